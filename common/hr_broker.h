@@ -1,0 +1,41 @@
+/*  hr_broker — the Majordomo-style broker (see docs/protocol.md).
+
+    One ROUTER socket serves clients (gateways, CLI, tests) and workers
+    (service replicas, which connect *out* to it).  Workers register a service
+    name; requests are dispatched least-recently-used across the idle workers
+    of that service; heartbeats run both ways; a worker that misses
+    HR_HEARTBEAT_LIVENESS heartbeats is dropped and the requests it held are
+    answered HR_UNAVAILABLE at once.  Requests carry an absolute deadline and
+    are dropped (answered HR_EXPIRED) when it passes while queued.
+
+    The broker runs in its own thread (a czmq actor): embedded in the gateway
+    by default, or alone in the `hybridrec-broker` binary.                   */
+#ifndef HR_BROKER_H
+#define HR_BROKER_H
+#include <stdint.h>
+
+#define HR_HEARTBEAT_INTERVAL_MS 1000
+#define HR_HEARTBEAT_LIVENESS    3
+
+typedef struct hr_broker hr_broker_t;
+
+/*  Binds `endpoint` (e.g. "tcp://*:5555", "tcp://127.0.0.1:*") and starts
+    the broker thread.  NULL on failure (error logged).  */
+hr_broker_t *hr_broker_new (const char *endpoint);
+void hr_broker_destroy (hr_broker_t **self_p);
+/*  The endpoint actually bound (with the port resolved when "*" was given),
+    e.g. "tcp://127.0.0.1:41234": for tests.  */
+const char *hr_broker_endpoint (hr_broker_t *self);
+
+/*  Counters (thread-safe snapshots) for tests and metrics.  */
+typedef struct {
+    uint64_t requests, replies, expired, unavailable, malformed, workers_dropped;
+} hr_broker_stats_t;
+void hr_broker_stats (hr_broker_t *self, hr_broker_stats_t *out);
+
+/*  Built-in management service answered by the broker itself:
+    service "mmi.workers", body = str service name -> reply u32 live worker
+    count.  Body empty -> u32 n, then n × (str service, u32 workers).       */
+#define HR_MMI_WORKERS "mmi.workers"
+
+#endif

@@ -1,0 +1,54 @@
+/*  hr_catalog — the product table in memory: every product with its
+    pre-rendered API item JSON
+      {"id":..,"name":..,"category":"main > sub","image":..,"price":..,
+       "original_price":..,"rating":..,"reviews":..,"discount_ratio":..}
+    (missing numbers render as null), an id index, and dense category ids.
+    Immutable once built: share it across threads, swap whole catalogs.     */
+#ifndef HR_CATALOG_H
+#define HR_CATALOG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hr_pg.h"
+
+typedef struct {
+    char id[11];
+    const char *name, *main_category, *sub_category, *image, *link;
+    double rating;             /* NAN when unknown */
+    int64_t reviews;           /* no_of_ratings; 0 when unknown */
+    double price;              /* discount_price; NAN when unknown */
+    double original_price;     /* actual_price; NAN when unknown */
+    double discount_ratio;     /* 1 - price/original; NAN when unknown */
+    uint16_t main_cat;         /* dense index into the main categories */
+    uint16_t sub_cat;          /* dense index into the sub categories  */
+} hr_product_t;
+
+typedef struct hr_catalog hr_catalog_t;
+
+hr_catalog_t *hr_catalog_new (void);
+/*  Copies strings; main_cat/sub_cat are assigned here.  -1 on duplicate id
+    or invalid id.  */
+int hr_catalog_add (hr_catalog_t *self, const hr_product_t *p);
+/*  Renders JSON fragments and freezes the catalog (call once after adds).  */
+void hr_catalog_freeze (hr_catalog_t *self);
+/*  Loads `products` from PostgreSQL (frozen).  NULL on error (logged).      */
+hr_catalog_t *hr_catalog_load (hr_pg_t *pg);
+void hr_catalog_destroy (hr_catalog_t **self_p);
+
+uint32_t hr_catalog_size (const hr_catalog_t *self);
+const hr_product_t *hr_catalog_at (const hr_catalog_t *self, uint32_t idx);
+/*  Index of the product or -1.  id need not be NUL-terminated (10 bytes).  */
+int64_t hr_catalog_find (const hr_catalog_t *self, const char *id10);
+/*  The item JSON (frozen catalogs only).  */
+const char *hr_catalog_json (const hr_catalog_t *self, uint32_t idx, size_t *len);
+
+uint32_t hr_catalog_main_count (const hr_catalog_t *self);
+const char *hr_catalog_main_name (const hr_catalog_t *self, uint16_t main_cat);
+uint32_t hr_catalog_sub_count (const hr_catalog_t *self);
+const char *hr_catalog_sub_name (const hr_catalog_t *self, uint16_t sub_cat);
+
+/*  The catalog version stored in PostgreSQL (bumped by every import), so
+    long-running processes reload when it changes.  -1 on error.             */
+int64_t hr_catalog_version_pg (hr_pg_t *pg);
+
+#endif

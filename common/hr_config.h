@@ -1,0 +1,51 @@
+/*  hr_config — 12-factor configuration from environment variables.
+
+    Every binary declares its variables in tables (name, type, default, help,
+    bounds); hr_config_load reads the environment, validates every value and
+    fails with a message naming the variable; hr_config_print_help lists them
+    (that is what --help prints).                                           */
+#ifndef HR_CONFIG_H
+#define HR_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum { HR_CFG_STR, HR_CFG_INT, HR_CFG_DOUBLE, HR_CFG_BOOL } hr_cfg_type_t;
+
+typedef struct {
+    const char *name;       /* NULL terminates a table */
+    hr_cfg_type_t type;
+    const char *defval;     /* as text; NULL = required */
+    const char *help;
+    double min, max;        /* for INT/DOUBLE; min == max == 0: unbounded */
+} hr_config_var_t;
+
+/*  Variables every binary reads (DATABASE_URL, REDIS_URL, HR_BROKER_ENDPOINT,
+    HR_LOG_LEVEL, HR_METRICS_PORT, HR_WORKER_THREADS, HR_PG_STATEMENT_TIMEOUT_MS,
+    HR_REDIS_TIMEOUT_MS ...).  */
+extern const hr_config_var_t hr_config_common[];
+
+typedef struct hr_config hr_config_t;
+
+/*  tables: NULL-terminated array of tables; hr_config_common is not added
+    implicitly.  */
+hr_config_t *hr_config_new (const char *program, const hr_config_var_t *const *tables);
+void hr_config_destroy (hr_config_t **self_p);
+/*  Reads the environment (and overrides set with hr_config_set). 0, or -1
+    with "NAME: reason" in err.  */
+int hr_config_load (hr_config_t *self, char *err, size_t errlen);
+/*  Sets a value as if it came from the environment (tests, CLI flags).     */
+int hr_config_set (hr_config_t *self, const char *name, const char *value);
+void hr_config_print_help (hr_config_t *self, FILE *out);
+
+/*  Getters: asserting on unknown names (a programmer error).                */
+const char *hr_config_str (hr_config_t *self, const char *name);
+long hr_config_int (hr_config_t *self, const char *name);
+double hr_config_double (hr_config_t *self, const char *name);
+bool hr_config_bool (hr_config_t *self, const char *name);
+
+/*  DATABASE_URL accepts the original design's "postgresql+asyncpg://" form:
+    returns a libpq-compatible URL (static buffer inside self).             */
+const char *hr_config_database_url (hr_config_t *self);
+
+#endif

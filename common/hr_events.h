@@ -1,0 +1,39 @@
+/*  hr_events — the interactions event stream (Redis Stream "hr:events").
+
+    interactions-svc XADDs every committed event (after the COMMIT, so
+    nothing uncommitted is ever seen) with fields
+      u=<user_id> t=<c|s> v=<product_id or query> ts=<ms since epoch>
+    and trims it approximately to HR_EVENTS_MAXLEN.  Consumers (trending,
+    collab) each keep their own read position and XREAD BLOCK; every replica
+    sees every event (no consumer group: each keeps its own in-memory state).
+    After a gap (restart, trimmed stream) consumers reconcile from
+    PostgreSQL, the source of truth.                                        */
+#ifndef HR_EVENTS_H
+#define HR_EVENTS_H
+#include <stdint.h>
+#include "hr_redis.h"
+
+#define HR_EVENTS_STREAM "hr:events"
+#define HR_EVENTS_MAXLEN 1000000
+
+typedef enum { HR_EVENT_CLICK = 1, HR_EVENT_SEARCH = 2 } hr_event_type_t;
+
+typedef struct {
+    char user_id[51];
+    uint8_t type;               /* hr_event_type_t */
+    char value[256];            /* product id (10) or query (<=255) */
+    int64_t ts_ms;
+} hr_event_t;
+
+/*  Appends one event (pipelines when called between begin/flush).  0/-1.   */
+int hr_events_publish (hr_redis_t *redis, const hr_event_t *ev);
+
+typedef struct hr_events_reader hr_events_reader_t;
+/*  from_id: "$" = only new events, "0" = from the start.                   */
+hr_events_reader_t *hr_events_reader_new (const char *redis_url, const char *from_id);
+void hr_events_reader_destroy (hr_events_reader_t **self_p);
+/*  Blocks up to block_ms; fills up to max events; returns count, -1 when
+    Redis is down (retry later).  */
+int hr_events_read (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms);
+
+#endif

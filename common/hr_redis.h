@@ -1,0 +1,25 @@
+/*  hr_redis — a Redis connection (hiredis, blocking with timeouts) that
+    reconnects after a server restart.  One hr_redis_t per thread.          */
+#ifndef HR_REDIS_H
+#define HR_REDIS_H
+#include <hiredis.h>
+#include <stddef.h>
+
+typedef struct hr_redis hr_redis_t;
+
+/*  url: redis://[:password@]host:port[/db].  Connects lazily; never NULL
+    for a well-formed URL (NULL for a malformed one).  */
+hr_redis_t *hr_redis_new (const char *url, int timeout_ms);
+void hr_redis_destroy (hr_redis_t **self_p);
+
+/*  Like redisCommand / redisCommandArgv; reconnects once on a broken
+    connection.  NULL when Redis is down or on a protocol error (callers
+    fall back to PostgreSQL).  REDIS_REPLY_ERROR replies are returned.
+    Caller freeReplyObject()s.  */
+redisReply *hr_redis_command (hr_redis_t *self, const char *fmt, ...);
+redisReply *hr_redis_argv (hr_redis_t *self, int argc, const char **argv, const size_t *argvlen);
+/*  Pipelining: append, then get replies in order.  -1 when down.           */
+int hr_redis_append (hr_redis_t *self, const char *fmt, ...);
+int hr_redis_get_reply (hr_redis_t *self, redisReply **reply);
+
+#endif

@@ -1,0 +1,60 @@
+/*  hr_service — the skeleton every strategy service shares.
+
+    A service is a definition (name, extra config, init/handle/tick/fini);
+    hr_service_main is the whole of its main(): parse --help, load config
+    (common + the service's own), init logging and metrics, start
+    HR_WORKER_THREADS worker threads that answer requests through the broker,
+    one tick thread, a metrics/health HTTP listener on HR_METRICS_PORT, and on
+    SIGTERM/SIGINT finish in-flight work, deregister and exit 0.
+
+    hr_service_new/destroy run the same thing in-process, for tests.
+
+    Request body convention: str method, then the method's arguments.
+    handle() reads the arguments from `args`, writes the reply body into
+    `reply` and returns an hr_status_t.  On an error status, whatever is in
+    `reply` is discarded and replaced by the message written with
+    hr_service_error().  handle() is called concurrently from several
+    threads; tick() runs alone on its own thread every tick_ms.             */
+#ifndef HR_SERVICE_H
+#define HR_SERVICE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "hr_config.h"
+#include "hr_wire.h"
+#include "hr_status.h"
+
+typedef struct {
+    const char *request_id_hex;   /* for logs */
+    int64_t deadline_ms;
+    char *errbuf;                 /* hr_service_error writes here */
+    size_t errcap;
+} hr_call_t;
+
+typedef struct {
+    const char *name;                          /* service name, e.g. "content" */
+    const hr_config_var_t *config;             /* extra vars, {NULL}-terminated; may be NULL */
+    void *(*init) (hr_config_t *cfg);          /* NULL = failed to start */
+    int (*handle) (void *state, const char *method, size_t method_len,
+                   hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);
+    void (*tick) (void *state);                /* may be NULL */
+    int tick_ms;                               /* 0 = 1000 */
+    void (*fini) (void *state);                /* may be NULL */
+    /*  readiness for /readyz (e.g. a model is loaded); NULL = always ready */
+    bool (*ready) (void *state);
+} hr_service_def_t;
+
+/*  Formats an error message for the reply (returns `status` for chaining:
+    return hr_service_error(call, HR_BAD_REQUEST, "bad limit %d", n);)      */
+int hr_service_error (hr_call_t *call, int status, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+int hr_service_main (int argc, char **argv, const hr_service_def_t *def);
+
+typedef struct hr_service hr_service_t;
+/*  In-process: `state` already initialised by the caller (init not called);
+    threads workers; tick thread started when def->tick.                    */
+hr_service_t *hr_service_new (const hr_service_def_t *def, void *state,
+                              const char *broker_endpoint, int threads);
+void hr_service_destroy (hr_service_t **self_p);   /* graceful; fini not called */
+
+#endif

@@ -1,0 +1,31 @@
+/*  hr_validate — the spec's input rules, in one place.                     */
+#ifndef HR_VALIDATE_H
+#define HR_VALIDATE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HR_USER_ID_MAX 50
+#define HR_QUERY_MAX   255
+
+/*  ^[a-zA-Z0-9]{1,50}$ (case-sensitive: Bob1 and bob1 are two users).     */
+bool hr_valid_user_id (const char *s, size_t n);
+/*  ^[A-Z0-9]{10}$  */
+bool hr_valid_product_id (const char *s, size_t n);
+bool hr_utf8_valid (const char *s, size_t n);
+
+typedef enum {
+    HR_QUERY_OK = 0,
+    HR_QUERY_EMPTY = -1,        /* empty after trimming -> 400 */
+    HR_QUERY_TOO_LONG = -2,     /* > 255 bytes after trimming -> 400 */
+    HR_QUERY_BAD_UTF8 = -3,     /* -> 400 */
+} hr_query_rc_t;
+/*  Trims ASCII/Unicode whitespace at both ends; *out points into s.        */
+int hr_query_normalize (const char *s, size_t n, const char **out, size_t *outlen);
+
+/*  response_limit: absent (s == NULL) -> def; an integer -> clamped to
+    [min,max]; anything else -> -1 (422, as FastAPI answers a non-integer). */
+int hr_parse_limit (const char *s, size_t n, long def, long min, long max, long *out);
+/*  A strict integer in [min,max] (e.g. days 1..365); -1 otherwise.          */
+int hr_parse_int_range (const char *s, size_t n, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,32 @@
+/*  hr_worker — one service replica's connection to the broker (a DEALER that
+    connects out).  Handles READY, heartbeats, reconnection after the broker
+    restarts, and DISCONNECT on destroy.  One request at a time per worker;
+    a process runs several workers (threads) for parallelism.
+
+    Not thread-safe: one worker per thread (czmq sockets are not thread-safe).*/
+#ifndef HR_WORKER_H
+#define HR_WORKER_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hr_worker hr_worker_t;
+
+typedef struct {
+    uint64_t request_id;
+    int64_t deadline_ms;        /* absolute, wall clock (ms since epoch)   */
+    const void *body;           /* valid until the next recv or reply      */
+    size_t body_len;
+} hr_work_t;
+
+hr_worker_t *hr_worker_new (const char *broker_endpoint, const char *service);
+void hr_worker_destroy (hr_worker_t **self_p);   /* sends DISCONNECT */
+
+/*  Waits up to timeout_ms for a request.  Returns 1 with *work filled,
+    0 on timeout (heartbeats are handled inside), -1 when interrupted.
+    Requests whose deadline has already passed are dropped here, never
+    returned.  */
+int hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms);
+/*  Answers the request last returned by hr_worker_recv.  0 / -1.  */
+int hr_worker_reply (hr_worker_t *self, uint8_t status, const void *body, size_t len);
+
+#endif
