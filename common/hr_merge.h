@@ -1,0 +1,38 @@
+/*  hr_merge — the hybrid merge, shared by the gateway (serving) and
+    `hybridrec eval` (offline), so what is evaluated is what is served.
+
+    Each source is a scored list with a weight.  Scores are normalised per
+    source (divided by the source's maximum, so every source spans (0,1]),
+    multiplied by the weight and summed per product id.  Items in `exclude`
+    (what the user just clicked) are dropped; the result is sorted by score
+    descending (ties: lower id first, so output is deterministic) and cut to
+    `limit`.  The item keeps the strategy/source of its largest contribution;
+    `parts[i]` is the weighted contribution of source i (for explain=true). */
+#ifndef HR_MERGE_H
+#define HR_MERGE_H
+#include <stdint.h>
+#include "hr_wire.h"
+
+#define HR_MERGE_MAX_SOURCES 8
+
+typedef struct {
+    const hr_scored_t *items;
+    uint32_t n;
+    double weight;
+    const char *signal;          /* "clicked", "search", "diverse" ... (for explanations) */
+} hr_merge_source_t;
+
+typedef struct {
+    hr_scored_t item;            /* score = merged score */
+    float parts[HR_MERGE_MAX_SOURCES];
+    int best_source;             /* index of the largest contribution */
+} hr_merged_t;
+
+/*  out has room for `limit` items; returns the number written, -1 on bad
+    arguments (nsrc > HR_MERGE_MAX_SOURCES).  exclude: array of 10-byte ids
+    (not NUL-terminated needed), may be NULL.  */
+int hr_merge (const hr_merge_source_t *src, int nsrc,
+              const char *const *exclude, uint32_t nexclude,
+              uint32_t limit, hr_merged_t *out);
+
+#endif
