@@ -8,6 +8,7 @@
 #define HR_PG_H
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct hr_pg hr_pg_t;
 
@@ -29,5 +30,20 @@ int hr_pg_exec_simple (hr_pg_t *self, const char *sql);
 const char *hr_pg_error (hr_pg_t *self);
 /*  true when the last failure was a lost connection (-> HR_UNAVAILABLE).   */
 bool hr_pg_last_was_connection_error (hr_pg_t *self);
+
+/*  Extras (common-data): a statement with per-parameter lengths/formats
+    (formats[i] = 1 sends binary, e.g. bytea blobs) and a result format
+    (0 text, 1 binary).  Same retry rules and return as hr_pg_exec.          */
+PGresult *hr_pg_exec_ex (hr_pg_t *self, const char *sql, int nparams,
+                         const char *const *values, const int *lengths,
+                         const int *formats, int result_format);
+
+/*  Bulk load: hr_pg_copy_begin("COPY t (a,b) FROM STDIN"), hr_pg_copy_put
+    any number of text-format chunks, then hr_pg_copy_end (NULL to commit
+    the COPY, or a message to abort it).  Never retried: a COPY that lost
+    its connection fails (hr_pg_last_was_connection_error tells).  0 / -1.   */
+int hr_pg_copy_begin (hr_pg_t *self, const char *copy_sql);
+int hr_pg_copy_put (hr_pg_t *self, const char *buf, size_t len);
+int hr_pg_copy_end (hr_pg_t *self, const char *abort_reason);
 
 #endif

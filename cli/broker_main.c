@@ -1,0 +1,61 @@
+/*  hybridrec-broker — the broker on its own, for deployments with several
+    gateways (HR_GATEWAY_EMBED_BROKER=0).  Thin: config, log, metrics, run
+    until SIGTERM.                                                          */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "hr_broker.h"
+#include "hr_config.h"
+#include "hr_log.h"
+#include "hr_metrics.h"
+
+static const hr_config_var_t broker_config[] = {
+    {"HR_BROKER_BIND", HR_CFG_STR, "tcp://*:5555", "endpoint the broker binds (workers and clients connect here)", 0, 0},
+    {NULL, 0, NULL, NULL, 0, 0},
+};
+
+static volatile sig_atomic_t stopping;
+static void on_signal (int sig) { (void) sig; stopping = 1; }
+
+int main (int argc, char **argv)
+{
+    const hr_config_var_t *tables[] = {hr_config_common, broker_config, NULL};
+    hr_config_t *cfg = hr_config_new ("hybridrec-broker", tables);
+    if (argc > 1 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
+        printf ("usage: hybridrec-broker\n\nRuns the service broker. Configuration (environment):\n");
+        hr_config_print_help (cfg, stdout);
+        hr_config_destroy (&cfg);
+        return 0;
+    }
+    char err[256];
+    if (hr_config_load (cfg, err, sizeof err) != 0) {
+        fprintf (stderr, "hybridrec-broker: %s\n", err);
+        hr_config_destroy (&cfg);
+        return 2;
+    }
+    int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
+    hr_log_init ("broker", level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
+
+    struct sigaction sa;
+    memset (&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGINT, &sa, NULL);
+
+    hr_broker_t *broker = hr_broker_new (hr_config_str (cfg, "HR_BROKER_BIND"));
+    if (!broker) {
+        hr_config_destroy (&cfg);
+        return 1;
+    }
+    hr_metrics_server_t *metrics =
+        hr_metrics_server_new ((int) hr_config_int (cfg, "HR_METRICS_PORT"), NULL, NULL);
+    hr_log_kv (HR_LOG_INFO, NULL, "broker started", "endpoint", hr_broker_endpoint (broker), NULL);
+    while (!stopping)
+        pause ();
+    hr_log (HR_LOG_INFO, "broker stopping");
+    hr_metrics_server_destroy (&metrics);
+    hr_broker_destroy (&broker);
+    hr_config_destroy (&cfg);
+    return 0;
+}

@@ -1,0 +1,96 @@
+/*  bin/hybridrec — one command-line tool for operators and data people.
+    Every subcommand reads the same environment configuration as the
+    services (see `hybridrec <command> --help`).                            */
+#include <stdio.h>
+#include <string.h>
+#include "hr_cli.h"
+
+typedef struct {
+    const char *name;
+    int (*run) (int argc, char **argv);
+    const char *summary;
+} command_t;
+
+static int train (int argc, char **argv);
+
+static const command_t commands[] = {
+    {"migrate", hr_cli_migrate, "apply pending schema migrations"},
+    {"import-catalog", hr_cli_import_catalog, "import products from CSV (spec format or raw Amazon export)"},
+    {"import-events", interactions_cli_import_events, "bulk-import historical events (yoochoose, diginetica, csv)"},
+    {"migrate-seed-tables", interactions_cli_migrate_seed_tables, "import the original design's {user_id}_interactions tables"},
+    {"train", train, "train a model: content | collab | rules | trending | all"},
+    {"mine-rules", rules_cli_mine, "mine association rules from a basket file"},
+    {"eval", collab_cli_eval, "offline evaluation of every strategy on an event log"},
+    {"status", hr_cli_status, "catalog, model versions, stores and live replicas"},
+    {NULL, NULL, NULL},
+};
+
+static const command_t trainers[] = {
+    {"content", content_cli_train, "TF-IDF neighbours + search index"},
+    {"collab", collab_cli_train, "item-to-item and session models from interactions"},
+    {"rules", rules_cli_train, "FP-Growth association rules from co-clicks"},
+    {"trending", trending_cli_train, "reconcile time-decayed popularity from PostgreSQL"},
+    {NULL, NULL, NULL},
+};
+
+static void usage (FILE *out, const char *prog, const command_t *table, const char *what)
+{
+    fprintf (out, "usage: %s %s <command> [options]   (<command> --help for details)\n\ncommands:\n",
+             prog, what);
+    for (const command_t *c = table; c->name; c++)
+        fprintf (out, "  %-20s %s\n", c->name, c->summary);
+}
+
+static const command_t *find (const command_t *table, const char *name)
+{
+    for (const command_t *c = table; c->name; c++)
+        if (strcmp (c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+static int train (int argc, char **argv)
+{
+    if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
+        usage (argc < 2 ? stderr : stdout, "hybridrec", trainers, "train");
+        fprintf (argc < 2 ? stderr : stdout, "  %-20s %s\n", "all", "content, rules, collab, trending in turn");
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp (argv[1], "all") == 0) {
+        /*  Each trainer gets argv[0] = its own name and the remaining flags. */
+        for (const command_t *c = trainers; c->name; c++) {
+            char *sub_argv[argc];
+            sub_argv[0] = (char *) c->name;
+            for (int i = 2; i < argc; i++)
+                sub_argv[i - 1] = argv[i];
+            int rc = c->run (argc - 1, sub_argv);
+            if (rc != 0) {
+                fprintf (stderr, "hybridrec train all: %s failed (exit %d)\n", c->name, rc);
+                return rc;
+            }
+        }
+        return 0;
+    }
+    const command_t *c = find (trainers, argv[1]);
+    if (!c) {
+        fprintf (stderr, "hybridrec train: unknown model '%s'\n", argv[1]);
+        usage (stderr, "hybridrec", trainers, "train");
+        return 2;
+    }
+    return c->run (argc - 1, argv + 1);
+}
+
+int main (int argc, char **argv)
+{
+    if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
+        usage (argc < 2 ? stderr : stdout, "hybridrec", commands, "");
+        return argc < 2 ? 2 : 0;
+    }
+    const command_t *c = find (commands, argv[1]);
+    if (!c) {
+        fprintf (stderr, "hybridrec: unknown command '%s'\n", argv[1]);
+        usage (stderr, "hybridrec", commands, "");
+        return 2;
+    }
+    return c->run (argc - 1, argv + 1);
+}
