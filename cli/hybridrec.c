@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hr_cli.h"
+#include "hr_config.h"
 
 typedef struct {
     const char *name;
@@ -83,7 +84,14 @@ static int train (int argc, char **argv)
 int main (int argc, char **argv)
 {
     if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
-        usage (argc < 2 ? stderr : stdout, "hybridrec", commands, "");
+        FILE *out = argc < 2 ? stderr : stdout;
+        usage (out, "hybridrec", commands, "");
+        /*  Every subcommand reads the common configuration.  */
+        const hr_config_var_t *tables[] = {hr_config_common, NULL};
+        hr_config_t *cfg = hr_config_new ("hybridrec", tables);
+        fprintf (out, "\nconfiguration (environment):\n");
+        hr_config_print_help (cfg, out);
+        hr_config_destroy (&cfg);
         return argc < 2 ? 2 : 0;
     }
     const command_t *c = find (commands, argv[1]);

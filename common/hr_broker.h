@@ -38,4 +38,23 @@ void hr_broker_stats (hr_broker_t *self, hr_broker_stats_t *out);
     count.  Body empty -> u32 n, then n × (str service, u32 workers).       */
 #define HR_MMI_WORKERS "mmi.workers"
 
+/*  Heartbeat interval for brokers created after the call (process-wide;
+    default HR_HEARTBEAT_INTERVAL_MS).  Tests shorten it to keep
+    dead-worker detection fast; liveness stays HR_HEARTBEAT_LIVENESS beats. */
+void hr_broker_set_heartbeat (int interval_ms);
+
+/*  Wire constants shared by hr_broker.c, hr_worker.c and hr_client.c (the
+    frame layouts are in docs/protocol.md, "Frames").                       */
+#define HR_PROTO_CLIENT "HRC1"
+#define HR_PROTO_WORKER "HRW1"
+#define HR_PROTO_HEADER_LEN 4
+#define HR_SERVICE_NAME_MAX 63          /* bytes, so it fits hr_reply_t.service */
+enum {
+    HR_WORKER_READY = 1,
+    HR_WORKER_REQUEST = 2,
+    HR_WORKER_REPLY = 3,
+    HR_WORKER_HEARTBEAT = 4,
+    HR_WORKER_DISCONNECT = 5,
+};
+
 #endif

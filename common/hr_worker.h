@@ -29,4 +29,8 @@ int hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms);
 /*  Answers the request last returned by hr_worker_recv.  0 / -1.  */
 int hr_worker_reply (hr_worker_t *self, uint8_t status, const void *body, size_t len);
 
+/*  Heartbeat interval for workers created after the call (process-wide;
+    default HR_HEARTBEAT_INTERVAL_MS).  Must match the broker's.  For tests. */
+void hr_worker_set_heartbeat (int interval_ms);
+
 #endif

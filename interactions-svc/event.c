@@ -1,0 +1,91 @@
+/*  interactions — event validation and the cached element form.            */
+#include "event.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "hr_validate.h"
+
+int
+inter_event_make (hr_event_t *ev, const char *user_id, size_t user_id_len,
+                  unsigned type, const char *value, size_t value_len,
+                  char *err, size_t errcap)
+{
+    if (!hr_valid_user_id (user_id, user_id_len)) {
+        snprintf (err, errcap, "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
+        return -1;
+    }
+    if (type == HR_EVENT_CLICK) {
+        if (value_len == 0) {
+            snprintf (err, errcap, "product_id is required for a product_click");
+            return -1;
+        }
+        if (!hr_valid_product_id (value, value_len)) {
+            snprintf (err, errcap, "invalid product_id: must match ^[A-Z0-9]{10}$");
+            return -1;
+        }
+    }
+    else
+    if (type == HR_EVENT_SEARCH) {
+        const char *q;
+        size_t qlen;
+        int rc = hr_query_normalize (value, value_len, &q, &qlen);
+        if (rc != HR_QUERY_OK) {
+            snprintf (err, errcap, "%s",
+                      rc == HR_QUERY_EMPTY ? "query is required and must not be empty"
+                      : rc == HR_QUERY_TOO_LONG ? "query is longer than 255 bytes"
+                      : "query is not valid UTF-8");
+            return -1;
+        }
+        value = q;
+        value_len = qlen;
+    }
+    else {
+        snprintf (err, errcap, "invalid event type %u (1 product_click, 2 search_query)", type);
+        return -1;
+    }
+    memcpy (ev->user_id, user_id, user_id_len);
+    ev->user_id[user_id_len] = '\0';
+    ev->type = (uint8_t) type;
+    memcpy (ev->value, value, value_len);
+    ev->value[value_len] = '\0';
+    ev->ts_ms = 0;
+    return 0;
+}
+
+size_t
+inter_event_encode (const hr_event_t *ev, char *buf, size_t cap)
+{
+    int n = snprintf (buf, cap, "%u|%" PRId64 "|%s", (unsigned) ev->type, ev->ts_ms, ev->value);
+    return n < 0 ? 0 : (size_t) n < cap ? (size_t) n : cap - 1;
+}
+
+bool
+inter_event_is_complete_marker (const char *s, size_t n)
+{
+    return n == strlen (INTER_CACHE_COMPLETE) && memcmp (s, INTER_CACHE_COMPLETE, n) == 0;
+}
+
+int
+inter_event_decode (const char *s, size_t n, hr_event_t *ev)
+{
+    if (n < 4 || (s[0] != '1' && s[0] != '2') || s[1] != '|')
+        return -1;
+    const char *p = s + 2, *end = s + n;
+    int64_t ts = 0;
+    int digits = 0;
+    while (p < end && *p >= '0' && *p <= '9' && digits < 18) {
+        ts = ts * 10 + (*p - '0');
+        p++, digits++;
+    }
+    if (digits == 0 || p == end || *p != '|')
+        return -1;
+    p++;
+    size_t vlen = (size_t) (end - p);
+    if (vlen == 0 || vlen >= sizeof ev->value)
+        return -1;
+    ev->type = (uint8_t) (s[0] - '0');
+    ev->ts_ms = ts;
+    memcpy (ev->value, p, vlen);
+    ev->value[vlen] = '\0';
+    return 0;
+}
