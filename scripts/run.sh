@@ -32,6 +32,10 @@ if [ ! -f var/.catalog-imported ] || [ "$catalog" -nt var/.catalog-imported ]; t
 fi
 bin/hybridrec train all
 tests/harness/suite.sh start build/bin var/run
+if ! { [ -f var/run/scheduler.pid ] && kill -0 "$(cat var/run/scheduler.pid)" 2>/dev/null; }; then
+  nohup scripts/scheduler.sh "$root/bin/hybridrec" >>var/run/log/scheduler.log 2>&1 &
+  echo $! >var/run/scheduler.pid
+fi
 port=${HR_GATEWAY_PORT:-8080}
 cat <<MSG
 

@@ -1,0 +1,523 @@
+/*  hr_catalog — the product table in memory.
+
+    Strings live in an arena (a few big blocks, freed at once); products in
+    one array; the id index is open addressing over that array.  Category
+    ids are handed out in insertion order while adding and renumbered by
+    name at freeze, so the same catalog always gets the same ids whatever
+    order its rows came in.  Item JSON is rendered once at freeze into one
+    buffer: serving an item is a pointer and a length.                     */
+#include "hr_catalog.h"
+#include "hr_log.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HR_ARENA_BLOCK (256 * 1024)
+#define HR_CATALOG_MAX_CATEGORIES 65535
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, cap;
+    char data[];
+} arena_block_t;
+
+typedef struct {
+    const char **names;         /* arena strings, by id */
+    uint32_t count, cap;
+    uint32_t last_hit;          /* rows come grouped by category */
+} category_set_t;
+
+struct hr_catalog {
+    arena_block_t *arena;
+    hr_product_t *products;
+    uint32_t count, cap;
+    uint32_t *slots;            /* product index + 1; 0 = empty */
+    uint32_t slot_mask;
+    category_set_t mains, subs;
+    bool frozen;
+    char *json;                 /* every item's JSON, back to back */
+    size_t *json_at;            /* offset of item i; json_at[count] = end */
+};
+
+static char *
+s_arena_strdup (hr_catalog_t *self, const char *s)
+{
+    size_t n = strlen (s) + 1;
+    arena_block_t *b = self->arena;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > HR_ARENA_BLOCK ? n : HR_ARENA_BLOCK;
+        b = malloc (sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->cap = cap;
+        b->used = 0;
+        //  A big odd string gets its own block behind the current one, so
+        //  the current block's free space is not wasted
+        if (self->arena && n > HR_ARENA_BLOCK) {
+            b->next = self->arena->next;
+            self->arena->next = b;
+        }
+        else {
+            b->next = self->arena;
+            self->arena = b;
+        }
+    }
+    char *p = b->data + b->used;
+    memcpy (p, s, n);
+    b->used += n;
+    return p;
+}
+
+static uint32_t
+s_hash_id (const char *id10)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 10; i++)
+        h = (h ^ (uint8_t) id10[i]) * 16777619u;
+    return h;
+}
+
+static bool
+s_valid_id (const char *id)
+{
+    for (int i = 0; i < 10; i++) {
+        char c = id[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return id[10] == 0;
+}
+
+hr_catalog_t *
+hr_catalog_new (void)
+{
+    hr_catalog_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->slot_mask = 1023;
+    self->slots = calloc (self->slot_mask + 1, sizeof *self->slots);
+    if (!self->slots) {
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+hr_catalog_destroy (hr_catalog_t **self_p)
+{
+    assert (self_p);
+    hr_catalog_t *self = *self_p;
+    if (!self)
+        return;
+    while (self->arena) {
+        arena_block_t *next = self->arena->next;
+        free (self->arena);
+        self->arena = next;
+    }
+    free (self->products);
+    free (self->slots);
+    free (self->mains.names);
+    free (self->subs.names);
+    free (self->json);
+    free (self->json_at);
+    free (self);
+    *self_p = NULL;
+}
+
+int64_t
+hr_catalog_find (const hr_catalog_t *self, const char *id10)
+{
+    assert (self);
+    assert (id10);
+    uint32_t i = s_hash_id (id10) & self->slot_mask;
+    while (self->slots[i]) {
+        uint32_t idx = self->slots[i] - 1;
+        if (memcmp (self->products[idx].id, id10, 10) == 0)
+            return idx;
+        i = (i + 1) & self->slot_mask;
+    }
+    return -1;
+}
+
+//  Keeps the load factor under one half.  0 / -1.
+static int
+s_grow_index (hr_catalog_t *self)
+{
+    if ((self->count + 1) * 2 <= self->slot_mask + 1)
+        return 0;
+    uint32_t mask = self->slot_mask * 2 + 1;
+    uint32_t *slots = calloc ((size_t) mask + 1, sizeof *slots);
+    if (!slots)
+        return -1;
+    for (uint32_t idx = 0; idx < self->count; idx++) {
+        uint32_t i = s_hash_id (self->products[idx].id) & mask;
+        while (slots[i])
+            i = (i + 1) & mask;
+        slots[i] = idx + 1;
+    }
+    free (self->slots);
+    self->slots = slots;
+    self->slot_mask = mask;
+    return 0;
+}
+
+//  The category's provisional id, adding it when new.  -1 when full.
+static int
+s_category_id (hr_catalog_t *self, category_set_t *set, const char *name)
+{
+    if (set->count && strcmp (set->names[set->last_hit], name) == 0)
+        return (int) set->last_hit;
+    for (uint32_t i = 0; i < set->count; i++)
+        if (strcmp (set->names[i], name) == 0) {
+            set->last_hit = i;
+            return (int) i;
+        }
+    if (set->count >= HR_CATALOG_MAX_CATEGORIES)
+        return -1;
+    if (set->count == set->cap) {
+        uint32_t cap = set->cap ? set->cap * 2 : 32;
+        const char **names = realloc (set->names, cap * sizeof *names);
+        if (!names)
+            return -1;
+        set->names = names;
+        set->cap = cap;
+    }
+    const char *copy = s_arena_strdup (self, name);
+    if (!copy)
+        return -1;
+    set->names[set->count] = copy;
+    set->last_hit = set->count;
+    return (int) set->count++;
+}
+
+int
+hr_catalog_add (hr_catalog_t *self, const hr_product_t *p)
+{
+    assert (self);
+    assert (p);
+    assert (!self->frozen);
+    if (!s_valid_id (p->id) || !p->name || !p->main_category || !p->sub_category)
+        return -1;
+    if (hr_catalog_find (self, p->id) >= 0)
+        return -1;
+    if (s_grow_index (self) != 0)
+        return -1;
+    if (self->count == self->cap) {
+        uint32_t cap = self->cap ? self->cap * 2 : 1024;
+        hr_product_t *products = realloc (self->products, cap * sizeof *products);
+        if (!products)
+            return -1;
+        self->products = products;
+        self->cap = cap;
+    }
+    hr_product_t copy = *p;
+    int main_cat = s_category_id (self, &self->mains, p->main_category);
+    int sub_cat = s_category_id (self, &self->subs, p->sub_category);
+    if (main_cat < 0 || sub_cat < 0)
+        return -1;
+    copy.main_cat = (uint16_t) main_cat;
+    copy.sub_cat = (uint16_t) sub_cat;
+    copy.main_category = self->mains.names[main_cat];
+    copy.sub_category = self->subs.names[sub_cat];
+    copy.name = s_arena_strdup (self, p->name);
+    copy.image = p->image ? s_arena_strdup (self, p->image) : NULL;
+    copy.link = p->link ? s_arena_strdup (self, p->link) : NULL;
+    if (!copy.name || (p->image && !copy.image) || (p->link && !copy.link))
+        return -1;
+
+    uint32_t idx = self->count++;
+    self->products[idx] = copy;
+    uint32_t i = s_hash_id (copy.id) & self->slot_mask;
+    while (self->slots[i])
+        i = (i + 1) & self->slot_mask;
+    self->slots[i] = idx + 1;
+    return 0;
+}
+
+static int
+s_cmp_names (const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    return strcmp (*x, *y);
+}
+
+//  Sorts the names and returns old id -> new id (malloc'd), NULL on OOM.
+static uint16_t *
+s_renumber (category_set_t *set)
+{
+    uint16_t *map = malloc ((set->count ? set->count : 1) * sizeof *map);
+    const char **sorted = malloc ((set->count ? set->count : 1) * sizeof *sorted);
+    if (!map || !sorted) {
+        free (map);
+        free (sorted);
+        return NULL;
+    }
+    memcpy (sorted, set->names, set->count * sizeof *sorted);
+    qsort (sorted, set->count, sizeof *sorted, s_cmp_names);
+    //  Names are unique, so a binary search finds each one's new place
+    for (uint32_t old = 0; old < set->count; old++) {
+        const char **hit = bsearch (&set->names[old], sorted, set->count, sizeof *sorted, s_cmp_names);
+        assert (hit);
+        map[old] = (uint16_t) (hit - sorted);
+    }
+    free (set->names);
+    set->names = sorted;
+    set->last_hit = 0;
+    return map;
+}
+
+//  Shortest text that reads back as the same double; null for NaN/inf.
+static int
+s_format_number (char *buf, size_t cap, double v)
+{
+    if (!isfinite (v))
+        return snprintf (buf, cap, "null");
+    for (int precision = 15; precision <= 17; precision++) {
+        int n = snprintf (buf, cap, "%.*g", precision, v);
+        if (strtod (buf, NULL) == v)
+            return n;
+    }
+    return (int) strlen (buf);
+}
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} strbuf_t;
+
+static int
+s_reserve (strbuf_t *sb, size_t more)
+{
+    if (sb->len + more + 1 <= sb->cap)
+        return 0;
+    size_t cap = sb->cap ? sb->cap : 1 << 20;
+    while (cap < sb->len + more + 1)
+        cap *= 2;
+    char *buf = realloc (sb->buf, cap);
+    if (!buf)
+        return -1;
+    sb->buf = buf;
+    sb->cap = cap;
+    return 0;
+}
+
+static int
+s_put (strbuf_t *sb, const char *s)
+{
+    size_t n = strlen (s);
+    if (s_reserve (sb, n))
+        return -1;
+    memcpy (sb->buf + sb->len, s, n);
+    sb->len += n;
+    return 0;
+}
+
+//  Escaped, without quotes (NULL -> the literal null, with put_null).
+static int
+s_put_escaped (strbuf_t *sb, const char *s)
+{
+    size_t n = strlen (s);
+    //  Worst case \u00XX per byte, or 3 bytes of U+FFFD per invalid byte
+    if (s_reserve (sb, n * 6 + 8))
+        return -1;
+    int w = hr_json_escape (sb->buf + sb->len, sb->cap - sb->len, s, n);
+    if (w < 0)
+        return -1;
+    sb->len += (size_t) w;
+    return 0;
+}
+
+static int
+s_put_string (strbuf_t *sb, const char *key, const char *s)
+{
+    if (s_put (sb, key))
+        return -1;
+    if (!s)
+        return s_put (sb, "null");
+    return s_put (sb, "\"") || s_put_escaped (sb, s) || s_put (sb, "\"");
+}
+
+static int
+s_put_number (strbuf_t *sb, const char *key, double v)
+{
+    char num[40];
+    s_format_number (num, sizeof num, v);
+    return s_put (sb, key) || s_put (sb, num);
+}
+
+static int
+s_render (strbuf_t *sb, const hr_product_t *p)
+{
+    char reviews[32];
+    snprintf (reviews, sizeof reviews, "%" PRId64, p->reviews);
+    return s_put (sb, "{\"id\":\"") || s_put (sb, p->id)
+        || s_put_string (sb, "\",\"name\":", p->name) + 0
+        || s_put (sb, ",\"category\":\"") || s_put_escaped (sb, p->main_category)
+        || s_put (sb, " > ") || s_put_escaped (sb, p->sub_category) || s_put (sb, "\"")
+        || s_put_string (sb, ",\"image\":", p->image)
+        || s_put_number (sb, ",\"price\":", p->price)
+        || s_put_number (sb, ",\"original_price\":", p->original_price)
+        || s_put_number (sb, ",\"rating\":", p->rating)
+        || s_put (sb, ",\"reviews\":") || s_put (sb, reviews)
+        || s_put_number (sb, ",\"discount_ratio\":", p->discount_ratio)
+        || s_put (sb, "}");
+}
+
+void
+hr_catalog_freeze (hr_catalog_t *self)
+{
+    assert (self);
+    assert (!self->frozen);
+    uint16_t *main_map = s_renumber (&self->mains);
+    uint16_t *sub_map = s_renumber (&self->subs);
+    size_t *json_at = malloc (((size_t) self->count + 1) * sizeof *json_at);
+    strbuf_t sb = { 0 };
+    //  Out of memory while freezing leaves nothing sensible to serve
+    if (!main_map || !sub_map || !json_at) {
+        hr_error ("catalog: out of memory while freezing");
+        abort ();
+    }
+    for (uint32_t i = 0; i < self->count; i++) {
+        hr_product_t *p = &self->products[i];
+        p->main_cat = main_map[p->main_cat];
+        p->sub_cat = sub_map[p->sub_cat];
+        json_at[i] = sb.len;
+        if (s_render (&sb, p) != 0) {
+            hr_error ("catalog: out of memory while rendering item JSON");
+            abort ();
+        }
+    }
+    json_at[self->count] = sb.len;
+    if (s_reserve (&sb, 0) != 0)
+        abort ();
+    sb.buf[sb.len] = 0;
+    free (main_map);
+    free (sub_map);
+    self->json = sb.buf;
+    self->json_at = json_at;
+    self->frozen = true;
+}
+
+uint32_t
+hr_catalog_size (const hr_catalog_t *self)
+{
+    assert (self);
+    return self->count;
+}
+
+const hr_product_t *
+hr_catalog_at (const hr_catalog_t *self, uint32_t idx)
+{
+    assert (self);
+    assert (idx < self->count);
+    return &self->products[idx];
+}
+
+const char *
+hr_catalog_json (const hr_catalog_t *self, uint32_t idx, size_t *len)
+{
+    assert (self);
+    assert (self->frozen);
+    assert (idx < self->count);
+    if (len)
+        *len = self->json_at[idx + 1] - self->json_at[idx];
+    //  Items are back to back, not NUL-separated: use the length
+    return self->json + self->json_at[idx];
+}
+
+uint32_t
+hr_catalog_main_count (const hr_catalog_t *self)
+{
+    assert (self);
+    return self->mains.count;
+}
+
+const char *
+hr_catalog_main_name (const hr_catalog_t *self, uint16_t main_cat)
+{
+    assert (self);
+    assert (main_cat < self->mains.count);
+    return self->mains.names[main_cat];
+}
+
+uint32_t
+hr_catalog_sub_count (const hr_catalog_t *self)
+{
+    assert (self);
+    return self->subs.count;
+}
+
+const char *
+hr_catalog_sub_name (const hr_catalog_t *self, uint16_t sub_cat)
+{
+    assert (self);
+    assert (sub_cat < self->subs.count);
+    return self->subs.names[sub_cat];
+}
+
+static double
+s_double_or_nan (const PGresult *res, int row, int col)
+{
+    if (PQgetisnull (res, row, col))
+        return NAN;
+    return strtod (PQgetvalue (res, row, col), NULL);
+}
+
+hr_catalog_t *
+hr_catalog_load (hr_pg_t *pg)
+{
+    assert (pg);
+    PGresult *res = hr_pg_exec (pg,
+        "SELECT id, name, main_category, sub_category, image, link, ratings, no_of_ratings,"
+        " discount_price, actual_price, discount_ratio FROM products ORDER BY id", 0, NULL);
+    if (!res) {
+        hr_log_kv (HR_LOG_ERROR, NULL, "catalog load failed", "error", hr_pg_error (pg), NULL);
+        return NULL;
+    }
+    hr_catalog_t *self = hr_catalog_new ();
+    int rows = PQntuples (res);
+    for (int r = 0; self && r < rows; r++) {
+        hr_product_t p = { 0 };
+        snprintf (p.id, sizeof p.id, "%s", PQgetvalue (res, r, 0));
+        p.name = PQgetvalue (res, r, 1);
+        p.main_category = PQgetvalue (res, r, 2);
+        p.sub_category = PQgetvalue (res, r, 3);
+        p.image = PQgetisnull (res, r, 4) ? NULL : PQgetvalue (res, r, 4);
+        p.link = PQgetisnull (res, r, 5) ? NULL : PQgetvalue (res, r, 5);
+        p.rating = s_double_or_nan (res, r, 6);
+        p.reviews = PQgetisnull (res, r, 7) ? 0 : strtoll (PQgetvalue (res, r, 7), NULL, 10);
+        p.price = s_double_or_nan (res, r, 8);
+        p.original_price = s_double_or_nan (res, r, 9);
+        p.discount_ratio = s_double_or_nan (res, r, 10);
+        if (hr_catalog_add (self, &p) != 0) {
+            hr_log_kv (HR_LOG_ERROR, NULL, "catalog load: bad product row", "id", p.id, NULL);
+            hr_catalog_destroy (&self);
+        }
+    }
+    PQclear (res);
+    if (!self)
+        return NULL;
+    hr_catalog_freeze (self);
+    char n[16];
+    snprintf (n, sizeof n, "%u", self->count);
+    hr_log_kv (HR_LOG_INFO, NULL, "catalog loaded", "products", n, NULL);
+    return self;
+}
+
+int64_t
+hr_catalog_version_pg (hr_pg_t *pg)
+{
+    assert (pg);
+    const char *params[] = { "catalog_version" };
+    PGresult *res = hr_pg_exec (pg, "SELECT value FROM meta WHERE key = $1", 1, params);
+    if (!res)
+        return -1;
+    int64_t version = PQntuples (res) ? strtoll (PQgetvalue (res, 0, 0), NULL, 10) : 0;
+    PQclear (res);
+    return version;
+}

@@ -1,0 +1,357 @@
+/*  hr_wire — little-endian binary bodies for the service protocol.
+
+    The writer never fails loudly: an allocation failure latches `oom` and
+    every later put is a no-op, so encoders write a whole message and check
+    once.  The reader mirrors that with its `err` flag.  Also home of the two
+    enum-to-name tables (strategy, status) that logs and the gateway share. */
+#include "hr_wire.h"
+#include "hr_status.h"
+#include "hr_validate.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HR_WRITER_MIN_CAP 256
+//  id + f32 score + u8 strategy + u32 source length
+#define HR_SCORED_MIN_WIRE (HR_PRODUCT_ID_LEN + 4 + 1 + 4)
+
+void
+hr_writer_init (hr_writer_t *w)
+{
+    assert (w);
+    memset (w, 0, sizeof *w);
+}
+
+void
+hr_writer_reset (hr_writer_t *w)
+{
+    assert (w);
+    w->len = 0;
+    w->oom = false;
+}
+
+void
+hr_writer_free (hr_writer_t *w)
+{
+    assert (w);
+    free (w->data);
+    memset (w, 0, sizeof *w);
+}
+
+//  Makes room for n more bytes; false (and oom latched) when impossible.
+static bool
+s_reserve (hr_writer_t *w, size_t n)
+{
+    if (w->oom)
+        return false;
+    if (n <= w->cap - w->len)
+        return true;
+    if (n > SIZE_MAX / 2 - w->len) {
+        w->oom = true;
+        return false;
+    }
+    size_t need = w->len + n;
+    size_t cap = w->cap ? w->cap : HR_WRITER_MIN_CAP;
+    while (cap < need)
+        cap *= 2;
+    unsigned char *data = realloc (w->data, cap);
+    if (!data) {
+        w->oom = true;
+        return false;
+    }
+    w->data = data;
+    w->cap = cap;
+    return true;
+}
+
+void
+hr_put_bytes (hr_writer_t *w, const void *p, size_t n)
+{
+    assert (w);
+    if (n == 0 || !s_reserve (w, n))
+        return;
+    memcpy (w->data + w->len, p, n);
+    w->len += n;
+}
+
+static void
+s_put_le (hr_writer_t *w, uint64_t v, int width)
+{
+    unsigned char b[8];
+    for (int i = 0; i < width; i++)
+        b[i] = (unsigned char) (v >> (8 * i));
+    hr_put_bytes (w, b, (size_t) width);
+}
+
+void hr_put_u8 (hr_writer_t *w, uint8_t v) { s_put_le (w, v, 1); }
+void hr_put_u32 (hr_writer_t *w, uint32_t v) { s_put_le (w, v, 4); }
+void hr_put_u64 (hr_writer_t *w, uint64_t v) { s_put_le (w, v, 8); }
+void hr_put_i64 (hr_writer_t *w, int64_t v) { s_put_le (w, (uint64_t) v, 8); }
+
+void
+hr_put_f32 (hr_writer_t *w, float v)
+{
+    uint32_t bits;
+    memcpy (&bits, &v, sizeof bits);
+    s_put_le (w, bits, 4);
+}
+
+void
+hr_put_f64 (hr_writer_t *w, double v)
+{
+    uint64_t bits;
+    memcpy (&bits, &v, sizeof bits);
+    s_put_le (w, bits, 8);
+}
+
+void
+hr_put_str (hr_writer_t *w, const char *s, size_t n)
+{
+    assert (w);
+    if (n > UINT32_MAX) {       //  cannot be framed: the message is unusable
+        w->oom = true;
+        return;
+    }
+    hr_put_u32 (w, (uint32_t) n);
+    if (n)
+        hr_put_bytes (w, s, n);
+}
+
+void
+hr_put_cstr (hr_writer_t *w, const char *s)
+{
+    hr_put_str (w, s ? s : "", s ? strlen (s) : 0);
+}
+
+void
+hr_reader_init (hr_reader_t *r, const void *data, size_t len)
+{
+    assert (r);
+    r->p = data;
+    r->end = r->p ? r->p + len : r->p;
+    r->err = false;
+}
+
+static size_t
+s_left (const hr_reader_t *r)
+{
+    return (size_t) (r->end - r->p);
+}
+
+//  Consumes n bytes and returns where they start; NULL (err latched) when
+//  fewer remain.
+static const unsigned char *
+s_take (hr_reader_t *r, size_t n)
+{
+    if (r->err || s_left (r) < n) {
+        r->err = true;
+        return NULL;
+    }
+    const unsigned char *at = r->p;
+    r->p += n;
+    return at;
+}
+
+static uint64_t
+s_get_le (hr_reader_t *r, int width)
+{
+    const unsigned char *b = s_take (r, (size_t) width);
+    if (!b)
+        return 0;
+    uint64_t v = 0;
+    for (int i = width - 1; i >= 0; i--)
+        v = (v << 8) | b[i];
+    return v;
+}
+
+uint8_t  hr_get_u8 (hr_reader_t *r) { return (uint8_t) s_get_le (r, 1); }
+uint32_t hr_get_u32 (hr_reader_t *r) { return (uint32_t) s_get_le (r, 4); }
+uint64_t hr_get_u64 (hr_reader_t *r) { return s_get_le (r, 8); }
+int64_t  hr_get_i64 (hr_reader_t *r) { return (int64_t) s_get_le (r, 8); }
+
+float
+hr_get_f32 (hr_reader_t *r)
+{
+    uint32_t bits = (uint32_t) s_get_le (r, 4);
+    float v;
+    memcpy (&v, &bits, sizeof v);
+    return v;
+}
+
+double
+hr_get_f64 (hr_reader_t *r)
+{
+    uint64_t bits = s_get_le (r, 8);
+    double v;
+    memcpy (&v, &bits, sizeof v);
+    return v;
+}
+
+const char *
+hr_get_str (hr_reader_t *r, size_t *len)
+{
+    uint32_t n = hr_get_u32 (r);
+    const unsigned char *at = s_take (r, n);
+    if (len)
+        *len = at ? n : 0;
+    if (!at)
+        return NULL;
+    //  an empty string in an empty buffer still gets a valid pointer
+    return at ? (const char *) at : "";
+}
+
+int
+hr_get_str_copy (hr_reader_t *r, char *dst, size_t dstcap)
+{
+    assert (dst && dstcap > 0);
+    size_t n;
+    const char *s = hr_get_str (r, &n);
+    if (!s || n >= dstcap) {
+        r->err = true;
+        dst[0] = 0;
+        return -1;
+    }
+    memcpy (dst, s, n);
+    dst[n] = 0;
+    return 0;
+}
+
+uint32_t
+hr_get_count (hr_reader_t *r, size_t min_item_size)
+{
+    uint32_t n = hr_get_u32 (r);
+    if (r->err)
+        return 0;
+    //  every item takes at least one byte, whatever the caller says
+    size_t item = min_item_size ? min_item_size : 1;
+    if (n > s_left (r) / item) {
+        r->err = true;
+        return 0;
+    }
+    return n;
+}
+
+//  The longest prefix of s that fits `max` bytes without splitting a UTF-8
+//  sequence (sources are product ids or user queries).
+static size_t
+s_utf8_prefix (const char *s, size_t n, size_t max)
+{
+    if (n <= max)
+        return n;
+    size_t cut = max;
+    while (cut > 0 && ((unsigned char) s[cut] & 0xC0) == 0x80)
+        cut--;
+    return cut;
+}
+
+void
+hr_put_scored_item (hr_writer_t *w, const char *id10, float score,
+                    uint8_t strategy, const char *source, size_t source_len)
+{
+    assert (w && id10);
+    char id[HR_PRODUCT_ID_LEN] = { 0 };
+    memcpy (id, id10, strnlen (id10, HR_PRODUCT_ID_LEN));
+    hr_put_bytes (w, id, HR_PRODUCT_ID_LEN);
+    hr_put_f32 (w, score);
+    hr_put_u8 (w, strategy);
+    if (!source)
+        source_len = 0;
+    //  readers keep sources in HR_SOURCE_MAX bytes: never send more
+    source_len = s_utf8_prefix (source, source_len, HR_SOURCE_MAX - 1);
+    hr_put_str (w, source, source_len);
+}
+
+void
+hr_put_scored_list (hr_writer_t *w, const hr_scored_t *items, uint32_t n)
+{
+    assert (w && (items || n == 0));
+    hr_put_u32 (w, n);
+    for (uint32_t i = 0; i < n; i++)
+        hr_put_scored_item (w, items[i].id, items[i].score, items[i].strategy,
+                            items[i].source, strnlen (items[i].source, HR_SOURCE_MAX));
+}
+
+size_t
+hr_scored_list_begin (hr_writer_t *w)
+{
+    assert (w);
+    size_t at = w->len;
+    hr_put_u32 (w, 0);
+    return at;
+}
+
+void
+hr_scored_list_end (hr_writer_t *w, size_t begin, uint32_t n)
+{
+    assert (w);
+    if (w->oom || begin + 4 > w->len)
+        return;
+    for (int i = 0; i < 4; i++)
+        w->data[begin + (size_t) i] = (unsigned char) (n >> (8 * i));
+}
+
+int
+hr_get_scored_list (hr_reader_t *r, hr_scored_t **out, uint32_t *n)
+{
+    assert (r && out && n);
+    *out = NULL;
+    *n = 0;
+    uint32_t count = hr_get_count (r, HR_SCORED_MIN_WIRE);
+    if (r->err)
+        return -1;
+    if (count == 0)
+        return 0;
+    hr_scored_t *items = malloc ((size_t) count * sizeof *items);
+    if (!items) {
+        r->err = true;
+        return -1;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        hr_scored_t *it = &items[i];
+        const unsigned char *id = s_take (r, HR_PRODUCT_ID_LEN);
+        it->score = hr_get_f32 (r);
+        it->strategy = hr_get_u8 (r);
+        hr_get_str_copy (r, it->source, sizeof it->source);
+        if (r->err || !hr_valid_product_id ((const char *) id, HR_PRODUCT_ID_LEN)
+            || !isfinite (it->score)) {
+            r->err = true;
+            free (items);
+            return -1;
+        }
+        memcpy (it->id, id, HR_PRODUCT_ID_LEN);
+        it->id[HR_PRODUCT_ID_LEN] = 0;
+    }
+    *out = items;
+    *n = count;
+    return 0;
+}
+
+const char *
+hr_strategy_name (int strategy)
+{
+    static const char *names[] = {
+        [HR_STRAT_NONE] = "none",         [HR_STRAT_CONTENT] = "content",
+        [HR_STRAT_COLLAB] = "collab",     [HR_STRAT_RULES] = "rules",
+        [HR_STRAT_TRENDING] = "trending", [HR_STRAT_SEARCH] = "search",
+        [HR_STRAT_DIVERSE] = "diverse",   [HR_STRAT_POPULAR] = "popular",
+        [HR_STRAT_BEST_VALUE] = "best_value",
+    };
+    if (strategy < 0 || strategy >= (int) (sizeof names / sizeof names[0]))
+        return "unknown";
+    return names[strategy];
+}
+
+const char *
+hr_status_name (int status)
+{
+    static const char *names[] = {
+        [HR_OK] = "ok",                   [HR_NOT_FOUND] = "not_found",
+        [HR_BAD_REQUEST] = "bad_request", [HR_UNAVAILABLE] = "unavailable",
+        [HR_EXPIRED] = "expired",         [HR_INTERNAL] = "internal",
+    };
+    if (status < 0 || status >= (int) (sizeof names / sizeof names[0]))
+        return "unknown";
+    return names[status];
+}
