@@ -10,7 +10,8 @@
          fwd / d^dist_pow   to  a=s[p] -> b=s[q]   (what comes after a)
          bwd / d^dist_pow   to  b=s[q] -> a=s[p]   (what came before b)
        The row of a is damped by popularity (count(b)^pop_damp, IDF-like:
-       a hub item co-occurs with everything) and normalised to sum 1, so it
+       a hub item co-occurs with everything), weighted by the session's age
+       (half-life `halflife_days`: tastes and stock move), and normalised to sum 1, so it
        reads as "where do sessions go from a", and only the best
        `neighbours` entries are kept.
 
@@ -32,6 +33,7 @@ typedef struct {
     float fwd, bwd;             /* weight of a -> later b, of b -> earlier a */
     float dist_pow;             /* weight / distance^dist_pow */
     float pop_damp;             /* divide by count(b)^pop_damp */
+    float halflife_days;        /* a session's pairs weigh 2^-(age/halflife); 0 = off */
     uint32_t neighbours;        /* kept per item */
     uint32_t max_sessions;      /* sessions kept for session-kNN */
     uint32_t sample;            /* recent sessions per item for session-kNN */

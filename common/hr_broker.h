@@ -19,7 +19,7 @@
 
 typedef struct hr_broker hr_broker_t;
 
-/*  Binds `endpoint` (e.g. "tcp://*:5555", "tcp://127.0.0.1:*") and starts
+/*  Binds `endpoint` (e.g. "tcp://0.0.0.0:5555", "tcp://127.0.0.1:*") and starts
     the broker thread.  NULL on failure (error logged).  */
 hr_broker_t *hr_broker_new (const char *endpoint);
 void hr_broker_destroy (hr_broker_t **self_p);

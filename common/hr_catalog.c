@@ -39,7 +39,7 @@ struct hr_catalog {
     uint32_t slot_mask;
     category_set_t mains, subs;
     bool frozen;
-    char *json;                 /* every item's JSON, back to back */
+    char *json;                 /* every item's JSON, NUL-terminated, back to back */
     size_t *json_at;            /* offset of item i; json_at[count] = end */
 };
 
@@ -317,7 +317,7 @@ s_put (strbuf_t *sb, const char *s)
     return 0;
 }
 
-//  Escaped, without quotes (NULL -> the literal null, with put_null).
+//  Escaped, without quotes.
 static int
 s_put_escaped (strbuf_t *sb, const char *s)
 {
@@ -356,7 +356,7 @@ s_render (strbuf_t *sb, const hr_product_t *p)
     char reviews[32];
     snprintf (reviews, sizeof reviews, "%" PRId64, p->reviews);
     return s_put (sb, "{\"id\":\"") || s_put (sb, p->id)
-        || s_put_string (sb, "\",\"name\":", p->name) + 0
+        || s_put_string (sb, "\",\"name\":", p->name)
         || s_put (sb, ",\"category\":\"") || s_put_escaped (sb, p->main_category)
         || s_put (sb, " > ") || s_put_escaped (sb, p->sub_category) || s_put (sb, "\"")
         || s_put_string (sb, ",\"image\":", p->image)
@@ -387,15 +387,14 @@ hr_catalog_freeze (hr_catalog_t *self)
         p->main_cat = main_map[p->main_cat];
         p->sub_cat = sub_map[p->sub_cat];
         json_at[i] = sb.len;
-        if (s_render (&sb, p) != 0) {
+        //  Each item ends in a NUL too, so it is also a C string
+        if (s_render (&sb, p) != 0 || s_reserve (&sb, 1) != 0) {
             hr_error ("catalog: out of memory while rendering item JSON");
             abort ();
         }
+        sb.buf[sb.len++] = 0;
     }
     json_at[self->count] = sb.len;
-    if (s_reserve (&sb, 0) != 0)
-        abort ();
-    sb.buf[sb.len] = 0;
     free (main_map);
     free (sub_map);
     self->json = sb.buf;
@@ -425,8 +424,7 @@ hr_catalog_json (const hr_catalog_t *self, uint32_t idx, size_t *len)
     assert (self->frozen);
     assert (idx < self->count);
     if (len)
-        *len = self->json_at[idx + 1] - self->json_at[idx];
-    //  Items are back to back, not NUL-separated: use the length
+        *len = self->json_at[idx + 1] - self->json_at[idx] - 1;
     return self->json + self->json_at[idx];
 }
 

@@ -36,4 +36,10 @@ void hr_events_reader_destroy (hr_events_reader_t **self_p);
     Redis is down (retry later).  */
 int hr_events_read (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms);
 
+/*  Extras (common-data): stream entries skipped as malformed so far (also
+    the metric hr_events_malformed_total), and the id of the last entry
+    consumed ("$" until the first read resolved it).                         */
+uint64_t hr_events_reader_malformed (const hr_events_reader_t *self);
+const char *hr_events_reader_last_id (const hr_events_reader_t *self);
+
 #endif

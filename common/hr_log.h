@@ -4,6 +4,7 @@
 #ifndef HR_LOG_H
 #define HR_LOG_H
 #include <stdarg.h>
+#include <stddef.h>
 
 typedef enum { HR_LOG_DEBUG, HR_LOG_INFO, HR_LOG_WARN, HR_LOG_ERROR } hr_log_level_t;
 

@@ -27,6 +27,7 @@ struct hr_pg {
     int statement_timeout_ms;
     bool tx_open;               /* a transaction was open after the last command */
     bool last_conn_error;
+    bool doomed;                /* the server announced it is closing us */
     char err[512];
 };
 
@@ -57,10 +58,29 @@ s_set_error (hr_pg_t *self, const char *msg, bool conn_error)
     self->last_conn_error = conn_error;
 }
 
+//  Server notices (NOTICE: relation exists, ...) go to the structured log
+//  instead of raw stderr.  A FATAL one arriving while idle is the server
+//  saying goodbye (pg_terminate_backend, shutdown): the connection is gone
+//  even if its EOF has not arrived yet.
+static void
+s_notice (void *arg, const PGresult *res)
+{
+    hr_pg_t *self = arg;
+    const char *severity = PQresultErrorField (res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity && (strcmp (severity, "FATAL") == 0 || strcmp (severity, "PANIC") == 0))
+        self->doomed = true;
+    const char *message = PQresultErrorMessage (res);
+    char line[512];
+    snprintf (line, sizeof line, "%.*s", (int) strcspn (message, "\n"), message);
+    hr_log_kv (HR_LOG_DEBUG, NULL, "postgresql notice", "notice", line, NULL);
+}
+
 //  Settings every fresh session needs.  0 / -1.
 static int
 s_session_setup (hr_pg_t *self)
 {
+    PQsetNoticeReceiver (self->conn, s_notice, self);
+    self->doomed = false;
     char value[32];
     snprintf (value, sizeof value, "%d", self->statement_timeout_ms);
     const char *params[] = { value };
@@ -151,26 +171,27 @@ s_reconnect (hr_pg_t *self)
     return -1;
 }
 
-//  Notices a connection the server has closed without sending anything.
+//  Notices a connection the server has closed without us asking.
 static bool
-s_conn_alive (PGconn *conn)
+s_conn_alive (hr_pg_t *self)
 {
-    if (PQstatus (conn) != CONNECTION_OK)
+    PGconn *conn = self->conn;
+    if (!conn || self->doomed || PQstatus (conn) != CONNECTION_OK)
         return false;
     if (PQconsumeInput (conn) == 0)
         return false;
-    //  Asynchronous notices (NOTIFY) are not ours to keep
+    //  Asynchronous notifications (NOTIFY) are not ours to keep
     PGnotify *note;
     while ((note = PQnotifies (conn)))
         PQfreemem (note);
-    return PQstatus (conn) == CONNECTION_OK;
+    return !self->doomed && PQstatus (conn) == CONNECTION_OK;
 }
 
 PGconn *
 hr_pg_conn (hr_pg_t *self)
 {
     assert (self);
-    if (self->conn && s_conn_alive (self->conn))
+    if (s_conn_alive (self))
         return self->conn;
     if (s_reconnect (self) == 0)
         return self->conn;
@@ -185,7 +206,7 @@ s_send (hr_pg_t *self, const char *sql, int nparams, const char *const *values,
         const int *lengths, const int *formats, int result_format, bool simple)
 {
     for (int attempt = 0; attempt < 2; attempt++) {
-        bool alive = self->conn && s_conn_alive (self->conn);
+        bool alive = s_conn_alive (self);
         if (!alive) {
             bool lost_tx = self->tx_open;
             if (s_reconnect (self) != 0)

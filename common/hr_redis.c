@@ -24,7 +24,8 @@ struct hr_redis {
     int port;
     char password[256];         /* empty = no AUTH */
     int db;
-    int timeout_ms;
+    int timeout_ms;             /* connect (and default reply) timeout */
+    int reply_timeout_ms;
     redisContext *ctx;
     int64_t last_failed_connect_ms;
     bool failed_before;         /* log "down" once per outage, not per call */
@@ -100,6 +101,7 @@ hr_redis_new (const char *url, int timeout_ms)
         return NULL;
     }
     self->timeout_ms = timeout_ms > 0 ? timeout_ms : 1000;
+    self->reply_timeout_ms = self->timeout_ms;
     return self;
 }
 
@@ -135,6 +137,13 @@ s_setup_ok (redisContext *ctx, const char *fmt, const char *arg)
     return ok;
 }
 
+static struct timeval
+s_timeval (int ms)
+{
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+    return tv;
+}
+
 //  Connects if not connected.  0 / -1 (quickly while in back-off).
 static int
 s_ensure (hr_redis_t *self)
@@ -144,14 +153,14 @@ s_ensure (hr_redis_t *self)
     int64_t now = s_mono_ms ();
     if (self->last_failed_connect_ms && now - self->last_failed_connect_ms < HR_REDIS_RETRY_MS)
         return -1;
-    struct timeval tv = { self->timeout_ms / 1000, (self->timeout_ms % 1000) * 1000 };
+    struct timeval tv = s_timeval (self->timeout_ms);
     redisContext *ctx = redisConnectWithTimeout (self->host, self->port, tv);
     const char *why = NULL;
     if (!ctx)
         why = "out of memory";
     else if (ctx->err)
         why = ctx->errstr;
-    else if (redisSetTimeout (ctx, tv) != REDIS_OK)
+    else if (redisSetTimeout (ctx, s_timeval (self->reply_timeout_ms)) != REDIS_OK)
         why = "cannot set socket timeout";
     else if (self->password[0] && !s_setup_ok (ctx, "AUTH %s", self->password))
         why = "AUTH failed";
@@ -278,4 +287,15 @@ hr_redis_get_reply (hr_redis_t *self, redisReply **reply)
     }
     *reply = r;
     return 0;
+}
+
+void
+hr_redis_set_reply_timeout (hr_redis_t *self, int timeout_ms)
+{
+    assert (self);
+    if (timeout_ms <= 0 || timeout_ms == self->reply_timeout_ms)
+        return;
+    self->reply_timeout_ms = timeout_ms;
+    if (self->ctx && redisSetTimeout (self->ctx, s_timeval (timeout_ms)) != REDIS_OK)
+        s_drop (self);
 }

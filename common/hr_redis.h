@@ -22,4 +22,9 @@ redisReply *hr_redis_argv (hr_redis_t *self, int argc, const char **argv, const 
 int hr_redis_append (hr_redis_t *self, const char *fmt, ...);
 int hr_redis_get_reply (hr_redis_t *self, redisReply **reply);
 
+/*  Extra (common-data): the socket timeout for replies from now on (e.g.
+    longer than an XREAD BLOCK); connecting keeps the timeout given to
+    hr_redis_new so a down server still fails fast.                         */
+void hr_redis_set_reply_timeout (hr_redis_t *self, int timeout_ms);
+
 #endif

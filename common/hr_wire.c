@@ -195,10 +195,10 @@ hr_get_str (hr_reader_t *r, size_t *len)
     uint32_t n = hr_get_u32 (r);
     const unsigned char *at = s_take (r, n);
     if (len)
-        *len = at ? n : 0;
-    if (!at)
+        *len = r->err ? 0 : n;
+    if (r->err)
         return NULL;
-    //  an empty string in an empty buffer still gets a valid pointer
+    //  an empty string at the end of a NULL buffer still gets a valid pointer
     return at ? (const char *) at : "";
 }
 

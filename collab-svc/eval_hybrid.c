@@ -1,0 +1,114 @@
+/*  The "hybrid" strategy of the evaluation: the gateway's merge
+    (common/hr_merge.h) over the single strategies, so what is evaluated is
+    what is served.  Dense item indices travel as 10-digit product ids.    */
+#include "eval_strategies.h"
+#include "hr_merge.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    collab_eval_strategy_t *src[HR_MERGE_MAX_SOURCES];
+    double weight[HR_MERGE_MAX_SOURCES];
+    uint32_t nsrc, depth;
+    collab_rec_t *recs;                          /* depth */
+    hr_scored_t *items[HR_MERGE_MAX_SOURCES];    /* depth each */
+    hr_merged_t *merged;
+    char (*excl_ids)[HR_PRODUCT_ID_LEN + 1];
+    const char **excl;
+    uint32_t excl_cap;
+} hybrid_t;
+
+static void
+s_encode (uint32_t item, char *id)
+{
+    snprintf (id, HR_PRODUCT_ID_LEN + 1, "%010u", item);
+}
+
+static uint32_t
+s_hybrid_recommend (void *state, const uint32_t *hist, uint32_t n, int64_t now_ms,
+                    bool exclude_history, collab_rec_t *out, uint32_t k)
+{
+    hybrid_t *self = state;
+    hr_merge_source_t sources[HR_MERGE_MAX_SOURCES];
+    for (uint32_t s = 0; s < self->nsrc; s++) {
+        collab_eval_strategy_t *st = self->src[s];
+        uint32_t got = st->recommend (st->state, hist, n, now_ms, exclude_history,
+                                      self->recs, self->depth);
+        for (uint32_t i = 0; i < got; i++) {
+            hr_scored_t *it = &self->items[s][i];
+            s_encode (self->recs[i].item, it->id);
+            it->score = self->recs[i].score;
+            it->strategy = HR_STRAT_NONE;
+            it->source[0] = '\0';
+        }
+        sources[s] = (hr_merge_source_t) { self->items[s], got, self->weight[s], st->name };
+    }
+    uint32_t nex = 0;
+    if (exclude_history) {
+        if (n > self->excl_cap) {
+            void *ids = realloc (self->excl_ids, n * sizeof *self->excl_ids);
+            if (ids)
+                self->excl_ids = ids;
+            const char **ex = realloc (self->excl, n * sizeof *ex);
+            if (ex)
+                self->excl = ex;
+            if (!ids || !ex)
+                return 0;
+            self->excl_cap = n;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            s_encode (hist[i], self->excl_ids[i]);
+            self->excl[i] = self->excl_ids[i];
+        }
+        nex = n;
+    }
+    uint32_t limit = k < self->depth ? k : self->depth;
+    int got = hr_merge (sources, (int) self->nsrc, self->excl, nex, limit, self->merged);
+    for (int i = 0; i < got; i++)
+        out[i] = (collab_rec_t) { (uint32_t) strtoul (self->merged[i].item.id, NULL, 10),
+                                  self->merged[i].item.score };
+    return got < 0 ? 0 : (uint32_t) got;
+}
+
+static void
+s_hybrid_destroy (void *state)
+{
+    hybrid_t *self = state;
+    for (uint32_t s = 0; s < HR_MERGE_MAX_SOURCES; s++)
+        free (self->items[s]);
+    free (self->recs);
+    free (self->merged);
+    free (self->excl_ids);
+    free (self->excl);
+    free (self);
+}
+
+int
+collab_eval_hybrid (collab_eval_strategy_t *st, collab_eval_strategy_t *const *sources,
+                    const double *weights, uint32_t nsrc, uint32_t depth, const char *note)
+{
+    if (nsrc == 0 || nsrc > HR_MERGE_MAX_SOURCES || depth == 0)
+        return -1;
+    hybrid_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return -1;
+    self->nsrc = nsrc;
+    self->depth = depth;
+    self->recs = malloc (depth * sizeof *self->recs);
+    self->merged = malloc (depth * sizeof *self->merged);
+    bool ok = self->recs && self->merged;
+    for (uint32_t s = 0; s < nsrc; s++) {
+        self->src[s] = sources[s];
+        self->weight[s] = weights[s];
+        ok = ok && (self->items[s] = malloc (depth * sizeof *self->items[s]));
+    }
+    if (!ok) {
+        s_hybrid_destroy (self);
+        return -1;
+    }
+    *st = (collab_eval_strategy_t) { .name = "hybrid", .state = self,
+                                     .recommend = s_hybrid_recommend,
+                                     .destroy = s_hybrid_destroy, .note = note };
+    return 0;
+}

@@ -1,0 +1,233 @@
+/*  hr_events — the interactions event stream on a Redis Stream.
+
+    The reader keeps the id of the last entry it consumed and asks for
+    entries after it, so nothing is lost between two reads; "$" is turned
+    into the stream's real last id on the first read for the same reason
+    (XREAD with "$" each time would skip whatever arrived in between).
+    Entries are written by another service: anything malformed is skipped
+    and counted, never trusted.                                             */
+#include "hr_events.h"
+#include "hr_log.h"
+#include "hr_metrics.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HR_EVENTS_CONNECT_TIMEOUT_MS 1000
+//  Redis answers an XREAD BLOCK only when it ends: wait a bit longer
+#define HR_EVENTS_REPLY_SLACK_MS 2000
+
+struct hr_events_reader {
+    hr_redis_t *redis;
+    char last_id[64];
+    uint64_t malformed;
+    hr_counter_t *malformed_counter;
+};
+
+int
+hr_events_publish (hr_redis_t *redis, const hr_event_t *ev)
+{
+    assert (ev);
+    if (!redis)
+        return -1;
+    //  Readers drop such entries anyway: refuse them at the source
+    if ((ev->type != HR_EVENT_CLICK && ev->type != HR_EVENT_SEARCH)
+        || !ev->user_id[0] || !ev->value[0])
+        return -1;
+    char ts[24];
+    snprintf (ts, sizeof ts, "%" PRId64, ev->ts_ms);
+    char maxlen[24];
+    snprintf (maxlen, sizeof maxlen, "%d", HR_EVENTS_MAXLEN);
+    const char *argv[] = { "XADD", HR_EVENTS_STREAM, "MAXLEN", "~", maxlen, "*",
+                           "u", ev->user_id, "t", ev->type == HR_EVENT_CLICK ? "c" : "s",
+                           "v", ev->value, "ts", ts };
+    size_t lens[sizeof argv / sizeof argv[0]];
+    //  The caller's fixed buffers may lack their NUL: bound those two
+    for (size_t i = 0; i < sizeof argv / sizeof argv[0]; i++)
+        lens[i] = argv[i] == ev->user_id ? strnlen (ev->user_id, sizeof ev->user_id)
+                : argv[i] == ev->value   ? strnlen (ev->value, sizeof ev->value)
+                                         : strlen (argv[i]);
+    redisReply *r = hr_redis_argv (redis, (int) (sizeof argv / sizeof argv[0]), argv, lens);
+    int rc = r && r->type == REDIS_REPLY_STRING ? 0 : -1;
+    if (r && r->type == REDIS_REPLY_ERROR)
+        hr_log_kv (HR_LOG_WARN, NULL, "event publish refused", "error", r->str, NULL);
+    if (r)
+        freeReplyObject (r);
+    return rc;
+}
+
+hr_events_reader_t *
+hr_events_reader_new (const char *redis_url, const char *from_id)
+{
+    assert (redis_url);
+    assert (from_id);
+    if (strlen (from_id) >= sizeof ((hr_events_reader_t *) 0)->last_id)
+        return NULL;
+    hr_events_reader_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->redis = hr_redis_new (redis_url, HR_EVENTS_CONNECT_TIMEOUT_MS);
+    if (!self->redis) {
+        free (self);
+        return NULL;
+    }
+    snprintf (self->last_id, sizeof self->last_id, "%s", from_id);
+    self->malformed_counter = hr_counter ("hr_events_malformed_total",
+                                          "Event stream entries skipped as malformed", NULL);
+    return self;
+}
+
+void
+hr_events_reader_destroy (hr_events_reader_t **self_p)
+{
+    assert (self_p);
+    hr_events_reader_t *self = *self_p;
+    if (!self)
+        return;
+    hr_redis_destroy (&self->redis);
+    free (self);
+    *self_p = NULL;
+}
+
+uint64_t
+hr_events_reader_malformed (const hr_events_reader_t *self)
+{
+    assert (self);
+    return self->malformed;
+}
+
+const char *
+hr_events_reader_last_id (const hr_events_reader_t *self)
+{
+    assert (self);
+    return self->last_id;
+}
+
+//  "$" -> the id of the newest entry now ("0-0" for an empty stream).
+static int
+s_resolve_dollar (hr_events_reader_t *self)
+{
+    redisReply *r = hr_redis_command (self->redis, "XREVRANGE %s + - COUNT 1", HR_EVENTS_STREAM);
+    if (!r)
+        return -1;
+    int rc = -1;
+    if (r->type == REDIS_REPLY_ARRAY) {
+        rc = 0;
+        snprintf (self->last_id, sizeof self->last_id, "0-0");
+        if (r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY
+            && r->element[0]->elements >= 1 && r->element[0]->element[0]->type == REDIS_REPLY_STRING
+            && r->element[0]->element[0]->len < sizeof self->last_id)
+            snprintf (self->last_id, sizeof self->last_id, "%s", r->element[0]->element[0]->str);
+    }
+    freeReplyObject (r);
+    return rc;
+}
+
+static bool
+s_copy_field (char *dst, size_t cap, const redisReply *v)
+{
+    if (v->type != REDIS_REPLY_STRING || v->len == 0 || v->len >= cap
+        || memchr (v->str, 0, v->len))
+        return false;
+    memcpy (dst, v->str, v->len);
+    dst[v->len] = 0;
+    return true;
+}
+
+//  One entry's field list into ev; false when anything is off.
+static bool
+s_parse_fields (const redisReply *fields, hr_event_t *ev)
+{
+    if (fields->type != REDIS_REPLY_ARRAY || fields->elements % 2)
+        return false;
+    bool have_u = false, have_t = false, have_v = false, have_ts = false;
+    memset (ev, 0, sizeof *ev);
+    for (size_t i = 0; i < fields->elements; i += 2) {
+        const redisReply *k = fields->element[i], *v = fields->element[i + 1];
+        if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
+            return false;
+        if (k->len == 1 && k->str[0] == 'u')
+            have_u = s_copy_field (ev->user_id, sizeof ev->user_id, v);
+        else if (k->len == 1 && k->str[0] == 'v')
+            have_v = s_copy_field (ev->value, sizeof ev->value, v);
+        else if (k->len == 1 && k->str[0] == 't') {
+            have_t = v->len == 1 && (v->str[0] == 'c' || v->str[0] == 's');
+            ev->type = have_t && v->str[0] == 'c' ? HR_EVENT_CLICK : HR_EVENT_SEARCH;
+        }
+        else if (k->len == 2 && memcmp (k->str, "ts", 2) == 0) {
+            char *end;
+            char num[24];
+            have_ts = s_copy_field (num, sizeof num, v);
+            ev->ts_ms = have_ts ? strtoll (num, &end, 10) : 0;
+            have_ts = have_ts && *end == 0 && ev->ts_ms >= 0;
+        }
+    }
+    return have_u && have_t && have_v && have_ts;
+}
+
+int
+hr_events_read (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms)
+{
+    assert (self);
+    assert (out || max <= 0);
+    if (max <= 0)
+        return 0;
+    if (strcmp (self->last_id, "$") == 0 && s_resolve_dollar (self) != 0)
+        return -1;
+    char count[16], block[16];
+    snprintf (count, sizeof count, "%d", max);
+    redisReply *r;
+    if (block_ms > 0) {
+        hr_redis_set_reply_timeout (self->redis, block_ms + HR_EVENTS_REPLY_SLACK_MS);
+        snprintf (block, sizeof block, "%d", block_ms);
+        r = hr_redis_command (self->redis, "XREAD COUNT %s BLOCK %s STREAMS %s %s",
+                              count, block, HR_EVENTS_STREAM, self->last_id);
+    }
+    else   // BLOCK 0 would wait forever
+        r = hr_redis_command (self->redis, "XREAD COUNT %s STREAMS %s %s",
+                              count, HR_EVENTS_STREAM, self->last_id);
+    if (!r)
+        return -1;
+    if (r->type == REDIS_REPLY_NIL) {
+        freeReplyObject (r);
+        return 0;
+    }
+    if (r->type != REDIS_REPLY_ARRAY) {
+        hr_log_kv (HR_LOG_WARN, NULL, "event stream read failed", "error",
+                   r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply", NULL);
+        freeReplyObject (r);
+        return -1;
+    }
+    int n = 0;
+    for (size_t s = 0; s < r->elements; s++) {
+        const redisReply *stream = r->element[s];
+        if (stream->type != REDIS_REPLY_ARRAY || stream->elements != 2
+            || stream->element[1]->type != REDIS_REPLY_ARRAY)
+            continue;
+        const redisReply *entries = stream->element[1];
+        for (size_t e = 0; e < entries->elements && n < max; e++) {
+            const redisReply *entry = entries->element[e];
+            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
+                || entry->element[0]->type != REDIS_REPLY_STRING
+                || entry->element[0]->len >= sizeof self->last_id) {
+                self->malformed++;
+                hr_counter_inc (self->malformed_counter);
+                continue;
+            }
+            //  Consumed even when malformed: it will not get better
+            snprintf (self->last_id, sizeof self->last_id, "%s", entry->element[0]->str);
+            if (s_parse_fields (entry->element[1], &out[n]))
+                n++;
+            else {
+                self->malformed++;
+                hr_counter_inc (self->malformed_counter);
+            }
+        }
+    }
+    freeReplyObject (r);
+    return n;
+}

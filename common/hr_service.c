@@ -1,0 +1,401 @@
+/*  hr_service — the skeleton of every strategy service: worker threads that
+    decode `str method` and call the definition's handle(), a tick thread,
+    the metrics/health listener, and signal-driven graceful shutdown.     */
+#include "hr_service.h"
+#include "hr_broker.h"
+#include "hr_log.h"
+#include "hr_metrics.h"
+#include "hr_worker.h"
+
+#include <czmq.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#define RECV_POLL_MS 100        /* how soon a worker thread notices stop */
+#define ERRBUF_SIZE 512
+#define METHOD_LABELS_MAX 32    /* bounded label cardinality per service */
+#define METHOD_LABEL_LEN 32
+#define STATUS_COUNT (HR_INTERNAL + 1)
+
+typedef struct {
+    char name[METHOD_LABEL_LEN + 1];
+    hr_counter_t *requests[STATUS_COUNT];
+    hr_histogram_t *seconds;
+} method_metrics_t;
+
+struct hr_service {
+    const hr_service_def_t *def;
+    void *state;
+    char *endpoint;
+    int nthreads;
+    pthread_t *threads;
+    pthread_t ticker;
+    bool ticking;
+    atomic_bool stop;
+    pthread_mutex_t tick_lock;
+    pthread_cond_t tick_wake;
+    /*  Metric handles by method label; looked up under a lock because the
+        set grows at run time (the first request of each method).          */
+    pthread_mutex_t metrics_lock;
+    method_metrics_t methods[METHOD_LABELS_MAX + 2];    /* + "other", "invalid" */
+    int nmethods;
+};
+
+int
+hr_service_error (hr_call_t *call, int status, const char *fmt, ...)
+{
+    assert (call && fmt);
+    if (call->errbuf && call->errcap > 0) {
+        va_list ap;
+        va_start (ap, fmt);
+        vsnprintf (call->errbuf, call->errcap, fmt, ap);
+        va_end (ap);
+    }
+    return status;
+}
+
+/* ------------------------------------------------------------ metrics */
+
+/*  Method names come from the network: only tidy identifiers become a
+    label, and only the first METHOD_LABELS_MAX of them, so a hostile
+    client cannot grow the registry without bound.                         */
+static const char *
+method_label (const char *method, size_t len)
+{
+    if (len == 0 || len > METHOD_LABEL_LEN)
+        return "invalid";
+    for (size_t i = 0; i < len; i++) {
+        char ch = method[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.'))
+            return "invalid";
+    }
+    return NULL;    /* the method itself */
+}
+
+static method_metrics_t *
+method_metrics (hr_service_t *self, const char *method, size_t len)
+{
+    const char *fixed = method_label (method, len);
+    char name[METHOD_LABEL_LEN + 1];
+    if (fixed)
+        snprintf (name, sizeof name, "%s", fixed);
+    else {
+        memcpy (name, method, len);
+        name[len] = 0;
+    }
+    pthread_mutex_lock (&self->metrics_lock);
+    method_metrics_t *m = NULL;
+    for (int i = 0; i < self->nmethods && !m; i++)
+        if (strcmp (self->methods[i].name, name) == 0)
+            m = &self->methods[i];
+    if (!m && !fixed && self->nmethods >= METHOD_LABELS_MAX)
+        snprintf (name, sizeof name, "other");
+    for (int i = 0; i < self->nmethods && !m; i++)
+        if (strcmp (self->methods[i].name, name) == 0)
+            m = &self->methods[i];
+    if (!m) {
+        m = &self->methods[self->nmethods++];
+        snprintf (m->name, sizeof m->name, "%s", name);
+        char labels[160];
+        snprintf (labels, sizeof labels, "service=\"%s\",method=\"%s\"", self->def->name,
+                  m->name);
+        m->seconds = hr_histogram ("hr_request_seconds",
+                                   "Time to answer a request, by method", labels);
+    }
+    pthread_mutex_unlock (&self->metrics_lock);
+    return m;
+}
+
+static void
+count_request (hr_service_t *self, method_metrics_t *m, int status, double seconds)
+{
+    pthread_mutex_lock (&self->metrics_lock);
+    if (!m->requests[status]) {
+        char labels[200];
+        snprintf (labels, sizeof labels, "service=\"%s\",method=\"%s\",status=\"%s\"",
+                  self->def->name, m->name, hr_status_name (status));
+        m->requests[status] = hr_counter ("hr_requests_total",
+                                          "Requests answered, by method and status", labels);
+    }
+    hr_counter_t *c = m->requests[status];
+    pthread_mutex_unlock (&self->metrics_lock);
+    if (c)
+        hr_counter_inc (c);
+    if (m->seconds)
+        hr_histogram_observe (m->seconds, seconds);
+}
+
+/* ------------------------------------------------------------ workers */
+
+static void
+serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work,
+           hr_writer_t *reply, char *errbuf)
+{
+    int64_t started = zclock_usecs ();
+    char request_id[17];
+    snprintf (request_id, sizeof request_id, "%016" PRIx64, work->request_id);
+    hr_call_t call = { request_id, work->deadline_ms, errbuf, ERRBUF_SIZE };
+    errbuf[0] = 0;
+    hr_writer_reset (reply);
+
+    hr_reader_t args;
+    hr_reader_init (&args, work->body, work->body_len);
+    size_t method_len = 0;
+    const char *method = hr_get_str (&args, &method_len);
+    int status;
+    if (!method || method_len == 0) {
+        method = "";
+        method_len = 0;
+        status = hr_service_error (&call, HR_BAD_REQUEST,
+                                   "malformed request body: no method name");
+    }
+    else
+        status = self->def->handle (self->state, method, method_len, &args, reply, &call);
+
+    if (status < HR_OK || status > HR_INTERNAL) {
+        hr_service_error (&call, HR_INTERNAL, "handler returned invalid status %d", status);
+        status = HR_INTERNAL;
+    }
+    else if (status == HR_OK && reply->oom)
+        status = hr_service_error (&call, HR_INTERNAL, "out of memory building the reply");
+
+    if (status == HR_OK)
+        hr_worker_reply (worker, HR_OK, reply->data, reply->len);
+    else {
+        const char *message = errbuf[0] ? errbuf : hr_status_name (status);
+        hr_worker_reply (worker, (uint8_t) status, message, strlen (message));
+        if (status == HR_INTERNAL)
+            hr_log_kv (HR_LOG_ERROR, request_id, "request failed", "error", message, NULL);
+    }
+    count_request (self, method_metrics (self, method, method_len), status,
+                   (double) (zclock_usecs () - started) / 1e6);
+}
+
+static void *
+worker_thread (void *arg)
+{
+    hr_service_t *self = (hr_service_t *) arg;
+    hr_worker_t *worker = hr_worker_new (self->endpoint, self->def->name);
+    if (!worker) {
+        hr_error ("service %s: cannot start a worker on %s", self->def->name, self->endpoint);
+        return NULL;
+    }
+    hr_writer_t reply;
+    hr_writer_init (&reply);
+    char errbuf[ERRBUF_SIZE];
+    /*  A request already handed to us is served even when stop is set
+        meanwhile: the check comes before each wait, never after it.       */
+    while (!atomic_load (&self->stop)) {
+        hr_work_t work;
+        int rc = hr_worker_recv (worker, &work, RECV_POLL_MS);
+        if (rc == 1)
+            serve_one (self, worker, &work, &reply, errbuf);
+        else if (rc < 0)
+            zclock_sleep (10);    /* a stray signal; do not spin */
+    }
+    hr_writer_free (&reply);
+    hr_worker_destroy (&worker);    /* sends DISCONNECT */
+    return NULL;
+}
+
+static void *
+tick_thread (void *arg)
+{
+    hr_service_t *self = (hr_service_t *) arg;
+    int tick_ms = self->def->tick_ms > 0 ? self->def->tick_ms : 1000;
+    pthread_mutex_lock (&self->tick_lock);
+    while (!atomic_load (&self->stop)) {
+        struct timespec until;
+        clock_gettime (CLOCK_MONOTONIC, &until);
+        until.tv_sec += tick_ms / 1000;
+        until.tv_nsec += (long) (tick_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        int rc = 0;
+        while (!atomic_load (&self->stop) && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait (&self->tick_wake, &self->tick_lock, &until);
+        if (atomic_load (&self->stop))
+            break;
+        pthread_mutex_unlock (&self->tick_lock);
+        self->def->tick (self->state);
+        pthread_mutex_lock (&self->tick_lock);
+    }
+    pthread_mutex_unlock (&self->tick_lock);
+    return NULL;
+}
+
+/* ----------------------------------------------------------- lifecycle */
+
+hr_service_t *
+hr_service_new (const hr_service_def_t *def, void *state, const char *broker_endpoint,
+                int threads)
+{
+    assert (def && def->name && def->handle && broker_endpoint);
+    assert (threads > 0);
+    hr_service_t *self = (hr_service_t *) calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->def = def;
+    self->state = state;
+    self->endpoint = strdup (broker_endpoint);
+    self->threads = (pthread_t *) calloc ((size_t) threads, sizeof (pthread_t));
+    pthread_mutex_init (&self->metrics_lock, NULL);
+    pthread_mutex_init (&self->tick_lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init (&attr);
+    pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
+    pthread_cond_init (&self->tick_wake, &attr);
+    pthread_condattr_destroy (&attr);
+    if (!self->endpoint || !self->threads) {
+        hr_service_destroy (&self);
+        return NULL;
+    }
+    for (int i = 0; i < threads; i++) {
+        if (pthread_create (&self->threads[i], NULL, worker_thread, self) != 0) {
+            hr_error ("service %s: cannot start worker thread", def->name);
+            hr_service_destroy (&self);
+            return NULL;
+        }
+        self->nthreads++;
+    }
+    if (def->tick) {
+        if (pthread_create (&self->ticker, NULL, tick_thread, self) != 0) {
+            hr_error ("service %s: cannot start tick thread", def->name);
+            hr_service_destroy (&self);
+            return NULL;
+        }
+        self->ticking = true;
+    }
+    return self;
+}
+
+void
+hr_service_destroy (hr_service_t **self_p)
+{
+    assert (self_p);
+    hr_service_t *self = *self_p;
+    if (!self)
+        return;
+    atomic_store (&self->stop, true);
+    pthread_mutex_lock (&self->tick_lock);
+    pthread_cond_broadcast (&self->tick_wake);
+    pthread_mutex_unlock (&self->tick_lock);
+    for (int i = 0; i < self->nthreads; i++)
+        pthread_join (self->threads[i], NULL);
+    if (self->ticking)
+        pthread_join (self->ticker, NULL);
+    pthread_cond_destroy (&self->tick_wake);
+    pthread_mutex_destroy (&self->tick_lock);
+    pthread_mutex_destroy (&self->metrics_lock);
+    free (self->threads);
+    free (self->endpoint);
+    free (self);
+    *self_p = NULL;
+}
+
+/* ---------------------------------------------------------------- main */
+
+typedef struct {
+    const hr_service_def_t *def;
+    void *state;
+} readiness_t;
+
+static int
+readiness (void *arg)
+{
+    readiness_t *r = (readiness_t *) arg;
+    return r->def->ready (r->state) ? 1 : 0;
+}
+
+static void
+usage (FILE *out, const hr_service_def_t *def, hr_config_t *cfg)
+{
+    fprintf (out,
+             "Usage: %s-svc [--help]\n"
+             "The %s strategy service: answers its methods through the broker\n"
+             "(docs/protocol.md).  Configured by environment variables:\n\n",
+             def->name, def->name);
+    hr_config_print_help (cfg, out);
+}
+
+int
+hr_service_main (int argc, char **argv, const hr_service_def_t *def)
+{
+    assert (def && def->name && def->handle && def->init);
+    /*  We handle SIGTERM/SIGINT ourselves (sigwait below); czmq must not
+        install its handler, which would make sockets fail with EINTR.     */
+    zsys_handler_set (NULL);
+    const hr_config_var_t *tables[3] = { hr_config_common, def->config, NULL };
+    hr_config_t *cfg = hr_config_new (def->name, tables);
+    if (!cfg)
+        return 1;
+    for (int i = 1; i < argc; i++) {
+        bool help = strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0;
+        usage (help ? stdout : stderr, def, cfg);
+        if (!help)
+            fprintf (stderr, "\n%s: unknown argument '%s'\n", def->name, argv[i]);
+        hr_config_destroy (&cfg);
+        return help ? 0 : 2;
+    }
+    char err[256];
+    if (hr_config_load (cfg, err, sizeof err) != 0) {
+        fprintf (stderr, "%s: configuration error: %s\n", def->name, err);
+        hr_config_destroy (&cfg);
+        return 2;
+    }
+    int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
+    hr_log_init (def->name, level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
+
+    /*  Blocked in every thread (they inherit the mask), taken by sigwait. */
+    sigset_t signals;
+    sigemptyset (&signals);
+    sigaddset (&signals, SIGTERM);
+    sigaddset (&signals, SIGINT);
+    pthread_sigmask (SIG_BLOCK, &signals, NULL);
+
+    void *state = def->init (cfg);
+    if (!state) {
+        hr_error ("%s: initialisation failed", def->name);
+        hr_config_destroy (&cfg);
+        return 1;
+    }
+    const char *endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINT");
+    int threads = (int) hr_config_int (cfg, "HR_WORKER_THREADS");
+    int port = (int) hr_config_int (cfg, "HR_METRICS_PORT");
+    readiness_t ready = { def, state };
+    hr_metrics_server_t *metrics = NULL;
+    hr_service_t *service = hr_service_new (def, state, endpoint, threads);
+    if (service && port > 0) {
+        metrics = hr_metrics_server_new (port, def->ready ? readiness : NULL, &ready);
+        if (!metrics)
+            hr_error ("%s: cannot listen for metrics on port %d", def->name, port);
+    }
+    int rc = 0;
+    if (!service || (port > 0 && !metrics))
+        rc = 1;
+    else {
+        char threads_text[16], port_text[16];
+        snprintf (threads_text, sizeof threads_text, "%d", threads);
+        snprintf (port_text, sizeof port_text, "%d", port);
+        hr_log_kv (HR_LOG_INFO, NULL, "service started", "broker", endpoint, "threads",
+                   threads_text, "metrics_port", port_text, NULL);
+        int sig = 0;
+        sigwait (&signals, &sig);
+        hr_info ("%s: signal %d, finishing in-flight work", def->name, sig);
+    }
+    hr_metrics_server_destroy (&metrics);
+    hr_service_destroy (&service);
+    if (def->fini)
+        def->fini (state);
+    hr_config_destroy (&cfg);
+    if (rc == 0)
+        hr_info ("%s: stopped", def->name);
+    return rc;
+}

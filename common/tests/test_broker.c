@@ -1,0 +1,579 @@
+/*  hr_broker + hr_worker + hr_client, driven through the real protocol on
+    tcp://127.0.0.1.  Heartbeats run at 100 ms so that liveness (3 beats)
+    is 300 ms and the whole file stays well under a minute.               */
+#include "hr_broker.h"
+#include "hr_client.h"
+#include "hr_log.h"
+#include "hr_status.h"
+#include "hr_wire.h"
+#include "hr_worker.h"
+#include "hr_test_env.h"
+
+#include <czmq.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define TEST_HEARTBEAT_MS 100
+
+/* ------------------------------------------------------ echo workers */
+
+typedef struct {
+    const char *endpoint;
+    const char *service;
+    uint8_t tag;                /* first byte of every reply: who served */
+    int delay_ms;               /* simulated work */
+    atomic_bool stop;
+    atomic_int served;
+    pthread_t thread;
+} echo_t;
+
+static void *
+echo_main (void *arg)
+{
+    echo_t *e = (echo_t *) arg;
+    hr_worker_t *w = hr_worker_new (e->endpoint, e->service);
+    ck_assert_ptr_nonnull (w);
+    hr_writer_t out;
+    hr_writer_init (&out);
+    while (!atomic_load (&e->stop)) {
+        hr_work_t work;
+        if (hr_worker_recv (w, &work, 50) != 1)
+            continue;
+        atomic_fetch_add (&e->served, 1);
+        if (e->delay_ms)
+            test_sleep_ms (e->delay_ms);
+        hr_writer_reset (&out);
+        hr_put_u8 (&out, e->tag);
+        hr_put_bytes (&out, work.body, work.body_len);
+        hr_worker_reply (w, HR_OK, out.data, out.len);
+    }
+    hr_writer_free (&out);
+    hr_worker_destroy (&w);
+    return NULL;
+}
+
+static echo_t *
+echo_start (const char *endpoint, const char *service, uint8_t tag, int delay_ms)
+{
+    echo_t *e = (echo_t *) calloc (1, sizeof *e);
+    e->endpoint = endpoint;
+    e->service = service;
+    e->tag = tag;
+    e->delay_ms = delay_ms;
+    ck_assert_int_eq (pthread_create (&e->thread, NULL, echo_main, e), 0);
+    return e;
+}
+
+static void
+echo_stop (echo_t **e_p)
+{
+    atomic_store (&(*e_p)->stop, true);
+    pthread_join ((*e_p)->thread, NULL);
+    free (*e_p);
+    *e_p = NULL;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static long
+mmi_workers (hr_client_t *c, const char *service)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_cstr (&w, service);
+    void *body;
+    size_t len;
+    int status = hr_client_call (c, HR_MMI_WORKERS, w.data, w.len, 2000, &body, &len);
+    hr_writer_free (&w);
+    long n = -1;
+    if (status == HR_OK && len == 4) {
+        hr_reader_t r;
+        hr_reader_init (&r, body, len);
+        n = hr_get_u32 (&r);
+    }
+    free (body);
+    return n;
+}
+
+/*  Waits (bounded) until the broker reports `want` live workers.          */
+static void
+wait_workers (hr_client_t *c, const char *service, long want)
+{
+    long long until = test_mono_ms () + 5000;
+    long n;
+    while ((n = mmi_workers (c, service)) != want && test_mono_ms () < until)
+        test_sleep_ms (20);
+    ck_assert_int_eq (n, want);
+}
+
+/*  Polls the client up to ms for one reply: 1 got one, 0 none.           */
+static int
+wait_reply (hr_client_t *c, hr_reply_t *reply, int ms)
+{
+    long long until = test_mono_ms () + ms;
+    while (test_mono_ms () < until) {
+        int rc = hr_client_recv (c, reply);
+        ck_assert_int_ge (rc, 0);
+        if (rc == 1)
+            return 1;
+        zmq_pollitem_t item = { NULL, hr_client_fd (c), ZMQ_POLLIN, 0 };
+        zmq_poll (&item, 1, 10);
+    }
+    return 0;
+}
+
+static int
+call_text (hr_client_t *c, const char *service, const char *text, int timeout_ms,
+           uint8_t *tag, char *out, size_t outcap)
+{
+    void *body;
+    size_t len;
+    int status = hr_client_call (c, service, text, strlen (text), timeout_ms, &body, &len);
+    if (status == HR_OK && len >= 1) {
+        *tag = ((uint8_t *) body)[0];
+        size_t n = len - 1 < outcap - 1 ? len - 1 : outcap - 1;
+        memcpy (out, (char *) body + 1, n);
+        out[n] = 0;
+    }
+    free (body);
+    return status;
+}
+
+static hr_broker_t *
+broker_start (void)
+{
+    hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
+    ck_assert_ptr_nonnull (b);
+    ck_assert (strncmp (hr_broker_endpoint (b), "tcp://127.0.0.1:", 16) == 0);
+    ck_assert (strchr (hr_broker_endpoint (b), '*') == NULL);
+    return b;
+}
+
+/* -------------------------------------------------------------- tests */
+
+START_TEST (test_request_reply)
+{
+    hr_broker_t *b = broker_start ();
+    echo_t *e = echo_start (hr_broker_endpoint (b), "echo", 7, 0);
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    ck_assert_ptr_nonnull (c);
+    wait_workers (c, "echo", 1);
+
+    uint8_t tag = 0;
+    char out[64];
+    ck_assert_int_eq (call_text (c, "echo", "hello", 2000, &tag, out, sizeof out), HR_OK);
+    ck_assert_int_eq (tag, 7);
+    ck_assert_str_eq (out, "hello");
+    ck_assert_int_eq (atomic_load (&e->served), 1);
+
+    /*  Asynchronous use: several in flight, matched by id.                */
+    for (uint64_t id = 100; id < 110; id++)
+        ck_assert_int_eq (hr_client_send (c, "echo", id, hr_now_ms () + 5000, "x", 1), 0);
+    int seen = 0;
+    hr_reply_t reply;
+    while (seen < 10 && wait_reply (c, &reply, 2000) == 1) {
+        ck_assert_int_ge (reply.request_id, 100);
+        ck_assert_int_lt (reply.request_id, 110);
+        ck_assert_int_eq (reply.status, HR_OK);
+        ck_assert_str_eq (reply.service, "echo");
+        ck_assert_uint_eq (reply.body_len, 2);
+        seen++;
+    }
+    ck_assert_int_eq (seen, 10);
+
+    hr_broker_stats_t st;
+    hr_broker_stats (b, &st);
+    ck_assert_uint_eq (st.replies, 11);
+    ck_assert_uint_eq (st.malformed, 0);
+
+    hr_client_destroy (&c);
+    echo_stop (&e);
+    hr_broker_destroy (&b);
+    ck_assert_ptr_null (b);
+}
+END_TEST
+
+START_TEST (test_registration_mmi)
+{
+    hr_broker_t *b = broker_start ();
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    ck_assert_int_eq (mmi_workers (c, "alpha"), 0);
+    echo_t *a1 = echo_start (hr_broker_endpoint (b), "alpha", 1, 0);
+    echo_t *a2 = echo_start (hr_broker_endpoint (b), "alpha", 2, 0);
+    echo_t *b1 = echo_start (hr_broker_endpoint (b), "beta", 3, 0);
+    wait_workers (c, "alpha", 2);
+    wait_workers (c, "beta", 1);
+    ck_assert_int_eq (mmi_workers (c, "gamma"), 0);
+
+    /*  Empty body: every service with its count.                          */
+    void *body;
+    size_t len;
+    ck_assert_int_eq (hr_client_call (c, HR_MMI_WORKERS, NULL, 0, 2000, &body, &len), HR_OK);
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    uint32_t n = hr_get_u32 (&r);
+    uint32_t alpha = 0, beta = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        char name[64];
+        ck_assert_int_eq (hr_get_str_copy (&r, name, sizeof name), 0);
+        uint32_t k = hr_get_u32 (&r);
+        if (strcmp (name, "alpha") == 0)
+            alpha = k;
+        if (strcmp (name, "beta") == 0)
+            beta = k;
+    }
+    ck_assert (hr_reader_done (&r));
+    ck_assert_uint_eq (alpha, 2);
+    ck_assert_uint_eq (beta, 1);
+    free (body);
+
+    /*  A malformed mmi body is answered, not ignored.                     */
+    ck_assert_int_eq (hr_client_call (c, HR_MMI_WORKERS, "\x05", 1, 2000, &body, &len),
+                      HR_BAD_REQUEST);
+    free (body);
+
+    /*  Graceful leave (DISCONNECT) is seen at once, not after liveness.   */
+    echo_stop (&a2);
+    wait_workers (c, "alpha", 1);
+    hr_broker_stats_t st;
+    hr_broker_stats (b, &st);
+    ck_assert_uint_eq (st.workers_dropped, 0);
+
+    echo_stop (&a1);
+    echo_stop (&b1);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+START_TEST (test_lru_dispatch)
+{
+    hr_broker_t *b = broker_start ();
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    echo_t *w1 = echo_start (hr_broker_endpoint (b), "lru", 1, 0);
+    echo_t *w2 = echo_start (hr_broker_endpoint (b), "lru", 2, 0);
+    wait_workers (c, "lru", 2);
+
+    /*  One call at a time: the worker that just answered goes to the back
+        of the idle list, so the two must alternate.                        */
+    uint8_t prev = 0;
+    for (int i = 0; i < 10; i++) {
+        uint8_t tag = 0;
+        char out[16];
+        ck_assert_int_eq (call_text (c, "lru", "q", 2000, &tag, out, sizeof out), HR_OK);
+        ck_assert (tag == 1 || tag == 2);
+        ck_assert_int_ne (tag, prev);
+        prev = tag;
+    }
+    ck_assert_int_eq (atomic_load (&w1->served), 5);
+    ck_assert_int_eq (atomic_load (&w2->served), 5);
+
+    echo_stop (&w1);
+    echo_stop (&w2);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+START_TEST (test_unavailable_at_once)
+{
+    hr_broker_t *b = broker_start ();
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    /*  Deadline 10 s, but we only wait 2 s: the broker must not queue it. */
+    int64_t deadline = hr_now_ms () + 10000;
+    long long until = test_mono_ms () + 2000;
+    while (hr_client_send (c, "nobody", 42, deadline, "x", 1) != 0 && test_mono_ms () < until)
+        test_sleep_ms (10);    /* a fresh client is not connected yet */
+    hr_reply_t reply;
+    ck_assert_int_eq (wait_reply (c, &reply, 2000), 1);
+    ck_assert_uint_eq (reply.request_id, 42);
+    ck_assert_int_eq (reply.status, HR_UNAVAILABLE);
+    ck_assert_str_eq (reply.service, "nobody");
+    ck_assert_uint_gt (reply.body_len, 0);    /* the reason, as text */
+
+    hr_broker_stats_t st;
+    hr_broker_stats (b, &st);
+    ck_assert_uint_eq (st.unavailable, 1);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+START_TEST (test_deadline_expiry_in_queue)
+{
+    hr_broker_t *b = broker_start ();
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    echo_t *slow = echo_start (hr_broker_endpoint (b), "slow", 1, 800);
+    wait_workers (c, "slow", 1);
+
+    /*  1 keeps the only worker busy; 2 waits in the queue past its deadline. */
+    ck_assert_int_eq (hr_client_send (c, "slow", 1, hr_now_ms () + 5000, "a", 1), 0);
+    test_sleep_ms (50);
+    ck_assert_int_eq (hr_client_send (c, "slow", 2, hr_now_ms () + 200, "b", 1), 0);
+    hr_reply_t reply;
+    ck_assert_int_eq (wait_reply (c, &reply, 3000), 1);
+    ck_assert_uint_eq (reply.request_id, 2);    /* before 1 finished */
+    ck_assert_int_eq (reply.status, HR_EXPIRED);
+    ck_assert_int_eq (wait_reply (c, &reply, 3000), 1);
+    ck_assert_uint_eq (reply.request_id, 1);
+    ck_assert_int_eq (reply.status, HR_OK);
+    test_sleep_ms (100);
+    ck_assert_int_eq (atomic_load (&slow->served), 1);    /* 2 never reached it */
+
+    /*  A request already past its deadline is refused on arrival.         */
+    ck_assert_int_eq (hr_client_send (c, "slow", 3, hr_now_ms () - 1, "c", 1), 0);
+    ck_assert_int_eq (wait_reply (c, &reply, 2000), 1);
+    ck_assert_uint_eq (reply.request_id, 3);
+    ck_assert_int_eq (reply.status, HR_EXPIRED);
+
+    hr_broker_stats_t st;
+    hr_broker_stats (b, &st);
+    ck_assert_uint_eq (st.expired, 2);
+    echo_stop (&slow);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+/*  A fake broker (ROUTER) hands the worker an expired request, then a live
+    one: the worker must answer the first EXPIRED itself and return only
+    the second.                                                             */
+START_TEST (test_worker_drops_expired)
+{
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    int port = zsock_bind (router, "tcp://127.0.0.1:*");
+    ck_assert_int_gt (port, 0);
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    hr_worker_t *w = hr_worker_new (endpoint, "svc");
+    ck_assert_ptr_nonnull (w);
+
+    zmsg_t *ready = zmsg_recv (router);
+    ck_assert_ptr_nonnull (ready);
+    zframe_t *wid = zmsg_pop (ready);
+    char *header = zmsg_popstr (ready);
+    ck_assert_str_eq (header, HR_PROTO_WORKER);
+    zstr_free (&header);
+    zmsg_destroy (&ready);
+
+    int64_t deadlines[2] = { hr_now_ms () - 10, hr_now_ms () + 5000 };
+    for (int i = 0; i < 2; i++) {
+        zmsg_t *m = zmsg_new ();
+        zframe_t *to = zframe_dup (wid);
+        zmsg_append (m, &to);
+        zmsg_addstr (m, HR_PROTO_WORKER);
+        uint8_t command = HR_WORKER_REQUEST;
+        zmsg_addmem (m, &command, 1);
+        zmsg_addstr (m, "client-id");
+        uint64_t id = (uint64_t) i + 1;     /* little-endian host */
+        zmsg_addmem (m, &id, 8);
+        zmsg_addmem (m, &deadlines[i], 8);
+        zmsg_addstr (m, "body");
+        zmsg_send (&m, router);
+    }
+    hr_work_t work;
+    ck_assert_int_eq (hr_worker_recv (w, &work, 2000), 1);
+    ck_assert_uint_eq (work.request_id, 2);
+    ck_assert_uint_eq (work.body_len, 4);
+    ck_assert_int_eq (hr_worker_reply (w, HR_OK, "ok", 2), 0);
+    ck_assert_int_eq (hr_worker_reply (w, HR_OK, "ok", 2), -1);    /* nothing held */
+
+    /*  The router sees REPLY(1, EXPIRED) then REPLY(2, OK); heartbeats may
+        come in between.                                                   */
+    int replies = 0;
+    zsock_set_rcvtimeo (router, 2000);
+    while (replies < 2) {
+        zmsg_t *m = zmsg_recv (router);
+        ck_assert_ptr_nonnull (m);
+        zframe_t *f = zmsg_first (m);   /* routing id */
+        f = zmsg_next (m);              /* HRW1 */
+        f = zmsg_next (m);
+        if (zframe_data (f)[0] == HR_WORKER_REPLY) {
+            zmsg_next (m);              /* client id */
+            uint64_t id;
+            memcpy (&id, zframe_data (zmsg_next (m)), 8);
+            uint8_t status = zframe_data (zmsg_next (m))[0];
+            ck_assert_uint_eq (id, (uint64_t) replies + 1);
+            ck_assert_int_eq (status, replies == 0 ? HR_EXPIRED : HR_OK);
+            replies++;
+        }
+        zmsg_destroy (&m);
+    }
+    zframe_destroy (&wid);
+    hr_worker_destroy (&w);
+    zsock_destroy (&router);
+}
+END_TEST
+
+/*  A raw DEALER speaking the worker protocol, so it can die without
+    DISCONNECT (socket closed abruptly, like a killed process).             */
+static zsock_t *
+raw_worker (const char *endpoint, const char *service)
+{
+    zsock_t *s = zsock_new_dealer (endpoint);
+    ck_assert_ptr_nonnull (s);
+    zsock_set_linger (s, 0);
+    uint8_t command = HR_WORKER_READY;
+    zsock_send (s, "sbs", HR_PROTO_WORKER, &command, (size_t) 1, service);
+    return s;
+}
+
+START_TEST (test_dead_worker)
+{
+    hr_broker_t *b = broker_start ();
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+
+    /*  Idle and silent: dropped after liveness, then answered at once.   */
+    zsock_t *idle = raw_worker (hr_broker_endpoint (b), "ghost");
+    wait_workers (c, "ghost", 1);
+    zsock_destroy (&idle);
+    wait_workers (c, "ghost", 0);
+    void *body;
+    size_t len;
+    ck_assert_int_eq (hr_client_call (c, "ghost", "x", 1, 5000, &body, &len), HR_UNAVAILABLE);
+    free (body);
+
+    /*  Busy and gone mid-request: its caller gets UNAVAILABLE, not silence
+        until its own timeout (the broker presumes a busy worker alive until
+        the request's deadline, then waits liveness).                      */
+    zsock_t *busy = raw_worker (hr_broker_endpoint (b), "ghost");
+    wait_workers (c, "ghost", 1);
+    ck_assert_int_eq (hr_client_send (c, "ghost", 9, hr_now_ms () + 500, "x", 1), 0);
+    zmsg_t *req = zmsg_recv (busy);     /* it took the request ... */
+    ck_assert_ptr_nonnull (req);
+    zmsg_destroy (&req);
+    zsock_destroy (&busy);              /* ... and died */
+    hr_reply_t reply;
+    ck_assert_int_eq (wait_reply (c, &reply, 5000), 1);
+    ck_assert_uint_eq (reply.request_id, 9);
+    ck_assert_int_eq (reply.status, HR_UNAVAILABLE);
+
+    hr_broker_stats_t st;
+    hr_broker_stats (b, &st);
+    ck_assert_uint_eq (st.workers_dropped, 2);
+    ck_assert_int_eq (mmi_workers (c, "ghost"), 0);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+START_TEST (test_malformed_ignored)
+{
+    hr_broker_t *b = broker_start ();
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    echo_t *e = echo_start (hr_broker_endpoint (b), "echo", 1, 0);
+    wait_workers (c, "echo", 1);
+
+    zsock_t *raw = zsock_new_dealer (hr_broker_endpoint (b));
+    zsock_set_linger (raw, 0);
+    uint8_t id3[3] = { 1, 2, 3 }, id8[8] = { 0 }, bad = 99, reply = HR_WORKER_REPLY,
+            ready = HR_WORKER_READY, st = 0;
+    zsock_send (raw, "s", "JUNK");                                        /* header */
+    zsock_send (raw, "s", HR_PROTO_CLIENT);                               /* frames */
+    zsock_send (raw, "ssbbs", HR_PROTO_CLIENT, "echo", id3, (size_t) 3, id8, (size_t) 8, "x");
+    zsock_send (raw, "ssbbs", HR_PROTO_CLIENT, "", id8, (size_t) 8, id8, (size_t) 8, "x");
+    zsock_send (raw, "sb", HR_PROTO_WORKER, &bad, (size_t) 1);            /* command */
+    zsock_send (raw, "sbsbbs", HR_PROTO_WORKER, &reply, (size_t) 1, "cid", id8, (size_t) 8,
+                &st, (size_t) 1, "x");                                    /* unknown */
+    zsock_send (raw, "sb", HR_PROTO_WORKER, &ready, (size_t) 1);          /* no service */
+    zsock_send (raw, "ssssssssss", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j");
+    zsock_send (raw, "z");                                                /* empty */
+
+    hr_broker_stats_t stats;
+    long long until = test_mono_ms () + 3000;
+    do {
+        test_sleep_ms (10);
+        hr_broker_stats (b, &stats);
+    } while (stats.malformed < 9 && test_mono_ms () < until);
+    ck_assert_uint_eq (stats.malformed, 9);
+
+    uint8_t tag;
+    char out[16];
+    ck_assert_int_eq (call_text (c, "echo", "still", 2000, &tag, out, sizeof out), HR_OK);
+    ck_assert_str_eq (out, "still");
+    ck_assert_int_eq (mmi_workers (c, "echo"), 1);
+
+    zsock_destroy (&raw);
+    echo_stop (&e);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+START_TEST (test_broker_restart)
+{
+    hr_broker_t *b = broker_start ();
+    char endpoint[256];
+    snprintf (endpoint, sizeof endpoint, "%s", hr_broker_endpoint (b));
+    echo_t *e = echo_start (endpoint, "echo", 1, 0);
+    hr_client_t *c = hr_client_new (endpoint);
+    wait_workers (c, "echo", 1);
+    uint8_t tag;
+    char out[16];
+    ck_assert_int_eq (call_text (c, "echo", "one", 2000, &tag, out, sizeof out), HR_OK);
+
+    hr_broker_destroy (&b);
+    ck_assert_int_ne (call_text (c, "echo", "gone", 300, &tag, out, sizeof out), HR_OK);
+    b = hr_broker_new (endpoint);
+    ck_assert_ptr_nonnull (b);
+
+    /*  The worker re-registers by itself (DISCONNECT from the new broker or
+        its own liveness timer); the client reconnects underneath.          */
+    int status = -1;
+    long long until = test_mono_ms () + 10000;
+    while (status != HR_OK && test_mono_ms () < until) {
+        status = call_text (c, "echo", "two", 500, &tag, out, sizeof out);
+        if (status != HR_OK)
+            test_sleep_ms (50);
+    }
+    ck_assert_int_eq (status, HR_OK);
+    ck_assert_str_eq (out, "two");
+
+    echo_stop (&e);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+START_TEST (test_bad_endpoint)
+{
+    ck_assert_ptr_null (hr_broker_new ("nonsense://x"));
+    ck_assert_ptr_null (hr_worker_new ("tcp://127.0.0.1:1", ""));
+    hr_client_t *c = hr_client_new ("tcp://127.0.0.1:1");    /* nobody listens */
+    ck_assert_ptr_nonnull (c);
+    void *body;
+    size_t len;
+    ck_assert_int_eq (hr_client_call (c, "echo", "x", 1, 200, &body, &len), HR_UNAVAILABLE);
+    ck_assert_ptr_null (body);
+    hr_client_destroy (&c);
+}
+END_TEST
+
+int
+main (void)
+{
+    hr_log_init ("test_broker", HR_LOG_WARN);
+    hr_broker_set_heartbeat (TEST_HEARTBEAT_MS);
+    hr_worker_set_heartbeat (TEST_HEARTBEAT_MS);
+    Suite *s = suite_create ("broker");
+    TCase *tc = tcase_create ("protocol");
+    tcase_set_timeout (tc, 30);
+    tcase_add_test (tc, test_request_reply);
+    tcase_add_test (tc, test_registration_mmi);
+    tcase_add_test (tc, test_lru_dispatch);
+    tcase_add_test (tc, test_unavailable_at_once);
+    tcase_add_test (tc, test_deadline_expiry_in_queue);
+    tcase_add_test (tc, test_worker_drops_expired);
+    tcase_add_test (tc, test_dead_worker);
+    tcase_add_test (tc, test_malformed_ignored);
+    tcase_add_test (tc, test_broker_restart);
+    tcase_add_test (tc, test_bad_endpoint);
+    suite_add_tcase (s, tc);
+    SRunner *sr = srunner_create (s);
+    srunner_set_fork_status (sr, CK_NOFORK);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? 1 : 0;
+}

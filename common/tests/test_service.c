@@ -1,0 +1,256 @@
+/*  hr_service in-process with a tiny echo definition, behind a real broker:
+    method dispatch, error messages, malformed bodies, metrics, ticks,
+    graceful destroy with a request in flight, and hr_service_main's
+    --help / configuration-error exits.                                    */
+#include "hr_broker.h"
+#include "hr_client.h"
+#include "hr_log.h"
+#include "hr_metrics.h"
+#include "hr_service.h"
+#include "hr_worker.h"
+#include "hr_test_env.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+typedef struct {
+    atomic_int ticks;
+    atomic_bool slow_started;
+} echo_state_t;
+
+static int
+echo_handle (void *state_, const char *method, size_t method_len, hr_reader_t *args,
+             hr_writer_t *reply, hr_call_t *call)
+{
+    echo_state_t *state = (echo_state_t *) state_;
+    if (method_len == 4 && memcmp (method, "echo", 4) == 0) {
+        size_t len;
+        const char *text = hr_get_str (args, &len);
+        if (!hr_reader_done (args))
+            return hr_service_error (call, HR_BAD_REQUEST, "echo: expected one str");
+        hr_put_str (reply, text, len);
+        return HR_OK;
+    }
+    if (method_len == 4 && memcmp (method, "fail", 4) == 0) {
+        hr_put_cstr (reply, "this must not reach the caller");
+        return hr_service_error (call, HR_NOT_FOUND, "no such thing %d", 42);
+    }
+    if (method_len == 4 && memcmp (method, "slow", 4) == 0) {
+        atomic_store (&state->slow_started, true);
+        test_sleep_ms (700);
+        hr_put_cstr (reply, "done");
+        return HR_OK;
+    }
+    return hr_service_error (call, HR_BAD_REQUEST, "unknown method '%.*s'", (int) method_len,
+                             method);
+}
+
+static void
+echo_tick (void *state_)
+{
+    atomic_fetch_add (&((echo_state_t *) state_)->ticks, 1);
+}
+
+static void *
+echo_init (hr_config_t *cfg)
+{
+    (void) cfg;
+    return NULL;    /* never reached in these tests */
+}
+
+static const hr_service_def_t echo_def = {
+    .name = "echotest",
+    .init = echo_init,
+    .handle = echo_handle,
+    .tick = echo_tick,
+    .tick_ms = 20,
+};
+
+static long
+mmi_workers (hr_client_t *c, const char *service)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_cstr (&w, service);
+    void *body;
+    size_t len;
+    int status = hr_client_call (c, HR_MMI_WORKERS, w.data, w.len, 2000, &body, &len);
+    hr_writer_free (&w);
+    long n = -1;
+    if (status == HR_OK && len == 4) {
+        hr_reader_t r;
+        hr_reader_init (&r, body, len);
+        n = hr_get_u32 (&r);
+    }
+    free (body);
+    return n;
+}
+
+static void
+wait_workers (hr_client_t *c, const char *service, long want)
+{
+    long long until = test_mono_ms () + 5000;
+    long n;
+    while ((n = mmi_workers (c, service)) != want && test_mono_ms () < until)
+        test_sleep_ms (20);
+    ck_assert_int_eq (n, want);
+}
+
+/*  Calls `method` with an optional str argument; returns the status and the
+    reply body as text in out.                                              */
+static int
+call (hr_client_t *c, const char *method, const char *arg, char *out, size_t outcap)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_cstr (&w, method);
+    if (arg)
+        hr_put_cstr (&w, arg);
+    void *body;
+    size_t len;
+    int status = hr_client_call (c, echo_def.name, w.data, w.len, 3000, &body, &len);
+    hr_writer_free (&w);
+    size_t n = len < outcap - 1 ? len : outcap - 1;
+    if (body)
+        memcpy (out, body, n);
+    out[n] = 0;
+    free (body);
+    return status;
+}
+
+START_TEST (test_dispatch_and_errors)
+{
+    hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
+    ck_assert_ptr_nonnull (b);
+    echo_state_t state = { 0 };
+    hr_service_t *svc = hr_service_new (&echo_def, &state, hr_broker_endpoint (b), 2);
+    ck_assert_ptr_nonnull (svc);
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    wait_workers (c, echo_def.name, 2);
+
+    char out[256];
+    ck_assert_int_eq (call (c, "echo", "hi there", out, sizeof out), HR_OK);
+    ck_assert_str_eq (out + 4, "hi there");    /* after the str length */
+
+    ck_assert_int_eq (call (c, "fail", NULL, out, sizeof out), HR_NOT_FOUND);
+    ck_assert_str_eq (out, "no such thing 42");
+
+    ck_assert_int_eq (call (c, "nope", NULL, out, sizeof out), HR_BAD_REQUEST);
+    ck_assert_str_eq (out, "unknown method 'nope'");
+
+    ck_assert_int_eq (call (c, "echo", NULL, out, sizeof out), HR_BAD_REQUEST);
+    ck_assert_str_eq (out, "echo: expected one str");
+
+    /*  Bodies without a method: empty, and a length running past the end. */
+    void *body;
+    size_t len;
+    ck_assert_int_eq (hr_client_call (c, echo_def.name, NULL, 0, 3000, &body, &len),
+                      HR_BAD_REQUEST);
+    ck_assert (body && len > 0 && memmem (body, len, "no method", 9));
+    free (body);
+    const uint8_t truncated[] = { 100, 0, 0, 0, 'e', 'c' };
+    ck_assert_int_eq (hr_client_call (c, echo_def.name, truncated, sizeof truncated, 3000,
+                                      &body, &len),
+                      HR_BAD_REQUEST);
+    free (body);
+
+    /*  Still serving; the tick thread ran; the metrics carry the calls.   */
+    ck_assert_int_eq (call (c, "echo", "again", out, sizeof out), HR_OK);
+    long long until = test_mono_ms () + 2000;    /* tick_ms is 20 */
+    while (atomic_load (&state.ticks) < 2 && test_mono_ms () < until)
+        test_sleep_ms (5);
+    ck_assert_int_ge (atomic_load (&state.ticks), 2);
+    size_t mlen;
+    char *metrics = hr_metrics_render (&mlen);
+    ck_assert_ptr_nonnull (metrics);
+    ck_assert_msg (strstr (metrics, "service=\"echotest\",method=\"echo\",status=\"ok\"} 2"),
+                   "%s", metrics);
+    ck_assert (strstr (metrics, "service=\"echotest\",method=\"fail\",status=\"not_found\"} 1"));
+    ck_assert (strstr (metrics, "method=\"invalid\",status=\"bad_request\"} 2"));
+    ck_assert (strstr (metrics, "hr_request_seconds"));
+    free (metrics);
+
+    hr_client_destroy (&c);
+    hr_service_destroy (&svc);
+    ck_assert_ptr_null (svc);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+START_TEST (test_graceful_destroy)
+{
+    hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
+    echo_state_t state = { 0 };
+    hr_service_t *svc = hr_service_new (&echo_def, &state, hr_broker_endpoint (b), 1);
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    wait_workers (c, echo_def.name, 1);
+
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_cstr (&w, "slow");
+    ck_assert_int_eq (hr_client_send (c, echo_def.name, 77, hr_now_ms () + 5000, w.data, w.len),
+                      0);
+    hr_writer_free (&w);
+    long long until = test_mono_ms () + 3000;
+    while (!atomic_load (&state.slow_started) && test_mono_ms () < until)
+        test_sleep_ms (5);
+    ck_assert (atomic_load (&state.slow_started));
+
+    hr_service_destroy (&svc);    /* returns after the slow request */
+
+    hr_reply_t reply;
+    int got = 0;
+    until = test_mono_ms () + 3000;
+    while (got == 0 && test_mono_ms () < until) {
+        got = hr_client_recv (c, &reply);
+        if (got == 0)
+            test_sleep_ms (5);
+    }
+    ck_assert_int_eq (got, 1);
+    ck_assert_uint_eq (reply.request_id, 77);
+    ck_assert_int_eq (reply.status, HR_OK);
+    ck_assert_uint_eq (reply.body_len, 8);
+    ck_assert (memcmp ((char *) reply.body + 4, "done", 4) == 0);
+    wait_workers (c, echo_def.name, 0);    /* DISCONNECT, not liveness */
+
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+START_TEST (test_main_help_and_config_error)
+{
+    char prog[] = "echotest-svc", help[] = "--help", bogus[] = "--bogus";
+    char *help_argv[] = { prog, help, NULL };
+    ck_assert_int_eq (hr_service_main (2, help_argv, &echo_def), 0);
+    char *bogus_argv[] = { prog, bogus, NULL };
+    ck_assert_int_eq (hr_service_main (2, bogus_argv, &echo_def), 2);
+
+    setenv ("HR_WORKER_THREADS", "0", 1);    /* below its minimum */
+    char *argv[] = { prog, NULL };
+    ck_assert_int_eq (hr_service_main (1, argv, &echo_def), 2);
+    unsetenv ("HR_WORKER_THREADS");
+}
+END_TEST
+
+int
+main (void)
+{
+    hr_log_init ("test_service", HR_LOG_WARN);
+    hr_broker_set_heartbeat (100);
+    hr_worker_set_heartbeat (100);
+    Suite *s = suite_create ("service");
+    TCase *tc = tcase_create ("service");
+    tcase_set_timeout (tc, 30);
+    tcase_add_test (tc, test_dispatch_and_errors);
+    tcase_add_test (tc, test_graceful_destroy);
+    tcase_add_test (tc, test_main_help_and_config_error);
+    suite_add_tcase (s, tc);
+    SRunner *sr = srunner_create (s);
+    srunner_set_fork_status (sr, CK_NOFORK);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    hr_metrics_reset ();
+    return failed ? 1 : 0;
+}

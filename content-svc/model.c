@@ -1,0 +1,178 @@
+/*  model — see model.h.  */
+#include "model.h"
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+content_model_destroy (content_model_t **self_p)
+{
+    assert (self_p);
+    content_model_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->ids);
+    content_vocab_destroy (&self->vocab);
+    free (self->idf);
+    free (self->emb);
+    content_neighbours_free (&self->nb);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+content_model_encode (const content_model_t *m, hr_writer_t *w)
+{
+    hr_put_bytes (w, CONTENT_MODEL_MAGIC, 4);
+    hr_put_u32 (w, CONTENT_MODEL_FORMAT);
+    hr_put_i64 (w, m->catalog_version);
+    hr_put_u32 (w, m->n);
+    hr_put_bytes (w, m->ids, (size_t) m->n * 10);
+    hr_put_f32 (w, m->fields.name);
+    hr_put_f32 (w, m->fields.sub_category);
+    hr_put_f32 (w, m->fields.main_category);
+    uint32_t nt = content_vocab_size (m->vocab);
+    hr_put_u32 (w, nt);
+    for (uint32_t t = 0; t < nt; t++) {
+        uint32_t len;
+        const char *s = content_vocab_term (m->vocab, t, &len);
+        hr_put_str (w, s, len);
+        hr_put_f32 (w, m->idf[t]);
+    }
+    hr_put_u32 (w, m->emb ? m->dim : 0);
+    if (m->emb && m->dim) {
+        int8_t q[256];
+        assert (m->dim <= 256);
+        for (uint32_t t = 0; t < nt; t++) {
+            const float *v = m->emb + (uint64_t) t * m->dim;
+            float mx = 0;
+            for (uint32_t d = 0; d < m->dim; d++)
+                if (fabsf (v[d]) > mx)
+                    mx = fabsf (v[d]);
+            for (uint32_t d = 0; d < m->dim; d++)
+                q[d] = mx > 0 ? (int8_t) lrintf (v[d] / mx * 127.0f) : 0;
+            hr_put_f32 (w, mx);
+            hr_put_bytes (w, q, m->dim);
+        }
+    }
+    hr_put_u32 (w, m->nb.k);
+    for (uint32_t i = 0; i < m->n; i++) {
+        uint8_t c = m->nb.count ? m->nb.count[i] : 0;
+        hr_put_u8 (w, c);
+        const uint32_t *idx = m->nb.idx + (uint64_t) i * m->nb.k;
+        const float *sc = m->nb.score + (uint64_t) i * m->nb.k;
+        for (uint8_t j = 0; j < c; j++)
+            hr_put_u32 (w, idx[j]);
+        for (uint8_t j = 0; j < c; j++) {
+            float s = sc[j] < 0 ? 0 : sc[j] > 1 ? 1 : sc[j];
+            uint16_t q = (uint16_t) lrintf (s * 65535.0f);
+            hr_put_bytes (w, &(uint8_t[2]) { (uint8_t) q, (uint8_t) (q >> 8) }, 2);
+        }
+    }
+}
+
+#define FAIL(...) do { snprintf (err, errlen, __VA_ARGS__); goto fail; } while (0)
+
+content_model_t *
+content_model_decode (const void *blob, size_t len, char *err, size_t errlen)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, blob, len);
+    content_model_t *m = calloc (1, sizeof *m);
+    if (!m) {
+        snprintf (err, errlen, "out of memory");
+        return NULL;
+    }
+    if (len < 8 || memcmp (blob, CONTENT_MODEL_MAGIC, 4) != 0)
+        FAIL ("not a content model (bad magic)");
+    r.p += 4;
+    uint32_t format = hr_get_u32 (&r);
+    if (format != CONTENT_MODEL_FORMAT)
+        FAIL ("content model format %u, this build reads %u", format, CONTENT_MODEL_FORMAT);
+    m->catalog_version = hr_get_i64 (&r);
+    m->n = hr_get_count (&r, 10 + 1);
+    if (!hr_reader_ok (&r))
+        FAIL ("truncated header");
+    m->ids = malloc ((size_t) (m->n ? m->n : 1) * 10);
+    if (!m->ids)
+        FAIL ("out of memory");
+    memcpy (m->ids, r.p, (size_t) m->n * 10);
+    r.p += (size_t) m->n * 10;
+    m->fields.name = hr_get_f32 (&r);
+    m->fields.sub_category = hr_get_f32 (&r);
+    m->fields.main_category = hr_get_f32 (&r);
+    uint32_t nt = hr_get_count (&r, 4 + 4);
+    if (!hr_reader_ok (&r))
+        FAIL ("truncated term table");
+    m->vocab = content_vocab_new (nt);
+    m->idf = malloc ((size_t) (nt ? nt : 1) * sizeof *m->idf);
+    if (!m->vocab || !m->idf)
+        FAIL ("out of memory");
+    for (uint32_t t = 0; t < nt; t++) {
+        size_t sl;
+        const char *s = hr_get_str (&r, &sl);
+        float idf = hr_get_f32 (&r);
+        if (!s || !hr_reader_ok (&r))
+            FAIL ("truncated term %u", t);
+        if (content_vocab_add (m->vocab, s, sl) != (int64_t) t)
+            FAIL ("repeated term %u", t);
+        if (!(idf >= 0 && idf < 1e6))
+            FAIL ("bad idf for term %u", t);
+        m->idf[t] = idf;
+    }
+    m->dim = hr_get_u32 (&r);
+    if (!hr_reader_ok (&r) || m->dim > 256)
+        FAIL ("bad dimension");
+    if (m->dim) {
+        if ((size_t) (r.end - r.p) < (size_t) nt * (4 + m->dim))
+            FAIL ("truncated vectors");
+        m->emb = malloc ((size_t) (nt ? nt : 1) * m->dim * sizeof *m->emb);
+        if (!m->emb)
+            FAIL ("out of memory");
+        for (uint32_t t = 0; t < nt; t++) {
+            float scale = hr_get_f32 (&r);
+            if (!(scale >= 0 && scale < 1e6))
+                FAIL ("bad vector scale for term %u", t);
+            const int8_t *q = (const int8_t *) r.p;
+            for (uint32_t d = 0; d < m->dim; d++)
+                m->emb[(uint64_t) t * m->dim + d] = scale * (float) q[d] / 127.0f;
+            r.p += m->dim;
+        }
+    }
+    m->nb.k = hr_get_u32 (&r);
+    if (!hr_reader_ok (&r) || m->nb.k > 255)
+        FAIL ("bad neighbour count");
+    m->nb.n = m->n;
+    uint64_t slots = (uint64_t) (m->n ? m->n : 1) * (m->nb.k ? m->nb.k : 1);
+    m->nb.count = calloc (m->n ? m->n : 1, 1);
+    m->nb.idx = malloc (slots * sizeof *m->nb.idx);
+    m->nb.score = malloc (slots * sizeof *m->nb.score);
+    if (!m->nb.count || !m->nb.idx || !m->nb.score)
+        FAIL ("out of memory");
+    for (uint32_t i = 0; i < m->n; i++) {
+        uint8_t c = hr_get_u8 (&r);
+        if (!hr_reader_ok (&r) || c > m->nb.k || (size_t) (r.end - r.p) < (size_t) c * 6)
+            FAIL ("truncated neighbours of product %u", i);
+        uint32_t *idx = m->nb.idx + (uint64_t) i * m->nb.k;
+        float *sc = m->nb.score + (uint64_t) i * m->nb.k;
+        for (uint8_t j = 0; j < c; j++) {
+            idx[j] = hr_get_u32 (&r);
+            if (idx[j] >= m->n)
+                FAIL ("neighbour index out of range (product %u)", i);
+        }
+        for (uint8_t j = 0; j < c; j++) {
+            uint16_t q = (uint16_t) (r.p[0] | (r.p[1] << 8));
+            r.p += 2;
+            sc[j] = (float) q / 65535.0f;
+        }
+        m->nb.count[i] = c;
+    }
+    if (!hr_reader_done (&r))
+        FAIL ("trailing bytes after the neighbours");
+    return m;
+fail:
+    content_model_destroy (&m);
+    return NULL;
+}

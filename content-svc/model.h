@@ -1,0 +1,46 @@
+/*  model — the content model: everything serving needs, as one blob.
+
+    Published by training through hr_model_store (PostgreSQL model_blobs,
+    cached in Redis), loaded by every replica.  Serving never recomputes
+    neighbours: they are in here, with the product ids they refer to, so a
+    model stays usable when the catalog changed after training (products are
+    mapped by id at load; new products simply have no neighbours yet).
+
+    Blob layout (hr_wire, little-endian), format 1:
+        "HRCT" u32 format
+        i64 catalog_version, u32 n, n × 10-byte product id
+        f32 weight of name, sub_category, main_category
+        u32 terms, per term: str stem, f32 idf
+        u32 dim, per term: f32 scale, dim × i8 (LSA vector = scale·i8/127)
+        u32 k, per product: u8 count, count × u32 product index,
+                            count × u16 cosine·65535                        */
+#ifndef CONTENT_MODEL_H
+#define CONTENT_MODEL_H
+#include <stddef.h>
+#include <stdint.h>
+#include "hr_wire.h"
+#include "neighbours.h"
+#include "tfidf.h"
+#include "vocab.h"
+
+#define CONTENT_MODEL_MAGIC "HRCT"
+#define CONTENT_MODEL_FORMAT 1
+
+typedef struct {
+    int64_t catalog_version;
+    uint32_t n;
+    char *ids;                  /* n × 10 bytes */
+    content_fields_t fields;
+    content_vocab_t *vocab;     /* stems */
+    float *idf;                 /* per term */
+    uint32_t dim;               /* 0 = no semantic vectors */
+    float *emb;                 /* terms × dim */
+    content_neighbours_t nb;    /* indices into ids */
+} content_model_t;
+
+void content_model_encode (const content_model_t *m, hr_writer_t *w);
+/*  NULL on a malformed blob (reason in err).                               */
+content_model_t *content_model_decode (const void *blob, size_t len, char *err, size_t errlen);
+void content_model_destroy (content_model_t **self_p);
+
+#endif

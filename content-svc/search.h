@@ -1,0 +1,72 @@
+/*  search — product search: BM25 over name and categories, query expansion
+    with synonyms and typo corrections, blended with LSA semantic matching.
+
+    The index is built at model load from the live catalog (a few hundred
+    milliseconds for 30k products), so search works before any model was
+    trained; the model adds the semantic component (see docs/search.md).
+
+    A query is analysed like product text, then planned into clauses, one
+    per query word (or per multi-word synonym phrase).  A clause has
+    alternatives: the word itself, its typo correction, its synonyms; a
+    product scores the best alternative of each clause, summed (BM25), times
+    the share of clauses it matched (so "samsung phone" ranks phones by
+    Samsung above every Samsung product), times a small popularity prior
+    (reviews, rating) that breaks BM25's many ties.                          */
+#ifndef CONTENT_SEARCH_H
+#define CONTENT_SEARCH_H
+#include <stddef.h>
+#include <stdint.h>
+#include "hr_catalog.h"
+#include "model.h"
+#include "synonyms.h"
+#include "tfidf.h"
+
+typedef struct {
+    float k1, b;                /* BM25 */
+    float synonym_weight;       /* of a synonym alternative */
+    float typo_weight;          /* of a corrected word */
+    float w_lexical, w_semantic;
+    float semantic_min;         /* cosine for a semantic-only hit */
+} content_search_opts_t;
+
+#define CONTENT_SEARCH_OPTS_DEFAULT ((content_search_opts_t) { \
+    .k1 = 1.2f, .b = 0.75f, .synonym_weight = 0.85f, .typo_weight = 0.9f, \
+    .w_lexical = 0.75f, .w_semantic = 0.25f, .semantic_min = 0.6f })
+
+typedef struct {
+    uint32_t doc;               /* catalog index */
+    float score;
+} content_hit_t;
+
+typedef struct content_search content_search_t;
+typedef struct content_search_session content_search_session_t;
+
+/*  Takes ownership of dt (built from the same catalog); borrows synonyms
+    and model (may be NULL), which must outlive the index.                  */
+content_search_t *content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
+                                      const content_synonyms_t *synonyms,
+                                      const content_model_t *model,
+                                      const content_search_opts_t *opts, unsigned threads);
+void content_search_destroy (content_search_t **self_p);
+
+/*  Per-request scratch (analyzer, score arrays): pooled, so a query
+    allocates nothing once the pool is warm.  NULL on out-of-memory.        */
+content_search_session_t *content_search_session_take (content_search_t *self);
+void content_search_session_give (content_search_t *self, content_search_session_t **s_p);
+
+/*  Runs a query; *hits (owned by the session, valid until its next use)
+    gets the best `limit` products, best first.  Returns the count.         */
+uint32_t content_search_query (content_search_t *self, content_search_session_t *s,
+                               const char *query, size_t len, uint32_t limit,
+                               const content_hit_t **hits);
+/*  The analysis of a query as JSON (malloc'd): tokens, stems, corrections,
+    clauses with their alternatives, whether the semantic part applies.     */
+char *content_search_explain (content_search_t *self, content_search_session_t *s,
+                              const char *query, size_t len);
+
+bool content_search_has_semantic (const content_search_t *self);
+/*  LSA vector of a catalog product (NULL without a model).                 */
+const float *content_search_product_vector (const content_search_t *self, uint32_t doc,
+                                            uint32_t *dim);
+
+#endif

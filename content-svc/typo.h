@@ -1,0 +1,31 @@
+/*  typo — corrects a misspelt query word to a catalog word.
+
+    Symmetric-delete index (as in SymSpell): every dictionary word is stored
+    with the variants obtained by deleting one character; a query word's
+    variants (0 and 1 deletions, and 2 for long words) are looked up there,
+    and each candidate is verified with the optimal-string-alignment edit
+    distance (insert, delete, substitute, swap adjacent).  Allowed distance
+    grows with the word: none below 5 bytes ("ac" must not become "a"), 1
+    up to 7 bytes, 2 from 8.  Ties go to the more frequent word.             */
+#ifndef CONTENT_TYPO_H
+#define CONTENT_TYPO_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct content_typo content_typo_t;
+
+content_typo_t *content_typo_new (void);
+void content_typo_destroy (content_typo_t **self_p);
+/*  Adds a folded word with its frequency (repeats add up).  0 / -1.        */
+int content_typo_add (content_typo_t *self, const char *w, size_t n, uint32_t freq);
+/*  Builds the index; call once after the adds.  0 / -1.                     */
+int content_typo_freeze (content_typo_t *self);
+/*  The best dictionary word within the allowed distance of w (not w
+    itself): its length, copied NUL-terminated into out; 0 when none.       */
+size_t content_typo_correct (const content_typo_t *self, const char *w, size_t n,
+                             char *out, size_t cap, int *distance);
+int content_typo_max_distance (size_t n);
+/*  Optimal string alignment distance, stopping early above `max`.          */
+int content_osa_distance (const char *a, size_t na, const char *b, size_t nb, int max);
+
+#endif

@@ -1,0 +1,95 @@
+/*  gw_config — the gateway's variables (hr_config_common adds the shared ones). */
+#include "gw_config.h"
+#include <string.h>
+#include <unistd.h>
+
+const hr_config_var_t gw_config_vars[] = {
+    { "HR_GATEWAY_PORT", HR_CFG_INT, "8080", "HTTP port (SO_REUSEPORT, one listener per loop)", 1, 65535 },
+    { "HR_GATEWAY_THREADS", HR_CFG_INT, "0", "event-loop threads; 0 = number of cores", 0, 256 },
+    { "HR_GATEWAY_EMBED_BROKER", HR_CFG_BOOL, "1", "run the broker inside the gateway (0: connect to HR_BROKER_ENDPOINT)", 0, 0 },
+    { "HR_BROKER_BIND", HR_CFG_STR, "tcp://*:5555", "where the embedded broker binds", 0, 0 },
+    { "HR_GATEWAY_DEADLINE_MS", HR_CFG_INT, "50", "fan-out deadline per recommendation request (ms)", 1, 10000 },
+    { "HR_GATEWAY_WRITE_TIMEOUT_MS", HR_CFG_INT, "2000", "timeout of interaction writes and history reads (ms)", 1, 60000 },
+    { "HR_GATEWAY_MAX_INFLIGHT", HR_CFG_INT, "4096", "requests waiting on services before answering 503", 1, 1000000 },
+    { "HR_GATEWAY_MAX_BODY", HR_CFG_INT, "16384", "largest accepted request body (bytes; larger -> 413)", 64, 1048576 },
+    { "HR_GATEWAY_MAX_URL", HR_CFG_INT, "8192", "longest accepted request target (bytes; longer -> 414)", 256, 65536 },
+    { "HR_GATEWAY_MAX_HEADERS", HR_CFG_INT, "32768", "largest accepted header block (bytes; larger -> 431)", 1024, 262144 },
+    { "HR_GATEWAY_BREAKER_THRESHOLD", HR_CFG_INT, "5", "consecutive timeouts that open a service's circuit", 1, 1000 },
+    { "HR_GATEWAY_BREAKER_COOLDOWN_MS", HR_CFG_INT, "1000", "how long an open circuit skips its service (ms)", 1, 600000 },
+    { "HR_CORS_ORIGINS", HR_CFG_STR, "", "allowed CORS origins: empty = off, * or a comma-separated list", 0, 0 },
+    { "HR_GATEWAY_BENCH", HR_CFG_BOOL, "0", "serve GET /bench/fixed (a fixed in-memory response: the ceiling)", 0, 0 },
+    { "HR_GATEWAY_ACCESS_LOG", HR_CFG_BOOL, "1", "one JSON access-log line per request", 0, 0 },
+    { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog version is checked (ms)", 100, 3600000 },
+    { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id}", 1, 100000 },
+    { "HR_WEIGHT_CLICKED", HR_CFG_DOUBLE, "0.5", "weight of the clicked-items signal in personalized", 0, 1000 },
+    { "HR_WEIGHT_SEARCH", HR_CFG_DOUBLE, "0.4", "weight of the recent-queries signal in personalized", 0, 1000 },
+    { "HR_WEIGHT_DIVERSE", HR_CFG_DOUBLE, "0.1", "weight of the diverse-picks signal in personalized", 0, 1000 },
+    { "HR_WEIGHT_CLICKED_CONTENT", HR_CFG_DOUBLE, "0.4", "share of content similarity within clicked", 0, 1000 },
+    { "HR_WEIGHT_CLICKED_COLLAB", HR_CFG_DOUBLE, "0.4", "share of collaborative filtering within clicked", 0, 1000 },
+    { "HR_WEIGHT_CLICKED_RULES", HR_CFG_DOUBLE, "0.2", "share of association rules within clicked", 0, 1000 },
+    { NULL, HR_CFG_STR, NULL, NULL, 0, 0 },
+};
+
+static int
+cores (void)
+{
+    long n = sysconf (_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int) n : 1;
+}
+
+void
+gw_settings_defaults (gw_settings_t *out)
+{
+    memset (out, 0, sizeof *out);
+    out->port = 8080;
+    out->threads = cores ();
+    out->embed_broker = true;
+    out->broker_bind = "tcp://*:5555";
+    out->broker_endpoint = "tcp://127.0.0.1:5555";
+    out->deadline_ms = 50;
+    out->write_timeout_ms = 2000;
+    out->max_inflight = 4096;
+    out->max_body = 16384;
+    out->max_url = 8192;
+    out->max_headers_bytes = 32768;
+    out->breaker_threshold = 5;
+    out->breaker_cooldown_ms = 1000;
+    out->cors_origins = "";
+    out->access_log = true;
+    out->catalog_poll_ms = 3000;
+    out->history_limit = 1000;
+    out->database_url = "";
+    out->weights = (gw_weights_t) { 0.5, 0.4, 0.1, 0.4, 0.4, 0.2 };
+}
+
+void
+gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
+{
+    gw_settings_defaults (out);
+    out->port = (int) hr_config_int (cfg, "HR_GATEWAY_PORT");
+    int threads = (int) hr_config_int (cfg, "HR_GATEWAY_THREADS");
+    out->threads = threads > 0 ? threads : cores ();
+    out->embed_broker = hr_config_bool (cfg, "HR_GATEWAY_EMBED_BROKER");
+    out->broker_bind = hr_config_str (cfg, "HR_BROKER_BIND");
+    out->broker_endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINT");
+    out->deadline_ms = (int) hr_config_int (cfg, "HR_GATEWAY_DEADLINE_MS");
+    out->write_timeout_ms = (int) hr_config_int (cfg, "HR_GATEWAY_WRITE_TIMEOUT_MS");
+    out->max_inflight = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_INFLIGHT");
+    out->max_body = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_BODY");
+    out->max_url = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_URL");
+    out->max_headers_bytes = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_HEADERS");
+    out->breaker_threshold = (int) hr_config_int (cfg, "HR_GATEWAY_BREAKER_THRESHOLD");
+    out->breaker_cooldown_ms = (int) hr_config_int (cfg, "HR_GATEWAY_BREAKER_COOLDOWN_MS");
+    out->cors_origins = hr_config_str (cfg, "HR_CORS_ORIGINS");
+    out->bench = hr_config_bool (cfg, "HR_GATEWAY_BENCH");
+    out->access_log = hr_config_bool (cfg, "HR_GATEWAY_ACCESS_LOG");
+    out->catalog_poll_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CATALOG_POLL_MS");
+    out->history_limit = (int) hr_config_int (cfg, "HR_GATEWAY_HISTORY_LIMIT");
+    out->database_url = hr_config_database_url (cfg);
+    out->weights.clicked = hr_config_double (cfg, "HR_WEIGHT_CLICKED");
+    out->weights.search = hr_config_double (cfg, "HR_WEIGHT_SEARCH");
+    out->weights.diverse = hr_config_double (cfg, "HR_WEIGHT_DIVERSE");
+    out->weights.clicked_content = hr_config_double (cfg, "HR_WEIGHT_CLICKED_CONTENT");
+    out->weights.clicked_collab = hr_config_double (cfg, "HR_WEIGHT_CLICKED_COLLAB");
+    out->weights.clicked_rules = hr_config_double (cfg, "HR_WEIGHT_CLICKED_RULES");
+}

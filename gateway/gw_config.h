@@ -1,0 +1,43 @@
+/*  gw_config — the gateway's environment variables and their parsed values. */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+#include <stdbool.h>
+#include "hr_config.h"
+
+extern const hr_config_var_t gw_config_vars[];
+
+/*  Weights of the personalised merge (hr_merge sources).                   */
+typedef struct {
+    double clicked, search, diverse;                 /* top level: 0.5/0.4/0.1 */
+    double clicked_content, clicked_collab, clicked_rules;   /* within clicked */
+} gw_weights_t;
+
+typedef struct {
+    int port;
+    int threads;                    /* resolved: >= 1 */
+    bool embed_broker;
+    const char *broker_bind;        /* when embedded */
+    const char *broker_endpoint;    /* when not embedded */
+    int deadline_ms;                /* read fan-out budget per request */
+    int write_timeout_ms;           /* interactions record/history */
+    int max_inflight;               /* fan-out requests in flight, process-wide */
+    int max_body;
+    int max_url;
+    int max_headers_bytes;
+    int breaker_threshold;
+    int breaker_cooldown_ms;
+    const char *cors_origins;       /* "" = off, "*" or a comma list */
+    bool bench;
+    bool access_log;
+    int catalog_poll_ms;
+    int history_limit;              /* events returned by GET .../interactions/{user} */
+    const char *database_url;
+    gw_weights_t weights;
+} gw_settings_t;
+
+/*  Fills `out` from a loaded configuration (strings point into cfg). */
+void gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out);
+/*  Defaults without a configuration (tests).  */
+void gw_settings_defaults (gw_settings_t *out);
+
+#endif

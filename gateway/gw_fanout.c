@@ -1,0 +1,390 @@
+/*  gw_fanout — service calls from the event loop (see gw_fanout.h).         */
+#include "gw_fanout.h"
+#include <assert.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hr_client.h"
+#include "hr_log.h"
+#include "hr_metrics.h"
+#include "hr_status.h"
+
+#define RING_SIZE 65536u         /* calls in flight per loop; > max_inflight x calls */
+#define RING_MASK (RING_SIZE - 1)
+
+typedef struct {
+    uint64_t id;
+    gw_fanout_t *fanout;        /* NULL = free */
+    int index;
+} ring_slot_t;
+
+typedef struct {
+    hr_histogram_t *latency;
+    hr_counter_t *timeouts, *errors, *skipped, *opened;
+} service_metrics_t;
+
+struct gw_loop {
+    h2o_context_t *ctx;
+    hr_client_t *client;
+    h2o_socket_t *zsock;        /* wraps a dup of the client's ZMQ_FD */
+    h2o_timeout_entry_t drain_entry;
+    h2o_timeout_t timeouts[GW_WAIT_KINDS];
+    int64_t budget_ms[GW_WAIT_KINDS];
+    gw_breaker_t breakers[GW_SVC_COUNT];
+    service_metrics_t metrics[GW_SVC_COUNT];
+    hr_counter_t *late_replies;
+    uint64_t thread_bits, seq;
+    ring_slot_t ring[RING_SIZE];
+};
+
+struct gw_fanout {
+    gw_loop_t *loop;
+    h2o_req_t *req;
+    gw_call_t calls[GW_FANOUT_MAX_CALLS];
+    uint64_t ids[GW_FANOUT_MAX_CALLS];
+    uint64_t sent_ns[GW_FANOUT_MAX_CALLS];
+    int ncalls, pending;
+    int64_t deadline_ms;        /* absolute, wall clock: sent with each call */
+    bool waiting;
+    gw_fanout_cb cb;
+    void *arg;
+    h2o_timeout_entry_t deadline_entry, done_entry;
+};
+
+static const char *const service_names[GW_SVC_COUNT] = {
+    "interactions", "content", "collab", "trending", "rules", "mmi.workers",
+};
+
+static atomic_int s_inflight;
+static int s_max_inflight = 4096;
+static hr_gauge_t *s_inflight_gauge;
+
+const char *
+gw_service_name (gw_service_t svc)
+{
+    return svc < GW_SVC_COUNT ? service_names[svc] : "unknown";
+}
+
+int
+gw_fanout_inflight (void)
+{
+    return atomic_load (&s_inflight);
+}
+
+static uint64_t
+mono_ns (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------- replies */
+
+static void finish_soon (gw_fanout_t *f);
+
+static void
+dispatch (gw_loop_t *loop, const hr_reply_t *reply)
+{
+    ring_slot_t *slot = &loop->ring[reply->request_id & RING_MASK];
+    if (!slot->fanout || slot->id != reply->request_id) {
+        hr_counter_inc (loop->late_replies);        /* its request gave up on it */
+        return;
+    }
+    gw_fanout_t *f = slot->fanout;
+    int i = slot->index;
+    slot->fanout = NULL;
+    gw_call_t *call = &f->calls[i];
+    service_metrics_t *m = &loop->metrics[call->service];
+    hr_histogram_observe (m->latency, (double) (mono_ns () - f->sent_ns[i]) / 1e9);
+    call->status = reply->status;
+    if (reply->status == HR_OK) {
+        call->outcome = GW_CALL_OK;
+        gw_breaker_on_reply (&loop->breakers[call->service]);
+    }
+    else {
+        call->outcome = GW_CALL_FAILED;
+        hr_counter_inc (m->errors);
+        if (reply->status == HR_EXPIRED)    /* queued past the deadline: it is slow */
+            gw_breaker_on_timeout (&loop->breakers[call->service], hr_now_ms ());
+        else
+            gw_breaker_on_reply (&loop->breakers[call->service]);
+    }
+    if (reply->body_len > 0) {
+        void *copy = h2o_mem_alloc_pool (&f->req->pool, reply->body_len);
+        memcpy (copy, reply->body, reply->body_len);
+        call->body = copy;
+        call->len = reply->body_len;
+    }
+    if (--f->pending == 0 && f->waiting)
+        finish_soon (f);
+}
+
+/*  Never sends HTTP itself (it also runs between loop iterations): a
+    request whose calls are complete is finished from the zero timeout.    */
+static void
+drain (gw_loop_t *loop)
+{
+    hr_reply_t reply;
+    while (hr_client_recv (loop->client, &reply) == 1)
+        dispatch (loop, &reply);
+}
+
+static void
+on_zmq_readable (h2o_socket_t *sock, const char *err)
+{
+    (void) err;
+    drain (sock->data);
+}
+
+static void
+on_drain_timeout (h2o_timeout_entry_t *entry)
+{
+    drain (H2O_STRUCT_FROM_MEMBER (gw_loop_t, drain_entry, entry));
+}
+
+void
+gw_loop_after_iteration (gw_loop_t *self)
+{
+    drain (self);
+}
+
+/* ---------------------------------------------------------------- loop */
+
+gw_loop_t *
+gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
+             const gw_settings_t *settings, unsigned thread_index)
+{
+    gw_loop_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->ctx = ctx;
+    self->client = hr_client_new (broker_endpoint);
+    int fd = self->client ? dup (hr_client_fd (self->client)) : -1;
+    if (fd < 0) {
+        hr_error ("gateway: cannot connect a client to the broker at %s", broker_endpoint);
+        hr_client_destroy (&self->client);
+        free (self);
+        return NULL;
+    }
+    self->zsock = h2o_evloop_socket_create (ctx->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
+    self->zsock->data = self;
+    h2o_socket_read_start (self->zsock, on_zmq_readable);
+    self->drain_entry.cb = on_drain_timeout;
+
+    self->budget_ms[GW_WAIT_FULL] = settings->deadline_ms;
+    self->budget_ms[GW_WAIT_HALF] = settings->deadline_ms / 2 > 0 ? settings->deadline_ms / 2 : 1;
+    self->budget_ms[GW_WAIT_WRITE] = settings->write_timeout_ms;
+    for (int k = 0; k < GW_WAIT_KINDS; k++)
+        h2o_timeout_init (ctx->loop, &self->timeouts[k], (uint64_t) self->budget_ms[k]);
+
+    for (int s = 0; s < GW_SVC_COUNT; s++) {
+        char labels[64];
+        snprintf (labels, sizeof labels, "service=\"%s\"", service_names[s]);
+        gw_breaker_init (&self->breakers[s], settings->breaker_threshold, settings->breaker_cooldown_ms);
+        self->metrics[s].latency = hr_histogram ("hr_gateway_fanout_seconds",
+            "Time from sending a call to its reply, per service", labels);
+        self->metrics[s].timeouts = hr_counter ("hr_gateway_fanout_timeouts_total",
+            "Calls that got no reply before the request deadline", labels);
+        self->metrics[s].errors = hr_counter ("hr_gateway_fanout_errors_total",
+            "Calls answered with an error status (unavailable, expired, ...)", labels);
+        self->metrics[s].skipped = hr_counter ("hr_gateway_fanout_skipped_total",
+            "Calls not sent because the service's circuit was open", labels);
+        self->metrics[s].opened = hr_counter ("hr_gateway_breaker_opened_total",
+            "Times a service's circuit breaker opened", labels);
+    }
+    self->late_replies = hr_counter ("hr_gateway_late_replies_total",
+        "Replies that arrived after their request stopped waiting", NULL);
+    s_inflight_gauge = hr_gauge ("hr_gateway_inflight", "Requests waiting on services", NULL);
+    s_max_inflight = settings->max_inflight;
+    self->thread_bits = (uint64_t) thread_index << 48;
+    return self;
+}
+
+void
+gw_loop_destroy (gw_loop_t **self_p)
+{
+    gw_loop_t *self = *self_p;
+    if (!self)
+        return;
+    if (h2o_timeout_is_linked (&self->drain_entry))
+        h2o_timeout_unlink (&self->drain_entry);
+    h2o_socket_read_stop (self->zsock);
+    h2o_socket_close (self->zsock);     /* closes our dup, not libzmq's fd */
+    for (int k = 0; k < GW_WAIT_KINDS; k++)
+        h2o_timeout_dispose (self->ctx->loop, &self->timeouts[k]);
+    hr_client_destroy (&self->client);
+    free (self);
+    *self_p = NULL;
+}
+
+const gw_breaker_t *
+gw_loop_breaker (gw_loop_t *self, gw_service_t svc)
+{
+    return &self->breakers[svc];
+}
+
+/* ---------------------------------------------------------------- fan-out */
+
+static void
+fanout_dispose (void *p)
+{
+    gw_fanout_t *f = p;
+    if (h2o_timeout_is_linked (&f->deadline_entry))
+        h2o_timeout_unlink (&f->deadline_entry);
+    if (h2o_timeout_is_linked (&f->done_entry))
+        h2o_timeout_unlink (&f->done_entry);
+    for (int i = 0; i < f->ncalls; i++) {
+        ring_slot_t *slot = &f->loop->ring[f->ids[i] & RING_MASK];
+        if (f->calls[i].outcome != GW_CALL_PENDING)
+            continue;
+        if (slot->fanout == f)
+            slot->fanout = NULL;
+        gw_breaker_t *b = &f->loop->breakers[f->calls[i].service];
+        if (b->state == GW_BREAKER_HALF_OPEN)   /* the probe died with its request */
+            gw_breaker_on_timeout (b, hr_now_ms ());
+    }
+    atomic_fetch_sub (&s_inflight, 1);
+    hr_gauge_add (s_inflight_gauge, -1);
+}
+
+static void
+run_callback (gw_fanout_t *f)
+{
+    f->waiting = false;
+    gw_fanout_cb cb = f->cb;
+    f->cb = NULL;
+    if (cb)
+        cb (f, f->arg);
+}
+
+static void
+on_done (h2o_timeout_entry_t *entry)
+{
+    run_callback (H2O_STRUCT_FROM_MEMBER (gw_fanout_t, done_entry, entry));
+}
+
+static void
+on_deadline (h2o_timeout_entry_t *entry)
+{
+    gw_fanout_t *f = H2O_STRUCT_FROM_MEMBER (gw_fanout_t, deadline_entry, entry);
+    int64_t now = hr_now_ms ();
+    for (int i = 0; i < f->ncalls; i++) {
+        gw_call_t *call = &f->calls[i];
+        if (call->outcome != GW_CALL_PENDING)
+            continue;
+        ring_slot_t *slot = &f->loop->ring[f->ids[i] & RING_MASK];
+        if (slot->fanout == f)
+            slot->fanout = NULL;
+        call->outcome = GW_CALL_TIMEOUT;
+        gw_breaker_t *b = &f->loop->breakers[call->service];
+        uint64_t opened = b->opened;
+        gw_breaker_on_timeout (b, now);
+        if (b->opened != opened)
+            hr_counter_inc (f->loop->metrics[call->service].opened);
+        hr_counter_inc (f->loop->metrics[call->service].timeouts);
+    }
+    f->pending = 0;
+    if (h2o_timeout_is_linked (&f->done_entry))
+        h2o_timeout_unlink (&f->done_entry);
+    if (f->waiting)
+        run_callback (f);
+}
+
+static void
+finish_soon (gw_fanout_t *f)
+{
+    if (h2o_timeout_is_linked (&f->deadline_entry))
+        h2o_timeout_unlink (&f->deadline_entry);
+    if (!h2o_timeout_is_linked (&f->done_entry))
+        h2o_timeout_link (f->loop->ctx->loop, &f->loop->ctx->zero_timeout, &f->done_entry);
+}
+
+gw_fanout_t *
+gw_fanout_new (gw_loop_t *loop, h2o_req_t *req)
+{
+    if (atomic_fetch_add (&s_inflight, 1) >= s_max_inflight) {
+        atomic_fetch_sub (&s_inflight, 1);
+        return NULL;
+    }
+    hr_gauge_add (s_inflight_gauge, 1);
+    gw_fanout_t *f = h2o_mem_alloc_shared (&req->pool, sizeof *f, fanout_dispose);
+    memset (f, 0, sizeof *f);
+    f->loop = loop;
+    f->req = req;
+    f->deadline_entry.cb = on_deadline;
+    f->done_entry.cb = on_done;
+    return f;
+}
+
+void
+gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind)
+{
+    assert (kind < GW_WAIT_KINDS && f->pending == 0);
+    f->deadline_ms = hr_now_ms () + f->loop->budget_ms[kind];
+    if (h2o_timeout_is_linked (&f->deadline_entry))
+        h2o_timeout_unlink (&f->deadline_entry);
+    h2o_timeout_link (f->loop->ctx->loop, &f->loop->timeouts[kind], &f->deadline_entry);
+}
+
+int
+gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
+{
+    assert (f->ncalls < GW_FANOUT_MAX_CALLS && svc < GW_SVC_COUNT);
+    gw_loop_t *loop = f->loop;
+    int i = f->ncalls++;
+    gw_call_t *call = &f->calls[i];
+    call->service = svc;
+    call->outcome = GW_CALL_PENDING;
+    if (!gw_breaker_allow (&loop->breakers[svc], hr_now_ms ())) {
+        call->outcome = GW_CALL_SKIPPED;
+        hr_counter_inc (loop->metrics[svc].skipped);
+        return i;
+    }
+    uint64_t seq = ++loop->seq;
+    ring_slot_t *slot = &loop->ring[seq & RING_MASK];
+    uint64_t id = loop->thread_bits | (seq & 0xFFFFFFFFFFFFull);
+    if (slot->fanout
+        || hr_client_send (loop->client, service_names[svc], id, f->deadline_ms, body, len) != 0) {
+        call->outcome = GW_CALL_SEND_FAILED;
+        hr_counter_inc (loop->metrics[svc].errors);
+        if (loop->breakers[svc].state == GW_BREAKER_HALF_OPEN)     /* no probe went out */
+            gw_breaker_on_timeout (&loop->breakers[svc], hr_now_ms ());
+        return i;
+    }
+    slot->fanout = f;
+    slot->id = id;
+    slot->index = i;
+    f->ids[i] = id;
+    f->sent_ns[i] = mono_ns ();
+    f->pending++;
+    /*  ZMQ_FD is edge-triggered: a reply that lands while we are busy may
+        never make the fd readable again unless ZMQ_EVENTS is re-read.     */
+    if (!h2o_timeout_is_linked (&loop->drain_entry))
+        h2o_timeout_link (loop->ctx->loop, &loop->ctx->zero_timeout, &loop->drain_entry);
+    return i;
+}
+
+void
+gw_fanout_wait (gw_fanout_t *f, gw_fanout_cb cb, void *arg)
+{
+    f->cb = cb;
+    f->arg = arg;
+    f->waiting = true;
+    if (f->pending == 0)
+        finish_soon (f);
+}
+
+const gw_call_t *
+gw_fanout_call (const gw_fanout_t *f, int index)
+{
+    assert (index >= 0 && index < f->ncalls);
+    return &f->calls[index];
+}
+
+h2o_req_t *
+gw_fanout_req (const gw_fanout_t *f)
+{
+    return f->req;
+}

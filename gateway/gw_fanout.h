@@ -1,0 +1,87 @@
+/*  gw_fanout — asking services in parallel under one deadline, from an h2o
+    event loop.
+
+    gw_loop_t (one per loop thread) owns that thread's hr_client (a DEALER to
+    the broker) wired into h2o: the dup'd ZMQ_FD is an h2o socket, drained
+    after every wake-up, after every send (zero timeout) and after every loop
+    iteration (gw_loop_after_iteration).  Replies are matched to calls through
+    a ring indexed by request id, so late replies (after the deadline) are
+    recognised and dropped.  Per service: a circuit breaker and metrics.
+
+    gw_fanout_t is one HTTP request's set of calls, allocated in the request
+    pool (released with it).  Calls are sent at once by gw_fanout_add;
+    A phase is: gw_fanout_phase (arms its deadline), gw_fanout_add per call,
+    gw_fanout_wait (the callback runs from a loop callback, so it may
+    h2o_send, once every call has an outcome or the deadline passed).  The
+    callback may start another phase.                                       */
+#ifndef GW_FANOUT_H
+#define GW_FANOUT_H
+#define H2O_USE_LIBUV 0
+#include <h2o.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "gw_breaker.h"
+#include "gw_config.h"
+
+typedef enum {
+    GW_SVC_INTERACTIONS,
+    GW_SVC_CONTENT,
+    GW_SVC_COLLAB,
+    GW_SVC_TRENDING,
+    GW_SVC_RULES,
+    GW_SVC_MMI,                 /* the broker's mmi.workers */
+    GW_SVC_COUNT
+} gw_service_t;
+
+/*  The five strategy services (what /readyz requires).  */
+#define GW_STRATEGY_SERVICES 5
+const char *gw_service_name (gw_service_t svc);
+
+typedef enum {
+    GW_CALL_PENDING,
+    GW_CALL_OK,                 /* status HR_OK, body valid */
+    GW_CALL_FAILED,             /* the service answered an error status */
+    GW_CALL_TIMEOUT,            /* no answer before the deadline */
+    GW_CALL_SKIPPED,            /* circuit open: not sent */
+    GW_CALL_SEND_FAILED,        /* broker unreachable / queue full */
+} gw_call_outcome_t;
+
+typedef struct {
+    gw_service_t service;
+    gw_call_outcome_t outcome;
+    uint8_t status;             /* hr_status_t when answered */
+    const void *body;           /* in the request pool */
+    size_t len;
+} gw_call_t;
+
+typedef enum { GW_WAIT_FULL, GW_WAIT_HALF, GW_WAIT_WRITE, GW_WAIT_KINDS } gw_wait_t;
+
+typedef struct gw_loop gw_loop_t;
+gw_loop_t *gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
+                        const gw_settings_t *settings, unsigned thread_index);
+void gw_loop_destroy (gw_loop_t **self_p);
+void gw_loop_after_iteration (gw_loop_t *self);
+const gw_breaker_t *gw_loop_breaker (gw_loop_t *self, gw_service_t svc);
+/*  Requests with calls outstanding, process-wide.  */
+int gw_fanout_inflight (void);
+
+#define GW_FANOUT_MAX_CALLS 8
+typedef struct gw_fanout gw_fanout_t;
+typedef void (*gw_fanout_cb) (gw_fanout_t *f, void *arg);
+
+/*  NULL when the process is at HR_GATEWAY_MAX_INFLIGHT (answer 503).  */
+gw_fanout_t *gw_fanout_new (gw_loop_t *loop, h2o_req_t *req);
+/*  Starts a phase whose calls must answer within the `kind` budget, counted
+    from now; the absolute deadline also travels with each call so services
+    drop work nobody waits for any more.  */
+void gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind);
+/*  Sends a call now; returns its index (its outcome may already be final:
+    SKIPPED or SEND_FAILED).  Asserts on more than GW_FANOUT_MAX_CALLS.     */
+int gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len);
+/*  Calls cb once every call of the phase has an outcome, at the latest at
+    the phase deadline.  */
+void gw_fanout_wait (gw_fanout_t *f, gw_fanout_cb cb, void *arg);
+const gw_call_t *gw_fanout_call (const gw_fanout_t *f, int index);
+h2o_req_t *gw_fanout_req (const gw_fanout_t *f);
+
+#endif

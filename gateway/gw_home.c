@@ -1,0 +1,258 @@
+/*  GET /recommendations/home?user_id=&response_limit=&explain=
+
+    Phase 1 asks interactions for the user's last 30 days; phase 2 asks
+    trending (trending / best value / top categories / diverse picks) and,
+    for a user with history, the three "clicked" strategies plus content's
+    search signal, all in parallel.  personalized is hr_merge of
+      clicked  = content-clicked, collab, rules  (HR_WEIGHT_CLICKED x sub-weights)
+      search   = content-search                  (HR_WEIGHT_SEARCH)
+      diverse  = trending's diverse picks         (HR_WEIGHT_DIVERSE)
+    without the items the user just clicked.  Each phase gets half the
+    request deadline, so the whole request stays inside it.               */
+#include <string.h>
+#include "gw_app.h"
+#include "gw_params.h"
+#include "gw_render.h"
+#include "gw_respond.h"
+#include "hr_merge.h"
+#include "hr_status.h"
+#include "hr_validate.h"
+
+#define HOME_DEFAULT_LIMIT 20
+#define HOME_MAX_LIMIT 60
+#define HISTORY_DAYS 30         /* the spec: no interaction in 30 days = stale */
+#define HISTORY_EVENTS 50
+
+enum { SRC_CONTENT_CLICKED, SRC_COLLAB, SRC_RULES, SRC_CONTENT_SEARCH, SRC_DIVERSE, SRC_COUNT };
+static const char *const source_names[SRC_COUNT] = {
+    "content_clicked", "collab", "rules", "content_search", "diverse",
+};
+static const char *const source_signals[SRC_COUNT] = {
+    "clicked", "clicked", "clicked", "search", "diverse",
+};
+
+typedef struct {
+    gw_request_t *r;
+    h2o_iovec_t user;
+    uint32_t limit;
+    bool explain;
+    int c_history, c_trending, c_content, c_collab, c_rules;
+    const void *history;        /* the history argument, as interactions sent it */
+    size_t history_len;
+    gw_history_t hist;
+    unsigned degraded;          /* 1 << gw_service_t */
+} home_t;
+
+static const unsigned char empty_history[4] = { 0, 0, 0, 0 };
+
+/*  A reply to use, or NULL (and the service is marked degraded).          */
+static const gw_call_t *
+usable (home_t *h, gw_fanout_t *f, int index)
+{
+    if (index < 0)
+        return NULL;
+    const gw_call_t *c = gw_fanout_call (f, index);
+    if (c->outcome == GW_CALL_OK)
+        return c;
+    h->degraded |= 1u << c->service;
+    return NULL;
+}
+
+static void
+render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m)
+{
+    int64_t idx = hr_catalog_find (cat, m->item.id);
+    size_t len;
+    const char *json = hr_catalog_json (cat, (uint32_t) idx, &len);
+    gw_buf_put (b, json, len - 1);                      /* up to the closing brace */
+    const char *strategy = hr_strategy_name (m->item.strategy);
+    gw_buf_puts (b, ",\"explain\":{\"signal\":");
+    const char *signal = m->best_source >= 0 && m->best_source < SRC_COUNT
+                       ? source_signals[m->best_source] : "unknown";
+    gw_buf_json_str (b, signal, strlen (signal));
+    gw_buf_puts (b, ",\"strategy\":");
+    gw_buf_json_str (b, strategy ? strategy : "", strategy ? strlen (strategy) : 0);
+    gw_buf_puts (b, ",\"source\":");
+    gw_buf_json_str (b, m->item.source, strnlen (m->item.source, sizeof m->item.source));
+    gw_buf_puts (b, ",\"parts\":{");
+    bool first = true;
+    for (int s = 0; s < SRC_COUNT; s++) {
+        if (m->parts[s] <= 0)
+            continue;
+        gw_buf_printf (b, "%s\"%s\":%.6g", first ? "" : ",", source_names[s], (double) m->parts[s]);
+        first = false;
+    }
+    gw_buf_puts (b, "}}}");
+}
+
+/*  Returns how many personalized items were rendered.  */
+static uint32_t
+render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t *cat,
+                     const gw_list_t *diverse)
+{
+    h2o_mem_pool_t *pool = &h->r->req->pool;
+    const gw_weights_t *w = &h->r->app->settings.weights;
+    gw_list_t lists[SRC_COUNT];
+    memset (lists, 0, sizeof lists);
+    const gw_call_t *c;
+    if ((c = usable (h, f, h->c_content))
+        && gw_decode_two_lists (pool, c->body, c->len, &lists[SRC_CONTENT_CLICKED],
+                                &lists[SRC_CONTENT_SEARCH]) != 0)
+        h->degraded |= 1u << GW_SVC_CONTENT;
+    if ((c = usable (h, f, h->c_collab)) && gw_decode_one_list (pool, c->body, c->len, &lists[SRC_COLLAB]) != 0)
+        h->degraded |= 1u << GW_SVC_COLLAB;
+    if ((c = usable (h, f, h->c_rules)) && gw_decode_one_list (pool, c->body, c->len, &lists[SRC_RULES]) != 0)
+        h->degraded |= 1u << GW_SVC_RULES;
+    if (diverse)
+        lists[SRC_DIVERSE] = *diverse;
+    const double weights[SRC_COUNT] = {
+        w->clicked * w->clicked_content, w->clicked * w->clicked_collab,
+        w->clicked * w->clicked_rules, w->search, w->diverse,
+    };
+    hr_merge_source_t src[SRC_COUNT];
+    for (int s = 0; s < SRC_COUNT; s++)
+        src[s] = (hr_merge_source_t) { lists[s].items, lists[s].n, weights[s], source_signals[s] };
+
+    const char **exclude = h2o_mem_alloc_pool (pool, (h->hist.n + 1) * sizeof *exclude);
+    uint32_t nexclude = 0;
+    for (uint32_t i = 0; i < h->hist.n; i++)
+        if (h->hist.events[i].type == 1 && h->hist.events[i].len == HR_PRODUCT_ID_LEN)
+            exclude[nexclude++] = h->hist.events[i].value;
+
+    hr_merged_t *merged = h2o_mem_alloc_pool (pool, h->limit * sizeof *merged);
+    int n = hr_merge (src, SRC_COUNT, exclude, nexclude, h->limit, merged);
+    uint32_t rendered = 0;
+    gw_buf_putc (b, '[');
+    for (int i = 0; i < n; i++) {
+        if (hr_catalog_find (cat, merged[i].item.id) < 0)
+            continue;
+        if (rendered++)
+            gw_buf_putc (b, ',');
+        if (h->explain)
+            render_explained (b, cat, &merged[i]);
+        else
+            gw_render_item (b, cat, merged[i].item.id);
+    }
+    gw_buf_putc (b, ']');
+    return rendered;
+}
+
+static void
+home_render (gw_fanout_t *f, void *arg)
+{
+    home_t *h = arg;
+    gw_request_t *r = h->r;
+    h2o_mem_pool_t *pool = &r->req->pool;
+    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
+
+    gw_home_lists_t home;
+    bool have_home = false;
+    const gw_call_t *c = usable (h, f, h->c_trending);
+    if (c) {
+        have_home = gw_decode_home (pool, c->body, c->len, &home) == 0;
+        if (!have_home)
+            h->degraded |= 1u << GW_SVC_TRENDING;
+    }
+    gw_buf_t b;
+    gw_buf_init (&b, pool, 2048 + (size_t) h->limit * 5 * 420);
+    gw_buf_puts (&b, "{\"personalized\":");
+    uint32_t personalized = 0;
+    if (h->hist.n > 0)
+        personalized = render_personalized (h, f, &b, cat, have_home ? &home.diverse : NULL);
+    else
+        gw_buf_puts (&b, "[]");
+    if (!have_home && personalized == 0) {
+        gw_send_error (r, 503, "unavailable", "no recommendation service answered in time");
+        return;
+    }
+    static const gw_list_t none = { NULL, 0 };
+    gw_buf_puts (&b, ",\"trending\":");
+    gw_render_list (&b, cat, have_home ? &home.trending : &none, h->limit);
+    gw_buf_puts (&b, ",\"best_value\":");
+    gw_render_list (&b, cat, have_home ? &home.best_value : &none, h->limit);
+    gw_buf_puts (&b, ",\"top_categories\":{");
+    for (uint32_t i = 0; have_home && i < home.ncategories; i++) {
+        if (i)
+            gw_buf_putc (&b, ',');
+        gw_buf_json_str (&b, home.categories[i].name, home.categories[i].len);
+        gw_buf_putc (&b, ':');
+        gw_render_list (&b, cat, &home.categories[i].list, h->limit);
+    }
+    gw_buf_puts (&b, "},\"diverse_picks\":");
+    gw_render_list (&b, cat, have_home ? &home.diverse : &none, h->limit);
+    gw_render_degraded (&b, h->degraded);
+    gw_buf_putc (&b, '}');
+    gw_send_json (r, 200, &b);
+}
+
+static void
+home_after_history (gw_fanout_t *f, void *arg)
+{
+    home_t *h = arg;
+    gw_thread_t *t = h->r->thread;
+    h2o_mem_pool_t *pool = &h->r->req->pool;
+    const gw_call_t *c = usable (h, f, h->c_history);
+    if (c && gw_decode_history (pool, c->body, c->len, &h->hist) == 0) {
+        h->history = c->body;
+        h->history_len = c->len;
+    }
+    else {
+        /*  Without history the user is served as a new one, marked degraded. */
+        if (c)
+            h->degraded |= 1u << GW_SVC_INTERACTIONS;
+        h->hist.n = 0;
+        h->history = empty_history;
+        h->history_len = sizeof empty_history;
+    }
+    gw_fanout_phase (f, GW_WAIT_HALF);
+    hr_writer_t *w = &t->writer;
+    gw_req_trending_home (w, h->limit, gw_random (t), h->history, h->history_len);
+    h->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
+    if (h->hist.n > 0) {
+        /*  Ask for more than we show: clicked items and duplicates drop out. */
+        uint32_t want = h->limit + h->hist.n + 10;
+        gw_req_for_user (w, h->history, h->history_len, want > 200 ? 200 : want);
+        h->c_content = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
+        h->c_collab = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
+        h->c_rules = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
+    }
+    gw_fanout_wait (f, home_render, h);
+}
+
+void
+gw_handle_home (gw_request_t *r)
+{
+    h2o_req_t *req = r->req;
+    h2o_iovec_t qs = gw_query_string (req), user, v;
+    if (!gw_query_get (&req->pool, qs.base, qs.len, "user_id", &user)) {
+        gw_send_error (r, 422, "missing_parameter", "query parameter user_id is required");
+        return;
+    }
+    if (!hr_valid_user_id (user.base, user.len)) {
+        gw_send_error (r, 400, "invalid_user_id", "user_id must match ^[a-zA-Z0-9]{1,50}$");
+        return;
+    }
+    long limit;
+    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
+    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, HOME_DEFAULT_LIMIT, 1,
+                        HOME_MAX_LIMIT, &limit) != 0) {
+        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+        return;
+    }
+    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
+    if (!f) {
+        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        return;
+    }
+    home_t *h = h2o_mem_alloc_pool (&req->pool, sizeof *h);
+    memset (h, 0, sizeof *h);
+    h->r = r;
+    h->user = user;
+    h->limit = (uint32_t) limit;
+    h->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    h->c_trending = h->c_content = h->c_collab = h->c_rules = -1;
+    gw_fanout_phase (f, GW_WAIT_HALF);
+    gw_req_history (&r->thread->writer, user.base, user.len, HISTORY_DAYS, HISTORY_EVENTS);
+    h->c_history = gw_fanout_add (f, GW_SVC_INTERACTIONS, r->thread->writer.data, r->thread->writer.len);
+    gw_fanout_wait (f, home_after_history, h);
+}

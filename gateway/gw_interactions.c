@@ -1,0 +1,233 @@
+/*  POST /api/v1/interactions/interactions
+    GET  /api/v1/interactions/interactions/{user_id}?days=30
+
+    The write path, so jansson parses the body here.  Status codes follow the
+    spec and FastAPI: a missing product_id / query (or an empty query) is
+    400; anything the schema rejects (malformed JSON, wrong types, missing
+    user_id / event_type, unknown event_type, ids that break their pattern,
+    a query over 255 bytes) is 422; a body over HR_GATEWAY_MAX_BODY is 413.
+    200 with an empty body only after interactions acknowledged the COMMIT. */
+#include <jansson.h>
+#include <string.h>
+#include <time.h>
+#include "gw_app.h"
+#include "gw_params.h"
+#include "gw_respond.h"
+#include "hr_status.h"
+#include "hr_validate.h"
+
+#define DEFAULT_DAYS 30
+
+static void
+answer_write_failure (gw_request_t *r, const gw_call_t *c)
+{
+    if (c->outcome == GW_CALL_FAILED && c->status == HR_BAD_REQUEST) {
+        gw_send_error (r, 400, "rejected", "%.*s", (int) (c->len < 300 ? c->len : 300),
+                       c->body ? (const char *) c->body : "");
+        return;
+    }
+    if (c->outcome == GW_CALL_FAILED && c->status == HR_INTERNAL) {
+        gw_send_error (r, 500, "internal", "the interactions service failed");
+        return;
+    }
+    gw_send_error (r, 503, "unavailable", "the interactions service is %s",
+                   c->outcome == GW_CALL_TIMEOUT ? "not answering in time" : "unavailable");
+}
+
+static void
+record_done (gw_fanout_t *f, void *arg)
+{
+    gw_request_t *r = arg;
+    const gw_call_t *c = gw_fanout_call (f, 0);
+    if (c->outcome == GW_CALL_OK)
+        gw_send (r, 200, NULL, h2o_iovec_init (NULL, 0));
+    else
+        answer_write_failure (r, c);
+}
+
+/*  A required string field: 1 ok, 0 absent/null, -1 present but not a string. */
+static int
+string_field (json_t *obj, const char *name, const char **s, size_t *len)
+{
+    json_t *v = json_object_get (obj, name);
+    if (!v || json_is_null (v))
+        return 0;
+    if (!json_is_string (v))
+        return -1;
+    *s = json_string_value (v);
+    *len = json_string_length (v);
+    return 1;
+}
+
+static void
+record (gw_request_t *r, json_t *body)
+{
+    const char *user, *event_type, *value;
+    size_t ulen, elen, vlen;
+    int rc = string_field (body, "user_id", &user, &ulen);
+    if (rc <= 0) {
+        gw_send_error (r, 422, "invalid_body", rc == 0 ? "user_id is required" : "user_id must be a string");
+        return;
+    }
+    if (!hr_valid_user_id (user, ulen)) {
+        gw_send_error (r, 422, "invalid_body", "user_id must match ^[a-zA-Z0-9]{1,50}$");
+        return;
+    }
+    rc = string_field (body, "event_type", &event_type, &elen);
+    if (rc <= 0) {
+        gw_send_error (r, 422, "invalid_body", rc == 0 ? "event_type is required" : "event_type must be a string");
+        return;
+    }
+    uint8_t type;
+    if (elen == 13 && memcmp (event_type, "product_click", 13) == 0)
+        type = 1;
+    else if (elen == 12 && memcmp (event_type, "search_query", 12) == 0)
+        type = 2;
+    else {
+        gw_send_error (r, 422, "invalid_event_type", "event_type must be product_click or search_query");
+        return;
+    }
+    const char *field = type == 1 ? "product_id" : "query";
+    rc = string_field (body, field, &value, &vlen);
+    if (rc == 0) {
+        gw_send_error (r, 400, "missing_field", "%s is required for %s", field,
+                       type == 1 ? "product_click" : "search_query");
+        return;
+    }
+    if (rc < 0) {
+        gw_send_error (r, 422, "invalid_body", "%s must be a string", field);
+        return;
+    }
+    if (type == 1 && !hr_valid_product_id (value, vlen)) {
+        gw_send_error (r, 422, "invalid_body", "product_id must match ^[A-Z0-9]{10}$");
+        return;
+    }
+    if (type == 2) {
+        switch (hr_query_normalize (value, vlen, &value, &vlen)) {
+        case HR_QUERY_OK:
+            break;
+        case HR_QUERY_EMPTY:
+            gw_send_error (r, 400, "missing_field", "query must not be empty after trimming");
+            return;
+        case HR_QUERY_TOO_LONG:
+            gw_send_error (r, 422, "invalid_body", "query must be at most %d bytes", HR_QUERY_MAX);
+            return;
+        default:
+            gw_send_error (r, 422, "invalid_body", "query must be valid UTF-8");
+            return;
+        }
+    }
+    gw_fanout_t *f = gw_fanout_new (r->thread->loop, r->req);
+    if (!f) {
+        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        return;
+    }
+    hr_writer_t *w = &r->thread->writer;
+    gw_fanout_phase (f, GW_WAIT_WRITE);
+    gw_req_record (w, user, ulen, type, value, vlen);
+    gw_fanout_add (f, GW_SVC_INTERACTIONS, w->data, w->len);
+    gw_fanout_wait (f, record_done, r);
+}
+
+void
+gw_handle_interactions_post (gw_request_t *r)
+{
+    h2o_req_t *req = r->req;
+    if (req->entity.len > (size_t) r->app->settings.max_body) {
+        gw_send_error (r, 413, "body_too_large", "the body exceeds %d bytes", r->app->settings.max_body);
+        return;
+    }
+    json_error_t err;
+    json_t *body = json_loadb (req->entity.base ? req->entity.base : "", req->entity.len, 0, &err);
+    if (!body) {
+        gw_send_error (r, 422, "invalid_json", "%s (line %d, column %d)", err.text, err.line, err.column);
+        return;
+    }
+    if (!json_is_object (body))
+        gw_send_error (r, 422, "invalid_body", "the body must be a JSON object");
+    else
+        record (r, body);       /* copies what it keeps before returning */
+    json_decref (body);
+}
+
+/* ------------------------------------------------------------ history */
+
+typedef struct {
+    gw_request_t *r;
+    h2o_iovec_t user;
+} history_t;
+
+static void
+put_timestamp (gw_buf_t *b, int64_t ms)
+{
+    time_t secs = (time_t) (ms / 1000);
+    struct tm tm;
+    gmtime_r (&secs, &tm);
+    gw_buf_printf (b, "\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\"", tm.tm_year + 1900, tm.tm_mon + 1,
+                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (ms % 1000));
+}
+
+static void
+history_done (gw_fanout_t *f, void *arg)
+{
+    history_t *h = arg;
+    gw_request_t *r = h->r;
+    h2o_mem_pool_t *pool = &r->req->pool;
+    const gw_call_t *c = gw_fanout_call (f, 0);
+    if (c->outcome != GW_CALL_OK) {
+        answer_write_failure (r, c);
+        return;
+    }
+    gw_history_t hist;
+    if (gw_decode_history (pool, c->body, c->len, &hist) != 0) {
+        gw_send_error (r, 500, "internal", "malformed reply from the interactions service");
+        return;
+    }
+    gw_buf_t b;
+    gw_buf_init (&b, pool, 64 + (size_t) hist.n * 128);
+    gw_buf_puts (&b, "{\"user_id\":");
+    gw_buf_json_str (&b, h->user.base, h->user.len);
+    gw_buf_puts (&b, ",\"interactions\":[");
+    for (uint32_t i = 0; i < hist.n; i++) {
+        const gw_event_t *e = &hist.events[i];
+        gw_buf_puts (&b, i ? ",{" : "{");
+        gw_buf_puts (&b, e->type == 1 ? "\"event_type\":\"product_click\",\"product_id\":"
+                                      : "\"event_type\":\"search_query\",\"query\":");
+        gw_buf_json_str (&b, e->value, e->len);
+        gw_buf_puts (&b, ",\"timestamp\":");
+        put_timestamp (&b, e->ts_ms);
+        gw_buf_putc (&b, '}');
+    }
+    gw_buf_puts (&b, "]}");
+    gw_send_json (r, 200, &b);
+}
+
+void
+gw_handle_interactions_get (gw_request_t *r, h2o_iovec_t user)
+{
+    h2o_req_t *req = r->req;
+    if (!hr_valid_user_id (user.base, user.len)) {
+        gw_send_error (r, 400, "invalid_user_id", "user_id must match ^[a-zA-Z0-9]{1,50}$");
+        return;
+    }
+    h2o_iovec_t qs = gw_query_string (req), v;
+    long days = DEFAULT_DAYS;
+    if (gw_query_get (&req->pool, qs.base, qs.len, "days", &v)
+        && hr_parse_int_range (v.base, v.len, 1, 365, &days) != 0) {
+        gw_send_error (r, 400, "invalid_days", "days must be an integer from 1 to 365");
+        return;
+    }
+    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
+    if (!f) {
+        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        return;
+    }
+    history_t *h = h2o_mem_alloc_pool (&req->pool, sizeof *h);
+    h->r = r;
+    h->user = user;
+    hr_writer_t *w = &r->thread->writer;
+    gw_fanout_phase (f, GW_WAIT_WRITE);
+    gw_req_history (w, user.base, user.len, (uint32_t) days, (uint32_t) r->app->settings.history_limit);
+    gw_fanout_add (f, GW_SVC_INTERACTIONS, w->data, w->len);
+    gw_fanout_wait (f, history_done, h);
+}

@@ -1,0 +1,123 @@
+/*  GET /recommendations/product/{product_id}?response_limit=
+
+    content `similar` first; collab `similar` and rules `for_product` are
+    asked in parallel (not after: a second round trip would double the
+    latency) and top the list up when content has too few.  Never the
+    product itself, never twice the same item.                              */
+#include <string.h>
+#include "gw_app.h"
+#include "gw_params.h"
+#include "gw_render.h"
+#include "gw_respond.h"
+#include "hr_validate.h"
+
+#define PRODUCT_DEFAULT_LIMIT 20
+#define PRODUCT_MAX_LIMIT 60
+
+typedef struct {
+    gw_request_t *r;
+    char id[HR_PRODUCT_ID_LEN + 1];
+    uint32_t limit;
+    int calls[3];               /* content, collab, rules: in priority order */
+} product_t;
+
+static bool
+seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (memcmp (ids[i], id, HR_PRODUCT_ID_LEN) == 0)
+            return true;
+    return false;
+}
+
+static void
+product_render (gw_fanout_t *f, void *arg)
+{
+    product_t *p = arg;
+    gw_request_t *r = p->r;
+    h2o_mem_pool_t *pool = &r->req->pool;
+    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
+    gw_buf_t b;
+    gw_buf_init (&b, pool, 256 + (size_t) p->limit * 420);
+    gw_buf_puts (&b, "{\"similar\":[");
+    char (*ids)[HR_PRODUCT_ID_LEN] = h2o_mem_alloc_pool (pool, (p->limit + 1) * HR_PRODUCT_ID_LEN);
+    memcpy (ids[0], p->id, HR_PRODUCT_ID_LEN);      /* never the product itself */
+    uint32_t n = 0;
+    unsigned failed = 0;
+    int answered = 0;
+    for (int s = 0; s < 3; s++) {
+        const gw_call_t *c = gw_fanout_call (f, p->calls[s]);
+        gw_list_t list;
+        if (c->outcome != GW_CALL_OK || gw_decode_one_list (pool, c->body, c->len, &list) != 0) {
+            failed |= 1u << c->service;
+            continue;
+        }
+        answered++;
+        for (uint32_t i = 0; i < list.n && n < p->limit; i++) {
+            const char *id = list.items[i].id;
+            if (seen (ids, n + 1, id))
+                continue;
+            size_t mark = b.len;
+            if (n)
+                gw_buf_putc (&b, ',');
+            if (!gw_render_item (&b, cat, id)) {
+                b.len = mark;
+                continue;
+            }
+            memcpy (ids[++n], id, HR_PRODUCT_ID_LEN);
+        }
+    }
+    if (answered == 0) {
+        gw_send_error (r, 503, "unavailable", "no similarity service answered in time");
+        return;
+    }
+    gw_buf_putc (&b, ']');
+    /*  A missing top-up source only matters when the list came out short. */
+    unsigned degraded = failed & (1u << GW_SVC_CONTENT);
+    if (n < p->limit)
+        degraded = failed;
+    gw_render_degraded (&b, degraded);
+    gw_buf_putc (&b, '}');
+    gw_send_json (r, 200, &b);
+}
+
+void
+gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
+{
+    h2o_req_t *req = r->req;
+    if (!hr_valid_product_id (product_id.base, product_id.len)) {
+        gw_send_error (r, 400, "invalid_product_id", "product_id must match ^[A-Z0-9]{10}$");
+        return;
+    }
+    h2o_iovec_t qs = gw_query_string (req), v;
+    long limit;
+    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
+    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, PRODUCT_DEFAULT_LIMIT, 1,
+                        PRODUCT_MAX_LIMIT, &limit) != 0) {
+        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+        return;
+    }
+    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &req->pool);
+    if (hr_catalog_find (cat, product_id.base) < 0) {
+        gw_send_error (r, 404, "product_not_found", "no product with id %.10s", product_id.base);
+        return;
+    }
+    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
+    if (!f) {
+        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        return;
+    }
+    product_t *p = h2o_mem_alloc_pool (&req->pool, sizeof *p);
+    memset (p, 0, sizeof *p);
+    p->r = r;
+    memcpy (p->id, product_id.base, HR_PRODUCT_ID_LEN);
+    p->limit = (uint32_t) limit;
+    hr_writer_t *w = &r->thread->writer;
+    gw_fanout_phase (f, GW_WAIT_FULL);
+    gw_req_product (w, "similar", p->id, p->limit + 1);
+    p->calls[0] = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
+    p->calls[1] = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
+    gw_req_product (w, "for_product", p->id, p->limit + 1);
+    p->calls[2] = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
+    gw_fanout_wait (f, product_render, p);
+}

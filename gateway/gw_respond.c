@@ -1,0 +1,241 @@
+/*  gw_respond — responses, request ids, CORS, metrics and the access log.   */
+#include "gw_respond.h"
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "hr_log.h"
+#include "hr_metrics.h"
+
+static const char *const endpoint_names[GW_EP_COUNT] = {
+    "home", "product", "search", "interactions_post", "interactions_get", "healthz",
+    "readyz", "metrics", "openapi", "bench", "preflight", "other",
+};
+
+/*  The statuses the gateway answers; metric handles are cached per
+    (endpoint, status) so the hot path never formats label strings.        */
+static const int known_statuses[] = { 200, 204, 400, 404, 405, 413, 414, 422, 431, 500, 503 };
+#define N_STATUSES (sizeof known_statuses / sizeof known_statuses[0])
+
+typedef struct {
+    _Atomic (hr_counter_t *) count;
+    _Atomic (hr_histogram_t *) latency;
+} ep_metrics_t;
+static ep_metrics_t s_metrics[GW_EP_COUNT][N_STATUSES + 1];
+
+const char *
+gw_endpoint_name (gw_endpoint_t ep)
+{
+    return ep < GW_EP_COUNT ? endpoint_names[ep] : "other";
+}
+
+uint64_t
+gw_mono_ns (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+uint64_t
+gw_random (gw_thread_t *t)
+{
+    uint64_t x = t->rng;            /* xorshift64* */
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    t->rng = x;
+    return x * 2685821657736338717ULL;
+}
+
+const char *
+gw_reason (int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 422: return "Unprocessable Entity";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+static void
+metrics_for (gw_endpoint_t ep, int status, hr_counter_t **count, hr_histogram_t **latency)
+{
+    size_t si = N_STATUSES;
+    for (size_t i = 0; i < N_STATUSES; i++)
+        if (known_statuses[i] == status)
+            si = i;
+    ep_metrics_t *m = &s_metrics[ep][si];
+    *count = atomic_load_explicit (&m->count, memory_order_acquire);
+    *latency = atomic_load_explicit (&m->latency, memory_order_acquire);
+    if (*count && *latency && si < N_STATUSES)
+        return;
+    char labels[96];
+    snprintf (labels, sizeof labels, "endpoint=\"%s\",status=\"%d\"", endpoint_names[ep], status);
+    *count = hr_counter ("hr_gateway_requests_total", "HTTP requests by endpoint and status", labels);
+    *latency = hr_histogram ("hr_gateway_request_seconds",
+                             "HTTP request latency by endpoint and status", labels);
+    if (si < N_STATUSES) {      /* get-or-create returns the same handles: races are harmless */
+        atomic_store_explicit (&m->count, *count, memory_order_release);
+        atomic_store_explicit (&m->latency, *latency, memory_order_release);
+    }
+}
+
+void
+gw_respond_metrics_init (void)
+{
+    static const gw_endpoint_t api[] = { GW_EP_HOME, GW_EP_PRODUCT, GW_EP_SEARCH,
+                                         GW_EP_INTERACTIONS_POST, GW_EP_INTERACTIONS_GET };
+    hr_counter_t *c;
+    hr_histogram_t *h;
+    for (size_t i = 0; i < sizeof api / sizeof api[0]; i++)
+        metrics_for (api[i], 200, &c, &h);
+}
+
+/* ---------------------------------------------------------------- request */
+
+static bool
+valid_incoming_id (const char *s, size_t n)
+{
+    if (n == 0 || n > 40)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || c == '-' || c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+static h2o_iovec_t
+cors_match (gw_app_t *app, h2o_req_t *req)
+{
+    if (!app->cors_any && app->cors_count == 0)
+        return h2o_iovec_init (NULL, 0);
+    ssize_t at = h2o_find_header_by_str (&req->headers, H2O_STRLIT ("origin"), -1);
+    if (at < 0)
+        return h2o_iovec_init (NULL, 0);
+    h2o_iovec_t origin = req->headers.entries[at].value;
+    if (app->cors_any)
+        return h2o_iovec_init (H2O_STRLIT ("*"));
+    for (int i = 0; i < app->cors_count; i++)
+        if (h2o_memis (origin.base, origin.len, app->cors_origins[i].base, app->cors_origins[i].len))
+            return origin;
+    return h2o_iovec_init (NULL, 0);
+}
+
+gw_request_t *
+gw_request_new (gw_thread_t *thread, h2o_req_t *req)
+{
+    gw_request_t *r = h2o_mem_alloc_pool (&req->pool, sizeof *r);
+    memset (r, 0, sizeof *r);
+    r->req = req;
+    r->thread = thread;
+    r->app = thread->app;
+    r->endpoint = GW_EP_OTHER;
+    r->start_ns = gw_mono_ns ();
+    ssize_t at = h2o_find_header_by_str (&req->headers, H2O_STRLIT ("x-request-id"), -1);
+    if (at >= 0 && valid_incoming_id (req->headers.entries[at].value.base,
+                                      req->headers.entries[at].value.len)) {
+        memcpy (r->id, req->headers.entries[at].value.base, req->headers.entries[at].value.len);
+        r->id[req->headers.entries[at].value.len] = '\0';
+    }
+    else
+        snprintf (r->id, sizeof r->id, "%08x%02x%014llx", thread->app->id_prefix,
+                  thread->index & 0xff, (unsigned long long) ++thread->request_seq);
+    r->cors_origin = cors_match (thread->app, req);
+    return r;
+}
+
+void
+gw_add_header (gw_request_t *r, const char *name, const char *value)
+{
+    h2o_add_header_by_str (&r->req->pool, &r->req->res.headers, name, strlen (name), 0, NULL,
+                           value, strlen (value));
+}
+
+static void
+access_log (gw_request_t *r, int status, double seconds, size_t bytes)
+{
+    h2o_req_t *req = r->req;
+    char method[16], path[512], st[8], ms[32], sz[24];
+    snprintf (method, sizeof method, "%.*s", (int) req->method.len, req->method.base);
+    snprintf (path, sizeof path, "%.*s", (int) (req->path.len < 500 ? req->path.len : 500), req->path.base);
+    snprintf (st, sizeof st, "%d", status);
+    snprintf (ms, sizeof ms, "%.3f", seconds * 1e3);
+    snprintf (sz, sizeof sz, "%zu", bytes);
+    hr_log_kv (HR_LOG_INFO, r->id, "access", "method", method, "path", path, "status", st,
+               "endpoint", endpoint_names[r->endpoint], "ms", ms, "bytes", sz, NULL);
+}
+
+void
+gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body)
+{
+    static h2o_generator_t generator = { NULL, NULL };
+    h2o_req_t *req = r->req;
+    if (r->answered)
+        return;
+    r->answered = true;
+    req->res.status = status;
+    req->res.reason = gw_reason (status);
+    req->res.content_length = body.len;
+    if (content_type)
+        h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                        content_type, strlen (content_type));
+    h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-request-id"), 0, NULL,
+                           r->id, strlen (r->id));
+    if (r->cors_origin.len) {
+        h2o_add_header_by_str (&req->pool, &req->res.headers,
+                               H2O_STRLIT ("access-control-allow-origin"), 0, NULL,
+                               r->cors_origin.base, r->cors_origin.len);
+        h2o_add_header_by_str (&req->pool, &req->res.headers,
+                               H2O_STRLIT ("access-control-expose-headers"), 0, NULL,
+                               H2O_STRLIT ("X-Request-Id"));
+        h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT ("Origin"));
+    }
+    double seconds = (double) (gw_mono_ns () - r->start_ns) / 1e9;
+    hr_counter_t *count;
+    hr_histogram_t *latency;
+    metrics_for (r->endpoint, status, &count, &latency);
+    hr_counter_inc (count);
+    hr_histogram_observe (latency, seconds);
+    if (r->app->settings.access_log)
+        access_log (r, status, seconds, body.len);
+    h2o_start_response (req, &generator);
+    h2o_send (req, &body, body.len ? 1 : 0, H2O_SEND_STATE_FINAL);
+}
+
+void
+gw_send_json (gw_request_t *r, int status, const gw_buf_t *body)
+{
+    gw_send (r, status, "application/json", gw_buf_iovec (body));
+}
+
+void
+gw_send_error (gw_request_t *r, int status, const char *error, const char *detail_fmt, ...)
+{
+    char detail[512];
+    va_list ap;
+    va_start (ap, detail_fmt);
+    vsnprintf (detail, sizeof detail, detail_fmt, ap);
+    va_end (ap);
+    gw_buf_t b;
+    gw_buf_init (&b, &r->req->pool, 128 + strlen (detail) * 2);
+    gw_buf_puts (&b, "{\"error\":");
+    gw_buf_json_str (&b, error, strlen (error));
+    gw_buf_puts (&b, ",\"detail\":");
+    gw_buf_json_str (&b, detail, strlen (detail));
+    gw_buf_putc (&b, '}');
+    gw_send_json (r, status, &b);
+}

@@ -1,0 +1,22 @@
+/*  gw_respond — every response leaves through here: status, Content-Length
+    (always: without it h2o chunks a 200 and closes on other statuses),
+    X-Request-Id, CORS headers, then the per-endpoint metrics and the access
+    log line.  Errors are JSON {"error": "...", "detail": "..."}.           */
+#ifndef GW_RESPOND_H
+#define GW_RESPOND_H
+#include "gw_app.h"
+#include "gw_buf.h"
+
+/*  Creates the request context (id, start time, CORS match) in the pool.  */
+gw_request_t *gw_request_new (gw_thread_t *thread, h2o_req_t *req);
+void gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body);
+void gw_send_json (gw_request_t *r, int status, const gw_buf_t *body);
+void gw_send_error (gw_request_t *r, int status, const char *error, const char *detail_fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+/*  Adds a header to the response being built (before gw_send).  */
+void gw_add_header (gw_request_t *r, const char *name, const char *value);
+/*  Pre-creates the metrics of every endpoint (so /metrics lists them).    */
+void gw_respond_metrics_init (void);
+const char *gw_reason (int status);
+
+#endif

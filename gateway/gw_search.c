@@ -1,0 +1,114 @@
+/*  GET /recommendations/search?query=&response_limit=
+
+    content `search`; trending is asked in the same round (not after a miss,
+    which would need a second deadline) so a query without matches still
+    answers within the deadline: 404 with trending items and
+    "fallback_reason":"no_search_matches", as the spec says.  When content
+    itself is down the trending items come with 200,
+    "fallback_reason":"search_unavailable" and "degraded":["content"].      */
+#include <string.h>
+#include "gw_app.h"
+#include "gw_params.h"
+#include "gw_render.h"
+#include "gw_respond.h"
+#include "hr_validate.h"
+
+#define SEARCH_DEFAULT_LIMIT 2000
+#define SEARCH_MAX_LIMIT 6000
+#define FALLBACK_MAX 60         /* trending items shown when search has none */
+
+typedef struct {
+    gw_request_t *r;
+    uint32_t limit;
+    int c_search, c_trending;
+} search_t;
+
+static void
+search_render (gw_fanout_t *f, void *arg)
+{
+    search_t *s = arg;
+    gw_request_t *r = s->r;
+    h2o_mem_pool_t *pool = &r->req->pool;
+    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
+    const gw_call_t *cs = gw_fanout_call (f, s->c_search), *ct = gw_fanout_call (f, s->c_trending);
+    gw_list_t results, trending;
+    bool have_results = cs->outcome == GW_CALL_OK
+                     && gw_decode_one_list (pool, cs->body, cs->len, &results) == 0;
+    bool have_trending = ct->outcome == GW_CALL_OK
+                      && gw_decode_one_list (pool, ct->body, ct->len, &trending) == 0;
+    gw_buf_t b;
+    if (have_results && results.n > 0) {
+        uint32_t n = results.n < s->limit ? results.n : s->limit;
+        gw_buf_init (&b, pool, 64 + (size_t) n * 420);
+        gw_buf_puts (&b, "{\"results\":");
+        uint32_t shown = gw_render_list (&b, cat, &results, s->limit);
+        if (shown > 0) {
+            gw_buf_putc (&b, '}');
+            gw_send_json (r, 200, &b);
+            return;
+        }
+        /*  every match has left the catalog since: answer as "no match" */
+    }
+    if (!have_trending && !have_results) {
+        gw_send_error (r, 503, "unavailable", "neither search nor trending answered in time");
+        return;
+    }
+    gw_buf_init (&b, pool, 256 + FALLBACK_MAX * 420);
+    gw_buf_puts (&b, "{\"results\":");
+    static const gw_list_t none = { NULL, 0 };
+    gw_render_list (&b, cat, have_trending ? &trending : &none, s->limit);
+    gw_buf_puts (&b, have_results ? ",\"fallback_reason\":\"no_search_matches\""
+                                  : ",\"fallback_reason\":\"search_unavailable\"");
+    gw_render_degraded (&b, (have_results ? 0 : 1u << GW_SVC_CONTENT)
+                            | (have_trending ? 0 : 1u << GW_SVC_TRENDING));
+    gw_buf_putc (&b, '}');
+    gw_send_json (r, have_results ? 404 : 200, &b);
+}
+
+void
+gw_handle_search (gw_request_t *r)
+{
+    h2o_req_t *req = r->req;
+    h2o_iovec_t qs = gw_query_string (req), raw, v;
+    if (!gw_query_get (&req->pool, qs.base, qs.len, "query", &raw)) {
+        gw_send_error (r, 422, "missing_parameter", "query parameter query is required");
+        return;
+    }
+    const char *query;
+    size_t qlen;
+    switch (hr_query_normalize (raw.base, raw.len, &query, &qlen)) {
+    case HR_QUERY_OK:
+        break;
+    case HR_QUERY_EMPTY:
+        gw_send_error (r, 400, "invalid_query", "query must not be empty after trimming");
+        return;
+    case HR_QUERY_TOO_LONG:
+        gw_send_error (r, 400, "invalid_query", "query must be at most %d bytes", HR_QUERY_MAX);
+        return;
+    default:
+        gw_send_error (r, 400, "invalid_query", "query must be valid UTF-8");
+        return;
+    }
+    long limit;
+    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
+    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, SEARCH_DEFAULT_LIMIT, 1,
+                        SEARCH_MAX_LIMIT, &limit) != 0) {
+        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+        return;
+    }
+    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
+    if (!f) {
+        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        return;
+    }
+    search_t *s = h2o_mem_alloc_pool (&req->pool, sizeof *s);
+    s->r = r;
+    s->limit = (uint32_t) limit;
+    hr_writer_t *w = &r->thread->writer;
+    gw_fanout_phase (f, GW_WAIT_FULL);
+    gw_req_search (w, query, qlen, s->limit);
+    s->c_search = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
+    gw_req_trending (w, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX);
+    s->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
+    gw_fanout_wait (f, search_render, s);
+}

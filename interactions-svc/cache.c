@@ -1,0 +1,200 @@
+/*  interactions — the Redis history cache (see cache.h).                   */
+#include "cache.h"
+#include <assert.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "event.h"
+
+#define KEY_MAX (sizeof INTER_CACHE_KEY_PREFIX + HR_USER_ID_MAX + 1)
+
+static void
+s_key (char *key, const char *user_id)
+{
+    snprintf (key, KEY_MAX, INTER_CACHE_KEY_PREFIX "%s", user_id);
+}
+
+//  Reads `expected` pipelined replies; -1 if any is missing or an error.
+static int
+s_drain (hr_redis_t *redis, int expected)
+{
+    int rc = 0;
+    for (int i = 0; i < expected; i++) {
+        redisReply *r;
+        if (hr_redis_get_reply (redis, &r) != 0)
+            return -1;          // connection gone: the rest went with it
+        if (r->type == REDIS_REPLY_ERROR)
+            rc = -1;
+        freeReplyObject (r);
+    }
+    return rc;
+}
+
+int
+inter_cache_push (hr_redis_t *redis, hr_event_t *const *events, int n, int cache_len)
+{
+    assert (redis);
+    int appended = 0;
+    for (int i = 0; i < n; i++) {
+        char key[KEY_MAX], elem[INTER_CACHE_ELEM_MAX];
+        s_key (key, events[i]->user_id);
+        size_t len = inter_event_encode (events[i], elem, sizeof elem);
+        if (hr_redis_append (redis, "LPUSH %s %b", key, elem, len) != 0
+        ||  hr_redis_append (redis, "LTRIM %s 0 %d", key, cache_len - 1) != 0
+        ||  hr_redis_append (redis, "EXPIRE %s %d", key, INTER_CACHE_TTL_S) != 0)
+            break;
+        appended += 3;
+    }
+    int rc = s_drain (redis, appended);
+    return rc == 0 && appended == 3 * n ? 0 : -1;
+}
+
+int
+inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
+                  uint32_t limit, hr_event_t *out, uint32_t *n)
+{
+    assert (redis);
+    char key[KEY_MAX];
+    s_key (key, user_id);
+    //  One element beyond `limit` tells whether the list reaches further
+    redisReply *r = hr_redis_command (redis, "LRANGE %s 0 %u", key, limit);
+    if (!r)
+        return -1;
+    if (r->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject (r);
+        return -1;
+    }
+    uint32_t count = 0;
+    bool reaches = false;       // the list provably covers the window / limit
+    for (size_t i = 0; i < r->elements && !reaches; i++) {
+        const redisReply *e = r->element[i];
+        if (e->type != REDIS_REPLY_STRING)
+            continue;
+        if (inter_event_is_complete_marker (e->str, e->len)) {
+            reaches = true;
+            break;
+        }
+        hr_event_t ev;
+        if (inter_event_decode (e->str, e->len, &ev) != 0)
+            continue;           // a foreign element: ignore rather than fail
+        if (ev.ts_ms <= since_ms)
+            reaches = true;     // older than the window: the window is covered
+        else
+        if (count == limit)
+            reaches = true;     // one more than asked for: limit is covered
+        else {
+            snprintf (ev.user_id, sizeof ev.user_id, "%s", user_id);
+            out[count++] = ev;
+        }
+    }
+    if (count == limit)
+        reaches = true;
+    freeReplyObject (r);
+    if (!reaches)
+        return 0;
+    *n = count;
+    return 1;
+}
+
+int
+inter_cache_refill_begin (hr_redis_t *redis, const char *user_id)
+{
+    char key[KEY_MAX];
+    s_key (key, user_id);
+    redisReply *r = hr_redis_command (redis, "WATCH %s", key);
+    if (!r)
+        return -1;
+    int rc = r->type == REDIS_REPLY_ERROR ? -1 : 0;
+    freeReplyObject (r);
+    return rc;
+}
+
+int
+inter_cache_refill_end (hr_redis_t *redis, const char *user_id,
+                        const hr_event_t *events, int n, int cache_len)
+{
+    char key[KEY_MAX];
+    s_key (key, user_id);
+    if (n > cache_len)
+        n = cache_len;
+    int sent = 0;
+    if (hr_redis_append (redis, "MULTI") != 0)
+        return -1;
+    sent++;
+    if (hr_redis_append (redis, "DEL %s", key) != 0)
+        goto broken;
+    sent++;
+    for (int i = 0; i < n; i++) {
+        char elem[INTER_CACHE_ELEM_MAX];
+        size_t len = inter_event_encode (&events[i], elem, sizeof elem);
+        if (hr_redis_append (redis, "RPUSH %s %b", key, elem, len) != 0)
+            goto broken;
+        sent++;
+    }
+    if (n < cache_len) {
+        if (hr_redis_append (redis, "RPUSH %s %s", key, INTER_CACHE_COMPLETE) != 0)
+            goto broken;
+        sent++;
+    }
+    if (hr_redis_append (redis, "EXPIRE %s %d", key, INTER_CACHE_TTL_S) != 0
+    ||  hr_redis_append (redis, "EXEC") != 0)
+        goto broken;
+    sent += 2;
+    //  EXEC answers nil when the WATCHed key changed: that is fine, the
+    //  next read refills again
+    return s_drain (redis, sent);
+broken:
+    s_drain (redis, sent);
+    return -1;
+}
+
+void
+inter_cache_refill_abort (hr_redis_t *redis)
+{
+    redisReply *r = hr_redis_command (redis, "UNWATCH");
+    if (r)
+        freeReplyObject (r);
+}
+
+int
+inter_cache_forget (hr_redis_t *redis, char (*user_ids)[HR_USER_ID_MAX + 1], int n)
+{
+    int sent = 0;
+    for (int i = 0; i < n; i++) {
+        char key[KEY_MAX];
+        s_key (key, user_ids[i]);
+        if (hr_redis_append (redis, "DEL %s", key) != 0)
+            break;
+        sent++;
+    }
+    int rc = s_drain (redis, sent);
+    return rc == 0 && sent == n ? 0 : -1;
+}
+
+int
+inter_cache_forget_all (hr_redis_t *redis)
+{
+    char cursor[32] = "0";
+    do {
+        redisReply *r = hr_redis_command (redis, "SCAN %s MATCH %s* COUNT 1000",
+                                          cursor, INTER_CACHE_KEY_PREFIX);
+        if (!r)
+            return -1;
+        if (r->type != REDIS_REPLY_ARRAY || r->elements != 2
+        ||  r->element[0]->type != REDIS_REPLY_STRING) {
+            freeReplyObject (r);
+            return -1;
+        }
+        snprintf (cursor, sizeof cursor, "%s", r->element[0]->str);
+        const redisReply *keys = r->element[1];
+        int sent = 0;
+        for (size_t i = 0; i < keys->elements; i++)
+            if (hr_redis_append (redis, "UNLINK %b", keys->element[i]->str,
+                                 keys->element[i]->len) == 0)
+                sent++;
+        freeReplyObject (r);
+        if (s_drain (redis, sent) != 0)
+            return -1;
+    } while (strcmp (cursor, "0") != 0);
+    return 0;
+}

@@ -1,0 +1,53 @@
+/*  interactions — the per-user history cache in Redis.
+
+    Key "hr:hist:{user_id}" (user id as given: case-sensitive), a list of
+    cached elements (event.h), newest first, trimmed to cache_len, expiring
+    INTER_CACHE_TTL_S after the last write.  PostgreSQL stays the source of
+    truth; the list is only trusted as far as it provably reaches:
+
+    - write-through LPUSHes every committed event, creating the key if it is
+      missing: a list created that way holds the newest events since it was
+      created, a prefix of the truth;
+    - a read that needs more than the list holds (no completeness marker at
+      its tail, no element older than the window, fewer than `limit` events)
+      is a miss: it reads PostgreSQL and refills the list under WATCH, so a
+      write-through racing with the refill aborts the refill instead of
+      being overwritten by an older snapshot.                               */
+#ifndef INTER_CACHE_H
+#define INTER_CACHE_H
+#include <stdint.h>
+#include "hr_events.h"
+#include "hr_redis.h"
+#include "hr_validate.h"
+
+#define INTER_CACHE_KEY_PREFIX  "hr:hist:"
+#define INTER_CACHE_TTL_S       (30 * 86400)
+#define INTER_CACHE_DAYS        30          /* the window a cached list covers */
+
+/*  LPUSH + LTRIM + EXPIRE for every event, pipelined in one round trip.
+    0, or -1 when Redis is down (some pushes may have landed).              */
+int inter_cache_push (hr_redis_t *redis, hr_event_t *const *events, int n, int cache_len);
+
+/*  Reads the newest events with ts_ms > since_ms, at most limit (<= the
+    cache length).  1 = served (*n set), 0 = miss, -1 = Redis down.          */
+int inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
+                      uint32_t limit, hr_event_t *out, uint32_t *n);
+
+/*  Starts a refill: WATCHes the key.  Call before reading PostgreSQL.      */
+int inter_cache_refill_begin (hr_redis_t *redis, const char *user_id);
+/*  Replaces the list with events[0..n) (newest first, from PostgreSQL, the
+    last INTER_CACHE_DAYS days, at most cache_len): adds the completeness
+    marker when n < cache_len.  Silently does nothing when a write-through
+    touched the key since refill_begin.  0, or -1 when Redis is down.       */
+int inter_cache_refill_end (hr_redis_t *redis, const char *user_id,
+                            const hr_event_t *events, int n, int cache_len);
+
+/*  Gives up a refill (PostgreSQL failed): UNWATCH.                         */
+void inter_cache_refill_abort (hr_redis_t *redis);
+
+/*  Deletes the lists of these users (their write-through failed).  0 / -1.  */
+int inter_cache_forget (hr_redis_t *redis, char (*user_ids)[HR_USER_ID_MAX + 1], int n);
+/*  Deletes every cached list (too many users to track).  0 / -1.            */
+int inter_cache_forget_all (hr_redis_t *redis);
+
+#endif

@@ -1,0 +1,276 @@
+/*  interactions — group commit (see committer.h).                          */
+#include "committer.h"
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cache.h"
+#include "hr_client.h"
+#include "hr_log.h"
+#include "hr_metrics.h"
+#include "hr_redis.h"
+#include "hr_validate.h"
+#include "store.h"
+
+#define DIRTY_MAX 4096          /* users remembered before forgetting all */
+
+//  A submitter waiting for its event; lives on the submitter's stack.
+typedef struct waiter {
+    hr_event_t *ev;
+    struct waiter *next;
+    int status;
+    bool done;
+} waiter_t;
+
+struct inter_committer {
+    inter_committer_config_t config;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t work;            /* committer: something queued / stop */
+    pthread_cond_t done;            /* submitters: a batch finished */
+    waiter_t *head, *tail;
+    bool stopping;
+    int64_t last_ts_ms;
+    //  Owned by the committer thread only
+    inter_store_t *store;
+    hr_redis_t *redis;
+    waiter_t **batch;
+    hr_event_t **events;
+    char (*dirty)[HR_USER_ID_MAX + 1];
+    int dirty_n;
+    bool dirty_all;
+    //  Metrics
+    hr_counter_t *committed, *failed, *cache_failed, *batch_size[6];
+    hr_histogram_t *commit_latency;
+};
+
+static const char *const s_batch_labels[] = {
+    "size=\"1\"", "size=\"2-4\"", "size=\"5-16\"", "size=\"17-64\"",
+    "size=\"65-256\"", "size=\"257+\"",
+};
+
+static int
+s_batch_bucket (int n)
+{
+    return n <= 1 ? 0 : n <= 4 ? 1 : n <= 16 ? 2 : n <= 64 ? 3 : n <= 256 ? 4 : 5;
+}
+
+static double
+s_mono_s (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+s_remember_dirty (inter_committer_t *self, hr_event_t *const *events, int n)
+{
+    for (int i = 0; i < n && !self->dirty_all; i++) {
+        if (self->dirty_n == DIRTY_MAX) {
+            self->dirty_all = true;
+            break;
+        }
+        memcpy (self->dirty[self->dirty_n++], events[i]->user_id, sizeof self->dirty[0]);
+    }
+}
+
+//  Deletes the cached lists that may miss events.  0 when nothing is dirty.
+static int
+s_forget_dirty (inter_committer_t *self)
+{
+    if (self->dirty_all) {
+        if (inter_cache_forget_all (self->redis) != 0)
+            return -1;
+        hr_log (HR_LOG_WARN, "history cache flushed after a long redis outage");
+        self->dirty_all = false;
+        self->dirty_n = 0;
+    }
+    if (self->dirty_n > 0) {
+        if (inter_cache_forget (self->redis, self->dirty, self->dirty_n) != 0)
+            return -1;
+        self->dirty_n = 0;
+    }
+    return 0;
+}
+
+//  After the COMMIT: the cache and the stream.  Failures are remembered,
+//  never reported to the clients: their events are safe in PostgreSQL.
+static void
+s_write_through (inter_committer_t *self, hr_event_t *const *events, int n)
+{
+    if (s_forget_dirty (self) != 0
+    ||  inter_cache_push (self->redis, events, n, self->config.cache_len) != 0) {
+        s_remember_dirty (self, events, n);
+        hr_counter_add (self->cache_failed, (uint64_t) n);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        if (hr_events_publish (self->redis, events[i]) != 0) {
+            //  Consumers reconcile from PostgreSQL after a gap (docs/events.md)
+            hr_counter_add (self->cache_failed, (uint64_t) (n - i));
+            break;
+        }
+}
+
+static void
+s_commit_batch (inter_committer_t *self, int n)
+{
+    for (int i = 0; i < n; i++)
+        self->events[i] = self->batch[i]->ev;
+    double t0 = s_mono_s ();
+    int rc = inter_store_insert (self->store, self->events, n);
+    hr_histogram_observe (self->commit_latency, s_mono_s () - t0);
+    hr_counter_inc (self->batch_size[s_batch_bucket (n)]);
+    if (rc == 0) {
+        hr_counter_add (self->committed, (uint64_t) n);
+        s_write_through (self, self->events, n);
+    }
+    else
+        hr_counter_add (self->failed, (uint64_t) n);
+
+    pthread_mutex_lock (&self->lock);
+    for (int i = 0; i < n; i++) {
+        self->batch[i]->status = rc;
+        self->batch[i]->done = true;
+    }
+    pthread_cond_broadcast (&self->done);
+    pthread_mutex_unlock (&self->lock);
+}
+
+static void *
+s_committer_thread (void *arg)
+{
+    inter_committer_t *self = arg;
+    pthread_mutex_lock (&self->lock);
+    while (true) {
+        if (!self->head && !self->stopping) {
+            if (self->dirty_n > 0 || self->dirty_all) {
+                pthread_mutex_unlock (&self->lock);
+                s_forget_dirty (self);
+                pthread_mutex_lock (&self->lock);
+            }
+            struct timespec until;
+            clock_gettime (CLOCK_REALTIME, &until);
+            until.tv_sec += 1;
+            if (!self->head && !self->stopping)
+                pthread_cond_timedwait (&self->work, &self->lock, &until);
+            continue;
+        }
+        if (!self->head)
+            break;              // stopping, and nothing left to commit
+        int n = 0;
+        while (self->head && n < self->config.batch_max) {
+            self->batch[n++] = self->head;
+            self->head = self->head->next;
+        }
+        if (!self->head)
+            self->tail = NULL;
+        pthread_mutex_unlock (&self->lock);
+        s_commit_batch (self, n);
+        pthread_mutex_lock (&self->lock);
+    }
+    pthread_mutex_unlock (&self->lock);
+    return NULL;
+}
+
+inter_committer_t *
+inter_committer_new (const inter_committer_config_t *config)
+{
+    assert (config);
+    assert (config->batch_max > 0 && config->batch_max <= INTER_BATCH_MAX);
+    inter_committer_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->config = *config;
+    self->store = inter_store_new (config->database_url, config->statement_timeout_ms);
+    self->redis = hr_redis_new (config->redis_url, config->redis_timeout_ms);
+    self->batch = calloc ((size_t) config->batch_max, sizeof *self->batch);
+    self->events = calloc ((size_t) config->batch_max, sizeof *self->events);
+    self->dirty = calloc (DIRTY_MAX, sizeof *self->dirty);
+    if (!self->store || !self->redis || !self->batch || !self->events || !self->dirty) {
+        inter_store_destroy (&self->store);
+        hr_redis_destroy (&self->redis);
+        free (self->batch);
+        free (self->events);
+        free (self->dirty);
+        free (self);
+        return NULL;
+    }
+    self->committed = hr_counter ("hr_interactions_committed_total",
+                                  "Events committed to PostgreSQL", NULL);
+    self->failed = hr_counter ("hr_interactions_commit_failed_total",
+                               "Events whose commit failed (answered UNAVAILABLE)", NULL);
+    self->cache_failed = hr_counter ("hr_interactions_write_through_failed_total",
+                                     "Committed events not written to the Redis cache/stream", NULL);
+    for (int i = 0; i < 6; i++)
+        self->batch_size[i] = hr_counter ("hr_interactions_batches_total",
+                                          "Group-commit batches by number of events", s_batch_labels[i]);
+    self->commit_latency = hr_histogram ("hr_interactions_commit_seconds",
+                                         "Time of one group-commit INSERT", NULL);
+    pthread_mutex_init (&self->lock, NULL);
+    pthread_cond_init (&self->work, NULL);
+    pthread_cond_init (&self->done, NULL);
+    if (pthread_create (&self->thread, NULL, s_committer_thread, self) != 0) {
+        self->stopping = true;
+        inter_committer_destroy (&self);    // thread never ran: nothing to join
+        return NULL;
+    }
+    return self;
+}
+
+void
+inter_committer_destroy (inter_committer_t **self_p)
+{
+    assert (self_p);
+    inter_committer_t *self = *self_p;
+    if (!self)
+        return;
+    pthread_mutex_lock (&self->lock);
+    bool running = !self->stopping;
+    self->stopping = true;
+    pthread_cond_signal (&self->work);
+    pthread_mutex_unlock (&self->lock);
+    if (running)
+        pthread_join (self->thread, NULL);
+    pthread_mutex_destroy (&self->lock);
+    pthread_cond_destroy (&self->work);
+    pthread_cond_destroy (&self->done);
+    inter_store_destroy (&self->store);
+    hr_redis_destroy (&self->redis);
+    free (self->batch);
+    free (self->events);
+    free (self->dirty);
+    free (self);
+    *self_p = NULL;
+}
+
+int
+inter_committer_submit (inter_committer_t *self, hr_event_t *ev)
+{
+    assert (self);
+    waiter_t w = { .ev = ev, .status = -1 };
+    pthread_mutex_lock (&self->lock);
+    if (self->stopping) {
+        pthread_mutex_unlock (&self->lock);
+        return -1;
+    }
+    //  Never backwards: the cached list's order is commit order, and
+    //  history reads order by time
+    int64_t now = hr_now_ms ();
+    ev->ts_ms = now > self->last_ts_ms ? now : self->last_ts_ms;
+    self->last_ts_ms = ev->ts_ms;
+    if (self->tail)
+        self->tail->next = &w;
+    else
+        self->head = &w;
+    self->tail = &w;
+    pthread_cond_signal (&self->work);
+    while (!w.done)
+        pthread_cond_wait (&self->done, &self->lock);
+    pthread_mutex_unlock (&self->lock);
+    return w.status;
+}

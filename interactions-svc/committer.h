@@ -1,0 +1,39 @@
+/*  interactions — the write path: group commit.
+
+    Worker threads hand validated events to inter_committer_submit, which
+    blocks.  One committer thread takes everything pending (up to
+    INTER_BATCH_MAX events), INSERTs it in one statement (one transaction),
+    then writes it through to the Redis history cache and the event stream,
+    and only then wakes the submitters: 0 (committed: reply OK) or -1 (not
+    committed: reply UNAVAILABLE; never acknowledged).  While a batch is
+    committing the next one gathers, so batches grow with the load without
+    any added delay.
+
+    Redis is best effort: when a write-through fails, the users concerned
+    are remembered and their cached lists deleted as soon as Redis answers
+    again (a cached list must never miss a committed event); the committer
+    retries that every second while idle.               */
+#ifndef INTER_COMMITTER_H
+#define INTER_COMMITTER_H
+#include "hr_events.h"
+
+typedef struct {
+    const char *database_url;
+    const char *redis_url;
+    int statement_timeout_ms;
+    int redis_timeout_ms;
+    int cache_len;              /* HR_HISTORY_CACHE_LEN */
+    int batch_max;              /* <= INTER_BATCH_MAX */
+} inter_committer_config_t;
+
+typedef struct inter_committer inter_committer_t;
+
+inter_committer_t *inter_committer_new (const inter_committer_config_t *config);
+/*  Commits what is still queued, then stops the thread.                    */
+void inter_committer_destroy (inter_committer_t **self_p);
+
+/*  Stamps ev->ts_ms (commit order = time order) and blocks until the event
+    is committed (0) or failed to commit (-1).  Thread-safe.                */
+int inter_committer_submit (inter_committer_t *self, hr_event_t *ev);
+
+#endif

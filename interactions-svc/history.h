@@ -1,0 +1,25 @@
+/*  interactions — the read path: a user's recent events, newest first.
+
+    Served from the Redis list when it provably holds the answer (days <= 30
+    and limit <= the cache length), else from PostgreSQL, refilling the
+    list on a miss.  Redis down -> PostgreSQL.  Each call borrows a reader
+    (its own PostgreSQL and Redis connections and event buffer) from a pool
+    that grows to the number of worker threads.                              */
+#ifndef INTER_HISTORY_H
+#define INTER_HISTORY_H
+#include <stdint.h>
+#include "hr_wire.h"
+
+typedef struct inter_history inter_history_t;
+
+inter_history_t *inter_history_new (const char *database_url, const char *redis_url,
+                                    int statement_timeout_ms, int redis_timeout_ms,
+                                    int cache_len);
+void inter_history_destroy (inter_history_t **self_p);
+
+/*  Writes the history reply (protocol.h) for a validated request.  0, or
+    -1 when PostgreSQL was needed and is unavailable.                       */
+int inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
+                         uint32_t limit, hr_writer_t *reply);
+
+#endif

@@ -1,0 +1,297 @@
+/*  interactions import — the COPY loader (see import.h).                   */
+#include "import.h"
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "hr_client.h"
+#include "hr_csv.h"
+#include "hr_progress.h"
+#include "hr_validate.h"
+#include "store.h"
+
+#define CHUNK_EVENTS   50000
+#define COPY_BUF       (256 * 1024)
+#define RECORD_MAX     4096
+
+typedef struct {
+    hr_pg_t *pg;
+    hr_event_t *events;
+    int n;
+    char *buf;
+    size_t len;
+} loader_t;
+
+static size_t
+s_copy_escape (char *out, const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        char c = *s;
+        const char *esc = c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n"
+                        : c == '\r' ? "\\r" : NULL;
+        if (esc) {
+            out[n++] = esc[0];
+            out[n++] = esc[1];
+        }
+        else
+            out[n++] = c;
+    }
+    return n;
+}
+
+static int
+s_flush_buf (loader_t *l)
+{
+    if (l->len == 0)
+        return 0;
+    int rc = hr_pg_copy_put (l->pg, l->buf, l->len);
+    l->len = 0;
+    return rc;
+}
+
+//  One COPY row in text format: user \t type \t product|\N \t query|\N \t ts
+static int
+s_put_row (loader_t *l, const hr_event_t *ev)
+{
+    //  worst case: escaped value doubles, plus user, type, ts, separators
+    if (l->len + 2 * sizeof ev->value + 128 > COPY_BUF && s_flush_buf (l) != 0)
+        return -1;
+    char *p = l->buf + l->len;
+    size_t ulen = strlen (ev->user_id);
+    memcpy (p, ev->user_id, ulen);
+    p += ulen;
+    *p++ = '\t';
+    *p++ = (char) ('0' + ev->type);
+    *p++ = '\t';
+    if (ev->type == HR_EVENT_CLICK) {
+        memcpy (p, ev->value, 10);
+        p += 10;
+        memcpy (p, "\t\\N\t", 4);
+        p += 4;
+    }
+    else {
+        memcpy (p, "\\N\t", 3);
+        p += 3;
+        p += s_copy_escape (p, ev->value);
+        *p++ = '\t';
+    }
+    int64_t secs = ev->ts_ms >= 0 ? ev->ts_ms / 1000 : (ev->ts_ms - 999) / 1000;
+    int ms = (int) (ev->ts_ms - secs * 1000);
+    time_t t = (time_t) secs;
+    struct tm tm;
+    gmtime_r (&t, &tm);
+    p += sprintf (p, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00\n", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    l->len = (size_t) (p - l->buf);
+    return 0;
+}
+
+//  Creates the partitions the chunk needs, then COPYs it (one transaction).
+static int
+s_load_chunk (loader_t *l)
+{
+    if (l->n == 0)
+        return 0;
+    int64_t lo = l->events[0].ts_ms, hi = lo;
+    for (int i = 1; i < l->n; i++) {
+        if (l->events[i].ts_ms < lo)
+            lo = l->events[i].ts_ms;
+        if (l->events[i].ts_ms > hi)
+            hi = l->events[i].ts_ms;
+    }
+    if (inter_store_ensure_partitions (l->pg, lo, hi) != 0)
+        return -1;
+    if (hr_pg_copy_begin (l->pg, "COPY interactions (user_id, event_type, product_id, query, ts)"
+                                 " FROM STDIN") != 0)
+        return -1;
+    for (int i = 0; i < l->n; i++)
+        if (s_put_row (l, &l->events[i]) != 0) {
+            hr_pg_copy_end (l->pg, "import failed");
+            return -1;
+        }
+    if (s_flush_buf (l) != 0) {
+        hr_pg_copy_end (l->pg, "import failed");
+        return -1;
+    }
+    if (hr_pg_copy_end (l->pg, NULL) != 0)
+        return -1;
+    l->n = 0;
+    return 0;
+}
+
+//  Reads the file once; for every valid data row calls `row` (when not
+//  NULL), counting into *summary.  Returns 0, or -1 when `row` failed.
+typedef int (row_fn) (void *arg, hr_event_t *ev);
+
+static int
+s_scan (FILE *in, const inter_import_options_t *opts, const inter_row_options_t *ropts,
+        bool report, row_fn *row, void *arg, inter_import_summary_t *summary,
+        hr_progress_t *progress)
+{
+    hr_csv_t *csv = hr_csv_new (in, inter_format_separator (opts->format), RECORD_MAX);
+    if (!csv)
+        return -1;
+    hr_csv_record_t rec;
+    hr_event_t ev;
+    char err[160];
+    int rc, status = 0;
+    bool first = true;
+    while ((rc = hr_csv_read (csv, &rec)) != 0) {
+        if (opts->limit > 0 && summary->read >= opts->limit)
+            break;
+        if (rc == 1 && first && inter_row_is_header (opts->format, rec.field, rec.nfields)) {
+            first = false;
+            continue;
+        }
+        first = false;
+        summary->read++;
+        if (rc < 0)
+            snprintf (err, sizeof err, "%s", hr_csv_error (csv));
+        if (rc < 0 || inter_row_parse (ropts, rec.field, rec.len, rec.nfields, &ev,
+                                       err, sizeof err) != 0) {
+            summary->rejected++;
+            if (report && opts->report && summary->rejected <= INTER_IMPORT_REJECTS_SHOWN)
+                fprintf (opts->report, "line %ld: %s\n", rec.line, err);
+            continue;
+        }
+        if (row && row (arg, &ev) != 0) {
+            status = -1;
+            break;
+        }
+        if (progress && (summary->read & 1023) == 0)
+            hr_progress_update (progress, (uint64_t) hr_csv_offset (csv));
+    }
+    hr_csv_destroy (&csv);
+    return status;
+}
+
+static int
+s_find_newest (void *arg, hr_event_t *ev)
+{
+    int64_t *newest = arg;
+    if (ev->ts_ms > *newest)
+        *newest = ev->ts_ms;
+    return 0;
+}
+
+typedef struct {
+    loader_t *loader;
+    int64_t shift_ms;
+    inter_import_summary_t *summary;
+} load_ctx_t;
+
+static int
+s_add_event (void *arg, hr_event_t *ev)
+{
+    load_ctx_t *ctx = arg;
+    loader_t *l = ctx->loader;
+    ev->ts_ms += ctx->shift_ms;
+    l->events[l->n++] = *ev;
+    if (l->n == CHUNK_EVENTS) {
+        int n = l->n;
+        if (s_load_chunk (l) != 0)
+            return -1;
+        ctx->summary->loaded += n;
+    }
+    if (ev->ts_ms < ctx->summary->min_ts_ms)
+        ctx->summary->min_ts_ms = ev->ts_ms;
+    if (ev->ts_ms > ctx->summary->max_ts_ms)
+        ctx->summary->max_ts_ms = ev->ts_ms;
+    return 0;
+}
+
+int
+inter_import_file (hr_pg_t *pg, const char *path, const inter_import_options_t *opts,
+                   inter_import_summary_t *summary)
+{
+    assert (pg && path && opts && summary);
+    memset (summary, 0, sizeof *summary);
+    FILE *in = fopen (path, "rb");
+    if (!in) {
+        if (opts->report)
+            fprintf (opts->report, "%s: %s\n", path, strerror (errno));
+        return -1;
+    }
+    inter_row_options_t ropts = {
+        .format = opts->format,
+        .user_prefix = opts->user_prefix ? opts->user_prefix
+                                         : inter_format_default_prefix (opts->format),
+        .item_map = opts->item_map,
+    };
+    int64_t shift = opts->shift_ms;
+    if (opts->shift_to_now) {
+        int64_t newest = INT64_MIN;
+        inter_import_summary_t dry = { 0 };
+        s_scan (in, opts, &ropts, false, s_find_newest, &newest, &dry, NULL);
+        if (newest != INT64_MIN)
+            shift += hr_now_ms () - newest;
+        rewind (in);
+    }
+    struct stat st;
+    uint64_t size = fstat (fileno (in), &st) == 0 ? (uint64_t) st.st_size : 0;
+    loader_t loader = {
+        .pg = pg,
+        .events = malloc (CHUNK_EVENTS * sizeof (hr_event_t)),
+        .buf = malloc (COPY_BUF),
+    };
+    int rc = -1;
+    if (loader.events && loader.buf) {
+        hr_progress_t *progress = hr_progress_new ("import-events", size);
+        load_ctx_t ctx = { .loader = &loader, .shift_ms = shift, .summary = summary };
+        summary->min_ts_ms = INT64_MAX;
+        summary->max_ts_ms = INT64_MIN;
+        rc = s_scan (in, opts, &ropts, true, s_add_event, &ctx, summary, progress);
+        if (rc == 0) {
+            int n = loader.n;
+            rc = s_load_chunk (&loader);
+            if (rc == 0)
+                summary->loaded += n;
+        }
+        if (summary->min_ts_ms > summary->max_ts_ms)
+            summary->min_ts_ms = summary->max_ts_ms = 0;      // nothing loaded
+        if (progress)
+            hr_progress_update (progress, size);
+        hr_progress_destroy (&progress);
+    }
+    free (loader.events);
+    free (loader.buf);
+    fclose (in);
+    return rc;
+}
+
+inter_item_map_t *
+inter_item_map_load (const char *path, char *err, size_t errcap)
+{
+    FILE *in = fopen (path, "rb");
+    if (!in) {
+        snprintf (err, errcap, "%s: %s", path, strerror (errno));
+        return NULL;
+    }
+    inter_item_map_t *map = inter_item_map_new ();
+    hr_csv_t *csv = map ? hr_csv_new (in, ',', RECORD_MAX) : NULL;
+    hr_csv_record_t rec;
+    int rc;
+    bool ok = csv != NULL;
+    while (ok && (rc = hr_csv_read (csv, &rec)) != 0) {
+        if (rc < 0 || rec.nfields != 2) {
+            snprintf (err, errcap, "%s line %ld: expected foreign_id,catalog_id", path, rec.line);
+            ok = false;
+        }
+        else
+        if (inter_item_map_put (map, rec.field[0], rec.field[1]) != 0
+        &&  !(rec.line == 1 && !hr_valid_product_id (rec.field[1], rec.len[1]))) {
+            snprintf (err, errcap, "%s line %ld: '%s' is not a catalog id", path, rec.line,
+                      rec.field[1]);
+            ok = false;
+        }
+    }
+    hr_csv_destroy (&csv);
+    fclose (in);
+    if (!ok)
+        inter_item_map_destroy (&map);
+    return map;
+}

@@ -1,0 +1,230 @@
+/*  interactions — the service: configuration, state, dispatch, upkeep.     */
+#include "serve.h"
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "committer.h"
+#include "event.h"
+#include "history.h"
+#include "hr_log.h"
+#include "hr_validate.h"
+#include "protocol.h"
+#include "store.h"
+
+#define MAINTAIN_EVERY_MS  (3600 * 1000)
+#define MAINTAIN_RETRY_MS  (10 * 1000)
+
+const hr_config_var_t inter_config_vars[] = {
+    { "HR_HISTORY_CACHE_LEN", HR_CFG_INT, "200",
+      "events per user kept in the Redis history list (hr:hist:{user_id})", 10, 1000 },
+    { "HR_INTERACTIONS_RETENTION_DAYS", HR_CFG_INT, "400",
+      "days of interactions kept; older daily partitions are dropped (0 = keep forever)", 0, 36500 },
+    { "HR_INTERACTIONS_PARTITIONS_AHEAD", HR_CFG_INT, "7",
+      "daily partitions created ahead of today", 1, 60 },
+    { "HR_INTERACTIONS_BATCH_MAX", HR_CFG_INT, "1000",
+      "most events committed in one group-commit transaction", 1, INTER_BATCH_MAX },
+    { NULL, HR_CFG_STR, NULL, NULL, 0, 0 },
+};
+
+struct inter_server {
+    inter_settings_t settings;
+    char *database_url, *redis_url;     /* own copies */
+    inter_committer_t *committer;
+    inter_history_t *history;
+    inter_store_t *upkeep;              /* the tick thread's connection */
+    int64_t next_maintain_ms;
+};
+
+static int64_t
+s_mono_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+inter_settings_defaults (inter_settings_t *s, const char *database_url, const char *redis_url)
+{
+    *s = (inter_settings_t) {
+        .database_url = database_url, .redis_url = redis_url,
+        .statement_timeout_ms = 5000, .redis_timeout_ms = 200,
+        .cache_len = 200, .retention_days = 400, .partitions_ahead = 7,
+        .batch_max = INTER_BATCH_MAX,
+    };
+}
+
+void
+inter_settings_from_config (inter_settings_t *s, hr_config_t *cfg)
+{
+    *s = (inter_settings_t) {
+        .database_url = hr_config_database_url (cfg),
+        .redis_url = hr_config_str (cfg, "REDIS_URL"),
+        .statement_timeout_ms = (int) hr_config_int (cfg, "HR_PG_STATEMENT_TIMEOUT_MS"),
+        .redis_timeout_ms = (int) hr_config_int (cfg, "HR_REDIS_TIMEOUT_MS"),
+        .cache_len = (int) hr_config_int (cfg, "HR_HISTORY_CACHE_LEN"),
+        .retention_days = (int) hr_config_int (cfg, "HR_INTERACTIONS_RETENTION_DAYS"),
+        .partitions_ahead = (int) hr_config_int (cfg, "HR_INTERACTIONS_PARTITIONS_AHEAD"),
+        .batch_max = (int) hr_config_int (cfg, "HR_INTERACTIONS_BATCH_MAX"),
+    };
+}
+
+static void
+s_maintain (inter_server_t *self)
+{
+    int changed = inter_store_maintain (self->upkeep, self->settings.partitions_ahead,
+                                        self->settings.retention_days);
+    if (changed < 0) {
+        hr_log (HR_LOG_WARN, "partition maintenance failed; retrying in %d s",
+                MAINTAIN_RETRY_MS / 1000);
+        self->next_maintain_ms = s_mono_ms () + MAINTAIN_RETRY_MS;
+        return;
+    }
+    if (changed > 0)
+        hr_log (HR_LOG_INFO, "partition maintenance: %d partitions created or dropped", changed);
+    self->next_maintain_ms = s_mono_ms () + MAINTAIN_EVERY_MS;
+}
+
+inter_server_t *
+inter_server_new (const inter_settings_t *settings)
+{
+    assert (settings);
+    inter_server_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->settings = *settings;
+    self->database_url = strdup (settings->database_url);
+    self->redis_url = strdup (settings->redis_url);
+    if (!self->database_url || !self->redis_url) {
+        inter_server_destroy (&self);
+        return NULL;
+    }
+    self->settings.database_url = self->database_url;
+    self->settings.redis_url = self->redis_url;
+    const inter_settings_t *s = &self->settings;
+    inter_committer_config_t cc = {
+        .database_url = s->database_url, .redis_url = s->redis_url,
+        .statement_timeout_ms = s->statement_timeout_ms,
+        .redis_timeout_ms = s->redis_timeout_ms,
+        .cache_len = s->cache_len, .batch_max = s->batch_max,
+    };
+    self->committer = inter_committer_new (&cc);
+    self->history = inter_history_new (s->database_url, s->redis_url, s->statement_timeout_ms,
+                                       s->redis_timeout_ms, s->cache_len);
+    self->upkeep = inter_store_new (s->database_url, s->statement_timeout_ms);
+    if (!self->committer || !self->history || !self->upkeep) {
+        inter_server_destroy (&self);
+        return NULL;
+    }
+    s_maintain (self);
+    return self;
+}
+
+void
+inter_server_destroy (inter_server_t **self_p)
+{
+    assert (self_p);
+    inter_server_t *self = *self_p;
+    if (!self)
+        return;
+    inter_committer_destroy (&self->committer);
+    inter_history_destroy (&self->history);
+    inter_store_destroy (&self->upkeep);
+    free (self->database_url);
+    free (self->redis_url);
+    free (self);
+    *self_p = NULL;
+}
+
+static int
+s_record (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
+{
+    inter_record_req_t req;
+    if (inter_record_decode (args, &req) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST,
+                                 "record: expected str user_id, u8 type, str value");
+    hr_event_t ev;
+    char err[128];
+    if (inter_event_make (&ev, req.user_id, req.user_id_len, req.type, req.value,
+                          req.value_len, err, sizeof err) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST, "%s", err);
+    if (inter_committer_submit (self->committer, &ev) != 0)
+        return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+    return HR_OK;
+}
+
+static int
+s_history (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+{
+    inter_history_req_t req;
+    if (inter_history_decode (args, &req) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST,
+                                 "history: expected str user_id, u32 days, u32 limit");
+    if (!hr_valid_user_id (req.user_id, req.user_id_len))
+        return hr_service_error (call, HR_BAD_REQUEST,
+                                 "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
+    if (req.days < 1 || req.days > INTER_DAYS_MAX)
+        return hr_service_error (call, HR_BAD_REQUEST, "days must be 1..%d", INTER_DAYS_MAX);
+    if (req.limit < 1 || req.limit > INTER_HISTORY_MAX)
+        return hr_service_error (call, HR_BAD_REQUEST, "limit must be 1..%d", INTER_HISTORY_MAX);
+    char user_id[HR_USER_ID_MAX + 1];
+    memcpy (user_id, req.user_id, req.user_id_len);
+    user_id[req.user_id_len] = '\0';
+    if (inter_history_reply (self->history, user_id, req.days, req.limit, reply) != 0)
+        return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+    return HR_OK;
+}
+
+static bool
+s_is (const char *method, size_t len, const char *name)
+{
+    return len == strlen (name) && memcmp (method, name, len) == 0;
+}
+
+int
+inter_server_handle (void *state, const char *method, size_t method_len,
+                     hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+{
+    inter_server_t *self = state;
+    if (s_is (method, method_len, INTER_METHOD_RECORD))
+        return s_record (self, args, call);
+    if (s_is (method, method_len, INTER_METHOD_HISTORY))
+        return s_history (self, args, reply, call);
+    return hr_service_error (call, HR_BAD_REQUEST, "unknown method '%.*s'",
+                             (int) (method_len > 64 ? 64 : method_len), method);
+}
+
+void
+inter_server_tick (void *state)
+{
+    inter_server_t *self = state;
+    if (s_mono_ms () >= self->next_maintain_ms)
+        s_maintain (self);
+}
+
+static void *
+s_init (hr_config_t *cfg)
+{
+    inter_settings_t settings;
+    inter_settings_from_config (&settings, cfg);
+    return inter_server_new (&settings);
+}
+
+static void
+s_fini (void *state)
+{
+    inter_server_t *self = state;
+    inter_server_destroy (&self);
+}
+
+const hr_service_def_t inter_service_def = {
+    .name = INTER_SERVICE,
+    .config = inter_config_vars,
+    .init = s_init,
+    .handle = inter_server_handle,
+    .tick = inter_server_tick,
+    .tick_ms = 1000,
+    .fini = s_fini,
+    .ready = NULL,
+};

@@ -1,0 +1,141 @@
+/*  interactions tests — the shared fixture: the real PostgreSQL and Redis
+    from DATABASE_URL / REDIS_URL, a broker in-process, helpers to call the
+    service.  Header-only: each test binary is one translation unit.        */
+#ifndef INTER_TEST_ENV_H
+#define INTER_TEST_ENV_H
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "hr_broker.h"
+#include "hr_client.h"
+#include "hr_migrate.h"
+#include "hr_pg.h"
+#include "hr_redis.h"
+#include "hr_wire.h"
+#include "protocol.h"
+
+static const char *
+t_database_url (void)
+{
+    const char *u = getenv ("DATABASE_URL");
+    return u ? u : "postgresql://hybridrec@127.0.0.1:55433/hybridrec";
+}
+
+static const char *
+t_redis_url (void)
+{
+    const char *u = getenv ("REDIS_URL");
+    return u ? u : "redis://127.0.0.1:56380/0";
+}
+
+//  A prefix unique to this run, so runs never see each other's users.
+static char t_tag[24];
+
+static void
+t_make_tag (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    snprintf (t_tag, sizeof t_tag, "t%x%lx", (unsigned) getpid () & 0xffff,
+              (unsigned long) (ts.tv_nsec / 1000) & 0xfffff);
+}
+
+static hr_pg_t *
+t_pg_migrated (void)
+{
+    hr_pg_t *pg = hr_pg_new (t_database_url (), 30000, 10000);
+    ck_assert_msg (pg != NULL, "PostgreSQL at DATABASE_URL is required");
+    ck_assert_int_ge (hr_migrate (pg), 0);
+    return pg;
+}
+
+//  A scalar from SQL with up to 2 text parameters.
+static long
+t_sql_long (hr_pg_t *pg, const char *sql, const char *p1, const char *p2)
+{
+    const char *params[] = { p1, p2 };
+    int n = p2 ? 2 : p1 ? 1 : 0;
+    PGresult *res = hr_pg_exec (pg, sql, n, params);
+    ck_assert_msg (res != NULL, "%s: %s", sql, hr_pg_error (pg));
+    long v = PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? atol (PQgetvalue (res, 0, 0)) : -1;
+    PQclear (res);
+    return v;
+}
+
+//  Waits until the broker has `n` live workers for the service.
+static void
+t_wait_workers (hr_client_t *client, const char *service, uint32_t n)
+{
+    for (int i = 0; i < 200; i++) {
+        hr_writer_t w;
+        hr_writer_init (&w);
+        hr_put_cstr (&w, service);
+        void *body = NULL;
+        size_t len = 0;
+        int st = hr_client_call (client, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len);
+        hr_writer_free (&w);
+        uint32_t live = 0;
+        if (getenv ("T_DEBUG")) fprintf (stderr, "mmi st=%d len=%zu\n", st, len);
+        if (st == 0 && len >= 4) {
+            hr_reader_t r;
+            hr_reader_init (&r, body, len);
+            live = hr_get_u32 (&r);
+        }
+        free (body);
+        if (live >= n)
+            return;
+        usleep (20000);
+    }
+    ck_abort_msg ("service %s never registered %u workers", service, n);
+}
+
+static int
+t_record (hr_client_t *client, const char *user, uint8_t type, const char *value,
+          char *msg, size_t msgcap)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    inter_record_encode (&w, user, type, value);
+    void *body = NULL;
+    size_t len = 0;
+    int st = hr_client_call (client, INTER_SERVICE, w.data, w.len, 10000, &body, &len);
+    if (msg)
+        snprintf (msg, msgcap, "%.*s", (int) len, body ? (char *) body : "");
+    free (body);
+    hr_writer_free (&w);
+    return st;
+}
+
+//  history; returns the status, events in out (up to max).
+static int
+t_history (hr_client_t *client, const char *user, uint32_t days, uint32_t limit,
+           hr_event_t *out, uint32_t max, uint32_t *n)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    inter_history_encode (&w, user, days, limit);
+    void *body = NULL;
+    size_t len = 0;
+    int st = hr_client_call (client, INTER_SERVICE, w.data, w.len, 10000, &body, &len);
+    *n = 0;
+    if (st == 0)
+        ck_assert_int_eq (inter_history_reply_decode (body, len, out, max, n), 0);
+    free (body);
+    hr_writer_free (&w);
+    return st;
+}
+
+static int
+t_call_raw (hr_client_t *client, const void *req, size_t len)
+{
+    void *body = NULL;
+    size_t blen = 0;
+    int st = hr_client_call (client, INTER_SERVICE, req, len, 10000, &body, &blen);
+    free (body);
+    return st;
+}
+
+#endif

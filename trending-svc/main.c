@@ -1,0 +1,8 @@
+/*  trending-svc: what is popular right now (see protocol.h).              */
+#include "hr_service.h"
+#include "trending_serve.h"
+
+int main (int argc, char **argv)
+{
+    return hr_service_main (argc, argv, &trending_service_def);
+}

@@ -1,0 +1,434 @@
+/*  trending_model — scores, rankings, best value, diversity.               */
+#include "trending_model.h"
+#include <ctype.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+trending_params_t trending_params_default (void)
+{
+    return (trending_params_t) {
+        .prior_weight = 1.0, .bayes_strength = 100.0, .bayes_mean = NAN,
+        .top_categories = 5, .diverse_pool = 50,
+    };
+}
+
+double trending_bayes_quality (double rating, int64_t reviews, double mean, double strength)
+{
+    if (isnan (rating) || reviews <= 0)
+        return mean;
+    double v = (double) reviews;
+    return (v * rating + strength * mean) / (v + strength);
+}
+
+/* -------------------------------------------------------------------------
+   Per catalog                                                              */
+
+struct trending_static {
+    const hr_catalog_t *catalog;
+    trending_params_t params;
+    uint32_t n;
+    double mean;
+    double *quality, *prior;
+    uint32_t *group;            /* same normalised name -> same group */
+    uint32_t *best;
+    float *best_value;
+    uint32_t nbest;
+};
+
+typedef struct { float score; uint32_t idx; } scored_idx_t;
+
+/*  Descending score, then ascending index (deterministic).                */
+static int cmp_scored (const void *a, const void *b)
+{
+    const scored_idx_t *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/*  "  USB  Cable " and "usb cable" are one listing.                       */
+static char *normalise_name (const char *s)
+{
+    size_t n = s ? strlen (s) : 0, k = 0;
+    char *out = malloc (n + 1);
+    if (!out)
+        return NULL;
+    bool space = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char) s[i];
+        if (isspace (c)) {
+            space = k > 0;
+            continue;
+        }
+        if (space)
+            out[k++] = ' ';
+        space = false;
+        out[k++] = (char) tolower (c);
+    }
+    out[k] = '\0';
+    return out;
+}
+
+typedef struct { const char *name; uint32_t idx; } named_idx_t;
+
+static int cmp_named (const void *a, const void *b)
+{
+    const named_idx_t *x = a, *y = b;
+    int c = strcmp (x->name, y->name);
+    return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int assign_groups (trending_static_t *self)
+{
+    named_idx_t *names = calloc (self->n ? self->n : 1, sizeof *names);
+    if (!names)
+        return -1;
+    int rc = 0;
+    for (uint32_t i = 0; i < self->n && !rc; i++) {
+        names[i].idx = i;
+        names[i].name = normalise_name (hr_catalog_at (self->catalog, i)->name);
+        rc = names[i].name ? 0 : -1;
+    }
+    if (!rc) {
+        qsort (names, self->n, sizeof *names, cmp_named);
+        uint32_t g = 0;
+        for (uint32_t i = 0; i < self->n; i++) {
+            if (i && strcmp (names[i].name, names[i - 1].name))
+                g++;
+            self->group[names[i].idx] = g;
+        }
+    }
+    for (uint32_t i = 0; i < self->n; i++)
+        free ((char *) names[i].name);
+    free (names);
+    return rc;
+}
+
+/*  Keeps the first listing of each name group, in place; returns the count. */
+static uint32_t dedup_groups (const uint32_t *group, uint32_t ngroups_hint,
+                              scored_idx_t *v, uint32_t n)
+{
+    uint8_t *seen = calloc (ngroups_hint ? ngroups_hint : 1, 1);
+    if (!seen)
+        return n;               /* out of memory: duplicates beat no answer */
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t g = group[v[i].idx];
+        if (seen[g])
+            continue;
+        seen[g] = 1;
+        v[k++] = v[i];
+    }
+    free (seen);
+    return k;
+}
+
+void trending_static_destroy (trending_static_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    trending_static_t *self = *self_p;
+    free (self->quality);
+    free (self->prior);
+    free (self->group);
+    free (self->best);
+    free (self->best_value);
+    free (self);
+    *self_p = NULL;
+}
+
+trending_static_t *trending_static_new (const hr_catalog_t *catalog, const trending_params_t *params)
+{
+    trending_static_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->catalog = catalog;
+    self->params = *params;
+    self->n = hr_catalog_size (catalog);
+    size_t n1 = self->n ? self->n : 1;
+    self->quality = malloc (n1 * sizeof *self->quality);
+    self->prior = malloc (n1 * sizeof *self->prior);
+    self->group = malloc (n1 * sizeof *self->group);
+    scored_idx_t *v = malloc (n1 * sizeof *v);
+    if (!self->quality || !self->prior || !self->group || !v || assign_groups (self)) {
+        free (v);
+        trending_static_destroy (&self);
+        return NULL;
+    }
+    /*  C: the catalog's mean rating over rated items, unless configured.   */
+    double sum = 0, max_reviews = 0;
+    uint32_t rated = 0;
+    for (uint32_t i = 0; i < self->n; i++) {
+        const hr_product_t *p = hr_catalog_at (catalog, i);
+        if (!isnan (p->rating) && p->reviews > 0) {
+            sum += p->rating;
+            rated++;
+        }
+        if (p->reviews > max_reviews)
+            max_reviews = (double) p->reviews;
+    }
+    self->mean = !isnan (params->bayes_mean) ? params->bayes_mean : rated ? sum / rated : 3.0;
+    double log_max = log1p (max_reviews);
+    uint32_t nb = 0;
+    for (uint32_t i = 0; i < self->n; i++) {
+        const hr_product_t *p = hr_catalog_at (catalog, i);
+        double q = trending_bayes_quality (p->rating, p->reviews, self->mean, params->bayes_strength);
+        self->quality[i] = q;
+        self->prior[i] = log_max > 0 && p->reviews > 0
+            ? params->prior_weight * log1p ((double) p->reviews) / log_max * fmax (q, 0.0) / 5.0
+            : 0.0;
+        if (p->reviews > 0 && !isnan (p->rating) && !isnan (p->discount_ratio)
+            && p->discount_ratio > 0)
+            v[nb++] = (scored_idx_t) { (float) (p->discount_ratio * q), i };
+    }
+    qsort (v, nb, sizeof *v, cmp_scored);
+    nb = dedup_groups (self->group, self->n, v, nb);
+    self->best = malloc ((nb ? nb : 1) * sizeof *self->best);
+    self->best_value = malloc ((nb ? nb : 1) * sizeof *self->best_value);
+    if (!self->best || !self->best_value) {
+        free (v);
+        trending_static_destroy (&self);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < nb; i++) {
+        self->best[i] = v[i].idx;
+        self->best_value[i] = v[i].score;
+    }
+    self->nbest = nb;
+    free (v);
+    return self;
+}
+
+const hr_catalog_t *trending_static_catalog (const trending_static_t *self) { return self->catalog; }
+double trending_static_mean (const trending_static_t *self) { return self->mean; }
+
+double trending_static_quality (const trending_static_t *self, uint32_t idx)
+{
+    return idx < self->n ? self->quality[idx] : NAN;
+}
+
+double trending_static_prior (const trending_static_t *self, uint32_t idx)
+{
+    return idx < self->n ? self->prior[idx] : 0.0;
+}
+
+const uint32_t *trending_static_best_value (const trending_static_t *self, uint32_t *n,
+                                            const float **values)
+{
+    *n = self->nbest;
+    if (values)
+        *values = self->best_value;
+    return self->best;
+}
+
+/* -------------------------------------------------------------------------
+   Per refresh                                                              */
+
+struct trending_rank {
+    int64_t built_ms;
+    uint32_t n, nglobal, ncats;
+    float *score;               /* per catalog index */
+    uint32_t *global;           /* deduplicated, descending */
+    uint32_t *cat_off;          /* ncats + 1 offsets into cat_items */
+    uint32_t *cat_items;
+    uint16_t *cat_order;        /* non-empty categories by popularity */
+    uint32_t ncat_order;
+};
+
+void trending_rank_destroy (trending_rank_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    trending_rank_t *self = *self_p;
+    free (self->score);
+    free (self->global);
+    free (self->cat_off);
+    free (self->cat_items);
+    free (self->cat_order);
+    free (self);
+    *self_p = NULL;
+}
+
+trending_rank_t *trending_rank_build (const trending_static_t *st, const decay_t *clicks,
+                                      int64_t now_ms)
+{
+    trending_rank_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->built_ms = now_ms;
+    self->n = st->n;
+    self->ncats = hr_catalog_main_count (st->catalog);
+    size_t n1 = st->n ? st->n : 1;
+    scored_idx_t *v = malloc (n1 * sizeof *v);
+    scored_idx_t *cats = calloc (self->ncats ? self->ncats : 1, sizeof *cats);
+    self->score = malloc (n1 * sizeof *self->score);
+    self->global = malloc (n1 * sizeof *self->global);
+    self->cat_items = malloc (n1 * sizeof *self->cat_items);
+    self->cat_off = calloc ((size_t) self->ncats + 1, sizeof *self->cat_off);
+    self->cat_order = malloc ((self->ncats ? self->ncats : 1) * sizeof *self->cat_order);
+    if (!v || !cats || !self->score || !self->global || !self->cat_items || !self->cat_off
+        || !self->cat_order) {
+        free (v);
+        free (cats);
+        trending_rank_destroy (&self);
+        return NULL;
+    }
+    double f = clicks ? decay_factor (clicks, now_ms) : 0.0;
+    for (uint32_t i = 0; i < st->n; i++) {
+        double s = (clicks ? decay_raw (clicks, i) * f : 0.0) + st->prior[i];
+        self->score[i] = (float) s;
+        v[i] = (scored_idx_t) { (float) s, i };
+    }
+    qsort (v, st->n, sizeof *v, cmp_scored);
+    uint32_t ng = dedup_groups (st->group, st->n, v, st->n);
+    self->nglobal = ng;
+    for (uint32_t i = 0; i < ng; i++)
+        self->global[i] = v[i].idx;
+
+    /*  Per category: a stable counting sort of the global order.          */
+    for (uint32_t c = 0; c < self->ncats; c++)
+        cats[c] = (scored_idx_t) { 0.0f, c };
+    for (uint32_t i = 0; i < ng; i++) {
+        uint16_t c = hr_catalog_at (st->catalog, v[i].idx)->main_cat;
+        self->cat_off[c + 1]++;
+        cats[c].score += v[i].score;
+    }
+    for (uint32_t c = 0; c < self->ncats; c++)
+        self->cat_off[c + 1] += self->cat_off[c];
+    uint32_t *pos = malloc ((self->ncats ? self->ncats : 1) * sizeof *pos);
+    if (!pos) {
+        free (v);
+        free (cats);
+        trending_rank_destroy (&self);
+        return NULL;
+    }
+    memcpy (pos, self->cat_off, self->ncats * sizeof *pos);
+    for (uint32_t i = 0; i < ng; i++) {
+        uint16_t c = hr_catalog_at (st->catalog, v[i].idx)->main_cat;
+        self->cat_items[pos[c]++] = v[i].idx;
+    }
+    free (pos);
+    qsort (cats, self->ncats, sizeof *cats, cmp_scored);
+    for (uint32_t c = 0; c < self->ncats; c++)
+        if (self->cat_off[cats[c].idx + 1] > self->cat_off[cats[c].idx])
+            self->cat_order[self->ncat_order++] = (uint16_t) cats[c].idx;
+    free (v);
+    free (cats);
+    return self;
+}
+
+int64_t trending_rank_built_ms (const trending_rank_t *self) { return self->built_ms; }
+
+float trending_rank_score (const trending_rank_t *self, uint32_t idx)
+{
+    return idx < self->n ? self->score[idx] : 0.0f;
+}
+
+const uint32_t *trending_rank_global (const trending_rank_t *self, uint32_t *n)
+{
+    *n = self->nglobal;
+    return self->global;
+}
+
+const uint32_t *trending_rank_category (const trending_rank_t *self, uint16_t main_cat, uint32_t *n)
+{
+    if (main_cat >= self->ncats) {
+        *n = 0;
+        return NULL;
+    }
+    *n = self->cat_off[main_cat + 1] - self->cat_off[main_cat];
+    return self->cat_items + self->cat_off[main_cat];
+}
+
+const uint16_t *trending_rank_categories (const trending_rank_t *self, uint32_t *n)
+{
+    *n = self->ncat_order;
+    return self->cat_order;
+}
+
+/* -------------------------------------------------------------------------
+   Diversity                                                                */
+
+static uint64_t splitmix64 (uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static double uniform01 (uint64_t *state)
+{
+    return (double) (splitmix64 (state) >> 11) * 0x1.0p-53;
+}
+
+static bool contains (const uint32_t *v, uint32_t n, uint32_t x)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+uint32_t trending_diverse (const trending_rank_t *rank, const trending_static_t *st,
+                           const uint16_t *clicked_cats, uint32_t nclicked,
+                           const uint32_t *exclude, uint32_t nexclude,
+                           uint32_t limit, uint64_t seed, uint32_t *out)
+{
+    uint32_t ncats = rank->ncats;
+    if (!ncats || !limit)
+        return 0;
+    double *w = calloc (ncats, sizeof *w);
+    uint32_t *clicks = calloc (ncats, sizeof *clicks);
+    if (!w || !clicks) {
+        free (w);
+        free (clicks);
+        return 0;
+    }
+    for (uint32_t i = 0; i < nclicked; i++)
+        if (clicked_cats[i] < ncats)
+            clicks[clicked_cats[i]]++;
+    for (uint32_t c = 0; c < ncats; c++)
+        if (rank->cat_off[c + 1] > rank->cat_off[c])
+            w[c] = 1.0 / (1.0 + clicks[c]);
+    uint64_t rng = seed;
+    uint32_t picked = 0, pool = st->params.diverse_pool ? st->params.diverse_pool : 1;
+    while (picked < limit) {
+        double total = 0;
+        for (uint32_t c = 0; c < ncats; c++)
+            total += w[c];
+        if (total <= 0)
+            break;
+        double u = uniform01 (&rng) * total;
+        uint32_t c = 0;
+        for (; c + 1 < ncats; c++) {
+            if (u < w[c])
+                break;
+            u -= w[c];
+        }
+        while (w[c] <= 0)       /* rounding at the end of the wheel */
+            c = c ? c - 1 : ncats - 1;
+        uint32_t n;
+        const uint32_t *items = trending_rank_category (rank, (uint16_t) c, &n);
+        uint32_t m = n < pool ? n : pool;
+        uint32_t start = (uint32_t) (splitmix64 (&rng) % m), chosen = UINT32_MAX;
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t it = items[(start + k) % m];
+            if (!contains (exclude, nexclude, it) && !contains (out, picked, it)) {
+                chosen = it;
+                break;
+            }
+        }
+        if (chosen == UINT32_MAX) {
+            w[c] = 0;           /* this category has nothing left to offer */
+            continue;
+        }
+        out[picked++] = chosen;
+        w[c] *= 0.5;
+    }
+    free (w);
+    free (clicks);
+    return picked;
+}
