@@ -19,7 +19,7 @@ s_usage (FILE *out)
         "usage: hybridrec eval --dataset yoochoose|diginetica --train FILE [--test FILE]\n"
         "                      [--strategies LIST] [--k 10,20] [--weights NAME=W,...]\n"
         "                      [--set PARAM=V,...] [--validate DAYS] [--test-days DAYS]\n"
-        "                      [--trending-halflife HOURS] [--rules-support S]\n"
+        "                      [--trending-rate R] [--rules-support S]\n"
         "                      [--rules-confidence C] [--hybrid-depth N]\n\n"
         "Replays the test sessions in time order; for every click after the first of a\n"
         "session each strategy predicts the next item from the history before it.\n"
@@ -36,6 +36,7 @@ s_usage (FILE *out)
         "                0.5 split over collab and rules, diverse 0.1; search 0.4 has no\n"
         "                source in click logs) and collab=1,rules=0.1,trending=0.02\n"
         "                (tuned on the validation split of yoochoose)\n"
+        "  --trending-rate  weight a click keeps per hour (TRENDING_DECAY_RATE, 0.95)\n"
         "  --set         collab parameters:\n");
     collab_params_help (out);
 }
@@ -44,7 +45,7 @@ typedef struct {
     const char *dataset, *train, *test, *strategies, *k, *set;
     const char *weights[3];     /* one hybrid row each */
     unsigned n_weights;
-    double validate_days, test_days, halflife_h, rules_support, rules_conf;
+    double validate_days, test_days, trending_rate, rules_support, rules_conf;
     unsigned hybrid_depth;
 } eval_args_t;
 
@@ -53,7 +54,7 @@ s_parse_args (int argc, char **argv, eval_args_t *a)
 {
     *a = (eval_args_t) { .strategies = "popularity,trending,content,collab,rules,hybrid",
                          .k = "10,20",
-                         .set = "", .test_days = -1, .halflife_h = 24,
+                         .set = "", .test_days = -1, .trending_rate = 0.95,
                          .rules_support = 0.0005, .rules_conf = 0.05, .hybrid_depth = 100 };
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -82,7 +83,7 @@ s_parse_args (int argc, char **argv, eval_args_t *a)
         else if (strcmp (o, "--set") == 0) a->set = v;
         else if (strcmp (o, "--validate") == 0) a->validate_days = strtod (v, &end);
         else if (strcmp (o, "--test-days") == 0) a->test_days = strtod (v, &end);
-        else if (strcmp (o, "--trending-halflife") == 0) a->halflife_h = strtod (v, &end);
+        else if (strcmp (o, "--trending-rate") == 0) a->trending_rate = strtod (v, &end);
         else if (strcmp (o, "--rules-support") == 0) a->rules_support = strtod (v, &end);
         else if (strcmp (o, "--rules-confidence") == 0) a->rules_conf = strtod (v, &end);
         else if (strcmp (o, "--hybrid-depth") == 0) a->hybrid_depth = (unsigned) strtoul (v, &end, 10);
@@ -107,7 +108,7 @@ s_parse_args (int argc, char **argv, eval_args_t *a)
         fprintf (stderr, "hybridrec eval: --dataset must be yoochoose or diginetica\n");
         return -1;
     }
-    if (a->halflife_h <= 0 || a->rules_support <= 0 || a->rules_support > 1
+    if (a->trending_rate <= 0 || a->trending_rate > 1 || a->rules_support <= 0 || a->rules_support > 1
         || a->rules_conf < 0 || a->rules_conf > 1 || a->hybrid_depth == 0
         || a->hybrid_depth > 10000 || a->validate_days < 0) {
         fprintf (stderr, "hybridrec eval: a numeric option is out of range\n");
@@ -263,7 +264,7 @@ collab_cli_eval (int argc, char **argv)
         pop_i = (int) ns++;
     }
     if (s_listed (a.strategies, "trending") || (want_hybrid && strstr (all_weights, "trending"))) {
-        if (collab_eval_trending (&st[ns], train, n_items, a.halflife_h))
+        if (collab_eval_trending (&st[ns], train, a.trending_rate))
             goto done;
         st[ns].hidden = !s_listed (a.strategies, "trending");
         trend_i = (int) ns++;

@@ -9,12 +9,11 @@
 /*  Most clicked items of the training log (static).                        */
 int collab_eval_popularity (collab_eval_strategy_t *st, const collab_model_t *model);
 
-/*  Time-decayed popularity, updated online with every replayed event.
-    MINIMAL STAND-IN, to be replaced by trending-svc/decay.h once the
-    trending engineer has written it: exponential decay with half-life
-    halflife_h hours, seeded with the training log.                         */
-int collab_eval_trending (collab_eval_strategy_t *st, const collab_log_t *train,
-                          uint32_t n_items, double halflife_h);
+/*  Time-decayed popularity from trending-svc/decay.h (forward decay, the
+    same code trending-svc serves), seeded with the training log and
+    updated online with every replayed event; rate = TRENDING_DECAY_RATE
+    (weight kept per hour).                                                 */
+int collab_eval_trending (collab_eval_strategy_t *st, const collab_log_t *train, double rate);
 
 /*  collab-svc's own scorer (what the service serves).  `params` is copied. */
 int collab_eval_collab (collab_eval_strategy_t *st, const collab_model_t *model,

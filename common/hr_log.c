@@ -49,6 +49,8 @@ hr_log_level_parse (const char *s)
     return -1;
 }
 
+//  Also NUL-terminates, so it needs the escaped length + 1 bytes; 6 * len + 1
+//  always suffices (\u00XX per control byte, 3 bytes of U+FFFD per bad byte).
 int
 hr_json_escape (char *buf, size_t cap, const char *s, size_t len)
 {

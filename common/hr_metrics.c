@@ -10,6 +10,7 @@
 #define _GNU_SOURCE             //  accept4, pipe2
 #endif
 #include "hr_metrics.h"
+#include "hr_log.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -609,8 +610,10 @@ hr_metrics_server_new (int port, int (*ready) (void *), void *arg)
                                 .sin_port = htons ((uint16_t) port),
                                 .sin_addr.s_addr = htonl (INADDR_ANY) };
     if (bind (self->listen_fd, (struct sockaddr *) &addr, sizeof addr) != 0
-        || listen (self->listen_fd, 16) != 0)
+        || listen (self->listen_fd, 16) != 0) {
+        hr_error ("metrics server: cannot listen on port %d: %s", port, strerror (errno));
         goto fail;
+    }
     if (pthread_create (&self->thread, NULL, s_server_thread, self) != 0)
         goto fail;
     return self;

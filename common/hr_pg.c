@@ -353,6 +353,8 @@ hr_pg_copy_begin (hr_pg_t *self, const char *copy_sql)
     PQclear (res);
     while ((res = PQgetResult (self->conn)))
         PQclear (res);
+    PGTransactionStatusType ts = PQtransactionStatus (self->conn);
+    self->tx_open = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
     hr_log_kv (HR_LOG_WARN, NULL, "postgresql COPY failed to start", "error", self->err, NULL);
     return -1;
 }

@@ -2,6 +2,7 @@
 #include "gw_fanout.h"
 #include <assert.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -168,6 +169,13 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
         free (self);
         return NULL;
     }
+    /*  With ZMQ_IMMEDIATE the first sends fail until the TCP connection is
+        up: wait for it (one round trip to the broker) before serving.     */
+    void *body = NULL;
+    size_t body_len = 0;
+    if (hr_client_call (self->client, "mmi.workers", NULL, 0, 2000, &body, &body_len) != HR_OK)
+        hr_warn ("gateway: the broker at %s does not answer yet", broker_endpoint);
+    free (body);
     self->zsock = h2o_evloop_socket_create (ctx->loop, fd, H2O_SOCKET_FLAG_DONT_READ);
     self->zsock->data = self;
     h2o_socket_read_start (self->zsock, on_zmq_readable);

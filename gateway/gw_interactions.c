@@ -12,6 +12,7 @@
 #include <time.h>
 #include "gw_app.h"
 #include "gw_params.h"
+#include "gw_proto.h"
 #include "gw_respond.h"
 #include "hr_status.h"
 #include "hr_validate.h"

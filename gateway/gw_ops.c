@@ -4,6 +4,7 @@
 #include <string.h>
 #include "gw_app.h"
 #include "gw_params.h"
+#include "gw_proto.h"
 #include "gw_respond.h"
 #include "hr_client.h"
 #include "hr_metrics.h"
@@ -65,8 +66,10 @@ static void
 send_ready (gw_request_t *r)
 {
     gw_thread_t *t = r->thread;
+    /*  A copy: the cache may be replaced while this response is still being
+        written (h2o_send keeps a reference to the bytes).  */
     gw_send (r, t->ready_ok ? 200 : 503, "application/json",
-             h2o_iovec_init (t->ready_body.base, t->ready_body.len));
+             h2o_strdup (&r->req->pool, t->ready_body.base, t->ready_body.len));
 }
 
 /*  Fills counts[] from an mmi.workers listing; -1 when malformed.         */

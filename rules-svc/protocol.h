@@ -26,7 +26,6 @@
     Model: strategy "rules" in hr_model_store (PostgreSQL model_versions /
     model_blobs, cached in Redis as hr:model:rules:*); blob layout in
     rules_model.h.  Published by `hybridrec train rules`; every replica
-    polls the current version every HR_RULES_POLL_MS and swaps it in.
 
     Configuration (besides the common variables):
       HR_BASKET_MODE           session | user-day        (session)
@@ -37,8 +36,7 @@
       HR_RULES_MAX_LEN         longest itemset (4)
       HR_RULES_MAX_RULES       rules kept in a model, best first (1000000)
       HR_RULES_WINDOW_DAYS     clicks mined, most recent days (90)
-      HR_RULES_HISTORY_ITEMS   recent clicks matched by for_user (20)
-      HR_RULES_POLL_MS         model version poll period (2000)          */
+      HR_RULES_HISTORY_ITEMS   recent clicks matched by for_user (20)     */
 #ifndef RULES_PROTOCOL_H
 #define RULES_PROTOCOL_H
 #include "hr_config.h"

@@ -13,6 +13,5 @@ const hr_config_var_t rules_config[] = {
     { "HR_RULES_MAX_RULES", HR_CFG_INT, "1000000", "rules kept in a model, best first", 1, 1e8 },
     { "HR_RULES_WINDOW_DAYS", HR_CFG_INT, "90", "days of clicks mined by train rules", 1, 3650 },
     { "HR_RULES_HISTORY_ITEMS", HR_CFG_INT, "20", "recent distinct clicks matched by for_user", 1, 1000 },
-    { "HR_RULES_POLL_MS", HR_CFG_INT, "2000", "how often replicas poll for a new model version", 100, 600000 },
     { NULL, 0, NULL, NULL, 0, 0 },
 };

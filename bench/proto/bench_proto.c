@@ -101,8 +101,9 @@ run (const char *endpoint, hr_client_t *c, int workers, int inflight, int total)
             sent++;
         }
         hr_reply_t reply;
-        int rc;
+        int rc, received = 0;
         while ((rc = hr_client_recv (c, &reply)) == 1) {
+            received++;
             if (reply.request_id < (uint64_t) total) {
                 latency[done] = zclock_usecs () - sent_at[reply.request_id];
                 if (reply.status != HR_OK)
@@ -110,7 +111,7 @@ run (const char *endpoint, hr_client_t *c, int workers, int inflight, int total)
                 done++;
             }
         }
-        if (rc == 0) {
+        if (rc == 0 && received == 0) {
             zmq_pollitem_t item = { NULL, hr_client_fd (c), ZMQ_POLLIN, 0 };
             zmq_poll (&item, 1, 1);    /* edge-triggered fd: short timeout */
         }

@@ -14,17 +14,18 @@
 #include "hr_migrate.h"
 #include "hr_pg.h"
 #include "hr_redis.h"
+#include "hr_status.h"
 #include "hr_wire.h"
 #include "protocol.h"
 
-static const char *
+__attribute__ ((unused)) static const char *
 t_database_url (void)
 {
     const char *u = getenv ("DATABASE_URL");
     return u ? u : "postgresql://hybridrec@127.0.0.1:55433/hybridrec";
 }
 
-static const char *
+__attribute__ ((unused)) static const char *
 t_redis_url (void)
 {
     const char *u = getenv ("REDIS_URL");
@@ -34,7 +35,7 @@ t_redis_url (void)
 //  A prefix unique to this run, so runs never see each other's users.
 static char t_tag[24];
 
-static void
+__attribute__ ((unused)) static void
 t_make_tag (void)
 {
     struct timespec ts;
@@ -43,7 +44,7 @@ t_make_tag (void)
               (unsigned long) (ts.tv_nsec / 1000) & 0xfffff);
 }
 
-static hr_pg_t *
+__attribute__ ((unused)) static hr_pg_t *
 t_pg_migrated (void)
 {
     hr_pg_t *pg = hr_pg_new (t_database_url (), 30000, 10000);
@@ -53,7 +54,7 @@ t_pg_migrated (void)
 }
 
 //  A scalar from SQL with up to 2 text parameters.
-static long
+__attribute__ ((unused)) static long
 t_sql_long (hr_pg_t *pg, const char *sql, const char *p1, const char *p2)
 {
     const char *params[] = { p1, p2 };
@@ -66,7 +67,7 @@ t_sql_long (hr_pg_t *pg, const char *sql, const char *p1, const char *p2)
 }
 
 //  Waits until the broker has `n` live workers for the service.
-static void
+__attribute__ ((unused)) static void
 t_wait_workers (hr_client_t *client, const char *service, uint32_t n)
 {
     for (int i = 0; i < 200; i++) {
@@ -78,7 +79,6 @@ t_wait_workers (hr_client_t *client, const char *service, uint32_t n)
         int st = hr_client_call (client, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len);
         hr_writer_free (&w);
         uint32_t live = 0;
-        if (getenv ("T_DEBUG")) fprintf (stderr, "mmi st=%d len=%zu\n", st, len);
         if (st == 0 && len >= 4) {
             hr_reader_t r;
             hr_reader_init (&r, body, len);
@@ -92,7 +92,7 @@ t_wait_workers (hr_client_t *client, const char *service, uint32_t n)
     ck_abort_msg ("service %s never registered %u workers", service, n);
 }
 
-static int
+__attribute__ ((unused)) static int
 t_record (hr_client_t *client, const char *user, uint8_t type, const char *value,
           char *msg, size_t msgcap)
 {
@@ -110,7 +110,7 @@ t_record (hr_client_t *client, const char *user, uint8_t type, const char *value
 }
 
 //  history; returns the status, events in out (up to max).
-static int
+__attribute__ ((unused)) static int
 t_history (hr_client_t *client, const char *user, uint32_t days, uint32_t limit,
            hr_event_t *out, uint32_t max, uint32_t *n)
 {
@@ -128,7 +128,7 @@ t_history (hr_client_t *client, const char *user, uint32_t days, uint32_t limit,
     return st;
 }
 
-static int
+__attribute__ ((unused)) static int
 t_call_raw (hr_client_t *client, const void *req, size_t len)
 {
     void *body = NULL;

@@ -1,0 +1,146 @@
+/*  `hybridrec train collab`: reads the clicks of the interactions table,
+    trains collab_model, publishes it with hr_model_store (PostgreSQL +
+    Redis); every collab-svc replica picks the new version up from its tick.
+    (`hybridrec eval` is collab_cli_eval, in cli_eval.c.)                   */
+#include "hr_cli.h"
+#include "hr_config.h"
+#include "hr_log.h"
+#include "hr_model_store.h"
+#include "hr_pg.h"
+#include "hr_redis.h"
+#include "model.h"
+#include "params.h"
+#include "protocol.h"
+#include "train_pg.h"
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const hr_config_var_t s_train_config[] = {
+    { "COLLAB_TRAIN_DAYS", HR_CFG_INT, "90", "days of clicks to learn from", 1, 3650 },
+    { "COLLAB_SESSION_GAP_MIN", HR_CFG_INT, "30",
+      "a pause longer than this (minutes) starts a new session", 1, 100000 },
+    { "COLLAB_TRAIN_PARAMS", HR_CFG_STR, "", "training parameters name=value,...", 0, 0 },
+    { NULL, 0, NULL, NULL, 0, 0 },
+};
+
+static double
+s_seconds_since (const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime (CLOCK_MONOTONIC, &t1);
+    return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+int
+collab_cli_train (int argc, char **argv)
+{
+    const hr_config_var_t *tables[] = { hr_config_common, s_train_config, NULL };
+    hr_config_t *cfg = hr_config_new ("hybridrec train collab", tables);
+    if (!cfg)
+        return 1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
+            printf ("usage: hybridrec train collab [--days N] [--gap-minutes M] [--set P=V,...]\n\n"
+                    "Learns item neighbours (sequence-aware co-occurrence) and the session-kNN\n"
+                    "store from the clicks of the last N days, cut into sessions at pauses > M\n"
+                    "minutes, and publishes the model as a new version.\n\nEnvironment:\n");
+            hr_config_print_help (cfg, stdout);
+            printf ("\nParameters (--set):\n");
+            collab_params_help (stdout);
+            hr_config_destroy (&cfg);
+            return 0;
+        }
+        const char *name = strcmp (argv[i], "--days") == 0 ? "COLLAB_TRAIN_DAYS"
+                         : strcmp (argv[i], "--gap-minutes") == 0 ? "COLLAB_SESSION_GAP_MIN"
+                         : strcmp (argv[i], "--set") == 0 ? "COLLAB_TRAIN_PARAMS" : NULL;
+        if (!name || i + 1 >= argc) {
+            fprintf (stderr, "hybridrec train collab: bad option '%s' (see --help)\n", argv[i]);
+            hr_config_destroy (&cfg);
+            return 2;
+        }
+        hr_config_set (cfg, name, argv[++i]);
+    }
+    char err[512];
+    if (hr_config_load (cfg, err, sizeof err)) {
+        fprintf (stderr, "hybridrec train collab: %s\n", err);
+        hr_config_destroy (&cfg);
+        return 2;
+    }
+    hr_log_init ("collab-train", HR_LOG_INFO);
+    collab_train_params_t tp;
+    collab_score_params_t sp;
+    collab_train_params_default (&tp);
+    collab_score_params_default (&sp);
+    if (collab_params_apply (hr_config_str (cfg, "COLLAB_TRAIN_PARAMS"), &tp, &sp, err, sizeof err)) {
+        fprintf (stderr, "hybridrec train collab: --set: %s\n", err);
+        hr_config_destroy (&cfg);
+        return 2;
+    }
+    int rc = 1;
+    struct timespec t0;
+    clock_gettime (CLOCK_MONOTONIC, &t0);
+    hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 600000,
+                             (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
+    hr_redis_t *redis = hr_redis_new (hr_config_str (cfg, "REDIS_URL"),
+                                      (int) hr_config_int (cfg, "HR_REDIS_TIMEOUT_MS"));
+    collab_ids_t *ids = collab_ids_new (1 << 16);
+    collab_log_t *log = NULL;
+    collab_model_t *model = NULL;
+    void *blob = NULL;
+    if (!pg || !ids) {
+        fprintf (stderr, "hybridrec train collab: cannot reach PostgreSQL\n");
+        goto done;
+    }
+    log = collab_log_from_pg (pg, ids, (int) hr_config_int (cfg, "COLLAB_TRAIN_DAYS"),
+                              hr_config_int (cfg, "COLLAB_SESSION_GAP_MIN") * 60000LL,
+                              isatty (STDERR_FILENO), err, sizeof err);
+    if (!log) {
+        fprintf (stderr, "hybridrec train collab: %s\n", err);
+        goto done;
+    }
+    double read_s = s_seconds_since (&t0);
+    model = collab_model_train (log, ids, &tp);
+    if (!model) {
+        fprintf (stderr, "hybridrec train collab: training failed (out of memory)\n");
+        goto done;
+    }
+    ids = NULL;                                  /* owned by the model */
+    double train_s = s_seconds_since (&t0) - read_s;
+    size_t len = 0;
+    blob = collab_model_save (model, &len);
+    if (!blob) {
+        fprintf (stderr, "hybridrec train collab: out of memory\n");
+        goto done;
+    }
+    char params[1024], meta[2048];
+    collab_params_format (&model->params, &sp, params, sizeof params);
+    snprintf (meta, sizeof meta,
+              "{\"clicks\":%u,\"sessions\":%u,\"items\":%u,\"neighbour_pairs\":%u,"
+              "\"knn_sessions\":%u,\"read_seconds\":%.2f,\"train_seconds\":%.2f,"
+              "\"blob_bytes\":%zu,\"params\":\"%s\"}",
+              log->n_events, log->n_sessions, model->n_items, model->nb_start[model->n_items],
+              model->n_sessions, read_s, train_s, len, params);
+    int64_t version = 0;
+    if (hr_model_publish (pg, redis, COLLAB_STRATEGY_NAME, blob, len, meta, &version)) {
+        fprintf (stderr, "hybridrec train collab: publishing failed: %s\n", hr_pg_error (pg));
+        goto done;
+    }
+    printf ("collab model version %" PRId64 ": %u clicks in %u sessions, %u items, %u neighbour "
+            "pairs, %u sessions for kNN; read %.1f s, trained %.1f s, %.1f MB\n",
+            version, log->n_events, log->n_sessions, model->n_items,
+            model->nb_start[model->n_items], model->n_sessions, read_s, train_s, len / 1e6);
+    rc = 0;
+done:
+    free (blob);
+    collab_model_destroy (&model);
+    collab_log_destroy (&log);
+    collab_ids_destroy (&ids);
+    hr_redis_destroy (&redis);
+    hr_pg_destroy (&pg);
+    hr_config_destroy (&cfg);
+    return rc;
+}

@@ -1,0 +1,702 @@
+/*  search — see search.h.  */
+#include "search.h"
+#include "semantic.h"
+#include "text.h"
+#include "typo.h"
+#include <assert.h>
+#include <jansson.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS  64          /* a 255-byte query has at most ~85 words */
+#define MAX_CLAUSES 64
+#define MAX_ALTS    8
+
+typedef struct {
+    uint32_t term[CONTENT_SYN_MAX_WORDS];   /* index term ids (AND) */
+    uint8_t nterms;
+    uint8_t kind;                           /* 0 word, 1 typo, 2 synonym */
+    float weight;
+} alt_t;
+
+typedef struct {
+    alt_t alt[MAX_ALTS];
+    uint8_t nalts;
+    uint32_t first, words;                  /* query tokens covered */
+} clause_t;
+
+typedef struct {
+    char surface[CONTENT_TOKEN_MAX + 1];
+    char stem[CONTENT_TOKEN_MAX + 1];
+    char fixed[CONTENT_TOKEN_MAX + 1];      /* typo correction ("" = none) */
+    char fixed_stem[CONTENT_TOKEN_MAX + 1];
+    int64_t id, fixed_id;                   /* index terms, -1 = unknown */
+} qtoken_t;
+
+struct content_search_session {
+    content_search_session_t *next;         /* pool */
+    content_analyzer_t *an;
+    float *total, *clause;
+    uint8_t *matched;
+    uint32_t *touched, *ctouched;
+    content_hit_t *hits;
+    float *qv;
+    qtoken_t tok[MAX_TOKENS];
+    uint32_t ntok;
+    clause_t clauses[MAX_CLAUSES];
+    uint32_t nclauses;
+};
+
+struct content_search {
+    const hr_catalog_t *catalog;
+    content_docterms_t *dt;
+    const content_synonyms_t *syn;
+    const content_model_t *model;
+    content_search_opts_t o;
+    uint32_t n, nterms;
+    uint64_t *pstart;                       /* BM25 postings by term, docs ascending */
+    uint32_t *pdoc;
+    float *pw;
+    float *prior;
+    content_typo_t *typo;
+    int64_t *model_term;                    /* index term -> model term */
+    uint32_t dim;
+    float *pvec;                            /* n × dim product vectors */
+    pthread_mutex_t lock;
+    content_search_session_t *pool;
+};
+
+/*  ---- building ----------------------------------------------------------- */
+
+typedef struct {
+    content_search_t *s;
+    uint32_t first, last;
+} embed_job_t;
+
+static void *
+embed_part (void *arg)
+{
+    embed_job_t *j = arg;
+    content_search_t *s = j->s;
+    const content_matrix_t *tf = &s->dt->tf;
+    uint32_t cap = 256;
+    uint32_t *col = malloc (cap * sizeof *col);
+    float *w = malloc (cap * sizeof *w);
+    for (uint32_t d = j->first; d < j->last && col && w; d++) {
+        uint32_t n = 0;
+        for (uint64_t p = tf->row[d]; p < tf->row[d + 1]; p++) {
+            int64_t mt = s->model_term[tf->col[p]];
+            if (mt < 0)
+                continue;
+            if (n == cap) {
+                cap *= 2;
+                uint32_t *c2 = realloc (col, cap * sizeof *c2);
+                if (c2) col = c2;
+                float *w2 = realloc (w, cap * sizeof *w2);
+                if (w2) w = w2;
+                if (!c2 || !w2)
+                    break;
+            }
+            col[n] = (uint32_t) mt;
+            w[n++] = content_sublinear (tf->val[p]) * s->model->idf[mt];
+        }
+        content_lsa_embed (s->model->emb, s->dim, col, w, n, s->pvec + (uint64_t) d * s->dim);
+    }
+    free (col);
+    free (w);
+    return NULL;
+}
+
+content_search_t *
+content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
+                    const content_synonyms_t *synonyms, const content_model_t *model,
+                    const content_search_opts_t *opts, unsigned threads)
+{
+    content_search_t *s = calloc (1, sizeof *s);
+    if (!s) {
+        content_docterms_destroy (&dt);
+        return NULL;
+    }
+    pthread_mutex_init (&s->lock, NULL);
+    s->catalog = catalog;
+    s->dt = dt;
+    s->syn = synonyms;
+    s->model = model;
+    s->o = *opts;
+    s->n = dt->tf.rows;
+    s->nterms = dt->tf.cols;
+    uint64_t nnz = dt->tf.row[s->n];
+    s->pstart = calloc ((size_t) s->nterms + 1, sizeof *s->pstart);
+    s->pdoc = malloc ((nnz ? nnz : 1) * sizeof *s->pdoc);
+    s->pw = malloc ((nnz ? nnz : 1) * sizeof *s->pw);
+    s->prior = malloc ((s->n ? s->n : 1) * sizeof *s->prior);
+    s->typo = content_typo_new ();
+    if (!s->pstart || !s->pdoc || !s->pw || !s->prior || !s->typo)
+        goto fail;
+
+    /*  BM25 weights, precomputed per posting: a query only adds floats.    */
+    double total_len = 0;
+    for (uint32_t d = 0; d < s->n; d++)
+        total_len += dt->length[d];
+    float avgdl = s->n && total_len > 0 ? (float) (total_len / s->n) : 1.0f;
+    for (uint64_t k = 0; k < nnz; k++)
+        s->pstart[dt->tf.col[k] + 1]++;
+    for (uint32_t t = 0; t < s->nterms; t++)
+        s->pstart[t + 1] += s->pstart[t];
+    uint64_t *fill = malloc (((size_t) s->nterms + 1) * sizeof *fill);
+    if (!fill)
+        goto fail;
+    memcpy (fill, s->pstart, ((size_t) s->nterms + 1) * sizeof *fill);
+    for (uint32_t d = 0; d < s->n; d++) {
+        float norm = s->o.k1 * (1 - s->o.b + s->o.b * dt->length[d] / avgdl);
+        for (uint64_t p = dt->tf.row[d]; p < dt->tf.row[d + 1]; p++) {
+            uint32_t t = dt->tf.col[p];
+            float df = (float) dt->df[t], tf = dt->tf.val[p];
+            float idf = logf (1.0f + ((float) s->n - df + 0.5f) / (df + 0.5f));
+            uint64_t at = fill[t]++;
+            s->pdoc[at] = d;
+            s->pw[at] = idf * tf * (s->o.k1 + 1) / (tf + norm);
+        }
+        const hr_product_t *p = hr_catalog_at (catalog, d);
+        float pop = p->reviews > 0 ? log10f (1.0f + (float) p->reviews) / 5.0f : 0;
+        if (pop > 1)
+            pop = 1;
+        float rating = isnan (p->rating) ? 3.0f : (float) p->rating;
+        if (rating < 0) rating = 0;
+        if (rating > 5) rating = 5;
+        s->prior[d] = 1.0f + 0.1f * pop * rating / 5.0f;
+    }
+    free (fill);
+
+    /*  Typo dictionary: catalog words seen at least twice (once for small
+        catalogs), so one-off misspellings in titles are not targets.       */
+    uint32_t min_freq = s->n >= 1000 ? 2 : 1;
+    uint32_t nw = content_vocab_size (dt->words);
+    for (uint32_t id = 0; id < nw; id++) {
+        uint32_t len;
+        const char *w = content_vocab_term (dt->words, id, &len);
+        if (dt->word_freq[id] >= min_freq && len >= 3
+            && content_typo_add (s->typo, w, len, dt->word_freq[id]))
+            goto fail;
+    }
+    if (content_typo_freeze (s->typo))
+        goto fail;
+
+    /*  Semantic part: product vectors folded in with the model's idf and
+        term vectors (products added after training get vectors too).       */
+    if (model && model->emb && model->dim) {
+        s->dim = model->dim;
+        s->model_term = malloc ((s->nterms ? s->nterms : 1) * sizeof *s->model_term);
+        s->pvec = malloc ((size_t) (s->n ? s->n : 1) * s->dim * sizeof *s->pvec);
+        if (!s->model_term || !s->pvec)
+            goto fail;
+        for (uint32_t t = 0; t < s->nterms; t++) {
+            uint32_t len;
+            const char *term = content_vocab_term (dt->vocab, t, &len);
+            s->model_term[t] = content_vocab_find (model->vocab, term, len);
+        }
+        if (threads < 1) threads = 1;
+        if (threads > 8) threads = 8;
+        embed_job_t jobs[8];
+        pthread_t tid[8];
+        bool started[8] = { false };
+        for (unsigned t = 0; t < threads; t++) {
+            jobs[t] = (embed_job_t) { s, (uint32_t) ((uint64_t) s->n * t / threads),
+                                      (uint32_t) ((uint64_t) s->n * (t + 1) / threads) };
+            if (t > 0)
+                started[t] = pthread_create (&tid[t], NULL, embed_part, &jobs[t]) == 0;
+        }
+        embed_part (&jobs[0]);
+        for (unsigned t = 1; t < threads; t++) {
+            if (started[t])
+                pthread_join (tid[t], NULL);
+            else
+                embed_part (&jobs[t]);
+        }
+    }
+    return s;
+fail:
+    content_search_destroy (&s);
+    return NULL;
+}
+
+static void
+session_free (content_search_session_t *x)
+{
+    content_analyzer_destroy (&x->an);
+    free (x->total);
+    free (x->clause);
+    free (x->matched);
+    free (x->touched);
+    free (x->ctouched);
+    free (x->hits);
+    free (x->qv);
+    free (x);
+}
+
+void
+content_search_destroy (content_search_t **self_p)
+{
+    assert (self_p);
+    content_search_t *s = *self_p;
+    if (!s)
+        return;
+    while (s->pool) {
+        content_search_session_t *x = s->pool;
+        s->pool = x->next;
+        session_free (x);
+    }
+    pthread_mutex_destroy (&s->lock);
+    content_docterms_destroy (&s->dt);
+    free (s->pstart);
+    free (s->pdoc);
+    free (s->pw);
+    free (s->prior);
+    content_typo_destroy (&s->typo);
+    free (s->model_term);
+    free (s->pvec);
+    free (s);
+    *self_p = NULL;
+}
+
+bool
+content_search_has_semantic (const content_search_t *self)
+{
+    return self->pvec != NULL;
+}
+
+const float *
+content_search_product_vector (const content_search_t *self, uint32_t doc, uint32_t *dim)
+{
+    *dim = self->dim;
+    if (!self->pvec || doc >= self->n)
+        return NULL;
+    return self->pvec + (uint64_t) doc * self->dim;
+}
+
+content_search_session_t *
+content_search_session_take (content_search_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    content_search_session_t *x = self->pool;
+    if (x)
+        self->pool = x->next;
+    pthread_mutex_unlock (&self->lock);
+    if (x)
+        return x;
+    size_t n = self->n ? self->n : 1;
+    x = calloc (1, sizeof *x);
+    if (!x)
+        return NULL;
+    x->an = content_analyzer_new ();
+    x->total = calloc (n, sizeof *x->total);
+    x->clause = calloc (n, sizeof *x->clause);
+    x->matched = calloc (n, sizeof *x->matched);
+    x->touched = malloc (n * sizeof *x->touched);
+    x->ctouched = malloc (n * sizeof *x->ctouched);
+    x->hits = malloc (n * sizeof *x->hits);
+    x->qv = calloc (self->dim ? self->dim : 1, sizeof *x->qv);
+    if (!x->an || !x->total || !x->clause || !x->matched || !x->touched || !x->ctouched
+        || !x->hits || !x->qv) {
+        session_free (x);
+        return NULL;
+    }
+    return x;
+}
+
+void
+content_search_session_give (content_search_t *self, content_search_session_t **s_p)
+{
+    content_search_session_t *x = *s_p;
+    if (!x)
+        return;
+    pthread_mutex_lock (&self->lock);
+    x->next = self->pool;
+    self->pool = x;
+    pthread_mutex_unlock (&self->lock);
+    *s_p = NULL;
+}
+
+/*  ---- planning ----------------------------------------------------------- */
+
+static int64_t
+term_id (const content_search_t *s, const char *stem, size_t len)
+{
+    return content_vocab_find (s->dt->vocab, stem, len);
+}
+
+static void
+copy_word (char dst[CONTENT_TOKEN_MAX + 1], const char *src, size_t len)
+{
+    if (len > CONTENT_TOKEN_MAX)
+        len = CONTENT_TOKEN_MAX;
+    memcpy (dst, src, len);
+    dst[len] = '\0';
+}
+
+static bool
+single_word_synonym (const content_search_t *s, const char *stem, uint32_t len)
+{
+    if (!s->syn)
+        return false;
+    const char *st[1] = { stem };
+    const uint32_t *targets;
+    uint32_t nt;
+    return content_synonyms_match (s->syn, st, &len, 1, 0, &targets, &nt) > 0;
+}
+
+static void
+resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q, size_t len)
+{
+    const content_token_t *tok;
+    uint32_t n = content_analyze (x->an, q, len, &tok);
+    if (n > MAX_TOKENS)
+        n = MAX_TOKENS;
+    x->ntok = n;
+    for (uint32_t k = 0; k < n; k++) {
+        qtoken_t *t = &x->tok[k];
+        copy_word (t->surface, tok[k].surface, tok[k].surface_len);
+        copy_word (t->stem, tok[k].stem, tok[k].stem_len);
+        t->fixed[0] = t->fixed_stem[0] = '\0';
+        t->id = term_id (s, tok[k].stem, tok[k].stem_len);
+        t->fixed_id = -1;
+    }
+    /*  Corrections after the loop: content_stem may reuse analyzer memory
+        the token array points into.                                        */
+    for (uint32_t k = 0; k < n; k++) {
+        qtoken_t *t = &x->tok[k];
+        size_t sl = strlen (t->surface);
+        bool rare = t->id >= 0 && s->dt->df[t->id] < 3;
+        if ((t->id >= 0 && !rare) || single_word_synonym (s, t->stem, (uint32_t) strlen (t->stem)))
+            continue;
+        char fixed[CONTENT_TOKEN_MAX + 1];
+        int dist;
+        size_t fl = content_typo_correct (s->typo, t->surface, sl, fixed, sizeof fixed, &dist);
+        if (fl == 0)
+            continue;
+        uint32_t fsl;
+        const char *fst = content_stem (x->an, fixed, fl, &fsl);
+        int64_t fid = term_id (s, fst, fsl);
+        if (fid < 0 || fid == t->id)
+            continue;
+        if (rare && s->dt->df[fid] < 20 * s->dt->df[t->id])
+            continue;           /* a rare but real word: keep it alone */
+        copy_word (t->fixed, fixed, fl);
+        copy_word (t->fixed_stem, fst, fsl);
+        t->fixed_id = fid;
+    }
+}
+
+static void
+add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weight)
+{
+    if (c->nalts >= MAX_ALTS || n == 0)
+        return;
+    for (uint8_t a = 0; a < c->nalts; a++)      /* same terms already there */
+        if (c->alt[a].nterms == n && memcmp (c->alt[a].term, terms, n * sizeof *terms) == 0)
+            return;
+    alt_t *a = &c->alt[c->nalts++];
+    memcpy (a->term, terms, n * sizeof *terms);
+    a->nterms = n;
+    a->kind = kind;
+    a->weight = weight;
+}
+
+/*  Adds the synonym phrases of a match as alternatives of the clause.      */
+static void
+add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_t nt)
+{
+    for (uint32_t k = 0; k < nt; k++) {
+        uint32_t plen;
+        const char *ph = content_synonyms_phrase (s->syn, targets[k], &plen);
+        uint32_t terms[CONTENT_SYN_MAX_WORDS];
+        uint8_t n = 0;
+        bool ok = true;
+        const char *p = ph, *end = ph + plen;
+        while (p < end && n < CONTENT_SYN_MAX_WORDS) {
+            const char *sp = memchr (p, ' ', (size_t) (end - p));
+            const char *we = sp ? sp : end;
+            int64_t id = term_id (s, p, (size_t) (we - p));
+            if (id < 0) {
+                ok = false;
+                break;
+            }
+            terms[n++] = (uint32_t) id;
+            p = sp ? sp + 1 : end;
+        }
+        if (ok)
+            add_alt (c, terms, n, 2, s->o.synonym_weight);
+    }
+}
+
+static void
+plan (content_search_t *s, content_search_session_t *x)
+{
+    x->nclauses = 0;
+    const char *fixed_stems[MAX_TOKENS];
+    uint32_t flens[MAX_TOKENS];
+    for (uint32_t k = 0; k < x->ntok; k++) {
+        qtoken_t *t = &x->tok[k];
+        /*  synonyms match on the corrected word when the typed one is unknown */
+        bool use_fixed = t->id < 0 && t->fixed_id >= 0;
+        fixed_stems[k] = use_fixed ? t->fixed_stem : t->stem;
+        flens[k] = (uint32_t) strlen (fixed_stems[k]);
+    }
+    uint32_t pos = 0;
+    while (pos < x->ntok && x->nclauses < MAX_CLAUSES) {
+        clause_t *c = &x->clauses[x->nclauses];
+        c->nalts = 0;
+        c->first = pos;
+        const uint32_t *targets = NULL;
+        uint32_t nt = 0, w = 0;
+        if (s->syn)
+            w = content_synonyms_match (s->syn, fixed_stems, flens, x->ntok, pos, &targets, &nt);
+        if (w > 1) {
+            /*  a multi-word phrase ("air conditioner"): all its words      */
+            uint32_t terms[CONTENT_SYN_MAX_WORDS];
+            bool ok = true;
+            for (uint32_t k = 0; k < w; k++) {
+                qtoken_t *t = &x->tok[pos + k];
+                int64_t id = t->id >= 0 ? t->id : t->fixed_id;
+                if (id < 0)
+                    ok = false;
+                else
+                    terms[k] = (uint32_t) id;
+            }
+            if (ok)
+                add_alt (c, terms, (uint8_t) w, 0, 1.0f);
+            add_synonyms (s, c, targets, nt);
+        }
+        else {
+            w = 1;
+            qtoken_t *t = &x->tok[pos];
+            if (t->id >= 0)
+                add_alt (c, &(uint32_t) { (uint32_t) t->id }, 1, 0, 1.0f);
+            if (t->fixed_id >= 0)
+                add_alt (c, &(uint32_t) { (uint32_t) t->fixed_id }, 1, 1, s->o.typo_weight);
+            if (nt)
+                add_synonyms (s, c, targets, nt);
+        }
+        c->words = w;
+        pos += w;
+        if (c->nalts)
+            x->nclauses++;
+    }
+}
+
+/*  ---- scoring ----------------------------------------------------------- */
+
+static float
+posting_weight (const content_search_t *s, uint32_t term, uint32_t doc)
+{
+    uint64_t lo = s->pstart[term], hi = s->pstart[term + 1];
+    while (lo < hi) {
+        uint64_t mid = (lo + hi) / 2;
+        if (s->pdoc[mid] < doc)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->pstart[term + 1] && s->pdoc[lo] == doc ? s->pw[lo] : 0.0f;
+}
+
+static uint32_t
+score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
+{
+    uint32_t ntouched = 0;
+    for (uint32_t ci = 0; ci < x->nclauses; ci++) {
+        clause_t *c = &x->clauses[ci];
+        uint32_t nct = 0;
+        for (uint8_t ai = 0; ai < c->nalts; ai++) {
+            alt_t *a = &c->alt[ai];
+            uint32_t lead = a->term[0];             /* walk the rarest term */
+            for (uint8_t k = 1; k < a->nterms; k++)
+                if (s->pstart[a->term[k] + 1] - s->pstart[a->term[k]]
+                    < s->pstart[lead + 1] - s->pstart[lead])
+                    lead = a->term[k];
+            for (uint64_t p = s->pstart[lead]; p < s->pstart[lead + 1]; p++) {
+                uint32_t d = s->pdoc[p];
+                float sc = 0;
+                bool all = true;
+                for (uint8_t k = 0; k < a->nterms && all; k++) {
+                    float w = a->term[k] == lead ? s->pw[p] : posting_weight (s, a->term[k], d);
+                    if (w == 0.0f)
+                        all = false;
+                    sc += w;
+                }
+                if (!all)
+                    continue;
+                sc *= a->weight;
+                if (x->clause[d] == 0.0f)
+                    x->ctouched[nct++] = d;
+                if (sc > x->clause[d])
+                    x->clause[d] = sc;
+            }
+        }
+        for (uint32_t k = 0; k < nct; k++) {
+            uint32_t d = x->ctouched[k];
+            if (x->matched[d] == 0)
+                x->touched[ntouched++] = d;
+            x->total[d] += x->clause[d];
+            if (x->matched[d] < 255)
+                x->matched[d]++;
+            x->clause[d] = 0.0f;
+        }
+    }
+    float mx = 0;
+    for (uint32_t k = 0; k < ntouched; k++) {
+        uint32_t d = x->touched[k];
+        float coord = (float) x->matched[d] / (float) x->nclauses;
+        x->total[d] *= coord * s->prior[d];
+        if (x->total[d] > mx)
+            mx = x->total[d];
+    }
+    *max_out = mx;
+    return ntouched;
+}
+
+static bool
+query_vector (content_search_t *s, content_search_session_t *x)
+{
+    if (!s->pvec)
+        return false;
+    uint32_t col[MAX_CLAUSES * MAX_ALTS * CONTENT_SYN_MAX_WORDS];
+    float w[MAX_CLAUSES * MAX_ALTS * CONTENT_SYN_MAX_WORDS];
+    uint32_t n = 0;
+    for (uint32_t ci = 0; ci < x->nclauses; ci++)
+        for (uint8_t ai = 0; ai < x->clauses[ci].nalts; ai++) {
+            alt_t *a = &x->clauses[ci].alt[ai];
+            for (uint8_t k = 0; k < a->nterms; k++) {
+                int64_t mt = s->model_term[a->term[k]];
+                if (mt < 0)
+                    continue;
+                col[n] = (uint32_t) mt;
+                w[n++] = a->weight * s->model->idf[mt];
+            }
+        }
+    return content_lsa_embed (s->model->emb, s->dim, col, w, n, x->qv) == 1;
+}
+
+static bool
+hit_before (const content_hit_t *a, const content_hit_t *b)
+{
+    return a->score > b->score || (a->score == b->score && a->doc < b->doc);
+}
+
+static int
+cmp_hit (const void *a, const void *b)
+{
+    return hit_before (a, b) ? -1 : hit_before (b, a) ? 1 : 0;
+}
+
+/*  Moves the best `k` hits to the front (quickselect; scores tie-break on
+    the product index, so the order is total), then sorts them.             */
+static void
+top_k (content_hit_t *h, uint32_t n, uint32_t k)
+{
+    uint32_t lo = 0, hi = n;
+    while (k < n && hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        content_hit_t t = h[mid]; h[mid] = h[hi - 1]; h[hi - 1] = t;
+        content_hit_t pivot = h[hi - 1];
+        uint32_t store = lo;
+        for (uint32_t i = lo; i < hi - 1; i++)
+            if (hit_before (&h[i], &pivot)) {
+                t = h[i]; h[i] = h[store]; h[store] = t;
+                store++;
+            }
+        t = h[store]; h[store] = h[hi - 1]; h[hi - 1] = t;
+        if (k <= store)
+            hi = store;
+        else if (k > store + 1)
+            lo = store + 1;
+        else
+            break;
+    }
+    qsort (h, k < n ? k : n, sizeof *h, cmp_hit);
+}
+
+uint32_t
+content_search_query (content_search_t *s, content_search_session_t *x,
+                      const char *query, size_t len, uint32_t limit,
+                      const content_hit_t **hits)
+{
+    *hits = x->hits;
+    resolve_tokens (s, x, query, len);
+    plan (s, x);
+    if (x->nclauses == 0 || limit == 0 || s->n == 0)
+        return 0;
+    float mx;
+    uint32_t ntouched = score_lexical (s, x, &mx);
+    uint32_t nh = 0;
+    bool sem = query_vector (s, x);
+    float wl = sem ? s->o.w_lexical : 1.0f, ws = sem ? s->o.w_semantic : 0.0f;
+    float inv = mx > 0 ? 1.0f / mx : 0.0f;
+    if (sem) {
+        for (uint32_t d = 0; d < s->n; d++) {
+            const float *v = s->pvec + (uint64_t) d * s->dim;
+            float cs = 0;
+            for (uint32_t k = 0; k < s->dim; k++)
+                cs += v[k] * x->qv[k];
+            if (x->matched[d])
+                x->hits[nh++] = (content_hit_t) { d, wl * x->total[d] * inv
+                                                     + ws * (cs > 0 ? cs : 0) };
+            else if (cs >= s->o.semantic_min)
+                x->hits[nh++] = (content_hit_t) { d, ws * cs };
+        }
+    }
+    else
+        for (uint32_t k = 0; k < ntouched; k++) {
+            uint32_t d = x->touched[k];
+            x->hits[nh++] = (content_hit_t) { d, x->total[d] * inv };
+        }
+    for (uint32_t k = 0; k < ntouched; k++) {
+        uint32_t d = x->touched[k];
+        x->total[d] = 0.0f;
+        x->matched[d] = 0;
+    }
+    top_k (x->hits, nh, limit < nh ? limit : nh);
+    return limit < nh ? limit : nh;
+}
+
+char *
+content_search_explain (content_search_t *s, content_search_session_t *x,
+                        const char *query, size_t len)
+{
+    resolve_tokens (s, x, query, len);
+    plan (s, x);
+    json_t *root = json_object ();
+    json_t *toks = json_array ();
+    for (uint32_t k = 0; k < x->ntok; k++) {
+        qtoken_t *t = &x->tok[k];
+        json_t *o = json_pack ("{s:s, s:s, s:b}", "token", t->surface, "stem", t->stem,
+                               "known", t->id >= 0);
+        if (t->fixed_id >= 0)
+            json_object_set_new (o, "correction", json_string (t->fixed));
+        json_array_append_new (toks, o);
+    }
+    json_t *cls = json_array ();
+    static const char *const kinds[] = { "word", "typo", "synonym" };
+    for (uint32_t ci = 0; ci < x->nclauses; ci++) {
+        json_t *alts = json_array ();
+        for (uint8_t ai = 0; ai < x->clauses[ci].nalts; ai++) {
+            alt_t *a = &x->clauses[ci].alt[ai];
+            json_t *terms = json_array ();
+            for (uint8_t k = 0; k < a->nterms; k++)
+                json_array_append_new (terms, json_string (
+                    content_vocab_term (s->dt->vocab, a->term[k], NULL)));
+            json_array_append_new (alts, json_pack ("{s:o, s:s, s:f}", "terms", terms,
+                                                    "kind", kinds[a->kind],
+                                                    "weight", (double) a->weight));
+        }
+        json_array_append_new (cls, alts);
+    }
+    json_object_set_new (root, "tokens", toks);
+    json_object_set_new (root, "clauses", cls);
+    json_object_set_new (root, "semantic", json_boolean (query_vector (s, x)));
+    char *out = json_dumps (root, JSON_COMPACT);
+    json_decref (root);
+    return out;
+}

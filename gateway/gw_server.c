@@ -1,0 +1,342 @@
+/*  gw_server — threads, listeners, h2o configuration.                      */
+#include "gw_server.h"
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "gw_app.h"
+#include "gw_respond.h"
+#include "gw_router.h"
+#include "hr_broker.h"
+#include "hr_client.h"
+#include "hr_log.h"
+
+#define BENCH_BODY_MAX (1024 * 1024)
+#define SHUTDOWN_GRACE_MS 1000
+
+typedef struct {
+    gw_thread_t thread;         /* first: h2o_context_t ctx is its first member */
+    gw_server_t *server;
+    int listen_fd;
+    h2o_socket_t *listener;
+    h2o_accept_ctx_t accept_ctx;
+    pthread_t tid;
+    bool started;
+    int start_rc;               /* 0 ok, -1 failed (set before `ready`) */
+} loop_thread_t;
+
+struct gw_server {
+    gw_app_t app;
+    h2o_globalconf_t globalconf;
+    hr_broker_t *broker;
+    char broker_endpoint[256];
+    int port;
+    int nthreads;
+    loop_thread_t *threads;
+    atomic_bool stopping;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    int started;
+};
+
+static int
+listen_socket (int port)
+{
+    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port),
+                                .sin_addr.s_addr = htonl (INADDR_ANY) };
+    if (setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0
+        || setsockopt (fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0
+        || setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0
+        || bind (fd, (struct sockaddr *) &addr, sizeof addr) != 0
+        || listen (fd, SOMAXCONN) != 0) {
+        int e = errno;
+        close (fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+static int
+bound_port (int fd)
+{
+    struct sockaddr_in addr;
+    socklen_t len = sizeof addr;
+    if (getsockname (fd, (struct sockaddr *) &addr, &len) != 0)
+        return -1;
+    return ntohs (addr.sin_port);
+}
+
+static void
+on_accept (h2o_socket_t *listener, const char *err)
+{
+    if (err)
+        return;
+    loop_thread_t *lt = listener->data;
+    h2o_socket_t *sock;
+    /*  Take every pending connection: the listener is level-triggered, but
+        one wake-up per connection is wasted work under a burst.           */
+    for (int i = 0; i < 64 && (sock = h2o_evloop_socket_accept (listener)) != NULL; i++)
+        h2o_accept (&lt->accept_ctx, sock);
+}
+
+static void
+signal_started (gw_server_t *s)
+{
+    pthread_mutex_lock (&s->mutex);
+    s->started++;
+    pthread_cond_broadcast (&s->cond);
+    pthread_mutex_unlock (&s->mutex);
+}
+
+static void *
+loop_main (void *arg)
+{
+    loop_thread_t *lt = arg;
+    gw_server_t *s = lt->server;
+    gw_thread_t *t = &lt->thread;
+    h2o_evloop_t *loop = h2o_evloop_create ();
+    h2o_context_init (&t->ctx, loop, &s->globalconf);
+    t->app = &s->app;
+    hr_writer_init (&t->writer);
+    t->rng = ((uint64_t) time (NULL) << 20) ^ ((uint64_t) t->index * 0x9E3779B97F4A7C15ull) ^ (uint64_t) (uintptr_t) lt;
+    if (!t->rng)
+        t->rng = 1;
+    t->loop = gw_loop_new (&t->ctx, s->broker_endpoint, &s->app.settings, t->index);
+    if (!t->loop) {
+        lt->start_rc = -1;
+        close (lt->listen_fd);
+        signal_started (s);
+        h2o_context_dispose (&t->ctx);
+        h2o_evloop_destroy (loop);
+        hr_writer_free (&t->writer);
+        return NULL;
+    }
+    lt->accept_ctx.ctx = &t->ctx;
+    lt->accept_ctx.hosts = s->globalconf.hosts;
+    lt->listener = h2o_evloop_socket_create (loop, lt->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+    lt->listener->data = lt;
+    h2o_socket_read_start (lt->listener, on_accept);
+    signal_started (s);
+
+    while (!atomic_load (&s->stopping)) {
+        h2o_evloop_run (loop, 100);     /* -1 on a signal: not fatal */
+        gw_loop_after_iteration (t->loop);
+    }
+    /*  Stop accepting; let answers in flight go out; close idle keep-alives. */
+    h2o_socket_read_stop (lt->listener);
+    h2o_socket_close (lt->listener);
+    h2o_context_request_shutdown (&t->ctx);
+    int64_t until = hr_now_ms () + SHUTDOWN_GRACE_MS;
+    while (hr_now_ms () < until && gw_fanout_inflight () > 0) {
+        h2o_evloop_run (loop, 10);
+        gw_loop_after_iteration (t->loop);
+    }
+    for (int i = 0; i < 20; i++)
+        h2o_evloop_run (loop, 5);
+    gw_loop_destroy (&t->loop);
+    h2o_context_dispose (&t->ctx);
+    h2o_evloop_destroy (loop);
+    hr_writer_free (&t->writer);
+    free (t->ready_body.base);
+    return NULL;
+}
+
+static void
+parse_cors (gw_app_t *app)
+{
+    const char *p = app->settings.cors_origins;
+    while (p && *p && app->cors_count < GW_CORS_MAX_ORIGINS) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
+        const char *last = end;
+        while (last > p && last[-1] == ' ')
+            last--;
+        if (last > p) {
+            if (last - p == 1 && *p == '*')
+                app->cors_any = true;
+            else
+                app->cors_origins[app->cors_count++] = h2o_iovec_init (p, (size_t) (last - p));
+        }
+        p = end;
+    }
+}
+
+static char *
+bench_body (void)
+{
+    /*  A JSON array of realistic-looking items, cut to the asked size.    */
+    char *body = malloc (BENCH_BODY_MAX);
+    if (!body)
+        return NULL;
+    static const char item[] =
+        "{\"id\":\"B08CF3D7QR\",\"name\":\"Wireless Headphones with a long descriptive name\","
+        "\"category\":\"Electronics > Audio\",\"image\":\"https://m.media-amazon.com/images/I/51ETdNss3VL._AC_UL320_.jpg\","
+        "\"price\":59.99,\"original_price\":99.99,\"rating\":4.5,\"reviews\":1500,\"discount_ratio\":0.4001},";
+    size_t at = 0;
+    body[at++] = '[';
+    while (at + sizeof item < BENCH_BODY_MAX) {
+        memcpy (body + at, item, sizeof item - 1);
+        at += sizeof item - 1;
+    }
+    memset (body + at, ' ', BENCH_BODY_MAX - at);
+    return body;
+}
+
+static void
+stop_threads (gw_server_t *s)
+{
+    atomic_store (&s->stopping, true);
+    for (int i = 0; i < s->nthreads; i++)
+        if (s->threads[i].started)
+            pthread_join (s->threads[i].tid, NULL);
+}
+
+gw_server_t *
+gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
+{
+    gw_server_t *s = calloc (1, sizeof *s);
+    if (!s) {
+        gw_catalog_holder_destroy (&catalog);
+        return NULL;
+    }
+    s->app.settings = *settings;
+    s->app.catalog = catalog;
+    s->app.id_prefix = (uint32_t) ((uint64_t) time (NULL) * 2654435761u ^ (uint32_t) getpid ());
+    parse_cors (&s->app);
+    pthread_mutex_init (&s->mutex, NULL);
+    pthread_cond_init (&s->cond, NULL);
+    if (settings->bench) {
+        s->app.bench_body.base = bench_body ();
+        s->app.bench_body.len = s->app.bench_body.base ? BENCH_BODY_MAX : 0;
+    }
+    gw_respond_metrics_init ();
+
+    if (settings->embed_broker) {
+        s->broker = hr_broker_new (settings->broker_bind);
+        if (!s->broker) {
+            hr_error ("gateway: the embedded broker cannot bind %s", settings->broker_bind);
+            goto fail;
+        }
+        /*  Connect where it bound; a wildcard host is not connectable.  */
+        const char *bound = hr_broker_endpoint (s->broker);
+        const char *star = strstr (bound, "://*:");
+        if (star)
+            snprintf (s->broker_endpoint, sizeof s->broker_endpoint, "%.*s://127.0.0.1:%s",
+                      (int) (star - bound), bound, star + 5);
+        else
+            snprintf (s->broker_endpoint, sizeof s->broker_endpoint, "%s", bound);
+    }
+    else
+        snprintf (s->broker_endpoint, sizeof s->broker_endpoint, "%s", settings->broker_endpoint);
+
+    h2o_config_init (&s->globalconf);
+    /*  Bodies over HR_GATEWAY_MAX_BODY get a JSON 413 from the handler; h2o
+        refuses far larger ones itself before reading them.                */
+    s->globalconf.max_request_entity_size = (size_t) settings->max_body * 64;
+    h2o_hostconf_t *host = h2o_config_register_host (&s->globalconf, h2o_iovec_init (H2O_STRLIT ("default")), 65535);
+    h2o_pathconf_t *path = h2o_config_register_path (host, "/", 0);
+    h2o_handler_t *handler = h2o_create_handler (path, sizeof *handler);
+    handler->on_req = gw_router_on_req;
+
+    s->nthreads = settings->threads > 0 ? settings->threads : 1;
+    s->threads = calloc ((size_t) s->nthreads, sizeof *s->threads);
+    if (!s->threads)
+        goto fail_conf;
+    s->port = settings->port;
+    for (int i = 0; i < s->nthreads; i++) {
+        s->threads[i].listen_fd = -1;
+        int fd = listen_socket (s->port);
+        if (fd < 0) {
+            hr_error ("gateway: cannot listen on port %d: %s", s->port, strerror (errno));
+            goto fail_threads;
+        }
+        s->threads[i].listen_fd = fd;
+        if (s->port == 0)
+            s->port = bound_port (fd);     /* the others join the same port */
+    }
+    for (int i = 0; i < s->nthreads; i++) {
+        loop_thread_t *lt = &s->threads[i];
+        lt->server = s;
+        lt->thread.index = (unsigned) i;
+        if (pthread_create (&lt->tid, NULL, loop_main, lt) != 0) {
+            hr_error ("gateway: cannot start loop thread %d", i);
+            goto fail_threads;
+        }
+        lt->started = true;
+    }
+    pthread_mutex_lock (&s->mutex);
+    while (s->started < s->nthreads)
+        pthread_cond_wait (&s->cond, &s->mutex);
+    pthread_mutex_unlock (&s->mutex);
+    for (int i = 0; i < s->nthreads; i++)
+        if (s->threads[i].start_rc != 0)
+            goto fail_threads;
+    char port[16], threads[16];
+    snprintf (port, sizeof port, "%d", s->port);
+    snprintf (threads, sizeof threads, "%d", s->nthreads);
+    hr_log_kv (HR_LOG_INFO, NULL, "gateway listening", "port", port, "threads", threads,
+               "broker", s->broker_endpoint, "embedded_broker", s->broker ? "true" : "false", NULL);
+    return s;
+
+fail_threads:
+    stop_threads (s);
+    for (int i = 0; i < s->nthreads; i++)
+        if (!s->threads[i].started && s->threads[i].listen_fd >= 0)
+            close (s->threads[i].listen_fd);
+    free (s->threads);
+fail_conf:
+    h2o_config_dispose (&s->globalconf);
+fail:
+    hr_broker_destroy (&s->broker);
+    gw_catalog_holder_destroy (&s->app.catalog);
+    free (s->app.bench_body.base);
+    pthread_mutex_destroy (&s->mutex);
+    pthread_cond_destroy (&s->cond);
+    free (s);
+    return NULL;
+}
+
+void
+gw_server_destroy (gw_server_t **self_p)
+{
+    gw_server_t *s = *self_p;
+    if (!s)
+        return;
+    stop_threads (s);
+    free (s->threads);
+    h2o_config_dispose (&s->globalconf);
+    hr_broker_destroy (&s->broker);
+    gw_catalog_holder_destroy (&s->app.catalog);
+    free (s->app.bench_body.base);
+    pthread_mutex_destroy (&s->mutex);
+    pthread_cond_destroy (&s->cond);
+    free (s);
+    *self_p = NULL;
+}
+
+int
+gw_server_port (gw_server_t *self)
+{
+    return self->port;
+}
+
+const char *
+gw_server_broker_endpoint (gw_server_t *self)
+{
+    return self->broker_endpoint;
+}
