@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <czmq.h>
 #include "hr_broker.h"
 #include "hr_config.h"
 #include "hr_log.h"
@@ -37,6 +38,8 @@ int main (int argc, char **argv)
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     hr_log_init ("broker", level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
 
+    /*  We handle signals ourselves; czmq's handler would swallow SIGTERM.  */
+    zsys_handler_set (NULL);
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -10,9 +10,10 @@ collab_metrics_init (collab_metrics_t *m, const uint32_t *ks, uint32_t nk, uint3
     memset (m, 0, sizeof *m);
     if (nk == 0 || nk > COLLAB_METRICS_MAX_K)
         return -1;
-    for (uint32_t i = 0; i < nk; i++) {
+    for (uint32_t i = 0; i < nk; i++)
         if (ks[i] == 0 || (i > 0 && ks[i] <= ks[i - 1]))
             return -1;
+    for (uint32_t i = 0; i < nk; i++) {
         m->ks[i] = ks[i];
         m->seen[i] = calloc (n_items + 1, 1);
         if (!m->seen[i]) {

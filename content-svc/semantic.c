@@ -214,6 +214,8 @@ content_lsa_train (const content_matrix_t *X, const content_lsa_opts_t *opts,
     if (k > m) k = m;
     if (k > V) k = V;
     uint32_t dim = opts->dim < k ? opts->dim : k;
+    if (k == 0 || dim == 0)
+        return -1;
     uint64_t seed = opts->seed ? opts->seed : 42;
 
     uint32_t *rows = malloc ((size_t) m * sizeof *rows);

@@ -22,7 +22,7 @@ typedef struct {
     float name, sub_category, main_category;
 } content_fields_t;
 
-#define CONTENT_FIELDS_DEFAULT ((content_fields_t) { 1.0f, 0.5f, 0.25f })
+#define CONTENT_FIELDS_DEFAULT ((content_fields_t) { 1.0f, 1.0f, 0.5f })
 
 /*  A sparse matrix in CSR form (plain data: build it yourself or with the
     functions below; free with content_matrix_free).                         */

@@ -127,7 +127,9 @@ ready_done (gw_fanout_t *f, void *arg)
     if (t->ready_body.base)
         memcpy (t->ready_body.base, b.data, b.len);
     t->ready_ok = ok;
-    t->ready_until_ms = hr_now_ms () + READY_CACHE_MS;
+    /*  Only "ready" is cached: a process coming up must not be reported
+        not-ready for a second after it became ready.  */
+    t->ready_until_ms = ok ? hr_now_ms () + READY_CACHE_MS : 0;
     send_ready (r);
 }
 

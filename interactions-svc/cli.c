@@ -173,7 +173,7 @@ interactions_cli_import_events (int argc, char **argv)
     printf ("%s: read %ld, loaded %ld, rejected %ld in %.2f s (%.0f events/s); "
             "events from %s to %s\n", file, sum.read, sum.loaded, sum.rejected, secs,
             secs > 0 ? (double) sum.loaded / secs : 0.0, lo, hi);
-    if (rc != 0)
+    if (rc != 0 && hr_pg_error (pg)[0])
         fprintf (stderr, "import-events: failed: %s\n", hr_pg_error (pg));
     hr_pg_destroy (&pg);
     inter_item_map_destroy (&map);

@@ -1,7 +1,8 @@
 /*  interactions — the write path: group commit.
 
     Worker threads hand validated events to inter_committer_submit, which
-    blocks.  One committer thread takes everything pending (up to
+    blocks.  A committer thread (one per shard of users) takes everything
+    pending (up to
     INTER_BATCH_MAX events), INSERTs it in one statement (one transaction),
     then writes it through to the Redis history cache and the event stream,
     and only then wakes the submitters: 0 (committed: reply OK) or -1 (not
@@ -24,6 +25,7 @@ typedef struct {
     int redis_timeout_ms;
     int cache_len;              /* HR_HISTORY_CACHE_LEN */
     int batch_max;              /* <= INTER_BATCH_MAX */
+    int shards;                 /* committer threads (HR_INTERACTIONS_COMMITTERS) */
 } inter_committer_config_t;
 
 typedef struct inter_committer inter_committer_t;

@@ -16,6 +16,7 @@ typedef struct {
     int retention_days;         /* HR_INTERACTIONS_RETENTION_DAYS, 0 = forever */
     int partitions_ahead;       /* HR_INTERACTIONS_PARTITIONS_AHEAD */
     int batch_max;              /* HR_INTERACTIONS_BATCH_MAX */
+    int committers;             /* HR_INTERACTIONS_COMMITTERS */
 } inter_settings_t;
 
 /*  The service's own variables (besides hr_config_common).                 */

@@ -85,6 +85,29 @@ static int call (hr_client_t *c, hr_writer_t *req, hr_scored_t **items, uint32_t
     return st;
 }
 
+/*  The broker answers UNAVAILABLE until a replica has said READY.          */
+static void wait_registered (hr_client_t *c)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_cstr (&w, "rules");
+    uint32_t workers = 0;
+    for (int i = 0; i < 200 && !workers; i++) {              /* bounded: 10 s */
+        void *body = NULL;
+        size_t len = 0;
+        if (hr_client_call (c, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len) == HR_OK) {
+            hr_reader_t r;
+            hr_reader_init (&r, body, len);
+            workers = hr_get_u32 (&r);
+        }
+        free (body);
+        if (!workers)
+            usleep (50000);
+    }
+    hr_writer_free (&w);
+    ck_assert_msg (workers > 0, "rules replica never registered with the broker");
+}
+
 static int find (const hr_scored_t *items, uint32_t n, const char *id)
 {
     for (uint32_t i = 0; i < n; i++)
@@ -131,6 +154,7 @@ START_TEST (train_publish_serve_swap)
     hr_service_t *svc = hr_service_new (&rules_service_def, state, hr_broker_endpoint (broker), 2);
     ck_assert_ptr_nonnull (svc);
     hr_client_t *client = hr_client_new (hr_broker_endpoint (broker));
+    wait_registered (client);
     hr_writer_t w;
     hr_writer_init (&w);
     hr_scored_t *items;
@@ -235,6 +259,7 @@ START_TEST (empty_before_any_model)
     rules_state_t *state = rules_state_new (&sp);
     hr_service_t *svc = hr_service_new (&rules_service_def, state, hr_broker_endpoint (broker), 1);
     hr_client_t *client = hr_client_new (hr_broker_endpoint (broker));
+    wait_registered (client);
     hr_writer_t w;
     hr_writer_init (&w);
     hr_put_cstr (&w, "for_product");

@@ -1,0 +1,676 @@
+/*  The gateway in-process over real HTTP, with the real broker and small
+    fake services (hr_worker) that answer fixed scored lists: routing,
+    validation and status codes, shapes, merge/exclusion, degradation
+    (a missing service, a late service), CORS.  The e2e tests run the same
+    API against the real services.                                          */
+#include <check.h>
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "gw_server.h"
+#include "hr_broker.h"
+#include "http_client.h"
+#include "hr_catalog.h"
+#include "hr_client.h"
+#include "hr_log.h"
+#include "hr_metrics.h"
+#include "hr_status.h"
+#include "hr_wire.h"
+#include "hr_worker.h"
+
+#define DEADLINE_MS 300
+
+/* ------------------------------------------------------------ fake services */
+
+typedef struct {
+    const char *service;
+    pthread_t tid;
+    atomic_bool stop;
+} fake_t;
+
+static gw_server_t *server;
+static char broker[256];
+static int port;
+static fake_t fakes[] = {
+    { "interactions", 0, false }, { "interactions", 0, false }, { "content", 0, false },
+    { "collab", 0, false }, { "rules", 0, false }, { "trending", 0, false },
+};
+#define N_FAKES (sizeof fakes / sizeof fakes[0])
+#define RULES_FAKE 4
+
+static pthread_mutex_t recorded_mutex = PTHREAD_MUTEX_INITIALIZER;
+static char recorded[512];          /* last "user|type|value" recorded */
+
+static void
+list (hr_writer_t *w, const char *const *ids, int n, uint8_t strategy, const char *source)
+{
+    size_t at = hr_scored_list_begin (w);
+    for (int i = 0; i < n; i++)
+        hr_put_scored_item (w, ids[i], (float) (n - i), strategy, source, strlen (source));
+    hr_scored_list_end (w, at, (uint32_t) n);
+}
+#define LIST(w, strategy, source, ...) do { \
+        static const char *const ids_[] = { __VA_ARGS__ }; \
+        list (w, ids_, (int) (sizeof ids_ / sizeof ids_[0]), strategy, source); } while (0)
+
+static bool
+is (const char *s, size_t n, const char *lit)
+{
+    return s && n == strlen (lit) && memcmp (s, lit, n) == 0;
+}
+
+static int
+answer (const char *service, hr_reader_t *r, hr_writer_t *w)
+{
+    size_t mlen;
+    const char *method = hr_get_str (r, &mlen);
+    if (!strcmp (service, "interactions") && is (method, mlen, "history")) {
+        size_t ulen;
+        const char *user = hr_get_str (r, &ulen);
+        if (is (user, ulen, "slowpoke"))
+            usleep (DEADLINE_MS * 2 * 1000);
+        if (is (user, ulen, "alice")) {
+            hr_put_u32 (w, 2);
+            hr_put_u8 (w, 1);
+            hr_put_cstr (w, "P000000001");
+            hr_put_i64 (w, hr_now_ms ());
+            hr_put_u8 (w, 2);
+            hr_put_cstr (w, "shoes \"quoted\"");
+            hr_put_i64 (w, 1700000000123);
+        }
+        else
+            hr_put_u32 (w, 0);
+        return HR_OK;
+    }
+    if (!strcmp (service, "interactions") && is (method, mlen, "record")) {
+        size_t ulen, vlen;
+        const char *user = hr_get_str (r, &ulen);
+        uint8_t type = hr_get_u8 (r);
+        const char *value = hr_get_str (r, &vlen);
+        if (is (user, ulen, "dbdown"))
+            return HR_UNAVAILABLE;
+        pthread_mutex_lock (&recorded_mutex);
+        snprintf (recorded, sizeof recorded, "%.*s|%d|%.*s", (int) ulen, user, type, (int) vlen, value);
+        pthread_mutex_unlock (&recorded_mutex);
+        return HR_OK;
+    }
+    if (!strcmp (service, "content") && is (method, mlen, "similar")) {
+        size_t plen;
+        const char *pid = hr_get_str (r, &plen);
+        if (is (pid, plen, "P000000010"))
+            LIST (w, HR_STRAT_CONTENT, "", "P000000002");
+        else
+            LIST (w, HR_STRAT_CONTENT, "", "P000000002", "P000000003", "P000000004");
+        return HR_OK;
+    }
+    if (!strcmp (service, "content") && is (method, mlen, "search")) {
+        size_t qlen;
+        const char *q = hr_get_str (r, &qlen);
+        if (is (q, qlen, "nothing"))
+            hr_put_u32 (w, 0);
+        else
+            LIST (w, HR_STRAT_SEARCH, "", "P000000005", "P000000006");
+        return HR_OK;
+    }
+    if (!strcmp (service, "content") && is (method, mlen, "for_user")) {
+        LIST (w, HR_STRAT_CONTENT, "P000000001", "P000000001", "P000000007");
+        LIST (w, HR_STRAT_SEARCH, "shoes", "P000000008");
+        return HR_OK;
+    }
+    if (!strcmp (service, "collab") && is (method, mlen, "similar")) {
+        LIST (w, HR_STRAT_COLLAB, "", "P000000011", "P000000002");
+        return HR_OK;
+    }
+    if (!strcmp (service, "collab") && is (method, mlen, "for_user")) {
+        LIST (w, HR_STRAT_COLLAB, "P000000001", "P000000009", "P000000007");
+        return HR_OK;
+    }
+    if (!strcmp (service, "rules")) {
+        if (is (method, mlen, "for_user"))
+            LIST (w, HR_STRAT_RULES, "P000000001", "P000000013");
+        else
+            LIST (w, HR_STRAT_RULES, "P000000001", "P000000012");
+        return HR_OK;
+    }
+    if (!strcmp (service, "trending") && is (method, mlen, "home")) {
+        LIST (w, HR_STRAT_TRENDING, "", "P000000020", "P000000021");
+        LIST (w, HR_STRAT_BEST_VALUE, "", "P000000022");
+        hr_put_u32 (w, 2);
+        hr_put_cstr (w, "Electronics");
+        LIST (w, HR_STRAT_POPULAR, "", "P000000023");
+        hr_put_cstr (w, "Fashion");
+        LIST (w, HR_STRAT_POPULAR, "", "P000000024");
+        LIST (w, HR_STRAT_DIVERSE, "", "P000000025");
+        return HR_OK;
+    }
+    if (!strcmp (service, "trending") && is (method, mlen, "trending")) {
+        LIST (w, HR_STRAT_TRENDING, "", "P000000026", "P000000027");
+        return HR_OK;
+    }
+    return HR_BAD_REQUEST;
+}
+
+static void *
+fake_main (void *arg)
+{
+    fake_t *f = arg;
+    hr_worker_t *worker = hr_worker_new (broker, f->service);
+    hr_writer_t w;
+    hr_writer_init (&w);
+    while (worker && !atomic_load (&f->stop)) {
+        hr_work_t work;
+        if (hr_worker_recv (worker, &work, 50) != 1)
+            continue;
+        hr_reader_t r;
+        hr_reader_init (&r, work.body, work.body_len);
+        hr_writer_reset (&w);
+        int status = answer (f->service, &r, &w);
+        if (status == HR_OK)
+            hr_worker_reply (worker, HR_OK, w.data, w.len);
+        else
+            hr_worker_reply (worker, (uint8_t) status, "nope", 4);
+    }
+    hr_writer_free (&w);
+    hr_worker_destroy (&worker);
+    return NULL;
+}
+
+static void
+start_fake (fake_t *f)
+{
+    atomic_store (&f->stop, false);
+    ck_assert_int_eq (pthread_create (&f->tid, NULL, fake_main, f), 0);
+}
+
+static void
+stop_fake (fake_t *f)
+{
+    atomic_store (&f->stop, true);
+    pthread_join (f->tid, NULL);
+}
+
+/* ------------------------------------------------------------ server */
+
+static hr_catalog_t *
+test_catalog (void)
+{
+    hr_catalog_t *c = hr_catalog_new ();
+    for (int i = 1; i <= 30; i++) {
+        char id[16], name[64];
+        snprintf (id, sizeof id, "P%09d", i);
+        snprintf (name, sizeof name, "Product \"%d\"", i);
+        hr_product_t p = { .name = name, .main_category = i % 2 ? "Electronics" : "Fashion",
+                           .sub_category = i % 2 ? "Audio" : "Shoes", .image = "https://img/x.jpg",
+                           .link = "https://x", .rating = 4.5, .reviews = i * 10, .price = 100.0,
+                           .original_price = 200.0, .discount_ratio = 0.5 };
+        memcpy (p.id, id, 11);
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    hr_catalog_freeze (c);
+    return c;
+}
+
+static void
+wait_ready (void)
+{
+    for (int i = 0; i < 100; i++) {
+        hr_http_response_t res;
+        if (hr_http_get ("127.0.0.1", port, "/readyz", &res) == 0 && res.status == 200) {
+            hr_http_response_free (&res);
+            return;
+        }
+        hr_http_response_free (&res);
+        usleep (50000);
+    }
+    ck_abort_msg ("the gateway never became ready");
+}
+
+static void
+suite_setup (void)
+{
+    hr_log_init ("test_gateway", HR_LOG_WARN);
+    hr_broker_set_heartbeat (200);
+    hr_worker_set_heartbeat (200);
+    gw_settings_t s;
+    gw_settings_defaults (&s);
+    s.port = 0;
+    s.threads = 2;
+    s.broker_bind = "tcp://127.0.0.1:*";
+    s.deadline_ms = DEADLINE_MS;
+    s.write_timeout_ms = 2000;
+    s.access_log = false;
+    s.bench = true;
+    s.breaker_threshold = 1000;     /* the breaker has its own unit test */
+    s.cors_origins = "http://shop.example, http://other.example";
+    server = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (server);
+    port = gw_server_port (server);
+    snprintf (broker, sizeof broker, "%s", gw_server_broker_endpoint (server));
+    for (size_t i = 0; i < N_FAKES; i++)
+        start_fake (&fakes[i]);
+    wait_ready ();
+}
+
+static void
+suite_teardown (void)
+{
+    for (size_t i = 0; i < N_FAKES; i++)
+        stop_fake (&fakes[i]);
+    gw_server_destroy (&server);
+    hr_metrics_reset ();
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static hr_http_response_t
+request (const char *method, const char *target, const char *headers, const char *body)
+{
+    hr_http_t *c = hr_http_new ("127.0.0.1", port);
+    hr_http_response_t res;
+    int rc = hr_http_request (c, method, target, headers, body, body ? strlen (body) : 0, &res);
+    hr_http_destroy (&c);
+    ck_assert_msg (rc == 0, "%s %s: no response", method, target);
+    return res;
+}
+
+static json_t *
+json_of (const hr_http_response_t *res)
+{
+    json_error_t err;
+    json_t *j = json_loadb (res->body, res->body_len, 0, &err);
+    ck_assert_msg (j != NULL, "not JSON (%s): %.200s", err.text, res->body);
+    return j;
+}
+
+/*  GET/POST and check the status; returns the parsed JSON (or NULL for an
+    empty body).  Error statuses must carry {"error","detail"}.            */
+static json_t *
+expect (int status, const char *method, const char *target, const char *body)
+{
+    hr_http_response_t res = request (method, target, NULL, body);
+    ck_assert_msg (res.status == status, "%s %s: %d, wanted %d: %.300s", method, target,
+                   res.status, status, res.body);
+    char rid[64];
+    ck_assert_ptr_nonnull (hr_http_header (&res, "x-request-id", rid, sizeof rid));
+    json_t *j = res.body_len ? json_of (&res) : NULL;
+    if (status >= 400 && !(status == 404 && json_object_get (j, "results"))) {
+        ck_assert_ptr_nonnull (json_object_get (j, "error"));
+        ck_assert (json_is_string (json_object_get (j, "detail")));
+    }
+    hr_http_response_free (&res);
+    return j;
+}
+
+static void
+expect_status (int status, const char *method, const char *target, const char *body)
+{
+    json_t *j = expect (status, method, target, body);
+    json_decref (j);
+}
+
+static bool
+has_id (json_t *array, const char *id)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach (array, i, it)
+        if (!strcmp (json_string_value (json_object_get (it, "id")), id))
+            return true;
+    return false;
+}
+
+static bool
+degraded_has (json_t *j, const char *svc)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach (json_object_get (j, "degraded"), i, it)
+        if (!strcmp (json_string_value (it), svc))
+            return true;
+    return false;
+}
+
+/* ------------------------------------------------------------ tests */
+
+START_TEST (test_ops_and_routing)
+{
+    json_t *j = expect (200, "GET", "/healthz", NULL);
+    ck_assert_str_eq (json_string_value (json_object_get (j, "status")), "ok");
+    json_decref (j);
+    j = expect (200, "GET", "/readyz", NULL);
+    ck_assert_int_eq (json_integer_value (json_object_get (json_object_get (j, "services"), "content")), 1);
+    ck_assert_int_eq (json_integer_value (json_object_get (j, "catalog_products")), 30);
+    json_decref (j);
+    hr_http_response_t res = request ("GET", "/openapi.yaml", NULL, NULL);
+    ck_assert_int_eq (res.status, 200);
+    ck_assert_ptr_nonnull (strstr (res.body, "openapi: 3"));
+    hr_http_response_free (&res);
+    expect_status (404, "GET", "/nope", NULL);
+    expect_status (404, "GET", "/recommendations/product/", NULL);
+    expect_status (404, "GET", "/recommendations/product/A/B", NULL);
+    res = request ("POST", "/recommendations/home?user_id=a", NULL, "");
+    ck_assert_int_eq (res.status, 405);
+    char allow[64];
+    ck_assert_str_eq (hr_http_header (&res, "allow", allow, sizeof allow), "GET");
+    hr_http_response_free (&res);
+    expect_status (405, "GET", "/api/v1/interactions/interactions", NULL);
+    expect_status (405, "DELETE", "/api/v1/interactions/interactions/bob", NULL);
+    res = request ("GET", "/bench/fixed?bytes=1000", NULL, NULL);
+    ck_assert_int_eq (res.status, 200);
+    ck_assert_uint_eq (res.body_len, 1000);
+    hr_http_response_free (&res);
+    /*  after traffic: the counters are there  */
+    res = request ("GET", "/metrics", NULL, NULL);
+    ck_assert_int_eq (res.status, 200);
+    ck_assert_ptr_nonnull (strstr (res.body, "hr_gateway_requests_total{endpoint=\"healthz\",status=\"200\"}"));
+    ck_assert_ptr_nonnull (strstr (res.body, "hr_gateway_fanout_seconds"));
+    hr_http_response_free (&res);
+}
+END_TEST
+
+START_TEST (test_request_id_is_echoed)
+{
+    hr_http_response_t res = request ("GET", "/healthz", "X-Request-Id: abc-123\r\n", NULL);
+    char rid[64];
+    ck_assert_str_eq (hr_http_header (&res, "x-request-id", rid, sizeof rid), "abc-123");
+    hr_http_response_free (&res);
+    res = request ("GET", "/healthz", "X-Request-Id: bad id!\r\n", NULL);
+    ck_assert_str_ne (hr_http_header (&res, "x-request-id", rid, sizeof rid), "bad id!");
+    hr_http_response_free (&res);
+}
+END_TEST
+
+START_TEST (test_oversized_url_and_headers)
+{
+    char *target = malloc (10000);
+    strcpy (target, "/recommendations/home?user_id=");
+    memset (target + strlen (target), 'a', 9000);
+    target[9030] = '\0';
+    expect_status (414, "GET", target, NULL);
+    free (target);
+    char *headers = malloc (40000);
+    strcpy (headers, "X-Big: ");
+    memset (headers + 7, 'b', 33000);
+    strcpy (headers + 33007, "\r\n");
+    hr_http_response_t res = request ("GET", "/healthz", headers, NULL);
+    ck_assert_int_eq (res.status, 431);
+    hr_http_response_free (&res);
+    free (headers);
+}
+END_TEST
+
+START_TEST (test_home_validation)
+{
+    expect_status (422, "GET", "/recommendations/home", NULL);
+    expect_status (400, "GET", "/recommendations/home?user_id=", NULL);
+    expect_status (400, "GET", "/recommendations/home?user_id=bad_id", NULL);
+    expect_status (400, "GET", "/recommendations/home?user_id=%C3%A9t%C3%A9", NULL);
+    expect_status (400, "GET", "/recommendations/home?user_id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL);
+    expect_status (200, "GET", "/recommendations/home?user_id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL);
+    expect_status (422, "GET", "/recommendations/home?user_id=bob&response_limit=abc", NULL);
+    expect_status (422, "GET", "/recommendations/home?user_id=bob&response_limit=", NULL);
+    expect_status (200, "GET", "/recommendations/home?user_id=bob&response_limit=0", NULL);
+    expect_status (200, "GET", "/recommendations/home?user_id=bob&response_limit=100000", NULL);
+}
+END_TEST
+
+START_TEST (test_home_new_user_shape)
+{
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=newbie", NULL);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "personalized")), 0);
+    json_t *trending = json_object_get (j, "trending");
+    ck_assert_uint_eq (json_array_size (trending), 2);
+    json_t *item = json_array_get (trending, 0);
+    ck_assert_str_eq (json_string_value (json_object_get (item, "id")), "P000000020");
+    ck_assert_str_eq (json_string_value (json_object_get (item, "name")), "Product \"20\"");
+    ck_assert_str_eq (json_string_value (json_object_get (item, "category")), "Fashion > Shoes");
+    static const char *const fields[] = { "image", "price", "original_price", "rating",
+                                          "reviews", "discount_ratio" };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        ck_assert_msg (json_object_get (item, fields[i]), "item lacks %s", fields[i]);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "best_value")), 1);
+    json_t *cats = json_object_get (j, "top_categories");
+    ck_assert (json_is_object (cats));
+    ck_assert_uint_eq (json_array_size (json_object_get (cats, "Electronics")), 1);
+    ck_assert_uint_eq (json_array_size (json_object_get (cats, "Fashion")), 1);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "diverse_picks")), 1);
+    ck_assert_ptr_null (json_object_get (j, "degraded"));
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/home?user_id=newbie&response_limit=1", NULL);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "trending")), 1);
+    json_decref (j);
+}
+END_TEST
+
+START_TEST (test_home_existing_user_merge)
+{
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=alice", NULL);
+    json_t *p = json_object_get (j, "personalized");
+    ck_assert_uint_gt (json_array_size (p), 3);
+    ck_assert (!has_id (p, "P000000001"));          /* just clicked: excluded */
+    ck_assert (has_id (p, "P000000007"));           /* content + collab */
+    ck_assert (has_id (p, "P000000008"));           /* search */
+    ck_assert (has_id (p, "P000000013"));           /* rules */
+    ck_assert (has_id (p, "P000000025"));           /* diverse */
+    /*  0.5*0.4 + 0.5*0.4*0.5 (second in collab) beats the rest; search 0.4 next */
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (p, 0), "id")), "P000000008");
+    ck_assert_ptr_null (json_object_get (json_array_get (p, 0), "explain"));
+    json_decref (j);
+
+    j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
+    p = json_object_get (j, "personalized");
+    json_t *ex = json_object_get (json_array_get (p, 0), "explain");
+    ck_assert_ptr_nonnull (ex);
+    ck_assert_str_eq (json_string_value (json_object_get (ex, "signal")), "search");
+    ck_assert_str_eq (json_string_value (json_object_get (ex, "source")), "shoes");
+    ck_assert (json_is_object (json_object_get (ex, "parts")));
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (p, 0), "id")), "P000000008");
+    json_decref (j);
+}
+END_TEST
+
+START_TEST (test_product)
+{
+    expect_status (400, "GET", "/recommendations/product/b08cf3d7qr", NULL);
+    expect_status (400, "GET", "/recommendations/product/SHORT", NULL);
+    expect_status (404, "GET", "/recommendations/product/P999999999", NULL);
+    expect_status (422, "GET", "/recommendations/product/P000000001?response_limit=x", NULL);
+    json_t *j = expect (200, "GET", "/recommendations/product/P000000002", NULL);
+    json_t *sim = json_object_get (j, "similar");
+    ck_assert (!has_id (sim, "P000000002"));        /* never itself */
+    ck_assert (has_id (sim, "P000000003") && has_id (sim, "P000000011") && has_id (sim, "P000000012"));
+    ck_assert_uint_eq (json_array_size (sim), 4);   /* 3,4 + 11 + 12; itself (2) dropped */
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/product/P000000001?response_limit=1", NULL);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "similar")), 1);
+    json_decref (j);
+}
+END_TEST
+
+START_TEST (test_search)
+{
+    expect_status (422, "GET", "/recommendations/search", NULL);
+    expect_status (400, "GET", "/recommendations/search?query=", NULL);
+    expect_status (400, "GET", "/recommendations/search?query=+++", NULL);
+    expect_status (400, "GET", "/recommendations/search?query=%FF", NULL);
+    char target[400] = "/recommendations/search?query=";
+    memset (target + strlen (target), 'x', 256);
+    expect_status (400, "GET", target, NULL);
+    target[strlen ("/recommendations/search?query=") + 255] = '\0';
+    expect_status (200, "GET", target, NULL);
+    expect_status (422, "GET", "/recommendations/search?query=shoes&response_limit=1.5", NULL);
+    json_t *j = expect (200, "GET", "/recommendations/search?query=shoes", NULL);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "results")), 2);
+    ck_assert_ptr_null (json_object_get (j, "fallback_reason"));
+    json_decref (j);
+    j = expect (404, "GET", "/recommendations/search?query=nothing", NULL);
+    ck_assert_str_eq (json_string_value (json_object_get (j, "fallback_reason")), "no_search_matches");
+    ck_assert (has_id (json_object_get (j, "results"), "P000000026"));
+    json_decref (j);
+}
+END_TEST
+
+START_TEST (test_post_interactions)
+{
+    const char *url = "/api/v1/interactions/interactions";
+    json_t *j = expect (200, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"product_click\",\"product_id\":\"P000000003\"}");
+    ck_assert_ptr_null (j);
+    pthread_mutex_lock (&recorded_mutex);
+    ck_assert_str_eq (recorded, "bob|1|P000000003");
+    pthread_mutex_unlock (&recorded_mutex);
+    expect_status (200, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"search_query\",\"query\":\"  red shoes \"}");
+    pthread_mutex_lock (&recorded_mutex);
+    ck_assert_str_eq (recorded, "bob|2|red shoes");
+    pthread_mutex_unlock (&recorded_mutex);
+    expect_status (400, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"product_click\"}");
+    expect_status (400, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"product_click\",\"product_id\":null}");
+    expect_status (400, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"search_query\"}");
+    expect_status (400, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"search_query\",\"query\":\"   \"}");
+    expect_status (422, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"purchase\",\"product_id\":\"P000000003\"}");
+    expect_status (422, "POST", url, "{\"user_id\":\"bob\",\"product_id\":\"P000000003\"}");
+    expect_status (422, "POST", url, "{\"event_type\":\"product_click\",\"product_id\":\"P000000003\"}");
+    expect_status (422, "POST", url, "{\"user_id\":\"b_ob\",\"event_type\":\"product_click\",\"product_id\":\"P000000003\"}");
+    expect_status (422, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"product_click\",\"product_id\":\"p000000003\"}");
+    expect_status (422, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"product_click\",\"product_id\":42}");
+    expect_status (422, "POST", url, "{\"user_id\":7,\"event_type\":\"product_click\",\"product_id\":\"P000000003\"}");
+    expect_status (422, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"product_click\"");
+    expect_status (422, "POST", url, "");
+    expect_status (422, "POST", url, "[1,2]");
+    expect_status (422, "POST", url, "{\"user_id\":\"bob\",\"event_type\":\"search_query\",\"query\":\"\\u0000\"}");
+    char big[20000];
+    snprintf (big, sizeof big, "{\"user_id\":\"bob\",\"event_type\":\"search_query\",\"query\":\"%0*d\"}", 17000, 0);
+    expect_status (413, "POST", url, big);
+    char long_query[400];
+    snprintf (long_query, sizeof long_query, "{\"user_id\":\"bob\",\"event_type\":\"search_query\",\"query\":\"%0*d\"}", 256, 0);
+    expect_status (422, "POST", url, long_query);
+    expect_status (503, "POST", url, "{\"user_id\":\"dbdown\",\"event_type\":\"product_click\",\"product_id\":\"P000000003\"}");
+}
+END_TEST
+
+START_TEST (test_get_interactions)
+{
+    json_t *j = expect (200, "GET", "/api/v1/interactions/interactions/alice?days=7", NULL);
+    ck_assert_str_eq (json_string_value (json_object_get (j, "user_id")), "alice");
+    json_t *list = json_object_get (j, "interactions");
+    ck_assert_uint_eq (json_array_size (list), 2);
+    json_t *first = json_array_get (list, 0), *second = json_array_get (list, 1);
+    ck_assert_str_eq (json_string_value (json_object_get (first, "event_type")), "product_click");
+    ck_assert_str_eq (json_string_value (json_object_get (first, "product_id")), "P000000001");
+    ck_assert_str_eq (json_string_value (json_object_get (second, "query")), "shoes \"quoted\"");
+    ck_assert_str_eq (json_string_value (json_object_get (second, "timestamp")), "2023-11-14T22:13:20.123Z");
+    json_decref (j);
+    expect_status (400, "GET", "/api/v1/interactions/interactions/alice?days=0", NULL);
+    expect_status (400, "GET", "/api/v1/interactions/interactions/alice?days=366", NULL);
+    expect_status (400, "GET", "/api/v1/interactions/interactions/alice?days=x", NULL);
+    expect_status (400, "GET", "/api/v1/interactions/interactions/al-ice", NULL);
+    j = expect (200, "GET", "/api/v1/interactions/interactions/nobody", NULL);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "interactions")), 0);
+    json_decref (j);
+}
+END_TEST
+
+START_TEST (test_late_service_degrades_within_deadline)
+{
+    int64_t t0 = hr_now_ms ();
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=slowpoke", NULL);
+    int64_t took = hr_now_ms () - t0;
+    ck_assert (degraded_has (j, "interactions"));
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "trending")), 2);
+    ck_assert_msg (took < DEADLINE_MS + 250, "took %lld ms", (long long) took);
+    json_decref (j);
+    usleep (DEADLINE_MS * 2 * 1000);        /* let the busy fake finish */
+}
+END_TEST
+
+START_TEST (test_missing_service_degrades)
+{
+    stop_fake (&fakes[RULES_FAKE]);         /* DISCONNECT: the broker drops it at once */
+    usleep (100000);
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=alice", NULL);
+    ck_assert (degraded_has (j, "rules"));
+    ck_assert (!has_id (json_object_get (j, "personalized"), "P000000013"));
+    ck_assert (has_id (json_object_get (j, "personalized"), "P000000007"));
+    json_decref (j);
+    usleep (1100000);          /* a cached "ready" lives up to a second */
+    expect_status (503, "GET", "/readyz", NULL);
+    start_fake (&fakes[RULES_FAKE]);
+    usleep (300000);
+    j = expect (200, "GET", "/recommendations/home?user_id=alice", NULL);
+    ck_assert_ptr_null (json_object_get (j, "degraded"));
+    json_decref (j);
+}
+END_TEST
+
+START_TEST (test_cors)
+{
+    hr_http_response_t res = request ("OPTIONS", "/recommendations/home",
+        "Origin: http://shop.example\r\nAccess-Control-Request-Method: GET\r\n", NULL);
+    ck_assert_int_eq (res.status, 204);
+    char v[128];
+    ck_assert_str_eq (hr_http_header (&res, "access-control-allow-origin", v, sizeof v), "http://shop.example");
+    ck_assert_ptr_nonnull (strstr (hr_http_header (&res, "access-control-allow-methods", v, sizeof v), "GET"));
+    hr_http_response_free (&res);
+    res = request ("GET", "/healthz", "Origin: http://other.example\r\n", NULL);
+    ck_assert_str_eq (hr_http_header (&res, "access-control-allow-origin", v, sizeof v), "http://other.example");
+    hr_http_response_free (&res);
+    res = request ("GET", "/healthz", "Origin: http://evil.example\r\n", NULL);
+    ck_assert_ptr_null (hr_http_header (&res, "access-control-allow-origin", v, sizeof v));
+    hr_http_response_free (&res);
+    res = request ("OPTIONS", "/recommendations/home",
+        "Origin: http://evil.example\r\nAccess-Control-Request-Method: GET\r\n", NULL);
+    ck_assert_int_eq (res.status, 405);
+    hr_http_response_free (&res);
+}
+END_TEST
+
+START_TEST (test_keep_alive_many_requests)
+{
+    hr_http_t *c = hr_http_new ("127.0.0.1", port);
+    for (int i = 0; i < 200; i++) {
+        hr_http_response_t res;
+        const char *t = i % 3 == 0 ? "/recommendations/home?user_id=alice"
+                      : i % 3 == 1 ? "/recommendations/product/P000000002"
+                                   : "/recommendations/search?query=shoes";
+        ck_assert_int_eq (hr_http_request (c, "GET", t, NULL, NULL, 0, &res), 0);
+        ck_assert_int_eq (res.status, 200);
+        char conn[32];
+        ck_assert (!hr_http_header (&res, "connection", conn, sizeof conn) || strcmp (conn, "close"));
+        hr_http_response_free (&res);
+    }
+    hr_http_destroy (&c);
+}
+END_TEST
+
+int
+main (void)
+{
+    Suite *s = suite_create ("gateway");
+    TCase *tc = tcase_create ("http");
+    tcase_set_timeout (tc, 60);
+    tcase_add_unchecked_fixture (tc, suite_setup, suite_teardown);
+    tcase_add_test (tc, test_ops_and_routing);
+    tcase_add_test (tc, test_request_id_is_echoed);
+    tcase_add_test (tc, test_oversized_url_and_headers);
+    tcase_add_test (tc, test_home_validation);
+    tcase_add_test (tc, test_home_new_user_shape);
+    tcase_add_test (tc, test_home_existing_user_merge);
+    tcase_add_test (tc, test_product);
+    tcase_add_test (tc, test_search);
+    tcase_add_test (tc, test_post_interactions);
+    tcase_add_test (tc, test_get_interactions);
+    tcase_add_test (tc, test_late_service_degrades_within_deadline);
+    tcase_add_test (tc, test_missing_service_degrades);
+    tcase_add_test (tc, test_cors);
+    tcase_add_test (tc, test_keep_alive_many_requests);
+    suite_add_tcase (s, tc);
+    SRunner *sr = srunner_create (s);
+    srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? 1 : 0;
+}
