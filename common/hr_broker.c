@@ -8,6 +8,7 @@
     request is forwarded to its worker without copying the body.            */
 #include "hr_broker.h"
 #include "hr_client.h"
+#include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_status.h"
 #include "hr_wire.h"
@@ -38,6 +39,8 @@ typedef struct {
 
 struct hr_broker {
     zactor_t *actor;
+    zactor_t *auth;                     /* ZAP handler when CURVE has an allow-list */
+    hr_curve_keys_t curve;              /* copied at creation; wiped on destroy */
     char endpoint[256];
     stats_t stats;
     bool bound;
@@ -762,6 +765,10 @@ broker_bind (broker_t *b, struct hr_broker *owner, const char *endpoint)
     zsock_set_sndhwm (b->router, PEER_HWM);
     zsock_set_rcvhwm (b->router, PEER_HWM);
     zsock_set_linger (b->router, 0);
+    if (hr_curve_apply_server (b->router, &owner->curve) != 0) {
+        hr_error ("broker: cannot enable CURVE on %s", endpoint);
+        return -1;
+    }
     if (zsock_bind (b->router, "%s", endpoint) < 0) {
         hr_error ("broker: cannot bind %s: %s", endpoint, zmq_strerror (zmq_errno ()));
         return -1;
@@ -795,7 +802,12 @@ broker_actor (zsock_t *pipe, void *args_)
         zstr_free (&term);
         return;
     }
-    hr_info ("broker: listening on %s", owner->endpoint);
+    if (owner->curve.enabled)
+        hr_log_kv (HR_LOG_INFO, NULL, "broker: listening with CURVE", "endpoint", owner->endpoint,
+                   "clients", owner->curve.clients_dir[0] ? owner->curve.clients_dir : "any key",
+                   NULL);
+    else
+        hr_info ("broker: listening on %s", owner->endpoint);
 
     zpoller_t *poller = zpoller_new (pipe, b.router, NULL);
     b.heartbeat_at = mono_ms () + b.ivl;
@@ -841,11 +853,13 @@ hr_broker_new (const char *endpoint)
     hr_broker_t *self = (hr_broker_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
+    bool auth_failed = false;
+    hr_curve_server_keys (&self->curve);
+    self->auth = hr_curve_auth_new (&self->curve, &auth_failed);
     actor_args_t args = { endpoint, self };
-    self->actor = zactor_new (broker_actor, &args);
+    self->actor = auth_failed ? NULL : zactor_new (broker_actor, &args);
     if (!self->actor || !self->bound) {
-        zactor_destroy (&self->actor);
-        free (self);
+        hr_broker_destroy (&self);
         return NULL;
     }
     return self;
@@ -857,6 +871,8 @@ hr_broker_destroy (hr_broker_t **self_p)
     assert (self_p);
     if (*self_p) {
         zactor_destroy (&(*self_p)->actor);
+        zactor_destroy (&(*self_p)->auth);
+        memset (&(*self_p)->curve, 0, sizeof (*self_p)->curve);
         free (*self_p);
         *self_p = NULL;
     }

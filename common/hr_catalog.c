@@ -257,8 +257,11 @@ s_renumber (category_set_t *set)
         free (sorted);
         return NULL;
     }
-    memcpy (sorted, set->names, set->count * sizeof *sorted);
-    qsort (sorted, set->count, sizeof *sorted, s_cmp_names);
+    //  An empty catalog has no names (NULL): nothing to copy or sort
+    if (set->count) {
+        memcpy (sorted, set->names, set->count * sizeof *sorted);
+        qsort (sorted, set->count, sizeof *sorted, s_cmp_names);
+    }
     //  Names are unique, so a binary search finds each one's new place
     for (uint32_t old = 0; old < set->count; old++) {
         const char **hit = bsearch (&set->names[old], sorted, set->count, sizeof *sorted, s_cmp_names);

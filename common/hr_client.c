@@ -6,6 +6,7 @@
     caller has given up (measured in /work/shared/notes/h2o-zmq.md).       */
 #include "hr_client.h"
 #include "hr_broker.h"
+#include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_status.h"
@@ -64,7 +65,12 @@ hr_client_new (const char *broker_endpoint)
     zsock_set_immediate (self->sock, 1);
     zsock_set_linger (self->sock, 0);
     zsock_set_sndhwm (self->sock, CLIENT_HWM);
-    if (zsock_connect (self->sock, "%s", broker_endpoint) < 0) {
+    hr_curve_keys_t curve;
+    int curve_rc = hr_curve_client_keys (&curve);
+    if (curve_rc == 0)
+        curve_rc = hr_curve_apply_client (self->sock, &curve);
+    memset (&curve, 0, sizeof curve);    /* libzmq keeps its own copy */
+    if (curve_rc != 0 || zsock_connect (self->sock, "%s", broker_endpoint) < 0) {
         hr_error ("client: cannot connect to %s", broker_endpoint);
         zsock_destroy (&self->sock);
         free (self);

@@ -32,6 +32,14 @@ const hr_config_var_t hr_config_common[] = {
     { "HR_PG_CONNECT_WAIT_MS", HR_CFG_INT, "30000",
       "how long to wait for PostgreSQL at startup", 0, 600000 },
     { "HR_REDIS_TIMEOUT_MS", HR_CFG_INT, "200", "Redis connect/command timeout", 1, 60000 },
+    { "HR_CURVE_SERVER_CERT", HR_CFG_STR, "",
+      "broker: its secret CURVE cert (zcert file); set = bind with CURVE (docs/security.md)", 0, 0 },
+    { "HR_CURVE_CLIENTS_DIR", HR_CFG_STR, "",
+      "broker: dir of allowed client public certs (empty = any client knowing the server key)", 0, 0 },
+    { "HR_CURVE_SERVER_PUBLIC", HR_CFG_STR, "",
+      "workers/clients: the broker's public cert; set = connect with CURVE", 0, 0 },
+    { "HR_CURVE_CLIENT_CERT", HR_CFG_STR, "",
+      "workers/clients: own secret cert (empty = throw-away key pair)", 0, 0 },
     { NULL, 0, NULL, NULL, 0, 0 },
 };
 

@@ -32,8 +32,8 @@ int hr_curve_configure (hr_config_t *cfg);
     and by tests.  Broker side: server_cert = this broker's secret cert,
     clients_dir = allowed client public certs (NULL = any client that knows
     the server key).  Clients and workers: server_public = the broker's
-    public cert (NULL = no CURVE, unless server_cert is set, whose public
-    key is then used); client_cert = this process's secret cert (NULL = a
+    public cert (NULL = plain text; hr_curve_configure falls back to
+    HR_CURVE_SERVER_CERT, for the gateway's embedded broker); client_cert = this process's secret cert (NULL = a
     fresh throw-away key pair per socket, accepted only without a
     clients_dir).  0 / -1 (error logged; previous settings unchanged).    */
 int hr_curve_set_server (const char *server_cert, const char *clients_dir);

@@ -2,6 +2,7 @@
     decode `str method` and call the definition's handle(), a tick thread,
     the metrics/health listener, and signal-driven graceful shutdown.     */
 #include "hr_service.h"
+#include "hr_curve.h"
 #include "hr_broker.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
@@ -352,6 +353,10 @@ hr_service_main (int argc, char **argv, const hr_service_def_t *def)
     }
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     hr_log_init (def->name, level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
+    if (hr_curve_configure (cfg) != 0) {    /* never fall back to plain text */
+        hr_config_destroy (&cfg);
+        return 2;
+    }
 
     /*  Blocked in every thread (they inherit the mask), taken by sigwait. */
     sigset_t signals;

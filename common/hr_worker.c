@@ -4,6 +4,7 @@
 #include "hr_worker.h"
 #include "hr_broker.h"
 #include "hr_client.h"
+#include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_status.h"
 
@@ -26,6 +27,7 @@ hr_worker_set_heartbeat (int interval_ms)
 struct hr_worker {
     char *endpoint;
     char service[HR_SERVICE_NAME_MAX + 1];
+    hr_curve_keys_t curve;      /* copied at creation: reconnects reuse it */
     zsock_t *sock;
     void *s;
     int ivl;
@@ -86,7 +88,8 @@ connect_to_broker (hr_worker_t *self)
     if (!self->sock)
         return -1;
     zsock_set_linger (self->sock, 0);
-    if (zsock_connect (self->sock, "%s", self->endpoint) < 0) {
+    if (hr_curve_apply_client (self->sock, &self->curve) != 0
+        || zsock_connect (self->sock, "%s", self->endpoint) < 0) {
         hr_error ("worker: cannot connect to %s", self->endpoint);
         zsock_destroy (&self->sock);
         self->s = NULL;
@@ -114,9 +117,11 @@ hr_worker_new (const char *broker_endpoint, const char *service)
     self->endpoint = strdup (broker_endpoint);
     memcpy (self->service, service, service_len + 1);
     self->ivl = atomic_load (&s_heartbeat_ms);
-    if (!self->endpoint || connect_to_broker (self) != 0) {
+    if (!self->endpoint || hr_curve_client_keys (&self->curve) != 0
+        || connect_to_broker (self) != 0) {
         zsock_destroy (&self->sock);
         free (self->endpoint);
+        memset (&self->curve, 0, sizeof self->curve);
         free (self);
         return NULL;
     }
@@ -139,6 +144,7 @@ hr_worker_destroy (hr_worker_t **self_p)
     release_request (self);
     zsock_destroy (&self->sock);
     free (self->endpoint);
+    memset (&self->curve, 0, sizeof self->curve);
     free (self);
     *self_p = NULL;
 }

@@ -16,6 +16,7 @@ typedef struct {
 typedef struct {
     const content_matrix_t *X;
     const uint64_t *name_fp;
+    const uint64_t *simhash;        /* 64 random hyperplanes per row */
     const content_nb_opts_t *o;
     const uint64_t *post_start;     /* cols + 1 */
     const posting_t *post;
@@ -117,13 +118,14 @@ one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap
         if (dedup) {
             dup = s >= o->dup_cosine
                   || (job->name_fp && job->name_fp[j] == job->name_fp[i]);
-            /*  A duplicate of an accepted neighbour has (almost) the same
-                cosine to i as that neighbour: only those pairs are compared
-                exactly, which keeps the check cheap.                        */
+            /*  Near-duplicates of an accepted neighbour: SimHash signatures
+                of rows with cosine >= 0.95 differ in ~6 of 64 bits, so only
+                pairs within 16 bits are compared exactly.                   */
+            uint64_t hj = job->simhash[j];
             for (uint32_t a = 0; a < kept && !dup; a++) {
                 if (job->name_fp && job->name_fp[nidx[a]] == job->name_fp[j])
                     dup = true;
-                else if (fabsf (nsc[a] - s) < 0.03f
+                else if (__builtin_popcountll (job->simhash[nidx[a]] ^ hj) <= 16
                          && content_matrix_row_dot (X, nidx[a], X, j) >= o->dup_cosine)
                     dup = true;
             }
@@ -195,6 +197,7 @@ content_neighbours_build (const content_matrix_t *X, const uint64_t *name_fp,
     memset (out, 0, sizeof *out);
     uint32_t n = X->rows;
     uint64_t nnz = X->row[n];
+    uint64_t *simhash = NULL;
     uint64_t *start = calloc ((size_t) X->cols + 1, sizeof *start);
     posting_t *all = malloc ((nnz ? nnz : 1) * sizeof *all);
     out->n = n;
@@ -239,8 +242,27 @@ content_neighbours_build (const content_matrix_t *X, const uint64_t *name_fp,
         start[X->cols] = o;
     }
 
-    job_t job = { .X = X, .name_fp = name_fp, .o = opts, .post_start = start,
-                  .post = all, .out = out };
+    simhash = malloc ((n ? n : 1) * sizeof *simhash);
+    if (!simhash)
+        goto fail;
+    for (uint32_t i = 0; i < n; i++) {
+        float acc[64] = { 0 };
+        for (uint64_t k = X->row[i]; k < X->row[i + 1]; k++) {
+            /*  the term's 64 random ±1 coordinates, from a hash of its id  */
+            uint64_t h = (uint64_t) X->col[k] * 0x9E3779B97F4A7C15ULL;
+            h ^= h >> 29;
+            h *= 0xBF58476D1CE4E5B9ULL;
+            h ^= h >> 32;
+            for (int b = 0; b < 64; b++)
+                acc[b] += (h >> b) & 1 ? X->val[k] : -X->val[k];
+        }
+        uint64_t sig = 0;
+        for (int b = 0; b < 64; b++)
+            sig |= (uint64_t) (acc[b] > 0) << b;
+        simhash[i] = sig;
+    }
+    job_t job = { .X = X, .name_fp = name_fp, .simhash = simhash, .o = opts,
+                  .post_start = start, .post = all, .out = out };
     unsigned threads = opts->threads ? opts->threads : 1;
     if (threads > 64)
         threads = 64;
@@ -265,10 +287,12 @@ content_neighbours_build (const content_matrix_t *X, const uint64_t *name_fp,
     if (atomic_load (&job.failed))
         goto fail;
     out->duplicates_collapsed = atomic_load (&job.dupes);
+    free (simhash);
     free (start);
     free (all);
     return 0;
 fail:
+    free (simhash);
     free (start);
     free (all);
     content_neighbours_free (out);

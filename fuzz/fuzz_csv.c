@@ -51,9 +51,19 @@ csv_records (const uint8_t *data, size_t size, char sep, size_t max_record)
     fclose (in);
 }
 
+static bool
+trimmed (const char *s)
+{
+    size_t n = strlen (s);
+    return n == 0 || (s[0] != ' ' && s[0] != '\t' && s[n - 1] != ' ' && s[n - 1] != '\t'
+                      && s[0] != '\r' && s[n - 1] != '\r' && s[n - 1] != '\n');
+}
+
 static void
 check_row (const hr_import_row_t *row)
 {
+    /*  The importer trims every field (as C strings: what the load sees).  */
+    FUZZ_CHECK (trimmed (row->name) && trimmed (row->main_category) && trimmed (row->sub_category));
     FUZZ_CHECK (hr_valid_product_id (row->id, strlen (row->id)));
     FUZZ_CHECK (row->name && row->main_category && row->sub_category);
     FUZZ_CHECK (row->image && row->link);
@@ -90,6 +100,10 @@ importer (const uint8_t *data, size_t size)
     if (rc == 0 && n > 0) {
         for (uint32_t i = 0; i < n; i++)
             check_row (hr_import_row (imp, i));
+        /*  A NUL byte inside a field cuts the C string (reported once, by
+            check_row's trim rule); the round trip only makes sense without. */
+        if (memchr (data, '\0', size))
+            goto done;
         /*  Round trip through the spec format.  */
         char *buf = NULL;
         size_t len = 0;
@@ -117,6 +131,7 @@ importer (const uint8_t *data, size_t size)
         hr_import_destroy (&imp2);
         free (buf);
     }
+done:
     hr_import_destroy (&imp);
     FUZZ_CHECK (imp == NULL);
 }

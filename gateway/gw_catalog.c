@@ -138,10 +138,11 @@ gw_catalog_holder_new (const char *database_url, int poll_ms, int connect_wait_m
         return NULL;
     self->database_url = strdup (database_url);
     self->poll_ms = poll_ms;
-    self->current = snapshot_new (empty_catalog (), -1);
     hr_pg_t *pg = hr_pg_new (database_url, 10000, connect_wait_ms);
-    if (!pg || refresh (self, pg) != 0)
+    if (!pg || refresh (self, pg) != 0) {
         hr_warn ("gateway: no catalog yet (PostgreSQL unreachable?); retrying every %d ms", poll_ms);
+        self->current = snapshot_new (empty_catalog (), -1);
+    }
     hr_pg_destroy (&pg);
     if (pthread_create (&self->thread, NULL, poller, self) == 0)
         self->has_thread = true;
@@ -204,7 +205,7 @@ int64_t
 gw_catalog_version (gw_catalog_holder_t *self)
 {
     pthread_mutex_lock (&self->mutex);
-    int64_t v = self->current ? self->current->version : -1;
+    int64_t v = self->current ? self->current->version : -2;     /* -2: nothing yet */
     pthread_mutex_unlock (&self->mutex);
     return v;
 }

@@ -103,7 +103,7 @@ s_zmq (int argc, char **argv)
         else if (!strcmp (argv[i], "--broker")) broker_ep = argv[i + 1];
         else { fprintf (stderr, "unknown option %s\n", argv[i]); return 2; }
     }
-    if (clients < 1 || clients > 1024 || seconds < 1 || workers < 1 || workers > 64) {
+    if (clients < 1 || clients > 1024 || seconds < 1 || workers < 1 || workers > 512) {
         fprintf (stderr, "bad --clients/--seconds/--workers\n");
         return 2;
     }
