@@ -40,6 +40,7 @@ int main (int argc, char **argv)
 
     /*  We handle signals ourselves; czmq's handler would swallow SIGTERM.  */
     zsys_handler_set (NULL);
+    zsys_init ();
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -86,7 +86,8 @@ s_log_alloc (uint32_t n_sessions, uint32_t n_events)
 collab_log_t *
 collab_rows_build (collab_rows_t *self, uint32_t min_len)
 {
-    qsort (self->rows, self->n, sizeof *self->rows, s_row_cmp);
+    if (self->n)        //  no rows yet: rows may be NULL, which qsort must not see
+        qsort (self->rows, self->n, sizeof *self->rows, s_row_cmp);
     size_t n_sessions = 0;
     for (size_t i = 0; i < self->n; i++)
         if (i == 0 || self->rows[i].session != self->rows[i - 1].session)

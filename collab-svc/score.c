@@ -266,6 +266,16 @@ collab_scorer_recommend (collab_scorer_t *self, const collab_score_params_t *p,
                          const uint32_t *hist, uint32_t n, int64_t now_ms,
                          bool exclude_history, collab_rec_t *out, uint32_t k)
 {
+    return collab_scorer_recommend_extra (self, p, hist, n, now_ms, exclude_history,
+                                          NULL, 0, out, k);
+}
+
+uint32_t
+collab_scorer_recommend_extra (collab_scorer_t *self, const collab_score_params_t *p,
+                               const uint32_t *hist, uint32_t n, int64_t now_ms,
+                               bool exclude_history, const collab_rec_t *extra,
+                               uint32_t n_extra, collab_rec_t *out, uint32_t k)
+{
     const collab_model_t *m = self->m;
     if (k == 0 || s_heap_reserve (self, k))
         return 0;
@@ -285,6 +295,11 @@ collab_scorer_recommend (collab_scorer_t *self, const collab_score_params_t *p,
             s_neighbours (self, p, nused, 1.0f - p->sknn_weight);
         if (p->sknn_weight > 0.0f)
             s_session_knn (self, p, nused, now_ms, p->sknn_weight);
+    }
+    for (uint32_t i = 0; i < n_extra; i++) {
+        uint32_t j = extra[i].item;
+        if (j < m->n_items && !self->hist_rank[j] && extra[i].score > 0)
+            s_add (self, j, extra[i].score);
     }
     uint32_t nout = 0;
     for (uint32_t t = 0; t < self->n_touched; t++) {

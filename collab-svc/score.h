@@ -57,6 +57,14 @@ uint32_t collab_scorer_recommend (collab_scorer_t *self, const collab_score_para
                                   const uint32_t *hist, uint32_t n, int64_t now_ms,
                                   bool exclude_history, collab_rec_t *out, uint32_t k);
 
+/*  The same, plus `extra` scores added to items before ranking (the live
+    overlay's deltas; history items and unknown indices are skipped; an
+    item may appear several times: its scores add up).                     */
+uint32_t collab_scorer_recommend_extra (collab_scorer_t *self, const collab_score_params_t *p,
+                                        const uint32_t *hist, uint32_t n, int64_t now_ms,
+                                        bool exclude_history, const collab_rec_t *extra,
+                                        uint32_t n_extra, collab_rec_t *out, uint32_t k);
+
 /*  "Also clicked": the item's neighbour row (never the item itself).       */
 uint32_t collab_scorer_similar (collab_scorer_t *self, uint32_t item,
                                 collab_rec_t *out, uint32_t k);

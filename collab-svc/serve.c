@@ -6,6 +6,7 @@
     new model.                                                              */
 #include "serve.h"
 #include "hr_client.h"
+#include "hr_events.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_model_store.h"
@@ -15,10 +16,23 @@
 #include "protocol.h"
 #include <assert.h>
 #include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/*  Reads of the event stream block at most this long, so destroy() never
+    waits longer for the events thread.                                     */
+#define EVENTS_BLOCK_MS 200
+#define EVENTS_BATCH 256
+/*  History items (distinct clicks, newest first) whose overlay rows a
+    for_user request reads: bounds the per-request work and stack.          */
+#define OVERLAY_HIST 10
+#define OVERLAY_COLD_MAX (OVERLAY_HIST * COLLAB_OVERLAY_ROW)
 
 typedef struct {
     collab_model_t *model;
@@ -42,6 +56,13 @@ struct collab_serve {
     hr_redis_t *redis;
     hr_gauge_t *g_version, *g_items;
     hr_counter_t *c_swaps, *c_load_errors;
+    /* live deltas from the event stream (see overlay.h) */
+    collab_overlay_t *overlay;
+    pthread_t events_thread;
+    bool events_running;
+    atomic_bool stop;
+    hr_counter_t *c_events;
+    hr_gauge_t *g_ov_items, *g_ov_users, *g_ov_entries;
 };
 
 static void
@@ -53,21 +74,49 @@ s_unref_locked (model_ref_t *ref)
     }
 }
 
+static void *s_events_thread (void *arg);
+
 collab_serve_t *
 collab_serve_new (const char *database_url, const char *redis_url, const collab_score_params_t *params)
+{
+    collab_overlay_params_t op;
+    collab_overlay_params_default (&op);
+    return collab_serve_new_ex (database_url, redis_url, params, &op);
+}
+
+collab_serve_t *
+collab_serve_new_ex (const char *database_url, const char *redis_url,
+                     const collab_score_params_t *params, const collab_overlay_params_t *overlay)
 {
     collab_serve_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     pthread_mutex_init (&self->lock, NULL);
+    atomic_init (&self->stop, false);
     self->params = *params;
     self->params.fill_popular = false;     /* scores must stay > 0 for hr_merge */
     self->database_url = database_url ? strdup (database_url) : NULL;
     self->redis_url = redis_url ? strdup (redis_url) : NULL;
+    self->overlay = collab_overlay_new (overlay);
+    if ((database_url && !self->database_url) || (redis_url && !self->redis_url) || !self->overlay) {
+        collab_serve_destroy (&self);
+        return NULL;
+    }
     self->g_version = hr_gauge ("collab_model_version", "published collab model in use", NULL);
     self->g_items = hr_gauge ("collab_model_items", "items known to the collab model", NULL);
     self->c_swaps = hr_counter ("collab_model_swaps_total", "collab models loaded", NULL);
     self->c_load_errors = hr_counter ("collab_model_load_errors_total", "failed model loads", NULL);
+    self->c_events = hr_counter ("collab_overlay_events_total",
+                                 "clicks from the event stream applied to the live overlay", NULL);
+    self->g_ov_items = hr_gauge ("collab_overlay_items", "items with live co-count deltas", NULL);
+    self->g_ov_users = hr_gauge ("collab_overlay_users", "users whose live clicks are tracked", NULL);
+    self->g_ov_entries = hr_gauge ("collab_overlay_entries", "live co-count deltas held", NULL);
+    if (self->redis_url) {
+        if (pthread_create (&self->events_thread, NULL, s_events_thread, self) == 0)
+            self->events_running = true;
+        else
+            hr_warn ("collab: cannot start the events thread; no live updates between retrains");
+    }
     return self;
 }
 
@@ -78,6 +127,11 @@ collab_serve_destroy (collab_serve_t **self_p)
     collab_serve_t *self = *self_p;
     if (!self)
         return;
+    if (self->events_running) {
+        atomic_store (&self->stop, true);
+        pthread_join (self->events_thread, NULL);
+    }
+    collab_overlay_destroy (&self->overlay);
     pthread_mutex_lock (&self->lock);
     while (self->free_slots) {
         slot_t *s = self->free_slots;
@@ -123,6 +177,9 @@ collab_serve_install (collab_serve_t *self, collab_model_t *model, int64_t versi
     }
     s_unref_locked (old);
     pthread_mutex_unlock (&self->lock);
+    /* the new model was trained on (at least) what the overlay learnt */
+    collab_overlay_clear_rows (self->overlay, model->params.fwd, model->params.bwd,
+                               model->params.dist_pow);
     hr_gauge_set (self->g_version, (double) version);
     hr_gauge_set (self->g_items, model->n_items);
     hr_counter_inc (self->c_swaps);
@@ -196,17 +253,91 @@ s_release (collab_serve_t *self, slot_t *slot)
 
 /*  --- requests -------------------------------------------------------------- */
 
+/*  An answer item by product id: trained items and cold (overlay-only)
+    items end up in the same list.                                          */
+typedef struct {
+    char id[COLLAB_ID_MAX + 1];
+    float score;
+} cold_t;
+
+typedef struct {
+    const char *p;
+    size_t len;
+} click_t;
+
+static bool
+s_clicked (const click_t *clicks, uint32_t n, const char *id, size_t len)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (clicks[i].len == len && memcmp (clicks[i].p, id, len) == 0)
+            return true;
+    return false;
+}
+
+/*  Adds v to the cold item `id` (kept once; silently full at cap).         */
 static void
-s_put_list (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *recs, uint32_t n,
-            const char *source, size_t source_len)
+s_cold_add (cold_t *cold, uint32_t *n, uint32_t cap, const char *id, float v)
+{
+    for (uint32_t i = 0; i < *n; i++)
+        if (strcmp (cold[i].id, id) == 0) {
+            cold[i].score += v;
+            return;
+        }
+    if (*n < cap) {
+        snprintf (cold[*n].id, sizeof cold[*n].id, "%s", id);
+        cold[(*n)++].score = v;
+    }
+}
+
+static int
+s_cold_desc (const void *a, const void *b)
+{
+    const cold_t *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return strcmp (x->id, y->id);
+}
+
+/*  The overlay's row of `id` normalised like a trained row: its deltas
+    over their own mass plus, for an item the model knows, the item's
+    training clicks (≈ the mass behind its trained row), so a few live
+    clicks nudge a well-known item and dominate a cold one.                 */
+static uint32_t
+s_overlay_row (collab_serve_t *self, const collab_model_t *m, const char *id, size_t len,
+               collab_overlay_nb_t *nb, float *norm)
+{
+    float mass;
+    uint32_t n = collab_overlay_row (self->overlay, id, len, nb, COLLAB_OVERLAY_ROW, &mass);
+    if (n == 0)
+        return 0;
+    int64_t idx = m ? collab_ids_find (m->ids, id, len) : -1;
+    double denom = mass + (idx >= 0 ? m->pop[idx] : 0.0);
+    *norm = denom > 0 ? (float) (1.0 / denom) : 0.0f;
+    return n;
+}
+
+/*  Writes the merge of two best-first lists (trained recs, cold items), at
+    most limit items, only product ids with a positive score.               */
+static void
+s_put_merged (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *recs, uint32_t nrecs,
+              const cold_t *cold, uint32_t ncold, uint32_t limit, const char *source, size_t source_len)
 {
     size_t begin = hr_scored_list_begin (reply);
-    uint32_t written = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const char *id = collab_ids_at (m->ids, recs[i].item);
-        if (strlen (id) != HR_PRODUCT_ID_LEN || !(recs[i].score > 0))
+    uint32_t written = 0, i = 0, j = 0;
+    while (written < limit && (i < nrecs || j < ncold)) {
+        const char *id;
+        float score;
+        if (i < nrecs && (j >= ncold || recs[i].score >= cold[j].score)) {
+            id = collab_ids_at (m->ids, recs[i].item);
+            score = recs[i++].score;
+        }
+        else {
+            id = cold[j].id;
+            score = cold[j++].score;
+        }
+        if (strlen (id) != HR_PRODUCT_ID_LEN || !(score > 0))
             continue;           /* only product ids go on the wire */
-        hr_put_scored_item (reply, id, recs[i].score, HR_STRAT_COLLAB, source, source_len);
+        hr_put_scored_item (reply, id, score, HR_STRAT_COLLAB, source, source_len);
         written++;
     }
     hr_scored_list_end (reply, begin, written);
@@ -219,9 +350,8 @@ s_for_user (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call
     if (!hr_reader_ok (args))
         return hr_service_error (call, HR_BAD_REQUEST, "for_user: malformed history");
     uint32_t hist[COLLAB_HISTORY_MAX];
-    uint32_t nh = 0;
-    const char *newest = NULL;
-    size_t newest_len = 0;
+    click_t clicks[COLLAB_HISTORY_MAX];
+    uint32_t nh = 0, nclicks = 0;
     slot_t *slot = s_acquire (self);
     const collab_model_t *m = slot ? collab_scorer_model (slot->scorer) : NULL;
     for (uint32_t i = 0; i < n; i++) {
@@ -231,13 +361,10 @@ s_for_user (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call
         (void) hr_get_i64 (args);
         if (!hr_reader_ok (args))
             break;
-        if (type != 1 || !m || nh == COLLAB_HISTORY_MAX)
+        if (type != 1 || nclicks == COLLAB_HISTORY_MAX)
             continue;
-        if (!newest) {
-            newest = value;
-            newest_len = len;
-        }
-        int64_t idx = collab_ids_find (m->ids, value, len);
+        clicks[nclicks++] = (click_t) { value, len };
+        int64_t idx = m ? collab_ids_find (m->ids, value, len) : -1;
         if (idx >= 0)
             hist[nh++] = (uint32_t) idx;
     }
@@ -249,15 +376,45 @@ s_for_user (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call
     }
     if (limit > COLLAB_LIMIT_MAX)
         limit = COLLAB_LIMIT_MAX;
+
+    /* live deltas of the newest distinct clicks, weighted like the scorer
+       weighs history items, on the neighbours' share of the score */
+    collab_rec_t extra[OVERLAY_HIST * COLLAB_OVERLAY_ROW];
+    cold_t cold[OVERLAY_COLD_MAX];
+    uint32_t nextra = 0, ncold = 0, ndistinct = 0;
+    const click_t *distinct[OVERLAY_HIST];
+    for (uint32_t i = 0; i < nclicks && ndistinct < OVERLAY_HIST && ndistinct < self->params.hist_max; i++)
+        if (!s_clicked (clicks, i, clicks[i].p, clicks[i].len))
+            distinct[ndistinct++] = &clicks[i];
+    double wsum = 0;
+    for (uint32_t k = 0; k < ndistinct; k++)
+        wsum += pow (k + 1.0, -self->params.hist_pow);
+    for (uint32_t k = 0; k < ndistinct && limit > 0; k++) {
+        collab_overlay_nb_t nb[COLLAB_OVERLAY_ROW];
+        float norm = 0;
+        uint32_t nn = s_overlay_row (self, m, distinct[k]->p, distinct[k]->len, nb, &norm);
+        float w = (float) ((1.0 - self->params.sknn_weight) * pow (k + 1.0, -self->params.hist_pow)
+                           / wsum) * norm;
+        for (uint32_t e = 0; e < nn; e++) {
+            size_t len = strlen (nb[e].id);
+            if (s_clicked (clicks, nclicks, nb[e].id, len))
+                continue;
+            int64_t idx = m ? collab_ids_find (m->ids, nb[e].id, len) : -1;
+            if (idx >= 0)
+                extra[nextra++] = (collab_rec_t) { (uint32_t) idx, w * nb[e].weight };
+            else
+                s_cold_add (cold, &ncold, OVERLAY_COLD_MAX, nb[e].id, w * nb[e].weight);
+        }
+    }
+    qsort (cold, ncold, sizeof *cold, s_cold_desc);
+
     collab_rec_t recs[COLLAB_LIMIT_MAX];
     uint32_t got = 0;
-    if (slot && nh > 0 && limit > 0)
-        got = collab_scorer_recommend (slot->scorer, &self->params, hist, nh, hr_now_ms (),
-                                       true, recs, limit);
-    if (m)
-        s_put_list (reply, m, recs, got, newest, newest_len);
-    else
-        hr_put_u32 (reply, 0);
+    if (slot && (nh > 0 || nextra > 0) && limit > 0)
+        got = collab_scorer_recommend_extra (slot->scorer, &self->params, hist, nh, hr_now_ms (),
+                                             true, extra, nextra, recs, limit);
+    const char *newest = nclicks ? clicks[0].p : NULL;
+    s_put_merged (reply, m, recs, got, cold, ncold, limit, newest, nclicks ? clicks[0].len : 0);
     if (slot)
         s_release (self, slot);
     return HR_OK;
@@ -274,18 +431,29 @@ s_similar (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_
     if (limit > COLLAB_LIMIT_MAX)
         limit = COLLAB_LIMIT_MAX;
     slot_t *slot = s_acquire (self);
-    if (!slot) {
-        hr_put_u32 (reply, 0);
-        return HR_OK;
+    const collab_model_t *m = slot ? collab_scorer_model (slot->scorer) : NULL;
+    /* the trained row (its first COLLAB_LIMIT_MAX entries) plus the live
+       deltas, ranked together by id */
+    cold_t cand[COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW];
+    uint32_t nc = 0;
+    int64_t idx = m ? collab_ids_find (m->ids, id, len) : -1;
+    if (idx >= 0) {
+        collab_rec_t recs[COLLAB_LIMIT_MAX];
+        uint32_t got = collab_scorer_similar (slot->scorer, (uint32_t) idx, recs, COLLAB_LIMIT_MAX);
+        for (uint32_t i = 0; i < got; i++) {
+            snprintf (cand[nc].id, sizeof cand[nc].id, "%s", collab_ids_at (m->ids, recs[i].item));
+            cand[nc++].score = recs[i].score;
+        }
     }
-    const collab_model_t *m = collab_scorer_model (slot->scorer);
-    collab_rec_t recs[COLLAB_LIMIT_MAX];
-    uint32_t got = 0;
-    int64_t idx = collab_ids_find (m->ids, id, len);
-    if (idx >= 0)
-        got = collab_scorer_similar (slot->scorer, (uint32_t) idx, recs, limit);
-    s_put_list (reply, m, recs, got, id, len);
-    s_release (self, slot);
+    collab_overlay_nb_t nb[COLLAB_OVERLAY_ROW];
+    float norm = 0;
+    uint32_t nn = s_overlay_row (self, m, id, len, nb, &norm);
+    for (uint32_t e = 0; e < nn; e++)
+        s_cold_add (cand, &nc, COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW, nb[e].id, norm * nb[e].weight);
+    qsort (cand, nc, sizeof *cand, s_cold_desc);
+    s_put_merged (reply, m, NULL, 0, cand, nc, limit, id, len);
+    if (slot)
+        s_release (self, slot);
     return HR_OK;
 }
 
@@ -300,6 +468,66 @@ collab_serve_handle (void *state, const char *method, size_t method_len,
         return s_similar (self, args, reply, call);
     return hr_service_error (call, HR_BAD_REQUEST, "collab: unknown method '%.*s'",
                              (int) (method_len > 64 ? 64 : method_len), method);
+}
+
+/*  --- live updates from the event stream ---------------------------------- */
+
+static void
+s_nap_ms (int ms)
+{
+    struct timespec ts = { ms / 1000, (long) (ms % 1000) * 1000000L };
+    nanosleep (&ts, NULL);
+}
+
+static void
+s_overlay_metrics (collab_serve_t *self)
+{
+    collab_overlay_stats_t st;
+    collab_overlay_stats (self->overlay, &st);
+    hr_gauge_set (self->g_ov_items, st.items);
+    hr_gauge_set (self->g_ov_users, st.users);
+    hr_gauge_set (self->g_ov_entries, st.entries);
+}
+
+/*  Follows the stream from "now" (older events are in the model or lost:
+    the next retrain reads them from PostgreSQL); Redis down = retry.       */
+static void *
+s_events_thread (void *arg)
+{
+    collab_serve_t *self = arg;
+    hr_event_t *batch = malloc (EVENTS_BATCH * sizeof *batch);
+    hr_events_reader_t *reader = NULL;
+    while (batch && !atomic_load (&self->stop)) {
+        if (!reader && !(reader = hr_events_reader_new (self->redis_url, "$"))) {
+            s_nap_ms (EVENTS_BLOCK_MS);
+            continue;
+        }
+        int n = hr_events_read (reader, batch, EVENTS_BATCH, EVENTS_BLOCK_MS);
+        if (n > 0) {
+            hr_counter_add (self->c_events, collab_overlay_apply (self->overlay, batch, (uint32_t) n));
+            s_overlay_metrics (self);
+        }
+        else if (n < 0)
+            s_nap_ms (EVENTS_BLOCK_MS);
+    }
+    hr_events_reader_destroy (&reader);
+    free (batch);
+    return NULL;
+}
+
+uint32_t
+collab_serve_apply_events (collab_serve_t *self, const hr_event_t *ev, uint32_t n)
+{
+    uint32_t applied = collab_overlay_apply (self->overlay, ev, n);
+    hr_counter_add (self->c_events, applied);
+    s_overlay_metrics (self);
+    return applied;
+}
+
+void
+collab_serve_overlay_stats (collab_serve_t *self, collab_overlay_stats_t *out)
+{
+    collab_overlay_stats (self->overlay, out);
 }
 
 /*  --- hot swap ---------------------------------------------------------------- */
@@ -352,6 +580,10 @@ collab_serve_tick (void *state)
 static const hr_config_var_t s_config[] = {
     { "COLLAB_PARAMS", HR_CFG_STR, "",
       "collab scoring parameters name=value,... (see `hybridrec eval --help`)", 0, 0 },
+    { "COLLAB_OVERLAY_USERS", HR_CFG_INT, "50000",
+      "users whose live clicks update the model between retrains (LRU beyond)", 1, 10000000 },
+    { "COLLAB_OVERLAY_ITEMS", HR_CFG_INT, "20000",
+      "items with live co-count deltas between retrains (LRU beyond; ~0.5 KB each)", 1, 10000000 },
     { NULL, 0, NULL, NULL, 0, 0 },
 };
 
@@ -367,8 +599,13 @@ s_init (hr_config_t *cfg)
         hr_error ("COLLAB_PARAMS: %s", err);
         return NULL;
     }
-    collab_serve_t *self = collab_serve_new (hr_config_database_url (cfg),
-                                             hr_config_str (cfg, "REDIS_URL"), &sp);
+    collab_overlay_params_t op;
+    collab_overlay_params_default (&op);
+    op.max_users = (uint32_t) hr_config_int (cfg, "COLLAB_OVERLAY_USERS");
+    op.max_items = (uint32_t) hr_config_int (cfg, "COLLAB_OVERLAY_ITEMS");
+    op.window = tp.window < COLLAB_OVERLAY_WINDOW_MAX ? tp.window : COLLAB_OVERLAY_WINDOW_MAX;
+    collab_serve_t *self = collab_serve_new_ex (hr_config_database_url (cfg),
+                                                hr_config_str (cfg, "REDIS_URL"), &sp, &op);
     if (self && collab_serve_poll (self) == 0 && collab_serve_version (self) == 0)
         hr_warn ("collab: no model published yet (run `hybridrec train collab`); answering empty lists");
     return self;

@@ -240,6 +240,9 @@ hr_service_new (const hr_service_def_t *def, void *state, const char *broker_end
 {
     assert (def && def->name && def->handle && broker_endpoint);
     assert (threads > 0);
+    /*  The worker threads open their first sockets at the same moment, and
+        czmq's one-time setup is not thread-safe: do it here, once.         */
+    zsys_init ();
     hr_service_t *self = (hr_service_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
@@ -333,6 +336,9 @@ hr_service_main (int argc, char **argv, const hr_service_def_t *def)
     /*  We handle SIGTERM/SIGINT ourselves (sigwait below); czmq must not
         install its handler, which would make sockets fail with EINTR.     */
     zsys_handler_set (NULL);
+    /*  czmq asserts when it initialises itself (zsys_init, on the first
+        actor) after sockets exist; initialise it before anything opens one. */
+    zsys_init ();
     const hr_config_var_t *tables[3] = { hr_config_common, def->config, NULL };
     hr_config_t *cfg = hr_config_new (def->name, tables);
     if (!cfg)

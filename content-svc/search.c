@@ -528,7 +528,10 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
                 }
                 if (!all)
                     continue;
-                sc *= a->weight;
+                /*  an alternative of another length ("earbuds" -> "ear
+                    buds") is scaled to the words it replaces, so a phrase
+                    does not outscore the word typed by summing more terms  */
+                sc *= a->weight * (float) c->words / (float) a->nterms;
                 if (x->clause[d] == 0.0f)
                     x->ctouched[nct++] = d;
                 if (sc > x->clause[d])

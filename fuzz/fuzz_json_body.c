@@ -17,7 +17,7 @@
 #include "fuzz_util.h"
 #include "gw_proto.h"
 #include "hr_validate.h"
-#include "protocol.h"
+#include "../interactions-svc/protocol.h"
 
 static int
 string_field (json_t *obj, const char *name, const char **s, size_t *len)

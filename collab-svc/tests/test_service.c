@@ -2,12 +2,16 @@
     and client; a click changes the answer; models hot-swap (directly, and
     through hr_model_store + the tick when PostgreSQL/Redis are there).     */
 #include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "fixture.h"
 #include "hr_broker.h"
 #include "hr_client.h"
+#include "hr_events.h"
+#include "hr_metrics.h"
 #include "hr_migrate.h"
 #include "hr_model_store.h"
 #include "hr_pg.h"
@@ -106,6 +110,152 @@ s_for_user (const char *const *clicks, uint32_t n, uint32_t limit, hr_scored_t *
     free (body);
     return status;
 }
+
+/*  Calls similar; returns the decoded list.  */
+static int
+s_similar (const char *id, uint32_t limit, hr_scored_t **items, uint32_t *count)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_cstr (&w, COLLAB_METHOD_SIMILAR);
+    hr_put_cstr (&w, id);
+    hr_put_u32 (&w, limit);
+    void *body = NULL;
+    size_t len = 0;
+    int status = hr_client_call (client, COLLAB_SERVICE, w.data, w.len, 5000, &body, &len);
+    hr_writer_free (&w);
+    *items = NULL;
+    *count = 0;
+    if (status == HR_OK) {
+        hr_reader_t r;
+        hr_reader_init (&r, body, len);
+        ck_assert_int_eq (hr_get_scored_list (&r, items, count), 0);
+        ck_assert (hr_reader_done (&r));
+    }
+    free (body);
+    return status;
+}
+
+static int
+s_find (const hr_scored_t *items, uint32_t n, const char *id)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (strcmp (items[i].id, id) == 0)
+            return (int) i;
+    return -1;
+}
+
+static hr_event_t
+s_click (const char *user, const char *item, int64_t ts)
+{
+    hr_event_t ev = { .type = HR_EVENT_CLICK, .ts_ms = ts };
+    snprintf (ev.user_id, sizeof ev.user_id, "%s", user);
+    snprintf (ev.value, sizeof ev.value, "%s", item);
+    return ev;
+}
+
+/*  Between retrains, clicks on the event stream reach the service: a pair
+    of items the model never saw become each other's neighbours, a known
+    item gains a neighbour, and a new model version clears the deltas.     */
+START_TEST (live_events_update_neighbours)
+{
+    const char *redis_url = getenv ("REDIS_URL");
+    hr_redis_t *redis = redis_url ? hr_redis_new (redis_url, 1000) : NULL;
+    if (!redis)
+        printf ("SKIP (stream part): REDIS_URL not set; applying the events in-process\n");
+    /* pin the fixture model as the store's current version, so the tick
+       does not swap models (and clear the deltas) in the middle */
+    int64_t pinned = -1;
+    const char *db = getenv ("DATABASE_URL");
+    hr_pg_t *pg = db ? hr_pg_new (db, 10000, 10000) : NULL;
+    if (pg && hr_migrate (pg) >= 0) {
+        int64_t v = hr_model_current (pg, redis, COLLAB_STRATEGY_NAME);
+        pinned = v > 0 ? v : -1;
+    }
+    hr_pg_destroy (&pg);
+    ck_assert_int_eq (collab_serve_install (state, fixture_model (NAMES), pinned), 0);
+    hr_scored_t *items = NULL;
+    uint32_t n = 0;
+    ck_assert_int_eq (s_similar ("NEWITEM001", 10, &items, &n), HR_OK);
+    ck_assert_uint_eq (n, 0);                   /* cold: nothing yet */
+    free (items);
+    /* publish until the service's reader (which starts at "$") has seen a pair */
+    bool seen = false;
+    for (int i = 0; i < 50 && !seen; i++) {
+        char user[32];
+        snprintf (user, sizeof user, "ovtest%d", i);
+        int64_t now = hr_now_ms ();
+        hr_event_t ev[] = {
+            s_click (user, "NEWITEM001", now), s_click (user, "NEWITEM002", now + 1),
+            s_click (user, "PRODUCT00D", now + 2), s_click (user, "PRODUCT00C", now + 3),
+        };
+        for (size_t e = 0; e < 4; e++) {
+            if (redis)
+                ck_assert_int_eq (hr_events_publish (redis, &ev[e]), 0);
+            else
+                ck_assert_uint_eq (collab_serve_apply_events (state, &ev[e], 1), 1);
+        }
+        for (int t = 0; t < 10 && !seen; t++) {
+            ck_assert_int_eq (s_similar ("NEWITEM001", 10, &items, &n), HR_OK);
+            seen = n > 0;
+            if (seen) {
+                ck_assert_str_eq (items[0].id, "NEWITEM002");
+                ck_assert_str_eq (items[0].source, "NEWITEM001");
+                ck_assert (items[0].score > 0);
+                ck_assert_uint_eq (items[0].strategy, HR_STRAT_COLLAB);
+            }
+            free (items);
+            if (!seen)
+                usleep (10 * 1000);
+        }
+    }
+    ck_assert_msg (seen, "no live neighbour within 5 s of publishing");
+    /* let the rest of the last batch land (D -> C comes after the new pair) */
+    for (int t = 0; t < 100; t++) {
+        ck_assert_int_eq (s_similar ("PRODUCT00D", 10, &items, &n), HR_OK);
+        int c = s_find (items, n, "PRODUCT00C");
+        free (items);
+        if (c >= 0)
+            break;
+        usleep (50 * 1000);
+    }
+    /* backward pair: what came before */
+    ck_assert_int_eq (s_similar ("NEWITEM002", 10, &items, &n), HR_OK);
+    ck_assert_int_ge (s_find (items, n, "NEWITEM001"), 0);
+    free (items);
+    /* a known item keeps its trained neighbour and gains the live one */
+    ck_assert_int_eq (s_similar ("PRODUCT00D", 10, &items, &n), HR_OK);
+    ck_assert_int_ge (s_find (items, n, "PRODUCT00B"), 0);
+    ck_assert_int_ge (s_find (items, n, "PRODUCT00C"), 0);
+    free (items);
+    /* for_user: a history of only a cold item now gets an answer */
+    const char *cold[] = { "NEWITEM001" };
+    ck_assert_int_eq (s_for_user (cold, 1, 10, &items, &n), HR_OK);
+    ck_assert_uint_ge (n, 1);
+    ck_assert_str_eq (items[0].id, "NEWITEM002");
+    ck_assert_str_eq (items[0].source, "NEWITEM001");
+    free (items);
+    /* for_user on a known item: the live neighbour is ranked in, history hidden */
+    const char *known[] = { "PRODUCT00D" };
+    ck_assert_int_eq (s_for_user (known, 1, 10, &items, &n), HR_OK);
+    ck_assert_int_ge (s_find (items, n, "PRODUCT00C"), 0);
+    ck_assert_int_lt (s_find (items, n, "PRODUCT00D"), 0);
+    free (items);
+    collab_overlay_stats_t st;
+    collab_serve_overlay_stats (state, &st);
+    ck_assert_uint_ge (st.events, 4);
+    ck_assert_uint_ge (st.items, 4);
+    ck_assert_uint_ge (hr_counter_value (hr_counter ("collab_overlay_events_total", "", NULL)), 4);
+    /* a new model version covers those events: the deltas go */
+    ck_assert_int_eq (collab_serve_install (state, fixture_model (NAMES), pinned), 0);
+    ck_assert_int_eq (s_similar ("NEWITEM001", 10, &items, &n), HR_OK);
+    ck_assert_uint_eq (n, 0);
+    free (items);
+    collab_serve_overlay_stats (state, &st);
+    ck_assert_uint_eq (st.items, 0);
+    hr_redis_destroy (&redis);
+}
+END_TEST
 
 START_TEST (for_user_follows_clicks)
 {
@@ -230,6 +380,7 @@ main (void)
     tcase_add_test (tc, for_user_follows_clicks);
     tcase_add_test (tc, similar_and_bad_requests);
     tcase_add_test (tc, hot_reload);
+    tcase_add_test (tc, live_events_update_neighbours);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);

@@ -3,6 +3,7 @@
     is 300 ms and the whole file stays well under a minute.               */
 #include "hr_broker.h"
 #include "hr_client.h"
+#include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_status.h"
 #include "hr_wire.h"
@@ -550,6 +551,36 @@ START_TEST (test_bad_endpoint)
 }
 END_TEST
 
+/*  CURVE is opt-in (common/hr_curve.h): with nothing configured every
+    socket is plain text, so a raw plain DEALER speaking the protocol gets
+    an answer from the broker.                                            */
+START_TEST (test_curve_off_by_default)
+{
+    hr_curve_keys_t k;
+    hr_curve_server_keys (&k);
+    ck_assert (!k.enabled);
+    hr_curve_client_keys (&k);
+    ck_assert (!k.enabled);
+    hr_broker_t *b = broker_start ();
+    zsock_t *raw = zsock_new_dealer (hr_broker_endpoint (b));
+    ck_assert_ptr_nonnull (raw);
+    uint8_t id[8] = { 7 }, deadline[8];
+    int64_t when = hr_now_ms () + 2000;
+    for (int i = 0; i < 8; i++)
+        deadline[i] = (uint8_t) ((uint64_t) when >> (8 * i));
+    zsock_set_rcvtimeo (raw, 2000);
+    ck_assert_int_eq (zsock_send (raw, "sbbbb", HR_PROTO_CLIENT, HR_MMI_WORKERS,
+                                  strlen (HR_MMI_WORKERS), id, (size_t) 8, deadline,
+                                  (size_t) 8, "", (size_t) 0), 0);
+    zmsg_t *reply = zmsg_recv (raw);
+    ck_assert_ptr_nonnull (reply);
+    ck_assert_int_eq (zmsg_size (reply), 5);
+    zmsg_destroy (&reply);
+    zsock_destroy (&raw);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -569,6 +600,7 @@ main (void)
     tcase_add_test (tc, test_malformed_ignored);
     tcase_add_test (tc, test_broker_restart);
     tcase_add_test (tc, test_bad_endpoint);
+    tcase_add_test (tc, test_curve_off_by_default);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);
