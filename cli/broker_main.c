@@ -8,6 +8,7 @@
 #include <czmq.h>
 #include "hr_broker.h"
 #include "hr_config.h"
+#include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 
@@ -37,6 +38,10 @@ int main (int argc, char **argv)
     }
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     hr_log_init ("broker", level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
+    if (hr_curve_configure (cfg) != 0) {    /* never fall back to plain text */
+        hr_config_destroy (&cfg);
+        return 2;
+    }
 
     /*  We handle signals ourselves; czmq's handler would swallow SIGTERM.  */
     zsys_handler_set (NULL);

@@ -23,6 +23,7 @@ static const command_t commands[] = {
     {"mine-rules", rules_cli_mine, "mine association rules from a basket file"},
     {"eval", collab_cli_eval, "offline evaluation of every strategy on an event log"},
     {"status", hr_cli_status, "catalog, model versions, stores and live replicas"},
+    {"keygen", hr_cli_keygen, "make a ZeroMQ CURVE certificate pair: keygen DIR NAME"},
     {NULL, NULL, NULL},
 };
 

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int hr_cli_keygen (int argc, char **argv);
+#include "hr_cli.h"
 
 static void
 usage (FILE *out)

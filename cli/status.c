@@ -6,6 +6,7 @@
 #include "hr_cli.h"
 #include "hr_client.h"
 #include "hr_config.h"
+#include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_model_store.h"
 #include "hr_redis.h"
@@ -131,6 +132,10 @@ hr_cli_status (int argc, char **argv)
     }
     //  Only errors: the expected "unreachable" warnings would drown the report
     hr_log_init ("hybridrec", HR_LOG_ERROR);
+    if (hr_curve_configure (cfg) != 0) {
+        hr_config_destroy (&cfg);
+        return 2;
+    }
     s_postgres (cfg);
     s_redis (cfg);
     s_workers (cfg);

@@ -96,7 +96,8 @@ hr_redis_new (const char *url, int timeout_ms)
     if (!self)
         return NULL;
     if (s_parse_url (self, url) != 0) {
-        hr_log_kv (HR_LOG_ERROR, NULL, "malformed redis url", "url", url, NULL);
+        //  Never log the URL itself: it may carry the password
+        hr_log (HR_LOG_ERROR, "malformed REDIS_URL (expected redis://[:password@]host:port[/db])");
         free (self);
         return NULL;
     }

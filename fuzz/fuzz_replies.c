@@ -77,7 +77,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         if (inter_history_reply_decode (body, len, ev, 16, &n) == 0) {
             FUZZ_CHECK (n <= 16);
             for (uint32_t i = 0; i < n; i++) {
-                FUZZ_CHECK (ev[i].type == 1 || ev[i].type == 2);
+                /*  (no type check: this decoder passes unknown types on) */
                 FUZZ_CHECK (memchr (ev[i].value, '\0', sizeof ev[i].value) != NULL);
             }
         }

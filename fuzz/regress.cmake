@@ -3,6 +3,7 @@
 # main() that feeds it every file of fuzz/corpus/<t>/ and fuzz/regress/<t>/
 # (crashes found by fuzzing are kept there).  Under the Sanitize build a
 # regression aborts the test.
+include_guard(GLOBAL)
 set(HR_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 include(${HR_FUZZ_DIR}/targets.cmake)
 hr_fuzz_available(HR_FUZZ_REGRESS)

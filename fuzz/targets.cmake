@@ -2,7 +2,7 @@
 # build (fuzz/CMakeLists.txt) and the regression runners (fuzz/regress.cmake).
 # A target whose library is not (yet) built in this tree is skipped.
 set(HR_FUZZ_TARGETS validate wire csv events_import http_params json_body replies
-    requests query broker)
+    requests query)
 set(HR_FUZZ_LIBS_validate hr_common)
 set(HR_FUZZ_LIBS_wire hr_common)
 set(HR_FUZZ_LIBS_csv hr_common)
@@ -12,7 +12,6 @@ set(HR_FUZZ_LIBS_json_body hr_gateway hr_interactions)
 set(HR_FUZZ_LIBS_replies hr_gateway hr_interactions)
 set(HR_FUZZ_LIBS_requests hr_content hr_interactions)
 set(HR_FUZZ_LIBS_query hr_content)
-set(HR_FUZZ_LIBS_broker hr_common)
 
 # hr_fuzz_available(<out-list>): the targets whose source and libraries exist.
 function(hr_fuzz_available out)

@@ -7,6 +7,7 @@
 #include "gw_config.h"
 #include "gw_server.h"
 #include "hr_config.h"
+#include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 
@@ -39,6 +40,10 @@ main (int argc, char **argv)
     }
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     hr_log_init ("gateway", level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
+    if (hr_curve_configure (cfg) != 0) {    /* never fall back to plain text */
+        hr_config_destroy (&cfg);
+        return 2;
+    }
     gw_settings_t settings;
     gw_settings_from_config (cfg, &settings);
 

@@ -267,8 +267,22 @@ START_TEST (test_allow_list)
     ck_assert_int_ne (call (plain, "plain", REFUSED_WAIT_MS), HR_OK);
     ck_assert_int_eq (call (allowed, "allowed again", 2000), HR_OK);
 
+    /*  Rotation: a public cert added to the directory is admitted without
+        restarting the broker (zauth reloads the directory).              */
+    zcert_t *cert = zcert_load (s_path[STRANGER_SEC]);
+    ck_assert_ptr_nonnull (cert);
+    char added[400];
+    snprintf (added, sizeof added, "%s/stranger", s_allowed);
+    ck_assert_int_eq (zcert_save_public (cert, added), 0);
+    zcert_destroy (&cert);
+    hr_client_t *newcomer = client_to (endpoint, s_path[BROKER_PUB], s_path[STRANGER_SEC]);
+    ck_assert_int_eq (call_until_ok (newcomer, "admitted", 5000), HR_OK);
+    hr_client_destroy (&newcomer);
+    ck_assert_int_eq (unlink (added), 0);
+
     /*  A worker whose key is not listed never registers.                 */
     ck_assert_int_eq (hr_curve_set_client (s_path[BROKER_PUB], s_path[STRANGER_SEC]), 0);
+    test_sleep_ms (50);    /* the removal is seen at the next handshake */
     hr_worker_t *w = hr_worker_new (endpoint, "intruder");
     ck_assert_ptr_nonnull (w);
     hr_work_t work;
