@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "hr_cli.h"
 
 static void
 usage (FILE *out)
