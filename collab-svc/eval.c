@@ -104,7 +104,7 @@ collab_eval_run (const collab_log_t *test, uint32_t n_items,
         }
         for (uint32_t si = 0; si < ns; si++)
             if (strategies[si].observe)
-                strategies[si].observe (strategies[si].state, target, now);
+                strategies[si].observe (strategies[si].state, points[p].session, target, now);
         if (progress && (p % 2000 == 0 || p + 1 == np))
             fprintf (stderr, "\reval: %u/%u events", p + 1, np);
     }

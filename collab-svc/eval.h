@@ -22,7 +22,8 @@ typedef struct {
     void *state;
     uint32_t (*recommend) (void *state, const uint32_t *hist, uint32_t n, int64_t now_ms,
                            bool exclude_history, collab_rec_t *out, uint32_t k);
-    void (*observe) (void *state, uint32_t item, int64_t ts_ms);     /* may be NULL */
+    /* the replayed click (session = the test log's session index) */
+    void (*observe) (void *state, uint32_t session, uint32_t item, int64_t ts_ms);   /* may be NULL */
     void (*destroy) (void *state);                                   /* may be NULL */
     const char *note;                                                /* shown in the table */
     bool hidden;        /* only feeds the hybrid: observed, not scored or shown */

@@ -53,8 +53,9 @@ typedef struct {
 } trending_t;
 
 static void
-s_trending_observe (void *state, uint32_t item, int64_t ts_ms)
+s_trending_observe (void *state, uint32_t session, uint32_t item, int64_t ts_ms)
 {
+    (void) session;
     trending_t *self = state;
     decay_add (self->decay, item, ts_ms);
 }

@@ -19,6 +19,12 @@ int collab_eval_trending (collab_eval_strategy_t *st, const collab_log_t *train,
 int collab_eval_collab (collab_eval_strategy_t *st, const collab_model_t *model,
                         const collab_score_params_t *params);
 
+/*  collab's scorer plus the live overlay (live.h, overlay.h), fed online
+    with every replayed click: what incremental updates between retrains
+    add.  The model is copied.  */
+int collab_eval_collab_live (collab_eval_strategy_t *st, const collab_model_t *model,
+                             const collab_score_params_t *params);
+
 /*  Association rules mined with FP-Growth (rules-svc/fpgrowth.h) on the
     training sessions as baskets; a history matches a rule when it holds the
     whole antecedent; consequents score max(lift x confidence).             */

@@ -12,11 +12,11 @@
 #include "hr_model_store.h"
 #include "hr_pg.h"
 #include "hr_redis.h"
+#include "live.h"
 #include "params.h"
 #include "protocol.h"
 #include <assert.h>
 #include <inttypes.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -29,10 +29,6 @@
     waits longer for the events thread.                                     */
 #define EVENTS_BLOCK_MS 200
 #define EVENTS_BATCH 256
-/*  History items (distinct clicks, newest first) whose overlay rows a
-    for_user request reads: bounds the per-request work and stack.          */
-#define OVERLAY_HIST 10
-#define OVERLAY_COLD_MAX (OVERLAY_HIST * COLLAB_OVERLAY_ROW)
 
 typedef struct {
     collab_model_t *model;
@@ -253,74 +249,11 @@ s_release (collab_serve_t *self, slot_t *slot)
 
 /*  --- requests -------------------------------------------------------------- */
 
-/*  An answer item by product id: trained items and cold (overlay-only)
-    items end up in the same list.                                          */
-typedef struct {
-    char id[COLLAB_ID_MAX + 1];
-    float score;
-} cold_t;
-
-typedef struct {
-    const char *p;
-    size_t len;
-} click_t;
-
-static bool
-s_clicked (const click_t *clicks, uint32_t n, const char *id, size_t len)
-{
-    for (uint32_t i = 0; i < n; i++)
-        if (clicks[i].len == len && memcmp (clicks[i].p, id, len) == 0)
-            return true;
-    return false;
-}
-
-/*  Adds v to the cold item `id` (kept once; silently full at cap).         */
-static void
-s_cold_add (cold_t *cold, uint32_t *n, uint32_t cap, const char *id, float v)
-{
-    for (uint32_t i = 0; i < *n; i++)
-        if (strcmp (cold[i].id, id) == 0) {
-            cold[i].score += v;
-            return;
-        }
-    if (*n < cap) {
-        snprintf (cold[*n].id, sizeof cold[*n].id, "%s", id);
-        cold[(*n)++].score = v;
-    }
-}
-
-static int
-s_cold_desc (const void *a, const void *b)
-{
-    const cold_t *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score > y->score ? -1 : 1;
-    return strcmp (x->id, y->id);
-}
-
-/*  The overlay's row of `id` normalised like a trained row: its deltas
-    over their own mass plus, for an item the model knows, the item's
-    training clicks (≈ the mass behind its trained row), so a few live
-    clicks nudge a well-known item and dominate a cold one.                 */
-static uint32_t
-s_overlay_row (collab_serve_t *self, const collab_model_t *m, const char *id, size_t len,
-               collab_overlay_nb_t *nb, float *norm)
-{
-    float mass;
-    uint32_t n = collab_overlay_row (self->overlay, id, len, nb, COLLAB_OVERLAY_ROW, &mass);
-    if (n == 0)
-        return 0;
-    int64_t idx = m ? collab_ids_find (m->ids, id, len) : -1;
-    double denom = mass + (idx >= 0 ? m->pop[idx] : 0.0);
-    *norm = denom > 0 ? (float) (1.0 / denom) : 0.0f;
-    return n;
-}
-
 /*  Writes the merge of two best-first lists (trained recs, cold items), at
     most limit items, only product ids with a positive score.               */
 static void
 s_put_merged (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *recs, uint32_t nrecs,
-              const cold_t *cold, uint32_t ncold, uint32_t limit, const char *source, size_t source_len)
+              const collab_named_t *cold, uint32_t ncold, uint32_t limit, const char *source, size_t source_len)
 {
     size_t begin = hr_scored_list_begin (reply);
     uint32_t written = 0, i = 0, j = 0;
@@ -350,7 +283,7 @@ s_for_user (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call
     if (!hr_reader_ok (args))
         return hr_service_error (call, HR_BAD_REQUEST, "for_user: malformed history");
     uint32_t hist[COLLAB_HISTORY_MAX];
-    click_t clicks[COLLAB_HISTORY_MAX];
+    collab_click_t clicks[COLLAB_HISTORY_MAX];
     uint32_t nh = 0, nclicks = 0;
     slot_t *slot = s_acquire (self);
     const collab_model_t *m = slot ? collab_scorer_model (slot->scorer) : NULL;
@@ -363,7 +296,7 @@ s_for_user (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call
             break;
         if (type != 1 || nclicks == COLLAB_HISTORY_MAX)
             continue;
-        clicks[nclicks++] = (click_t) { value, len };
+        clicks[nclicks++] = (collab_click_t) { value, len };
         int64_t idx = m ? collab_ids_find (m->ids, value, len) : -1;
         if (idx >= 0)
             hist[nh++] = (uint32_t) idx;
@@ -377,36 +310,13 @@ s_for_user (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call
     if (limit > COLLAB_LIMIT_MAX)
         limit = COLLAB_LIMIT_MAX;
 
-    /* live deltas of the newest distinct clicks, weighted like the scorer
-       weighs history items, on the neighbours' share of the score */
-    collab_rec_t extra[OVERLAY_HIST * COLLAB_OVERLAY_ROW];
-    cold_t cold[OVERLAY_COLD_MAX];
-    uint32_t nextra = 0, ncold = 0, ndistinct = 0;
-    const click_t *distinct[OVERLAY_HIST];
-    for (uint32_t i = 0; i < nclicks && ndistinct < OVERLAY_HIST && ndistinct < self->params.hist_max; i++)
-        if (!s_clicked (clicks, i, clicks[i].p, clicks[i].len))
-            distinct[ndistinct++] = &clicks[i];
-    double wsum = 0;
-    for (uint32_t k = 0; k < ndistinct; k++)
-        wsum += pow (k + 1.0, -self->params.hist_pow);
-    for (uint32_t k = 0; k < ndistinct && limit > 0; k++) {
-        collab_overlay_nb_t nb[COLLAB_OVERLAY_ROW];
-        float norm = 0;
-        uint32_t nn = s_overlay_row (self, m, distinct[k]->p, distinct[k]->len, nb, &norm);
-        float w = (float) ((1.0 - self->params.sknn_weight) * pow (k + 1.0, -self->params.hist_pow)
-                           / wsum) * norm;
-        for (uint32_t e = 0; e < nn; e++) {
-            size_t len = strlen (nb[e].id);
-            if (s_clicked (clicks, nclicks, nb[e].id, len))
-                continue;
-            int64_t idx = m ? collab_ids_find (m->ids, nb[e].id, len) : -1;
-            if (idx >= 0)
-                extra[nextra++] = (collab_rec_t) { (uint32_t) idx, w * nb[e].weight };
-            else
-                s_cold_add (cold, &ncold, OVERLAY_COLD_MAX, nb[e].id, w * nb[e].weight);
-        }
-    }
-    qsort (cold, ncold, sizeof *cold, s_cold_desc);
+    /* what the event stream taught since the model was trained */
+    collab_rec_t extra[COLLAB_LIVE_MAX];
+    collab_named_t cold[COLLAB_LIVE_MAX];
+    uint32_t nextra = 0, ncold = 0;
+    if (limit > 0)
+        collab_live_deltas (self->overlay, m, &self->params, clicks, nclicks, extra, &nextra,
+                            cold, &ncold);
 
     collab_rec_t recs[COLLAB_LIMIT_MAX];
     uint32_t got = 0;
@@ -434,7 +344,7 @@ s_similar (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_
     const collab_model_t *m = slot ? collab_scorer_model (slot->scorer) : NULL;
     /* the trained row (its first COLLAB_LIMIT_MAX entries) plus the live
        deltas, ranked together by id */
-    cold_t cand[COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW];
+    collab_named_t cand[COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW];
     uint32_t nc = 0;
     int64_t idx = m ? collab_ids_find (m->ids, id, len) : -1;
     if (idx >= 0) {
@@ -447,10 +357,10 @@ s_similar (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_
     }
     collab_overlay_nb_t nb[COLLAB_OVERLAY_ROW];
     float norm = 0;
-    uint32_t nn = s_overlay_row (self, m, id, len, nb, &norm);
+    uint32_t nn = collab_live_row (self->overlay, m, id, len, nb, &norm);
     for (uint32_t e = 0; e < nn; e++)
-        s_cold_add (cand, &nc, COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW, nb[e].id, norm * nb[e].weight);
-    qsort (cand, nc, sizeof *cand, s_cold_desc);
+        collab_named_add (cand, &nc, COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW, nb[e].id, norm * nb[e].weight);
+    collab_named_sort (cand, nc);
     s_put_merged (reply, m, NULL, 0, cand, nc, limit, id, len);
     if (slot)
         s_release (self, slot);

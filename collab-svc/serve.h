@@ -1,6 +1,7 @@
 /*  collab-svc serving: the service definition (for hr_service_main) and
     its state — the current model, hot-swapped from hr_model_store by the
-    tick, and a pool of scorers (one per concurrent request).               */
+    tick, a pool of scorers (one per concurrent request), and the live
+    overlay fed from the event stream by its own thread.                    */
 #ifndef COLLAB_SERVE_H
 #define COLLAB_SERVE_H
 #include <stdint.h>

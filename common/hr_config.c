@@ -26,7 +26,7 @@ const hr_config_var_t hr_config_common[] = {
     { "HR_LOG_LEVEL", HR_CFG_STR, "info", "debug|info|warn|error", 0, 0 },
     { "HR_METRICS_PORT", HR_CFG_INT, "0",
       "port of the /metrics, /healthz, /readyz listener (0 = off)", 0, 65535 },
-    { "HR_WORKER_THREADS", HR_CFG_INT, "2", "worker threads", 1, 64 },
+    { "HR_WORKER_THREADS", HR_CFG_INT, "2", "worker threads (interactions-svc: 64 or more, so group commit has events to batch)", 1, 512 },
     { "HR_PG_STATEMENT_TIMEOUT_MS", HR_CFG_INT, "2000",
       "PostgreSQL statement_timeout", 1, 600000 },
     { "HR_PG_CONNECT_WAIT_MS", HR_CFG_INT, "30000",

@@ -304,11 +304,17 @@ s_parse (hr_csv_record_t *rec, const int *col, hr_import_row_t *row, char *why, 
         return "missing name";
     if (len[COL_MAIN] == 0 || len[COL_SUB] == 0)
         return "no category";
-    for (int c = 0; c < NCOLS; c++)
+    for (int c = 0; c < NCOLS; c++) {
         if (!hr_utf8_valid (f[c], len[c])) {
             snprintf (why, whylen, "invalid UTF-8 in %s", s_column_names[c]);
             return why;
         }
+        //  A NUL would silently cut the stored C string (and dodge trimming)
+        if (memchr (f[c], '\0', len[c])) {
+            snprintf (why, whylen, "NUL byte in %s", s_column_names[c]);
+            return why;
+        }
+    }
     memset (row, 0, sizeof *row);
     if (col[COL_ID] >= 0) {
         if (!hr_valid_product_id (f[COL_ID], len[COL_ID])) {
@@ -514,8 +520,16 @@ s_put_double (strbuf_t *sb, double v)
 {
     if (isnan (v))
         return s_put (sb, "\\N", 2);
-    char num[40];
-    int n = snprintf (num, sizeof num, "%.17g", v);
+    //  Plain decimals, never an exponent: the price rule (digits and '.')
+    //  would read "1e+20" back as 120.  15 decimals keep sub-cent values.
+    char num[400];
+    int n = snprintf (num, sizeof num, "%.15f", v);
+    if (n < 0 || (size_t) n >= sizeof num)
+        return -1;
+    while (n > 1 && num[n - 1] == '0')
+        n--;
+    if (num[n - 1] == '.')
+        n--;
     return s_put (sb, num, (size_t) n);
 }
 

@@ -165,6 +165,8 @@ serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work,
     else if (status == HR_OK && reply->oom)
         status = hr_service_error (&call, HR_INTERNAL, "out of memory building the reply");
 
+    //  `method` points into the request, which replying frees: label first
+    method_metrics_t *metrics = method_metrics (self, method, method_len);
     if (status == HR_OK)
         hr_worker_reply (worker, HR_OK, reply->data, reply->len);
     else {
@@ -173,7 +175,7 @@ serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work,
         if (status == HR_INTERNAL)
             hr_log_kv (HR_LOG_ERROR, request_id, "request failed", "error", message, NULL);
     }
-    count_request (self, method_metrics (self, method, method_len), status,
+    count_request (self, metrics, status,
                    (double) (zclock_usecs () - started) / 1e6);
 }
 

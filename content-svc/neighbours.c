@@ -73,7 +73,8 @@ cmp_cand_desc (const void *a, const void *b)
 }
 
 static void
-one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap)
+one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap,
+             float *dense)
 {
     const content_matrix_t *X = job->X;
     const content_nb_opts_t *o = job->o;
@@ -97,10 +98,22 @@ one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap
             heap_push (heap, &nh, o->candidates, (cand_t) { j, acc[j] });
         acc[j] = 0.0f;
     }
-    /*  Exact cosines for the survivors (pruned postings give partial sums). */
-    if (o->max_postings)
-        for (uint32_t k = 0; k < nh; k++)
-            heap[k].s = content_matrix_row_dot (X, i, X, heap[k].doc);
+    /*  Exact cosines for the survivors (pruned postings give partial sums):
+        row i scattered into a dense vector, so each candidate costs one
+        load per non-zero instead of a branchy merge.                        */
+    if (o->max_postings) {
+        for (uint64_t p = X->row[i]; p < X->row[i + 1]; p++)
+            dense[X->col[p]] = X->val[p];
+        for (uint32_t k = 0; k < nh; k++) {
+            uint32_t j = heap[k].doc;
+            float sc = 0;
+            for (uint64_t p = X->row[j]; p < X->row[j + 1]; p++)
+                sc += dense[X->col[p]] * X->val[p];
+            heap[k].s = sc;
+        }
+        for (uint64_t p = X->row[i]; p < X->row[i + 1]; p++)
+            dense[X->col[p]] = 0.0f;
+    }
     qsort (heap, nh, sizeof *heap, cmp_cand_desc);
 
     content_neighbours_t *out = job->out;
@@ -150,7 +163,8 @@ worker (void *arg)
     float *acc = calloc (n ? n : 1, sizeof *acc);
     uint32_t *touched = malloc ((n ? n : 1) * sizeof *touched);
     cand_t *heap = malloc ((job->o->candidates + 1) * sizeof *heap);
-    if (!acc || !touched || !heap) {
+    float *dense = calloc (job->X->cols ? job->X->cols : 1, sizeof *dense);
+    if (!acc || !touched || !heap || !dense) {
         atomic_store (&job->failed, 1);
         goto done;
     }
@@ -161,13 +175,14 @@ worker (void *arg)
             break;
         uint32_t last = first + chunk < n ? first + chunk : n;
         for (uint32_t i = first; i < last; i++)
-            one_product (job, i, acc, touched, heap);
+            one_product (job, i, acc, touched, heap, dense);
         atomic_fetch_add (&job->done, last - first);
     }
 done:
     free (acc);
     free (touched);
     free (heap);
+    free (dense);
     return NULL;
 }
 

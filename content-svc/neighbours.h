@@ -35,7 +35,7 @@ typedef struct {
 } content_nb_opts_t;
 
 #define CONTENT_NB_OPTS_DEFAULT ((content_nb_opts_t) { \
-    .k = 60, .threads = 2, .max_postings = 500, .candidates = 200, \
+    .k = 60, .threads = 2, .max_postings = 300, .candidates = 100, \
     .dup_cosine = 0.95f, .min_score = 0.01f })
 
 typedef struct {

@@ -43,6 +43,8 @@ struct content_search_session {
     uint32_t *touched, *ctouched;
     content_hit_t *hits;
     float *qv;
+    int8_t *q8;
+    float qscale;
     qtoken_t tok[MAX_TOKENS];
     uint32_t ntok;
     clause_t clauses[MAX_CLAUSES];
@@ -63,7 +65,8 @@ struct content_search {
     content_typo_t *typo;
     int64_t *model_term;                    /* index term -> model term */
     uint32_t dim;
-    float *pvec;                            /* n × dim product vectors */
+    int8_t *pvec;                           /* n × dim product vectors, int8 */
+    float *pscale;                          /* per product: vector = pscale · int8 */
     pthread_mutex_t lock;
     content_search_session_t *pool;
 };
@@ -74,6 +77,30 @@ typedef struct {
     content_search_t *s;
     uint32_t first, last;
 } embed_job_t;
+
+/*  int8 vectors: a query scans n × dim of them, and 4× fewer bytes than
+    floats is what keeps that scan inside the latency budget.  Returns the
+    scale that turns the int8 values back into the vector.                   */
+static float
+quantize (const float *v, uint32_t dim, int8_t *out)
+{
+    float mx = 0;
+    for (uint32_t k = 0; k < dim; k++)
+        if (fabsf (v[k]) > mx)
+            mx = fabsf (v[k]);
+    for (uint32_t k = 0; k < dim; k++)
+        out[k] = mx > 0 ? (int8_t) lrintf (v[k] / mx * 127.0f) : 0;
+    return mx / 127.0f;
+}
+
+static inline float
+dot8 (const int8_t *a, const int8_t *b, uint32_t dim)
+{
+    int32_t s = 0;
+    for (uint32_t k = 0; k < dim; k++)
+        s += (int32_t) a[k] * (int32_t) b[k];
+    return (float) s;
+}
 
 static void *
 embed_part (void *arg)
@@ -102,7 +129,9 @@ embed_part (void *arg)
             col[n] = (uint32_t) mt;
             w[n++] = content_sublinear (tf->val[p]) * s->model->idf[mt];
         }
-        content_lsa_embed (s->model->emb, s->dim, col, w, n, s->pvec + (uint64_t) d * s->dim);
+        float v[256];
+        content_lsa_embed (s->model->emb, s->dim, col, w, n, v);
+        s->pscale[d] = quantize (v, s->dim, s->pvec + (uint64_t) d * s->dim);
     }
     free (col);
     free (w);
@@ -190,7 +219,8 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
         s->dim = model->dim;
         s->model_term = malloc ((s->nterms ? s->nterms : 1) * sizeof *s->model_term);
         s->pvec = malloc ((size_t) (s->n ? s->n : 1) * s->dim * sizeof *s->pvec);
-        if (!s->model_term || !s->pvec)
+        s->pscale = malloc ((size_t) (s->n ? s->n : 1) * sizeof *s->pscale);
+        if (!s->model_term || !s->pvec || !s->pscale || s->dim > 256)
             goto fail;
         for (uint32_t t = 0; t < s->nterms; t++) {
             uint32_t len;
@@ -233,6 +263,7 @@ session_free (content_search_session_t *x)
     free (x->ctouched);
     free (x->hits);
     free (x->qv);
+    free (x->q8);
     free (x);
 }
 
@@ -257,6 +288,7 @@ content_search_destroy (content_search_t **self_p)
     content_typo_destroy (&s->typo);
     free (s->model_term);
     free (s->pvec);
+    free (s->pscale);
     free (s);
     *self_p = NULL;
 }
@@ -265,15 +297,6 @@ bool
 content_search_has_semantic (const content_search_t *self)
 {
     return self->pvec != NULL;
-}
-
-const float *
-content_search_product_vector (const content_search_t *self, uint32_t doc, uint32_t *dim)
-{
-    *dim = self->dim;
-    if (!self->pvec || doc >= self->n)
-        return NULL;
-    return self->pvec + (uint64_t) doc * self->dim;
 }
 
 content_search_session_t *
@@ -298,7 +321,8 @@ content_search_session_take (content_search_t *self)
     x->ctouched = malloc (n * sizeof *x->ctouched);
     x->hits = malloc (n * sizeof *x->hits);
     x->qv = calloc (self->dim ? self->dim : 1, sizeof *x->qv);
-    if (!x->an || !x->total || !x->clause || !x->matched || !x->touched || !x->ctouched
+    x->q8 = calloc (self->dim ? self->dim : 1, sizeof *x->q8);
+    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->touched || !x->ctouched
         || !x->hits || !x->qv) {
         session_free (x);
         return NULL;
@@ -579,7 +603,10 @@ query_vector (content_search_t *s, content_search_session_t *x)
                 w[n++] = a->weight * s->model->idf[mt];
             }
         }
-    return content_lsa_embed (s->model->emb, s->dim, col, w, n, x->qv) == 1;
+    if (content_lsa_embed (s->model->emb, s->dim, col, w, n, x->qv) != 1)
+        return false;
+    x->qscale = quantize (x->qv, s->dim, x->q8);
+    return true;
 }
 
 static bool
@@ -637,12 +664,22 @@ content_search_query (content_search_t *s, content_search_session_t *x,
     bool sem = query_vector (s, x);
     float wl = sem ? s->o.w_lexical : 1.0f, ws = sem ? s->o.w_semantic : 0.0f;
     float inv = mx > 0 ? 1.0f / mx : 0.0f;
-    if (sem) {
+    if (sem && ntouched >= limit) {
+        /*  The lexical matches already fill the page: semantic-only hits
+            (score <= w_semantic) would rank below them anyway, so only the
+            matches are re-scored and the n x dim scan is skipped.          */
+        for (uint32_t k = 0; k < ntouched; k++) {
+            uint32_t d = x->touched[k];
+            float cs = dot8 (s->pvec + (uint64_t) d * s->dim, x->q8, s->dim)
+                       * s->pscale[d] * x->qscale;
+            x->hits[nh++] = (content_hit_t) { d, wl * x->total[d] * inv
+                                                 + ws * (cs > 0 ? cs : 0) };
+        }
+    }
+    else if (sem) {
         for (uint32_t d = 0; d < s->n; d++) {
-            const float *v = s->pvec + (uint64_t) d * s->dim;
-            float cs = 0;
-            for (uint32_t k = 0; k < s->dim; k++)
-                cs += v[k] * x->qv[k];
+            float cs = dot8 (s->pvec + (uint64_t) d * s->dim, x->q8, s->dim)
+                       * s->pscale[d] * x->qscale;
             if (x->matched[d])
                 x->hits[nh++] = (content_hit_t) { d, wl * x->total[d] * inv
                                                      + ws * (cs > 0 ? cs : 0) };

@@ -65,8 +65,5 @@ char *content_search_explain (content_search_t *self, content_search_session_t *
                               const char *query, size_t len);
 
 bool content_search_has_semantic (const content_search_t *self);
-/*  LSA vector of a catalog product (NULL without a model).                 */
-const float *content_search_product_vector (const content_search_t *self, uint32_t doc,
-                                            uint32_t *dim);
 
 #endif

@@ -129,12 +129,12 @@ mul_xt (const content_matrix_t *X, const uint32_t *rows, uint32_t m, uint32_t k,
             pthread_join (tid[t], NULL);
 }
 
-/*  Modified Gram-Schmidt on k vectors of length L (twice, for float
-    accuracy); a vector that collapses (rank deficiency) becomes zero.      */
+/*  Modified Gram-Schmidt on k vectors of length L (double accumulation);
+    a vector that collapses (rank deficiency) becomes zero.                 */
 static void
 orthonormalise (float *v, uint32_t k, uint64_t L)
 {
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = 0; pass < 1; pass++)
         for (uint32_t j = 0; j < k; j++) {
             float *vj = v + j * L;
             for (uint32_t i = 0; i < j; i++) {

@@ -1,8 +1,8 @@
 /*  semantic — dense term vectors learned from the catalog (LSA).
 
     Truncated SVD of the TF-IDF matrix by randomized range finding (Halko,
-    Martinsson & Tropp 2011): project onto a random Gaussian basis, two power
-    iterations, orthonormalise (modified Gram-Schmidt), then the exact SVD of
+    Martinsson & Tropp 2011): project onto a random Gaussian basis, one power
+    iteration, orthonormalise (modified Gram-Schmidt), then the exact SVD of
     the small projected matrix (Jacobi eigen-decomposition of B Bᵀ).  The
     result is V_k: one `dim`-vector per term.  A product or a query becomes
     Σ tfidf_t · V_k[t], l2-normalised, so "earbuds" lands near products
@@ -24,7 +24,7 @@ typedef struct {
 } content_lsa_opts_t;
 
 #define CONTENT_LSA_OPTS_DEFAULT ((content_lsa_opts_t) { \
-    .dim = 64, .oversample = 16, .power_iters = 2, .max_rows = 40000, \
+    .dim = 64, .oversample = 16, .power_iters = 1, .max_rows = 30000, \
     .threads = 2, .seed = 42 })
 
 /*  X: l2-normalised TF-IDF rows.  *terms = X->cols × *dim floats (row-major,

@@ -119,7 +119,8 @@ static int cmp_edge (const void *a, const void *b)
 static int
 reindex (content_synonyms_t *self)
 {
-    qsort (self->edges, self->nedges, sizeof *self->edges, cmp_edge);
+    if (self->nedges)     /* no rules: edges may be NULL, which qsort must not see */
+        qsort (self->edges, self->nedges, sizeof *self->edges, cmp_edge);
     uint32_t o = 0;                 /* drop repeated edges */
     for (uint32_t k = 0; k < self->nedges; k++)
         if (o == 0 || cmp_edge (&self->edges[k], &self->edges[o - 1]) != 0)

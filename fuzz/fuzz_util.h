@@ -24,16 +24,6 @@ fuzz_quiet_logs (void)
     }
 }
 
-/*  A bug already recorded under fuzz/regress/ (so `ctest -L fuzz` fails
-    until it is fixed) would stop every libFuzzer run at once and hide what
-    lies behind it.  The libFuzzer build (HR_FUZZ_LIBFUZZER) steps around
-    such inputs; the regression runner does not.  Remove the guard with the
-    fix.  */
-#ifdef HR_FUZZ_LIBFUZZER
-#define FUZZ_KNOWN_BUG(trigger) (trigger)
-#else
-#define FUZZ_KNOWN_BUG(trigger) 0
-#endif
 
 /*  A malloc'd, NUL-terminated copy (so ASan sees reads past the end).      */
 static inline char *

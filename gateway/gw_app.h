@@ -23,6 +23,8 @@ typedef enum {
     GW_EP_OPENAPI,
     GW_EP_BENCH,
     GW_EP_PREFLIGHT,
+    GW_EP_ADMIN,            /* dashboard */
+    GW_EP_DASHBOARD,        /* dashboard */
     GW_EP_OTHER,            /* 404 / 405 / 414 / 431 answered by the router */
     GW_EP_COUNT
 } gw_endpoint_t;

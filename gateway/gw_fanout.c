@@ -47,6 +47,7 @@ struct gw_fanout {
     uint64_t sent_ns[GW_FANOUT_MAX_CALLS];
     int ncalls, pending;
     int64_t deadline_ms;        /* absolute, wall clock: sent with each call */
+    gw_wait_t kind;             /* of the current phase */
     bool waiting;
     gw_fanout_cb cb;
     void *arg;
@@ -288,7 +289,8 @@ on_deadline (h2o_timeout_entry_t *entry)
         call->outcome = GW_CALL_TIMEOUT;
         gw_breaker_t *b = &f->loop->breakers[call->service];
         uint64_t opened = b->opened;
-        gw_breaker_on_timeout (b, now);
+        if (f->kind != GW_WAIT_WRITE)
+            gw_breaker_on_timeout (b, now);
         if (b->opened != opened)
             hr_counter_inc (f->loop->metrics[call->service].opened);
         hr_counter_inc (f->loop->metrics[call->service].timeouts);
@@ -331,6 +333,7 @@ gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind)
 {
     assert (kind < GW_WAIT_KINDS && f->pending == 0);
     f->deadline_ms = hr_now_ms () + f->loop->budget_ms[kind];
+    f->kind = kind;
     if (h2o_timeout_is_linked (&f->deadline_entry))
         h2o_timeout_unlink (&f->deadline_entry);
     h2o_timeout_link (f->loop->ctx->loop, &f->loop->timeouts[kind], &f->deadline_entry);
@@ -345,7 +348,9 @@ gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
     gw_call_t *call = &f->calls[i];
     call->service = svc;
     call->outcome = GW_CALL_PENDING;
-    if (!gw_breaker_allow (&loop->breakers[svc], hr_now_ms ())) {
+    /*  Writes are never skipped: the caller needs the acknowledgement, and
+        read timeouts under load must not turn clicks into 503s.  */
+    if (f->kind != GW_WAIT_WRITE && !gw_breaker_allow (&loop->breakers[svc], hr_now_ms ())) {
         call->outcome = GW_CALL_SKIPPED;
         hr_counter_inc (loop->metrics[svc].skipped);
         return i;

@@ -10,7 +10,9 @@
 
 static const char *const endpoint_names[GW_EP_COUNT] = {
     "home", "product", "search", "interactions_post", "interactions_get", "healthz",
-    "readyz", "metrics", "openapi", "bench", "preflight", "other",
+    "readyz", "metrics", "openapi", "bench", "preflight",
+    "admin", "dashboard", /* dashboard */
+    "other",
 };
 
 /*  The statuses the gateway answers; metric handles are cached per
@@ -56,6 +58,7 @@ gw_reason (int status)
     case 200: return "OK";
     case 204: return "No Content";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";       /* dashboard */
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Payload Too Large";

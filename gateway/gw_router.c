@@ -3,6 +3,8 @@
 #include <string.h>
 #include "gw_params.h"
 #include "gw_respond.h"
+#include "gw_admin.h"     /* dashboard */
+#include "gw_static.h"    /* dashboard */
 
 typedef enum { EXACT, ONE_SEGMENT } match_t;
 
@@ -28,6 +30,14 @@ static const route_t routes[] = {
     { "/metrics", EXACT, "GET", GW_EP_METRICS, gw_handle_metrics, NULL },
     { "/openapi.yaml", EXACT, "GET", GW_EP_OPENAPI, gw_handle_openapi, NULL },
     { "/bench/fixed", EXACT, "GET", GW_EP_BENCH, gw_handle_bench, NULL },
+    /* dashboard */
+    { "/api/v1/admin/overview", EXACT, "GET", GW_EP_ADMIN, gw_handle_admin_overview, NULL },
+    { "/api/v1/admin/user/", ONE_SEGMENT, "GET", GW_EP_ADMIN, NULL, gw_handle_admin_user },
+    { "/api/v1/admin/product/", ONE_SEGMENT, "GET", GW_EP_ADMIN, NULL, gw_handle_admin_product },
+    { "/api/v1/admin/search", EXACT, "GET", GW_EP_ADMIN, gw_handle_admin_search, NULL },
+    { "/dashboard", EXACT, "GET", GW_EP_DASHBOARD, gw_handle_dashboard_index, NULL },
+    { "/dashboard/", EXACT, "GET", GW_EP_DASHBOARD, gw_handle_dashboard_index, NULL },
+    { "/dashboard/", ONE_SEGMENT, "GET", GW_EP_DASHBOARD, NULL, gw_handle_dashboard_file },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "gw_admin.h"     /* dashboard */
 #include "gw_app.h"
 #include "gw_respond.h"
 #include "gw_router.h"
@@ -229,6 +230,7 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         s->app.bench_body.len = s->app.bench_body.base ? BENCH_BODY_MAX : 0;
     }
     gw_respond_metrics_init ();
+    gw_admin_start (settings->database_url, NULL);     /* dashboard */
 
     if (settings->embed_broker) {
         s->broker = hr_broker_new (settings->broker_bind);
@@ -306,6 +308,7 @@ fail_threads:
 fail_conf:
     h2o_config_dispose (&s->globalconf);
 fail:
+    gw_admin_stop ();     /* dashboard */
     hr_broker_destroy (&s->broker);
     gw_catalog_holder_destroy (&s->app.catalog);
     free (s->app.bench_body.base);
@@ -322,6 +325,7 @@ gw_server_destroy (gw_server_t **self_p)
     if (!s)
         return;
     stop_threads (s);
+    gw_admin_stop ();     /* dashboard */
     free (s->threads);
     h2o_config_dispose (&s->globalconf);
     hr_broker_destroy (&s->broker);

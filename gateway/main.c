@@ -1,4 +1,5 @@
 /*  hybridrec-gateway — the REST API (see gateway/openapi.yaml).             */
+#include <czmq.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +47,11 @@ main (int argc, char **argv)
     }
     gw_settings_t settings;
     gw_settings_from_config (cfg, &settings);
+
+    /*  czmq's one-time setup is not thread-safe and asserts when it runs
+        after sockets exist: do it before the loop threads open theirs.    */
+    zsys_handler_set (NULL);
+    zsys_init ();
 
     /*  Signals are taken synchronously by this thread only.  */
     sigset_t sigs;

@@ -1,5 +1,5 @@
 /*  interactions-svc — durable event ingestion and per-user history.
-    Everything is in serve.c; ops run it with HR_WORKER_THREADS=16 so that
+    Everything is in serve.c; ops run it with HR_WORKER_THREADS=64 so that
     group commit has concurrent events to batch (docs/interactions.md).    */
 #include "hr_service.h"
 #include "serve.h"

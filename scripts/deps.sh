@@ -10,6 +10,7 @@ pkgs=(
   postgresql redis-server
   python3-yaml           # deploy manifest validation in tests
   wrk curl procps
+  chromium               # the dashboard's browser test (tests/browser; node + npm come with the machine)
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -177,7 +177,7 @@ build_request (conn_t *c, int cls)
 {
     char path[512], body[256] = "";
     unsigned user = (unsigned) (rnd () % (unsigned) nusers);
-    const char *pid = products[rnd () % (uint64_t) nproducts];
+    const char *pid = nproducts ? products[rnd () % (uint64_t) nproducts] : "";
     switch (cls) {
     case C_HOME_HIST: snprintf (path, sizeof path, "/recommendations/home?user_id=loadh%u", user); break;
     case C_HOME_NEW: snprintf (path, sizeof path, "/recommendations/home?user_id=loadn%u", user); break;
@@ -415,7 +415,8 @@ main (int argc, char **argv)
                 }
                 if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
                     /*  the server closed: count an error, reconnect  */
-                    if (c->busy)
+                    bool was_busy = c->busy;    /* an idle one is already in idle[] */
+                    if (was_busy)
                         record (c->cls, now - c->t_sched, 0);
                     epoll_ctl (ep, EPOLL_CTL_DEL, c->fd, NULL);
                     close (c->fd);
@@ -424,8 +425,10 @@ main (int argc, char **argv)
                     epoll_ctl (ep, EPOLL_CTL_ADD, c->fd, &ev);
                     c->busy = false;
                     c->inlen = 0;
-                    if (open_loop)
-                        idle[nidle++] = (int) id;
+                    if (open_loop) {
+                        if (was_busy)
+                            idle[nidle++] = (int) id;
+                    }
                     else
                         start (c, pick_class (), now_ns ());
                 }

@@ -45,10 +45,11 @@ s_last (void *state, const uint32_t *hist, uint32_t n, int64_t now_ms, bool excl
 }
 
 static void
-s_observe (void *state, uint32_t item, int64_t ts_ms)
+s_observe (void *state, uint32_t session, uint32_t item, int64_t ts_ms)
 {
-    (void) item;
     (void) ts_ms;
+    /* the click's own session: items 1, 2 are in the first, 3, 4 in the second */
+    ck_assert_uint_eq (session, item <= 2 ? 0 : 1);
     (*(int *) state)++;
 }
 

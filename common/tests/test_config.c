@@ -92,16 +92,16 @@ s_load_with (const char *name, const char *value)
 START_TEST (test_errors_name_the_variable)
 {
     ck_assert_str_eq (s_load_with ("HR_WORKER_THREADS", "abc"),
-                      "HR_WORKER_THREADS: must be an integer in 1..64 (got 'abc')");
+                      "HR_WORKER_THREADS: must be an integer in 1..512 (got 'abc')");
     ck_assert_str_eq (s_load_with ("HR_WORKER_THREADS", "0"),
-                      "HR_WORKER_THREADS: must be an integer in 1..64 (got '0')");
-    ck_assert_str_eq (s_load_with ("HR_WORKER_THREADS", "65"),
-                      "HR_WORKER_THREADS: must be an integer in 1..64 (got '65')");
+                      "HR_WORKER_THREADS: must be an integer in 1..512 (got '0')");
+    ck_assert_str_eq (s_load_with ("HR_WORKER_THREADS", "513"),
+                      "HR_WORKER_THREADS: must be an integer in 1..512 (got '513')");
     ck_assert_str_eq (s_load_with ("HR_WORKER_THREADS", "1"), "");
     ck_assert_str_eq (s_load_with ("HR_WORKER_THREADS", " 4"),
-                      "HR_WORKER_THREADS: must be an integer in 1..64 (got ' 4')");
+                      "HR_WORKER_THREADS: must be an integer in 1..512 (got ' 4')");
     ck_assert_str_eq (s_load_with ("HR_WORKER_THREADS", "4x"),
-                      "HR_WORKER_THREADS: must be an integer in 1..64 (got '4x')");
+                      "HR_WORKER_THREADS: must be an integer in 1..512 (got '4x')");
     ck_assert_str_eq (s_load_with ("HR_METRICS_PORT", "65536"),
                       "HR_METRICS_PORT: must be an integer in 0..65535 (got '65536')");
     ck_assert_str_eq (s_load_with ("HR_METRICS_PORT", "-1"),
@@ -204,7 +204,7 @@ START_TEST (test_help)
             column = def - line;
         ck_assert_int_eq (def - line, column);
     }
-    ck_assert_ptr_nonnull (strstr (text, "worker threads [1..64]"));
+    ck_assert_ptr_nonnull (strstr (text, "worker threads (interactions-svc: 64 or more, so group commit has events to batch) [1..512]"));
     ck_assert_ptr_null (strstr (text, "duplicate"));
     free (text);
     hr_config_destroy (&cfg);

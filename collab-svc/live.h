@@ -1,0 +1,53 @@
+/*  collab_live — the overlay's deltas (overlay.h) turned into scores for a
+    live history: shared by the service's for_user and the evaluation's
+    "collab+live" strategy, so what is measured is what is served.
+
+    For the newest min(hist_max, COLLAB_LIVE_HIST) distinct clicks h_k,
+    every overlay neighbour j of h_k not in the history gets
+        (1 - sknn_weight) * w_k * delta(h_k, j) / (mass(h_k) + pop(h_k))
+    with w_k the scorer's history weights ((k+1)^-hist_pow, normalised),
+    mass = the row's live total and pop = h_k's training clicks (0 for a
+    cold item): a few live clicks nudge a well-known item's trained row
+    and make up the whole row of a cold one.                               */
+#ifndef COLLAB_LIVE_H
+#define COLLAB_LIVE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+#include "overlay.h"
+#include "score.h"
+
+#define COLLAB_LIVE_HIST 10
+#define COLLAB_LIVE_MAX (COLLAB_LIVE_HIST * COLLAB_OVERLAY_ROW)
+
+typedef struct {
+    const char *p;              /* not NUL-terminated */
+    size_t len;
+} collab_click_t;
+
+/*  An item by id (cold items have no index).                               */
+typedef struct {
+    char id[COLLAB_ID_MAX + 1];
+    float score;
+} collab_named_t;
+
+/*  clicks: newest first (duplicates allowed).  m may be NULL (no model:
+    everything is cold).  Fills extra (model items, may repeat: scores add
+    up in collab_scorer_recommend_extra) and cold (unknown items, each once,
+    best first); both hold up to COLLAB_LIVE_MAX.                          */
+void collab_live_deltas (collab_overlay_t *ov, const collab_model_t *m,
+                         const collab_score_params_t *p,
+                         const collab_click_t *clicks, uint32_t nclicks,
+                         collab_rec_t *extra, uint32_t *nextra,
+                         collab_named_t *cold, uint32_t *ncold);
+
+/*  The overlay row of `id` and the factor normalising it (see above).     */
+uint32_t collab_live_row (collab_overlay_t *ov, const collab_model_t *m, const char *id,
+                          size_t len, collab_overlay_nb_t *nb, float *norm);
+
+/*  Adds v to `id` in list (kept once; silently full at cap).               */
+void collab_named_add (collab_named_t *list, uint32_t *n, uint32_t cap, const char *id, float v);
+/*  Sorts best first (ties by id).                                          */
+void collab_named_sort (collab_named_t *list, uint32_t n);
+
+#endif

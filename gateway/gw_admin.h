@@ -1,0 +1,39 @@
+/*  gw_admin — the administrative JSON endpoints behind the dashboard.
+
+      GET /api/v1/admin/overview           replicas, model versions, catalog, trending
+      GET /api/v1/admin/user/{user_id}     history and each strategy's list
+      GET /api/v1/admin/product/{id}       similar / also clicked / viewed together
+      GET /api/v1/admin/search?query=      the query's analysis, scored results, fallback
+
+    Every list item is the catalog's item JSON plus "score", "strategy",
+    "source" and, when the source names products, "source_items" (their
+    names: a rule's antecedent, the clicked item behind a neighbour).
+
+    Model versions live in PostgreSQL; the event loop must never wait on it,
+    so a background thread (gw_admin_start) refreshes a copy every few
+    seconds and the overview serves that copy.
+
+    Access: when API keys are configured every admin endpoint requires
+    `Authorization: Bearer <key>` (401 otherwise); gw_admin_authorized is the
+    one place that decides.                                                  */
+#ifndef GW_ADMIN_H
+#define GW_ADMIN_H
+#include <stdbool.h>
+#include "gw_app.h"
+
+/*  Starts the model-info poller (reference counted: one per process however
+    many servers start).  api_keys: a comma-separated list, or NULL to read
+    HR_API_KEYS from the environment; empty = admin endpoints are open.
+    0 / -1.  */
+int gw_admin_start (const char *database_url, const char *api_keys);
+void gw_admin_stop (void);
+
+/*  Does the request carry a configured API key (or are none configured)?  */
+bool gw_admin_authorized (h2o_req_t *req);
+
+void gw_handle_admin_overview (gw_request_t *r);
+void gw_handle_admin_user (gw_request_t *r, h2o_iovec_t user_id);
+void gw_handle_admin_product (gw_request_t *r, h2o_iovec_t product_id);
+void gw_handle_admin_search (gw_request_t *r);
+
+#endif
