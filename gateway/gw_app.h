@@ -40,7 +40,11 @@ typedef struct {
     bool cors_any;
     h2o_iovec_t bench_body;     /* HR_GATEWAY_BENCH: the fixed response */
     uint32_t id_prefix;         /* random per process: request ids stay unique across restarts */
+    struct gw_auth *auth;       /* HR_API_KEYS (gw_auth.h); never NULL while serving */
 } gw_app_t;
+
+struct gw_ratelimit;
+struct gw_accesslog;
 
 /*  One per event loop.  `ctx` first: handlers get here from req->conn->ctx. */
 typedef struct {
@@ -55,6 +59,8 @@ typedef struct {
     int64_t ready_until_ms;
     bool ready_ok;
     h2o_iovec_t ready_body;     /* malloc'd */
+    struct gw_ratelimit *ratelimit;     /* NULL = rate limiting off */
+    struct gw_accesslog *accesslog;     /* NULL = access log off */
 } gw_thread_t;
 
 typedef struct {

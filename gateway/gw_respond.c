@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "gw_accesslog.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 
@@ -17,7 +18,7 @@ static const char *const endpoint_names[GW_EP_COUNT] = {
 
 /*  The statuses the gateway answers; metric handles are cached per
     (endpoint, status) so the hot path never formats label strings.        */
-static const int known_statuses[] = { 200, 204, 400, 404, 405, 413, 414, 422, 431, 500, 503 };
+static const int known_statuses[] = { 200, 204, 400, 401, 403, 404, 405, 413, 414, 422, 429, 431, 500, 503 };
 #define N_STATUSES (sizeof known_statuses / sizeof known_statuses[0])
 
 typedef struct {
@@ -59,11 +60,13 @@ gw_reason (int status)
     case 204: return "No Content";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";       /* dashboard */
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 413: return "Payload Too Large";
     case 414: return "URI Too Long";
     case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
@@ -169,17 +172,11 @@ gw_add_header (gw_request_t *r, const char *name, const char *value)
 }
 
 static void
-access_log (gw_request_t *r, int status, double seconds, size_t bytes)
+access_log (gw_request_t *r, int status, uint64_t elapsed_ns, size_t bytes)
 {
     h2o_req_t *req = r->req;
-    char method[16], path[512], st[8], ms[32], sz[24];
-    snprintf (method, sizeof method, "%.*s", (int) req->method.len, req->method.base);
-    snprintf (path, sizeof path, "%.*s", (int) (req->path.len < 500 ? req->path.len : 500), req->path.base);
-    snprintf (st, sizeof st, "%d", status);
-    snprintf (ms, sizeof ms, "%.3f", seconds * 1e3);
-    snprintf (sz, sizeof sz, "%zu", bytes);
-    hr_log_kv (HR_LOG_INFO, r->id, "access", "method", method, "path", path, "status", st,
-               "endpoint", endpoint_names[r->endpoint], "ms", ms, "bytes", sz, NULL);
+    gw_accesslog_line (r->thread->accesslog, r->id, req->method, req->path, status,
+                       endpoint_names[r->endpoint], elapsed_ns / 1000, bytes);
 }
 
 void
@@ -207,14 +204,15 @@ gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body
                                H2O_STRLIT ("X-Request-Id"));
         h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT ("Origin"));
     }
-    double seconds = (double) (gw_mono_ns () - r->start_ns) / 1e9;
+    uint64_t elapsed_ns = gw_mono_ns () - r->start_ns;
+    double seconds = (double) elapsed_ns / 1e9;
     hr_counter_t *count;
     hr_histogram_t *latency;
     metrics_for (r->endpoint, status, &count, &latency);
     hr_counter_inc (count);
     hr_histogram_observe (latency, seconds);
-    if (r->app->settings.access_log)
-        access_log (r, status, seconds, body.len);
+    if (r->thread->accesslog)
+        access_log (r, status, elapsed_ns, body.len);
     h2o_start_response (req, &generator);
     h2o_send (req, &body, body.len ? 1 : 0, H2O_SEND_STATE_FINAL);
 }

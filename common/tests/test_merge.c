@@ -134,7 +134,7 @@ START_TEST (test_many_items_all_distinct)
     hr_merged_t *out = calloc (N, sizeof *out);
     ck_assert_ptr_nonnull (a);
     for (int i = 0; i < N; i++) {
-        char id[11];
+        char id[16];    /* i < N fits 9 digits; room for the compiler's worst case */
         snprintf (id, sizeof id, "P%09d", i);
         a[i] = item (id, (float) (i + 1), 1, "");
     }

@@ -81,7 +81,8 @@ for name, s in services.items():
     if not str(s.get("image", "")).startswith("hybridrec"):
         continue
     check("restart" in s, f"compose {name}: no restart policy")
-    check("healthcheck" in s, f"compose {name}: no healthcheck")
+    one_shot = s.get("restart") == "no"        # init: migrations, catalog, first models
+    check(one_shot or "healthcheck" in s, f"compose {name}: no healthcheck")
     binary = command_binary(s.get("command"))
     check(binary is not None, f"compose {name}: command runs no hybridrec binary")
     if not binary:
@@ -90,7 +91,7 @@ for name, s in services.items():
     known = binary_vars(binary)
     for var in env:
         check(var in known, f"compose {name}: sets {var}, which {binary} does not read")
-    hc = " ".join(s["healthcheck"].get("test", []))
+    hc = " ".join((s.get("healthcheck") or {}).get("test", []))
     m = re.search(r"127\.0\.0\.1:(\d+)(/\w+)", hc)
     if m:
         port, path = m.group(1), m.group(2)
