@@ -2,6 +2,7 @@
 #include "gw_config.h"
 #include <string.h>
 #include <unistd.h>
+#include "hr_log.h"
 
 const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_PORT", HR_CFG_INT, "8080", "HTTP port (SO_REUSEPORT, one listener per loop)", 1, 65535 },
@@ -21,6 +22,14 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_ACCESS_LOG", HR_CFG_BOOL, "1", "one JSON access-log line per request", 0, 0 },
     { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog version is checked (ms)", 100, 3600000 },
     { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id}", 1, 100000 },
+    { "HR_API_KEYS", HR_CFG_STR, "", "comma-separated API keys; set = GET .../interactions/{user_id} and /api/v1/admin/* need Authorization: Bearer <key> (docs/security.md)", 0, 0 },
+    { "HR_METRICS_REQUIRE_KEY", HR_CFG_BOOL, "0", "with HR_API_KEYS: /metrics needs a key too", 0, 0 },
+    { "HR_RATE_LIMIT_RPS", HR_CFG_DOUBLE, "0", "per-client requests per second (token bucket; 0 = off); 429 + Retry-After above it", 0, 1000000 },
+    { "HR_RATE_LIMIT_BURST", HR_CFG_INT, "0", "per-client burst (bucket size); 0 = 2 x HR_RATE_LIMIT_RPS (at least 1)", 0, 10000000 },
+    { "HR_RATE_LIMIT_CLIENTS", HR_CFG_INT, "16384", "clients remembered per event loop by the rate limiter (least recent evicted)", 64, 16777216 },
+    { "HR_TRUST_FORWARDED", HR_CFG_BOOL, "0", "identify clients by the first X-Forwarded-For address (only behind a proxy that sets it)", 0, 0 },
+    { "HR_GATEWAY_MAX_CONNECTIONS", HR_CFG_INT, "4096", "open client connections, process-wide; more are answered 503 and closed", 1, 1000000 },
+    { "HR_GATEWAY_REQ_TIMEOUT_MS", HR_CFG_INT, "10000", "idle keep-alive and slow-client limit: time to receive a whole request (ms)", 100, 3600000 },
     { "HR_WEIGHT_CLICKED", HR_CFG_DOUBLE, "0.5", "weight of the clicked-items signal in personalized", 0, 1000 },
     { "HR_WEIGHT_SEARCH", HR_CFG_DOUBLE, "0.4", "weight of the recent-queries signal in personalized", 0, 1000 },
     { "HR_WEIGHT_DIVERSE", HR_CFG_DOUBLE, "0.1", "weight of the diverse-picks signal in personalized", 0, 1000 },
@@ -59,6 +68,10 @@ gw_settings_defaults (gw_settings_t *out)
     out->catalog_poll_ms = 3000;
     out->history_limit = 1000;
     out->database_url = "";
+    out->api_keys = "";
+    out->rate_limit_clients = 16384;
+    out->max_connections = 4096;
+    out->req_timeout_ms = 10000;
     out->weights = (gw_weights_t) { 0.5, 0.4, 0.1, 0.4, 0.4, 0.2 };
 }
 
@@ -82,10 +95,20 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->breaker_cooldown_ms = (int) hr_config_int (cfg, "HR_GATEWAY_BREAKER_COOLDOWN_MS");
     out->cors_origins = hr_config_str (cfg, "HR_CORS_ORIGINS");
     out->bench = hr_config_bool (cfg, "HR_GATEWAY_BENCH");
-    out->access_log = hr_config_bool (cfg, "HR_GATEWAY_ACCESS_LOG");
+    /*  Access lines are info level: HR_LOG_LEVEL=warn silences them too.  */
+    int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
+    out->access_log = hr_config_bool (cfg, "HR_GATEWAY_ACCESS_LOG") && level <= HR_LOG_INFO;
     out->catalog_poll_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CATALOG_POLL_MS");
     out->history_limit = (int) hr_config_int (cfg, "HR_GATEWAY_HISTORY_LIMIT");
     out->database_url = hr_config_database_url (cfg);
+    out->api_keys = hr_config_str (cfg, "HR_API_KEYS");
+    out->metrics_require_key = hr_config_bool (cfg, "HR_METRICS_REQUIRE_KEY");
+    out->rate_limit_rps = hr_config_double (cfg, "HR_RATE_LIMIT_RPS");
+    out->rate_limit_burst = (int) hr_config_int (cfg, "HR_RATE_LIMIT_BURST");
+    out->rate_limit_clients = (int) hr_config_int (cfg, "HR_RATE_LIMIT_CLIENTS");
+    out->trust_forwarded = hr_config_bool (cfg, "HR_TRUST_FORWARDED");
+    out->max_connections = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_CONNECTIONS");
+    out->req_timeout_ms = (int) hr_config_int (cfg, "HR_GATEWAY_REQ_TIMEOUT_MS");
     out->weights.clicked = hr_config_double (cfg, "HR_WEIGHT_CLICKED");
     out->weights.search = hr_config_double (cfg, "HR_WEIGHT_SEARCH");
     out->weights.diverse = hr_config_double (cfg, "HR_WEIGHT_DIVERSE");

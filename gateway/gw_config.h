@@ -32,6 +32,15 @@ typedef struct {
     int catalog_poll_ms;
     int history_limit;              /* events returned by GET .../interactions/{user} */
     const char *database_url;
+    /*  Access control and abuse limits (gw_auth.h, gw_limits.h).  */
+    const char *api_keys;           /* "" = off */
+    bool metrics_require_key;
+    double rate_limit_rps;          /* per client, whole process; 0 = off */
+    int rate_limit_burst;           /* 0 = 2 x rps */
+    int rate_limit_clients;         /* per loop */
+    bool trust_forwarded;
+    int max_connections;            /* process-wide */
+    int req_timeout_ms;             /* h2o http1.req_timeout */
     gw_weights_t weights;
 } gw_settings_t;
 

@@ -1,6 +1,8 @@
 /*  gw_router — which handler answers a request.                             */
 #include "gw_router.h"
 #include <string.h>
+#include "gw_auth.h"
+#include "gw_limits.h"
 #include "gw_params.h"
 #include "gw_respond.h"
 #include "gw_admin.h"     /* dashboard */
@@ -89,6 +91,14 @@ gw_router_on_req (h2o_handler_t *self, h2o_req_t *req)
     gw_request_t *r = gw_request_new (thread, req);
     const gw_settings_t *s = &thread->app->settings;
 
+    /*  Probes and scrapes come from the platform, often many from one
+        address: never rate limited (they are cheap and answer no data).  */
+    h2o_iovec_t p = req->path_normalized;
+    bool probe = h2o_memis (p.base, p.len, H2O_STRLIT ("/healthz"))
+              || h2o_memis (p.base, p.len, H2O_STRLIT ("/readyz"))
+              || h2o_memis (p.base, p.len, H2O_STRLIT ("/metrics"));
+    if (!probe && !gw_limits_admit (r))
+        return 0;
     if (req->path.len > (size_t) s->max_url) {
         gw_send_error (r, 414, "uri_too_long", "the request target exceeds %d bytes", s->max_url);
         return 0;
@@ -114,6 +124,12 @@ gw_router_on_req (h2o_handler_t *self, h2o_req_t *req)
             continue;
         }
         r->endpoint = rt->endpoint;
+        /*  Personal data and operations data need an API key when keys are
+            configured (the admin endpoints check it themselves, gw_admin).  */
+        bool protect = rt->endpoint == GW_EP_INTERACTIONS_GET
+                    || (rt->endpoint == GW_EP_METRICS && s->metrics_require_key);
+        if (protect && !gw_auth_require (r))
+            return 0;
         if (rt->plain)
             rt->plain (r);
         else

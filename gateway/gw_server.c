@@ -12,12 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 #include "gw_admin.h"     /* dashboard */
+#include "gw_accesslog.h"
 #include "gw_app.h"
+#include "gw_auth.h"
+#include "gw_ratelimit.h"
 #include "gw_respond.h"
 #include "gw_router.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_log.h"
+#include "hr_metrics.h"
 
 #define BENCH_BODY_MAX (1024 * 1024)
 #define SHUTDOWN_GRACE_MS 1000
@@ -42,6 +46,8 @@ struct gw_server {
     int nthreads;
     loop_thread_t *threads;
     atomic_bool stopping;
+    atomic_int connections;     /* open client connections (HR_GATEWAY_MAX_CONNECTIONS) */
+    hr_counter_t *refused;
     pthread_mutex_t mutex;
     pthread_cond_t cond;
     int started;
@@ -80,16 +86,54 @@ bound_port (int fd)
 }
 
 static void
+on_connection_closed (void *data)
+{
+    gw_server_t *s = data;
+    atomic_fetch_sub (&s->connections, 1);
+}
+
+/*  Over HR_GATEWAY_MAX_CONNECTIONS: a best-effort 503 (the socket is fresh,
+    the few bytes fit its buffer) and close, so the client learns why instead
+    of hanging in the backlog.  */
+static void
+refuse (gw_server_t *s, h2o_socket_t *sock)
+{
+    static const char answer[] =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "Connection: close\r\nRetry-After: 1\r\nContent-Length: 68\r\n\r\n"
+        "{\"error\":\"too_many_connections\",\"detail\":\"connection limit reached\"}";
+    _Static_assert (sizeof "{\"error\":\"too_many_connections\",\"detail\":\"connection limit reached\"}" - 1 == 68,
+                    "Content-Length");
+    hr_counter_inc (s->refused);
+    h2o_socket_export_t info;
+    if (h2o_socket_export (sock, &info) != 0)
+        return;
+    if (write (info.fd, answer, sizeof answer - 1) < 0) {
+        /* the client is gone already: nothing to tell it */
+    }
+    h2o_socket_dispose_export (&info);
+}
+
+static void
 on_accept (h2o_socket_t *listener, const char *err)
 {
     if (err)
         return;
     loop_thread_t *lt = listener->data;
+    gw_server_t *s = lt->server;
     h2o_socket_t *sock;
     /*  Take every pending connection: the listener is level-triggered, but
         one wake-up per connection is wasted work under a burst.           */
-    for (int i = 0; i < 64 && (sock = h2o_evloop_socket_accept (listener)) != NULL; i++)
+    for (int i = 0; i < 64 && (sock = h2o_evloop_socket_accept (listener)) != NULL; i++) {
+        if (atomic_fetch_add (&s->connections, 1) >= s->app.settings.max_connections) {
+            atomic_fetch_sub (&s->connections, 1);
+            refuse (s, sock);
+            continue;
+        }
+        sock->on_close.cb = on_connection_closed;
+        sock->on_close.data = s;
         h2o_accept (&lt->accept_ctx, sock);
+    }
 }
 
 static void
@@ -115,7 +159,21 @@ loop_main (void *arg)
     if (!t->rng)
         t->rng = 1;
     t->loop = gw_loop_new (&t->ctx, s->broker_endpoint, &s->app.settings, t->index);
-    if (!t->loop) {
+    const gw_settings_t *set = &s->app.settings;
+    if (set->access_log)
+        t->accesslog = gw_accesslog_new (loop, STDERR_FILENO, "gateway");
+    if (set->rate_limit_rps > 0) {
+        /*  Each loop enforces its share, so a client stays under the limit
+            however its connections are spread over the loops.  */
+        double burst = set->rate_limit_burst > 0 ? set->rate_limit_burst : 2 * set->rate_limit_rps;
+        burst /= s->nthreads;
+        t->ratelimit = gw_ratelimit_new (set->rate_limit_rps / s->nthreads, burst < 1 ? 1 : burst,
+                                         (size_t) set->rate_limit_clients);
+    }
+    if (!t->loop || (set->access_log && !t->accesslog) || (set->rate_limit_rps > 0 && !t->ratelimit)) {
+        gw_loop_destroy (&t->loop);
+        gw_accesslog_destroy (&t->accesslog);
+        gw_ratelimit_destroy (&t->ratelimit);
         lt->start_rc = -1;
         close (lt->listen_fd);
         signal_started (s);
@@ -150,6 +208,8 @@ loop_main (void *arg)
     for (int i = 0; i < 20; i++)
         h2o_evloop_run (loop, 5);
     gw_loop_destroy (&t->loop);
+    gw_accesslog_destroy (&t->accesslog);
+    gw_ratelimit_destroy (&t->ratelimit);
     h2o_context_dispose (&t->ctx);
     h2o_evloop_run (loop, 0);           /* evloop frees closed sockets lazily */
     h2o_evloop_destroy (loop);
@@ -230,6 +290,17 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         s->app.bench_body.len = s->app.bench_body.base ? BENCH_BODY_MAX : 0;
     }
     gw_respond_metrics_init ();
+    s->refused = hr_counter ("hr_gateway_connections_refused_total",
+                             "Connections closed at once because HR_GATEWAY_MAX_CONNECTIONS were open", NULL);
+    s->app.auth = gw_auth_new (settings->api_keys);
+    if (!s->app.auth) {
+        free (s->app.bench_body.base);
+        pthread_mutex_destroy (&s->mutex);
+        pthread_cond_destroy (&s->cond);
+        gw_catalog_holder_destroy (&s->app.catalog);
+        free (s);
+        return NULL;
+    }
     gw_admin_start (settings->database_url, NULL);     /* dashboard */
 
     if (settings->embed_broker) {
@@ -254,6 +325,11 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
     /*  Bodies over HR_GATEWAY_MAX_BODY get a JSON 413 from the handler; h2o
         refuses far larger ones itself before reading them.                */
     s->globalconf.max_request_entity_size = (size_t) settings->max_body * 64;
+    /*  h2o 2.2.5 HTTP/1 has one request timer: armed when a connection is
+        ready for its next request and NOT re-armed by partial reads, so it
+        bounds both an idle keep-alive and a client trickling its request
+        (slowloris); either way the connection is closed when it fires.   */
+    s->globalconf.http1.req_timeout = (uint64_t) settings->req_timeout_ms;
     h2o_hostconf_t *host = h2o_config_register_host (&s->globalconf, h2o_iovec_init (H2O_STRLIT ("default")), 65535);
     h2o_pathconf_t *path = h2o_config_register_path (host, "/", 0);
     h2o_handler_t *handler = h2o_create_handler (path, sizeof *handler);
@@ -295,8 +371,12 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
     char port[16], threads[16];
     snprintf (port, sizeof port, "%d", s->port);
     snprintf (threads, sizeof threads, "%d", s->nthreads);
+    char nkeys[16], rps[32];
+    snprintf (nkeys, sizeof nkeys, "%d", gw_auth_count (s->app.auth));     /* never the keys */
+    snprintf (rps, sizeof rps, "%g", settings->rate_limit_rps);
     hr_log_kv (HR_LOG_INFO, NULL, "gateway listening", "port", port, "threads", threads,
-               "broker", s->broker_endpoint, "embedded_broker", s->broker ? "true" : "false", NULL);
+               "broker", s->broker_endpoint, "embedded_broker", s->broker ? "true" : "false",
+               "api_keys", nkeys, "rate_limit_rps", rps, NULL);
     return s;
 
 fail_threads:
@@ -309,6 +389,7 @@ fail_conf:
     h2o_config_dispose (&s->globalconf);
 fail:
     gw_admin_stop ();     /* dashboard */
+    gw_auth_destroy (&s->app.auth);
     hr_broker_destroy (&s->broker);
     gw_catalog_holder_destroy (&s->app.catalog);
     free (s->app.bench_body.base);
@@ -326,6 +407,7 @@ gw_server_destroy (gw_server_t **self_p)
         return;
     stop_threads (s);
     gw_admin_stop ();     /* dashboard */
+    gw_auth_destroy (&s->app.auth);
     free (s->threads);
     h2o_config_dispose (&s->globalconf);
     hr_broker_destroy (&s->broker);

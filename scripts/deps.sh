@@ -9,6 +9,7 @@ pkgs=(
   check libsubunit-dev
   postgresql redis-server
   python3-yaml           # deploy manifest validation in tests
+  clang libclang-rt-14-dev   # make fuzz (libFuzzer) and its short pass in make test
   wrk curl procps
   chromium               # the dashboard's browser test (tests/browser; node + npm come with the machine)
 )
