@@ -106,21 +106,6 @@ typedef struct {
 
 /* ---------------------------------------------------------------- helpers */
 
-static void
-put_le64 (uint8_t *b, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t) (v >> (8 * i));
-}
-
-static uint64_t
-get_le64 (const uint8_t *b)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t) b[i] << (8 * i);
-    return v;
-}
 
 static const uint8_t *
 part_data (broker_t *b, int i)
@@ -177,7 +162,7 @@ send_client_head (broker_t *b, const uint8_t *cid, size_t cid_len, const char *s
                   size_t service_len, uint64_t id, uint8_t status)
 {
     uint8_t idb[8];
-    put_le64 (idb, id);
+    hr_le64_put (idb, id);
     zmq_send (b->rs, cid, cid_len, ZMQ_SNDMORE);
     zmq_send (b->rs, HR_PROTO_CLIENT, HR_PROTO_HEADER_LEN, ZMQ_SNDMORE);
     zmq_send (b->rs, service, service_len, ZMQ_SNDMORE);
@@ -300,8 +285,8 @@ dispatch (broker_t *b, worker_t *w, const uint8_t *cid, size_t cid_len, uint64_t
           int64_t deadline, zmq_msg_t *body)
 {
     uint8_t idb[8], dlb[8], command = HR_WORKER_REQUEST;
-    put_le64 (idb, id);
-    put_le64 (dlb, (uint64_t) deadline);
+    hr_le64_put (idb, id);
+    hr_le64_put (dlb, (uint64_t) deadline);
     idle_remove (w->service, w);
     zmq_send (b->rs, w->rid, w->rid_len, ZMQ_SNDMORE);
     zmq_send (b->rs, HR_PROTO_WORKER, HR_PROTO_HEADER_LEN, ZMQ_SNDMORE);
@@ -538,8 +523,8 @@ handle_client (broker_t *b)
     size_t name_len = part_size (b, 2);
     memcpy (name, part_data (b, 2), name_len);
     name[name_len] = 0;
-    uint64_t id = get_le64 (part_data (b, 3));
-    int64_t deadline = (int64_t) get_le64 (part_data (b, 4));
+    uint64_t id = hr_le64_get (part_data (b, 3));
+    int64_t deadline = (int64_t) hr_le64_get (part_data (b, 4));
     count (&b->stats->requests);
 
     if (strncmp (name, "mmi.", 4) == 0) {
@@ -630,7 +615,7 @@ handle_worker (broker_t *b)
             return;
         }
         w->last_seen = mono_ms ();
-        uint64_t id = get_le64 (part_data (b, 4));
+        uint64_t id = hr_le64_get (part_data (b, 4));
         if (!w->busy || w->req_id != id || w->cid_len != part_size (b, 3)
             || memcmp (w->cid, part_data (b, 3), w->cid_len) != 0) {
             malformed (b, "REPLY to a request the worker does not hold");

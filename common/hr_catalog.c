@@ -7,7 +7,9 @@
     order its rows came in.  Item JSON is rendered once at freeze into one
     buffer: serving an item is a pointer and a length.                     */
 #include "hr_catalog.h"
+#include "hr_arena.h"
 #include "hr_log.h"
+#include "hr_validate.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -19,12 +21,6 @@
 #define HR_ARENA_BLOCK (256 * 1024)
 #define HR_CATALOG_MAX_CATEGORIES 65535
 
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used, cap;
-    char data[];
-} arena_block_t;
-
 typedef struct {
     const char **names;         /* arena strings, by id */
     uint32_t count, cap;
@@ -32,7 +28,7 @@ typedef struct {
 } category_set_t;
 
 struct hr_catalog {
-    arena_block_t *arena;
+    hr_arena_t *arena;
     hr_product_t *products;
     uint32_t count, cap;
     uint32_t *slots;            /* product index + 1; 0 = empty */
@@ -43,43 +39,6 @@ struct hr_catalog {
     size_t *json_at;            /* offset of item i; json_at[count] = end */
 };
 
-static char *
-s_arena_strdup (hr_catalog_t *self, const char *s)
-{
-    size_t n = strlen (s) + 1;
-    arena_block_t *b = self->arena;
-    if (!b || b->cap - b->used < n) {
-        size_t cap = n > HR_ARENA_BLOCK ? n : HR_ARENA_BLOCK;
-        b = malloc (sizeof *b + cap);
-        if (!b)
-            return NULL;
-        b->cap = cap;
-        b->used = 0;
-        //  A big odd string gets its own block behind the current one, so
-        //  the current block's free space is not wasted
-        if (self->arena && n > HR_ARENA_BLOCK) {
-            b->next = self->arena->next;
-            self->arena->next = b;
-        }
-        else {
-            b->next = self->arena;
-            self->arena = b;
-        }
-    }
-    char *p = b->data + b->used;
-    memcpy (p, s, n);
-    b->used += n;
-    return p;
-}
-
-static uint32_t
-s_hash_id (const char *id10)
-{
-    uint32_t h = 2166136261u;
-    for (int i = 0; i < 10; i++)
-        h = (h ^ (uint8_t) id10[i]) * 16777619u;
-    return h;
-}
 
 static bool
 s_valid_id (const char *id)
@@ -100,7 +59,10 @@ hr_catalog_new (void)
         return NULL;
     self->slot_mask = 1023;
     self->slots = calloc (self->slot_mask + 1, sizeof *self->slots);
-    if (!self->slots) {
+    self->arena = hr_arena_new (HR_ARENA_BLOCK);
+    if (!self->slots || !self->arena) {
+        hr_arena_destroy (&self->arena);
+        free (self->slots);
         free (self);
         return NULL;
     }
@@ -114,11 +76,7 @@ hr_catalog_destroy (hr_catalog_t **self_p)
     hr_catalog_t *self = *self_p;
     if (!self)
         return;
-    while (self->arena) {
-        arena_block_t *next = self->arena->next;
-        free (self->arena);
-        self->arena = next;
-    }
+    hr_arena_destroy (&self->arena);
     free (self->products);
     free (self->slots);
     free (self->mains.names);
@@ -134,7 +92,7 @@ hr_catalog_find (const hr_catalog_t *self, const char *id10)
 {
     assert (self);
     assert (id10);
-    uint32_t i = s_hash_id (id10) & self->slot_mask;
+    uint32_t i = hr_product_id_hash (id10) & self->slot_mask;
     while (self->slots[i]) {
         uint32_t idx = self->slots[i] - 1;
         if (memcmp (self->products[idx].id, id10, 10) == 0)
@@ -155,7 +113,7 @@ s_grow_index (hr_catalog_t *self)
     if (!slots)
         return -1;
     for (uint32_t idx = 0; idx < self->count; idx++) {
-        uint32_t i = s_hash_id (self->products[idx].id) & mask;
+        uint32_t i = hr_product_id_hash (self->products[idx].id) & mask;
         while (slots[i])
             i = (i + 1) & mask;
         slots[i] = idx + 1;
@@ -187,7 +145,7 @@ s_category_id (hr_catalog_t *self, category_set_t *set, const char *name)
         set->names = names;
         set->cap = cap;
     }
-    const char *copy = s_arena_strdup (self, name);
+    const char *copy = hr_arena_strndup (self->arena, name, strlen (name));
     if (!copy)
         return -1;
     set->names[set->count] = copy;
@@ -224,15 +182,15 @@ hr_catalog_add (hr_catalog_t *self, const hr_product_t *p)
     copy.sub_cat = (uint16_t) sub_cat;
     copy.main_category = self->mains.names[main_cat];
     copy.sub_category = self->subs.names[sub_cat];
-    copy.name = s_arena_strdup (self, p->name);
-    copy.image = p->image ? s_arena_strdup (self, p->image) : NULL;
-    copy.link = p->link ? s_arena_strdup (self, p->link) : NULL;
+    copy.name = hr_arena_strndup (self->arena, p->name, strlen (p->name));
+    copy.image = p->image ? hr_arena_strndup (self->arena, p->image, strlen (p->image)) : NULL;
+    copy.link = p->link ? hr_arena_strndup (self->arena, p->link, strlen (p->link)) : NULL;
     if (!copy.name || (p->image && !copy.image) || (p->link && !copy.link))
         return -1;
 
     uint32_t idx = self->count++;
     self->products[idx] = copy;
-    uint32_t i = s_hash_id (copy.id) & self->slot_mask;
+    uint32_t i = hr_product_id_hash (copy.id) & self->slot_mask;
     while (self->slots[i])
         i = (i + 1) & self->slot_mask;
     self->slots[i] = idx + 1;

@@ -8,6 +8,7 @@
 #include "hr_broker.h"
 #include "hr_curve.h"
 #include "hr_log.h"
+#include "hr_wire.h"
 #include "hr_metrics.h"
 #include "hr_status.h"
 
@@ -34,21 +35,6 @@ hr_now_ms (void)
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void
-put_le64 (uint8_t *b, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t) (v >> (8 * i));
-}
-
-static uint64_t
-get_le64 (const uint8_t *b)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t) b[i] << (8 * i);
-    return v;
-}
 
 hr_client_t *
 hr_client_new (const char *broker_endpoint)
@@ -108,8 +94,8 @@ hr_client_send (hr_client_t *self, const char *service, uint64_t request_id,
     if (service_len == 0 || service_len > HR_SERVICE_NAME_MAX)
         return -1;
     uint8_t idb[8], dlb[8];
-    put_le64 (idb, request_id);
-    put_le64 (dlb, (uint64_t) deadline_ms);
+    hr_le64_put (idb, request_id);
+    hr_le64_put (dlb, (uint64_t) deadline_ms);
     /*  Once the first frame is accepted libzmq accepts the whole message. */
     if (zmq_send (self->s, HR_PROTO_CLIENT, HR_PROTO_HEADER_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return -1;
@@ -174,7 +160,7 @@ hr_client_recv (hr_client_t *self, hr_reply_t *reply)
             if (ok) {
                 memcpy (reply->service, zmq_msg_data (&parts[1]), service_len);
                 reply->service[service_len] = 0;
-                reply->request_id = get_le64 ((const uint8_t *) zmq_msg_data (&parts[2]));
+                reply->request_id = hr_le64_get ((const uint8_t *) zmq_msg_data (&parts[2]));
                 reply->status = *(const uint8_t *) zmq_msg_data (&parts[3]);
                 zmq_msg_move (&self->body, &parts[4]);
                 reply->body = zmq_msg_data (&self->body);

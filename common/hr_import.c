@@ -5,6 +5,7 @@
     itself is one transaction: readers see the old catalog or the new one,
     and meta.catalog_version moves exactly once per import.                */
 #include "hr_import.h"
+#include "hr_arena.h"
 #include "hr_csv.h"
 #include "hr_log.h"
 #include "hr_progress.h"
@@ -30,14 +31,8 @@ static const char *s_column_names[NCOLS] = {
     "id", "name", "main_category", "sub_category", "image", "link", "ratings",
     "no_of_ratings", "discount_price", "actual_price", "discount_ratio" };
 
-typedef struct arena_block {
-    struct arena_block *next;
-    size_t used, cap;
-    char data[];
-} arena_block_t;
-
 struct hr_import {
-    arena_block_t *arena;
+    hr_arena_t *arena;
     hr_import_row_t *rows;
     uint32_t count, cap;
     uint32_t *slots;            /* row index + 1, by id; 0 = empty */
@@ -146,7 +141,10 @@ hr_import_new (void)
         return NULL;
     self->slot_mask = 4095;
     self->slots = calloc (self->slot_mask + 1, sizeof *self->slots);
-    if (!self->slots) {
+    self->arena = hr_arena_new (HR_IMPORT_ARENA_BLOCK);
+    if (!self->slots || !self->arena) {
+        hr_arena_destroy (&self->arena);
+        free (self->slots);
         free (self);
         return NULL;
     }
@@ -161,11 +159,7 @@ hr_import_destroy (hr_import_t **self_p)
     hr_import_t *self = *self_p;
     if (!self)
         return;
-    while (self->arena) {
-        arena_block_t *next = self->arena->next;
-        free (self->arena);
-        self->arena = next;
-    }
+    hr_arena_destroy (&self->arena);
     free (self->rows);
     free (self->slots);
     free (self);
@@ -179,41 +173,12 @@ hr_import_set_progress (hr_import_t *self, bool on)
     self->progress = on;
 }
 
-static char *
-s_strdup (hr_import_t *self, const char *s, size_t n)
-{
-    arena_block_t *b = self->arena;
-    if (!b || b->cap - b->used < n + 1) {
-        size_t cap = n + 1 > HR_IMPORT_ARENA_BLOCK ? n + 1 : HR_IMPORT_ARENA_BLOCK;
-        b = malloc (sizeof *b + cap);
-        if (!b)
-            return NULL;
-        b->cap = cap;
-        b->used = 0;
-        b->next = self->arena;
-        self->arena = b;
-    }
-    char *p = b->data + b->used;
-    memcpy (p, s, n);
-    p[n] = 0;
-    b->used += n + 1;
-    return p;
-}
-
-static uint32_t
-s_hash_id (const char *id)
-{
-    uint32_t h = 2166136261u;
-    for (int i = 0; i < 10; i++)
-        h = (h ^ (uint8_t) id[i]) * 16777619u;
-    return h;
-}
 
 //  The slot holding id, or the empty slot where it belongs.
 static uint32_t
 s_slot (const hr_import_t *self, const char *id)
 {
-    uint32_t i = s_hash_id (id) & self->slot_mask;
+    uint32_t i = hr_product_id_hash (id) & self->slot_mask;
     while (self->slots[i] && memcmp (self->rows[self->slots[i] - 1].id, id, 10) != 0)
         i = (i + 1) & self->slot_mask;
     return i;
@@ -352,11 +317,11 @@ s_store (hr_import_t *self, const hr_import_row_t *parsed)
     if (s_grow (self) != 0)
         return -1;
     hr_import_row_t row = *parsed;
-    row.name = s_strdup (self, parsed->name, strlen (parsed->name));
-    row.main_category = s_strdup (self, parsed->main_category, strlen (parsed->main_category));
-    row.sub_category = s_strdup (self, parsed->sub_category, strlen (parsed->sub_category));
-    row.image = s_strdup (self, parsed->image, strlen (parsed->image));
-    row.link = s_strdup (self, parsed->link, strlen (parsed->link));
+    row.name = hr_arena_strndup (self->arena, parsed->name, strlen (parsed->name));
+    row.main_category = hr_arena_strndup (self->arena, parsed->main_category, strlen (parsed->main_category));
+    row.sub_category = hr_arena_strndup (self->arena, parsed->sub_category, strlen (parsed->sub_category));
+    row.image = hr_arena_strndup (self->arena, parsed->image, strlen (parsed->image));
+    row.link = hr_arena_strndup (self->arena, parsed->link, strlen (parsed->link));
     if (!row.name || !row.main_category || !row.sub_category || !row.image || !row.link)
         return -1;
     uint32_t slot = s_slot (self, row.id);

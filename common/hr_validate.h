@@ -3,6 +3,7 @@
 #define HR_VALIDATE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HR_USER_ID_MAX 50
 #define HR_QUERY_MAX   255
@@ -11,6 +12,14 @@
 bool hr_valid_user_id (const char *s, size_t n);
 /*  ^[A-Z0-9]{10}$  */
 bool hr_valid_product_id (const char *s, size_t n);
+/*  FNV-1a over the 10 bytes of a product id: the id tables' hash.          */
+static inline uint32_t hr_product_id_hash (const char *id10)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 10; i++)
+        h = (h ^ (uint8_t) id10[i]) * 16777619u;
+    return h;
+}
 bool hr_utf8_valid (const char *s, size_t n);
 
 typedef enum {

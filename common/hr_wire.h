@@ -13,6 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*  Little-endian u64 in a raw 8-byte frame (the broker, worker and client
+    frames carry request ids and deadlines this way).                       */
+static inline void hr_le64_put (uint8_t *b, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        b[i] = (uint8_t) (v >> (8 * i));
+}
+static inline uint64_t hr_le64_get (const uint8_t *b)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t) b[i] << (8 * i);
+    return v;
+}
+
 typedef struct {
     unsigned char *data;
     size_t len, cap;

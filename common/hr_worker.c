@@ -2,6 +2,7 @@
     while idle, reconnect when the broker falls silent, requests one at a
     time.  Frames: docs/protocol.md ("Frames").                             */
 #include "hr_worker.h"
+#include "hr_wire.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_curve.h"
@@ -39,21 +40,6 @@ struct hr_worker {
     uint64_t request_id;
 };
 
-static void
-put_le64 (uint8_t *b, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        b[i] = (uint8_t) (v >> (8 * i));
-}
-
-static uint64_t
-get_le64 (const uint8_t *b)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v |= (uint64_t) b[i] << (8 * i);
-    return v;
-}
 
 static int
 send_command (hr_worker_t *self, uint8_t command, const char *arg)
@@ -153,7 +139,7 @@ static int
 send_reply (hr_worker_t *self, uint8_t status, const void *body, size_t len)
 {
     uint8_t command = HR_WORKER_REPLY, idb[8];
-    put_le64 (idb, self->request_id);
+    hr_le64_put (idb, self->request_id);
     zmq_msg_t *cid = &self->parts[2];
     if (zmq_send (self->s, HR_PROTO_WORKER, HR_PROTO_HEADER_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return -1;
@@ -198,8 +184,8 @@ read_message (hr_worker_t *self, hr_work_t *work)
     if (ok && command == HR_WORKER_REQUEST && total == REQUEST_FRAMES
         && zmq_msg_size (&self->parts[2]) > 0 && zmq_msg_size (&self->parts[3]) == 8
         && zmq_msg_size (&self->parts[4]) == 8) {
-        self->request_id = get_le64 ((const uint8_t *) zmq_msg_data (&self->parts[3]));
-        int64_t deadline = (int64_t) get_le64 ((const uint8_t *) zmq_msg_data (&self->parts[4]));
+        self->request_id = hr_le64_get ((const uint8_t *) zmq_msg_data (&self->parts[3]));
+        int64_t deadline = (int64_t) hr_le64_get ((const uint8_t *) zmq_msg_data (&self->parts[4]));
         if (deadline <= hr_now_ms ()) {
             /*  Nobody waits for it any more; answering still frees us at
                 the broker.  */

@@ -21,7 +21,7 @@ struct gw_accesslog {
     h2o_timeout_t timeout;
     h2o_timeout_entry_t flush_entry;
     time_t stamp_sec;           /* the second `stamp` was formatted for */
-    char stamp[32];             /* "2026-11-26T08:04:29." */
+    char stamp[80];             /* "2026-11-26T08:04:29." (room for any int) */
     size_t len;
     char buf[BATCH];
     char line[LINE_MAX_BYTES];

@@ -35,6 +35,11 @@ struct gw_loop {
     gw_breaker_t breakers[GW_SVC_COUNT];
     service_metrics_t metrics[GW_SVC_COUNT];
     hr_counter_t *late_replies;
+    /*  A ZMQ operation happened since the last drain that ended empty: the
+        edge-triggered ZMQ_FD may have lost a wake-up, so the next loop
+        iteration must look.  Without one the fd is reliable and the
+        per-iteration drain (a poll(2) inside libzmq each time) is skipped. */
+    bool dirty;
     uint64_t thread_bits, seq;
     ring_slot_t ring[RING_SIZE];
 };
@@ -131,6 +136,7 @@ drain (gw_loop_t *loop)
     hr_reply_t reply;
     while (hr_client_recv (loop->client, &reply) == 1)
         dispatch (loop, &reply);
+    loop->dirty = false;
 }
 
 static void
@@ -149,7 +155,8 @@ on_drain_timeout (h2o_timeout_entry_t *entry)
 void
 gw_loop_after_iteration (gw_loop_t *self)
 {
-    drain (self);
+    if (self->dirty)
+        drain (self);
 }
 
 /* ---------------------------------------------------------------- loop */
@@ -208,6 +215,7 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
     s_inflight_gauge = hr_gauge ("hr_gateway_inflight", "Requests waiting on services", NULL);
     s_max_inflight = settings->max_inflight;
     self->thread_bits = (uint64_t) thread_index << 48;
+    self->dirty = true;         /* hr_client_call above used the socket */
     return self;
 }
 
@@ -358,6 +366,7 @@ gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
     uint64_t seq = ++loop->seq;
     ring_slot_t *slot = &loop->ring[seq & RING_MASK];
     uint64_t id = loop->thread_bits | (seq & 0xFFFFFFFFFFFFull);
+    loop->dirty = true;
     if (slot->fanout
         || hr_client_send (loop->client, service_names[svc], id, f->deadline_ms, body, len) != 0) {
         call->outcome = GW_CALL_SEND_FAILED;

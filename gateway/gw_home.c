@@ -59,9 +59,8 @@ usable (home_t *h, gw_fanout_t *f, int index)
 }
 
 static void
-render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m)
+render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m, int64_t idx)
 {
-    int64_t idx = hr_catalog_find (cat, m->item.id);
     size_t len;
     const char *json = hr_catalog_json (cat, (uint32_t) idx, &len);
     gw_buf_put (b, json, len - 1);                      /* up to the closing brace */
@@ -124,14 +123,15 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
     uint32_t rendered = 0;
     gw_buf_putc (b, '[');
     for (int i = 0; i < n; i++) {
-        if (hr_catalog_find (cat, merged[i].item.id) < 0)
+        int64_t idx = hr_catalog_find (cat, merged[i].item.id);
+        if (idx < 0)
             continue;
         if (rendered++)
             gw_buf_putc (b, ',');
         if (h->explain)
-            render_explained (b, cat, &merged[i]);
+            render_explained (b, cat, &merged[i], idx);
         else
-            gw_render_item (b, cat, merged[i].item.id);
+            gw_render_item_at (b, cat, (uint32_t) idx);
     }
     gw_buf_putc (b, ']');
     return rendered;

@@ -2,6 +2,14 @@
 #include "gw_render.h"
 #include "gw_fanout.h"
 
+void
+gw_render_item_at (gw_buf_t *b, const hr_catalog_t *cat, uint32_t idx)
+{
+    size_t len;
+    const char *json = hr_catalog_json (cat, idx, &len);
+    gw_buf_put (b, json, len);
+}
+
 bool
 gw_render_item (gw_buf_t *b, const hr_catalog_t *cat, const char *id10)
 {

@@ -9,6 +9,8 @@
 
 /*  Appends a JSON array of at most `limit` items; returns how many.       */
 uint32_t gw_render_list (gw_buf_t *b, const hr_catalog_t *cat, const gw_list_t *list, uint32_t limit);
+/*  Appends the JSON of the catalog's item `idx` (from hr_catalog_find).  */
+void gw_render_item_at (gw_buf_t *b, const hr_catalog_t *cat, uint32_t idx);
 /*  Appends one item's JSON.  false when the id is not in the catalog.     */
 bool gw_render_item (gw_buf_t *b, const hr_catalog_t *cat, const char *id10);
 /*  Appends ,"degraded":[...] for the services in `mask` (1 << gw_service_t);
