@@ -3,8 +3,13 @@
     validation and status codes, shapes, merge/exclusion, degradation
     (a missing service, a late service), CORS.  The e2e tests run the same
     API against the real services.                                          */
+#include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,6 +40,12 @@ typedef struct {
 static gw_server_t *server;
 static char broker[256];
 static int port;
+/*  A second gateway on the same broker with access control and abuse
+    limits on (the first has them off, as `make run` does).  */
+static gw_server_t *guarded;
+static int gport;
+#define G_MAX_CONNECTIONS 6
+#define G_REQ_TIMEOUT_MS 1000
 static fake_t fakes[] = {
     { "interactions", 0, false }, { "interactions", 0, false }, { "content", 0, false },
     { "collab", 0, false }, { "rules", 0, false }, { "trending", 0, false },
@@ -253,6 +264,20 @@ suite_setup (void)
     for (size_t i = 0; i < N_FAKES; i++)
         start_fake (&fakes[i]);
     wait_ready ();
+
+    s.threads = 1;                  /* one loop: its bucket is the whole limit */
+    s.embed_broker = false;
+    s.broker_endpoint = broker;
+    s.api_keys = "k1, secret-two";
+    s.metrics_require_key = true;
+    s.rate_limit_rps = 2;
+    s.rate_limit_burst = 5;
+    s.trust_forwarded = true;       /* each test is its own client by X-Forwarded-For */
+    s.max_connections = G_MAX_CONNECTIONS;
+    s.req_timeout_ms = G_REQ_TIMEOUT_MS;
+    guarded = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (guarded);
+    gport = gw_server_port (guarded);
 }
 
 static void
@@ -260,6 +285,7 @@ suite_teardown (void)
 {
     for (size_t i = 0; i < N_FAKES; i++)
         stop_fake (&fakes[i]);
+    gw_server_destroy (&guarded);
     gw_server_destroy (&server);
     hr_metrics_reset ();
 }
@@ -645,6 +671,194 @@ START_TEST (test_keep_alive_many_requests)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ access control and limits */
+
+static hr_http_response_t
+grequest (const char *method, const char *target, const char *headers)
+{
+    hr_http_t *c = hr_http_new ("127.0.0.1", gport);
+    hr_http_response_t res;
+    int rc = hr_http_request (c, method, target, headers, NULL, 0, &res);
+    hr_http_destroy (&c);
+    ck_assert_msg (rc == 0, "%s %s: no response", method, target);
+    return res;
+}
+
+static void
+gexpect (int status, const char *target, const char *headers)
+{
+    hr_http_response_t res = grequest ("GET", target, headers);
+    ck_assert_msg (res.status == status, "GET %s [%s]: %d, wanted %d: %.200s", target, headers,
+                   res.status, status, res.body);
+    if (status >= 400) {
+        json_t *j = json_of (&res);
+        ck_assert (json_is_string (json_object_get (j, "error")));
+        ck_assert (json_is_string (json_object_get (j, "detail")));
+        json_decref (j);
+    }
+    hr_http_response_free (&res);
+}
+
+START_TEST (test_api_keys)
+{
+    const char *hist = "/api/v1/interactions/interactions/alice";
+    hr_http_response_t res = grequest ("GET", hist, "X-Forwarded-For: 10.1.0.1\r\n");
+    ck_assert_int_eq (res.status, 401);
+    char v[128];
+    ck_assert_ptr_nonnull (hr_http_header (&res, "www-authenticate", v, sizeof v));
+    ck_assert (strncmp (v, "Bearer", 6) == 0);
+    ck_assert_str_eq (hr_http_header (&res, "cache-control", v, sizeof v), "no-store");
+    hr_http_response_free (&res);
+    gexpect (401, hist, "X-Forwarded-For: 10.1.0.1\r\nAuthorization: Basic azE6eA==\r\n");
+    gexpect (403, hist, "X-Forwarded-For: 10.1.0.1\r\nAuthorization: Bearer k2\r\n");
+    gexpect (403, hist, "X-Forwarded-For: 10.1.0.2\r\nAuthorization: Bearer k1x\r\n");
+    res = grequest ("GET", hist, "X-Forwarded-For: 10.1.0.2\r\nAuthorization: Bearer k1\r\n");
+    ck_assert_int_eq (res.status, 200);
+    json_t *j = json_of (&res);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "interactions")), 2);
+    json_decref (j);
+    hr_http_response_free (&res);
+    gexpect (200, hist, "X-Forwarded-For: 10.1.0.3\r\nAuthorization: bearer secret-two\r\n");
+    /*  /metrics with HR_METRICS_REQUIRE_KEY; the shop's endpoints stay open  */
+    gexpect (401, "/metrics", NULL);
+    gexpect (200, "/metrics", "Authorization: Bearer secret-two\r\n");
+    gexpect (200, "/recommendations/home?user_id=alice", "X-Forwarded-For: 10.1.0.3\r\n");
+    gexpect (200, "/healthz", NULL);
+    /*  keys off (the first gateway): histories are open  */
+    expect_status (200, "GET", hist, NULL);
+}
+END_TEST
+
+START_TEST (test_rate_limit)
+{
+    const char *me = "X-Forwarded-For: 10.2.0.1, 192.168.0.1\r\n";
+    for (int i = 0; i < 5; i++)                     /* the burst */
+        gexpect (404, "/nope", me);
+    hr_http_response_t res = grequest ("GET", "/recommendations/product/P000000002", me);
+    ck_assert_int_eq (res.status, 429);
+    char v[64];
+    ck_assert_ptr_nonnull (hr_http_header (&res, "retry-after", v, sizeof v));
+    ck_assert_int_ge (atoi (v), 1);
+    json_t *j = json_of (&res);
+    ck_assert_str_eq (json_string_value (json_object_get (j, "error")), "rate_limited");
+    json_decref (j);
+    hr_http_response_free (&res);
+    /*  others are not affected; probes never limited; tokens come back  */
+    gexpect (200, "/recommendations/product/P000000002", "X-Forwarded-For: 10.2.0.2\r\n");
+    gexpect (200, "/healthz", me);
+    gexpect (200, "/readyz", me);
+    usleep (700000);                                /* 2 tokens/s */
+    gexpect (200, "/recommendations/product/P000000002", me);
+    gexpect (429, "/recommendations/product/P000000002", me);
+    /*  an unparsable X-Forwarded-For falls back to the peer address  */
+    gexpect (404, "/nope", "X-Forwarded-For: not-an-address\r\n");
+}
+END_TEST
+
+static int
+dial (int p)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) p) };
+    inet_pton (AF_INET, "127.0.0.1", &a.sin_addr);
+    ck_assert_int_eq (connect (fd, (struct sockaddr *) &a, sizeof a), 0);
+    return fd;
+}
+
+/*  Waits up to ms for the peer to close; returns the ms it took, or -1.
+    Bytes the server sends first are collected into buf (may be NULL).   */
+static long
+wait_closed (int fd, int ms, char *buf, size_t cap)
+{
+    int64_t t0 = hr_now_ms ();
+    size_t len = 0;
+    while (hr_now_ms () - t0 < ms) {
+        struct pollfd pf = { fd, POLLIN, 0 };
+        if (poll (&pf, 1, 50) <= 0)
+            continue;
+        char tmp[1024];
+        ssize_t n = recv (fd, tmp, sizeof tmp, 0);
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return (long) (hr_now_ms () - t0);
+        if (n > 0 && buf && len + (size_t) n < cap) {
+            memcpy (buf + len, tmp, (size_t) n);
+            len += (size_t) n;
+            buf[len] = '\0';
+        }
+    }
+    return -1;
+}
+
+START_TEST (test_slow_and_idle_clients_are_closed)
+{
+    /*  slowloris: a header line every 200 ms never completes the request  */
+    int fd = dial (gport);
+    int64_t t0 = hr_now_ms ();
+    const char *parts[] = { "GET /healthz HTTP/1.1\r\n", "Host: x\r\n", "X-A: 1\r\n", "X-B: 2\r\n",
+                            "X-C: 3\r\n", "X-D: 4\r\n", "X-E: 5\r\n", "X-F: 6\r\n", "X-G: 7\r\n" };
+    bool closed = false;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0] && !closed; i++) {
+        if (send (fd, parts[i], strlen (parts[i]), MSG_NOSIGNAL) < 0)
+            closed = true;
+        else
+            closed = wait_closed (fd, 200, NULL, 0) >= 0;
+    }
+    if (!closed)
+        closed = wait_closed (fd, 2000, NULL, 0) >= 0;
+    int64_t took = hr_now_ms () - t0;
+    ck_assert_msg (closed, "a trickling client was not closed");
+    ck_assert_msg (took >= G_REQ_TIMEOUT_MS - 100 && took < G_REQ_TIMEOUT_MS + 1000,
+                   "closed after %lld ms", (long long) took);
+    close (fd);
+    /*  idle keep-alive: one answered request, then silence  */
+    fd = dial (gport);
+    const char *req = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    ck_assert_int_eq (send (fd, req, strlen (req), MSG_NOSIGNAL), (ssize_t) strlen (req));
+    char buf[2048] = "";
+    long after = wait_closed (fd, G_REQ_TIMEOUT_MS + 1500, buf, sizeof buf);
+    ck_assert_ptr_nonnull (strstr (buf, "200 OK"));
+    ck_assert_msg (after >= G_REQ_TIMEOUT_MS - 100, "idle connection closed after %ld ms", after);
+    close (fd);
+}
+END_TEST
+
+START_TEST (test_connection_cap)
+{
+    usleep (200000);                /* connections of earlier tests are gone */
+    int held[G_MAX_CONNECTIONS];
+    for (int i = 0; i < G_MAX_CONNECTIONS; i++)
+        held[i] = dial (gport);
+    usleep (100000);                /* accepted by the loop */
+    int extra = dial (gport);
+    char buf[2048] = "";
+    long took = wait_closed (extra, 2000, buf, sizeof buf);
+    ck_assert_msg (took >= 0, "the connection over the cap was not closed");
+    ck_assert_ptr_nonnull (strstr (buf, "503"));
+    ck_assert_ptr_nonnull (strstr (buf, "too_many_connections"));
+    close (extra);
+    /*  the held ones still work  */
+    const char *req = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    ck_assert_int_eq (send (held[0], req, strlen (req), MSG_NOSIGNAL), (ssize_t) strlen (req));
+    memset (buf, 0, sizeof buf);
+    ck_assert_int_ge (wait_closed (held[0], 2000, buf, sizeof buf), 0);
+    ck_assert_ptr_nonnull (strstr (buf, "200 OK"));
+    for (int i = 0; i < G_MAX_CONNECTIONS; i++)
+        close (held[i]);
+    /*  room again once they are closed  */
+    bool ok = false;
+    for (int i = 0; i < 20 && !ok; i++) {
+        usleep (50000);
+        hr_http_response_t res;
+        hr_http_t *c = hr_http_new ("127.0.0.1", gport);
+        ok = hr_http_request (c, "GET", "/healthz", NULL, NULL, 0, &res) == 0 && res.status == 200;
+        hr_http_response_free (&res);
+        hr_http_destroy (&c);
+    }
+    ck_assert (ok);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -666,6 +880,10 @@ main (void)
     tcase_add_test (tc, test_missing_service_degrades);
     tcase_add_test (tc, test_cors);
     tcase_add_test (tc, test_keep_alive_many_requests);
+    tcase_add_test (tc, test_api_keys);
+    tcase_add_test (tc, test_rate_limit);
+    tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
+    tcase_add_test (tc, test_connection_cap);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */
