@@ -60,8 +60,9 @@
     const res = await fetch(path, { headers, cache: 'no-store' });
     let body = null;
     try { body = await res.json(); } catch (_) { /* not JSON */ }
-    if (res.status === 401) {
-      needKey(apiKey() ? 'The API key was refused.' : 'The admin endpoints need an API key.');
+    // 401: no key sent; 403: a key that is not configured
+    if (res.status === 401 || res.status === 403) {
+      needKey(res.status === 403 ? 'The API key was refused.' : 'The admin endpoints need an API key.');
       throw new ApiError(401, 'unauthorized: enter the API key at the top right');
     }
     // /recommendations/search answers 404 with a body when nothing matches

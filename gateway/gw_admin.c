@@ -7,6 +7,7 @@
     that budget are not counted by the breakers).  Each list carries its own
     "status" so the dashboard can say *why* a strategy's list is empty.      */
 #include "gw_admin.h"
+#include "gw_auth.h"
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -26,7 +27,6 @@
 
 #define MODELS_REFRESH_MS 5000
 #define MODELS_PG_TIMEOUT_MS 2000
-#define ADMIN_MAX_KEYS 64
 #define ADMIN_DEFAULT_LIMIT 20
 #define ADMIN_MAX_LIMIT 60
 #define SEARCH_MAX_LIMIT 200
@@ -52,10 +52,6 @@ static struct {
     char *database_url;
     char *models_json;          /* "[...]" of hr_model_info_json objects, or NULL */
     int64_t models_refreshed_ms;
-    /*  Read without the lock by the loops: written only while refs == 0.  */
-    char *keys[ADMIN_MAX_KEYS];
-    size_t key_len[ADMIN_MAX_KEYS];
-    int nkeys;
 } s_admin = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
 /*  One JSON array of every strategy's current model; NULL when PostgreSQL
@@ -109,37 +105,15 @@ poller_main (void *arg)
     return NULL;
 }
 
-static void
-parse_keys (const char *list)
-{
-    const char *p = list;
-    while (p && *p && s_admin.nkeys < ADMIN_MAX_KEYS) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        const char *end = p;
-        while (*end && *end != ',')
-            end++;
-        const char *last = end;
-        while (last > p && last[-1] == ' ')
-            last--;
-        if (last > p) {
-            s_admin.keys[s_admin.nkeys] = strndup (p, (size_t) (last - p));
-            if (s_admin.keys[s_admin.nkeys])
-                s_admin.key_len[s_admin.nkeys++] = (size_t) (last - p);
-        }
-        p = end;
-    }
-}
 
 int
-gw_admin_start (const char *database_url, const char *api_keys)
+gw_admin_start (const char *database_url)
 {
     pthread_mutex_lock (&s_admin.lock);
     if (s_admin.refs++ > 0) {
         pthread_mutex_unlock (&s_admin.lock);
         return 0;
     }
-    parse_keys (api_keys ? api_keys : getenv ("HR_API_KEYS"));
     s_admin.stopping = false;
     int rc = 0;
     if (database_url && *database_url) {
@@ -177,56 +151,19 @@ gw_admin_stop (void)
     free (s_admin.models_json);
     s_admin.models_json = NULL;
     s_admin.models_refreshed_ms = 0;
-    for (int i = 0; i < s_admin.nkeys; i++)
-        free (s_admin.keys[i]);
-    s_admin.nkeys = 0;
     pthread_mutex_unlock (&s_admin.lock);
 }
 
 /* ================================================================ access */
 
-/*  Time independent of where the first difference is.  */
-static bool
-same_secret (const char *a, size_t alen, const char *b, size_t blen)
-{
-    unsigned char diff = alen != blen;
-    for (size_t i = 0; i < blen; i++)
-        diff |= (unsigned char) ((i < alen ? a[i] : 0) ^ b[i]);
-    return diff == 0;
-}
-
-bool
-gw_admin_authorized (h2o_req_t *req)
-{
-    if (s_admin.nkeys == 0)
-        return true;
-    ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
-    if (at < 0)
-        return false;
-    h2o_iovec_t v = req->headers.entries[at].value;
-    if (v.len <= 7 || !h2o_lcstris (v.base, 7, H2O_STRLIT ("bearer ")))
-        return false;
-    const char *key = v.base + 7;
-    size_t len = v.len - 7;
-    bool ok = false;
-    for (int i = 0; i < s_admin.nkeys; i++)
-        ok |= same_secret (key, len, s_admin.keys[i], s_admin.key_len[i]);
-    return ok;
-}
-
 /*  What every admin endpoint checks first, before looking at its input
-    (an unauthorised caller learns nothing, not even what is valid).
+    (an unauthorised caller learns nothing, not even what is valid): the
+    gateway's API keys (gw_auth: 401 without a key, 403 with a wrong one).
     false when answered.  */
 static bool
 admin_allowed (gw_request_t *r)
 {
-    /*  Histories are personal data: never cached by browsers or proxies.  */
-    gw_add_header (r, "cache-control", "no-store");
-    if (gw_admin_authorized (r->req))
-        return true;
-    gw_add_header (r, "www-authenticate", "Bearer realm=\"hybridrec-admin\"");
-    gw_send_error (r, 401, "unauthorized", "this endpoint requires Authorization: Bearer <API key>");
-    return false;
+    return gw_auth_require (r);
 }
 
 /*  NULL when answered (503).  */

@@ -14,22 +14,17 @@
     seconds and the overview serves that copy.
 
     Access: when API keys are configured every admin endpoint requires
-    `Authorization: Bearer <key>` (401 otherwise); gw_admin_authorized is the
-    one place that decides.                                                  */
+    `Authorization: Bearer <key>` (401 without, 403 with a wrong one),
+    checked by gw_auth like every other protected endpoint.                 */
 #ifndef GW_ADMIN_H
 #define GW_ADMIN_H
 #include <stdbool.h>
 #include "gw_app.h"
 
 /*  Starts the model-info poller (reference counted: one per process however
-    many servers start).  api_keys: a comma-separated list, or NULL to read
-    HR_API_KEYS from the environment; empty = admin endpoints are open.
-    0 / -1.  */
-int gw_admin_start (const char *database_url, const char *api_keys);
+    many servers start).  0 / -1.  */
+int gw_admin_start (const char *database_url);
 void gw_admin_stop (void);
-
-/*  Does the request carry a configured API key (or are none configured)?  */
-bool gw_admin_authorized (h2o_req_t *req);
 
 void gw_handle_admin_overview (gw_request_t *r);
 void gw_handle_admin_user (gw_request_t *r, h2o_iovec_t user_id);

@@ -301,7 +301,7 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         free (s);
         return NULL;
     }
-    gw_admin_start (settings->database_url, NULL);     /* dashboard */
+    gw_admin_start (settings->database_url);     /* dashboard */
 
     if (settings->embed_broker) {
         s->broker = hr_broker_new (settings->broker_bind);

@@ -115,7 +115,7 @@ async function main() {
     });
     const page = context.pages()[0] || await context.newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error' && !/401/.test(m.text())) problems.push(`console: ${m.text()}`); });
+    page.on('console', (m) => { if (m.type() === 'error' && !/40[13]/.test(m.text())) problems.push(`console: ${m.text()}`); });
     const shot = (name) => page.screenshot({ path: path.join(ARTIFACTS, `dashboard-${name}.png`), fullPage: true });
 
     await check('static files: dashboard served with a CSP, no CDN', async () => {
