@@ -45,9 +45,23 @@ void collab_live_deltas (collab_overlay_t *ov, const collab_model_t *m,
 uint32_t collab_live_row (collab_overlay_t *ov, const collab_model_t *m, const char *id,
                           size_t len, collab_overlay_nb_t *nb, float *norm);
 
-/*  Adds v to `id` in list (kept once; silently full at cap).               */
-void collab_named_add (collab_named_t *list, uint32_t *n, uint32_t cap, const char *id, float v);
-/*  Sorts best first (ties by id).                                          */
+/*  A list of named items with a hash index on the id, so adding is O(1)
+    and string compares never happen on the request path: ids are stored
+    zero-padded to COLLAB_ID_MAX bytes, hashed with hr_product_id_hash and
+    compared as fixed-size blocks.  Lives on the caller's stack (no
+    allocation); cap <= COLLAB_NAMED_CAP.                                  */
+#define COLLAB_NAMED_CAP 512
+typedef struct {
+    collab_named_t *list;
+    uint32_t n, cap;
+    uint16_t slot[2 * COLLAB_NAMED_CAP];    /* index + 1; 0 = empty */
+} collab_named_set_t;
+
+void collab_named_set_init (collab_named_set_t *self, collab_named_t *list, uint32_t cap);
+/*  Adds v to `id` (NUL-terminated, at most COLLAB_ID_MAX bytes used): kept
+    once, silently dropped when the list is full.                          */
+void collab_named_set_add (collab_named_set_t *self, const char *id, float v);
+/*  Sorts best first (ties by id; ids as written by collab_named_set_add). */
 void collab_named_sort (collab_named_t *list, uint32_t n);
 
 #endif

@@ -765,6 +765,35 @@ broker_bind (broker_t *b, struct hr_broker *owner, const char *endpoint)
     return 0;
 }
 
+/*  A command from the owner: "$TERM" (returns -1: stop) or "BIND" +
+    endpoint, answered with a signal (0 bound, 1 failed).  The bind runs
+    here because the ROUTER belongs to this thread.                        */
+static int
+handle_pipe (broker_t *b, zsock_t *pipe)
+{
+    zmsg_t *msg = zmsg_recv (pipe);
+    if (!msg)
+        return -1;
+    char *command = zmsg_popstr (msg);
+    int rc = 0;
+    if (!command || streq (command, "$TERM"))
+        rc = -1;
+    else if (streq (command, "BIND")) {
+        char *endpoint = zmsg_popstr (msg);
+        int bound = endpoint ? zsock_bind (b->router, "%s", endpoint) : -1;
+        if (bound < 0)
+            hr_error ("broker: cannot also bind %s: %s", endpoint ? endpoint : "(none)",
+                      zmq_strerror (zmq_errno ()));
+        else
+            hr_info ("broker: also listening on %s", endpoint);
+        zsock_signal (pipe, bound < 0 ? 1 : 0);
+        zstr_free (&endpoint);
+    }
+    zstr_free (&command);
+    zmsg_destroy (&msg);
+    return rc;
+}
+
 static void
 broker_actor (zsock_t *pipe, void *args_)
 {
@@ -807,10 +836,7 @@ broker_actor (zsock_t *pipe, void *args_)
             timeout = 0;
         void *which = zpoller_wait (poller, (int) timeout);
         if (which == pipe) {
-            char *command = zstr_recv (pipe);
-            bool term = !command || streq (command, "$TERM");
-            zstr_free (&command);
-            if (term)
+            if (handle_pipe (&b, pipe) != 0)
                 break;
         }
         else if (which == b.router)
@@ -861,6 +887,15 @@ hr_broker_destroy (hr_broker_t **self_p)
         free (*self_p);
         *self_p = NULL;
     }
+}
+
+int
+hr_broker_bind_also (hr_broker_t *self, const char *endpoint)
+{
+    assert (self && endpoint);
+    if (zstr_sendx (self->actor, "BIND", endpoint, NULL) != 0)
+        return -1;
+    return zsock_wait (self->actor) == 0 ? 0 : -1;
 }
 
 const char *

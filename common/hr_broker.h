@@ -23,6 +23,14 @@ typedef struct hr_broker hr_broker_t;
     the broker thread.  NULL on failure (error logged).  */
 hr_broker_t *hr_broker_new (const char *endpoint);
 void hr_broker_destroy (hr_broker_t **self_p);
+/*  Binds one more endpoint on the same ROUTER, e.g. "inproc://hr-broker-1"
+    so that clients in this process (the gateway's loops) skip the TCP
+    round trip through the I/O thread.  Bind before any client connects.
+    inproc never runs a security handshake, so an inproc endpoint is open to
+    every socket of this process even when the broker uses CURVE (the
+    process is the trust boundary; hr_client_new applies no CURVE keys to
+    inproc endpoints).  0 / -1 (error logged).                              */
+int hr_broker_bind_also (hr_broker_t *self, const char *endpoint);
 /*  The endpoint actually bound (with the port resolved when "*" was given),
     e.g. "tcp://127.0.0.1:41234": for tests.  */
 const char *hr_broker_endpoint (hr_broker_t *self);

@@ -2,6 +2,7 @@
 #include "search.h"
 #include "semantic.h"
 #include "text.h"
+#include "topk.h"
 #include "typo.h"
 #include <assert.h>
 #include <jansson.h>
@@ -609,45 +610,6 @@ query_vector (content_search_t *s, content_search_session_t *x)
     return true;
 }
 
-static bool
-hit_before (const content_hit_t *a, const content_hit_t *b)
-{
-    return a->score > b->score || (a->score == b->score && a->doc < b->doc);
-}
-
-static int
-cmp_hit (const void *a, const void *b)
-{
-    return hit_before (a, b) ? -1 : hit_before (b, a) ? 1 : 0;
-}
-
-/*  Moves the best `k` hits to the front (quickselect; scores tie-break on
-    the product index, so the order is total), then sorts them.             */
-static void
-top_k (content_hit_t *h, uint32_t n, uint32_t k)
-{
-    uint32_t lo = 0, hi = n;
-    while (k < n && hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        content_hit_t t = h[mid]; h[mid] = h[hi - 1]; h[hi - 1] = t;
-        content_hit_t pivot = h[hi - 1];
-        uint32_t store = lo;
-        for (uint32_t i = lo; i < hi - 1; i++)
-            if (hit_before (&h[i], &pivot)) {
-                t = h[i]; h[i] = h[store]; h[store] = t;
-                store++;
-            }
-        t = h[store]; h[store] = h[hi - 1]; h[hi - 1] = t;
-        if (k <= store)
-            hi = store;
-        else if (k > store + 1)
-            lo = store + 1;
-        else
-            break;
-    }
-    qsort (h, k < n ? k : n, sizeof *h, cmp_hit);
-}
-
 uint32_t
 content_search_query (content_search_t *s, content_search_session_t *x,
                       const char *query, size_t len, uint32_t limit,
@@ -697,7 +659,7 @@ content_search_query (content_search_t *s, content_search_session_t *x,
         x->total[d] = 0.0f;
         x->matched[d] = 0;
     }
-    top_k (x->hits, nh, limit < nh ? limit : nh);
+    content_topk_hits (x->hits, nh, limit < nh ? limit : nh);
     return limit < nh ? limit : nh;
 }
 

@@ -11,6 +11,7 @@
 #include "search.h"
 #include "synonyms.h"
 #include "text.h"
+#include "topk.h"
 #include "train.h"
 #include <assert.h>
 #include <pthread.h>
@@ -450,20 +451,25 @@ typedef struct {
     uint32_t src;
 } agg_t;
 
-static int
-cmp_agg_doc (const void *a, const void *b)
+/*  Ranking order of aggregated results: score desc, then catalog index asc
+    (total, so the page is deterministic).                                  */
+static inline bool
+agg_before (const agg_t *x, const agg_t *y)
 {
-    const agg_t *x = a, *y = b;
-    return (x->doc > y->doc) - (x->doc < y->doc);
+    return x->score > y->score || (x->score == y->score && x->doc < y->doc);
 }
 
-static int
-cmp_agg_score (const void *a, const void *b)
+CONTENT_TOPK_DEFINE (topk_agg, agg_t, agg_before)
+
+/*  Slots of the open-addressing table write_aggregate merges with: a power
+    of two at least twice the entries, so probes stay short.               */
+static uint32_t
+merge_table_size (uint32_t entries)
 {
-    const agg_t *x = a, *y = b;
-    if (x->score != y->score)
-        return x->score < y->score ? 1 : -1;
-    return (x->doc > y->doc) - (x->doc < y->doc);
+    uint32_t size = 16;
+    while (size < 2 * entries)
+        size *= 2;
+    return size;
 }
 
 typedef struct {
@@ -472,14 +478,17 @@ typedef struct {
     size_t len;
 } event_t;
 
-/*  Merges entries of the same product, drops excluded ones, sorts by
-    score and writes at most `limit` as a scored list.                      */
+/*  Merges entries of the same product (in arrival order, so the sums are
+    the same as after the stable sort by product this replaces), drops
+    excluded ones, and writes the best `limit` by score as a scored list.
+    `slot` is scratch of merge_table_size (n) entries.                      */
 static void
 write_aggregate (const hr_catalog_t *catalog, agg_t *a, uint32_t n, const uint32_t *exclude,
                  uint32_t nexclude, const event_t *ev, uint8_t strategy, uint32_t limit,
-                 hr_writer_t *reply)
+                 uint32_t *slot, hr_writer_t *reply)
 {
-    qsort (a, n, sizeof *a, cmp_agg_doc);
+    uint32_t mask = merge_table_size (n) - 1;
+    memset (slot, 0xff, ((size_t) mask + 1) * sizeof *slot);
     uint32_t o = 0;
     for (uint32_t k = 0; k < n; k++) {
         bool skip = false;
@@ -487,18 +496,24 @@ write_aggregate (const hr_catalog_t *catalog, agg_t *a, uint32_t n, const uint32
             skip = exclude[e] == a[k].doc;
         if (skip)
             continue;
-        if (o > 0 && a[o - 1].doc == a[k].doc) {
-            a[o - 1].score += a[k].score;
-            if (a[k].best > a[o - 1].best) {
-                a[o - 1].best = a[k].best;
-                a[o - 1].src = a[k].src;
+        uint32_t h = (a[k].doc * 2654435761u) & mask;
+        while (slot[h] != UINT32_MAX && a[slot[h]].doc != a[k].doc)
+            h = (h + 1) & mask;
+        if (slot[h] != UINT32_MAX) {
+            agg_t *m = &a[slot[h]];
+            m->score += a[k].score;
+            if (a[k].best > m->best) {
+                m->best = a[k].best;
+                m->src = a[k].src;
             }
         }
-        else
-            a[o++] = a[k];
+        else {
+            slot[h] = o;
+            a[o++] = a[k];      /* o <= k: compacts in place */
+        }
     }
-    qsort (a, o, sizeof *a, cmp_agg_score);
     uint32_t m = o < limit ? o : limit;
+    topk_agg (a, o, m);
     size_t begin = hr_scored_list_begin (reply);
     for (uint32_t k = 0; k < m; k++) {
         const event_t *src = &ev[a[k].src];
@@ -556,23 +571,23 @@ do_for_user (content_state_t *st, snapshot_t *s, hr_reader_t *args, hr_writer_t 
         limit = CONTENT_SEARCH_MAX;
 
     /*  clicked: neighbours of each clicked product, decayed by click rank  */
-    uint32_t cap = 0;
-    for (uint32_t e = 0; e < nev; e++)
-        if (ev[e].type == 1) {
-            int64_t c = hr_catalog_find (catalog, ev[e].value);
-            cap += (uint32_t) (s->nb_start[c + 1] - s->nb_start[c]);
-        }
+    uint32_t cap = 0;               /* clicked[i] is the i-th click event's product */
+    for (uint32_t i = 0; i < nclicks; i++)
+        cap += (uint32_t) (s->nb_start[clicked[i] + 1] - s->nb_start[clicked[i]]);
     uint32_t per_query = limit * 2 > 100 ? limit * 2 : 100;
     uint32_t cap2 = nqueries * per_query;
-    agg_t *a = malloc (((size_t) (cap > cap2 ? cap : cap2) + 1) * sizeof *a);
+    uint32_t most = (cap > cap2 ? cap : cap2) + 1;
+    /*  one allocation: the entries, then write_aggregate's merge table     */
+    agg_t *a = malloc ((size_t) most * sizeof *a + (size_t) merge_table_size (most) * sizeof (uint32_t));
     if (!a)
         return hr_service_error (call, HR_INTERNAL, "out of memory");
-    uint32_t na = 0, rank = 0;
+    uint32_t *slot = (uint32_t *) (a + most);
+    uint32_t na = 0, rank = 0, nc = 0;
     float w = 1.0f;
     for (uint32_t e = 0; e < nev; e++) {
         if (ev[e].type != 1)
             continue;
-        int64_t c = hr_catalog_find (catalog, ev[e].value);
+        uint32_t c = clicked[nc++];
         for (uint64_t p = s->nb_start[c]; p < s->nb_start[c + 1]; p++) {
             float sc = w * s->nb_score[p];
             a[na++] = (agg_t) { s->nb_doc[p], sc, sc, e };
@@ -580,7 +595,7 @@ do_for_user (content_state_t *st, snapshot_t *s, hr_reader_t *args, hr_writer_t 
         w *= CONTENT_USER_DECAY;
         rank++;
     }
-    write_aggregate (catalog, a, na, clicked, nclicks, ev, HR_STRAT_CONTENT, limit, reply);
+    write_aggregate (catalog, a, na, clicked, nclicks, ev, HR_STRAT_CONTENT, limit, slot, reply);
 
     /*  search: results of each recent query, normalised, decayed by rank   */
     na = 0;
@@ -600,7 +615,7 @@ do_for_user (content_state_t *st, snapshot_t *s, hr_reader_t *args, hr_writer_t 
         w *= CONTENT_USER_DECAY;
     }
     content_search_session_give (s->search, &x);
-    write_aggregate (catalog, a, na, clicked, nclicks, ev, HR_STRAT_SEARCH, limit, reply);
+    write_aggregate (catalog, a, na, clicked, nclicks, ev, HR_STRAT_SEARCH, limit, slot, reply);
     free (a);
     return HR_OK;
 }

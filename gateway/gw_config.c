@@ -9,6 +9,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_THREADS", HR_CFG_INT, "0", "event-loop threads; 0 = number of cores", 0, 256 },
     { "HR_GATEWAY_EMBED_BROKER", HR_CFG_BOOL, "1", "run the broker inside the gateway (0: connect to HR_BROKER_ENDPOINT)", 0, 0 },
     { "HR_BROKER_BIND", HR_CFG_STR, "tcp://*:5555", "where the embedded broker binds", 0, 0 },
+    { "HR_GATEWAY_BROKER_INPROC", HR_CFG_BOOL, "1", "with the embedded broker: the gateway's own clients reach it over inproc:// instead of loopback TCP (services always use TCP)", 0, 0 },
     { "HR_GATEWAY_DEADLINE_MS", HR_CFG_INT, "50", "fan-out deadline per recommendation request (ms)", 1, 10000 },
     { "HR_GATEWAY_WRITE_TIMEOUT_MS", HR_CFG_INT, "2000", "timeout of interaction writes and history reads (ms)", 1, 60000 },
     { "HR_GATEWAY_MAX_INFLIGHT", HR_CFG_INT, "4096", "requests waiting on services before answering 503", 1, 1000000 },
@@ -54,6 +55,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->threads = cores ();
     out->embed_broker = true;
     out->broker_bind = "tcp://*:5555";
+    out->broker_inproc = true;
     out->broker_endpoint = "tcp://127.0.0.1:5555";
     out->deadline_ms = 50;
     out->write_timeout_ms = 2000;
@@ -84,6 +86,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->threads = threads > 0 ? threads : cores ();
     out->embed_broker = hr_config_bool (cfg, "HR_GATEWAY_EMBED_BROKER");
     out->broker_bind = hr_config_str (cfg, "HR_BROKER_BIND");
+    out->broker_inproc = hr_config_bool (cfg, "HR_GATEWAY_BROKER_INPROC");
     out->broker_endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINT");
     out->deadline_ms = (int) hr_config_int (cfg, "HR_GATEWAY_DEADLINE_MS");
     out->write_timeout_ms = (int) hr_config_int (cfg, "HR_GATEWAY_WRITE_TIMEOUT_MS");

@@ -17,6 +17,7 @@ typedef struct {
     int threads;                    /* resolved: >= 1 */
     bool embed_broker;
     const char *broker_bind;        /* when embedded */
+    bool broker_inproc;             /* embedded: loops connect over inproc:// */
     const char *broker_endpoint;    /* when not embedded */
     int deadline_ms;                /* read fan-out budget per request */
     int write_timeout_ms;           /* interactions record/history */

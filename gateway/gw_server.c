@@ -41,7 +41,8 @@ struct gw_server {
     gw_app_t app;
     h2o_globalconf_t globalconf;
     hr_broker_t *broker;
-    char broker_endpoint[256];
+    char broker_endpoint[256];  /* for services (TCP) */
+    char client_endpoint[256];  /* for our loops: inproc when embedded */
     int port;
     int nthreads;
     loop_thread_t *threads;
@@ -158,7 +159,7 @@ loop_main (void *arg)
     t->rng = ((uint64_t) time (NULL) << 20) ^ ((uint64_t) t->index * 0x9E3779B97F4A7C15ull) ^ (uint64_t) (uintptr_t) lt;
     if (!t->rng)
         t->rng = 1;
-    t->loop = gw_loop_new (&t->ctx, s->broker_endpoint, &s->app.settings, t->index);
+    t->loop = gw_loop_new (&t->ctx, s->client_endpoint, &s->app.settings, t->index);
     const gw_settings_t *set = &s->app.settings;
     if (set->access_log)
         t->accesslog = gw_accesslog_new (loop, STDERR_FILENO, "gateway");
@@ -320,6 +321,19 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
     }
     else
         snprintf (s->broker_endpoint, sizeof s->broker_endpoint, "%s", settings->broker_endpoint);
+    snprintf (s->client_endpoint, sizeof s->client_endpoint, "%s", s->broker_endpoint);
+    if (s->broker && settings->broker_inproc) {
+        /*  Our own loops skip loopback TCP: on inproc a request is a pipe
+            write, not two trips through the ZeroMQ I/O thread.  The name
+            is unique per server so that several can share a process.    */
+        char inproc[64];
+        snprintf (inproc, sizeof inproc, "inproc://hr-gateway-broker-%p", (void *) s);
+        if (hr_broker_bind_also (s->broker, inproc) == 0)
+            snprintf (s->client_endpoint, sizeof s->client_endpoint, "%s", inproc);
+        else
+            hr_warn ("gateway: the embedded broker cannot bind %s; loops use %s", inproc,
+                     s->broker_endpoint);
+    }
 
     h2o_config_init (&s->globalconf);
     /*  Bodies over HR_GATEWAY_MAX_BODY get a JSON 413 from the handler; h2o
@@ -375,7 +389,8 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
     snprintf (nkeys, sizeof nkeys, "%d", gw_auth_count (s->app.auth));     /* never the keys */
     snprintf (rps, sizeof rps, "%g", settings->rate_limit_rps);
     hr_log_kv (HR_LOG_INFO, NULL, "gateway listening", "port", port, "threads", threads,
-               "broker", s->broker_endpoint, "embedded_broker", s->broker ? "true" : "false",
+               "broker", s->broker_endpoint, "loops_connect", s->client_endpoint,
+               "embedded_broker", s->broker ? "true" : "false",
                "api_keys", nkeys, "rate_limit_rps", rps, NULL);
     return s;
 

@@ -13,7 +13,10 @@
 #include <czmq.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TEST_HEARTBEAT_MS 100
 
@@ -581,6 +584,107 @@ START_TEST (test_curve_off_by_default)
 }
 END_TEST
 
+/*  The gateway's embedded broker also binds inproc:// for the gateway's
+    own clients while services keep connecting over TCP: one ROUTER, both
+    transports, so a request from an inproc client reaches a TCP worker
+    and its reply finds the way back.                                     */
+static void
+inproc_round_trip (hr_broker_t *b, const char *inproc, uint8_t tag)
+{
+    echo_t *e = echo_start (hr_broker_endpoint (b), "echo", tag, 0);
+    hr_client_t *c = hr_client_new (inproc);
+    ck_assert_ptr_nonnull (c);
+    wait_workers (c, "echo", 1);
+    uint8_t got = 0;
+    char out[64];
+    ck_assert_int_eq (call_text (c, "echo", "over inproc", 2000, &got, out, sizeof out), HR_OK);
+    ck_assert_int_eq (got, tag);
+    ck_assert_str_eq (out, "over inproc");
+
+    /*  Asynchronous, through the fd an event loop would watch.           */
+    for (uint64_t id = 200; id < 205; id++)
+        ck_assert_int_eq (hr_client_send (c, "echo", id, hr_now_ms () + 5000, "y", 1), 0);
+    int seen = 0;
+    hr_reply_t reply;
+    while (seen < 5 && wait_reply (c, &reply, 2000) == 1) {
+        ck_assert_int_ge (reply.request_id, 200);
+        ck_assert_int_lt (reply.request_id, 205);
+        ck_assert_int_eq (reply.status, HR_OK);
+        seen++;
+    }
+    ck_assert_int_eq (seen, 5);
+    ck_assert_int_eq (atomic_load (&e->served), 6);
+
+    /*  A TCP client of the same broker is served alongside.              */
+    hr_client_t *tcp = hr_client_new (hr_broker_endpoint (b));
+    ck_assert_ptr_nonnull (tcp);
+    ck_assert_int_eq (call_text (tcp, "echo", "over tcp", 2000, &got, out, sizeof out), HR_OK);
+    ck_assert_str_eq (out, "over tcp");
+    hr_client_destroy (&tcp);
+
+    hr_broker_stats_t st;
+    hr_broker_stats (b, &st);
+    ck_assert_uint_eq (st.replies, 7);
+    ck_assert_uint_eq (st.malformed, 0);
+    hr_client_destroy (&c);
+    echo_stop (&e);
+}
+
+START_TEST (test_inproc_client_tcp_worker)
+{
+    hr_broker_t *b = broker_start ();
+    ck_assert_int_eq (hr_broker_bind_also (b, "inproc://test-broker-a"), 0);
+    /*  The first endpoint stays the one reported (services use it).      */
+    ck_assert (strncmp (hr_broker_endpoint (b), "tcp://127.0.0.1:", 16) == 0);
+    /*  A name already taken and a bad endpoint fail without harm.        */
+    ck_assert_int_eq (hr_broker_bind_also (b, "inproc://test-broker-a"), -1);
+    ck_assert_int_eq (hr_broker_bind_also (b, "nonsense://x"), -1);
+    inproc_round_trip (b, "inproc://test-broker-a", 9);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+/*  With CURVE on, TCP peers must still handshake, while the inproc client
+    (which has no handshake to do) gets through with the client keys
+    configured process-wide.                                              */
+START_TEST (test_inproc_with_curve)
+{
+    if (!hr_curve_available ()) {
+        printf ("SKIP: libzmq without CURVE\n");
+        return;
+    }
+    char dir[] = "/tmp/hr_broker_inproc_XXXXXX";
+    ck_assert_ptr_nonnull (mkdtemp (dir));
+    char pub[128], sec[160];
+    snprintf (pub, sizeof pub, "%s/broker", dir);
+    snprintf (sec, sizeof sec, "%s/broker_secret", dir);
+    zcert_t *cert = zcert_new ();
+    ck_assert_ptr_nonnull (cert);
+    ck_assert_int_eq (zcert_save (cert, pub), 0);
+    zcert_destroy (&cert);
+    ck_assert_int_eq (hr_curve_set_server (sec, NULL), 0);
+    ck_assert_int_eq (hr_curve_set_client (pub, NULL), 0);
+
+    hr_broker_t *b = broker_start ();
+    ck_assert_int_eq (hr_broker_bind_also (b, "inproc://test-broker-curve"), 0);
+    inproc_round_trip (b, "inproc://test-broker-curve", 11);
+
+    /*  TCP still refuses a plain-text peer.                              */
+    hr_curve_reset ();
+    hr_client_t *plain = hr_client_new (hr_broker_endpoint (b));
+    ck_assert_ptr_nonnull (plain);
+    void *body;
+    size_t len;
+    ck_assert_int_ne (hr_client_call (plain, HR_MMI_WORKERS, NULL, 0, 300, &body, &len), HR_OK);
+    free (body);
+    hr_client_destroy (&plain);
+    hr_broker_destroy (&b);
+    remove (pub);
+    remove (sec);
+    rmdir (dir);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -601,6 +705,8 @@ main (void)
     tcase_add_test (tc, test_broker_restart);
     tcase_add_test (tc, test_bad_endpoint);
     tcase_add_test (tc, test_curve_off_by_default);
+    tcase_add_test (tc, test_inproc_client_tcp_worker);
+    tcase_add_test (tc, test_inproc_with_curve);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);
