@@ -1,5 +1,7 @@
 /*  collab_ids — see ids.h.  */
 #include "ids.h"
+#include "hr_validate.h"
+#include "hr_wire.h"
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +15,12 @@ struct collab_ids {
     uint32_t mask;
 };
 
-static uint32_t
-s_hash (const char *s, size_t len)
+uint32_t
+collab_id_hash (const char *s, size_t len)
 {
-    uint32_t h = 2166136261u;                 /* FNV-1a */
+    if (len == HR_PRODUCT_ID_LEN)
+        return hr_product_id_hash (s);
+    uint32_t h = 2166136261u;                 /* FNV-1a, any length */
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char) s[i]) * 16777619u;
     return h;
@@ -63,7 +67,7 @@ s_grow_slots (collab_ids_t *self)
         return -1;
     for (uint32_t i = 0; i < self->count; i++) {
         const char *s = self->names[i].s;
-        uint32_t at = s_hash (s, strlen (s)) & (nslots - 1);
+        uint32_t at = collab_id_hash (s, strlen (s)) & (nslots - 1);
         while (slots[at])
             at = (at + 1) & (nslots - 1);
         slots[at] = i + 1;
@@ -79,7 +83,7 @@ collab_ids_find (const collab_ids_t *self, const char *id, size_t len)
 {
     if (len == 0 || len > COLLAB_ID_MAX)
         return -1;
-    uint32_t at = s_hash (id, len) & self->mask;
+    uint32_t at = collab_id_hash (id, len) & self->mask;
     while (self->slots[at]) {
         const char *s = self->names[self->slots[at] - 1].s;
         if (memcmp (s, id, len) == 0 && s[len] == '\0')
@@ -107,7 +111,7 @@ collab_ids_intern (collab_ids_t *self, const char *id, size_t len)
     uint32_t idx = self->count++;
     memcpy (self->names[idx].s, id, len);
     self->names[idx].s[len] = '\0';
-    uint32_t at = s_hash (id, len) & self->mask;
+    uint32_t at = collab_id_hash (id, len) & self->mask;
     while (self->slots[at])
         at = (at + 1) & self->mask;
     self->slots[at] = idx + 1;

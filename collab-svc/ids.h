@@ -21,6 +21,9 @@ void collab_ids_destroy (collab_ids_t **self_p);
 int64_t collab_ids_intern (collab_ids_t *self, const char *id, size_t len);
 /*  Index of `id` or -1.  Safe to call concurrently with other finds.       */
 int64_t collab_ids_find (const collab_ids_t *self, const char *id, size_t len);
+/*  FNV-1a over the id's bytes (= hr_product_id_hash for a 10-byte product
+    id): the hash of every id table in collab-svc.                          */
+uint32_t collab_id_hash (const char *id, size_t len);
 uint32_t collab_ids_count (const collab_ids_t *self);
 /*  The id of index `idx` (NUL-terminated).                                  */
 const char *collab_ids_at (const collab_ids_t *self, uint32_t idx);

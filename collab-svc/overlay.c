@@ -32,15 +32,6 @@ typedef struct {
     char *keys;
 } table_t;
 
-static uint32_t
-s_hash (const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char) s[i]) * 16777619u;
-    return h;
-}
-
 static int
 s_table_init (table_t *t, uint32_t cap, size_t keycap)
 {
@@ -90,9 +81,9 @@ s_key (const table_t *t, int32_t slot)
 static int32_t
 s_table_find (const table_t *t, const char *key, size_t len)
 {
-    for (int32_t s = t->bucket[s_hash (key, len) & t->mask]; s >= 0; s = t->hnext[s]) {
+    for (int32_t s = t->bucket[collab_id_hash (key, len) & t->mask]; s >= 0; s = t->hnext[s]) {
         const char *k = s_key (t, s);
-        if (strncmp (k, key, len) == 0 && k[len] == 0)
+        if (memcmp (k, key, len) == 0 && k[len] == 0)
             return s;
     }
     return -1;
@@ -150,14 +141,14 @@ s_table_get (table_t *t, const char *key, size_t len, bool *fresh)
         s = t->tail;
         s_list_unlink (t, s);
         const char *old = s_key (t, s);
-        int32_t *pp = &t->bucket[s_hash (old, strlen (old)) & t->mask];
+        int32_t *pp = &t->bucket[collab_id_hash (old, strlen (old)) & t->mask];
         while (*pp != s)
             pp = &t->hnext[*pp];
         *pp = t->hnext[s];
     }
     memcpy (s_key (t, s), key, len);
     s_key (t, s)[len] = 0;
-    uint32_t b = s_hash (key, len) & t->mask;
+    uint32_t b = collab_id_hash (key, len) & t->mask;
     t->hnext[s] = t->bucket[b];
     t->bucket[b] = s;
     s_list_push_head (t, s);
@@ -259,7 +250,7 @@ s_add_pair (collab_overlay_t *self, const char *a, const char *b, float w)
     r->mass += w;
     uint32_t lightest = 0;
     for (uint32_t e = 0; e < r->n; e++) {
-        if (strcmp (r->nb[e].id, b) == 0) {
+        if (memcmp (r->nb[e].id, b, COLLAB_ID_MAX) == 0) {
             r->nb[e].weight += w;
             return;
         }
@@ -293,11 +284,11 @@ s_apply_click (collab_overlay_t *self, const hr_event_t *ev)
         u->n = 0;               /* a new live session */
     u->last_ts = ev->ts_ms > u->last_ts ? ev->ts_ms : u->last_ts;
     const char *j = ev->value;
-    if (u->n > 0 && strcmp (u->item[u->top], j) == 0)
+    if (u->n > 0 && memcmp (u->item[u->top], j, COLLAB_ID_MAX) == 0)
         return true;            /* a repeat says nothing new (training collapses it) */
     for (uint32_t d = 1; d <= u->n; d++) {
         const char *i = u->item[(u->top + COLLAB_OVERLAY_WINDOW_MAX + 1 - d) % COLLAB_OVERLAY_WINDOW_MAX];
-        if (strcmp (i, j) == 0)
+        if (memcmp (i, j, COLLAB_ID_MAX) == 0)
             continue;
         s_add_pair (self, i, j, self->p.fwd * self->distw[d]);
         s_add_pair (self, j, i, self->p.bwd * self->distw[d]);
@@ -340,7 +331,7 @@ s_nb_desc (const void *a, const void *b)
     const collab_overlay_nb_t *x = a, *y = b;
     if (x->weight != y->weight)
         return x->weight > y->weight ? -1 : 1;
-    return strcmp (x->id, y->id);
+    return memcmp (x->id, y->id, COLLAB_ID_MAX);     /* ids: exactly 10 bytes */
 }
 
 uint32_t

@@ -345,21 +345,21 @@ s_similar (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_
     /* the trained row (its first COLLAB_LIMIT_MAX entries) plus the live
        deltas, ranked together by id */
     collab_named_t cand[COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW];
-    uint32_t nc = 0;
+    collab_named_set_t cand_set;
+    collab_named_set_init (&cand_set, cand, COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW);
     int64_t idx = m ? collab_ids_find (m->ids, id, len) : -1;
     if (idx >= 0) {
         collab_rec_t recs[COLLAB_LIMIT_MAX];
         uint32_t got = collab_scorer_similar (slot->scorer, (uint32_t) idx, recs, COLLAB_LIMIT_MAX);
-        for (uint32_t i = 0; i < got; i++) {
-            snprintf (cand[nc].id, sizeof cand[nc].id, "%s", collab_ids_at (m->ids, recs[i].item));
-            cand[nc++].score = recs[i].score;
-        }
+        for (uint32_t i = 0; i < got; i++)     /* a row's items are distinct */
+            collab_named_set_add (&cand_set, collab_ids_at (m->ids, recs[i].item), recs[i].score);
     }
     collab_overlay_nb_t nb[COLLAB_OVERLAY_ROW];
     float norm = 0;
     uint32_t nn = collab_live_row (self->overlay, m, id, len, nb, &norm);
     for (uint32_t e = 0; e < nn; e++)
-        collab_named_add (cand, &nc, COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW, nb[e].id, norm * nb[e].weight);
+        collab_named_set_add (&cand_set, nb[e].id, norm * nb[e].weight);
+    uint32_t nc = cand_set.n;
     collab_named_sort (cand, nc);
     s_put_merged (reply, m, NULL, 0, cand, nc, limit, id, len);
     if (slot)

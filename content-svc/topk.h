@@ -16,6 +16,7 @@
 #define CONTENT_TOPK_H
 
 #include "search.h"
+#include <stdbool.h>
 #include <stdint.h>
 
 /*  Defines `static void name (type *a, uint32_t n, uint32_t k)`: moves the

@@ -18,6 +18,7 @@ typedef struct {
     gw_request_t *r;
     char id[HR_PRODUCT_ID_LEN + 1];
     uint32_t limit;
+    bool explain;               /* explain=true: each item says which strategy and source */
     int calls[3];               /* content, collab, rules: in priority order */
 } product_t;
 
@@ -38,7 +39,7 @@ product_render (gw_fanout_t *f, void *arg)
     h2o_mem_pool_t *pool = &r->req->pool;
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
     gw_buf_t b;
-    gw_buf_init (&b, pool, 256 + (size_t) p->limit * 420);
+    gw_buf_init (&b, pool, 256 + (size_t) p->limit * (p->explain ? 700 : 420));
     gw_buf_puts (&b, "{\"similar\":[");
     char (*ids)[HR_PRODUCT_ID_LEN] = h2o_mem_alloc_pool (pool, (p->limit + 1) * HR_PRODUCT_ID_LEN);
     memcpy (ids[0], p->id, HR_PRODUCT_ID_LEN);      /* never the product itself */
@@ -60,7 +61,8 @@ product_render (gw_fanout_t *f, void *arg)
             size_t mark = b.len;
             if (n)
                 gw_buf_putc (&b, ',');
-            if (!gw_render_item (&b, cat, id)) {
+            if (!(p->explain ? gw_render_item_explained (&b, cat, &list.items[i])
+                             : gw_render_item (&b, cat, id))) {
                 b.len = mark;
                 continue;
             }
@@ -112,6 +114,7 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     p->r = r;
     memcpy (p->id, product_id.base, HR_PRODUCT_ID_LEN);
     p->limit = (uint32_t) limit;
+    p->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
     gw_req_product (w, "similar", p->id, p->limit + 1);

@@ -9,6 +9,12 @@
 
 /*  Appends a JSON array of at most `limit` items; returns how many.       */
 uint32_t gw_render_list (gw_buf_t *b, const hr_catalog_t *cat, const gw_list_t *list, uint32_t limit);
+/*  The same; with `explain` every item also carries
+    "explain":{"strategy":..,"source":..,"score":..} (explain=true).        */
+uint32_t gw_render_list_ex (gw_buf_t *b, const hr_catalog_t *cat, const gw_list_t *list,
+                            uint32_t limit, bool explain);
+/*  One item with its "explain" object; false when not in the catalog.     */
+bool gw_render_item_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_scored_t *it);
 /*  Appends the JSON of the catalog's item `idx` (from hr_catalog_find).  */
 void gw_render_item_at (gw_buf_t *b, const hr_catalog_t *cat, uint32_t idx);
 /*  Appends one item's JSON.  false when the id is not in the catalog.     */

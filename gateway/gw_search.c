@@ -20,6 +20,7 @@
 typedef struct {
     gw_request_t *r;
     uint32_t limit;
+    bool explain;               /* explain=true: each result carries strategy, source, score */
     int c_search, c_trending;
 } search_t;
 
@@ -39,9 +40,9 @@ search_render (gw_fanout_t *f, void *arg)
     gw_buf_t b;
     if (have_results && results.n > 0) {
         uint32_t n = results.n < s->limit ? results.n : s->limit;
-        gw_buf_init (&b, pool, 64 + (size_t) n * 420);
+        gw_buf_init (&b, pool, 64 + (size_t) n * (s->explain ? 700 : 420));
         gw_buf_puts (&b, "{\"results\":");
-        uint32_t shown = gw_render_list (&b, cat, &results, s->limit);
+        uint32_t shown = gw_render_list_ex (&b, cat, &results, s->limit, s->explain);
         if (shown > 0) {
             gw_buf_putc (&b, '}');
             gw_send_json (r, 200, &b);
@@ -104,6 +105,7 @@ gw_handle_search (gw_request_t *r)
     search_t *s = h2o_mem_alloc_pool (&req->pool, sizeof *s);
     s->r = r;
     s->limit = (uint32_t) limit;
+    s->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
     gw_req_search (w, query, qlen, s->limit);

@@ -91,6 +91,18 @@ START_TEST (test_product)
     ck_assert_uint_gt (json_array_size (sim), 0);
     ck_assert (!e2e_has_id (sim, id));
     json_decref (j);
+    /*  explain=true: every similar item says which strategy put it there */
+    snprintf (target, sizeof target, "/recommendations/product/%s?explain=true", id);
+    j = e2e_expect (200, "GET", target, NULL);
+    sim = json_object_get (j, "similar");
+    ck_assert_uint_gt (json_array_size (sim), 0);
+    for (size_t k = 0; k < json_array_size (sim); k++) {
+        json_t *ex = json_object_get (json_array_get (sim, k), "explain");
+        ck_assert_ptr_nonnull (ex);
+        ck_assert (json_string_length (json_object_get (ex, "strategy")) > 0);
+        ck_assert (json_is_number (json_object_get (ex, "score")));
+    }
+    json_decref (j);
     snprintf (target, sizeof target, "/recommendations/product/%s?response_limit=500", id);
     j = e2e_expect (200, "GET", target, NULL);
     assert_items (json_object_get (j, "similar"), 60);
