@@ -15,6 +15,7 @@ cmake --build build-rel -j2 --target hybridrec hybridrec-gateway interactions-sv
   trending-svc rules-svc collab-svc hr_load >/dev/null
 bin=$root/build-rel/bin
 work=$(mktemp -d /tmp/hr-soak-XXXXXX)
+chmod 755 "$work"      # PostgreSQL runs as its own user below it
 trap 'tests/harness/suite.sh stop "$work/run" >/dev/null 2>&1; tests/harness/stack.sh stop "$work/stack" >/dev/null 2>&1; rm -rf "$work"' EXIT
 tests/harness/stack.sh start "$work/stack" 55480 56430 >/dev/null
 export DATABASE_URL=postgresql://hybridrec@127.0.0.1:55480/hybridrec REDIS_URL=redis://127.0.0.1:56430/0

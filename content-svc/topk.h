@@ -5,13 +5,15 @@
     indirect call per comparison) is wasted work. CONTENT_TOPK_DEFINE
     generates a type-specific selection with the comparison inlined:
     a binary heap of the k best kept in a[0..k) (worst at the root), fed
-    by the remaining elements, then heap-sorted in place.
+    by the remaining elements, then heap-sorted in place.  When k is a
+    large share of n (> n/16) most elements would enter the heap, so a
+    quickselect partition (middle pivot) puts the k best in front first.
 
     `before(const type *x, const type *y)` must be a strict TOTAL order
     ("x ranks before y": e.g. score desc, then index asc). With a total
     order the result equals the first k of any correct full sort, so it is
     byte-identical to the qsort it replaces and deterministic.
-    O(n + m log k) where m = elements that enter the heap; no allocation.  */
+    O(n + m log k + k log k), m = elements entering the heap; no allocation.  */
 #ifndef CONTENT_TOPK_H
 #define CONTENT_TOPK_H
 
@@ -39,12 +41,38 @@
         }                                                                     \
         a[i] = v;                                                             \
     }                                                                         \
+    static void name##_partition (type *a, uint32_t n, uint32_t k)            \
+    {                                                                         \
+        uint32_t lo = 0, hi = n;                                              \
+        while (hi - lo > 1) {                                                 \
+            uint32_t mid = lo + (hi - lo) / 2;                                \
+            type t = a[mid]; a[mid] = a[hi - 1]; a[hi - 1] = t;               \
+            type pivot = a[hi - 1];                                           \
+            uint32_t store = lo;                                              \
+            for (uint32_t i = lo; i < hi - 1; i++)                            \
+                if (before (&a[i], &pivot)) {                                 \
+                    t = a[i]; a[i] = a[store]; a[store] = t;                  \
+                    store++;                                                  \
+                }                                                             \
+            t = a[store]; a[store] = a[hi - 1]; a[hi - 1] = t;                \
+            if (k <= store)                                                   \
+                hi = store;                                                   \
+            else if (k > store + 1)                                           \
+                lo = store + 1;                                               \
+            else                                                              \
+                break;                                                        \
+        }                                                                     \
+    }                                                                         \
     static void name (type *a, uint32_t n, uint32_t k)                        \
     {                                                                         \
         if (k > n)                                                            \
             k = n;                                                            \
         if (k == 0)                                                           \
             return;                                                           \
+        if (k < n && (uint64_t) k * 16 > n) {                                 \
+            name##_partition (a, n, k);                                       \
+            n = k;                                                            \
+        }                                                                     \
         for (uint32_t i = k / 2; i-- > 0;)                                    \
             name##_sift (a, k, i);                                            \
         for (uint32_t i = k; i < n; i++)                                      \
