@@ -39,6 +39,6 @@ for m in $(seq 1 "$minutes"); do
   out=$("$bin/hr_load" --port 8140 --rate "$rate" --duration 60 --connections 64 2>&1)
   line=$(echo "$out" | awk '$1 == "ALL"')
   set -- $line
-  errs=$(echo "${10}" | awk -F/ '{print $4 "/" $5}')
+  errs=$(echo "${9:-?/?/?/?/?}" | awk -F/ '{print $4 "/" $5}')
   printf '%6d %7s %7s %6s %6s %8s  %s\n' "$m" "$3" "$4" "$6" "$8" "$errs" "$(rss)"
 done
