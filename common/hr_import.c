@@ -88,7 +88,11 @@ hr_import_parse_price (const char *s)
         return NAN;
     char *end;
     double v = strtod (num, &end);
-    return *end || !isfinite (v) ? NAN : v;
+    //  Outside a shop's range (a scraping artefact): unknown, not a number
+    //  that cannot be written back exactly in plain decimals
+    if (*end || !isfinite (v) || v > 1e12 || (v > 0 && v < 0.01))
+        return NAN;
+    return v;
 }
 
 double
