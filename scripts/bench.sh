@@ -20,5 +20,5 @@ cat <<MSG
 Longer benchmarks (see BENCHMARKS.md for their exact commands and results):
   bench/soak.sh 10 1000                       the 10-minute soak through the whole stack
   $bin/hr_load --port 8080 --rate 1000 ...    open/closed-loop load against a running gateway (make run)
-  $bin/content_build / content_search / content_eval, collab_bench_train, bench_ingest
+  $bin/content_build / content_search / content_eval, collab_bench_train, ingest_bench
 MSG
