@@ -724,26 +724,10 @@ gw_handle_admin_search (gw_request_t *r)
     if (!admin_allowed (r))
         return;
     h2o_req_t *req = r->req;
-    h2o_iovec_t qs = gw_query_string (req), raw;
-    if (!gw_query_get (&req->pool, qs.base, qs.len, "query", &raw)) {
-        gw_send_error (r, 422, "missing_parameter", "query parameter query is required");
-        return;
-    }
     const char *query;
     size_t qlen;
-    switch (hr_query_normalize (raw.base, raw.len, &query, &qlen)) {
-    case HR_QUERY_OK:
-        break;
-    case HR_QUERY_EMPTY:
-        gw_send_error (r, 400, "invalid_query", "query must not be empty after trimming");
+    if (!gw_search_query (r, &query, &qlen))
         return;
-    case HR_QUERY_TOO_LONG:
-        gw_send_error (r, 400, "invalid_query", "query must be at most %d bytes", HR_QUERY_MAX);
-        return;
-    default:
-        gw_send_error (r, 400, "invalid_query", "query must be valid UTF-8");
-        return;
-    }
     long limit;
     if (!read_limit (r, ADMIN_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, &limit))
         return;

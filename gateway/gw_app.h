@@ -87,6 +87,9 @@ uint64_t gw_mono_ns (void);
 void gw_handle_home (gw_request_t *r);
 void gw_handle_product (gw_request_t *r, h2o_iovec_t product_id);
 void gw_handle_search (gw_request_t *r);
+/*  The `query` parameter, trimmed and validated (the spec's rules); false
+    when the error was answered (422 missing, 400 empty/too long/bad UTF-8). */
+bool gw_search_query (gw_request_t *r, const char **query, size_t *qlen);
 void gw_handle_interactions_post (gw_request_t *r);
 void gw_handle_interactions_get (gw_request_t *r, h2o_iovec_t user_id);
 void gw_handle_healthz (gw_request_t *r);

@@ -66,30 +66,39 @@ search_render (gw_fanout_t *f, void *arg)
     gw_send_json (r, have_results ? 404 : 200, &b);
 }
 
+bool
+gw_search_query (gw_request_t *r, const char **query, size_t *qlen)
+{
+    h2o_req_t *req = r->req;
+    h2o_iovec_t qs = gw_query_string (req), raw;
+    if (!gw_query_get (&req->pool, qs.base, qs.len, "query", &raw)) {
+        gw_send_error (r, 422, "missing_parameter", "query parameter query is required");
+        return false;
+    }
+    switch (hr_query_normalize (raw.base, raw.len, query, qlen)) {
+    case HR_QUERY_OK:
+        return true;
+    case HR_QUERY_EMPTY:
+        gw_send_error (r, 400, "invalid_query", "query must not be empty after trimming");
+        return false;
+    case HR_QUERY_TOO_LONG:
+        gw_send_error (r, 400, "invalid_query", "query must be at most %d bytes", HR_QUERY_MAX);
+        return false;
+    default:
+        gw_send_error (r, 400, "invalid_query", "query must be valid UTF-8");
+        return false;
+    }
+}
+
 void
 gw_handle_search (gw_request_t *r)
 {
     h2o_req_t *req = r->req;
-    h2o_iovec_t qs = gw_query_string (req), raw, v;
-    if (!gw_query_get (&req->pool, qs.base, qs.len, "query", &raw)) {
-        gw_send_error (r, 422, "missing_parameter", "query parameter query is required");
-        return;
-    }
+    h2o_iovec_t qs = gw_query_string (req), v;
     const char *query;
     size_t qlen;
-    switch (hr_query_normalize (raw.base, raw.len, &query, &qlen)) {
-    case HR_QUERY_OK:
-        break;
-    case HR_QUERY_EMPTY:
-        gw_send_error (r, 400, "invalid_query", "query must not be empty after trimming");
+    if (!gw_search_query (r, &query, &qlen))
         return;
-    case HR_QUERY_TOO_LONG:
-        gw_send_error (r, 400, "invalid_query", "query must be at most %d bytes", HR_QUERY_MAX);
-        return;
-    default:
-        gw_send_error (r, 400, "invalid_query", "query must be valid UTF-8");
-        return;
-    }
     long limit;
     bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
     if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, SEARCH_DEFAULT_LIMIT, 1,
