@@ -29,7 +29,7 @@ struct hr_events_reader {
 };
 
 int
-hr_events_publish (hr_redis_t *redis, const hr_event_t *ev)
+hr_events_append (hr_redis_t *redis, const hr_event_t *ev)
 {
     assert (ev);
     if (!redis)
@@ -51,12 +51,21 @@ hr_events_publish (hr_redis_t *redis, const hr_event_t *ev)
         lens[i] = argv[i] == ev->user_id ? strnlen (ev->user_id, sizeof ev->user_id)
                 : argv[i] == ev->value   ? strnlen (ev->value, sizeof ev->value)
                                          : strlen (argv[i]);
-    redisReply *r = hr_redis_argv (redis, (int) (sizeof argv / sizeof argv[0]), argv, lens);
-    int rc = r && r->type == REDIS_REPLY_STRING ? 0 : -1;
-    if (r && r->type == REDIS_REPLY_ERROR)
+    return hr_redis_append_argv (redis, (int) (sizeof argv / sizeof argv[0]), argv, lens);
+}
+
+int
+hr_events_publish (hr_redis_t *redis, const hr_event_t *ev)
+{
+    if (hr_events_append (redis, ev) != 0)
+        return -1;
+    redisReply *r;
+    if (hr_redis_get_reply (redis, &r) != 0)
+        return -1;
+    int rc = r->type == REDIS_REPLY_STRING ? 0 : -1;
+    if (r->type == REDIS_REPLY_ERROR)
         hr_log_kv (HR_LOG_WARN, NULL, "event publish refused", "error", r->str, NULL);
-    if (r)
-        freeReplyObject (r);
+    freeReplyObject (r);
     return rc;
 }
 

@@ -25,8 +25,13 @@ typedef struct {
     int64_t ts_ms;
 } hr_event_t;
 
-/*  Appends one event (pipelines when called between begin/flush).  0/-1.   */
+/*  Appends one event to the stream.  0/-1.                                  */
 int hr_events_publish (hr_redis_t *redis, const hr_event_t *ev);
+/*  The same, pipelined: queues the XADD on the connection and returns 0,
+    or -1 when the event is invalid or Redis is down (nothing queued).  The
+    caller reads one reply per queued event (hr_redis_get_reply; a string
+    entry id on success) — a group commit publishes in one round trip.     */
+int hr_events_append (hr_redis_t *redis, const hr_event_t *ev);
 
 typedef struct hr_events_reader hr_events_reader_t;
 /*  from_id: "$" = only new events, "0" = from the start.                   */

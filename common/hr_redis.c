@@ -271,6 +271,15 @@ hr_redis_append (hr_redis_t *self, const char *fmt, ...)
 }
 
 int
+hr_redis_append_argv (hr_redis_t *self, int argc, const char **argv, const size_t *argvlen)
+{
+    assert (self);
+    if (s_ensure (self) != 0)
+        return -1;
+    return redisAppendCommandArgv (self->ctx, argc, argv, argvlen) == REDIS_OK ? 0 : -1;
+}
+
+int
 hr_redis_get_reply (hr_redis_t *self, redisReply **reply)
 {
     assert (self);

@@ -20,6 +20,8 @@ redisReply *hr_redis_command (hr_redis_t *self, const char *fmt, ...);
 redisReply *hr_redis_argv (hr_redis_t *self, int argc, const char **argv, const size_t *argvlen);
 /*  Pipelining: append, then get replies in order.  -1 when down.           */
 int hr_redis_append (hr_redis_t *self, const char *fmt, ...);
+int hr_redis_append_argv (hr_redis_t *self, int argc, const char **argv,
+                          const size_t *argvlen);
 int hr_redis_get_reply (hr_redis_t *self, redisReply **reply);
 
 /*  Extra (common-data): the socket timeout for replies from now on (e.g.

@@ -2,8 +2,10 @@
     decode `str method` and call the definition's handle(), a tick thread,
     the metrics/health listener, and signal-driven graceful shutdown.     */
 #include "hr_service.h"
+#include "hr_batch.h"
 #include "hr_curve.h"
 #include "hr_broker.h"
+#include "hr_client.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_worker.h"
@@ -133,16 +135,152 @@ count_request (hr_service_t *self, method_metrics_t *m, int status, double secon
 
 /* ------------------------------------------------------------ workers */
 
+/*  One worker thread's scratch, reused for every request.  The batch part
+    is allocated on the first batch.                                       */
+typedef struct {
+    hr_writer_t reply;
+    char errbuf[ERRBUF_SIZE];
+    hr_batch_item_t *items;
+    hr_writer_t *item_replies;
+    char (*item_errbufs)[ERRBUF_SIZE];
+    uint64_t ids[HR_BATCH_MAX];
+} scratch_t;
+
 static void
-serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work,
-           hr_writer_t *reply, char *errbuf)
+scratch_free (scratch_t *sc)
+{
+    hr_writer_free (&sc->reply);
+    if (sc->item_replies)
+        for (int i = 0; i < HR_BATCH_MAX; i++)
+            hr_writer_free (&sc->item_replies[i]);
+    free (sc->items);
+    free (sc->item_replies);
+    free (sc->item_errbufs);
+}
+
+static int
+scratch_batch_alloc (scratch_t *sc)
+{
+    sc->items = calloc (HR_BATCH_MAX, sizeof *sc->items);
+    sc->item_replies = calloc (HR_BATCH_MAX, sizeof *sc->item_replies);
+    sc->item_errbufs = calloc (HR_BATCH_MAX, sizeof *sc->item_errbufs);
+    if (!sc->items || !sc->item_replies || !sc->item_errbufs)
+        return -1;
+    for (int i = 0; i < HR_BATCH_MAX; i++)
+        hr_writer_init (&sc->item_replies[i]);
+    return 0;
+}
+
+static bool
+is_method (const char *method, size_t len, const char *name)
+{
+    return len == strlen (name) && memcmp (method, name, len) == 0;
+}
+
+/*  A handler's status, checked: out-of-range statuses and replies that ran
+    out of memory become HR_INTERNAL with a message.                       */
+static int
+checked_status (int status, const hr_writer_t *reply, hr_call_t *call)
+{
+    if (status < HR_OK || status > HR_INTERNAL)
+        return hr_service_error (call, HR_INTERNAL, "handler returned invalid status %d",
+                                 status);
+    if (status == HR_OK && reply->oom)
+        return hr_service_error (call, HR_INTERNAL, "out of memory building the reply");
+    return status;
+}
+
+static const char *
+error_message (const hr_call_t *call, int status)
+{
+    return call->errbuf[0] ? call->errbuf : hr_status_name (status);
+}
+
+/*  The method "batch": reads every inner request first (a malformed batch
+    is refused whole), runs them, and writes the batch reply into `reply`. */
+static int
+serve_batch (hr_service_t *self, scratch_t *sc, hr_reader_t *args, hr_call_t *call,
+             double started_s)
+{
+    uint32_t n = hr_batch_count (args);
+    if (n == 0)
+        return hr_service_error (call, HR_BAD_REQUEST,
+                                 "malformed batch: count must be 1..%d", HR_BATCH_MAX);
+    if (!sc->items && scratch_batch_alloc (sc) != 0)
+        return hr_service_error (call, HR_INTERNAL, "out of memory for a batch");
+    int64_t now = hr_now_ms ();
+    for (uint32_t i = 0; i < n; i++) {
+        const void *body;
+        size_t len;
+        if (hr_batch_next_request (args, &sc->ids[i], &body, &len) != 0)
+            return hr_service_error (call, HR_BAD_REQUEST, "malformed batch item %u", i);
+        hr_batch_item_t *item = &sc->items[i];
+        item->reply = &sc->item_replies[i];
+        hr_writer_reset (item->reply);
+        sc->item_errbufs[i][0] = 0;
+        item->call = (hr_call_t) { call->request_id_hex, call->deadline_ms,
+                                   sc->item_errbufs[i], ERRBUF_SIZE };
+        hr_reader_init (&item->args, body, len);
+        item->method = hr_get_str (&item->args, &item->method_len);
+        item->status = HR_BATCH_PENDING;
+        if (!item->method || item->method_len == 0) {
+            item->method = "";
+            item->method_len = 0;
+            item->status = hr_service_error (&item->call, HR_BAD_REQUEST,
+                                             "malformed request body: no method name");
+        }
+        else if (is_method (item->method, item->method_len, HR_BATCH_METHOD))
+            item->status = hr_service_error (&item->call, HR_BAD_REQUEST,
+                                             "a batch may not contain a batch");
+        else if (call->deadline_ms > 0 && now > call->deadline_ms)
+            item->status = hr_service_error (&item->call, HR_EXPIRED, "deadline passed");
+    }
+    if (!hr_reader_done (args))
+        return hr_service_error (call, HR_BAD_REQUEST, "malformed batch: trailing bytes");
+
+    if (self->def->handle_batch)
+        self->def->handle_batch (self->state, sc->items, (int) n);
+    else
+        for (uint32_t i = 0; i < n; i++) {
+            hr_batch_item_t *item = &sc->items[i];
+            if (item->status == HR_BATCH_PENDING)
+                item->status = self->def->handle (self->state, item->method,
+                                                  item->method_len, &item->args,
+                                                  item->reply, &item->call);
+        }
+
+    hr_batch_writer_t bw;
+    hr_writer_reset (&sc->reply);
+    hr_batch_reply_begin (&bw, &sc->reply);
+    double each = ((double) zclock_usecs () / 1e6 - started_s) / n;
+    for (uint32_t i = 0; i < n; i++) {
+        hr_batch_item_t *item = &sc->items[i];
+        int status = checked_status (item->status, item->reply, &item->call);
+        if (status == HR_OK)
+            hr_batch_reply_add (&bw, sc->ids[i], HR_OK, item->reply->data, item->reply->len);
+        else {
+            const char *message = error_message (&item->call, status);
+            hr_batch_reply_add (&bw, sc->ids[i], (uint8_t) status, message, strlen (message));
+            if (status == HR_INTERNAL)
+                hr_log_kv (HR_LOG_ERROR, call->request_id_hex, "request failed", "error",
+                           message, NULL);
+        }
+        count_request (self, method_metrics (self, item->method, item->method_len), status,
+                       each);
+    }
+    hr_batch_end (&bw);
+    return HR_OK;
+}
+
+static void
+serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work, scratch_t *sc)
 {
     int64_t started = zclock_usecs ();
     char request_id[17];
     snprintf (request_id, sizeof request_id, "%016" PRIx64, work->request_id);
-    hr_call_t call = { request_id, work->deadline_ms, errbuf, ERRBUF_SIZE };
-    errbuf[0] = 0;
-    hr_writer_reset (reply);
+    hr_call_t call = { request_id, work->deadline_ms, sc->errbuf, ERRBUF_SIZE };
+    sc->errbuf[0] = 0;
+    hr_writer_reset (&sc->reply);
 
     hr_reader_t args;
     hr_reader_init (&args, work->body, work->body_len);
@@ -155,22 +293,18 @@ serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work,
         status = hr_service_error (&call, HR_BAD_REQUEST,
                                    "malformed request body: no method name");
     }
+    else if (is_method (method, method_len, HR_BATCH_METHOD))
+        status = serve_batch (self, sc, &args, &call, (double) started / 1e6);
     else
-        status = self->def->handle (self->state, method, method_len, &args, reply, &call);
-
-    if (status < HR_OK || status > HR_INTERNAL) {
-        hr_service_error (&call, HR_INTERNAL, "handler returned invalid status %d", status);
-        status = HR_INTERNAL;
-    }
-    else if (status == HR_OK && reply->oom)
-        status = hr_service_error (&call, HR_INTERNAL, "out of memory building the reply");
+        status = self->def->handle (self->state, method, method_len, &args, &sc->reply, &call);
+    status = checked_status (status, &sc->reply, &call);
 
     //  `method` points into the request, which replying frees: label first
     method_metrics_t *metrics = method_metrics (self, method, method_len);
     if (status == HR_OK)
-        hr_worker_reply (worker, HR_OK, reply->data, reply->len);
+        hr_worker_reply (worker, HR_OK, sc->reply.data, sc->reply.len);
     else {
-        const char *message = errbuf[0] ? errbuf : hr_status_name (status);
+        const char *message = error_message (&call, status);
         hr_worker_reply (worker, (uint8_t) status, message, strlen (message));
         if (status == HR_INTERNAL)
             hr_log_kv (HR_LOG_ERROR, request_id, "request failed", "error", message, NULL);
@@ -188,20 +322,25 @@ worker_thread (void *arg)
         hr_error ("service %s: cannot start a worker on %s", self->def->name, self->endpoint);
         return NULL;
     }
-    hr_writer_t reply;
-    hr_writer_init (&reply);
-    char errbuf[ERRBUF_SIZE];
+    scratch_t *sc = calloc (1, sizeof *sc);
+    if (!sc) {
+        hr_error ("service %s: out of memory starting a worker", self->def->name);
+        hr_worker_destroy (&worker);
+        return NULL;
+    }
+    hr_writer_init (&sc->reply);
     /*  A request already handed to us is served even when stop is set
         meanwhile: the check comes before each wait, never after it.       */
     while (!atomic_load (&self->stop)) {
         hr_work_t work;
         int rc = hr_worker_recv (worker, &work, RECV_POLL_MS);
         if (rc == 1)
-            serve_one (self, worker, &work, &reply, errbuf);
+            serve_one (self, worker, &work, sc);
         else if (rc < 0)
             zclock_sleep (10);    /* a stray signal; do not spin */
     }
-    hr_writer_free (&reply);
+    scratch_free (sc);
+    free (sc);
     hr_worker_destroy (&worker);    /* sends DISCONNECT */
     return NULL;
 }

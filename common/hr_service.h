@@ -10,6 +10,9 @@
     hr_service_new/destroy run the same thing in-process, for tests.
 
     Request body convention: str method, then the method's arguments.
+    Every service also answers the method "batch" (hr_batch.h): several
+    requests in one message, each run through handle() — or all at once
+    through handle_batch() when the definition has one.
     handle() reads the arguments from `args`, writes the reply body into
     `reply` and returns an hr_status_t.  On an error status, whatever is in
     `reply` is discarded and replaced by the message written with
@@ -30,6 +33,21 @@ typedef struct {
     size_t errcap;
 } hr_call_t;
 
+/*  One inner request of a batch, as handle_batch() sees it.  Items whose
+    status is already set (>= 0) were rejected before the handler (no
+    method, a nested batch, deadline passed): leave them alone.  The
+    handler sets every other item's status, writing the reply into
+    item->reply or the error with hr_service_error (&item->call, ...).     */
+#define HR_BATCH_PENDING (-1)
+typedef struct {
+    const char *method;
+    size_t method_len;
+    hr_reader_t args;
+    hr_writer_t *reply;
+    hr_call_t call;
+    int status;
+} hr_batch_item_t;
+
 typedef struct {
     const char *name;                          /* service name, e.g. "content" */
     const hr_config_var_t *config;             /* extra vars, {NULL}-terminated; may be NULL */
@@ -41,6 +59,9 @@ typedef struct {
     void (*fini) (void *state);                /* may be NULL */
     /*  readiness for /readyz (e.g. a model is loaded); NULL = always ready */
     bool (*ready) (void *state);
+    /*  Optional: answers the inner requests of one batch together (e.g. to
+        commit their writes in one transaction).  NULL = handle() in turn. */
+    void (*handle_batch) (void *state, hr_batch_item_t *items, int n);
 } hr_service_def_t;
 
 /*  Formats an error message for the reply (returns `status` for chaining:

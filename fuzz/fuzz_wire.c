@@ -4,7 +4,10 @@
          the same bytes and decodes again to the same items;
       1  a "history" argument (docs/protocol.md: u32 n, then n x (u8 type,
          str value, i64 ts_ms)) read with hr_get_count and hr_get_str;
-      2+ a little program: byte k = number of ops, then k op bytes, then the
+      2  a batch request's items (hr_batch_count, hr_batch_next_request) and
+      3  a batch reply's (hr_batch_next_reply): an accepted batch re-encodes
+         to the same bytes;
+      4+ a little program: byte k = number of ops, then k op bytes, then the
          buffer the ops read (every getter, str copies of several sizes,
          counts with several item sizes).
     Invariants: the cursor never leaves the buffer; once the error flag is
@@ -12,6 +15,8 @@
 #include <math.h>
 #include <stdio.h>
 #include "fuzz_util.h"
+#include "hr_batch.h"
+#include "hr_status.h"
 #include "hr_validate.h"
 #include "hr_wire.h"
 
@@ -98,6 +103,46 @@ history (const uint8_t *buf, size_t len)
 }
 
 static void
+batch (const uint8_t *buf, size_t len, bool reply)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, buf, len);
+    uint32_t n = hr_batch_count (&r);
+    if (n == 0) {
+        FUZZ_CHECK (r.err);
+        return;
+    }
+    FUZZ_CHECK (n <= HR_BATCH_MAX);
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_batch_writer_t bw;
+    hr_batch_reply_begin (&bw, &w);     /* the count, without a method name */
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t id;
+        uint8_t status = HR_OK;
+        const void *body;
+        size_t bl;
+        int rc = reply ? hr_batch_next_reply (&r, &id, &status, &body, &bl)
+                       : hr_batch_next_request (&r, &id, &body, &bl);
+        check_cursor (&r, buf, len);
+        if (rc != 0) {
+            hr_writer_free (&w);
+            return;
+        }
+        FUZZ_CHECK (status <= HR_INTERNAL);
+        FUZZ_CHECK ((const uint8_t *) body >= buf && (const uint8_t *) body + bl <= buf + len);
+        if (reply)
+            hr_batch_reply_add (&bw, id, status, body, bl);
+        else
+            hr_batch_request_add (&bw, id, body, bl);
+    }
+    hr_batch_end (&bw);
+    size_t used = (size_t) (r.p - buf);
+    FUZZ_CHECK (!w.oom && w.len == used && memcmp (w.data, buf, used) == 0);
+    hr_writer_free (&w);
+}
+
+static void
 program (const uint8_t *ops, size_t nops, const uint8_t *buf, size_t len)
 {
     hr_reader_t r;
@@ -147,13 +192,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         return 0;
     /*  Exact-size copies so a read past the end is an ASan report.  */
     uint8_t sel = data[0];
-    if (sel == 0 || sel == 1) {
+    if (sel <= 3) {
         uint8_t *buf = malloc (size - 1 ? size - 1 : 1);
         memcpy (buf, data + 1, size - 1);
         if (sel == 0)
             scored_list (buf, size - 1);
-        else
+        else if (sel == 1)
             history (buf, size - 1);
+        else
+            batch (buf, size - 1, sel == 3);
         free (buf);
         return 0;
     }

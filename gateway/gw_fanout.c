@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "hr_batch.h"
 #include "hr_client.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
@@ -13,12 +14,35 @@
 
 #define RING_SIZE 65536u         /* calls in flight per loop; > max_inflight x calls */
 #define RING_MASK (RING_SIZE - 1)
+/*  Request ids: loop index in the top 16 bits; BATCH_BIT marks the id of a
+    batch message (its members keep their own ids); sequence below.       */
+#define BATCH_BIT (1ull << 47)
+#define SEQ_MASK (BATCH_BIT - 1)
+#define BATCH_RING 4096u        /* batches in flight per loop */
 
 typedef struct {
     uint64_t id;
     gw_fanout_t *fanout;        /* NULL = free */
     int index;
 } ring_slot_t;
+
+/*  A batch message in flight: which calls it carries, so that an error
+    reply for the whole batch (no worker, expired, ...) reaches each.      */
+typedef struct {
+    uint64_t id;
+    uint32_t n;
+    uint64_t *members;          /* NULL = free */
+} batch_slot_t;
+
+/*  The calls for one service gathered during this loop iteration; sent as
+    one message when the iteration's I/O is done (flush).                  */
+typedef struct {
+    hr_writer_t buf;            /* a batch request body */
+    hr_batch_writer_t bw;
+    uint64_t ids[HR_BATCH_MAX];
+    size_t lone_at, lone_len;   /* the first call's body, sent as is when alone */
+    int64_t deadline_ms;        /* the latest of its calls' */
+} gather_t;
 
 typedef struct {
     hr_histogram_t *latency;
@@ -40,7 +64,11 @@ struct gw_loop {
         iteration must look.  Without one the fd is reliable and the
         per-iteration drain (a poll(2) inside libzmq each time) is skipped. */
     bool dirty;
-    uint64_t thread_bits, seq;
+    uint64_t thread_bits, seq, batch_seq;
+    h2o_timeout_entry_t flush_entry;
+    gather_t gather[GW_SVC_COUNT];
+    hr_counter_t *batches, *batched_calls;
+    batch_slot_t batches_ring[BATCH_RING];
     ring_slot_t ring[RING_SIZE];
 };
 
@@ -91,12 +119,16 @@ mono_ns (void)
 
 static void finish_soon (gw_fanout_t *f);
 
+/*  Gives call `id` its outcome.  A call nobody waits for any more (its
+    request timed out or ended) is dropped, counted as late when asked.    */
 static void
-dispatch (gw_loop_t *loop, const hr_reply_t *reply)
+settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t len,
+        bool count_late)
 {
-    ring_slot_t *slot = &loop->ring[reply->request_id & RING_MASK];
-    if (!slot->fanout || slot->id != reply->request_id) {
-        hr_counter_inc (loop->late_replies);        /* its request gave up on it */
+    ring_slot_t *slot = &loop->ring[id & RING_MASK];
+    if (!slot->fanout || slot->id != id) {
+        if (count_late)
+            hr_counter_inc (loop->late_replies);        /* its request gave up on it */
         return;
     }
     gw_fanout_t *f = slot->fanout;
@@ -105,27 +137,101 @@ dispatch (gw_loop_t *loop, const hr_reply_t *reply)
     gw_call_t *call = &f->calls[i];
     service_metrics_t *m = &loop->metrics[call->service];
     hr_histogram_observe (m->latency, (double) (mono_ns () - f->sent_ns[i]) / 1e9);
-    call->status = reply->status;
-    if (reply->status == HR_OK) {
+    call->status = status;
+    if (status == HR_OK) {
         call->outcome = GW_CALL_OK;
         gw_breaker_on_reply (&loop->breakers[call->service]);
     }
     else {
         call->outcome = GW_CALL_FAILED;
         hr_counter_inc (m->errors);
-        if (reply->status == HR_EXPIRED)    /* queued past the deadline: it is slow */
+        if (status == HR_EXPIRED)    /* queued past the deadline: it is slow */
             gw_breaker_on_timeout (&loop->breakers[call->service], hr_now_ms ());
         else
             gw_breaker_on_reply (&loop->breakers[call->service]);
     }
-    if (reply->body_len > 0) {
-        void *copy = h2o_mem_alloc_pool (&f->req->pool, reply->body_len);
-        memcpy (copy, reply->body, reply->body_len);
+    if (len > 0) {
+        void *copy = h2o_mem_alloc_pool (&f->req->pool, len);
+        memcpy (copy, body, len);
         call->body = copy;
-        call->len = reply->body_len;
+        call->len = len;
     }
     if (--f->pending == 0 && f->waiting)
         finish_soon (f);
+}
+
+/*  A call that could not be sent (broker unreachable, send queue full).   */
+static void
+settle_unsent (gw_loop_t *loop, uint64_t id)
+{
+    ring_slot_t *slot = &loop->ring[id & RING_MASK];
+    if (!slot->fanout || slot->id != id)
+        return;
+    gw_fanout_t *f = slot->fanout;
+    gw_call_t *call = &f->calls[slot->index];
+    slot->fanout = NULL;
+    call->outcome = GW_CALL_SEND_FAILED;
+    hr_counter_inc (loop->metrics[call->service].errors);
+    if (loop->breakers[call->service].state == GW_BREAKER_HALF_OPEN)   /* no probe went out */
+        gw_breaker_on_timeout (&loop->breakers[call->service], hr_now_ms ());
+    if (--f->pending == 0 && f->waiting)
+        finish_soon (f);
+}
+
+static void
+batch_slot_free (batch_slot_t *slot)
+{
+    free (slot->members);
+    slot->members = NULL;
+    slot->id = 0;
+}
+
+/*  A batch reply: each item settles its call.  An error status for the
+    whole batch, or a malformed reply, settles every member with it.       */
+static void
+dispatch_batch (gw_loop_t *loop, const hr_reply_t *reply)
+{
+    batch_slot_t *slot = &loop->batches_ring[reply->request_id & (BATCH_RING - 1)];
+    if (!slot->members || slot->id != reply->request_id) {
+        hr_counter_inc (loop->late_replies);
+        return;
+    }
+    uint8_t status = reply->status;
+    const void *message = reply->body;
+    size_t message_len = reply->body_len;
+    if (status == HR_OK) {
+        hr_reader_t r;
+        hr_reader_init (&r, reply->body, reply->body_len);
+        uint32_t n = hr_batch_count (&r);
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t id;
+            uint8_t item_status;
+            const void *body;
+            size_t len;
+            if (hr_batch_next_reply (&r, &id, &item_status, &body, &len) != 0)
+                break;
+            settle (loop, id, item_status, body, len, true);
+        }
+        if (!hr_reader_done (&r)) {
+            status = HR_INTERNAL;
+            message = "malformed batch reply";
+            message_len = strlen (message);
+        }
+    }
+    //  Members already settled above are skipped (their ring slot is free)
+    if (status != HR_OK)
+        for (uint32_t i = 0; i < slot->n; i++)
+            settle (loop, slot->members[i], status, message, message_len, false);
+    batch_slot_free (slot);
+}
+
+static void
+dispatch (gw_loop_t *loop, const hr_reply_t *reply)
+{
+    if (reply->request_id & BATCH_BIT)
+        dispatch_batch (loop, reply);
+    else
+        settle (loop, reply->request_id, reply->status, reply->body, reply->body_len, true);
 }
 
 /*  Never sends HTTP itself (it also runs between loop iterations): a
@@ -152,9 +258,101 @@ on_drain_timeout (h2o_timeout_entry_t *entry)
     drain (H2O_STRUCT_FROM_MEMBER (gw_loop_t, drain_entry, entry));
 }
 
+/*  Sends what each service's gather holds: a lone call as itself, several
+    as one batch message.  Runs from the zero timeout, i.e. after all the
+    I/O callbacks of the loop iteration that queued the calls.             */
+static void
+flush (gw_loop_t *loop)
+{
+    for (int s = 0; s < GW_SVC_COUNT; s++) {
+        gather_t *g = &loop->gather[s];
+        uint32_t n = g->bw.n;
+        if (n == 0)
+            continue;
+        int rc = -1;
+        if (n == 1)
+            rc = hr_client_send (loop->client, service_names[s], g->ids[0], g->deadline_ms,
+                                 g->buf.data + g->lone_at, g->lone_len);
+        else {
+            hr_batch_end (&g->bw);
+            uint64_t seq = ++loop->batch_seq;
+            uint64_t id = loop->thread_bits | BATCH_BIT | (seq & SEQ_MASK);
+            batch_slot_t *slot = &loop->batches_ring[id & (BATCH_RING - 1)];
+            batch_slot_free (slot);     /* a batch never answered: its calls timed out */
+            slot->members = malloc (n * sizeof *slot->members);
+            if (slot->members && !g->buf.oom) {
+                memcpy (slot->members, g->ids, n * sizeof *slot->members);
+                slot->n = n;
+                slot->id = id;
+                rc = hr_client_send (loop->client, service_names[s], id, g->deadline_ms,
+                                     g->buf.data, g->buf.len);
+                if (rc != 0)
+                    batch_slot_free (slot);
+                else {
+                    hr_counter_inc (loop->batches);
+                    hr_counter_add (loop->batched_calls, n);
+                }
+            }
+        }
+        hr_writer_reset (&g->buf);
+        g->bw.n = 0;
+        if (rc != 0)
+            for (uint32_t i = 0; i < n; i++)
+                settle_unsent (loop, g->ids[i]);
+    }
+    loop->dirty = true;
+    /*  ZMQ_FD is edge-triggered: a reply that lands while we are busy may
+        never make the fd readable again unless ZMQ_EVENTS is re-read.     */
+    if (!h2o_timeout_is_linked (&loop->drain_entry))
+        h2o_timeout_link (loop->ctx->loop, &loop->ctx->zero_timeout, &loop->drain_entry);
+}
+
+static void
+on_flush_timeout (h2o_timeout_entry_t *entry)
+{
+    flush (H2O_STRUCT_FROM_MEMBER (gw_loop_t, flush_entry, entry));
+}
+
+/*  Queues a call for this iteration's message to its service (settled as
+    unsent when memory runs out).                                          */
+static void
+gather (gw_loop_t *loop, gw_service_t svc, uint64_t id, int64_t deadline_ms,
+        const void *body, size_t len)
+{
+    gather_t *g = &loop->gather[svc];
+    if (g->bw.n == 0) {
+        hr_batch_request_begin (&g->bw, &g->buf);
+        g->deadline_ms = deadline_ms;
+    }
+    g->ids[g->bw.n] = id;
+    hr_batch_request_add (&g->bw, id, body, len);
+    if (g->buf.oom) {           /* the calls gathered so far went with the buffer */
+        uint32_t n = g->bw.n;
+        hr_writer_reset (&g->buf);
+        g->bw.n = 0;
+        for (uint32_t i = 0; i < n; i++)
+            settle_unsent (loop, g->ids[i]);
+        return;
+    }
+    if (g->bw.n == 1) {
+        g->lone_at = g->buf.len - len;
+        g->lone_len = len;
+    }
+    if (deadline_ms > g->deadline_ms)
+        g->deadline_ms = deadline_ms;
+    if (g->bw.n == HR_BATCH_MAX)
+        flush (loop);
+    else if (!h2o_timeout_is_linked (&loop->flush_entry))
+        h2o_timeout_link (loop->ctx->loop, &loop->ctx->zero_timeout, &loop->flush_entry);
+}
+
 void
 gw_loop_after_iteration (gw_loop_t *self)
 {
+    if (h2o_timeout_is_linked (&self->flush_entry)) {
+        h2o_timeout_unlink (&self->flush_entry);
+        flush (self);
+    }
     if (self->dirty)
         drain (self);
 }
@@ -188,6 +386,9 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
     self->zsock->data = self;
     h2o_socket_read_start (self->zsock, on_zmq_readable);
     self->drain_entry.cb = on_drain_timeout;
+    self->flush_entry.cb = on_flush_timeout;
+    for (int s = 0; s < GW_SVC_COUNT; s++)
+        hr_writer_init (&self->gather[s].buf);
 
     self->budget_ms[GW_WAIT_FULL] = settings->deadline_ms;
     self->budget_ms[GW_WAIT_HALF] = settings->deadline_ms / 2 > 0 ? settings->deadline_ms / 2 : 1;
@@ -212,6 +413,10 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
     }
     self->late_replies = hr_counter ("hr_gateway_late_replies_total",
         "Replies that arrived after their request stopped waiting", NULL);
+    self->batches = hr_counter ("hr_gateway_batches_total",
+        "Messages that carried several calls to one service (hr_batch)", NULL);
+    self->batched_calls = hr_counter ("hr_gateway_batched_calls_total",
+        "Calls sent inside batch messages", NULL);
     s_inflight_gauge = hr_gauge ("hr_gateway_inflight", "Requests waiting on services", NULL);
     s_max_inflight = settings->max_inflight;
     self->thread_bits = (uint64_t) thread_index << 48;
@@ -227,6 +432,12 @@ gw_loop_destroy (gw_loop_t **self_p)
         return;
     if (h2o_timeout_is_linked (&self->drain_entry))
         h2o_timeout_unlink (&self->drain_entry);
+    if (h2o_timeout_is_linked (&self->flush_entry))
+        h2o_timeout_unlink (&self->flush_entry);
+    for (int s = 0; s < GW_SVC_COUNT; s++)
+        hr_writer_free (&self->gather[s].buf);
+    for (unsigned i = 0; i < BATCH_RING; i++)
+        batch_slot_free (&self->batches_ring[i]);
     h2o_socket_read_stop (self->zsock);
     h2o_socket_close (self->zsock);     /* closes our dup, not libzmq's fd */
     for (int k = 0; k < GW_WAIT_KINDS; k++)
@@ -365,10 +576,8 @@ gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
     }
     uint64_t seq = ++loop->seq;
     ring_slot_t *slot = &loop->ring[seq & RING_MASK];
-    uint64_t id = loop->thread_bits | (seq & 0xFFFFFFFFFFFFull);
-    loop->dirty = true;
-    if (slot->fanout
-        || hr_client_send (loop->client, service_names[svc], id, f->deadline_ms, body, len) != 0) {
+    uint64_t id = loop->thread_bits | (seq & SEQ_MASK);
+    if (slot->fanout) {         /* the ring is full of calls still in flight */
         call->outcome = GW_CALL_SEND_FAILED;
         hr_counter_inc (loop->metrics[svc].errors);
         if (loop->breakers[svc].state == GW_BREAKER_HALF_OPEN)     /* no probe went out */
@@ -381,10 +590,16 @@ gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
     f->ids[i] = id;
     f->sent_ns[i] = mono_ns ();
     f->pending++;
-    /*  ZMQ_FD is edge-triggered: a reply that lands while we are busy may
-        never make the fd readable again unless ZMQ_EVENTS is re-read.     */
-    if (!h2o_timeout_is_linked (&loop->drain_entry))
-        h2o_timeout_link (loop->ctx->loop, &loop->ctx->zero_timeout, &loop->drain_entry);
+    /*  The broker answers mmi.* itself and knows no batches.              */
+    if (svc == GW_SVC_MMI) {
+        loop->dirty = true;
+        if (hr_client_send (loop->client, service_names[svc], id, f->deadline_ms, body, len) != 0)
+            settle_unsent (loop, id);
+        else if (!h2o_timeout_is_linked (&loop->drain_entry))
+            h2o_timeout_link (loop->ctx->loop, &loop->ctx->zero_timeout, &loop->drain_entry);
+    }
+    else
+        gather (loop, svc, id, f->deadline_ms, body, len);
     return i;
 }
 

@@ -8,8 +8,15 @@
     a ring indexed by request id, so late replies (after the deadline) are
     recognised and dropped.  Per service: a circuit breaker and metrics.
 
+    Calls are not sent one by one: gw_fanout_add queues each in its
+    service's gather, and once the loop iteration's I/O callbacks have run
+    (zero timeout) every service gets one message — the lone call itself,
+    or several as one batch (hr_batch.h).  At load this divides the
+    per-message cost, most of the CPU, by the batch size; when idle it adds
+    no wait.
+
     gw_fanout_t is one HTTP request's set of calls, allocated in the request
-    pool (released with it).  Calls are sent at once by gw_fanout_add;
+    pool (released with it).
     A phase is: gw_fanout_phase (arms its deadline), gw_fanout_add per call,
     gw_fanout_wait (the callback runs from a loop callback, so it may
     h2o_send, once every call has an outcome or the deadline passed).  The
@@ -75,8 +82,10 @@ gw_fanout_t *gw_fanout_new (gw_loop_t *loop, h2o_req_t *req);
     from now; the absolute deadline also travels with each call so services
     drop work nobody waits for any more.  */
 void gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind);
-/*  Sends a call now; returns its index (its outcome may already be final:
-    SKIPPED or SEND_FAILED).  Asserts on more than GW_FANOUT_MAX_CALLS.     */
+/*  Queues a call (sent at the end of the loop iteration); returns its
+    index (its outcome may already be final: SKIPPED, or SEND_FAILED when
+    too many calls are in flight).  Asserts on more than
+    GW_FANOUT_MAX_CALLS.                                                   */
 int gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len);
 /*  Calls cb once every call of the phase has an outcome, at the latest at
     the phase deadline.  */

@@ -14,9 +14,8 @@ s_key (char *key, const char *user_id)
     snprintf (key, KEY_MAX, INTER_CACHE_KEY_PREFIX "%s", user_id);
 }
 
-//  Reads `expected` pipelined replies; -1 if any is missing or an error.
-static int
-s_drain (hr_redis_t *redis, int expected)
+int
+inter_cache_drain (hr_redis_t *redis, int expected)
 {
     int rc = 0;
     for (int i = 0; i < expected; i++) {
@@ -31,7 +30,7 @@ s_drain (hr_redis_t *redis, int expected)
 }
 
 int
-inter_cache_push (hr_redis_t *redis, hr_event_t *const *events, int n, int cache_len)
+inter_cache_append_push (hr_redis_t *redis, hr_event_t *const *events, int n, int cache_len)
 {
     assert (redis);
     int appended = 0;
@@ -39,14 +38,17 @@ inter_cache_push (hr_redis_t *redis, hr_event_t *const *events, int n, int cache
         char key[KEY_MAX], elem[INTER_CACHE_ELEM_MAX];
         s_key (key, events[i]->user_id);
         size_t len = inter_event_encode (events[i], elem, sizeof elem);
-        if (hr_redis_append (redis, "LPUSH %s %b", key, elem, len) != 0
-        ||  hr_redis_append (redis, "LTRIM %s 0 %d", key, cache_len - 1) != 0
-        ||  hr_redis_append (redis, "EXPIRE %s %d", key, INTER_CACHE_TTL_S) != 0)
+        if (hr_redis_append (redis, "LPUSH %s %b", key, elem, len) != 0)
             break;
-        appended += 3;
+        appended++;
+        if (hr_redis_append (redis, "LTRIM %s 0 %d", key, cache_len - 1) != 0)
+            break;
+        appended++;
+        if (hr_redis_append (redis, "EXPIRE %s %d", key, INTER_CACHE_TTL_S) != 0)
+            break;
+        appended++;
     }
-    int rc = s_drain (redis, appended);
-    return rc == 0 && appended == 3 * n ? 0 : -1;
+    return appended;
 }
 
 int
@@ -142,9 +144,9 @@ inter_cache_refill_end (hr_redis_t *redis, const char *user_id,
     sent += 2;
     //  EXEC answers nil when the WATCHed key changed: that is fine, the
     //  next read refills again
-    return s_drain (redis, sent);
+    return inter_cache_drain (redis, sent);
 broken:
-    s_drain (redis, sent);
+    inter_cache_drain (redis, sent);
     return -1;
 }
 
@@ -167,7 +169,7 @@ inter_cache_forget (hr_redis_t *redis, char (*user_ids)[HR_USER_ID_MAX + 1], int
             break;
         sent++;
     }
-    int rc = s_drain (redis, sent);
+    int rc = inter_cache_drain (redis, sent);
     return rc == 0 && sent == n ? 0 : -1;
 }
 
@@ -193,7 +195,7 @@ inter_cache_forget_all (hr_redis_t *redis)
                                  keys->element[i]->len) == 0)
                 sent++;
         freeReplyObject (r);
-        if (s_drain (redis, sent) != 0)
+        if (inter_cache_drain (redis, sent) != 0)
             return -1;
     } while (strcmp (cursor, "0") != 0);
     return 0;

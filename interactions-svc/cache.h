@@ -24,9 +24,14 @@
 #define INTER_CACHE_TTL_S       (30 * 86400)
 #define INTER_CACHE_DAYS        30          /* the window a cached list covers */
 
-/*  LPUSH + LTRIM + EXPIRE for every event, pipelined in one round trip.
-    0, or -1 when Redis is down (some pushes may have landed).              */
-int inter_cache_push (hr_redis_t *redis, hr_event_t *const *events, int n, int cache_len);
+/*  Queues LPUSH + LTRIM + EXPIRE for every event on the connection's
+    pipeline (sent with whatever follows, in one round trip).  Returns the
+    number of commands queued: 3 n, or fewer when Redis is down.            */
+int inter_cache_append_push (hr_redis_t *redis, hr_event_t *const *events, int n,
+                             int cache_len);
+/*  Reads `expected` pipelined replies: 0 when all came and none is an
+    error, -1 otherwise (the connection's pipeline is then empty).          */
+int inter_cache_drain (hr_redis_t *redis, int expected);
 
 /*  Reads the newest events with ts_ms > since_ms, at most limit (<= the
     cache length).  1 = served (*n set), 0 = miss, -1 = Redis down.          */

@@ -108,23 +108,38 @@ s_forget_dirty (shard_t *self)
     return 0;
 }
 
-//  After the COMMIT: the cache and the stream.  Failures are remembered,
-//  never reported to the clients: their events are safe in PostgreSQL.
+//  After the COMMIT: the cache and the stream, in one round trip to Redis.
+//  Failures are remembered, never reported to the clients: their events are
+//  safe in PostgreSQL.
 static void
 s_write_through (shard_t *self, hr_event_t *const *events, int n)
 {
-    if (s_forget_dirty (self) != 0
-    ||  inter_cache_push (self->redis, events, n, self->config.cache_len) != 0) {
+    if (s_forget_dirty (self) != 0) {
         s_remember_dirty (self, events, n);
         hr_counter_add (self->cache_failed, (uint64_t) n);
         return;
     }
-    for (int i = 0; i < n; i++)
-        if (hr_events_publish (self->redis, events[i]) != 0) {
-            //  Consumers reconcile from PostgreSQL after a gap (docs/events.md)
-            hr_counter_add (self->cache_failed, (uint64_t) (n - i));
-            break;
-        }
+    int cached = inter_cache_append_push (self->redis, events, n, self->config.cache_len);
+    int queued = 0;
+    while (cached == 3 * n && queued < n && hr_events_append (self->redis, events[queued]) == 0)
+        queued++;
+    if (inter_cache_drain (self->redis, cached) != 0 || cached != 3 * n) {
+        s_remember_dirty (self, events, n);
+        hr_counter_add (self->cache_failed, (uint64_t) n);
+        inter_cache_drain (self->redis, queued);    /* the stream replies, if any */
+        return;
+    }
+    int published = 0;
+    for (int i = 0; i < queued; i++) {
+        redisReply *r;
+        if (hr_redis_get_reply (self->redis, &r) != 0)
+            break;                  /* the rest went with the connection */
+        published += r->type == REDIS_REPLY_STRING;
+        freeReplyObject (r);
+    }
+    //  Consumers reconcile from PostgreSQL after a gap (docs/events.md)
+    if (published < n)
+        hr_counter_add (self->cache_failed, (uint64_t) (n - published));
 }
 
 static void
@@ -292,12 +307,11 @@ s_user_hash (const char *s)
     return h;
 }
 
-int
-inter_committer_submit (inter_committer_t *committer, hr_event_t *ev)
+//  Queues one waiter on its user's shard; -1 when the shard is stopping.
+static int
+s_enqueue (inter_committer_t *committer, waiter_t *w)
 {
-    assert (committer);
-    shard_t *self = &committer->shards[s_user_hash (ev->user_id) % (uint32_t) committer->nshards];
-    waiter_t w = { .ev = ev, .status = -1 };
+    shard_t *self = &committer->shards[s_user_hash (w->ev->user_id) % (uint32_t) committer->nshards];
     pthread_mutex_lock (&self->lock);
     if (self->stopping) {
         pthread_mutex_unlock (&self->lock);
@@ -306,16 +320,55 @@ inter_committer_submit (inter_committer_t *committer, hr_event_t *ev)
     //  Never backwards: the cached list's order is commit order, and
     //  history reads order by time
     int64_t now = hr_now_ms ();
-    ev->ts_ms = now > self->last_ts_ms ? now : self->last_ts_ms;
-    self->last_ts_ms = ev->ts_ms;
+    w->ev->ts_ms = now > self->last_ts_ms ? now : self->last_ts_ms;
+    self->last_ts_ms = w->ev->ts_ms;
     if (self->tail)
-        self->tail->next = &w;
+        self->tail->next = w;
     else
-        self->head = &w;
-    self->tail = &w;
+        self->head = w;
+    self->tail = w;
     pthread_cond_signal (&self->work);
-    while (!w.done)
+    pthread_mutex_unlock (&self->lock);
+    return 0;
+}
+
+static int
+s_wait (inter_committer_t *committer, waiter_t *w)
+{
+    shard_t *self = &committer->shards[s_user_hash (w->ev->user_id) % (uint32_t) committer->nshards];
+    pthread_mutex_lock (&self->lock);
+    while (!w->done)
         pthread_cond_wait (&self->done, &self->lock);
     pthread_mutex_unlock (&self->lock);
-    return w.status;
+    return w->status;
+}
+
+int
+inter_committer_submit (inter_committer_t *committer, hr_event_t *ev)
+{
+    assert (committer);
+    waiter_t w = { .ev = ev, .status = -1 };
+    if (s_enqueue (committer, &w) != 0)
+        return -1;
+    return s_wait (committer, &w);
+}
+
+int
+inter_committer_submit_many (inter_committer_t *committer, hr_event_t *const *events, int n,
+                             int *status)
+{
+    assert (committer && n >= 0);
+    waiter_t *w = calloc ((size_t) n, sizeof *w);
+    if (!w)
+        return -1;
+    //  All queued before waiting for any: they join the same group commits
+    for (int i = 0; i < n; i++) {
+        w[i] = (waiter_t) { .ev = events[i], .status = -1 };
+        if (s_enqueue (committer, &w[i]) != 0)
+            w[i].done = true;
+    }
+    for (int i = 0; i < n; i++)
+        status[i] = s_wait (committer, &w[i]);
+    free (w);
+    return 0;
 }

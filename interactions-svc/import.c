@@ -25,24 +25,6 @@ typedef struct {
     size_t len;
 } loader_t;
 
-static size_t
-s_copy_escape (char *out, const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++) {
-        char c = *s;
-        const char *esc = c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n"
-                        : c == '\r' ? "\\r" : NULL;
-        if (esc) {
-            out[n++] = esc[0];
-            out[n++] = esc[1];
-        }
-        else
-            out[n++] = c;
-    }
-    return n;
-}
-
 static int
 s_flush_buf (loader_t *l)
 {
@@ -53,40 +35,12 @@ s_flush_buf (loader_t *l)
     return rc;
 }
 
-//  One COPY row in text format: user \t type \t product|\N \t query|\N \t ts
 static int
 s_put_row (loader_t *l, const hr_event_t *ev)
 {
-    //  worst case: escaped value doubles, plus user, type, ts, separators
-    if (l->len + 2 * sizeof ev->value + 128 > COPY_BUF && s_flush_buf (l) != 0)
+    if (l->len + INTER_COPY_ROW_MAX > COPY_BUF && s_flush_buf (l) != 0)
         return -1;
-    char *p = l->buf + l->len;
-    size_t ulen = strlen (ev->user_id);
-    memcpy (p, ev->user_id, ulen);
-    p += ulen;
-    *p++ = '\t';
-    *p++ = (char) ('0' + ev->type);
-    *p++ = '\t';
-    if (ev->type == HR_EVENT_CLICK) {
-        memcpy (p, ev->value, 10);
-        p += 10;
-        memcpy (p, "\t\\N\t", 4);
-        p += 4;
-    }
-    else {
-        memcpy (p, "\\N\t", 3);
-        p += 3;
-        p += s_copy_escape (p, ev->value);
-        *p++ = '\t';
-    }
-    int64_t secs = ev->ts_ms >= 0 ? ev->ts_ms / 1000 : (ev->ts_ms - 999) / 1000;
-    int ms = (int) (ev->ts_ms - secs * 1000);
-    time_t t = (time_t) secs;
-    struct tm tm;
-    gmtime_r (&t, &tm);
-    p += sprintf (p, "%04d-%02d-%02d %02d:%02d:%02d.%03d+00\n", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-    l->len = (size_t) (p - l->buf);
+    l->len += inter_store_copy_row (l->buf + l->len, ev);
     return 0;
 }
 
@@ -105,8 +59,7 @@ s_load_chunk (loader_t *l)
     }
     if (inter_store_ensure_partitions (l->pg, lo, hi) != 0)
         return -1;
-    if (hr_pg_copy_begin (l->pg, "COPY interactions (user_id, event_type, product_id, query, ts)"
-                                 " FROM STDIN") != 0)
+    if (hr_pg_copy_begin (l->pg, INTER_COPY_SQL) != 0)
         return -1;
     for (int i = 0; i < l->n; i++)
         if (s_put_row (l, &l->events[i]) != 0) {

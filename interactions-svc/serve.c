@@ -140,18 +140,28 @@ inter_server_destroy (inter_server_t **self_p)
     *self_p = NULL;
 }
 
+//  Decodes and validates one record request into *ev.  HR_OK or an error.
 static int
-s_record (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
+s_record_event (hr_reader_t *args, hr_event_t *ev, hr_call_t *call)
 {
     inter_record_req_t req;
     if (inter_record_decode (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST,
                                  "record: expected str user_id, u8 type, str value");
-    hr_event_t ev;
     char err[128];
-    if (inter_event_make (&ev, req.user_id, req.user_id_len, req.type, req.value,
+    if (inter_event_make (ev, req.user_id, req.user_id_len, req.type, req.value,
                           req.value_len, err, sizeof err) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "%s", err);
+    return HR_OK;
+}
+
+static int
+s_record (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
+{
+    hr_event_t ev;
+    int status = s_record_event (args, &ev, call);
+    if (status != HR_OK)
+        return status;
     if (inter_committer_submit (self->committer, &ev) != 0)
         return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
     return HR_OK;
@@ -198,6 +208,45 @@ inter_server_handle (void *state, const char *method, size_t method_len,
                              (int) (method_len > 64 ? 64 : method_len), method);
 }
 
+/*  A batch: its records are handed to the committer together (one wait,
+    shared commits) instead of one commit wait after another; the other
+    methods are answered in turn.                                          */
+static void
+s_handle_batch (void *state, hr_batch_item_t *items, int n)
+{
+    inter_server_t *self = state;
+    hr_event_t *events = malloc ((size_t) n * sizeof *events);
+    hr_event_t **queued = malloc ((size_t) n * sizeof *queued);
+    int *owner = malloc ((size_t) n * sizeof *owner), *status = malloc ((size_t) n * sizeof *status);
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        hr_batch_item_t *item = &items[i];
+        if (item->status != HR_BATCH_PENDING)
+            continue;
+        if (!s_is (item->method, item->method_len, INTER_METHOD_RECORD))
+            item->status = inter_server_handle (self, item->method, item->method_len,
+                                                &item->args, item->reply, &item->call);
+        else if (!events || !queued || !owner || !status)
+            item->status = hr_service_error (&item->call, HR_INTERNAL, "out of memory");
+        else if ((item->status = s_record_event (&item->args, &events[m], &item->call)) == HR_OK) {
+            item->status = HR_BATCH_PENDING;
+            queued[m] = &events[m];
+            owner[m++] = i;
+        }
+    }
+    if (m > 0 && inter_committer_submit_many (self->committer, queued, m, status) != 0)
+        for (int k = 0; k < m; k++)
+            status[k] = -1;
+    for (int k = 0; k < m; k++)
+        items[owner[k]].status = status[k] == 0 ? HR_OK
+            : hr_service_error (&items[owner[k]].call, HR_UNAVAILABLE,
+                                "interactions store unavailable");
+    free (events);
+    free (queued);
+    free (owner);
+    free (status);
+}
+
 void
 inter_server_tick (void *state)
 {
@@ -230,4 +279,5 @@ const hr_service_def_t inter_service_def = {
     .tick_ms = 1000,
     .fini = s_fini,
     .ready = NULL,
+    .handle_batch = s_handle_batch,
 };

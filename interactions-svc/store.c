@@ -9,19 +9,12 @@
 #include <time.h>
 #include "hr_log.h"
 
-#define PARAMS_PER_ROW 5
-
 struct inter_store {
     char *url;
     int statement_timeout_ms;
     hr_pg_t *pg;
     int64_t next_connect_ms;        /* monotonic; no attempt before this */
-    //  Scratch for the batched INSERT: built once, reused for every batch
-    char *sql;                      /* "... VALUES (...),(...)" for INTER_BATCH_MAX rows */
-    size_t *row_end;                /* sql length that covers rows 0..i */
-    const char **params;
-    char (*type_txt)[4];
-    char (*ts_txt)[24];
+    char *copy_buf;                 /* COPY rows of one group commit */
 };
 
 static int64_t
@@ -30,28 +23,6 @@ s_mono_ms (void)
     struct timespec ts;
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-//  The multi-row INSERT for n rows is a prefix of the one for INTER_BATCH_MAX
-//  rows, so one text serves every batch size (terminated in place).
-static int
-s_build_insert_sql (inter_store_t *self)
-{
-    const char *head = "INSERT INTO interactions (user_id, event_type, product_id, query, ts) VALUES ";
-    size_t cap = strlen (head) + (size_t) INTER_BATCH_MAX * 160 + 1;
-    self->sql = malloc (cap);
-    self->row_end = malloc (INTER_BATCH_MAX * sizeof *self->row_end);
-    if (!self->sql || !self->row_end)
-        return -1;
-    size_t len = (size_t) snprintf (self->sql, cap, "%s", head);
-    for (int i = 0; i < INTER_BATCH_MAX; i++) {
-        int p = i * PARAMS_PER_ROW;
-        len += (size_t) snprintf (self->sql + len, cap - len,
-            "%s($%d,$%d::smallint,$%d,$%d,'epoch'::timestamptz + $%d::bigint * interval '1 millisecond')",
-            i ? "," : "", p + 1, p + 2, p + 3, p + 4, p + 5);
-        self->row_end[i] = len;
-    }
-    return 0;
 }
 
 inter_store_t *
@@ -63,11 +34,8 @@ inter_store_new (const char *database_url, int statement_timeout_ms)
         return NULL;
     self->url = strdup (database_url);
     self->statement_timeout_ms = statement_timeout_ms;
-    self->params = calloc ((size_t) INTER_BATCH_MAX * PARAMS_PER_ROW, sizeof *self->params);
-    self->type_txt = calloc (INTER_BATCH_MAX, sizeof *self->type_txt);
-    self->ts_txt = calloc (INTER_BATCH_MAX, sizeof *self->ts_txt);
-    if (!self->url || !self->params || !self->type_txt || !self->ts_txt
-    ||  s_build_insert_sql (self) != 0) {
+    self->copy_buf = malloc ((size_t) INTER_BATCH_MAX * INTER_COPY_ROW_MAX);
+    if (!self->url || !self->copy_buf) {
         inter_store_destroy (&self);
         return NULL;
     }
@@ -83,13 +51,81 @@ inter_store_destroy (inter_store_t **self_p)
         return;
     hr_pg_destroy (&self->pg);
     free (self->url);
-    free (self->sql);
-    free (self->row_end);
-    free (self->params);
-    free (self->type_txt);
-    free (self->ts_txt);
+    free (self->copy_buf);
     free (self);
     *self_p = NULL;
+}
+
+static size_t
+s_copy_escape (char *out, const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        char c = *s;
+        const char *esc = c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n"
+                        : c == '\r' ? "\\r" : NULL;
+        if (esc) {
+            out[n++] = esc[0];
+            out[n++] = esc[1];
+        }
+        else
+            out[n++] = c;
+    }
+    return n;
+}
+
+//  "YYYY-MM-DD HH:MM:SS." of a second, remembered per thread: consecutive
+//  events (a group commit, an import chunk) mostly share their second.
+static size_t
+s_second_text (int64_t secs, char *out)
+{
+    static __thread int64_t cached_secs = INT64_MIN;
+    static __thread char cached[64];
+    if (secs != cached_secs) {
+        time_t t = (time_t) secs;
+        struct tm tm;
+        gmtime_r (&t, &tm);
+        snprintf (cached, sizeof cached, "%04d-%02d-%02d %02d:%02d:%02d.",
+                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        cached_secs = secs;
+    }
+    size_t n = strlen (cached);
+    memcpy (out, cached, n);
+    return n;
+}
+
+size_t
+inter_store_copy_row (char *out, const hr_event_t *ev)
+{
+    char *p = out;
+    size_t ulen = strlen (ev->user_id);
+    memcpy (p, ev->user_id, ulen);
+    p += ulen;
+    *p++ = '\t';
+    *p++ = (char) ('0' + ev->type);
+    *p++ = '\t';
+    if (ev->type == HR_EVENT_CLICK) {
+        size_t vlen = strlen (ev->value);
+        memcpy (p, ev->value, vlen);
+        p += vlen;
+        memcpy (p, "\t\\N\t", 4);
+        p += 4;
+    }
+    else {
+        memcpy (p, "\\N\t", 3);
+        p += 3;
+        p += s_copy_escape (p, ev->value);
+        *p++ = '\t';
+    }
+    int64_t secs = ev->ts_ms >= 0 ? ev->ts_ms / 1000 : (ev->ts_ms - 999) / 1000;
+    int ms = (int) (ev->ts_ms - secs * 1000);
+    p += s_second_text (secs, p);
+    *p++ = (char) ('0' + ms / 100);
+    *p++ = (char) ('0' + ms / 10 % 10);
+    *p++ = (char) ('0' + ms % 10);
+    memcpy (p, "+00\n", 4);
+    p += 4;
+    return (size_t) (p - out);
 }
 
 hr_pg_t *
@@ -115,26 +151,18 @@ inter_store_insert (inter_store_t *self, hr_event_t *const *events, int n)
     hr_pg_t *pg = inter_store_pg (self);
     if (!pg)
         return -1;
-    for (int i = 0; i < n; i++) {
-        const hr_event_t *ev = events[i];
-        const char **p = self->params + i * PARAMS_PER_ROW;
-        snprintf (self->type_txt[i], sizeof self->type_txt[i], "%u", (unsigned) ev->type);
-        snprintf (self->ts_txt[i], sizeof self->ts_txt[i], "%" PRId64, ev->ts_ms);
-        p[0] = ev->user_id;
-        p[1] = self->type_txt[i];
-        p[2] = ev->type == HR_EVENT_CLICK ? ev->value : NULL;
-        p[3] = ev->type == HR_EVENT_SEARCH ? ev->value : NULL;
-        p[4] = self->ts_txt[i];
-    }
-    size_t end = self->row_end[n - 1];
-    char saved = self->sql[end];
-    self->sql[end] = '\0';
-    PGresult *res = hr_pg_exec (pg, self->sql, n * PARAMS_PER_ROW, self->params);
-    self->sql[end] = saved;
-    if (!res)
+    //  COPY: one statement, so one transaction, and far less work for the
+    //  server than an INSERT of n rows x 5 parameters
+    size_t len = 0;
+    for (int i = 0; i < n; i++)
+        len += inter_store_copy_row (self->copy_buf + len, events[i]);
+    if (hr_pg_copy_begin (pg, INTER_COPY_SQL) != 0)
         return -1;
-    PQclear (res);
-    return 0;
+    if (hr_pg_copy_put (pg, self->copy_buf, len) != 0) {
+        hr_pg_copy_end (pg, "group commit failed");
+        return -1;
+    }
+    return hr_pg_copy_end (pg, NULL);
 }
 
 int

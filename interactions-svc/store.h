@@ -10,7 +10,11 @@
 #include "hr_pg.h"
 
 #define INTER_STORE_RETRY_MS 250
-#define INTER_BATCH_MAX      1000     /* rows per INSERT (5 parameters each) */
+#define INTER_BATCH_MAX      1000     /* rows per group commit */
+#define INTER_COPY_SQL \
+    "COPY interactions (user_id, event_type, product_id, query, ts) FROM STDIN"
+/*  The longest COPY row: user id, type, an escaped query (x2), timestamp.  */
+#define INTER_COPY_ROW_MAX   (64 + 2 * 256 + 64)
 
 typedef struct inter_store inter_store_t;
 
@@ -20,8 +24,13 @@ void inter_store_destroy (inter_store_t **self_p);
 /*  The connection (NULL while PostgreSQL is unreachable).                  */
 hr_pg_t *inter_store_pg (inter_store_t *self);
 
-/*  Inserts events[0..n) (n <= INTER_BATCH_MAX) in one statement, i.e. one
-    transaction.  0 when committed, -1 when not (nothing or all of it may
+/*  One event as a row of INTER_COPY_SQL (text format: user \t type \t
+    product|\N \t query|\N \t timestamp \n) into out, which has room for
+    INTER_COPY_ROW_MAX bytes.  Returns the row's length.                    */
+size_t inter_store_copy_row (char *out, const hr_event_t *ev);
+
+/*  Inserts events[0..n) (n <= INTER_BATCH_MAX) in one statement (COPY), i.e.
+    one transaction.  0 when committed, -1 when not (nothing or all of it may
     have been written if the connection died after sending: never ack).    */
 int inter_store_insert (inter_store_t *self, hr_event_t *const *events, int n);
 

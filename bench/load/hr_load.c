@@ -8,13 +8,16 @@
 
     The mix (default): 60% GET /recommendations/home (half the users have
     history), 25% /recommendations/product/{id}, 10% /recommendations/search,
-    5% POST /api/v1/interactions/interactions (clicks).  --target PATH sends
+    5% POST /api/v1/interactions/interactions (clicks).  --mix ingest sends
+    only POSTs instead (80% product_click, 20% search_query, users spread
+    over --users ids): the interactions write path.  --target PATH sends
     only that GET instead (e.g. /bench/fixed?bytes=N for the ceiling).
     Product ids and queries come from the running gateway itself.
 
     Plain sockets + epoll + timerfd, one thread.  Build: see CMakeLists.txt.
     usage: hr_load [--host H] [--port P] [--rate R] [--duration S] [--warmup S]
-                   [--connections C] [--users N] [--target PATH]            */
+                   [--connections C] [--users N] [--mix shop|ingest]
+                   [--target PATH]                                          */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE         /* memmem */
 #endif
@@ -34,9 +37,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { C_HOME_HIST, C_HOME_NEW, C_PRODUCT, C_SEARCH, C_POST, C_TARGET, C_COUNT };
+enum { C_HOME_HIST, C_HOME_NEW, C_PRODUCT, C_SEARCH, C_POST, C_POST_SEARCH, C_TARGET, C_COUNT };
 static const char *const class_names[C_COUNT] = {
-    "home(history)", "home(new)", "product", "search", "post", "target",
+    "home(history)", "home(new)", "product", "search", "post", "post(search)", "target",
 };
 
 typedef struct {
@@ -61,6 +64,7 @@ static int port = 8080;
 static double rate = 1000, duration = 30, warmup = 3;
 static int nconn = 64, nusers = 2000;
 static const char *target;
+static bool ingest;             /* --mix ingest */
 static char products[512][11];
 static int nproducts;
 static const char *const queries[] = {
@@ -165,6 +169,8 @@ pick_class (void)
     if (target)
         return C_TARGET;
     unsigned r = (unsigned) (rnd () % 100);
+    if (ingest)
+        return r < 80 ? C_POST : C_POST_SEARCH;
     if (r < 60)
         return r < 30 ? C_HOME_HIST : C_HOME_NEW;
     if (r < 85)
@@ -191,11 +197,17 @@ build_request (conn_t *c, int cls)
         break;
     case C_POST:
         snprintf (path, sizeof path, "/api/v1/interactions/interactions");
-        snprintf (body, sizeof body, "{\"user_id\":\"loadh%u\",\"event_type\":\"product_click\",\"product_id\":\"%s\"}", user, pid);
+        snprintf (body, sizeof body, "{\"user_id\":\"load%c%u\",\"event_type\":\"product_click\",\"product_id\":\"%s\"}",
+                  ingest ? 'i' : 'h', user, pid);
+        break;
+    case C_POST_SEARCH:
+        snprintf (path, sizeof path, "/api/v1/interactions/interactions");
+        snprintf (body, sizeof body, "{\"user_id\":\"loadi%u\",\"event_type\":\"search_query\",\"query\":\"%s\"}",
+                  user, queries[rnd () % (sizeof queries / sizeof queries[0])]);
         break;
     default: snprintf (path, sizeof path, "%s", target); break;
     }
-    if (cls == C_POST)
+    if (cls == C_POST || cls == C_POST_SEARCH)
         c->outlen = (size_t) snprintf (c->out, sizeof c->out,
             "POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
             path, strlen (body), body);
@@ -341,15 +353,19 @@ main (int argc, char **argv)
         else if (!strcmp (a, "--connections") && v) nconn = atoi (argv[++i]);
         else if (!strcmp (a, "--users") && v) nusers = atoi (argv[++i]);
         else if (!strcmp (a, "--target") && v) target = argv[++i];
+        else if (!strcmp (a, "--mix") && v && (!strcmp (v, "shop") || !strcmp (v, "ingest")))
+            ingest = !strcmp (argv[++i], "ingest");
         else {
             fprintf (stderr, "usage: hr_load [--host H] [--port P] [--rate R (0 = closed loop)] [--duration S]\n"
-                             "               [--warmup S] [--connections C] [--users N] [--target PATH]\n");
+                             "               [--warmup S] [--connections C] [--users N] [--mix shop|ingest]\n"
+                             "               [--target PATH]\n");
             return 2;
         }
     }
     if (!target) {
         collect_products ();
-        seed_histories ();
+        if (!ingest)
+            seed_histories ();
     }
     int ep = epoll_create1 (0), tfd = timerfd_create (CLOCK_MONOTONIC, TFD_NONBLOCK);
     conn_t *conns = calloc ((size_t) nconn, sizeof *conns);
@@ -455,7 +471,7 @@ main (int argc, char **argv)
             record (pick_class (), end - backlog[backlog_head % backlog_cap], 0);
     printf ("%s loop, %s%.0f req/s offered, %d connections, %.0f s (+%.0f s warm-up)%s%s\n",
             open_loop ? "open" : "closed", open_loop ? "" : "(closed) ", rate, nconn, duration, warmup,
-            target ? ", target " : ", mix", target ? target : "");
+            target ? ", target " : ingest ? ", mix ingest" : ", mix shop", target ? target : "");
     report (duration);
     return 0;
 }

@@ -1,7 +1,9 @@
 /*  hr_service in-process with a tiny echo definition, behind a real broker:
     method dispatch, error messages, malformed bodies, metrics, ticks,
+    batches (inner errors, malformed batches, the handle_batch hook),
     graceful destroy with a request in flight, and hr_service_main's
     --help / configuration-error exits.                                    */
+#include "hr_batch.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_log.h"
@@ -177,6 +179,166 @@ START_TEST (test_dispatch_and_errors)
 }
 END_TEST
 
+/*  One decoded batch reply item.  */
+typedef struct {
+    uint64_t id;
+    uint8_t status;
+    char text[128];             /* the body as text (after a str length when OK) */
+} batch_out_t;
+
+/*  Sends a batch of `n` raw inner bodies; returns the batch's own status and
+    fills out[] from the reply (n items expected).                         */
+static int
+call_batch (hr_client_t *c, const char *service, hr_writer_t *inner, int n, batch_out_t *out)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_batch_writer_t bw;
+    hr_batch_request_begin (&bw, &w);
+    for (int i = 0; i < n; i++)
+        hr_batch_request_add (&bw, 1000 + (uint64_t) i, inner[i].data, inner[i].len);
+    hr_batch_end (&bw);
+    void *body;
+    size_t len;
+    int status = hr_client_call (c, service, w.data, w.len, 3000, &body, &len);
+    hr_writer_free (&w);
+    if (status == HR_OK) {
+        hr_reader_t r;
+        hr_reader_init (&r, body, len);
+        ck_assert_uint_eq (hr_batch_count (&r), (uint32_t) n);
+        for (int i = 0; i < n; i++) {
+            const void *item;
+            size_t item_len;
+            ck_assert_int_eq (hr_batch_next_reply (&r, &out[i].id, &out[i].status, &item,
+                                                   &item_len), 0);
+            size_t skip = out[i].status == HR_OK && item_len >= 4 ? 4 : 0;
+            snprintf (out[i].text, sizeof out[i].text, "%.*s", (int) (item_len - skip),
+                      (const char *) item + skip);
+        }
+        ck_assert (hr_reader_done (&r));
+    }
+    free (body);
+    return status;
+}
+
+static void
+inner_request (hr_writer_t *w, const char *method, const char *arg)
+{
+    hr_writer_init (w);
+    if (method)
+        hr_put_cstr (w, method);
+    if (arg)
+        hr_put_cstr (w, arg);
+}
+
+START_TEST (test_batch)
+{
+    hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
+    echo_state_t state = { 0 };
+    hr_service_t *svc = hr_service_new (&echo_def, &state, hr_broker_endpoint (b), 1);
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    wait_workers (c, echo_def.name, 1);
+
+    /*  Every inner request gets its own answer, in order, with its id.    */
+    hr_writer_t inner[6];
+    inner_request (&inner[0], "echo", "first");
+    inner_request (&inner[1], "fail", NULL);
+    inner_request (&inner[2], "nope", NULL);
+    inner_request (&inner[3], NULL, NULL);            /* no method at all */
+    inner_request (&inner[4], HR_BATCH_METHOD, NULL); /* nested batch */
+    inner_request (&inner[5], "echo", "last");
+    batch_out_t out[6];
+    ck_assert_int_eq (call_batch (c, echo_def.name, inner, 6, out), HR_OK);
+    const uint8_t want_status[6] = { HR_OK, HR_NOT_FOUND, HR_BAD_REQUEST, HR_BAD_REQUEST,
+                                     HR_BAD_REQUEST, HR_OK };
+    const char *want_text[6] = { "first", "no such thing 42", "unknown method 'nope'",
+                                 "malformed request body: no method name",
+                                 "a batch may not contain a batch", "last" };
+    for (int i = 0; i < 6; i++) {
+        ck_assert_uint_eq (out[i].id, 1000 + (uint64_t) i);
+        ck_assert_int_eq (out[i].status, want_status[i]);
+        ck_assert_str_eq (out[i].text, want_text[i]);
+        hr_writer_free (&inner[i]);
+    }
+
+    /*  Malformed batches are refused whole, and the service goes on.      */
+    const uint8_t zero[] = { 5, 0, 0, 0, 'b', 'a', 't', 'c', 'h', 0, 0, 0, 0 };
+    const uint8_t too_many[] = { 5, 0, 0, 0, 'b', 'a', 't', 'c', 'h', 0x2c, 0x01, 0, 0 };
+    const uint8_t truncated[] = { 5, 0, 0, 0, 'b', 'a', 't', 'c', 'h', 1, 0, 0, 0,
+                                  1, 2, 3, 4, 5, 6, 7, 8, 50, 0, 0, 0, 'x' };
+    const uint8_t *bad[] = { zero, too_many, truncated };
+    const size_t bad_len[] = { sizeof zero, sizeof too_many, sizeof truncated };
+    for (int i = 0; i < 3; i++) {
+        void *body;
+        size_t len;
+        ck_assert_int_eq (hr_client_call (c, echo_def.name, bad[i], bad_len[i], 3000, &body,
+                                          &len), HR_BAD_REQUEST);
+        ck_assert (body && memmem (body, len, "malformed batch", 15));
+        free (body);
+    }
+    char text[64];
+    ck_assert_int_eq (call (c, "echo", "still here", text, sizeof text), HR_OK);
+
+    /*  Inner requests count under their own method.                       */
+    size_t mlen;
+    char *metrics = hr_metrics_render (&mlen);
+    ck_assert_msg (strstr (metrics, "service=\"echotest\",method=\"batch\",status=\"ok\"} 1"),
+                   "%s", metrics);
+    free (metrics);
+
+    hr_client_destroy (&c);
+    hr_service_destroy (&svc);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+/*  handle_batch sees every inner request at once; it answers the pending
+    ones with the batch size and must leave the pre-rejected ones alone.   */
+static void
+echo_handle_batch (void *state, hr_batch_item_t *items, int n)
+{
+    (void) state;
+    for (int i = 0; i < n; i++) {
+        if (items[i].status != HR_BATCH_PENDING)
+            continue;
+        char text[32];
+        snprintf (text, sizeof text, "%.*s of %d", (int) items[i].method_len, items[i].method, n);
+        hr_put_cstr (items[i].reply, text);
+        items[i].status = HR_OK;
+    }
+}
+
+static const hr_service_def_t batch_def = {
+    .name = "batchtest",
+    .init = echo_init,
+    .handle = echo_handle,
+    .handle_batch = echo_handle_batch,
+};
+
+START_TEST (test_handle_batch_hook)
+{
+    hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
+    hr_service_t *svc = hr_service_new (&batch_def, NULL, hr_broker_endpoint (b), 1);
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    wait_workers (c, batch_def.name, 1);
+    hr_writer_t inner[3];
+    inner_request (&inner[0], "alpha", NULL);
+    inner_request (&inner[1], HR_BATCH_METHOD, NULL);
+    inner_request (&inner[2], "gamma", NULL);
+    batch_out_t out[3];
+    ck_assert_int_eq (call_batch (c, batch_def.name, inner, 3, out), HR_OK);
+    ck_assert_int_eq (out[0].status, HR_OK);
+    ck_assert_str_eq (out[0].text, "alpha of 3");
+    ck_assert_int_eq (out[1].status, HR_BAD_REQUEST);
+    ck_assert_str_eq (out[2].text, "gamma of 3");
+    for (int i = 0; i < 3; i++)
+        hr_writer_free (&inner[i]);
+    hr_client_destroy (&c);
+    hr_service_destroy (&svc);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
 START_TEST (test_graceful_destroy)
 {
     hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
@@ -243,6 +405,8 @@ main (void)
     TCase *tc = tcase_create ("service");
     tcase_set_timeout (tc, 30);
     tcase_add_test (tc, test_dispatch_and_errors);
+    tcase_add_test (tc, test_batch);
+    tcase_add_test (tc, test_handle_batch_hook);
     tcase_add_test (tc, test_graceful_destroy);
     tcase_add_test (tc, test_main_help_and_config_error);
     suite_add_tcase (s, tc);

@@ -2,6 +2,7 @@
     service state, the real PostgreSQL and Redis.                           */
 #include "test_env.h"
 #include "cache.h"
+#include "hr_batch.h"
 #include "hr_service.h"
 #include "serve.h"
 
@@ -104,6 +105,75 @@ START_TEST (test_round_trip_newest_first)
     //  unknown users have an empty history
     ck_assert_int_eq (t_history (s_main.client, "nobodyAtAll1", 30, 10, ev, 10, &n), HR_OK);
     ck_assert_int_eq (n, 0);
+}
+END_TEST
+
+/*  A batch (what the gateway sends at load): its records are committed
+    together, an invalid one is refused alone, a history call in the same
+    batch is answered, and every item carries its own id and status.       */
+START_TEST (test_batch_of_records)
+{
+    char user[64], other[64];
+    s_user (user, sizeof user, "batch");
+    s_user (other, sizeof other, "batchb");
+    enum { N = 40 };
+    hr_writer_t inner[N + 2];
+    for (int i = 0; i < N; i++) {
+        char pid[16];
+        snprintf (pid, sizeof pid, "B%09d", i);
+        hr_writer_init (&inner[i]);
+        inter_record_encode (&inner[i], i % 2 ? user : other, 1, pid);
+    }
+    hr_writer_init (&inner[N]);
+    inter_record_encode (&inner[N], user, 1, "not-an-id");
+    hr_writer_init (&inner[N + 1]);
+    inter_history_encode (&inner[N + 1], user, 30, 10);
+
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_batch_writer_t bw;
+    hr_batch_request_begin (&bw, &w);
+    for (int i = 0; i < N + 2; i++)
+        hr_batch_request_add (&bw, 500 + (uint64_t) i, inner[i].data, inner[i].len);
+    hr_batch_end (&bw);
+    void *body = NULL;
+    size_t len = 0;
+    ck_assert_int_eq (hr_client_call (s_main.client, INTER_SERVICE, w.data, w.len, 10000,
+                                      &body, &len), HR_OK);
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    ck_assert_uint_eq (hr_batch_count (&r), N + 2);
+    for (int i = 0; i < N + 2; i++) {
+        uint64_t id;
+        uint8_t status;
+        const void *item;
+        size_t item_len;
+        ck_assert_int_eq (hr_batch_next_reply (&r, &id, &status, &item, &item_len), 0);
+        ck_assert_uint_eq (id, 500 + (uint64_t) i);
+        ck_assert_int_eq (status, i < N ? HR_OK : i == N ? HR_BAD_REQUEST : HR_OK);
+        if (i == N + 1) {       /* the history call: a well-formed reply */
+            hr_event_t ev[10];
+            uint32_t n;
+            ck_assert_int_eq (inter_history_reply_decode (item, item_len, ev, 10, &n), 0);
+            ck_assert_uint_le (n, 10);
+        }
+    }
+    ck_assert (hr_reader_done (&r));
+    free (body);
+    hr_writer_free (&w);
+    for (int i = 0; i < N + 2; i++)
+        hr_writer_free (&inner[i]);
+
+    //  Acknowledged means committed, each exactly once
+    ck_assert_int_eq (t_sql_long (s_pg, "SELECT count(*) FROM interactions WHERE user_id = $1",
+                                  user, NULL), N / 2);
+    ck_assert_int_eq (t_sql_long (s_pg, "SELECT count(*) FROM interactions WHERE user_id = $1",
+                                  other, NULL), N / 2);
+    hr_event_t ev[10];
+    uint32_t n;
+    ck_assert_int_eq (t_history (s_main.client, user, 30, 10, ev, 10, &n), HR_OK);
+    ck_assert_int_eq (n, 10);
+    ck_assert_str_eq (ev[0].value, "B000000039");      // the last one of the batch first
 }
 END_TEST
 
@@ -332,6 +402,7 @@ main (void)
     tcase_set_timeout (tc, 60);
     tcase_add_unchecked_fixture (tc, s_setup, s_teardown);
     tcase_add_test (tc, test_round_trip_newest_first);
+    tcase_add_test (tc, test_batch_of_records);
     tcase_add_test (tc, test_days_filtering);
     tcase_add_test (tc, test_user_ids_are_case_sensitive);
     tcase_add_test (tc, test_validation);
