@@ -24,7 +24,9 @@ struct inter_history {
     char *database_url, *redis_url;
     int statement_timeout_ms, redis_timeout_ms, cache_len, buf_len;
     pthread_mutex_t lock;
+    pthread_cond_t returned;        /* a reader went back to the pool */
     reader_t *idle;
+    int readers, max_readers;       /* created so far, cap */
     hr_counter_t *from_redis, *from_pg, *refills;
     hr_histogram_t *latency;
 };
@@ -66,11 +68,24 @@ static reader_t *
 s_take (inter_history_t *self)
 {
     pthread_mutex_lock (&self->lock);
+    while (!self->idle && self->readers >= self->max_readers)
+        pthread_cond_wait (&self->returned, &self->lock);
     reader_t *r = self->idle;
     if (r)
         self->idle = r->next;
+    else
+        self->readers++;            /* ours to create */
     pthread_mutex_unlock (&self->lock);
-    return r ? r : s_reader_new (self);
+    if (r)
+        return r;
+    r = s_reader_new (self);
+    if (!r) {
+        pthread_mutex_lock (&self->lock);
+        self->readers--;
+        pthread_cond_signal (&self->returned);
+        pthread_mutex_unlock (&self->lock);
+    }
+    return r;
 }
 
 static void
@@ -79,13 +94,16 @@ s_give_back (inter_history_t *self, reader_t *r)
     pthread_mutex_lock (&self->lock);
     r->next = self->idle;
     self->idle = r;
+    pthread_cond_signal (&self->returned);
     pthread_mutex_unlock (&self->lock);
 }
 
 inter_history_t *
 inter_history_new (const char *database_url, const char *redis_url,
-                   int statement_timeout_ms, int redis_timeout_ms, int cache_len)
+                   int statement_timeout_ms, int redis_timeout_ms, int cache_len,
+                   int max_readers)
 {
+    assert (max_readers > 0);
     inter_history_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
@@ -95,7 +113,9 @@ inter_history_new (const char *database_url, const char *redis_url,
     self->redis_timeout_ms = redis_timeout_ms;
     self->cache_len = cache_len;
     self->buf_len = cache_len > INTER_HISTORY_MAX ? cache_len : INTER_HISTORY_MAX;
+    self->max_readers = max_readers;
     pthread_mutex_init (&self->lock, NULL);
+    pthread_cond_init (&self->returned, NULL);
     if (!self->database_url || !self->redis_url) {
         inter_history_destroy (&self);
         return NULL;
@@ -127,6 +147,7 @@ inter_history_destroy (inter_history_t **self_p)
         s_reader_destroy (r);
     }
     pthread_mutex_destroy (&self->lock);
+    pthread_cond_destroy (&self->returned);
     free (self->database_url);
     free (self->redis_url);
     free (self);

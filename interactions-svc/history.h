@@ -4,7 +4,10 @@
     and limit <= the cache length), else from PostgreSQL, refilling the
     list on a miss.  Redis down -> PostgreSQL.  Each call borrows a reader
     (its own PostgreSQL and Redis connections and event buffer) from a pool
-    that grows to the number of worker threads.                              */
+    of at most max_readers (created on demand); a call finding all of them
+    busy waits for one.  The cap matters: the service runs many worker
+    threads (for group commit), and one connection pair per thread would
+    hold dozens of idle PostgreSQL backends per replica.                    */
 #ifndef INTER_HISTORY_H
 #define INTER_HISTORY_H
 #include <stdint.h>
@@ -14,7 +17,7 @@ typedef struct inter_history inter_history_t;
 
 inter_history_t *inter_history_new (const char *database_url, const char *redis_url,
                                     int statement_timeout_ms, int redis_timeout_ms,
-                                    int cache_len);
+                                    int cache_len, int max_readers);
 void inter_history_destroy (inter_history_t **self_p);
 
 /*  Writes the history reply (protocol.h) for a validated request.  0, or

@@ -24,8 +24,10 @@ const hr_config_var_t inter_config_vars[] = {
       "daily partitions created ahead of today", 1, 60 },
     { "HR_INTERACTIONS_BATCH_MAX", HR_CFG_INT, "1000",
       "most events committed in one group-commit transaction", 1, INTER_BATCH_MAX },
-    { "HR_INTERACTIONS_COMMITTERS", HR_CFG_INT, "4",
+    { "HR_INTERACTIONS_COMMITTERS", HR_CFG_INT, "2",
       "committer threads (users are sharded over them; their commits overlap)", 1, 32 },
+    { "HR_INTERACTIONS_READERS", HR_CFG_INT, "8",
+      "connection pairs (PostgreSQL + Redis) for history reads; more concurrent reads wait", 1, 256 },
     { NULL, HR_CFG_STR, NULL, NULL, 0, 0 },
 };
 
@@ -53,7 +55,7 @@ inter_settings_defaults (inter_settings_t *s, const char *database_url, const ch
         .database_url = database_url, .redis_url = redis_url,
         .statement_timeout_ms = 5000, .redis_timeout_ms = 200,
         .cache_len = 200, .retention_days = 400, .partitions_ahead = 7,
-        .batch_max = INTER_BATCH_MAX, .committers = 4,
+        .batch_max = INTER_BATCH_MAX, .committers = 2, .readers = 8,
     };
 }
 
@@ -70,6 +72,7 @@ inter_settings_from_config (inter_settings_t *s, hr_config_t *cfg)
         .partitions_ahead = (int) hr_config_int (cfg, "HR_INTERACTIONS_PARTITIONS_AHEAD"),
         .batch_max = (int) hr_config_int (cfg, "HR_INTERACTIONS_BATCH_MAX"),
         .committers = (int) hr_config_int (cfg, "HR_INTERACTIONS_COMMITTERS"),
+        .readers = (int) hr_config_int (cfg, "HR_INTERACTIONS_READERS"),
     };
 }
 
@@ -114,7 +117,7 @@ inter_server_new (const inter_settings_t *settings)
     };
     self->committer = inter_committer_new (&cc);
     self->history = inter_history_new (s->database_url, s->redis_url, s->statement_timeout_ms,
-                                       s->redis_timeout_ms, s->cache_len);
+                                       s->redis_timeout_ms, s->cache_len, s->readers);
     self->upkeep = inter_store_new (s->database_url, s->statement_timeout_ms);
     if (!self->committer || !self->history || !self->upkeep) {
         inter_server_destroy (&self);

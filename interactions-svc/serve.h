@@ -17,6 +17,7 @@ typedef struct {
     int partitions_ahead;       /* HR_INTERACTIONS_PARTITIONS_AHEAD */
     int batch_max;              /* HR_INTERACTIONS_BATCH_MAX */
     int committers;             /* HR_INTERACTIONS_COMMITTERS */
+    int readers;                /* HR_INTERACTIONS_READERS */
 } inter_settings_t;
 
 /*  The service's own variables (besides hr_config_common).                 */

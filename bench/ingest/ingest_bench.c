@@ -1,15 +1,17 @@
 /*  ingest_bench — interactions-svc write throughput.
 
     zmq mode: closed loop through the broker.  C client threads each keep
-    one `record` in flight (hr_client_call) for S seconds; prints events/s
-    and acknowledgement latency percentiles.  By default the broker and the
+    one message in flight (hr_client_call) for S seconds — one `record`, or
+    with --batch B a batch of B records (hr_batch.h, what the gateway sends
+    at load); prints events/s and acknowledgement latency percentiles.  By default the broker and the
     service (HR_WORKER_THREADS workers) run in this process against
     DATABASE_URL / REDIS_URL; --broker ENDPOINT drives a running stack.
 
     import mode: bulk-loads FILE with COPY (as `hybridrec import-events`)
     under a throwaway user prefix, prints events/s, deletes the rows again.
 
-      ingest_bench zmq [--clients C] [--seconds S] [--workers W] [--broker EP]
+      ingest_bench zmq [--clients C] [--seconds S] [--workers W] [--batch B]
+                       [--broker EP]
       ingest_bench import FILE --format yoochoose|diginetica|csv            */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "hr_batch.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_metrics.h"
@@ -31,6 +34,7 @@
 #define MAX_SAMPLES 2000000
 
 static const char *s_endpoint;
+static int s_batch = 1;
 static atomic_bool s_stop;
 static atomic_long s_ok, s_failed;
 static double *s_lat;               /* ms, one slot per acknowledged call */
@@ -44,35 +48,81 @@ s_now_s (void)
     return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+//  One message: a record, or a batch of s_batch records.
+static void
+s_encode (hr_writer_t *w, hr_writer_t *inner, const char *user, long id, long *i)
+{
+    char value[16];
+    hr_writer_reset (w);
+    if (s_batch == 1) {
+        snprintf (value, sizeof value, "B%09ld", (id * 1000003 + (*i)++) % 1000000000);
+        inter_record_encode (w, user, HR_EVENT_CLICK, value);
+        return;
+    }
+    hr_batch_writer_t bw;
+    hr_batch_request_begin (&bw, w);
+    for (int k = 0; k < s_batch; k++) {
+        snprintf (value, sizeof value, "B%09ld", (id * 1000003 + (*i)++) % 1000000000);
+        hr_writer_reset (inner);
+        inter_record_encode (inner, user, HR_EVENT_CLICK, value);
+        hr_batch_request_add (&bw, (uint64_t) k, inner->data, inner->len);
+    }
+    hr_batch_end (&bw);
+}
+
+//  Events acknowledged by a reply.
+static long
+s_acknowledged (int status, const void *body, size_t len)
+{
+    if (status != HR_OK)
+        return 0;
+    if (s_batch == 1)
+        return 1;
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    uint32_t n = hr_batch_count (&r);
+    long ok = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t item_id;
+        uint8_t item_status;
+        const void *item;
+        size_t item_len;
+        if (hr_batch_next_reply (&r, &item_id, &item_status, &item, &item_len) != 0)
+            break;
+        ok += item_status == HR_OK;
+    }
+    return ok;
+}
+
 static void *
 s_client (void *arg)
 {
     long id = (long) arg;
     hr_client_t *client = hr_client_new (s_endpoint);
-    hr_writer_t w;
+    hr_writer_t w, inner;
     hr_writer_init (&w);
-    char user[32], value[16];
+    hr_writer_init (&inner);
+    char user[32];
     snprintf (user, sizeof user, "bench%ld", id);
-    for (long i = 0; !atomic_load (&s_stop); i++) {
-        snprintf (value, sizeof value, "B%09ld", (id * 1000003 + i) % 1000000000);
-        hr_writer_reset (&w);
-        inter_record_encode (&w, user, HR_EVENT_CLICK, value);
+    for (long i = 0; !atomic_load (&s_stop);) {
+        s_encode (&w, &inner, user, id, &i);
         void *body = NULL;
         size_t len = 0;
         double t0 = s_now_s ();
         int st = hr_client_call (client, INTER_SERVICE, w.data, w.len, 5000, &body, &len);
         double ms = (s_now_s () - t0) * 1000.0;
+        long ok = s_acknowledged (st, body, len);
         free (body);
-        if (st == HR_OK) {
-            atomic_fetch_add (&s_ok, 1);
+        atomic_fetch_add (&s_ok, ok);
+        atomic_fetch_add (&s_failed, s_batch - ok);
+        if (ok > 0) {
             long slot = atomic_fetch_add (&s_nlat, 1);
             if (slot < MAX_SAMPLES)
                 s_lat[slot] = ms;
         }
-        else
-            atomic_fetch_add (&s_failed, 1);
     }
     hr_writer_free (&w);
+    hr_writer_free (&inner);
     hr_client_destroy (&client);
     return NULL;
 }
@@ -101,10 +151,12 @@ s_zmq (int argc, char **argv)
         else if (!strcmp (argv[i], "--seconds")) seconds = atoi (argv[i + 1]);
         else if (!strcmp (argv[i], "--workers")) workers = atoi (argv[i + 1]);
         else if (!strcmp (argv[i], "--broker")) broker_ep = argv[i + 1];
+        else if (!strcmp (argv[i], "--batch")) s_batch = atoi (argv[i + 1]);
         else { fprintf (stderr, "unknown option %s\n", argv[i]); return 2; }
     }
-    if (clients < 1 || clients > 1024 || seconds < 1 || workers < 1 || workers > 512) {
-        fprintf (stderr, "bad --clients/--seconds/--workers\n");
+    if (clients < 1 || clients > 1024 || seconds < 1 || workers < 1 || workers > 512
+    ||  s_batch < 1 || s_batch > HR_BATCH_MAX) {
+        fprintf (stderr, "bad --clients/--seconds/--workers/--batch\n");
         return 2;
     }
     const char *db = s_env ("DATABASE_URL", "postgresql://hybridrec@127.0.0.1:55432/hybridrec");
@@ -148,9 +200,10 @@ s_zmq (int argc, char **argv)
     if (n > MAX_SAMPLES)
         n = MAX_SAMPLES;
     qsort (s_lat, (size_t) n, sizeof *s_lat, s_cmp_double);
-    printf ("zmq closed loop: %d clients, %d service workers, %.1f s: %ld acknowledged "
-            "(%.0f events/s), %ld failed; latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f\n",
-            clients, workers, elapsed, atomic_load (&s_ok), atomic_load (&s_ok) / elapsed,
+    printf ("zmq closed loop: %d clients, %d records per message, %d service workers, %.1f s: "
+            "%ld acknowledged (%.0f events/s), %ld failed; latency ms p50 %.2f p90 %.2f "
+            "p99 %.2f max %.2f\n",
+            clients, s_batch, workers, elapsed, atomic_load (&s_ok), atomic_load (&s_ok) / elapsed,
             atomic_load (&s_failed), n ? s_lat[n / 2] : 0, n ? s_lat[n * 9 / 10] : 0,
             n ? s_lat[n * 99 / 100] : 0, n ? s_lat[n - 1] : 0);
     //  The service's own view: batch sizes and commit latency
@@ -203,7 +256,7 @@ main (int argc, char **argv)
         return s_zmq (argc, argv);
     if (argc >= 2 && !strcmp (argv[1], "import"))
         return s_import (argc, argv);
-    fprintf (stderr, "usage: ingest_bench zmq [--clients C] [--seconds S] [--workers W] [--broker EP]\n"
+    fprintf (stderr, "usage: ingest_bench zmq [--clients C] [--seconds S] [--workers W] [--batch B] [--broker EP]\n"
                      "       ingest_bench import FILE --format yoochoose|diginetica|csv\n");
     return 2;
 }
