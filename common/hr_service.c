@@ -136,38 +136,56 @@ count_request (hr_service_t *self, method_metrics_t *m, int status, double secon
 /* ------------------------------------------------------------ workers */
 
 /*  One worker thread's scratch, reused for every request.  The batch part
-    is allocated on the first batch.                                       */
+    grows to the largest batch seen (a power of two): a service runs up to
+    hundreds of worker threads, most of which only ever see small batches. */
 typedef struct {
     hr_writer_t reply;
     char errbuf[ERRBUF_SIZE];
+    uint32_t cap;                       /* batch items allocated */
     hr_batch_item_t *items;
     hr_writer_t *item_replies;
     char (*item_errbufs)[ERRBUF_SIZE];
-    uint64_t ids[HR_BATCH_MAX];
+    uint64_t *ids;
 } scratch_t;
 
 static void
 scratch_free (scratch_t *sc)
 {
     hr_writer_free (&sc->reply);
-    if (sc->item_replies)
-        for (int i = 0; i < HR_BATCH_MAX; i++)
-            hr_writer_free (&sc->item_replies[i]);
+    for (uint32_t i = 0; i < sc->cap; i++)
+        hr_writer_free (&sc->item_replies[i]);
     free (sc->items);
     free (sc->item_replies);
     free (sc->item_errbufs);
+    free (sc->ids);
 }
 
+/*  Room for n batch items.  0 / -1.  */
 static int
-scratch_batch_alloc (scratch_t *sc)
+scratch_reserve (scratch_t *sc, uint32_t n)
 {
-    sc->items = calloc (HR_BATCH_MAX, sizeof *sc->items);
-    sc->item_replies = calloc (HR_BATCH_MAX, sizeof *sc->item_replies);
-    sc->item_errbufs = calloc (HR_BATCH_MAX, sizeof *sc->item_errbufs);
-    if (!sc->items || !sc->item_replies || !sc->item_errbufs)
+    if (n <= sc->cap)
+        return 0;
+    uint32_t cap = sc->cap ? sc->cap : 8;
+    while (cap < n)
+        cap *= 2;
+    hr_batch_item_t *items = realloc (sc->items, cap * sizeof *items);
+    if (items)
+        sc->items = items;
+    hr_writer_t *replies = realloc (sc->item_replies, cap * sizeof *replies);
+    if (replies)
+        sc->item_replies = replies;
+    char (*errbufs)[ERRBUF_SIZE] = realloc (sc->item_errbufs, cap * sizeof *errbufs);
+    if (errbufs)
+        sc->item_errbufs = errbufs;
+    uint64_t *ids = realloc (sc->ids, cap * sizeof *ids);
+    if (ids)
+        sc->ids = ids;
+    if (!items || !replies || !errbufs || !ids)
         return -1;
-    for (int i = 0; i < HR_BATCH_MAX; i++)
+    for (uint32_t i = sc->cap; i < cap; i++)
         hr_writer_init (&sc->item_replies[i]);
+    sc->cap = cap;
     return 0;
 }
 
@@ -206,7 +224,7 @@ serve_batch (hr_service_t *self, scratch_t *sc, hr_reader_t *args, hr_call_t *ca
     if (n == 0)
         return hr_service_error (call, HR_BAD_REQUEST,
                                  "malformed batch: count must be 1..%d", HR_BATCH_MAX);
-    if (!sc->items && scratch_batch_alloc (sc) != 0)
+    if (scratch_reserve (sc, n) != 0)
         return hr_service_error (call, HR_INTERNAL, "out of memory for a batch");
     int64_t now = hr_now_ms ();
     for (uint32_t i = 0; i < n; i++) {

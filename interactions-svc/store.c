@@ -14,7 +14,8 @@ struct inter_store {
     int statement_timeout_ms;
     hr_pg_t *pg;
     int64_t next_connect_ms;        /* monotonic; no attempt before this */
-    char *copy_buf;                 /* COPY rows of one group commit */
+    char *copy_buf;                 /* COPY rows of one group commit; allocated by
+                                       the first insert (readers never insert) */
 };
 
 static int64_t
@@ -34,8 +35,7 @@ inter_store_new (const char *database_url, int statement_timeout_ms)
         return NULL;
     self->url = strdup (database_url);
     self->statement_timeout_ms = statement_timeout_ms;
-    self->copy_buf = malloc ((size_t) INTER_BATCH_MAX * INTER_COPY_ROW_MAX);
-    if (!self->url || !self->copy_buf) {
+    if (!self->url) {
         inter_store_destroy (&self);
         return NULL;
     }
@@ -150,6 +150,9 @@ inter_store_insert (inter_store_t *self, hr_event_t *const *events, int n)
     assert (n > 0 && n <= INTER_BATCH_MAX);
     hr_pg_t *pg = inter_store_pg (self);
     if (!pg)
+        return -1;
+    if (!self->copy_buf
+    &&  !(self->copy_buf = malloc ((size_t) INTER_BATCH_MAX * INTER_COPY_ROW_MAX)))
         return -1;
     //  COPY: one statement, so one transaction, and far less work for the
     //  server than an INSERT of n rows x 5 parameters
