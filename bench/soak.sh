@@ -4,12 +4,13 @@
 # reporting p99 per minute, errors, and the resident memory of every process
 # after each minute (growth after warm-up = a leak or an unbounded cache).
 #   bench/soak.sh [MINUTES=10] [RATE=1000]
-# Ports: PG 55480, Redis 56430, gateway 8140, broker 5640, metrics 9240.
+# Ports: PG 55480, Redis 56430, gateway 8140, broker 5640, metrics 9480 (outside the
+# test suite's ranges, so a soak and `make test` can share the machine).
 set -euo pipefail
 minutes=${1:-10}
 rate=${2:-1000}
 . "$(dirname "$0")/lib.sh"
-bench_stack_up 55480 56430 8140 5640 9240
+bench_stack_up 55480 56430 8140 5640 9480
 rss() {
   for f in "$work"/run/*.pid; do
     printf ' %s=%s' "$(basename "$f" .pid)" "$(ps -o rss= -p "$(cat "$f")" | tr -d ' ')"

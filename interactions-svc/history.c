@@ -28,6 +28,7 @@ struct inter_history {
     reader_t *idle;
     int readers, max_readers;       /* created so far, cap */
     hr_counter_t *from_redis, *from_pg, *refills;
+    hr_gauge_t *open_readers;
     hr_histogram_t *latency;
 };
 
@@ -85,6 +86,8 @@ s_take (inter_history_t *self)
         pthread_cond_signal (&self->returned);
         pthread_mutex_unlock (&self->lock);
     }
+    else
+        hr_gauge_add (self->open_readers, 1);
     return r;
 }
 
@@ -129,6 +132,9 @@ inter_history_new (const char *database_url, const char *redis_url,
     self->refills = hr_counter ("hr_interactions_history_total",
                                 "History reads by where they were served from",
                                 "source=\"refill\"");
+    self->open_readers = hr_gauge ("hr_interactions_history_readers",
+                                   "History reader connection pairs open (at most HR_INTERACTIONS_READERS)",
+                                   NULL);
     self->latency = hr_histogram ("hr_interactions_history_seconds",
                                   "Time to answer one history call", NULL);
     return self;
