@@ -99,12 +99,8 @@ hr_cli_import_catalog (int argc, char **argv)
         hr_config_destroy (&cfg);
         return 2;
     }
-    char err[256];
-    if (hr_config_load (cfg, err, sizeof err) != 0) {
-        fprintf (stderr, "hybridrec import-catalog: %s\n", err);
-        hr_config_destroy (&cfg);
+    if (hr_config_load_or_report (&cfg, "hybridrec import-catalog") != 0)
         return 2;
-    }
     hr_log_init ("hybridrec", hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL")));
 
     double t0 = s_now_s ();

@@ -32,12 +32,8 @@ hr_cli_migrate (int argc, char **argv)
         hr_config_destroy (&cfg);
         return 2;
     }
-    char err[256];
-    if (hr_config_load (cfg, err, sizeof err) != 0) {
-        fprintf (stderr, "hybridrec migrate: %s\n", err);
-        hr_config_destroy (&cfg);
+    if (hr_config_load_or_report (&cfg, "hybridrec migrate") != 0)
         return 2;
-    }
     hr_log_init ("hybridrec", hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL")));
     //  No statement timeout: building an index may take a while
     hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 0,

@@ -124,12 +124,8 @@ hr_cli_status (int argc, char **argv)
         hr_config_destroy (&cfg);
         return 2;
     }
-    char err[256];
-    if (hr_config_load (cfg, err, sizeof err) != 0) {
-        fprintf (stderr, "hybridrec status: %s\n", err);
-        hr_config_destroy (&cfg);
+    if (hr_config_load_or_report (&cfg, "hybridrec status") != 0)
         return 2;
-    }
     //  Only errors: the expected "unreachable" warnings would drown the report
     hr_log_init ("hybridrec", HR_LOG_ERROR);
     if (hr_curve_configure (cfg) != 0) {

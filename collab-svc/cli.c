@@ -64,13 +64,10 @@ collab_cli_train (int argc, char **argv)
         }
         hr_config_set (cfg, name, argv[++i]);
     }
-    char err[512];
-    if (hr_config_load (cfg, err, sizeof err)) {
-        fprintf (stderr, "hybridrec train collab: %s\n", err);
-        hr_config_destroy (&cfg);
+    if (hr_config_load_or_report (&cfg, "hybridrec train collab") != 0)
         return 2;
-    }
     hr_log_init ("collab-train", HR_LOG_INFO);
+    char err[512];
     collab_train_params_t tp;
     collab_score_params_t sp;
     collab_train_params_default (&tp);

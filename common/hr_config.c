@@ -250,6 +250,18 @@ s_resolve (s_entry_t *e, const char *text, char *err, size_t errlen)
 }
 
 int
+hr_config_load_or_report (hr_config_t **self_p, const char *who)
+{
+    assert (self_p && who);
+    char err[512];
+    if (*self_p && hr_config_load (*self_p, err, sizeof err) == 0)
+        return 0;
+    fprintf (stderr, "%s: %s\n", who, *self_p ? err : "out of memory");
+    hr_config_destroy (self_p);
+    return -1;
+}
+
+int
 hr_config_load (hr_config_t *self, char *err, size_t errlen)
 {
     assert (self);

@@ -34,6 +34,10 @@ void hr_config_destroy (hr_config_t **self_p);
 /*  Reads the environment (and overrides set with hr_config_set). 0, or -1
     with "NAME: reason" in err.  */
 int hr_config_load (hr_config_t *self, char *err, size_t errlen);
+/*  What every command does with that: loads *self_p; on an error prints
+    "<who>: NAME: reason" to stderr and destroys it (*self_p = NULL).
+    0 / -1 (a command then exits 2).                                       */
+int hr_config_load_or_report (hr_config_t **self_p, const char *who);
 /*  Sets a value as if it came from the environment (tests, CLI flags).     */
 int hr_config_set (hr_config_t *self, const char *name, const char *value);
 void hr_config_print_help (hr_config_t *self, FILE *out);

@@ -105,12 +105,8 @@ content_cli_train (int argc, char **argv)
     csv[ncsv] = NULL;
     if (ncsv && !publish)
         dry_run = true;
-    char err[256];
-    if (hr_config_load (cfg, err, sizeof err) != 0) {
-        fprintf (stderr, "hybridrec train content: %s\n", err);
-        hr_config_destroy (&cfg);
+    if (hr_config_load_or_report (&cfg, "hybridrec train content") != 0)
         return 2;
-    }
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     hr_log_init ("hybridrec", level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
     o.progress = isatty (STDERR_FILENO);

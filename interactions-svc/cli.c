@@ -44,12 +44,8 @@ s_connect (const char *program)
 {
     const hr_config_var_t *const tables[] = { hr_config_common, NULL };
     hr_config_t *cfg = hr_config_new (program, tables);
-    char err[256];
-    if (!cfg || hr_config_load (cfg, err, sizeof err) != 0) {
-        fprintf (stderr, "%s: %s\n", program, cfg ? err : "out of memory");
-        hr_config_destroy (&cfg);
+    if (hr_config_load_or_report (&cfg, program) != 0)
         return NULL;
-    }
     hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), CLI_STATEMENT_TIMEOUT_MS,
                              (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
     hr_config_destroy (&cfg);

@@ -223,12 +223,8 @@ int rules_cli_train (int argc, char **argv)
         hr_config_destroy (&cfg);
         return 2;
     }
-    char err[512];
-    if (hr_config_load (cfg, err, sizeof err)) {
-        fprintf (stderr, "train rules: %s\n", err);
-        hr_config_destroy (&cfg);
+    if (hr_config_load_or_report (&cfg, "train rules") != 0)
         return 2;
-    }
     int mode = basket_mode_parse (hr_config_str (cfg, "HR_BASKET_MODE"));
     if (mode < 0) {
         fprintf (stderr, "train rules: HR_BASKET_MODE: must be session or user-day\n");
@@ -253,6 +249,7 @@ int rules_cli_train (int argc, char **argv)
     hr_redis_t *redis = hr_redis_new (hr_config_str (cfg, "REDIS_URL"),
                                       (int) hr_config_int (cfg, "HR_REDIS_TIMEOUT_MS"));
     int rc = 1;
+    char err[512];
     rules_train_summary_t s;
     if (!pg)
         fprintf (stderr, "train rules: PostgreSQL unreachable (DATABASE_URL)\n");

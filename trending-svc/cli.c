@@ -38,12 +38,8 @@ int trending_cli_train (int argc, char **argv)
         hr_config_destroy (&cfg);
         return 2;
     }
-    char err[512];
-    if (hr_config_load (cfg, err, sizeof err)) {
-        fprintf (stderr, "train trending: %s\n", err);
-        hr_config_destroy (&cfg);
+    if (hr_config_load_or_report (&cfg, "train trending") != 0)
         return 2;
-    }
     struct timespec t0;
     clock_gettime (CLOCK_MONOTONIC, &t0);
     hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 600000,
@@ -56,6 +52,7 @@ int trending_cli_train (int argc, char **argv)
     hr_writer_init (&w);
     double rate = hr_config_double (cfg, "TRENDING_DECAY_RATE");
     uint32_t days = (uint32_t) hr_config_int (cfg, "HR_TRENDING_WINDOW_DAYS");
+    char err[512];
     if (!pg)
         fprintf (stderr, "train trending: PostgreSQL unreachable (DATABASE_URL)\n");
     else if (trending_snapshot_from_pg (pg, rate, days, hr_now_ms (), &snap, err, sizeof err))

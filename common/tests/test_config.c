@@ -133,6 +133,17 @@ START_TEST (test_errors_name_the_variable)
     ck_assert_int_eq (hr_config_load (cfg, tiny, sizeof tiny), -1);
     ck_assert_str_eq (tiny, "T_NEEDE");
     hr_config_destroy (&cfg);
+
+    //  the commands' form: reports, destroys, leaves NULL; or loads
+    cfg = hr_config_new ("test-svc", s_tables);
+    ck_assert_int_eq (hr_config_load_or_report (&cfg, "test-svc"), -1);
+    ck_assert_ptr_null (cfg);
+    ck_assert_int_eq (hr_config_load_or_report (&cfg, "test-svc"), -1);    /* NULL in */
+    cfg = s_config ();
+    ck_assert_int_eq (hr_config_load_or_report (&cfg, "test-svc"), 0);
+    ck_assert_ptr_nonnull (cfg);
+    ck_assert_str_eq (hr_config_str (cfg, "T_NEEDED"), "here");
+    hr_config_destroy (&cfg);
 }
 END_TEST
 
