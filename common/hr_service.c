@@ -208,10 +208,27 @@ checked_status (int status, const hr_writer_t *reply, hr_call_t *call)
     return status;
 }
 
+/*  The message sent for an error status; internal errors are logged.    */
 static const char *
 error_message (const hr_call_t *call, int status)
 {
-    return call->errbuf[0] ? call->errbuf : hr_status_name (status);
+    const char *message = call->errbuf[0] ? call->errbuf : hr_status_name (status);
+    if (status == HR_INTERNAL)
+        hr_log_kv (HR_LOG_ERROR, call->request_id_hex, "request failed", "error", message, NULL);
+    return message;
+}
+
+/*  Reads a request's method name.  Without one it returns "" with *status
+    set to BAD_REQUEST; otherwise *status is left alone.                   */
+static const char *
+read_method (hr_reader_t *args, size_t *len, hr_call_t *call, int *status)
+{
+    const char *method = hr_get_str (args, len);
+    if (method && *len > 0)
+        return method;
+    *len = 0;
+    *status = hr_service_error (call, HR_BAD_REQUEST, "malformed request body: no method name");
+    return "";
 }
 
 /*  The method "batch": reads every inner request first (a malformed batch
@@ -239,15 +256,11 @@ serve_batch (hr_service_t *self, scratch_t *sc, hr_reader_t *args, hr_call_t *ca
         item->call = (hr_call_t) { call->request_id_hex, call->deadline_ms,
                                    sc->item_errbufs[i], ERRBUF_SIZE };
         hr_reader_init (&item->args, body, len);
-        item->method = hr_get_str (&item->args, &item->method_len);
         item->status = HR_BATCH_PENDING;
-        if (!item->method || item->method_len == 0) {
-            item->method = "";
-            item->method_len = 0;
-            item->status = hr_service_error (&item->call, HR_BAD_REQUEST,
-                                             "malformed request body: no method name");
-        }
-        else if (is_method (item->method, item->method_len, HR_BATCH_METHOD))
+        item->method = read_method (&item->args, &item->method_len, &item->call, &item->status);
+        if (item->status != HR_BATCH_PENDING)
+            continue;
+        if (is_method (item->method, item->method_len, HR_BATCH_METHOD))
             item->status = hr_service_error (&item->call, HR_BAD_REQUEST,
                                              "a batch may not contain a batch");
         else if (call->deadline_ms > 0 && now > call->deadline_ms)
@@ -268,7 +281,6 @@ serve_batch (hr_service_t *self, scratch_t *sc, hr_reader_t *args, hr_call_t *ca
         }
 
     hr_batch_writer_t bw;
-    hr_writer_reset (&sc->reply);
     hr_batch_reply_begin (&bw, &sc->reply);
     double each = ((double) zclock_usecs () / 1e6 - started_s) / n;
     for (uint32_t i = 0; i < n; i++) {
@@ -279,9 +291,6 @@ serve_batch (hr_service_t *self, scratch_t *sc, hr_reader_t *args, hr_call_t *ca
         else {
             const char *message = error_message (&item->call, status);
             hr_batch_reply_add (&bw, sc->ids[i], (uint8_t) status, message, strlen (message));
-            if (status == HR_INTERNAL)
-                hr_log_kv (HR_LOG_ERROR, call->request_id_hex, "request failed", "error",
-                           message, NULL);
         }
         count_request (self, method_metrics (self, item->method, item->method_len), status,
                        each);
@@ -303,18 +312,12 @@ serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work, scrat
     hr_reader_t args;
     hr_reader_init (&args, work->body, work->body_len);
     size_t method_len = 0;
-    const char *method = hr_get_str (&args, &method_len);
-    int status;
-    if (!method || method_len == 0) {
-        method = "";
-        method_len = 0;
-        status = hr_service_error (&call, HR_BAD_REQUEST,
-                                   "malformed request body: no method name");
-    }
-    else if (is_method (method, method_len, HR_BATCH_METHOD))
-        status = serve_batch (self, sc, &args, &call, (double) started / 1e6);
-    else
-        status = self->def->handle (self->state, method, method_len, &args, &sc->reply, &call);
+    int status = HR_OK;
+    const char *method = read_method (&args, &method_len, &call, &status);
+    if (status == HR_OK)
+        status = is_method (method, method_len, HR_BATCH_METHOD)
+               ? serve_batch (self, sc, &args, &call, (double) started / 1e6)
+               : self->def->handle (self->state, method, method_len, &args, &sc->reply, &call);
     status = checked_status (status, &sc->reply, &call);
 
     //  `method` points into the request, which replying frees: label first
@@ -324,8 +327,6 @@ serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work, scrat
     else {
         const char *message = error_message (&call, status);
         hr_worker_reply (worker, (uint8_t) status, message, strlen (message));
-        if (status == HR_INTERNAL)
-            hr_log_kv (HR_LOG_ERROR, request_id, "request failed", "error", message, NULL);
     }
     count_request (self, metrics, status,
                    (double) (zclock_usecs () - started) / 1e6);

@@ -160,7 +160,19 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
         finish_soon (f);
 }
 
-/*  A call that could not be sent (broker unreachable, send queue full).   */
+/*  A call that never went out: counted as an error, and a half-open
+    breaker whose probe it was must not wait for an answer.                */
+static void
+mark_unsent (gw_loop_t *loop, gw_call_t *call)
+{
+    call->outcome = GW_CALL_SEND_FAILED;
+    hr_counter_inc (loop->metrics[call->service].errors);
+    if (loop->breakers[call->service].state == GW_BREAKER_HALF_OPEN)
+        gw_breaker_on_timeout (&loop->breakers[call->service], hr_now_ms ());
+}
+
+/*  A queued call that could not be sent (broker unreachable, send queue
+    full, out of memory).                                                  */
 static void
 settle_unsent (gw_loop_t *loop, uint64_t id)
 {
@@ -168,12 +180,8 @@ settle_unsent (gw_loop_t *loop, uint64_t id)
     if (!slot->fanout || slot->id != id)
         return;
     gw_fanout_t *f = slot->fanout;
-    gw_call_t *call = &f->calls[slot->index];
     slot->fanout = NULL;
-    call->outcome = GW_CALL_SEND_FAILED;
-    hr_counter_inc (loop->metrics[call->service].errors);
-    if (loop->breakers[call->service].state == GW_BREAKER_HALF_OPEN)   /* no probe went out */
-        gw_breaker_on_timeout (&loop->breakers[call->service], hr_now_ms ());
+    mark_unsent (loop, &f->calls[slot->index]);
     if (--f->pending == 0 && f->waiting)
         finish_soon (f);
 }
@@ -258,6 +266,17 @@ on_drain_timeout (h2o_timeout_entry_t *entry)
     drain (H2O_STRUCT_FROM_MEMBER (gw_loop_t, drain_entry, entry));
 }
 
+/*  After sending: ZMQ_FD is edge-triggered, so a reply that lands while
+    we are busy may never make the fd readable again unless ZMQ_EVENTS is
+    re-read — drain once this iteration's callbacks are done.              */
+static void
+after_send (gw_loop_t *loop)
+{
+    loop->dirty = true;
+    if (!h2o_timeout_is_linked (&loop->drain_entry))
+        h2o_timeout_link (loop->ctx->loop, &loop->ctx->zero_timeout, &loop->drain_entry);
+}
+
 /*  Sends what each service's gather holds: a lone call as itself, several
     as one batch message.  Runs from the zero timeout, i.e. after all the
     I/O callbacks of the loop iteration that queued the calls.             */
@@ -280,7 +299,7 @@ flush (gw_loop_t *loop)
             batch_slot_t *slot = &loop->batches_ring[id & (BATCH_RING - 1)];
             batch_slot_free (slot);     /* a batch never answered: its calls timed out */
             slot->members = malloc (n * sizeof *slot->members);
-            if (slot->members && !g->buf.oom) {
+            if (slot->members) {
                 memcpy (slot->members, g->ids, n * sizeof *slot->members);
                 slot->n = n;
                 slot->id = id;
@@ -300,11 +319,7 @@ flush (gw_loop_t *loop)
             for (uint32_t i = 0; i < n; i++)
                 settle_unsent (loop, g->ids[i]);
     }
-    loop->dirty = true;
-    /*  ZMQ_FD is edge-triggered: a reply that lands while we are busy may
-        never make the fd readable again unless ZMQ_EVENTS is re-read.     */
-    if (!h2o_timeout_is_linked (&loop->drain_entry))
-        h2o_timeout_link (loop->ctx->loop, &loop->ctx->zero_timeout, &loop->drain_entry);
+    after_send (loop);
 }
 
 static void
@@ -578,10 +593,7 @@ gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
     ring_slot_t *slot = &loop->ring[seq & RING_MASK];
     uint64_t id = loop->thread_bits | (seq & SEQ_MASK);
     if (slot->fanout) {         /* the ring is full of calls still in flight */
-        call->outcome = GW_CALL_SEND_FAILED;
-        hr_counter_inc (loop->metrics[svc].errors);
-        if (loop->breakers[svc].state == GW_BREAKER_HALF_OPEN)     /* no probe went out */
-            gw_breaker_on_timeout (&loop->breakers[svc], hr_now_ms ());
+        mark_unsent (loop, call);
         return i;
     }
     slot->fanout = f;
@@ -592,11 +604,9 @@ gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
     f->pending++;
     /*  The broker answers mmi.* itself and knows no batches.              */
     if (svc == GW_SVC_MMI) {
-        loop->dirty = true;
         if (hr_client_send (loop->client, service_names[svc], id, f->deadline_ms, body, len) != 0)
             settle_unsent (loop, id);
-        else if (!h2o_timeout_is_linked (&loop->drain_entry))
-            h2o_timeout_link (loop->ctx->loop, &loop->ctx->zero_timeout, &loop->drain_entry);
+        after_send (loop);
     }
     else
         gather (loop, svc, id, f->deadline_ms, body, len);

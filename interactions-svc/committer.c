@@ -17,9 +17,12 @@
 
 #define DIRTY_MAX 4096          /* users remembered before forgetting all */
 
+typedef struct shard shard_t;
+
 //  A submitter waiting for its event; lives on the submitter's stack.
 typedef struct waiter {
     hr_event_t *ev;
+    shard_t *shard;                 /* its user's committer */
     struct waiter *next;
     int status;
     bool done;
@@ -31,7 +34,7 @@ typedef struct waiter {
 //  the shards' transactions overlap: PostgreSQL flushes the WAL for
 //  concurrent commits together, so throughput grows with the shard count
 //  at the same number of requests in flight.
-typedef struct {
+struct shard {
     inter_committer_config_t config;
     pthread_t thread;
     pthread_mutex_t lock;
@@ -51,7 +54,7 @@ typedef struct {
     //  Metrics
     hr_counter_t *committed, *failed, *cache_failed, *batch_size[6];
     hr_histogram_t *commit_latency;
-} shard_t;
+};
 
 struct inter_committer {
     int nshards;
@@ -312,6 +315,7 @@ static int
 s_enqueue (inter_committer_t *committer, waiter_t *w)
 {
     shard_t *self = &committer->shards[s_user_hash (w->ev->user_id) % (uint32_t) committer->nshards];
+    w->shard = self;
     pthread_mutex_lock (&self->lock);
     if (self->stopping) {
         pthread_mutex_unlock (&self->lock);
@@ -333,9 +337,9 @@ s_enqueue (inter_committer_t *committer, waiter_t *w)
 }
 
 static int
-s_wait (inter_committer_t *committer, waiter_t *w)
+s_wait (waiter_t *w)
 {
-    shard_t *self = &committer->shards[s_user_hash (w->ev->user_id) % (uint32_t) committer->nshards];
+    shard_t *self = w->shard;
     pthread_mutex_lock (&self->lock);
     while (!w->done)
         pthread_cond_wait (&self->done, &self->lock);
@@ -350,11 +354,11 @@ inter_committer_submit (inter_committer_t *committer, hr_event_t *ev)
     waiter_t w = { .ev = ev, .status = -1 };
     if (s_enqueue (committer, &w) != 0)
         return -1;
-    return s_wait (committer, &w);
+    return s_wait (&w);
 }
 
 int
-inter_committer_submit_many (inter_committer_t *committer, hr_event_t *const *events, int n,
+inter_committer_submit_many (inter_committer_t *committer, hr_event_t *events, int n,
                              int *status)
 {
     assert (committer && n >= 0);
@@ -363,12 +367,12 @@ inter_committer_submit_many (inter_committer_t *committer, hr_event_t *const *ev
         return -1;
     //  All queued before waiting for any: they join the same group commits
     for (int i = 0; i < n; i++) {
-        w[i] = (waiter_t) { .ev = events[i], .status = -1 };
+        w[i] = (waiter_t) { .ev = &events[i], .status = -1 };
         if (s_enqueue (committer, &w[i]) != 0)
             w[i].done = true;
     }
     for (int i = 0; i < n; i++)
-        status[i] = s_wait (committer, &w[i]);
+        status[i] = s_wait (&w[i]);
     free (w);
     return 0;
 }

@@ -41,7 +41,7 @@ int inter_committer_submit (inter_committer_t *self, hr_event_t *ev);
 /*  The same for n events at once (a batch of requests): all are queued
     before any is waited for, so they share commits.  status[i] is 0 or -1
     per event.  Returns -1 (nothing queued) when out of memory.            */
-int inter_committer_submit_many (inter_committer_t *self, hr_event_t *const *events, int n,
+int inter_committer_submit_many (inter_committer_t *self, hr_event_t *events, int n,
                                  int *status);
 
 #endif

@@ -7,6 +7,7 @@
 #include "committer.h"
 #include "event.h"
 #include "history.h"
+#include "hr_batch.h"
 #include "hr_log.h"
 #include "hr_validate.h"
 #include "protocol.h"
@@ -218,9 +219,12 @@ static void
 s_handle_batch (void *state, hr_batch_item_t *items, int n)
 {
     inter_server_t *self = state;
-    hr_event_t *events = malloc ((size_t) n * sizeof *events);
-    hr_event_t **queued = malloc ((size_t) n * sizeof *queued);
-    int *owner = malloc ((size_t) n * sizeof *owner), *status = malloc ((size_t) n * sizeof *status);
+    assert (n <= HR_BATCH_MAX);     /* hr_service refuses larger batches */
+    struct {
+        hr_event_t events[HR_BATCH_MAX];
+        int item[HR_BATCH_MAX];         /* the batch item of each event */
+        int status[HR_BATCH_MAX];
+    } *records = malloc (sizeof *records);
     int m = 0;
     for (int i = 0; i < n; i++) {
         hr_batch_item_t *item = &items[i];
@@ -229,25 +233,24 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
         if (!s_is (item->method, item->method_len, INTER_METHOD_RECORD))
             item->status = inter_server_handle (self, item->method, item->method_len,
                                                 &item->args, item->reply, &item->call);
-        else if (!events || !queued || !owner || !status)
+        else if (!records)
             item->status = hr_service_error (&item->call, HR_INTERNAL, "out of memory");
-        else if ((item->status = s_record_event (&item->args, &events[m], &item->call)) == HR_OK) {
+        else if ((item->status = s_record_event (&item->args, &records->events[m],
+                                                 &item->call)) == HR_OK) {
             item->status = HR_BATCH_PENDING;
-            queued[m] = &events[m];
-            owner[m++] = i;
+            records->item[m++] = i;
         }
     }
-    if (m > 0 && inter_committer_submit_many (self->committer, queued, m, status) != 0)
+    if (m > 0 && inter_committer_submit_many (self->committer, records->events, m,
+                                              records->status) != 0)
         for (int k = 0; k < m; k++)
-            status[k] = -1;
-    for (int k = 0; k < m; k++)
-        items[owner[k]].status = status[k] == 0 ? HR_OK
-            : hr_service_error (&items[owner[k]].call, HR_UNAVAILABLE,
-                                "interactions store unavailable");
-    free (events);
-    free (queued);
-    free (owner);
-    free (status);
+            records->status[k] = -1;
+    for (int k = 0; k < m; k++) {
+        hr_batch_item_t *item = &items[records->item[k]];
+        item->status = records->status[k] == 0 ? HR_OK
+            : hr_service_error (&item->call, HR_UNAVAILABLE, "interactions store unavailable");
+    }
+    free (records);
 }
 
 void

@@ -81,17 +81,18 @@ s_second_text (int64_t secs, char *out)
 {
     static __thread int64_t cached_secs = INT64_MIN;
     static __thread char cached[64];
+    static __thread size_t cached_len;
     if (secs != cached_secs) {
         time_t t = (time_t) secs;
         struct tm tm;
         gmtime_r (&t, &tm);
-        snprintf (cached, sizeof cached, "%04d-%02d-%02d %02d:%02d:%02d.",
-                  tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        cached_len = (size_t) snprintf (cached, sizeof cached, "%04d-%02d-%02d %02d:%02d:%02d.",
+                                        tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                                        tm.tm_hour, tm.tm_min, tm.tm_sec);
         cached_secs = secs;
     }
-    size_t n = strlen (cached);
-    memcpy (out, cached, n);
-    return n;
+    memcpy (out, cached, cached_len);
+    return cached_len;
 }
 
 size_t
