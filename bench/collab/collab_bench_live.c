@@ -18,21 +18,7 @@
 #include "live.h"
 #include "log.h"
 #include "model.h"
-
-static double
-s_now (void)
-{
-    struct timespec t;
-    clock_gettime (CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
-static int
-s_dcmp (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
+#include "../bench_util.h"
 
 static uint64_t
 s_mix (uint64_t h, const void *p, size_t n)
@@ -112,9 +98,9 @@ main (int argc, char **argv)
             collab_rec_t extra[COLLAB_LIVE_MAX];
             collab_named_t named[COLLAB_LIVE_MAX];
             uint32_t nextra, ncold;
-            double t0 = s_now ();
+            double t0 = bench_now_s ();
             collab_live_deltas (ov, model, &sp, clicks, hist, extra, &nextra, named, &ncold);
-            lat[n++] = s_now () - t0;
+            lat[n++] = bench_now_s () - t0;
             ncold_sum += ncold;
             nextra_sum += nextra;
             for (uint32_t i = 0; i < ncold; i++)
@@ -122,7 +108,7 @@ main (int argc, char **argv)
             for (uint32_t i = 0; i < nextra; i++)
                 checksum = s_mix (checksum, &extra[i], sizeof extra[i]);
         }
-    qsort (lat, n, sizeof *lat, s_dcmp);
+    qsort (lat, n, sizeof *lat, bench_cmp_double);
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += lat[i];

@@ -31,23 +31,9 @@
 #include "model.h"
 #include "protocol.h"
 #include "serve.h"
+#include "../bench_util.h"
 
 #define HIST_MAX 50             /* clicks per request history */
-
-static double
-s_now (void)
-{
-    struct timespec t;
-    clock_gettime (CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
-
-static int
-s_dcmp (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
 
 /*  Dataset item ids are numbers; served ids are 10-char product ids.       */
 static void
@@ -59,7 +45,7 @@ s_product_id (const char *item, char out[HR_PRODUCT_ID_LEN + 1])
 static void
 s_report (const char *what, double *lat, size_t n)
 {
-    qsort (lat, n, sizeof *lat, s_dcmp);
+    qsort (lat, n, sizeof *lat, bench_cmp_double);
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += lat[i];
@@ -198,22 +184,22 @@ main (int argc, char **argv)
     double *sent = calloc (nreq, sizeof *sent), *lat = calloc (nreq, sizeof *lat);
     size_t nsent = 0, nrecv = 0, nerr = 0, items = 0;
     int fd = hr_client_fd (client);
-    double t0 = s_now ();
+    double t0 = bench_now_s ();
     double deadline = t0 + (double) nreq / rate + 10.0;
-    while (nrecv < nreq && s_now () < deadline) {
-        double now = s_now ();
+    while (nrecv < nreq && bench_now_s () < deadline) {
+        double now = bench_now_s ();
         while (nsent < nreq && now >= t0 + (double) nsent / rate) {
             hr_writer_t *w = &bodies[nsent % nbodies];
-            sent[nsent] = s_now ();
+            sent[nsent] = bench_now_s ();
             if (hr_client_send (client, COLLAB_SERVICE, nsent + 1, hr_now_ms () + 5000, w->data, w->len))
                 nerr++;
             nsent++;
-            now = s_now ();
+            now = bench_now_s ();
         }
         hr_reply_t reply;
         int rc;
         while ((rc = hr_client_recv (client, &reply)) == 1) {
-            double got = s_now ();
+            double got = bench_now_s ();
             uint64_t id = reply.request_id;
             if (id == 0 || id > nsent)
                 continue;
@@ -226,14 +212,14 @@ main (int argc, char **argv)
             }
             lat[nrecv++] = got - sent[id - 1];
         }
-        double wait = nsent < nreq ? t0 + (double) nsent / rate - s_now () : 0.001;
+        double wait = nsent < nreq ? t0 + (double) nsent / rate - bench_now_s () : 0.001;
         if (wait > 0) {
             struct pollfd p = { fd, POLLIN, 0 };
             struct timespec ts = { 0, (long) (wait * 1e9) };
             ppoll (&p, 1, &ts, NULL);
         }
     }
-    double wall = s_now () - t0;
+    double wall = bench_now_s () - t0;
     printf ("over ZeroMQ: %zu sent at %.0f/s with %d workers, %zu answered in %.2f s, %zu errors, %.1f items/answer\n",
             nsent, rate, workers, nrecv, wall, nerr, nrecv ? (double) items / (double) nrecv : 0.0);
     if (nrecv)
@@ -252,9 +238,9 @@ main (int argc, char **argv)
         const char *method = hr_get_str (&r, &mlen);
         hr_call_t call = { "bench", 0, errbuf, sizeof errbuf };
         hr_writer_reset (&reply);
-        double a = s_now ();
+        double a = bench_now_s ();
         collab_serve_handle (state, method, mlen, &r, &reply, &call);
-        lat[i] = s_now () - a;
+        lat[i] = bench_now_s () - a;
     }
     s_report ("for_user handler only", lat, ndirect);
 

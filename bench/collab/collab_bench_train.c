@@ -11,14 +11,7 @@
 #include "log.h"
 #include "model.h"
 #include "score.h"
-
-static double
-s_now (void)
-{
-    struct timespec t;
-    clock_gettime (CLOCK_MONOTONIC, &t);
-    return (double) t.tv_sec + (double) t.tv_nsec / 1e9;
-}
+#include "../bench_util.h"
 
 static double
 s_maxrss_mb (void)
@@ -34,19 +27,12 @@ s_emit (void *arg, uint64_t session, int64_t ts_ms, uint32_t item)
     collab_rows_add (arg, session, ts_ms, item);
 }
 
-static int
-s_dcmp (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
 int
 main (int argc, char **argv)
 {
     collab_ids_t *ids = collab_ids_new (1 << 17);
     collab_log_t *log = NULL;
-    double t0 = s_now ();
+    double t0 = bench_now_s ();
     const char *what;
     char label[256];
     if (argc > 2 && strcmp (argv[1], "--yoochoose") == 0) {
@@ -80,16 +66,16 @@ main (int argc, char **argv)
                   (unsigned long long) done, items);
         what = label;
     }
-    double t1 = s_now ();
+    double t1 = bench_now_s ();
     collab_train_params_t p;
     collab_train_params_default (&p);
     collab_model_t *m = collab_model_train (log, ids, &p);
-    double t2 = s_now ();
+    double t2 = bench_now_s ();
     if (!m)
         return 1;
     size_t blob_len = 0;
     void *blob = collab_model_save (m, &blob_len);
-    double t3 = s_now ();
+    double t3 = bench_now_s ();
     printf ("| %s | %u | %u | %u | %.2f | %.2f | %.2f | %.0f | %.0f | %.1f |\n", what, log->n_events,
             log->n_sessions, m->n_items, t1 - t0, t2 - t1, t3 - t2,
             collab_model_bytes (m) / 1e6, s_maxrss_mb (), blob_len / 1e6);
@@ -110,11 +96,11 @@ main (int argc, char **argv)
         uint32_t n = len - 1 < 64 ? len - 1 : 64;
         for (uint32_t i = 0; i < n; i++)
             hist[i] = log->item[log->start[s] + n - 1 - i];
-        double a = s_now ();
+        double a = bench_now_s ();
         collab_scorer_recommend (sc, &sp, hist, n, 0, true, out, 20);
-        lat[done++] = s_now () - a;
+        lat[done++] = bench_now_s () - a;
     }
-    qsort (lat, done, sizeof *lat, s_dcmp);
+    qsort (lat, done, sizeof *lat, bench_cmp_double);
     printf ("scorer for_user (top 20, %u requests, one thread): p50 %.1f µs, p99 %.1f µs, max %.1f µs\n",
             done, lat[done / 2] * 1e6, lat[(size_t) (done * 0.99)] * 1e6, lat[done - 1] * 1e6);
     free (lat);

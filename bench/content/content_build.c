@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include "../bench_util.h"
 
 static long
 rss_mb (void)
@@ -19,14 +20,6 @@ rss_mb (void)
     struct rusage ru;
     getrusage (RUSAGE_SELF, &ru);
     return ru.ru_maxrss / 1024;
-}
-
-static double
-now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
 int
@@ -43,7 +36,7 @@ main (int argc, char **argv)
         fprintf (stderr, "usage: %s [--threads N] FILE.csv...\n", argv[0]);
         return 2;
     }
-    double t0 = now_s ();
+    double t0 = bench_now_s ();
     hr_catalog_t *cat = content_catalog_from_csv ((const char *const *) argv + first);
     if (!cat) {
         fprintf (stderr, "cannot read the catalog\n");
@@ -51,10 +44,10 @@ main (int argc, char **argv)
     }
     long rss_catalog = rss_mb ();
     printf ("catalog: %u products read in %.1f s (peak RSS so far %ld MB)\n",
-            hr_catalog_size (cat), now_s () - t0, rss_catalog);
+            hr_catalog_size (cat), bench_now_s () - t0, rss_catalog);
     content_model_t *m = NULL;
     content_train_stats_t st;
-    double t1 = now_s ();
+    double t1 = bench_now_s ();
     if (content_train_build (cat, 0, &o, &m, &st)) {
         fprintf (stderr, "build failed\n");
         return 1;
@@ -62,7 +55,7 @@ main (int argc, char **argv)
     hr_writer_t w;
     hr_writer_init (&w);
     content_model_encode (m, &w);
-    double total = now_s () - t1;
+    double total = bench_now_s () - t1;
     printf ("build: %.2f s total with %u threads (analyse %.2f, neighbours %.2f, LSA %.2f, "
             "encode %.2f)\n", total, o.threads, st.analyse_s, st.neighbours_s, st.lsa_s,
             total - st.total_s);

@@ -24,16 +24,9 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include "../bench_util.h"
 
 #define TOP 10
-
-static double
-now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 /*  scikit-learn's default analyzer, bytewise: lower-case ASCII, every byte
     >= 0x80 counts as a word character (as \w matches letters in Python).   */
@@ -190,18 +183,18 @@ main (int argc, char **argv)
         o.lsa.dim = (uint32_t) atoi (getenv ("LSADIM"));
     content_model_t *m = NULL;
     content_train_stats_t st;
-    double t0 = now_s ();
+    double t0 = bench_now_s ();
     if (content_train_build (cat, 0, &o, &m, &st)) {
         fprintf (stderr, "build failed\n");
         return 1;
     }
     printf ("ours: built in %.2f s (analyse %.2f, neighbours %.2f, LSA %.2f), "
-            "%llu duplicates collapsed\n", now_s () - t0, st.analyse_s, st.neighbours_s,
+            "%llu duplicates collapsed\n", bench_now_s () - t0, st.analyse_s, st.neighbours_s,
             st.lsa_s, (unsigned long long) st.duplicates_collapsed);
     report ("ours (weighted, stemmed, dedup)", cat, &m->nb, namefp);
 
     content_matrix_t B = { 0 };
-    t0 = now_s ();
+    t0 = bench_now_s ();
     baseline_matrix (cat, &B);
     content_nb_opts_t bo = CONTENT_NB_OPTS_DEFAULT;
     bo.k = TOP;
@@ -211,7 +204,7 @@ main (int argc, char **argv)
     bo.min_score = 1e-6f;
     content_neighbours_t bn;
     content_neighbours_build (&B, NULL, &bo, &bn);
-    printf ("original: built in %.2f s (exact)\n", now_s () - t0);
+    printf ("original: built in %.2f s (exact)\n", bench_now_s () - t0);
     report ("original (sklearn TF-IDF, no dedup)", cat, &bn, namefp);
 
     /*  Ablation: our vectors without collapsing duplicates.  */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <poll.h>
 #include <time.h>
+#include "../bench_util.h"
 
 #define NQ 4000
 
@@ -32,17 +33,10 @@ now_us (void)
     return (double) ts.tv_sec * 1e6 + (double) ts.tv_nsec / 1e3;
 }
 
-static int
-cmp_d (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return (x > y) - (x < y);
-}
-
 static void
 print_pct (const char *label, double *v, size_t n)
 {
-    qsort (v, n, sizeof *v, cmp_d);
+    qsort (v, n, sizeof *v, bench_cmp_double);
     printf ("%-28s n=%zu  p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms\n",
             label, n, v[n / 2] / 1e3, v[n * 9 / 10] / 1e3, v[n * 99 / 100] / 1e3,
             v[n * 999 / 1000] / 1e3, v[n - 1] / 1e3);

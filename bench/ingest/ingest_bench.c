@@ -30,6 +30,7 @@
 #include "import.h"
 #include "protocol.h"
 #include "serve.h"
+#include "../bench_util.h"
 
 #define MAX_SAMPLES 2000000
 
@@ -39,14 +40,6 @@ static atomic_bool s_stop;
 static atomic_long s_ok, s_failed;
 static double *s_lat;               /* ms, one slot per acknowledged call */
 static atomic_long s_nlat;
-
-static double
-s_now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 //  One message: a record, or a batch of s_batch records.
 static void
@@ -108,9 +101,9 @@ s_client (void *arg)
         s_encode (&w, &inner, user, id, &i);
         void *body = NULL;
         size_t len = 0;
-        double t0 = s_now_s ();
+        double t0 = bench_now_s ();
         int st = hr_client_call (client, INTER_SERVICE, w.data, w.len, 5000, &body, &len);
-        double ms = (s_now_s () - t0) * 1000.0;
+        double ms = (bench_now_s () - t0) * 1000.0;
         long ok = s_acknowledged (st, body, len);
         free (body);
         atomic_fetch_add (&s_ok, ok);
@@ -125,13 +118,6 @@ s_client (void *arg)
     hr_writer_free (&inner);
     hr_client_destroy (&client);
     return NULL;
-}
-
-static int
-s_cmp_double (const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
 }
 
 static const char *
@@ -188,18 +174,18 @@ s_zmq (int argc, char **argv)
         s_endpoint = broker_ep;
     s_lat = calloc (MAX_SAMPLES, sizeof *s_lat);
     pthread_t *threads = calloc ((size_t) clients, sizeof *threads);
-    double t0 = s_now_s ();
+    double t0 = bench_now_s ();
     for (long i = 0; i < clients; i++)
         pthread_create (&threads[i], NULL, s_client, (void *) i);
     sleep ((unsigned) seconds);
     atomic_store (&s_stop, true);
     for (int i = 0; i < clients; i++)
         pthread_join (threads[i], NULL);
-    double elapsed = s_now_s () - t0;
+    double elapsed = bench_now_s () - t0;
     long n = atomic_load (&s_nlat);
     if (n > MAX_SAMPLES)
         n = MAX_SAMPLES;
-    qsort (s_lat, (size_t) n, sizeof *s_lat, s_cmp_double);
+    qsort (s_lat, (size_t) n, sizeof *s_lat, bench_cmp_double);
     printf ("zmq closed loop: %d clients, %d records per message, %d service workers, %.1f s: "
             "%ld acknowledged (%.0f events/s), %ld failed; latency ms p50 %.2f p90 %.2f "
             "p99 %.2f max %.2f\n",
@@ -239,9 +225,9 @@ s_import (int argc, char **argv)
     if (!pg || hr_migrate (pg) < 0)
         return 1;
     inter_import_summary_t sum;
-    double t0 = s_now_s ();
+    double t0 = bench_now_s ();
     int rc = inter_import_file (pg, argv[2], &opts, &sum);
-    double secs = s_now_s () - t0;
+    double secs = bench_now_s () - t0;
     printf ("import %s: %ld events in %.3f s = %.0f events/s (rc %d)\n", argv[2], sum.loaded,
             secs, sum.loaded / secs, rc);
     hr_pg_exec_simple (pg, "DELETE FROM interactions WHERE user_id LIKE 'benchimp%'");

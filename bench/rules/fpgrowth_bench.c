@@ -13,13 +13,7 @@
 #include "basket_file.h"
 #include "fpgrowth.h"
 #include "item_dict.h"
-
-static double now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#include "../bench_util.h"
 
 static long peak_rss_kb (void)
 {
@@ -39,7 +33,7 @@ int main (int argc, char **argv)
     fpg_baskets_t *b = fpg_baskets_new ();
     item_dict_t *d = item_dict_new ();
     char err[256];
-    double t0 = now_s ();
+    double t0 = bench_now_s ();
     if (basket_file_read (f, d, b, err, sizeof err)) {
         fprintf (stderr, "%s: %s\n", path, err);
         return 1;
@@ -47,7 +41,7 @@ int main (int argc, char **argv)
     fclose (f);
     printf ("%s: %u baskets, %u items, %llu occurrences (deduplicated); read in %.3f s, RSS %ld KB\n",
             path, fpg_baskets_count (b), item_dict_size (d),
-            (unsigned long long) fpg_baskets_items (b), now_s () - t0, peak_rss_kb ());
+            (unsigned long long) fpg_baskets_items (b), bench_now_s () - t0, peak_rss_kb ());
     int nsup = argc > 2 ? argc - 2 : 2;
     for (int s = 0; s < nsup; s++) {
         double support = argc > 2 ? atof (argv[2 + s]) : (s == 0 ? 0.01 : 0.005);
@@ -59,9 +53,9 @@ int main (int argc, char **argv)
         fpg_result_t *r = NULL;
         for (int rep = 0; rep < 3; rep++) {
             fpg_result_destroy (&r);
-            double t = now_s ();
+            double t = bench_now_s ();
             r = fpg_mine (b, &p, err, sizeof err);
-            double dt = now_s () - t;
+            double dt = bench_now_s () - t;
             if (!r) {
                 fprintf (stderr, "mine: %s\n", err);
                 return 1;

@@ -19,15 +19,9 @@
 #include "hr_log.h"
 #include "hr_redis.h"
 #include "trending_serve.h"
+#include "../bench_util.h"
 
 #define ITEMS 30000
-
-static double now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t rng = 88172645463325252ull;
 static uint32_t next_item (void)
@@ -46,10 +40,10 @@ int main (int argc, char **argv)
     int64_t t0 = 1700000000000LL;
 
     decay_t *d = decay_new (0.95, t0);
-    double t = now_s ();
+    double t = bench_now_s ();
     for (long i = 0; i < events; i++)
         decay_add (d, next_item (), t0 + i / 10);   /* 10 events per ms of event time */
-    double dt = now_s () - t;
+    double dt = bench_now_s () - t;
     uint32_t top[10];
     decay_top (d, t0 + events / 10, 10, top, NULL);
     printf ("decay_add:        %ld events in %.3f s = %.0f events/s (top item %u)\n",
@@ -77,14 +71,14 @@ int main (int argc, char **argv)
     trending_serve_params_t sp = { .decay_rate = 0.95, .model = trending_params_default (),
                                    .window_days = 30, .reconcile_s = 3600 };
     trending_state_t *st = trending_state_new (&sp, cat);
-    t = now_s ();
+    t = bench_now_s ();
     for (long i = 0; i < events; i++)
         trending_state_click (st, ids[next_item ()], t0 + i / 10);
-    dt = now_s () - t;
+    dt = bench_now_s () - t;
     printf ("trending click:   %ld events in %.3f s = %.0f events/s\n", events, dt, events / dt);
-    t = now_s ();
+    t = bench_now_s ();
     trending_state_refresh (st, true);
-    printf ("ranking rebuild:  %.2f ms for %u items\n", (now_s () - t) * 1e3, ITEMS);
+    printf ("ranking rebuild:  %.2f ms for %u items\n", (bench_now_s () - t) * 1e3, ITEMS);
     trending_state_destroy (&st);
 
     const char *redis_url = getenv ("REDIS_URL");
@@ -97,7 +91,7 @@ int main (int argc, char **argv)
         hr_redis_t *r = hr_redis_new (redis_url, 2000);
         /*  XADDs pipelined 1,000 at a time, in hr_events' field layout
             (u, t=c, v, ts: hr_events.h), so the publisher is not the limit. */
-        double tp = now_s ();
+        double tp = bench_now_s ();
         uint64_t before = trending_state_events (st);
         for (long i = 0; i < n; i += 1000) {
             long m = n - i < 1000 ? n - i : 1000;
@@ -111,10 +105,10 @@ int main (int argc, char **argv)
                     freeReplyObject (reply);
             }
         }
-        double published = now_s () - tp;
-        while (trending_state_events (st) - before < (uint64_t) n && now_s () - tp < 120)
+        double published = bench_now_s () - tp;
+        while (trending_state_events (st) - before < (uint64_t) n && bench_now_s () - tp < 120)
             usleep (1000);
-        double total = now_s () - tp;
+        double total = bench_now_s () - tp;
         printf ("stream end-to-end: %ld events: published in %.3f s (%.0f/s, pipelined XADD), "
                 "all applied after %.3f s (%.0f events/s through the stream)\n",
                 n, published, n / published, total, (trending_state_events (st) - before) / total);
