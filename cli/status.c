@@ -9,6 +9,7 @@
 #include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_model_store.h"
+#include "hr_proto.h"
 #include "hr_redis.h"
 #include "hr_status.h"
 #include "hr_wire.h"
@@ -18,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *s_strategies[] = { "content", "collab", "rules", "trending", NULL };
 
 #define HR_STATUS_BROKER_TIMEOUT_MS 1500
 
@@ -40,7 +40,7 @@ s_postgres (hr_config_t *cfg)
         printf ("catalog:     not migrated yet (run `hybridrec migrate`)\n");
     PQclear (res);
     printf ("models:\n");
-    for (const char **s = s_strategies; *s; s++) {
+    for (const char *const *s = hr_proto_models; *s; s++) {
         char *info = hr_model_info_json (pg, *s);
         printf ("  %-10s %s\n", *s, info ? info : "none published");
         free (info);
@@ -59,7 +59,7 @@ s_redis (hr_config_t *cfg)
         freeReplyObject (r);
     if (redis) {
         printf ("model cache:");
-        for (const char **s = s_strategies; *s; s++) {
+        for (const char *const *s = hr_proto_models; *s; s++) {
             r = hr_redis_command (redis, "GET hr:model:%s:current", *s);
             printf (" %s=%s", *s, r && r->type == REDIS_REPLY_STRING ? r->str : "-");
             if (r)

@@ -480,3 +480,85 @@ hr_catalog_version_pg (hr_pg_t *pg)
     PQclear (res);
     return version;
 }
+
+/* ------------------------------------------------- a source for hr_swap */
+
+struct hr_catalog_source {
+    hr_swap_source_t swap;
+    char *database_url;
+    int timeout_ms;
+    hr_pg_t *pg;
+};
+
+static bool
+s_source_connect (hr_catalog_source_t *self)
+{
+    if (!self->pg && self->database_url)
+        self->pg = hr_pg_new (self->database_url, self->timeout_ms, 0);
+    return self->pg != NULL;
+}
+
+static int64_t
+s_source_current (void *arg)
+{
+    hr_catalog_source_t *self = arg;
+    return s_source_connect (self) ? hr_catalog_version_pg (self->pg) : -1;
+}
+
+static void *
+s_source_load (void *arg, int64_t version)
+{
+    hr_catalog_source_t *self = arg;
+    hr_catalog_t *catalog = s_source_connect (self) ? hr_catalog_load (self->pg) : NULL;
+    if (!catalog) {
+        hr_warn ("catalog version %" PRId64 " could not be loaded; serving the previous one", version);
+        return NULL;
+    }
+    char v[24], n[16];
+    snprintf (v, sizeof v, "%" PRId64, version);
+    snprintf (n, sizeof n, "%u", hr_catalog_size (catalog));
+    hr_log_kv (HR_LOG_INFO, NULL, "catalog loaded", "version", v, "products", n, NULL);
+    return catalog;
+}
+
+hr_catalog_source_t *
+hr_catalog_source_new (const char *database_url, int statement_timeout_ms)
+{
+    hr_catalog_source_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->database_url = database_url ? strdup (database_url) : NULL;
+    if (database_url && !self->database_url) {
+        free (self);
+        return NULL;
+    }
+    self->timeout_ms = statement_timeout_ms;
+    self->swap = (hr_swap_source_t) { s_source_current, s_source_load, self };
+    return self;
+}
+
+void
+hr_catalog_source_destroy (hr_catalog_source_t **self_p)
+{
+    assert (self_p);
+    hr_catalog_source_t *self = *self_p;
+    if (!self)
+        return;
+    hr_pg_destroy (&self->pg);
+    free (self->database_url);
+    free (self);
+    *self_p = NULL;
+}
+
+const hr_swap_source_t *
+hr_catalog_source_swap (hr_catalog_source_t *self)
+{
+    return &self->swap;
+}
+
+void
+hr_catalog_free (void *catalog)
+{
+    hr_catalog_t *c = catalog;
+    hr_catalog_destroy (&c);
+}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "hr_pg.h"
+#include "hr_swap.h"
 
 typedef struct {
     char id[11];
@@ -50,5 +51,16 @@ const char *hr_catalog_sub_name (const hr_catalog_t *self, uint16_t sub_cat);
 /*  The catalog version stored in PostgreSQL (bumped by every import), so
     long-running processes reload when it changes.  -1 on error.             */
 int64_t hr_catalog_version_pg (hr_pg_t *pg);
+
+/*  A source of catalog versions for hr_swap (hr_swap.h; the swap's free
+    function is hr_catalog_free): current() = hr_catalog_version_pg, load()
+    = hr_catalog_load.  Connects to PostgreSQL on the first poll and keeps
+    the connection (polling thread only).                                  */
+typedef struct hr_catalog_source hr_catalog_source_t;
+hr_catalog_source_t *hr_catalog_source_new (const char *database_url, int statement_timeout_ms);
+void hr_catalog_source_destroy (hr_catalog_source_t **self_p);
+const hr_swap_source_t *hr_catalog_source_swap (hr_catalog_source_t *self);
+/*  hr_catalog_destroy for a hr_swap_free_fn.  */
+void hr_catalog_free (void *catalog);
 
 #endif

@@ -11,19 +11,13 @@
 #ifndef HR_EVENTS_H
 #define HR_EVENTS_H
 #include <stdint.h>
+#include "hr_proto.h"
 #include "hr_redis.h"
 
 #define HR_EVENTS_STREAM "hr:events"
 #define HR_EVENTS_MAXLEN 1000000
 
-typedef enum { HR_EVENT_CLICK = 1, HR_EVENT_SEARCH = 2 } hr_event_type_t;
-
-typedef struct {
-    char user_id[51];
-    uint8_t type;               /* hr_event_type_t */
-    char value[256];            /* product id (10) or query (<=255) */
-    int64_t ts_ms;
-} hr_event_t;
+/*  hr_event_t and the event types are in hr_proto.h.  */
 
 /*  Appends one event to the stream.  0/-1.                                  */
 int hr_events_publish (hr_redis_t *redis, const hr_event_t *ev);

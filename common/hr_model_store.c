@@ -227,3 +227,108 @@ hr_model_info_json (hr_pg_t *pg, const char *strategy)
     PQclear (res);
     return json;
 }
+
+/* ------------------------------------------------- a source for hr_swap */
+
+struct hr_model_source {
+    hr_swap_source_t swap;
+    char *strategy, *database_url, *redis_url;
+    hr_pg_t *pg;
+    hr_redis_t *redis;
+    hr_model_decode_fn decode;
+    void *arg;
+};
+
+static bool
+s_source_connect (hr_model_source_t *self)
+{
+    if (!self->database_url)
+        return false;
+    if (!self->pg)
+        self->pg = hr_pg_new (self->database_url, 30000, 0);
+    if (!self->redis && self->redis_url)
+        self->redis = hr_redis_new (self->redis_url, 200);
+    return self->pg != NULL;
+}
+
+static int64_t
+s_source_current (void *arg)
+{
+    hr_model_source_t *self = arg;
+    if (!self->database_url)
+        return 0;
+    if (!s_source_connect (self))
+        return -1;
+    return hr_model_current (self->pg, self->redis, self->strategy);
+}
+
+static void *
+s_source_load (void *arg, int64_t version)
+{
+    hr_model_source_t *self = arg;
+    void *blob = NULL;
+    size_t len = 0;
+    if (version <= 0 || !s_source_connect (self))
+        return NULL;
+    if (hr_model_fetch (self->pg, self->redis, self->strategy, version, &blob, &len) != 0) {
+        hr_warn ("%s: cannot fetch model version %" PRId64, self->strategy, version);
+        return NULL;
+    }
+    void *data = self->decode (self->arg, blob, len, version);
+    free (blob);
+    return data;
+}
+
+hr_model_source_t *
+hr_model_source_new (const char *strategy, const char *database_url, const char *redis_url,
+                     hr_model_decode_fn decode, void *arg)
+{
+    hr_model_source_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    self->strategy = strdup (strategy);
+    self->database_url = database_url ? strdup (database_url) : NULL;
+    self->redis_url = redis_url ? strdup (redis_url) : NULL;
+    if (!self->strategy || (database_url && !self->database_url) || (redis_url && !self->redis_url)) {
+        hr_model_source_destroy (&self);
+        return NULL;
+    }
+    self->decode = decode;
+    self->arg = arg;
+    self->swap = (hr_swap_source_t) { s_source_current, s_source_load, self };
+    return self;
+}
+
+void
+hr_model_source_destroy (hr_model_source_t **self_p)
+{
+    assert (self_p);
+    hr_model_source_t *self = *self_p;
+    if (!self)
+        return;
+    hr_pg_destroy (&self->pg);
+    hr_redis_destroy (&self->redis);
+    free (self->strategy);
+    free (self->database_url);
+    free (self->redis_url);
+    free (self);
+    *self_p = NULL;
+}
+
+const hr_swap_source_t *
+hr_model_source_swap (hr_model_source_t *self)
+{
+    return &self->swap;
+}
+
+hr_pg_t *
+hr_model_source_pg (hr_model_source_t *self)
+{
+    return self->pg;
+}
+
+hr_redis_t *
+hr_model_source_redis (hr_model_source_t *self)
+{
+    return self->redis;
+}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "hr_pg.h"
 #include "hr_redis.h"
+#include "hr_swap.h"
 
 #define HR_MODEL_KEEP 3
 
@@ -30,5 +31,28 @@ int hr_model_fetch (hr_pg_t *pg, hr_redis_t *redis, const char *strategy,
     `hybridrec status` and the dashboard: malloc'd JSON
     {"strategy":..,"version":..,"trained_at":..,"meta":{..}} or NULL.       */
 char *hr_model_info_json (hr_pg_t *pg, const char *strategy);
+
+/*  A source of versions for hr_swap (hr_swap.h): current() is
+    hr_model_current of `strategy`; load() fetches the version's blob and
+    returns decode (arg, blob, len, version) — NULL when it is rejected
+    (decode logs why).  The PostgreSQL/Redis connections are opened on the
+    first poll and kept (polling thread only); a failed fetch is logged.
+    Usage:
+
+        src = hr_model_source_new ("rules", db_url, redis_url, s_decode, self);
+        hr_swap_poll (swap, hr_model_source_swap (src));   // from the tick  */
+typedef void *(*hr_model_decode_fn) (void *arg, const void *blob, size_t len, int64_t version);
+typedef struct hr_model_source hr_model_source_t;
+/*  redis_url may be NULL; a NULL database_url gives a source that never
+    has anything new (tests that install snapshots themselves).             */
+hr_model_source_t *hr_model_source_new (const char *strategy, const char *database_url,
+                                        const char *redis_url, hr_model_decode_fn decode,
+                                        void *arg);
+void hr_model_source_destroy (hr_model_source_t **self_p);
+const hr_swap_source_t *hr_model_source_swap (hr_model_source_t *self);
+/*  Its connections, for a caller polling on the same thread (may be NULL
+    before the first poll).  */
+hr_pg_t *hr_model_source_pg (hr_model_source_t *self);
+hr_redis_t *hr_model_source_redis (hr_model_source_t *self);
 
 #endif

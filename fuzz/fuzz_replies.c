@@ -1,24 +1,78 @@
-/*  fuzz_replies — service replies as the gateway decodes them (gw_proto.h:
-    gw_decode_one_list / two_lists / home / history) and as clients decode
-    interactions' history reply (inter_history_reply_decode).  The first
-    byte picks the decoder; the rest is the reply body.  Invariants: every
-    decoded item has a valid product id and a finite score; history events
-    are clicks or searches whose value lies inside the body.                */
-#define H2O_USE_LIBUV 0
-#include <h2o.h>
+/*  fuzz_replies — service replies through hr_proto's decoders, the ones
+    the gateway (gw_proto.c), the CLI and the tests use: one list, two
+    lists, the trending home reply, a history (views and owned copies), the
+    analyze reply.  The first byte picks the decoder; the rest is the body.
+    Invariants: every decoded item has a valid product id and a finite
+    score; history events are clicks or searches whose value lies inside
+    the body; a decoded message re-encodes to the same bytes.               */
 #include <math.h>
 #include "fuzz_util.h"
-#include "gw_proto.h"
+#include "hr_proto.h"
 #include "hr_validate.h"
-#include "../interactions-svc/protocol.h"
 
 static void
-check_list (const gw_list_t *l)
+s_check_list (const hr_proto_list_t *l)
 {
     for (uint32_t i = 0; i < l->n; i++) {
         FUZZ_CHECK (hr_valid_product_id (l->items[i].id, strlen (l->items[i].id)));
         FUZZ_CHECK (isfinite (l->items[i].score));
     }
+}
+
+static bool
+s_inside (const void *p, size_t n, const uint8_t *body, size_t len)
+{
+    return (const uint8_t *) p >= body && (const uint8_t *) p + n <= body + len;
+}
+
+static void
+s_home (const uint8_t *body, size_t len)
+{
+    hr_proto_home_t h;
+    if (hr_proto_home_decode (body, len, &h) != 0)
+        return;
+    s_check_list (&h.trending);
+    s_check_list (&h.best_value);
+    s_check_list (&h.diverse);
+    for (uint32_t i = 0; i < h.ncategories; i++) {
+        FUZZ_CHECK (s_inside (h.categories[i].name, h.categories[i].len, body, len));
+        s_check_list (&h.categories[i].list);
+    }
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_proto_home_put (&w, &h);
+    hr_proto_home_t again;
+    FUZZ_CHECK (hr_proto_home_decode (w.data, w.len, &again) == 0);
+    FUZZ_CHECK (again.ncategories == h.ncategories && again.diverse.n == h.diverse.n);
+    hr_proto_home_free (&again);
+    hr_writer_free (&w);
+    hr_proto_home_free (&h);
+}
+
+static void
+s_history (const uint8_t *body, size_t len)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    hr_proto_history_t h;
+    if (hr_proto_history_get (&r, &h) != 0)
+        return;
+    FUZZ_CHECK (h.n <= HR_HISTORY_MAX && s_inside (h.raw, h.raw_len, body, len));
+    hr_proto_history_iter_t it;
+    hr_proto_history_iter (&h, &it);
+    hr_proto_event_t ev;
+    uint32_t n = 0;
+    while (hr_proto_history_next (&it, &ev)) {
+        FUZZ_CHECK (hr_event_type_valid (ev.type));
+        FUZZ_CHECK (s_inside (ev.value, ev.len, body, len));
+        n++;
+    }
+    FUZZ_CHECK (n == h.n);
+    hr_event_t copy[16];
+    uint32_t nc = 0;
+    if (hr_reader_done (&r) && hr_proto_history_copy (body, len, copy, 16, &nc) == 0)
+        for (uint32_t i = 0; i < nc; i++)
+            FUZZ_CHECK (memchr (copy[i].value, '\0', sizeof copy[i].value) != NULL);
 }
 
 int
@@ -30,61 +84,38 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     size_t len = size - 1;
     uint8_t *body = malloc (len ? len : 1);
     memcpy (body, data + 1, len);
-    h2o_mem_pool_t pool;
-    h2o_mem_init_pool (&pool);
     switch (data[0] % 5) {
     case 0: {
-        gw_list_t l;
-        if (gw_decode_one_list (&pool, body, len, &l) == 0)
-            check_list (&l);
+        hr_proto_list_t l;
+        if (hr_proto_list_decode (body, len, &l) == 0)
+            s_check_list (&l);
+        hr_proto_list_free (&l);
         break;
     }
     case 1: {
-        gw_list_t a, b;
-        if (gw_decode_two_lists (&pool, body, len, &a, &b) == 0) {
-            check_list (&a);
-            check_list (&b);
+        hr_proto_list_t a, b;
+        if (hr_proto_two_lists_decode (body, len, &a, &b) == 0) {
+            s_check_list (&a);
+            s_check_list (&b);
         }
+        hr_proto_list_free (&a);
+        hr_proto_list_free (&b);
         break;
     }
-    case 2: {
-        gw_home_lists_t h;
-        if (gw_decode_home (&pool, body, len, &h) == 0) {
-            check_list (&h.trending);
-            check_list (&h.best_value);
-            check_list (&h.diverse);
-            for (uint32_t i = 0; i < h.ncategories; i++) {
-                FUZZ_CHECK ((const uint8_t *) h.categories[i].name >= body
-                            && (const uint8_t *) h.categories[i].name + h.categories[i].len <= body + len);
-                check_list (&h.categories[i].list);
-            }
-        }
+    case 2:
+        s_home (body, len);
         break;
-    }
-    case 3: {
-        gw_history_t hist;
-        if (gw_decode_history (&pool, body, len, &hist) == 0)
-            for (uint32_t i = 0; i < hist.n; i++) {
-                FUZZ_CHECK (hist.events[i].type == 1 || hist.events[i].type == 2);
-                FUZZ_CHECK ((const uint8_t *) hist.events[i].value >= body
-                            && (const uint8_t *) hist.events[i].value + hist.events[i].len <= body + len);
-            }
+    case 3:
+        s_history (body, len);
         break;
-    }
     default: {
-        hr_event_t ev[16];
-        uint32_t n = 0;
-        if (inter_history_reply_decode (body, len, ev, 16, &n) == 0) {
-            FUZZ_CHECK (n <= 16);
-            for (uint32_t i = 0; i < n; i++) {
-                /*  (no type check: this decoder passes unknown types on) */
-                FUZZ_CHECK (memchr (ev[i].value, '\0', sizeof ev[i].value) != NULL);
-            }
-        }
+        const char *json;
+        size_t jlen;
+        if (hr_proto_analyze_reply_decode (body, len, &json, &jlen) == 0)
+            FUZZ_CHECK (s_inside (json, jlen, body, len));
         break;
     }
     }
-    h2o_mem_clear_pool (&pool);
     free (body);
     return 0;
 }

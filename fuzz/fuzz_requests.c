@@ -1,21 +1,22 @@
 /*  fuzz_requests — service request bodies as the services decode them:
     content-svc's whole handler (content_handle: similar, search, for_user,
     analyze) over a state built from the real catalog sample without any
-    database, and interactions-svc's request decoders (record, history).
+    database, and every request decoder of hr_proto (record, history,
+    product, search, analyze, for_user, home, trending).
     The first byte picks the method; the rest is its argument bytes.
     Invariants: an OK reply of a list method is a well-formed scored list;
-    an error reply carries a message.                                       */
+    an error reply carries a message; a decoded request re-encodes to the
+    same arguments.                                                         */
 #include <math.h>
 #include "fuzz_catalog.h"
 #include "hr_status.h"
 #include "hr_validate.h"
-#include "../content-svc/protocol.h"
-#include "../interactions-svc/protocol.h"
+#include "hr_proto.h"
 #include "serve.h"
 
 static content_state_t *s_state;
 static const char *const s_methods[] = {
-    CONTENT_M_SIMILAR, CONTENT_M_SEARCH, CONTENT_M_FOR_USER, CONTENT_M_ANALYZE, "no_such_method",
+    HR_M_SIMILAR, HR_M_SEARCH, HR_M_FOR_USER, HR_M_ANALYZE, "no_such_method",
 };
 
 static void
@@ -30,6 +31,95 @@ check_lists (const hr_writer_t *w, int nlists)
         free (items);
     }
     FUZZ_CHECK (hr_reader_done (&r));
+}
+
+/*  Re-encodes what a decoder accepted and checks the arguments come back
+    byte for byte (the encoder writes the method first: skip it).         */
+static void
+s_same_args (const hr_writer_t *w, const uint8_t *args, size_t len)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, w->data, w->len);
+    size_t mlen;
+    FUZZ_CHECK (hr_get_str (&r, &mlen) != NULL);
+    FUZZ_CHECK ((size_t) (r.end - r.p) == len && memcmp (r.p, args, len) == 0);
+}
+
+static void
+s_decoders (uint8_t pick, const uint8_t *args, size_t len)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, args, len);
+    hr_writer_t w;
+    hr_writer_init (&w);
+    switch ((pick / 7) % 8) {
+    case 0: {
+        hr_proto_record_t q;
+        if (hr_proto_record_get (&r, &q) == 0) {
+            hr_proto_record_put (&w, &q);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    case 1: {
+        hr_proto_history_req_t q;
+        if (hr_proto_history_req_get (&r, &q) == 0) {
+            hr_proto_history_req_put (&w, &q);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    case 2: {
+        hr_proto_product_req_t q;
+        if (hr_proto_product_req_get (&r, &q) == 0) {
+            hr_proto_product_req_put (&w, HR_M_SIMILAR, &q);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    case 3: {
+        hr_proto_query_req_t q;
+        if (hr_proto_search_get (&r, &q) == 0) {
+            hr_proto_search_put (&w, &q);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    case 4: {
+        hr_proto_query_req_t q;
+        if (hr_proto_analyze_get (&r, &q) == 0) {
+            hr_proto_analyze_put (&w, q.query, q.len);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    case 5: {
+        hr_proto_for_user_t q;
+        if (hr_proto_for_user_get (&r, &q) == 0) {
+            FUZZ_CHECK (q.history.n <= HR_HISTORY_MAX);
+            hr_proto_for_user_put (&w, q.history.raw, q.history.raw_len, q.limit);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    case 6: {
+        hr_proto_home_req_t q;
+        if (hr_proto_home_req_get (&r, &q) == 0) {
+            hr_proto_home_req_put (&w, q.limit, q.seed, q.history.raw, q.history.raw_len);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    default: {
+        uint32_t limit;
+        if (hr_proto_trending_get (&r, &limit) == 0) {
+            hr_proto_trending_put (&w, limit);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    }
+    hr_writer_free (&w);
 }
 
 int
@@ -65,20 +155,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         FUZZ_CHECK (m != 4 || st != HR_OK);
         hr_writer_free (&reply);
     }
-    else {
-        hr_reader_t r;
-        hr_reader_init (&r, args, len);
-        if (m == 5) {
-            inter_record_req_t req;
-            if (inter_record_decode (&r, &req) == 0)
-                FUZZ_CHECK (hr_reader_done (&r) && req.user_id && req.value);
-        }
-        else {
-            inter_history_req_t req;
-            if (inter_history_decode (&r, &req) == 0)
-                FUZZ_CHECK (hr_reader_done (&r) && req.user_id);
-        }
-    }
+    else
+        s_decoders (data[0], args, len);
     free (args);
     return 0;
 }

@@ -4,6 +4,7 @@
 #ifndef FUZZ_UTIL_H
 #define FUZZ_UTIL_H
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "hr_log.h"

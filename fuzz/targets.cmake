@@ -8,9 +8,9 @@ set(HR_FUZZ_LIBS_wire hr_common)
 set(HR_FUZZ_LIBS_csv hr_common)
 set(HR_FUZZ_LIBS_events_import hr_interactions)
 set(HR_FUZZ_LIBS_http_params hr_gateway)
-set(HR_FUZZ_LIBS_json_body hr_gateway hr_interactions)
-set(HR_FUZZ_LIBS_replies hr_gateway hr_interactions)
-set(HR_FUZZ_LIBS_requests hr_content hr_interactions)
+set(HR_FUZZ_LIBS_json_body hr_gateway)
+set(HR_FUZZ_LIBS_replies hr_common)
+set(HR_FUZZ_LIBS_requests hr_content)
 set(HR_FUZZ_LIBS_query hr_content)
 
 # hr_fuzz_available(<out-list>): the targets whose source and libraries exist.

@@ -38,8 +38,7 @@
 #define USER_HISTORY_EVENTS 50
 
 /*  Strategies whose trainers publish to model_versions.  */
-static const char *const model_strategies[] = { "content", "collab", "trending", "rules" };
-#define N_MODEL_STRATEGIES (sizeof model_strategies / sizeof model_strategies[0])
+
 
 /* =================================================== process-wide state */
 
@@ -64,12 +63,12 @@ models_query (hr_pg_t **pg, const char *url)
     if (!*pg || !hr_pg_conn (*pg))
         return NULL;
     json_t *arr = json_array ();
-    for (size_t i = 0; i < N_MODEL_STRATEGIES; i++) {
-        char *info = hr_model_info_json (*pg, model_strategies[i]);
+    for (size_t i = 0; i < HR_MODEL_COUNT; i++) {
+        char *info = hr_model_info_json (*pg, hr_proto_models[i]);
         json_t *o = info ? json_loads (info, 0, NULL) : NULL;
         free (info);
         if (!o)                 /* never trained (or the row did not parse) */
-            o = json_pack ("{s:s, s:i, s:n}", "strategy", model_strategies[i], "version", 0,
+            o = json_pack ("{s:s, s:i, s:n}", "strategy", hr_proto_models[i], "version", 0,
                            "trained_at");
         json_array_append_new (arr, o);
     }
@@ -455,9 +454,9 @@ put_history (gw_buf_t *b, const hr_catalog_t *cat, const user_t *u)
     for (uint32_t i = 0; i < u->hist.n; i++) {
         const gw_event_t *e = &u->hist.events[i];
         gw_buf_printf (b, "%s{\"type\":\"%s\",\"ts_ms\":%lld,\"value\":", i ? "," : "",
-                       e->type == 1 ? "click" : "search", (long long) e->ts_ms);
+                       e->type == HR_EVENT_CLICK ? "click" : "search", (long long) e->ts_ms);
         gw_buf_json_str (b, e->value, e->len);
-        if (e->type == 1 && e->len == HR_PRODUCT_ID_LEN) {
+        if (e->type == HR_EVENT_CLICK && e->len == HR_PRODUCT_ID_LEN) {
             gw_buf_puts (b, ",\"product\":");
             if (!gw_render_item (b, cat, e->value))
                 gw_buf_puts (b, "null");
@@ -634,10 +633,10 @@ gw_handle_admin_product (gw_request_t *r, h2o_iovec_t product_id)
     p->limit = (uint32_t) limit;
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_WRITE);
-    gw_req_product (w, "similar", p->id, p->limit);
+    gw_req_product (w, HR_M_SIMILAR, p->id, p->limit);
     p->c_similar = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
     p->c_also = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
-    gw_req_product (w, "for_product", p->id, p->limit);
+    gw_req_product (w, HR_M_FOR_PRODUCT, p->id, p->limit);
     p->c_together = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
     gw_fanout_wait (f, product_render, p);
 }

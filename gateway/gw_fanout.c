@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "hr_batch.h"
+#include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
@@ -87,9 +88,6 @@ struct gw_fanout {
     h2o_timeout_entry_t deadline_entry, done_entry;
 };
 
-static const char *const service_names[GW_SVC_COUNT] = {
-    "interactions", "content", "collab", "trending", "rules", "mmi.workers",
-};
 
 static atomic_int s_inflight;
 static int s_max_inflight = 4096;
@@ -98,7 +96,7 @@ static hr_gauge_t *s_inflight_gauge;
 const char *
 gw_service_name (gw_service_t svc)
 {
-    return svc < GW_SVC_COUNT ? service_names[svc] : "unknown";
+    return svc == GW_SVC_MMI ? HR_MMI_WORKERS : hr_proto_service_name ((int) svc);
 }
 
 int
@@ -290,7 +288,7 @@ flush (gw_loop_t *loop)
             continue;
         int rc = -1;
         if (n == 1)
-            rc = hr_client_send (loop->client, service_names[s], g->ids[0], g->deadline_ms,
+            rc = hr_client_send (loop->client, gw_service_name ((gw_service_t) s), g->ids[0], g->deadline_ms,
                                  g->buf.data + g->lone_at, g->lone_len);
         else {
             hr_batch_end (&g->bw);
@@ -303,7 +301,7 @@ flush (gw_loop_t *loop)
                 memcpy (slot->members, g->ids, n * sizeof *slot->members);
                 slot->n = n;
                 slot->id = id;
-                rc = hr_client_send (loop->client, service_names[s], id, g->deadline_ms,
+                rc = hr_client_send (loop->client, gw_service_name ((gw_service_t) s), id, g->deadline_ms,
                                      g->buf.data, g->buf.len);
                 if (rc != 0)
                     batch_slot_free (slot);
@@ -413,7 +411,7 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
 
     for (int s = 0; s < GW_SVC_COUNT; s++) {
         char labels[64];
-        snprintf (labels, sizeof labels, "service=\"%s\"", service_names[s]);
+        snprintf (labels, sizeof labels, "service=\"%s\"", gw_service_name ((gw_service_t) s));
         gw_breaker_init (&self->breakers[s], settings->breaker_threshold, settings->breaker_cooldown_ms);
         self->metrics[s].latency = hr_histogram ("hr_gateway_fanout_seconds",
             "Time from sending a call to its reply, per service", labels);
@@ -604,7 +602,7 @@ gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
     f->pending++;
     /*  The broker answers mmi.* itself and knows no batches.              */
     if (svc == GW_SVC_MMI) {
-        if (hr_client_send (loop->client, service_names[svc], id, f->deadline_ms, body, len) != 0)
+        if (hr_client_send (loop->client, gw_service_name (svc), id, f->deadline_ms, body, len) != 0)
             settle_unsent (loop, id);
         after_send (loop);
     }

@@ -29,19 +29,21 @@
 #include <stdint.h>
 #include "gw_breaker.h"
 #include "gw_config.h"
+#include "hr_proto.h"
 
+/*  The services of hr_proto.h, then the broker's mmi.workers.  */
 typedef enum {
-    GW_SVC_INTERACTIONS,
-    GW_SVC_CONTENT,
-    GW_SVC_COLLAB,
-    GW_SVC_TRENDING,
-    GW_SVC_RULES,
-    GW_SVC_MMI,                 /* the broker's mmi.workers */
+    GW_SVC_INTERACTIONS = HR_SVC_INTERACTIONS,
+    GW_SVC_CONTENT = HR_SVC_CONTENT,
+    GW_SVC_COLLAB = HR_SVC_COLLAB,
+    GW_SVC_TRENDING = HR_SVC_TRENDING,
+    GW_SVC_RULES = HR_SVC_RULES,
+    GW_SVC_MMI = HR_SVC_COUNT,  /* the broker's mmi.workers */
     GW_SVC_COUNT
 } gw_service_t;
 
 /*  The five strategy services (what /readyz requires).  */
-#define GW_STRATEGY_SERVICES 5
+#define GW_STRATEGY_SERVICES HR_SVC_COUNT
 const char *gw_service_name (gw_service_t svc);
 
 typedef enum {

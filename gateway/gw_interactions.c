@@ -7,7 +7,9 @@
     user_id / event_type, unknown event_type, ids that break their pattern,
     a query over 255 bytes) is 422; a body over HR_GATEWAY_MAX_BODY is 413.
     200 with an empty body only after interactions acknowledged the COMMIT. */
-#include <jansson.h>
+#include "gw_interactions.h"
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "gw_app.h"
@@ -48,7 +50,7 @@ record_done (gw_fanout_t *f, void *arg)
 
 /*  A required string field: 1 ok, 0 absent/null, -1 present but not a string. */
 static int
-string_field (json_t *obj, const char *name, const char **s, size_t *len)
+s_string_field (json_t *obj, const char *name, const char **s, size_t *len)
 {
     json_t *v = json_object_get (obj, name);
     if (!v || json_is_null (v))
@@ -60,74 +62,78 @@ string_field (json_t *obj, const char *name, const char **s, size_t *len)
     return 1;
 }
 
-static void
-record (gw_request_t *r, json_t *body)
+static int
+s_reject (gw_reject_t *why, int status, const char *error, const char *fmt, ...)
+{
+    why->status = status;
+    why->error = error;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (why->detail, sizeof why->detail, fmt, ap);
+    va_end (ap);
+    return -1;
+}
+
+static int
+s_record_fields (json_t *body, gw_record_t *out, gw_reject_t *why)
 {
     const char *user, *event_type, *value;
     size_t ulen, elen, vlen;
-    int rc = string_field (body, "user_id", &user, &ulen);
-    if (rc <= 0) {
-        gw_send_error (r, 422, "invalid_body", rc == 0 ? "user_id is required" : "user_id must be a string");
-        return;
-    }
-    if (!hr_valid_user_id (user, ulen)) {
-        gw_send_error (r, 422, "invalid_body", "user_id must match ^[a-zA-Z0-9]{1,50}$");
-        return;
-    }
-    rc = string_field (body, "event_type", &event_type, &elen);
-    if (rc <= 0) {
-        gw_send_error (r, 422, "invalid_body", rc == 0 ? "event_type is required" : "event_type must be a string");
-        return;
-    }
+    int rc = s_string_field (body, "user_id", &user, &ulen);
+    if (rc <= 0)
+        return s_reject (why, 422, "invalid_body", rc == 0 ? "user_id is required" : "user_id must be a string");
+    if (!hr_valid_user_id (user, ulen))
+        return s_reject (why, 422, "invalid_body", "user_id must match ^[a-zA-Z0-9]{1,50}$");
+    rc = s_string_field (body, "event_type", &event_type, &elen);
+    if (rc <= 0)
+        return s_reject (why, 422, "invalid_body", rc == 0 ? "event_type is required" : "event_type must be a string");
     uint8_t type;
     if (elen == 13 && memcmp (event_type, "product_click", 13) == 0)
-        type = 1;
+        type = HR_EVENT_CLICK;
     else if (elen == 12 && memcmp (event_type, "search_query", 12) == 0)
-        type = 2;
-    else {
-        gw_send_error (r, 422, "invalid_event_type", "event_type must be product_click or search_query");
-        return;
-    }
-    const char *field = type == 1 ? "product_id" : "query";
-    rc = string_field (body, field, &value, &vlen);
-    if (rc == 0) {
-        gw_send_error (r, 400, "missing_field", "%s is required for %s", field,
-                       type == 1 ? "product_click" : "search_query");
-        return;
-    }
-    if (rc < 0) {
-        gw_send_error (r, 422, "invalid_body", "%s must be a string", field);
-        return;
-    }
-    if (type == 1 && !hr_valid_product_id (value, vlen)) {
-        gw_send_error (r, 422, "invalid_body", "product_id must match ^[A-Z0-9]{10}$");
-        return;
-    }
-    if (type == 2) {
+        type = HR_EVENT_SEARCH;
+    else
+        return s_reject (why, 422, "invalid_event_type", "event_type must be product_click or search_query");
+    const char *field = type == HR_EVENT_CLICK ? "product_id" : "query";
+    rc = s_string_field (body, field, &value, &vlen);
+    if (rc == 0)
+        return s_reject (why, 400, "missing_field", "%s is required for %s", field,
+                         type == HR_EVENT_CLICK ? "product_click" : "search_query");
+    if (rc < 0)
+        return s_reject (why, 422, "invalid_body", "%s must be a string", field);
+    if (type == HR_EVENT_CLICK && !hr_valid_product_id (value, vlen))
+        return s_reject (why, 422, "invalid_body", "product_id must match ^[A-Z0-9]{10}$");
+    if (type == HR_EVENT_SEARCH) {
         switch (hr_query_normalize (value, vlen, &value, &vlen)) {
         case HR_QUERY_OK:
             break;
         case HR_QUERY_EMPTY:
-            gw_send_error (r, 400, "missing_field", "query must not be empty after trimming");
-            return;
+            return s_reject (why, 400, "missing_field", "query must not be empty after trimming");
         case HR_QUERY_TOO_LONG:
-            gw_send_error (r, 422, "invalid_body", "query must be at most %d bytes", HR_QUERY_MAX);
-            return;
+            return s_reject (why, 422, "invalid_body", "query must be at most %d bytes", HR_QUERY_MAX);
         default:
-            gw_send_error (r, 422, "invalid_body", "query must be valid UTF-8");
-            return;
+            return s_reject (why, 422, "invalid_body", "query must be valid UTF-8");
         }
     }
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, r->req);
-    if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
-        return;
+    *out = (gw_record_t) { user, ulen, type, value, vlen };
+    return 0;
+}
+
+json_t *
+gw_record_parse (const void *data, size_t len, gw_record_t *out, gw_reject_t *why)
+{
+    json_error_t err;
+    json_t *body = json_loadb (data ? data : "", len, 0, &err);
+    if (!body) {
+        s_reject (why, 422, "invalid_json", "%s (line %d, column %d)", err.text, err.line, err.column);
+        return NULL;
     }
-    hr_writer_t *w = &r->thread->writer;
-    gw_fanout_phase (f, GW_WAIT_WRITE);
-    gw_req_record (w, user, ulen, type, value, vlen);
-    gw_fanout_add (f, GW_SVC_INTERACTIONS, w->data, w->len);
-    gw_fanout_wait (f, record_done, r);
+    if (!json_is_object (body))
+        s_reject (why, 422, "invalid_body", "the body must be a JSON object");
+    else if (s_record_fields (body, out, why) == 0)
+        return body;
+    json_decref (body);
+    return NULL;
 }
 
 void
@@ -138,16 +144,23 @@ gw_handle_interactions_post (gw_request_t *r)
         gw_send_error (r, 413, "body_too_large", "the body exceeds %d bytes", r->app->settings.max_body);
         return;
     }
-    json_error_t err;
-    json_t *body = json_loadb (req->entity.base ? req->entity.base : "", req->entity.len, 0, &err);
+    gw_record_t ev;
+    gw_reject_t why;
+    json_t *body = gw_record_parse (req->entity.base, req->entity.len, &ev, &why);
     if (!body) {
-        gw_send_error (r, 422, "invalid_json", "%s (line %d, column %d)", err.text, err.line, err.column);
+        gw_send_error (r, why.status, why.error, "%s", why.detail);
         return;
     }
-    if (!json_is_object (body))
-        gw_send_error (r, 422, "invalid_body", "the body must be a JSON object");
-    else
-        record (r, body);       /* copies what it keeps before returning */
+    gw_fanout_t *f = gw_fanout_new (r->thread->loop, r->req);
+    if (!f)
+        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+    else {
+        hr_writer_t *w = &r->thread->writer;
+        gw_fanout_phase (f, GW_WAIT_WRITE);
+        gw_req_record (w, ev.user, ev.ulen, ev.type, ev.value, ev.vlen);   /* copies */
+        gw_fanout_add (f, GW_SVC_INTERACTIONS, w->data, w->len);
+        gw_fanout_wait (f, record_done, r);
+    }
     json_decref (body);
 }
 
@@ -192,7 +205,7 @@ history_done (gw_fanout_t *f, void *arg)
     for (uint32_t i = 0; i < hist.n; i++) {
         const gw_event_t *e = &hist.events[i];
         gw_buf_puts (&b, i ? ",{" : "{");
-        gw_buf_puts (&b, e->type == 1 ? "\"event_type\":\"product_click\",\"product_id\":"
+        gw_buf_puts (&b, e->type == HR_EVENT_CLICK ? "\"event_type\":\"product_click\",\"product_id\":"
                                       : "\"event_type\":\"search_query\",\"query\":");
         gw_buf_json_str (&b, e->value, e->len);
         gw_buf_puts (&b, ",\"timestamp\":");

@@ -117,10 +117,10 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     p->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
-    gw_req_product (w, "similar", p->id, p->limit + 1);
+    gw_req_product (w, HR_M_SIMILAR, p->id, p->limit + 1);
     p->calls[0] = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
     p->calls[1] = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
-    gw_req_product (w, "for_product", p->id, p->limit + 1);
+    gw_req_product (w, HR_M_FOR_PRODUCT, p->id, p->limit + 1);
     p->calls[2] = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
     gw_fanout_wait (f, product_render, p);
 }

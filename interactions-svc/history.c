@@ -16,7 +16,7 @@
 typedef struct reader {
     inter_store_t *store;
     hr_redis_t *redis;
-    hr_event_t *events;         /* room for max(INTER_HISTORY_MAX, cache_len) */
+    hr_event_t *events;         /* room for max(HR_HISTORY_MAX, cache_len) */
     struct reader *next;
 } reader_t;
 
@@ -115,7 +115,7 @@ inter_history_new (const char *database_url, const char *redis_url,
     self->statement_timeout_ms = statement_timeout_ms;
     self->redis_timeout_ms = redis_timeout_ms;
     self->cache_len = cache_len;
-    self->buf_len = cache_len > INTER_HISTORY_MAX ? cache_len : INTER_HISTORY_MAX;
+    self->buf_len = cache_len > HR_HISTORY_MAX ? cache_len : HR_HISTORY_MAX;
     self->max_readers = max_readers;
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->returned, NULL);
@@ -188,7 +188,7 @@ inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
                      uint32_t limit, hr_writer_t *reply)
 {
     assert (self);
-    assert (limit <= INTER_HISTORY_MAX);
+    assert (limit <= HR_HISTORY_MAX);
     reader_t *r = s_take (self);
     if (!r)
         return -1;
@@ -222,7 +222,7 @@ inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
         }
         hr_counter_inc (self->from_pg);
     }
-    inter_history_reply_encode (reply, r->events, (uint32_t) n);
+    hr_proto_history_put (reply, r->events, (uint32_t) n);
     s_give_back (self, r);
     hr_histogram_observe (self->latency, s_mono_s () - t0);
     return 0;

@@ -148,8 +148,8 @@ inter_server_destroy (inter_server_t **self_p)
 static int
 s_record_event (hr_reader_t *args, hr_event_t *ev, hr_call_t *call)
 {
-    inter_record_req_t req;
-    if (inter_record_decode (args, &req) != 0)
+    hr_proto_record_t req;
+    if (hr_proto_record_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST,
                                  "record: expected str user_id, u8 type, str value");
     char err[128];
@@ -174,17 +174,17 @@ s_record (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
 static int
 s_history (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
 {
-    inter_history_req_t req;
-    if (inter_history_decode (args, &req) != 0)
+    hr_proto_history_req_t req;
+    if (hr_proto_history_req_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST,
                                  "history: expected str user_id, u32 days, u32 limit");
     if (!hr_valid_user_id (req.user_id, req.user_id_len))
         return hr_service_error (call, HR_BAD_REQUEST,
                                  "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
-    if (req.days < 1 || req.days > INTER_DAYS_MAX)
-        return hr_service_error (call, HR_BAD_REQUEST, "days must be 1..%d", INTER_DAYS_MAX);
-    if (req.limit < 1 || req.limit > INTER_HISTORY_MAX)
-        return hr_service_error (call, HR_BAD_REQUEST, "limit must be 1..%d", INTER_HISTORY_MAX);
+    if (req.days < 1 || req.days > HR_HISTORY_DAYS_MAX)
+        return hr_service_error (call, HR_BAD_REQUEST, "days must be 1..%d", HR_HISTORY_DAYS_MAX);
+    if (req.limit < 1 || req.limit > HR_HISTORY_MAX)
+        return hr_service_error (call, HR_BAD_REQUEST, "limit must be 1..%d", HR_HISTORY_MAX);
     char user_id[HR_USER_ID_MAX + 1];
     memcpy (user_id, req.user_id, req.user_id_len);
     user_id[req.user_id_len] = '\0';
@@ -204,9 +204,9 @@ inter_server_handle (void *state, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
 {
     inter_server_t *self = state;
-    if (s_is (method, method_len, INTER_METHOD_RECORD))
+    if (s_is (method, method_len, HR_M_RECORD))
         return s_record (self, args, call);
-    if (s_is (method, method_len, INTER_METHOD_HISTORY))
+    if (s_is (method, method_len, HR_M_HISTORY))
         return s_history (self, args, reply, call);
     return hr_service_error (call, HR_BAD_REQUEST, "unknown method '%.*s'",
                              (int) (method_len > 64 ? 64 : method_len), method);
@@ -230,7 +230,7 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
         hr_batch_item_t *item = &items[i];
         if (item->status != HR_BATCH_PENDING)
             continue;
-        if (!s_is (item->method, item->method_len, INTER_METHOD_RECORD))
+        if (!s_is (item->method, item->method_len, HR_M_RECORD))
             item->status = inter_server_handle (self, item->method, item->method_len,
                                                 &item->args, item->reply, &item->call);
         else if (!records)
@@ -277,7 +277,7 @@ s_fini (void *state)
 }
 
 const hr_service_def_t inter_service_def = {
-    .name = INTER_SERVICE,
+    .name = HR_SERVICE_INTERACTIONS,
     .config = inter_config_vars,
     .init = s_init,
     .handle = inter_server_handle,

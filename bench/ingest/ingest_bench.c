@@ -49,7 +49,7 @@ s_encode (hr_writer_t *w, hr_writer_t *inner, const char *user, long id, long *i
     hr_writer_reset (w);
     if (s_batch == 1) {
         snprintf (value, sizeof value, "B%09ld", (id * 1000003 + (*i)++) % 1000000000);
-        inter_record_encode (w, user, HR_EVENT_CLICK, value);
+        hr_proto_record_put (w, &(hr_proto_record_t) { user, strlen (user), HR_EVENT_CLICK, value, strlen (value) });
         return;
     }
     hr_batch_writer_t bw;
@@ -57,7 +57,7 @@ s_encode (hr_writer_t *w, hr_writer_t *inner, const char *user, long id, long *i
     for (int k = 0; k < s_batch; k++) {
         snprintf (value, sizeof value, "B%09ld", (id * 1000003 + (*i)++) % 1000000000);
         hr_writer_reset (inner);
-        inter_record_encode (inner, user, HR_EVENT_CLICK, value);
+        hr_proto_record_put (inner, &(hr_proto_record_t) { user, strlen (user), HR_EVENT_CLICK, value, strlen (value) });
         hr_batch_request_add (&bw, (uint64_t) k, inner->data, inner->len);
     }
     hr_batch_end (&bw);
@@ -102,7 +102,7 @@ s_client (void *arg)
         void *body = NULL;
         size_t len = 0;
         double t0 = bench_now_s ();
-        int st = hr_client_call (client, INTER_SERVICE, w.data, w.len, 5000, &body, &len);
+        int st = hr_client_call (client, HR_SERVICE_INTERACTIONS, w.data, w.len, 5000, &body, &len);
         double ms = (bench_now_s () - t0) * 1000.0;
         long ok = s_acknowledged (st, body, len);
         free (body);

@@ -79,7 +79,7 @@ START_TEST (test_acknowledged_events_survive_sigkill)
     hr_pg_t *pg = t_pg_migrated ();
     hr_client_t *probe = hr_client_new (hr_broker_endpoint (s_broker));
     pid_t pid = s_spawn ();
-    t_wait_workers (probe, INTER_SERVICE, 8);
+    t_wait_workers (probe, HR_SERVICE_INTERACTIONS, 8);
 
     client_job_t jobs[CLIENTS];
     pthread_t threads[CLIENTS];

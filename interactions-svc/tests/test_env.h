@@ -98,10 +98,10 @@ t_record (hr_client_t *client, const char *user, uint8_t type, const char *value
 {
     hr_writer_t w;
     hr_writer_init (&w);
-    inter_record_encode (&w, user, type, value);
+    hr_proto_record_put (&w, &(hr_proto_record_t) { user, strlen (user), type, value, strlen (value) });
     void *body = NULL;
     size_t len = 0;
-    int st = hr_client_call (client, INTER_SERVICE, w.data, w.len, 10000, &body, &len);
+    int st = hr_client_call (client, HR_SERVICE_INTERACTIONS, w.data, w.len, 10000, &body, &len);
     if (msg)
         snprintf (msg, msgcap, "%.*s", (int) len, body ? (char *) body : "");
     free (body);
@@ -116,13 +116,13 @@ t_history (hr_client_t *client, const char *user, uint32_t days, uint32_t limit,
 {
     hr_writer_t w;
     hr_writer_init (&w);
-    inter_history_encode (&w, user, days, limit);
+    hr_proto_history_req_put (&w, &(hr_proto_history_req_t) { user, strlen (user), days, limit });
     void *body = NULL;
     size_t len = 0;
-    int st = hr_client_call (client, INTER_SERVICE, w.data, w.len, 10000, &body, &len);
+    int st = hr_client_call (client, HR_SERVICE_INTERACTIONS, w.data, w.len, 10000, &body, &len);
     *n = 0;
     if (st == 0)
-        ck_assert_int_eq (inter_history_reply_decode (body, len, out, max, n), 0);
+        ck_assert_int_eq (hr_proto_history_copy (body, len, out, max, n), 0);
     free (body);
     hr_writer_free (&w);
     return st;
@@ -133,7 +133,7 @@ t_call_raw (hr_client_t *client, const void *req, size_t len)
 {
     void *body = NULL;
     size_t blen = 0;
-    int st = hr_client_call (client, INTER_SERVICE, req, len, 10000, &body, &blen);
+    int st = hr_client_call (client, HR_SERVICE_INTERACTIONS, req, len, 10000, &body, &blen);
     free (body);
     return st;
 }

@@ -72,15 +72,15 @@ START_TEST (test_wire_round_trip)
 {
     hr_writer_t w;
     hr_writer_init (&w);
-    inter_record_encode (&w, "Bob1", HR_EVENT_CLICK, "ABCD1234XY");
+    hr_proto_record_put (&w, &(hr_proto_record_t) { "Bob1", strlen ("Bob1"), HR_EVENT_CLICK, "ABCD1234XY", strlen ("ABCD1234XY") });
     hr_reader_t r;
     hr_reader_init (&r, w.data, w.len);
     size_t mlen;
     const char *m = hr_get_str (&r, &mlen);
     ck_assert_int_eq ((int) mlen, 6);
     ck_assert (memcmp (m, "record", 6) == 0);
-    inter_record_req_t rec;
-    ck_assert_int_eq (inter_record_decode (&r, &rec), 0);
+    hr_proto_record_t rec;
+    ck_assert_int_eq (hr_proto_record_get (&r, &rec), 0);
     ck_assert_int_eq ((int) rec.user_id_len, 4);
     ck_assert_int_eq (rec.type, 1);
     ck_assert_int_eq ((int) rec.value_len, 10);
@@ -88,26 +88,26 @@ START_TEST (test_wire_round_trip)
     //  Truncated and trailing garbage are both refused
     hr_reader_init (&r, w.data, w.len - 1);
     hr_get_str (&r, &mlen);
-    ck_assert_int_eq (inter_record_decode (&r, &rec), -1);
+    ck_assert_int_eq (hr_proto_record_get (&r, &rec), -1);
     hr_put_u8 (&w, 7);
     hr_reader_init (&r, w.data, w.len);
     hr_get_str (&r, &mlen);
-    ck_assert_int_eq (inter_record_decode (&r, &rec), -1);
+    ck_assert_int_eq (hr_proto_record_get (&r, &rec), -1);
 
     hr_writer_reset (&w);
     hr_event_t evs[2] = {
         { .type = 2, .value = "shoes", .ts_ms = 20 },
         { .type = 1, .value = "ABCD1234XY", .ts_ms = 10 },
     };
-    inter_history_reply_encode (&w, evs, 2);
+    hr_proto_history_put (&w, evs, 2);
     hr_event_t out[2];
     uint32_t n;
-    ck_assert_int_eq (inter_history_reply_decode (w.data, w.len, out, 2, &n), 0);
+    ck_assert_int_eq (hr_proto_history_copy (w.data, w.len, out, 2, &n), 0);
     ck_assert_int_eq (n, 2);
     ck_assert_str_eq (out[0].value, "shoes");
     ck_assert_int_eq (out[1].ts_ms, 10);
-    ck_assert_int_eq (inter_history_reply_decode (w.data, w.len, out, 1, &n), -1);
-    ck_assert_int_eq (inter_history_reply_decode (w.data, w.len - 3, out, 2, &n), -1);
+    ck_assert_int_eq (hr_proto_history_copy (w.data, w.len, out, 1, &n), -1);
+    ck_assert_int_eq (hr_proto_history_copy (w.data, w.len - 3, out, 2, &n), -1);
     hr_writer_free (&w);
 }
 END_TEST

@@ -32,7 +32,7 @@ s_stack_start (stack_t *st, const char *database_url, const char *redis_url)
     ck_assert_ptr_nonnull (st->service);
     st->client = hr_client_new (hr_broker_endpoint (st->broker));
     ck_assert_ptr_nonnull (st->client);
-    t_wait_workers (st->client, INTER_SERVICE, 4);
+    t_wait_workers (st->client, HR_SERVICE_INTERACTIONS, 4);
 }
 
 static void
@@ -122,12 +122,12 @@ START_TEST (test_batch_of_records)
         char pid[16];
         snprintf (pid, sizeof pid, "B%09d", i);
         hr_writer_init (&inner[i]);
-        inter_record_encode (&inner[i], i % 2 ? user : other, 1, pid);
+        hr_proto_record_put (&inner[i], &(hr_proto_record_t) { i % 2 ? user : other, strlen (i % 2 ? user : other), HR_EVENT_CLICK, pid, strlen (pid) });
     }
     hr_writer_init (&inner[N]);
-    inter_record_encode (&inner[N], user, 1, "not-an-id");
+    hr_proto_record_put (&inner[N], &(hr_proto_record_t) { user, strlen (user), HR_EVENT_CLICK, "not-an-id", strlen ("not-an-id") });
     hr_writer_init (&inner[N + 1]);
-    inter_history_encode (&inner[N + 1], user, 30, 10);
+    hr_proto_history_req_put (&inner[N + 1], &(hr_proto_history_req_t) { user, strlen (user), 30, 10 });
 
     hr_writer_t w;
     hr_writer_init (&w);
@@ -138,7 +138,7 @@ START_TEST (test_batch_of_records)
     hr_batch_end (&bw);
     void *body = NULL;
     size_t len = 0;
-    ck_assert_int_eq (hr_client_call (s_main.client, INTER_SERVICE, w.data, w.len, 10000,
+    ck_assert_int_eq (hr_client_call (s_main.client, HR_SERVICE_INTERACTIONS, w.data, w.len, 10000,
                                       &body, &len), HR_OK);
     hr_reader_t r;
     hr_reader_init (&r, body, len);
@@ -154,7 +154,7 @@ START_TEST (test_batch_of_records)
         if (i == N + 1) {       /* the history call: a well-formed reply */
             hr_event_t ev[10];
             uint32_t n;
-            ck_assert_int_eq (inter_history_reply_decode (item, item_len, ev, 10, &n), 0);
+            ck_assert_int_eq (hr_proto_history_copy (item, item_len, ev, 10, &n), 0);
             ck_assert_uint_le (n, 10);
         }
     }
@@ -262,7 +262,7 @@ START_TEST (test_validation)
     //  Malformed bodies: truncated, trailing bytes, unknown method
     hr_writer_t w;
     hr_writer_init (&w);
-    inter_record_encode (&w, "okuser", 1, "ABCD1234XY");
+    hr_proto_record_put (&w, &(hr_proto_record_t) { "okuser", strlen ("okuser"), HR_EVENT_CLICK, "ABCD1234XY", strlen ("ABCD1234XY") });
     ck_assert_int_eq (t_call_raw (s_main.client, w.data, w.len - 2), HR_BAD_REQUEST);
     hr_put_u32 (&w, 5);
     ck_assert_int_eq (t_call_raw (s_main.client, w.data, w.len), HR_BAD_REQUEST);

@@ -1,0 +1,386 @@
+/*  hr_proto — the messages between the gateway and the services.          */
+#include "hr_proto.h"
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*  Smallest event on the wire: u8 type + empty str (4) + i64 ts.          */
+#define S_EVENT_MIN_WIRE (1 + 4 + 8)
+/*  Smallest category of a home reply: str name (4) + an empty list (4).   */
+#define S_CATEGORY_MIN_WIRE (4 + 4)
+
+const unsigned char hr_proto_empty_history[4] = { 0, 0, 0, 0 };
+
+const char *const hr_proto_models[HR_MODEL_COUNT + 1] = {
+    HR_MODEL_CONTENT, HR_MODEL_COLLAB, HR_MODEL_TRENDING, HR_MODEL_RULES, NULL,
+};
+
+const char *
+hr_proto_service_name (int service)
+{
+    static const char *const names[HR_SVC_COUNT] = {
+        [HR_SVC_INTERACTIONS] = HR_SERVICE_INTERACTIONS, [HR_SVC_CONTENT] = HR_SERVICE_CONTENT,
+        [HR_SVC_COLLAB] = HR_SERVICE_COLLAB,             [HR_SVC_TRENDING] = HR_SERVICE_TRENDING,
+        [HR_SVC_RULES] = HR_SERVICE_RULES,
+    };
+    return service >= 0 && service < HR_SVC_COUNT ? names[service] : "unknown";
+}
+
+bool
+hr_proto_method_is (const char *method, size_t len, const char *name)
+{
+    return strlen (name) == len && memcmp (method, name, len) == 0;
+}
+
+static void
+s_method (hr_writer_t *w, const char *method)
+{
+    hr_writer_reset (w);
+    hr_put_cstr (w, method);
+}
+
+static int
+s_done (hr_reader_t *r)
+{
+    return hr_reader_done (r) ? 0 : -1;
+}
+
+/* -------------------------------------------------------------- history */
+
+/*  The one place an event is read off the wire.                           */
+static bool
+s_event_get (hr_reader_t *r, hr_proto_event_t *ev)
+{
+    ev->type = hr_get_u8 (r);
+    ev->value = hr_get_str (r, &ev->len);
+    ev->ts_ms = hr_get_i64 (r);
+    if (hr_reader_ok (r) && !hr_event_type_valid (ev->type))
+        r->err = true;
+    return hr_reader_ok (r);
+}
+
+int
+hr_proto_history_get (hr_reader_t *r, hr_proto_history_t *out)
+{
+    out->raw = r->p;
+    out->raw_len = 0;
+    out->n = 0;
+    uint32_t n = hr_get_count (r, S_EVENT_MIN_WIRE);
+    if (hr_reader_ok (r) && n > HR_HISTORY_MAX)
+        r->err = true;
+    hr_proto_event_t ev;
+    for (uint32_t i = 0; i < n && hr_reader_ok (r); i++)
+        s_event_get (r, &ev);
+    if (!hr_reader_ok (r))
+        return -1;
+    out->raw_len = (size_t) (r->p - (const unsigned char *) out->raw);
+    out->n = n;
+    return 0;
+}
+
+void
+hr_proto_history_iter (const hr_proto_history_t *h, hr_proto_history_iter_t *it)
+{
+    hr_reader_init (&it->r, h->raw, h->raw_len);
+    it->left = h->n;
+    if (h->raw_len >= 4)
+        (void) hr_get_u32 (&it->r);
+    else
+        it->left = 0;
+}
+
+bool
+hr_proto_history_next (hr_proto_history_iter_t *it, hr_proto_event_t *ev)
+{
+    if (it->left == 0)
+        return false;
+    it->left--;
+    return s_event_get (&it->r, ev);
+}
+
+void
+hr_proto_history_put (hr_writer_t *w, const hr_event_t *events, uint32_t n)
+{
+    hr_put_u32 (w, n);
+    for (uint32_t i = 0; i < n; i++) {
+        hr_put_u8 (w, events[i].type);
+        hr_put_cstr (w, events[i].value);
+        hr_put_i64 (w, events[i].ts_ms);
+    }
+}
+
+void
+hr_proto_history_put_views (hr_writer_t *w, const hr_proto_event_t *events, uint32_t n)
+{
+    hr_put_u32 (w, n);
+    for (uint32_t i = 0; i < n; i++) {
+        hr_put_u8 (w, events[i].type);
+        hr_put_str (w, events[i].value, events[i].len);
+        hr_put_i64 (w, events[i].ts_ms);
+    }
+}
+
+int
+hr_proto_history_copy (const void *body, size_t len, hr_event_t *out, uint32_t max,
+                       uint32_t *n)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    hr_proto_history_t h;
+    if (hr_proto_history_get (&r, &h) != 0 || !hr_reader_done (&r) || h.n > max)
+        return -1;
+    hr_proto_history_iter_t it;
+    hr_proto_history_iter (&h, &it);
+    hr_proto_event_t ev;
+    for (uint32_t i = 0; hr_proto_history_next (&it, &ev); i++) {
+        if (ev.len >= sizeof out[i].value)
+            return -1;
+        out[i].user_id[0] = '\0';
+        out[i].type = ev.type;
+        memcpy (out[i].value, ev.value, ev.len);
+        out[i].value[ev.len] = '\0';
+        out[i].ts_ms = ev.ts_ms;
+    }
+    *n = h.n;
+    return 0;
+}
+
+/* ------------------------------------------------------------- requests */
+
+void
+hr_proto_record_put (hr_writer_t *w, const hr_proto_record_t *req)
+{
+    s_method (w, HR_M_RECORD);
+    hr_put_str (w, req->user_id, req->user_id_len);
+    hr_put_u8 (w, req->type);
+    hr_put_str (w, req->value, req->value_len);
+}
+
+int
+hr_proto_record_get (hr_reader_t *args, hr_proto_record_t *req)
+{
+    req->user_id = hr_get_str (args, &req->user_id_len);
+    req->type = hr_get_u8 (args);
+    req->value = hr_get_str (args, &req->value_len);
+    return s_done (args);
+}
+
+void
+hr_proto_history_req_put (hr_writer_t *w, const hr_proto_history_req_t *req)
+{
+    s_method (w, HR_M_HISTORY);
+    hr_put_str (w, req->user_id, req->user_id_len);
+    hr_put_u32 (w, req->days);
+    hr_put_u32 (w, req->limit);
+}
+
+int
+hr_proto_history_req_get (hr_reader_t *args, hr_proto_history_req_t *req)
+{
+    req->user_id = hr_get_str (args, &req->user_id_len);
+    req->days = hr_get_u32 (args);
+    req->limit = hr_get_u32 (args);
+    return s_done (args);
+}
+
+void
+hr_proto_product_req_put (hr_writer_t *w, const char *method, const hr_proto_product_req_t *req)
+{
+    s_method (w, method);
+    hr_put_str (w, req->id, req->id_len);
+    hr_put_u32 (w, req->limit);
+}
+
+int
+hr_proto_product_req_get (hr_reader_t *args, hr_proto_product_req_t *req)
+{
+    req->id = hr_get_str (args, &req->id_len);
+    req->limit = hr_get_u32 (args);
+    return s_done (args);
+}
+
+void
+hr_proto_search_put (hr_writer_t *w, const hr_proto_query_req_t *req)
+{
+    s_method (w, HR_M_SEARCH);
+    hr_put_str (w, req->query, req->len);
+    hr_put_u32 (w, req->limit);
+}
+
+int
+hr_proto_search_get (hr_reader_t *args, hr_proto_query_req_t *req)
+{
+    req->query = hr_get_str (args, &req->len);
+    req->limit = hr_get_u32 (args);
+    return s_done (args);
+}
+
+void
+hr_proto_analyze_put (hr_writer_t *w, const char *query, size_t len)
+{
+    s_method (w, HR_M_ANALYZE);
+    hr_put_str (w, query, len);
+}
+
+int
+hr_proto_analyze_get (hr_reader_t *args, hr_proto_query_req_t *req)
+{
+    req->query = hr_get_str (args, &req->len);
+    req->limit = 0;
+    return s_done (args);
+}
+
+void
+hr_proto_for_user_put (hr_writer_t *w, const void *history, size_t history_len, uint32_t limit)
+{
+    s_method (w, HR_M_FOR_USER);
+    hr_put_bytes (w, history, history_len);
+    hr_put_u32 (w, limit);
+}
+
+int
+hr_proto_for_user_get (hr_reader_t *args, hr_proto_for_user_t *req)
+{
+    if (hr_proto_history_get (args, &req->history) != 0)
+        return -1;
+    req->limit = hr_get_u32 (args);
+    return s_done (args);
+}
+
+void
+hr_proto_home_req_put (hr_writer_t *w, uint32_t limit, uint64_t seed, const void *history,
+                       size_t history_len)
+{
+    s_method (w, HR_M_HOME);
+    hr_put_u32 (w, limit);
+    hr_put_u64 (w, seed);
+    hr_put_bytes (w, history, history_len);
+}
+
+int
+hr_proto_home_req_get (hr_reader_t *args, hr_proto_home_req_t *req)
+{
+    req->limit = hr_get_u32 (args);
+    req->seed = hr_get_u64 (args);
+    if (hr_proto_history_get (args, &req->history) != 0)
+        return -1;
+    return s_done (args);
+}
+
+void
+hr_proto_trending_put (hr_writer_t *w, uint32_t limit)
+{
+    s_method (w, HR_M_TRENDING);
+    hr_put_u32 (w, limit);
+}
+
+int
+hr_proto_trending_get (hr_reader_t *args, uint32_t *limit)
+{
+    *limit = hr_get_u32 (args);
+    return s_done (args);
+}
+
+/* -------------------------------------------------------------- replies */
+
+void
+hr_proto_list_free (hr_proto_list_t *l)
+{
+    free (l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+static int
+s_list_get (hr_reader_t *r, hr_proto_list_t *out)
+{
+    return hr_get_scored_list (r, &out->items, &out->n);
+}
+
+int
+hr_proto_list_decode (const void *body, size_t len, hr_proto_list_t *out)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    if (s_list_get (&r, out) == 0 && hr_reader_done (&r))
+        return 0;
+    hr_proto_list_free (out);
+    return -1;
+}
+
+int
+hr_proto_two_lists_decode (const void *body, size_t len, hr_proto_list_t *first,
+                           hr_proto_list_t *second)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    second->items = NULL;
+    second->n = 0;
+    if (s_list_get (&r, first) == 0 && s_list_get (&r, second) == 0 && hr_reader_done (&r))
+        return 0;
+    hr_proto_list_free (first);
+    hr_proto_list_free (second);
+    return -1;
+}
+
+void
+hr_proto_home_put (hr_writer_t *w, const hr_proto_home_t *home)
+{
+    hr_put_scored_list (w, home->trending.items, home->trending.n);
+    hr_put_scored_list (w, home->best_value.items, home->best_value.n);
+    hr_put_u32 (w, home->ncategories);
+    for (uint32_t i = 0; i < home->ncategories; i++) {
+        hr_put_str (w, home->categories[i].name, home->categories[i].len);
+        hr_put_scored_list (w, home->categories[i].list.items, home->categories[i].list.n);
+    }
+    hr_put_scored_list (w, home->diverse.items, home->diverse.n);
+}
+
+void
+hr_proto_home_free (hr_proto_home_t *home)
+{
+    hr_proto_list_free (&home->trending);
+    hr_proto_list_free (&home->best_value);
+    hr_proto_list_free (&home->diverse);
+    for (uint32_t i = 0; i < home->ncategories; i++)
+        hr_proto_list_free (&home->categories[i].list);
+    free (home->categories);
+    home->categories = NULL;
+    home->ncategories = 0;
+}
+
+int
+hr_proto_home_decode (const void *body, size_t len, hr_proto_home_t *out)
+{
+    memset (out, 0, sizeof *out);
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    if (s_list_get (&r, &out->trending) != 0 || s_list_get (&r, &out->best_value) != 0)
+        goto fail;
+    uint32_t k = hr_get_count (&r, S_CATEGORY_MIN_WIRE);
+    if (!hr_reader_ok (&r))
+        goto fail;
+    if (k && !(out->categories = calloc (k, sizeof *out->categories)))
+        goto fail;
+    for (uint32_t i = 0; i < k; i++) {
+        hr_proto_category_t *c = &out->categories[i];
+        out->ncategories = i + 1;
+        c->name = hr_get_str (&r, &c->len);
+        if (!c->name || s_list_get (&r, &c->list) != 0)
+            goto fail;
+    }
+    if (s_list_get (&r, &out->diverse) == 0 && hr_reader_done (&r))
+        return 0;
+fail:
+    hr_proto_home_free (out);
+    return -1;
+}
+
+int
+hr_proto_analyze_reply_decode (const void *body, size_t len, const char **json, size_t *json_len)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    *json = hr_get_str (&r, json_len);
+    return s_done (&r);
+}

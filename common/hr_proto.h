@@ -1,0 +1,235 @@
+/*  hr_proto — every message between the gateway and the services, declared
+    once (docs/protocol.md is the prose of this file).
+
+    A request body is `str method` then the method's arguments; a reply body
+    is the method's result (hr_wire.h encoding).  For each message this
+    module has the names, the limits, a typed struct and one encoder and one
+    decoder; the gateway, every service, the CLI, the tests and the fuzz
+    targets use these and nothing else.  Decoded strings point into the
+    message (not NUL-terminated); a decoder returns 0, or -1 when the bytes
+    are truncated, malformed or followed by extra bytes.
+
+    Request encoders write the method too (into a reset writer); request
+    decoders read the arguments only (hr_service has read the method).
+    Several requests in one message: hr_batch.h.                           */
+#ifndef HR_PROTO_H
+#define HR_PROTO_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hr_wire.h"
+
+/* ------------------------------------------------------------- services */
+typedef enum {
+    HR_SVC_INTERACTIONS,
+    HR_SVC_CONTENT,
+    HR_SVC_COLLAB,
+    HR_SVC_TRENDING,
+    HR_SVC_RULES,
+    HR_SVC_COUNT
+} hr_service_id_t;
+
+#define HR_SERVICE_INTERACTIONS "interactions"
+#define HR_SERVICE_CONTENT      "content"
+#define HR_SERVICE_COLLAB       "collab"
+#define HR_SERVICE_TRENDING     "trending"
+#define HR_SERVICE_RULES        "rules"
+/*  The broker-registered name of a service (hr_service_id_t).             */
+const char *hr_proto_service_name (int service);
+
+/*  Model store strategy keys (hr_model_store), one per trained service.   */
+#define HR_MODEL_CONTENT  "content"
+#define HR_MODEL_COLLAB   "collab"
+#define HR_MODEL_TRENDING "trending"
+#define HR_MODEL_RULES    "rules"
+#define HR_MODEL_COUNT 4
+/*  NULL-terminated: content, collab, trending, rules.                     */
+extern const char *const hr_proto_models[HR_MODEL_COUNT + 1];
+
+/* -------------------------------------------------------------- methods */
+#define HR_M_RECORD      "record"       /* interactions */
+#define HR_M_HISTORY     "history"      /* interactions */
+#define HR_M_SIMILAR     "similar"      /* content, collab */
+#define HR_M_SEARCH      "search"       /* content */
+#define HR_M_ANALYZE     "analyze"      /* content */
+#define HR_M_FOR_USER    "for_user"     /* content, collab, rules */
+#define HR_M_FOR_PRODUCT "for_product"  /* rules */
+#define HR_M_HOME        "home"         /* trending */
+#define HR_M_TRENDING    "trending"     /* trending */
+
+/*  True when the method read from a request is `name`.                    */
+bool hr_proto_method_is (const char *method, size_t len, const char *name);
+
+/* --------------------------------------------------------------- limits */
+#define HR_HISTORY_DAYS_MAX      365    /* the REST API accepts days 1..365 */
+#define HR_HISTORY_MAX           1000   /* most events one history holds */
+#define HR_CONTENT_LIMIT_MAX     6000   /* search/for_user: response_limit ceiling */
+#define HR_COLLAB_LIMIT_MAX      200
+#define HR_RULES_LIMIT_MAX       1000
+#define HR_TRENDING_LIMIT_MAX    6000
+#define HR_TRENDING_HOME_LIMIT_MAX 200  /* per list of a home reply */
+
+/* --------------------------------------------------------------- events */
+typedef enum { HR_EVENT_CLICK = 1, HR_EVENT_SEARCH = 2 } hr_event_type_t;
+static inline bool hr_event_type_valid (int type)
+{
+    return type == HR_EVENT_CLICK || type == HR_EVENT_SEARCH;
+}
+
+/*  An interaction, owned (the event stream, the history cache, clients).  */
+typedef struct {
+    char user_id[51];
+    uint8_t type;               /* hr_event_type_t */
+    char value[256];            /* product id (10) or query (<=255) */
+    int64_t ts_ms;
+} hr_event_t;
+
+/* -------------------------------------------------------------- history
+    A history — the reply of interactions `history` and an argument of
+    for_user and home (the gateway splices the reply in verbatim):
+        u32 n, then n × (u8 type, str value, i64 ts_ms), newest first.
+    Every type is a click or a search; at most HR_HISTORY_MAX events.      */
+typedef struct {
+    uint8_t type;               /* hr_event_type_t */
+    const char *value;          /* into the message */
+    size_t len;
+    int64_t ts_ms;
+} hr_proto_event_t;
+
+typedef struct {
+    const void *raw;            /* the whole history as on the wire */
+    size_t raw_len;
+    uint32_t n;
+} hr_proto_history_t;
+
+/*  The one history decoder: checks every event and moves the reader past
+    the history.  -1 (reader error set) when malformed.                    */
+int hr_proto_history_get (hr_reader_t *r, hr_proto_history_t *out);
+/*  The events of a decoded history, newest first: next() returns false
+    after the last (a decoded history cannot fail again).                  */
+typedef struct {
+    hr_reader_t r;
+    uint32_t left;
+} hr_proto_history_iter_t;
+void hr_proto_history_iter (const hr_proto_history_t *h, hr_proto_history_iter_t *it);
+bool hr_proto_history_next (hr_proto_history_iter_t *it, hr_proto_event_t *ev);
+
+void hr_proto_history_put (hr_writer_t *w, const hr_event_t *events, uint32_t n);
+void hr_proto_history_put_views (hr_writer_t *w, const hr_proto_event_t *events, uint32_t n);
+/*  A history reply body copied into owned events (user_id left empty);
+    -1 when malformed or holding more than max events.                     */
+int hr_proto_history_copy (const void *body, size_t len, hr_event_t *out, uint32_t max,
+                           uint32_t *n);
+/*  The empty history (u32 0), for users without one.                      */
+extern const unsigned char hr_proto_empty_history[4];
+
+/* ------------------------------------------------------------- requests */
+/*  interactions record: str user_id, u8 type, str value -> empty reply.   */
+typedef struct {
+    const char *user_id;
+    size_t user_id_len;
+    uint8_t type;
+    const char *value;
+    size_t value_len;
+} hr_proto_record_t;
+void hr_proto_record_put (hr_writer_t *w, const hr_proto_record_t *req);
+int hr_proto_record_get (hr_reader_t *args, hr_proto_record_t *req);
+
+/*  interactions history: str user_id, u32 days, u32 limit -> history.     */
+typedef struct {
+    const char *user_id;
+    size_t user_id_len;
+    uint32_t days, limit;
+} hr_proto_history_req_t;
+void hr_proto_history_req_put (hr_writer_t *w, const hr_proto_history_req_t *req);
+int hr_proto_history_req_get (hr_reader_t *args, hr_proto_history_req_t *req);
+
+/*  A product and a limit: content/collab `similar`, rules `for_product`
+    -> scored list.  The id is not validated here (services answer BAD_REQUEST
+    or an empty list, each as documented).                                  */
+typedef struct {
+    const char *id;
+    size_t id_len;
+    uint32_t limit;
+} hr_proto_product_req_t;
+void hr_proto_product_req_put (hr_writer_t *w, const char *method,
+                               const hr_proto_product_req_t *req);
+int hr_proto_product_req_get (hr_reader_t *args, hr_proto_product_req_t *req);
+
+/*  content search: str query, u32 limit -> scored list; content analyze:
+    str query -> str json (limit not sent).                                 */
+typedef struct {
+    const char *query;
+    size_t len;
+    uint32_t limit;
+} hr_proto_query_req_t;
+void hr_proto_search_put (hr_writer_t *w, const hr_proto_query_req_t *req);
+int hr_proto_search_get (hr_reader_t *args, hr_proto_query_req_t *req);
+void hr_proto_analyze_put (hr_writer_t *w, const char *query, size_t len);
+int hr_proto_analyze_get (hr_reader_t *args, hr_proto_query_req_t *req);
+
+/*  for_user (content, collab, rules): history, u32 limit.  content answers
+    two scored lists (clicked, search), collab and rules one.               */
+typedef struct {
+    hr_proto_history_t history;
+    uint32_t limit;
+} hr_proto_for_user_t;
+/*  `history` is a history as on the wire (e.g. interactions' reply).      */
+void hr_proto_for_user_put (hr_writer_t *w, const void *history, size_t history_len,
+                            uint32_t limit);
+int hr_proto_for_user_get (hr_reader_t *args, hr_proto_for_user_t *req);
+
+/*  trending home: u32 limit, u64 seed, history -> hr_proto_home_t.        */
+typedef struct {
+    uint32_t limit;
+    uint64_t seed;
+    hr_proto_history_t history;
+} hr_proto_home_req_t;
+void hr_proto_home_req_put (hr_writer_t *w, uint32_t limit, uint64_t seed,
+                            const void *history, size_t history_len);
+int hr_proto_home_req_get (hr_reader_t *args, hr_proto_home_req_t *req);
+
+/*  trending trending: u32 limit -> scored list.                           */
+void hr_proto_trending_put (hr_writer_t *w, uint32_t limit);
+int hr_proto_trending_get (hr_reader_t *args, uint32_t *limit);
+
+/* -------------------------------------------------------------- replies
+    Scored lists (hr_wire.h: hr_put_scored_list / hr_scored_list_begin...)
+    are written item by item by the services; decoded here into malloc'd
+    arrays (free with hr_proto_list_free; the gateway hands them to its
+    request pool).                                                          */
+typedef struct {
+    hr_scored_t *items;
+    uint32_t n;
+} hr_proto_list_t;
+void hr_proto_list_free (hr_proto_list_t *l);
+
+/*  One list (similar, search, collab/rules for_user, for_product, trending). */
+int hr_proto_list_decode (const void *body, size_t len, hr_proto_list_t *out);
+/*  Two lists (content for_user: clicked, then search).                     */
+int hr_proto_two_lists_decode (const void *body, size_t len, hr_proto_list_t *first,
+                               hr_proto_list_t *second);
+
+/*  trending home: scored list trending, scored list best_value, u32 k then
+    k × (str main_category, scored list), scored list diverse_picks.       */
+typedef struct {
+    const char *name;           /* into the message */
+    size_t len;
+    hr_proto_list_t list;
+} hr_proto_category_t;
+typedef struct {
+    hr_proto_list_t trending, best_value, diverse;
+    hr_proto_category_t *categories;    /* malloc'd */
+    uint32_t ncategories;
+} hr_proto_home_t;
+/*  The writer side, written in this order by trending-svc; hr_proto_home_put
+    writes a whole decoded reply (tests, round trips).                      */
+void hr_proto_home_put (hr_writer_t *w, const hr_proto_home_t *home);
+int hr_proto_home_decode (const void *body, size_t len, hr_proto_home_t *out);
+void hr_proto_home_free (hr_proto_home_t *home);
+
+/*  content analyze: str json.  */
+int hr_proto_analyze_reply_decode (const void *body, size_t len, const char **json,
+                                   size_t *json_len);
+
+#endif
