@@ -19,13 +19,14 @@
 
     history = u32 n, then n × (u8 type 1 click | 2 search, str value,
     i64 ts_ms), newest first; searches are ignored here.  limit is clamped
-    to RULES_MAX_LIMIT; 0 gives an empty list.  Before any model is
+    to HR_RULES_LIMIT_MAX; 0 gives an empty list.  Before any model is
     published both methods answer an empty list (OK).  Anything malformed
     (truncated, trailing bytes, unknown method) is BAD_REQUEST.
 
     Model: strategy "rules" in hr_model_store (PostgreSQL model_versions /
     model_blobs, cached in Redis as hr:model:rules:*); blob layout in
     rules_model.h.  Published by `hybridrec train rules`; every replica
+    polls for a new version and swaps it in (hr_swap).
 
     Configuration (besides the common variables):
       HR_BASKET_MODE           session | user-day        (session)
@@ -40,10 +41,7 @@
 #ifndef RULES_PROTOCOL_H
 #define RULES_PROTOCOL_H
 #include "hr_config.h"
-
-#define RULES_SERVICE "rules"
-#define RULES_STRATEGY "rules"            /* hr_model_store strategy name */
-#define RULES_MAX_LIMIT 1000
+#include "hr_proto.h"       /* HR_SERVICE_RULES, HR_MODEL_RULES, the messages */
 
 extern const hr_config_var_t rules_config[];
 #endif

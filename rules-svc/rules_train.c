@@ -120,7 +120,7 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
               p->mode == BASKET_SESSION ? "session" : "user-day", p->fpg.min_support,
               s->min_count, p->fpg.min_confidence, p->fpg.max_len, s->itemsets,
               s->rules_mined, s->rules_kept, p->window_days);
-    if (hr_model_publish (pg, redis, RULES_STRATEGY, w.data, w.len, meta, &s->version)) {
+    if (hr_model_publish (pg, redis, HR_MODEL_RULES, w.data, w.len, meta, &s->version)) {
         snprintf (err, errlen, "publishing the model failed: %s", hr_pg_error (pg));
         goto done;
     }
