@@ -122,7 +122,7 @@ collab_cli_train (int argc, char **argv)
               log->n_events, log->n_sessions, model->n_items, model->nb_start[model->n_items],
               model->n_sessions, read_s, train_s, len, params);
     int64_t version = 0;
-    if (hr_model_publish (pg, redis, COLLAB_STRATEGY_NAME, blob, len, meta, &version)) {
+    if (hr_model_publish (pg, redis, HR_MODEL_COLLAB, blob, len, meta, &version)) {
         fprintf (stderr, "hybridrec train collab: publishing failed: %s\n", hr_pg_error (pg));
         goto done;
     }

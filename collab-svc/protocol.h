@@ -16,15 +16,14 @@
         The trained row plus the live deltas; never the product itself;
         a product neither the model nor the overlay knows -> empty list.
     Scores are > 0, descending; strategy = HR_STRAT_COLLAB.  limit is
-    clamped to COLLAB_LIMIT_MAX; a malformed body is BAD_REQUEST.            */
+    clamped to HR_COLLAB_LIMIT_MAX; a malformed body is BAD_REQUEST.
+    The messages are declared in common/hr_proto.h; the model is polled
+    from hr_model_store (strategy HR_MODEL_COLLAB) and swapped with hr_swap. */
 #ifndef COLLAB_PROTOCOL_H
 #define COLLAB_PROTOCOL_H
 
-#define COLLAB_SERVICE "collab"
-#define COLLAB_METHOD_FOR_USER "for_user"
-#define COLLAB_METHOD_SIMILAR "similar"
-#define COLLAB_LIMIT_MAX 200
-#define COLLAB_HISTORY_MAX 1000      /* events beyond this are ignored */
-#define COLLAB_STRATEGY_NAME "collab"    /* hr_model_store strategy key */
+#include "hr_proto.h"
+
+#define COLLAB_HISTORY_MAX HR_HISTORY_MAX     /* clicks used per for_user */
 
 #endif

@@ -10,8 +10,8 @@
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_model_store.h"
-#include "hr_pg.h"
-#include "hr_redis.h"
+#include "hr_proto.h"
+#include "hr_swap.h"
 #include "live.h"
 #include "params.h"
 #include "protocol.h"
@@ -30,26 +30,24 @@
 #define EVENTS_BLOCK_MS 200
 #define EVENTS_BATCH 256
 
-typedef struct {
-    collab_model_t *model;
-    int64_t version;
-    int refs;                   /* under collab_serve.lock */
-} model_ref_t;
-
+/*  A snapshot (hr_swap): a model and the scorers built for it (per-request
+    scratch, reused), freed with it.                                        */
 typedef struct slot {
     collab_scorer_t *scorer;
-    model_ref_t *ref;           /* the model the scorer was built for (counted) */
     struct slot *next;
 } slot_t;
 
-struct collab_serve {
+typedef struct {
+    collab_model_t *model;
     pthread_mutex_t lock;
-    model_ref_t *current;       /* counted; NULL until a model is installed */
     slot_t *free_slots;
+} loaded_t;
+
+struct collab_serve {
+    hr_swap_t *swap;                /* loaded_t */
+    hr_model_source_t *source;      /* tick thread only */
     collab_score_params_t params;
-    char *database_url, *redis_url;
-    hr_pg_t *pg;                /* tick thread only */
-    hr_redis_t *redis;
+    char *redis_url;
     hr_gauge_t *g_version, *g_items;
     hr_counter_t *c_swaps, *c_load_errors;
     /* live deltas from the event stream (see overlay.h) */
@@ -62,15 +60,33 @@ struct collab_serve {
 };
 
 static void
-s_unref_locked (model_ref_t *ref)
+s_loaded_free (void *data)
 {
-    if (ref && --ref->refs == 0) {
-        collab_model_destroy (&ref->model);
-        free (ref);
+    loaded_t *l = data;
+    while (l->free_slots) {
+        slot_t *s = l->free_slots;
+        l->free_slots = s->next;
+        collab_scorer_destroy (&s->scorer);
+        free (s);
     }
+    pthread_mutex_destroy (&l->lock);
+    collab_model_destroy (&l->model);
+    free (l);
+}
+
+static loaded_t *
+s_loaded_new (collab_model_t *model)
+{
+    loaded_t *l = calloc (1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->model = model;
+    pthread_mutex_init (&l->lock, NULL);
+    return l;
 }
 
 static void *s_events_thread (void *arg);
+static void *s_decode (void *arg, const void *blob, size_t len, int64_t version);
 
 collab_serve_t *
 collab_serve_new (const char *database_url, const char *redis_url, const collab_score_params_t *params)
@@ -87,14 +103,14 @@ collab_serve_new_ex (const char *database_url, const char *redis_url,
     collab_serve_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    pthread_mutex_init (&self->lock, NULL);
     atomic_init (&self->stop, false);
     self->params = *params;
     self->params.fill_popular = false;     /* scores must stay > 0 for hr_merge */
-    self->database_url = database_url ? strdup (database_url) : NULL;
     self->redis_url = redis_url ? strdup (redis_url) : NULL;
     self->overlay = collab_overlay_new (overlay);
-    if ((database_url && !self->database_url) || (redis_url && !self->redis_url) || !self->overlay) {
+    self->swap = hr_swap_new (s_loaded_free);
+    self->source = hr_model_source_new (HR_MODEL_COLLAB, database_url, redis_url, s_decode, self);
+    if ((redis_url && !self->redis_url) || !self->overlay || !self->swap || !self->source) {
         collab_serve_destroy (&self);
         return NULL;
     }
@@ -128,123 +144,76 @@ collab_serve_destroy (collab_serve_t **self_p)
         pthread_join (self->events_thread, NULL);
     }
     collab_overlay_destroy (&self->overlay);
-    pthread_mutex_lock (&self->lock);
-    while (self->free_slots) {
-        slot_t *s = self->free_slots;
-        self->free_slots = s->next;
-        collab_scorer_destroy (&s->scorer);
-        s_unref_locked (s->ref);
-        free (s);
-    }
-    s_unref_locked (self->current);
-    self->current = NULL;
-    pthread_mutex_unlock (&self->lock);
-    pthread_mutex_destroy (&self->lock);
-    hr_pg_destroy (&self->pg);
-    hr_redis_destroy (&self->redis);
-    free (self->database_url);
+    hr_swap_destroy (&self->swap);
+    hr_model_source_destroy (&self->source);
     free (self->redis_url);
     free (self);
     *self_p = NULL;
 }
 
+/*  After a swap: the new model was trained on (at least) what the overlay
+    learnt.  */
+static void
+s_installed (collab_serve_t *self)
+{
+    hr_snapshot_t *snap = hr_swap_acquire (self->swap);
+    const loaded_t *l = hr_snapshot_data (snap);
+    if (l) {
+        const collab_model_t *model = l->model;
+        collab_overlay_clear_rows (self->overlay, model->params.fwd, model->params.bwd,
+                                   model->params.dist_pow);
+        hr_gauge_set (self->g_version, (double) hr_snapshot_version (snap));
+        hr_gauge_set (self->g_items, model->n_items);
+        hr_counter_inc (self->c_swaps);
+    }
+    hr_snapshot_release (&snap);
+}
+
 int
 collab_serve_install (collab_serve_t *self, collab_model_t *model, int64_t version)
 {
-    model_ref_t *ref = calloc (1, sizeof *ref);
-    if (!ref)
-        return -1;
-    *ref = (model_ref_t) { model, version, 1 };
-    pthread_mutex_lock (&self->lock);
-    model_ref_t *old = self->current;
-    self->current = ref;
-    /* idle scorers of older models go now; busy ones on their release */
-    slot_t **pp = &self->free_slots;
-    while (*pp) {
-        slot_t *s = *pp;
-        if (s->ref != ref) {
-            *pp = s->next;
-            collab_scorer_destroy (&s->scorer);
-            s_unref_locked (s->ref);
-            free (s);
-        }
-        else
-            pp = &s->next;
-    }
-    s_unref_locked (old);
-    pthread_mutex_unlock (&self->lock);
-    /* the new model was trained on (at least) what the overlay learnt */
-    collab_overlay_clear_rows (self->overlay, model->params.fwd, model->params.bwd,
-                               model->params.dist_pow);
-    hr_gauge_set (self->g_version, (double) version);
-    hr_gauge_set (self->g_items, model->n_items);
-    hr_counter_inc (self->c_swaps);
+    loaded_t *l = s_loaded_new (model);
+    if (!l || hr_swap_install (self->swap, l, version) != 0)
+        return -1;              /* (hr_swap_install freed l and the model) */
+    s_installed (self);
     return 0;
 }
 
 int64_t
 collab_serve_version (collab_serve_t *self)
 {
-    pthread_mutex_lock (&self->lock);
-    int64_t v = self->current ? self->current->version : 0;
-    pthread_mutex_unlock (&self->lock);
-    return v;
+    return hr_swap_version (self->swap);
 }
 
-/*  A scorer for the current model, or NULL when there is no model yet.     */
+/*  A scorer of the snapshot's model (from its pool, or a new one); NULL
+    on out of memory.  */
 static slot_t *
-s_acquire (collab_serve_t *self)
+s_acquire (loaded_t *l)
 {
-    pthread_mutex_lock (&self->lock);
-    model_ref_t *ref = self->current;
-    if (!ref) {
-        pthread_mutex_unlock (&self->lock);
-        return NULL;
-    }
-    slot_t *slot = self->free_slots;
+    pthread_mutex_lock (&l->lock);
+    slot_t *slot = l->free_slots;
     if (slot)
-        self->free_slots = slot->next;
-    if (slot && slot->ref == ref) {
-        pthread_mutex_unlock (&self->lock);
+        l->free_slots = slot->next;
+    pthread_mutex_unlock (&l->lock);
+    if (slot)
         return slot;
-    }
-    if (slot) {
-        collab_scorer_destroy (&slot->scorer);
-        s_unref_locked (slot->ref);
-    }
-    ref->refs++;
-    pthread_mutex_unlock (&self->lock);
-    if (!slot)
-        slot = calloc (1, sizeof *slot);
-    collab_scorer_t *scorer = slot ? collab_scorer_new (ref->model) : NULL;
-    if (!scorer) {
-        pthread_mutex_lock (&self->lock);
-        s_unref_locked (ref);
-        pthread_mutex_unlock (&self->lock);
+    slot = calloc (1, sizeof *slot);
+    if (slot && !(slot->scorer = collab_scorer_new (l->model))) {
         free (slot);
-        return NULL;
+        slot = NULL;
     }
-    slot->scorer = scorer;
-    slot->ref = ref;
     return slot;
 }
 
 static void
-s_release (collab_serve_t *self, slot_t *slot)
+s_release (loaded_t *l, slot_t *slot)
 {
-    pthread_mutex_lock (&self->lock);
-    if (slot->ref == self->current) {
-        slot->next = self->free_slots;
-        self->free_slots = slot;
-        slot = NULL;
-    }
-    else
-        s_unref_locked (slot->ref);
-    pthread_mutex_unlock (&self->lock);
-    if (slot) {
-        collab_scorer_destroy (&slot->scorer);
-        free (slot);
-    }
+    if (!slot)
+        return;
+    pthread_mutex_lock (&l->lock);
+    slot->next = l->free_slots;
+    l->free_slots = slot;
+    pthread_mutex_unlock (&l->lock);
 }
 
 /*  --- requests -------------------------------------------------------------- */
@@ -276,39 +245,55 @@ s_put_merged (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *r
     hr_scored_list_end (reply, begin, written);
 }
 
-static int
-s_for_user (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+/*  One request's view of the current model: the scorer it uses (NULL when
+    there is no model yet, or no memory for a scorer).                      */
+typedef struct {
+    hr_snapshot_t *snap;
+    loaded_t *loaded;
+    slot_t *slot;
+    const collab_model_t *model;
+} use_t;
+
+static void
+s_use_begin (collab_serve_t *self, use_t *u)
 {
-    uint32_t n = hr_get_count (args, 1 + 4 + 8);
-    if (!hr_reader_ok (args))
-        return hr_service_error (call, HR_BAD_REQUEST, "for_user: malformed history");
+    u->snap = hr_swap_acquire (self->swap);
+    u->loaded = hr_snapshot_data (u->snap);
+    u->slot = u->loaded ? s_acquire (u->loaded) : NULL;
+    u->model = u->slot ? u->loaded->model : NULL;
+}
+
+static void
+s_use_end (use_t *u)
+{
+    if (u->loaded)
+        s_release (u->loaded, u->slot);
+    hr_snapshot_release (&u->snap);
+}
+
+static int
+s_for_user (collab_serve_t *self, const use_t *u, hr_reader_t *args, hr_writer_t *reply,
+            hr_call_t *call)
+{
+    hr_proto_for_user_t req;
+    if (hr_proto_for_user_get (args, &req) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
+    const collab_model_t *m = u->model;
     uint32_t hist[COLLAB_HISTORY_MAX];
     collab_click_t clicks[COLLAB_HISTORY_MAX];
     uint32_t nh = 0, nclicks = 0;
-    slot_t *slot = s_acquire (self);
-    const collab_model_t *m = slot ? collab_scorer_model (slot->scorer) : NULL;
-    for (uint32_t i = 0; i < n; i++) {
-        uint8_t type = hr_get_u8 (args);
-        size_t len;
-        const char *value = hr_get_str (args, &len);
-        (void) hr_get_i64 (args);
-        if (!hr_reader_ok (args))
-            break;
-        if (type != 1 || nclicks == COLLAB_HISTORY_MAX)
+    hr_proto_history_iter_t it;
+    hr_proto_history_iter (&req.history, &it);
+    hr_proto_event_t ev;
+    while (nclicks < COLLAB_HISTORY_MAX && hr_proto_history_next (&it, &ev)) {
+        if (ev.type != HR_EVENT_CLICK)
             continue;
-        clicks[nclicks++] = (collab_click_t) { value, len };
-        int64_t idx = m ? collab_ids_find (m->ids, value, len) : -1;
+        clicks[nclicks++] = (collab_click_t) { ev.value, ev.len };
+        int64_t idx = m ? collab_ids_find (m->ids, ev.value, ev.len) : -1;
         if (idx >= 0)
             hist[nh++] = (uint32_t) idx;
     }
-    uint32_t limit = hr_get_u32 (args);
-    if (!hr_reader_done (args)) {
-        if (slot)
-            s_release (self, slot);
-        return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
-    }
-    if (limit > COLLAB_LIMIT_MAX)
-        limit = COLLAB_LIMIT_MAX;
+    uint32_t limit = req.limit < HR_COLLAB_LIMIT_MAX ? req.limit : HR_COLLAB_LIMIT_MAX;
 
     /* what the event stream taught since the model was trained */
     collab_rec_t extra[COLLAB_LIVE_MAX];
@@ -318,39 +303,36 @@ s_for_user (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call
         collab_live_deltas (self->overlay, m, &self->params, clicks, nclicks, extra, &nextra,
                             cold, &ncold);
 
-    collab_rec_t recs[COLLAB_LIMIT_MAX];
+    collab_rec_t recs[HR_COLLAB_LIMIT_MAX];
     uint32_t got = 0;
-    if (slot && (nh > 0 || nextra > 0) && limit > 0)
-        got = collab_scorer_recommend_extra (slot->scorer, &self->params, hist, nh, hr_now_ms (),
+    if (u->slot && (nh > 0 || nextra > 0) && limit > 0)
+        got = collab_scorer_recommend_extra (u->slot->scorer, &self->params, hist, nh, hr_now_ms (),
                                              true, extra, nextra, recs, limit);
     const char *newest = nclicks ? clicks[0].p : NULL;
     s_put_merged (reply, m, recs, got, cold, ncold, limit, newest, nclicks ? clicks[0].len : 0);
-    if (slot)
-        s_release (self, slot);
     return HR_OK;
 }
 
 static int
-s_similar (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+s_similar (collab_serve_t *self, const use_t *u, hr_reader_t *args, hr_writer_t *reply,
+           hr_call_t *call)
 {
-    size_t len;
-    const char *id = hr_get_str (args, &len);
-    uint32_t limit = hr_get_u32 (args);
-    if (!hr_reader_done (args))
+    hr_proto_product_req_t req;
+    if (hr_proto_product_req_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "similar: expected str product_id, u32 limit");
-    if (limit > COLLAB_LIMIT_MAX)
-        limit = COLLAB_LIMIT_MAX;
-    slot_t *slot = s_acquire (self);
-    const collab_model_t *m = slot ? collab_scorer_model (slot->scorer) : NULL;
-    /* the trained row (its first COLLAB_LIMIT_MAX entries) plus the live
+    const char *id = req.id;
+    size_t len = req.id_len;
+    uint32_t limit = req.limit < HR_COLLAB_LIMIT_MAX ? req.limit : HR_COLLAB_LIMIT_MAX;
+    const collab_model_t *m = u->model;
+    /* the trained row (its first HR_COLLAB_LIMIT_MAX entries) plus the live
        deltas, ranked together by id */
-    collab_named_t cand[COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW];
+    collab_named_t cand[HR_COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW];
     collab_named_set_t cand_set;
-    collab_named_set_init (&cand_set, cand, COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW);
+    collab_named_set_init (&cand_set, cand, HR_COLLAB_LIMIT_MAX + COLLAB_OVERLAY_ROW);
     int64_t idx = m ? collab_ids_find (m->ids, id, len) : -1;
     if (idx >= 0) {
-        collab_rec_t recs[COLLAB_LIMIT_MAX];
-        uint32_t got = collab_scorer_similar (slot->scorer, (uint32_t) idx, recs, COLLAB_LIMIT_MAX);
+        collab_rec_t recs[HR_COLLAB_LIMIT_MAX];
+        uint32_t got = collab_scorer_similar (u->slot->scorer, (uint32_t) idx, recs, HR_COLLAB_LIMIT_MAX);
         for (uint32_t i = 0; i < got; i++)     /* a row's items are distinct */
             collab_named_set_add (&cand_set, collab_ids_at (m->ids, recs[i].item), recs[i].score);
     }
@@ -362,8 +344,6 @@ s_similar (collab_serve_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_
     uint32_t nc = cand_set.n;
     collab_named_sort (cand, nc);
     s_put_merged (reply, m, NULL, 0, cand, nc, limit, id, len);
-    if (slot)
-        s_release (self, slot);
     return HR_OK;
 }
 
@@ -372,12 +352,18 @@ collab_serve_handle (void *state, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
 {
     collab_serve_t *self = state;
-    if (method_len == strlen (COLLAB_METHOD_FOR_USER) && !memcmp (method, COLLAB_METHOD_FOR_USER, method_len))
-        return s_for_user (self, args, reply, call);
-    if (method_len == strlen (COLLAB_METHOD_SIMILAR) && !memcmp (method, COLLAB_METHOD_SIMILAR, method_len))
-        return s_similar (self, args, reply, call);
-    return hr_service_error (call, HR_BAD_REQUEST, "collab: unknown method '%.*s'",
-                             (int) (method_len > 64 ? 64 : method_len), method);
+    use_t u;
+    s_use_begin (self, &u);
+    int rc;
+    if (hr_proto_method_is (method, method_len, HR_M_FOR_USER))
+        rc = s_for_user (self, &u, args, reply, call);
+    else if (hr_proto_method_is (method, method_len, HR_M_SIMILAR))
+        rc = s_similar (self, &u, args, reply, call);
+    else
+        rc = hr_service_error (call, HR_BAD_REQUEST, "collab: unknown method '%.*s'",
+                               (int) (method_len > 64 ? 64 : method_len), method);
+    s_use_end (&u);
+    return rc;
 }
 
 /*  --- live updates from the event stream ---------------------------------- */
@@ -442,41 +428,35 @@ collab_serve_overlay_stats (collab_serve_t *self, collab_overlay_stats_t *out)
 
 /*  --- hot swap ---------------------------------------------------------------- */
 
-int
-collab_serve_poll (collab_serve_t *self)
+static void *
+s_decode (void *arg, const void *blob, size_t len, int64_t version)
 {
-    if (!self->database_url)
-        return 0;
-    if (!self->pg && !(self->pg = hr_pg_new (self->database_url, 30000, 0)))
-        return -1;
-    if (!self->redis && self->redis_url)
-        self->redis = hr_redis_new (self->redis_url, 200);
-    int64_t v = hr_model_current (self->pg, self->redis, COLLAB_STRATEGY_NAME);
-    if (v <= 0 || v == collab_serve_version (self))
-        return v < 0 ? -1 : 0;
-    void *blob = NULL;
-    size_t len = 0;
+    collab_serve_t *self = arg;
     char err[256];
-    if (hr_model_fetch (self->pg, self->redis, COLLAB_STRATEGY_NAME, v, &blob, &len)) {
-        hr_counter_inc (self->c_load_errors);
-        hr_warn ("collab: cannot fetch model version %" PRId64, v);
-        return -1;
-    }
     collab_model_t *m = collab_model_load (blob, len, err, sizeof err);
-    free (blob);
-    if (!m || collab_serve_install (self, m, v)) {
+    loaded_t *l = m ? s_loaded_new (m) : NULL;
+    if (!l) {
         hr_counter_inc (self->c_load_errors);
-        hr_error ("collab: model version %" PRId64 " rejected: %s", v, m ? "out of memory" : err);
+        hr_error ("collab: model version %" PRId64 " rejected: %s", version, m ? "out of memory" : err);
         collab_model_destroy (&m);
-        return -1;
+        return NULL;
     }
     char vs[32], items[32], sessions[32];
-    snprintf (vs, sizeof vs, "%" PRId64, v);
+    snprintf (vs, sizeof vs, "%" PRId64, version);
     snprintf (items, sizeof items, "%u", m->n_items);
     snprintf (sessions, sizeof sessions, "%u", m->n_sessions);
     hr_log_kv (HR_LOG_INFO, NULL, "collab model loaded", "version", vs, "items", items,
                "sessions", sessions, NULL);
-    return 1;
+    return l;
+}
+
+int
+collab_serve_poll (collab_serve_t *self)
+{
+    int rc = hr_swap_poll (self->swap, hr_model_source_swap (self->source));
+    if (rc == 1)
+        s_installed (self);
+    return rc;
 }
 
 void
@@ -536,7 +516,7 @@ s_ready (void *state)
 }
 
 const hr_service_def_t collab_service_def = {
-    .name = COLLAB_SERVICE,
+    .name = HR_SERVICE_COLLAB,
     .config = s_config,
     .init = s_init,
     .handle = collab_serve_handle,

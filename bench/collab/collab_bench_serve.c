@@ -131,7 +131,7 @@ main (int argc, char **argv)
             }
             hr_writer_t *w = &bodies[nbodies++];
             hr_writer_init (w);
-            hr_put_cstr (w, COLLAB_METHOD_FOR_USER);
+            hr_put_cstr (w, HR_M_FOR_USER);
             uint32_t n = t - test->start[s] < HIST_MAX ? t - test->start[s] : HIST_MAX;
             hr_put_u32 (w, n);
             for (uint32_t k = 0; k < n; k++) {
@@ -160,7 +160,7 @@ main (int argc, char **argv)
     for (int i = 0; i < 200 && live < (uint32_t) workers; i++) {
         hr_writer_t w;
         hr_writer_init (&w);
-        hr_put_cstr (&w, COLLAB_SERVICE);
+        hr_put_cstr (&w, HR_SERVICE_COLLAB);
         void *body = NULL;
         size_t len = 0;
         if (hr_client_call (client, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len) == HR_OK && len >= 4) {
@@ -177,7 +177,7 @@ main (int argc, char **argv)
     for (size_t i = 0; i < 200 && i < nbodies; i++) {
         void *body = NULL;
         size_t len = 0;
-        hr_client_call (client, COLLAB_SERVICE, bodies[i].data, bodies[i].len, 5000, &body, &len);
+        hr_client_call (client, HR_SERVICE_COLLAB, bodies[i].data, bodies[i].len, 5000, &body, &len);
         free (body);
     }
 
@@ -191,7 +191,7 @@ main (int argc, char **argv)
         while (nsent < nreq && now >= t0 + (double) nsent / rate) {
             hr_writer_t *w = &bodies[nsent % nbodies];
             sent[nsent] = bench_now_s ();
-            if (hr_client_send (client, COLLAB_SERVICE, nsent + 1, hr_now_ms () + 5000, w->data, w->len))
+            if (hr_client_send (client, HR_SERVICE_COLLAB, nsent + 1, hr_now_ms () + 5000, w->data, w->len))
                 nerr++;
             nsent++;
             now = bench_now_s ();

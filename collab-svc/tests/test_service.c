@@ -51,7 +51,7 @@ s_setup (void)
     for (int i = 0; i < 100 && workers == 0; i++) {
         hr_writer_t w;
         hr_writer_init (&w);
-        hr_put_cstr (&w, COLLAB_SERVICE);
+        hr_put_cstr (&w, HR_SERVICE_COLLAB);
         void *body = NULL;
         size_t len = 0;
         if (hr_client_call (client, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len) == HR_OK && len >= 4) {
@@ -82,7 +82,7 @@ s_for_user (const char *const *clicks, uint32_t n, uint32_t limit, hr_scored_t *
 {
     hr_writer_t w;
     hr_writer_init (&w);
-    hr_put_cstr (&w, COLLAB_METHOD_FOR_USER);
+    hr_put_cstr (&w, HR_M_FOR_USER);
     hr_put_u32 (&w, n ? n + 1 : 0);
     for (uint32_t i = 0; i < n; i++) {
         hr_put_u8 (&w, 1);
@@ -97,7 +97,7 @@ s_for_user (const char *const *clicks, uint32_t n, uint32_t limit, hr_scored_t *
     hr_put_u32 (&w, limit);
     void *body = NULL;
     size_t len = 0;
-    int status = hr_client_call (client, COLLAB_SERVICE, w.data, w.len, 5000, &body, &len);
+    int status = hr_client_call (client, HR_SERVICE_COLLAB, w.data, w.len, 5000, &body, &len);
     hr_writer_free (&w);
     *items = NULL;
     *count = 0;
@@ -117,12 +117,12 @@ s_similar (const char *id, uint32_t limit, hr_scored_t **items, uint32_t *count)
 {
     hr_writer_t w;
     hr_writer_init (&w);
-    hr_put_cstr (&w, COLLAB_METHOD_SIMILAR);
+    hr_put_cstr (&w, HR_M_SIMILAR);
     hr_put_cstr (&w, id);
     hr_put_u32 (&w, limit);
     void *body = NULL;
     size_t len = 0;
-    int status = hr_client_call (client, COLLAB_SERVICE, w.data, w.len, 5000, &body, &len);
+    int status = hr_client_call (client, HR_SERVICE_COLLAB, w.data, w.len, 5000, &body, &len);
     hr_writer_free (&w);
     *items = NULL;
     *count = 0;
@@ -169,7 +169,7 @@ START_TEST (live_events_update_neighbours)
     const char *db = getenv ("DATABASE_URL");
     hr_pg_t *pg = db ? hr_pg_new (db, 10000, 10000) : NULL;
     if (pg && hr_migrate (pg) >= 0) {
-        int64_t v = hr_model_current (pg, redis, COLLAB_STRATEGY_NAME);
+        int64_t v = hr_model_current (pg, redis, HR_MODEL_COLLAB);
         pinned = v > 0 ? v : -1;
     }
     hr_pg_destroy (&pg);
@@ -295,12 +295,12 @@ START_TEST (similar_and_bad_requests)
 {
     hr_writer_t w;
     hr_writer_init (&w);
-    hr_put_cstr (&w, COLLAB_METHOD_SIMILAR);
+    hr_put_cstr (&w, HR_M_SIMILAR);
     hr_put_cstr (&w, "PRODUCT00C");
     hr_put_u32 (&w, 10);
     void *body = NULL;
     size_t len = 0;
-    ck_assert_int_eq (hr_client_call (client, COLLAB_SERVICE, w.data, w.len, 5000, &body, &len), HR_OK);
+    ck_assert_int_eq (hr_client_call (client, HR_SERVICE_COLLAB, w.data, w.len, 5000, &body, &len), HR_OK);
     hr_reader_t r;
     hr_reader_init (&r, body, len);
     hr_scored_t *items;
@@ -313,22 +313,22 @@ START_TEST (similar_and_bad_requests)
     free (body);
     /* truncated arguments */
     hr_writer_reset (&w);
-    hr_put_cstr (&w, COLLAB_METHOD_FOR_USER);
+    hr_put_cstr (&w, HR_M_FOR_USER);
     hr_put_u32 (&w, 1000000);
-    ck_assert_int_eq (hr_client_call (client, COLLAB_SERVICE, w.data, w.len, 5000, &body, &len), HR_BAD_REQUEST);
+    ck_assert_int_eq (hr_client_call (client, HR_SERVICE_COLLAB, w.data, w.len, 5000, &body, &len), HR_BAD_REQUEST);
     free (body);
     /* trailing bytes */
     hr_writer_reset (&w);
-    hr_put_cstr (&w, COLLAB_METHOD_SIMILAR);
+    hr_put_cstr (&w, HR_M_SIMILAR);
     hr_put_cstr (&w, "PRODUCT00C");
     hr_put_u32 (&w, 10);
     hr_put_u8 (&w, 9);
-    ck_assert_int_eq (hr_client_call (client, COLLAB_SERVICE, w.data, w.len, 5000, &body, &len), HR_BAD_REQUEST);
+    ck_assert_int_eq (hr_client_call (client, HR_SERVICE_COLLAB, w.data, w.len, 5000, &body, &len), HR_BAD_REQUEST);
     free (body);
     /* unknown method */
     hr_writer_reset (&w);
     hr_put_cstr (&w, "explode");
-    ck_assert_int_eq (hr_client_call (client, COLLAB_SERVICE, w.data, w.len, 5000, &body, &len), HR_BAD_REQUEST);
+    ck_assert_int_eq (hr_client_call (client, HR_SERVICE_COLLAB, w.data, w.len, 5000, &body, &len), HR_BAD_REQUEST);
     free (body);
     hr_writer_free (&w);
 }
@@ -350,7 +350,7 @@ START_TEST (hot_reload)
         size_t len;
         void *blob = collab_model_save (m2, &len);
         int64_t version = 0;
-        ck_assert_int_eq (hr_model_publish (pg, redis, COLLAB_STRATEGY_NAME, blob, len, "{\"test\":true}", &version), 0);
+        ck_assert_int_eq (hr_model_publish (pg, redis, HR_MODEL_COLLAB, blob, len, "{\"test\":true}", &version), 0);
         for (int i = 0; i < 100 && collab_serve_version (state) != version; i++)
             usleep (100 * 1000);
         ck_assert_int_eq (collab_serve_version (state), version);
