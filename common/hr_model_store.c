@@ -268,7 +268,9 @@ s_source_load (void *arg, int64_t version)
     hr_model_source_t *self = arg;
     void *blob = NULL;
     size_t len = 0;
-    if (version <= 0 || !s_source_connect (self))
+    if (version == 0)           /* nothing published: the decoder's "no model" */
+        return self->decode (self->arg, NULL, 0, 0);
+    if (version < 0 || !s_source_connect (self))
         return NULL;
     if (hr_model_fetch (self->pg, self->redis, self->strategy, version, &blob, &len) != 0) {
         hr_warn ("%s: cannot fetch model version %" PRId64, self->strategy, version);

@@ -35,7 +35,9 @@ char *hr_model_info_json (hr_pg_t *pg, const char *strategy);
 /*  A source of versions for hr_swap (hr_swap.h): current() is
     hr_model_current of `strategy`; load() fetches the version's blob and
     returns decode (arg, blob, len, version) — NULL when it is rejected
-    (decode logs why).  The PostgreSQL/Redis connections are opened on the
+    (decode logs why).  Version 0 (nothing published) is only loaded after
+    hr_swap_invalidate; decode then gets blob NULL and builds its "no model"
+    data (or returns NULL when there is none).  The PostgreSQL/Redis connections are opened on the
     first poll and kept (polling thread only); a failed fetch is logged.
     Usage:
 

@@ -1,4 +1,5 @@
-/*  protocol — what content-svc answers (docs/protocol.md, "content").
+/*  protocol — what content-svc answers (docs/protocol.md, "content"; the
+    messages are declared in common/hr_proto.h).
 
       similar   str product_id, u32 limit
                 -> scored list: the product's stored neighbours (never the
@@ -18,14 +19,9 @@
 #ifndef CONTENT_PROTOCOL_H
 #define CONTENT_PROTOCOL_H
 
-#define CONTENT_SERVICE "content"
-#define CONTENT_M_SIMILAR  "similar"
-#define CONTENT_M_SEARCH   "search"
-#define CONTENT_M_FOR_USER "for_user"
-#define CONTENT_M_ANALYZE  "analyze"
+#include "hr_proto.h"     /* HR_SERVICE_CONTENT, HR_M_*, HR_CONTENT_LIMIT_MAX */
 
 #define CONTENT_SIMILAR_MAX 255     /* neighbours stored per product <= this */
-#define CONTENT_SEARCH_MAX  6000    /* the API's response_limit ceiling */
 
 /*  for_user: how much history is used and how fast it fades (per rank,
     newest first: weight = decay^rank).                                     */

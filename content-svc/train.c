@@ -133,7 +133,7 @@ content_train_publish (hr_pg_t *pg, hr_redis_t *redis, const content_model_t *mo
     }
     stats->blob_bytes = w.len;
     char *meta = content_train_meta_json (stats);
-    int rc = hr_model_publish (pg, redis, CONTENT_STRATEGY, w.data, w.len, meta, version_out);
+    int rc = hr_model_publish (pg, redis, HR_MODEL_CONTENT, w.data, w.len, meta, version_out);
     free (meta);
     hr_writer_free (&w);
     return rc;

@@ -8,13 +8,13 @@
 #include <stdint.h>
 #include "hr_catalog.h"
 #include "hr_model_store.h"
+#include "hr_proto.h"
 #include "hr_wire.h"
 #include "model.h"
 #include "neighbours.h"
 #include "semantic.h"
 #include "tfidf.h"
 
-#define CONTENT_STRATEGY "content"
 
 typedef struct {
     unsigned threads;

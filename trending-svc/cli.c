@@ -64,7 +64,7 @@ int trending_cli_train (int argc, char **argv)
                   "{\"clicks\":%llu,\"products\":%u,\"decay_rate\":%g,\"window_days\":%u,\"t0_ms\":%lld}",
                   (unsigned long long) snap.clicks, snap.n, rate, days, (long long) snap.t0_ms);
         int64_t version = 0;
-        if (w.oom || hr_model_publish (pg, redis, TRENDING_STRATEGY, w.data, w.len, meta, &version))
+        if (w.oom || hr_model_publish (pg, redis, HR_MODEL_TRENDING, w.data, w.len, meta, &version))
             fprintf (stderr, "train trending: publishing failed: %s\n", hr_pg_error (pg));
         else {
             struct timespec t1;

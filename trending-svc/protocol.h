@@ -16,11 +16,11 @@
                                 never an item of the history)
       trending  u32 limit
                 -> scored list  (the global ranking; limit up to
-                   TRENDING_MAX_LIMIT, e.g. the search fallback)
+                   HR_TRENDING_LIMIT_MAX, e.g. the search fallback)
 
     history = u32 n, then n × (u8 type 1 click | 2 search, str value,
-    i64 ts_ms), newest first.  limit is clamped to TRENDING_MAX_LIMIT
-    (home: TRENDING_HOME_MAX_LIMIT per list).  Malformed bodies, trailing
+    i64 ts_ms), newest first.  limit is clamped to HR_TRENDING_LIMIT_MAX
+    (home: HR_TRENDING_HOME_LIMIT_MAX per list).  Malformed bodies, trailing
     bytes and unknown methods are BAD_REQUEST.  Before the catalog holds
     any product every list is empty.
 
@@ -48,11 +48,8 @@
 #ifndef TRENDING_PROTOCOL_H
 #define TRENDING_PROTOCOL_H
 #include "hr_config.h"
+#include "hr_proto.h"   /* HR_SERVICE_TRENDING, HR_MODEL_TRENDING, the messages, limits */
 
-#define TRENDING_SERVICE "trending"
-#define TRENDING_STRATEGY "trending"
-#define TRENDING_MAX_LIMIT 6000
-#define TRENDING_HOME_MAX_LIMIT 200
 #define TRENDING_REFRESH_MS 200
 
 #define TRENDING_KEY_GLOBAL "hr:trending:global"

@@ -88,7 +88,7 @@ static void wait_registered (hr_client_t *c)
 {
     hr_writer_t w;
     hr_writer_init (&w);
-    hr_put_cstr (&w, TRENDING_SERVICE);
+    hr_put_cstr (&w, HR_SERVICE_TRENDING);
     uint32_t workers = 0;
     for (int i = 0; i < 200 && !workers; i++) {
         void *body = NULL;
@@ -108,7 +108,7 @@ static void wait_registered (hr_client_t *c)
 
 static int call (hr_client_t *c, hr_writer_t *req, void **body, size_t *len)
 {
-    return hr_client_call (c, TRENDING_SERVICE, req->data, req->len, 5000, body, len);
+    return hr_client_call (c, HR_SERVICE_TRENDING, req->data, req->len, 5000, body, len);
 }
 
 START_TEST (reconcile_realtime_home_redis)
@@ -145,11 +145,11 @@ START_TEST (reconcile_realtime_home_redis)
     char *argv[] = { "trending", NULL };
     ck_assert_int_eq (trending_cli_train (1, argv), 0);
     hr_redis_t *redis = hr_redis_new (redis_url, 500);
-    int64_t v = hr_model_current (pg, redis, TRENDING_STRATEGY);
+    int64_t v = hr_model_current (pg, redis, HR_MODEL_TRENDING);
     ck_assert_int_gt (v, 0);
     void *blob;
     size_t blen;
-    ck_assert_int_eq (hr_model_fetch (pg, redis, TRENDING_STRATEGY, v, &blob, &blen), 0);
+    ck_assert_int_eq (hr_model_fetch (pg, redis, HR_MODEL_TRENDING, v, &blob, &blen), 0);
     trending_snapshot_t snap;
     char err[128];
     ck_assert_int_eq (trending_snapshot_decode (blob, blen, &snap, err, sizeof err), 0);
