@@ -15,6 +15,8 @@
 #include "live.h"
 #include "params.h"
 #include "protocol.h"
+#include "stream.h"
+#include "loaded.h"
 #include <assert.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -25,26 +27,9 @@
 #include <string.h>
 #include <time.h>
 
-/*  Reads of the event stream block at most this long, so destroy() never
-    waits longer for the events thread.                                     */
-#define EVENTS_BLOCK_MS 200
-#define EVENTS_BATCH 256
-
-/*  A snapshot (hr_swap): a model and the scorers built for it (per-request
-    scratch, reused), freed with it.                                        */
-typedef struct slot {
-    collab_scorer_t *scorer;
-    struct slot *next;
-} slot_t;
-
-typedef struct {
-    collab_model_t *model;
-    pthread_mutex_t lock;
-    slot_t *free_slots;
-} loaded_t;
 
 struct collab_serve {
-    hr_swap_t *swap;                /* loaded_t */
+    hr_swap_t *swap;                /* collab_loaded_t */
     hr_model_source_t *source;      /* tick thread only */
     collab_score_params_t params;
     char *redis_url;
@@ -52,40 +37,9 @@ struct collab_serve {
     hr_counter_t *c_swaps, *c_load_errors;
     /* live deltas from the event stream (see overlay.h) */
     collab_overlay_t *overlay;
-    pthread_t events_thread;
-    bool events_running;
-    atomic_bool stop;
-    hr_counter_t *c_events;
-    hr_gauge_t *g_ov_items, *g_ov_users, *g_ov_entries;
+    collab_stream_t *stream;        /* feeds the overlay from hr_events */
 };
 
-static void
-s_loaded_free (void *data)
-{
-    loaded_t *l = data;
-    while (l->free_slots) {
-        slot_t *s = l->free_slots;
-        l->free_slots = s->next;
-        collab_scorer_destroy (&s->scorer);
-        free (s);
-    }
-    pthread_mutex_destroy (&l->lock);
-    collab_model_destroy (&l->model);
-    free (l);
-}
-
-static loaded_t *
-s_loaded_new (collab_model_t *model)
-{
-    loaded_t *l = calloc (1, sizeof *l);
-    if (!l)
-        return NULL;
-    l->model = model;
-    pthread_mutex_init (&l->lock, NULL);
-    return l;
-}
-
-static void *s_events_thread (void *arg);
 static void *s_decode (void *arg, const void *blob, size_t len, int64_t version);
 
 collab_serve_t *
@@ -103,12 +57,11 @@ collab_serve_new_ex (const char *database_url, const char *redis_url,
     collab_serve_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    atomic_init (&self->stop, false);
     self->params = *params;
     self->params.fill_popular = false;     /* scores must stay > 0 for hr_merge */
     self->redis_url = redis_url ? strdup (redis_url) : NULL;
     self->overlay = collab_overlay_new (overlay);
-    self->swap = hr_swap_new (s_loaded_free);
+    self->swap = hr_swap_new (collab_loaded_free);
     self->source = hr_model_source_new (HR_MODEL_COLLAB, database_url, redis_url, s_decode, self);
     if ((redis_url && !self->redis_url) || !self->overlay || !self->swap || !self->source) {
         collab_serve_destroy (&self);
@@ -118,16 +71,10 @@ collab_serve_new_ex (const char *database_url, const char *redis_url,
     self->g_items = hr_gauge ("collab_model_items", "items known to the collab model", NULL);
     self->c_swaps = hr_counter ("collab_model_swaps_total", "collab models loaded", NULL);
     self->c_load_errors = hr_counter ("collab_model_load_errors_total", "failed model loads", NULL);
-    self->c_events = hr_counter ("collab_overlay_events_total",
-                                 "clicks from the event stream applied to the live overlay", NULL);
-    self->g_ov_items = hr_gauge ("collab_overlay_items", "items with live co-count deltas", NULL);
-    self->g_ov_users = hr_gauge ("collab_overlay_users", "users whose live clicks are tracked", NULL);
-    self->g_ov_entries = hr_gauge ("collab_overlay_entries", "live co-count deltas held", NULL);
-    if (self->redis_url) {
-        if (pthread_create (&self->events_thread, NULL, s_events_thread, self) == 0)
-            self->events_running = true;
-        else
-            hr_warn ("collab: cannot start the events thread; no live updates between retrains");
+    self->stream = collab_stream_new (self->overlay, self->redis_url);
+    if (!self->stream) {
+        collab_serve_destroy (&self);
+        return NULL;
     }
     return self;
 }
@@ -139,10 +86,7 @@ collab_serve_destroy (collab_serve_t **self_p)
     collab_serve_t *self = *self_p;
     if (!self)
         return;
-    if (self->events_running) {
-        atomic_store (&self->stop, true);
-        pthread_join (self->events_thread, NULL);
-    }
+    collab_stream_destroy (&self->stream);      /* stops its thread first */
     collab_overlay_destroy (&self->overlay);
     hr_swap_destroy (&self->swap);
     hr_model_source_destroy (&self->source);
@@ -157,7 +101,7 @@ static void
 s_installed (collab_serve_t *self)
 {
     hr_snapshot_t *snap = hr_swap_acquire (self->swap);
-    const loaded_t *l = hr_snapshot_data (snap);
+    const collab_loaded_t *l = hr_snapshot_data (snap);
     if (l) {
         const collab_model_t *model = l->model;
         collab_overlay_clear_rows (self->overlay, model->params.fwd, model->params.bwd,
@@ -172,7 +116,7 @@ s_installed (collab_serve_t *self)
 int
 collab_serve_install (collab_serve_t *self, collab_model_t *model, int64_t version)
 {
-    loaded_t *l = s_loaded_new (model);
+    collab_loaded_t *l = collab_loaded_new (model);
     if (!l || hr_swap_install (self->swap, l, version) != 0)
         return -1;              /* (hr_swap_install freed l and the model) */
     s_installed (self);
@@ -183,37 +127,6 @@ int64_t
 collab_serve_version (collab_serve_t *self)
 {
     return hr_swap_version (self->swap);
-}
-
-/*  A scorer of the snapshot's model (from its pool, or a new one); NULL
-    on out of memory.  */
-static slot_t *
-s_acquire (loaded_t *l)
-{
-    pthread_mutex_lock (&l->lock);
-    slot_t *slot = l->free_slots;
-    if (slot)
-        l->free_slots = slot->next;
-    pthread_mutex_unlock (&l->lock);
-    if (slot)
-        return slot;
-    slot = calloc (1, sizeof *slot);
-    if (slot && !(slot->scorer = collab_scorer_new (l->model))) {
-        free (slot);
-        slot = NULL;
-    }
-    return slot;
-}
-
-static void
-s_release (loaded_t *l, slot_t *slot)
-{
-    if (!slot)
-        return;
-    pthread_mutex_lock (&l->lock);
-    slot->next = l->free_slots;
-    l->free_slots = slot;
-    pthread_mutex_unlock (&l->lock);
 }
 
 /*  --- requests -------------------------------------------------------------- */
@@ -249,8 +162,8 @@ s_put_merged (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *r
     there is no model yet, or no memory for a scorer).                      */
 typedef struct {
     hr_snapshot_t *snap;
-    loaded_t *loaded;
-    slot_t *slot;
+    collab_loaded_t *loaded;
+    collab_slot_t *slot;
     const collab_model_t *model;
 } use_t;
 
@@ -259,7 +172,7 @@ s_use_begin (collab_serve_t *self, use_t *u)
 {
     u->snap = hr_swap_acquire (self->swap);
     u->loaded = hr_snapshot_data (u->snap);
-    u->slot = u->loaded ? s_acquire (u->loaded) : NULL;
+    u->slot = u->loaded ? collab_loaded_take (u->loaded) : NULL;
     u->model = u->slot ? u->loaded->model : NULL;
 }
 
@@ -267,7 +180,7 @@ static void
 s_use_end (use_t *u)
 {
     if (u->loaded)
-        s_release (u->loaded, u->slot);
+        collab_loaded_give (u->loaded, u->slot);
     hr_snapshot_release (&u->snap);
 }
 
@@ -366,58 +279,10 @@ collab_serve_handle (void *state, const char *method, size_t method_len,
     return rc;
 }
 
-/*  --- live updates from the event stream ---------------------------------- */
-
-static void
-s_nap_ms (int ms)
-{
-    struct timespec ts = { ms / 1000, (long) (ms % 1000) * 1000000L };
-    nanosleep (&ts, NULL);
-}
-
-static void
-s_overlay_metrics (collab_serve_t *self)
-{
-    collab_overlay_stats_t st;
-    collab_overlay_stats (self->overlay, &st);
-    hr_gauge_set (self->g_ov_items, st.items);
-    hr_gauge_set (self->g_ov_users, st.users);
-    hr_gauge_set (self->g_ov_entries, st.entries);
-}
-
-/*  Follows the stream from "now" (older events are in the model or lost:
-    the next retrain reads them from PostgreSQL); Redis down = retry.       */
-static void *
-s_events_thread (void *arg)
-{
-    collab_serve_t *self = arg;
-    hr_event_t *batch = malloc (EVENTS_BATCH * sizeof *batch);
-    hr_events_reader_t *reader = NULL;
-    while (batch && !atomic_load (&self->stop)) {
-        if (!reader && !(reader = hr_events_reader_new (self->redis_url, "$"))) {
-            s_nap_ms (EVENTS_BLOCK_MS);
-            continue;
-        }
-        int n = hr_events_read (reader, batch, EVENTS_BATCH, EVENTS_BLOCK_MS);
-        if (n > 0) {
-            hr_counter_add (self->c_events, collab_overlay_apply (self->overlay, batch, (uint32_t) n));
-            s_overlay_metrics (self);
-        }
-        else if (n < 0)
-            s_nap_ms (EVENTS_BLOCK_MS);
-    }
-    hr_events_reader_destroy (&reader);
-    free (batch);
-    return NULL;
-}
-
 uint32_t
 collab_serve_apply_events (collab_serve_t *self, const hr_event_t *ev, uint32_t n)
 {
-    uint32_t applied = collab_overlay_apply (self->overlay, ev, n);
-    hr_counter_add (self->c_events, applied);
-    s_overlay_metrics (self);
-    return applied;
+    return collab_stream_apply (self->stream, ev, n);
 }
 
 void
@@ -434,7 +299,7 @@ s_decode (void *arg, const void *blob, size_t len, int64_t version)
     collab_serve_t *self = arg;
     char err[256];
     collab_model_t *m = collab_model_load (blob, len, err, sizeof err);
-    loaded_t *l = m ? s_loaded_new (m) : NULL;
+    collab_loaded_t *l = m ? collab_loaded_new (m) : NULL;
     if (!l) {
         hr_counter_inc (self->c_load_errors);
         hr_error ("collab: model version %" PRId64 " rejected: %s", version, m ? "out of memory" : err);
@@ -467,15 +332,6 @@ collab_serve_tick (void *state)
 
 /*  --- the service definition ------------------------------------------------ */
 
-static const hr_config_var_t s_config[] = {
-    { "COLLAB_PARAMS", HR_CFG_STR, "",
-      "collab scoring parameters name=value,... (see `hybridrec eval --help`)", 0, 0 },
-    { "COLLAB_OVERLAY_USERS", HR_CFG_INT, "50000",
-      "users whose live clicks update the model between retrains (LRU beyond)", 1, 10000000 },
-    { "COLLAB_OVERLAY_ITEMS", HR_CFG_INT, "20000",
-      "items with live co-count deltas between retrains (LRU beyond; ~0.5 KB each)", 1, 10000000 },
-    { NULL, 0, NULL, NULL, 0, 0 },
-};
 
 static void *
 s_init (hr_config_t *cfg)
@@ -517,7 +373,7 @@ s_ready (void *state)
 
 const hr_service_def_t collab_service_def = {
     .name = HR_SERVICE_COLLAB,
-    .config = s_config,
+    .config = collab_config,
     .init = s_init,
     .handle = collab_serve_handle,
     .tick = collab_serve_tick,

@@ -6,6 +6,7 @@
 #include "hr_pg.h"
 #include "hr_redis.h"
 #include "train.h"
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,128 @@ parse_uint (const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+typedef struct {
+    content_train_opts_t train;
+    bool dry_run, publish, help;
+    const char *csv[64];            /* NULL-terminated */
+    int ncsv;
+} s_args_t;
+
+/*  0, or -1 after printing what is wrong.                                  */
+static int
+s_parse_args (int argc, char **argv, s_args_t *o)
+{
+    for (int i = 1; i < argc; i++) {
+        long v;
+        const char *a = argv[i];
+        bool has = i + 1 < argc;
+        if (!strcmp (a, "--help") || !strcmp (a, "-h")) {
+            o->help = true;
+            return 0;
+        }
+        if (!strcmp (a, "--threads") && has && !parse_uint (argv[i + 1], 1, 64, &v)) {
+            o->train.threads = (unsigned) v;
+            i++;
+        }
+        else if (!strcmp (a, "--k") && has && !parse_uint (argv[i + 1], 1, 255, &v)) {
+            o->train.nb.k = (uint32_t) v;
+            if (o->train.nb.candidates < o->train.nb.k)
+                o->train.nb.candidates = o->train.nb.k;
+            i++;
+        }
+        else if (!strcmp (a, "--lsa-dim") && has && !parse_uint (argv[i + 1], 0, 256, &v)) {
+            o->train.lsa.dim = (uint32_t) v;
+            i++;
+        }
+        else if (!strcmp (a, "--catalog-csv") && has && o->ncsv < 63)
+            o->csv[o->ncsv++] = argv[++i];
+        else if (!strcmp (a, "--publish"))
+            o->publish = true;
+        else if (!strcmp (a, "--dry-run"))
+            o->dry_run = true;
+        else {
+            fprintf (stderr, "hybridrec train content: bad option '%s' (see --help)\n", a);
+            return -1;
+        }
+    }
+    o->csv[o->ncsv] = NULL;
+    if (o->ncsv && !o->publish)
+        o->dry_run = true;
+    return 0;
+}
+
+static void
+s_print_summary (const content_train_stats_t *st, bool dry_run, int64_t version,
+                 int64_t catalog_version)
+{
+    printf ("content model %s\n", dry_run ? "built (dry run, not published)" : "published");
+    if (!dry_run)
+        printf ("  version:              %lld\n", (long long) version);
+    printf ("  products:             %u (catalog version %lld)\n", st->products,
+            (long long) catalog_version);
+    printf ("  terms:                %u (%llu non-zeros)\n", st->terms, (unsigned long long) st->nnz);
+    printf ("  neighbours:           %llu (%.1f per product, k = %u)\n",
+            (unsigned long long) st->neighbours,
+            st->products ? (double) st->neighbours / st->products : 0.0, st->k);
+    printf ("  duplicates collapsed: %llu\n", (unsigned long long) st->duplicates_collapsed);
+    printf ("  LSA dimensions:       %u\n", st->dim);
+    printf ("  model size:           %.1f MB\n", (double) st->blob_bytes / 1e6);
+    printf ("  time:                 %.2f s (analyse %.2f, neighbours %.2f, LSA %.2f)\n",
+            st->total_s, st->analyse_s, st->neighbours_s, st->lsa_s);
+    printf ("  peak memory:          %ld MB\n", peak_rss_mb ());
+}
+
+/*  The catalog to train on (CSV files, or PostgreSQL); NULL after printing
+    why not.  */
+static hr_catalog_t *
+s_catalog (const s_args_t *o, hr_pg_t *pg, int64_t *version)
+{
+    hr_catalog_t *catalog = o->ncsv ? content_catalog_from_csv (o->csv) : NULL;
+    if (!o->ncsv) {
+        *version = hr_catalog_version_pg (pg);
+        catalog = hr_catalog_load (pg);
+    }
+    if (!catalog)
+        fprintf (stderr, "hybridrec train content: cannot load the catalog\n");
+    else if (hr_catalog_size (catalog) == 0) {
+        fprintf (stderr, "hybridrec train content: the catalog is empty "
+                         "(run `hybridrec import-catalog` first)\n");
+        hr_catalog_destroy (&catalog);
+    }
+    return catalog;
+}
+
+/*  Builds, publishes (unless a dry run) and reports.  0 / -1.              */
+static int
+s_train (const s_args_t *o, hr_pg_t *pg, hr_redis_t *redis)
+{
+    int64_t catalog_version = 0, version = 0;
+    hr_catalog_t *catalog = s_catalog (o, pg, &catalog_version);
+    if (!catalog)
+        return -1;
+    content_model_t *model = NULL;
+    content_train_stats_t st;
+    int rc = -1;
+    if (content_train_build (catalog, catalog_version, &o->train, &model, &st))
+        fprintf (stderr, "hybridrec train content: out of memory while building\n");
+    else if (!o->dry_run && content_train_publish (pg, redis, model, &st, &version))
+        fprintf (stderr, "hybridrec train content: publishing failed\n");
+    else {
+        if (o->dry_run) {
+            hr_writer_t w;
+            hr_writer_init (&w);
+            content_model_encode (model, &w);
+            st.blob_bytes = w.len;
+            hr_writer_free (&w);
+        }
+        s_print_summary (&st, o->dry_run, version, catalog_version);
+        rc = 0;
+    }
+    content_model_destroy (&model);
+    hr_catalog_destroy (&catalog);
+    return rc;
+}
+
 int
 content_cli_train (int argc, char **argv)
 {
@@ -61,126 +184,33 @@ content_cli_train (int argc, char **argv)
     hr_config_t *cfg = hr_config_new ("hybridrec train content", tables);
     if (!cfg)
         return 1;
-    content_train_opts_t o;
-    content_train_opts_default (&o);
-    bool dry_run = false, publish = false;
-    const char *csv[64];
-    int ncsv = 0;
-    for (int i = 1; i < argc; i++) {
-        long v;
-        const char *a = argv[i];
-        bool has = i + 1 < argc;
-        if (!strcmp (a, "--help") || !strcmp (a, "-h")) {
+    s_args_t o = { 0 };
+    content_train_opts_default (&o.train);
+    if (s_parse_args (argc, argv, &o) != 0 || o.help) {
+        if (o.help)
             help (cfg, stdout);
-            hr_config_destroy (&cfg);
-            return 0;
-        }
-        else if (!strcmp (a, "--threads") && has && !parse_uint (argv[i + 1], 1, 64, &v)) {
-            o.threads = (unsigned) v;
-            i++;
-        }
-        else if (!strcmp (a, "--k") && has && !parse_uint (argv[i + 1], 1, 255, &v)) {
-            o.nb.k = (uint32_t) v;
-            if (o.nb.candidates < o.nb.k)
-                o.nb.candidates = o.nb.k;
-            i++;
-        }
-        else if (!strcmp (a, "--lsa-dim") && has && !parse_uint (argv[i + 1], 0, 256, &v)) {
-            o.lsa.dim = (uint32_t) v;
-            i++;
-        }
-        else if (!strcmp (a, "--catalog-csv") && has && ncsv < 63) {
-            csv[ncsv++] = argv[++i];
-        }
-        else if (!strcmp (a, "--publish"))
-            publish = true;
-        else if (!strcmp (a, "--dry-run"))
-            dry_run = true;
-        else {
-            fprintf (stderr, "hybridrec train content: bad option '%s' (see --help)\n", a);
-            hr_config_destroy (&cfg);
-            return 2;
-        }
+        hr_config_destroy (&cfg);
+        return o.help ? 0 : 2;
     }
-    csv[ncsv] = NULL;
-    if (ncsv && !publish)
-        dry_run = true;
     if (hr_config_load_or_report (&cfg, "hybridrec train content") != 0)
         return 2;
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     hr_log_init ("hybridrec", level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
-    o.progress = isatty (STDERR_FILENO);
-
+    o.train.progress = isatty (STDERR_FILENO);
     int rc = 1;
     hr_pg_t *pg = NULL;
     hr_redis_t *redis = NULL;
-    hr_catalog_t *catalog = NULL;
-    content_model_t *model = NULL;
-    int64_t catalog_version = 0;
-    if (!dry_run || !ncsv) {
+    if (!o.dry_run || !o.ncsv) {
         /*  no statement timeout: a big catalog is one long SELECT          */
         pg = hr_pg_new (hr_config_database_url (cfg), 0,
                         (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
-        if (!pg) {
+        if (!pg)
             fprintf (stderr, "hybridrec train content: PostgreSQL unreachable (DATABASE_URL)\n");
-            goto done;
-        }
-        redis = hr_redis_new (hr_config_str (cfg, "REDIS_URL"),
-                              (int) hr_config_int (cfg, "HR_REDIS_TIMEOUT_MS"));
+        redis = pg ? hr_redis_new (hr_config_str (cfg, "REDIS_URL"),
+                                   (int) hr_config_int (cfg, "HR_REDIS_TIMEOUT_MS")) : NULL;
     }
-    if (ncsv)
-        catalog = content_catalog_from_csv (csv);
-    else {
-        catalog_version = hr_catalog_version_pg (pg);
-        catalog = hr_catalog_load (pg);
-    }
-    if (!catalog) {
-        fprintf (stderr, "hybridrec train content: cannot load the catalog\n");
-        goto done;
-    }
-    if (hr_catalog_size (catalog) == 0) {
-        fprintf (stderr, "hybridrec train content: the catalog is empty "
-                         "(run `hybridrec import-catalog` first)\n");
-        goto done;
-    }
-    content_train_stats_t st;
-    if (content_train_build (catalog, catalog_version, &o, &model, &st)) {
-        fprintf (stderr, "hybridrec train content: out of memory while building\n");
-        goto done;
-    }
-    int64_t version = 0;
-    if (!dry_run) {
-        if (content_train_publish (pg, redis, model, &st, &version)) {
-            fprintf (stderr, "hybridrec train content: publishing failed\n");
-            goto done;
-        }
-    }
-    else {
-        hr_writer_t w;
-        hr_writer_init (&w);
-        content_model_encode (model, &w);
-        st.blob_bytes = w.len;
-        hr_writer_free (&w);
-    }
-    printf ("content model %s\n", dry_run ? "built (dry run, not published)" : "published");
-    if (!dry_run)
-        printf ("  version:              %lld\n", (long long) version);
-    printf ("  products:             %u (catalog version %lld)\n", st.products,
-            (long long) catalog_version);
-    printf ("  terms:                %u (%llu non-zeros)\n", st.terms, (unsigned long long) st.nnz);
-    printf ("  neighbours:           %llu (%.1f per product, k = %u)\n",
-            (unsigned long long) st.neighbours,
-            st.products ? (double) st.neighbours / st.products : 0.0, st.k);
-    printf ("  duplicates collapsed: %llu\n", (unsigned long long) st.duplicates_collapsed);
-    printf ("  LSA dimensions:       %u\n", st.dim);
-    printf ("  model size:           %.1f MB\n", (double) st.blob_bytes / 1e6);
-    printf ("  time:                 %.2f s (analyse %.2f, neighbours %.2f, LSA %.2f)\n",
-            st.total_s, st.analyse_s, st.neighbours_s, st.lsa_s);
-    printf ("  peak memory:          %ld MB\n", peak_rss_mb ());
-    rc = 0;
-done:
-    content_model_destroy (&model);
-    hr_catalog_destroy (&catalog);
+    if ((pg || (o.dry_run && o.ncsv)) && s_train (&o, pg, redis) == 0)
+        rc = 0;
     hr_redis_destroy (&redis);
     hr_pg_destroy (&pg);
     hr_config_destroy (&cfg);

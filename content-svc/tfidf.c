@@ -4,6 +4,7 @@
 #include <assert.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +196,140 @@ content_docterms_destroy (content_docterms_t **self_p)
     *self_p = NULL;
 }
 
+/*  Analyses the slices: slice 0 on this thread, the others on their own.
+    0, or -1 when a slice failed.  */
+static int
+s_run_slices (slice_t *sl, unsigned threads, uint32_t n, atomic_uint_fast64_t *done,
+              content_progress_fn *progress, void *arg)
+{
+    pthread_t tid[16];
+    unsigned started = 0;
+    for (unsigned t = 1; t < threads; t++, started++)
+        if (pthread_create (&tid[t], NULL, analyse_slice, &sl[t]))
+            break;
+    if (started == threads - 1) {
+        /*  This thread analyses slice 0 while reporting progress between
+            its own products would need a callback inside the slice: report
+            coarsely instead, after each slice is joined.                    */
+        analyse_slice (&sl[0]);
+        if (progress)
+            progress (arg, atomic_load (done));
+    }
+    else
+        sl[0].failed = 1;
+    for (unsigned t = 1; t <= started; t++)
+        pthread_join (tid[t], NULL);
+    for (unsigned t = 0; t < threads; t++)
+        if (sl[t].failed)
+            return -1;
+    if (progress)
+        progress (arg, n);
+    return 0;
+}
+
+/*  One slice's rows into the matrix from row s->first on (at *o), its local
+    term ids mapped to the global vocabulary.  0 / -1.                      */
+static int
+s_merge_slice (content_docterms_t *self, slice_t *s, bool sort, uint64_t *o)
+{
+    content_matrix_t *m = &self->tf;
+    uint32_t lv = content_vocab_size (s->vocab);
+    uint32_t *map = malloc ((lv ? lv : 1) * sizeof *map);
+    if (!map)
+        return -1;
+    for (uint32_t id = 0; id < lv; id++) {
+        uint32_t len;
+        const char *term = content_vocab_term (s->vocab, id, &len);
+        int64_t g = content_vocab_add (self->vocab, term, len);
+        if (g < 0) {
+            free (map);
+            return -1;
+        }
+        map[id] = (uint32_t) g;
+    }
+    for (uint32_t i = s->first; i < s->last; i++) {
+        uint64_t b = s->row[i - s->first], e = s->row[i - s->first + 1];
+        for (uint64_t k = b; k < e; k++)
+            s->entries[k].term = map[s->entries[k].term];
+        if (sort)
+            qsort (s->entries + b, e - b, sizeof (entry_t), cmp_entry);
+        for (uint64_t k = b; k < e; k++) {
+            m->col[*o] = s->entries[k].term;
+            m->val[(*o)++] = s->entries[k].tf;
+        }
+        m->row[i + 1] = *o;
+    }
+    free (map);
+    return 0;
+}
+
+/*  Merge: map every slice's local term ids to global ones, in slice order,
+    so the result does not depend on thread timing; then document
+    frequencies.  0 / -1.                                                   */
+static int
+s_merge_terms (content_docterms_t *self, slice_t *sl, unsigned threads, uint32_t n)
+{
+    uint64_t nnz = 0;
+    for (unsigned t = 0; t < threads; t++)
+        nnz += sl[t].nentries;
+    content_matrix_t *m = &self->tf;
+    m->rows = n;
+    m->row = malloc (((size_t) n + 1) * sizeof *m->row);
+    m->col = malloc ((nnz ? nnz : 1) * sizeof *m->col);
+    m->val = malloc ((nnz ? nnz : 1) * sizeof *m->val);
+    if (!m->row || !m->col || !m->val)
+        return -1;
+    m->row[0] = 0;
+    uint64_t o = 0;
+    for (unsigned t = 0; t < threads; t++)
+        if (s_merge_slice (self, &sl[t], threads > 1, &o) != 0)
+            return -1;
+    m->cols = content_vocab_size (self->vocab);
+    self->df = calloc (m->cols ? m->cols : 1, sizeof *self->df);
+    if (!self->df)
+        return -1;
+    for (uint64_t k = 0; k < nnz; k++)
+        self->df[m->col[k]]++;
+    return 0;
+}
+
+/*  Surface words, merged the same way (frequencies add up).  0 / -1.      */
+static int
+s_merge_words (content_docterms_t *self, slice_t *sl, unsigned threads)
+{
+    uint32_t wcap = 0;
+    for (unsigned t = 0; t < threads; t++)
+        wcap += content_vocab_size (sl[t].words);
+    self->word_freq = calloc (wcap ? wcap : 1, sizeof *self->word_freq);
+    if (!self->word_freq)
+        return -1;
+    for (unsigned t = 0; t < threads; t++) {
+        uint32_t lw = content_vocab_size (sl[t].words);
+        for (uint32_t id = 0; id < lw; id++) {
+            uint32_t len;
+            const char *w = content_vocab_term (sl[t].words, id, &len);
+            int64_t g = content_vocab_add (self->words, w, len);
+            if (g < 0)
+                return -1;
+            self->word_freq[g] += sl[t].word_freq[id];
+        }
+    }
+    return 0;
+}
+
+static void
+s_slices_free (slice_t *sl, unsigned threads)
+{
+    for (unsigned t = 0; sl && t < threads; t++) {
+        content_vocab_destroy (&sl[t].vocab);
+        content_vocab_destroy (&sl[t].words);
+        free (sl[t].word_freq);
+        free (sl[t].row);
+        free (sl[t].entries);
+    }
+    free (sl);
+}
+
 content_docterms_t *
 content_docterms_build (const hr_catalog_t *catalog, const content_fields_t *fields,
                         unsigned threads, content_progress_fn *progress, void *arg)
@@ -208,9 +343,8 @@ content_docterms_build (const hr_catalog_t *catalog, const content_fields_t *fie
         threads = 1;
     content_docterms_t *self = calloc (1, sizeof *self);
     slice_t *sl = calloc (threads, sizeof *sl);
-    pthread_t *tid = calloc (threads, sizeof *tid);
     atomic_uint_fast64_t done = 0;
-    if (!self || !sl || !tid)
+    if (!self || !sl)
         goto fail;
     self->name_fp = calloc (n ? n : 1, sizeof *self->name_fp);
     self->length = calloc (n ? n : 1, sizeof *self->length);
@@ -225,117 +359,13 @@ content_docterms_build (const hr_catalog_t *catalog, const content_fields_t *fie
                             .name_fp = self->name_fp, .length = self->length,
                             .done = &done };
     }
-    unsigned started = 0;
-    for (unsigned t = 1; t < threads; t++, started++)
-        if (pthread_create (&tid[t], NULL, analyse_slice, &sl[t]))
-            break;
-    if (started == threads - 1) {
-        /*  This thread analyses slice 0 while reporting progress between
-            its own products would need a callback inside the slice: report
-            coarsely instead, after each slice is joined.                    */
-        analyse_slice (&sl[0]);
-        if (progress)
-            progress (arg, atomic_load (&done));
-    }
-    else
-        sl[0].failed = 1;
-    for (unsigned t = 1; t <= started; t++)
-        pthread_join (tid[t], NULL);
-    for (unsigned t = 0; t < threads; t++)
-        if (sl[t].failed)
-            goto fail;
-    if (progress)
-        progress (arg, n);
-
-    /*  Merge: map every slice's local term ids to global ones, in slice
-        order, so the result does not depend on thread timing.               */
-    uint64_t nnz = 0;
-    for (unsigned t = 0; t < threads; t++)
-        nnz += sl[t].nentries;
-    content_matrix_t *m = &self->tf;
-    m->rows = n;
-    m->row = malloc (((size_t) n + 1) * sizeof *m->row);
-    m->col = malloc ((nnz ? nnz : 1) * sizeof *m->col);
-    m->val = malloc ((nnz ? nnz : 1) * sizeof *m->val);
-    if (!m->row || !m->col || !m->val)
+    if (s_run_slices (sl, threads, n, &done, progress, arg) != 0
+        || s_merge_terms (self, sl, threads, n) != 0 || s_merge_words (self, sl, threads) != 0)
         goto fail;
-    m->row[0] = 0;
-    uint64_t o = 0;
-    for (unsigned t = 0; t < threads; t++) {
-        slice_t *s = &sl[t];
-        uint32_t lv = content_vocab_size (s->vocab);
-        uint32_t *map = malloc ((lv ? lv : 1) * sizeof *map);
-        if (!map)
-            goto fail;
-        for (uint32_t id = 0; id < lv; id++) {
-            uint32_t len;
-            const char *term = content_vocab_term (s->vocab, id, &len);
-            int64_t g = content_vocab_add (self->vocab, term, len);
-            if (g < 0) {
-                free (map);
-                goto fail;
-            }
-            map[id] = (uint32_t) g;
-        }
-        for (uint32_t i = s->first; i < s->last; i++) {
-            uint64_t b = s->row[i - s->first], e = s->row[i - s->first + 1];
-            for (uint64_t k = b; k < e; k++)
-                s->entries[k].term = map[s->entries[k].term];
-            if (threads > 1)
-                qsort (s->entries + b, e - b, sizeof (entry_t), cmp_entry);
-            for (uint64_t k = b; k < e; k++) {
-                m->col[o] = s->entries[k].term;
-                m->val[o++] = s->entries[k].tf;
-            }
-            m->row[i + 1] = o;
-        }
-        free (map);
-    }
-    m->cols = content_vocab_size (self->vocab);
-    self->df = calloc (m->cols ? m->cols : 1, sizeof *self->df);
-    if (!self->df)
-        goto fail;
-    for (uint64_t k = 0; k < nnz; k++)
-        self->df[m->col[k]]++;
-    /*  Surface words, merged the same way (frequencies add up).  */
-    uint32_t wcap = 0;
-    for (unsigned t = 0; t < threads; t++)
-        wcap += content_vocab_size (sl[t].words);
-    self->word_freq = calloc (wcap ? wcap : 1, sizeof *self->word_freq);
-    if (!self->word_freq)
-        goto fail;
-    for (unsigned t = 0; t < threads; t++) {
-        uint32_t lw = content_vocab_size (sl[t].words);
-        for (uint32_t id = 0; id < lw; id++) {
-            uint32_t len;
-            const char *w = content_vocab_term (sl[t].words, id, &len);
-            int64_t g = content_vocab_add (self->words, w, len);
-            if (g < 0)
-                goto fail;
-            self->word_freq[g] += sl[t].word_freq[id];
-        }
-    }
-    for (unsigned t = 0; t < threads; t++) {
-        content_vocab_destroy (&sl[t].vocab);
-        content_vocab_destroy (&sl[t].words);
-        free (sl[t].word_freq);
-        free (sl[t].row);
-        free (sl[t].entries);
-    }
-    free (sl);
-    free (tid);
+    s_slices_free (sl, threads);
     return self;
 fail:
-    if (sl)
-        for (unsigned t = 0; t < threads; t++) {
-            content_vocab_destroy (&sl[t].vocab);
-            content_vocab_destroy (&sl[t].words);
-            free (sl[t].word_freq);
-            free (sl[t].row);
-            free (sl[t].entries);
-        }
-    free (sl);
-    free (tid);
+    s_slices_free (sl, threads);
     content_docterms_destroy (&self);
     return NULL;
 }

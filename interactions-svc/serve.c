@@ -193,20 +193,14 @@ s_history (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_
     return HR_OK;
 }
 
-static bool
-s_is (const char *method, size_t len, const char *name)
-{
-    return len == strlen (name) && memcmp (method, name, len) == 0;
-}
-
 int
 inter_server_handle (void *state, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
 {
     inter_server_t *self = state;
-    if (s_is (method, method_len, HR_M_RECORD))
+    if (hr_proto_method_is (method, method_len, HR_M_RECORD))
         return s_record (self, args, call);
-    if (s_is (method, method_len, HR_M_HISTORY))
+    if (hr_proto_method_is (method, method_len, HR_M_HISTORY))
         return s_history (self, args, reply, call);
     return hr_service_error (call, HR_BAD_REQUEST, "unknown method '%.*s'",
                              (int) (method_len > 64 ? 64 : method_len), method);
@@ -230,7 +224,7 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
         hr_batch_item_t *item = &items[i];
         if (item->status != HR_BATCH_PENDING)
             continue;
-        if (!s_is (item->method, item->method_len, HR_M_RECORD))
+        if (!hr_proto_method_is (item->method, item->method_len, HR_M_RECORD))
             item->status = inter_server_handle (self, item->method, item->method_len,
                                                 &item->args, item->reply, &item->call);
         else if (!records)

@@ -628,6 +628,135 @@ static void set_err (char *err, size_t errlen, const char *msg)
         snprintf (err, errlen, "%s", msg);
 }
 
+/*  The frequent items, ranked by descending count (ties: id): rank -> id,
+    rank -> count, and id -> rank.  */
+typedef struct {
+    uint32_t n;
+    uint32_t *id, *count;
+    u32map_t rank_of;
+} ranks_t;
+
+static void s_ranks_free (ranks_t *r)
+{
+    free (r->id);
+    free (r->count);
+    u32map_free (&r->rank_of);
+}
+
+/*  Steps 1 and 2: item frequencies, then the frequent ones ranked.  NULL or
+    why it failed.  */
+static const char *s_rank_items (const fpg_baskets_t *b, uint32_t min_count, ranks_t *out)
+{
+    u32map_t freq = { 0 };
+    item_freq_t *ranked = NULL;
+    const char *fail = u32map_init (&freq, 1024) ? "out of memory" : NULL;
+    for (uint64_t i = 0; i < b->nitems && !fail; i++) {
+        uint32_t *c = u32map_slot (&freq, b->items[i]);
+        if (!c)
+            fail = "out of memory";
+        else
+            (*c)++;
+    }
+    if (!fail && !(ranked = malloc ((freq.n ? freq.n : 1) * sizeof *ranked)))
+        fail = "out of memory";
+    uint32_t n = 0;
+    for (size_t i = 0; !fail && i < freq.cap; i++)
+        if (freq.used[i] && freq.vals[i] >= min_count)
+            ranked[n++] = (item_freq_t) { freq.keys[i], freq.vals[i] };
+    if (!fail) {
+        qsort (ranked, n, sizeof *ranked, cmp_freq);
+        out->n = n;
+        out->id = malloc ((n ? n : 1) * sizeof *out->id);
+        out->count = malloc ((n ? n : 1) * sizeof *out->count);
+        if (!out->id || !out->count || u32map_init (&out->rank_of, n))
+            fail = "out of memory";
+    }
+    for (uint32_t r = 0; !fail && r < n; r++) {
+        out->id[r] = ranked[r].id;
+        out->count[r] = ranked[r].count;
+        uint32_t *slot = u32map_slot (&out->rank_of, ranked[r].id);
+        if (!slot)
+            fail = "out of memory";
+        else
+            *slot = r;
+    }
+    free (ranked);
+    u32map_free (&freq);
+    return fail;
+}
+
+static void s_miner_free (miner_t *m)
+{
+    if (m->levels)
+        for (uint32_t d = 0; d < m->nlevels; d++)
+            tree_free (&m->levels[d]);
+    if (m->cond)
+        for (uint32_t d = 0; d < m->nlevels; d++)
+            free (m->cond[d]);
+    free (m->levels);
+    free (m->cond);
+    free (m->prefix);
+    free (m->path);
+}
+
+/*  Step 3: the FP-tree, one level per possible itemset length; every basket
+    inserted as its frequent items in rank order.  NULL or why it failed.   */
+static const char *s_build_tree (miner_t *m, const fpg_baskets_t *b, const ranks_t *ranks)
+{
+    uint32_t nranks = ranks->n;
+    m->nlevels = (m->max_len < nranks ? m->max_len : nranks) + 1;
+    m->levels = calloc (m->nlevels, sizeof *m->levels);
+    m->cond = calloc (m->nlevels, sizeof *m->cond);
+    m->prefix = calloc (m->nlevels, sizeof *m->prefix);
+    m->path = malloc (nranks * sizeof *m->path);
+    if (!m->levels || !m->cond || !m->prefix || !m->path)
+        return "out of memory";
+    for (uint32_t d = 0; d < m->nlevels; d++) {
+        m->cond[d] = malloc (nranks * sizeof **m->cond);
+        if (!m->cond[d] || tree_init (&m->levels[d], nranks))
+            return "out of memory";
+    }
+    uint32_t *path = m->path;
+    if (tree_reset (&m->levels[0], nranks) || tree_reserve (&m->levels[0], b->nitems / 4 + 1))
+        return "out of memory";
+    for (uint32_t i = 0; i < b->n; i++) {
+        uint32_t len = 0;
+        for (uint64_t k = b->offsets[i]; k < b->offsets[i + 1]; k++) {
+            const uint32_t *r = u32map_get (&ranks->rank_of, b->items[k]);
+            if (r)
+                path[len++] = *r;
+        }
+        if (!len)
+            continue;
+        qsort (path, len, sizeof *path, cmp_u32);
+        if (tree_insert (&m->levels[0], path, len, 1))
+            return "out of memory";
+    }
+    return NULL;
+}
+
+/*  Step 5: itemset counts by length, the rules (best first), and itemsets
+    from ranks back to item ids, sorted ascending.  NULL or why it failed. */
+static const char *s_finish (fpg_result_t *res, const fpg_params_t *p, const ranks_t *ranks)
+{
+    res->by_len = calloc ((size_t) res->longest + 1, sizeof *res->by_len);
+    if (!res->by_len)
+        return "out of memory";
+    for (uint64_t i = 0; i < res->nsets; i++)
+        res->by_len[res->sets[i].len]++;
+    if (make_rules (res, p, ranks->count, ranks->id))
+        return "out of memory while building rules";
+    if (res->nrules)
+        qsort (res->rules, res->nrules, sizeof *res->rules, cmp_rule);
+    for (uint64_t i = 0; i < res->nsets; i++) {
+        uint32_t *it = res->items + res->sets[i].offset;
+        for (uint32_t k = 0; k < res->sets[i].len; k++)
+            it[k] = ranks->id[it[k]];
+        qsort (it, res->sets[i].len, sizeof *it, cmp_u32);
+    }
+    return NULL;
+}
+
 fpg_result_t *fpg_mine (const fpg_baskets_t *b, const fpg_params_t *p, char *err, size_t errlen)
 {
     if (!(p->min_support >= 0 && p->min_support <= 1)) {
@@ -645,142 +774,17 @@ fpg_result_t *fpg_mine (const fpg_baskets_t *b, const fpg_params_t *p, char *err
     }
     res->n_baskets = b->n;
     res->min_count = fpg_min_count (b->n, p->min_support, p->min_count_floor);
-
-    const char *fail = NULL;
-    u32map_t freq = { 0 }, rank_of = { 0 };
-    item_freq_t *ranked = NULL;
-    uint32_t *rank_id = NULL, *rank_count = NULL, *path = NULL;
+    ranks_t ranks = { 0 };
     miner_t m = { .params = p, .min_count = res->min_count, .res = res };
     m.max_len = p->max_len ? p->max_len : UINT32_MAX;
-
-    /*  1. item frequencies  */
-    if (u32map_init (&freq, 1024)) {
-        fail = "out of memory";
-        goto done;
-    }
-    for (uint64_t i = 0; i < b->nitems && !fail; i++) {
-        uint32_t *c = u32map_slot (&freq, b->items[i]);
-        if (!c)
-            fail = "out of memory";
-        else
-            (*c)++;
-    }
-    if (fail)
-        goto done;
-
-    /*  2. frequent items ranked by descending count (ties: id)  */
-    ranked = malloc ((freq.n ? freq.n : 1) * sizeof *ranked);
-    if (!ranked) {
-        fail = "out of memory";
-        goto done;
-    }
-    uint32_t nranks = 0;
-    for (size_t i = 0; i < freq.cap; i++)
-        if (freq.used[i] && freq.vals[i] >= res->min_count)
-            ranked[nranks++] = (item_freq_t) { freq.keys[i], freq.vals[i] };
-    qsort (ranked, nranks, sizeof *ranked, cmp_freq);
-    m.nranks = nranks;
-    rank_id = malloc ((nranks ? nranks : 1) * sizeof *rank_id);
-    rank_count = malloc ((nranks ? nranks : 1) * sizeof *rank_count);
-    if (!rank_id || !rank_count || u32map_init (&rank_of, nranks)) {
-        fail = "out of memory";
-        goto done;
-    }
-    for (uint32_t r = 0; r < nranks; r++) {
-        rank_id[r] = ranked[r].id;
-        rank_count[r] = ranked[r].count;
-        uint32_t *slot = u32map_slot (&rank_of, ranked[r].id);
-        if (!slot) {
-            fail = "out of memory";
-            goto done;
-        }
-        *slot = r;
-    }
-    if (nranks == 0)
-        goto rules;
-
-    /*  3. the FP-tree: one level per possible itemset length  */
-    m.nlevels = (m.max_len < nranks ? m.max_len : nranks) + 1;
-    m.levels = calloc (m.nlevels, sizeof *m.levels);
-    m.cond = calloc (m.nlevels, sizeof *m.cond);
-    m.prefix = calloc (m.nlevels, sizeof *m.prefix);
-    m.path = malloc (nranks * sizeof *m.path);
-    if (!m.levels || !m.cond || !m.prefix || !m.path) {
-        fail = "out of memory";
-        goto done;
-    }
-    for (uint32_t d = 0; d < m.nlevels; d++) {
-        m.cond[d] = malloc (nranks * sizeof **m.cond);
-        if (!m.cond[d] || tree_init (&m.levels[d], nranks)) {
-            fail = "out of memory";
-            goto done;
-        }
-    }
-    path = m.path;
-    if (tree_reset (&m.levels[0], nranks) || tree_reserve (&m.levels[0], b->nitems / 4 + 1)) {
-        fail = "out of memory";
-        goto done;
-    }
-    for (uint32_t i = 0; i < b->n; i++) {
-        uint32_t len = 0;
-        for (uint64_t k = b->offsets[i]; k < b->offsets[i + 1]; k++) {
-            const uint32_t *r = u32map_get (&rank_of, b->items[k]);
-            if (r)
-                path[len++] = *r;
-        }
-        if (!len)
-            continue;
-        qsort (path, len, sizeof *path, cmp_u32);
-        if (tree_insert (&m.levels[0], path, len, 1)) {
-            fail = "out of memory";
-            goto done;
-        }
-    }
-
-    /*  4. FP-Growth  */
-    if (mine (&m, 0)) {
-        fail = m.fail ? m.fail : "mining failed";
-        goto done;
-    }
-
-rules:
-    res->by_len = calloc ((size_t) res->longest + 1, sizeof *res->by_len);
-    if (!res->by_len) {
-        fail = "out of memory";
-        goto done;
-    }
-    for (uint64_t i = 0; i < res->nsets; i++)
-        res->by_len[res->sets[i].len]++;
-    if (make_rules (res, p, rank_count, rank_id)) {
-        fail = "out of memory while building rules";
-        goto done;
-    }
-    if (res->nrules)
-        qsort (res->rules, res->nrules, sizeof *res->rules, cmp_rule);
-    /*  Itemsets from ranks to item ids, sorted ascending.  */
-    for (uint64_t i = 0; i < res->nsets; i++) {
-        uint32_t *it = res->items + res->sets[i].offset;
-        for (uint32_t k = 0; k < res->sets[i].len; k++)
-            it[k] = rank_id[it[k]];
-        qsort (it, res->sets[i].len, sizeof *it, cmp_u32);
-    }
-
-done:
-    if (m.levels)
-        for (uint32_t d = 0; d < m.nlevels; d++)
-            tree_free (&m.levels[d]);
-    if (m.cond)
-        for (uint32_t d = 0; d < m.nlevels; d++)
-            free (m.cond[d]);
-    free (m.levels);
-    free (m.cond);
-    free (m.prefix);
-    free (m.path);
-    free (ranked);
-    free (rank_id);
-    free (rank_count);
-    u32map_free (&freq);
-    u32map_free (&rank_of);
+    const char *fail = s_rank_items (b, res->min_count, &ranks);
+    m.nranks = ranks.n;
+    if (!fail && ranks.n > 0 && !(fail = s_build_tree (&m, b, &ranks)) && mine (&m, 0))
+        fail = m.fail ? m.fail : "mining failed";          /* 4. FP-Growth */
+    if (!fail)
+        fail = s_finish (res, p, &ranks);
+    s_miner_free (&m);
+    s_ranks_free (&ranks);
     if (fail) {
         set_err (err, errlen, fail);
         fpg_result_destroy (&res);

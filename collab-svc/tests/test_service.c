@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "fixture.h"
+#include "hr_test.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_events.h"
@@ -46,25 +47,7 @@ s_setup (void)
     ck_assert_ptr_nonnull (service);
     client = hr_client_new (hr_broker_endpoint (broker));
     ck_assert_ptr_nonnull (client);
-    /* the replicas register asynchronously: wait until the broker has one */
-    uint32_t workers = 0;
-    for (int i = 0; i < 100 && workers == 0; i++) {
-        hr_writer_t w;
-        hr_writer_init (&w);
-        hr_put_cstr (&w, HR_SERVICE_COLLAB);
-        void *body = NULL;
-        size_t len = 0;
-        if (hr_client_call (client, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len) == HR_OK && len >= 4) {
-            hr_reader_t r;
-            hr_reader_init (&r, body, len);
-            workers = hr_get_u32 (&r);
-        }
-        free (body);
-        hr_writer_free (&w);
-        if (workers == 0)
-            usleep (20 * 1000);
-    }
-    ck_assert_uint_gt (workers, 0);
+    test_wait_workers (client, HR_SERVICE_COLLAB, 2);     /* they register asynchronously */
 }
 
 static void
@@ -95,19 +78,11 @@ s_for_user (const char *const *clicks, uint32_t n, uint32_t limit, hr_scored_t *
         }
     }
     hr_put_u32 (&w, limit);
-    void *body = NULL;
-    size_t len = 0;
-    int status = hr_client_call (client, HR_SERVICE_COLLAB, w.data, w.len, 5000, &body, &len);
+    hr_proto_list_t list;
+    int status = test_call_list (client, HR_SERVICE_COLLAB, &w, &list);
     hr_writer_free (&w);
-    *items = NULL;
-    *count = 0;
-    if (status == HR_OK) {
-        hr_reader_t r;
-        hr_reader_init (&r, body, len);
-        ck_assert_int_eq (hr_get_scored_list (&r, items, count), 0);
-        ck_assert (hr_reader_done (&r));
-    }
-    free (body);
+    *items = list.items;
+    *count = list.n;
     return status;
 }
 
@@ -117,22 +92,12 @@ s_similar (const char *id, uint32_t limit, hr_scored_t **items, uint32_t *count)
 {
     hr_writer_t w;
     hr_writer_init (&w);
-    hr_put_cstr (&w, HR_M_SIMILAR);
-    hr_put_cstr (&w, id);
-    hr_put_u32 (&w, limit);
-    void *body = NULL;
-    size_t len = 0;
-    int status = hr_client_call (client, HR_SERVICE_COLLAB, w.data, w.len, 5000, &body, &len);
+    hr_proto_product_req_put (&w, HR_M_SIMILAR, &(hr_proto_product_req_t) { id, strlen (id), limit });
+    hr_proto_list_t list;
+    int status = test_call_list (client, HR_SERVICE_COLLAB, &w, &list);
     hr_writer_free (&w);
-    *items = NULL;
-    *count = 0;
-    if (status == HR_OK) {
-        hr_reader_t r;
-        hr_reader_init (&r, body, len);
-        ck_assert_int_eq (hr_get_scored_list (&r, items, count), 0);
-        ck_assert (hr_reader_done (&r));
-    }
-    free (body);
+    *items = list.items;
+    *count = list.n;
     return status;
 }
 

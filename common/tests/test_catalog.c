@@ -1,7 +1,7 @@
 /*  hr_catalog: item JSON text, id index, category ids, loading from PG.     */
 #include "hr_catalog.h"
 #include "hr_migrate.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <check.h>
 #include <math.h>

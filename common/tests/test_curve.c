@@ -9,7 +9,7 @@
 #include "hr_status.h"
 #include "hr_wire.h"
 #include "hr_worker.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <czmq.h>
 #include <pthread.h>

@@ -2,7 +2,7 @@
     The stream name is fixed and shared with anything else using this Redis
     db, so every test filters events by a user id unique to this run.       */
 #include "hr_events.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
     malformed ones; loading into PostgreSQL.                                */
 #include "hr_import.h"
 #include "hr_migrate.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <check.h>
 #include <math.h>

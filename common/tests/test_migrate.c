@@ -1,6 +1,6 @@
 /*  hr_migrate against a real PostgreSQL: applies once, then nothing.       */
 #include "hr_migrate.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <check.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*  hr_model_store round trips: with Redis, with Redis flushed, without.    */
 #include "hr_migrate.h"
 #include "hr_model_store.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <check.h>
 #include <stdlib.h>

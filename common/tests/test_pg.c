@@ -1,6 +1,6 @@
 /*  hr_pg against a real PostgreSQL: parameters, reconnects, timeouts, COPY. */
 #include "hr_pg.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <check.h>
 #include <stdlib.h>

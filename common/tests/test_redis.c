@@ -1,6 +1,6 @@
 /*  hr_redis against a real Redis: commands, pipelining, reconnect, down.    */
 #include "hr_redis.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <check.h>
 #include <stdlib.h>

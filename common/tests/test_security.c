@@ -11,7 +11,7 @@
 #include "hr_log.h"
 #include "hr_pg.h"
 #include "hr_redis.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

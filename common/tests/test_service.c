@@ -10,7 +10,7 @@
 #include "hr_metrics.h"
 #include "hr_service.h"
 #include "hr_worker.h"
-#include "hr_test_env.h"
+#include "hr_test.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -68,36 +68,6 @@ static const hr_service_def_t echo_def = {
     .tick_ms = 20,
 };
 
-static long
-mmi_workers (hr_client_t *c, const char *service)
-{
-    hr_writer_t w;
-    hr_writer_init (&w);
-    hr_put_cstr (&w, service);
-    void *body;
-    size_t len;
-    int status = hr_client_call (c, HR_MMI_WORKERS, w.data, w.len, 2000, &body, &len);
-    hr_writer_free (&w);
-    long n = -1;
-    if (status == HR_OK && len == 4) {
-        hr_reader_t r;
-        hr_reader_init (&r, body, len);
-        n = hr_get_u32 (&r);
-    }
-    free (body);
-    return n;
-}
-
-static void
-wait_workers (hr_client_t *c, const char *service, long want)
-{
-    long long until = test_mono_ms () + 5000;
-    long n;
-    while ((n = mmi_workers (c, service)) != want && test_mono_ms () < until)
-        test_sleep_ms (20);
-    ck_assert_int_eq (n, want);
-}
-
 /*  Calls `method` with an optional str argument; returns the status and the
     reply body as text in out.                                              */
 static int
@@ -128,7 +98,7 @@ START_TEST (test_dispatch_and_errors)
     hr_service_t *svc = hr_service_new (&echo_def, &state, hr_broker_endpoint (b), 2);
     ck_assert_ptr_nonnull (svc);
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
-    wait_workers (c, echo_def.name, 2);
+    test_wait_workers (c, echo_def.name, 2);
 
     char out[256];
     ck_assert_int_eq (call (c, "echo", "hi there", out, sizeof out), HR_OK);
@@ -237,7 +207,7 @@ START_TEST (test_batch)
     echo_state_t state = { 0 };
     hr_service_t *svc = hr_service_new (&echo_def, &state, hr_broker_endpoint (b), 1);
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
-    wait_workers (c, echo_def.name, 1);
+    test_wait_workers (c, echo_def.name, 1);
 
     /*  Every inner request gets its own answer, in order, with its id.    */
     hr_writer_t inner[6];
@@ -320,7 +290,7 @@ START_TEST (test_handle_batch_hook)
     hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
     hr_service_t *svc = hr_service_new (&batch_def, NULL, hr_broker_endpoint (b), 1);
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
-    wait_workers (c, batch_def.name, 1);
+    test_wait_workers (c, batch_def.name, 1);
     hr_writer_t inner[3];
     inner_request (&inner[0], "alpha", NULL);
     inner_request (&inner[1], HR_BATCH_METHOD, NULL);
@@ -345,7 +315,7 @@ START_TEST (test_graceful_destroy)
     echo_state_t state = { 0 };
     hr_service_t *svc = hr_service_new (&echo_def, &state, hr_broker_endpoint (b), 1);
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
-    wait_workers (c, echo_def.name, 1);
+    test_wait_workers (c, echo_def.name, 1);
 
     hr_writer_t w;
     hr_writer_init (&w);
@@ -373,7 +343,7 @@ START_TEST (test_graceful_destroy)
     ck_assert_int_eq (reply.status, HR_OK);
     ck_assert_uint_eq (reply.body_len, 8);
     ck_assert (memcmp ((char *) reply.body + 4, "done", 4) == 0);
-    wait_workers (c, echo_def.name, 0);    /* DISCONNECT, not liveness */
+    test_wait_workers (c, echo_def.name, 0);    /* DISCONNECT, not liveness */
 
     hr_client_destroy (&c);
     hr_broker_destroy (&b);

@@ -33,8 +33,8 @@ s_spawn (void)
     ck_assert_int_ge (pid, 0);
     if (pid == 0) {
         setenv ("HR_BROKER_ENDPOINT", hr_broker_endpoint (s_broker), 1);
-        setenv ("DATABASE_URL", t_database_url (), 1);
-        setenv ("REDIS_URL", t_redis_url (), 1);
+        setenv ("DATABASE_URL", test_database_url (), 1);
+        setenv ("REDIS_URL", test_redis_url (), 1);
         setenv ("HR_WORKER_THREADS", "8", 1);
         setenv ("HR_LOG_LEVEL", "warn", 1);
         setenv ("HR_METRICS_PORT", "0", 1);
@@ -76,10 +76,10 @@ s_cmp (const void *a, const void *b)
 
 START_TEST (test_acknowledged_events_survive_sigkill)
 {
-    hr_pg_t *pg = t_pg_migrated ();
+    hr_pg_t *pg = test_pg_migrated ();
     hr_client_t *probe = hr_client_new (hr_broker_endpoint (s_broker));
     pid_t pid = s_spawn ();
-    t_wait_workers (probe, HR_SERVICE_INTERACTIONS, 8);
+    test_wait_workers (probe, HR_SERVICE_INTERACTIONS, 8);
 
     client_job_t jobs[CLIENTS];
     pthread_t threads[CLIENTS];

@@ -1,6 +1,6 @@
-/*  interactions tests — the shared fixture: the real PostgreSQL and Redis
-    from DATABASE_URL / REDIS_URL, a broker in-process, helpers to call the
-    service.  Header-only: each test binary is one translation unit.        */
+/*  interactions tests — what they share beyond tests/harness/hr_test.h
+    (the stack, workers, calls): a run tag, SQL scalars, and record/history
+    calls.  Header-only: each test binary is one translation unit.          */
 #ifndef INTER_TEST_ENV_H
 #define INTER_TEST_ENV_H
 #include <check.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "hr_test.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_migrate.h"
@@ -17,20 +18,6 @@
 #include "hr_status.h"
 #include "hr_wire.h"
 #include "protocol.h"
-
-__attribute__ ((unused)) static const char *
-t_database_url (void)
-{
-    const char *u = getenv ("DATABASE_URL");
-    return u ? u : "postgresql://hybridrec@127.0.0.1:55433/hybridrec";
-}
-
-__attribute__ ((unused)) static const char *
-t_redis_url (void)
-{
-    const char *u = getenv ("REDIS_URL");
-    return u ? u : "redis://127.0.0.1:56380/0";
-}
 
 //  A prefix unique to this run, so runs never see each other's users.
 static char t_tag[24];
@@ -44,15 +31,6 @@ t_make_tag (void)
               (unsigned long) (ts.tv_nsec / 1000) & 0xfffff);
 }
 
-__attribute__ ((unused)) static hr_pg_t *
-t_pg_migrated (void)
-{
-    hr_pg_t *pg = hr_pg_new (t_database_url (), 30000, 10000);
-    ck_assert_msg (pg != NULL, "PostgreSQL at DATABASE_URL is required");
-    ck_assert_int_ge (hr_migrate (pg), 0);
-    return pg;
-}
-
 //  A scalar from SQL with up to 2 text parameters.
 __attribute__ ((unused)) static long
 t_sql_long (hr_pg_t *pg, const char *sql, const char *p1, const char *p2)
@@ -64,32 +42,6 @@ t_sql_long (hr_pg_t *pg, const char *sql, const char *p1, const char *p2)
     long v = PQntuples (res) > 0 && !PQgetisnull (res, 0, 0) ? atol (PQgetvalue (res, 0, 0)) : -1;
     PQclear (res);
     return v;
-}
-
-//  Waits until the broker has `n` live workers for the service.
-__attribute__ ((unused)) static void
-t_wait_workers (hr_client_t *client, const char *service, uint32_t n)
-{
-    for (int i = 0; i < 200; i++) {
-        hr_writer_t w;
-        hr_writer_init (&w);
-        hr_put_cstr (&w, service);
-        void *body = NULL;
-        size_t len = 0;
-        int st = hr_client_call (client, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len);
-        hr_writer_free (&w);
-        uint32_t live = 0;
-        if (st == 0 && len >= 4) {
-            hr_reader_t r;
-            hr_reader_init (&r, body, len);
-            live = hr_get_u32 (&r);
-        }
-        free (body);
-        if (live >= n)
-            return;
-        usleep (20000);
-    }
-    ck_abort_msg ("service %s never registered %u workers", service, n);
 }
 
 __attribute__ ((unused)) static int

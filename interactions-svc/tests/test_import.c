@@ -216,7 +216,7 @@ static void
 s_setup (void)
 {
     t_make_tag ();
-    s_pg = t_pg_migrated ();
+    s_pg = test_pg_migrated ();
 }
 
 static void

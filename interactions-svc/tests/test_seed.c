@@ -73,7 +73,7 @@ END_TEST
 static void
 s_setup (void)
 {
-    s_pg = t_pg_migrated ();
+    s_pg = test_pg_migrated ();
 }
 
 static void

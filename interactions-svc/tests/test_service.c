@@ -32,7 +32,7 @@ s_stack_start (stack_t *st, const char *database_url, const char *redis_url)
     ck_assert_ptr_nonnull (st->service);
     st->client = hr_client_new (hr_broker_endpoint (st->broker));
     ck_assert_ptr_nonnull (st->client);
-    t_wait_workers (st->client, HR_SERVICE_INTERACTIONS, 4);
+    test_wait_workers (st->client, HR_SERVICE_INTERACTIONS, 4);
 }
 
 static void
@@ -340,7 +340,7 @@ END_TEST
 START_TEST (test_redis_down)
 {
     stack_t st = { 0 };
-    s_stack_start (&st, t_database_url (), "redis://127.0.0.1:1/0");
+    s_stack_start (&st, test_database_url (), "redis://127.0.0.1:1/0");
     char user[64];
     s_user (user, sizeof user, "noredis");
     ck_assert_int_eq (t_record (st.client, user, 1, "NORED00001", NULL, 0), HR_OK);
@@ -359,7 +359,7 @@ END_TEST
 START_TEST (test_postgresql_down_is_unavailable)
 {
     stack_t st = { 0 };
-    s_stack_start (&st, "postgresql://hybridrec@127.0.0.1:1/nowhere", t_redis_url ());
+    s_stack_start (&st, "postgresql://hybridrec@127.0.0.1:1/nowhere", test_redis_url ());
     char user[64], msg[128];
     s_user (user, sizeof user, "nopg");
     ck_assert_int_eq (t_record (st.client, user, 1, "NOPG000001", msg, sizeof msg), HR_UNAVAILABLE);
@@ -381,9 +381,9 @@ static void
 s_setup (void)
 {
     t_make_tag ();
-    s_pg = t_pg_migrated ();
-    s_redis = hr_redis_new (t_redis_url (), 1000);
-    s_stack_start (&s_main, t_database_url (), t_redis_url ());
+    s_pg = test_pg_migrated ();
+    s_redis = hr_redis_new (test_redis_url (), 1000);
+    s_stack_start (&s_main, test_database_url (), test_redis_url ());
 }
 
 static void

@@ -4,6 +4,7 @@
     for_product / for_user over ZeroMQ; a newer version is hot-swapped;
     malformed requests are BAD_REQUEST.  Needs DATABASE_URL and REDIS_URL. */
 #include <check.h>
+#include "hr_test.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,44 +69,14 @@ static void put_history (hr_writer_t *w, const char *const *ids, int n)
     hr_put_i64 (w, hr_now_ms ());
 }
 
+/*  One scored list from rules (hr_test.h decodes it).                     */
 static int call (hr_client_t *c, hr_writer_t *req, hr_scored_t **items, uint32_t *n)
 {
-    void *body = NULL;
-    size_t len = 0;
-    int st = hr_client_call (c, "rules", req->data, req->len, 5000, &body, &len);
-    *items = NULL;
-    *n = 0;
-    if (st == HR_OK) {
-        hr_reader_t r;
-        hr_reader_init (&r, body, len);
-        ck_assert_int_eq (hr_get_scored_list (&r, items, n), 0);
-        ck_assert (hr_reader_done (&r));
-    }
-    free (body);
+    hr_proto_list_t list;
+    int st = test_call_list (c, HR_SERVICE_RULES, req, &list);
+    *items = list.items;
+    *n = list.n;
     return st;
-}
-
-/*  The broker answers UNAVAILABLE until a replica has said READY.          */
-static void wait_registered (hr_client_t *c)
-{
-    hr_writer_t w;
-    hr_writer_init (&w);
-    hr_put_cstr (&w, "rules");
-    uint32_t workers = 0;
-    for (int i = 0; i < 200 && !workers; i++) {              /* bounded: 10 s */
-        void *body = NULL;
-        size_t len = 0;
-        if (hr_client_call (c, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len) == HR_OK) {
-            hr_reader_t r;
-            hr_reader_init (&r, body, len);
-            workers = hr_get_u32 (&r);
-        }
-        free (body);
-        if (!workers)
-            usleep (50000);
-    }
-    hr_writer_free (&w);
-    ck_assert_msg (workers > 0, "rules replica never registered with the broker");
 }
 
 static int find (const hr_scored_t *items, uint32_t n, const char *id)
@@ -154,7 +125,7 @@ START_TEST (train_publish_serve_swap)
     hr_service_t *svc = hr_service_new (&rules_service_def, state, hr_broker_endpoint (broker), 2);
     ck_assert_ptr_nonnull (svc);
     hr_client_t *client = hr_client_new (hr_broker_endpoint (broker));
-    wait_registered (client);
+    test_wait_workers (client, HR_SERVICE_RULES, 2);
     hr_writer_t w;
     hr_writer_init (&w);
     hr_scored_t *items;
@@ -259,7 +230,7 @@ START_TEST (empty_before_any_model)
     rules_state_t *state = rules_state_new (&sp);
     hr_service_t *svc = hr_service_new (&rules_service_def, state, hr_broker_endpoint (broker), 1);
     hr_client_t *client = hr_client_new (hr_broker_endpoint (broker));
-    wait_registered (client);
+    test_wait_workers (client, HR_SERVICE_RULES, 1);
     hr_writer_t w;
     hr_writer_init (&w);
     hr_put_cstr (&w, "for_product");

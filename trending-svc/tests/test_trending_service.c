@@ -7,6 +7,7 @@
     - rankings appear in Redis sorted sets; malformed requests are refused.
     Needs DATABASE_URL and REDIS_URL.                                      */
 #include <check.h>
+#include "hr_test.h"
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -84,31 +85,9 @@ static void click_at (hr_pg_t *pg, const char *product, int64_t ts_ms)
     PQclear (r);
 }
 
-static void wait_registered (hr_client_t *c)
-{
-    hr_writer_t w;
-    hr_writer_init (&w);
-    hr_put_cstr (&w, HR_SERVICE_TRENDING);
-    uint32_t workers = 0;
-    for (int i = 0; i < 200 && !workers; i++) {
-        void *body = NULL;
-        size_t len = 0;
-        if (hr_client_call (c, HR_MMI_WORKERS, w.data, w.len, 1000, &body, &len) == HR_OK) {
-            hr_reader_t r;
-            hr_reader_init (&r, body, len);
-            workers = hr_get_u32 (&r);
-        }
-        free (body);
-        if (!workers)
-            usleep (50000);
-    }
-    hr_writer_free (&w);
-    ck_assert_msg (workers > 0, "trending replica never registered");
-}
-
 static int call (hr_client_t *c, hr_writer_t *req, void **body, size_t *len)
 {
-    return hr_client_call (c, HR_SERVICE_TRENDING, req->data, req->len, 5000, body, len);
+    return test_call (c, HR_SERVICE_TRENDING, req, body, len);
 }
 
 START_TEST (reconcile_realtime_home_redis)
@@ -167,7 +146,7 @@ START_TEST (reconcile_realtime_home_redis)
     hr_broker_t *broker = hr_broker_new ("tcp://127.0.0.1:*");
     hr_service_t *svc = hr_service_new (&trending_service_def, st, hr_broker_endpoint (broker), 2);
     hr_client_t *client = hr_client_new (hr_broker_endpoint (broker));
-    wait_registered (client);
+    test_wait_workers (client, HR_SERVICE_TRENDING, 2);
 
     /*  Real time: 6 clicks on P7 through the event stream -> on top.       */
     int64_t t_pub = hr_now_ms ();
@@ -277,19 +256,26 @@ START_TEST (reconcile_realtime_home_redis)
     ck_assert_int_eq (call (client, &w, &body, &len), HR_BAD_REQUEST);
     free (body);
 
-    /*  Redis sorted sets (written at most every 2 s).                      */
-    bool in_redis = false;
-    for (int i = 0; i < 60 && !in_redis; i++) {
+    /*  Redis sorted sets (written at most every 2 s, the global one first,
+        then each category: wait for both).                                 */
+    char key[128];
+    snprintf (key, sizeof key, "%s%s", TRENDING_KEY_CAT_PREFIX, CAT[7 % 3]);
+    bool in_redis = false, in_cat = false;
+    for (int i = 0; i < 60 && !(in_redis && in_cat); i++) {
         redisReply *z = hr_redis_command (redis, "ZSCORE %s %s", TRENDING_KEY_GLOBAL, P[7]);
         in_redis = z && z->type == REDIS_REPLY_STRING && atof (z->str) > 5.0;
         if (z)
             freeReplyObject (z);
-        if (!in_redis)
+        z = hr_redis_command (redis, "ZREVRANGE %s 0 0", key);
+        in_cat = z && z->type == REDIS_REPLY_ARRAY && z->elements == 1
+                 && !strcmp (z->element[0]->str, P[7]);
+        if (z)
+            freeReplyObject (z);
+        if (!(in_redis && in_cat))
             usleep (100000);
     }
     ck_assert_msg (in_redis, "%s not in %s", P[7], TRENDING_KEY_GLOBAL);
-    char key[128];
-    snprintf (key, sizeof key, "%s%s", TRENDING_KEY_CAT_PREFIX, CAT[7 % 3]);
+    ck_assert_msg (in_cat, "%s not on top of %s", P[7], key);
     redisReply *z = hr_redis_command (redis, "ZREVRANGE %s 0 0", key);
     ck_assert (z && z->type == REDIS_REPLY_ARRAY && z->elements == 1);
     ck_assert_str_eq (z->element[0]->str, P[7]);
