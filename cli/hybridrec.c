@@ -21,7 +21,7 @@ static const command_t commands[] = {
     {"migrate-seed-tables", interactions_cli_migrate_seed_tables, "import the original design's {user_id}_interactions tables"},
     {"train", train, "train a model: content | collab | rules | trending | all"},
     {"mine-rules", rules_cli_mine, "mine association rules from a basket file"},
-    {"eval", collab_cli_eval, "offline evaluation of every strategy on an event log"},
+    {"eval", eval_cli_run, "offline evaluation of every strategy on an event log"},
     {"status", hr_cli_status, "catalog, model versions, stores and live replicas"},
     {"keygen", hr_cli_keygen, "make a ZeroMQ CURVE certificate pair: keygen DIR NAME"},
     {NULL, NULL, NULL},

@@ -1,7 +1,7 @@
 /*  `hybridrec train collab`: reads the clicks of the interactions table,
     trains collab_model, publishes it with hr_model_store (PostgreSQL +
     Redis); every collab-svc replica picks the new version up from its tick.
-    (`hybridrec eval` is collab_cli_eval, in cli_eval.c.)                   */
+    (`hybridrec eval` is eval/, eval_cli.c.)                            */
 #include "hr_cli.h"
 #include "hr_config.h"
 #include "hr_log.h"

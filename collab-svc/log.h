@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "hr_dataset.h"
 #include "ids.h"
 
 typedef struct {
@@ -43,15 +44,12 @@ int collab_log_split (const collab_log_t *self, int64_t t,
     and then sessions shorter than min_len.  NULL on OOM.                    */
 collab_log_t *collab_log_known (const collab_log_t *self, uint32_t n_known, uint32_t min_len);
 
-/*  Dataset readers.  Item ids are interned into `ids`.  NULL with a message
-    in err ("file:line: reason") on unreadable files or malformed rows.
-    yoochoose: TSV "SessionId ItemId Time" (Unix seconds, fractional).
-    diginetica: "session_id;user_id;item_id;timeframe;eventdate" — time is
-    the day plus the in-session offset in ms.  Sessions of 1 event are kept
-    (min_len 1): the evaluation decides what to drop.                       */
-collab_log_t *collab_log_read_yoochoose (const char *path, collab_ids_t *ids,
-                                         char *err, size_t errlen);
-collab_log_t *collab_log_read_diginetica (const char *path, collab_ids_t *ids,
-                                          char *err, size_t errlen);
+/*  A dataset file (common/hr_dataset.h: yoochoose or diginetica) as a log;
+    the sessions are the file's, item ids are interned into `ids`.  Strict:
+    NULL with "file:line: reason" in err on an unreadable file or the first
+    malformed row.  Sessions of 1 event are kept (min_len 1): the evaluation
+    decides what to drop.                                                   */
+collab_log_t *collab_log_read (const char *path, hr_dataset_format_t fmt, collab_ids_t *ids,
+                               char *err, size_t errlen);
 
 #endif

@@ -134,7 +134,7 @@ interactions_cli_import_events (int argc, char **argv)
         fprintf (stderr, "import-events: FILE and --format are required\n%s", s_import_usage);
         return 2;
     }
-    if (inter_format_parse (format, &opts.format) != 0) {
+    if (hr_dataset_format_parse (format, &opts.format) != 0) {
         fprintf (stderr, "import-events: unknown --format '%s' (yoochoose, diginetica, csv)\n",
                  format);
         return 2;

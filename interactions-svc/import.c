@@ -9,6 +9,7 @@
 #include <time.h>
 #include "hr_client.h"
 #include "hr_csv.h"
+#include "hr_dataset.h"
 #include "hr_progress.h"
 #include "hr_validate.h"
 #include "store.h"
@@ -85,30 +86,23 @@ s_scan (FILE *in, const inter_import_options_t *opts, const inter_row_options_t 
         bool report, row_fn *row, void *arg, inter_import_summary_t *summary,
         hr_progress_t *progress)
 {
-    hr_csv_t *csv = hr_csv_new (in, inter_format_separator (opts->format), RECORD_MAX);
-    if (!csv)
+    hr_dataset_t *ds = hr_dataset_new (in, opts->format);
+    if (!ds)
         return -1;
-    hr_csv_record_t rec;
+    hr_dataset_row_t drow;
     hr_event_t ev;
     char err[160];
     int rc, status = 0;
-    bool first = true;
-    while ((rc = hr_csv_read (csv, &rec)) != 0) {
+    while ((rc = hr_dataset_read (ds, &drow)) != 0) {
         if (opts->limit > 0 && summary->read >= opts->limit)
             break;
-        if (rc == 1 && first && inter_row_is_header (opts->format, rec.field, rec.nfields)) {
-            first = false;
-            continue;
-        }
-        first = false;
         summary->read++;
         if (rc < 0)
-            snprintf (err, sizeof err, "%s", hr_csv_error (csv));
-        if (rc < 0 || inter_row_parse (ropts, rec.field, rec.len, rec.nfields, &ev,
-                                       err, sizeof err) != 0) {
+            snprintf (err, sizeof err, "%s", hr_dataset_error (ds));
+        if (rc < 0 || inter_row_event (ropts, &drow, &ev, err, sizeof err) != 0) {
             summary->rejected++;
             if (report && opts->report && summary->rejected <= INTER_IMPORT_REJECTS_SHOWN)
-                fprintf (opts->report, "line %ld: %s\n", rec.line, err);
+                fprintf (opts->report, "line %ld: %s\n", hr_dataset_line (ds), err);
             continue;
         }
         if (row && row (arg, &ev) != 0) {
@@ -116,9 +110,9 @@ s_scan (FILE *in, const inter_import_options_t *opts, const inter_row_options_t 
             break;
         }
         if (progress && (summary->read & 1023) == 0)
-            hr_progress_update (progress, (uint64_t) hr_csv_offset (csv));
+            hr_progress_update (progress, (uint64_t) hr_dataset_offset (ds));
     }
-    hr_csv_destroy (&csv);
+    hr_dataset_destroy (&ds);
     return status;
 }
 

@@ -17,7 +17,7 @@
 #define INTER_IMPORT_REJECTS_SHOWN 20
 
 typedef struct {
-    inter_format_t format;
+    hr_dataset_format_t format;
     const char *user_prefix;            /* NULL = the format's default */
     const inter_item_map_t *item_map;   /* may be NULL */
     bool shift_to_now;

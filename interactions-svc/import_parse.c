@@ -1,4 +1,4 @@
-/*  interactions import — row parsers and the item map (see import_parse.h). */
+/*  interactions import — rows into events and the item map (see import_parse.h). */
 #include "import_parse.h"
 #include <assert.h>
 #include <stdio.h>
@@ -7,30 +7,10 @@
 #include "event.h"
 #include "hr_validate.h"
 
-int
-inter_format_parse (const char *name, inter_format_t *fmt)
-{
-    if (strcmp (name, "yoochoose") == 0)
-        *fmt = INTER_FMT_YOOCHOOSE;
-    else if (strcmp (name, "diginetica") == 0)
-        *fmt = INTER_FMT_DIGINETICA;
-    else if (strcmp (name, "csv") == 0)
-        *fmt = INTER_FMT_CSV;
-    else
-        return -1;
-    return 0;
-}
-
-char
-inter_format_separator (inter_format_t fmt)
-{
-    return fmt == INTER_FMT_YOOCHOOSE ? '\t' : fmt == INTER_FMT_DIGINETICA ? ';' : ',';
-}
-
 const char *
-inter_format_default_prefix (inter_format_t fmt)
+inter_format_default_prefix (hr_dataset_format_t fmt)
 {
-    return fmt == INTER_FMT_YOOCHOOSE ? "ys" : fmt == INTER_FMT_DIGINETICA ? "ds" : "";
+    return fmt == HR_DATASET_YOOCHOOSE ? "ys" : fmt == HR_DATASET_DIGINETICA ? "ds" : "";
 }
 
 //  --- the item map: open addressing, power-of-two table ----------------------
@@ -141,138 +121,7 @@ inter_item_map_size (const inter_item_map_t *self)
     return self->size;
 }
 
-//  --- times --------------------------------------------------------------------
-
-//  Days from 1970-01-01 to y-m-d (proleptic Gregorian; H. Hinnant's formula).
-static int64_t
-s_days_from_civil (int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned) (y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t) doe - 719468;
-}
-
-static int
-s_digits (const char **p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if ((*p)[i] < '0' || (*p)[i] > '9')
-            return -1;
-        v = v * 10 + ((*p)[i] - '0');
-    }
-    *p += n;
-    *out = v;
-    return 0;
-}
-
-//  Up to 3 fraction digits as milliseconds; further digits are ignored.
-static int
-s_fraction_ms (const char **p)
-{
-    int ms = 0, digits = 0;
-    while (**p >= '0' && **p <= '9') {
-        if (digits < 3)
-            ms = ms * 10 + (**p - '0');
-        digits++;
-        (*p)++;
-    }
-    while (digits < 3) {
-        ms *= 10;
-        digits++;
-    }
-    return ms;
-}
-
-int
-inter_parse_unix_seconds (const char *s, int64_t *ms)
-{
-    const char *p = s;
-    int64_t secs = 0;
-    int digits = 0;
-    while (*p >= '0' && *p <= '9') {
-        if (++digits > 12)
-            return -1;          // past year 33658: not a timestamp
-        secs = secs * 10 + (*p++ - '0');
-    }
-    if (digits == 0)
-        return -1;
-    int frac = 0;
-    if (*p == '.') {
-        p++;
-        frac = s_fraction_ms (&p);
-    }
-    if (*p)
-        return -1;
-    *ms = secs * 1000 + frac;
-    return 0;
-}
-
-int
-inter_parse_iso8601 (const char *s, int64_t *ms)
-{
-    const char *p = s;
-    int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0;
-    if (s_digits (&p, 4, &y) || *p++ != '-' || s_digits (&p, 2, &mo) || *p++ != '-'
-    ||  s_digits (&p, 2, &d))
-        return -1;
-    static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
-        return -1;
-    int64_t offset_min = 0;
-    if (*p == 'T' || *p == ' ') {
-        p++;
-        if (s_digits (&p, 2, &h) || *p++ != ':' || s_digits (&p, 2, &mi))
-            return -1;
-        if (*p == ':') {
-            p++;
-            if (s_digits (&p, 2, &sec))
-                return -1;
-            if (*p == '.') {
-                p++;
-                frac = s_fraction_ms (&p);
-            }
-        }
-        if (h > 23 || mi > 59 || sec > 60)
-            return -1;
-        if (*p == 'Z')
-            p++;
-        else
-        if (*p == '+' || *p == '-') {
-            int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-            if (s_digits (&p, 2, &oh))
-                return -1;
-            if (*p == ':')
-                p++;
-            if (*p && s_digits (&p, 2, &om))
-                return -1;
-            offset_min = sign * (oh * 60 + om);
-        }
-    }
-    if (*p)
-        return -1;
-    int64_t secs = s_days_from_civil (y, (unsigned) mo, (unsigned) d) * 86400
-                 + h * 3600 + mi * 60 + sec - offset_min * 60;
-    *ms = secs * 1000 + frac;
-    return 0;
-}
-
-int
-inter_parse_timestamp (const char *s, int64_t *ms)
-{
-    size_t digits = strspn (s, "0123456789");
-    if (digits >= 13 && s[digits] == '\0' && digits <= 15) {
-        *ms = strtoll (s, NULL, 10);        // Unix milliseconds
-        return 0;
-    }
-    if (inter_parse_unix_seconds (s, ms) == 0)
-        return 0;
-    return inter_parse_iso8601 (s, ms);
-}
+//  --- rows -----------------------------------------------------------------------
 
 int
 inter_foreign_item_id (char letter, const char *digits, char out[11])
@@ -285,18 +134,6 @@ inter_foreign_item_id (char letter, const char *digits, char out[11])
     memcpy (out + 1 + 9 - n, digits, n);
     out[10] = '\0';
     return 0;
-}
-
-//  --- rows -----------------------------------------------------------------------
-
-bool
-inter_row_is_header (inter_format_t fmt, const char *const *field, int nfields)
-{
-    if (nfields < 1)
-        return false;
-    const char *first = fmt == INTER_FMT_YOOCHOOSE ? "SessionId"
-                      : fmt == INTER_FMT_DIGINETICA ? "session_id" : "user_id";
-    return strcmp (field[0], first) == 0;
 }
 
 static int
@@ -326,78 +163,33 @@ s_user (const inter_row_options_t *opts, const char *id, char *out, size_t cap)
     return n > 0 && (size_t) n < cap ? n : -1;
 }
 
-static int
-s_event_type (const char *s)
-{
-    if (!strcmp (s, "1") || !strcmp (s, "click") || !strcmp (s, "product_click"))
-        return HR_EVENT_CLICK;
-    if (!strcmp (s, "2") || !strcmp (s, "search") || !strcmp (s, "search_query"))
-        return HR_EVENT_SEARCH;
-    return -1;
-}
-
 int
-inter_row_parse (const inter_row_options_t *opts, const char *const *field,
-                 const size_t *len, int nfields, hr_event_t *ev, char *err, size_t errcap)
+inter_row_event (const inter_row_options_t *opts, const hr_dataset_row_t *row,
+                 hr_event_t *ev, char *err, size_t errcap)
 {
     char user[HR_USER_ID_MAX + 2];
     char item[11];
-    unsigned type = HR_EVENT_CLICK;
-    const char *value = item;
-    int64_t ts_ms;
-    int ulen;
-    switch (opts->format) {
-    case INTER_FMT_YOOCHOOSE:
-        if (nfields != 3)
-            return s_fail (err, errcap, "expected 3 TAB-separated fields: SessionId ItemId Time");
-        if ((ulen = s_user (opts, field[0], user, sizeof user)) < 0)
-            return s_fail (err, errcap, "session id too long for a user id");
-        if (s_item (opts, 'Y', field[1], len[1], item) != 0)
-            return s_fail (err, errcap, "item id is not 1-9 digits (use --item-map)");
-        if (inter_parse_unix_seconds (field[2], &ts_ms) != 0)
-            return s_fail (err, errcap, "Time is not Unix seconds");
-        break;
-    case INTER_FMT_DIGINETICA: {
-        if (nfields != 5)
-            return s_fail (err, errcap, "expected 5 ';'-separated fields: "
-                                        "session_id;user_id;item_id;timeframe;eventdate");
-        if ((ulen = s_user (opts, field[0], user, sizeof user)) < 0)
-            return s_fail (err, errcap, "session id too long for a user id");
-        if (s_item (opts, 'D', field[2], len[2], item) != 0)
-            return s_fail (err, errcap, "item_id is not 1-9 digits (use --item-map)");
-        int64_t day_ms, offset_ms;
-        char *end;
-        if (inter_parse_iso8601 (field[4], &day_ms) != 0 || strlen (field[4]) != 10)
-            return s_fail (err, errcap, "eventdate is not YYYY-MM-DD");
-        offset_ms = strtoll (field[3], &end, 10);
-        if (!len[3] || *end || offset_ms < 0 || offset_ms >= 86400000LL * 7)
-            return s_fail (err, errcap, "timeframe is not a millisecond offset");
-        ts_ms = day_ms + offset_ms;
-        break;
+    const char *value = row->value;
+    int ulen = s_user (opts, row->user, user, sizeof user);
+    if (ulen < 0)
+        return s_fail (err, errcap, opts->format == HR_DATASET_CSV ? "user_id too long"
+                                    : "session id too long for a user id");
+    if (opts->format != HR_DATASET_CSV) {
+        if (s_item (opts, opts->format == HR_DATASET_YOOCHOOSE ? 'Y' : 'D', row->value,
+                    row->value_len, item) != 0)
+            return s_fail (err, errcap, opts->format == HR_DATASET_YOOCHOOSE
+                                        ? "item id is not 1-9 digits (use --item-map)"
+                                        : "item_id is not 1-9 digits (use --item-map)");
+        value = item;
     }
-    case INTER_FMT_CSV: {
-        if (nfields != 4)
-            return s_fail (err, errcap, "expected 4 fields: user_id,event_type,value,timestamp");
-        if ((ulen = s_user (opts, field[0], user, sizeof user)) < 0)
-            return s_fail (err, errcap, "user_id too long");
-        int t = s_event_type (field[1]);
-        if (t < 0)
-            return s_fail (err, errcap, "event_type is not click|search|product_click|search_query|1|2");
-        type = (unsigned) t;
-        if (type == HR_EVENT_CLICK) {
-            const char *mapped = opts->item_map
-                               ? inter_item_map_get (opts->item_map, field[2], len[2]) : NULL;
-            value = mapped ? mapped : field[2];
-        }
-        else
-            value = field[2];
-        if (inter_parse_timestamp (field[3], &ts_ms) != 0)
-            return s_fail (err, errcap, "timestamp is neither ISO-8601 nor Unix time");
-        break;
+    else
+    if (row->type == HR_EVENT_CLICK && opts->item_map) {
+        const char *mapped = inter_item_map_get (opts->item_map, row->value, row->value_len);
+        value = mapped ? mapped : row->value;
     }
-    default:
-        return s_fail (err, errcap, "unknown format");
-    }
-    return inter_event_make (ev, user, (size_t) ulen, type, value, strlen (value), err, errcap) == 0
-         ? (ev->ts_ms = ts_ms, 0) : -1;
+    if (inter_event_make (ev, user, (size_t) ulen, row->type, value, strlen (value),
+                          err, errcap) != 0)
+        return -1;
+    ev->ts_ms = row->ts_ms;
+    return 0;
 }

@@ -51,8 +51,8 @@ main (int argc, char **argv)
     }
     char err[256];
     collab_ids_t *ids = collab_ids_new (1 << 14);
-    collab_log_t *train = collab_log_read_yoochoose (arg[0], ids, err, sizeof err);
-    collab_log_t *test = train ? collab_log_read_yoochoose (arg[1], ids, err, sizeof err) : NULL;
+    collab_log_t *train = collab_log_read (arg[0], HR_DATASET_YOOCHOOSE, ids, err, sizeof err);
+    collab_log_t *test = train ? collab_log_read (arg[1], HR_DATASET_YOOCHOOSE, ids, err, sizeof err) : NULL;
     if (!train || !test) {
         fprintf (stderr, "%s\n", err);
         return 1;

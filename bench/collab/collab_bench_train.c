@@ -37,7 +37,7 @@ main (int argc, char **argv)
     char label[256];
     if (argc > 2 && strcmp (argv[1], "--yoochoose") == 0) {
         char err[256];
-        log = collab_log_read_yoochoose (argv[2], ids, err, sizeof err);
+        log = collab_log_read (argv[2], HR_DATASET_YOOCHOOSE, ids, err, sizeof err);
         if (!log) {
             fprintf (stderr, "%s\n", err);
             return 1;

@@ -216,7 +216,7 @@ s_import (int argc, char **argv)
         return 2;
     }
     inter_import_options_t opts = { .report = stderr, .user_prefix = "benchimp" };
-    if (inter_format_parse (argv[4], &opts.format) != 0) {
+    if (hr_dataset_format_parse (argv[4], &opts.format) != 0) {
         fprintf (stderr, "unknown format %s\n", argv[4]);
         return 2;
     }

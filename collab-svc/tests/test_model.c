@@ -177,13 +177,13 @@ START_TEST (dataset_reader_errors)
     fclose (f);
     collab_ids_t *ids = collab_ids_new (4);
     char err[256];
-    collab_log_t *log = collab_log_read_yoochoose (path, ids, err, sizeof err);
+    collab_log_t *log = collab_log_read (path, HR_DATASET_YOOCHOOSE, ids, err, sizeof err);
     ck_assert_ptr_null (log);
-    ck_assert_ptr_nonnull (strstr (err, ":3: bad Time"));
+    ck_assert_ptr_nonnull (strstr (err, ":3: Time is not Unix seconds"));
     f = fopen (path, "w");
     fprintf (f, "SessionId\tItemId\tTime\n2\t9\t10.5\n1\t7\t3\n1\t8\t2\n");
     fclose (f);
-    log = collab_log_read_yoochoose (path, ids, err, sizeof err);
+    log = collab_log_read (path, HR_DATASET_YOOCHOOSE, ids, err, sizeof err);
     ck_assert_ptr_nonnull (log);
     ck_assert_uint_eq (log->n_sessions, 2);
     ck_assert_str_eq (collab_ids_at (ids, log->item[0]), "8");   /* sorted by time */

@@ -37,7 +37,7 @@ START_TEST (test_yoochoose_rows)
     char path[512], prefix[40], user[64], text[128];
     s_fixture (path, sizeof path, "yoochoose-head.tsv");
     s_prefix (prefix, sizeof prefix, "y");
-    inter_import_options_t opts = { .format = INTER_FMT_YOOCHOOSE, .user_prefix = prefix };
+    inter_import_options_t opts = { .format = HR_DATASET_YOOCHOOSE, .user_prefix = prefix };
     inter_import_summary_t sum;
     ck_assert_int_eq (inter_import_file (s_pg, path, &opts, &sum), 0);
     ck_assert_int_eq (sum.read, 7);
@@ -61,7 +61,7 @@ START_TEST (test_diginetica_rows)
     char path[512], prefix[40], user[64], text[256];
     s_fixture (path, sizeof path, "diginetica-head.csv");
     s_prefix (prefix, sizeof prefix, "d");
-    inter_import_options_t opts = { .format = INTER_FMT_DIGINETICA, .user_prefix = prefix };
+    inter_import_options_t opts = { .format = HR_DATASET_DIGINETICA, .user_prefix = prefix };
     inter_import_summary_t sum;
     ck_assert_int_eq (inter_import_file (s_pg, path, &opts, &sum), 0);
     ck_assert_int_eq (sum.loaded, 7);
@@ -85,7 +85,7 @@ START_TEST (test_csv_rows_and_rejects)
     ck_assert_int_eq ((int) inter_item_map_size (map), 2);
     FILE *report = tmpfile ();
     inter_import_options_t opts = {
-        .format = INTER_FMT_CSV, .user_prefix = prefix, .item_map = map, .report = report,
+        .format = HR_DATASET_CSV, .user_prefix = prefix, .item_map = map, .report = report,
     };
     inter_import_summary_t sum;
     ck_assert_int_eq (inter_import_file (s_pg, path, &opts, &sum), 0);
@@ -123,7 +123,7 @@ START_TEST (test_malformed_yoochoose_and_shift)
     s_fixture (path, sizeof path, "yoochoose-bad.tsv");
     s_prefix (prefix, sizeof prefix, "b");
     inter_import_options_t opts = {
-        .format = INTER_FMT_YOOCHOOSE, .user_prefix = prefix, .shift_to_now = true,
+        .format = HR_DATASET_YOOCHOOSE, .user_prefix = prefix, .shift_to_now = true,
     };
     inter_import_summary_t sum;
     int64_t before = hr_now_ms ();
@@ -142,7 +142,7 @@ START_TEST (test_malformed_yoochoose_and_shift)
     //  --limit and --shift-ms
     s_prefix (prefix, sizeof prefix, "l");
     inter_import_options_t lim = {
-        .format = INTER_FMT_YOOCHOOSE, .user_prefix = prefix, .limit = 1, .shift_ms = 1000,
+        .format = HR_DATASET_YOOCHOOSE, .user_prefix = prefix, .limit = 1, .shift_ms = 1000,
     };
     ck_assert_int_eq (inter_import_file (s_pg, path, &lim, &sum), 0);
     ck_assert_int_eq (sum.read, 1);
@@ -188,7 +188,7 @@ START_TEST (test_shared_data_sets)
     char prefix[40];
     s_prefix (prefix, sizeof prefix, "full");
     const long expect[] = { 70278, 13568, 12391 };
-    const inter_format_t fmt[] = { INTER_FMT_YOOCHOOSE, INTER_FMT_YOOCHOOSE, INTER_FMT_DIGINETICA };
+    const hr_dataset_format_t fmt[] = { HR_DATASET_YOOCHOOSE, HR_DATASET_YOOCHOOSE, HR_DATASET_DIGINETICA };
     for (int i = 0; i < 3; i++) {
         inter_import_options_t opts = { .format = fmt[i], .user_prefix = prefix, .report = stderr };
         inter_import_summary_t sum;

@@ -112,36 +112,6 @@ START_TEST (test_wire_round_trip)
 }
 END_TEST
 
-START_TEST (test_parse_times)
-{
-    int64_t ms;
-    ck_assert_int_eq (inter_parse_unix_seconds ("1396860669.277", &ms), 0);
-    ck_assert_int_eq (ms, 1396860669277LL);
-    ck_assert_int_eq (inter_parse_unix_seconds ("1396437466.94", &ms), 0);
-    ck_assert_int_eq (ms, 1396437466940LL);
-    ck_assert_int_eq (inter_parse_unix_seconds ("1396437466", &ms), 0);
-    ck_assert_int_eq (ms, 1396437466000LL);
-    ck_assert_int_eq (inter_parse_unix_seconds ("13964x", &ms), -1);
-    ck_assert_int_eq (inter_parse_unix_seconds ("", &ms), -1);
-    ck_assert_int_eq (inter_parse_unix_seconds ("-5", &ms), -1);
-    ck_assert_int_eq (inter_parse_unix_seconds ("99999999999999999999", &ms), -1);
-
-    ck_assert_int_eq (inter_parse_iso8601 ("2016-05-09", &ms), 0);
-    ck_assert_int_eq (ms, 1462752000000LL);
-    ck_assert_int_eq (inter_parse_iso8601 ("2014-04-07T08:51:09.277Z", &ms), 0);
-    ck_assert_int_eq (ms, 1396860669277LL);
-    ck_assert_int_eq (inter_parse_iso8601 ("2014-04-07 10:51:09+02:00", &ms), 0);
-    ck_assert_int_eq (ms, 1396860669000LL);
-    ck_assert_int_eq (inter_parse_iso8601 ("2014-02-30", &ms), -1);
-    ck_assert_int_eq (inter_parse_iso8601 ("2014-04-07T25:00:00Z", &ms), -1);
-    ck_assert_int_eq (inter_parse_iso8601 ("yesterday", &ms), -1);
-    ck_assert_int_eq (inter_parse_timestamp ("1396860669", &ms), 0);
-    ck_assert_int_eq (ms, 1396860669000LL);
-    ck_assert_int_eq (inter_parse_timestamp ("2014-04-07T08:51:09Z", &ms), 0);
-    ck_assert_int_eq (ms, 1396860669000LL);
-}
-END_TEST
-
 START_TEST (test_foreign_item_ids)
 {
     char id[11];
@@ -163,7 +133,6 @@ main (void)
     tcase_add_test (tc, test_event_validation);
     tcase_add_test (tc, test_cache_element_round_trip);
     tcase_add_test (tc, test_wire_round_trip);
-    tcase_add_test (tc, test_parse_times);
     tcase_add_test (tc, test_foreign_item_ids);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);

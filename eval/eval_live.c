@@ -66,8 +66,8 @@ s_live_destroy (void *state)
 }
 
 int
-collab_eval_collab_live (collab_eval_strategy_t *st, const collab_model_t *model,
-                         const collab_score_params_t *params)
+eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
+                  const collab_score_params_t *params)
 {
     live_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -102,11 +102,11 @@ collab_eval_collab_live (collab_eval_strategy_t *st, const collab_model_t *model
     self->scorer = collab_scorer_new (self->model);
     if (!self->scorer)
         goto fail;
-    *st = (collab_eval_strategy_t) { .name = "collab_live", .state = self,
-                                     .recommend = s_live_recommend,
-                                     .observe = s_live_observe,
-                                     .destroy = s_live_destroy,
-                                     .note = "collab + overlay fed by the replayed test clicks" };
+    *st = (eval_strategy_t) { .name = "collab_live", .state = self,
+                              .recommend = s_live_recommend,
+                              .observe = s_live_observe,
+                              .destroy = s_live_destroy,
+                              .note = "collab + overlay fed by the replayed test clicks" };
     return 0;
 fail:
     collab_ids_destroy (&ids);

@@ -1,14 +1,14 @@
-/*  collab_metrics — see eval_metrics.h.  */
+/*  eval_metrics — see eval_metrics.h.  */
 #include "eval_metrics.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 int
-collab_metrics_init (collab_metrics_t *m, const uint32_t *ks, uint32_t nk, uint32_t n_items)
+eval_metrics_init (eval_metrics_t *m, const uint32_t *ks, uint32_t nk, uint32_t n_items)
 {
     memset (m, 0, sizeof *m);
-    if (nk == 0 || nk > COLLAB_METRICS_MAX_K)
+    if (nk == 0 || nk > EVAL_METRICS_MAX_K)
         return -1;
     for (uint32_t i = 0; i < nk; i++)
         if (ks[i] == 0 || (i > 0 && ks[i] <= ks[i - 1]))
@@ -17,7 +17,7 @@ collab_metrics_init (collab_metrics_t *m, const uint32_t *ks, uint32_t nk, uint3
         m->ks[i] = ks[i];
         m->seen[i] = calloc (n_items + 1, 1);
         if (!m->seen[i]) {
-            collab_metrics_free (m);
+            eval_metrics_free (m);
             return -1;
         }
     }
@@ -27,17 +27,17 @@ collab_metrics_init (collab_metrics_t *m, const uint32_t *ks, uint32_t nk, uint3
 }
 
 void
-collab_metrics_free (collab_metrics_t *m)
+eval_metrics_free (eval_metrics_t *m)
 {
-    for (uint32_t i = 0; i < COLLAB_METRICS_MAX_K; i++)
+    for (uint32_t i = 0; i < EVAL_METRICS_MAX_K; i++)
         free (m->seen[i]);
     free (m->lat_ns);
     memset (m, 0, sizeof *m);
 }
 
 int
-collab_metrics_add (collab_metrics_t *m, const collab_rec_t *list, uint32_t n,
-                    uint32_t target, uint64_t latency_ns)
+eval_metrics_add (eval_metrics_t *m, const collab_rec_t *list, uint32_t n,
+                  uint32_t target, uint64_t latency_ns)
 {
     if (m->n == m->lat_cap) {
         uint64_t cap = m->lat_cap ? m->lat_cap * 2 : 4096;
@@ -68,13 +68,13 @@ collab_metrics_add (collab_metrics_t *m, const collab_rec_t *list, uint32_t n,
     return 0;
 }
 
-double collab_metrics_hr (const collab_metrics_t *m, uint32_t ki)
+double eval_metrics_hr (const eval_metrics_t *m, uint32_t ki)
 { return m->n ? m->hits[ki] / (double) m->n : 0; }
-double collab_metrics_mrr (const collab_metrics_t *m, uint32_t ki)
+double eval_metrics_mrr (const eval_metrics_t *m, uint32_t ki)
 { return m->n ? m->rr[ki] / (double) m->n : 0; }
-double collab_metrics_ndcg (const collab_metrics_t *m, uint32_t ki)
+double eval_metrics_ndcg (const eval_metrics_t *m, uint32_t ki)
 { return m->n ? m->dcg[ki] / (double) m->n : 0; }
-double collab_metrics_coverage (const collab_metrics_t *m, uint32_t ki)
+double eval_metrics_coverage (const eval_metrics_t *m, uint32_t ki)
 { return m->n_items ? m->covered[ki] / (double) m->n_items : 0; }
 
 static int
@@ -85,7 +85,7 @@ s_u32_cmp (const void *a, const void *b)
 }
 
 double
-collab_metrics_latency_us (collab_metrics_t *m, double q)
+eval_metrics_latency_us (eval_metrics_t *m, double q)
 {
     if (m->n == 0)
         return 0;
@@ -99,7 +99,7 @@ collab_metrics_latency_us (collab_metrics_t *m, double q)
 }
 
 double
-collab_metrics_latency_mean_us (const collab_metrics_t *m)
+eval_metrics_latency_mean_us (const eval_metrics_t *m)
 {
     double sum = 0;
     for (uint64_t i = 0; i < m->n; i++)

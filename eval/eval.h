@@ -1,4 +1,4 @@
-/*  collab_eval — the offline evaluation harness behind `hybridrec eval`.
+/*  eval — the offline evaluation harness behind `hybridrec eval`.
 
     Replays a test log in time order.  For every event after the first of
     its session, each strategy predicts the next item from the session's
@@ -9,8 +9,8 @@
           show, since it hides what the user just clicked).
     After the predictions for an event, every strategy `observe`s it (for
     online strategies such as trending).                                   */
-#ifndef COLLAB_EVAL_H
-#define COLLAB_EVAL_H
+#ifndef EVAL_H
+#define EVAL_H
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,26 +27,26 @@ typedef struct {
     void (*destroy) (void *state);                                   /* may be NULL */
     const char *note;                                                /* shown in the table */
     bool hidden;        /* only feeds the hybrid: observed, not scored or shown */
-} collab_eval_strategy_t;
+} eval_strategy_t;
 
-void collab_eval_strategy_free (collab_eval_strategy_t *st);
+void eval_strategy_free (eval_strategy_t *st);
 
 typedef struct {
-    collab_metrics_t all_clicks;    /* protocol (a) */
-    collab_metrics_t new_items;     /* protocol (b) */
-} collab_eval_result_t;
+    eval_metrics_t all_clicks;    /* protocol (a) */
+    eval_metrics_t new_items;     /* protocol (b) */
+} eval_result_t;
 
 /*  results: one per strategy (initialised here; free with
-    collab_eval_results_free).  progress: stderr progress lines when true.
+    eval_results_free).  progress: stderr progress lines when true.
     0 / -1 (OOM).                                                           */
-int collab_eval_run (const collab_log_t *test, uint32_t n_items,
-                     collab_eval_strategy_t *strategies, uint32_t ns,
+int eval_run (const collab_log_t *test, uint32_t n_items,
+                     eval_strategy_t *strategies, uint32_t ns,
                      const uint32_t *ks, uint32_t nk,
-                     collab_eval_result_t *results, bool progress);
-void collab_eval_results_free (collab_eval_result_t *results, uint32_t ns);
+                     eval_result_t *results, bool progress);
+void eval_results_free (eval_result_t *results, uint32_t ns);
 
 /*  The markdown table: one row per strategy and protocol.                  */
-void collab_eval_print (FILE *out, collab_eval_strategy_t *strategies, uint32_t ns,
-                        collab_eval_result_t *results);
+void eval_print (FILE *out, eval_strategy_t *strategies, uint32_t ns,
+                        eval_result_t *results);
 
 #endif

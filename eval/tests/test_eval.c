@@ -8,25 +8,25 @@
 
 START_TEST (metrics_by_hand)
 {
-    collab_metrics_t m;
-    ck_assert_int_eq (collab_metrics_init (&m, (uint32_t[]) { 1, 3 }, 2, 10), 0);
+    eval_metrics_t m;
+    ck_assert_int_eq (eval_metrics_init (&m, (uint32_t[]) { 1, 3 }, 2, 10), 0);
     collab_rec_t list[3] = { { 5, 3 }, { 6, 2 }, { 7, 1 } };
-    ck_assert_int_eq (collab_metrics_add (&m, list, 3, 6, 1000), 0);   /* rank 2 */
-    ck_assert_int_eq (collab_metrics_add (&m, list, 3, 9, 3000), 0);   /* miss */
-    ck_assert_int_eq (collab_metrics_add (&m, list, 3, 5, 2000), 0);   /* rank 1 */
+    ck_assert_int_eq (eval_metrics_add (&m, list, 3, 6, 1000), 0);   /* rank 2 */
+    ck_assert_int_eq (eval_metrics_add (&m, list, 3, 9, 3000), 0);   /* miss */
+    ck_assert_int_eq (eval_metrics_add (&m, list, 3, 5, 2000), 0);   /* rank 1 */
     /* HR@1 = 1/3; HR@3 = 2/3; MRR@3 = (1/2 + 1)/3 = 0.5;
        NDCG@3 = (1/log2(3) + 1)/3 = 0.543643; coverage@1 = {5}/10, @3 = 3/10 */
-    ck_assert_double_eq_tol (collab_metrics_hr (&m, 0), 1 / 3.0, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_mrr (&m, 0), 1 / 3.0, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_hr (&m, 1), 2 / 3.0, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_mrr (&m, 1), 0.5, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_ndcg (&m, 1), (1 / log2 (3.0) + 1) / 3, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_coverage (&m, 0), 0.1, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_coverage (&m, 1), 0.3, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_latency_mean_us (&m), 2.0, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_latency_us (&m, 0.99), 3.0, 1e-9);
-    collab_metrics_free (&m);
-    ck_assert_int_eq (collab_metrics_init (&m, (uint32_t[]) { 3, 3 }, 2, 10), -1);
+    ck_assert_double_eq_tol (eval_metrics_hr (&m, 0), 1 / 3.0, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_mrr (&m, 0), 1 / 3.0, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_hr (&m, 1), 2 / 3.0, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_mrr (&m, 1), 0.5, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_ndcg (&m, 1), (1 / log2 (3.0) + 1) / 3, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_coverage (&m, 0), 0.1, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_coverage (&m, 1), 0.3, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_latency_mean_us (&m), 2.0, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_latency_us (&m, 0.99), 3.0, 1e-9);
+    eval_metrics_free (&m);
+    ck_assert_int_eq (eval_metrics_init (&m, (uint32_t[]) { 3, 3 }, 2, 10), -1);
 }
 END_TEST
 
@@ -65,19 +65,19 @@ START_TEST (replay_protocols_by_hand)
     collab_rows_add (rows, 2, 35, 3);
     collab_log_t *test = collab_rows_build (rows, 1);
     int observed = 0;
-    collab_eval_strategy_t st = { .name = "last", .state = &observed, .recommend = s_last,
-                                  .observe = s_observe };
-    collab_eval_result_t res;
-    ck_assert_int_eq (collab_eval_run (test, 5, &st, 1, (uint32_t[]) { 1, 20 }, 2, &res, false), 0);
+    eval_strategy_t st = { .name = "last", .state = &observed, .recommend = s_last,
+                          .observe = s_observe };
+    eval_result_t res;
+    ck_assert_int_eq (eval_run (test, 5, &st, 1, (uint32_t[]) { 1, 20 }, 2, &res, false), 0);
     /* (a): 4 predictions; hits: 1->1 (rank 1); 1,1->2 miss; 3->4 miss; 4,3->3 miss */
     ck_assert_uint_eq (res.all_clicks.n, 4);
-    ck_assert_double_eq_tol (collab_metrics_hr (&res.all_clicks, 0), 0.25, 1e-9);
-    ck_assert_double_eq_tol (collab_metrics_mrr (&res.all_clicks, 1), 0.25, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_hr (&res.all_clicks, 0), 0.25, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_mrr (&res.all_clicks, 1), 0.25, 1e-9);
     /* (b): re-click targets (1 after 1, 3 after 4,3) are skipped: 2 predictions */
     ck_assert_uint_eq (res.new_items.n, 2);
-    ck_assert_double_eq_tol (collab_metrics_hr (&res.new_items, 1), 0.0, 1e-9);
+    ck_assert_double_eq_tol (eval_metrics_hr (&res.new_items, 1), 0.0, 1e-9);
     ck_assert_int_eq (observed, 6);              /* every event observed once */
-    collab_eval_results_free (&res, 1);
+    eval_results_free (&res, 1);
     collab_log_destroy (&test);
     collab_rows_destroy (&rows);
 }
@@ -108,7 +108,7 @@ END_TEST
 int
 main (void)
 {
-    Suite *s = suite_create ("collab_eval");
+    Suite *s = suite_create ("eval");
     TCase *tc = tcase_create ("eval");
     tcase_add_test (tc, metrics_by_hand);
     tcase_add_test (tc, replay_protocols_by_hand);

@@ -1,4 +1,4 @@
-/*  collab_eval — see eval.h.  */
+/*  eval — see eval.h.  */
 #include "eval.h"
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +29,7 @@ s_now_ns (void)
 }
 
 void
-collab_eval_strategy_free (collab_eval_strategy_t *st)
+eval_strategy_free (eval_strategy_t *st)
 {
     if (st->destroy && st->state)
         st->destroy (st->state);
@@ -37,25 +37,25 @@ collab_eval_strategy_free (collab_eval_strategy_t *st)
 }
 
 void
-collab_eval_results_free (collab_eval_result_t *results, uint32_t ns)
+eval_results_free (eval_result_t *results, uint32_t ns)
 {
     for (uint32_t i = 0; i < ns; i++) {
-        collab_metrics_free (&results[i].all_clicks);
-        collab_metrics_free (&results[i].new_items);
+        eval_metrics_free (&results[i].all_clicks);
+        eval_metrics_free (&results[i].new_items);
     }
 }
 
 int
-collab_eval_run (const collab_log_t *test, uint32_t n_items,
-                 collab_eval_strategy_t *strategies, uint32_t ns,
+eval_run (const collab_log_t *test, uint32_t n_items,
+                 eval_strategy_t *strategies, uint32_t ns,
                  const uint32_t *ks, uint32_t nk,
-                 collab_eval_result_t *results, bool progress)
+                 eval_result_t *results, bool progress)
 {
     memset (results, 0, ns * sizeof *results);
     for (uint32_t i = 0; i < ns; i++)
-        if (collab_metrics_init (&results[i].all_clicks, ks, nk, n_items)
-            || collab_metrics_init (&results[i].new_items, ks, nk, n_items)) {
-            collab_eval_results_free (results, ns);
+        if (eval_metrics_init (&results[i].all_clicks, ks, nk, n_items)
+            || eval_metrics_init (&results[i].new_items, ks, nk, n_items)) {
+            eval_results_free (results, ns);
             return -1;
         }
     uint32_t kmax = ks[nk - 1];
@@ -66,7 +66,7 @@ collab_eval_run (const collab_log_t *test, uint32_t n_items,
         free (points);
         free (hist);
         free (list);
-        collab_eval_results_free (results, ns);
+        eval_results_free (results, ns);
         return -1;
     }
     uint32_t np = 0;
@@ -87,18 +87,18 @@ collab_eval_run (const collab_log_t *test, uint32_t n_items,
             for (uint32_t i = 0; i < pos && !reclick; i++)
                 reclick = hist[i] == target;
             for (uint32_t si = 0; si < ns && rc == 0; si++) {
-                collab_eval_strategy_t *st = &strategies[si];
+                eval_strategy_t *st = &strategies[si];
                 if (st->hidden)
                     continue;
                 /* the prediction is made when the previous click happened */
                 int64_t at = test->ts_ms[first + pos - 1];
                 uint64_t t0 = s_now_ns ();
                 uint32_t n = st->recommend (st->state, hist, pos, at, false, list, kmax);
-                rc = collab_metrics_add (&results[si].all_clicks, list, n, target, s_now_ns () - t0);
+                rc = eval_metrics_add (&results[si].all_clicks, list, n, target, s_now_ns () - t0);
                 if (!reclick && rc == 0) {
                     t0 = s_now_ns ();
                     n = st->recommend (st->state, hist, pos, at, true, list, kmax);
-                    rc = collab_metrics_add (&results[si].new_items, list, n, target, s_now_ns () - t0);
+                    rc = eval_metrics_add (&results[si].new_items, list, n, target, s_now_ns () - t0);
                 }
             }
         }
@@ -114,29 +114,29 @@ collab_eval_run (const collab_log_t *test, uint32_t n_items,
     free (hist);
     free (list);
     if (rc)
-        collab_eval_results_free (results, ns);
+        eval_results_free (results, ns);
     return rc;
 }
 
 static void
-s_row (FILE *out, const char *name, const char *protocol, collab_metrics_t *m, const char *note)
+s_row (FILE *out, const char *name, const char *protocol, eval_metrics_t *m, const char *note)
 {
     fprintf (out, "| %s | %s | %llu |", name, protocol, (unsigned long long) m->n);
     for (uint32_t ki = 0; ki < m->nk; ki++)
-        fprintf (out, " %.4f | %.4f | %.4f |", collab_metrics_hr (m, ki),
-                 collab_metrics_mrr (m, ki), collab_metrics_ndcg (m, ki));
-    fprintf (out, " %.3f | %.1f | %.1f | %s |\n", collab_metrics_coverage (m, m->nk - 1),
-             collab_metrics_latency_mean_us (m), collab_metrics_latency_us (m, 0.99),
+        fprintf (out, " %.4f | %.4f | %.4f |", eval_metrics_hr (m, ki),
+                 eval_metrics_mrr (m, ki), eval_metrics_ndcg (m, ki));
+    fprintf (out, " %.3f | %.1f | %.1f | %s |\n", eval_metrics_coverage (m, m->nk - 1),
+             eval_metrics_latency_mean_us (m), eval_metrics_latency_us (m, 0.99),
              note ? note : "");
 }
 
 void
-collab_eval_print (FILE *out, collab_eval_strategy_t *strategies, uint32_t ns,
-                   collab_eval_result_t *results)
+eval_print (FILE *out, eval_strategy_t *strategies, uint32_t ns,
+                   eval_result_t *results)
 {
     if (ns == 0)
         return;
-    const collab_metrics_t *m0 = &results[0].all_clicks;
+    const eval_metrics_t *m0 = &results[0].all_clicks;
     fprintf (out, "| strategy | protocol | predictions |");
     for (uint32_t ki = 0; ki < m0->nk; ki++)
         fprintf (out, " HR@%u | MRR@%u | NDCG@%u |", m0->ks[ki], m0->ks[ki], m0->ks[ki]);

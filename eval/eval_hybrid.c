@@ -8,7 +8,7 @@
 #include <string.h>
 
 typedef struct {
-    collab_eval_strategy_t *src[HR_MERGE_MAX_SOURCES];
+    eval_strategy_t *src[HR_MERGE_MAX_SOURCES];
     double weight[HR_MERGE_MAX_SOURCES];
     uint32_t nsrc, depth;
     collab_rec_t *recs;                          /* depth */
@@ -32,7 +32,7 @@ s_hybrid_recommend (void *state, const uint32_t *hist, uint32_t n, int64_t now_m
     hybrid_t *self = state;
     hr_merge_source_t sources[HR_MERGE_MAX_SOURCES];
     for (uint32_t s = 0; s < self->nsrc; s++) {
-        collab_eval_strategy_t *st = self->src[s];
+        eval_strategy_t *st = self->src[s];
         uint32_t got = st->recommend (st->state, hist, n, now_ms, exclude_history,
                                       self->recs, self->depth);
         for (uint32_t i = 0; i < got; i++) {
@@ -85,8 +85,8 @@ s_hybrid_destroy (void *state)
 }
 
 int
-collab_eval_hybrid (collab_eval_strategy_t *st, collab_eval_strategy_t *const *sources,
-                    const double *weights, uint32_t nsrc, uint32_t depth, const char *note)
+eval_hybrid (eval_strategy_t *st, eval_strategy_t *const *sources,
+             const double *weights, uint32_t nsrc, uint32_t depth, const char *note)
 {
     if (nsrc == 0 || nsrc > HR_MERGE_MAX_SOURCES || depth == 0)
         return -1;
@@ -107,8 +107,8 @@ collab_eval_hybrid (collab_eval_strategy_t *st, collab_eval_strategy_t *const *s
         s_hybrid_destroy (self);
         return -1;
     }
-    *st = (collab_eval_strategy_t) { .name = "hybrid", .state = self,
-                                     .recommend = s_hybrid_recommend,
-                                     .destroy = s_hybrid_destroy, .note = note };
+    *st = (eval_strategy_t) { .name = "hybrid", .state = self,
+                              .recommend = s_hybrid_recommend,
+                              .destroy = s_hybrid_destroy, .note = note };
     return 0;
 }

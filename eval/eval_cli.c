@@ -49,6 +49,7 @@ typedef struct {
     unsigned n_weights;
     double validate_days, test_days, trending_rate, rules_support, rules_conf;
     unsigned hybrid_depth;
+    hr_dataset_format_t format;
 } eval_args_t;
 
 static int
@@ -107,7 +108,7 @@ s_parse_args (int argc, char **argv, eval_args_t *a)
         fprintf (stderr, "hybridrec eval: --dataset and --train are required (see --help)\n");
         return -1;
     }
-    if (strcmp (a->dataset, "yoochoose") && strcmp (a->dataset, "diginetica")) {
+    if (hr_dataset_format_parse (a->dataset, &a->format) != 0 || a->format == HR_DATASET_CSV) {
         fprintf (stderr, "hybridrec eval: --dataset must be yoochoose or diginetica\n");
         return -1;
     }
@@ -142,7 +143,7 @@ s_parse_ks (const char *s, uint32_t *ks, uint32_t *nk)
     while (*s) {
         char *end;
         unsigned long v = strtoul (s, &end, 10);
-        if (end == s || v == 0 || v > 1000 || *nk == COLLAB_METRICS_MAX_K
+        if (end == s || v == 0 || v > 1000 || *nk == EVAL_METRICS_MAX_K
             || (*nk && v <= ks[*nk - 1]) || (*end && *end != ','))
             return -1;
         ks[(*nk)++] = (uint32_t) v;
@@ -157,9 +158,8 @@ static int
 s_load (const eval_args_t *a, collab_ids_t *ids, collab_log_t **train, collab_log_t **test)
 {
     char err[512];
-    bool yoo = strcmp (a->dataset, "yoochoose") == 0;
-    collab_log_t *all = yoo ? collab_log_read_yoochoose (a->train, ids, err, sizeof err)
-                            : collab_log_read_diginetica (a->train, ids, err, sizeof err);
+    bool yoo = a->format == HR_DATASET_YOOCHOOSE;
+    collab_log_t *all = collab_log_read (a->train, a->format, ids, err, sizeof err);
     if (!all) {
         fprintf (stderr, "hybridrec eval: %s\n", err);
         return -1;
@@ -167,8 +167,7 @@ s_load (const eval_args_t *a, collab_ids_t *ids, collab_log_t **train, collab_lo
     collab_log_t *tr = NULL, *te = NULL;
     if (a->test && a->validate_days == 0) {
         tr = all;
-        te = yoo ? collab_log_read_yoochoose (a->test, ids, err, sizeof err)
-                 : collab_log_read_diginetica (a->test, ids, err, sizeof err);
+        te = collab_log_read (a->test, a->format, ids, err, sizeof err);
         if (!te) {
             fprintf (stderr, "hybridrec eval: %s\n", err);
             collab_log_destroy (&tr);
@@ -203,14 +202,190 @@ s_load (const eval_args_t *a, collab_ids_t *ids, collab_log_t **train, collab_lo
     return 0;
 }
 
+/*  The strategies of one run: the listed ones and those a hybrid needs
+    (hidden), then one hybrid per --weights.  idx: position in st[] by name
+    (-1 = not built).                                                        */
+enum { S_POPULARITY, S_TRENDING, S_COLLAB, S_COLLAB_LIVE, S_RULES, S_SOURCES };
+static const char *const s_source_names[S_SOURCES] = {
+    "popularity", "trending", "collab", "collab_live", "rules"
+};
+
+typedef struct {
+    eval_strategy_t st[8];
+    uint32_t ns;
+    int idx[S_SOURCES];
+    char hybrid_note[3][256];
+} eval_lineup_t;
+
+/*  true when some --weights list mentions `name` (a substring, as "collab"
+    in "collab_live": building one more source than needed is harmless).   */
+static bool
+s_weighted (const eval_args_t *a, const char *name)
+{
+    for (unsigned w = 0; w < a->n_weights; w++)
+        if (strstr (a->weights[w], name))
+            return true;
+    return false;
+}
+
+static int
+s_build_source (const eval_args_t *a, int which, const collab_model_t *model,
+                const collab_log_t *train, uint32_t n_items,
+                const collab_score_params_t *sp, eval_strategy_t *st)
+{
+    char err[512];
+    switch (which) {
+    case S_POPULARITY:
+        return eval_popularity (st, model);
+    case S_TRENDING:
+        return eval_trending (st, train, a->trending_rate);
+    case S_COLLAB:
+        return eval_collab (st, model, sp);
+    case S_COLLAB_LIVE:
+        return eval_collab_live (st, model, sp);
+    default: {
+        eval_rules_params_t rp = { a->rules_support, a->rules_conf, 3 };
+        fprintf (stderr, "eval: mining rules (support %g, confidence %g)\n",
+                 rp.min_support, rp.min_confidence);
+        if (eval_rules (st, train, n_items, &rp, err, sizeof err) == 0)
+            return 0;
+        fprintf (stderr, "hybridrec eval: rules: %s\n", err);
+        return -1;
+    }
+    }
+}
+
+static int
+s_build_sources (const eval_args_t *a, const collab_model_t *model, const collab_log_t *train,
+                 uint32_t n_items, const collab_score_params_t *sp, eval_lineup_t *l)
+{
+    bool want_hybrid = s_listed (a->strategies, "hybrid");
+    for (int i = 0; i < S_SOURCES; i++) {
+        l->idx[i] = -1;
+        const char *name = s_source_names[i];
+        bool listed = s_listed (a->strategies, name);
+        if (!listed && !(want_hybrid && s_weighted (a, name)))
+            continue;
+        if (s_build_source (a, i, model, train, n_items, sp, &l->st[l->ns]) != 0)
+            return -1;
+        l->st[l->ns].hidden = !listed;
+        l->idx[i] = (int) l->ns++;
+    }
+    return 0;
+}
+
+/*  One hybrid from a "name=w,..." list.  0, -1 (OOM, nothing to merge),
+    -2 (a bad entry: usage error).                                          */
+static int
+s_build_hybrid (const eval_args_t *a, unsigned wi, eval_lineup_t *l)
+{
+    eval_strategy_t *srcs[8];
+    double w[8];
+    uint32_t nsrc = 0;
+    const char *p = a->weights[wi];
+    while (*p) {
+        size_t len = strcspn (p, ",");
+        const char *eq = memchr (p, '=', len);
+        int idx = -2;
+        for (int i = 0; eq && i < S_SOURCES; i++)
+            if (strlen (s_source_names[i]) == (size_t) (eq - p)
+                && memcmp (p, s_source_names[i], (size_t) (eq - p)) == 0)
+                idx = l->idx[i];
+        char *end;
+        double v = eq ? strtod (eq + 1, &end) : -1;
+        if (!eq || idx == -2 || end != p + len || v < 0 || nsrc == 8) {
+            fprintf (stderr, "hybridrec eval: --weights: bad entry '%.*s' "
+                     "(names: collab, collab_live, rules, trending, popularity)\n", (int) len, p);
+            return -2;
+        }
+        if (idx >= 0) {
+            srcs[nsrc] = &l->st[idx];
+            w[nsrc++] = v;
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    snprintf (l->hybrid_note[wi], sizeof l->hybrid_note[wi], "hr_merge, weights %s", a->weights[wi]);
+    if (nsrc == 0 || eval_hybrid (&l->st[l->ns], srcs, w, nsrc, a->hybrid_depth, l->hybrid_note[wi]))
+        return -1;
+    l->ns++;
+    return 0;
+}
+
+static double
+s_seconds_since (const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime (CLOCK_MONOTONIC, &t1);
+    return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*  Runs the lineup over the test log and prints the report.  0 / 1.       */
+static int
+s_report (const eval_args_t *a, const collab_log_t *train, const collab_log_t *test,
+          uint32_t n_items, const collab_model_t *model, const collab_score_params_t *sp,
+          const uint32_t *ks, uint32_t nk, eval_lineup_t *l)
+{
+    eval_result_t results[8];
+    if (eval_run (test, n_items, l->st, l->ns, ks, nk, results, true)) {
+        fprintf (stderr, "hybridrec eval: out of memory\n");
+        return 1;
+    }
+    char params[1024];
+    collab_params_format (&model->params, sp, params, sizeof params);
+    printf ("dataset %s: train %s (%u sessions, %u clicks), test %s (%u sessions, %u clicks)%s\n\n",
+            a->dataset, a->train, train->n_sessions, train->n_events,
+            a->validate_days > 0 ? "validation split" : a->test ? a->test : "time split",
+            test->n_sessions, test->n_events, a->validate_days > 0 ? " [VALIDATION]" : "");
+    eval_print (stdout, l->st, l->ns, results);
+    if (s_listed (a->strategies, "content"))
+        printf ("\ncontent: skipped — these logs have no item text.\n");
+    printf ("\ncollab parameters: %s\n", params);
+    eval_results_free (results, l->ns);
+    return 0;
+}
+
+/*  Trains collab, builds the lineup, evaluates.  0, 1 (failure), 2 (usage). */
+static int
+s_evaluate (const eval_args_t *a, collab_ids_t *ids, const collab_log_t *train,
+            const collab_log_t *test, const collab_train_params_t *tp,
+            const collab_score_params_t *sp, const uint32_t *ks, uint32_t nk)
+{
+    /* the test may have interned unseen items: the model knows train's only */
+    uint32_t n_items = collab_ids_count (ids);
+    fprintf (stderr, "eval: train %u sessions / %u clicks; test %u sessions / %u clicks; %u items\n",
+             train->n_sessions, train->n_events, test->n_sessions, test->n_events, n_items);
+    struct timespec t0;
+    clock_gettime (CLOCK_MONOTONIC, &t0);
+    collab_model_t *model = collab_model_train (train, ids, tp);
+    if (!model) {
+        fprintf (stderr, "hybridrec eval: training failed (out of memory)\n");
+        collab_ids_destroy (&ids);
+        return 1;
+    }
+    fprintf (stderr, "eval: collab trained in %.2f s (%zu MB)\n", s_seconds_since (&t0),
+             collab_model_bytes (model) >> 20);
+    eval_lineup_t *l = calloc (1, sizeof *l);
+    int rc = l ? s_build_sources (a, model, train, n_items, sp, l) : -1;
+    for (unsigned wi = 0; rc == 0 && s_listed (a->strategies, "hybrid") && wi < a->n_weights; wi++)
+        rc = s_build_hybrid (a, wi, l);
+    rc = rc == -2 ? 2 : rc != 0 ? 1 : s_report (a, train, test, n_items, model, sp, ks, nk, l);
+    for (uint32_t i = 0; l && i < 8; i++)
+        eval_strategy_free (&l->st[i]);
+    free (l);
+    collab_model_destroy (&model);
+    return rc;
+}
+
 int
-collab_cli_eval (int argc, char **argv)
+eval_cli_run (int argc, char **argv)
 {
     eval_args_t a;
     int prc = s_parse_args (argc, argv, &a);
     if (prc)
         return prc > 0 ? 0 : 2;
-    uint32_t ks[COLLAB_METRICS_MAX_K], nk;
+    uint32_t ks[EVAL_METRICS_MAX_K], nk;
     if (s_parse_ks (a.k, ks, &nk)) {
         fprintf (stderr, "hybridrec eval: --k wants ascending positive numbers, e.g. 10,20\n");
         return 2;
@@ -230,130 +405,7 @@ collab_cli_eval (int argc, char **argv)
         collab_ids_destroy (&ids);
         return 1;
     }
-    /* the test may have interned unseen items: the model knows train's only */
-    uint32_t n_items = collab_ids_count (ids);
-    fprintf (stderr, "eval: train %u sessions / %u clicks; test %u sessions / %u clicks; %u items\n",
-             train->n_sessions, train->n_events, test->n_sessions, test->n_events, n_items);
-
-    int rc = 1;
-    collab_eval_strategy_t st[8];
-    memset (st, 0, sizeof st);
-    struct timespec t0, t1;
-    clock_gettime (CLOCK_MONOTONIC, &t0);
-    collab_model_t *model = collab_model_train (train, ids, &tp);
-    clock_gettime (CLOCK_MONOTONIC, &t1);
-    if (!model) {
-        fprintf (stderr, "hybridrec eval: training failed (out of memory)\n");
-        collab_ids_destroy (&ids);
-        goto done;
-    }
-    fprintf (stderr, "eval: collab trained in %.2f s (%zu MB)\n",
-             (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9,
-             collab_model_bytes (model) >> 20);
-
-    /*  Every strategy the table or the hybrid needs; hidden = hybrid only.  */
-    uint32_t ns = 0;
-    int pop_i = -1, trend_i = -1, collab_i = -1, live_i = -1, rules_i = -1;
-    bool want_hybrid = s_listed (a.strategies, "hybrid");
-    char all_weights[1024] = "";
-    for (unsigned w = 0; w < a.n_weights; w++) {
-        strncat (all_weights, a.weights[w], sizeof all_weights - strlen (all_weights) - 2);
-        strcat (all_weights, ",");
-    }
-    if (s_listed (a.strategies, "popularity") || (want_hybrid && strstr (all_weights, "popularity"))) {
-        if (collab_eval_popularity (&st[ns], model))
-            goto done;
-        st[ns].hidden = !s_listed (a.strategies, "popularity");
-        pop_i = (int) ns++;
-    }
-    if (s_listed (a.strategies, "trending") || (want_hybrid && strstr (all_weights, "trending"))) {
-        if (collab_eval_trending (&st[ns], train, a.trending_rate))
-            goto done;
-        st[ns].hidden = !s_listed (a.strategies, "trending");
-        trend_i = (int) ns++;
-    }
-    if (s_listed (a.strategies, "collab") || (want_hybrid && strstr (all_weights, "collab"))) {
-        if (collab_eval_collab (&st[ns], model, &sp))
-            goto done;
-        st[ns].hidden = !s_listed (a.strategies, "collab");
-        collab_i = (int) ns++;
-    }
-    if (s_listed (a.strategies, "collab_live") || (want_hybrid && strstr (all_weights, "collab_live"))) {
-        if (collab_eval_collab_live (&st[ns], model, &sp))
-            goto done;
-        st[ns].hidden = !s_listed (a.strategies, "collab_live");
-        live_i = (int) ns++;
-    }
-    if (s_listed (a.strategies, "rules") || (want_hybrid && strstr (all_weights, "rules"))) {
-        collab_eval_rules_params_t rp = { a.rules_support, a.rules_conf, 3 };
-        fprintf (stderr, "eval: mining rules (support %g, confidence %g)\n", rp.min_support, rp.min_confidence);
-        if (collab_eval_rules (&st[ns], train, n_items, &rp, err, sizeof err)) {
-            fprintf (stderr, "hybridrec eval: rules: %s\n", err);
-            goto done;
-        }
-        st[ns].hidden = !s_listed (a.strategies, "rules");
-        rules_i = (int) ns++;
-    }
-    char hybrid_note[3][256];
-    for (unsigned wi = 0; want_hybrid && wi < a.n_weights; wi++) {
-        collab_eval_strategy_t *srcs[8];
-        double w[8];
-        uint32_t nsrc = 0;
-        const char *p = a.weights[wi];
-        while (*p) {
-            size_t len = strcspn (p, ",");
-            const char *eq = memchr (p, '=', len);
-            int idx = -1;
-            if (eq) {
-                size_t nl = (size_t) (eq - p);
-                idx = nl == 6 && !memcmp (p, "collab", 6) ? collab_i
-                    : nl == 11 && !memcmp (p, "collab_live", 11) ? live_i
-                    : nl == 5 && !memcmp (p, "rules", 5) ? rules_i
-                    : nl == 8 && !memcmp (p, "trending", 8) ? trend_i
-                    : nl == 10 && !memcmp (p, "popularity", 10) ? pop_i : -2;
-            }
-            char *end;
-            double v = eq ? strtod (eq + 1, &end) : -1;
-            if (!eq || idx == -2 || end != p + len || v < 0 || nsrc == 8) {
-                fprintf (stderr, "hybridrec eval: --weights: bad entry '%.*s' "
-                         "(names: collab, collab_live, rules, trending, popularity)\n", (int) len, p);
-                rc = 2;
-                goto done;
-            }
-            if (idx >= 0) {
-                srcs[nsrc] = &st[idx];
-                w[nsrc++] = v;
-            }
-            p += len;
-            if (*p == ',')
-                p++;
-        }
-        snprintf (hybrid_note[wi], sizeof hybrid_note[wi], "hr_merge, weights %s", a.weights[wi]);
-        if (nsrc == 0 || collab_eval_hybrid (&st[ns], srcs, w, nsrc, a.hybrid_depth, hybrid_note[wi]))
-            goto done;
-        ns++;
-    }
-    collab_eval_result_t results[8];
-    if (collab_eval_run (test, n_items, st, ns, ks, nk, results, true)) {
-        fprintf (stderr, "hybridrec eval: out of memory\n");
-        goto done;
-    }
-    char params[1024];
-    collab_params_format (&model->params, &sp, params, sizeof params);
-    printf ("dataset %s: train %s (%u sessions, %u clicks), test %s (%u sessions, %u clicks)%s\n\n",
-            a.dataset, a.train, train->n_sessions, train->n_events,
-            a.validate_days > 0 ? "validation split" : a.test ? a.test : "time split",
-            test->n_sessions, test->n_events, a.validate_days > 0 ? " [VALIDATION]" : "");
-    collab_eval_print (stdout, st, ns, results);
-    if (s_listed (a.strategies, "content"))
-        printf ("\ncontent: skipped — these logs have no item text.\n");
-    printf ("\ncollab parameters: %s\n", params);
-    collab_eval_results_free (results, ns);
-    rc = 0;
-done:
-    for (uint32_t i = 0; i < 8; i++)
-        collab_eval_strategy_free (&st[i]);
-    collab_model_destroy (&model);
+    int rc = s_evaluate (&a, ids, train, test, &tp, &sp, ks, nk);
     collab_log_destroy (&train);
     collab_log_destroy (&test);
     return rc;

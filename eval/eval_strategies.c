@@ -29,17 +29,17 @@ s_popularity_destroy (void *state)
 }
 
 int
-collab_eval_popularity (collab_eval_strategy_t *st, const collab_model_t *model)
+eval_popularity (eval_strategy_t *st, const collab_model_t *model)
 {
     popularity_t *self = calloc (1, sizeof *self);
     if (!self || !(self->scorer = collab_scorer_new (model))) {
         free (self);
         return -1;
     }
-    *st = (collab_eval_strategy_t) { .name = "popularity", .state = self,
-                                     .recommend = s_popularity_recommend,
-                                     .destroy = s_popularity_destroy,
-                                     .note = "most clicked in train" };
+    *st = (eval_strategy_t) { .name = "popularity", .state = self,
+                              .recommend = s_popularity_recommend,
+                              .destroy = s_popularity_destroy,
+                              .note = "most clicked in train" };
     return 0;
 }
 
@@ -100,7 +100,7 @@ s_trending_destroy (void *state)
 }
 
 int
-collab_eval_trending (collab_eval_strategy_t *st, const collab_log_t *train, double rate)
+eval_trending (eval_strategy_t *st, const collab_log_t *train, double rate)
 {
     trending_t *self = calloc (1, sizeof *self);
     if (!self)
@@ -115,11 +115,11 @@ collab_eval_trending (collab_eval_strategy_t *st, const collab_log_t *train, dou
             s_trending_destroy (self);
             return -1;
         }
-    *st = (collab_eval_strategy_t) { .name = "trending", .state = self,
-                                     .recommend = s_trending_recommend,
-                                     .observe = s_trending_observe,
-                                     .destroy = s_trending_destroy,
-                                     .note = "trending-svc decay.h, updated online" };
+    *st = (eval_strategy_t) { .name = "trending", .state = self,
+                              .recommend = s_trending_recommend,
+                              .observe = s_trending_observe,
+                              .destroy = s_trending_destroy,
+                              .note = "trending-svc decay.h, updated online" };
     return 0;
 }
 
@@ -148,8 +148,8 @@ s_collab_destroy (void *state)
 }
 
 int
-collab_eval_collab (collab_eval_strategy_t *st, const collab_model_t *model,
-                    const collab_score_params_t *params)
+eval_collab (eval_strategy_t *st, const collab_model_t *model,
+             const collab_score_params_t *params)
 {
     collab_t *self = calloc (1, sizeof *self);
     if (!self || !(self->scorer = collab_scorer_new (model))) {
@@ -157,9 +157,9 @@ collab_eval_collab (collab_eval_strategy_t *st, const collab_model_t *model,
         return -1;
     }
     self->params = *params;
-    *st = (collab_eval_strategy_t) { .name = "collab", .state = self,
-                                     .recommend = s_collab_recommend,
-                                     .destroy = s_collab_destroy,
-                                     .note = "co-occurrence + session-kNN" };
+    *st = (eval_strategy_t) { .name = "collab", .state = self,
+                              .recommend = s_collab_recommend,
+                              .destroy = s_collab_destroy,
+                              .note = "co-occurrence + session-kNN" };
     return 0;
 }

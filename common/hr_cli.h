@@ -1,10 +1,12 @@
 /*  The subcommands of bin/hybridrec.  Each takes the arguments after the
     subcommand name (argv[0] is the subcommand), reads the common
     environment configuration itself, prints --help, and returns the exit
-    status (0 ok, 1 failure, 2 usage error).                                 */
+    status (0 ok, 1 failure, 2 usage error).  Declared here, in common/, so
+    a service folder that implements one needs nothing but common/; only
+    cli/ (bin/hybridrec) links them all.                                     */
 #ifndef HR_CLI_H
 #define HR_CLI_H
-int hr_cli_migrate (int argc, char **argv);             /* common/   */
+int hr_cli_migrate (int argc, char **argv);             /* cli/migrate.c */
 int hr_cli_import_catalog (int argc, char **argv);      /* cli/import_catalog.c */
 int hr_cli_status (int argc, char **argv);              /* cli/status.c */
 int hr_cli_keygen (int argc, char **argv);              /* cli/keygen.c */
@@ -15,5 +17,5 @@ int trending_cli_train (int argc, char **argv);         /* trending-svc/ (hourly
 int rules_cli_train (int argc, char **argv);            /* rules-svc/ */
 int rules_cli_mine (int argc, char **argv);             /* `mine-rules` */
 int collab_cli_train (int argc, char **argv);           /* collab-svc/ */
-int collab_cli_eval (int argc, char **argv);            /* `eval` */
+int eval_cli_run (int argc, char **argv);                /* eval/ (`eval`) */
 #endif

@@ -1,29 +1,29 @@
-/*  The strategies `hybridrec eval` compares, as collab_eval_strategy_t.
+/*  The strategies `hybridrec eval` compares, as eval_strategy_t.
     Each constructor fills *st and returns 0, or -1 on OOM.                 */
-#ifndef COLLAB_EVAL_STRATEGIES_H
-#define COLLAB_EVAL_STRATEGIES_H
+#ifndef EVAL_STRATEGIES_H
+#define EVAL_STRATEGIES_H
 #include "eval.h"
 #include "model.h"
 #include "score.h"
 
 /*  Most clicked items of the training log (static).                        */
-int collab_eval_popularity (collab_eval_strategy_t *st, const collab_model_t *model);
+int eval_popularity (eval_strategy_t *st, const collab_model_t *model);
 
 /*  Time-decayed popularity from trending-svc/decay.h (forward decay, the
     same code trending-svc serves), seeded with the training log and
     updated online with every replayed event; rate = TRENDING_DECAY_RATE
     (weight kept per hour).                                                 */
-int collab_eval_trending (collab_eval_strategy_t *st, const collab_log_t *train, double rate);
+int eval_trending (eval_strategy_t *st, const collab_log_t *train, double rate);
 
 /*  collab-svc's own scorer (what the service serves).  `params` is copied. */
-int collab_eval_collab (collab_eval_strategy_t *st, const collab_model_t *model,
-                        const collab_score_params_t *params);
+int eval_collab (eval_strategy_t *st, const collab_model_t *model,
+                 const collab_score_params_t *params);
 
 /*  collab's scorer plus the live overlay (live.h, overlay.h), fed online
     with every replayed click: what incremental updates between retrains
     add.  The model is copied.  */
-int collab_eval_collab_live (collab_eval_strategy_t *st, const collab_model_t *model,
-                             const collab_score_params_t *params);
+int eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
+                      const collab_score_params_t *params);
 
 /*  Association rules mined with FP-Growth (rules-svc/fpgrowth.h) on the
     training sessions as baskets; a history matches a rule when it holds the
@@ -31,14 +31,14 @@ int collab_eval_collab_live (collab_eval_strategy_t *st, const collab_model_t *m
 typedef struct {
     double min_support, min_confidence;
     uint32_t max_len;
-} collab_eval_rules_params_t;
-int collab_eval_rules (collab_eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
-                       const collab_eval_rules_params_t *params, char *err, size_t errlen);
+} eval_rules_params_t;
+int eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
+                       const eval_rules_params_t *params, char *err, size_t errlen);
 
 /*  The hybrid: every source asked for `depth` items, merged with hr_merge
     (common/hr_merge.h, what the gateway serves) with the given weights.
     The sources are borrowed (they stay in the evaluation's list).          */
-int collab_eval_hybrid (collab_eval_strategy_t *st, collab_eval_strategy_t *const *sources,
-                        const double *weights, uint32_t nsrc, uint32_t depth, const char *note);
+int eval_hybrid (eval_strategy_t *st, eval_strategy_t *const *sources,
+                 const double *weights, uint32_t nsrc, uint32_t depth, const char *note);
 
 #endif

@@ -85,8 +85,8 @@ s_rules_destroy (void *state)
 }
 
 int
-collab_eval_rules (collab_eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
-                   const collab_eval_rules_params_t *params, char *err, size_t errlen)
+eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
+                   const eval_rules_params_t *params, char *err, size_t errlen)
 {
     rules_t *self = calloc (1, sizeof *self);
     fpg_baskets_t *baskets = fpg_baskets_new ();
@@ -121,10 +121,10 @@ collab_eval_rules (collab_eval_strategy_t *st, const collab_log_t *train, uint32
     fpg_baskets_destroy (&baskets);
     item_dict_destroy (&dict);
     hr_writer_free (&w);
-    *st = (collab_eval_strategy_t) { .name = "rules", .state = self,
-                                     .recommend = s_rules_recommend,
-                                     .destroy = s_rules_destroy,
-                                     .note = "FP-Growth, rules-svc's rules_model matcher" };
+    *st = (eval_strategy_t) { .name = "rules", .state = self,
+                              .recommend = s_rules_recommend,
+                              .destroy = s_rules_destroy,
+                              .note = "FP-Growth, rules-svc's rules_model matcher" };
     return 0;
 oom:
     snprintf (err, errlen, "rules: out of memory");

@@ -1,0 +1,99 @@
+/*  `hybridrec eval` end to end on a tiny log: arguments, exit status.     */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "hr_cli.h"
+
+static char s_train[64], s_test[64];
+
+static void
+s_write (char *path, size_t cap, const char *text)
+{
+    snprintf (path, cap, "/tmp/eval_cli_XXXXXX");
+    int fd = mkstemp (path);
+    ck_assert_int_ge (fd, 0);
+    ck_assert_int_eq ((int) write (fd, text, strlen (text)), (int) strlen (text));
+    close (fd);
+}
+
+static void
+s_setup (void)
+{
+    s_write (s_train, sizeof s_train, "SessionId\tItemId\tTime\n"
+             "1\t11\t100\n1\t12\t101\n1\t13\t102\n2\t11\t200\n2\t12\t201\n"
+             "3\t12\t300\n3\t13\t301\n4\t11\t400\n4\t13\t401\n");
+    s_write (s_test, sizeof s_test, "SessionId\tItemId\tTime\n"
+             "5\t11\t500\n5\t12\t501\n5\t13\t502\n");
+}
+
+static void
+s_teardown (void)
+{
+    unlink (s_train);
+    unlink (s_test);
+}
+
+static int
+s_eval (const char *weights1, const char *weights2)
+{
+    char *argv[16];
+    int argc = 0;
+    argv[argc++] = "eval";
+    argv[argc++] = "--dataset";
+    argv[argc++] = "yoochoose";
+    argv[argc++] = "--train";
+    argv[argc++] = s_train;
+    argv[argc++] = "--test";
+    argv[argc++] = s_test;
+    argv[argc++] = "--strategies";
+    argv[argc++] = "collab,hybrid";
+    argv[argc++] = "--weights";
+    argv[argc++] = (char *) weights1;
+    if (weights2) {
+        argv[argc++] = "--weights";
+        argv[argc++] = (char *) weights2;
+    }
+    argv[argc] = NULL;
+    fflush (stdout);
+    return eval_cli_run (argc, argv);
+}
+
+START_TEST (runs_on_a_tiny_log)
+{
+    ck_assert_int_eq (s_eval ("collab=1", NULL), 0);
+    ck_assert_int_eq (s_eval ("collab=1,nosuch=2", NULL), 2);
+}
+END_TEST
+
+//  Issue 17 item 10: the --weights lists were concatenated into a 1 KiB
+//  buffer; a first list of 1022+ bytes made the second strncat overflow it.
+START_TEST (long_weights_lists)
+{
+    char *w = malloc (4096);
+    ck_assert_ptr_nonnull (w);
+    strcpy (w, "collab=1.");
+    memset (w + 9, '0', 3000);
+    w[3009] = '\0';
+    ck_assert_int_eq (s_eval (w, "collab=0.5"), 0);
+    ck_assert_int_eq (s_eval (w, w), 0);
+    free (w);
+}
+END_TEST
+
+int
+main (void)
+{
+    Suite *s = suite_create ("eval_cli");
+    TCase *tc = tcase_create ("cli");
+    tcase_add_checked_fixture (tc, s_setup, s_teardown);
+    tcase_add_test (tc, runs_on_a_tiny_log);
+    tcase_add_test (tc, long_weights_lists);
+    suite_add_tcase (s, tc);
+    SRunner *sr = srunner_create (s);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
