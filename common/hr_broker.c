@@ -176,12 +176,13 @@ reply_client_raw (broker_t *b, const uint8_t *cid, size_t cid_len, const char *s
                   size_t service_len, uint64_t id, uint8_t status, const void *body,
                   size_t len)
 {
-    send_client_head (b, cid, cid_len, service, service_len, id, status);
-    zmq_send (b->rs, body, len, 0);
+    /*  Counted before sending: a client that got the reply sees the count. */
     if (status == HR_EXPIRED)
         count (&b->stats->expired);
     else if (status == HR_UNAVAILABLE)
         count (&b->stats->unavailable);
+    send_client_head (b, cid, cid_len, service, service_len, id, status);
+    zmq_send (b->rs, body, len, 0);
 }
 
 static void
@@ -225,6 +226,19 @@ service_get (broker_t *b, const char *name, bool create)
     memcpy (s->name, name, s->name_len + 1);
     zhashx_insert (b->services, name, s);
     return s;
+}
+
+/*  A service without workers is forgotten: its queue is answered
+    HR_UNAVAILABLE (nobody would ever serve it) and its record freed, so
+    READYs with ever-new names cannot grow the broker without bound.       */
+static void queue_flush_unavailable (broker_t *b, service_t *s, const char *why);
+
+static void
+service_forget (broker_t *b, service_t *s)
+{
+    queue_flush_unavailable (b, s, "no live worker for the service");
+    zhashx_delete (b->services, s->name);
+    free (s);
 }
 
 static void
@@ -394,10 +408,10 @@ worker_delete (broker_t *b, worker_t *w, const char *why)
     if (w->all_next)
         w->all_next->all_prev = w->all_prev;
     s->workers--;
-    if (s->workers == 0)
-        queue_flush_unavailable (b, s, "no live worker for the service");
     zhashx_delete (b->workers, w->key);
     free (w);
+    if (s->workers == 0)
+        service_forget (b, s);
 }
 
 static void
@@ -408,6 +422,8 @@ worker_register (broker_t *b, const uint8_t *rid, size_t rid_len, const char *ke
     worker_t *w = (worker_t *) calloc (1, sizeof *w);
     if (!s || !w) {
         free (w);
+        if (s && s->workers == 0)
+            service_forget (b, s);
         hr_error ("broker: out of memory registering a worker");
         return;
     }
@@ -436,7 +452,7 @@ worker_is_dead (broker_t *b, worker_t *w, int64_t now_mono, int64_t now_wall)
     int64_t window = (int64_t) b->ivl * HR_HEARTBEAT_LIVENESS;
     if (now_mono - w->last_seen <= window)
         return false;
-    return !w->busy || now_wall > w->req_deadline + window;
+    return !w->busy || now_wall - window > w->req_deadline;   /* no overflow */
 }
 
 static void
@@ -537,6 +553,10 @@ handle_client (broker_t *b)
                           "deadline already passed");
         return;
     }
+    /*  A worker holding a request is presumed alive until its deadline: a
+        far one (INT64_MAX) would pin a dead worker and its caller forever. */
+    if (deadline - now > HR_DEADLINE_MAX_MS)
+        deadline = now + HR_DEADLINE_MAX_MS;
     service_t *s = service_get (b, name, false);
     if (!s || s->workers == 0) {
         reply_client_msg (b, cid, cid_len, name, name_len, id, HR_UNAVAILABLE,
@@ -629,10 +649,10 @@ handle_worker (broker_t *b)
                               "worker sent an invalid status");
         }
         else {
+            count (&b->stats->replies);     /* before: see reply_client_raw */
             send_client_head (b, w->cid, w->cid_len, w->service->name,
                               w->service->name_len, id, status);
             zmq_msg_send (&b->parts[6], b->rs, 0);
-            count (&b->stats->replies);
         }
         worker_ready_for_work (b, w);
         return;
@@ -750,6 +770,7 @@ broker_bind (broker_t *b, struct hr_broker *owner, const char *endpoint)
     zsock_set_sndhwm (b->router, PEER_HWM);
     zsock_set_rcvhwm (b->router, PEER_HWM);
     zsock_set_linger (b->router, 0);
+    zsock_set_maxmsgsize (b->router, HR_MSG_MAX);
     if (hr_curve_apply_server (b->router, &owner->curve) != 0) {
         hr_error ("broker: cannot enable CURVE on %s", endpoint);
         return -1;
@@ -864,9 +885,9 @@ hr_broker_new (const char *endpoint)
     hr_broker_t *self = (hr_broker_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    bool auth_failed = false;
-    hr_curve_server_keys (&self->curve);
-    self->auth = hr_curve_auth_new (&self->curve, &auth_failed);
+    bool auth_failed = hr_curve_server_keys (&self->curve) != 0;   /* HR_CURVE_REQUIRE */
+    if (!auth_failed)
+        self->auth = hr_curve_auth_new (&self->curve, &auth_failed);
     actor_args_t args = { endpoint, self };
     self->actor = auth_failed ? NULL : zactor_new (broker_actor, &args);
     if (!self->actor || !self->bound) {

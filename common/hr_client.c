@@ -13,6 +13,7 @@
 #include "hr_status.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -51,6 +52,7 @@ hr_client_new (const char *broker_endpoint)
     zsock_set_immediate (self->sock, 1);
     zsock_set_linger (self->sock, 0);
     zsock_set_sndhwm (self->sock, CLIENT_HWM);
+    zsock_set_maxmsgsize (self->sock, HR_MSG_MAX);
     /*  inproc has no security handshake (libzmq ignores the mechanism):
         skip the keys, and the throw-away key pair they may cost.          */
     int curve_rc = 0;
@@ -98,6 +100,10 @@ hr_client_send (hr_client_t *self, const char *service, uint64_t request_id,
     size_t service_len = strlen (service);
     if (service_len == 0 || service_len > HR_SERVICE_NAME_MAX)
         return -1;
+    if (len > HR_MSG_MAX) {     /* the broker would drop the whole connection */
+        errno = EMSGSIZE;
+        return -1;
+    }
     uint8_t idb[8], dlb[8];
     hr_le64_put (idb, request_id);
     hr_le64_put (dlb, (uint64_t) deadline_ms);

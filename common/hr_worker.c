@@ -74,6 +74,7 @@ connect_to_broker (hr_worker_t *self)
     if (!self->sock)
         return -1;
     zsock_set_linger (self->sock, 0);
+    zsock_set_maxmsgsize (self->sock, HR_MSG_MAX);
     if (hr_curve_apply_client (self->sock, &self->curve) != 0
         || zsock_connect (self->sock, "%s", self->endpoint) < 0) {
         hr_error ("worker: cannot connect to %s", self->endpoint);
@@ -103,7 +104,9 @@ hr_worker_new (const char *broker_endpoint, const char *service)
     self->endpoint = strdup (broker_endpoint);
     memcpy (self->service, service, service_len + 1);
     self->ivl = atomic_load (&s_heartbeat_ms);
-    if (!self->endpoint || hr_curve_client_keys (&self->curve) != 0
+    /*  inproc has no handshake: no keys (as hr_client_new)  */
+    bool inproc = strncmp (broker_endpoint, "inproc://", 9) == 0;
+    if (!self->endpoint || (!inproc && hr_curve_client_keys (&self->curve) != 0)
         || connect_to_broker (self) != 0) {
         zsock_destroy (&self->sock);
         free (self->endpoint);
@@ -269,6 +272,13 @@ hr_worker_reply (hr_worker_t *self, uint8_t status, const void *body, size_t len
     assert (self);
     if (!self->holding)
         return -1;
+    static const char too_large[] = "reply larger than HR_MSG_MAX";
+    if (len > HR_MSG_MAX) {     /* the broker would drop our connection */
+        hr_error ("worker: %s reply of %zu bytes refused (HR_MSG_MAX)", self->service, len);
+        status = HR_INTERNAL;
+        body = too_large;
+        len = sizeof too_large - 1;
+    }
     int rc = send_reply (self, status, body, len);
     release_request (self);
     return rc;

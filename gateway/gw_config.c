@@ -8,7 +8,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_PORT", HR_CFG_INT, "8080", "HTTP port (SO_REUSEPORT, one listener per loop)", 1, 65535 },
     { "HR_GATEWAY_THREADS", HR_CFG_INT, "0", "event-loop threads; 0 = number of cores", 0, 256 },
     { "HR_GATEWAY_EMBED_BROKER", HR_CFG_BOOL, "1", "run the broker inside the gateway (0: connect to HR_BROKER_ENDPOINT)", 0, 0 },
-    { "HR_BROKER_BIND", HR_CFG_STR, "tcp://*:5555", "where the embedded broker binds", 0, 0 },
+    { "HR_BROKER_BIND", HR_CFG_STR, "tcp://127.0.0.1:5555", "where the embedded broker binds (loopback; tcp://*:5555 for services on other hosts, with CURVE: docs/security.md)", 0, 0 },
     { "HR_GATEWAY_BROKER_INPROC", HR_CFG_BOOL, "1", "with the embedded broker: the gateway's own clients reach it over inproc:// instead of loopback TCP (services always use TCP)", 0, 0 },
     { "HR_GATEWAY_DEADLINE_MS", HR_CFG_INT, "50", "fan-out deadline per recommendation request (ms)", 1, 10000 },
     { "HR_GATEWAY_WRITE_TIMEOUT_MS", HR_CFG_INT, "2000", "timeout of interaction writes and history reads (ms)", 1, 60000 },
@@ -22,7 +22,8 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_BENCH", HR_CFG_BOOL, "0", "serve GET /bench/fixed (a fixed in-memory response: the ceiling)", 0, 0 },
     { "HR_GATEWAY_ACCESS_LOG", HR_CFG_BOOL, "1", "one JSON access-log line per request", 0, 0 },
     { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog version is checked (ms)", 100, 3600000 },
-    { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id}", 1, 100000 },
+    /*  Up to interactions-svc's INTER_HISTORY_MAX (1000): above it every history GET would fail.  */
+    { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id} (interactions-svc answers at most 1000)", 1, 1000 },
     { "HR_API_KEYS", HR_CFG_STR, "", "comma-separated API keys; set = GET .../interactions/{user_id} and /api/v1/admin/* need Authorization: Bearer <key> (docs/security.md)", 0, 0 },
     { "HR_METRICS_REQUIRE_KEY", HR_CFG_BOOL, "0", "with HR_API_KEYS: /metrics needs a key too", 0, 0 },
     { "HR_RATE_LIMIT_RPS", HR_CFG_DOUBLE, "0", "per-client requests per second (token bucket; 0 = off); 429 + Retry-After above it", 0, 1000000 },
@@ -54,7 +55,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->port = 8080;
     out->threads = cores ();
     out->embed_broker = true;
-    out->broker_bind = "tcp://*:5555";
+    out->broker_bind = "tcp://127.0.0.1:5555";
     out->broker_inproc = true;
     out->broker_endpoint = "tcp://127.0.0.1:5555";
     out->deadline_ms = 50;

@@ -730,6 +730,44 @@ START_TEST (test_api_keys)
 }
 END_TEST
 
+/*  How many personalized items of alice's /home?explain=true name a source
+    (one of her clicks or queries); asserts every item has an explain.     */
+static size_t
+explained_sources (const char *headers)
+{
+    hr_http_response_t res = grequest ("GET", "/recommendations/home?user_id=alice&explain=true", headers);
+    ck_assert_int_eq (res.status, 200);
+    json_t *j = json_of (&res);
+    json_t *p = json_object_get (j, "personalized");
+    ck_assert_uint_gt (json_array_size (p), 0);
+    size_t i, named = 0;
+    json_t *it;
+    json_array_foreach (p, i, it) {
+        json_t *ex = json_object_get (it, "explain");
+        ck_assert (json_is_string (json_object_get (ex, "signal")));
+        if (json_object_get (ex, "source"))
+            named++;
+    }
+    json_decref (j);
+    hr_http_response_free (&res);
+    return named;
+}
+
+START_TEST (test_explain_sources_need_a_key)
+{
+    /*  /home stays open, but without a key its explanations name none of
+        the user's clicks or queries (issue 17, item 1)  */
+    ck_assert_uint_eq (explained_sources ("X-Forwarded-For: 10.1.1.1\r\n"), 0);
+    ck_assert_uint_eq (explained_sources ("X-Forwarded-For: 10.1.1.2\r\nAuthorization: Bearer wrong\r\n"), 0);
+    ck_assert_uint_gt (explained_sources ("X-Forwarded-For: 10.1.1.3\r\nAuthorization: Bearer k1\r\n"), 0);
+    /*  keys off (the first gateway): as open as the history itself  */
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
+    json_t *ex = json_object_get (json_array_get (json_object_get (j, "personalized"), 0), "explain");
+    ck_assert (json_is_string (json_object_get (ex, "source")));
+    json_decref (j);
+}
+END_TEST
+
 START_TEST (test_rate_limit)
 {
     const char *me = "X-Forwarded-For: 10.2.0.1, 192.168.0.1\r\n";
@@ -881,6 +919,7 @@ main (void)
     tcase_add_test (tc, test_cors);
     tcase_add_test (tc, test_keep_alive_many_requests);
     tcase_add_test (tc, test_api_keys);
+    tcase_add_test (tc, test_explain_sources_need_a_key);
     tcase_add_test (tc, test_rate_limit);
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);
