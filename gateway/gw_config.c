@@ -29,7 +29,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_RATE_LIMIT_RPS", HR_CFG_DOUBLE, "0", "per-client requests per second (token bucket; 0 = off); 429 + Retry-After above it", 0, 1000000 },
     { "HR_RATE_LIMIT_BURST", HR_CFG_INT, "0", "per-client burst (bucket size); 0 = 2 x HR_RATE_LIMIT_RPS (at least 1)", 0, 10000000 },
     { "HR_RATE_LIMIT_CLIENTS", HR_CFG_INT, "16384", "clients remembered per event loop by the rate limiter (least recent evicted)", 64, 16777216 },
-    { "HR_TRUST_FORWARDED", HR_CFG_BOOL, "0", "identify clients by the first X-Forwarded-For address (only behind a proxy that sets it)", 0, 0 },
+    { "HR_TRUST_FORWARDED", HR_CFG_INT, "0", "trusted proxies in front that append to X-Forwarded-For: the client is the entry that many from the right (1 = the last hop, set by your proxy); 0 = the peer address", 0, 16 },
     { "HR_GATEWAY_MAX_CONNECTIONS", HR_CFG_INT, "4096", "open client connections, process-wide; more are answered 503 and closed", 1, 1000000 },
     { "HR_GATEWAY_REQ_TIMEOUT_MS", HR_CFG_INT, "10000", "idle keep-alive and slow-client limit: time to receive a whole request (ms)", 100, 3600000 },
     { "HR_WEIGHT_CLICKED", HR_CFG_DOUBLE, "0.5", "weight of the clicked-items signal in personalized", 0, 1000 },
@@ -110,7 +110,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->rate_limit_rps = hr_config_double (cfg, "HR_RATE_LIMIT_RPS");
     out->rate_limit_burst = (int) hr_config_int (cfg, "HR_RATE_LIMIT_BURST");
     out->rate_limit_clients = (int) hr_config_int (cfg, "HR_RATE_LIMIT_CLIENTS");
-    out->trust_forwarded = hr_config_bool (cfg, "HR_TRUST_FORWARDED");
+    out->trusted_proxies = (int) hr_config_int (cfg, "HR_TRUST_FORWARDED");
     out->max_connections = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_CONNECTIONS");
     out->req_timeout_ms = (int) hr_config_int (cfg, "HR_GATEWAY_REQ_TIMEOUT_MS");
     out->weights.clicked = hr_config_double (cfg, "HR_WEIGHT_CLICKED");

@@ -39,7 +39,7 @@ typedef struct {
     double rate_limit_rps;          /* per client, whole process; 0 = off */
     int rate_limit_burst;           /* 0 = 2 x rps */
     int rate_limit_clients;         /* per loop */
-    bool trust_forwarded;
+    int trusted_proxies;            /* HR_TRUST_FORWARDED: proxies appending X-Forwarded-For */
     int max_connections;            /* process-wide */
     int req_timeout_ms;             /* h2o http1.req_timeout */
     gw_weights_t weights;

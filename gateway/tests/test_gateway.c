@@ -272,7 +272,7 @@ suite_setup (void)
     s.metrics_require_key = true;
     s.rate_limit_rps = 2;
     s.rate_limit_burst = 5;
-    s.trust_forwarded = true;       /* each test is its own client by X-Forwarded-For */
+    s.trusted_proxies = 1;          /* each test is its own client by X-Forwarded-For */
     s.max_connections = G_MAX_CONNECTIONS;
     s.req_timeout_ms = G_REQ_TIMEOUT_MS;
     guarded = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
@@ -770,9 +770,16 @@ END_TEST
 
 START_TEST (test_rate_limit)
 {
+    /*  Behind one trusted proxy the client is the hop it appended (the
+        rightmost); what the client wrote left of it is not its identity.  */
     const char *me = "X-Forwarded-For: 10.2.0.1, 192.168.0.1\r\n";
     for (int i = 0; i < 5; i++)                     /* the burst */
         gexpect (404, "/nope", me);
+    gexpect (429, "/nope", "X-Forwarded-For: 10.9.9.9, 192.168.0.1\r\n");
+    gexpect (429, "/nope", "X-Forwarded-For: 10.9.9.8\r\nX-Forwarded-For: 192.168.0.1\r\n");
+    /*  /metrics (key guessing) and /readyz (a broker round trip) count too  */
+    gexpect (429, "/metrics", "X-Forwarded-For: 10.2.0.1, 192.168.0.1\r\nAuthorization: Bearer guess\r\n");
+    gexpect (429, "/readyz", me);
     hr_http_response_t res = grequest ("GET", "/recommendations/product/P000000002", me);
     ck_assert_int_eq (res.status, 429);
     char v[64];
@@ -783,9 +790,8 @@ START_TEST (test_rate_limit)
     json_decref (j);
     hr_http_response_free (&res);
     /*  others are not affected; probes never limited; tokens come back  */
-    gexpect (200, "/recommendations/product/P000000002", "X-Forwarded-For: 10.2.0.2\r\n");
+    gexpect (200, "/recommendations/product/P000000002", "X-Forwarded-For: 192.168.0.1, 10.2.0.2\r\n");
     gexpect (200, "/healthz", me);
-    gexpect (200, "/readyz", me);
     usleep (700000);                                /* 2 tokens/s */
     gexpect (200, "/recommendations/product/P000000002", me);
     gexpect (429, "/recommendations/product/P000000002", me);

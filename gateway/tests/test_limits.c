@@ -67,6 +67,15 @@ START_TEST (test_bearer_values)
     memset (toolong, 'x', sizeof toolong - 1);
     toolong[sizeof toolong - 1] = '\0';
     ck_assert_ptr_null (gw_auth_new (toolong));             /* refused, not truncated */
+
+    /*  A template's placeholder (the shipped k8s secret had these) stops
+        the gateway instead of protecting nothing.  */
+    ck_assert_ptr_null (gw_auth_new ("change-me-key-1,change-me-key-2"));
+    ck_assert_ptr_null (gw_auth_new ("4f1c9a0e7b2d58c3a6e1f0b9d7c2a5e8, CHANGEME"));
+    ck_assert (gw_auth_is_placeholder (S ("x-Replace-Me-y")));
+    ck_assert (gw_auth_is_placeholder (S ("placeholder")));
+    ck_assert (!gw_auth_is_placeholder (S ("4f1c9a0e7b2d58c3a6e1f0b9d7c2a5e8")));
+    ck_assert (!gw_auth_is_placeholder (S ("change")));
 }
 END_TEST
 
