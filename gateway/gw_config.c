@@ -2,6 +2,7 @@
 #include "gw_config.h"
 #include <string.h>
 #include <unistd.h>
+#include "gw_accesslog.h"
 #include "hr_log.h"
 
 const hr_config_var_t gw_config_vars[] = {
@@ -21,6 +22,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_CORS_ORIGINS", HR_CFG_STR, "", "allowed CORS origins: empty = off, * or a comma-separated list", 0, 0 },
     { "HR_GATEWAY_BENCH", HR_CFG_BOOL, "0", "serve GET /bench/fixed (a fixed in-memory response: the ceiling)", 0, 0 },
     { "HR_GATEWAY_ACCESS_LOG", HR_CFG_BOOL, "1", "one JSON access-log line per request", 0, 0 },
+    { "HR_GATEWAY_ACCESS_LOG_PERSONAL", HR_CFG_STR, "redact", "user ids and query values in the access log: redact (\"-\"), hash (keyed per process) or full; response_limit, explain, days, limit are always kept", 0, 0 },
     { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog version is checked (ms)", 100, 3600000 },
     /*  Up to interactions-svc's INTER_HISTORY_MAX (1000): above it every history GET would fail.  */
     { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id} (interactions-svc answers at most 1000)", 1, 1000 },
@@ -102,6 +104,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     /*  Access lines are info level: HR_LOG_LEVEL=warn silences them too.  */
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     out->access_log = hr_config_bool (cfg, "HR_GATEWAY_ACCESS_LOG") && level <= HR_LOG_INFO;
+    out->access_log_personal = gw_accesslog_mode_parse (hr_config_str (cfg, "HR_GATEWAY_ACCESS_LOG_PERSONAL"));
     out->catalog_poll_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CATALOG_POLL_MS");
     out->history_limit = (int) hr_config_int (cfg, "HR_GATEWAY_HISTORY_LIMIT");
     out->database_url = hr_config_database_url (cfg);

@@ -30,6 +30,7 @@ typedef struct {
     const char *cors_origins;       /* "" = off, "*" or a comma list */
     bool bench;
     bool access_log;
+    int access_log_personal;        /* gw_accesslog_mode_t: redact (default), hash, full */
     int catalog_poll_ms;
     int history_limit;              /* events returned by GET .../interactions/{user} */
     const char *database_url;

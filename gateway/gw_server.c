@@ -162,7 +162,8 @@ loop_main (void *arg)
     t->loop = gw_loop_new (&t->ctx, s->client_endpoint, &s->app.settings, t->index);
     const gw_settings_t *set = &s->app.settings;
     if (set->access_log)
-        t->accesslog = gw_accesslog_new (loop, STDERR_FILENO, "gateway");
+        t->accesslog = gw_accesslog_new (loop, STDERR_FILENO, "gateway",
+                                         (gw_accesslog_mode_t) set->access_log_personal);
     if (set->rate_limit_rps > 0) {
         /*  Each loop enforces its share, so a client stays under the limit
             however its connections are spread over the loops.  */
@@ -275,6 +276,11 @@ stop_threads (gw_server_t *s)
 gw_server_t *
 gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
 {
+    if (settings->access_log_personal < 0) {
+        hr_error ("gateway: HR_GATEWAY_ACCESS_LOG_PERSONAL must be redact, hash or full");
+        gw_catalog_holder_destroy (&catalog);
+        return NULL;
+    }
     gw_server_t *s = calloc (1, sizeof *s);
     if (!s) {
         gw_catalog_holder_destroy (&catalog);

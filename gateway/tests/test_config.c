@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gw_accesslog.h"
 #include "gw_config.h"
 #include "hr_log.h"
 
@@ -55,6 +56,19 @@ START_TEST (test_history_limit_within_what_interactions_serves)
 }
 END_TEST
 
+START_TEST (test_access_log_redacts_by_default)
+{
+    unsetenv ("HR_GATEWAY_ACCESS_LOG_PERSONAL");
+    gw_settings_t s;
+    ck_assert_int_eq (load_with (NULL, NULL, &s), 0);
+    ck_assert_int_eq (s.access_log_personal, GW_ACCESSLOG_REDACT);
+    ck_assert_int_eq (load_with ("HR_GATEWAY_ACCESS_LOG_PERSONAL", "full", &s), 0);
+    ck_assert_int_eq (s.access_log_personal, GW_ACCESSLOG_FULL);
+    ck_assert_int_eq (load_with ("HR_GATEWAY_ACCESS_LOG_PERSONAL", "nope", &s), 0);
+    ck_assert_int_eq (s.access_log_personal, -1);       /* gw_server_new refuses it */
+}
+END_TEST
+
 int
 main (void)
 {
@@ -63,6 +77,7 @@ main (void)
     TCase *tc = tcase_create ("config");
     tcase_add_test (tc, test_broker_binds_loopback_by_default);
     tcase_add_test (tc, test_history_limit_within_what_interactions_serves);
+    tcase_add_test (tc, test_access_log_redacts_by_default);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);
