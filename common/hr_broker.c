@@ -9,6 +9,7 @@
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_curve.h"
+#include "hr_frames.h"
 #include "hr_log.h"
 #include "hr_status.h"
 #include "hr_wire.h"
@@ -96,6 +97,7 @@ typedef struct {
     int64_t earliest_deadline;          /* wall ms; valid when queued_total */
     hr_writer_t scratch;                /* mmi replies */
     zmq_msg_t parts[MAX_PARTS];
+    hr_frame_t frames[MAX_PARTS];       /* views of parts, for hr_frames */
     int nparts;
 } broker_t;
 
@@ -140,13 +142,6 @@ static int64_t
 mono_ms (void)
 {
     return zclock_mono ();
-}
-
-/*  Valid service names: 1..63 bytes, no NUL (they are used as C strings).  */
-static bool
-service_name_ok (const uint8_t *p, size_t len)
-{
-    return len > 0 && len <= HR_SERVICE_NAME_MAX && memchr (p, 0, len) == NULL;
 }
 
 static void
@@ -528,19 +523,18 @@ answer_mmi (broker_t *b, const char *service, size_t service_len, uint64_t id)
 static void
 handle_client (broker_t *b)
 {
-    if (b->nparts != 6 || part_size (b, 3) != 8 || part_size (b, 4) != 8
-        || !service_name_ok (part_data (b, 2), part_size (b, 2))) {
-        malformed (b, "client request frames");
+    hr_frames_request_t req;
+    const char *why;
+    if (hr_frames_client_request (b->frames, b->nparts, &req, &why) != 0) {
+        malformed (b, why);
         return;
     }
-    const uint8_t *cid = part_data (b, 0);
-    size_t cid_len = part_size (b, 0);
-    char name[HR_SERVICE_NAME_MAX + 1];
-    size_t name_len = part_size (b, 2);
-    memcpy (name, part_data (b, 2), name_len);
-    name[name_len] = 0;
-    uint64_t id = hr_le64_get (part_data (b, 3));
-    int64_t deadline = (int64_t) hr_le64_get (part_data (b, 4));
+    const uint8_t *cid = req.cid;
+    size_t cid_len = req.cid_len;
+    const char *name = req.service;
+    size_t name_len = req.service_len;
+    uint64_t id = req.id;
+    int64_t deadline = req.deadline;
     count (&b->stats->requests);
 
     if (strncmp (name, "mmi.", 4) == 0) {
@@ -594,54 +588,42 @@ handle_client (broker_t *b)
 static void
 handle_worker (broker_t *b)
 {
-    if (b->nparts < 3 || part_size (b, 2) != 1) {
-        malformed (b, "worker command frame");
+    hr_frames_worker_t m;
+    const char *why;
+    if (hr_frames_worker_message (b->frames, b->nparts, &m, &why) != 0) {
+        malformed (b, why);
         return;
     }
     const uint8_t *rid = part_data (b, 0);
     size_t rid_len = part_size (b, 0);
     char key[2 * ROUTING_ID_MAX + 1];
     worker_t *w = worker_lookup (b, rid, rid_len, key);
-    uint8_t command = part_data (b, 2)[0];
 
-    switch (command) {
+    switch (m.command) {
     case HR_WORKER_READY: {    /* [service] */
-        if (b->nparts != 4 || !service_name_ok (part_data (b, 3), part_size (b, 3))
-            || (part_size (b, 3) >= 4 && memcmp (part_data (b, 3), "mmi.", 4) == 0)) {
-            malformed (b, "READY frames");
-            return;
-        }
         if (w) {   /* READY twice: the peer lost track; make it start over */
             malformed (b, "READY from a registered worker");
             send_disconnect_to (b, rid, rid_len);
             worker_delete (b, w, "worker re-registered while handling the request");
             return;
         }
-        char name[HR_SERVICE_NAME_MAX + 1];
-        memcpy (name, part_data (b, 3), part_size (b, 3));
-        name[part_size (b, 3)] = 0;
-        worker_register (b, rid, rid_len, key, name);
+        worker_register (b, rid, rid_len, key, m.service);
         return;
     }
     case HR_WORKER_REPLY: {    /* [cid][u64 id][u8 status][body] */
-        if (b->nparts != 7 || part_size (b, 4) != 8 || part_size (b, 5) != 1
-            || part_size (b, 3) == 0 || part_size (b, 3) > ROUTING_ID_MAX) {
-            malformed (b, "REPLY frames");
-            return;
-        }
         if (!w) {
             malformed (b, "REPLY from an unknown worker");
             send_disconnect_to (b, rid, rid_len);
             return;
         }
         w->last_seen = mono_ms ();
-        uint64_t id = hr_le64_get (part_data (b, 4));
-        if (!w->busy || w->req_id != id || w->cid_len != part_size (b, 3)
-            || memcmp (w->cid, part_data (b, 3), w->cid_len) != 0) {
+        uint64_t id = m.id;
+        if (!w->busy || w->req_id != id || w->cid_len != m.cid_len
+            || memcmp (w->cid, m.cid, w->cid_len) != 0) {
             malformed (b, "REPLY to a request the worker does not hold");
             return;
         }
-        uint8_t status = part_data (b, 5)[0];
+        uint8_t status = m.status;
         if (status > HR_INTERNAL) {
             malformed (b, "REPLY status out of range");
             reply_client_msg (b, w->cid, w->cid_len, w->service->name,
@@ -658,25 +640,15 @@ handle_worker (broker_t *b)
         return;
     }
     case HR_WORKER_HEARTBEAT:
-        if (b->nparts != 3) {
-            malformed (b, "HEARTBEAT frames");
-            return;
-        }
         if (w)
             w->last_seen = mono_ms ();
         else    /* e.g. we restarted and it reconnected underneath */
             send_disconnect_to (b, rid, rid_len);
         return;
     case HR_WORKER_DISCONNECT:
-        if (b->nparts != 3) {
-            malformed (b, "DISCONNECT frames");
-            return;
-        }
         if (w)
             worker_delete (b, w, "worker left while handling the request");
         return;
-    default:
-        malformed (b, "unknown worker command");
     }
 }
 
@@ -699,8 +671,10 @@ recv_message (broker_t *b)
         more = zmq_msg_more (m);
         if (m == &junk)
             zmq_msg_close (m);
-        else
+        else {
+            b->frames[total] = (hr_frame_t) { zmq_msg_data (m), zmq_msg_size (m) };
             b->nparts = total + 1;
+        }
         total++;
     } while (more);
     return total;

@@ -7,6 +7,7 @@
 #include "hr_client.h"
 #include "hr_broker.h"
 #include "hr_curve.h"
+#include "hr_frames.h"
 #include "hr_log.h"
 #include "hr_wire.h"
 #include "hr_metrics.h"
@@ -162,17 +163,15 @@ hr_client_recv (hr_client_t *self, hr_reply_t *reply)
         if (got == 0)
             return error ? -1 : 0;
         if (got == 1) {
-            size_t service_len = zmq_msg_size (&parts[1]);
-            bool ok = zmq_msg_size (&parts[0]) == HR_PROTO_HEADER_LEN
-                      && memcmp (zmq_msg_data (&parts[0]), HR_PROTO_CLIENT,
-                                 HR_PROTO_HEADER_LEN) == 0
-                      && service_len > 0 && service_len <= HR_SERVICE_NAME_MAX
-                      && zmq_msg_size (&parts[2]) == 8 && zmq_msg_size (&parts[3]) == 1;
+            hr_frame_t frames[REPLY_FRAMES];
+            for (int i = 0; i < REPLY_FRAMES; i++)
+                frames[i] = (hr_frame_t) { zmq_msg_data (&parts[i]), zmq_msg_size (&parts[i]) };
+            hr_frames_reply_t m;
+            bool ok = hr_frames_reply (frames, REPLY_FRAMES, &m) == 0;
             if (ok) {
-                memcpy (reply->service, zmq_msg_data (&parts[1]), service_len);
-                reply->service[service_len] = 0;
-                reply->request_id = hr_le64_get ((const uint8_t *) zmq_msg_data (&parts[2]));
-                reply->status = *(const uint8_t *) zmq_msg_data (&parts[3]);
+                memcpy (reply->service, m.service, sizeof reply->service);
+                reply->request_id = m.id;
+                reply->status = m.status;
                 zmq_msg_move (&self->body, &parts[4]);
                 reply->body = zmq_msg_data (&self->body);
                 reply->body_len = zmq_msg_size (&self->body);

@@ -6,6 +6,7 @@
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_curve.h"
+#include "hr_frames.h"
 #include "hr_log.h"
 #include "hr_status.h"
 
@@ -179,16 +180,15 @@ read_message (hr_worker_t *self, hr_work_t *work)
     } while (more);
 
     self->broker_expiry = zclock_mono () + (int64_t) self->ivl * HR_HEARTBEAT_LIVENESS;
-    bool ok = total >= 2 && zmq_msg_size (&self->parts[0]) == HR_PROTO_HEADER_LEN
-              && memcmp (zmq_msg_data (&self->parts[0]), HR_PROTO_WORKER,
-                         HR_PROTO_HEADER_LEN) == 0
-              && zmq_msg_size (&self->parts[1]) == 1;
-    uint8_t command = ok ? *(const uint8_t *) zmq_msg_data (&self->parts[1]) : 0;
-    if (ok && command == HR_WORKER_REQUEST && total == REQUEST_FRAMES
-        && zmq_msg_size (&self->parts[2]) > 0 && zmq_msg_size (&self->parts[3]) == 8
-        && zmq_msg_size (&self->parts[4]) == 8) {
-        self->request_id = hr_le64_get ((const uint8_t *) zmq_msg_data (&self->parts[3]));
-        int64_t deadline = (int64_t) hr_le64_get ((const uint8_t *) zmq_msg_data (&self->parts[4]));
+    hr_frame_t frames[REQUEST_FRAMES];
+    for (int i = 0; i < self->nparts; i++)
+        frames[i] = (hr_frame_t) { zmq_msg_data (&self->parts[i]), zmq_msg_size (&self->parts[i]) };
+    hr_frames_broker_t m;
+    bool ok = total <= REQUEST_FRAMES && hr_frames_broker_message (frames, total, &m) == 0;
+    uint8_t command = ok ? m.command : 0;
+    if (ok && command == HR_WORKER_REQUEST) {
+        self->request_id = m.id;
+        int64_t deadline = m.deadline;
         if (deadline <= hr_now_ms ()) {
             /*  Nobody waits for it any more; answering still frees us at
                 the broker.  */
@@ -205,11 +205,11 @@ read_message (hr_worker_t *self, hr_work_t *work)
         return 1;
     }
     release_request (self);
-    if (ok && command == HR_WORKER_DISCONNECT && total == 2) {
+    if (ok && command == HR_WORKER_DISCONNECT) {
         hr_info ("worker: broker asked %s to reconnect", self->service);
         connect_to_broker (self);
     }
-    else if (!(ok && command == HR_WORKER_HEARTBEAT && total == 2))
+    else if (!ok)
         hr_debug ("worker: malformed message from the broker dropped");
     return 0;
 }
