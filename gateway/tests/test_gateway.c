@@ -903,6 +903,23 @@ START_TEST (test_connection_cap)
 }
 END_TEST
 
+/*  Issue 17, item 11: a second gateway on a port another one serves does
+    not start (SO_REUSEPORT would have let it share the port silently).    */
+START_TEST (test_port_in_use_is_refused)
+{
+    gw_settings_t s;
+    gw_settings_defaults (&s);
+    s.port = port;
+    s.threads = 1;
+    s.embed_broker = false;
+    s.broker_endpoint = broker;
+    s.access_log = false;
+    gw_server_t *second = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_null (second);
+    expect_status (200, "GET", "/healthz", NULL);   /* the first one is unharmed */
+}
+END_TEST
+
 int
 main (void)
 {
@@ -929,6 +946,7 @@ main (void)
     tcase_add_test (tc, test_rate_limit);
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);
+    tcase_add_test (tc, test_port_in_use_is_refused);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */
