@@ -434,6 +434,10 @@ worker_register (broker_t *b, const uint8_t *rid, size_t rid_len, const char *ke
     zhashx_insert (b->workers, key, w);
     s->workers++;
     hr_debug ("broker: worker %s ready for %s", key, service_name);
+    /*  Acknowledged at once: a worker that hears nothing for its liveness
+        window reconnects afresh, and one that registered just before that
+        would leave a ghost here that requests are sent to.                */
+    send_worker_command (b, w, HR_WORKER_HEARTBEAT);
     worker_ready_for_work (b, w);
 }
 

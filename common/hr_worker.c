@@ -69,6 +69,12 @@ static int
 connect_to_broker (hr_worker_t *self)
 {
     release_request (self);
+    if (self->sock) {
+        /*  If a broker did register this socket, it forgets it at once
+            instead of sending it requests until its liveness runs out.    */
+        send_command (self, HR_WORKER_DISCONNECT, NULL);
+        zsock_set_linger (self->sock, DISCONNECT_LINGER_MS);
+    }
     zsock_destroy (&self->sock);
     self->s = NULL;
     self->sock = zsock_new (ZMQ_DEALER);
