@@ -13,7 +13,7 @@
 #include "hr_metrics.h"
 
 static const hr_config_var_t broker_config[] = {
-    {"HR_BROKER_BIND", HR_CFG_STR, "tcp://*:5555", "endpoint the broker binds (workers and clients connect here)", 0, 0},
+    {"HR_BROKER_BIND", HR_CFG_STR, "tcp://127.0.0.1:5555", "endpoint the broker binds (workers and clients connect here; loopback by default)", 0, 0},
     {NULL, 0, NULL, NULL, 0, 0},
 };
 

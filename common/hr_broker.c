@@ -9,6 +9,7 @@
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_curve.h"
+#include "hr_frames.h"
 #include "hr_log.h"
 #include "hr_status.h"
 #include "hr_wire.h"
@@ -96,6 +97,7 @@ typedef struct {
     int64_t earliest_deadline;          /* wall ms; valid when queued_total */
     hr_writer_t scratch;                /* mmi replies */
     zmq_msg_t parts[MAX_PARTS];
+    hr_frame_t frames[MAX_PARTS];       /* views of parts, for hr_frames */
     int nparts;
 } broker_t;
 
@@ -142,13 +144,6 @@ mono_ms (void)
     return zclock_mono ();
 }
 
-/*  Valid service names: 1..63 bytes, no NUL (they are used as C strings).  */
-static bool
-service_name_ok (const uint8_t *p, size_t len)
-{
-    return len > 0 && len <= HR_SERVICE_NAME_MAX && memchr (p, 0, len) == NULL;
-}
-
 static void
 count (atomic_uint_fast64_t *c)
 {
@@ -176,12 +171,13 @@ reply_client_raw (broker_t *b, const uint8_t *cid, size_t cid_len, const char *s
                   size_t service_len, uint64_t id, uint8_t status, const void *body,
                   size_t len)
 {
-    send_client_head (b, cid, cid_len, service, service_len, id, status);
-    zmq_send (b->rs, body, len, 0);
+    /*  Counted before sending: a client that got the reply sees the count. */
     if (status == HR_EXPIRED)
         count (&b->stats->expired);
     else if (status == HR_UNAVAILABLE)
         count (&b->stats->unavailable);
+    send_client_head (b, cid, cid_len, service, service_len, id, status);
+    zmq_send (b->rs, body, len, 0);
 }
 
 static void
@@ -225,6 +221,19 @@ service_get (broker_t *b, const char *name, bool create)
     memcpy (s->name, name, s->name_len + 1);
     zhashx_insert (b->services, name, s);
     return s;
+}
+
+/*  A service without workers is forgotten: its queue is answered
+    HR_UNAVAILABLE (nobody would ever serve it) and its record freed, so
+    READYs with ever-new names cannot grow the broker without bound.       */
+static void queue_flush_unavailable (broker_t *b, service_t *s, const char *why);
+
+static void
+service_forget (broker_t *b, service_t *s)
+{
+    queue_flush_unavailable (b, s, "no live worker for the service");
+    zhashx_delete (b->services, s->name);
+    free (s);
 }
 
 static void
@@ -394,10 +403,10 @@ worker_delete (broker_t *b, worker_t *w, const char *why)
     if (w->all_next)
         w->all_next->all_prev = w->all_prev;
     s->workers--;
-    if (s->workers == 0)
-        queue_flush_unavailable (b, s, "no live worker for the service");
     zhashx_delete (b->workers, w->key);
     free (w);
+    if (s->workers == 0)
+        service_forget (b, s);
 }
 
 static void
@@ -408,6 +417,8 @@ worker_register (broker_t *b, const uint8_t *rid, size_t rid_len, const char *ke
     worker_t *w = (worker_t *) calloc (1, sizeof *w);
     if (!s || !w) {
         free (w);
+        if (s && s->workers == 0)
+            service_forget (b, s);
         hr_error ("broker: out of memory registering a worker");
         return;
     }
@@ -423,6 +434,10 @@ worker_register (broker_t *b, const uint8_t *rid, size_t rid_len, const char *ke
     zhashx_insert (b->workers, key, w);
     s->workers++;
     hr_debug ("broker: worker %s ready for %s", key, service_name);
+    /*  Acknowledged at once: a worker that hears nothing for its liveness
+        window reconnects afresh, and one that registered just before that
+        would leave a ghost here that requests are sent to.                */
+    send_worker_command (b, w, HR_WORKER_HEARTBEAT);
     worker_ready_for_work (b, w);
 }
 
@@ -436,7 +451,7 @@ worker_is_dead (broker_t *b, worker_t *w, int64_t now_mono, int64_t now_wall)
     int64_t window = (int64_t) b->ivl * HR_HEARTBEAT_LIVENESS;
     if (now_mono - w->last_seen <= window)
         return false;
-    return !w->busy || now_wall > w->req_deadline + window;
+    return !w->busy || now_wall - window > w->req_deadline;   /* no overflow */
 }
 
 static void
@@ -512,19 +527,18 @@ answer_mmi (broker_t *b, const char *service, size_t service_len, uint64_t id)
 static void
 handle_client (broker_t *b)
 {
-    if (b->nparts != 6 || part_size (b, 3) != 8 || part_size (b, 4) != 8
-        || !service_name_ok (part_data (b, 2), part_size (b, 2))) {
-        malformed (b, "client request frames");
+    hr_frames_request_t req;
+    const char *why;
+    if (hr_frames_client_request (b->frames, b->nparts, &req, &why) != 0) {
+        malformed (b, why);
         return;
     }
-    const uint8_t *cid = part_data (b, 0);
-    size_t cid_len = part_size (b, 0);
-    char name[HR_SERVICE_NAME_MAX + 1];
-    size_t name_len = part_size (b, 2);
-    memcpy (name, part_data (b, 2), name_len);
-    name[name_len] = 0;
-    uint64_t id = hr_le64_get (part_data (b, 3));
-    int64_t deadline = (int64_t) hr_le64_get (part_data (b, 4));
+    const uint8_t *cid = req.cid;
+    size_t cid_len = req.cid_len;
+    const char *name = req.service;
+    size_t name_len = req.service_len;
+    uint64_t id = req.id;
+    int64_t deadline = req.deadline;
     count (&b->stats->requests);
 
     if (strncmp (name, "mmi.", 4) == 0) {
@@ -537,6 +551,10 @@ handle_client (broker_t *b)
                           "deadline already passed");
         return;
     }
+    /*  A worker holding a request is presumed alive until its deadline: a
+        far one (INT64_MAX) would pin a dead worker and its caller forever. */
+    if (deadline - now > HR_DEADLINE_MAX_MS)
+        deadline = now + HR_DEADLINE_MAX_MS;
     service_t *s = service_get (b, name, false);
     if (!s || s->workers == 0) {
         reply_client_msg (b, cid, cid_len, name, name_len, id, HR_UNAVAILABLE,
@@ -574,54 +592,42 @@ handle_client (broker_t *b)
 static void
 handle_worker (broker_t *b)
 {
-    if (b->nparts < 3 || part_size (b, 2) != 1) {
-        malformed (b, "worker command frame");
+    hr_frames_worker_t m;
+    const char *why;
+    if (hr_frames_worker_message (b->frames, b->nparts, &m, &why) != 0) {
+        malformed (b, why);
         return;
     }
     const uint8_t *rid = part_data (b, 0);
     size_t rid_len = part_size (b, 0);
     char key[2 * ROUTING_ID_MAX + 1];
     worker_t *w = worker_lookup (b, rid, rid_len, key);
-    uint8_t command = part_data (b, 2)[0];
 
-    switch (command) {
+    switch (m.command) {
     case HR_WORKER_READY: {    /* [service] */
-        if (b->nparts != 4 || !service_name_ok (part_data (b, 3), part_size (b, 3))
-            || (part_size (b, 3) >= 4 && memcmp (part_data (b, 3), "mmi.", 4) == 0)) {
-            malformed (b, "READY frames");
-            return;
-        }
         if (w) {   /* READY twice: the peer lost track; make it start over */
             malformed (b, "READY from a registered worker");
             send_disconnect_to (b, rid, rid_len);
             worker_delete (b, w, "worker re-registered while handling the request");
             return;
         }
-        char name[HR_SERVICE_NAME_MAX + 1];
-        memcpy (name, part_data (b, 3), part_size (b, 3));
-        name[part_size (b, 3)] = 0;
-        worker_register (b, rid, rid_len, key, name);
+        worker_register (b, rid, rid_len, key, m.service);
         return;
     }
     case HR_WORKER_REPLY: {    /* [cid][u64 id][u8 status][body] */
-        if (b->nparts != 7 || part_size (b, 4) != 8 || part_size (b, 5) != 1
-            || part_size (b, 3) == 0 || part_size (b, 3) > ROUTING_ID_MAX) {
-            malformed (b, "REPLY frames");
-            return;
-        }
         if (!w) {
             malformed (b, "REPLY from an unknown worker");
             send_disconnect_to (b, rid, rid_len);
             return;
         }
         w->last_seen = mono_ms ();
-        uint64_t id = hr_le64_get (part_data (b, 4));
-        if (!w->busy || w->req_id != id || w->cid_len != part_size (b, 3)
-            || memcmp (w->cid, part_data (b, 3), w->cid_len) != 0) {
+        uint64_t id = m.id;
+        if (!w->busy || w->req_id != id || w->cid_len != m.cid_len
+            || memcmp (w->cid, m.cid, w->cid_len) != 0) {
             malformed (b, "REPLY to a request the worker does not hold");
             return;
         }
-        uint8_t status = part_data (b, 5)[0];
+        uint8_t status = m.status;
         if (status > HR_INTERNAL) {
             malformed (b, "REPLY status out of range");
             reply_client_msg (b, w->cid, w->cid_len, w->service->name,
@@ -629,34 +635,24 @@ handle_worker (broker_t *b)
                               "worker sent an invalid status");
         }
         else {
+            count (&b->stats->replies);     /* before: see reply_client_raw */
             send_client_head (b, w->cid, w->cid_len, w->service->name,
                               w->service->name_len, id, status);
             zmq_msg_send (&b->parts[6], b->rs, 0);
-            count (&b->stats->replies);
         }
         worker_ready_for_work (b, w);
         return;
     }
     case HR_WORKER_HEARTBEAT:
-        if (b->nparts != 3) {
-            malformed (b, "HEARTBEAT frames");
-            return;
-        }
         if (w)
             w->last_seen = mono_ms ();
         else    /* e.g. we restarted and it reconnected underneath */
             send_disconnect_to (b, rid, rid_len);
         return;
     case HR_WORKER_DISCONNECT:
-        if (b->nparts != 3) {
-            malformed (b, "DISCONNECT frames");
-            return;
-        }
         if (w)
             worker_delete (b, w, "worker left while handling the request");
         return;
-    default:
-        malformed (b, "unknown worker command");
     }
 }
 
@@ -679,8 +675,10 @@ recv_message (broker_t *b)
         more = zmq_msg_more (m);
         if (m == &junk)
             zmq_msg_close (m);
-        else
+        else {
+            b->frames[total] = (hr_frame_t) { zmq_msg_data (m), zmq_msg_size (m) };
             b->nparts = total + 1;
+        }
         total++;
     } while (more);
     return total;
@@ -750,6 +748,7 @@ broker_bind (broker_t *b, struct hr_broker *owner, const char *endpoint)
     zsock_set_sndhwm (b->router, PEER_HWM);
     zsock_set_rcvhwm (b->router, PEER_HWM);
     zsock_set_linger (b->router, 0);
+    zsock_set_maxmsgsize (b->router, HR_MSG_MAX);
     if (hr_curve_apply_server (b->router, &owner->curve) != 0) {
         hr_error ("broker: cannot enable CURVE on %s", endpoint);
         return -1;
@@ -864,9 +863,9 @@ hr_broker_new (const char *endpoint)
     hr_broker_t *self = (hr_broker_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    bool auth_failed = false;
-    hr_curve_server_keys (&self->curve);
-    self->auth = hr_curve_auth_new (&self->curve, &auth_failed);
+    bool auth_failed = hr_curve_server_keys (&self->curve) != 0;   /* HR_CURVE_REQUIRE */
+    if (!auth_failed)
+        self->auth = hr_curve_auth_new (&self->curve, &auth_failed);
     actor_args_t args = { endpoint, self };
     self->actor = auth_failed ? NULL : zactor_new (broker_actor, &args);
     if (!self->actor || !self->bound) {

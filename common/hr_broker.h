@@ -57,6 +57,12 @@ void hr_broker_set_heartbeat (int interval_ms);
 #define HR_PROTO_WORKER "HRW1"
 #define HR_PROTO_HEADER_LEN 4
 #define HR_SERVICE_NAME_MAX 63          /* bytes, so it fits hr_reply_t.service */
+/*  ZMQ_MAXMSGSIZE of every broker, worker and client socket: a peer sending
+    a larger frame is disconnected before it is buffered whole.  A worker
+    replies HR_INTERNAL instead of sending a larger body.                   */
+#define HR_MSG_MAX (32 * 1024 * 1024)
+/*  The broker shortens request deadlines further away than this.          */
+#define HR_DEADLINE_MAX_MS (10 * 60 * 1000)
 enum {
     HR_WORKER_READY = 1,
     HR_WORKER_REQUEST = 2,

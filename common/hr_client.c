@@ -7,12 +7,14 @@
 #include "hr_client.h"
 #include "hr_broker.h"
 #include "hr_curve.h"
+#include "hr_frames.h"
 #include "hr_log.h"
 #include "hr_wire.h"
 #include "hr_metrics.h"
 #include "hr_status.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -51,6 +53,7 @@ hr_client_new (const char *broker_endpoint)
     zsock_set_immediate (self->sock, 1);
     zsock_set_linger (self->sock, 0);
     zsock_set_sndhwm (self->sock, CLIENT_HWM);
+    zsock_set_maxmsgsize (self->sock, HR_MSG_MAX);
     /*  inproc has no security handshake (libzmq ignores the mechanism):
         skip the keys, and the throw-away key pair they may cost.          */
     int curve_rc = 0;
@@ -98,6 +101,10 @@ hr_client_send (hr_client_t *self, const char *service, uint64_t request_id,
     size_t service_len = strlen (service);
     if (service_len == 0 || service_len > HR_SERVICE_NAME_MAX)
         return -1;
+    if (len > HR_MSG_MAX) {     /* the broker would drop the whole connection */
+        errno = EMSGSIZE;
+        return -1;
+    }
     uint8_t idb[8], dlb[8];
     hr_le64_put (idb, request_id);
     hr_le64_put (dlb, (uint64_t) deadline_ms);
@@ -156,17 +163,15 @@ hr_client_recv (hr_client_t *self, hr_reply_t *reply)
         if (got == 0)
             return error ? -1 : 0;
         if (got == 1) {
-            size_t service_len = zmq_msg_size (&parts[1]);
-            bool ok = zmq_msg_size (&parts[0]) == HR_PROTO_HEADER_LEN
-                      && memcmp (zmq_msg_data (&parts[0]), HR_PROTO_CLIENT,
-                                 HR_PROTO_HEADER_LEN) == 0
-                      && service_len > 0 && service_len <= HR_SERVICE_NAME_MAX
-                      && zmq_msg_size (&parts[2]) == 8 && zmq_msg_size (&parts[3]) == 1;
+            hr_frame_t frames[REPLY_FRAMES];
+            for (int i = 0; i < REPLY_FRAMES; i++)
+                frames[i] = (hr_frame_t) { zmq_msg_data (&parts[i]), zmq_msg_size (&parts[i]) };
+            hr_frames_reply_t m;
+            bool ok = hr_frames_reply (frames, REPLY_FRAMES, &m) == 0;
             if (ok) {
-                memcpy (reply->service, zmq_msg_data (&parts[1]), service_len);
-                reply->service[service_len] = 0;
-                reply->request_id = hr_le64_get ((const uint8_t *) zmq_msg_data (&parts[2]));
-                reply->status = *(const uint8_t *) zmq_msg_data (&parts[3]);
+                memcpy (reply->service, m.service, sizeof reply->service);
+                reply->request_id = m.id;
+                reply->status = m.status;
                 zmq_msg_move (&self->body, &parts[4]);
                 reply->body = zmq_msg_data (&self->body);
                 reply->body_len = zmq_msg_size (&self->body);

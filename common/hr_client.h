@@ -26,7 +26,7 @@ hr_client_t *hr_client_new (const char *broker_endpoint);
 void hr_client_destroy (hr_client_t **self_p);
 
 /*  Sends a request; deadline_ms is absolute wall-clock ms.  0 / -1 (HWM
-    reached or broker unreachable).  */
+    reached or broker unreachable; errno EMSGSIZE: body over HR_MSG_MAX).  */
 int hr_client_send (hr_client_t *self, const char *service, uint64_t request_id,
                     int64_t deadline_ms, const void *body, size_t len);
 /*  Non-blocking: 1 with *reply filled, 0 when nothing is waiting, -1 error.

@@ -40,6 +40,8 @@ const hr_config_var_t hr_config_common[] = {
       "workers/clients: the broker's public cert; set = connect with CURVE", 0, 0 },
     { "HR_CURVE_CLIENT_CERT", HR_CFG_STR, "",
       "workers/clients: own secret cert (empty = throw-away key pair)", 0, 0 },
+    { "HR_CURVE_REQUIRE", HR_CFG_BOOL, "0",
+      "refuse plain-text ZeroMQ: a broker needs HR_CURVE_SERVER_CERT + HR_CURVE_CLIENTS_DIR, workers/clients HR_CURVE_SERVER_PUBLIC + HR_CURVE_CLIENT_CERT (exit 2 otherwise)", 0, 0 },
     { NULL, 0, NULL, NULL, 0, 0 },
 };
 

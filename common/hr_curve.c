@@ -15,6 +15,7 @@ static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static hr_curve_keys_t s_server;        /* enabled = this process binds CURVE */
 static hr_curve_keys_t s_client;        /* enabled = connect with CURVE;
                                            public/secret empty = throw-away */
+static bool s_require;                  /* HR_CURVE_REQUIRE: no plain text */
 
 bool
 hr_curve_available (void)
@@ -158,7 +159,31 @@ hr_curve_reset (void)
     pthread_mutex_lock (&s_lock);
     wipe (&s_server);
     wipe (&s_client);
+    s_require = false;
     pthread_mutex_unlock (&s_lock);
+}
+
+void
+hr_curve_set_require (bool require)
+{
+    pthread_mutex_lock (&s_lock);
+    s_require = require;
+    pthread_mutex_unlock (&s_lock);
+}
+
+/*  Under HR_CURVE_REQUIRE: a broker authenticates its clients (allow-list),
+    a client or worker encrypts and proves who it is (own certificate).
+    Called with s_lock held.  */
+static bool
+server_complete (void)
+{
+    return s_server.enabled && s_server.clients_dir[0];
+}
+
+static bool
+client_complete (void)
+{
+    return s_client.enabled && s_client.public_key[0];
 }
 
 int
@@ -181,7 +206,23 @@ hr_curve_configure (hr_config_t *cfg)
     bool server = s_server.enabled, client = s_client.enabled;
     bool allow_list = s_server.clients_dir[0] != 0;
     bool own_cert = s_client.public_key[0] != 0;
+    bool complete = (server ? server_complete () : true) && (server || client_complete ());
     pthread_mutex_unlock (&s_lock);
+    bool require = hr_config_bool (cfg, "HR_CURVE_REQUIRE");
+    hr_curve_set_require (require);
+    if (require) {
+        /*  A broker without an allow-list, or a process that connects
+            without its own certificate, is refused here; the side a process
+            does not configure is refused when it creates such a socket.   */
+        if (!complete) {
+            hr_log_kv (HR_LOG_ERROR, NULL,
+                       "curve: HR_CURVE_REQUIRE=1 needs HR_CURVE_SERVER_CERT + HR_CURVE_CLIENTS_DIR "
+                       "(broker) or HR_CURVE_SERVER_PUBLIC + HR_CURVE_CLIENT_CERT (services, gateway, CLI)",
+                       NULL);
+            hr_curve_reset ();
+            return -1;
+        }
+    }
     if (server || client)
         hr_log_kv (HR_LOG_INFO, NULL, "curve enabled", "broker", server ? "curve" : "-",
                    "client_auth", server ? (allow_list ? "allow-list" : "any key") : "-",
@@ -197,7 +238,14 @@ hr_curve_server_keys (hr_curve_keys_t *out)
     assert (out);
     pthread_mutex_lock (&s_lock);
     *out = s_server;
+    bool refused = s_require && !server_complete ();
     pthread_mutex_unlock (&s_lock);
+    if (refused) {
+        wipe (out);
+        hr_log_kv (HR_LOG_ERROR, NULL, "curve: HR_CURVE_REQUIRE=1 and this broker has no "
+                   "HR_CURVE_SERVER_CERT + HR_CURVE_CLIENTS_DIR", NULL);
+        return -1;
+    }
     return 0;
 }
 
@@ -207,7 +255,14 @@ hr_curve_client_keys (hr_curve_keys_t *out)
     assert (out);
     pthread_mutex_lock (&s_lock);
     *out = s_client;
+    bool refused = s_require && !client_complete ();
     pthread_mutex_unlock (&s_lock);
+    if (refused) {
+        wipe (out);
+        hr_log_kv (HR_LOG_ERROR, NULL, "curve: HR_CURVE_REQUIRE=1 and no HR_CURVE_SERVER_PUBLIC + "
+                   "HR_CURVE_CLIENT_CERT to connect with", NULL);
+        return -1;
+    }
     if (out->enabled && !out->public_key[0]) {
         zcert_t *cert = zcert_new ();
         if (!cert) {

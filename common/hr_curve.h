@@ -38,8 +38,15 @@ int hr_curve_configure (hr_config_t *cfg);
     clients_dir).  0 / -1 (error logged; previous settings unchanged).    */
 int hr_curve_set_server (const char *server_cert, const char *clients_dir);
 int hr_curve_set_client (const char *server_public, const char *client_cert);
-/*  Back to plain text for sockets created afterwards (tests).             */
+/*  Back to plain text for sockets created afterwards (tests); also clears
+    the requirement below.  */
 void hr_curve_reset (void);
+/*  HR_CURVE_REQUIRE (hr_curve_configure sets it after checking that this
+    process is configured for its side): from then on the broker refuses
+    to bind without an allow-list, and workers and clients refuse to
+    connect over tcp:// or ipc:// without HR_CURVE_SERVER_PUBLIC and their
+    own HR_CURVE_CLIENT_CERT (inproc:// needs no keys).                   */
+void hr_curve_set_require (bool require);
 
 /*  For hr_broker/hr_worker/hr_client.  The key material a socket needs,
     copied at creation.  */
@@ -53,7 +60,8 @@ typedef struct {
 
 /*  Snapshots of the process-wide settings (enabled = false when off).
     Client: a throw-away key pair is generated when no client cert is set.
-    0 / -1 (key generation failed).  */
+    0 / -1 (key generation failed, or HR_CURVE_REQUIRE and this side is not
+    configured: logged).  */
 int hr_curve_server_keys (hr_curve_keys_t *out);
 int hr_curve_client_keys (hr_curve_keys_t *out);
 /*  Apply keys to a socket before bind/connect.  Does nothing when not

@@ -6,6 +6,7 @@
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_curve.h"
+#include "hr_frames.h"
 #include "hr_log.h"
 #include "hr_status.h"
 
@@ -68,12 +69,19 @@ static int
 connect_to_broker (hr_worker_t *self)
 {
     release_request (self);
+    if (self->sock) {
+        /*  If a broker did register this socket, it forgets it at once
+            instead of sending it requests until its liveness runs out.    */
+        send_command (self, HR_WORKER_DISCONNECT, NULL);
+        zsock_set_linger (self->sock, DISCONNECT_LINGER_MS);
+    }
     zsock_destroy (&self->sock);
     self->s = NULL;
     self->sock = zsock_new (ZMQ_DEALER);
     if (!self->sock)
         return -1;
     zsock_set_linger (self->sock, 0);
+    zsock_set_maxmsgsize (self->sock, HR_MSG_MAX);
     if (hr_curve_apply_client (self->sock, &self->curve) != 0
         || zsock_connect (self->sock, "%s", self->endpoint) < 0) {
         hr_error ("worker: cannot connect to %s", self->endpoint);
@@ -103,7 +111,9 @@ hr_worker_new (const char *broker_endpoint, const char *service)
     self->endpoint = strdup (broker_endpoint);
     memcpy (self->service, service, service_len + 1);
     self->ivl = atomic_load (&s_heartbeat_ms);
-    if (!self->endpoint || hr_curve_client_keys (&self->curve) != 0
+    /*  inproc has no handshake: no keys (as hr_client_new)  */
+    bool inproc = strncmp (broker_endpoint, "inproc://", 9) == 0;
+    if (!self->endpoint || (!inproc && hr_curve_client_keys (&self->curve) != 0)
         || connect_to_broker (self) != 0) {
         zsock_destroy (&self->sock);
         free (self->endpoint);
@@ -176,16 +186,15 @@ read_message (hr_worker_t *self, hr_work_t *work)
     } while (more);
 
     self->broker_expiry = zclock_mono () + (int64_t) self->ivl * HR_HEARTBEAT_LIVENESS;
-    bool ok = total >= 2 && zmq_msg_size (&self->parts[0]) == HR_PROTO_HEADER_LEN
-              && memcmp (zmq_msg_data (&self->parts[0]), HR_PROTO_WORKER,
-                         HR_PROTO_HEADER_LEN) == 0
-              && zmq_msg_size (&self->parts[1]) == 1;
-    uint8_t command = ok ? *(const uint8_t *) zmq_msg_data (&self->parts[1]) : 0;
-    if (ok && command == HR_WORKER_REQUEST && total == REQUEST_FRAMES
-        && zmq_msg_size (&self->parts[2]) > 0 && zmq_msg_size (&self->parts[3]) == 8
-        && zmq_msg_size (&self->parts[4]) == 8) {
-        self->request_id = hr_le64_get ((const uint8_t *) zmq_msg_data (&self->parts[3]));
-        int64_t deadline = (int64_t) hr_le64_get ((const uint8_t *) zmq_msg_data (&self->parts[4]));
+    hr_frame_t frames[REQUEST_FRAMES];
+    for (int i = 0; i < self->nparts; i++)
+        frames[i] = (hr_frame_t) { zmq_msg_data (&self->parts[i]), zmq_msg_size (&self->parts[i]) };
+    hr_frames_broker_t m;
+    bool ok = total <= REQUEST_FRAMES && hr_frames_broker_message (frames, total, &m) == 0;
+    uint8_t command = ok ? m.command : 0;
+    if (ok && command == HR_WORKER_REQUEST) {
+        self->request_id = m.id;
+        int64_t deadline = m.deadline;
         if (deadline <= hr_now_ms ()) {
             /*  Nobody waits for it any more; answering still frees us at
                 the broker.  */
@@ -202,11 +211,11 @@ read_message (hr_worker_t *self, hr_work_t *work)
         return 1;
     }
     release_request (self);
-    if (ok && command == HR_WORKER_DISCONNECT && total == 2) {
+    if (ok && command == HR_WORKER_DISCONNECT) {
         hr_info ("worker: broker asked %s to reconnect", self->service);
         connect_to_broker (self);
     }
-    else if (!(ok && command == HR_WORKER_HEARTBEAT && total == 2))
+    else if (!ok)
         hr_debug ("worker: malformed message from the broker dropped");
     return 0;
 }
@@ -269,6 +278,13 @@ hr_worker_reply (hr_worker_t *self, uint8_t status, const void *body, size_t len
     assert (self);
     if (!self->holding)
         return -1;
+    static const char too_large[] = "reply larger than HR_MSG_MAX";
+    if (len > HR_MSG_MAX) {     /* the broker would drop our connection */
+        hr_error ("worker: %s reply of %zu bytes refused (HR_MSG_MAX)", self->service, len);
+        status = HR_INTERNAL;
+        body = too_large;
+        len = sizeof too_large - 1;
+    }
     int rc = send_reply (self, status, body, len);
     release_request (self);
     return rc;

@@ -2,6 +2,11 @@
 #include "gw_accesslog.h"
 #include <errno.h>
 #include <limits.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +22,7 @@
 struct gw_accesslog {
     h2o_evloop_t *loop;
     int fd;
+    gw_accesslog_mode_t mode;
     char service[64];
     h2o_timeout_t timeout;
     h2o_timeout_entry_t flush_entry;
@@ -25,7 +31,20 @@ struct gw_accesslog {
     size_t len;
     char buf[BATCH];
     char line[LINE_MAX_BYTES];
+    char path[PATH_MAX_LOGGED + 1];     /* the path as logged (redacted) */
 };
+
+int
+gw_accesslog_mode_parse (const char *text)
+{
+    if (!text || !strcmp (text, "redact"))
+        return GW_ACCESSLOG_REDACT;
+    if (!strcmp (text, "hash"))
+        return GW_ACCESSLOG_HASH;
+    if (!strcmp (text, "full"))
+        return GW_ACCESSLOG_FULL;
+    return -1;
+}
 
 static void
 write_all (int fd, const char *p, size_t n)
@@ -57,14 +76,32 @@ on_flush_timeout (h2o_timeout_entry_t *entry)
     gw_accesslog_flush (H2O_STRUCT_FROM_MEMBER (gw_accesslog_t, flush_entry, entry));
 }
 
-gw_accesslog_t *
-gw_accesslog_new (h2o_evloop_t *loop, int fd, const char *service)
+/*  The HMAC key of GW_ACCESSLOG_HASH: one per process, so every loop
+    hashes a user alike; never written anywhere.                            */
+static unsigned char s_key[32];
+static bool s_key_ok;
+static pthread_once_t s_key_once = PTHREAD_ONCE_INIT;
+
+static void
+make_key (void)
 {
+    s_key_ok = RAND_bytes (s_key, sizeof s_key) == 1;
+}
+
+gw_accesslog_t *
+gw_accesslog_new (h2o_evloop_t *loop, int fd, const char *service, gw_accesslog_mode_t mode)
+{
+    if (mode == GW_ACCESSLOG_HASH) {
+        pthread_once (&s_key_once, make_key);
+        if (!s_key_ok)
+            return NULL;
+    }
     gw_accesslog_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->loop = loop;
     self->fd = fd;
+    self->mode = mode;
     snprintf (self->service, sizeof self->service, "%s", service);
     h2o_timeout_init (loop, &self->timeout, GW_ACCESSLOG_FLUSH_MS);
     self->flush_entry.cb = on_flush_timeout;
@@ -93,8 +130,9 @@ typedef struct {
 static void
 put (out_t *o, const char *s, size_t n)
 {
-    if ((size_t) (o->end - o->p) < n) {
-        o->p = o->end;          /* cannot happen with LINE_MAX_BYTES; stay safe */
+    if ((size_t) (o->end - o->p) < n) {     /* what fits, then full: a line is */
+        memcpy (o->p, s, (size_t) (o->end - o->p));     /* dropped, a path cut */
+        o->p = o->end;
         return;
     }
     memcpy (o->p, s, n);
@@ -131,10 +169,88 @@ put_uint (out_t *o, uint64_t v, int min_digits)
     put (o, rev, (size_t) n);
 }
 
+/*  Query values that say nothing about the shopper.  */
+static bool
+public_parameter (const char *name, size_t n)
+{
+    static const char *const names[] = { "response_limit", "explain", "days", "limit" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (n == strlen (names[i]) && !memcmp (name, names[i], n))
+            return true;
+    return false;
+}
+
+static void
+put_value (gw_accesslog_t *self, out_t *o, const char *v, size_t n)
+{
+    if (n == 0)
+        return;
+    if (self->mode == GW_ACCESSLOG_REDACT) {
+        PUT_LIT (o, "-");
+        return;
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    HMAC (EVP_sha256 (), s_key, sizeof s_key, (const unsigned char *) v, n, md, &mdlen);
+    static const char hex[] = "0123456789abcdef";
+    char text[2 + 16];
+    memcpy (text, "h:", 2);
+    for (int i = 0; i < 8; i++) {
+        text[2 + 2 * i] = hex[md[i] >> 4];
+        text[3 + 2 * i] = hex[md[i] & 15];
+    }
+    put (o, text, sizeof text);
+}
+
+/*  The path as logged, into self->path (NUL-terminated, cut at
+    PATH_MAX_LOGGED): see the modes in gw_accesslog.h.                     */
+static size_t
+clean_path (gw_accesslog_t *self, h2o_iovec_t path, size_t personal_at)
+{
+    out_t o = { self->path, self->path + PATH_MAX_LOGGED };
+    const char *q = memchr (path.base, '?', path.len);
+    size_t plen = q ? (size_t) (q - path.base) : path.len;
+    if (self->mode == GW_ACCESSLOG_FULL) {
+        put (&o, path.base, path.len < PATH_MAX_LOGGED ? path.len : PATH_MAX_LOGGED);
+        *o.p = '\0';
+        return (size_t) (o.p - self->path);
+    }
+    if (personal_at < plen) {
+        put (&o, path.base, personal_at);
+        put_value (self, &o, path.base + personal_at, plen - personal_at);
+    }
+    else
+        put (&o, path.base, plen);
+    if (q) {
+        const char *p = q + 1, *end = path.base + path.len;
+        PUT_LIT (&o, "?");
+        while (p < end) {
+            const char *amp = memchr (p, '&', (size_t) (end - p));
+            const char *pe = amp ? amp : end;
+            const char *eq = memchr (p, '=', (size_t) (pe - p));
+            const char *ne = eq ? eq : pe;
+            put (&o, p, (size_t) (ne - p));
+            if (eq) {
+                PUT_LIT (&o, "=");
+                if (public_parameter (p, (size_t) (ne - p)))
+                    put (&o, eq + 1, (size_t) (pe - eq - 1));
+                else
+                    put_value (self, &o, eq + 1, (size_t) (pe - eq - 1));
+            }
+            if (amp)
+                PUT_LIT (&o, "&");
+            p = amp ? amp + 1 : end;
+        }
+    }
+    /*  put() stops at the end: a long path is cut, never overrun.  */
+    *o.p = '\0';
+    return (size_t) (o.p - self->path);
+}
+
 void
 gw_accesslog_line (gw_accesslog_t *self, const char *request_id, h2o_iovec_t method,
-                   h2o_iovec_t path, int status, const char *endpoint, uint64_t micros,
-                   size_t bytes)
+                   h2o_iovec_t path, size_t personal_at, int status, const char *endpoint,
+                   uint64_t micros, size_t bytes)
 {
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
@@ -156,7 +272,8 @@ gw_accesslog_line (gw_accesslog_t *self, const char *request_id, h2o_iovec_t met
     PUT_LIT (&o, ",\"method\":");
     put_str (&o, method.base, method.len < 16 ? method.len : 15);
     PUT_LIT (&o, ",\"path\":");
-    put_str (&o, path.base, path.len < PATH_MAX_LOGGED ? path.len : PATH_MAX_LOGGED);
+    size_t plen = clean_path (self, path, personal_at);
+    put_str (&o, self->path, plen);
     PUT_LIT (&o, ",\"status\":\"");
     put_uint (&o, (uint64_t) (status < 0 ? 0 : status), 1);
     PUT_LIT (&o, "\",\"endpoint\":");

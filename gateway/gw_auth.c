@@ -13,6 +13,23 @@ struct gw_auth {
     unsigned char digest[MAX_KEYS][SHA256_DIGEST_LENGTH];
 };
 
+bool
+gw_auth_is_placeholder (const char *key, size_t len)
+{
+    /*  Words that shipped examples and templates use for "fill this in".  */
+    static const char *const words[] = {
+        "change-me", "changeme", "change_me", "replace-me", "replaceme", "replace_me",
+        "placeholder", "your-key", "your_key", "example-key",
+    };
+    for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+        size_t wl = strlen (words[w]);
+        for (size_t i = 0; i + wl <= len; i++)
+            if (h2o_lcstris (key + i, wl, words[w], wl))
+                return true;
+    }
+    return false;
+}
+
 gw_auth_t *
 gw_auth_new (const char *keys)
 {
@@ -35,6 +52,15 @@ gw_auth_new (const char *keys)
             free (self);
             return NULL;
         }
+        if (len > 0 && gw_auth_is_placeholder (p, len)) {
+            hr_error ("gateway: HR_API_KEYS: key %d is a placeholder (e.g. change-me): "
+                      "generate real keys (openssl rand -hex 32)", self->nkeys + 1);
+            free (self);
+            return NULL;
+        }
+        if (len > 0 && len < GW_AUTH_MIN_KEY)
+            hr_warn ("gateway: HR_API_KEYS: key %d is shorter than %d bytes: easy to guess",
+                     self->nkeys + 1, GW_AUTH_MIN_KEY);
         if (len > 0) {
             if (self->nkeys == MAX_KEYS) {
                 hr_error ("gateway: HR_API_KEYS: more than %d keys", MAX_KEYS);

@@ -31,9 +31,16 @@ typedef enum {
 typedef struct gw_auth gw_auth_t;
 
 /*  keys: comma-separated (spaces around a key are ignored); NULL or empty =
-    off.  NULL on allocation failure or when a key is longer than
-    GW_AUTH_MAX_KEY bytes (logged, without the key).  */
+    off.  NULL on allocation failure, when a key is longer than
+    GW_AUTH_MAX_KEY bytes, or when it is a placeholder such as the
+    "change-me-key-1" of a template (logged, without the key: the gateway
+    refuses to start).  Keys shorter than GW_AUTH_MIN_KEY are accepted with
+    a warning.  */
 #define GW_AUTH_MAX_KEY 512
+#define GW_AUTH_MIN_KEY 16
+/*  True when the key contains a "fill this in" word (change-me, changeme,
+    replace-me, placeholder, your-key, ...), case-insensitive.             */
+bool gw_auth_is_placeholder (const char *key, size_t len);
 gw_auth_t *gw_auth_new (const char *keys);
 void gw_auth_destroy (gw_auth_t **self_p);
 /*  How many keys are configured (0 = off).  */

@@ -2,13 +2,14 @@
 #include "gw_config.h"
 #include <string.h>
 #include <unistd.h>
+#include "gw_accesslog.h"
 #include "hr_log.h"
 
 const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_PORT", HR_CFG_INT, "8080", "HTTP port (SO_REUSEPORT, one listener per loop)", 1, 65535 },
     { "HR_GATEWAY_THREADS", HR_CFG_INT, "0", "event-loop threads; 0 = number of cores", 0, 256 },
     { "HR_GATEWAY_EMBED_BROKER", HR_CFG_BOOL, "1", "run the broker inside the gateway (0: connect to HR_BROKER_ENDPOINT)", 0, 0 },
-    { "HR_BROKER_BIND", HR_CFG_STR, "tcp://*:5555", "where the embedded broker binds", 0, 0 },
+    { "HR_BROKER_BIND", HR_CFG_STR, "tcp://127.0.0.1:5555", "where the embedded broker binds (loopback; tcp://*:5555 for services on other hosts, with CURVE: docs/security.md)", 0, 0 },
     { "HR_GATEWAY_BROKER_INPROC", HR_CFG_BOOL, "1", "with the embedded broker: the gateway's own clients reach it over inproc:// instead of loopback TCP (services always use TCP)", 0, 0 },
     { "HR_GATEWAY_DEADLINE_MS", HR_CFG_INT, "50", "fan-out deadline per recommendation request (ms)", 1, 10000 },
     { "HR_GATEWAY_WRITE_TIMEOUT_MS", HR_CFG_INT, "2000", "timeout of interaction writes and history reads (ms)", 1, 60000 },
@@ -21,14 +22,16 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_CORS_ORIGINS", HR_CFG_STR, "", "allowed CORS origins: empty = off, * or a comma-separated list", 0, 0 },
     { "HR_GATEWAY_BENCH", HR_CFG_BOOL, "0", "serve GET /bench/fixed (a fixed in-memory response: the ceiling)", 0, 0 },
     { "HR_GATEWAY_ACCESS_LOG", HR_CFG_BOOL, "1", "one JSON access-log line per request", 0, 0 },
+    { "HR_GATEWAY_ACCESS_LOG_PERSONAL", HR_CFG_STR, "redact", "user ids and query values in the access log: redact (\"-\"), hash (keyed per process) or full; response_limit, explain, days, limit are always kept", 0, 0 },
     { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog version is checked (ms)", 100, 3600000 },
-    { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id}", 1, 100000 },
+    /*  Up to interactions-svc's INTER_HISTORY_MAX (1000): above it every history GET would fail.  */
+    { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id} (interactions-svc answers at most 1000)", 1, 1000 },
     { "HR_API_KEYS", HR_CFG_STR, "", "comma-separated API keys; set = GET .../interactions/{user_id} and /api/v1/admin/* need Authorization: Bearer <key> (docs/security.md)", 0, 0 },
     { "HR_METRICS_REQUIRE_KEY", HR_CFG_BOOL, "0", "with HR_API_KEYS: /metrics needs a key too", 0, 0 },
     { "HR_RATE_LIMIT_RPS", HR_CFG_DOUBLE, "0", "per-client requests per second (token bucket; 0 = off); 429 + Retry-After above it", 0, 1000000 },
     { "HR_RATE_LIMIT_BURST", HR_CFG_INT, "0", "per-client burst (bucket size); 0 = 2 x HR_RATE_LIMIT_RPS (at least 1)", 0, 10000000 },
     { "HR_RATE_LIMIT_CLIENTS", HR_CFG_INT, "16384", "clients remembered per event loop by the rate limiter (least recent evicted)", 64, 16777216 },
-    { "HR_TRUST_FORWARDED", HR_CFG_BOOL, "0", "identify clients by the first X-Forwarded-For address (only behind a proxy that sets it)", 0, 0 },
+    { "HR_TRUST_FORWARDED", HR_CFG_INT, "0", "trusted proxies in front that append to X-Forwarded-For: the client is the entry that many from the right (1 = the last hop, set by your proxy); 0 = the peer address", 0, 16 },
     { "HR_GATEWAY_MAX_CONNECTIONS", HR_CFG_INT, "4096", "open client connections, process-wide; more are answered 503 and closed", 1, 1000000 },
     { "HR_GATEWAY_REQ_TIMEOUT_MS", HR_CFG_INT, "10000", "idle keep-alive and slow-client limit: time to receive a whole request (ms)", 100, 3600000 },
     { "HR_WEIGHT_CLICKED", HR_CFG_DOUBLE, "0.5", "weight of the clicked-items signal in personalized", 0, 1000 },
@@ -54,7 +57,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->port = 8080;
     out->threads = cores ();
     out->embed_broker = true;
-    out->broker_bind = "tcp://*:5555";
+    out->broker_bind = "tcp://127.0.0.1:5555";
     out->broker_inproc = true;
     out->broker_endpoint = "tcp://127.0.0.1:5555";
     out->deadline_ms = 50;
@@ -101,6 +104,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     /*  Access lines are info level: HR_LOG_LEVEL=warn silences them too.  */
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     out->access_log = hr_config_bool (cfg, "HR_GATEWAY_ACCESS_LOG") && level <= HR_LOG_INFO;
+    out->access_log_personal = gw_accesslog_mode_parse (hr_config_str (cfg, "HR_GATEWAY_ACCESS_LOG_PERSONAL"));
     out->catalog_poll_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CATALOG_POLL_MS");
     out->history_limit = (int) hr_config_int (cfg, "HR_GATEWAY_HISTORY_LIMIT");
     out->database_url = hr_config_database_url (cfg);
@@ -109,7 +113,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->rate_limit_rps = hr_config_double (cfg, "HR_RATE_LIMIT_RPS");
     out->rate_limit_burst = (int) hr_config_int (cfg, "HR_RATE_LIMIT_BURST");
     out->rate_limit_clients = (int) hr_config_int (cfg, "HR_RATE_LIMIT_CLIENTS");
-    out->trust_forwarded = hr_config_bool (cfg, "HR_TRUST_FORWARDED");
+    out->trusted_proxies = (int) hr_config_int (cfg, "HR_TRUST_FORWARDED");
     out->max_connections = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_CONNECTIONS");
     out->req_timeout_ms = (int) hr_config_int (cfg, "HR_GATEWAY_REQ_TIMEOUT_MS");
     out->weights.clicked = hr_config_double (cfg, "HR_WEIGHT_CLICKED");

@@ -30,6 +30,7 @@ typedef struct {
     const char *cors_origins;       /* "" = off, "*" or a comma list */
     bool bench;
     bool access_log;
+    int access_log_personal;        /* gw_accesslog_mode_t: redact (default), hash, full */
     int catalog_poll_ms;
     int history_limit;              /* events returned by GET .../interactions/{user} */
     const char *database_url;
@@ -39,7 +40,7 @@ typedef struct {
     double rate_limit_rps;          /* per client, whole process; 0 = off */
     int rate_limit_burst;           /* 0 = 2 x rps */
     int rate_limit_clients;         /* per loop */
-    bool trust_forwarded;
+    int trusted_proxies;            /* HR_TRUST_FORWARDED: proxies appending X-Forwarded-For */
     int max_connections;            /* process-wide */
     int req_timeout_ms;             /* h2o http1.req_timeout */
     gw_weights_t weights;

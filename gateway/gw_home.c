@@ -11,6 +11,7 @@
     request deadline, so the whole request stays inside it.               */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_auth.h"
 #include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
@@ -36,6 +37,7 @@ typedef struct {
     h2o_iovec_t user;
     uint32_t limit;
     bool explain;
+    bool personal;              /* explain may name the user's clicks and queries */
     int c_history, c_trending, c_content, c_collab, c_rules;
     const void *history;        /* the history argument, as interactions sent it */
     size_t history_len;
@@ -59,7 +61,8 @@ usable (home_t *h, gw_fanout_t *f, int index)
 }
 
 static void
-render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m, int64_t idx)
+render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m, int64_t idx,
+                  bool personal)
 {
     size_t len;
     const char *json = hr_catalog_json (cat, (uint32_t) idx, &len);
@@ -71,8 +74,10 @@ render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m, in
     gw_buf_json_str (b, signal, strlen (signal));
     gw_buf_puts (b, ",\"strategy\":");
     gw_buf_json_str (b, strategy ? strategy : "", strategy ? strlen (strategy) : 0);
-    gw_buf_puts (b, ",\"source\":");
-    gw_buf_json_str (b, m->item.source, strnlen (m->item.source, sizeof m->item.source));
+    if (personal) {             /* a clicked product id or a search query of the user */
+        gw_buf_puts (b, ",\"source\":");
+        gw_buf_json_str (b, m->item.source, strnlen (m->item.source, sizeof m->item.source));
+    }
     gw_buf_puts (b, ",\"parts\":{");
     bool first = true;
     for (int s = 0; s < SRC_COUNT; s++) {
@@ -129,7 +134,7 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
         if (rendered++)
             gw_buf_putc (b, ',');
         if (h->explain)
-            render_explained (b, cat, &merged[i], idx);
+            render_explained (b, cat, &merged[i], idx, h->personal);
         else
             gw_render_item_at (b, cat, (uint32_t) idx);
     }
@@ -250,6 +255,9 @@ gw_handle_home (gw_request_t *r)
     h->user = user;
     h->limit = (uint32_t) limit;
     h->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    /*  /home is open (the shop's pages call it), but the sources behind its
+        items are the user's history: only with a key when keys are set.  */
+    h->personal = h->explain && gw_auth_check (req) == GW_AUTH_OK;
     h->c_trending = h->c_content = h->c_collab = h->c_rules = -1;
     gw_fanout_phase (f, GW_WAIT_HALF);
     gw_req_history (&r->thread->writer, user.base, user.len, HISTORY_DAYS, HISTORY_EVENTS);

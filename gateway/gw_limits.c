@@ -35,26 +35,45 @@ parse_address (const char *s, size_t n, uint8_t out[16])
     return inet_pton (AF_INET6, text, out) == 1;
 }
 
+/*  The hop `proxies` entries from the right of X-Forwarded-For (every
+    X-Forwarded-For header, in order, as one list): each trusted proxy
+    appends the address it got the request from, so that entry is the one
+    the outermost trusted proxy wrote — entries left of it are whatever the
+    client sent.  With fewer entries, the leftmost.  1 when it parses.     */
 static int
-forwarded_for (h2o_req_t *req, uint8_t out[16])
+forwarded_for (h2o_req_t *req, int proxies, uint8_t out[16])
 {
-    ssize_t at = h2o_find_header (&req->headers, H2O_TOKEN_X_FORWARDED_FOR, -1);
-    if (at < 0)
+    h2o_iovec_t hops[GW_MAX_TRUSTED_PROXIES];     /* the last `proxies` entries seen */
+    int seen = 0;
+    for (ssize_t at = -1;
+         (at = h2o_find_header (&req->headers, H2O_TOKEN_X_FORWARDED_FOR, at)) >= 0;) {
+        const char *p = req->headers.entries[at].value.base;
+        const char *end = p + req->headers.entries[at].value.len;
+        while (p < end) {
+            while (p < end && (*p == ' ' || *p == '\t' || *p == ','))
+                p++;
+            const char *hop = p;
+            while (p < end && *p != ',')
+                p++;
+            const char *last = p;
+            while (last > hop && (last[-1] == ' ' || last[-1] == '\t'))
+                last--;
+            if (last > hop)
+                hops[seen++ % proxies] = h2o_iovec_init (hop, (size_t) (last - hop));
+        }
+    }
+    if (seen == 0)
         return 0;
-    const char *p = req->headers.entries[at].value.base;
-    const char *end = p + req->headers.entries[at].value.len;
-    while (p < end && (*p == ' ' || *p == '\t'))
-        p++;
-    const char *hop = p;
-    while (p < end && *p != ',' && *p != ' ' && *p != '\t')
-        p++;
-    return parse_address (hop, (size_t) (p - hop), out);
+    h2o_iovec_t pick = seen >= proxies ? hops[seen % proxies] : hops[0];
+    return parse_address (pick.base, pick.len, out);
 }
 
 void
-gw_client_address (h2o_req_t *req, bool trust_forwarded, uint8_t out[16])
+gw_client_address (h2o_req_t *req, int trusted_proxies, uint8_t out[16])
 {
-    if (trust_forwarded && forwarded_for (req, out))
+    if (trusted_proxies > GW_MAX_TRUSTED_PROXIES)
+        trusted_proxies = GW_MAX_TRUSTED_PROXIES;
+    if (trusted_proxies > 0 && forwarded_for (req, trusted_proxies, out))
         return;
     memset (out, 0, 16);
     struct sockaddr_storage ss;
@@ -75,7 +94,7 @@ gw_limits_admit (gw_request_t *r)
     if (!rl)
         return true;
     uint8_t client[16];
-    gw_client_address (r->req, r->app->settings.trust_forwarded, client);
+    gw_client_address (r->req, r->app->settings.trusted_proxies, client);
     int wait = gw_ratelimit_take (rl, client, r->start_ns);
     if (wait == 0)
         return true;

@@ -8,9 +8,12 @@
 #include "gw_app.h"
 
 /*  The client's address as 16 bytes (IPv4 as v4-mapped IPv6): the peer, or
-    with trust_forwarded the first (leftmost) X-Forwarded-For entry when it
-    parses as an address.  All zeros when neither is known.                 */
-void gw_client_address (h2o_req_t *req, bool trust_forwarded, uint8_t out[16]);
+    behind `trusted_proxies` proxies that append to X-Forwarded-For the
+    entry that many from the right (the address the outermost trusted proxy
+    saw; what the client itself put further left is ignored) when it parses
+    as an address.  All zeros when neither is known.                        */
+#define GW_MAX_TRUSTED_PROXIES 16
+void gw_client_address (h2o_req_t *req, int trusted_proxies, uint8_t out[16]);
 
 /*  Applies the loop's rate limit (no-op when off).  true = go on; false =
     answered 429 with Retry-After.  */

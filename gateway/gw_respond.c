@@ -175,7 +175,18 @@ static void
 access_log (gw_request_t *r, int status, uint64_t elapsed_ns, size_t bytes)
 {
     h2o_req_t *req = r->req;
-    gw_accesslog_line (r->thread->accesslog, r->id, req->method, req->path, status,
+    /*  The user id of a history or an admin user view is personal: the
+        access log redacts (or hashes) it like the query's values.         */
+    static const char admin_user[] = "/api/v1/admin/user/";
+    size_t personal_at = SIZE_MAX;
+    if (r->endpoint == GW_EP_INTERACTIONS_GET
+        || (r->endpoint == GW_EP_ADMIN && req->path.len >= sizeof admin_user - 1
+            && !memcmp (req->path.base, admin_user, sizeof admin_user - 1))) {
+        size_t end = req->query_at < req->path.len ? req->query_at : req->path.len;
+        for (personal_at = end; personal_at > 0 && req->path.base[personal_at - 1] != '/';)
+            personal_at--;
+    }
+    gw_accesslog_line (r->thread->accesslog, r->id, req->method, req->path, personal_at, status,
                        endpoint_names[r->endpoint], elapsed_ns / 1000, bytes);
 }
 

@@ -91,12 +91,11 @@ gw_router_on_req (h2o_handler_t *self, h2o_req_t *req)
     gw_request_t *r = gw_request_new (thread, req);
     const gw_settings_t *s = &thread->app->settings;
 
-    /*  Probes and scrapes come from the platform, often many from one
-        address: never rate limited (they are cheap and answer no data).  */
+    /*  Liveness probes are never rate limited (they cost nothing and answer
+        no data).  /readyz asks the broker and /metrics may check a key: both
+        count, so neither amplifies load nor lets keys be guessed freely.  */
     h2o_iovec_t p = req->path_normalized;
-    bool probe = h2o_memis (p.base, p.len, H2O_STRLIT ("/healthz"))
-              || h2o_memis (p.base, p.len, H2O_STRLIT ("/readyz"))
-              || h2o_memis (p.base, p.len, H2O_STRLIT ("/metrics"));
+    bool probe = h2o_memis (p.base, p.len, H2O_STRLIT ("/healthz"));
     if (!probe && !gw_limits_admit (r))
         return 0;
     if (req->path.len > (size_t) s->max_url) {

@@ -76,6 +76,30 @@ listen_socket (int port)
     return fd;
 }
 
+/*  SO_REUSEPORT lets every loop have its own listener on one port, but it
+    also lets a second gateway (of the same user) join a port a stale one
+    still serves, and the two then split the traffic silently.  A socket
+    bound WITHOUT SO_REUSEPORT (SO_REUSEADDR only, so connections lingering
+    in TIME-WAIT do not count) fails with EADDRINUSE exactly when somebody
+    listens there: probe with one before binding the real listeners.  The
+    window between the probe and the bind is a few microseconds.          */
+static int
+port_is_free (int port)
+{
+    int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int on = 1;
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port),
+                                .sin_addr.s_addr = htonl (INADDR_ANY) };
+    int rc = setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == 0
+           && bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0 ? 0 : -1;
+    int e = errno;
+    close (fd);
+    errno = e;
+    return rc;
+}
+
 static int
 bound_port (int fd)
 {
@@ -162,7 +186,8 @@ loop_main (void *arg)
     t->loop = gw_loop_new (&t->ctx, s->client_endpoint, &s->app.settings, t->index);
     const gw_settings_t *set = &s->app.settings;
     if (set->access_log)
-        t->accesslog = gw_accesslog_new (loop, STDERR_FILENO, "gateway");
+        t->accesslog = gw_accesslog_new (loop, STDERR_FILENO, "gateway",
+                                         (gw_accesslog_mode_t) set->access_log_personal);
     if (set->rate_limit_rps > 0) {
         /*  Each loop enforces its share, so a client stays under the limit
             however its connections are spread over the loops.  */
@@ -275,6 +300,11 @@ stop_threads (gw_server_t *s)
 gw_server_t *
 gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
 {
+    if (settings->access_log_personal < 0) {
+        hr_error ("gateway: HR_GATEWAY_ACCESS_LOG_PERSONAL must be redact, hash or full");
+        gw_catalog_holder_destroy (&catalog);
+        return NULL;
+    }
     gw_server_t *s = calloc (1, sizeof *s);
     if (!s) {
         gw_catalog_holder_destroy (&catalog);
@@ -354,6 +384,13 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
     if (!s->threads)
         goto fail_conf;
     s->port = settings->port;
+    for (int i = 0; i < s->nthreads; i++)
+        s->threads[i].listen_fd = -1;
+    if (s->port != 0 && port_is_free (s->port) != 0) {
+        hr_error ("gateway: port %d is already in use (another gateway still running?): %s",
+                  s->port, strerror (errno));
+        goto fail_threads;
+    }
     for (int i = 0; i < s->nthreads; i++) {
         s->threads[i].listen_fd = -1;
         int fd = listen_socket (s->port);

@@ -423,6 +423,18 @@ raw_worker (const char *endpoint, const char *service)
     return s;
 }
 
+/*  The next REQUEST a raw worker receives (heartbeats skipped: the broker
+    acknowledges READY with one).  */
+static zmsg_t *
+raw_next_request (zsock_t *s)
+{
+    zsock_set_rcvtimeo (s, 5000);
+    zmsg_t *m;
+    while ((m = zmsg_recv (s)) != NULL && zmsg_size (m) == 2)
+        zmsg_destroy (&m);
+    return m;
+}
+
 START_TEST (test_dead_worker)
 {
     hr_broker_t *b = broker_start ();
@@ -444,7 +456,7 @@ START_TEST (test_dead_worker)
     zsock_t *busy = raw_worker (hr_broker_endpoint (b), "ghost");
     wait_workers (c, "ghost", 1);
     ck_assert_int_eq (hr_client_send (c, "ghost", 9, hr_now_ms () + 500, "x", 1), 0);
-    zmsg_t *req = zmsg_recv (busy);     /* it took the request ... */
+    zmsg_t *req = raw_next_request (busy);  /* it took the request ... */
     ck_assert_ptr_nonnull (req);
     zmsg_destroy (&req);
     zsock_destroy (&busy);              /* ... and died */
@@ -685,6 +697,167 @@ START_TEST (test_inproc_with_curve)
 }
 END_TEST
 
+/*  The mmi listing of every service: how many services it names.         */
+static uint32_t
+mmi_service_count (hr_client_t *c)
+{
+    void *body;
+    size_t len;
+    ck_assert_int_eq (hr_client_call (c, HR_MMI_WORKERS, NULL, 0, 2000, &body, &len), HR_OK);
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    uint32_t n = hr_get_u32 (&r);
+    free (body);
+    return n;
+}
+
+/*  READY with ever-new service names: once their workers are gone the
+    services are forgotten, so the broker does not grow without bound.     */
+START_TEST (test_services_of_gone_workers_are_freed)
+{
+    hr_broker_t *b = broker_start ();
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    enum { N = 50 };
+    for (int round = 0; round < 2; round++) {
+        zsock_t *peers[N];
+        char name[32];
+        for (int i = 0; i < N; i++) {
+            snprintf (name, sizeof name, "junk%d-%d", round, i);
+            peers[i] = raw_worker (hr_broker_endpoint (b), name);
+        }
+        wait_workers (c, name, 1);      /* the last one registered ... */
+        long long until = test_mono_ms () + 5000;
+        while (mmi_service_count (c) < N && test_mono_ms () < until)
+            test_sleep_ms (10);
+        ck_assert_uint_eq (mmi_service_count (c), N);
+        /*  ... then they leave (DISCONNECT), as a well-behaved worker does. */
+        uint8_t bye = HR_WORKER_DISCONNECT;
+        for (int i = 0; i < N; i++) {
+            zsock_send (peers[i], "sb", HR_PROTO_WORKER, &bye, (size_t) 1);
+        }
+        until = test_mono_ms () + 5000;
+        while (mmi_service_count (c) > 0 && test_mono_ms () < until)
+            test_sleep_ms (10);
+        ck_assert_uint_eq (mmi_service_count (c), 0);
+        for (int i = 0; i < N; i++)
+            zsock_destroy (&peers[i]);
+    }
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+/*  A client deadline near INT64_MAX: the broker shortens it (a worker
+    holding such a request would be presumed alive forever) and its
+    liveness arithmetic does not overflow (UBSan aborts on that).          */
+START_TEST (test_far_deadline_is_clamped)
+{
+    hr_broker_t *b = broker_start ();
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    zsock_t *busy = raw_worker (hr_broker_endpoint (b), "far");
+    wait_workers (c, "far", 1);
+    ck_assert_int_eq (hr_client_send (c, "far", 5, INT64_MAX - 1, "x", 1), 0);
+    zmsg_t *req = raw_next_request (busy);  /* [HRW1][REQUEST][cid][id][deadline][body] */
+    ck_assert_ptr_nonnull (req);
+    ck_assert_uint_eq (zmsg_size (req), 6);
+    zframe_t *f = zmsg_first (req);
+    for (int i = 0; i < 4; i++)
+        f = zmsg_next (req);
+    ck_assert_uint_eq (zframe_size (f), 8);
+    int64_t deadline = (int64_t) hr_le64_get (zframe_data (f));
+    ck_assert_int_le (deadline, hr_now_ms () + HR_DEADLINE_MAX_MS);
+    zmsg_destroy (&req);
+    /*  Silent while busy: past liveness every heartbeat tick weighs it
+        against the deadline (this overflowed) and, presumed working, it
+        keeps getting heartbeats.                                          */
+    zsock_set_rcvtimeo (busy, 5000);
+    for (int beats = 0; beats < 2 * HR_HEARTBEAT_LIVENESS + 2; beats++) {
+        zmsg_t *m = zmsg_recv (busy);
+        ck_assert_ptr_nonnull (m);
+        ck_assert_uint_eq (zmsg_size (m), 2);
+        ck_assert_int_eq (zframe_data (zmsg_last (m))[0], HR_WORKER_HEARTBEAT);
+        zmsg_destroy (&m);
+    }
+    hr_broker_stats_t st;
+    hr_broker_stats (b, &st);
+    ck_assert_uint_eq (st.workers_dropped, 0);
+    zsock_destroy (&busy);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
+/*  One frame over HR_MSG_MAX: the broker drops that peer instead of
+    buffering it, and keeps serving (the peer may reconnect and behave).   */
+START_TEST (test_oversized_frame_is_refused)
+{
+    hr_broker_t *b = broker_start ();
+    zsock_t *raw = zsock_new_dealer (hr_broker_endpoint (b));
+    ck_assert_ptr_nonnull (raw);
+    zsock_set_linger (raw, 0);
+    uint8_t deadline[8];
+    hr_le64_put (deadline, (uint64_t) hr_now_ms () + 60000);
+    size_t big_len = (size_t) HR_MSG_MAX + 1;
+    char *big = calloc (1, big_len);
+    ck_assert_ptr_nonnull (big);
+    uint8_t id[8];
+    hr_le64_put (id, 1);
+    ck_assert_int_eq (zsock_send (raw, "sbbbb", HR_PROTO_CLIENT, HR_MMI_WORKERS,
+                                  strlen (HR_MMI_WORKERS), id, (size_t) 8, deadline, (size_t) 8,
+                                  big, big_len), 0);
+    free (big);
+    /*  Small requests until one is answered; the big one never is.       */
+    zsock_set_rcvtimeo (raw, 200);
+    bool answered = false;
+    long long until = test_mono_ms () + 10000;
+    for (uint64_t n = 2; !answered && test_mono_ms () < until; n++) {
+        hr_le64_put (id, n);
+        zsock_send (raw, "sbbbb", HR_PROTO_CLIENT, HR_MMI_WORKERS, strlen (HR_MMI_WORKERS),
+                    id, (size_t) 8, deadline, (size_t) 8, "", (size_t) 0);
+        zmsg_t *reply;
+        while ((reply = zmsg_recv (raw)) != NULL) {
+            ck_assert_uint_eq (zmsg_size (reply), 5);
+            zframe_t *f = zmsg_first (reply);
+            f = zmsg_next (reply);
+            f = zmsg_next (reply);
+            ck_assert_uint_ne (hr_le64_get (zframe_data (f)), 1);   /* not the big one */
+            answered = true;
+            zmsg_destroy (&reply);
+        }
+    }
+    ck_assert (answered);
+    zsock_destroy (&raw);
+
+    /*  A worker never sends more than that: it answers HR_INTERNAL.  */
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
+    hr_worker_t *w = hr_worker_new (hr_broker_endpoint (b), "huge");
+    ck_assert_ptr_nonnull (w);
+    wait_workers (c, "huge", 1);
+    ck_assert_int_eq (hr_client_send (c, "huge", 77, hr_now_ms () + 10000, "x", 1), 0);
+    hr_work_t work;
+    until = test_mono_ms () + 5000;
+    int got = 0;
+    while (got != 1 && test_mono_ms () < until)
+        got = hr_worker_recv (w, &work, 100);
+    ck_assert_int_eq (got, 1);
+    char *huge = calloc (1, big_len);
+    ck_assert_int_eq (hr_worker_reply (w, HR_OK, huge, big_len), 0);
+    free (huge);
+    hr_reply_t reply;
+    ck_assert_int_eq (wait_reply (c, &reply, 5000), 1);
+    ck_assert_uint_eq (reply.request_id, 77);
+    ck_assert_int_eq (reply.status, HR_INTERNAL);
+    ck_assert_int_eq (mmi_workers (c, "huge"), 1);      /* still connected */
+    /*  nor does a client: refused before it reaches the broker  */
+    char *too_big = calloc (1, big_len);
+    ck_assert_int_eq (hr_client_send (c, "huge", 78, hr_now_ms () + 1000, too_big, big_len), -1);
+    free (too_big);
+    hr_worker_destroy (&w);
+    hr_client_destroy (&c);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -707,6 +880,9 @@ main (void)
     tcase_add_test (tc, test_curve_off_by_default);
     tcase_add_test (tc, test_inproc_client_tcp_worker);
     tcase_add_test (tc, test_inproc_with_curve);
+    tcase_add_test (tc, test_services_of_gone_workers_are_freed);
+    tcase_add_test (tc, test_far_deadline_is_clamped);
+    tcase_add_test (tc, test_oversized_frame_is_refused);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);

@@ -308,12 +308,13 @@ static const hr_config_var_t s_none[] = { { NULL, 0, NULL, NULL, 0, 0 } };
 
 /*  hr_curve_configure on the HR_CURVE_* variables: 0 or -1.             */
 static int
-configure_with (const char *server_cert, const char *clients_dir, const char *server_public,
-                const char *client_cert)
+configure_req (const char *require, const char *server_cert, const char *clients_dir,
+               const char *server_public, const char *client_cert)
 {
     const hr_config_var_t *const tables[] = { hr_config_common, s_none, NULL };
     hr_config_t *cfg = hr_config_new ("test_curve", tables);
     ck_assert_ptr_nonnull (cfg);
+    hr_config_set (cfg, "HR_CURVE_REQUIRE", require);
     hr_config_set (cfg, "HR_CURVE_SERVER_CERT", server_cert);
     hr_config_set (cfg, "HR_CURVE_CLIENTS_DIR", clients_dir);
     hr_config_set (cfg, "HR_CURVE_SERVER_PUBLIC", server_public);
@@ -324,6 +325,55 @@ configure_with (const char *server_cert, const char *clients_dir, const char *se
     hr_config_destroy (&cfg);
     return rc;
 }
+
+static int
+configure_with (const char *server_cert, const char *clients_dir, const char *server_public,
+                const char *client_cert)
+{
+    return configure_req ("0", server_cert, clients_dir, server_public, client_cert);
+}
+
+/*  HR_CURVE_REQUIRE=1 (shipped configurations): a process that would talk
+    plain text, or a broker without client authentication, does not start;
+    the side a process did not configure refuses its sockets.             */
+START_TEST (test_require)
+{
+    if (skip_without_curve ())
+        return;
+    ck_assert_int_eq (configure_req ("1", "", "", "", ""), -1);
+    ck_assert_int_eq (configure_req ("1", s_path[BROKER_SEC], "", "", ""), -1);   /* no allow-list */
+    ck_assert_int_eq (configure_req ("1", "", "", s_path[BROKER_PUB], ""), -1);   /* throw-away key */
+
+    /*  A broker (or the gateway embedding it): binds; its own TCP clients
+        need their certificate, inproc ones need none.                     */
+    ck_assert_int_eq (configure_req ("1", s_path[BROKER_SEC], s_allowed, "", ""), 0);
+    hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
+    ck_assert_ptr_nonnull (b);
+    ck_assert_int_eq (hr_broker_bind_also (b, "inproc://test-curve-require"), 0);
+    ck_assert_ptr_null (hr_client_new (hr_broker_endpoint (b)));
+    ck_assert_ptr_null (hr_worker_new (hr_broker_endpoint (b), "echo"));
+    hr_client_t *in = hr_client_new ("inproc://test-curve-require");
+    ck_assert_ptr_nonnull (in);
+    hr_client_destroy (&in);
+
+    /*  A service: connects with its certificate; cannot run a broker.    */
+    char endpoint[256];
+    snprintf (endpoint, sizeof endpoint, "%s", hr_broker_endpoint (b));
+    ck_assert_int_eq (configure_req ("1", "", "", s_path[BROKER_PUB], s_path[WORKER_SEC]), 0);
+    ck_assert_ptr_null (hr_broker_new ("tcp://127.0.0.1:*"));
+    hr_worker_t *w = hr_worker_new (endpoint, "echo");
+    ck_assert_ptr_nonnull (w);
+    hr_worker_destroy (&w);
+    hr_broker_destroy (&b);
+
+    /*  Off again: plain text is allowed.  */
+    ck_assert_int_eq (configure_with ("", "", "", ""), 0);
+    b = hr_broker_new ("tcp://127.0.0.1:*");
+    ck_assert_ptr_nonnull (b);
+    hr_broker_destroy (&b);
+    hr_curve_reset ();
+}
+END_TEST
 
 START_TEST (test_configuration)
 {
@@ -393,6 +443,7 @@ main (void)
     tcase_add_test (tc, test_plain_client_refused);
     tcase_add_test (tc, test_allow_list);
     tcase_add_test (tc, test_configuration);
+    tcase_add_test (tc, test_require);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);

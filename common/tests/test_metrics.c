@@ -285,6 +285,23 @@ START_TEST (test_server)
     ck_assert_ptr_nonnull (strstr (r, "200 OK"));
     free (r);
 
+    //  issue 17, item 5: clients holding idle connections (more than the
+    //  server serves at once) do not keep a probe from being answered
+    enum { HELD = 100 };
+    int held[HELD];
+    for (int i = 0; i < HELD; i++)
+        held[i] = s_connect (port);
+    clock_gettime (CLOCK_MONOTONIC, &t0);
+    r = s_request (port, "GET /healthz HTTP/1.0\r\n\r\n");
+    clock_gettime (CLOCK_MONOTONIC, &t1);
+    ck_assert_ptr_nonnull (strstr (r, "200 OK"));
+    free (r);
+    waited = (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    //  one at a time it waited out 1 s per held connection (~100 s)
+    ck_assert_msg (waited < 20.0, "the probe waited %.2f s behind idle connections", waited);
+    for (int i = 0; i < HELD; i++)
+        close (held[i]);
+
     //  destroy returns promptly even with a silent client connected
     fd = s_connect (port);
     hr_metrics_server_destroy (&srv);

@@ -272,7 +272,7 @@ suite_setup (void)
     s.metrics_require_key = true;
     s.rate_limit_rps = 2;
     s.rate_limit_burst = 5;
-    s.trust_forwarded = true;       /* each test is its own client by X-Forwarded-For */
+    s.trusted_proxies = 1;          /* each test is its own client by X-Forwarded-For */
     s.max_connections = G_MAX_CONNECTIONS;
     s.req_timeout_ms = G_REQ_TIMEOUT_MS;
     guarded = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
@@ -730,11 +730,56 @@ START_TEST (test_api_keys)
 }
 END_TEST
 
+/*  How many personalized items of alice's /home?explain=true name a source
+    (one of her clicks or queries); asserts every item has an explain.     */
+static size_t
+explained_sources (const char *headers)
+{
+    hr_http_response_t res = grequest ("GET", "/recommendations/home?user_id=alice&explain=true", headers);
+    ck_assert_int_eq (res.status, 200);
+    json_t *j = json_of (&res);
+    json_t *p = json_object_get (j, "personalized");
+    ck_assert_uint_gt (json_array_size (p), 0);
+    size_t i, named = 0;
+    json_t *it;
+    json_array_foreach (p, i, it) {
+        json_t *ex = json_object_get (it, "explain");
+        ck_assert (json_is_string (json_object_get (ex, "signal")));
+        if (json_object_get (ex, "source"))
+            named++;
+    }
+    json_decref (j);
+    hr_http_response_free (&res);
+    return named;
+}
+
+START_TEST (test_explain_sources_need_a_key)
+{
+    /*  /home stays open, but without a key its explanations name none of
+        the user's clicks or queries (issue 17, item 1)  */
+    ck_assert_uint_eq (explained_sources ("X-Forwarded-For: 10.1.1.1\r\n"), 0);
+    ck_assert_uint_eq (explained_sources ("X-Forwarded-For: 10.1.1.2\r\nAuthorization: Bearer wrong\r\n"), 0);
+    ck_assert_uint_gt (explained_sources ("X-Forwarded-For: 10.1.1.3\r\nAuthorization: Bearer k1\r\n"), 0);
+    /*  keys off (the first gateway): as open as the history itself  */
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
+    json_t *ex = json_object_get (json_array_get (json_object_get (j, "personalized"), 0), "explain");
+    ck_assert (json_is_string (json_object_get (ex, "source")));
+    json_decref (j);
+}
+END_TEST
+
 START_TEST (test_rate_limit)
 {
+    /*  Behind one trusted proxy the client is the hop it appended (the
+        rightmost); what the client wrote left of it is not its identity.  */
     const char *me = "X-Forwarded-For: 10.2.0.1, 192.168.0.1\r\n";
     for (int i = 0; i < 5; i++)                     /* the burst */
         gexpect (404, "/nope", me);
+    gexpect (429, "/nope", "X-Forwarded-For: 10.9.9.9, 192.168.0.1\r\n");
+    gexpect (429, "/nope", "X-Forwarded-For: 10.9.9.8\r\nX-Forwarded-For: 192.168.0.1\r\n");
+    /*  /metrics (key guessing) and /readyz (a broker round trip) count too  */
+    gexpect (429, "/metrics", "X-Forwarded-For: 10.2.0.1, 192.168.0.1\r\nAuthorization: Bearer guess\r\n");
+    gexpect (429, "/readyz", me);
     hr_http_response_t res = grequest ("GET", "/recommendations/product/P000000002", me);
     ck_assert_int_eq (res.status, 429);
     char v[64];
@@ -745,9 +790,8 @@ START_TEST (test_rate_limit)
     json_decref (j);
     hr_http_response_free (&res);
     /*  others are not affected; probes never limited; tokens come back  */
-    gexpect (200, "/recommendations/product/P000000002", "X-Forwarded-For: 10.2.0.2\r\n");
+    gexpect (200, "/recommendations/product/P000000002", "X-Forwarded-For: 192.168.0.1, 10.2.0.2\r\n");
     gexpect (200, "/healthz", me);
-    gexpect (200, "/readyz", me);
     usleep (700000);                                /* 2 tokens/s */
     gexpect (200, "/recommendations/product/P000000002", me);
     gexpect (429, "/recommendations/product/P000000002", me);
@@ -859,6 +903,23 @@ START_TEST (test_connection_cap)
 }
 END_TEST
 
+/*  Issue 17, item 11: a second gateway on a port another one serves does
+    not start (SO_REUSEPORT would have let it share the port silently).    */
+START_TEST (test_port_in_use_is_refused)
+{
+    gw_settings_t s;
+    gw_settings_defaults (&s);
+    s.port = port;
+    s.threads = 1;
+    s.embed_broker = false;
+    s.broker_endpoint = broker;
+    s.access_log = false;
+    gw_server_t *second = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_null (second);
+    expect_status (200, "GET", "/healthz", NULL);   /* the first one is unharmed */
+}
+END_TEST
+
 int
 main (void)
 {
@@ -881,9 +942,11 @@ main (void)
     tcase_add_test (tc, test_cors);
     tcase_add_test (tc, test_keep_alive_many_requests);
     tcase_add_test (tc, test_api_keys);
+    tcase_add_test (tc, test_explain_sources_need_a_key);
     tcase_add_test (tc, test_rate_limit);
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);
+    tcase_add_test (tc, test_port_in_use_is_refused);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */

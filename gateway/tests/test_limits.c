@@ -67,6 +67,15 @@ START_TEST (test_bearer_values)
     memset (toolong, 'x', sizeof toolong - 1);
     toolong[sizeof toolong - 1] = '\0';
     ck_assert_ptr_null (gw_auth_new (toolong));             /* refused, not truncated */
+
+    /*  A template's placeholder (the shipped k8s secret had these) stops
+        the gateway instead of protecting nothing.  */
+    ck_assert_ptr_null (gw_auth_new ("change-me-key-1,change-me-key-2"));
+    ck_assert_ptr_null (gw_auth_new ("4f1c9a0e7b2d58c3a6e1f0b9d7c2a5e8, CHANGEME"));
+    ck_assert (gw_auth_is_placeholder (S ("x-Replace-Me-y")));
+    ck_assert (gw_auth_is_placeholder (S ("placeholder")));
+    ck_assert (!gw_auth_is_placeholder (S ("4f1c9a0e7b2d58c3a6e1f0b9d7c2a5e8")));
+    ck_assert (!gw_auth_is_placeholder (S ("change")));
 }
 END_TEST
 
@@ -126,14 +135,14 @@ START_TEST (test_access_log_lines)
     int fds[2];
     ck_assert_int_eq (pipe (fds), 0);
     h2o_evloop_t *loop = h2o_evloop_create ();
-    gw_accesslog_t *log = gw_accesslog_new (loop, fds[1], "gateway");
+    gw_accesslog_t *log = gw_accesslog_new (loop, fds[1], "gateway", GW_ACCESSLOG_FULL);
     ck_assert_ptr_nonnull (log);
     gw_accesslog_line (log, "rid-1", h2o_iovec_init (H2O_STRLIT ("GET")),
-                       h2o_iovec_init (H2O_STRLIT ("/recommendations/search?query=\"x\"")), 200,
-                       "search", 1234567, 42);
+                       h2o_iovec_init (H2O_STRLIT ("/recommendations/search?query=\"x\"")), SIZE_MAX,
+                       200, "search", 1234567, 42);
     gw_accesslog_line (log, "rid-2", h2o_iovec_init (H2O_STRLIT ("POST")),
-                       h2o_iovec_init (H2O_STRLIT ("/api/v1/interactions/interactions")), 429,
-                       "interactions_post", 7, 0);
+                       h2o_iovec_init (H2O_STRLIT ("/api/v1/interactions/interactions")), SIZE_MAX,
+                       429, "interactions_post", 7, 0);
     char buf[4096];
     ck_assert_int_eq (write (fds[1], "", 0), 0);
     gw_accesslog_flush (log);
@@ -169,6 +178,68 @@ START_TEST (test_access_log_lines)
 }
 END_TEST
 
+/*  One line through a log of the given mode; returns its "path" (static). */
+static const char *
+logged_path (gw_accesslog_mode_t mode, const char *path, size_t personal_at)
+{
+    static char out[1024];
+    int fds[2];
+    ck_assert_int_eq (pipe (fds), 0);
+    h2o_evloop_t *loop = h2o_evloop_create ();
+    gw_accesslog_t *log = gw_accesslog_new (loop, fds[1], "gateway", mode);
+    ck_assert_ptr_nonnull (log);
+    gw_accesslog_line (log, "rid", h2o_iovec_init (H2O_STRLIT ("GET")),
+                       h2o_iovec_init (path, strlen (path)), personal_at, 200, "home", 1, 1);
+    gw_accesslog_destroy (&log);
+    char buf[4096];
+    ssize_t n = read (fds[0], buf, sizeof buf - 1);
+    ck_assert_int_gt (n, 0);
+    buf[n] = '\0';
+    json_error_t err;
+    json_t *j = json_loads (buf, JSON_DISABLE_EOF_CHECK, &err);
+    ck_assert_msg (j != NULL, "not JSON: %s", buf);
+    snprintf (out, sizeof out, "%s", json_string_value (json_object_get (j, "path")));
+    json_decref (j);
+    h2o_evloop_destroy (loop);
+    close (fds[0]);
+    close (fds[1]);
+    return out;
+}
+
+/*  Issue 17, item 4: by default no user id or search term reaches the log. */
+START_TEST (test_access_log_redacts_personal_data)
+{
+    ck_assert_int_eq (gw_accesslog_mode_parse ("redact"), GW_ACCESSLOG_REDACT);
+    ck_assert_int_eq (gw_accesslog_mode_parse ("hash"), GW_ACCESSLOG_HASH);
+    ck_assert_int_eq (gw_accesslog_mode_parse ("full"), GW_ACCESSLOG_FULL);
+    ck_assert_int_eq (gw_accesslog_mode_parse ("yes"), -1);
+    ck_assert_str_eq (logged_path (GW_ACCESSLOG_REDACT,
+                                   "/recommendations/home?user_id=alice&response_limit=20&explain=true", SIZE_MAX),
+                      "/recommendations/home?user_id=-&response_limit=20&explain=true");
+    ck_assert_str_eq (logged_path (GW_ACCESSLOG_REDACT, "/recommendations/search?query=red+shoes&x&y=", SIZE_MAX),
+                      "/recommendations/search?query=-&x&y=");
+    const char *hist = "/api/v1/interactions/interactions/alice?days=7";
+    ck_assert_str_eq (logged_path (GW_ACCESSLOG_REDACT, hist, 34), "/api/v1/interactions/interactions/-?days=7");
+    ck_assert_str_eq (logged_path (GW_ACCESSLOG_FULL, hist, 34), hist);
+    /*  hash: stable within the process, different users differ, no name  */
+    char a[256], b[256];
+    snprintf (a, sizeof a, "%s", logged_path (GW_ACCESSLOG_HASH, "/recommendations/home?user_id=alice", SIZE_MAX));
+    snprintf (b, sizeof b, "%s", logged_path (GW_ACCESSLOG_HASH, "/recommendations/home?user_id=alice", SIZE_MAX));
+    ck_assert_str_eq (a, b);
+    ck_assert_ptr_null (strstr (a, "alice"));
+    ck_assert_uint_eq (strlen (a), strlen ("/recommendations/home?user_id=h:") + 16);
+    ck_assert_str_ne (a, logged_path (GW_ACCESSLOG_HASH, "/recommendations/home?user_id=bob", SIZE_MAX));
+    ck_assert_ptr_null (strstr (logged_path (GW_ACCESSLOG_HASH, hist, 34), "alice"));
+    /*  a long path is cut, never overrun  */
+    char longpath[3000] = "/recommendations/search?query=";
+    memset (longpath + strlen (longpath), 'q', 2000);
+    strcat (longpath, "&response_limit=");
+    memset (longpath + strlen (longpath), '9', 900);
+    ck_assert_uint_le (strlen (logged_path (GW_ACCESSLOG_REDACT, longpath, SIZE_MAX)), 500);
+    ck_assert_uint_eq (strlen (logged_path (GW_ACCESSLOG_FULL, longpath, SIZE_MAX)), 500);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -180,6 +251,7 @@ main (void)
     tcase_add_test (tc, test_bucket);
     tcase_add_test (tc, test_table_is_bounded);
     tcase_add_test (tc, test_access_log_lines);
+    tcase_add_test (tc, test_access_log_redacts_personal_data);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

@@ -14,6 +14,8 @@ void e2e_stack_stop (void);
 /*  Runs `suite.sh <verb> ... <service>` (kill / restart).  */
 int e2e_suite (const char *verb, const char *service);
 int e2e_port (void);
+/*  The gateway's fan-out deadline in the e2e stack (HR_GATEWAY_DEADLINE_MS). */
+int e2e_deadline_ms (void);
 /*  Milliseconds of wall clock.  */
 long long e2e_now_ms (void);
 
