@@ -10,6 +10,7 @@
 #define _GNU_SOURCE             //  accept4, pipe2
 #endif
 #include "hr_metrics.h"
+#include "hr_version.h"
 #include "hr_log.h"
 
 #include <assert.h>
@@ -360,6 +361,11 @@ hr_metrics_render (size_t *len)
     if (!b.data)
         return NULL;
     b.data[0] = 0;
+    //  Every process says what it is (one series, always 1)
+    s_printf (&b, "# HELP hybridrec_build_info version and commit of this binary\n"
+                  "# TYPE hybridrec_build_info gauge\n"
+                  "hybridrec_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+              hr_version (), hr_version_commit ());
     pthread_mutex_lock (&s_lock);
     for (s_family_t *fam = s_families; fam; fam = fam->next) {
         s_print_help (&b, fam->name, fam->help);
@@ -550,7 +556,10 @@ s_serve_client (hr_metrics_server_t *self, int fd)
         free (body);
     }
     else if (strcmp (path, "/healthz") == 0 && get)
-        s_respond (self, fd, 200, "OK", text, "ok", 2, deadline);
+        {
+        const char *body = hr_version_health_json ();
+        s_respond (self, fd, 200, "OK", "application/json", body, strlen (body), deadline);
+    }
     else if (strcmp (path, "/readyz") == 0 && get) {
         if (!self->ready || self->ready (self->arg))
             s_respond (self, fd, 200, "OK", text, "ready", 5, deadline);

@@ -1,6 +1,7 @@
 /*  hr_metrics: exposition format, atomic updates from many threads, and the
     mini HTTP listener over a real socket.                                  */
 #include "hr_metrics.h"
+#include "hr_version.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -236,11 +237,14 @@ START_TEST (test_server)
     ck_assert_ptr_nonnull (cl);
     ck_assert_uint_eq (strtoul (cl + 16, NULL, 10), strlen (body));
     ck_assert_ptr_nonnull (strstr (body, "# TYPE hr_scraped_total counter\nhr_scraped_total 1\n"));
+    ck_assert_ptr_nonnull (strstr (body, "hybridrec_build_info{version=\""));
     free (r);
 
     r = s_request (port, "GET /healthz HTTP/1.0\r\n\r\n");
     ck_assert_ptr_nonnull (strstr (r, "HTTP/1.0 200 OK\r\n"));
-    ck_assert_str_eq (strstr (r, "\r\n\r\n") + 4, "ok");
+    ck_assert_str_eq (strstr (r, "\r\n\r\n") + 4, hr_version_health_json ());
+    ck_assert_ptr_nonnull (strstr (r, "\"status\":\"ok\""));
+    ck_assert_ptr_nonnull (strstr (r, hr_version ()));
     free (r);
 
     s_ready_flag = 0;
