@@ -97,7 +97,32 @@ s_table_exists (hr_pg_t *pg, const char *table)
     return yes;
 }
 
-//  "a", "b", ... of the table's columns, quoted; as JSON names too.
+//  "a", "b", ... : the names, quoted by libpq; malloc'd, NULL on error.
+static char *
+s_quoted_list (PGconn *conn, json_t *names)
+{
+    size_t cap = 64, len = 0;
+    char *list = json_array_size (names) ? malloc (cap) : NULL;
+    size_t i;
+    json_t *n;
+    json_array_foreach (names, i, n) {
+        const char *name = json_string_value (n);
+        char *q = list && name ? PQescapeIdentifier (conn, name, strlen (name)) : NULL;
+        size_t need = len + (q ? strlen (q) : 0) + 3;
+        char *grown = q && need > cap ? realloc (list, cap = need * 2) : list;
+        if (!q || !grown) {     //  (a failed realloc left list as it was)
+            PQfreemem (q);
+            free (list);
+            return NULL;
+        }
+        list = grown;
+        len += (size_t) sprintf (list + len, "%s%s", i ? ", " : "", q);
+        PQfreemem (q);
+    }
+    return list;
+}
+
+//  The table's columns: their names appended to `names`, quoted as a list.
 static char *
 s_columns (hr_pg_t *pg, const char *table, json_t *names)
 {
@@ -111,26 +136,10 @@ s_columns (hr_pg_t *pg, const char *table, json_t *names)
     PGresult *res = hr_pg_exec (pg, sql, 0, NULL);
     if (!res)
         return NULL;
-    size_t cap = 16, len = 0;
-    char *list = malloc (cap);
-    for (int i = 0; list && i < PQnfields (res); i++) {
-        const char *name = PQfname (res, i);
-        char *q = PQescapeIdentifier (conn, name, strlen (name));
-        size_t need = len + (q ? strlen (q) : 0) + 3;
-        char *grown = q && need > cap ? realloc (list, cap = need * 2) : list;
-        if (!q || !grown) {     //  (a failed realloc left list as it was)
-            PQfreemem (q);
-            free (list);
-            list = NULL;
-            break;
-        }
-        list = grown;
-        len += (size_t) sprintf (list + len, "%s%s", i ? ", " : "", q);
-        PQfreemem (q);
-        json_array_append_new (names, json_string (name));
-    }
+    for (int i = 0; i < PQnfields (res); i++)
+        json_array_append_new (names, json_string (PQfname (res, i)));
     PQclear (res);
-    return list;
+    return s_quoted_list (conn, names);
 }
 
 static int
@@ -295,31 +304,17 @@ s_load_table (hr_pg_t *pg, const char *table, json_t *columns, const char *path)
         return -1;
     }
     //  COPY table ("a", "b", ...) FROM STDIN, names quoted by libpq
-    size_t cap = 256, len = 0;
-    char *sql = malloc (cap);
     char *ident = PQescapeIdentifier (conn, table, strlen (table));
-    bool ok = sql && ident;
+    char *cols = s_quoted_list (conn, columns);
+    size_t len = (ident ? strlen (ident) : 0) + (cols ? strlen (cols) : 0) + 32;
+    char *sql = ident && cols ? malloc (len) : NULL;
+    bool ok = sql != NULL;
     if (ok)
-        len = (size_t) snprintf (sql, cap, "COPY %s (", ident);
+        snprintf (sql, len, "COPY %s (%s) FROM STDIN", ident, cols);
     PQfreemem (ident);
-    size_t i;
-    json_t *c;
-    json_array_foreach (columns, i, c) {
-        const char *name = json_string_value (c);
-        char *q = ok && name ? PQescapeIdentifier (conn, name, strlen (name)) : NULL;
-        char *grown = q && len + strlen (q) + 32 > cap ? realloc (sql, cap = (len + strlen (q)) * 2 + 32) : sql;
-        if (!q || !grown) {
-            PQfreemem (q);
-            ok = false;
-            break;
-        }
-        sql = grown;
-        len += (size_t) sprintf (sql + len, "%s%s", i ? ", " : "", q);
-        PQfreemem (q);
-    }
+    free (cols);
     int64_t rows = -1;
-    if (ok && json_array_size (columns) > 0) {
-        strcpy (sql + len, ") FROM STDIN");
+    if (ok) {
         PGresult *res = PQexec (conn, sql);
         if (PQresultStatus (res) == PGRES_COPY_IN) {
             char buf[65536];
