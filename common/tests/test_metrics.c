@@ -60,7 +60,11 @@ START_TEST (test_counter_and_gauge_render)
         "# HELP hr_weird h\n"
         "# TYPE hr_weird gauge\n"
         "hr_weird +Inf\n";
-    ck_assert_str_eq (text, expect);
+    //  Every render starts with the build's identity, then the registry
+    ck_assert_msg (strncmp (text, "# HELP hybridrec_build_info ", 28) == 0, "%s", text);
+    const char *registry = strstr (text, "# HELP hr_requests_total");
+    ck_assert_ptr_nonnull (registry);
+    ck_assert_str_eq (registry, expect);
     free (text);
 }
 END_TEST
