@@ -1,5 +1,5 @@
 # Thin wrapper around CMake. `make run` and `make test` work on a fresh Debian 12.
-.PHONY: all build run stop test bench fuzz clean
+.PHONY: all build run stop test test-compose image bench fuzz clean
 
 JOBS ?= $(shell nproc)
 
@@ -7,7 +7,7 @@ all: build
 
 build:
 	scripts/deps.sh
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DHR_BUILD_COMMIT=$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown) >/dev/null
 	cmake --build build -j$(JOBS)
 	@mkdir -p bin && for b in hybridrec hybridrec-gateway hybridrec-broker interactions-svc content-svc trending-svc rules-svc collab-svc; do ln -sfn ../build/bin/$$b bin/$$b; done
 
@@ -20,6 +20,14 @@ stop:
 # The test build: ASan + UBSan, every test (unit, service-over-ZMQ, end-to-end).
 test:
 	scripts/test.sh
+
+# The container image (offline: base image from Debian packages) and the
+# compose stack run for real (scripts/compose_test.sh).
+image:
+	scripts/image.sh
+
+test-compose: image
+	scripts/compose_test.sh
 
 bench: build
 	scripts/bench.sh

@@ -11,6 +11,7 @@
 #include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
+#include "hr_version.h"
 
 static const hr_config_var_t broker_config[] = {
     {"HR_BROKER_BIND", HR_CFG_STR, "tcp://127.0.0.1:5555", "endpoint the broker binds (workers and clients connect here; loopback by default)", 0, 0},
@@ -24,8 +25,12 @@ int main (int argc, char **argv)
 {
     const hr_config_var_t *tables[] = {hr_config_common, broker_config, NULL};
     hr_config_t *cfg = hr_config_new ("hybridrec-broker", tables);
+    if (hr_version_requested (argc, argv, "hybridrec-broker", stdout)) {
+        hr_config_destroy (&cfg);
+        return 0;
+    }
     if (argc > 1 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
-        printf ("usage: hybridrec-broker\n\nRuns the service broker. Configuration (environment):\n");
+        printf ("usage: hybridrec-broker [--help | --version]\n\nRuns the service broker. Configuration (environment):\n");
         hr_config_print_help (cfg, stdout);
         hr_config_destroy (&cfg);
         return 0;

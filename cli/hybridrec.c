@@ -5,6 +5,7 @@
 #include <string.h>
 #include "hr_cli.h"
 #include "hr_config.h"
+#include "hr_version.h"
 
 typedef struct {
     const char *name;
@@ -24,6 +25,10 @@ static const command_t commands[] = {
     {"eval", eval_cli_run, "offline evaluation of every strategy on an event log"},
     {"status", hr_cli_status, "catalog, model versions, stores and live replicas"},
     {"keygen", hr_cli_keygen, "make a ZeroMQ CURVE certificate pair: keygen DIR NAME"},
+    {"models", hr_cli_models, "model versions: models list | models rollback STRATEGY VERSION"},
+    {"backup", hr_cli_backup, "write products, interactions and models to a directory: backup DIR"},
+    {"restore", hr_cli_restore, "load a backup into an empty or existing database: restore DIR"},
+    {"init", hr_cli_init, "first start: migrate, import the catalog and train what is missing (idempotent)"},
     {NULL, NULL, NULL},
 };
 
@@ -84,6 +89,8 @@ static int train (int argc, char **argv)
 
 int main (int argc, char **argv)
 {
+    if (argc == 2 && hr_version_requested (argc, argv, "hybridrec", stdout))
+        return 0;
     if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
         FILE *out = argc < 2 ? stderr : stdout;
         usage (out, "hybridrec", commands, "");

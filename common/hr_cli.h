@@ -10,6 +10,10 @@ int hr_cli_migrate (int argc, char **argv);             /* cli/migrate.c */
 int hr_cli_import_catalog (int argc, char **argv);      /* cli/import_catalog.c */
 int hr_cli_status (int argc, char **argv);              /* cli/status.c */
 int hr_cli_keygen (int argc, char **argv);              /* cli/keygen.c */
+int hr_cli_models (int argc, char **argv);              /* cli/models.c */
+int hr_cli_backup (int argc, char **argv);              /* cli/backup.c */
+int hr_cli_restore (int argc, char **argv);             /* cli/backup.c */
+int hr_cli_init (int argc, char **argv);                /* cli/init.c */
 int interactions_cli_import_events (int argc, char **argv);     /* interactions-svc/ */
 int interactions_cli_migrate_seed_tables (int argc, char **argv);
 int content_cli_train (int argc, char **argv);          /* content-svc/ */

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE             //  accept4, pipe2
 #endif
 #include "hr_metrics.h"
+#include "hr_version.h"
 #include "hr_log.h"
 
 #include <assert.h>
@@ -356,6 +357,11 @@ hr_metrics_render (size_t *len)
     if (!b.data)
         return NULL;
     b.data[0] = 0;
+    //  Every process says what it is (one series, always 1)
+    s_printf (&b, "# HELP hybridrec_build_info version and commit of this binary\n"
+                  "# TYPE hybridrec_build_info gauge\n"
+                  "hybridrec_build_info{version=\"%s\",commit=\"%s\"} 1\n",
+              hr_version (), hr_version_commit ());
     pthread_mutex_lock (&s_lock);
     for (s_family_t *fam = s_families; fam; fam = fam->next) {
         s_print_help (&b, fam->name, fam->help);

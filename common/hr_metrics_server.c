@@ -10,6 +10,7 @@
     thread for destroy.                                                     */
 #include "hr_metrics.h"
 #include "hr_log.h"
+#include "hr_version.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -114,8 +115,10 @@ s_route (hr_metrics_server_t *self, client_t *c)
             s_answer (c, 500, "Internal Server Error", text, "out of memory\n", 14);
         free (body);
     }
-    else if (strcmp (path, "/healthz") == 0)
-        s_answer (c, 200, "OK", text, "ok", 2);
+    else if (strcmp (path, "/healthz") == 0) {
+        const char *body = hr_version_health_json ();
+        s_answer (c, 200, "OK", "application/json", body, strlen (body));
+    }
     else if (strcmp (path, "/readyz") == 0) {
         if (!self->ready || self->ready (self->arg))
             s_answer (c, 200, "OK", text, "ready", 5);

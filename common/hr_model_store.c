@@ -16,6 +16,15 @@
 
 #define HR_MODEL_REDIS_TTL_S "604800"   /* 7 days */
 
+/*  The version replicas serve: the one `models rollback` pinned (meta key
+    model_current:<strategy>, cleared by the next publish) while it is
+    still kept, otherwise the newest.  $1 = strategy.                      */
+#define S_CURRENT_SQL \
+    "coalesce((SELECT v.version FROM meta m JOIN model_versions v" \
+    " ON v.strategy = $1 AND v.version::text = m.value" \
+    " WHERE m.key = 'model_current:' || $1)," \
+    " (SELECT max(version) FROM model_versions WHERE strategy = $1), 0)"
+
 static int
 s_exec_ok (hr_pg_t *pg, const char *sql, int n, const char *const *params)
 {
@@ -54,6 +63,9 @@ s_publish_pg (hr_pg_t *pg, const char *strategy, const void *blob, size_t len,
     char vtext[24];
     snprintf (vtext, sizeof vtext, "%" PRId64, version);
 
+    //  A new version is current again: it ends any rollback
+    if (s_exec_ok (pg, "DELETE FROM meta WHERE key = 'model_current:' || $1", 1, by_strategy) != 0)
+        return -1;
     const char *meta_params[] = { strategy, vtext, meta_json };
     if (s_exec_ok (pg, "INSERT INTO model_versions (strategy, version, meta)"
                        " VALUES ($1, $2::bigint, $3::jsonb)", 3, meta_params) != 0)
@@ -144,8 +156,7 @@ hr_model_current (hr_pg_t *pg, hr_redis_t *redis, const char *strategy)
     if (!pg)
         return -1;
     const char *params[] = { strategy };
-    PGresult *res = hr_pg_exec (pg, "SELECT coalesce(max(version), 0) FROM model_versions"
-                                    " WHERE strategy = $1", 1, params);
+    PGresult *res = hr_pg_exec (pg, "SELECT " S_CURRENT_SQL, 1, params);
     if (!res)
         return -1;
     int64_t version = strtoll (PQgetvalue (res, 0, 0), NULL, 10);
@@ -220,7 +231,7 @@ hr_model_info_json (hr_pg_t *pg, const char *strategy)
         "SELECT json_build_object('strategy', strategy, 'version', version,"
         " 'trained_at', to_char(trained_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
         " 'meta', coalesce(meta, '{}'::jsonb))::text"
-        " FROM model_versions WHERE strategy = $1 ORDER BY version DESC LIMIT 1", 1, params);
+        " FROM model_versions WHERE strategy = $1 AND version = " S_CURRENT_SQL, 1, params);
     if (!res)
         return NULL;
     char *json = PQntuples (res) == 1 ? strdup (PQgetvalue (res, 0, 0)) : NULL;
@@ -333,4 +344,71 @@ hr_redis_t *
 hr_model_source_redis (hr_model_source_t *self)
 {
     return self->redis;
+}
+
+int
+hr_model_rollback (hr_pg_t *pg, hr_redis_t *redis, const char *strategy, int64_t version)
+{
+    assert (pg);
+    assert (strategy);
+    char vtext[24];
+    snprintf (vtext, sizeof vtext, "%" PRId64, version);
+    const char *params[] = { strategy, vtext };
+    if (hr_pg_exec_simple (pg, "BEGIN") != 0)
+        return -1;
+    //  The publishers' lock: a trainer finishing now goes before or after
+    const char *by_strategy[] = { strategy };
+    int rc = s_exec_ok (pg, "SELECT pg_advisory_xact_lock(hashtext('hr:model:' || $1))", 1, by_strategy);
+    PGresult *res = rc ? NULL : hr_pg_exec (pg, "SELECT 1 FROM model_versions WHERE strategy = $1"
+                                                " AND version = $2::bigint", 2, params);
+    bool found = res && PQntuples (res) == 1;
+    if (res)
+        PQclear (res);
+    if (found)
+        rc = s_exec_ok (pg, "INSERT INTO meta (key, value) VALUES ('model_current:' || $1, $2)"
+                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value", 2, params);
+    if (!res || !found || rc != 0 || hr_pg_exec_simple (pg, "COMMIT") != 0) {
+        hr_pg_exec_simple (pg, "ROLLBACK");
+        hr_log_kv (HR_LOG_ERROR, NULL, found || !res ? "model rollback failed" : "no such model version",
+                   "strategy", strategy, "version", vtext, "error", hr_pg_error (pg), NULL);
+        return -1;
+    }
+    if (redis) {
+        //  Replicas read this first: without it they keep the newer version
+        redisReply *r = hr_redis_command (redis, "SET hr:model:%s:current %" PRId64, strategy, version);
+        bool ok = r && r->type == REDIS_REPLY_STATUS;
+        if (r)
+            freeReplyObject (r);
+        if (!ok) {
+            hr_log_kv (HR_LOG_ERROR, NULL, "model rollback: Redis not updated (replicas keep the"
+                       " newer version until it is)", "strategy", strategy, "version", vtext, NULL);
+            return -1;
+        }
+    }
+    hr_log_kv (HR_LOG_INFO, NULL, "model rolled back", "strategy", strategy, "version", vtext, NULL);
+    return 0;
+}
+
+char *
+hr_model_list_json (hr_pg_t *pg)
+{
+    assert (pg);
+    PGresult *res = hr_pg_exec (pg,
+        "SELECT coalesce(json_agg(json_build_object('strategy', v.strategy, 'version', v.version,"
+        " 'trained_at', to_char(v.trained_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+        " 'bytes', (SELECT octet_length(b.data) FROM model_blobs b"
+        "           WHERE b.strategy = v.strategy AND b.version = v.version),"
+        " 'current', v.version = (SELECT coalesce((SELECT m.value::bigint FROM meta m"
+        "     JOIN model_versions p ON p.strategy = v.strategy AND p.version::text = m.value"
+        "     WHERE m.key = 'model_current:' || v.strategy),"
+        "   (SELECT max(version) FROM model_versions x WHERE x.strategy = v.strategy))),"
+        " 'pinned', EXISTS (SELECT 1 FROM meta m WHERE m.key = 'model_current:' || v.strategy"
+        "                   AND m.value = v.version::text),"
+        " 'meta', coalesce(v.meta, '{}'::jsonb)) ORDER BY v.strategy, v.version), '[]')::text"
+        " FROM model_versions v", 0, NULL);
+    if (!res)
+        return NULL;
+    char *json = strdup (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    return json;
 }

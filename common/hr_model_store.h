@@ -5,7 +5,8 @@
     Training serialises its model (hr_writer) and publishes it as a new
     version; every replica polls hr_model_current (cheap: one Redis GET,
     PostgreSQL when Redis is down) from its tick and loads a new version
-    without a restart.  The last HR_MODEL_KEEP versions are kept.          */
+    without a restart.  The last HR_MODEL_KEEP versions are kept; `models
+    rollback` can make an older kept one current until the next publish.   */
 #ifndef HR_MODEL_STORE_H
 #define HR_MODEL_STORE_H
 #include <stddef.h>
@@ -56,5 +57,17 @@ const hr_swap_source_t *hr_model_source_swap (hr_model_source_t *self);
     before the first poll).  */
 hr_pg_t *hr_model_source_pg (hr_model_source_t *self);
 hr_redis_t *hr_model_source_redis (hr_model_source_t *self);
+
+/*  `hybridrec models rollback`: makes a kept version current again.  Every
+    replica polls hr_model_current and loads it within its tick, without a
+    restart.  The choice lasts until the next publish of that strategy.
+    redis may be NULL (then replicas see it once their cached current
+    pointer is gone).  0, or -1 when the version is not kept (see
+    hr_model_list_json) or a store fails.                                  */
+int hr_model_rollback (hr_pg_t *pg, hr_redis_t *redis, const char *strategy, int64_t version);
+/*  Every kept version of every strategy, oldest first per strategy: malloc'd
+    JSON array of {strategy, version, trained_at, bytes, current, pinned,
+    meta}, or NULL on error.                                               */
+char *hr_model_list_json (hr_pg_t *pg);
 
 #endif

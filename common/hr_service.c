@@ -2,6 +2,7 @@
     decode `str method` and call the definition's handle(), a tick thread,
     the metrics/health listener, and signal-driven graceful shutdown.     */
 #include "hr_service.h"
+#include "hr_version.h"
 #include "hr_batch.h"
 #include "hr_curve.h"
 #include "hr_broker.h"
@@ -482,7 +483,7 @@ static void
 usage (FILE *out, const hr_service_def_t *def, hr_config_t *cfg)
 {
     fprintf (out,
-             "Usage: %s-svc [--help]\n"
+             "Usage: %s-svc [--help | --version]\n"
              "The %s strategy service: answers its methods through the broker\n"
              "(docs/protocol.md).  Configured by environment variables:\n\n",
              def->name, def->name);
@@ -503,6 +504,12 @@ hr_service_main (int argc, char **argv, const hr_service_def_t *def)
     hr_config_t *cfg = hr_config_new (def->name, tables);
     if (!cfg)
         return 1;
+    char program[64];
+    snprintf (program, sizeof program, "%s-svc", def->name);
+    if (hr_version_requested (argc, argv, program, stdout)) {
+        hr_config_destroy (&cfg);
+        return 0;
+    }
     for (int i = 1; i < argc; i++) {
         bool help = strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0;
         usage (help ? stdout : stderr, def, cfg);

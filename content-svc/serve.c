@@ -5,6 +5,7 @@
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_model_store.h"
+#include "hr_paths.h"
 #include "hr_pg.h"
 #include "hr_proto.h"
 #include "hr_swap.h"
@@ -21,13 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef CONTENT_SYNONYMS_DEFAULT
-#define CONTENT_SYNONYMS_DEFAULT "data/synonyms.txt"
-#endif
-
 const hr_config_var_t content_config[] = {
-    { "HR_CONTENT_SYNONYMS", HR_CFG_STR, CONTENT_SYNONYMS_DEFAULT,
-      "curated synonym file for search (see docs/search.md); empty = none", 0, 0 },
+    { "HR_CONTENT_SYNONYMS", HR_CFG_STR, "synonyms.txt",
+      "curated synonym file for search (see docs/search.md); a relative path not found from"
+      " the working directory is read from PREFIX/share/hybridrec/ (PREFIX = the binary's ../); empty = none", 0, 0 },
     { "HR_CONTENT_THREADS", HR_CFG_INT, "2",
       "threads for building the search index and training", 1, 64 },
     { NULL, 0, NULL, NULL, 0, 0 }
@@ -324,8 +322,14 @@ service_init (hr_config_t *cfg)
     hr_pg_destroy (&pg);
     if (!catalog)
         return NULL;
+    char synonyms[4096];
+    if (hr_data_path (hr_config_str (cfg, "HR_CONTENT_SYNONYMS"), synonyms, sizeof synonyms) != 0) {
+        hr_error ("content: HR_CONTENT_SYNONYMS: path too long");
+        hr_catalog_destroy (&catalog);
+        return NULL;
+    }
     content_state_t *st = content_state_new (catalog, url, hr_config_str (cfg, "REDIS_URL"),
-                                             hr_config_str (cfg, "HR_CONTENT_SYNONYMS"),
+                                             synonyms,
                                              (unsigned) hr_config_int (cfg, "HR_CONTENT_THREADS"));
     return st;
 }

@@ -9,6 +9,7 @@
 #include "hr_client.h"
 #include "hr_metrics.h"
 #include "hr_validate.h"
+#include "hr_version.h"
 
 extern const char gw_openapi_yaml[];
 extern const size_t gw_openapi_yaml_len;
@@ -18,7 +19,8 @@ extern const size_t gw_openapi_yaml_len;
 void
 gw_handle_healthz (gw_request_t *r)
 {
-    gw_send (r, 200, "application/json", h2o_iovec_init (H2O_STRLIT ("{\"status\":\"ok\"}")));
+    const char *body = hr_version_health_json ();
+    gw_send (r, 200, "application/json", h2o_iovec_init (body, strlen (body)));
 }
 
 static void

@@ -11,6 +11,7 @@
 #include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
+#include "hr_version.h"
 
 #define CATALOG_CONNECT_WAIT_MS 10000
 
@@ -21,9 +22,13 @@ main (int argc, char **argv)
     hr_config_t *cfg = hr_config_new ("hybridrec-gateway", tables);
     if (!cfg)
         return 1;
+    if (hr_version_requested (argc, argv, "hybridrec-gateway", stdout)) {
+        hr_config_destroy (&cfg);
+        return 0;
+    }
     for (int i = 1; i < argc; i++) {
         if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
-            printf ("usage: hybridrec-gateway\n"
+            printf ("usage: hybridrec-gateway [--help | --version]\n"
                     "The hybridrec REST gateway. Configured by environment variables:\n\n");
             hr_config_print_help (cfg, stdout);
             hr_config_destroy (&cfg);

@@ -1,6 +1,7 @@
 /*  hr_metrics: exposition format, atomic updates from many threads, and the
     mini HTTP listener over a real socket.                                  */
 #include "hr_metrics.h"
+#include "hr_version.h"
 
 #include <arpa/inet.h>
 #include <check.h>
@@ -59,7 +60,11 @@ START_TEST (test_counter_and_gauge_render)
         "# HELP hr_weird h\n"
         "# TYPE hr_weird gauge\n"
         "hr_weird +Inf\n";
-    ck_assert_str_eq (text, expect);
+    //  Every render starts with the build's identity, then the registry
+    ck_assert_msg (strncmp (text, "# HELP hybridrec_build_info ", 28) == 0, "%s", text);
+    const char *registry = strstr (text, "# HELP hr_requests_total");
+    ck_assert_ptr_nonnull (registry);
+    ck_assert_str_eq (registry, expect);
     free (text);
 }
 END_TEST
@@ -236,11 +241,14 @@ START_TEST (test_server)
     ck_assert_ptr_nonnull (cl);
     ck_assert_uint_eq (strtoul (cl + 16, NULL, 10), strlen (body));
     ck_assert_ptr_nonnull (strstr (body, "# TYPE hr_scraped_total counter\nhr_scraped_total 1\n"));
+    ck_assert_ptr_nonnull (strstr (body, "hybridrec_build_info{version=\""));
     free (r);
 
     r = s_request (port, "GET /healthz HTTP/1.0\r\n\r\n");
     ck_assert_ptr_nonnull (strstr (r, "HTTP/1.0 200 OK\r\n"));
-    ck_assert_str_eq (strstr (r, "\r\n\r\n") + 4, "ok");
+    ck_assert_str_eq (strstr (r, "\r\n\r\n") + 4, hr_version_health_json ());
+    ck_assert_ptr_nonnull (strstr (r, "\"status\":\"ok\""));
+    ck_assert_ptr_nonnull (strstr (r, hr_version ()));
     free (r);
 
     s_ready_flag = 0;

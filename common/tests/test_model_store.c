@@ -156,6 +156,69 @@ START_TEST (test_publish_with_redis_keeps_current_in_step)
 }
 END_TEST
 
+//  `models rollback`: an older kept version becomes current for readers
+//  with and without Redis, until the next publish; unknown versions fail.
+START_TEST (test_rollback_until_next_publish)
+{
+    hr_pg_t *pg = s_pg ();
+    hr_redis_t *redis = hr_redis_new (test_redis_url (), 1000);
+    ck_assert_ptr_nonnull (redis);
+    const char *strategy = test_unique ("testroll");
+    for (int i = 1; i <= 3; i++) {
+        char blob[16];
+        snprintf (blob, sizeof blob, "m%d", i);
+        ck_assert_int_eq (hr_model_publish (pg, redis, strategy, blob, strlen (blob), "{}", NULL), 0);
+    }
+    ck_assert_int_eq (hr_model_rollback (pg, redis, strategy, 2), 0);
+    ck_assert_int_eq (hr_model_current (NULL, redis, strategy), 2);
+    ck_assert_int_eq (hr_model_current (pg, NULL, strategy), 2);
+    //  An emptied cache is re-filled with the pinned version, not the newest
+    s_del (redis, strategy, "current");
+    ck_assert_int_eq (hr_model_current (pg, redis, strategy), 2);
+    ck_assert_int_eq (hr_model_current (NULL, redis, strategy), 2);
+    char *info = hr_model_info_json (pg, strategy);
+    ck_assert_msg (info && (strstr (info, "\"version\" : 2") || strstr (info, "\"version\":2")), "%s", info);
+    free (info);
+    char *list = hr_model_list_json (pg);
+    ck_assert_ptr_nonnull (list);
+    char want[200];
+    snprintf (want, sizeof want, "\"strategy\" : \"%s\", \"version\" : 2", strategy);
+    char *at = strstr (list, want);
+    ck_assert_msg (at, "%s", list);
+    ck_assert_msg (strstr (at, "\"current\" : true, \"pinned\" : true"), "%s", at);
+    snprintf (want, sizeof want, "\"strategy\" : \"%s\", \"version\" : 3", strategy);
+    at = strstr (list, want);
+    ck_assert_msg (at && strstr (at, "\"current\" : false"), "%s", list);
+    free (list);
+
+    //  Not a kept version: refused, nothing changes
+    ck_assert_int_eq (hr_model_rollback (pg, redis, strategy, 9), -1);
+    ck_assert_int_eq (hr_model_current (pg, NULL, strategy), 2);
+    //  Redis down: PostgreSQL is pinned but the command reports the failure
+    hr_redis_t *down = hr_redis_new ("redis://127.0.0.1:1/0", 200);
+    ck_assert_int_eq (hr_model_rollback (pg, down, strategy, 1), -1);
+    hr_redis_destroy (&down);
+    ck_assert_int_eq (hr_model_rollback (pg, redis, strategy, 3), 0);
+    ck_assert_int_eq (hr_model_current (NULL, redis, strategy), 3);
+
+    //  The next publish is current again and ends the pin
+    ck_assert_int_eq (hr_model_rollback (pg, redis, strategy, 2), 0);
+    int64_t v = 0;
+    ck_assert_int_eq (hr_model_publish (pg, redis, strategy, "m4", 2, "{}", &v), 0);
+    ck_assert_int_eq (v, 4);
+    ck_assert_int_eq (hr_model_current (NULL, redis, strategy), 4);
+    ck_assert_int_eq (hr_model_current (pg, NULL, strategy), 4);
+    s_del (redis, strategy, "current");
+    for (int i = 1; i <= 4; i++) {
+        char n[16];
+        snprintf (n, sizeof n, "%d", i);
+        s_del (redis, strategy, n);
+    }
+    hr_redis_destroy (&redis);
+    hr_pg_destroy (&pg);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -165,6 +228,7 @@ main (void)
     tcase_add_test (tc, test_round_trip_with_redis);
     tcase_add_test (tc, test_without_redis_and_keep_three);
     tcase_add_test (tc, test_publish_with_redis_keeps_current_in_step);
+    tcase_add_test (tc, test_rollback_until_next_publish);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

@@ -23,6 +23,7 @@
 #include "hr_client.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
+#include "hr_version.h"
 #include "hr_status.h"
 #include "hr_wire.h"
 #include "hr_worker.h"
@@ -366,6 +367,7 @@ START_TEST (test_ops_and_routing)
 {
     json_t *j = expect (200, "GET", "/healthz", NULL);
     ck_assert_str_eq (json_string_value (json_object_get (j, "status")), "ok");
+    ck_assert_str_eq (json_string_value (json_object_get (j, "version")), hr_version ());
     json_decref (j);
     j = expect (200, "GET", "/readyz", NULL);
     ck_assert_int_eq (json_integer_value (json_object_get (json_object_get (j, "services"), "content")), 1);

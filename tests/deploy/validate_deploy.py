@@ -78,8 +78,8 @@ for name, s in services.items():
     for v in s.get("volumes") or []:
         vol = v.split(":")[0]
         check(vol in (compose.get("volumes") or {}), f"compose {name}: undeclared volume {vol}")
-    if not str(s.get("image", "")).startswith("hybridrec"):
-        continue
+    if not str(s.get("image", "")).startswith("hybridrec:"):
+        continue                                # postgres, redis (hybridrec-datastores)
     check("restart" in s, f"compose {name}: no restart policy")
     one_shot = s.get("restart") == "no"        # init: migrations, catalog, first models
     check(one_shot or "healthcheck" in s, f"compose {name}: no healthcheck")
@@ -105,6 +105,45 @@ check(services["gateway"].get("environment", {}).get("HR_GATEWAY_EMBED_BROKER") 
 for name in ("interactions-svc", "content-svc", "collab-svc", "trending-svc", "rules-svc"):
     check("ports" not in services[name] and "container_name" not in services[name],
           f"compose {name}: fixed ports/container_name prevent --scale")
+
+# No plaintext ZeroMQ: every process on the broker speaks CURVE, the broker
+# binds with its secret key and an allow-list of client keys.
+BROKER_USERS = ("hybridrec-gateway", "interactions-svc", "content-svc", "collab-svc",
+                "trending-svc", "rules-svc", "hybridrec-broker")
+
+
+def curve_ok(where, binary, env):
+    if binary not in BROKER_USERS:
+        return
+    for var in ("HR_CURVE_SERVER_PUBLIC", "HR_CURVE_CLIENT_CERT"):
+        check(env.get(var), f"{where}: {var} unset: plaintext ZeroMQ")
+    if binary == "hybridrec-broker":
+        for var in ("HR_CURVE_SERVER_CERT", "HR_CURVE_CLIENTS_DIR"):
+            check(env.get(var), f"{where}: broker without {var}")
+
+
+for name, s in services.items():
+    curve_ok(f"compose {name}", command_binary(s.get("command")), s.get("environment") or {})
+init_cmd = " ".join(services["init"]["command"])
+check("hybridrec init" in init_cmd and "hybridrec keygen" in init_cmd,
+      "compose init must run the idempotent `hybridrec init` and make the CURVE keys")
+check("import-catalog" not in init_cmd and "train all" not in init_cmd,
+      "compose init must not re-import or retrain on every start")
+
+# The host-network override (scripts/compose_test.sh): loopback only.
+host = yaml.safe_load(open(os.path.join(src, "deploy/compose.host.yml")))
+for name, s in host["services"].items():
+    check(name in services, f"compose.host.yml: unknown service {name}")
+    check(s.get("network_mode") == "host", f"compose.host.yml {name}: not on the host network")
+    env = s.get("environment") or {}
+    for var in ("PG_LISTEN", "REDIS_BIND"):
+        if var in env:
+            check(env[var] == "127.0.0.1", f"compose.host.yml {name}: {var} is not loopback")
+    if "HR_BROKER_BIND" in env:
+        check(env["HR_BROKER_BIND"].startswith("tcp://127.0.0.1:"), f"compose.host.yml {name}: broker not on loopback")
+    for var in ("DATABASE_URL", "REDIS_URL", "HR_BROKER_ENDPOINT"):
+        if var in env:
+            check("127.0.0.1" in env[var], f"compose.host.yml {name}: {var} leaves loopback")
 
 # ---------------------------------------------------------------- kubernetes
 kdir = os.path.join(src, "deploy/k8s")
@@ -159,6 +198,25 @@ for where, tmpl in pod_specs():
                 ref = e["valueFrom"]["secretKeyRef"]
                 check(ref["key"] in secrets.get(ref["name"], {}).get("stringData", {}),
                       f"{where}: secretKeyRef {ref} does not exist")
+        if where.startswith("Deployment"):
+            values = dict(configmaps.get("hybridrec-config", {}).get("data", {}))
+            values.update({e["name"]: e.get("value") for e in c.get("env", [])})
+            curve_ok(where, binary, values)
+            if binary in BROKER_USERS:
+                vols = {v["name"]: v for v in tmpl["spec"].get("volumes", [])}
+                mounts = [m for m in c.get("volumeMounts", []) if m["name"] in vols
+                          and vols[m["name"]].get("secret", {}).get("secretName") == "hybridrec-curve"]
+                check(len(mounts) == 1, f"{where}: CURVE certificates not mounted from the hybridrec-curve Secret")
+                for m in mounts:
+                    paths = {m["mountPath"] + "/" + i["path"] for i in vols[m["name"]]["secret"].get("items", [])}
+                    for var in ("HR_CURVE_SERVER_PUBLIC", "HR_CURVE_CLIENT_CERT", "HR_CURVE_SERVER_CERT"):
+                        if values.get(var):
+                            check(values[var] in paths, f"{where}: {var}={values[var]} is not a mounted Secret file")
+                    for i in vols[m["name"]]["secret"].get("items", []):
+                        check(i["key"] in secrets.get("hybridrec-curve", {}).get("stringData", {}),
+                              f"{where}: hybridrec-curve has no key {i['key']}")
+                check(tmpl["spec"].get("securityContext", {}).get("fsGroup") == 10001,
+                      f"{where}: fsGroup 10001 needed to read the mounted certificates")
         ports = {p["containerPort"] for p in c.get("ports", [])}
         env_val = {e["name"]: e.get("value") for e in c.get("env", [])}
         listen = env_val.get("HR_GATEWAY_PORT") if binary == "hybridrec-gateway" else env_val.get("HR_METRICS_PORT")
@@ -195,6 +253,17 @@ for name, h in by_kind.get("HorizontalPodAutoscaler", {}).items():
 for name, p in by_kind.get("PodDisruptionBudget", {}).items():
     check(any(labels_match(p["spec"]["selector"]["matchLabels"], d) for d in deployments.values()),
           f"PDB/{name}: selector matches nothing")
+services_k8s = by_kind.get("Service", {})
+check(len(by_kind.get("Ingress", {})) >= 1, "k8s: no Ingress example")
+for name, ing in by_kind.get("Ingress", {}).items():
+    for rule in ing["spec"]["rules"]:
+        for path in rule["http"]["paths"]:
+            svc = path["backend"]["service"]
+            check(svc["name"] in services_k8s, f"Ingress/{name}: unknown Service {svc['name']}")
+            names = {p.get("name") for p in services_k8s.get(svc["name"], {}).get("spec", {}).get("ports", [])}
+            nums = {p.get("port") for p in services_k8s.get(svc["name"], {}).get("spec", {}).get("ports", [])}
+            check(svc["port"].get("name") in names or svc["port"].get("number") in nums,
+                  f"Ingress/{name}: Service {svc['name']} has no port {svc['port']}")
 hpa_targets = {h["spec"]["scaleTargetRef"]["name"] for h in by_kind.get("HorizontalPodAutoscaler", {}).values()}
 for want in ("hybridrec-gateway", "content-svc", "collab-svc", "trending-svc", "rules-svc"):
     check(want in hpa_targets, f"no HPA for {want}")
@@ -205,6 +274,20 @@ for model in ("trending", "content", "collab", "rules"):
 # Service replicas must reach the broker by its Service name (they connect out).
 check(configmaps["hybridrec-config"]["data"]["HR_BROKER_ENDPOINT"].startswith("tcp://hybridrec-broker:"),
       "HR_BROKER_ENDPOINT must name the broker Service")
+
+# Nothing of the build machine leaks into installed defaults or documents.
+src_abs = os.path.realpath(src)
+for b in ("hybridrec", "hybridrec-gateway", "hybridrec-broker", "interactions-svc", "content-svc",
+          "collab-svc", "trending-svc", "rules-svc"):
+    out = subprocess.run([os.path.join(bindir, b), "--help"], capture_output=True, text=True, timeout=30).stdout
+    check(src_abs not in out, f"{b} --help shows a path of the build machine ({src_abs})")
+for doc in ["README.md", "BENCHMARKS.md", "EVALUATION.md"] + ["docs/" + d for d in os.listdir(os.path.join(src, "docs"))]:
+    path = os.path.join(src, doc)
+    if os.path.isfile(path):
+        check(src_abs not in open(path, encoding="utf-8").read(), f"{doc} contains the build machine's path {src_abs}")
+
+for m in re.finditer(r"^\| `([A-Z0-9_]+)` \| `([^`]*)` \|", open(os.path.join(src, "README.md")).read(), re.M):
+    check(not m.group(2).startswith("/"), f"README: {m.group(1)} defaults to an absolute path {m.group(2)}")
 
 kubectl = shutil.which("kubectl")
 if kubectl:

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# `make test-compose`: the compose stack for real, on this machine's loopback
+# (deploy/compose.host.yml; ports from HR_CT_*).  Needs the images (`make image`).
+#  1. up (init, CURVE keys, catalog, first models), wait for /readyz
+#  2. every endpoint answers
+#  3. init again: nothing re-imported, nothing retrained
+#  4. content-svc and collab-svc scaled to 2
+#  5. under load, one container of each killed: no failed request
+#  6. under load, the gateway container restarted: every acknowledged
+#     interaction is in PostgreSQL
+#  7. down -v
+# Prints "N passed, N failed".  Load only against 127.0.0.1, bounded.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/docker.sh
+export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-hrcomposetest}
+export HR_CT_GATEWAY_PORT=${HR_CT_GATEWAY_PORT:-8190}
+gw="http://127.0.0.1:$HR_CT_GATEWAY_PORT"
+work=$(mktemp -d /tmp/hr-compose-test.XXXXXX)
+# compose v1 refuses published ports on the host network: the same file
+# without the gateway's `ports`, then the host override.
+python3 -c 'import sys, yaml
+c = yaml.safe_load(open("deploy/docker-compose.yml"))
+for s in c["services"].values():
+    s.pop("ports", None)
+yaml.safe_dump(c, open(sys.argv[1], "w"), sort_keys=False)' "$work/compose.yml"
+dc=(docker-compose --project-directory "$root/deploy" -f "$work/compose.yml" -f deploy/compose.host.yml)
+passed=0 failed=0
+t0=$(date +%s)
+
+ok()   { passed=$((passed + 1)); echo "ok   $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL $*"; }
+check() {  # check NAME COMMAND...
+  local name=$1; shift
+  if "$@" >"$work/last" 2>&1; then ok "$name"; else fail "$name: $(tail -c 600 "$work/last")"; fi
+}
+finish() {
+  local rc=$?
+  if [ "$failed" -gt 0 ] || [ $rc -ne 0 ]; then
+    "${dc[@]}" ps >&2 || true
+    "${dc[@]}" logs --tail 30 >&2 2>/dev/null || true
+  fi
+  "${dc[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+  rm -rf "$work"
+  echo "compose test: $(( $(date +%s) - t0 )) s"
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ $rc -eq 0 ]
+}
+trap finish EXIT
+
+psql_() { "${dc[@]}" exec -T postgres psql -qtA -h /tmp -U hybridrec -d hybridrec -p "${HR_CT_PG_PORT:-55490}" -c "$1"; }
+ready_workers() {  # ready_workers SERVICE -> live workers per /readyz
+  curl -fsS "$gw/readyz" 2>/dev/null | python3 -c "import json,sys; print(json.load(sys.stdin)['services'].get('$1', 0))" 2>/dev/null || echo 0
+}
+wait_for() {  # wait_for SECONDS COMMAND...
+  local until=$(( $(date +%s) + $1 )); shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$(date +%s)" -lt "$until" ] || return 1
+    sleep 0.5
+  done
+}
+
+# The load: 4 clients, each a bounded loop of /home, /product, /search and a
+# POST with its own user id; one line per request: phase status endpoint user.
+load_start() {  # load_start PHASE
+  rm -f "$work/load-$1.stop"
+  for c in 1 2 3 4; do
+    ( i=0
+      while [ ! -e "$work/load-$1.stop" ] && [ $i -lt 20000 ]; do
+        i=$((i + 1)); u="ct$1c${c}n$i"
+        case $((i % 4)) in
+          0) ep=home;    code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$gw/recommendations/home?user_id=$u") ;;
+          1) ep=product; code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$gw/recommendations/product/$product") ;;
+          2) ep=search;  code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$gw/recommendations/search?query=phone") ;;
+          3) ep=post;    code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H 'Content-Type: application/json' \
+                 -d "{\"user_id\":\"$u\",\"event_type\":\"product_click\",\"product_id\":\"$product\"}" \
+                 "$gw/api/v1/interactions/interactions") ;;
+        esac
+        echo "$1 $code $ep $u"
+      done ) >>"$work/load-$1.$c" &
+  done
+}
+load_stop() { touch "$work/load-$1.stop"; wait; cat "$work"/load-"$1".* >"$work/load-$1"; }
+load_count() { cat "$work"/load-"$1".[0-9] 2>/dev/null | wc -l; }
+
+echo "compose: up"
+"${dc[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+check "compose up" "${dc[@]}" up -d
+check "gateway ready (/readyz 200)" wait_for 300 curl -fsS "$gw/readyz"
+for s in content collab trending rules interactions; do
+  check "readyz lists $s" wait_for 60 test "$(ready_workers $s)" -gt 0
+done
+product=$(psql_ "SELECT id FROM products ORDER BY id LIMIT 1" | tr -d '[:space:]')
+check "catalog imported" test -n "$product"
+
+echo "compose: every endpoint"
+check "/healthz has the version" sh -c "curl -fsS $gw/healthz | grep -q '\"version\":\"'"
+check "/metrics hybridrec_build_info" sh -c "curl -fsS $gw/metrics | grep -q '^hybridrec_build_info{'"
+check "/openapi.yaml" curl -fsS -o /dev/null "$gw/openapi.yaml"
+check "/dashboard" curl -fsS -o /dev/null "$gw/dashboard"
+check "POST interaction" curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+  -d "{\"user_id\":\"ctuser\",\"event_type\":\"product_click\",\"product_id\":\"$product\"}" "$gw/api/v1/interactions/interactions"
+check "GET interactions" sh -c "curl -fsS $gw/api/v1/interactions/interactions/ctuser | grep -q $product"
+check "/recommendations/home" sh -c "curl -fsS '$gw/recommendations/home?user_id=ctuser' | grep -q personalized"
+check "/recommendations/product" curl -fsS -o /dev/null "$gw/recommendations/product/$product"
+check "/recommendations/search" sh -c "curl -fsS '$gw/recommendations/search?query=phone' | grep -q '\"id\"'"
+check "/api/v1/admin/overview" curl -fsS -o /dev/null "$gw/api/v1/admin/overview"
+check "ZeroMQ with CURVE (broker configured with a server key)" \
+  sh -c "${dc[*]} exec -T broker sh -c 'test -n \"\$HR_CURVE_SERVER_CERT\" && test -n \"\$HR_CURVE_CLIENTS_DIR\"'"
+
+echo "compose: init is idempotent"
+models_before=$("${dc[@]}" exec -T gateway hybridrec models list --json | tr -d '[:space:]')
+version_before=$(psql_ "SELECT value FROM meta WHERE key = 'catalog_version'")
+"${dc[@]}" run --rm init >"$work/init2" 2>&1 || true
+check "second init skips the catalog" grep -q "not imported again" "$work/init2"
+check "second init trains nothing" sh -c "! grep -q 'training' '$work/init2' && grep -q 'not trained again' '$work/init2'"
+check "models unchanged by the second init" test "$models_before" = "$("${dc[@]}" exec -T gateway hybridrec models list --json | tr -d '[:space:]')"
+check "catalog version unchanged" test "$version_before" = "$(psql_ "SELECT value FROM meta WHERE key = 'catalog_version'")"
+
+echo "compose: scale content-svc and collab-svc to 2"
+c1=$(ready_workers content); k1=$(ready_workers collab)
+check "scale up" "${dc[@]}" up -d --no-recreate --scale content-svc=2 --scale collab-svc=2
+check "content workers doubled" wait_for 60 test "$(ready_workers content)" -ge $((2 * c1))
+check "collab workers doubled" wait_for 60 test "$(ready_workers collab)" -ge $((2 * k1))
+
+echo "compose: kill one replica of each under load"
+load_start kill
+wait_for 30 test "$(load_count kill)" -ge 200 || true
+for s in content-svc collab-svc; do
+  id=$("${dc[@]}" ps -q "$s" | head -1)
+  check "kill one $s" docker kill "$id"
+done
+n=$(load_count kill)
+wait_for 60 test "$(load_count kill)" -ge $((n + 400)) || true
+load_stop kill
+bad=$(awk '$2 !~ /^2/' "$work/load-kill" | wc -l)
+total=$(wc -l <"$work/load-kill")
+check "no failed request while replicas died ($total requests)" test "$bad" -eq 0 -a "$total" -ge 400
+[ "$bad" -eq 0 ] || awk '$2 !~ /^2/' "$work/load-kill" | sort | uniq -c | sort -rn | head -5
+
+echo "compose: restart the gateway under load"
+load_start restart
+wait_for 30 test "$(load_count restart)" -ge 200 || true
+check "gateway restart" "${dc[@]}" restart gateway
+check "gateway ready again" wait_for 60 curl -fsS "$gw/readyz"
+n=$(load_count restart)
+wait_for 60 test "$(load_count restart)" -ge $((n + 200)) || true
+load_stop restart
+awk '$3 == "post" && $2 ~ /^2/ {print $4}' "$work/load-kill" "$work/load-restart" | sort >"$work/acked"
+psql_ "SELECT user_id FROM interactions WHERE user_id LIKE 'ct%c%n%'" | sort >"$work/stored"
+lost=$(comm -23 "$work/acked" "$work/stored" | wc -l)
+dups=$(uniq -d "$work/stored" | wc -l)
+check "every acknowledged event stored ($(wc -l <"$work/acked") acked, $lost lost)" test "$lost" -eq 0 -a -s "$work/acked"
+check "no event stored twice" test "$dups" -eq 0
