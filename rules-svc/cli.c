@@ -265,9 +265,9 @@ int rules_cli_train (int argc, char **argv)
                 s.itemsets, s.rules_mined, s.rules_kept, s.seconds);
         if (s.adapt.attempts > 1)
             printf ("rules: adapted to the itemset budget (HR_RULES_MAX_ITEMSETS %zu) in %u"
-                    " mining runs: %u baskets capped at %u items, minimum count raised to %u\n",
+                    " mining runs: %u baskets capped at %u items; minimum count %u (configured %u)\n",
                     p.fpg.max_itemsets, s.adapt.attempts, s.adapt.baskets_capped,
-                    s.adapt.basket_cap, s.min_count);
+                    s.adapt.basket_cap, s.min_count, (unsigned) hr_config_int (cfg, "HR_RULES_MIN_COUNT"));
         rc = 0;
     }
     hr_redis_destroy (&redis);
