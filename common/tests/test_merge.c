@@ -155,7 +155,7 @@ END_TEST
 START_TEST (test_by_rank_a_flat_source_does_not_win)
 {
     hr_scored_t flat[30], ranked[30];
-    char id[11];
+    char id[24];
     for (int i = 0; i < 30; i++) {
         snprintf (id, sizeof id, "F%09d", i);
         flat[i] = item (id, 0.5f, HR_STRAT_CONTENT, "");
