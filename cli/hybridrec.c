@@ -56,28 +56,44 @@ static const command_t *find (const command_t *table, const char *name)
     return NULL;
 }
 
+/*  Every trainer runs, whatever another one did: one strategy's failure
+    never leaves the others untrained.  One line per strategy, then exit 0
+    when all succeeded, 1 when any failed.  */
+static int train_all (int argc, char **argv)
+{
+    int rcs[sizeof trainers / sizeof *trainers];
+    int failed = 0, n = 0;
+    for (const command_t *c = trainers; c->name; c++, n++) {
+        /*  Each trainer gets argv[0] = its own name and the remaining flags. */
+        char *sub_argv[argc];
+        sub_argv[0] = (char *) c->name;
+        for (int i = 2; i < argc; i++)
+            sub_argv[i - 1] = argv[i];
+        sub_argv[argc - 1] = NULL;
+        fflush (stdout);
+        rcs[n] = c->run (argc - 1, sub_argv);
+        fflush (stdout);
+        if (rcs[n] != 0) {
+            failed++;
+            fprintf (stderr, "hybridrec train all: %s failed (exit %d); continuing\n", c->name, rcs[n]);
+        }
+    }
+    printf ("train all:");
+    for (int i = 0; i < n; i++)
+        printf (" %s %s%s", trainers[i].name, rcs[i] ? "FAILED" : "ok", i + 1 < n ? "," : "\n");
+    return failed ? 1 : 0;
+}
+
 static int train (int argc, char **argv)
 {
     if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
         usage (argc < 2 ? stderr : stdout, "hybridrec", trainers, "train");
-        fprintf (argc < 2 ? stderr : stdout, "  %-20s %s\n", "all", "content, rules, collab, trending in turn");
+        fprintf (argc < 2 ? stderr : stdout, "  %-20s %s\n", "all", "content, collab, rules, trending in turn; each runs even when another\n"
+                 "                       fails; exit 0 when all succeeded, 1 when any failed");
         return argc < 2 ? 2 : 0;
     }
-    if (strcmp (argv[1], "all") == 0) {
-        /*  Each trainer gets argv[0] = its own name and the remaining flags. */
-        for (const command_t *c = trainers; c->name; c++) {
-            char *sub_argv[argc];
-            sub_argv[0] = (char *) c->name;
-            for (int i = 2; i < argc; i++)
-                sub_argv[i - 1] = argv[i];
-            int rc = c->run (argc - 1, sub_argv);
-            if (rc != 0) {
-                fprintf (stderr, "hybridrec train all: %s failed (exit %d)\n", c->name, rc);
-                return rc;
-            }
-        }
-        return 0;
-    }
+    if (strcmp (argv[1], "all") == 0)
+        return train_all (argc, argv);
     const command_t *c = find (trainers, argv[1]);
     if (!c) {
         fprintf (stderr, "hybridrec train: unknown model '%s'\n", argv[1]);

@@ -1,8 +1,8 @@
 /*  hr_merge — the hybrid merge (see hr_merge.h for the contract).
 
-    Per source: scores are divided by the source's maximum so that every
-    source spans (0,1] whatever its scale (cosine, lift, decayed counts...),
-    then multiplied by its weight.  A product counts once per source (its
+    Per source, each item gets a value: by rank (tie-proof, the default of
+    serving) or by the source's maximum (scores divided by it so that every
+    source spans (0,1] whatever its scale), multiplied by its weight.  A product counts once per source (its
     best item there), contributions add up across sources.  Items without a
     usable score (NaN, infinite, <= 0) and sources with a weight <= 0 add
     nothing: a disabled source must not leak items into the result.
@@ -86,10 +86,65 @@ by_sum_then_id (const void *a, const void *b)
     return memcmp (x->best_item->id, y->best_item->id, HR_PRODUCT_ID_LEN);
 }
 
+/*  Orders indices by score, descending (qsort_r is not C17: a file-scope
+    pointer would not be thread-safe, so a small insertion sort on the
+    short candidate lists -- at most a few hundred -- instead).            */
+static void
+s_sort_by_score (const hr_scored_t *items, uint32_t *order, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = order[i];
+        uint32_t j = i;
+        while (j > 0 && items[order[j - 1]].score < items[x].score) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = x;
+    }
+}
+
+/*  value[i]: the contribution of item i of the source (0 = none).
+    BY_MAX: score / the source's maximum x weight.
+    BY_RANK: weight / (rank + HR_MERGE_RANK_OFFSET), the rank counted among
+    the source's usable, not excluded items, and a tie taking the WORST rank
+    of its group: a flat list (every score equal) ranks all its items last,
+    so ties carry no more weight than the information they hold.
+    0 when the source contributes, -1 when it has nothing usable.          */
+static int
+s_values (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexclude,
+          hr_merge_mode_t mode, double *value, uint32_t *order)
+{
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        double v = s->items[i].score;
+        value[i] = 0;
+        if (isfinite (v) && v > 0 && !is_excluded (s->items[i].id, exclude, nexclude))
+            order[m++] = i;
+    }
+    if (m == 0)
+        return -1;
+    if (mode == HR_MERGE_BY_MAX) {
+        double max = source_max (s);
+        for (uint32_t k = 0; k < m; k++)
+            value[order[k]] = s->items[order[k]].score / max * s->weight;
+        return 0;
+    }
+    s_sort_by_score (s->items, order, m);
+    for (uint32_t k = 0; k < m;) {
+        uint32_t end = k + 1;
+        while (end < m && s->items[order[end]].score == s->items[order[k]].score)
+            end++;
+        double v = s->weight / ((double) end + HR_MERGE_RANK_OFFSET);
+        for (; k < end; k++)
+            value[order[k]] = v;
+    }
+    return 0;
+}
+
 int
-hr_merge (const hr_merge_source_t *src, int nsrc,
-          const char *const *exclude, uint32_t nexclude,
-          uint32_t limit, hr_merged_t *out)
+hr_merge_ex (const hr_merge_source_t *src, int nsrc,
+             const char *const *exclude, uint32_t nexclude,
+             uint32_t limit, hr_merge_mode_t mode, hr_merged_t *out)
 {
     if (nsrc < 0 || nsrc > HR_MERGE_MAX_SOURCES || (nsrc > 0 && !src)
         || (limit > 0 && !out) || (nexclude > 0 && !exclude))
@@ -114,16 +169,26 @@ hr_merge (const hr_merge_source_t *src, int nsrc,
         return -1;
     }
     size_t nused = 0;
+    size_t most = 0;
+    for (int s = 0; s < nsrc; s++)
+        most = src[s].n > most ? src[s].n : most;
+    double *value = malloc ((most ? most : 1) * sizeof *value);
+    uint32_t *order = malloc ((most ? most : 1) * sizeof *order);
+    if (!value || !order) {
+        free (table);
+        free (used);
+        free (value);
+        free (order);
+        return -1;
+    }
     for (int s = 0; s < nsrc; s++) {
-        double max = source_max (&src[s]);
-        if (!(src[s].weight > 0) || !(max > 0))
+        if (!(src[s].weight > 0) || s_values (&src[s], exclude, nexclude, mode, value, order) != 0)
             continue;
         for (uint32_t i = 0; i < src[s].n; i++) {
             const hr_scored_t *item = &src[s].items[i];
-            double v = item->score;
-            if (!isfinite (v) || v <= 0 || is_excluded (item->id, exclude, nexclude))
+            if (!(value[i] > 0))
                 continue;
-            float part = (float) (v / max * src[s].weight);
+            float part = (float) value[i];
             slot_t *slot = find_slot (table, cap - 1, item->id);
             if (!slot->used) {
                 slot->used = true;
@@ -156,5 +221,15 @@ hr_merge (const hr_merge_source_t *src, int nsrc,
     qsort (out, n, sizeof *out, by_score_then_id);
     free (table);
     free (used);
+    free (value);
+    free (order);
     return (int) n;
+}
+
+int
+hr_merge (const hr_merge_source_t *src, int nsrc,
+          const char *const *exclude, uint32_t nexclude,
+          uint32_t limit, hr_merged_t *out)
+{
+    return hr_merge_ex (src, nsrc, exclude, nexclude, limit, HR_MERGE_BY_MAX, out);
 }

@@ -28,11 +28,25 @@ typedef struct {
     int best_source;             /* index of the largest contribution */
 } hr_merged_t;
 
+/*  How a source's scores become comparable values:
+      HR_MERGE_BY_MAX   score / the source's maximum (the original merge;
+                        a flat list turns every item into 1.0);
+      HR_MERGE_BY_RANK  weight / (rank + HR_MERGE_RANK_OFFSET), ties taking
+                        the worst rank of their group (tie-proof: a flat list
+                        counts as its own bottom).  Excluded and unusable
+                        items are not ranked.                               */
+typedef enum { HR_MERGE_BY_MAX, HR_MERGE_BY_RANK } hr_merge_mode_t;
+#define HR_MERGE_RANK_OFFSET 1.0
+
 /*  out has room for `limit` items; returns the number written, -1 on bad
     arguments (nsrc > HR_MERGE_MAX_SOURCES).  exclude: array of 10-byte ids
     (not NUL-terminated needed), may be NULL.  */
 int hr_merge (const hr_merge_source_t *src, int nsrc,
               const char *const *exclude, uint32_t nexclude,
               uint32_t limit, hr_merged_t *out);
+/*  The same with a choice of mode (hr_merge = HR_MERGE_BY_MAX).           */
+int hr_merge_ex (const hr_merge_source_t *src, int nsrc,
+                 const char *const *exclude, uint32_t nexclude,
+                 uint32_t limit, hr_merge_mode_t mode, hr_merged_t *out);
 
 #endif

@@ -40,6 +40,8 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_WEIGHT_CLICKED_CONTENT", HR_CFG_DOUBLE, "0.4", "share of content similarity within clicked", 0, 1000 },
     { "HR_WEIGHT_CLICKED_COLLAB", HR_CFG_DOUBLE, "0.4", "share of collaborative filtering within clicked", 0, 1000 },
     { "HR_WEIGHT_CLICKED_RULES", HR_CFG_DOUBLE, "0.2", "share of association rules within clicked", 0, 1000 },
+    { "HR_MERGE_BY", HR_CFG_STR, "rank",
+      "how each source's scores become comparable in personalized: rank (tie-proof, docs/merge.md) or max (divide by the source's maximum)", 0, 0 },
     { NULL, HR_CFG_STR, NULL, NULL, 0, 0 },
 };
 
@@ -77,7 +79,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->rate_limit_clients = 16384;
     out->max_connections = 4096;
     out->req_timeout_ms = 10000;
-    out->weights = (gw_weights_t) { 0.5, 0.4, 0.1, 0.4, 0.4, 0.2 };
+    out->weights = (gw_weights_t) { 0.5, 0.4, 0.1, 0.4, 0.4, 0.2, true };
 }
 
 void
@@ -122,4 +124,5 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->weights.clicked_content = hr_config_double (cfg, "HR_WEIGHT_CLICKED_CONTENT");
     out->weights.clicked_collab = hr_config_double (cfg, "HR_WEIGHT_CLICKED_COLLAB");
     out->weights.clicked_rules = hr_config_double (cfg, "HR_WEIGHT_CLICKED_RULES");
+    out->weights.by_rank = strcmp (hr_config_str (cfg, "HR_MERGE_BY"), "max") != 0;
 }

@@ -10,6 +10,7 @@ extern const hr_config_var_t gw_config_vars[];
 typedef struct {
     double clicked, search, diverse;                 /* top level: 0.5/0.4/0.1 */
     double clicked_content, clicked_collab, clicked_rules;   /* within clicked */
+    bool by_rank;               /* HR_MERGE_BY: rank (default) or max */
 } gw_weights_t;
 
 typedef struct {

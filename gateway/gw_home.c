@@ -124,7 +124,8 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
             exclude[nexclude++] = h->hist.events[i].value;
 
     hr_merged_t *merged = h2o_mem_alloc_pool (pool, h->limit * sizeof *merged);
-    int n = hr_merge (src, SRC_COUNT, exclude, nexclude, h->limit, merged);
+    int n = hr_merge_ex (src, SRC_COUNT, exclude, nexclude, h->limit,
+                         w->by_rank ? HR_MERGE_BY_RANK : HR_MERGE_BY_MAX, merged);
     uint32_t rendered = 0;
     gw_buf_putc (b, '[');
     for (int i = 0; i < n; i++) {

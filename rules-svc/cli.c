@@ -243,6 +243,8 @@ int rules_cli_train (int argc, char **argv)
     p.fpg.min_confidence = hr_config_double (cfg, "HR_RULES_MIN_CONFIDENCE");
     p.fpg.max_len = (uint32_t) hr_config_int (cfg, "HR_RULES_MAX_LEN");
     p.fpg.min_count_floor = (uint32_t) hr_config_int (cfg, "HR_RULES_MIN_COUNT");
+    p.fpg.max_itemsets = (size_t) hr_config_int (cfg, "HR_RULES_MAX_ITEMSETS");
+    p.basket_cap = (uint32_t) hr_config_int (cfg, "HR_RULES_BASKET_CAP");
     /*  Mining reads a whole window: allow far more than a request's timeout. */
     hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 3600000,
                              (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
@@ -261,6 +263,11 @@ int rules_cli_train (int argc, char **argv)
                 (long long) s.version, (unsigned long long) s.clicks, s.baskets,
                 mode == BASKET_SESSION ? "session" : "user-day", s.items, s.min_count,
                 s.itemsets, s.rules_mined, s.rules_kept, s.seconds);
+        if (s.adapt.attempts > 1)
+            printf ("rules: adapted to the itemset budget (HR_RULES_MAX_ITEMSETS %zu) in %u"
+                    " mining runs: %u baskets capped at %u items; minimum count %u (configured %u)\n",
+                    p.fpg.max_itemsets, s.adapt.attempts, s.adapt.baskets_capped,
+                    s.adapt.basket_cap, s.min_count, (unsigned) hr_config_int (cfg, "HR_RULES_MIN_COUNT"));
         rc = 0;
     }
     hr_redis_destroy (&redis);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char fpg_err_budget[] = "too many frequent itemsets (raise min_support or lower max_len)";
+
 /* -------------------------------------------------------------------------
    Baskets (CSR)                                                           */
 
@@ -408,7 +410,7 @@ static int emit (miner_t *m, uint32_t depth, uint32_t count)
 {
     fpg_result_t *r = m->res;
     if (m->params->max_itemsets && r->nsets >= m->params->max_itemsets) {
-        m->fail = "too many frequent itemsets (raise min_support or lower max_len)";
+        m->fail = fpg_err_budget;
         return -1;
     }
     uint32_t len = depth + 1;

@@ -82,6 +82,8 @@ typedef struct fpg_result fpg_result_t;
     out of memory, or more than max_itemsets itemsets.  */
 fpg_result_t *fpg_mine (const fpg_baskets_t *baskets, const fpg_params_t *params,
                         char *err, size_t errlen);
+/*  The message of the max_itemsets failure (compare with strcmp).         */
+extern const char fpg_err_budget[];
 void fpg_result_destroy (fpg_result_t **self_p);
 
 uint32_t fpg_result_baskets (const fpg_result_t *self);      /* N */

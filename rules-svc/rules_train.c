@@ -99,7 +99,7 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
         goto done;
     s->baskets = fpg_baskets_count (baskets);
     s->items = item_dict_size (dict);
-    res = fpg_mine (baskets, &p->fpg, err, errlen);
+    res = mine_adapt (baskets, &p->fpg, p->basket_cap, &s->adapt, err, errlen);
     if (!res)
         goto done;
     s->min_count = fpg_result_min_count (res);
@@ -115,11 +115,13 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
     snprintf (meta, sizeof meta,
               "{\"clicks\":%llu,\"baskets\":%u,\"items\":%u,\"mode\":\"%s\",\"min_support\":%g,"
               "\"min_count\":%u,\"min_confidence\":%g,\"max_len\":%u,\"itemsets\":%zu,"
-              "\"rules_mined\":%zu,\"rules\":%zu,\"window_days\":%u}",
+              "\"rules_mined\":%zu,\"rules\":%zu,\"window_days\":%u,\"basket_cap\":%u,"
+              "\"baskets_capped\":%u,\"attempts\":%u}",
               (unsigned long long) s->clicks, s->baskets, s->items,
               p->mode == BASKET_SESSION ? "session" : "user-day", p->fpg.min_support,
               s->min_count, p->fpg.min_confidence, p->fpg.max_len, s->itemsets,
-              s->rules_mined, s->rules_kept, p->window_days);
+              s->rules_mined, s->rules_kept, p->window_days, s->adapt.basket_cap,
+              s->adapt.baskets_capped, s->adapt.attempts);
     if (hr_model_publish (pg, redis, HR_MODEL_RULES, w.data, w.len, meta, &s->version)) {
         snprintf (err, errlen, "publishing the model failed: %s", hr_pg_error (pg));
         goto done;

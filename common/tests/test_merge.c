@@ -149,6 +149,52 @@ START_TEST (test_many_items_all_distinct)
 }
 END_TEST
 
+/*  Issue 15: a source whose every score ties (content on item names that
+    carry no meaning) filled /home, because max-normalisation made each of
+    its items 1.0.  By rank, a tie takes the worst rank of its group.      */
+START_TEST (test_by_rank_a_flat_source_does_not_win)
+{
+    hr_scored_t flat[30], ranked[30];
+    char id[24];
+    for (int i = 0; i < 30; i++) {
+        snprintf (id, sizeof id, "F%09d", i);
+        flat[i] = item (id, 0.5f, HR_STRAT_CONTENT, "");
+        snprintf (id, sizeof id, "R%09d", i);
+        ranked[i] = item (id, (float) (100 - i), HR_STRAT_COLLAB, "");
+    }
+    hr_merge_source_t src[] = { { flat, 30, 0.2, "clicked" }, { ranked, 30, 0.2, "clicked" } };
+    hr_merged_t out[20];
+    /*  By max (the old merge) every flat item is 1.0 x 0.2 and ties collab's top.  */
+    ck_assert_int_eq (hr_merge (src, 2, NULL, 0, 20, out), 20);
+    int flat_in_top = 0;
+    for (int i = 0; i < 20; i++)
+        flat_in_top += out[i].item.id[0] == 'F';
+    ck_assert_int_ge (flat_in_top, 19);
+    /*  By rank: the flat list ranks 30th everywhere, below collab's top 20.  */
+    ck_assert_int_eq (hr_merge_ex (src, 2, NULL, 0, 20, HR_MERGE_BY_RANK, out), 20);
+    for (int i = 0; i < 20; i++) {
+        ck_assert_msg (out[i].item.id[0] == 'R', "position %d is %.10s", i, out[i].item.id);
+        ck_assert_float_eq_tol (out[i].item.score, 0.2 / (i + 1 + HR_MERGE_RANK_OFFSET), 1e-6);
+    }
+}
+END_TEST
+
+START_TEST (test_by_rank_excluded_items_are_not_ranked_and_parts_add)
+{
+    hr_scored_t a[] = { item ("AAAAAAAAAA", 9, HR_STRAT_COLLAB, ""), item ("BBBBBBBBBB", 5, HR_STRAT_COLLAB, ""),
+                        item ("CCCCCCCCCC", NAN, HR_STRAT_COLLAB, "") };
+    hr_scored_t b[] = { item ("BBBBBBBBBB", 0.001f, HR_STRAT_RULES, "") };
+    hr_merge_source_t src[] = { { a, 3, 1.0, "clicked" }, { b, 1, 0.5, "clicked" } };
+    const char *exclude[] = { "AAAAAAAAAA" };
+    hr_merged_t out[4];
+    ck_assert_int_eq (hr_merge_ex (src, 2, exclude, 1, 4, HR_MERGE_BY_RANK, out), 1);
+    ck_assert_str_eq (out[0].item.id, "BBBBBBBBBB");                 /* rank 1 once A is out */
+    ck_assert_float_eq_tol (out[0].parts[0], 1.0 / (1 + HR_MERGE_RANK_OFFSET), 1e-6);
+    ck_assert_float_eq_tol (out[0].parts[1], 0.5 / (1 + HR_MERGE_RANK_OFFSET), 1e-6);
+    ck_assert_float_eq_tol (out[0].item.score, 1.5 / (1 + HR_MERGE_RANK_OFFSET), 1e-6);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -162,6 +208,8 @@ main (void)
     tcase_add_test (tc, test_unusable_scores_and_disabled_sources_add_nothing);
     tcase_add_test (tc, test_bad_arguments_and_empty_input);
     tcase_add_test (tc, test_many_items_all_distinct);
+    tcase_add_test (tc, test_by_rank_a_flat_source_does_not_win);
+    tcase_add_test (tc, test_by_rank_excluded_items_are_not_ranked_and_parts_add);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
