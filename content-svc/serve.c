@@ -371,6 +371,35 @@ content_state_destroy (content_state_t **self_p)
 
 /*  ---- handlers ---------------------------------------------------------- */
 
+/*  A product the model has no neighbours for (added through the catalog
+    API since the last training): its name and sub category as a query on
+    the search index, which is rebuilt with every catalog version, so a new
+    product gets content neighbours without a retrain.                     */
+static uint32_t
+similar_by_search (snapshot_t *s, uint32_t c, uint32_t limit, hr_writer_t *reply)
+{
+    const hr_product_t *self = hr_catalog_at (s->cat->catalog, c);
+    char q[4 * HR_QUERY_MAX];
+    int qlen = snprintf (q, sizeof q, "%s %s", self->name, self->sub_category);
+    size_t len = qlen < 0 ? 0 : (size_t) qlen < HR_QUERY_MAX ? (size_t) qlen : HR_QUERY_MAX;
+    while (len > 0 && len < sizeof q - 1 && ((unsigned char) q[len] & 0xC0) == 0x80)
+        len--;                          /* cut at a character boundary */
+    content_search_session_t *x = content_search_session_take (s->search);
+    if (!x)
+        return 0;
+    const content_hit_t *hits;
+    uint32_t found = content_search_query (s->search, x, q, len, limit + 1, &hits), n = 0;
+    for (uint32_t k = 0; k < found && n < limit; k++) {
+        if (hits[k].doc == c)
+            continue;
+        hr_put_scored_item (reply, hr_catalog_at (s->cat->catalog, hits[k].doc)->id,
+                            hits[k].score, HR_STRAT_CONTENT, self->id, HR_PRODUCT_ID_LEN);
+        n++;
+    }
+    content_search_session_give (s->search, &x);
+    return n;
+}
+
 static int
 do_similar (content_state_t *st, snapshot_t *s, hr_reader_t *args, hr_writer_t *reply,
             hr_call_t *call)
@@ -386,7 +415,9 @@ do_similar (content_state_t *st, snapshot_t *s, hr_reader_t *args, hr_writer_t *
     int64_t c = hr_catalog_find (s->cat->catalog, id);
     size_t begin = hr_scored_list_begin (reply);
     uint32_t n = 0;
-    if (c >= 0)
+    if (c >= 0 && s->nb_start[c] == s->nb_start[c + 1])
+        n = similar_by_search (s, (uint32_t) c, limit, reply);
+    else if (c >= 0)
         for (uint64_t p = s->nb_start[c]; p < s->nb_start[c + 1] && n < limit; p++) {
             const hr_product_t *prod = hr_catalog_at (s->cat->catalog, s->nb_doc[p]);
             hr_put_scored_item (reply, prod->id, s->nb_score[p], HR_STRAT_CONTENT, id, idlen);

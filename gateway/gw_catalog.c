@@ -21,6 +21,7 @@ struct gw_catalog_holder {
     char *database_url;
     int poll_ms;
     bool stopping, has_thread;
+    bool poked;                 /* a write asked for a check (kept while a refresh runs) */
     pthread_t thread;
 };
 
@@ -104,7 +105,9 @@ poller (void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        pthread_cond_timedwait (&self->wake, &self->mutex, &until);
+        if (!self->poked)
+            pthread_cond_timedwait (&self->wake, &self->mutex, &until);
+        self->poked = false;
         if (self->stopping)
             break;
         pthread_mutex_unlock (&self->mutex);
@@ -199,6 +202,15 @@ gw_catalog_for_request (gw_catalog_holder_t *self, h2o_mem_pool_t *pool)
     atomic_fetch_add (&(*ref)->refs, 1);
     pthread_mutex_unlock (&self->mutex);
     return (*ref)->catalog;
+}
+
+void
+gw_catalog_holder_poke (gw_catalog_holder_t *self)
+{
+    pthread_mutex_lock (&self->mutex);
+    self->poked = true;
+    pthread_cond_signal (&self->wake);
+    pthread_mutex_unlock (&self->mutex);
 }
 
 int64_t
