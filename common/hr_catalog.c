@@ -31,6 +31,7 @@ struct hr_catalog {
     hr_arena_t *arena;
     hr_product_t *products;
     uint32_t count, cap;
+    uint32_t unlisted;          /* products with status != in stock */
     uint32_t *slots;            /* product index + 1; 0 = empty */
     uint32_t slot_mask;
     category_set_t mains, subs;
@@ -190,6 +191,8 @@ hr_catalog_add (hr_catalog_t *self, const hr_product_t *p)
 
     uint32_t idx = self->count++;
     self->products[idx] = copy;
+    if (copy.status != HR_PRODUCT_IN_STOCK)
+        self->unlisted++;
     uint32_t i = hr_product_id_hash (copy.id) & self->slot_mask;
     while (self->slots[i])
         i = (i + 1) & self->slot_mask;
@@ -390,6 +393,12 @@ hr_catalog_json (const hr_catalog_t *self, uint32_t idx, size_t *len)
 }
 
 uint32_t
+hr_catalog_unlisted (const hr_catalog_t *self)
+{
+    return self->unlisted;
+}
+
+uint32_t
 hr_catalog_main_count (const hr_catalog_t *self)
 {
     assert (self);
@@ -433,7 +442,7 @@ hr_catalog_load (hr_pg_t *pg)
     assert (pg);
     PGresult *res = hr_pg_exec (pg,
         "SELECT id, name, main_category, sub_category, image, link, ratings, no_of_ratings,"
-        " discount_price, actual_price, discount_ratio FROM products ORDER BY id", 0, NULL);
+        " discount_price, actual_price, discount_ratio, status FROM products ORDER BY id", 0, NULL);
     if (!res) {
         hr_log_kv (HR_LOG_ERROR, NULL, "catalog load failed", "error", hr_pg_error (pg), NULL);
         return NULL;
@@ -453,6 +462,7 @@ hr_catalog_load (hr_pg_t *pg)
         p.price = s_double_or_nan (res, r, 8);
         p.original_price = s_double_or_nan (res, r, 9);
         p.discount_ratio = s_double_or_nan (res, r, 10);
+        p.status = (uint8_t) atoi (PQgetvalue (res, r, 11));
         if (hr_catalog_add (self, &p) != 0) {
             hr_log_kv (HR_LOG_ERROR, NULL, "catalog load: bad product row", "id", p.id, NULL);
             hr_catalog_destroy (&self);

@@ -22,7 +22,12 @@ typedef struct {
     double discount_ratio;     /* 1 - price/original; NAN when unknown */
     uint16_t main_cat;         /* dense index into the main categories */
     uint16_t sub_cat;          /* dense index into the sub categories  */
+    uint8_t status;            /* HR_PRODUCT_IN_STOCK, _OUT_OF_STOCK, _HIDDEN */
 } hr_product_t;
+
+/*  products.status: only in-stock products are ever recommended (listed);
+    the others stay in the catalog (their own /product page still works).  */
+enum { HR_PRODUCT_IN_STOCK = 0, HR_PRODUCT_OUT_OF_STOCK = 1, HR_PRODUCT_HIDDEN = 2 };
 
 typedef struct hr_catalog hr_catalog_t;
 
@@ -42,6 +47,15 @@ const hr_product_t *hr_catalog_at (const hr_catalog_t *self, uint32_t idx);
 int64_t hr_catalog_find (const hr_catalog_t *self, const char *id10);
 /*  The item JSON (frozen catalogs only).  */
 const char *hr_catalog_json (const hr_catalog_t *self, uint32_t idx, size_t *len);
+
+/*  false for out-of-stock and hidden products: never list them.  */
+static inline bool
+hr_product_listable (const hr_product_t *p)
+{
+    return p && p->status == HR_PRODUCT_IN_STOCK;
+}
+/*  Products that are not listable (out of stock or hidden).  */
+uint32_t hr_catalog_unlisted (const hr_catalog_t *self);
 
 uint32_t hr_catalog_main_count (const hr_catalog_t *self);
 const char *hr_catalog_main_name (const hr_catalog_t *self, uint16_t main_cat);

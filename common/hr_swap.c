@@ -25,6 +25,7 @@ struct hr_swap {
     const hr_swap_source_t *source;
     int every_ms;
     bool stopping, has_thread;
+    bool poked;                     /* hr_swap_poke: poll now (kept while a poll runs) */
     pthread_t thread;
 };
 
@@ -177,7 +178,9 @@ s_poller (void *arg)
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
         }
-        pthread_cond_timedwait (&self->wake, &self->lock, &until);
+        if (!self->poked)
+            pthread_cond_timedwait (&self->wake, &self->lock, &until);
+        self->poked = false;
         if (self->stopping)
             break;
         pthread_mutex_unlock (&self->lock);
@@ -186,6 +189,15 @@ s_poller (void *arg)
     }
     pthread_mutex_unlock (&self->lock);
     return NULL;
+}
+
+void
+hr_swap_poke (hr_swap_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    self->poked = true;
+    pthread_cond_signal (&self->wake);
+    pthread_mutex_unlock (&self->lock);
 }
 
 int

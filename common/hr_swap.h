@@ -71,5 +71,9 @@ void hr_swap_invalidate (hr_swap_t *self);
 /*  Polls every every_ms on a thread of its own until hr_swap_destroy.
     `source` must outlive it.  0 / -1.                                    */
 int hr_swap_start (hr_swap_t *self, const hr_swap_source_t *source, int every_ms);
+/*  Wakes the hr_swap_start thread to poll now instead of at its next tick
+    (a write through an API that changed the source).  A poke while a poll
+    runs is kept: one more poll follows.  No-op without a thread.          */
+void hr_swap_poke (hr_swap_t *self);
 
 #endif

@@ -186,6 +186,35 @@ content_state_destroy (content_state_t **self_p)
 
 /*  ---- handlers: decode (hr_proto), compute, encode ---------------------- */
 
+/*  A product the model has no neighbours for (added through the catalog
+    API since the last training): its name and sub category as a query on
+    the search index, which is rebuilt with every catalog version, so a new
+    product gets content neighbours without a retrain.                     */
+static uint32_t
+s_similar_by_search (const content_snapshot_t *s, uint32_t c, uint32_t limit, hr_writer_t *reply)
+{
+    const hr_product_t *self = hr_catalog_at (s->catalog, c);
+    char q[4 * HR_QUERY_MAX];
+    int qlen = snprintf (q, sizeof q, "%s %s", self->name, self->sub_category);
+    size_t len = qlen < 0 ? 0 : (size_t) qlen < HR_QUERY_MAX ? (size_t) qlen : HR_QUERY_MAX;
+    while (len > 0 && len < sizeof q - 1 && ((unsigned char) q[len] & 0xC0) == 0x80)
+        len--;                          /* cut at a character boundary */
+    content_search_session_t *x = content_search_session_take (s->search);
+    if (!x)
+        return 0;
+    const content_hit_t *hits;
+    uint32_t found = content_search_query (s->search, x, q, len, limit + 1, &hits), n = 0;
+    for (uint32_t k = 0; k < found && n < limit; k++) {
+        if (hits[k].doc == c)
+            continue;
+        hr_put_scored_item (reply, hr_catalog_at (s->catalog, hits[k].doc)->id,
+                            hits[k].score, HR_STRAT_CONTENT, self->id, HR_PRODUCT_ID_LEN);
+        n++;
+    }
+    content_search_session_give (s->search, &x);
+    return n;
+}
+
 static int
 s_similar (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
            hr_writer_t *reply, hr_call_t *call)
@@ -199,7 +228,9 @@ s_similar (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
     int64_t c = hr_catalog_find (s->catalog, req.id);
     size_t begin = hr_scored_list_begin (reply);
     uint32_t n = 0;
-    if (c >= 0)
+    if (c >= 0 && s->model && s->nb_start[c] == s->nb_start[c + 1])
+        n = s_similar_by_search (s, (uint32_t) c, req.limit, reply);
+    else if (c >= 0)
         for (uint64_t p = s->nb_start[c]; p < s->nb_start[c + 1] && n < req.limit; p++) {
             const hr_product_t *prod = hr_catalog_at (s->catalog, s->nb_doc[p]);
             hr_put_scored_item (reply, prod->id, s->nb_score[p], HR_STRAT_CONTENT, req.id, req.id_len);

@@ -25,6 +25,7 @@ typedef enum {
     GW_EP_PREFLIGHT,
     GW_EP_ADMIN,            /* dashboard */
     GW_EP_DASHBOARD,        /* dashboard */
+    GW_EP_CATALOG,          /* catalog API (gw_catalog_api.c) */
     GW_EP_OTHER,            /* 404 / 405 / 414 / 431 answered by the router */
     GW_EP_COUNT
 } gw_endpoint_t;
@@ -41,6 +42,7 @@ typedef struct {
     h2o_iovec_t bench_body;     /* HR_GATEWAY_BENCH: the fixed response */
     uint32_t id_prefix;         /* random per process: request ids stay unique across restarts */
     struct gw_auth *auth;       /* HR_API_KEYS (gw_auth.h); never NULL while serving */
+    struct gw_jobs *jobs;       /* blocking writes off the loops (gw_jobs.h); NULL without PostgreSQL */
 } gw_app_t;
 
 struct gw_ratelimit;
@@ -61,6 +63,7 @@ typedef struct {
     h2o_iovec_t ready_body;     /* malloc'd */
     struct gw_ratelimit *ratelimit;     /* NULL = rate limiting off */
     struct gw_accesslog *accesslog;     /* NULL = access log off */
+    struct gw_jobs_loop *jobs;          /* where this loop's job completions arrive */
 } gw_thread_t;
 
 typedef struct {

@@ -84,6 +84,12 @@ gw_catalog_for_request (gw_catalog_holder_t *self, h2o_mem_pool_t *pool)
     return hr_snapshot_data (*ref);
 }
 
+void
+gw_catalog_holder_poke (gw_catalog_holder_t *self)
+{
+    hr_swap_poke (self->swap);
+}
+
 int64_t
 gw_catalog_version (gw_catalog_holder_t *self)
 {

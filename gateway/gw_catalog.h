@@ -24,6 +24,9 @@ void gw_catalog_holder_destroy (gw_catalog_holder_t **self_p);
 /*  The current catalog, referenced until the pool is released.  Never NULL
     (an empty catalog before the first load).  */
 const hr_catalog_t *gw_catalog_for_request (gw_catalog_holder_t *self, h2o_mem_pool_t *pool);
+/*  Checks the version now instead of at the next poll (after a write
+    through the catalog API, so this gateway shows it at once).  */
+void gw_catalog_holder_poke (gw_catalog_holder_t *self);
 /*  The loaded version (-1 before the first successful load).  */
 int64_t gw_catalog_version (gw_catalog_holder_t *self);
 

@@ -75,6 +75,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->catalog_poll_ms = 3000;
     out->history_limit = 1000;
     out->database_url = "";
+    out->redis_url = "";
     out->api_keys = "";
     out->rate_limit_clients = 16384;
     out->max_connections = 4096;
@@ -110,6 +111,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->catalog_poll_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CATALOG_POLL_MS");
     out->history_limit = (int) hr_config_int (cfg, "HR_GATEWAY_HISTORY_LIMIT");
     out->database_url = hr_config_database_url (cfg);
+    out->redis_url = hr_config_str (cfg, "REDIS_URL");
     out->api_keys = hr_config_str (cfg, "HR_API_KEYS");
     out->metrics_require_key = hr_config_bool (cfg, "HR_METRICS_REQUIRE_KEY");
     out->rate_limit_rps = hr_config_double (cfg, "HR_RATE_LIMIT_RPS");

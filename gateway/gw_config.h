@@ -35,6 +35,7 @@ typedef struct {
     int catalog_poll_ms;
     int history_limit;              /* events returned by GET .../interactions/{user} */
     const char *database_url;
+    const char *redis_url;          /* erasure (DELETE /api/v1/users/{id}) */
     /*  Access control and abuse limits (gw_auth.h, gw_limits.h).  */
     const char *api_keys;           /* "" = off */
     bool metrics_require_key;

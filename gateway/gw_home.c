@@ -12,6 +12,7 @@
 #include <string.h>
 #include "gw_app.h"
 #include "gw_auth.h"
+#include "gw_filter.h"
 #include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
@@ -43,6 +44,7 @@ typedef struct {
     size_t history_len;
     gw_history_t hist;
     unsigned degraded;          /* 1 << gw_service_t */
+    gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
 } home_t;
 
 static const unsigned char empty_history[4] = { 0, 0, 0, 0 };
@@ -109,6 +111,8 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
         h->degraded |= 1u << GW_SVC_RULES;
     if (diverse)
         lists[SRC_DIVERSE] = *diverse;
+    for (int s = 0; s < SRC_COUNT; s++)
+        gw_filter_list (h->filter, cat, &lists[s]);
     const double weights[SRC_COUNT] = {
         w->clicked * w->clicked_content, w->clicked * w->clicked_collab,
         w->clicked * w->clicked_rules, w->search, w->diverse,
@@ -117,8 +121,12 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
     for (int s = 0; s < SRC_COUNT; s++)
         src[s] = (hr_merge_source_t) { lists[s].items, lists[s].n, weights[s], source_signals[s] };
 
-    const char **exclude = h2o_mem_alloc_pool (pool, (h->hist.n + 1) * sizeof *exclude);
+    const char *const *asked;
+    uint32_t nasked = gw_filter_excluded (h->filter, &asked);
+    const char **exclude = h2o_mem_alloc_pool (pool, (h->hist.n + nasked + 1) * sizeof *exclude);
     uint32_t nexclude = 0;
+    for (uint32_t i = 0; i < nasked; i++)
+        exclude[nexclude++] = asked[i];
     for (uint32_t i = 0; i < h->hist.n; i++)
         if (h->hist.events[i].type == 1 && h->hist.events[i].len == HR_PRODUCT_ID_LEN)
             exclude[nexclude++] = h->hist.events[i].value;
@@ -130,7 +138,7 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
     gw_buf_putc (b, '[');
     for (int i = 0; i < n; i++) {
         int64_t idx = hr_catalog_find (cat, merged[i].item.id);
-        if (idx < 0)
+        if (idx < 0 || !hr_product_listable (hr_catalog_at (cat, (uint32_t) idx)))
             continue;
         if (rendered++)
             gw_buf_putc (b, ',');
@@ -158,6 +166,18 @@ home_render (gw_fanout_t *f, void *arg)
         have_home = gw_decode_home (pool, c->body, c->len, &home) == 0;
         if (!have_home)
             h->degraded |= 1u << GW_SVC_TRENDING;
+    }
+    if (have_home) {
+        gw_filter_list (h->filter, cat, &home.trending);
+        gw_filter_list (h->filter, cat, &home.best_value);
+        gw_filter_list (h->filter, cat, &home.diverse);
+        uint32_t kept = 0;      /* a category left without items is left out */
+        for (uint32_t i = 0; i < home.ncategories; i++) {
+            gw_filter_list (h->filter, cat, &home.categories[i].list);
+            if (home.categories[i].list.n > 0)
+                home.categories[kept++] = home.categories[i];
+        }
+        home.ncategories = kept;
     }
     gw_buf_t b;
     gw_buf_init (&b, pool, 2048 + (size_t) h->limit * 5 * 420);
@@ -212,11 +232,13 @@ home_after_history (gw_fanout_t *f, void *arg)
     }
     gw_fanout_phase (f, GW_WAIT_HALF);
     hr_writer_t *w = &t->writer;
-    gw_req_trending_home (w, h->limit, gw_random (t), h->history, h->history_len);
+    const hr_catalog_t *cat = gw_catalog_for_request (h->r->app->catalog, pool);
+    gw_req_trending_home (w, gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT), gw_random (t),
+                          h->history, h->history_len);
     h->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
     if (h->hist.n > 0) {
         /*  Ask for more than we show: clicked items and duplicates drop out. */
-        uint32_t want = h->limit + h->hist.n + 10;
+        uint32_t want = gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT) + h->hist.n + 10;
         gw_req_for_user (w, h->history, h->history_len, want > 200 ? 200 : want);
         h->c_content = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
         h->c_collab = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
@@ -245,6 +267,9 @@ gw_handle_home (gw_request_t *r)
         gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
         return;
     }
+    gw_filter_t *filter;
+    if (!gw_filter_parse (r, &filter))
+        return;
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
         gw_send_error (r, 503, "overloaded", "too many requests in flight");
@@ -255,6 +280,7 @@ gw_handle_home (gw_request_t *r)
     h->r = r;
     h->user = user;
     h->limit = (uint32_t) limit;
+    h->filter = filter;
     h->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
     /*  /home is open (the shop's pages call it), but the sources behind its
         items are the user's history: only with a key when keys are set.  */

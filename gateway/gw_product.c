@@ -6,6 +6,7 @@
     product itself, never twice the same item.                              */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_filter.h"
 #include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
@@ -19,6 +20,7 @@ typedef struct {
     char id[HR_PRODUCT_ID_LEN + 1];
     uint32_t limit;
     bool explain;               /* explain=true: each item says which strategy and source */
+    gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
     int calls[3];               /* content, collab, rules: in priority order */
 } product_t;
 
@@ -54,6 +56,7 @@ product_render (gw_fanout_t *f, void *arg)
             continue;
         }
         answered++;
+        gw_filter_list (p->filter, cat, &list);
         for (uint32_t i = 0; i < list.n && n < p->limit; i++) {
             const char *id = list.items[i].id;
             if (seen (ids, n + 1, id))
@@ -104,6 +107,9 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
         gw_send_error (r, 404, "product_not_found", "no product with id %.10s", product_id.base);
         return;
     }
+    gw_filter_t *filter;
+    if (!gw_filter_parse (r, &filter))
+        return;
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
         gw_send_error (r, 503, "overloaded", "too many requests in flight");
@@ -114,13 +120,15 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     p->r = r;
     memcpy (p->id, product_id.base, HR_PRODUCT_ID_LEN);
     p->limit = (uint32_t) limit;
+    p->filter = filter;
+    uint32_t want = gw_filter_want (filter, cat, p->limit + 1, 10 * PRODUCT_MAX_LIMIT);
     p->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
-    gw_req_product (w, HR_M_SIMILAR, p->id, p->limit + 1);
+    gw_req_product (w, HR_M_SIMILAR, p->id, want);
     p->calls[0] = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
     p->calls[1] = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
-    gw_req_product (w, HR_M_FOR_PRODUCT, p->id, p->limit + 1);
+    gw_req_product (w, HR_M_FOR_PRODUCT, p->id, want);
     p->calls[2] = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
     gw_fanout_wait (f, product_render, p);
 }

@@ -15,7 +15,7 @@ bool
 gw_render_item (gw_buf_t *b, const hr_catalog_t *cat, const char *id10)
 {
     int64_t idx = hr_catalog_find (cat, id10);
-    if (idx < 0)
+    if (idx < 0 || !hr_product_listable (hr_catalog_at (cat, (uint32_t) idx)))
         return false;
     size_t len;
     const char *json = hr_catalog_json (cat, (uint32_t) idx, &len);
@@ -27,7 +27,7 @@ bool
 gw_render_item_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_scored_t *it)
 {
     int64_t idx = hr_catalog_find (cat, it->id);
-    if (idx < 0)
+    if (idx < 0 || !hr_product_listable (hr_catalog_at (cat, (uint32_t) idx)))
         return false;
     size_t len;
     const char *json = hr_catalog_json (cat, (uint32_t) idx, &len);

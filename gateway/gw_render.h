@@ -1,6 +1,7 @@
 /*  gw_render — response bodies from scored lists: the catalog's pre-rendered
     item JSON is spliced, never re-encoded.  Ids missing from the catalog
-    (a product deleted since the model was trained) are skipped.            */
+    (a product deleted since the model was trained) are skipped, and so are
+    products that are out of stock or hidden (hr_product_listable).            */
 #ifndef GW_RENDER_H
 #define GW_RENDER_H
 #include "gw_buf.h"

@@ -13,6 +13,7 @@ static const char *const endpoint_names[GW_EP_COUNT] = {
     "home", "product", "search", "interactions_post", "interactions_get", "healthz",
     "readyz", "metrics", "openapi", "bench", "preflight",
     "admin", "dashboard", /* dashboard */
+    "catalog",
     "other",
 };
 
@@ -206,13 +207,20 @@ gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body
                         content_type, strlen (content_type));
     h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-request-id"), 0, NULL,
                            r->id, strlen (r->id));
+    /*  The recommendation id (additive): events echo it, so a click can be
+        traced to the answer (and strategy) that showed the item.          */
+    bool recommendation = (r->endpoint == GW_EP_HOME || r->endpoint == GW_EP_PRODUCT
+                           || r->endpoint == GW_EP_SEARCH) && (status == 200 || status == 404);
+    if (recommendation)
+        h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-recommendation-id"), 0,
+                               NULL, r->id, strlen (r->id));
     if (r->cors_origin.len) {
         h2o_add_header_by_str (&req->pool, &req->res.headers,
                                H2O_STRLIT ("access-control-allow-origin"), 0, NULL,
                                r->cors_origin.base, r->cors_origin.len);
         h2o_add_header_by_str (&req->pool, &req->res.headers,
                                H2O_STRLIT ("access-control-expose-headers"), 0, NULL,
-                               H2O_STRLIT ("X-Request-Id"));
+                               H2O_STRLIT ("X-Request-Id, X-Recommendation-Id"));
         h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT ("Origin"));
     }
     uint64_t elapsed_ns = gw_mono_ns () - r->start_ns;

@@ -2,6 +2,7 @@
 #include "gw_router.h"
 #include <string.h>
 #include "gw_auth.h"
+#include "gw_catalog_api.h"
 #include "gw_limits.h"
 #include "gw_params.h"
 #include "gw_respond.h"
@@ -32,6 +33,10 @@ static const route_t routes[] = {
     { "/metrics", EXACT, "GET", GW_EP_METRICS, gw_handle_metrics, NULL },
     { "/openapi.yaml", EXACT, "GET", GW_EP_OPENAPI, gw_handle_openapi, NULL },
     { "/bench/fixed", EXACT, "GET", GW_EP_BENCH, gw_handle_bench, NULL },
+    { "/api/v1/catalog/products", EXACT, "POST", GW_EP_CATALOG, gw_handle_catalog_batch, NULL },
+    { "/api/v1/catalog/products/", ONE_SEGMENT, "PUT", GW_EP_CATALOG, NULL, gw_handle_catalog_put },
+    { "/api/v1/catalog/products/", ONE_SEGMENT, "PATCH", GW_EP_CATALOG, NULL, gw_handle_catalog_patch },
+    { "/api/v1/catalog/products/", ONE_SEGMENT, "DELETE", GW_EP_CATALOG, NULL, gw_handle_catalog_delete },
     /* dashboard */
     { "/api/v1/admin/overview", EXACT, "GET", GW_EP_ADMIN, gw_handle_admin_overview, NULL },
     { "/api/v1/admin/user/", ONE_SEGMENT, "GET", GW_EP_ADMIN, NULL, gw_handle_admin_user },
@@ -108,7 +113,7 @@ gw_router_on_req (h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
     bool path_known = false;
-    char allow[32] = "";
+    char allow[48] = "";
     for (size_t i = 0; i < N_ROUTES; i++) {
         const route_t *rt = &routes[i];
         if (rt->endpoint == GW_EP_BENCH && !s->bench)
@@ -125,7 +130,7 @@ gw_router_on_req (h2o_handler_t *self, h2o_req_t *req)
         r->endpoint = rt->endpoint;
         /*  Personal data and operations data need an API key when keys are
             configured (the admin endpoints check it themselves, gw_admin).  */
-        bool protect = rt->endpoint == GW_EP_INTERACTIONS_GET
+        bool protect = rt->endpoint == GW_EP_INTERACTIONS_GET || rt->endpoint == GW_EP_CATALOG
                     || (rt->endpoint == GW_EP_METRICS && s->metrics_require_key);
         if (protect && !gw_auth_require (r))
             return 0;
@@ -141,7 +146,7 @@ gw_router_on_req (h2o_handler_t *self, h2o_req_t *req)
     }
     if (h2o_memis (req->method.base, req->method.len, H2O_STRLIT ("OPTIONS")) && r->cors_origin.len
         && h2o_find_header_by_str (&req->headers, H2O_STRLIT ("access-control-request-method"), -1) >= 0) {
-        char methods[48];
+        char methods[64];
         snprintf (methods, sizeof methods, "%s, OPTIONS", allow);
         preflight (r, h2o_strdup (&req->pool, methods, SIZE_MAX).base);
         return 0;

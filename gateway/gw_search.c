@@ -8,6 +8,7 @@
     "fallback_reason":"search_unavailable" and "degraded":["content"].      */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_filter.h"
 #include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
@@ -22,6 +23,7 @@ typedef struct {
     uint32_t limit;
     bool explain;               /* explain=true: each result carries strategy, source, score */
     int c_search, c_trending;
+    gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
 } search_t;
 
 static void
@@ -37,6 +39,13 @@ search_render (gw_fanout_t *f, void *arg)
                      && gw_decode_one_list (pool, cs->body, cs->len, &results) == 0;
     bool have_trending = ct->outcome == GW_CALL_OK
                       && gw_decode_one_list (pool, ct->body, ct->len, &trending) == 0;
+    if (have_results)
+        gw_filter_list (s->filter, cat, &results);
+    if (have_trending) {
+        gw_filter_list (s->filter, cat, &trending);
+        if (trending.n > FALLBACK_MAX)
+            trending.n = FALLBACK_MAX;
+    }
     gw_buf_t b;
     if (have_results && results.n > 0) {
         uint32_t n = results.n < s->limit ? results.n : s->limit;
@@ -106,20 +115,26 @@ gw_handle_search (gw_request_t *r)
         gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
         return;
     }
+    gw_filter_t *filter;
+    if (!gw_filter_parse (r, &filter))
+        return;
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
         gw_send_error (r, 503, "overloaded", "too many requests in flight");
         return;
     }
+    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &req->pool);
     search_t *s = h2o_mem_alloc_pool (&req->pool, sizeof *s);
     s->r = r;
     s->limit = (uint32_t) limit;
+    s->filter = filter;
     s->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
-    gw_req_search (w, query, qlen, s->limit);
+    gw_req_search (w, query, qlen, gw_filter_want (filter, cat, s->limit, SEARCH_MAX_LIMIT));
     s->c_search = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
-    gw_req_trending (w, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX);
+    gw_req_trending (w, gw_filter_want (filter, cat, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX,
+                                       4 * FALLBACK_MAX));
     s->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
     gw_fanout_wait (f, search_render, s);
 }
