@@ -72,6 +72,21 @@ struct content_search {
     content_search_session_t *pool;
 };
 
+int
+content_search_opts_off (content_search_opts_t *o, const char *part)
+{
+    static const struct { const char *name; unsigned bit; } parts[] = {
+        { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
+        { "learned", CONTENT_PART_LEARNED },
+    };
+    for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
+        if (!strcmp (part, parts[k].name)) {
+            o->parts &= ~parts[k].bit;
+            return 0;
+        }
+    return -1;
+}
+
 /*  ---- building ----------------------------------------------------------- */
 
 typedef struct {
