@@ -5,11 +5,12 @@
     content_train_build, data/synonyms.txt), reads one query per line on
     stdin and writes one JSON line per query:
         {"query": q, "results": [{"id","name","category":"main > sub"}...]}
+    --explain adds the query's reading (content_search_explain).
     Options switch parts of the pipeline off for the ablation table of
     docs/search.md: --off NAME (repeatable; names in content_search_opts_t:
     typo2, constraints, synonyms, semantic, learned).
 
-    usage: search_topk [--limit N] [--off NAME]... FILE.csv... < queries     */
+    usage: search_topk [--explain] [--limit N] [--off NAME]... FILE.csv... < queries     */
 #include "catalog_csv.h"
 #include "hr_log.h"
 #include "search.h"
@@ -26,11 +27,15 @@ main (int argc, char **argv)
 {
     uint32_t limit = 10;
     content_search_opts_t so = CONTENT_SEARCH_OPTS_DEFAULT;
-    bool no_syn = false, no_sem = false;
+    bool no_syn = false, no_sem = false, explain = false;
     int first = 1;
     while (first + 1 < argc && argv[first][0] == '-') {
         const char *v = argv[first + 1];
-        if (!strcmp (argv[first], "--limit"))
+        if (!strcmp (argv[first], "--explain")) {
+            explain = true;
+            first--;
+        }
+        else if (!strcmp (argv[first], "--limit"))
             limit = (uint32_t) atoi (v);
         else if (!strcmp (argv[first], "--off")) {
             if (!strcmp (v, "synonyms")) no_syn = true;
@@ -91,6 +96,11 @@ main (int argc, char **argv)
                                                    "score", (double) hits[k].score));
         }
         json_t *o = json_pack ("{s:s, s:o}", "query", line, "results", res);
+        if (explain) {
+            char *ex = content_search_explain (s, x, line, n);
+            json_object_set_new (o, "explain", ex ? json_loads (ex, 0, NULL) : json_null ());
+            free (ex);
+        }
         char *js = json_dumps (o, JSON_COMPACT);
         puts (js);
         free (js);
