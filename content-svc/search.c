@@ -423,8 +423,8 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
     otherwise).  With other known words in the query the candidate found
     most often *with them* wins ("seeling fan" -> ceiling, not selling),
     a second edit halving the evidence; alone, the nearest wins unless a
-    farther one is 10x as frequent.  A different first letter costs 70 %
-    of the evidence ("tredmil" -> treadmill, not the more frequent redmi).  */
+    farther one is 10x as frequent, and a different first letter costs 70 %
+    of the frequency ("tredmil" -> treadmill, not the more frequent redmi). */
 static void
 correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, bool rare)
 {
@@ -458,7 +458,7 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         if (!context)
             evidence = (double) c[ci].freq;
         double score = evidence / (c[ci].distance > 1 ? (context ? 2.0 : 10.0) : 1.0);
-        if (w[0] != t->surface[0])
+        if (!context && w[0] != t->surface[0])
             score *= 0.3;       /* the first letter is rarely the wrong one */
         if (score > best_score) {
             best_score = score;
