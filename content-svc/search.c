@@ -619,7 +619,7 @@ constraint_factor (const content_search_t *s, const content_search_session_t *x,
         for (uint8_t a = 0; a < c->nalts && !head; a++)
             head = content_names_is_head (s->names, d, c->alt[a].term[c->alt[a].nterms - 1]);
         if (!head)
-            f *= 0.45f;
+            f *= 0.3f;
     }
     return f;
 }
