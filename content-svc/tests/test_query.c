@@ -29,6 +29,8 @@ static const char *rows[][3] = {
     { "Spykar Men's Super Skinny Fit Jeans", "men's clothing", "Jeans" },
     { "Denim Jeans Classic Blue", "stores", "Amazon Fashion" },
     { "Kotty Women's Loose Fit Jeans", "women's clothing", "Western Wear" },
+    { "Lymio Casual Shirt for Men, Shirt for Men, Men Stylish Shirt", "men's clothing", "Shirts" },
+    { "TOPLOT T-Shirt for Men, Regular Fit T-Shirt", "men's clothing", "T-shirts & Polos" },
     { "Lenovo IdeaPad Slim 3 Intel Core i3 15.6 inch Laptop (8GB/512GB SSD)", "tv, audio & cameras", "All Electronics" },
     { "Lenovo Casual Laptop Backpack B210 15.6-inch Water Repellent Black", "tv, audio & cameras", "All Electronics" },
     { "Lenovo 65W Laptop Adapter/Charger with Power Cord", "tv, audio & cameras", "All Electronics" },
@@ -121,6 +123,7 @@ START_TEST (test_audience)
     ck_assert_ptr_nonnull (strstr (at ("jeans for men", 0), "Men's"));
     ck_assert_ptr_nonnull (strstr (at ("jeans for men", 1), "Men's"));
     ck_assert_str_eq (at ("jeans for men", 2), "Denim Jeans Classic Blue");
+    ck_assert_ptr_nonnull (strstr (at ("t shirt for men", 0), "T-Shirt"));  /* not any shirt */
     ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_WOMEN),
                         content_audience_factor (CONTENT_AUD_MEN, 0));
 }
