@@ -134,7 +134,7 @@ phrase (content_analyzer_t *an, const content_docterms_t *dt, const char *p, siz
 
 /*  The zone of a name: phrases split at separators and at "with", "and",
     "of", "or", "-" between spaces; the zone ends at "for", "compatible",
-    "suitable", "fits", "fit".                                               */
+    "suitable", "fits" (not "fit": "Slim Fit Formal Shirt" is a shirt).     */
 static int
 parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *name, tbuf_t *out)
 {
@@ -147,8 +147,7 @@ parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *na
                 p++;
             size_t n = (size_t) (p - w);
             bool stop = word_is (w, n, "for") || word_is (w, n, "compatible")
-                     || word_is (w, n, "suitable") || word_is (w, n, "fits")
-                     || word_is (w, n, "fit");
+                     || word_is (w, n, "suitable") || word_is (w, n, "fits");
             bool split = word_is (w, n, "with") || word_is (w, n, "and") || word_is (w, n, "of")
                       || word_is (w, n, "or");
             if (stop || split) {
