@@ -455,8 +455,8 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
                 context = true;
                 evidence += cooccur (s, (uint32_t) fid, (uint32_t) x->tok[o].id);
             }
-        if (!context)
-            evidence = (double) c[ci].freq;
+        /*  no co-occurrence at all: frequency decides, as without context */
+        evidence = context ? evidence + 1e-4 * (double) c[ci].freq : (double) c[ci].freq;
         double score = evidence / (c[ci].distance > 1 ? (context ? 2.0 : 10.0) : 1.0);
         if (!context && w[0] != t->surface[0])
             score *= 0.3;       /* the first letter is rarely the wrong one */
