@@ -27,7 +27,7 @@ static const char *rows[][3] = {
     { "Best Selling Pressure Cooker Gasket", "appliances", "All Appliances" },
     { "Levi's Men's 511 Slim Fit Jeans", "men's clothing", "Jeans" },
     { "Spykar Men's Super Skinny Fit Jeans", "men's clothing", "Jeans" },
-    { "Denim Jeans Classic Blue", "stores", "Amazon Fashion" },
+    { "Classic Blue Denim Jeans", "stores", "Amazon Fashion" },
     { "Kotty Women's Loose Fit Jeans", "women's clothing", "Western Wear" },
     { "Lymio Casual Shirt for Men, Shirt for Men, Men Stylish Shirt", "men's clothing", "Shirts" },
     { "TOPLOT T-Shirt for Men, Regular Fit T-Shirt", "men's clothing", "T-shirts & Polos" },
@@ -122,7 +122,7 @@ START_TEST (test_audience)
     /*  for men: the two men's jeans first, the jeans that say nothing next */
     ck_assert_ptr_nonnull (strstr (at ("jeans for men", 0), "Men's"));
     ck_assert_ptr_nonnull (strstr (at ("jeans for men", 1), "Men's"));
-    ck_assert_str_eq (at ("jeans for men", 2), "Denim Jeans Classic Blue");
+    ck_assert_str_eq (at ("jeans for men", 2), "Classic Blue Denim Jeans");
     ck_assert_ptr_nonnull (strstr (at ("t shirt for men", 0), "T-Shirt"));  /* not any shirt */
     ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_WOMEN),
                         content_audience_factor (CONTENT_AUD_MEN, 0));
