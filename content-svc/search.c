@@ -1,5 +1,6 @@
 /*  search — see search.h.  */
 #include "search.h"
+#include "query.h"
 #include "semantic.h"
 #include "text.h"
 #include "topk.h"
@@ -50,6 +51,11 @@ struct content_search_session {
     uint32_t ntok;
     clause_t clauses[MAX_CLAUSES];
     uint32_t nclauses;
+    /*  constraints read from the query (CONTENT_PART_CONSTRAINTS)          */
+    unsigned audience;                      /* CONTENT_AUD_* asked for */
+    uint32_t brand[MAX_CLAUSES];            /* brand terms */
+    uint32_t nbrand;
+    int32_t type_clause;                    /* -1 = none */
 };
 
 struct content_search {
@@ -64,6 +70,7 @@ struct content_search {
     float *pw;
     float *prior;
     content_typo_t *typo;
+    content_names_t *names;                 /* zones, heads, audiences, brands */
     int64_t *model_term;                    /* index term -> model term */
     uint32_t dim;
     int8_t *pvec;                           /* n × dim product vectors, int8 */
@@ -71,6 +78,21 @@ struct content_search {
     pthread_mutex_t lock;
     content_search_session_t *pool;
 };
+
+int
+content_search_opts_off (content_search_opts_t *o, const char *part)
+{
+    static const struct { const char *name; unsigned bit; } parts[] = {
+        { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
+        { "learned", CONTENT_PART_LEARNED },
+    };
+    for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
+        if (!strcmp (part, parts[k].name)) {
+            o->parts &= ~parts[k].bit;
+            return 0;
+        }
+    return -1;
+}
 
 /*  ---- building ----------------------------------------------------------- */
 
@@ -163,7 +185,8 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
     s->pw = malloc ((nnz ? nnz : 1) * sizeof *s->pw);
     s->prior = malloc ((s->n ? s->n : 1) * sizeof *s->prior);
     s->typo = content_typo_new ();
-    if (!s->pstart || !s->pdoc || !s->pw || !s->prior || !s->typo)
+    s->names = content_names_new (catalog, dt);
+    if (!s->pstart || !s->pdoc || !s->pw || !s->prior || !s->typo || !s->names)
         goto fail;
 
     /*  BM25 weights, precomputed per posting: a query only adds floats.    */
@@ -287,6 +310,7 @@ content_search_destroy (content_search_t **self_p)
     free (s->pw);
     free (s->prior);
     content_typo_destroy (&s->typo);
+    content_names_destroy (&s->names);
     free (s->model_term);
     free (s->pvec);
     free (s->pscale);
@@ -372,6 +396,84 @@ single_word_synonym (const content_search_t *s, const char *stem, uint32_t len)
     return content_synonyms_match (s->syn, st, &len, 1, 0, &targets, &nt) > 0;
 }
 
+/*  Products that contain both terms (postings are sorted by product).      */
+static uint32_t
+cooccur (const content_search_t *s, uint32_t a, uint32_t b)
+{
+    uint64_t i = s->pstart[a], ie = s->pstart[a + 1], j = s->pstart[b], je = s->pstart[b + 1];
+    uint32_t n = 0;
+    while (i < ie && j < je) {
+        if (s->pdoc[i] < s->pdoc[j])
+            i++;
+        else if (s->pdoc[i] > s->pdoc[j])
+            j++;
+        else {
+            n++;
+            i++;
+            j++;
+        }
+    }
+    return n;
+}
+
+#define TYPO_CANDIDATES 8
+
+/*  Picks the correction of token k among the catalog words within reach.
+    Two edits are allowed from 5 letters (CONTENT_PART_TYPO2; from 8
+    otherwise).  With other known words in the query the candidate found
+    most often *with them* wins ("seeling fan" -> ceiling, not selling),
+    a second edit halving the evidence; alone, the nearest wins unless a
+    farther one is 10x as frequent, and a different first letter costs 70 %
+    of the frequency ("tredmil" -> treadmill, not the more frequent redmi). */
+static void
+correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, bool rare)
+{
+    qtoken_t *t = &x->tok[k];
+    size_t sl = strlen (t->surface);
+    int maxd = content_typo_max_distance (sl);
+    if ((s->o.parts & CONTENT_PART_TYPO2) && sl >= 5)
+        maxd = 2;
+    content_typo_cand_t c[TYPO_CANDIDATES];
+    uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c, TYPO_CANDIDATES);
+    int64_t best = -1;
+    double best_score = -1;
+    char best_word[CONTENT_TOKEN_MAX + 1], best_stem[CONTENT_TOKEN_MAX + 1];
+    for (uint32_t ci = 0; ci < nc; ci++) {
+        uint32_t wl;
+        const char *w = content_typo_word (s->typo, c[ci].word, &wl);
+        uint32_t fsl;
+        const char *fst = content_stem (x->an, w, wl, &fsl);
+        int64_t fid = term_id (s, fst, fsl);
+        if (fid < 0 || fid == t->id)
+            continue;
+        if (rare && s->dt->df[fid] < 20 * s->dt->df[t->id])
+            continue;           /* a rare but real word: keep it alone */
+        double evidence = 0;
+        bool context = false;
+        for (uint32_t o = 0; o < x->ntok; o++)
+            if (o != k && x->tok[o].id >= 0 && s->dt->df[x->tok[o].id] < s->n / 2) {
+                context = true;
+                evidence += cooccur (s, (uint32_t) fid, (uint32_t) x->tok[o].id);
+            }
+        /*  no co-occurrence at all: frequency decides, as without context */
+        evidence = context ? evidence + 1e-4 * (double) c[ci].freq : (double) c[ci].freq;
+        double score = evidence / (c[ci].distance > 1 ? (context ? 2.0 : 10.0) : 1.0);
+        if (!context && w[0] != t->surface[0])
+            score *= 0.3;       /* the first letter is rarely the wrong one */
+        if (score > best_score) {
+            best_score = score;
+            best = fid;
+            copy_word (best_word, w, wl);
+            copy_word (best_stem, fst, fsl);
+        }
+    }
+    if (best < 0)
+        return;
+    copy_word (t->fixed, best_word, strlen (best_word));
+    copy_word (t->fixed_stem, best_stem, strlen (best_stem));
+    t->fixed_id = best;
+}
+
 static void
 resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q, size_t len)
 {
@@ -392,28 +494,12 @@ resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q,
         the token array points into.                                        */
     for (uint32_t k = 0; k < n; k++) {
         qtoken_t *t = &x->tok[k];
-        size_t sl = strlen (t->surface);
         bool rare = t->id >= 0 && s->dt->df[t->id] < 3;
         if ((t->id >= 0 && !rare) || single_word_synonym (s, t->stem, (uint32_t) strlen (t->stem)))
             continue;
-        char fixed[CONTENT_TOKEN_MAX + 1];
-        int dist;
-        size_t fl = content_typo_correct (s->typo, t->surface, sl, fixed, sizeof fixed, &dist);
-        if (fl == 0)
-            continue;
-        uint32_t fsl;
-        const char *fst = content_stem (x->an, fixed, fl, &fsl);
-        int64_t fid = term_id (s, fst, fsl);
-        if (fid < 0 || fid == t->id)
-            continue;
-        if (rare && s->dt->df[fid] < 20 * s->dt->df[t->id])
-            continue;           /* a rare but real word: keep it alone */
-        copy_word (t->fixed, fixed, fl);
-        copy_word (t->fixed_stem, fst, fsl);
-        t->fixed_id = fid;
+        correct_token (s, x, k, rare);
     }
 }
-
 static void
 add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weight)
 {
@@ -456,10 +542,94 @@ add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_
     }
 }
 
+/*  Audience words are constraints, not keywords, when the query has
+    something else to look for ("jeans for women": jeans, audience women).  */
+static void
+read_audience (content_search_t *s, content_search_session_t *x, bool *skip)
+{
+    x->audience = 0;
+    if (!(s->o.parts & CONTENT_PART_CONSTRAINTS))
+        return;
+    unsigned bits = 0;
+    uint32_t rest = 0;
+    for (uint32_t k = 0; k < x->ntok; k++) {
+        const qtoken_t *t = &x->tok[k];
+        unsigned b = content_audience_of (t->stem, strlen (t->stem));
+        skip[k] = b != 0;
+        bits |= b;
+        rest += b == 0;
+    }
+    if (rest == 0) {
+        memset (skip, 0, x->ntok * sizeof *skip);
+        return;
+    }
+    x->audience = bits;
+}
+
+/*  Brands (clauses of one catalog word that opens titles) and the type:
+    the last other clause whose word is a phrase head somewhere in the
+    catalog and is not a unit ("telivison 43 inch" -> television).         */
+static void
+read_brand_and_type (content_search_t *s, content_search_session_t *x)
+{
+    x->nbrand = 0;
+    x->type_clause = -1;
+    if (!(s->o.parts & CONTENT_PART_CONSTRAINTS))
+        return;
+    bool brand[MAX_CLAUSES] = { false };
+    for (uint32_t ci = 0; ci < x->nclauses; ci++) {
+        const clause_t *c = &x->clauses[ci];
+        if (c->words == 1 && c->nalts > 0 && c->alt[0].nterms == 1 && x->nclauses > 1
+            && content_names_is_brand (s->names, c->alt[0].term[0])) {
+            brand[ci] = true;
+            x->brand[x->nbrand++] = c->alt[0].term[0];
+        }
+    }
+    for (uint32_t ci = x->nclauses; ci-- > 0;) {
+        const clause_t *c = &x->clauses[ci];
+        const qtoken_t *t = &x->tok[c->first + c->words - 1];
+        if (brand[ci] || content_is_unit (t->stem, strlen (t->stem)))
+            continue;
+        bool digits = false;
+        for (const char *p = t->stem; *p; p++)
+            digits |= *p >= '0' && *p <= '9';
+        if (digits)
+            continue;
+        for (uint8_t a = 0; a < c->nalts; a++)
+            if (content_names_head_rate (s->names, c->alt[a].term[c->alt[a].nterms - 1]) >= 0.1f) {
+                x->type_clause = (int32_t) ci;
+                return;
+            }
+    }
+}
+
+/*  The score factor of the constraints a product meets.                   */
+static float
+constraint_factor (const content_search_t *s, const content_search_session_t *x, uint32_t d)
+{
+    float f = 1.0f;
+    if (x->audience)
+        f *= content_audience_factor (x->audience, content_names_audience (s->names, d));
+    for (uint32_t b = 0; b < x->nbrand; b++)
+        if (!content_names_in_zone (s->names, d, x->brand[b]))
+            f *= 0.35f;
+    if (x->type_clause >= 0) {
+        const clause_t *c = &x->clauses[x->type_clause];
+        bool head = false;
+        for (uint8_t a = 0; a < c->nalts && !head; a++)
+            head = content_names_is_head (s->names, d, c->alt[a].term[c->alt[a].nterms - 1]);
+        if (!head)
+            f *= 0.3f;
+    }
+    return f;
+}
+
 static void
 plan (content_search_t *s, content_search_session_t *x)
 {
     x->nclauses = 0;
+    bool skip[MAX_TOKENS] = { false };
+    read_audience (s, x, skip);
     const char *fixed_stems[MAX_TOKENS];
     uint32_t flens[MAX_TOKENS];
     for (uint32_t k = 0; k < x->ntok; k++) {
@@ -471,6 +641,10 @@ plan (content_search_t *s, content_search_session_t *x)
     }
     uint32_t pos = 0;
     while (pos < x->ntok && x->nclauses < MAX_CLAUSES) {
+        if (skip[pos]) {
+            pos++;
+            continue;
+        }
         clause_t *c = &x->clauses[x->nclauses];
         c->nalts = 0;
         c->first = pos;
@@ -509,6 +683,7 @@ plan (content_search_t *s, content_search_session_t *x)
         if (c->nalts)
             x->nclauses++;
     }
+    read_brand_and_type (s, x);
 }
 
 /*  ---- scoring ----------------------------------------------------------- */
@@ -577,7 +752,7 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
     for (uint32_t k = 0; k < ntouched; k++) {
         uint32_t d = x->touched[k];
         float coord = (float) x->matched[d] / (float) x->nclauses;
-        x->total[d] *= coord * s->prior[d];
+        x->total[d] *= coord * s->prior[d] * constraint_factor (s, x, d);
         if (x->total[d] > mx)
             mx = x->total[d];
     }
@@ -697,6 +872,23 @@ content_search_explain (content_search_t *s, content_search_session_t *x,
     }
     json_object_set_new (root, "tokens", toks);
     json_object_set_new (root, "clauses", cls);
+    json_t *cons = json_object ();
+    static const char *const aud[] = { "women", "men", "girls", "boys", "kids", "unisex", "baby" };
+    json_t *a = json_array ();
+    for (int b = 0; b < 7; b++)
+        if (x->audience & (1u << b))
+            json_array_append_new (a, json_string (aud[b]));
+    json_object_set_new (cons, "audience", a);
+    json_t *br = json_array ();
+    for (uint32_t b = 0; b < x->nbrand; b++)
+        json_array_append_new (br, json_string (content_vocab_term (s->dt->vocab, x->brand[b], NULL)));
+    json_object_set_new (cons, "brands", br);
+    if (x->type_clause >= 0) {
+        const alt_t *ta = &x->clauses[x->type_clause].alt[0];
+        json_object_set_new (cons, "type", json_string (
+            content_vocab_term (s->dt->vocab, ta->term[ta->nterms - 1], NULL)));
+    }
+    json_object_set_new (root, "constraints", cons);
     json_object_set_new (root, "semantic", json_boolean (query_vector (s, x)));
     char *out = json_dumps (root, JSON_COMPACT);
     json_decref (root);

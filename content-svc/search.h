@@ -27,11 +27,24 @@ typedef struct {
     float typo_weight;          /* of a corrected word */
     float w_lexical, w_semantic;
     float semantic_min;         /* cosine for a semantic-only hit */
+    unsigned parts;             /* CONTENT_PART_* switched on */
 } content_search_opts_t;
+
+/*  Parts of query understanding that can be switched off (the ablation of
+    docs/search.md; all on in service).                                     */
+#define CONTENT_PART_TYPO2       (1u << 0)  /* two edits in a 5-7 letter word */
+#define CONTENT_PART_CONSTRAINTS (1u << 1)  /* audience/brand/attribute+type */
+#define CONTENT_PART_LEARNED     (1u << 2)  /* click-trained synonyms, boosts */
+#define CONTENT_PART_ALL         0x7u
 
 #define CONTENT_SEARCH_OPTS_DEFAULT ((content_search_opts_t) { \
     .k1 = 1.2f, .b = 0.75f, .synonym_weight = 0.85f, .typo_weight = 0.9f, \
-    .w_lexical = 0.75f, .w_semantic = 0.25f, .semantic_min = 0.6f })
+    .w_lexical = 0.75f, .w_semantic = 0.25f, .semantic_min = 0.6f, \
+    .parts = CONTENT_PART_ALL })
+
+/*  Switches off a part by name ("typo2", "constraints", "learned"); -1 for
+    an unknown name.                                                        */
+int content_search_opts_off (content_search_opts_t *o, const char *part);
 
 typedef struct {
     uint32_t doc;               /* catalog index */

@@ -360,6 +360,23 @@ emit (content_analyzer_t *self, size_t start, size_t len)
     return 0;
 }
 
+/*  "t shirt", "T-Shirt", "t - shirt": the lone "t" joins the word after it
+    ("tshirt", as many titles write it); alone it would be dropped and the
+    query would mean any shirt.                                             */
+static bool
+joins_next (const char *word, size_t wl, const unsigned char *s, size_t len, size_t i)
+{
+    if (wl != 1 || word[0] != 't')
+        return false;
+    while (i < len && (s[i] == ' ' || s[i] == '-'))
+        i++;
+    static const char shirt[] = "shirt";
+    for (size_t k = 0; k < sizeof shirt - 1; k++)
+        if (i + k >= len || (s[i + k] | 0x20) != shirt[k])
+            return false;
+    return true;
+}
+
 uint32_t
 content_analyze (content_analyzer_t *self, const char *text, size_t len,
                  const content_token_t **tokens)
@@ -376,6 +393,8 @@ content_analyze (content_analyzer_t *self, const char *text, size_t len,
         if (kind == SKIP)
             continue;
         if (kind == SEP) {
+            if (in_word && joins_next (self->chars + start, self->chars_len - start, s, len, i))
+                continue;
             if (in_word && emit (self, start, self->chars_len - start))
                 break;
             in_word = false;

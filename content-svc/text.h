@@ -7,7 +7,8 @@
          Greek and Cyrillic lower-cased), so "Café", "CAFE" and "cafe" meet;
       3. tokens = runs of letters/digits (an apostrophe inside a word is
          dropped: "men's" -> "mens"); single characters and tokens longer
-         than CONTENT_TOKEN_MAX bytes are skipped;
+         than CONTENT_TOKEN_MAX bytes are skipped, except a "t" before
+         "shirt" ("T-Shirt", "t shirt" -> "tshirt");
       4. English stop words are dropped;
       5. the Snowball English stemmer (libstemmer) maps "earphones" and
          "earphone" to "earphon".  Tokens containing digits are kept as they

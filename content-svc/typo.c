@@ -3,6 +3,7 @@
 #include "text.h"
 #include "vocab.h"
 #include <assert.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,27 @@ hash_without (const char *w, size_t n, size_t skip)
     return content_hash (buf, o);
 }
 
+/*  Hash of w with bytes a and b (a < b) deleted.                           */
+static uint64_t
+hash_without2 (const char *w, size_t n, size_t a, size_t b)
+{
+    char buf[CONTENT_TOKEN_MAX + 1];
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        if (i != a && i != b)
+            buf[o++] = w[i];
+    return content_hash (buf, o);
+}
+
+/*  Words from 4 bytes also get their two-deletion variants, so that two
+    edits anywhere (two substitutions: "geezer" -> "geyser") are found by
+    deleting two bytes on both sides.                                       */
+static bool
+two_deletions (uint32_t len)
+{
+    return len >= 4 && len <= 24;
+}
+
 int
 content_typo_freeze (content_typo_t *self)
 {
@@ -104,6 +126,8 @@ content_typo_freeze (content_typo_t *self)
         uint32_t len;
         content_vocab_term (self->words, id, &len);
         total += len + 1;
+        if (two_deletions (len))
+            total += (uint64_t) len * (len - 1) / 2;
     }
     free (self->variants);
     self->variants = malloc ((total ? total : 1) * sizeof *self->variants);
@@ -115,9 +139,18 @@ content_typo_freeze (content_typo_t *self)
         const char *w = content_vocab_term (self->words, id, &len);
         for (size_t skip = 0; skip <= len; skip++)
             self->variants[o++] = (variant_t) { hash_without (w, len, skip), id };
+        if (two_deletions (len))
+            for (size_t a = 0; a < len; a++)
+                for (size_t b = a + 1; b < len; b++)
+                    self->variants[o++] = (variant_t) { hash_without2 (w, len, a, b), id };
     }
     qsort (self->variants, o, sizeof *self->variants, cmp_variant);
-    self->nvariants = o;
+    /*  one word reaches a hash through several deletions: keep one entry   */
+    uint64_t u = 0;
+    for (uint64_t k = 0; k < o; k++)
+        if (u == 0 || cmp_variant (&self->variants[k], &self->variants[u - 1]) != 0)
+            self->variants[u++] = self->variants[k];
+    self->nvariants = u;
     return 0;
 }
 
@@ -163,9 +196,20 @@ typedef struct {
     const char *w;
     size_t n;
     int max;
-    int64_t best;
-    int best_d;
+    content_typo_cand_t *c;
+    uint32_t nc, cap;
 } search_t;
+
+/*  Better first: nearer, then more frequent, then lower id.                */
+static bool
+better (const content_typo_t *self, uint32_t a, int da, uint32_t b, int db)
+{
+    if (da != db)
+        return da < db;
+    if (self->freq[a] != self->freq[b])
+        return self->freq[a] > self->freq[b];
+    return a < b;
+}
 
 static void
 probe (search_t *s, uint64_t h)
@@ -181,7 +225,10 @@ probe (search_t *s, uint64_t h)
     }
     for (; lo < s->self->nvariants && v[lo].hash == h; lo++) {
         uint32_t id = v[lo].word;
-        if ((int64_t) id == s->best)
+        bool seen = false;
+        for (uint32_t k = 0; k < s->nc && !seen; k++)
+            seen = s->c[k].word == id;
+        if (seen)
             continue;
         uint32_t len;
         const char *cand = content_vocab_term (s->self->words, id, &len);
@@ -190,47 +237,57 @@ probe (search_t *s, uint64_t h)
         int d = content_osa_distance (s->w, s->n, cand, len, s->max);
         if (d > s->max)
             continue;
-        if (s->best < 0 || d < s->best_d
-            || (d == s->best_d && s->self->freq[id] > s->self->freq[s->best])
-            || (d == s->best_d && s->self->freq[id] == s->self->freq[s->best]
-                && id < s->best)) {
-            s->best = id;
-            s->best_d = d;
-        }
+        /*  insertion into the sorted candidate list, the worst falls off   */
+        uint32_t at = s->nc;
+        while (at > 0 && better (s->self, id, d, s->c[at - 1].word, s->c[at - 1].distance))
+            at--;
+        if (at >= s->cap)
+            continue;
+        uint32_t last = s->nc < s->cap ? s->nc : s->cap - 1;
+        memmove (s->c + at + 1, s->c + at, (last - at) * sizeof *s->c);
+        s->c[at] = (content_typo_cand_t) { id, d, s->self->freq[id] };
+        if (s->nc < s->cap)
+            s->nc++;
     }
+}
+
+uint32_t
+content_typo_candidates (const content_typo_t *self, const char *w, size_t n, int max,
+                         content_typo_cand_t *out, uint32_t cap)
+{
+    if (max <= 0 || cap == 0 || n > CONTENT_TOKEN_MAX || !self->variants)
+        return 0;
+    search_t s = { self, w, n, max, out, 0, cap };
+    probe (&s, content_hash (w, n));
+    for (size_t skip = 0; skip < n; skip++)
+        probe (&s, hash_without (w, n, skip));
+    if (max >= 2)
+        for (size_t a = 0; a < n; a++)
+            for (size_t b = a + 1; b < n; b++)
+                probe (&s, hash_without2 (w, n, a, b));
+    return s.nc;
+}
+
+const char *
+content_typo_word (const content_typo_t *self, uint32_t word, uint32_t *len)
+{
+    return content_vocab_term (self->words, word, len);
 }
 
 size_t
 content_typo_correct (const content_typo_t *self, const char *w, size_t n,
                       char *out, size_t cap, int *distance)
 {
-    int max = content_typo_max_distance (n);
-    if (max == 0 || n > CONTENT_TOKEN_MAX || !self->variants)
-        return 0;
-    search_t s = { self, w, n, max, -1, max + 1 };
-    for (size_t skip = 0; skip <= n; skip++)
-        probe (&s, hash_without (w, n, skip));
-    if (max >= 2) {
-        /*  two deletions on the query side: catches two inserted letters   */
-        char buf[CONTENT_TOKEN_MAX + 1];
-        for (size_t a = 0; a < n; a++)
-            for (size_t b = a + 1; b < n; b++) {
-                size_t o = 0;
-                for (size_t i = 0; i < n; i++)
-                    if (i != a && i != b)
-                        buf[o++] = w[i];
-                probe (&s, content_hash (buf, o));
-            }
-    }
-    if (s.best < 0)
+    content_typo_cand_t c;
+    if (content_typo_candidates (self, w, n, content_typo_max_distance (n), &c, 1) == 0)
         return 0;
     uint32_t len;
-    const char *best = content_vocab_term (self->words, (uint32_t) s.best, &len);
+    const char *best = content_vocab_term (self->words, c.word, &len);
     if (len + 1 > cap)
         return 0;
     memcpy (out, best, len);
     out[len] = '\0';
     if (distance)
-        *distance = s.best_d;
+        *distance = c.distance;
     return len;
 }

@@ -1,12 +1,14 @@
 /*  typo — corrects a misspelt query word to a catalog word.
 
     Symmetric-delete index (as in SymSpell): every dictionary word is stored
-    with the variants obtained by deleting one character; a query word's
-    variants (0 and 1 deletions, and 2 for long words) are looked up there,
-    and each candidate is verified with the optimal-string-alignment edit
-    distance (insert, delete, substitute, swap adjacent).  Allowed distance
-    grows with the word: none below 5 bytes ("ac" must not become "a"), 1
-    up to 7 bytes, 2 from 8.  Ties go to the more frequent word.             */
+    with the variants obtained by deleting one or two characters; a query
+    word's variants (0, 1 and 2 deletions) are looked up there, so any two
+    edits are found (two substitutions "geezer" -> "geyser" included), and
+    each candidate is verified with the optimal-string-alignment edit
+    distance (insert, delete, substitute, swap adjacent).  The caller picks
+    the allowed distance; content_typo_max_distance is the context-free
+    default: none below 5 bytes ("ac" must not become "a"), 1 up to 7
+    bytes, 2 from 8.  Candidates come nearest first, then most frequent.     */
 #ifndef CONTENT_TYPO_H
 #define CONTENT_TYPO_H
 #include <stddef.h>
@@ -20,7 +22,18 @@ void content_typo_destroy (content_typo_t **self_p);
 int content_typo_add (content_typo_t *self, const char *w, size_t n, uint32_t freq);
 /*  Builds the index; call once after the adds.  0 / -1.                     */
 int content_typo_freeze (content_typo_t *self);
-/*  The best dictionary word within the allowed distance of w (not w
+typedef struct {
+    uint32_t word;              /* dictionary id (content_typo_word) */
+    int distance;
+    uint32_t freq;
+} content_typo_cand_t;
+
+/*  Up to cap dictionary words within `max` edits of w (never w itself),
+    best first.  Returns the count.                                          */
+uint32_t content_typo_candidates (const content_typo_t *self, const char *w, size_t n,
+                                  int max, content_typo_cand_t *out, uint32_t cap);
+const char *content_typo_word (const content_typo_t *self, uint32_t word, uint32_t *len);
+/*  The best dictionary word within content_typo_max_distance of w (not w
     itself): its length, copied NUL-terminated into out; 0 when none.       */
 size_t content_typo_correct (const content_typo_t *self, const char *w, size_t n,
                              char *out, size_t cap, int *distance);

@@ -1,0 +1,334 @@
+/*  query — see query.h.  */
+#include "query.h"
+#include "text.h"
+#include <assert.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define HEAD_BIT 0x80000000u
+
+struct content_names {
+    uint32_t n, nterms;
+    uint64_t *start;            /* per product: its zone terms (| HEAD_BIT), sorted */
+    uint32_t *term;
+    uint8_t *audience;
+    uint32_t *first;            /* per term: products whose name opens with it */
+    uint32_t *heads;            /* per term: products where it is a head */
+    uint32_t *name_df;          /* per term: products whose name has it */
+};
+
+static const struct { const char *stem; unsigned bits; } audience_words[] = {
+    { "women", CONTENT_AUD_WOMEN }, { "woman", CONTENT_AUD_WOMEN }, { "ladi", CONTENT_AUD_WOMEN },
+    { "femal", CONTENT_AUD_WOMEN }, { "men", CONTENT_AUD_MEN }, { "man", CONTENT_AUD_MEN },
+    { "gent", CONTENT_AUD_MEN }, { "gentlemen", CONTENT_AUD_MEN }, { "male", CONTENT_AUD_MEN },
+    { "girl", CONTENT_AUD_GIRL }, { "boy", CONTENT_AUD_BOY }, { "kid", CONTENT_AUD_KID },
+    { "child", CONTENT_AUD_KID }, { "children", CONTENT_AUD_KID }, { "babi", CONTENT_AUD_BABY },
+    { "infant", CONTENT_AUD_BABY }, { "toddler", CONTENT_AUD_BABY }, { "junior", CONTENT_AUD_KID },
+    { "newborn", CONTENT_AUD_BABY }, { "unisex", CONTENT_AUD_UNISEX },
+};
+
+unsigned
+content_audience_of (const char *stem, size_t len)
+{
+    for (size_t k = 0; k < sizeof audience_words / sizeof *audience_words; k++)
+        if (strlen (audience_words[k].stem) == len && memcmp (audience_words[k].stem, stem, len) == 0)
+            return audience_words[k].bits;
+    return 0;
+}
+
+bool
+content_is_unit (const char *stem, size_t len)
+{
+    static const char *const units[] = {
+        "inch", "cm", "mm", "kg", "gram", "gm", "litr", "liter", "ltr", "ml", "gb", "tb",
+        "mah", "watt", "ton", "star", "pack", "pcs", "piec", "meter", "metr", "feet", "size",
+    };
+    for (size_t k = 0; k < sizeof units / sizeof *units; k++)
+        if (strlen (units[k]) == len && memcmp (units[k], stem, len) == 0)
+            return true;
+    return false;
+}
+
+float
+content_audience_factor (unsigned asked, unsigned product)
+{
+    unsigned accept = asked;
+    if (asked & (CONTENT_AUD_GIRL | CONTENT_AUD_BOY))
+        accept |= CONTENT_AUD_KID;
+    if (asked & CONTENT_AUD_KID)
+        accept |= CONTENT_AUD_GIRL | CONTENT_AUD_BOY | CONTENT_AUD_BABY;
+    if (product & accept)
+        return 1.0f;
+    if ((product & CONTENT_AUD_UNISEX) && (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN)))
+        return 0.8f;
+    return product ? 0.25f : 0.5f;
+}
+
+static bool
+word_is (const char *w, size_t n, const char *lit)
+{
+    size_t l = strlen (lit);
+    if (n != l)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if (tolower ((unsigned char) w[k]) != lit[k])
+            return false;
+    return true;
+}
+
+static bool
+is_separator (unsigned char c)
+{
+    return c == ',' || c == '(' || c == ')' || c == '[' || c == ']' || c == '|' || c == '/'
+        || c == ':' || c == ';' || c == '+' || c == '&' || c == '!' || c == '?' || c == '"'
+        || c == '{' || c == '}' || c == '*';
+}
+
+typedef struct {
+    uint32_t *t;
+    uint32_t n, cap;
+} tbuf_t;
+
+static int
+tpush (tbuf_t *b, uint32_t v)
+{
+    if (b->n == b->cap) {
+        uint32_t cap = b->cap ? b->cap * 2 : 64;
+        uint32_t *t = realloc (b->t, cap * sizeof *t);
+        if (!t)
+            return -1;
+        b->t = t;
+        b->cap = cap;
+    }
+    b->t[b->n++] = v;
+    return 0;
+}
+
+static bool
+has_digit (const char *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (s[k] >= '0' && s[k] <= '9')
+            return true;
+    return false;
+}
+
+/*  One phrase of the zone: its terms, heads marked.                        */
+static int
+phrase (content_analyzer_t *an, const content_docterms_t *dt, const char *p, size_t len,
+        tbuf_t *out)
+{
+    const content_token_t *tok;
+    uint32_t nt = content_analyze (an, p, len, &tok);
+    for (uint32_t k = 0; k < nt; k++) {
+        int64_t id = content_vocab_find (dt->vocab, tok[k].stem, tok[k].stem_len);
+        if (id < 0 || has_digit (tok[k].stem, tok[k].stem_len))
+            continue;
+        bool head = k + 1 == nt || has_digit (tok[k + 1].stem, tok[k + 1].stem_len);
+        if (tpush (out, (uint32_t) id | (head ? HEAD_BIT : 0)))
+            return -1;
+    }
+    return 0;
+}
+
+/*  The zone of a name: phrases split at separators and at "with", "and",
+    "of", "or", "-" between spaces; the zone ends at "for", "compatible",
+    "suitable", "fits" (not "fit": "Slim Fit Formal Shirt" is a shirt).     */
+static int
+parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *name, tbuf_t *out)
+{
+    const char *p = name, *seg = name;
+    while (*p) {
+        unsigned char c = (unsigned char) *p;
+        if (isalnum (c) || c >= 0x80) {
+            const char *w = p;
+            while (*p && (isalnum ((unsigned char) *p) || (unsigned char) *p >= 0x80 || *p == '\''))
+                p++;
+            size_t n = (size_t) (p - w);
+            bool stop = word_is (w, n, "for") || word_is (w, n, "compatible")
+                     || word_is (w, n, "suitable") || word_is (w, n, "fits");
+            bool split = word_is (w, n, "with") || word_is (w, n, "and") || word_is (w, n, "of")
+                      || word_is (w, n, "or");
+            if (stop || split) {
+                if (phrase (an, dt, seg, (size_t) (w - seg), out))
+                    return -1;
+                if (stop)
+                    return 0;
+                seg = p;
+            }
+            continue;
+        }
+        bool dash = c == '-' && p > name && p[-1] == ' ' && p[1] == ' ';
+        if (is_separator (c) || dash || (c == '.' && !(p > name && isdigit ((unsigned char) p[-1])))) {
+            if (phrase (an, dt, seg, (size_t) (p - seg), out))
+                return -1;
+            seg = p + 1;
+        }
+        p++;
+    }
+    return phrase (an, dt, seg, (size_t) (p - seg), out);
+}
+
+static int
+cmp_term (const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *) a & ~HEAD_BIT, y = *(const uint32_t *) b & ~HEAD_BIT;
+    if (x != y)
+        return x < y ? -1 : 1;
+    /*  the head entry first, so a lookup sees it                           */
+    return (int) (*(const uint32_t *) b >> 31) - (int) (*(const uint32_t *) a >> 31);
+}
+
+static unsigned
+audience_of_text (content_analyzer_t *an, const char *text)
+{
+    const content_token_t *tok;
+    uint32_t nt = content_analyze (an, text, strlen (text), &tok);
+    unsigned bits = 0;
+    for (uint32_t k = 0; k < nt; k++)
+        bits |= content_audience_of (tok[k].stem, tok[k].stem_len);
+    return bits;
+}
+
+content_names_t *
+content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
+{
+    content_names_t *self = calloc (1, sizeof *self);
+    content_analyzer_t *an = content_analyzer_new ();
+    tbuf_t all = { 0 }, one = { 0 };
+    if (!self || !an)
+        goto fail;
+    self->n = dt->tf.rows;
+    self->nterms = dt->tf.cols;
+    self->start = calloc ((size_t) self->n + 1, sizeof *self->start);
+    self->audience = calloc (self->n ? self->n : 1, 1);
+    self->first = calloc (self->nterms ? self->nterms : 1, sizeof *self->first);
+    self->heads = calloc (self->nterms ? self->nterms : 1, sizeof *self->heads);
+    self->name_df = calloc (self->nterms ? self->nterms : 1, sizeof *self->name_df);
+    if (!self->start || !self->audience || !self->first || !self->heads || !self->name_df)
+        goto fail;
+    for (uint32_t d = 0; d < self->n; d++) {
+        const hr_product_t *p = hr_catalog_at (catalog, d);
+        one.n = 0;
+        if (parse_name (an, dt, p->name, &one))
+            goto fail;
+        qsort (one.t, one.n, sizeof *one.t, cmp_term);
+        uint32_t kept = 0;                  /* one entry per term */
+        for (uint32_t k = 0; k < one.n; k++)
+            if (kept == 0 || (one.t[k] & ~HEAD_BIT) != (one.t[kept - 1] & ~HEAD_BIT))
+                one.t[kept++] = one.t[k];
+        for (uint32_t k = 0; k < kept; k++) {
+            if (tpush (&all, one.t[k]))
+                goto fail;
+            if (one.t[k] & HEAD_BIT)
+                self->heads[one.t[k] & ~HEAD_BIT]++;
+        }
+        self->start[d + 1] = all.n;
+        /*  name statistics: first word, terms of the whole name            */
+        const content_token_t *tok;
+        uint32_t nt = content_analyze (an, p->name, strlen (p->name), &tok);
+        if (nt > 0) {
+            int64_t id = content_vocab_find (dt->vocab, tok[0].stem, tok[0].stem_len);
+            if (id >= 0)
+                self->first[id]++;
+        }
+        unsigned bits = 0;
+        for (uint32_t k = 0; k < nt; k++)
+            bits |= content_audience_of (tok[k].stem, tok[k].stem_len);
+        one.n = 0;
+        for (uint32_t k = 0; k < nt; k++) {
+            int64_t id = content_vocab_find (dt->vocab, tok[k].stem, tok[k].stem_len);
+            if (id >= 0 && tpush (&one, (uint32_t) id))
+                goto fail;
+        }
+        qsort (one.t, one.n, sizeof *one.t, cmp_term);
+        for (uint32_t k = 0; k < one.n; k++)
+            if (k == 0 || one.t[k] != one.t[k - 1])
+                self->name_df[one.t[k]]++;
+        bits |= audience_of_text (an, p->main_category) | audience_of_text (an, p->sub_category);
+        self->audience[d] = (uint8_t) bits;
+    }
+    self->term = all.t ? all.t : malloc (sizeof *self->term);
+    all.t = NULL;
+    free (one.t);
+    content_analyzer_destroy (&an);
+    if (!self->term)
+        goto fail;
+    return self;
+fail:
+    free (all.t);
+    free (one.t);
+    content_analyzer_destroy (&an);
+    content_names_destroy (&self);
+    return NULL;
+}
+
+void
+content_names_destroy (content_names_t **self_p)
+{
+    assert (self_p);
+    content_names_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->start);
+    free (self->term);
+    free (self->audience);
+    free (self->first);
+    free (self->heads);
+    free (self->name_df);
+    free (self);
+    *self_p = NULL;
+}
+
+unsigned
+content_names_audience (const content_names_t *self, uint32_t doc)
+{
+    return self->audience[doc];
+}
+
+/*  Where the term is in the product's zone entries, or -1.                 */
+static int64_t
+find (const content_names_t *self, uint32_t doc, uint32_t term)
+{
+    uint64_t lo = self->start[doc], hi = self->start[doc + 1];
+    while (lo < hi) {
+        uint64_t mid = (lo + hi) / 2;
+        uint32_t t = self->term[mid] & ~HEAD_BIT;
+        if (t < term)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < self->start[doc + 1] && (self->term[lo] & ~HEAD_BIT) == term)
+        return (int64_t) lo;
+    return -1;
+}
+
+bool
+content_names_in_zone (const content_names_t *self, uint32_t doc, uint32_t term)
+{
+    return find (self, doc, term) >= 0;
+}
+
+bool
+content_names_is_head (const content_names_t *self, uint32_t doc, uint32_t term)
+{
+    int64_t at = find (self, doc, term);
+    return at >= 0 && (self->term[at] & HEAD_BIT);
+}
+
+bool
+content_names_is_brand (const content_names_t *self, uint32_t term)
+{
+    return term < self->nterms && self->first[term] >= 3
+        && (float) self->first[term] >= 0.3f * (float) self->name_df[term];
+}
+
+float
+content_names_head_rate (const content_names_t *self, uint32_t term)
+{
+    if (term >= self->nterms || self->name_df[term] == 0)
+        return 0.0f;
+    return (float) self->heads[term] / (float) self->name_df[term];
+}

@@ -1,0 +1,58 @@
+/*  query — what a product name says about the product, and what a query
+    asks for beyond its keywords (docs/search.md, "Query understanding").
+
+    From every product name and category, at index build:
+      * the name's *zone*: the words before "for", "compatible", "suitable",
+        "fits" ("Cover for Samsung Refrigerator": the cover is the product,
+        Samsung and refrigerator only say what it fits);
+      * the zone's *heads*: the last word of each phrase (phrases end at
+        punctuation, "with", "and", "of", or a word with digits), so
+        "Washing Machine Stand" has head "stand" and "Top Load Washing
+        Machine (WA70...)" has head "machine";
+      * the audience: women, men, girls, boys, kids, unisex, from the name and
+        the Amazon categories ("women's clothing").
+    From the catalog as a whole: which words are brands (a brand opens the
+    titles it appears in: first word of at least 30 % of them, 3 or more).
+
+    In a query: audience words become a constraint (not a keyword), a brand
+    word must be in the product's zone, and the query's type word (its last
+    word that is neither brand, audience nor a unit) should be a head.
+    Each unmet constraint multiplies the product's score (query_multiplier). */
+#ifndef CONTENT_QUERY_H
+#define CONTENT_QUERY_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "hr_catalog.h"
+#include "tfidf.h"
+
+enum {
+    CONTENT_AUD_WOMEN = 1, CONTENT_AUD_MEN = 2, CONTENT_AUD_GIRL = 4,
+    CONTENT_AUD_BOY = 8, CONTENT_AUD_KID = 16, CONTENT_AUD_UNISEX = 32,
+    CONTENT_AUD_BABY = 64
+};
+
+typedef struct content_names content_names_t;
+
+/*  Parses every product (index i = catalog index).  NULL on out-of-memory. */
+content_names_t *content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt);
+void content_names_destroy (content_names_t **self_p);
+
+/*  Audience bits of a query word's stem (0 = not an audience word).        */
+unsigned content_audience_of (const char *stem, size_t len);
+/*  Audience bits of a product.                                              */
+unsigned content_names_audience (const content_names_t *self, uint32_t doc);
+/*  Whether the term is in the product's zone / is one of its heads.        */
+bool content_names_in_zone (const content_names_t *self, uint32_t doc, uint32_t term);
+bool content_names_is_head (const content_names_t *self, uint32_t doc, uint32_t term);
+/*  Whether a term is a brand; its share of products where it is a head.    */
+bool content_names_is_brand (const content_names_t *self, uint32_t term);
+float content_names_head_rate (const content_names_t *self, uint32_t term);
+/*  Whether a stem is a unit ("inch", "kg", "litr"): never the query type.  */
+bool content_is_unit (const char *stem, size_t len);
+
+/*  Score factor of an audience match: 1 when the product is for one of the
+    audiences asked, 0.8 when unisex, 0.5 when it says nothing, 0.25 when
+    it is for others only.                                                  */
+float content_audience_factor (unsigned asked, unsigned product);
+
+#endif

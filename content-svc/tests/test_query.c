@@ -1,0 +1,194 @@
+/*  Query understanding on a small hand-made catalog, one test per class of
+    issue 20: two edits in a word, audience words as constraints, brand +
+    type, attribute + type (the type is the title's head, not an accessory
+    for it), Indian English / Hinglish through data/synonyms.txt, and the
+    explanation of how a query was read.                                    */
+#include <check.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "query.h"
+#include "search.h"
+#include "synonyms.h"
+#include "tfidf.h"
+#include "typo.h"
+
+static const char *rows[][3] = {
+    { "Crompton Arno Neo 15-L 5 Star Rated Storage Water Heater (Geyser)", "appliances", "All Appliances" },
+    { "Havells Instanio 3 Litre Instant Geyser (White)", "appliances", "All Appliances" },
+    { "Geyser Heating Element for Racold Water Heater", "appliances", "All Appliances" },
+    { "Orient Electric Apex-FX 1200mm Ceiling Fan (Brown)", "appliances", "All Appliances" },
+    { "Havells Ambrose 1200mm Ceiling Fan (Pearl Brown)", "appliances", "All Appliances" },
+    { "Crompton Energion 1200mm BLDC Ceiling Fan", "appliances", "All Appliances" },
+    { "Usha Striker Galaxy 400mm Table Fan (Grey)", "appliances", "All Appliances" },
+    { "Best Selling Fan Blade for Table Fan", "appliances", "All Appliances" },
+    { "Best Selling Pressure Cooker Gasket", "appliances", "All Appliances" },
+    { "Levi's Men's 511 Slim Fit Jeans", "men's clothing", "Jeans" },
+    { "Spykar Men's Super Skinny Fit Jeans", "men's clothing", "Jeans" },
+    { "Classic Blue Denim Jeans", "stores", "Amazon Fashion" },
+    { "Kotty Women's Loose Fit Jeans", "women's clothing", "Western Wear" },
+    { "Lymio Casual Shirt for Men, Shirt for Men, Men Stylish Shirt", "men's clothing", "Shirts" },
+    { "TOPLOT T-Shirt for Men, Regular Fit T-Shirt", "men's clothing", "T-shirts & Polos" },
+    { "Lenovo IdeaPad Slim 3 Intel Core i3 15.6 inch Laptop (8GB/512GB SSD)", "tv, audio & cameras", "All Electronics" },
+    { "Lenovo Casual Laptop Backpack B210 15.6-inch Water Repellent Black", "tv, audio & cameras", "All Electronics" },
+    { "Lenovo 65W Laptop Adapter/Charger with Power Cord", "tv, audio & cameras", "All Electronics" },
+    { "Lenovo 300 Wired USB Mouse", "tv, audio & cameras", "All Electronics" },
+    { "HP 15s Thin and Light Laptop (12th Gen Intel Core i5, 16GB)", "tv, audio & cameras", "All Electronics" },
+    { "Dell Inspiron 3511 Laptop (Intel Core i3, 8GB)", "tv, audio & cameras", "All Electronics" },
+    { "Laptop Sleeve Cover for Lenovo and HP 15.6 inch", "tv, audio & cameras", "All Electronics" },
+    { "Urban Forest Leather Wallet for Men", "stores", "Men's Fashion" },
+    { "WildHorn Genuine Leather Belt for Men", "stores", "Men's Fashion" },
+    { "WildHorn Leather Jacket Care Kit", "stores", "Men's Fashion" },
+    { "Canvas Wallet Slim Card Holder", "stores", "Men's Fashion" },
+    { "Samsung 7 kg Fully-Automatic Top Loading Washing Machine (WA70A4002GS)", "appliances", "Washing Machines" },
+    { "Washing Machine Cover for Samsung 7 kg Top Load Washing Machine", "appliances", "All Appliances" },
+    { "Washing Machine Stand Adjustable Washing Machine Trolley", "appliances", "All Appliances" },
+    { "Bajaj Rex 500W Mixer Grinder with 3 Jars (White)", "appliances", "All Appliances" },
+    { "Preethi Mixer Grinder Jar Coupler", "appliances", "All Appliances" },
+    { "Prestige Hand Blender", "appliances", "All Appliances" },
+    { "Gala Floor Mop with Bucket", "home & kitchen", "Home Storage" },
+    { "Scotch-Brite Broom for Floor Cleaning", "home & kitchen", "Home Storage" },
+};
+#define NROWS (sizeof rows / sizeof *rows)
+
+static hr_catalog_t *cat;
+static content_synonyms_t *syn;
+static content_search_t *idx;
+static content_search_session_t *x;
+
+static void
+setup (void)
+{
+    cat = hr_catalog_new ();
+    for (size_t i = 0; i < NROWS; i++) {
+        hr_product_t p = { .name = rows[i][0], .main_category = rows[i][1],
+                           .sub_category = rows[i][2], .rating = NAN, .price = NAN,
+                           .original_price = NAN, .discount_ratio = NAN };
+        snprintf (p.id, sizeof p.id, "Q%09zu", i);
+        ck_assert_int_eq (hr_catalog_add (cat, &p), 0);
+    }
+    hr_catalog_freeze (cat);
+    char path[1100];
+    const char *src = getenv ("HR_SOURCE_DIR");
+    snprintf (path, sizeof path, "%s/data/synonyms.txt", src ? src : "..");
+    content_analyzer_t *an = content_analyzer_new ();
+    syn = content_synonyms_new ();
+    ck_assert_int_gt (content_synonyms_load (syn, an, path), 0);
+    content_analyzer_destroy (&an);
+    content_fields_t f = CONTENT_FIELDS_DEFAULT;
+    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
+    idx = content_search_new (cat, content_docterms_build (cat, &f, 1, NULL, NULL), syn, NULL, &o, 1);
+    ck_assert_ptr_nonnull (idx);
+    x = content_search_session_take (idx);
+    ck_assert_ptr_nonnull (x);
+}
+
+static void
+teardown (void)
+{
+    content_search_session_give (idx, &x);
+    content_search_destroy (&idx);
+    content_synonyms_destroy (&syn);
+    hr_catalog_destroy (&cat);
+}
+
+/*  The name of the result at rank r ("" past the end).                     */
+static const char *
+at (const char *q, uint32_t r)
+{
+    const content_hit_t *h;
+    uint32_t n = content_search_query (idx, x, q, strlen (q), 10, &h);
+    return r < n ? hr_catalog_at (cat, h[r].doc)->name : "";
+}
+
+START_TEST (test_two_edits)
+{
+    ck_assert_int_eq (content_osa_distance ("geezer", 6, "geyser", 6, 2), 2);
+    ck_assert_ptr_nonnull (strstr (at ("geezer", 0), "Geyser"));          /* two substitutions */
+    ck_assert_ptr_null (strstr (at ("geezer", 0), "Element"));           /* the geyser, not a part */
+    ck_assert_ptr_nonnull (strstr (at ("seeling fan", 0), "Ceiling Fan")); /* not "Selling" */
+    ck_assert_ptr_nonnull (strstr (at ("lenovo laptpo", 0), "IdeaPad"));  /* a swap, as before */
+}
+END_TEST
+
+START_TEST (test_audience)
+{
+    ck_assert_uint_eq (content_audience_of ("women", 5), CONTENT_AUD_WOMEN);
+    ck_assert_uint_eq (content_audience_of ("jean", 4), 0);
+    ck_assert_ptr_nonnull (strstr (at ("jeans for women", 0), "Women's"));
+    ck_assert_ptr_nonnull (strstr (at ("ladies jeans", 0), "Women's"));
+    /*  for men: the two men's jeans first, the jeans that say nothing next */
+    ck_assert_ptr_nonnull (strstr (at ("jeans for men", 0), "Men's"));
+    ck_assert_ptr_nonnull (strstr (at ("jeans for men", 1), "Men's"));
+    ck_assert_str_eq (at ("jeans for men", 2), "Classic Blue Denim Jeans");
+    ck_assert_ptr_nonnull (strstr (at ("t shirt for men", 0), "T-Shirt"));  /* not any shirt */
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_WOMEN),
+                        content_audience_factor (CONTENT_AUD_MEN, 0));
+}
+END_TEST
+
+START_TEST (test_brand_and_type)
+{
+    /*  Lenovo's laptop, not its backpack or adapter, nor another brand's   */
+    ck_assert_ptr_nonnull (strstr (at ("lenovo laptop", 0), "IdeaPad"));
+    ck_assert_ptr_nonnull (strstr (at ("hp laptop", 0), "HP 15s"));
+    ck_assert_ptr_nonnull (strstr (at ("dell laptop", 0), "Dell Inspiron"));
+    ck_assert_ptr_nonnull (strstr (at ("samsung washing machine", 0), "Fully-Automatic"));
+}
+END_TEST
+
+START_TEST (test_attribute_and_type)
+{
+    ck_assert_str_eq (at ("leather wallet", 0), "Urban Forest Leather Wallet for Men");
+    ck_assert_ptr_nonnull (strstr (at ("washing machine", 0), "Fully-Automatic"));
+    ck_assert_ptr_nonnull (strstr (at ("mixer grinder", 0), "Bajaj"));      /* not the coupler */
+}
+END_TEST
+
+START_TEST (test_hinglish)
+{
+    ck_assert_ptr_nonnull (strstr (at ("mixie", 0), "Mixer Grinder"));
+    ck_assert_ptr_nonnull (strstr (at ("pocha", 0), "Mop"));
+    ck_assert_ptr_nonnull (strstr (at ("jhadu", 0), "Broom"));
+}
+END_TEST
+
+START_TEST (test_explain)
+{
+    const char *q = "lenovo laptpo for women";
+    char *js = content_search_explain (idx, x, q, strlen (q));
+    ck_assert_ptr_nonnull (js);
+    json_t *o = json_loads (js, 0, NULL);
+    free (js);
+    ck_assert_ptr_nonnull (o);
+    json_t *c = json_object_get (o, "constraints");
+    ck_assert_str_eq (json_string_value (json_array_get (json_object_get (c, "audience"), 0)), "women");
+    ck_assert_str_eq (json_string_value (json_array_get (json_object_get (c, "brands"), 0)), "lenovo");
+    ck_assert_str_eq (json_string_value (json_object_get (c, "type")), "laptop");
+    json_t *t1 = json_array_get (json_object_get (o, "tokens"), 1);
+    ck_assert_str_eq (json_string_value (json_object_get (t1, "correction")), "laptop");
+    json_decref (o);
+}
+END_TEST
+
+int
+main (void)
+{
+    Suite *s = suite_create ("content_query");
+    TCase *tc = tcase_create ("query");
+    tcase_add_checked_fixture (tc, setup, teardown);
+    tcase_add_test (tc, test_two_edits);
+    tcase_add_test (tc, test_audience);
+    tcase_add_test (tc, test_brand_and_type);
+    tcase_add_test (tc, test_attribute_and_type);
+    tcase_add_test (tc, test_hinglish);
+    tcase_add_test (tc, test_explain);
+    suite_add_tcase (s, tc);
+    SRunner *sr = srunner_create (s);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? 1 : 0;
+}
