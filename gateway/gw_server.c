@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "gw_merge.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_accesslog.h"
 #include "gw_app.h"
@@ -340,6 +341,10 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         database the catalog API answers 503.  */
     if (settings->database_url && settings->database_url[0])
         s->app.jobs = gw_jobs_new (settings->database_url, settings->redis_url, 10000);
+    if (settings->database_url && settings->database_url[0]
+        && settings->weights.mode == GW_MERGE_LEARNED)
+        s->app.merge = gw_merge_new (settings->database_url, settings->redis_url,
+                                     settings->catalog_poll_ms);
     gw_admin_start (settings->database_url);     /* dashboard */
 
     if (settings->embed_broker) {
@@ -456,6 +461,7 @@ fail:
     gw_admin_stop ();     /* dashboard */
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
+    gw_merge_destroy (&s->app.merge);
     hr_broker_destroy (&s->broker);
     gw_catalog_holder_destroy (&s->app.catalog);
     free (s->app.bench_body.base);
@@ -475,6 +481,7 @@ gw_server_destroy (gw_server_t **self_p)
     gw_admin_stop ();     /* dashboard */
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
+    gw_merge_destroy (&s->app.merge);
     free (s->threads);
     h2o_config_dispose (&s->globalconf);
     hr_broker_destroy (&s->broker);
