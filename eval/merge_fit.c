@@ -10,6 +10,8 @@
 /*  Pseudo-count pulling a bucket's rate towards the pooled rate of all
     sources: a bucket seen a few times says little.                        */
 #define SMOOTH_ITEMS 20.0
+/*  Candidates a source needs before its own overall rate is its prior.    */
+#define OWN_PRIOR_ITEMS 100.0
 
 typedef struct {
     uint32_t session;
@@ -305,15 +307,28 @@ s_calibrate (merge_replay_t *self, int part, double p[][HR_MERGE_MODEL_BUCKETS])
             }
         }
     }
+    /*  The prior of a bucket: the source's own rate over all its buckets
+        (a bucket it never filled -- a flat list has no rank 1 -- says
+        nothing better of it), or, for a source with too few candidates,
+        the pooled rate of every source in that bucket.                    */
+    double pooled[HR_MERGE_MODEL_BUCKETS];
     for (int b = 0; b < HR_MERGE_MODEL_BUCKETS; b++) {
         double ti = 0, th = 0;
         for (int s = 0; s < self->nsrc; s++) {
             ti += items[s][b];
             th += hits[s][b];
         }
-        double pooled = ti > 0 ? th / ti : 0;
-        for (int s = 0; s < self->nsrc; s++) {
-            p[s][b] = (hits[s][b] + SMOOTH_ITEMS * pooled) / (items[s][b] + SMOOTH_ITEMS);
+        pooled[b] = ti > 0 ? th / ti : 0;
+    }
+    for (int s = 0; s < self->nsrc; s++) {
+        double si = 0, sh = 0;
+        for (int b = 0; b < HR_MERGE_MODEL_BUCKETS; b++) {
+            si += items[s][b];
+            sh += hits[s][b];
+        }
+        for (int b = 0; b < HR_MERGE_MODEL_BUCKETS; b++) {
+            double prior = si >= OWN_PRIOR_ITEMS ? sh / si : pooled[b];
+            p[s][b] = (hits[s][b] + SMOOTH_ITEMS * prior) / (items[s][b] + SMOOTH_ITEMS);
             items[s][b] += SMOOTH_ITEMS;
         }
     }

@@ -51,6 +51,10 @@ static const hr_config_var_t s_config[] = {
     { NULL, 0, NULL, NULL, 0, 0 },
 };
 
+/*  rules-svc's variables (rules-svc/protocol.h; that header's name is
+    collab-svc's too, so declared here).  */
+extern const hr_config_var_t rules_config[];
+
 /*  The gateway's sources, in its order (gw_home.c).  */
 enum { S_CONTENT_CLICKED, S_COLLAB, S_RULES, S_CONTENT_SEARCH, S_DIVERSE, S_COUNT };
 static const char *const s_names[S_COUNT] = {
@@ -166,12 +170,22 @@ s_sources (job_t *j)
         return -1;
     }
     j->ids = NULL;                      /* owned by the model */
-    eval_rules_params_t rp = { 0.0005, 0.05, 3 };
+    /*  mined as `train rules` mines (its HR_RULES_* variables)  */
+    eval_rules_params_t rp = {
+        hr_config_double (j->cfg, "HR_RULES_MIN_SUPPORT"), hr_config_double (j->cfg, "HR_RULES_MIN_CONFIDENCE"),
+        (uint32_t) hr_config_int (j->cfg, "HR_RULES_MAX_LEN"), (uint32_t) hr_config_int (j->cfg, "HR_RULES_MIN_COUNT"),
+        (uint32_t) hr_config_int (j->cfg, "HR_RULES_BASKET_CAP"), (size_t) hr_config_int (j->cfg, "HR_RULES_MAX_ITEMSETS"),
+    };
     if (eval_collab_live (&j->collab, j->model, &sp) != 0
-        || eval_rules (&j->rules, j->before, n_items, &rp, err, sizeof err) != 0
         || eval_trending (&j->trending, j->before, 0.95) != 0) {
-        fprintf (stderr, "hybridrec train merge: building the sources failed: %s\n", err);
+        fprintf (stderr, "hybridrec train merge: building the sources failed (out of memory)\n");
         return -1;
+    }
+    /*  Rules that cannot be mined answer nothing (as rules-svc without a
+        model): the merge is still fitted on the others.                  */
+    if (eval_rules (&j->rules, j->before, n_items, &rp, err, sizeof err) != 0) {
+        fprintf (stderr, "merge: rules could not be mined (%s); rules answers nothing\n", err);
+        memset (&j->rules, 0, sizeof j->rules);
     }
     bool have_content = false;
     if (!(j->content = merge_content_new (j->pg, j->redis, &have_content, err, sizeof err))) {
@@ -237,7 +251,7 @@ s_observe (job_t *j, uint32_t session, uint32_t item, int64_t ts)
 {
     eval_strategy_t *st[] = { &j->collab, &j->rules, &j->trending };
     for (size_t i = 0; i < sizeof st / sizeof *st; i++)
-        if (st[i]->observe)
+        if (st[i]->recommend && st[i]->observe)
             st[i]->observe (st[i]->state, session, item, ts);
 }
 
@@ -287,8 +301,9 @@ s_replay (job_t *j)
             uint32_t n[S_COUNT] = { 0 };
             n[S_COLLAB] = s_items (ids, recs, j->collab.recommend (j->collab.state, hist, nh, ts[pos],
                                                                  true, recs, j->depth), lists[S_COLLAB]);
-            n[S_RULES] = s_items (ids, recs, j->rules.recommend (j->rules.state, hist, nh, ts[pos],
-                                                               true, recs, j->depth), lists[S_RULES]);
+            if (j->rules.recommend)
+                n[S_RULES] = s_items (ids, recs, j->rules.recommend (j->rules.state, hist, nh, ts[pos],
+                                                                   true, recs, j->depth), lists[S_RULES]);
             n[S_DIVERSE] = s_diverse (j, hist, nh, ts[pos], &rng, recs, lists[S_DIVERSE]);
             hr_proto_list_t clicked, search;
             if (merge_content_for_user (j->content, hist_ids, hist_ts, nh, j->depth, &clicked, &search) != 0) {
@@ -445,7 +460,7 @@ s_run (hr_config_t *cfg)
 int
 merge_cli_train (int argc, char **argv)
 {
-    const hr_config_var_t *tables[] = { hr_config_common, hr_config_merge, s_config, NULL };
+    const hr_config_var_t *tables[] = { hr_config_common, hr_config_merge, rules_config, s_config, NULL };
     hr_config_t *cfg = hr_config_new ("hybridrec train merge", tables);
     if (!cfg)
         return 1;

@@ -7,8 +7,12 @@
       clicked  = content-clicked, collab, rules  (HR_WEIGHT_CLICKED x sub-weights)
       search   = content-search                  (HR_WEIGHT_SEARCH)
       diverse  = trending's diverse picks         (HR_WEIGHT_DIVERSE)
-    without the items the user just clicked.  Each phase gets half the
-    request deadline, so the whole request stays inside it.               */
+    without the items the user just clicked.  With a published merge model
+    (gw_merge.h, `hybridrec train merge`) each source's items are worth
+    their calibrated rank value x the signal weight x the fitted sub-weight;
+    without one, the rank merge with the configured sub-weights.  Each
+    phase gets half the request deadline, so the whole request stays
+    inside it.                                                             */
 #include <string.h>
 #include "gw_app.h"
 #include "gw_auth.h"

@@ -493,6 +493,13 @@ gw_server_destroy (gw_server_t **self_p)
     *self_p = NULL;
 }
 
+void
+gw_server_use_merge (gw_server_t *self, struct gw_merge *merge)
+{
+    gw_merge_destroy (&self->app.merge);
+    self->app.merge = merge;
+}
+
 int
 gw_server_port (gw_server_t *self)
 {

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "gw_merge.h"
 #include "gw_server.h"
 #include "hr_broker.h"
 #include "http_client.h"
@@ -755,6 +756,48 @@ explained_sources (const char *headers)
     return named;
 }
 
+/*  With a merge model loaded, personalized follows its calibration and
+    explain shows each part's calibrated value and weight.                 */
+START_TEST (test_home_learned_merge)
+{
+    hr_merge_model_t *m = hr_merge_model_new ();
+    double p[HR_MERGE_MODEL_BUCKETS];
+    for (int b = 0; b < HR_MERGE_MODEL_BUCKETS; b++)
+        p[b] = 0.5 - 0.1 * (b < 5 ? b : 4);
+    ck_assert_int_eq (hr_merge_model_set (m, "collab", 2, p), 0);
+    for (int b = 0; b < HR_MERGE_MODEL_BUCKETS; b++)
+        p[b] = 0.01;
+    ck_assert_int_eq (hr_merge_model_set (m, "content_clicked", 1, p), 0);
+    gw_server_use_merge (server, gw_merge_new_fixed (m, 7));
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
+    gw_server_use_merge (server, NULL);
+    json_t *items = json_object_get (j, "personalized");
+    /*  collab's first (0.5 x 2 x 0.5) beats collab's second + content
+        (0.5 x 2 x 0.4 + 0.5 x 0.01); rules, not in the model, gets the
+        mean calibration 0.255 (x 0.5) and beats search (x 0.4)            */
+    json_t *first = json_array_get (items, 0);
+    ck_assert_str_eq (json_string_value (json_object_get (first, "id")), "P000000009");
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (items, 1), "id")), "P000000007");
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (items, 2), "id")), "P000000013");
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (items, 3), "id")), "P000000008");
+    json_t *ex = json_object_get (first, "explain");
+    ck_assert_str_eq (json_string_value (json_object_get (json_object_get (ex, "merge"), "by")), "learned");
+    ck_assert_int_eq (json_integer_value (json_object_get (json_object_get (ex, "merge"), "version")), 7);
+    json_t *cal = json_object_get (json_object_get (ex, "calibrated"), "collab");
+    ck_assert_double_eq_tol (json_number_value (json_object_get (cal, "value")), 0.5, 1e-5);
+    ck_assert_double_eq_tol (json_number_value (json_object_get (cal, "weight")), 1.0, 1e-9);
+    ck_assert_double_eq_tol (json_number_value (json_object_get (json_object_get (ex, "parts"), "collab")),
+                             0.5, 1e-5);
+    json_decref (j);
+    /*  and without it, the rank merge again: search's first leads  */
+    j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
+    first = json_array_get (json_object_get (j, "personalized"), 0);
+    ck_assert_str_eq (json_string_value (json_object_get (first, "id")), "P000000008");
+    ck_assert_ptr_null (json_object_get (json_object_get (first, "explain"), "calibrated"));
+    json_decref (j);
+}
+END_TEST
+
 START_TEST (test_explain_sources_need_a_key)
 {
     /*  /home stays open, but without a key its explanations name none of
@@ -945,6 +988,7 @@ main (void)
     tcase_add_test (tc, test_keep_alive_many_requests);
     tcase_add_test (tc, test_api_keys);
     tcase_add_test (tc, test_explain_sources_need_a_key);
+    tcase_add_test (tc, test_home_learned_merge);
     tcase_add_test (tc, test_rate_limit);
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);
