@@ -42,18 +42,14 @@ static const hr_config_var_t s_config[] = {
     { "MERGE_MIN_PREDICTIONS", HR_CFG_INT, "400",
       "fewer next-new-item predictions in the held-out sessions: nothing is published", 2, 100000000 },
     { "MERGE_DEPTH", HR_CFG_INT, "100", "candidates asked of each source per prediction", 20, 200 },
-    { "COLLAB_TRAIN_DAYS", HR_CFG_INT, "90", "days of clicks to learn from", 1, 3650 },
-    { "COLLAB_SESSION_GAP_MIN", HR_CFG_INT, "30",
-      "a pause longer than this (minutes) starts a new session", 1, 100000 },
-    { "COLLAB_TRAIN_PARAMS", HR_CFG_STR, "", "training parameters name=value,...", 0, 0 },
-    { "HR_TRENDING_DIVERSE_POOL", HR_CFG_INT, "50",
-      "best items per category that diverse_picks draws from", 1, 10000 },
     { NULL, 0, NULL, NULL, 0, 0 },
 };
 
-/*  rules-svc's variables (rules-svc/protocol.h; that header's name is
-    collab-svc's too, so declared here).  */
+/*  rules-svc's and trending-svc's variables: the sources are built as
+    `train rules` and trending-svc build them (declared in their
+    protocol.h, a header name collab-svc has too, so declared here).       */
 extern const hr_config_var_t rules_config[];
+extern const hr_config_var_t trending_config[];
 
 /*  The gateway's sources, in its order (gw_home.c).  */
 enum { S_CONTENT_CLICKED, S_COLLAB, S_RULES, S_CONTENT_SEARCH, S_DIVERSE, S_COUNT };
@@ -177,7 +173,7 @@ s_sources (job_t *j)
         (uint32_t) hr_config_int (j->cfg, "HR_RULES_BASKET_CAP"), (size_t) hr_config_int (j->cfg, "HR_RULES_MAX_ITEMSETS"),
     };
     if (eval_collab_live (&j->collab, j->model, &sp) != 0
-        || eval_trending (&j->trending, j->before, 0.95) != 0) {
+        || eval_trending (&j->trending, j->before, hr_config_double (j->cfg, "TRENDING_DECAY_RATE")) != 0) {
         fprintf (stderr, "hybridrec train merge: building the sources failed (out of memory)\n");
         return -1;
     }
@@ -460,7 +456,8 @@ s_run (hr_config_t *cfg)
 int
 merge_cli_train (int argc, char **argv)
 {
-    const hr_config_var_t *tables[] = { hr_config_common, hr_config_merge, rules_config, s_config, NULL };
+    const hr_config_var_t *tables[] = { hr_config_common, hr_config_merge, collab_train_config,
+                                        rules_config, trending_config, s_config, NULL };
     hr_config_t *cfg = hr_config_new ("hybridrec train merge", tables);
     if (!cfg)
         return 1;
