@@ -42,6 +42,8 @@ static const hr_config_var_t s_config[] = {
     { "MERGE_MIN_PREDICTIONS", HR_CFG_INT, "400",
       "fewer next-new-item predictions in the held-out sessions: nothing is published", 2, 100000000 },
     { "MERGE_DEPTH", HR_CFG_INT, "100", "candidates asked of each source per prediction", 20, 200 },
+    { "MERGE_MAX_PREDICTIONS", HR_CFG_INT, "20000",
+      "most predictions replayed (memory: about 8 KB each at MERGE_DEPTH 100)", 100, 10000000 },
     { NULL, 0, NULL, NULL, 0, 0 },
 };
 
@@ -70,7 +72,7 @@ typedef struct {
     eval_strategy_t collab, rules, trending;
     merge_content_t *content;
     merge_replay_t *replay;
-    uint32_t depth, pool;
+    uint32_t depth, pool, most;
 } job_t;
 
 static int
@@ -275,7 +277,10 @@ s_replay (job_t *j)
     const collab_ids_t *ids = j->model->ids;
     const collab_log_t *log = j->held;
     uint64_t rng = 0x9e3779b97f4a7c15ULL;
-    for (uint32_t s = 0; ok && s < log->n_sessions; s++) {
+    /*  A big shop's tail holds more than the fit needs: whole sessions (in
+        the log's order) until MERGE_MAX_PREDICTIONS are replayed.         */
+    uint32_t replayed = 0;
+    for (uint32_t s = 0; ok && s < log->n_sessions && replayed < j->most; s++) {
         const uint32_t *it = log->item + log->start[s];
         const int64_t *ts = log->ts_ms + log->start[s];
         uint32_t len = collab_log_len (log, s);
@@ -313,6 +318,7 @@ s_replay (job_t *j)
             const merge_fit_item_t *const *l = (const merge_fit_item_t *const *) lists;
             ok = merge_replay_add (j->replay, s, collab_ids_at (ids, it[pos + 1]), hist_ids, nh,
                                    l, n) == 0;
+            replayed++;
         }
     }
     free (recs);
@@ -439,6 +445,7 @@ s_run (hr_config_t *cfg)
     job_t j = { .cfg = cfg };
     j.depth = (uint32_t) hr_config_int (cfg, "MERGE_DEPTH");
     j.pool = (uint32_t) hr_config_int (cfg, "HR_TRENDING_DIVERSE_POOL");
+    j.most = (uint32_t) hr_config_int (cfg, "MERGE_MAX_PREDICTIONS");
     j.pg = hr_pg_new (hr_config_database_url (cfg), 600000,
                       (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
     j.redis = hr_redis_new (hr_config_str (cfg, "REDIS_URL"),
