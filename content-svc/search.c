@@ -422,7 +422,8 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
     Two edits are allowed from 5 letters (CONTENT_PART_TYPO2; from 8
     otherwise).  With other known words in the query the candidate found
     most often *with them* wins ("seeling fan" -> ceiling, not selling),
-    a second edit halving the evidence; alone, the nearest wins unless a
+    weighed with the word's frequency ("samsng earbuds" -> samsung, never
+    seen with earbuds but six times as frequent, not gaming); alone, the nearest wins unless a
     farther one is 10x as frequent, and a different first letter costs 70 %
     of the frequency ("tredmil" -> treadmill, not the more frequent redmi). */
 static void
@@ -455,9 +456,13 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
                 context = true;
                 evidence += cooccur (s, (uint32_t) fid, (uint32_t) x->tok[o].id);
             }
-        /*  no co-occurrence at all: frequency decides, as without context */
-        evidence = context ? evidence + 1e-4 * (double) c[ci].freq : (double) c[ci].freq;
-        double score = evidence / (c[ci].distance > 1 ? (context ? 2.0 : 10.0) : 1.0);
+        /*  A noisy channel, roughly: P(word) P(context | word) ~
+            (co-occurrences + 1) x frequency^0.75 (add-one, so a word never
+            seen with the context keeps its prior), a second edit halving it.
+            Alone: frequency, a second edit costing 10x.                    */
+        double score = context
+            ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / (c[ci].distance > 1 ? 2.0 : 1.0)
+            : (double) c[ci].freq / (c[ci].distance > 1 ? 10.0 : 1.0);
         if (!context && w[0] != t->surface[0])
             score *= 0.3;       /* the first letter is rarely the wrong one */
         if (score > best_score) {

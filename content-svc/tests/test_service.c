@@ -272,7 +272,7 @@ START_TEST (test_search_queries)
     size_t jl;
     const char *json = hr_get_str (&r, &jl);
     ck_assert_ptr_nonnull (json);
-    ck_assert (memmem (json, jl, "samsung", 7) != NULL);
+    ck_assert_msg (memmem (json, jl, "samsung", 7) != NULL, "analyze: %.*s", (int) jl, json);
     free (body);
     ck_assert_int_eq (call ("nonsense", NULL, &body, &len), HR_BAD_REQUEST);
     free (body);

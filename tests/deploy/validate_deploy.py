@@ -270,7 +270,8 @@ for want in ("hybridrec-gateway", "content-svc", "collab-svc", "trending-svc", "
 crons = " ".join(" ".join(c["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"])
                  for c in by_kind.get("CronJob", {}).values())
 for model in ("trending", "content", "collab", "rules"):
-    check(f"train {model}" in crons, f"no CronJob runs `hybridrec train {model}`")
+    check(f"train {model}" in crons or "train all" in crons,
+          f"no CronJob runs `hybridrec train {model}` (or `train all`)")
 # Service replicas must reach the broker by its Service name (they connect out).
 check(configmaps["hybridrec-config"]["data"]["HR_BROKER_ENDPOINT"].startswith("tcp://hybridrec-broker:"),
       "HR_BROKER_ENDPOINT must name the broker Service")

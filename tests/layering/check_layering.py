@@ -84,14 +84,28 @@ def s_resolve(inc, dirpath, allowed, forbidden):
     return None
 
 
+def s_live_target_dirs(build):
+    """The object folders of the targets CMake knows now (a target moved to
+    another folder leaves its old objects behind), or None when unknown."""
+    listing = os.path.join(build, "CMakeFiles", "TargetDirectories.txt")
+    if not os.path.isfile(listing):
+        return None
+    with open(listing) as f:
+        return [os.path.realpath(line.strip()) for line in f if line.strip()]
+
+
 def check_depfiles(root, build):
     bad = []
+    live = s_live_target_dirs(build)
     for comp in components(root):
         objdir = os.path.join(build, comp)
         if not os.path.isdir(objdir):
             continue
         forbidden = [os.path.join(root, f) for f in forbidden_for(root, comp)]
         for dirpath, _, files in os.walk(objdir):
+            real = os.path.realpath(dirpath)
+            if live is not None and not any(inside(real, t) for t in live):
+                continue
             for name in files:
                 if not name.endswith(".o.d"):
                     continue
