@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "gw_fanout.h"
 #include "gw_server.h"
 #include "hr_broker.h"
 #include "http_client.h"
@@ -54,6 +55,7 @@ static fake_t fakes[] = {
 #define N_FAKES (sizeof fakes / sizeof fakes[0])
 #define RULES_FAKE 4
 
+static atomic_bool hold;            /* history of "holdme" waits while set */
 static pthread_mutex_t recorded_mutex = PTHREAD_MUTEX_INITIALIZER;
 static char recorded[512];          /* last "user|type|value" recorded */
 
@@ -85,6 +87,8 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         const char *user = hr_get_str (r, &ulen);
         if (is (user, ulen, "slowpoke"))
             usleep (DEADLINE_MS * 2 * 1000);
+        while (is (user, ulen, "holdme") && atomic_load (&hold))
+            usleep (1000);
         if (is (user, ulen, "alice")) {
             hr_put_u32 (w, 2);
             hr_put_u8 (w, 1);
@@ -579,6 +583,50 @@ START_TEST (test_post_interactions)
 }
 END_TEST
 
+/*  Issue 17 item 6: a 2 MB POST is over what h2o buffers for a request;
+    its 413 comes at the headers, while the client is still sending.  The
+    client must be able to read it (the connection used to be reset under
+    the client's writes), then the connection closes.                      */
+START_TEST (test_huge_body_gets_a_readable_413)
+{
+    size_t n = 2u << 20;
+    char *body = malloc (n);
+    ck_assert_ptr_nonnull (body);
+    memset (body, 'x', n);
+    for (int i = 0; i < 3; i++) {
+        hr_http_t *c = hr_http_new ("127.0.0.1", port);
+        hr_http_response_t res;
+        int rc = hr_http_request (c, "POST", "/api/v1/interactions/interactions",
+                                  "Content-Type: application/json\r\n", body, n, &res);
+        ck_assert_msg (rc == 0, "no answer to a 2 MB POST (reset while sending?)");
+        ck_assert_int_eq (res.status, 413);
+        char v[64];
+        ck_assert_ptr_nonnull (hr_http_header (&res, "connection", v, sizeof v));
+        ck_assert_str_eq (v, "close");
+        hr_http_response_free (&res);
+        hr_http_destroy (&c);
+    }
+    free (body);
+    /*  and the gateway still serves  */
+    expect_status (200, "GET", "/healthz", NULL);
+}
+END_TEST
+
+/*  No h2c upgrade (HTTP/2 buffering nothing here bounds): HTTP/1.1 answers. */
+START_TEST (test_h2c_upgrade_is_not_offered)
+{
+    static const char req[] =
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n";
+    hr_http_t *c = hr_http_new ("127.0.0.1", port);
+    hr_http_response_t res;
+    ck_assert_int_eq (hr_http_raw (c, req, sizeof req - 1, &res), 0);
+    ck_assert_int_eq (res.status, 200);
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+}
+END_TEST
+
 START_TEST (test_get_interactions)
 {
     json_t *j = expect (200, "GET", "/api/v1/interactions/interactions/alice?days=7", NULL);
@@ -905,6 +953,85 @@ START_TEST (test_connection_cap)
 }
 END_TEST
 
+typedef struct {
+    int port, status;
+    pthread_t tid;
+} held_t;
+
+static void *
+held_request (void *arg)
+{
+    held_t *h = arg;
+    hr_http_t *c = hr_http_new ("127.0.0.1", h->port);
+    hr_http_response_t res;
+    h->status = hr_http_request (c, "GET", "/api/v1/interactions/interactions/holdme", NULL,
+                                 NULL, 0, &res) == 0 ? res.status : -1;
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+    return NULL;
+}
+
+/*  Issue 17, item 12: below HR_GATEWAY_MAX_INFLIGHT requests wait for the
+    services (no 5xx); past it the gateway sheds on purpose, 503 with
+    Retry-After.  Two requests held at the fake services fill a cap of 2.  */
+START_TEST (test_shedding_only_past_the_inflight_cap)
+{
+    gw_settings_t s;
+    gw_settings_defaults (&s);
+    s.port = 0;
+    s.threads = 1;
+    s.embed_broker = false;
+    s.broker_endpoint = broker;
+    s.deadline_ms = 30000;          /* the held requests wait, they do not time out */
+    s.access_log = false;
+    s.max_inflight = 2;
+    gw_server_t *capped = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (capped);
+    int cport = gw_server_port (capped);
+    for (int i = 0; i < 20; i++) {
+        hr_http_response_t res;
+        hr_http_t *c = hr_http_new ("127.0.0.1", cport);
+        ck_assert_int_eq (hr_http_request (c, "GET", "/api/v1/interactions/interactions/alice",
+                                           NULL, NULL, 0, &res), 0);
+        ck_assert_int_eq (res.status, 200);
+        hr_http_response_free (&res);
+        hr_http_destroy (&c);
+    }
+    atomic_store (&hold, true);
+    held_t held[2] = { { .port = cport }, { .port = cport } };
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq (pthread_create (&held[i].tid, NULL, held_request, &held[i]), 0);
+    while (gw_fanout_inflight () < 2)
+        usleep (1000);
+    hr_http_response_t res;
+    hr_http_t *c = hr_http_new ("127.0.0.1", cport);
+    ck_assert_int_eq (hr_http_request (c, "GET", "/api/v1/interactions/interactions/alice",
+                                       NULL, NULL, 0, &res), 0);
+    ck_assert_int_eq (res.status, 503);
+    char v[64];
+    ck_assert_ptr_nonnull (hr_http_header (&res, "retry-after", v, sizeof v));
+    ck_assert_str_eq (v, "1");
+    ck_assert_ptr_nonnull (strstr (res.body, "\"overloaded\""));
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+    atomic_store (&hold, false);
+    for (int i = 0; i < 2; i++) {
+        pthread_join (held[i].tid, NULL);
+        ck_assert_int_eq (held[i].status, 200);     /* queued, not shed */
+    }
+    gw_server_destroy (&capped);
+    /*  the cap is process-wide: give the other gateways theirs back  */
+    gw_settings_defaults (&s);
+    s.port = 0;
+    s.threads = 1;
+    s.embed_broker = false;
+    s.broker_endpoint = broker;
+    gw_server_t *restore = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (restore);
+    gw_server_destroy (&restore);
+}
+END_TEST
+
 /*  Issue 17, item 11: a second gateway on a port another one serves does
     not start (SO_REUSEPORT would have let it share the port silently).    */
 START_TEST (test_port_in_use_is_refused)
@@ -938,6 +1065,8 @@ main (void)
     tcase_add_test (tc, test_product);
     tcase_add_test (tc, test_search);
     tcase_add_test (tc, test_post_interactions);
+    tcase_add_test (tc, test_huge_body_gets_a_readable_413);
+    tcase_add_test (tc, test_h2c_upgrade_is_not_offered);
     tcase_add_test (tc, test_get_interactions);
     tcase_add_test (tc, test_late_service_degrades_within_deadline);
     tcase_add_test (tc, test_missing_service_degrades);
@@ -949,6 +1078,7 @@ main (void)
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);
     tcase_add_test (tc, test_port_in_use_is_refused);
+    tcase_add_test (tc, test_shedding_only_past_the_inflight_cap);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */
