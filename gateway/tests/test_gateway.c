@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "gw_fanout.h"
 #include "gw_server.h"
 #include "hr_broker.h"
 #include "http_client.h"
@@ -55,7 +54,6 @@ static fake_t fakes[] = {
 #define N_FAKES (sizeof fakes / sizeof fakes[0])
 #define RULES_FAKE 4
 
-static atomic_bool hold;            /* history of "holdme" waits while set */
 static pthread_mutex_t recorded_mutex = PTHREAD_MUTEX_INITIALIZER;
 static char recorded[512];          /* last "user|type|value" recorded */
 
@@ -87,8 +85,6 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         const char *user = hr_get_str (r, &ulen);
         if (is (user, ulen, "slowpoke"))
             usleep (DEADLINE_MS * 2 * 1000);
-        while (is (user, ulen, "holdme") && atomic_load (&hold))
-            usleep (1000);
         if (is (user, ulen, "alice")) {
             hr_put_u32 (w, 2);
             hr_put_u8 (w, 1);
@@ -953,85 +949,6 @@ START_TEST (test_connection_cap)
 }
 END_TEST
 
-typedef struct {
-    int port, status;
-    pthread_t tid;
-} held_t;
-
-static void *
-held_request (void *arg)
-{
-    held_t *h = arg;
-    hr_http_t *c = hr_http_new ("127.0.0.1", h->port);
-    hr_http_response_t res;
-    h->status = hr_http_request (c, "GET", "/api/v1/interactions/interactions/holdme", NULL,
-                                 NULL, 0, &res) == 0 ? res.status : -1;
-    hr_http_response_free (&res);
-    hr_http_destroy (&c);
-    return NULL;
-}
-
-/*  Issue 17, item 12: below HR_GATEWAY_MAX_INFLIGHT requests wait for the
-    services (no 5xx); past it the gateway sheds on purpose, 503 with
-    Retry-After.  Two requests held at the fake services fill a cap of 2.  */
-START_TEST (test_shedding_only_past_the_inflight_cap)
-{
-    gw_settings_t s;
-    gw_settings_defaults (&s);
-    s.port = 0;
-    s.threads = 1;
-    s.embed_broker = false;
-    s.broker_endpoint = broker;
-    s.deadline_ms = 30000;          /* the held requests wait, they do not time out */
-    s.access_log = false;
-    s.max_inflight = 2;
-    gw_server_t *capped = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
-    ck_assert_ptr_nonnull (capped);
-    int cport = gw_server_port (capped);
-    for (int i = 0; i < 20; i++) {
-        hr_http_response_t res;
-        hr_http_t *c = hr_http_new ("127.0.0.1", cport);
-        ck_assert_int_eq (hr_http_request (c, "GET", "/api/v1/interactions/interactions/alice",
-                                           NULL, NULL, 0, &res), 0);
-        ck_assert_int_eq (res.status, 200);
-        hr_http_response_free (&res);
-        hr_http_destroy (&c);
-    }
-    atomic_store (&hold, true);
-    held_t held[2] = { { .port = cport }, { .port = cport } };
-    for (int i = 0; i < 2; i++)
-        ck_assert_int_eq (pthread_create (&held[i].tid, NULL, held_request, &held[i]), 0);
-    while (gw_fanout_inflight () < 2)
-        usleep (1000);
-    hr_http_response_t res;
-    hr_http_t *c = hr_http_new ("127.0.0.1", cport);
-    ck_assert_int_eq (hr_http_request (c, "GET", "/api/v1/interactions/interactions/alice",
-                                       NULL, NULL, 0, &res), 0);
-    ck_assert_int_eq (res.status, 503);
-    char v[64];
-    ck_assert_ptr_nonnull (hr_http_header (&res, "retry-after", v, sizeof v));
-    ck_assert_str_eq (v, "1");
-    ck_assert_ptr_nonnull (strstr (res.body, "\"overloaded\""));
-    hr_http_response_free (&res);
-    hr_http_destroy (&c);
-    atomic_store (&hold, false);
-    for (int i = 0; i < 2; i++) {
-        pthread_join (held[i].tid, NULL);
-        ck_assert_int_eq (held[i].status, 200);     /* queued, not shed */
-    }
-    gw_server_destroy (&capped);
-    /*  the cap is process-wide: give the other gateways theirs back  */
-    gw_settings_defaults (&s);
-    s.port = 0;
-    s.threads = 1;
-    s.embed_broker = false;
-    s.broker_endpoint = broker;
-    gw_server_t *restore = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
-    ck_assert_ptr_nonnull (restore);
-    gw_server_destroy (&restore);
-}
-END_TEST
-
 /*  Issue 17, item 11: a second gateway on a port another one serves does
     not start (SO_REUSEPORT would have let it share the port silently).    */
 START_TEST (test_port_in_use_is_refused)
@@ -1078,7 +995,6 @@ main (void)
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);
     tcase_add_test (tc, test_port_in_use_is_refused);
-    tcase_add_test (tc, test_shedding_only_past_the_inflight_cap);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */
