@@ -316,7 +316,7 @@ gw_handle_home (gw_request_t *r)
         return;
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        gw_send_overloaded (r);
         return;
     }
     home_t *h = h2o_mem_alloc_pool (&req->pool, sizeof *h);

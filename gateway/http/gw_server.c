@@ -16,10 +16,12 @@
 #include "gw_accesslog.h"
 #include "gw_app.h"
 #include "gw_auth.h"
+#include "gw_catalog_api.h"
 #include "gw_ratelimit.h"
 #include "gw_respond.h"
 #include "gw_router.h"
 #include "gw_jobs.h"
+#include "gw_linger.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_log.h"
@@ -34,6 +36,7 @@ typedef struct {
     int listen_fd;
     h2o_socket_t *listener;
     h2o_accept_ctx_t accept_ctx;
+    gw_linger_t *linger;        /* lingering close of this loop's connections */
     pthread_t tid;
     bool started;
     int start_rc;               /* 0 ok, -1 failed (set before `ready`) */
@@ -157,8 +160,10 @@ on_accept (h2o_socket_t *listener, const char *err)
             refuse (s, sock);
             continue;
         }
-        sock->on_close.cb = on_connection_closed;
-        sock->on_close.data = s;
+        if (gw_linger_watch (lt->linger, sock, on_connection_closed, s) != 0) {
+            sock->on_close.cb = on_connection_closed;      /* closes abruptly */
+            sock->on_close.data = s;
+        }
         h2o_accept (&lt->accept_ctx, sock);
     }
 }
@@ -187,6 +192,7 @@ loop_main (void *arg)
         t->rng = 1;
     t->loop = gw_loop_new (&t->ctx, s->client_endpoint, &s->app.settings, t->index);
     t->jobs = gw_jobs_loop_new (&t->ctx);
+    lt->linger = gw_linger_new (loop);
     const gw_settings_t *set = &s->app.settings;
     if (set->access_log)
         t->accesslog = gw_accesslog_new (loop, STDERR_FILENO, "gateway",
@@ -199,7 +205,9 @@ loop_main (void *arg)
         t->ratelimit = gw_ratelimit_new (set->rate_limit_rps / s->nthreads, burst < 1 ? 1 : burst,
                                          (size_t) set->rate_limit_clients);
     }
-    if (!t->loop || (set->access_log && !t->accesslog) || (set->rate_limit_rps > 0 && !t->ratelimit)) {
+    if (!t->loop || !lt->linger || (set->access_log && !t->accesslog)
+    ||  (set->rate_limit_rps > 0 && !t->ratelimit)) {
+        gw_linger_destroy (&lt->linger);
         gw_jobs_loop_destroy (&t->jobs);
         gw_loop_destroy (&t->loop);
         gw_accesslog_destroy (&t->accesslog);
@@ -237,6 +245,7 @@ loop_main (void *arg)
     }
     for (int i = 0; i < 20; i++)
         h2o_evloop_run (loop, 5);
+    gw_linger_destroy (&lt->linger);
     gw_jobs_loop_destroy (&t->jobs);
     gw_loop_destroy (&t->loop);
     gw_accesslog_destroy (&t->accesslog);
@@ -380,8 +389,17 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
 
     h2o_config_init (&s->globalconf);
     /*  Bodies over HR_GATEWAY_MAX_BODY get a JSON 413 from the handler; h2o
-        refuses far larger ones itself before reading them.                */
-    s->globalconf.max_request_entity_size = (size_t) settings->max_body * 64;
+        buffers a whole body before any handler runs, so its own limit is
+        the largest body an endpoint takes (a catalog batch): one request
+        buffers at most that, a client at most that per connection
+        (HR_GATEWAY_MAX_CONNECTIONS bounds the sum).  Larger bodies get
+        h2o's 413 at the headers, before the body is read, and the
+        lingering close (gw_linger.h) lets the client read it.             */
+    s->globalconf.max_request_entity_size = (size_t) settings->max_body * GW_CATALOG_BODY_FACTOR;
+    /*  No h2c upgrade: HTTP/2 over cleartext would bring h2o's HTTP/2
+        buffering (per-stream windows, many streams per connection) that
+        nothing here bounds; HTTP/1.1 answers such requests.               */
+    s->globalconf.http1.upgrade_to_http2 = 0;
     /*  h2o 2.2.5 HTTP/1 has one request timer: armed when a connection is
         ready for its next request and NOT re-armed by partial reads, so it
         bounds both an idle keep-alive and a client trickling its request

@@ -580,6 +580,50 @@ START_TEST (test_post_interactions)
 }
 END_TEST
 
+/*  Issue 17 item 6: a 2 MB POST is over what h2o buffers for a request;
+    its 413 comes at the headers, while the client is still sending.  The
+    client must be able to read it (the connection used to be reset under
+    the client's writes), then the connection closes.                      */
+START_TEST (test_huge_body_gets_a_readable_413)
+{
+    size_t n = 2u << 20;
+    char *body = malloc (n);
+    ck_assert_ptr_nonnull (body);
+    memset (body, 'x', n);
+    for (int i = 0; i < 3; i++) {
+        hr_http_t *c = hr_http_new ("127.0.0.1", port);
+        hr_http_response_t res;
+        int rc = hr_http_request (c, "POST", "/api/v1/interactions/interactions",
+                                  "Content-Type: application/json\r\n", body, n, &res);
+        ck_assert_msg (rc == 0, "no answer to a 2 MB POST (reset while sending?)");
+        ck_assert_int_eq (res.status, 413);
+        char v[64];
+        ck_assert_ptr_nonnull (hr_http_header (&res, "connection", v, sizeof v));
+        ck_assert_str_eq (v, "close");
+        hr_http_response_free (&res);
+        hr_http_destroy (&c);
+    }
+    free (body);
+    /*  and the gateway still serves  */
+    expect_status (200, "GET", "/healthz", NULL);
+}
+END_TEST
+
+/*  No h2c upgrade (HTTP/2 buffering nothing here bounds): HTTP/1.1 answers. */
+START_TEST (test_h2c_upgrade_is_not_offered)
+{
+    static const char req[] =
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n";
+    hr_http_t *c = hr_http_new ("127.0.0.1", port);
+    hr_http_response_t res;
+    ck_assert_int_eq (hr_http_raw (c, req, sizeof req - 1, &res), 0);
+    ck_assert_int_eq (res.status, 200);
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+}
+END_TEST
+
 START_TEST (test_get_interactions)
 {
     json_t *j = expect (200, "GET", "/api/v1/interactions/interactions/alice?days=7", NULL);
@@ -981,6 +1025,8 @@ main (void)
     tcase_add_test (tc, test_product);
     tcase_add_test (tc, test_search);
     tcase_add_test (tc, test_post_interactions);
+    tcase_add_test (tc, test_huge_body_gets_a_readable_413);
+    tcase_add_test (tc, test_h2c_upgrade_is_not_offered);
     tcase_add_test (tc, test_get_interactions);
     tcase_add_test (tc, test_late_service_degrades_within_deadline);
     tcase_add_test (tc, test_missing_service_degrades);
