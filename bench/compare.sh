@@ -22,7 +22,7 @@ shared=$(cd "$here/../../shared" && pwd)
 export WORK=${WORK:-/tmp/hr-compare}
 mkdir -p "$WORK"; chmod 755 "$WORK"
 export RESULTS=$WORK/results.jsonl QUIET_WAIT=0
-: >"$RESULTS"
+[ -n "${ONLY:-}" ] || : >"$RESULTS"      # ONLY=...: add to the earlier results
 CONNS_LIST=${CONNS_LIST:-32 64 128}
 RATES=${RATES:-1000}
 ONLY=${ONLY:-}
