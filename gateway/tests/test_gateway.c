@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "gw_fanout.h"
 #include "gw_merge.h"
 #include "gw_server.h"
 #include "hr_broker.h"
@@ -58,6 +59,32 @@ static fake_t fakes[] = {
 static pthread_mutex_t recorded_mutex = PTHREAD_MUTEX_INITIALIZER;
 static char recorded[512];          /* last "user|type|value" recorded */
 
+/*  A history of "holdme" blocks its fake worker while `held` is set, until
+    the test clears it; `held_arrived` counts the ones that got there.    */
+static pthread_mutex_t hold_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static bool held;
+static atomic_int held_arrived;
+
+static void
+hold_here (void)
+{
+    pthread_mutex_lock (&hold_mutex);
+    atomic_fetch_add (&held_arrived, 1);
+    while (held)
+        pthread_cond_wait (&hold_cond, &hold_mutex);
+    pthread_mutex_unlock (&hold_mutex);
+}
+
+static void
+hold_set (bool on)
+{
+    pthread_mutex_lock (&hold_mutex);
+    held = on;
+    pthread_cond_broadcast (&hold_cond);
+    pthread_mutex_unlock (&hold_mutex);
+}
+
 static void
 list (hr_writer_t *w, const char *const *ids, int n, uint8_t strategy, const char *source)
 {
@@ -86,6 +113,8 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         const char *user = hr_get_str (r, &ulen);
         if (is (user, ulen, "slowpoke"))
             usleep (DEADLINE_MS * 2 * 1000);
+        if (is (user, ulen, "holdme"))
+            hold_here ();
         if (is (user, ulen, "alice")) {
             hr_put_u32 (w, 2);
             hr_put_u8 (w, 1);
@@ -992,6 +1021,110 @@ START_TEST (test_connection_cap)
 }
 END_TEST
 
+typedef struct {
+    int port, status;
+    pthread_t tid;
+} held_req_t;
+
+static void *
+held_request (void *arg)
+{
+    held_req_t *h = arg;
+    hr_http_t *c = hr_http_new ("127.0.0.1", h->port);
+    hr_http_response_t res;
+    h->status = hr_http_request (c, "GET", "/api/v1/interactions/interactions/holdme", NULL,
+                                 NULL, 0, &res) == 0 ? res.status : -1;
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+    return NULL;
+}
+
+static void
+wait_inflight (int n)
+{
+    while (gw_fanout_inflight () != n)
+        usleep (1000);
+}
+
+/*  One GET of alice's history from the gateway on `at`: its status, and
+    whether it carried `Retry-After: 1` and the error "overloaded".        */
+static int
+capped_get (int at, bool *shed)
+{
+    hr_http_t *c = hr_http_new ("127.0.0.1", at);
+    hr_http_response_t res;
+    ck_assert_int_eq (hr_http_request (c, "GET", "/api/v1/interactions/interactions/alice",
+                                       NULL, NULL, 0, &res), 0);
+    char v[64];
+    const char *ra = hr_http_header (&res, "retry-after", v, sizeof v);
+    *shed = ra && !strcmp (v, "1") && res.body && strstr (res.body, "\"overloaded\"");
+    int status = res.status;
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+    return status;
+}
+
+/*  Issue 17, item 12: below HR_GATEWAY_MAX_INFLIGHT a request waits for
+    the services (no 5xx); past it the gateway sheds on purpose, 503 with
+    Retry-After.  Two requests held at a blocked fake worker fill a cap of
+    2; every step waits on a condition (the in-flight count, the fake's
+    arrivals), never on time: a request's slot is freed when h2o disposes
+    of it, which may be after its client has read the answer.            */
+START_TEST (test_shedding_only_past_the_inflight_cap)
+{
+    gw_settings_t s;
+    gw_settings_defaults (&s);
+    s.port = 0;
+    s.threads = 1;
+    s.embed_broker = false;
+    s.broker_endpoint = broker;
+    s.deadline_ms = 60000;          /* the held requests wait, they do not time out */
+    s.access_log = false;
+    s.max_inflight = 2;
+    gw_server_t *capped = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (capped);
+    int cport = gw_server_port (capped);
+    bool shed;
+    for (int i = 0; i < 5; i++) {   /* below the cap: served */
+        wait_inflight (0);
+        ck_assert_int_eq (capped_get (cport, &shed), 200);
+    }
+    wait_inflight (0);
+    atomic_store (&held_arrived, 0);
+    hold_set (true);
+    held_req_t h[2] = { { .port = cport }, { .port = cport } };
+    ck_assert_int_eq (pthread_create (&h[0].tid, NULL, held_request, &h[0]), 0);
+    while (atomic_load (&held_arrived) < 1)
+        usleep (1000);
+    ck_assert_int_eq (pthread_create (&h[1].tid, NULL, held_request, &h[1]), 0);
+    wait_inflight (2);              /* both admitted, one blocked at the fake */
+    for (int i = 0; i < 3; i++) {   /* at the cap: shed on purpose */
+        ck_assert_int_eq (capped_get (cport, &shed), 503);
+        ck_assert (shed);
+    }
+    ck_assert_int_eq (gw_fanout_inflight (), 2);
+    hold_set (false);
+    for (int i = 0; i < 2; i++) {
+        pthread_join (h[i].tid, NULL);
+        ck_assert_int_eq (h[i].status, 200);    /* queued, not shed */
+    }
+    wait_inflight (0);
+    ck_assert_int_eq (capped_get (cport, &shed), 200);     /* below again */
+    wait_inflight (0);
+    gw_server_destroy (&capped);
+    /*  The cap is process-wide: give the other gateways theirs back.     */
+    gw_settings_defaults (&s);
+    s.port = 0;
+    s.threads = 1;
+    s.embed_broker = false;
+    s.broker_endpoint = broker;
+    s.access_log = false;
+    gw_server_t *restore = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (restore);
+    gw_server_destroy (&restore);
+}
+END_TEST
+
 /*  Issue 17, item 11: a second gateway on a port another one serves does
     not start (SO_REUSEPORT would have let it share the port silently).    */
 START_TEST (test_port_in_use_is_refused)
@@ -1039,6 +1172,7 @@ main (void)
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);
     tcase_add_test (tc, test_port_in_use_is_refused);
+    tcase_add_test (tc, test_shedding_only_past_the_inflight_cap);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */
