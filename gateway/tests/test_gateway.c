@@ -1021,6 +1021,18 @@ START_TEST (test_connection_cap)
 }
 END_TEST
 
+/*  Settings of a one-loop gateway beside the suite's, on its broker.      */
+static void
+side_settings (gw_settings_t *s, int at)
+{
+    gw_settings_defaults (s);
+    s->port = at;
+    s->threads = 1;
+    s->embed_broker = false;
+    s->broker_endpoint = broker;
+    s->access_log = false;
+}
+
 typedef struct {
     int port, status;
     pthread_t tid;
@@ -1073,13 +1085,8 @@ capped_get (int at, bool *shed)
 START_TEST (test_shedding_only_past_the_inflight_cap)
 {
     gw_settings_t s;
-    gw_settings_defaults (&s);
-    s.port = 0;
-    s.threads = 1;
-    s.embed_broker = false;
-    s.broker_endpoint = broker;
+    side_settings (&s, 0);
     s.deadline_ms = 60000;          /* the held requests wait, they do not time out */
-    s.access_log = false;
     s.max_inflight = 2;
     gw_server_t *capped = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
     ck_assert_ptr_nonnull (capped);
@@ -1113,12 +1120,7 @@ START_TEST (test_shedding_only_past_the_inflight_cap)
     wait_inflight (0);
     gw_server_destroy (&capped);
     /*  The cap is process-wide: give the other gateways theirs back.     */
-    gw_settings_defaults (&s);
-    s.port = 0;
-    s.threads = 1;
-    s.embed_broker = false;
-    s.broker_endpoint = broker;
-    s.access_log = false;
+    side_settings (&s, 0);
     gw_server_t *restore = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
     ck_assert_ptr_nonnull (restore);
     gw_server_destroy (&restore);
@@ -1130,12 +1132,7 @@ END_TEST
 START_TEST (test_port_in_use_is_refused)
 {
     gw_settings_t s;
-    gw_settings_defaults (&s);
-    s.port = port;
-    s.threads = 1;
-    s.embed_broker = false;
-    s.broker_endpoint = broker;
-    s.access_log = false;
+    side_settings (&s, port);
     gw_server_t *second = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
     ck_assert_ptr_null (second);
     expect_status (200, "GET", "/healthz", NULL);   /* the first one is unharmed */
