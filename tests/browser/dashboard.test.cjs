@@ -38,7 +38,7 @@ async function check(name, fn) {
     console.log(`ok   ${name} (${Date.now() - t0} ms)`);
   } catch (e) {
     failed++;
-    console.log(`FAIL ${name}: ${e && e.stack ? e.stack : e}`);
+    console.log(`FAIL ${name}: ${e && e.stack ? e.stack : e}${e && e.cause ? `\n  cause: ${e.cause.stack || e.cause}` : ''}`);
   }
 }
 
@@ -267,7 +267,7 @@ main().then(() => {
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }, (e) => {
-  console.log(`FAIL setup: ${e && e.stack ? e.stack : e}`);
+  console.log(`FAIL setup: ${e && e.stack ? e.stack : e}${e && e.cause ? `\n  cause: ${e.cause.stack || e.cause}` : ''}`);
   console.log(`${passed} passed, ${failed + 1} failed`);
   process.exit(1);
 });
