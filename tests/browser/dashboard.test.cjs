@@ -17,7 +17,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { execFile } = require('node:child_process');
 const { chromium } = require('playwright-core');
 
 const BASE = process.env.HR_BROWSER_BASE || 'http://127.0.0.1:18560';
@@ -73,7 +73,11 @@ async function seed() {
   await search(SHOPPER, 'running shoes');
   await click(SHOPPER, ids[0]);
   await click(SHOPPER, ids[1]);
-  const train = spawnSync(path.join(BIN, 'hybridrec'), ['train', 'all'], { encoding: 'utf8', timeout: 120000 });
+  // Asynchronously: a blocked event loop would keep a keep-alive socket the
+  // gateway closed meanwhile (idle timeout) and hand it to the next fetch.
+  const train = await new Promise((resolve) =>
+    execFile(path.join(BIN, 'hybridrec'), ['train', 'all'], { encoding: 'utf8', timeout: 120000 },
+      (err, stdout, stderr) => resolve({ status: err ? (err.code ?? -1) : 0, stderr })));
   assert.equal(train.status, 0, `hybridrec train all: ${train.stderr}`);
   // The services poll for new model versions: wait until rules serve ours.
   const until = Date.now() + 60000;
