@@ -185,6 +185,14 @@ async function main() {
       assert.ok(text.includes('running shoes'), 'the history shows the search');
       assert.equal(await history.locator('tbody tr').count(), 3);
       const merged = page.locator('#user-merged .item');
+      // On a loaded host /home can answer degraded (a service past the
+      // deadline: a shorter list): load the user again until it is whole.
+      const whole = () => document.querySelectorAll('#user-merged .item').length >= 3;
+      for (let i = 0; i < 10; i++) {
+        if (await page.waitForFunction(whole, null, { timeout: 5000 }).then(() => true, () => false)) break;
+        await page.click('#user-form button');
+      }
+      await history.waitFor({ timeout: 15000 });
       assert.ok(await merged.count() >= 3, 'the merged /home list is rendered');
       assert.ok(await page.locator('#user-merged .item img').count() >= 3, 'with images');
       assert.ok(await page.locator('#user-merged .item .price').count() >= 3, 'with prices');
