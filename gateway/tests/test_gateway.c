@@ -103,6 +103,19 @@ is (const char *s, size_t n, const char *lit)
     return s && n == strlen (lit) && memcmp (s, lit, n) == 0;
 }
 
+/*  The value of the newest event of a history on the wire (the variants
+    user "vera" clicked P000000043), or false.  */
+static bool
+clicked_first (hr_reader_t *r, const char *id)
+{
+    if (hr_get_u32 (r) == 0)
+        return false;
+    hr_get_u8 (r);
+    size_t n;
+    const char *v = hr_get_str (r, &n);
+    return is (v, n, id);
+}
+
 static int
 answer (const char *service, hr_reader_t *r, hr_writer_t *w)
 {
@@ -115,7 +128,13 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
             usleep (DEADLINE_MS * 2 * 1000);
         if (is (user, ulen, "holdme"))
             hold_here ();
-        if (is (user, ulen, "alice")) {
+        if (is (user, ulen, "vera")) {
+            hr_put_u32 (w, 1);
+            hr_put_u8 (w, 1);
+            hr_put_cstr (w, "P000000043");
+            hr_put_i64 (w, hr_now_ms ());
+        }
+        else if (is (user, ulen, "alice")) {
             hr_put_u32 (w, 2);
             hr_put_u8 (w, 1);
             hr_put_cstr (w, "P000000001");
@@ -145,6 +164,9 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         const char *pid = hr_get_str (r, &plen);
         if (is (pid, plen, "P000000010"))
             LIST (w, HR_STRAT_CONTENT, "", "P000000002");
+        else if (is (pid, plen, "P000000040"))
+            LIST (w, HR_STRAT_CONTENT, "", "P000000041", "P000000043", "P000000042", "P000000044",
+                  "P000000045", "P000000002");
         else
             LIST (w, HR_STRAT_CONTENT, "", "P000000002", "P000000003", "P000000004");
         return HR_OK;
@@ -154,11 +176,20 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         const char *q = hr_get_str (r, &qlen);
         if (is (q, qlen, "nothing"))
             hr_put_u32 (w, 0);
+        else if (is (q, qlen, "diapers"))
+            LIST (w, HR_STRAT_SEARCH, "", "P000000040", "P000000041", "P000000043", "P000000044",
+                  "P000000042", "P000000045", "P000000005");
         else
             LIST (w, HR_STRAT_SEARCH, "", "P000000005", "P000000006");
         return HR_OK;
     }
     if (!strcmp (service, "content") && is (method, mlen, "for_user")) {
+        if (clicked_first (r, "P000000043")) {
+            LIST (w, HR_STRAT_CONTENT, "P000000043", "P000000041", "P000000040", "P000000044",
+                  "P000000007");
+            LIST (w, HR_STRAT_SEARCH, "diapers", "P000000042", "P000000045");
+            return HR_OK;
+        }
         LIST (w, HR_STRAT_CONTENT, "P000000001", "P000000001", "P000000007");
         LIST (w, HR_STRAT_SEARCH, "shoes", "P000000008");
         return HR_OK;
@@ -179,6 +210,18 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         return HR_OK;
     }
     if (!strcmp (service, "trending") && is (method, mlen, "home")) {
+        hr_get_u32 (r);
+        hr_get_u64 (r);
+        if (clicked_first (r, "P000000043")) {
+            LIST (w, HR_STRAT_TRENDING, "", "P000000040", "P000000041", "P000000042", "P000000020",
+                  "P000000021", "P000000044", "P000000043");
+            LIST (w, HR_STRAT_BEST_VALUE, "", "P000000041", "P000000040", "P000000022");
+            hr_put_u32 (w, 1);
+            hr_put_cstr (w, "Baby");
+            LIST (w, HR_STRAT_POPULAR, "", "P000000042", "P000000040", "P000000043");
+            LIST (w, HR_STRAT_DIVERSE, "", "P000000044", "P000000043", "P000000025");
+            return HR_OK;
+        }
         LIST (w, HR_STRAT_TRENDING, "", "P000000020", "P000000021");
         LIST (w, HR_STRAT_BEST_VALUE, "", "P000000022");
         hr_put_u32 (w, 2);
@@ -249,6 +292,26 @@ test_catalog (void)
                            .sub_category = i % 2 ? "Audio" : "Shoes", .image = "https://img/x.jpg",
                            .link = "https://x", .rating = 4.5, .reviews = i * 10, .price = 100.0,
                            .original_price = 200.0, .discount_ratio = 0.5 };
+        memcpy (p.id, id, 11);
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    /*  Sizes of one product (40, 41, 42; 43 and 44), and 45 named as 40
+        but in another main category: not a variant of it.               */
+    static const char *const variants[][2] = {
+        { "Huggies Complete Comfort Wonder Pants, Medium (7-12kg) 50 count", "Baby" },
+        { "Huggies Complete Comfort Wonder Pants Large (L) Size, 64 count", "Baby" },
+        { "Huggies Complete Comfort Wonder Pants Extra Large (XL) Sumo Pack", "Baby" },
+        { "Pampers Active Baby Taped Diapers, Small size", "Baby" },
+        { "Pampers Active Baby Taped Diapers, Medium size", "Baby" },
+        { "Huggies Complete Comfort Wonder Pants, Medium (7-12kg) 50 count", "Toys" },
+    };
+    for (int i = 0; i < 6; i++) {
+        hr_product_t p = { .name = variants[i][0], .main_category = variants[i][1],
+                           .sub_category = "Diapers", .image = "https://img/x.jpg", .link = "https://x",
+                           .rating = 4.0, .reviews = 5, .price = 10.0, .original_price = 20.0,
+                           .discount_ratio = 0.5 };
+        char id[16];
+        snprintf (id, sizeof id, "P%09d", 40 + i);
         memcpy (p.id, id, 11);
         ck_assert_int_eq (hr_catalog_add (c, &p), 0);
     }
@@ -401,7 +464,7 @@ START_TEST (test_ops_and_routing)
     json_decref (j);
     j = expect (200, "GET", "/readyz", NULL);
     ck_assert_int_eq (json_integer_value (json_object_get (json_object_get (j, "services"), "content")), 1);
-    ck_assert_int_eq (json_integer_value (json_object_get (j, "catalog_products")), 30);
+    ck_assert_int_eq (json_integer_value (json_object_get (j, "catalog_products")), 36);
     json_decref (j);
     hr_http_response_t res = request ("GET", "/openapi.yaml", NULL, NULL);
     ck_assert_int_eq (res.status, 200);
@@ -568,6 +631,54 @@ START_TEST (test_search)
     j = expect (404, "GET", "/recommendations/search?query=nothing", NULL);
     ck_assert_str_eq (json_string_value (json_object_get (j, "fallback_reason")), "no_search_matches");
     ck_assert (has_id (json_object_get (j, "results"), "P000000026"));
+    json_decref (j);
+}
+END_TEST
+
+/*  The ids of a list, "," joined, for one readable assertion.  */
+static const char *
+ids_of (json_t *array, char *buf, size_t cap)
+{
+    size_t i, n = 0;
+    json_t *it;
+    buf[0] = 0;
+    json_array_foreach (array, i, it)
+        n += (size_t) snprintf (buf + n, n < cap ? cap - n : 0, "%s%s", i ? "," : "",
+                                json_string_value (json_object_get (it, "id")) + 8);
+    return buf;
+}
+
+/*  Item 5 of issue 15: one item per group of variants in every list;
+    lists are filled from further candidates.                              */
+START_TEST (test_variants_are_collapsed_in_every_list)
+{
+    char buf[256];
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=vera", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "trending"), buf, sizeof buf), "40,20,21,44");
+    ck_assert_str_eq (ids_of (json_object_get (j, "best_value"), buf, sizeof buf), "41,22");
+    ck_assert_str_eq (ids_of (json_object_get (json_object_get (j, "top_categories"), "Baby"), buf,
+                              sizeof buf), "42,43");
+    ck_assert_str_eq (ids_of (json_object_get (j, "diverse_picks"), buf, sizeof buf), "44,25");
+    json_t *p = json_object_get (j, "personalized");
+    int huggies = has_id (p, "P000000040") + has_id (p, "P000000041") + has_id (p, "P000000042");
+    ck_assert_int_eq (huggies, 1);
+    ck_assert (has_id (p, "P000000045") && has_id (p, "P000000044") && has_id (p, "P000000007"));
+    ck_assert (!has_id (p, "P000000043"));          /* clicked */
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/home?user_id=vera&response_limit=3", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "trending"), buf, sizeof buf), "40,20,21");
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "personalized")), 3);
+    json_decref (j);
+
+    /*  /product: never a variant of the product itself, nor two of one */
+    j = expect (200, "GET", "/recommendations/product/P000000040", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "similar"), buf, sizeof buf), "43,45,02,11,12");
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/search?query=diapers", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "results"), buf, sizeof buf), "40,43,45,05");
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/search?query=diapers&response_limit=3", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "results"), buf, sizeof buf), "40,43,45");
     json_decref (j);
 }
 END_TEST
@@ -1154,6 +1265,7 @@ main (void)
     tcase_add_test (tc, test_home_existing_user_merge);
     tcase_add_test (tc, test_product);
     tcase_add_test (tc, test_search);
+    tcase_add_test (tc, test_variants_are_collapsed_in_every_list);
     tcase_add_test (tc, test_post_interactions);
     tcase_add_test (tc, test_huge_body_gets_a_readable_413);
     tcase_add_test (tc, test_h2c_upgrade_is_not_offered);
