@@ -11,9 +11,9 @@
     (gw_merge.h, `hybridrec train merge`) each source's items are worth
     their calibrated rank value x the signal weight x the fitted sub-weight;
     without one, the rank merge with the configured sub-weights.  Every
-    list keeps one item per group of variants (gw_variants.h).  Each
-    phase gets half the request deadline, so the whole request stays
-    inside it.                                                             */
+    list keeps one item per group of variants (gw_variants.h).  The
+    history gets at most half the request deadline, the second phase what
+    is left of it, so the whole request stays inside it.                   */
 #include <string.h>
 #include "gw_app.h"
 #include "gw_auth.h"
@@ -281,7 +281,7 @@ home_after_history (gw_fanout_t *f, void *arg)
         h->history = empty_history;
         h->history_len = sizeof empty_history;
     }
-    gw_fanout_phase (f, GW_WAIT_HALF);
+    gw_fanout_phase (f, GW_WAIT_REST);
     hr_writer_t *w = &t->writer;
     const hr_catalog_t *cat = gw_catalog_for_request (h->r->app->catalog, pool);
     gw_req_trending_home (w, gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT), gw_random (t),

@@ -37,6 +37,20 @@ gw_breaker_on_reply (gw_breaker_t *self)
 }
 
 void
+gw_breaker_on_heard (gw_breaker_t *self, uint64_t now_ns)
+{
+    if (now_ns > self->heard_ns)
+        self->heard_ns = now_ns;
+    gw_breaker_on_reply (self);
+}
+
+bool
+gw_breaker_silent (const gw_breaker_t *self, uint64_t sent_ns)
+{
+    return self->heard_ns < sent_ns;
+}
+
+void
 gw_breaker_on_timeout (gw_breaker_t *self, int64_t now_ms)
 {
     self->consecutive_timeouts++;

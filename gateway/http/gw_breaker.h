@@ -3,7 +3,14 @@
     the service is skipped for `cooldown_ms`; then one probe request is let
     through (half-open): a reply closes the circuit, a timeout re-opens it.
     A slow service otherwise holds every request for the whole deadline and
-    builds a backlog it never clears (measured: see shared notes).          */
+    builds a backlog it never clears (measured: see shared notes).
+
+    Only silence counts: a call that missed its deadline while the service
+    answered something sent no earlier (on time or late) is slowness, not
+    a dead service, and does not move the breaker (gw_breaker_silent); a
+    late answer closes the circuit like an on-time one.  Under load the
+    services answer late and the breaker stays closed: overload is the
+    admission queue's job (gw_fanout.h), not the breaker's.                 */
 #ifndef GW_BREAKER_H
 #define GW_BREAKER_H
 #include <stdbool.h>
@@ -17,6 +24,7 @@ typedef struct {
     int64_t open_until_ms;
     gw_breaker_state_t state;
     uint64_t opened;            /* how many times it opened (metrics, tests) */
+    uint64_t heard_ns;          /* monotonic time of the last answer (on time or late) */
 } gw_breaker_t;
 
 void gw_breaker_init (gw_breaker_t *self, int threshold, int cooldown_ms);
@@ -24,6 +32,10 @@ void gw_breaker_init (gw_breaker_t *self, int threshold, int cooldown_ms);
     cool-down and lets exactly one probe through.  */
 bool gw_breaker_allow (gw_breaker_t *self, int64_t now_ms);
 void gw_breaker_on_reply (gw_breaker_t *self);
+/*  An answer (on time or late) at monotonic `now_ns`: closes the circuit. */
+void gw_breaker_on_heard (gw_breaker_t *self, uint64_t now_ns);
+/*  Has the service been silent since `sent_ns` (nothing answered since)? */
+bool gw_breaker_silent (const gw_breaker_t *self, uint64_t sent_ns);
 void gw_breaker_on_timeout (gw_breaker_t *self, int64_t now_ms);
 
 #endif

@@ -25,6 +25,7 @@ typedef struct {
     uint64_t id;
     gw_fanout_t *fanout;        /* NULL = free */
     int index;
+    gw_service_t service;       /* kept after the call ended: a late answer still tells the breaker */
 } ring_slot_t;
 
 /*  A batch message in flight: which calls it carries, so that an error
@@ -93,6 +94,11 @@ struct gw_fanout {
     gw_fanout_cb cb;
     void *arg;
     h2o_timeout_entry_t deadline_entry, done_entry;
+    /*  The whole request's budget (GW_WAIT_FULL from the first phase's
+        admission), armed by a GW_WAIT_HALF first phase: a GW_WAIT_REST
+        phase ends with it.  */
+    h2o_timeout_entry_t request_entry;
+    int64_t request_deadline_ms;
     bool admitted;              /* its calls may go out */
     bool counted;               /* holds one of the loop's active slots */
     bool queued;                /* in the loop's admission queue */
@@ -128,6 +134,18 @@ mono_ns (void)
 
 /* ---------------------------------------------------------------- replies */
 
+/*  A call of `svc` went unanswered: the breaker counts it (and the metric
+    its opening).  */
+static void
+breaker_timeout (gw_loop_t *loop, gw_service_t svc)
+{
+    gw_breaker_t *b = &loop->breakers[svc];
+    uint64_t opened = b->opened;
+    gw_breaker_on_timeout (b, hr_now_ms ());
+    if (b->opened != opened)
+        hr_counter_inc (loop->metrics[svc].opened);
+}
+
 static void finish_soon (gw_fanout_t *f);
 
 /*  Gives call `id` its outcome.  A call nobody waits for any more (its
@@ -140,6 +158,9 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
     if (!slot->fanout || slot->id != id) {
         if (count_late)
             hr_counter_inc (loop->late_replies);        /* its request gave up on it */
+        /*  Late, but answered: the service is alive (gw_breaker.h).  */
+        if (slot->id == id && status != HR_EXPIRED)
+            gw_breaker_on_heard (&loop->breakers[slot->service], mono_ns ());
         return;
     }
     gw_fanout_t *f = slot->fanout;
@@ -147,19 +168,21 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
     slot->fanout = NULL;
     gw_call_t *call = &f->calls[i];
     service_metrics_t *m = &loop->metrics[call->service];
-    hr_histogram_observe (m->latency, (double) (mono_ns () - f->sent_ns[i]) / 1e9);
+    gw_breaker_t *b = &loop->breakers[call->service];
+    uint64_t now_ns = mono_ns ();
+    hr_histogram_observe (m->latency, (double) (now_ns - f->sent_ns[i]) / 1e9);
     call->status = status;
     if (status == HR_OK) {
         call->outcome = GW_CALL_OK;
-        gw_breaker_on_reply (&loop->breakers[call->service]);
+        gw_breaker_on_heard (b, now_ns);
     }
     else {
         call->outcome = GW_CALL_FAILED;
         hr_counter_inc (m->errors);
-        if (status == HR_EXPIRED)    /* queued past the deadline: it is slow */
-            gw_breaker_on_timeout (&loop->breakers[call->service], hr_now_ms ());
-        else
-            gw_breaker_on_reply (&loop->breakers[call->service]);
+        if (status != HR_EXPIRED)
+            gw_breaker_on_heard (b, now_ns);
+        else if (gw_breaker_silent (b, f->sent_ns[i]))
+            breaker_timeout (loop, call->service);  /* expired in its queue, nothing answered since */
     }
     if (len > 0) {
         void *copy = h2o_mem_alloc_pool (&f->req->pool, len);
@@ -419,6 +442,7 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
     self->budget_ms[GW_WAIT_FULL] = settings->deadline_ms;
     self->budget_ms[GW_WAIT_HALF] = settings->deadline_ms / 2 > 0 ? settings->deadline_ms / 2 : 1;
     self->budget_ms[GW_WAIT_WRITE] = settings->write_timeout_ms;
+    self->budget_ms[GW_WAIT_REST] = settings->deadline_ms;    /* (its timer is the request's) */
     for (int k = 0; k < GW_WAIT_KINDS; k++)
         h2o_timeout_init (ctx->loop, &self->timeouts[k], (uint64_t) self->budget_ms[k]);
 
@@ -492,11 +516,21 @@ static void
 admit (gw_fanout_t *f)
 {
     gw_loop_t *loop = f->loop;
+    int64_t now = hr_now_ms ();
+    if (!f->admitted && f->kind == GW_WAIT_HALF) {
+        f->request_deadline_ms = now + loop->budget_ms[GW_WAIT_FULL];
+        h2o_timeout_link (loop->ctx->loop, &loop->timeouts[GW_WAIT_FULL], &f->request_entry);
+    }
     f->admitted = true;
-    f->deadline_ms = hr_now_ms () + loop->budget_ms[f->kind];
     if (h2o_timeout_is_linked (&f->deadline_entry))
         h2o_timeout_unlink (&f->deadline_entry);
-    h2o_timeout_link (loop->ctx->loop, &loop->timeouts[f->kind], &f->deadline_entry);
+    if (f->kind == GW_WAIT_REST && h2o_timeout_is_linked (&f->request_entry))
+        f->deadline_ms = f->request_deadline_ms;     /* ends with the request's budget */
+    else {
+        gw_wait_t k = f->kind == GW_WAIT_REST ? GW_WAIT_HALF : f->kind;   /* (no budget armed) */
+        f->deadline_ms = now + loop->budget_ms[k];
+        h2o_timeout_link (loop->ctx->loop, &loop->timeouts[k], &f->deadline_entry);
+    }
     for (int i = 0; i < f->ncalls; i++)
         if (f->held_body[i])
             send_call (f, i, f->held_body[i], f->held_len[i]);
@@ -545,6 +579,8 @@ fanout_dispose (void *p)
         h2o_timeout_unlink (&f->deadline_entry);
     if (h2o_timeout_is_linked (&f->done_entry))
         h2o_timeout_unlink (&f->done_entry);
+    if (h2o_timeout_is_linked (&f->request_entry))
+        h2o_timeout_unlink (&f->request_entry);
     for (int i = 0; i < f->ncalls; i++) {
         ring_slot_t *slot = &f->loop->ring[f->ids[i] & RING_MASK];
         if (f->calls[i].outcome != GW_CALL_PENDING || !f->admitted)
@@ -578,11 +614,10 @@ on_done (h2o_timeout_entry_t *entry)
     run_callback (H2O_STRUCT_FROM_MEMBER (gw_fanout_t, done_entry, entry));
 }
 
+/*  The phase's deadline passed: every call still pending timed out.  */
 static void
-on_deadline (h2o_timeout_entry_t *entry)
+end_phase (gw_fanout_t *f)
 {
-    gw_fanout_t *f = H2O_STRUCT_FROM_MEMBER (gw_fanout_t, deadline_entry, entry);
-    int64_t now = hr_now_ms ();
     for (int i = 0; i < f->ncalls; i++) {
         gw_call_t *call = &f->calls[i];
         if (call->outcome != GW_CALL_PENDING)
@@ -591,19 +626,35 @@ on_deadline (h2o_timeout_entry_t *entry)
         if (slot->fanout == f)
             slot->fanout = NULL;
         call->outcome = GW_CALL_TIMEOUT;
-        gw_breaker_t *b = &f->loop->breakers[call->service];
-        uint64_t opened = b->opened;
-        if (f->kind != GW_WAIT_WRITE)
-            gw_breaker_on_timeout (b, now);
-        if (b->opened != opened)
-            hr_counter_inc (f->loop->metrics[call->service].opened);
+        /*  Only silence moves the breaker: a service that answered since
+            this call went out is slow, not gone (gw_breaker.h).  */
+        if (f->kind != GW_WAIT_WRITE
+            && gw_breaker_silent (&f->loop->breakers[call->service], f->sent_ns[i]))
+            breaker_timeout (f->loop, call->service);
         hr_counter_inc (f->loop->metrics[call->service].timeouts);
     }
     f->pending = 0;
+    if (h2o_timeout_is_linked (&f->deadline_entry))
+        h2o_timeout_unlink (&f->deadline_entry);
     if (h2o_timeout_is_linked (&f->done_entry))
         h2o_timeout_unlink (&f->done_entry);
     if (f->waiting)
         run_callback (f);
+}
+
+static void
+on_deadline (h2o_timeout_entry_t *entry)
+{
+    end_phase (H2O_STRUCT_FROM_MEMBER (gw_fanout_t, deadline_entry, entry));
+}
+
+/*  The request's whole budget is spent: a GW_WAIT_REST phase ends.  */
+static void
+on_request_deadline (h2o_timeout_entry_t *entry)
+{
+    gw_fanout_t *f = H2O_STRUCT_FROM_MEMBER (gw_fanout_t, request_entry, entry);
+    if (f->admitted && f->kind == GW_WAIT_REST && (f->waiting || f->pending))
+        end_phase (f);
 }
 
 static void
@@ -629,6 +680,7 @@ gw_fanout_new (gw_loop_t *loop, h2o_req_t *req)
     f->req = req;
     f->deadline_entry.cb = on_deadline;
     f->done_entry.cb = on_done;
+    f->request_entry.cb = on_request_deadline;
     return f;
 }
 
@@ -689,6 +741,7 @@ send_call (gw_fanout_t *f, int i, const void *body, size_t len)
     slot->fanout = f;
     slot->id = id;
     slot->index = i;
+    slot->service = svc;
     f->ids[i] = id;
     f->sent_ns[i] = mono_ns ();
     f->pending++;

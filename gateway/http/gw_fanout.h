@@ -71,7 +71,11 @@ typedef struct {
     size_t len;
 } gw_call_t;
 
-typedef enum { GW_WAIT_FULL, GW_WAIT_HALF, GW_WAIT_WRITE, GW_WAIT_KINDS } gw_wait_t;
+/*  A phase's budget: FULL = HR_GATEWAY_DEADLINE_MS from the phase's start;
+    HALF = half of it; REST = what a request whose first phase was HALF has
+    left of its FULL budget (a first quick phase leaves the second more
+    than half); WRITE = HR_GATEWAY_WRITE_TIMEOUT_MS.  */
+typedef enum { GW_WAIT_FULL, GW_WAIT_HALF, GW_WAIT_WRITE, GW_WAIT_REST, GW_WAIT_KINDS } gw_wait_t;
 
 typedef struct gw_loop gw_loop_t;
 gw_loop_t *gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,

@@ -134,6 +134,12 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
             hr_put_cstr (w, "P000000043");
             hr_put_i64 (w, hr_now_ms ());
         }
+        else if (is (user, ulen, "tortoise")) {   /* trending takes 2/3 of the deadline for it */
+            hr_put_u32 (w, 1);
+            hr_put_u8 (w, 1);
+            hr_put_cstr (w, "P000000029");
+            hr_put_i64 (w, hr_now_ms ());
+        }
         else if (is (user, ulen, "alice")) {
             hr_put_u32 (w, 2);
             hr_put_u8 (w, 1);
@@ -212,6 +218,9 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
     if (!strcmp (service, "trending") && is (method, mlen, "home")) {
         hr_get_u32 (r);
         hr_get_u64 (r);
+        hr_reader_t again = *r;
+        if (clicked_first (&again, "P000000029"))
+            usleep (DEADLINE_MS * 2 / 3 * 1000);
         if (clicked_first (r, "P000000043")) {
             LIST (w, HR_STRAT_TRENDING, "", "P000000040", "P000000041", "P000000042", "P000000020",
                   "P000000021", "P000000044", "P000000043");
@@ -799,6 +808,17 @@ START_TEST (test_late_service_degrades_within_deadline)
 }
 END_TEST
 
+/*  /home's second phase gets what the history left of the deadline, not a
+    fixed half: trending answering after 2/3 of it is not degraded.        */
+START_TEST (test_second_phase_gets_the_rest_of_the_deadline)
+{
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=tortoise", NULL);
+    ck_assert_msg (!degraded_has (j, "trending"), "trending degraded");
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "trending")), 2);
+    json_decref (j);
+}
+END_TEST
+
 START_TEST (test_missing_service_degrades)
 {
     stop_fake (&fakes[RULES_FAKE]);         /* DISCONNECT: the broker drops it at once */
@@ -1271,6 +1291,7 @@ main (void)
     tcase_add_test (tc, test_h2c_upgrade_is_not_offered);
     tcase_add_test (tc, test_get_interactions);
     tcase_add_test (tc, test_late_service_degrades_within_deadline);
+    tcase_add_test (tc, test_second_phase_gets_the_rest_of_the_deadline);
     tcase_add_test (tc, test_missing_service_degrades);
     tcase_add_test (tc, test_cors);
     tcase_add_test (tc, test_keep_alive_many_requests);

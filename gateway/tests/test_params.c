@@ -139,6 +139,28 @@ START_TEST (test_breaker_opens_cools_down_and_probes)
 }
 END_TEST
 
+/*  Only silence counts: a service that answered (even late) since a call
+    went out is slow, not gone; a late answer closes an open circuit.      */
+START_TEST (test_breaker_late_answers_are_not_silence)
+{
+    gw_breaker_t b;
+    gw_breaker_init (&b, 2, 1000);
+    ck_assert (gw_breaker_silent (&b, 100));       /* never heard */
+    gw_breaker_on_heard (&b, 150);                  /* a late answer */
+    ck_assert (!gw_breaker_silent (&b, 100));      /* sent at 100: heard since */
+    ck_assert (!gw_breaker_silent (&b, 150));
+    ck_assert (gw_breaker_silent (&b, 151));       /* sent after: silent so far */
+    gw_breaker_on_heard (&b, 120);                  /* an older time never goes back */
+    ck_assert (!gw_breaker_silent (&b, 150));
+    gw_breaker_on_timeout (&b, 0);
+    gw_breaker_on_timeout (&b, 0);
+    ck_assert_int_eq (b.state, GW_BREAKER_OPEN);
+    gw_breaker_on_heard (&b, 200);                  /* alive after all */
+    ck_assert_int_eq (b.state, GW_BREAKER_CLOSED);
+    ck_assert (gw_breaker_allow (&b, 1));
+}
+END_TEST
+
 int
 main (void)
 {
@@ -151,6 +173,7 @@ main (void)
     tcase_add_test (tc, test_param_true);
     tcase_add_test (tc, test_spec_validation_table);
     tcase_add_test (tc, test_breaker_opens_cools_down_and_probes);
+    tcase_add_test (tc, test_breaker_late_answers_are_not_silence);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
