@@ -33,6 +33,8 @@ typedef struct {
     int max_headers_bytes;
     int breaker_threshold;
     int breaker_cooldown_ms;
+    int breaker_silence_ms;     /* HR_GATEWAY_BREAKER_SILENCE_MS (gw_breaker.h) */
+    int grace_ms;               /* HR_GATEWAY_GRACE_MS (gw_fanout_need_one) */
     const char *cors_origins;       /* "" = off, "*" or a comma list */
     bool bench;
     bool access_log;

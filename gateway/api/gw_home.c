@@ -282,6 +282,7 @@ home_after_history (gw_fanout_t *f, void *arg)
         h->history_len = sizeof empty_history;
     }
     gw_fanout_phase (f, GW_WAIT_REST);
+    gw_fanout_need_one (f);     /* without any answer the page is a 503 */
     hr_writer_t *w = &t->writer;
     const hr_catalog_t *cat = gw_catalog_for_request (h->r->app->catalog, pool);
     gw_req_trending_home (w, gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT), gw_random (t),

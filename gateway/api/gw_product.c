@@ -200,6 +200,7 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
         memcpy (p->key, key, sizeof key);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
+    gw_fanout_need_one (f);
     gw_req_product (w, HR_M_SIMILAR, p->id, want);
     p->calls[0] = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
     p->calls[1] = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);

@@ -170,6 +170,7 @@ gw_handle_search (gw_request_t *r)
     s->gen = gen;
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
+    gw_fanout_need_one (f);
     gw_req_search (w, query, qlen, gw_filter_want (filter, cat, s->limit, SEARCH_MAX_LIMIT));
     s->c_search = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
     gw_req_trending (w, gw_filter_want (filter, cat, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX,

@@ -44,10 +44,16 @@ gw_breaker_on_heard (gw_breaker_t *self, uint64_t now_ns)
     gw_breaker_on_reply (self);
 }
 
-bool
-gw_breaker_silent (const gw_breaker_t *self, uint64_t sent_ns)
+void
+gw_breaker_set_silence (gw_breaker_t *self, int silence_ms)
 {
-    return self->heard_ns < sent_ns;
+    self->silence_ns = silence_ms > 0 ? (uint64_t) silence_ms * 1000000u : 0;
+}
+
+bool
+gw_breaker_silent (const gw_breaker_t *self, uint64_t sent_ns, uint64_t now_ns)
+{
+    return self->heard_ns < sent_ns && now_ns - self->heard_ns >= self->silence_ns;
 }
 
 void

@@ -6,9 +6,11 @@
     builds a backlog it never clears (measured: see shared notes).
 
     Only silence counts: a call that missed its deadline while the service
-    answered something sent no earlier (on time or late) is slowness, not
-    a dead service, and does not move the breaker (gw_breaker_silent); a
-    late answer closes the circuit like an on-time one.  Under load the
+    answered something since it went out (on time or late), or answered
+    anything within the last silence_ms, is slowness (a CPU-starved host
+    descheduling it for a while), not a dead or frozen service, and does
+    not move the breaker (gw_breaker_silent); a late answer closes the
+    circuit like an on-time one.  Under load the
     services answer late and the breaker stays closed: overload is the
     admission queue's job (gw_fanout.h), not the breaker's.                 */
 #ifndef GW_BREAKER_H
@@ -25,6 +27,7 @@ typedef struct {
     gw_breaker_state_t state;
     uint64_t opened;            /* how many times it opened (metrics, tests) */
     uint64_t heard_ns;          /* monotonic time of the last answer (on time or late) */
+    uint64_t silence_ns;        /* how long without any answer is silence (0: since the call) */
 } gw_breaker_t;
 
 void gw_breaker_init (gw_breaker_t *self, int threshold, int cooldown_ms);
@@ -34,8 +37,12 @@ bool gw_breaker_allow (gw_breaker_t *self, int64_t now_ms);
 void gw_breaker_on_reply (gw_breaker_t *self);
 /*  An answer (on time or late) at monotonic `now_ns`: closes the circuit. */
 void gw_breaker_on_heard (gw_breaker_t *self, uint64_t now_ns);
-/*  Has the service been silent since `sent_ns` (nothing answered since)? */
-bool gw_breaker_silent (const gw_breaker_t *self, uint64_t sent_ns);
+/*  Silence: how long without any answer before timeouts count (0 = any
+    call nothing was answered after).  */
+void gw_breaker_set_silence (gw_breaker_t *self, int silence_ms);
+/*  Has the service been silent for a call sent at `sent_ns`, at `now_ns`:
+    nothing answered since it went out, nor for silence_ms?               */
+bool gw_breaker_silent (const gw_breaker_t *self, uint64_t sent_ns, uint64_t now_ns);
 void gw_breaker_on_timeout (gw_breaker_t *self, int64_t now_ms);
 
 #endif

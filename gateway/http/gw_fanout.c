@@ -61,6 +61,9 @@ struct gw_loop {
     gw_breaker_t breakers[GW_SVC_COUNT];
     service_metrics_t metrics[GW_SVC_COUNT];
     hr_counter_t *late_replies;
+    h2o_timeout_t grace;        /* HR_GATEWAY_GRACE_MS (gw_fanout_need_one) */
+    int64_t grace_ms;
+    hr_counter_t *grace_waits, *grace_saved;
     /*  A ZMQ operation happened since the last drain that ended empty: the
         edge-triggered ZMQ_FD may have lost a wake-up, so the next loop
         iteration must look.  Without one the fd is reliable and the
@@ -99,6 +102,8 @@ struct gw_fanout {
         phase ends with it.  */
     h2o_timeout_entry_t request_entry;
     int64_t request_deadline_ms;
+    bool need_one;              /* this phase needs one answer (gw_fanout_need_one) */
+    bool in_grace;              /* past its deadline, waiting for that one */
     bool admitted;              /* its calls may go out */
     bool counted;               /* holds one of the loop's active slots */
     bool queued;                /* in the loop's admission queue */
@@ -147,6 +152,7 @@ breaker_timeout (gw_loop_t *loop, gw_service_t svc)
 }
 
 static void finish_soon (gw_fanout_t *f);
+static void time_out_pending (gw_fanout_t *f);
 
 /*  Gives call `id` its outcome.  A call nobody waits for any more (its
     request timed out or ended) is dropped, counted as late when asked.    */
@@ -181,7 +187,7 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
         hr_counter_inc (m->errors);
         if (status != HR_EXPIRED)
             gw_breaker_on_heard (b, now_ns);
-        else if (gw_breaker_silent (b, f->sent_ns[i]))
+        else if (gw_breaker_silent (b, f->sent_ns[i], now_ns))
             breaker_timeout (loop, call->service);  /* expired in its queue, nothing answered since */
     }
     if (len > 0) {
@@ -192,6 +198,13 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
     }
     if (--f->pending == 0 && f->waiting)
         finish_soon (f);
+    else if (f->in_grace && status == HR_OK) {
+        /*  The answer the phase waited for: the others are late.  */
+        hr_counter_inc (loop->grace_saved);
+        time_out_pending (f);
+        if (f->waiting)
+            finish_soon (f);
+    }
 }
 
 /*  A call that never went out: counted as an error, and a half-open
@@ -445,11 +458,18 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
     self->budget_ms[GW_WAIT_REST] = settings->deadline_ms;    /* (its timer is the request's) */
     for (int k = 0; k < GW_WAIT_KINDS; k++)
         h2o_timeout_init (ctx->loop, &self->timeouts[k], (uint64_t) self->budget_ms[k]);
+    self->grace_ms = settings->grace_ms;
+    h2o_timeout_init (ctx->loop, &self->grace, (uint64_t) (self->grace_ms > 0 ? self->grace_ms : 1));
+    self->grace_waits = hr_counter ("hr_gateway_grace_waits_total",
+        "Reads whose services had all missed the deadline and that waited for a first answer (HR_GATEWAY_GRACE_MS)", NULL);
+    self->grace_saved = hr_counter ("hr_gateway_grace_answered_total",
+        "Of those, the ones a service answered within the grace (no 503)", NULL);
 
     for (int s = 0; s < GW_SVC_COUNT; s++) {
         char labels[64];
         snprintf (labels, sizeof labels, "service=\"%s\"", gw_service_name ((gw_service_t) s));
         gw_breaker_init (&self->breakers[s], settings->breaker_threshold, settings->breaker_cooldown_ms);
+        gw_breaker_set_silence (&self->breakers[s], settings->breaker_silence_ms);
         self->metrics[s].latency = hr_histogram ("hr_gateway_fanout_seconds",
             "Time from sending a call to its reply, per service", labels);
         self->metrics[s].timeouts = hr_counter ("hr_gateway_fanout_timeouts_total",
@@ -495,6 +515,7 @@ gw_loop_destroy (gw_loop_t **self_p)
     h2o_socket_close (self->zsock);     /* closes our dup, not libzmq's fd */
     for (int k = 0; k < GW_WAIT_KINDS; k++)
         h2o_timeout_dispose (self->ctx->loop, &self->timeouts[k]);
+    h2o_timeout_dispose (self->ctx->loop, &self->grace);
     hr_client_destroy (&self->client);
     free (self);
     *self_p = NULL;
@@ -614,10 +635,20 @@ on_done (h2o_timeout_entry_t *entry)
     run_callback (H2O_STRUCT_FROM_MEMBER (gw_fanout_t, done_entry, entry));
 }
 
-/*  The phase's deadline passed: every call still pending timed out.  */
-static void
-end_phase (gw_fanout_t *f)
+static bool
+any_answered (const gw_fanout_t *f)
 {
+    for (int i = 0; i < f->ncalls; i++)
+        if (f->calls[i].outcome == GW_CALL_OK)
+            return true;
+    return false;
+}
+
+/*  Every call of `f` still pending timed out.  */
+static void
+time_out_pending (gw_fanout_t *f)
+{
+    uint64_t now_ns = mono_ns ();
     for (int i = 0; i < f->ncalls; i++) {
         gw_call_t *call = &f->calls[i];
         if (call->outcome != GW_CALL_PENDING)
@@ -629,11 +660,29 @@ end_phase (gw_fanout_t *f)
         /*  Only silence moves the breaker: a service that answered since
             this call went out is slow, not gone (gw_breaker.h).  */
         if (f->kind != GW_WAIT_WRITE
-            && gw_breaker_silent (&f->loop->breakers[call->service], f->sent_ns[i]))
+            && gw_breaker_silent (&f->loop->breakers[call->service], f->sent_ns[i], now_ns))
             breaker_timeout (f->loop, call->service);
         hr_counter_inc (f->loop->metrics[call->service].timeouts);
     }
     f->pending = 0;
+}
+
+/*  The phase's deadline passed: every call still pending timed out —
+    unless the phase needs one answer and has none yet: then it waits up
+    to the grace budget for the first (gw_fanout_need_one).               */
+static void
+end_phase (gw_fanout_t *f)
+{
+    gw_loop_t *loop = f->loop;
+    if (f->need_one && !f->in_grace && f->pending > 0 && loop->grace_ms > 0 && !any_answered (f)) {
+        f->in_grace = true;
+        hr_counter_inc (loop->grace_waits);
+        if (h2o_timeout_is_linked (&f->deadline_entry))
+            h2o_timeout_unlink (&f->deadline_entry);
+        h2o_timeout_link (loop->ctx->loop, &loop->grace, &f->deadline_entry);
+        return;
+    }
+    time_out_pending (f);
     if (h2o_timeout_is_linked (&f->deadline_entry))
         h2o_timeout_unlink (&f->deadline_entry);
     if (h2o_timeout_is_linked (&f->done_entry))
@@ -690,6 +739,7 @@ gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind)
     assert (kind < GW_WAIT_KINDS && f->pending == 0);
     gw_loop_t *loop = f->loop;
     f->kind = kind;
+    f->need_one = f->in_grace = false;
     if (f->admitted) {
         admit (f);              /* a later phase: its own deadline, from now */
         return;
@@ -746,13 +796,16 @@ send_call (gw_fanout_t *f, int i, const void *body, size_t len)
     f->sent_ns[i] = mono_ns ();
     f->pending++;
     /*  The broker answers mmi.* itself and knows no batches.              */
+    /*  A phase that needs one answer may wait the grace past its deadline:
+        the services keep its calls as long.  */
+    int64_t deadline_ms = f->deadline_ms + (f->need_one ? loop->grace_ms : 0);
     if (svc == GW_SVC_MMI) {
-        if (hr_client_send (loop->client, gw_service_name (svc), id, f->deadline_ms, body, len) != 0)
+        if (hr_client_send (loop->client, gw_service_name (svc), id, deadline_ms, body, len) != 0)
             settle_unsent (loop, id);
         after_send (loop);
     }
     else
-        gather (loop, svc, id, f->deadline_ms, body, len);
+        gather (loop, svc, id, deadline_ms, body, len);
 }
 
 int
@@ -784,6 +837,12 @@ gw_fanout_wait (gw_fanout_t *f, gw_fanout_cb cb, void *arg)
     f->waiting = true;
     if (f->admitted && f->pending == 0)
         finish_soon (f);
+}
+
+void
+gw_fanout_need_one (gw_fanout_t *f)
+{
+    f->need_one = true;
 }
 
 const gw_call_t *

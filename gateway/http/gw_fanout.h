@@ -104,6 +104,14 @@ int gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t le
 /*  Calls cb once every call of the phase has an outcome, at the latest at
     the phase deadline.  */
 void gw_fanout_wait (gw_fanout_t *f, gw_fanout_cb cb, void *arg);
+/*  After gw_fanout_phase, before its calls: the answer needs at least one
+    of them (without any it would be a 503).  When the deadline passes and
+    none has answered, the phase waits up to HR_GATEWAY_GRACE_MS more and
+    ends at the first answer: load the services have queued is waited for,
+    not turned into 5xx (the calls carry deadline + grace, so services do
+    not drop them meanwhile).  A phase with an answer ends at its deadline
+    as before (the others degrade).                                        */
+void gw_fanout_need_one (gw_fanout_t *f);
 const gw_call_t *gw_fanout_call (const gw_fanout_t *f, int index);
 h2o_req_t *gw_fanout_req (const gw_fanout_t *f);
 

@@ -116,6 +116,18 @@ clicked_first (hr_reader_t *r, const char *id)
     return is (v, n, id);
 }
 
+/*  Every similarity service answers for P000000030 only after the
+    deadline (but well within the grace).  */
+static void
+late_for_p30 (hr_reader_t *r)
+{
+    hr_reader_t again = *r;
+    size_t plen;
+    const char *pid = hr_get_str (&again, &plen);
+    if (is (pid, plen, "P000000030"))
+        usleep (DEADLINE_MS * 4 / 3 * 1000);
+}
+
 static int
 answer (const char *service, hr_reader_t *r, hr_writer_t *w)
 {
@@ -166,6 +178,7 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         return HR_OK;
     }
     if (!strcmp (service, "content") && is (method, mlen, "similar")) {
+        late_for_p30 (r);
         size_t plen;
         const char *pid = hr_get_str (r, &plen);
         if (is (pid, plen, "P000000010"))
@@ -201,6 +214,7 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         return HR_OK;
     }
     if (!strcmp (service, "collab") && is (method, mlen, "similar")) {
+        late_for_p30 (r);
         LIST (w, HR_STRAT_COLLAB, "", "P000000011", "P000000002");
         return HR_OK;
     }
@@ -209,6 +223,7 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         return HR_OK;
     }
     if (!strcmp (service, "rules")) {
+        late_for_p30 (r);
         if (is (method, mlen, "for_user"))
             LIST (w, HR_STRAT_RULES, "P000000001", "P000000013");
         else
@@ -819,6 +834,16 @@ START_TEST (test_second_phase_gets_the_rest_of_the_deadline)
 }
 END_TEST
 
+/*  Every service of /product answers after the deadline: the read waits
+    for the first answer (the grace) instead of answering 503.            */
+START_TEST (test_late_answers_are_waited_for_not_503)
+{
+    json_t *j = expect (200, "GET", "/recommendations/product/P000000030", NULL);
+    ck_assert (has_id (json_object_get (j, "similar"), "P000000002"));
+    json_decref (j);
+}
+END_TEST
+
 START_TEST (test_missing_service_degrades)
 {
     stop_fake (&fakes[RULES_FAKE]);         /* DISCONNECT: the broker drops it at once */
@@ -1292,6 +1317,7 @@ main (void)
     tcase_add_test (tc, test_get_interactions);
     tcase_add_test (tc, test_late_service_degrades_within_deadline);
     tcase_add_test (tc, test_second_phase_gets_the_rest_of_the_deadline);
+    tcase_add_test (tc, test_late_answers_are_waited_for_not_503);
     tcase_add_test (tc, test_missing_service_degrades);
     tcase_add_test (tc, test_cors);
     tcase_add_test (tc, test_keep_alive_many_requests);

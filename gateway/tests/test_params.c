@@ -145,13 +145,18 @@ START_TEST (test_breaker_late_answers_are_not_silence)
 {
     gw_breaker_t b;
     gw_breaker_init (&b, 2, 1000);
-    ck_assert (gw_breaker_silent (&b, 100));       /* never heard */
+    ck_assert (gw_breaker_silent (&b, 100, 200));  /* never heard */
     gw_breaker_on_heard (&b, 150);                  /* a late answer */
-    ck_assert (!gw_breaker_silent (&b, 100));      /* sent at 100: heard since */
-    ck_assert (!gw_breaker_silent (&b, 150));
-    ck_assert (gw_breaker_silent (&b, 151));       /* sent after: silent so far */
+    ck_assert (!gw_breaker_silent (&b, 100, 200)); /* sent at 100: heard since */
+    ck_assert (!gw_breaker_silent (&b, 150, 200));
+    ck_assert (gw_breaker_silent (&b, 151, 200));  /* sent after: silent so far */
     gw_breaker_on_heard (&b, 120);                  /* an older time never goes back */
-    ck_assert (!gw_breaker_silent (&b, 150));
+    ck_assert (!gw_breaker_silent (&b, 150, 200));
+    /*  With a silence window, an answer within it is enough.  */
+    gw_breaker_set_silence (&b, 1);                 /* 1 ms */
+    ck_assert (!gw_breaker_silent (&b, 151, 150 + 999999));
+    ck_assert (gw_breaker_silent (&b, 151, 150 + 1000000));
+    gw_breaker_set_silence (&b, 0);
     gw_breaker_on_timeout (&b, 0);
     gw_breaker_on_timeout (&b, 0);
     ck_assert_int_eq (b.state, GW_BREAKER_OPEN);
