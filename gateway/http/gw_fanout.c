@@ -196,15 +196,16 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
         call->body = copy;
         call->len = len;
     }
-    if (--f->pending == 0 && f->waiting)
-        finish_soon (f);
-    else if (f->in_grace && status == HR_OK) {
+    if (f->in_grace && status == HR_OK) {
         /*  The answer the phase waited for: the others are late.  */
+        f->in_grace = false;
         hr_counter_inc (loop->grace_saved);
         time_out_pending (f);
         if (f->waiting)
             finish_soon (f);
     }
+    else if (--f->pending == 0 && f->waiting)
+        finish_soon (f);
 }
 
 /*  A call that never went out: counted as an error, and a half-open
