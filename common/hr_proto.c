@@ -166,6 +166,39 @@ hr_proto_record_get (hr_reader_t *args, hr_proto_record_t *req)
 }
 
 void
+hr_proto_erase_put (hr_writer_t *w, const char *user_id, size_t len)
+{
+    s_method (w, HR_M_ERASE);
+    hr_put_str (w, user_id, len);
+}
+
+int
+hr_proto_erase_get (hr_reader_t *args, const char **user_id, size_t *len)
+{
+    *user_id = hr_get_str (args, len);
+    return s_done (args);
+}
+
+void
+hr_proto_erase_reply_put (hr_writer_t *w, const hr_proto_erase_reply_t *reply)
+{
+    hr_put_u64 (w, reply->events);
+    hr_put_u32 (w, reply->cached);
+    hr_put_u32 (w, reply->stream);
+}
+
+int
+hr_proto_erase_reply_decode (const void *body, size_t len, hr_proto_erase_reply_t *out)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    out->events = hr_get_u64 (&r);
+    out->cached = hr_get_u32 (&r);
+    out->stream = hr_get_u32 (&r);
+    return s_done (&r);
+}
+
+void
 hr_proto_history_req_put (hr_writer_t *w, const hr_proto_history_req_t *req)
 {
     s_method (w, HR_M_HISTORY);

@@ -49,6 +49,7 @@ extern const char *const hr_proto_models[HR_MODEL_COUNT + 1];
 /* -------------------------------------------------------------- methods */
 #define HR_M_RECORD      "record"       /* interactions */
 #define HR_M_HISTORY     "history"      /* interactions */
+#define HR_M_ERASE       "erase"        /* interactions */
 #define HR_M_SIMILAR     "similar"      /* content, collab */
 #define HR_M_SEARCH      "search"       /* content */
 #define HR_M_ANALYZE     "analyze"      /* content */
@@ -71,6 +72,9 @@ bool hr_proto_method_is (const char *method, size_t len, const char *name);
 
 /* --------------------------------------------------------------- events */
 typedef enum { HR_EVENT_CLICK = 1, HR_EVENT_SEARCH = 2 } hr_event_type_t;
+/*  Not an interaction: the event stream's marker "forget this user"
+    (erasure, hr_events_erase_user); never stored, never in a history.     */
+#define HR_EVENT_ERASE 15
 static inline bool hr_event_type_valid (int type)
 {
     return type == HR_EVENT_CLICK || type == HR_EVENT_SEARCH;
@@ -143,6 +147,18 @@ typedef struct {
 } hr_proto_history_req_t;
 void hr_proto_history_req_put (hr_writer_t *w, const hr_proto_history_req_t *req);
 int hr_proto_history_req_get (hr_reader_t *args, hr_proto_history_req_t *req);
+
+/*  interactions erase: str user_id -> hr_proto_erase_reply_t.  Deletes
+    everything the service holds about the user (docs/security.md).        */
+void hr_proto_erase_put (hr_writer_t *w, const char *user_id, size_t len);
+int hr_proto_erase_get (hr_reader_t *args, const char **user_id, size_t *len);
+typedef struct {
+    uint64_t events;            /* rows deleted from PostgreSQL */
+    uint32_t cached;            /* history lists deleted from Redis (0/1) */
+    uint32_t stream;            /* event stream entries deleted */
+} hr_proto_erase_reply_t;
+void hr_proto_erase_reply_put (hr_writer_t *w, const hr_proto_erase_reply_t *reply);
+int hr_proto_erase_reply_decode (const void *body, size_t len, hr_proto_erase_reply_t *out);
 
 /*  A product and a limit: content/collab `similar`, rules `for_product`
     -> scored list.  The id is not validated here (services answer BAD_REQUEST

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "committer.h"
+#include "erase.h"
 #include "event.h"
 #include "history.h"
 #include "hr_batch.h"
@@ -37,6 +38,7 @@ struct inter_server {
     char *database_url, *redis_url;     /* own copies */
     inter_committer_t *committer;
     inter_history_t *history;
+    inter_eraser_t *eraser;
     inter_store_t *upkeep;              /* the tick thread's connection */
     int64_t next_maintain_ms;
 };
@@ -119,8 +121,10 @@ inter_server_new (const inter_settings_t *settings)
     self->committer = inter_committer_new (&cc);
     self->history = inter_history_new (s->database_url, s->redis_url, s->statement_timeout_ms,
                                        s->redis_timeout_ms, s->cache_len, s->readers);
+    self->eraser = inter_eraser_new (s->database_url, s->redis_url, s->statement_timeout_ms,
+                                     s->redis_timeout_ms);
     self->upkeep = inter_store_new (s->database_url, s->statement_timeout_ms);
-    if (!self->committer || !self->history || !self->upkeep) {
+    if (!self->committer || !self->history || !self->eraser || !self->upkeep) {
         inter_server_destroy (&self);
         return NULL;
     }
@@ -137,6 +141,7 @@ inter_server_destroy (inter_server_t **self_p)
         return;
     inter_committer_destroy (&self->committer);
     inter_history_destroy (&self->history);
+    inter_eraser_destroy (&self->eraser);
     inter_store_destroy (&self->upkeep);
     free (self->database_url);
     free (self->redis_url);
@@ -193,6 +198,26 @@ s_history (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_
     return HR_OK;
 }
 
+static int
+s_erase (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+{
+    const char *user;
+    size_t len;
+    if (hr_proto_erase_get (args, &user, &len) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST, "erase: expected str user_id");
+    if (!hr_valid_user_id (user, len))
+        return hr_service_error (call, HR_BAD_REQUEST,
+                                 "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
+    char user_id[HR_USER_ID_MAX + 1];
+    memcpy (user_id, user, len);
+    user_id[len] = '\0';
+    hr_proto_erase_reply_t out;
+    if (inter_eraser_run (self->eraser, user_id, &out) != 0)
+        return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+    hr_proto_erase_reply_put (reply, &out);
+    return HR_OK;
+}
+
 int
 inter_server_handle (void *state, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
@@ -202,6 +227,8 @@ inter_server_handle (void *state, const char *method, size_t method_len,
         return s_record (self, args, call);
     if (hr_proto_method_is (method, method_len, HR_M_HISTORY))
         return s_history (self, args, reply, call);
+    if (hr_proto_method_is (method, method_len, HR_M_ERASE))
+        return s_erase (self, args, reply, call);
     return hr_service_error (call, HR_BAD_REQUEST, "unknown method '%.*s'",
                              (int) (method_len > 64 ? 64 : method_len), method);
 }

@@ -209,6 +209,22 @@ inter_store_history (inter_store_t *self, const char *user_id, int64_t since_ms,
     return n;
 }
 
+long long
+inter_store_erase (inter_store_t *self, const char *user_id)
+{
+    assert (self);
+    hr_pg_t *pg = inter_store_pg (self);
+    if (!pg)
+        return -1;
+    const char *params[] = { user_id };
+    PGresult *res = hr_pg_exec (pg, "DELETE FROM interactions WHERE user_id = $1", 1, params);
+    if (!res)
+        return -1;
+    long long n = strtoll (PQcmdTuples (res), NULL, 10);
+    PQclear (res);
+    return n;
+}
+
 int
 inter_store_maintain (inter_store_t *self, int days_ahead, int retention_days)
 {

@@ -39,6 +39,10 @@ int inter_store_insert (inter_store_t *self, hr_event_t *const *events, int n);
 int inter_store_history (inter_store_t *self, const char *user_id, int64_t since_ms,
                          hr_event_t *out, int max);
 
+/*  Erasure: deletes every row of the user (all partitions).  Returns the
+    rows deleted, or -1 when PostgreSQL is unavailable.                     */
+long long inter_store_erase (inter_store_t *self, const char *user_id);
+
 /*  Runs interactions_maintain(days_ahead, retention_days): partitions ahead,
     retention.  Returns partitions created + dropped, or -1.                */
 int inter_store_maintain (inter_store_t *self, int days_ahead, int retention_days);
