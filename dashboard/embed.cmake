@@ -1,5 +1,5 @@
 # dashboard/embed.cmake — included by gateway/CMakeLists.txt: embeds the
-# dashboard's static files into the gateway (served by gateway/gw_static.c).
+# dashboard's static files into the gateway (served by gateway/http/gw_static.c).
 # Sets GW_DASHBOARD_C: the generated sources to add to hr_gateway.
 set(GW_DASHBOARD_C "")
 foreach(file index.html app.js style.css)

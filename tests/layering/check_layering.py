@@ -49,6 +49,10 @@ def check_sources(root):
     for comp in components(root):
         cdir = os.path.join(root, comp)
         allowed = [cdir] + [os.path.join(root, a) for a in ALLOWED_SHARED]
+        #  a component's own subfolders (gateway/http, gateway/api) are on
+        #  its include path too
+        own = [os.path.join(cdir, d) for d in sorted(os.listdir(cdir))
+               if os.path.isdir(os.path.join(cdir, d)) and d != "tests"]
         forbidden = [os.path.join(root, f) for f in forbidden_for(root, comp)]
         for dirpath, _, files in os.walk(cdir):
             for name in files:
@@ -58,7 +62,7 @@ def check_sources(root):
                 with open(path, encoding="utf-8", errors="replace") as f:
                     text = f.read()
                 for inc in INCLUDE.findall(text):
-                    where = s_resolve(inc, dirpath, allowed, forbidden)
+                    where = s_resolve(inc, [dirpath] + own, allowed, forbidden)
                     if where:
                         bad.append("%s: includes \"%s\" (%s)"
                                    % (os.path.relpath(path, root), inc,
@@ -66,10 +70,12 @@ def check_sources(root):
     return bad
 
 
-def s_resolve(inc, dirpath, allowed, forbidden):
+def s_resolve(inc, first, allowed, forbidden):
     """None when `inc` is found in an allowed folder (or nowhere: a system
-    or generated header); else the forbidden file it would be."""
-    search = [dirpath] + allowed
+    or generated header); else the forbidden file it would be.  `first`:
+    the folders searched before `allowed` (the including file's, the
+    component's subfolders)."""
+    search = first + allowed
     for base in search:
         cand = os.path.normpath(os.path.join(base, inc))
         if os.path.isfile(cand):
