@@ -317,7 +317,7 @@ s_apply_click (collab_overlay_t *self, const hr_event_t *ev)
     }
     size_t ulen = strnlen (ev->user_id, sizeof ev->user_id);
     size_t vlen = strnlen (ev->value, sizeof ev->value);
-    if (ev->type != HR_EVENT_CLICK || !hr_valid_user_id (ev->user_id, ulen)
+    if (!hr_event_is_product (ev->type) || !hr_valid_user_id (ev->user_id, ulen)
         || !hr_valid_product_id (ev->value, vlen))
         return false;
     bool fresh;

@@ -28,6 +28,33 @@ struct hr_events_reader {
     hr_counter_t *malformed_counter;
 };
 
+/*  The stream's one-letter event types.  */
+static const struct {
+    uint8_t type;
+    char letter;
+} s_letters[] = {
+    { HR_EVENT_CLICK, 'c' }, { HR_EVENT_SEARCH, 's' }, { HR_EVENT_VIEW, 'w' },
+    { HR_EVENT_CART, 'a' }, { HR_EVENT_PURCHASE, 'p' }, { HR_EVENT_ERASE, 'x' },
+};
+
+static uint8_t
+s_type_of (char letter)
+{
+    for (size_t i = 0; i < sizeof s_letters / sizeof s_letters[0]; i++)
+        if (s_letters[i].letter == letter)
+            return s_letters[i].type;
+    return 0;
+}
+
+static char
+s_letter_of (uint8_t type)
+{
+    for (size_t i = 0; i < sizeof s_letters / sizeof s_letters[0]; i++)
+        if (s_letters[i].type == type)
+            return s_letters[i].letter;
+    return 0;
+}
+
 int
 hr_events_append (hr_redis_t *redis, const hr_event_t *ev)
 {
@@ -35,15 +62,15 @@ hr_events_append (hr_redis_t *redis, const hr_event_t *ev)
     if (!redis)
         return -1;
     //  Readers drop such entries anyway: refuse them at the source
-    if ((ev->type != HR_EVENT_CLICK && ev->type != HR_EVENT_SEARCH)
-        || !ev->user_id[0] || !ev->value[0])
+    if (!hr_event_type_valid (ev->type) || !ev->user_id[0] || !ev->value[0])
         return -1;
+    char letter[2] = { s_letter_of (ev->type), 0 };
     char ts[24];
     snprintf (ts, sizeof ts, "%" PRId64, ev->ts_ms);
     char maxlen[24];
     snprintf (maxlen, sizeof maxlen, "%d", HR_EVENTS_MAXLEN);
     const char *argv[] = { "XADD", HR_EVENTS_STREAM, "MAXLEN", "~", maxlen, "*",
-                           "u", ev->user_id, "t", ev->type == HR_EVENT_CLICK ? "c" : "s",
+                           "u", ev->user_id, "t", letter,
                            "v", ev->value, "ts", ts };
     size_t lens[sizeof argv / sizeof argv[0]];
     //  The caller's fixed buffers may lack their NUL: bound those two
@@ -145,23 +172,6 @@ s_copy_field (char *dst, size_t cap, const redisReply *v)
     memcpy (dst, v->str, v->len);
     dst[v->len] = 0;
     return true;
-}
-
-/*  The stream's one-letter event types.  */
-static const struct {
-    uint8_t type;
-    char letter;
-} s_letters[] = {
-    { HR_EVENT_CLICK, 'c' }, { HR_EVENT_SEARCH, 's' }, { HR_EVENT_ERASE, 'x' },
-};
-
-static uint8_t
-s_type_of (char letter)
-{
-    for (size_t i = 0; i < sizeof s_letters / sizeof s_letters[0]; i++)
-        if (s_letters[i].letter == letter)
-            return s_letters[i].type;
-    return 0;
 }
 
 //  One entry's field list into ev; false when anything is off.

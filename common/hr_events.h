@@ -2,7 +2,8 @@
 
     interactions-svc XADDs every committed event (after the COMMIT, so
     nothing uncommitted is ever seen) with fields
-      u=<user_id> t=<c|s> v=<product_id or query> ts=<ms since epoch>
+      u=<user_id> t=<c|s|w|a|p> v=<product_id or query> ts=<ms since epoch>
+    (click, search, view, add to cart, purchase)
     plus erasure markers u=<user_id> t=x ts=<ms> (hr_events_erase_user)
     and trims it approximately to HR_EVENTS_MAXLEN.  Consumers (trending,
     collab) each keep their own read position and XREAD BLOCK; every replica

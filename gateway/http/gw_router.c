@@ -7,6 +7,7 @@
 #include "gw_params.h"
 #include "gw_respond.h"
 #include "gw_users.h"
+#include "gw_events.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_static.h"    /* dashboard */
 
@@ -39,6 +40,7 @@ static const route_t routes[] = {
     { "/api/v1/catalog/products/", ONE_SEGMENT, "PATCH", GW_EP_CATALOG, NULL, gw_handle_catalog_patch },
     { "/api/v1/catalog/products/", ONE_SEGMENT, "DELETE", GW_EP_CATALOG, NULL, gw_handle_catalog_delete },
     { "/api/v1/users/", ONE_SEGMENT, "DELETE", GW_EP_USERS, NULL, gw_handle_user_erase },
+    { "/api/v1/events", EXACT, "POST", GW_EP_EVENTS, gw_handle_events_post, NULL },
     /* dashboard */
     { "/api/v1/admin/overview", EXACT, "GET", GW_EP_ADMIN, gw_handle_admin_overview, NULL },
     { "/api/v1/admin/user/", ONE_SEGMENT, "GET", GW_EP_ADMIN, NULL, gw_handle_admin_user },
