@@ -45,6 +45,7 @@ typedef struct {
     uint32_t id_prefix;         /* random per process: request ids stay unique across restarts */
     struct gw_auth *auth;       /* HR_API_KEYS (gw_auth.h); never NULL while serving */
     struct gw_jobs *jobs;       /* blocking writes off the loops (gw_jobs.h); NULL without PostgreSQL */
+    struct gw_merge *merge;     /* the learned merge model (gw_merge.h); NULL without PostgreSQL */
 } gw_app_t;
 
 struct gw_ratelimit;

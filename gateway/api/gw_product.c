@@ -112,7 +112,7 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
         return;
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        gw_send_overloaded (r);
         return;
     }
     product_t *p = h2o_mem_alloc_pool (&req->pool, sizeof *p);

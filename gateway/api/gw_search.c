@@ -120,7 +120,7 @@ gw_handle_search (gw_request_t *r)
         return;
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        gw_send_overloaded (r);
         return;
     }
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &req->pool);
