@@ -1,5 +1,7 @@
 /*  gw_events — POST /api/v1/events (see gw_events.h).                     */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE             /* timegm */
+#endif
 #include "gw_events.h"
 #include <jansson.h>
 #include <pthread.h>
