@@ -18,31 +18,46 @@
 
 _Static_assert (GW_EVENTS_MAX == HR_EVENTS_BATCH_MAX, "one batch limit");
 
+/*  The lists of the answers (the strategy behind each, docs/events.md):
+    the surface each belongs to; LIST_NONE = the event named no list.     */
+enum { LIST_NONE = 7, LISTS = 8 };
+static const struct {
+    const char *name;
+    int surface;                /* index in hr_rec_surfaces, -1 = any */
+} s_lists[LISTS] = {
+    { "personalized", 0 }, { "trending", 0 }, { "best_value", 0 }, { "top_categories", 0 },
+    { "diverse_picks", 0 }, { "similar", 1 }, { "results", 2 }, { "unspecified", -1 },
+};
+
 typedef struct {
     gw_request_t *r;
     uint32_t n;
-    uint32_t count[HR_EVENT_PURCHASE + 1][HR_REC_SURFACES + 1];   /* [type][surface or none] */
+    /*  [type][surface or HR_REC_SURFACES = no recommendation id][list]    */
+    uint32_t count[HR_EVENT_PURCHASE + 1][HR_REC_SURFACES + 1][LISTS];
 } events_t;
 
 static hr_counter_t *s_events_total[HR_EVENT_PURCHASE + 1];
-static hr_counter_t *s_attributed[HR_EVENT_PURCHASE + 1][HR_REC_SURFACES];
+static hr_counter_t *s_attributed[HR_EVENT_PURCHASE + 1][HR_REC_SURFACES][LISTS];
 static pthread_once_t s_once = PTHREAD_ONCE_INIT;
 
 static void
 s_metrics_init (void)
 {
     for (int t = HR_EVENT_CLICK; t <= HR_EVENT_PURCHASE; t++) {
-        char labels[96];
+        char labels[128];
         snprintf (labels, sizeof labels, "type=\"%s\"", hr_event_names[t]);
         s_events_total[t] = hr_counter ("hr_gateway_events_total",
                                         "Typed events committed through POST /api/v1/events", labels);
-        for (int k = 0; k < HR_REC_SURFACES; k++) {
-            snprintf (labels, sizeof labels, "surface=\"%s\",type=\"%s\"", hr_rec_surfaces[k],
-                      hr_event_names[t]);
-            s_attributed[t][k] = hr_counter ("hr_gateway_attributed_events_total",
-                "Committed events echoing a recommendation id, by the surface that showed the item",
-                labels);
-        }
+        for (int k = 0; k < HR_REC_SURFACES; k++)
+            for (int l = 0; l < LISTS; l++) {
+                if (s_lists[l].surface >= 0 && s_lists[l].surface != k)
+                    continue;
+                snprintf (labels, sizeof labels, "surface=\"%s\",list=\"%s\",type=\"%s\"",
+                          hr_rec_surfaces[k], s_lists[l].name, hr_event_names[t]);
+                s_attributed[t][k][l] = hr_counter ("hr_gateway_attributed_events_total",
+                    "Committed events echoing a recommendation id, by the surface and list that showed the item",
+                    labels);
+            }
     }
 }
 
@@ -63,14 +78,15 @@ events_done (gw_fanout_t *f, void *arg)
     }
     pthread_once (&s_once, s_metrics_init);
     for (int t = HR_EVENT_CLICK; t <= HR_EVENT_PURCHASE; t++)
-        for (int k = 0; k <= HR_REC_SURFACES; k++) {
-            uint32_t n = e->count[t][k];
-            if (n) {
-                hr_counter_add (s_events_total[t], n);
-                if (k < HR_REC_SURFACES)
-                    hr_counter_add (s_attributed[t][k], n);
+        for (int k = 0; k <= HR_REC_SURFACES; k++)
+            for (int l = 0; l < LISTS; l++) {
+                uint32_t n = e->count[t][k][l];
+                if (n) {
+                    hr_counter_add (s_events_total[t], n);
+                    if (k < HR_REC_SURFACES)
+                        hr_counter_add (s_attributed[t][k][l], n);
+                }
             }
-        }
     gw_buf_t b;
     gw_buf_init (&b, &r->req->pool, 32);
     gw_buf_printf (&b, "{\"accepted\":%u}", e->n);
@@ -146,9 +162,25 @@ s_parse_rfc3339 (const char *s, int64_t *ms)
     return 0;
 }
 
-/*  One event object into the message; *type and *surface for the metrics. */
+/*  The optional "list" of an attributed event: its index in s_lists
+    (LIST_NONE when absent), -1 when unknown or not a list of the surface. */
 static int
-s_event (json_t *o, size_t i, hr_writer_t *w, int *type, int *surface, why_t *why)
+s_list_of (json_t *o, int surface)
+{
+    json_t *jl = json_object_get (o, "list");
+    if (!jl || json_is_null (jl))
+        return LIST_NONE;
+    const char *name = json_string_value (jl);
+    for (int l = 0; name && l < LIST_NONE; l++)
+        if (!strcmp (name, s_lists[l].name))
+            return s_lists[l].surface == surface ? l : -1;
+    return -1;
+}
+
+/*  One event object into the message; *type, *surface and *list for the
+    metrics.                                                              */
+static int
+s_event (json_t *o, size_t i, hr_writer_t *w, int *type, int *surface, int *list, why_t *why)
 {
     if (!json_is_object (o))
         return s_bad (why, i, "an event must be a JSON object");
@@ -203,6 +235,15 @@ s_event (json_t *o, size_t i, hr_writer_t *w, int *type, int *surface, why_t *wh
             return s_bad (why, i, "recommendation_id must be an X-Recommendation-Id value "
                           "(home|product|search).<request id>");
     }
+    *list = LIST_NONE;
+    if (json_object_get (o, "list") && !json_is_null (json_object_get (o, "list"))) {
+        if (*surface == HR_REC_SURFACES)
+            return s_bad (why, i, "list needs a recommendation_id");
+        if ((*list = s_list_of (o, *surface)) < 0)
+            return s_bad (why, i, "list must name a list of the %s answer (personalized, trending, "
+                          "best_value, top_categories, diverse_picks | similar | results)",
+                          hr_rec_surfaces[*surface]);
+    }
     *type = t;
     hr_proto_events_add (w, &(hr_proto_event_in_t) {
         user, json_string_length (ju), (uint8_t) t, value, vlen, ts, rec, rlen });
@@ -244,13 +285,13 @@ gw_handle_events_post (gw_request_t *r)
     hr_proto_events_begin (w, (uint32_t) n);
     why_t why;
     for (size_t i = 0; i < n; i++) {
-        int type, surface;
-        if (s_event (json_array_get (list, i), i, w, &type, &surface, &why) != 0) {
+        int type, surface, in_list;
+        if (s_event (json_array_get (list, i), i, w, &type, &surface, &in_list, &why) != 0) {
             gw_send_error (r, 400, "invalid_event", "%s", why.detail);
             json_decref (body);
             return;
         }
-        e->count[type][surface]++;
+        e->count[type][surface][in_list]++;
     }
     json_decref (body);
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
