@@ -35,7 +35,9 @@ START_TEST (test_names)
     ck_assert (hr_proto_method_is ("home", 4, HR_M_HOME));
     ck_assert (!hr_proto_method_is ("hom", 3, HR_M_HOME));
     ck_assert (hr_event_type_valid (HR_EVENT_CLICK) && !hr_event_type_valid (0)
-               && !hr_event_type_valid (3));
+               && hr_event_type_valid (HR_EVENT_PURCHASE) && !hr_event_type_valid (6)
+               && !hr_event_type_valid (HR_EVENT_ERASE) && hr_event_is_product (HR_EVENT_VIEW)
+               && !hr_event_is_product (HR_EVENT_SEARCH));
 }
 END_TEST
 
