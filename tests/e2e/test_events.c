@@ -145,7 +145,7 @@ START_TEST (test_batch_stored_listed_counted)
     /* the dashboard's user view names them too */
     snprintf (target, sizeof target, "/api/v1/admin/user/%s", u);
     j = e2e_expect (200, "GET", target, NULL);
-    char *dump = json_dumps (j, 0);
+    char *dump = json_dumps (j, JSON_COMPACT);
     ck_assert_ptr_nonnull (strstr (dump, "\"type\":\"purchase\""));
     ck_assert_ptr_nonnull (strstr (dump, "\"type\":\"add_to_cart\""));
     free (dump);
