@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""check_openapi — validates gateway/openapi.yaml (no OpenAPI validator is
-packaged for Debian 12, so this is the small schema check of issue 19):
+"""check_openapi — validates gateway/openapi.yaml (issue 19 item 5):
 
+  - the OpenAPI Initiative's own JSON Schema of OpenAPI 3.0.x (Debian
+    package openapi-specification, /usr/share/openapi-specification/
+    schemas/v3.0/schema.json) applied with python3-jsonschema (Draft 4,
+    what that schema is written in): the document is valid OpenAPI 3.0;
   - OpenAPI 3.0 shape: openapi 3.0.x, info.title/version, paths, components;
   - every operation: a unique operationId, tags declared at the top, a
     summary, responses keyed by HTTP status codes, each with a description
@@ -18,14 +21,17 @@ Usage: check_openapi.py ROOT           (exit 1 with the findings)
 """
 import copy
 import glob
+import json
 import os
 import re
 import sys
 
+import jsonschema
 import yaml
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 TYPES = {"string", "number", "integer", "boolean", "array", "object"}
+OAS30_SCHEMA = "/usr/share/openapi-specification/schemas/v3.0/schema.json"
 # Routes that are deliberately not part of the public document.
 UNDOCUMENTED = {("GET", "/bench/fixed"), ("GET", "/dashboard/"), ("GET", "/dashboard/{file}")}
 
@@ -85,8 +91,21 @@ def operations(doc):
                 yield path, method, item, item[method]
 
 
-def check_doc(doc):
+def check_oas_schema(doc):
+    """The document against the official OpenAPI 3.0 JSON Schema."""
+    with open(OAS30_SCHEMA) as f:
+        schema = json.load(f)
+    validator = jsonschema.Draft4Validator(schema)
+    as_json = json.loads(json.dumps(doc))     # YAML keys as JSON has them
     errors = []
+    for e in sorted(validator.iter_errors(as_json), key=lambda e: list(map(str, e.path))):
+        where = "/".join(map(str, e.path)) or "(root)"
+        errors.append(f"OpenAPI 3.0 schema: {where}: {e.message[:200]}")
+    return errors
+
+
+def check_doc(doc):
+    errors = check_oas_schema(doc)
     if not str(doc.get("openapi", "")).startswith("3.0."):
         errors.append("openapi must be 3.0.x")
     info = doc.get("info") or {}
@@ -205,6 +224,7 @@ def self_test():
                        "schemas": {"S": {"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}}}},
     }
     assert check_doc(good) == [], check_doc(good)
+    assert check_oas_schema(good) == [], check_oas_schema(good)
     breakers = [
         lambda d: d["paths"]["/x/{id}"]["get"].pop("operationId"),
         lambda d: d["paths"]["/x/{id}"]["get"].update(tags=["undeclared"]),
@@ -216,11 +236,19 @@ def self_test():
         lambda d: d["components"]["schemas"]["S"].update(type="str"),
         lambda d: d.update(openapi="2.0"),
         lambda d: d["paths"].update({"/y": {"post": copy.deepcopy(d["paths"]["/x/{id}"]["get"])}}),
+        # caught by the OpenAPI 3.0 JSON Schema only
+        lambda d: d["paths"]["/x/{id}"]["get"]["parameters"].append({"name": "q", "in": "body"}),
+        lambda d: d["paths"]["/x/{id}"]["get"].update(deprecated="yes"),
+        lambda d: d["components"].update(securitySchemes={"k": {"type": "apiKey", "name": "X"}}),
     ]
     for i, breaker in enumerate(breakers):
         bad = copy.deepcopy(good)
         breaker(bad)
         assert check_doc(bad), f"breaker {i} was not caught"
+    for i, breaker in enumerate(breakers[-3:]):
+        bad = copy.deepcopy(good)
+        breaker(bad)
+        assert check_oas_schema(bad), f"schema breaker {i} was not caught by the OpenAPI 3.0 schema"
     print(f"check_openapi self-test: {len(breakers)} broken documents caught")
 
 
