@@ -4,7 +4,8 @@
 # parameters, then the table of BENCHMARKS.md "Against the reference".
 #   bench/compare.sh [SECONDS=10]        (make bench-compare)
 # Environment: ONLY=hybridrec|reference (default both), CONNS_LIST="32 64 128",
-#   RATES=1000, WORK=/tmp/hr-compare (inputs, results.jsonl, the converted catalog).
+#   RATES=1000 (empty: no open loop), BREAKDOWN=1 (0: no per-endpoint runs),
+#   WORK=/tmp/hr-compare (inputs, results.jsonl, the converted catalog).
 # Runs in its own network + PID namespace (re-executes itself under unshare): ports
 # never collide, and the CPU report (by command name, from /proc) sees only this run's
 # processes.  Both servers get the same catalog: the amazon.in CSVs converted by the
@@ -24,7 +25,8 @@ mkdir -p "$WORK"; chmod 755 "$WORK"
 export RESULTS=$WORK/results.jsonl QUIET_WAIT=0
 [ -n "${ONLY:-}" ] || : >"$RESULTS"      # ONLY=...: add to the earlier results
 CONNS_LIST=${CONNS_LIST:-32 64 128}
-RATES=${RATES:-1000}
+RATES=${RATES-1000}
+BREAKDOWN=${BREAKDOWN:-1}
 ONLY=${ONLY:-}
 export CATALOG=$WORK/catalog.csv
 [ -s "$CATALOG" ] || /usr/bin/python3 "$shared/reference/data/convert_amazon.py" \
@@ -35,8 +37,8 @@ suite() {  # URL LABEL: the matrix of reference-suite.sh
   for c in $CONNS_LIST; do
     CONNS=$c SKIP_SEED=1 LABEL=$2 "$shared/bench/load.sh" "$1" "$secs"
   done
-  CONNS=32 SKIP_SEED=1 BREAKDOWN=1 LABEL=$2 "$shared/bench/load.sh" "$1" $((secs / 2))
-  SKIP_SEED=1 LABEL=$2 "$shared/bench/load.sh" "$1" "$secs" "$RATES"
+  [ "$BREAKDOWN" = 0 ] || CONNS=32 SKIP_SEED=1 BREAKDOWN=1 LABEL=$2 "$shared/bench/load.sh" "$1" $((secs / 2))
+  [ -z "$RATES" ] || SKIP_SEED=1 LABEL=$2 "$shared/bench/load.sh" "$1" "$secs" "$RATES"
 }
 
 if [ "$ONLY" != reference ]; then
