@@ -285,7 +285,7 @@ gw_handle_events_post (gw_request_t *r)
     hr_proto_events_begin (w, (uint32_t) n);
     why_t why;
     for (size_t i = 0; i < n; i++) {
-        int type, surface, in_list;
+        int type = 0, surface = 0, in_list = 0;     /* (set by s_event; -O2 cannot tell) */
         if (s_event (json_array_get (list, i), i, w, &type, &surface, &in_list, &why) != 0) {
             gw_send_error (r, 400, "invalid_event", "%s", why.detail);
             json_decref (body);
