@@ -436,8 +436,11 @@ sounds_alike (char a, char b)
     most often *with them* wins ("seeling fan" -> ceiling, not selling),
     weighed with the word's frequency ("samsng earbuds" -> samsung, never
     seen with earbuds but six times as frequent, not gaming); alone, the nearest wins unless a
-    farther one is 10x as frequent, and a different first letter costs 70 %
-    of the frequency ("tredmil" -> treadmill, not the more frequent redmi). */
+    farther one is 10x as frequent.  A different first letter costs 90 % of
+    the score ("tredmil" -> treadmill, not the more frequent redmi) unless
+    it sounds alike: then nothing with context words ("seeling fan" ->
+    ceiling), half alone.  A word in fewer than 3 products is corrected
+    only to one 10x as frequent.                                            */
 static void
 correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, bool rare)
 {
@@ -476,7 +479,7 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / (c[ci].distance > 1 ? 2.0 : 1.0)
             : (double) c[ci].freq / (c[ci].distance > 1 ? 10.0 : 1.0);
         if (w[0] != t->surface[0])      /* the first letter is rarely wrong, */
-            score *= sounds_alike (w[0], t->surface[0]) ? 0.5 : 0.1;   /* but seeling */
+            score *= sounds_alike (w[0], t->surface[0]) ? (context ? 1.0 : 0.5) : 0.1;   /* but seeling */
         if (score > best_score) {
             best_score = score;
             best = fid;
