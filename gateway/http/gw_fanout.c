@@ -104,6 +104,7 @@ struct gw_fanout {
     int64_t request_deadline_ms;
     bool need_one;              /* this phase needs one answer (gw_fanout_need_one) */
     bool in_grace;              /* past its deadline, waiting for that one */
+    bool grace_counted;         /* counted in hr_gateway_grace_answered_total */
     bool admitted;              /* its calls may go out */
     bool counted;               /* holds one of the loop's active slots */
     bool queued;                /* in the loop's admission queue */
@@ -196,15 +197,13 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
         call->body = copy;
         call->len = len;
     }
-    if (f->in_grace && status == HR_OK) {
-        /*  The answer the phase waited for: the others are late.  */
-        f->in_grace = false;
+    if (f->in_grace && status == HR_OK && !f->grace_counted) {
+        f->grace_counted = true;
         hr_counter_inc (loop->grace_saved);
-        time_out_pending (f);
-        if (f->waiting)
-            finish_soon (f);
     }
-    else if (--f->pending == 0 && f->waiting)
+    /*  In the grace the phase still waits for every call (the first answer
+        may be one the page cannot stand on alone, e.g. an empty list).   */
+    if (--f->pending == 0 && f->waiting)
         finish_soon (f);
 }
 
@@ -740,7 +739,7 @@ gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind)
     assert (kind < GW_WAIT_KINDS && f->pending == 0);
     gw_loop_t *loop = f->loop;
     f->kind = kind;
-    f->need_one = f->in_grace = false;
+    f->need_one = f->in_grace = f->grace_counted = false;
     if (f->admitted) {
         admit (f);              /* a later phase: its own deadline, from now */
         return;

@@ -106,8 +106,8 @@ int gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t le
 void gw_fanout_wait (gw_fanout_t *f, gw_fanout_cb cb, void *arg);
 /*  After gw_fanout_phase, before its calls: the answer needs at least one
     of them (without any it would be a 503).  When the deadline passes and
-    none has answered, the phase waits up to HR_GATEWAY_GRACE_MS more and
-    ends at the first answer: load the services have queued is waited for,
+    none has answered, the phase waits up to HR_GATEWAY_GRACE_MS more for
+    its calls (it ends when all have answered or the grace is over): load the services have queued is waited for,
     not turned into 5xx (the calls carry deadline + grace, so services do
     not drop them meanwhile).  A phase with an answer ends at its deadline
     as before (the others degrade).                                        */
