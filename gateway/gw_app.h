@@ -46,6 +46,9 @@ typedef struct {
     struct gw_auth *auth;       /* HR_API_KEYS (gw_auth.h); never NULL while serving */
     struct gw_jobs *jobs;       /* blocking writes off the loops (gw_jobs.h); NULL without PostgreSQL */
     struct gw_merge *merge;     /* the learned merge model (gw_merge.h); NULL without PostgreSQL */
+    struct gw_versions *versions;       /* cache generation (gw_versions.h) */
+    struct gw_cache *product_cache;     /* /product: similar ids per product and limit */
+    struct gw_cache *search_cache;      /* /search: answer bytes per query and limit */
 } gw_app_t;
 
 struct gw_ratelimit;
