@@ -544,7 +544,10 @@ hr_service_main (int argc, char **argv, const hr_service_def_t *def)
         hr_config_destroy (&cfg);
         return 1;
     }
-    const char *endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINT");
+    /*  Every gateway's broker when there are several (docs/scaling.md).  */
+    const char *endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINTS");
+    if (!endpoint[0])
+        endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINT");
     int threads = (int) hr_config_int (cfg, "HR_WORKER_THREADS");
     int port = (int) hr_config_int (cfg, "HR_METRICS_PORT");
     readiness_t ready = { def, state };
