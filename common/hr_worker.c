@@ -41,7 +41,8 @@ typedef struct {
 
 struct hr_worker {
     char service[HR_SERVICE_NAME_MAX + 1];
-    hr_curve_keys_t curve;      /* copied at creation: reconnects reuse it */
+    hr_curve_keys_t curve;      /* copied once: reconnects reuse it */
+    bool keyed;                 /* curve loaded (a tcp/ipc link needed it) */
     link_t links[HR_WORKER_BROKERS_MAX];
     int nlinks;
     int next;                   /* round robin: the link read first */
@@ -116,50 +117,87 @@ connect_link (hr_worker_t *self, link_t *link)
     return send_command (link, HR_WORKER_READY, self->service);
 }
 
-/*  Splits the endpoint list (commas and/or blanks) into links; duplicates
-    are dropped.  The number of links, or -1 (logged).                     */
-static int
-parse_endpoints (hr_worker_t *self, const char *list)
+/*  Endpoint lists: separated by commas and/or blanks.  Skips to the next
+    endpoint in *p and returns its length (0 at the end).                 */
+static size_t
+next_endpoint (const char **p)
 {
-    const char *p = list;
-    while (*p) {
-        size_t skip = strspn (p, ", \t\n");
-        p += skip;
-        size_t len = strcspn (p, ", \t\n");
-        if (len == 0)
-            break;
-        bool dup = false;
-        for (int i = 0; i < self->nlinks; i++)
-            dup = dup || (strlen (self->links[i].endpoint) == len
-                          && memcmp (self->links[i].endpoint, p, len) == 0);
-        if (!dup) {
-            if (self->nlinks == HR_WORKER_BROKERS_MAX) {
-                hr_error ("worker: more than %d broker endpoints in '%s'",
-                          HR_WORKER_BROKERS_MAX, list);
-                return -1;
-            }
-            link_t *link = &self->links[self->nlinks];
-            link->endpoint = strndup (p, len);
-            if (!link->endpoint)
-                return -1;
-            link->inproc = strncmp (link->endpoint, "inproc://", 9) == 0;
-            self->nlinks++;
+    *p += strspn (*p, ", \t\n");
+    return strcspn (*p, ", \t\n");
+}
+
+static bool
+in_list (const char *list, const char *endpoint)
+{
+    size_t want = strlen (endpoint), len;
+    for (const char *p = list; (len = next_endpoint (&p)) > 0; p += len)
+        if (len == want && memcmp (p, endpoint, len) == 0)
+            return true;
+    return false;
+}
+
+static link_t *
+find_link (hr_worker_t *self, const char *endpoint, size_t len)
+{
+    for (int i = 0; i < self->nlinks; i++)
+        if (strlen (self->links[i].endpoint) == len
+            && memcmp (self->links[i].endpoint, endpoint, len) == 0)
+            return &self->links[i];
+    return NULL;
+}
+
+/*  Links for the endpoints of `list` not linked yet (not connected).  The
+    number added, or -1 (logged) when they would be too many.             */
+static int
+add_links (hr_worker_t *self, const char *list)
+{
+    int added = 0;
+    size_t len;
+    for (const char *p = list; (len = next_endpoint (&p)) > 0; p += len) {
+        if (find_link (self, p, len))
+            continue;
+        if (self->nlinks == HR_WORKER_BROKERS_MAX) {
+            hr_error ("worker: more than %d broker endpoints in '%s'", HR_WORKER_BROKERS_MAX,
+                      list);
+            return -1;
         }
-        p += len;
+        link_t *link = &self->links[self->nlinks];
+        memset (link, 0, sizeof *link);
+        link->endpoint = strndup (p, len);
+        if (!link->endpoint)
+            return -1;
+        link->inproc = strncmp (link->endpoint, "inproc://", 9) == 0;
+        self->nlinks++;
+        added++;
     }
-    if (self->nlinks == 0)
-        hr_error ("worker: no broker endpoint in '%s'", list);
-    return self->nlinks > 0 ? self->nlinks : -1;
+    return added;
+}
+
+/*  Connects the links from `first` on (new ones), loading our CURVE keys
+    the first time a link needs them (inproc alone needs none, as
+    hr_client_new).  A broker that is not up yet is fine (the DEALER
+    connects when it comes); a socket that cannot even be made is not.    */
+static int
+connect_new_links (hr_worker_t *self, int first)
+{
+    for (int i = first; i < self->nlinks; i++) {
+        if (!self->links[i].inproc && !self->keyed) {
+            if (hr_curve_client_keys (&self->curve) != 0)
+                return -1;
+            self->keyed = true;
+        }
+        if (connect_link (self, &self->links[i]) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static void
-free_links (hr_worker_t *self)
+free_link (link_t *link)
 {
-    for (int i = 0; i < self->nlinks; i++) {
-        close_link (&self->links[i]);
-        free (self->links[i].endpoint);
-    }
-    self->nlinks = 0;
+    close_link (link);
+    free (link->endpoint);
+    link->endpoint = NULL;
 }
 
 hr_worker_t *
@@ -176,22 +214,39 @@ hr_worker_new (const char *broker_endpoints, const char *service)
         return NULL;
     memcpy (self->service, service, service_len + 1);
     self->ivl = atomic_load (&s_heartbeat_ms);
-    bool ok = parse_endpoints (self, broker_endpoints) > 0;
-    bool keys = false;          /* inproc alone needs none (as hr_client_new) */
-    for (int i = 0; ok && i < self->nlinks; i++)
-        keys = keys || !self->links[i].inproc;
-    ok = ok && (!keys || hr_curve_client_keys (&self->curve) == 0);
-    /*  A broker that is not up yet is fine (the DEALER connects when it
-        comes); a socket that cannot even be made is not.                   */
-    for (int i = 0; ok && i < self->nlinks; i++)
-        ok = connect_link (self, &self->links[i]) == 0;
-    if (!ok) {
-        free_links (self);
-        memset (&self->curve, 0, sizeof self->curve);
-        free (self);
+    int added = add_links (self, broker_endpoints);
+    if (added == 0)
+        hr_error ("worker: no broker endpoint in '%s'", broker_endpoints);
+    if (added <= 0 || connect_new_links (self, 0) != 0) {
+        hr_worker_destroy (&self);
         return NULL;
     }
     return self;
+}
+
+int
+hr_worker_set_brokers (hr_worker_t *self, const char *broker_endpoints)
+{
+    assert (self && broker_endpoints);
+    if (self->holding)
+        return -1;      /* its link may be the one to go: reply first */
+    for (int i = 0; i < self->nlinks;)
+        if (in_list (broker_endpoints, self->links[i].endpoint))
+            i++;
+        else {
+            hr_info ("worker: %s leaves broker %s", self->service, self->links[i].endpoint);
+            free_link (&self->links[i]);
+            memmove (&self->links[i], &self->links[i + 1],
+                     (size_t) (self->nlinks - i - 1) * sizeof self->links[0]);
+            self->nlinks--;
+        }
+    self->next = 0;
+    int first = self->nlinks;
+    int added = add_links (self, broker_endpoints);
+    for (int i = first; i < self->nlinks; i++)
+        hr_info ("worker: %s joins broker %s", self->service, self->links[i].endpoint);
+    int rc = connect_new_links (self, first);
+    return added < 0 || rc != 0 ? -1 : 0;
 }
 
 void
@@ -204,7 +259,8 @@ hr_worker_destroy (hr_worker_t **self_p)
     /*  DISCONNECT to every broker: each answers anything we held
         HR_UNAVAILABLE.  */
     release_request (self);
-    free_links (self);
+    for (int i = 0; i < self->nlinks; i++)
+        free_link (&self->links[i]);
     memset (&self->curve, 0, sizeof self->curve);
     free (self);
     *self_p = NULL;

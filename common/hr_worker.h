@@ -34,6 +34,13 @@ hr_worker_t *hr_worker_new (const char *broker_endpoints, const char *service);
 void hr_worker_destroy (hr_worker_t **self_p);   /* sends DISCONNECT to each */
 /*  The number of brokers this worker registers with.  */
 int hr_worker_brokers (hr_worker_t *self);
+/*  Changes the list: leaves (DISCONNECT) the brokers no longer in it,
+    registers with the new ones, keeps the others as they are.  An empty
+    list is allowed (the worker then waits for brokers).  Between requests
+    only: -1 while a request is held, or when some link could not be made
+    (the others are kept).  hr_service calls it when the brokers it
+    discovers change (hr_discover.h).                                      */
+int hr_worker_set_brokers (hr_worker_t *self, const char *broker_endpoints);
 
 /*  Waits up to timeout_ms for a request.  Returns 1 with *work filled,
     0 on timeout (heartbeats are handled inside), -1 when interrupted.

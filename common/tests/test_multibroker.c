@@ -31,6 +31,9 @@ typedef struct {
     atomic_bool stop;
     atomic_int served;
     pthread_t thread;
+    pthread_mutex_t lock;       /* guards the two below */
+    char next[512];             /* a new broker list for the worker's thread */
+    int set_rc;                 /* hr_worker_set_brokers: 1 pending, 0 / -1 done */
 } echo_t;
 
 static void *
@@ -42,6 +45,10 @@ echo_main (void *arg)
     hr_writer_t out;
     hr_writer_init (&out);
     while (!atomic_load (&e->stop)) {
+        pthread_mutex_lock (&e->lock);
+        if (e->set_rc == 1)
+            e->set_rc = hr_worker_set_brokers (w, e->next);
+        pthread_mutex_unlock (&e->lock);
         hr_work_t work;
         if (hr_worker_recv (w, &work, 50) != 1)
             continue;
@@ -62,6 +69,7 @@ echo_start (const char *endpoints, uint8_t tag)
     echo_t *e = (echo_t *) calloc (1, sizeof *e);
     snprintf (e->endpoints, sizeof e->endpoints, "%s", endpoints);
     e->tag = tag;
+    pthread_mutex_init (&e->lock, NULL);
     ck_assert_int_eq (pthread_create (&e->thread, NULL, echo_main, e), 0);
     return e;
 }
@@ -71,8 +79,29 @@ echo_stop (echo_t **e_p)
 {
     atomic_store (&(*e_p)->stop, true);
     pthread_join ((*e_p)->thread, NULL);
+    pthread_mutex_destroy (&(*e_p)->lock);
     free (*e_p);
     *e_p = NULL;
+}
+
+/*  Has the worker's own thread switch to `list`; its result.             */
+static int
+echo_set_brokers (echo_t *e, const char *list)
+{
+    pthread_mutex_lock (&e->lock);
+    snprintf (e->next, sizeof e->next, "%s", list);
+    e->set_rc = 1;
+    pthread_mutex_unlock (&e->lock);
+    long long until = test_mono_ms () + WAIT_MS;
+    int rc = 1;
+    while (rc == 1 && test_mono_ms () < until) {
+        pthread_mutex_lock (&e->lock);
+        rc = e->set_rc;
+        pthread_mutex_unlock (&e->lock);
+        if (rc == 1)
+            test_sleep_ms (10);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------ helpers */
@@ -311,6 +340,50 @@ START_TEST (test_broker_comes_later)
 }
 END_TEST
 
+/*  The list changes under a running worker (discovery): it joins the new
+    broker, leaves the one dropped (which forgets it at once), keeps the
+    one that stays, and can be left with none.                             */
+START_TEST (test_set_brokers)
+{
+    hr_broker_t *a = broker_start ("tcp://127.0.0.1:*");
+    hr_broker_t *b = broker_start ("tcp://127.0.0.1:*");
+    char ea[256], eb[256], both[600];
+    snprintf (ea, sizeof ea, "%s", hr_broker_endpoint (a));
+    snprintf (eb, sizeof eb, "%s", hr_broker_endpoint (b));
+    snprintf (both, sizeof both, "%s,%s", eb, ea);
+    echo_t *e = echo_start (ea, 4);
+    hr_client_t *ca = hr_client_new (ea);
+    hr_client_t *cb = hr_client_new (eb);
+    test_wait_workers (ca, "echo", 1);
+    ck_assert_int_eq (test_workers (cb, "echo"), 0);
+
+    ck_assert_int_eq (echo_set_brokers (e, both), 0);
+    test_wait_workers (cb, "echo", 1);
+    ck_assert_int_eq (wait_served (cb, "joined"), HR_OK);
+    ck_assert_int_eq (wait_served (ca, "kept"), HR_OK);
+
+    ck_assert_int_eq (echo_set_brokers (e, eb), 0);
+    test_wait_workers (ca, "echo", 0);      /* DISCONNECT: no liveness wait */
+    hr_broker_stats_t sa;
+    hr_broker_stats (a, &sa);
+    ck_assert_uint_eq (sa.workers_dropped, 0);
+    ck_assert_int_eq (wait_served (cb, "stayed"), HR_OK);
+    test_wait_workers (cb, "echo", 1);
+
+    ck_assert_int_eq (echo_set_brokers (e, ""), 0);
+    test_wait_workers (cb, "echo", 0);
+    ck_assert_int_eq (echo_set_brokers (e, ea), 0);
+    test_wait_workers (ca, "echo", 1);
+    ck_assert_int_eq (wait_served (ca, "back"), HR_OK);
+
+    echo_stop (&e);
+    hr_client_destroy (&ca);
+    hr_client_destroy (&cb);
+    hr_broker_destroy (&a);
+    hr_broker_destroy (&b);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -324,6 +397,7 @@ main (void)
     tcase_add_test (tc, test_two_brokers_one_worker);
     tcase_add_test (tc, test_broker_recreated);
     tcase_add_test (tc, test_broker_comes_later);
+    tcase_add_test (tc, test_set_brokers);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);
