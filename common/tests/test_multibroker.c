@@ -8,6 +8,7 @@
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_log.h"
+#include "hr_metrics.h"
 #include "hr_status.h"
 #include "hr_wire.h"
 #include "hr_worker.h"
@@ -244,6 +245,24 @@ START_TEST (test_two_brokers_one_worker)
     ck_assert_uint_eq (sa.malformed + sb.malformed, 0);
     ck_assert_uint_eq (sa.workers_dropped + sb.workers_dropped, 0);
     ck_assert_int_eq (atomic_load (&e->served), 102);
+    /*  The capacity model's inputs: messages in (each call: request from
+        the client, reply from the worker) and the thread's CPU time.      */
+    ck_assert_uint_ge (sa.messages, 2 * 51);
+    ck_assert_uint_ge (sb.messages, 2 * 51);
+    ck_assert (sa.cpu_seconds > 0 && sb.cpu_seconds > 0);
+    long long until = test_mono_ms () + WAIT_MS;
+    char *page = NULL;
+    while (test_mono_ms () < until) {
+        size_t len;
+        page = hr_metrics_render (&len);
+        if (strstr (page, "hr_broker_messages_total ") && strstr (page, "hr_broker_cpu_seconds "))
+            break;
+        free (page);
+        page = NULL;
+        test_sleep_ms (20);
+    }
+    ck_assert_msg (page != NULL, "no broker series in /metrics");
+    free (page);
 
     /*  Leaving: both brokers forget it at once (DISCONNECT to each).      */
     echo_stop (&e);
