@@ -84,7 +84,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
 {
     static const struct { const char *name; unsigned bit; } parts[] = {
         { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
-        { "learned", CONTENT_PART_LEARNED },
+        { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -636,10 +636,18 @@ constraint_factor (const content_search_t *s, const content_search_session_t *x,
     if (x->type_clause >= 0) {
         const clause_t *c = &x->clauses[x->type_clause];
         bool head = false;
-        for (uint8_t a = 0; a < c->nalts && !head; a++)
-            head = content_names_is_head (s->names, d, c->alt[a].term[c->alt[a].nterms - 1]);
+        float typical = 0;
+        for (uint8_t a = 0; a < c->nalts && !head; a++) {
+            uint32_t t = c->alt[a].term[c->alt[a].nterms - 1];
+            head = content_names_is_head (s->names, d, t);
+            typical = head ? content_names_type_price (s->names, t) : 0;
+        }
+        double price = hr_catalog_at (s->catalog, d)->price;
         if (!head)
             f *= 0.3f;
+        else if ((s->o.parts & CONTENT_PART_PRICE) && typical > 0 && price > 0
+                 && price < 0.1 * typical)
+            f *= 0.5f;          /* "Refrigerator Cover" at 300 rupees */
     }
     return f;
 }

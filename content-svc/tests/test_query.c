@@ -15,7 +15,7 @@
 #include "tfidf.h"
 #include "typo.h"
 
-static const char *rows[][3] = {
+static const char *rows[][4] = {
     { "Crompton Arno Neo 15-L 5 Star Rated Storage Water Heater (Geyser)", "appliances", "All Appliances" },
     { "Havells Instanio 3 Litre Instant Geyser (White)", "appliances", "All Appliances" },
     { "Geyser Heating Element for Racold Water Heater", "appliances", "All Appliances" },
@@ -51,6 +51,14 @@ static const char *rows[][3] = {
     { "Prestige Hand Blender", "appliances", "All Appliances" },
     { "Gala Floor Mop with Bucket", "home & kitchen", "Home Storage" },
     { "Scotch-Brite Broom for Floor Cleaning", "home & kitchen", "Home Storage" },
+    /*  refrigerators and two accessories the zone alone takes for one      */
+    { "Whirlpool 190 L 3 Star Single Door Refrigerator (WDE 205)", "appliances", "Refrigerators", "13990" },
+    { "Haier 185 L 2 Star Single Door Refrigerator (HED-19TMF)", "appliances", "Refrigerators", "12490" },
+    { "Samsung 253 L 3 Star Double Door Refrigerator (RT28A)", "appliances", "Refrigerators", "24990" },
+    { "LG 242 L Frost-Free Double Door Refrigerator (GL-I292)", "appliances", "Refrigerators", "26990" },
+    { "Godrej 30 L Mini Refrigerator (Wine Red)", "appliances", "Refrigerators", "8990" },
+    { "Aavya Double Door Refrigerator 290 Liter Cover, Water Proof Refrigerator Cover", "appliances", "All Appliances", "349" },
+    { "Mister Magic Refrigerator | Fridge Odour Remover Gel, Refrigerator", "appliances", "All Appliances", "199" },
 };
 #define NROWS (sizeof rows / sizeof *rows)
 
@@ -65,7 +73,8 @@ setup (void)
     cat = hr_catalog_new ();
     for (size_t i = 0; i < NROWS; i++) {
         hr_product_t p = { .name = rows[i][0], .main_category = rows[i][1],
-                           .sub_category = rows[i][2], .rating = NAN, .price = NAN,
+                           .sub_category = rows[i][2], .rating = NAN,
+                           .price = rows[i][3] ? atof (rows[i][3]) : NAN,
                            .original_price = NAN, .discount_ratio = NAN };
         snprintf (p.id, sizeof p.id, "Q%09zu", i);
         ck_assert_int_eq (hr_catalog_add (cat, &p), 0);
@@ -149,6 +158,12 @@ START_TEST (test_attribute_and_type)
         is a stand: a word that describes another is not the product's type */
     for (uint32_t r = 0; r < 3; r++)
         ck_assert_ptr_null (strstr (at ("laptop", r), "Stand"));
+    /*  a cover or a gel at a fortieth of a refrigerator's price is not one,
+        though "Refrigerator" ends a phrase of its name (twice)             */
+    for (uint32_t r = 0; r < 5; r++) {
+        ck_assert_ptr_nonnull (strstr (at ("refrigerator", r), "Refrigerator ("));
+        ck_assert_ptr_nonnull (strstr (at ("double door refrigerator", r < 2 ? r : 0), "Double Door Refrigerator ("));
+    }
 }
 END_TEST
 
