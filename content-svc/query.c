@@ -54,18 +54,24 @@ content_is_unit (const char *stem, size_t len)
     return false;
 }
 
+/*  A product for a broader audience than asked (kids for "girls", unisex
+    for "men"): between one that says it is for them and one that says
+    nothing.                                                                */
+#define BROADER 0.7f
 float
 content_audience_factor (unsigned asked, unsigned product)
 {
-    unsigned accept = asked;
+    unsigned accept = asked, broader = 0;
     if (asked & (CONTENT_AUD_GIRL | CONTENT_AUD_BOY))
-        accept |= CONTENT_AUD_KID;
+        broader |= CONTENT_AUD_KID;
     if (asked & CONTENT_AUD_KID)
         accept |= CONTENT_AUD_GIRL | CONTENT_AUD_BOY | CONTENT_AUD_BABY;
+    if (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN))
+        broader |= CONTENT_AUD_UNISEX;
     if (product & accept)
         return 1.0f;
-    if ((product & CONTENT_AUD_UNISEX) && (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN)))
-        return 0.8f;
+    if (product & broader)
+        return BROADER;
     return product ? 0.25f : 0.5f;
 }
 

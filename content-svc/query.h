@@ -55,8 +55,9 @@ float content_names_type_price (const content_names_t *self, uint32_t term);
 bool content_is_unit (const char *stem, size_t len);
 
 /*  Score factor of an audience match: 1 when the product is for one of the
-    audiences asked, 0.8 when unisex, 0.5 when it says nothing, 0.25 when
-    it is for others only.                                                  */
+    audiences asked, 0.7 when for a broader one (unisex for women or men,
+    kids for girls or boys), 0.5 when it says nothing, 0.25 when it is for
+    others only.                                                            */
 float content_audience_factor (unsigned asked, unsigned product);
 
 #endif

@@ -136,6 +136,14 @@ START_TEST (test_audience)
     ck_assert_ptr_nonnull (strstr (at ("t shirt for men", 0), "T-Shirt"));  /* not any shirt */
     ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_WOMEN),
                         content_audience_factor (CONTENT_AUD_MEN, 0));
+    /*  girls' things before kids' things, kids' before the unmarked        */
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_KID),
+                        content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_GIRL));
+    ck_assert_float_gt (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_KID),
+                        content_audience_factor (CONTENT_AUD_GIRL, 0));
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_UNISEX),
+                        content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_MEN));
+    ck_assert_float_eq (content_audience_factor (CONTENT_AUD_KID, CONTENT_AUD_GIRL), 1.0f);
 }
 END_TEST
 
