@@ -201,6 +201,35 @@ START_TEST (test_explain)
 }
 END_TEST
 
+/*  The weight of alternative a of the query's first clause (explain).     */
+static double
+alt_weight (const char *q, size_t a, const char **kind)
+{
+    char *js = content_search_explain (idx, x, q, strlen (q));
+    json_t *o = json_loads (js, 0, NULL);
+    free (js);
+    json_t *alt = json_array_get (json_array_get (json_object_get (o, "clauses"), 0), a);
+    ck_assert_ptr_nonnull (alt);
+    *kind = json_string_value (json_object_get (alt, "kind"));
+    *kind = strcmp (*kind, "synonym") == 0 ? "synonym" : "other";
+    double w = json_number_value (json_object_get (alt, "weight"));
+    json_decref (o);
+    return w;
+}
+
+START_TEST (test_synonyms_of_known_words)
+{
+    /*  "refrigerator" is in a tenth of this catalog: "fridge" fills in
+        after it (half weight); "mixie" is unknown: its synonyms are all it has */
+    const char *kind;
+    double known = alt_weight ("refrigerator", 1, &kind);
+    ck_assert_str_eq (kind, "synonym");
+    double unknown = alt_weight ("mixie", 0, &kind);
+    ck_assert_str_eq (kind, "synonym");
+    ck_assert_double_lt (known, 0.6 * unknown);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -213,6 +242,7 @@ main (void)
     tcase_add_test (tc, test_attribute_and_type);
     tcase_add_test (tc, test_hinglish);
     tcase_add_test (tc, test_explain);
+    tcase_add_test (tc, test_synonyms_of_known_words);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
