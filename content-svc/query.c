@@ -19,6 +19,7 @@ struct content_names {
     uint32_t *first;            /* per term: products whose name opens with it */
     uint32_t *heads;            /* per term: products where it is a head */
     uint32_t *name_df;          /* per term: products whose name has it */
+    float *type_price;          /* per term: typical price of what it heads (0: unknown) */
 };
 
 static const struct { const char *stem; unsigned bits; } audience_words[] = {
@@ -53,18 +54,24 @@ content_is_unit (const char *stem, size_t len)
     return false;
 }
 
+/*  A product for a broader audience than asked (kids for "girls", unisex
+    for "men"): between one that says it is for them and one that says
+    nothing.                                                                */
+#define BROADER 0.7f
 float
 content_audience_factor (unsigned asked, unsigned product)
 {
-    unsigned accept = asked;
+    unsigned accept = asked, broader = 0;
     if (asked & (CONTENT_AUD_GIRL | CONTENT_AUD_BOY))
-        accept |= CONTENT_AUD_KID;
+        broader |= CONTENT_AUD_KID;
     if (asked & CONTENT_AUD_KID)
         accept |= CONTENT_AUD_GIRL | CONTENT_AUD_BOY | CONTENT_AUD_BABY;
+    if (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN))
+        broader |= CONTENT_AUD_UNISEX;
     if (product & accept)
         return 1.0f;
-    if ((product & CONTENT_AUD_UNISEX) && (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN)))
-        return 0.8f;
+    if (product & broader)
+        return BROADER;
     return product ? 0.25f : 0.5f;
 }
 
@@ -182,6 +189,55 @@ parse_name (content_analyzer_t *an, const content_docterms_t *dt, const float *r
     return phrase (an, dt, rate, seg, (size_t) (p - seg), out);
 }
 
+typedef struct {
+    uint32_t term;
+    float price;
+} priced_t;
+
+static int
+cmp_priced (const void *a, const void *b)
+{
+    const priced_t *x = a, *y = b;
+    if (x->term != y->term)
+        return x->term < y->term ? -1 : 1;
+    return (x->price > y->price) - (x->price < y->price);
+}
+
+/*  The typical price of the products a term heads: the upper quartile of
+    their prices (a third of the names a refrigerator heads are covers,
+    gels and thermostats, so the median is not a refrigerator's price),
+    from 5 priced products.                                                 */
+static int
+type_prices (content_names_t *self, const hr_catalog_t *catalog)
+{
+    uint64_t nheads = 0;
+    for (uint64_t k = 0; k < self->start[self->n]; k++)
+        nheads += (self->term[k] & HEAD_BIT) != 0;
+    priced_t *pr = malloc ((nheads ? nheads : 1) * sizeof *pr);
+    if (!pr)
+        return -1;
+    uint64_t np = 0;
+    for (uint32_t d = 0; d < self->n; d++) {
+        double price = hr_catalog_at (catalog, d)->price;
+        if (!(price > 0))               /* NAN too */
+            continue;
+        for (uint64_t k = self->start[d]; k < self->start[d + 1]; k++)
+            if (self->term[k] & HEAD_BIT)
+                pr[np++] = (priced_t) { self->term[k] & ~HEAD_BIT, (float) price };
+    }
+    qsort (pr, np, sizeof *pr, cmp_priced);
+    for (uint64_t k = 0; k < np;) {
+        uint64_t e = k;
+        while (e < np && pr[e].term == pr[k].term)
+            e++;
+        if (e - k >= 5)
+            self->type_price[pr[k].term] = pr[k + (e - k - 1) * 3 / 4].price;
+        k = e;
+    }
+    free (pr);
+    return 0;
+}
+
 static int
 cmp_term (const void *a, const void *b)
 {
@@ -254,7 +310,9 @@ content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
     self->first = calloc (self->nterms ? self->nterms : 1, sizeof *self->first);
     self->heads = calloc (self->nterms ? self->nterms : 1, sizeof *self->heads);
     self->name_df = calloc (self->nterms ? self->nterms : 1, sizeof *self->name_df);
-    if (!self->start || !self->audience || !self->first || !self->heads || !self->name_df)
+    self->type_price = calloc (self->nterms ? self->nterms : 1, sizeof *self->type_price);
+    if (!self->start || !self->audience || !self->first || !self->heads || !self->name_df
+        || !self->type_price)
         goto fail;
     for (uint32_t d = 0; d < self->n; d++) {
         const hr_product_t *p = hr_catalog_at (catalog, d);
@@ -298,7 +356,7 @@ content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
     all.t = NULL;
     free (one.t);
     content_analyzer_destroy (&an);
-    if (!self->term)
+    if (!self->term || type_prices (self, catalog))
         goto fail;
     return self;
 fail:
@@ -323,6 +381,7 @@ content_names_destroy (content_names_t **self_p)
     free (self->first);
     free (self->heads);
     free (self->name_df);
+    free (self->type_price);
     free (self);
     *self_p = NULL;
 }
@@ -377,4 +436,10 @@ content_names_head_rate (const content_names_t *self, uint32_t term)
     if (term >= self->nterms || self->name_df[term] == 0)
         return 0.0f;
     return (float) self->heads[term] / (float) self->name_df[term];
+}
+
+float
+content_names_type_price (const content_names_t *self, uint32_t term)
+{
+    return term < self->nterms ? self->type_price[term] : 0.0f;
 }

@@ -84,7 +84,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
 {
     static const struct { const char *name; unsigned bit; } parts[] = {
         { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
-        { "learned", CONTENT_PART_LEARNED },
+        { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -535,10 +535,25 @@ add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weig
     a->weight = weight;
 }
 
-/*  Adds the synonym phrases of a match as alternatives of the clause.      */
+/*  Adds the synonym phrases of a match as alternatives of the clause.  A
+    word the catalog already names in SYN_KNOWN_DF products (or a tenth of a
+    small catalog) finds plenty by itself: its synonyms weigh half, so they fill in after its own matches
+    ("refrigerator" brings fridges after refrigerators, not "Fridge Mat"
+    among them); an unknown or rare word ("mixie", "jhadu") keeps them at
+    full synonym weight.                                                    */
+#define SYN_KNOWN_DF 100
 static void
 add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_t nt)
 {
+    float weight = s->o.synonym_weight;
+    if (c->nalts > 0 && c->alt[0].kind == 0) {
+        uint32_t df = UINT32_MAX;
+        for (uint8_t k = 0; k < c->alt[0].nterms; k++)
+            if (s->dt->df[c->alt[0].term[k]] < df)
+                df = s->dt->df[c->alt[0].term[k]];
+        if (df >= SYN_KNOWN_DF || df > s->n / 10)
+            weight *= 0.5f;
+    }
     for (uint32_t k = 0; k < nt; k++) {
         uint32_t plen;
         const char *ph = content_synonyms_phrase (s->syn, targets[k], &plen);
@@ -558,7 +573,7 @@ add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_
             p = sp ? sp + 1 : end;
         }
         if (ok)
-            add_alt (c, terms, n, 2, s->o.synonym_weight);
+            add_alt (c, terms, n, 2, weight);
     }
 }
 
@@ -636,10 +651,18 @@ constraint_factor (const content_search_t *s, const content_search_session_t *x,
     if (x->type_clause >= 0) {
         const clause_t *c = &x->clauses[x->type_clause];
         bool head = false;
-        for (uint8_t a = 0; a < c->nalts && !head; a++)
-            head = content_names_is_head (s->names, d, c->alt[a].term[c->alt[a].nterms - 1]);
+        float typical = 0;
+        for (uint8_t a = 0; a < c->nalts && !head; a++) {
+            uint32_t t = c->alt[a].term[c->alt[a].nterms - 1];
+            head = content_names_is_head (s->names, d, t);
+            typical = head ? content_names_type_price (s->names, t) : 0;
+        }
+        double price = hr_catalog_at (s->catalog, d)->price;
         if (!head)
             f *= 0.3f;
+        else if ((s->o.parts & CONTENT_PART_PRICE) && typical > 0 && price > 0
+                 && price < 0.1 * typical)
+            f *= 0.5f;          /* "Refrigerator Cover" at 300 rupees */
     }
     return f;
 }
