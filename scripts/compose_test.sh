@@ -106,8 +106,8 @@ check "/recommendations/home" sh -c "curl -fsS '$gw/recommendations/home?user_id
 check "/recommendations/product" curl -fsS -o /dev/null "$gw/recommendations/product/$product"
 check "/recommendations/search" sh -c "curl -fsS '$gw/recommendations/search?query=phone' | grep -q '\"id\"'"
 check "/api/v1/admin/overview" curl -fsS -o /dev/null "$gw/api/v1/admin/overview"
-check "ZeroMQ with CURVE (broker configured with a server key)" \
-  sh -c "${dc[*]} exec -T broker sh -c 'test -n \"\$HR_CURVE_SERVER_CERT\" && test -n \"\$HR_CURVE_CLIENTS_DIR\"'"
+check "ZeroMQ with CURVE (the gateway's broker configured with a server key)" \
+  sh -c "${dc[*]} exec -T gateway sh -c 'test -n \"\$HR_CURVE_SERVER_CERT\" && test -n \"\$HR_CURVE_CLIENTS_DIR\"'"
 
 echo "compose: init is idempotent"
 models_before=$("${dc[@]}" exec -T gateway hybridrec models list --json | tr -d '[:space:]')

@@ -4,6 +4,11 @@
     hr_client.  Everything in one process over tcp://127.0.0.1, so on a
     2-core box client, broker and workers share the cores.
 
+    Then the mesh of docs/scaling.md: 1..3 brokers, 2 workers registered
+    with all of them, one client thread per broker (64 in flight each):
+    the calls per second in all, and each broker thread's CPU per call
+    (hr_broker_stats: the constant of the capacity model).
+
     Usage: bench_proto [requests per run, default 50000]                   */
 #include "hr_broker.h"
 #include "hr_client.h"
@@ -132,6 +137,99 @@ run (const char *endpoint, hr_client_t *c, int workers, int inflight, int total)
     wait_workers (c, 0);
 }
 
+typedef struct {
+    hr_broker_t *broker;
+    int total;
+    double seconds;
+} mesh_client_t;
+
+/*  One client keeping 64 calls in flight through its own broker.          */
+static void *
+mesh_client (void *arg)
+{
+    mesh_client_t *m = (mesh_client_t *) arg;
+    hr_client_t *c = hr_client_new (hr_broker_endpoint (m->broker));
+    uint8_t body[BODY_LEN] = { 0 };
+    int sent = 0, done = 0;
+    int64_t started = zclock_usecs ();
+    while (done < m->total) {
+        while (sent < m->total && sent - done < 64
+               && hr_client_send (c, SERVICE, (uint64_t) sent, hr_now_ms () + 5000, body,
+                                  sizeof body) == 0)
+            sent++;
+        hr_reply_t reply;
+        int rc, received = 0;
+        while ((rc = hr_client_recv (c, &reply)) == 1) {
+            received++;
+            done++;
+        }
+        if (rc == 0 && received == 0) {
+            zmq_pollitem_t item = { NULL, hr_client_fd (c), ZMQ_POLLIN, 0 };
+            zmq_poll (&item, 1, 1);
+        }
+    }
+    m->seconds = (double) (zclock_usecs () - started) / 1e6;
+    hr_client_destroy (&c);
+    return NULL;
+}
+
+static void
+run_mesh (int nbrokers, int total)
+{
+    hr_broker_t *brokers[3];
+    char list[1024] = "";
+    for (int i = 0; i < nbrokers; i++) {
+        brokers[i] = hr_broker_new ("tcp://127.0.0.1:*");
+        if (!brokers[i])
+            exit (1);
+        strcat (list, i ? "," : "");
+        strcat (list, hr_broker_endpoint (brokers[i]));
+    }
+    atomic_bool stop = false;
+    pthread_t workers[2], clients[3];
+    worker_args_t args = { list, &stop };
+    for (int i = 0; i < 2; i++)
+        pthread_create (&workers[i], NULL, echo_worker, &args);
+    for (int i = 0; i < nbrokers; i++) {
+        hr_client_t *c = hr_client_new (hr_broker_endpoint (brokers[i]));
+        if (wait_workers (c, 2) != 0) {
+            fprintf (stderr, "workers did not register with every broker\n");
+            exit (1);
+        }
+        hr_client_destroy (&c);
+    }
+    hr_broker_stats_t before[3];
+    for (int i = 0; i < nbrokers; i++)
+        hr_broker_stats (brokers[i], &before[i]);
+    mesh_client_t m[3];
+    int64_t started = zclock_usecs ();
+    for (int i = 0; i < nbrokers; i++) {
+        m[i] = (mesh_client_t) { brokers[i], total / nbrokers, 0 };
+        pthread_create (&clients[i], NULL, mesh_client, &m[i]);
+    }
+    for (int i = 0; i < nbrokers; i++)
+        pthread_join (clients[i], NULL);
+    double seconds = (double) (zclock_usecs () - started) / 1e6;
+    printf ("mesh brokers=%d workers=2 in flight=64 per broker  %8.0f calls/s in all", nbrokers,
+            (double) (total / nbrokers * nbrokers) / seconds);
+    for (int i = 0; i < nbrokers; i++) {
+        hr_broker_stats_t after;
+        hr_broker_stats (brokers[i], &after);
+        double cpu = after.cpu_seconds - before[i].cpu_seconds;
+        uint64_t calls = after.replies - before[i].replies;
+        uint64_t messages = after.messages - before[i].messages;
+        printf ("  | broker %d: %.1f us CPU per call, %.0f messages in per CPU second", i + 1,
+                calls ? cpu * 1e6 / (double) calls : 0, cpu > 0 ? (double) messages / cpu : 0);
+    }
+    printf ("\n");
+    fflush (stdout);
+    atomic_store (&stop, true);
+    for (int i = 0; i < 2; i++)
+        pthread_join (workers[i], NULL);
+    for (int i = 0; i < nbrokers; i++)
+        hr_broker_destroy (&brokers[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -149,5 +247,7 @@ main (int argc, char **argv)
             run (hr_broker_endpoint (broker), c, workers, inflight[i], total);
     hr_client_destroy (&c);
     hr_broker_destroy (&broker);
+    for (int brokers = 1; brokers <= 3; brokers++)
+        run_mesh (brokers, total);
     return 0;
 }

@@ -368,7 +368,7 @@ one_request (chaos_worker_t *w)
             outcome = json_object_get (j, "degraded") ? OK_DEGRADED : OK_CLEAN;
     }
     else if (res.status == 503) {
-        bool allowed = (policy & (ep == CHAOS_POST ? CHAOS_ALLOW_POST_503 : CHAOS_ALLOW_GET_503)) != 0;
+        bool allowed = down || (policy & (ep == CHAOS_POST ? CHAOS_ALLOW_POST_503 : CHAOS_ALLOW_GET_503)) != 0;
         if (!json_is_string (json_object_get (j, "error")))
             why = "a 503 without the error envelope";
         else if (allowed)

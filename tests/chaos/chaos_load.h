@@ -32,10 +32,11 @@ void chaos_load_destroy (chaos_load_t **self_p);   /* stops the threads */
 int chaos_load_start (chaos_load_t *self);
 void chaos_load_stop (chaos_load_t *self);
 void chaos_load_allow (chaos_load_t *self, int flags);
-/*  The gateway on `port` is being killed (0: none): its threads' requests
-    that get no response are counted "gone" instead of violations (a load
-    balancer takes a dead gateway out; its requests in flight are lost).
-    Any other outcome on that port is judged as usual.                     */
+/*  The gateway on `port` is being killed, or its broker is (0: none): its
+    threads' requests that get no response are counted "gone" instead of
+    violations (a load balancer takes a dead gateway out; its requests in
+    flight are lost), and its 503s are allowed.  Any other outcome on that
+    port is judged as usual; the other ports are not affected.             */
 void chaos_load_port_down (chaos_load_t *self, int port);
 
 /*  Waits until a request to `endpoint` started after this call answers

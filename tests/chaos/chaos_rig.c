@@ -117,7 +117,8 @@ chaos_rig_new (const chaos_rig_config_t *config)
     setenv_int ("HR_GATEWAY2_PORT", config->gw_port + 1);
     setenv_int ("HR_BROKER_PORT", config->broker_port);
     setenv_int ("HR_METRICS_BASE", config->metrics_base);
-    setenv ("HR_SUITE_BROKER", config->mesh_gateways > 1 ? "mesh"
+    setenv ("HR_SUITE_BROKER", config->mesh_gateways > 1
+                               ? (config->standalone_broker ? "mesh-standalone" : "mesh")
                                : config->standalone_broker ? "standalone" : "embedded", 1);
     setenv_int ("HR_SUITE_GATEWAYS", config->mesh_gateways > 1 ? config->mesh_gateways : 1);
     setenv ("HR_LOG_LEVEL", "warn", 0);

@@ -22,7 +22,9 @@ typedef struct {
     bool standalone_broker;     /* hybridrec-broker + gateway without embedded broker */
     int mesh_gateways;          /* > 1: that many gateways, each with its broker
                                    (gw_port + k, broker_port + k), every replica
-                                   registered with all (suite.sh mesh) */
+                                   registered with all (suite.sh mesh); with
+                                   standalone_broker the last gateway uses
+                                   hybridrec-broker on its broker port instead */
 } chaos_rig_config_t;
 
 typedef struct chaos_rig chaos_rig_t;

@@ -100,11 +100,21 @@ for name, s in services.items():
         check(str(want) == port, f"compose {name}: healthcheck port {port} but the process listens on {want}")
     if binary == "hybridrec":
         cli_subcommands_ok(" ".join(s["command"]) if isinstance(s["command"], list) else s["command"])
-check(services["gateway"].get("environment", {}).get("HR_GATEWAY_EMBED_BROKER") == "0",
-      "compose gateway must use the standalone broker so gateways can scale")
+# No single broker (docs/scaling.md): the gateway runs its own, and every
+# replica registers with the brokers of all `gateway` containers.
+check(services["gateway"].get("environment", {}).get("HR_GATEWAY_EMBED_BROKER") == "1",
+      "compose gateway must run its own broker (no single broker)")
+check("depends_on" not in services["gateway"] or "broker" not in services["gateway"]["depends_on"],
+      "compose gateway must not depend on the standalone broker")
+check("standalone-broker" in (services["broker"].get("profiles") or []),
+      "compose: the standalone broker must be an option (profile standalone-broker)")
 for name in ("interactions-svc", "content-svc", "collab-svc", "trending-svc", "rules-svc"):
     check("ports" not in services[name] and "container_name" not in services[name],
           f"compose {name}: fixed ports/container_name prevent --scale")
+    check(str((services[name].get("environment") or {}).get("HR_BROKER_ENDPOINTS", "")).startswith("dns+tcp://gateway:"),
+          f"compose {name}: must register with every gateway's broker (HR_BROKER_ENDPOINTS=dns+tcp://gateway:5555)")
+    check("broker" not in (services[name].get("depends_on") or {}),
+          f"compose {name}: must not depend on the standalone broker")
 
 # No plaintext ZeroMQ: every process on the broker speaks CURVE, the broker
 # binds with its secret key and an allow-list of client keys.
@@ -117,7 +127,8 @@ def curve_ok(where, binary, env):
         return
     for var in ("HR_CURVE_SERVER_PUBLIC", "HR_CURVE_CLIENT_CERT"):
         check(env.get(var), f"{where}: {var} unset: plaintext ZeroMQ")
-    if binary == "hybridrec-broker":
+    embeds = binary == "hybridrec-gateway" and str(env.get("HR_GATEWAY_EMBED_BROKER", "1")) != "0"
+    if binary == "hybridrec-broker" or embeds:
         for var in ("HR_CURVE_SERVER_CERT", "HR_CURVE_CLIENTS_DIR"):
             check(env.get(var), f"{where}: broker without {var}")
 
@@ -141,7 +152,7 @@ for name, s in host["services"].items():
             check(env[var] == "127.0.0.1", f"compose.host.yml {name}: {var} is not loopback")
     if "HR_BROKER_BIND" in env:
         check(env["HR_BROKER_BIND"].startswith("tcp://127.0.0.1:"), f"compose.host.yml {name}: broker not on loopback")
-    for var in ("DATABASE_URL", "REDIS_URL", "HR_BROKER_ENDPOINT"):
+    for var in ("DATABASE_URL", "REDIS_URL", "HR_BROKER_ENDPOINT", "HR_BROKER_ENDPOINTS"):
         if var in env:
             check("127.0.0.1" in env[var], f"compose.host.yml {name}: {var} leaves loopback")
 
@@ -161,9 +172,13 @@ for o in objs:
 configmaps = by_kind.get("ConfigMap", {})
 secrets = by_kind.get("Secret", {})
 deployments = by_kind.get("Deployment", {})
-for want in ("hybridrec-gateway", "hybridrec-broker", "interactions-svc", "content-svc",
+for want in ("hybridrec-gateway", "interactions-svc", "content-svc",
              "collab-svc", "trending-svc", "rules-svc"):
     check(want in deployments, f"k8s: no Deployment {want}")
+# No single point: nothing the requests go through runs as one Recreate replica.
+for name, d in deployments.items():
+    check(d["spec"].get("strategy", {}).get("type") != "Recreate",
+          f"k8s Deployment/{name}: Recreate (a single point while it restarts)")
 
 
 def pod_specs():
@@ -272,9 +287,19 @@ crons = " ".join(" ".join(c["spec"]["jobTemplate"]["spec"]["template"]["spec"]["
 for model in ("trending", "content", "collab", "rules"):
     check(f"train {model}" in crons or "train all" in crons,
           f"no CronJob runs `hybridrec train {model}` (or `train all`)")
-# Service replicas must reach the broker by its Service name (they connect out).
-check(configmaps["hybridrec-config"]["data"]["HR_BROKER_ENDPOINT"].startswith("tcp://hybridrec-broker:"),
-      "HR_BROKER_ENDPOINT must name the broker Service")
+# Service replicas register with every gateway's broker: the headless
+# Service's records (they connect out; docs/scaling.md).
+cfg = configmaps["hybridrec-config"]["data"]
+check(cfg.get("HR_BROKER_ENDPOINTS", "").startswith("dns+tcp://hybridrec-gateway-brokers:"),
+      "HR_BROKER_ENDPOINTS must name the gateways' headless Service (dns+tcp://)")
+brokers_svc = services_k8s.get("hybridrec-gateway-brokers", {}).get("spec", {})
+check(brokers_svc.get("clusterIP") == "None", "Service/hybridrec-gateway-brokers must be headless")
+check(brokers_svc.get("publishNotReadyAddresses") is True,
+      "Service/hybridrec-gateway-brokers must publish not-ready gateways (they become ready once replicas register)")
+# The standalone broker stays available as a file of its own.
+standalone = [o for o in yaml.safe_load_all(open(os.path.join(kdir, "broker.yaml"))) if o]
+check(any(o["kind"] == "Deployment" and o["metadata"]["name"] == "hybridrec-broker" for o in standalone),
+      "deploy/k8s/broker.yaml: the standalone broker option is gone")
 
 # Nothing of the build machine leaks into installed defaults or documents.
 src_abs = os.path.realpath(src)

@@ -19,6 +19,9 @@
 # HR_SUITE_BROKER=mesh (docs/scaling.md): HR_SUITE_GATEWAYS gateways (3),
 # each with its embedded broker; every service replica registers with all
 # of them (HR_BROKER_ENDPOINTS); `start` starts the first gateway only.
+# HR_SUITE_BROKER=mesh-standalone: the same, except that the last gateway
+# uses hybridrec-broker (bound on that gateway's broker port, started by
+# `start`) instead of a broker of its own.
 # NAME is a pid-file name: hybridrec-gateway, hybridrec-gateway2 (..K),
 # hybridrec-broker, <service> or <service>.N.
 # Ports: HR_GATEWAY_PORT (8080), HR_BROKER_PORT (5555), HR_METRICS_BASE (9101:
@@ -32,11 +35,15 @@ gw_port=${HR_GATEWAY_PORT:-8080}
 gw2_port=${HR_GATEWAY2_PORT:-$((gw_port + 1))}
 broker_port=${HR_BROKER_PORT:-5555}
 mbase=${HR_METRICS_BASE:-9101}
-standalone=0 mesh=0
+standalone=0 mesh=0 mesh_standalone=0
 [ "${HR_SUITE_BROKER:-embedded}" = standalone ] && standalone=1
 [ "${HR_SUITE_BROKER:-embedded}" = mesh ] && mesh=1
+[ "${HR_SUITE_BROKER:-embedded}" = mesh-standalone ] && mesh=1 mesh_standalone=1
+last=${HR_SUITE_GATEWAYS:-3}
 services=(interactions-svc content-svc trending-svc rules-svc collab-svc)
 broker_ep="tcp://127.0.0.1:$broker_port"
+standalone_ep=$broker_ep
+[ "$mesh_standalone" = 1 ] && standalone_ep="tcp://127.0.0.1:$((broker_port + last - 1))"
 broker_eps=$broker_ep     # what the service replicas register with
 if [ "$mesh" = 1 ]; then
   for k in $(seq 2 "${HR_SUITE_GATEWAYS:-3}"); do
@@ -56,6 +63,7 @@ start_one() {  # BIN_DIR RUN_DIR NAME   (NAME may carry a .N replica suffix)
       [ "$standalone" = 1 ] && embed=0
       if [ "$mesh" = 1 ] && [ -n "$k" ]; then
         p=$((gw_port + k - 1)); ep="tcp://127.0.0.1:$((broker_port + k - 1))"
+        [ "$mesh_standalone" = 1 ] && [ "$k" = "$last" ] && embed=0
       elif [ -n "$k" ]; then
         embed=0; p=$gw2_port
       fi
@@ -64,7 +72,7 @@ start_one() {  # BIN_DIR RUN_DIR NAME   (NAME may carry a .N replica suffix)
           "$bin/hybridrec-gateway" >>"$run/log/$name.log" 2>&1 &
       ;;
     hybridrec-broker)
-      env HR_BROKER_BIND="$broker_ep" HR_METRICS_PORT=$((mbase + 9)) \
+      env HR_BROKER_BIND="$standalone_ep" HR_METRICS_PORT=$((mbase + 9)) \
           "$bin/hybridrec-broker" >>"$run/log/$name.log" 2>&1 &
       ;;
     *)
@@ -97,7 +105,7 @@ case "$cmd" in
 start)
   bin=${2:?BIN_DIR}; run=${3:?RUN_DIR}
   mkdir -p "$run/log"
-  [ "$standalone" = 1 ] && start_one "$bin" "$run" hybridrec-broker
+  if [ "$standalone" = 1 ] || [ "$mesh_standalone" = 1 ]; then start_one "$bin" "$run" hybridrec-broker; fi
   start_one "$bin" "$run" hybridrec-gateway
   for s in "${services[@]}"; do start_one "$bin" "$run" "$s"; done
   wait_ready "$run" "$gw_port"

@@ -15,3 +15,4 @@ foreach(src ${HR_SCALE_TESTS})
 endforeach()
 # Three gateways and ten replicas under ASan: a longer start than the others.
 set_tests_properties(scale_mesh PROPERTIES TIMEOUT 300)
+set_tests_properties(scale_mesh_standalone PROPERTIES TIMEOUT 300)
