@@ -33,6 +33,8 @@ const char *gw_endpoint_name (gw_endpoint_t ep);
 
 #define GW_CORS_MAX_ORIGINS 16
 
+typedef struct gw_admin gw_admin_t;
+
 typedef struct {
     gw_settings_t settings;
     gw_catalog_holder_t *catalog;
@@ -43,6 +45,7 @@ typedef struct {
     uint32_t id_prefix;         /* random per process: request ids stay unique across restarts */
     struct gw_auth *auth;       /* HR_API_KEYS (gw_auth.h); never NULL while serving */
     struct gw_jobs *jobs;       /* blocking writes off the loops (gw_jobs.h); NULL without PostgreSQL */
+    struct gw_admin *admin;     /* the admin views' state (gw_admin.h); never NULL while serving */
 } gw_app_t;
 
 struct gw_ratelimit;

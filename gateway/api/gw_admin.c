@@ -8,14 +8,10 @@
     "status" so the dashboard can say *why* a strategy's list is empty.      */
 #include "gw_admin.h"
 #include "gw_auth.h"
-#include <errno.h>
 #include <jansson.h>
-#include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include "gw_params.h"
+#include "gw_endpoint.h"
 #include "gw_proto.h"
 #include "gw_render.h"
 #include "gw_respond.h"
@@ -23,6 +19,7 @@
 #include "hr_log.h"
 #include "hr_model_store.h"
 #include "hr_pg.h"
+#include "hr_swap.h"
 #include "hr_validate.h"
 
 #define MODELS_REFRESH_MS 5000
@@ -37,34 +34,38 @@
 #define USER_HISTORY_DAYS 30
 #define USER_HISTORY_EVENTS 50
 
-/*  Strategies whose trainers publish to model_versions.  */
+/* ========================================================== the object */
 
-
-/* =================================================== process-wide state */
-
-static struct {
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    int refs;
-    bool stopping, thread_started;
-    pthread_t thread;
+struct gw_admin {
+    hr_swap_t *models;          /* "[...]" of hr_model_info_json objects; NULL without a database */
+    hr_swap_source_t source;
     char *database_url;
-    char *models_json;          /* "[...]" of hr_model_info_json objects, or NULL */
-    int64_t models_refreshed_ms;
-} s_admin = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
+    hr_pg_t *pg;                /* the poller's connection (its thread only) */
+};
+
+/*  The model infos have no version of their own: every poll reads them
+    again (the snapshot's version is the time it was read).                */
+static int64_t
+s_models_current (void *arg)
+{
+    (void) arg;
+    return hr_now_ms ();
+}
 
 /*  One JSON array of every strategy's current model; NULL when PostgreSQL
     is unreachable (the previous copy is kept: stale beats empty).         */
-static char *
-models_query (hr_pg_t **pg, const char *url)
+static void *
+s_models_load (void *arg, int64_t version)
 {
-    if (!*pg)
-        *pg = hr_pg_new (url, MODELS_PG_TIMEOUT_MS, 0);
-    if (!*pg || !hr_pg_conn (*pg))
+    (void) version;
+    gw_admin_t *self = arg;
+    if (!self->pg)
+        self->pg = hr_pg_new (self->database_url, MODELS_PG_TIMEOUT_MS, 0);
+    if (!self->pg || !hr_pg_conn (self->pg))
         return NULL;
     json_t *arr = json_array ();
     for (size_t i = 0; i < HR_MODEL_COUNT; i++) {
-        char *info = hr_model_info_json (*pg, hr_proto_models[i]);
+        char *info = hr_model_info_json (self->pg, hr_proto_models[i]);
         json_t *o = info ? json_loads (info, 0, NULL) : NULL;
         free (info);
         if (!o)                 /* never trained (or the row did not parse) */
@@ -77,80 +78,38 @@ models_query (hr_pg_t **pg, const char *url)
     return out;
 }
 
-static void *
-poller_main (void *arg)
+gw_admin_t *
+gw_admin_new (const char *database_url)
 {
-    (void) arg;
-    hr_pg_t *pg = NULL;
-    pthread_mutex_lock (&s_admin.lock);
-    while (!s_admin.stopping) {
-        pthread_mutex_unlock (&s_admin.lock);
-        char *json = models_query (&pg, s_admin.database_url);
-        pthread_mutex_lock (&s_admin.lock);
-        if (json) {
-            free (s_admin.models_json);
-            s_admin.models_json = json;
-            s_admin.models_refreshed_ms = hr_now_ms ();
-        }
-        struct timespec until;
-        clock_gettime (CLOCK_REALTIME, &until);
-        until.tv_sec += MODELS_REFRESH_MS / 1000;
-        while (!s_admin.stopping
-               && pthread_cond_timedwait (&s_admin.wake, &s_admin.lock, &until) != ETIMEDOUT)
-            ;
+    gw_admin_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    if (!database_url || !*database_url)
+        return self;            /* the overview says "unavailable" */
+    self->database_url = strdup (database_url);
+    self->models = hr_swap_new (free);
+    self->source = (hr_swap_source_t) { s_models_current, s_models_load, self };
+    if (!self->database_url || !self->models
+        || hr_swap_start (self->models, &self->source, MODELS_REFRESH_MS) != 0) {
+        hr_warn ("gateway: cannot start the model-info poller; the overview shows no models");
+        hr_swap_destroy (&self->models);
+        return self;
     }
-    pthread_mutex_unlock (&s_admin.lock);
-    hr_pg_destroy (&pg);
-    return NULL;
-}
-
-
-int
-gw_admin_start (const char *database_url)
-{
-    pthread_mutex_lock (&s_admin.lock);
-    if (s_admin.refs++ > 0) {
-        pthread_mutex_unlock (&s_admin.lock);
-        return 0;
-    }
-    s_admin.stopping = false;
-    int rc = 0;
-    if (database_url && *database_url) {
-        s_admin.database_url = strdup (database_url);
-        if (!s_admin.database_url
-            || pthread_create (&s_admin.thread, NULL, poller_main, NULL) != 0) {
-            hr_warn ("gateway: cannot start the model-info poller; the overview shows no models");
-            rc = -1;
-        }
-        else
-            s_admin.thread_started = true;
-    }
-    pthread_mutex_unlock (&s_admin.lock);
-    return rc;
+    hr_swap_poke (self->models);        /* the first read now, not in 5 s */
+    return self;
 }
 
 void
-gw_admin_stop (void)
+gw_admin_destroy (gw_admin_t **self_p)
 {
-    pthread_mutex_lock (&s_admin.lock);
-    if (s_admin.refs == 0 || --s_admin.refs > 0) {
-        pthread_mutex_unlock (&s_admin.lock);
+    gw_admin_t *self = *self_p;
+    if (!self)
         return;
-    }
-    s_admin.stopping = true;
-    pthread_cond_broadcast (&s_admin.wake);
-    bool join = s_admin.thread_started;
-    s_admin.thread_started = false;
-    pthread_mutex_unlock (&s_admin.lock);
-    if (join)
-        pthread_join (s_admin.thread, NULL);
-    pthread_mutex_lock (&s_admin.lock);
-    free (s_admin.database_url);
-    s_admin.database_url = NULL;
-    free (s_admin.models_json);
-    s_admin.models_json = NULL;
-    s_admin.models_refreshed_ms = 0;
-    pthread_mutex_unlock (&s_admin.lock);
+    hr_swap_destroy (&self->models);    /* stops the poller first */
+    hr_pg_destroy (&self->pg);
+    free (self->database_url);
+    free (self);
+    *self_p = NULL;
 }
 
 /* ================================================================ access */
@@ -163,28 +122,6 @@ static bool
 admin_allowed (gw_request_t *r)
 {
     return gw_auth_require (r);
-}
-
-/*  NULL when answered (503).  */
-static gw_fanout_t *
-admin_fanout (gw_request_t *r)
-{
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, r->req);
-    if (!f)
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
-    return f;
-}
-
-static bool
-read_limit (gw_request_t *r, long def, long max, long *limit)
-{
-    h2o_iovec_t qs = gw_query_string (r->req), v;
-    bool has = gw_query_get (&r->req->pool, qs.base, qs.len, "response_limit", &v);
-    if (hr_parse_limit (has ? v.base : NULL, has ? v.len : 0, def, 1, max, limit) != 0) {
-        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
-        return false;
-    }
-    return true;
 }
 
 /* ================================================================ lists */
@@ -249,57 +186,6 @@ take_two_lists (h2o_mem_pool_t *pool, gw_fanout_t *f, int index, admin_list_t *a
     }
 }
 
-/*  ,"source_items":[{"id":..,"name":..}] for the product ids in a source
-    ("B0..." or a rule's antecedent "B0...+B0..."); nothing for a query.   */
-static void
-put_source_items (gw_buf_t *b, const hr_catalog_t *cat, const char *source)
-{
-    bool any = false;
-    const char *p = source;
-    while (*p) {
-        const char *end = strchr (p, '+');
-        size_t n = end ? (size_t) (end - p) : strlen (p);
-        int64_t idx = n == HR_PRODUCT_ID_LEN ? hr_catalog_find (cat, p) : -1;
-        if (idx >= 0) {
-            gw_buf_puts (b, any ? ",{\"id\":" : ",\"source_items\":[{\"id\":");
-            gw_buf_json_str (b, p, n);
-            gw_buf_puts (b, ",\"name\":");
-            const char *name = hr_catalog_at (cat, (uint32_t) idx)->name;
-            gw_buf_json_str (b, name ? name : "", name ? strlen (name) : 0);
-            gw_buf_putc (b, '}');
-            any = true;
-        }
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    if (any)
-        gw_buf_putc (b, ']');
-}
-
-/*  The catalog item with "score", "strategy", "source" spliced in.        */
-static bool
-put_scored_item (gw_buf_t *b, const hr_catalog_t *cat, const hr_scored_t *it)
-{
-    int64_t idx = hr_catalog_find (cat, it->id);
-    if (idx < 0)
-        return false;
-    size_t len;
-    const char *json = hr_catalog_json (cat, (uint32_t) idx, &len);
-    gw_buf_put (b, json, len - 1);                      /* up to the closing brace */
-    double score = isfinite (it->score) ? (double) it->score : 0.0;
-    gw_buf_printf (b, ",\"score\":%.6g,\"strategy\":", score);
-    const char *strategy = hr_strategy_name (it->strategy);
-    gw_buf_json_str (b, strategy, strlen (strategy));
-    size_t slen = strnlen (it->source, sizeof it->source);
-    gw_buf_puts (b, ",\"source\":");
-    gw_buf_json_str (b, it->source, slen);
-    if (slen < sizeof it->source)
-        put_source_items (b, cat, it->source);
-    gw_buf_putc (b, '}');
-    return true;
-}
-
 /*  {"status":..,"total":n,"items":[..]} — total counts what the service
     sent, items what is still in the catalog (at most `limit`).           */
 static void
@@ -311,18 +197,9 @@ put_admin_list (gw_buf_t *b, const hr_catalog_t *cat, const admin_list_t *l, uin
         gw_buf_puts (b, ",\"detail\":");
         gw_buf_json_str (b, l->detail, l->detail_len);
     }
-    gw_buf_printf (b, ",\"total\":%u,\"items\":[", l->list.n);
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < l->list.n && n < limit; i++) {
-        size_t mark = b->len;
-        if (n)
-            gw_buf_putc (b, ',');
-        if (put_scored_item (b, cat, &l->list.items[i]))
-            n++;
-        else
-            b->len = mark;
-    }
-    gw_buf_puts (b, "]}");
+    gw_buf_printf (b, ",\"total\":%u,\"items\":", l->list.n);
+    gw_render_items (b, cat, &l->list, limit, GW_ITEM_SCORED);
+    gw_buf_putc (b, '}');
 }
 
 /* ============================================================= overview */
@@ -365,16 +242,16 @@ put_workers (gw_buf_t *b, const gw_call_t *c)
 }
 
 static void
-put_models (gw_buf_t *b)
+put_models (gw_buf_t *b, gw_admin_t *self)
 {
-    pthread_mutex_lock (&s_admin.lock);
-    if (s_admin.models_json)
+    hr_snapshot_t *snap = self->models ? hr_swap_acquire (self->models) : NULL;
+    if (snap)
         gw_buf_printf (b, ",\"models\":{\"status\":\"ok\",\"refreshed_ms\":%lld,\"items\":%s}",
-                       (long long) s_admin.models_refreshed_ms, s_admin.models_json);
+                       (long long) hr_snapshot_version (snap), (const char *) hr_snapshot_data (snap));
     else
         gw_buf_printf (b, ",\"models\":{\"status\":\"%s\",\"items\":[]}",
-                       s_admin.thread_started ? "loading" : "unavailable");
-    pthread_mutex_unlock (&s_admin.lock);
+                       self->models ? "loading" : "unavailable");
+    hr_snapshot_release (&snap);
 }
 
 static void
@@ -394,7 +271,7 @@ overview_render (gw_fanout_t *f, void *arg)
     gw_buf_json_str (&b, bs, strlen (bs));
     if (!broker_ok)
         gw_buf_puts (&b, ",\"services\":{}");
-    put_models (&b);
+    put_models (&b, r->app->admin);
     gw_buf_printf (&b, ",\"catalog\":{\"products\":%u,\"version\":%lld}", hr_catalog_size (cat),
                    (long long) gw_catalog_version (r->app->catalog));
     /*  This loop thread's view of the circuits (each loop has its own).   */
@@ -419,7 +296,7 @@ gw_handle_admin_overview (gw_request_t *r)
 {
     if (!admin_allowed (r))
         return;
-    gw_fanout_t *f = admin_fanout (r);
+    gw_fanout_t *f = gw_endpoint_fanout (r);
     if (!f)
         return;
     overview_t *o = h2o_mem_alloc_pool (&r->req->pool, sizeof *o);
@@ -553,9 +430,9 @@ gw_handle_admin_user (gw_request_t *r, h2o_iovec_t user_id)
         return;
     }
     long limit;
-    if (!read_limit (r, ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT, &limit))
+    if (!gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT, &limit))
         return;
-    gw_fanout_t *f = admin_fanout (r);
+    gw_fanout_t *f = gw_endpoint_fanout (r);
     if (!f)
         return;
     user_t *u = h2o_mem_alloc_pool (&r->req->pool, sizeof *u);
@@ -616,14 +493,14 @@ gw_handle_admin_product (gw_request_t *r, h2o_iovec_t product_id)
         return;
     }
     long limit;
-    if (!read_limit (r, ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT, &limit))
+    if (!gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT, &limit))
         return;
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &r->req->pool);
     if (hr_catalog_find (cat, product_id.base) < 0) {
         gw_send_error (r, 404, "product_not_found", "no product with id %.10s", product_id.base);
         return;
     }
-    gw_fanout_t *f = admin_fanout (r);
+    gw_fanout_t *f = gw_endpoint_fanout (r);
     if (!f)
         return;
     product_t *p = h2o_mem_alloc_pool (&r->req->pool, sizeof *p);
@@ -728,9 +605,9 @@ gw_handle_admin_search (gw_request_t *r)
     if (!gw_search_query (r, &query, &qlen))
         return;
     long limit;
-    if (!read_limit (r, ADMIN_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, &limit))
+    if (!gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, &limit))
         return;
-    gw_fanout_t *f = admin_fanout (r);
+    gw_fanout_t *f = gw_endpoint_fanout (r);
     if (!f)
         return;
     search_t *s = h2o_mem_alloc_pool (&req->pool, sizeof *s);

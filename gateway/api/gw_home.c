@@ -12,6 +12,7 @@
 #include <string.h>
 #include "gw_app.h"
 #include "gw_auth.h"
+#include "gw_endpoint.h"
 #include "gw_filter.h"
 #include "gw_params.h"
 #include "gw_render.h"
@@ -66,9 +67,7 @@ static void
 render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m, int64_t idx,
                   bool personal)
 {
-    size_t len;
-    const char *json = hr_catalog_json (cat, (uint32_t) idx, &len);
-    gw_buf_put (b, json, len - 1);                      /* up to the closing brace */
+    gw_render_item_open (b, cat, (uint32_t) idx);
     const char *strategy = hr_strategy_name (m->item.strategy);
     gw_buf_puts (b, ",\"explain\":{\"signal\":");
     const char *signal = m->best_source >= 0 && m->best_source < SRC_COUNT
@@ -251,7 +250,7 @@ void
 gw_handle_home (gw_request_t *r)
 {
     h2o_req_t *req = r->req;
-    h2o_iovec_t qs = gw_query_string (req), user, v;
+    h2o_iovec_t qs = gw_query_string (req), user;
     if (!gw_query_get (&req->pool, qs.base, qs.len, "user_id", &user)) {
         gw_send_error (r, 422, "missing_parameter", "query parameter user_id is required");
         return;
@@ -261,27 +260,21 @@ gw_handle_home (gw_request_t *r)
         return;
     }
     long limit;
-    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
-    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, HOME_DEFAULT_LIMIT, 1,
-                        HOME_MAX_LIMIT, &limit) != 0) {
-        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+    if (!gw_endpoint_limit (r, HOME_DEFAULT_LIMIT, HOME_MAX_LIMIT, &limit))
         return;
-    }
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
-    if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+    gw_fanout_t *f = gw_endpoint_fanout (r);
+    if (!f)
         return;
-    }
     home_t *h = h2o_mem_alloc_pool (&req->pool, sizeof *h);
     memset (h, 0, sizeof *h);
     h->r = r;
     h->user = user;
     h->limit = (uint32_t) limit;
     h->filter = filter;
-    h->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    h->explain = gw_endpoint_explain (r);
     /*  /home is open (the shop's pages call it), but the sources behind its
         items are the user's history: only with a key when keys are set.  */
     h->personal = h->explain && gw_auth_check (req) == GW_AUTH_OK;

@@ -6,8 +6,8 @@
     product itself, never twice the same item.                              */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_endpoint.h"
 #include "gw_filter.h"
-#include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
 #include "hr_validate.h"
@@ -64,8 +64,8 @@ product_render (gw_fanout_t *f, void *arg)
             size_t mark = b.len;
             if (n)
                 gw_buf_putc (&b, ',');
-            if (!(p->explain ? gw_render_item_explained (&b, cat, &list.items[i])
-                             : gw_render_item (&b, cat, id))) {
+            if (!gw_render_scored (&b, cat, &list.items[i],
+                                   p->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN)) {
                 b.len = mark;
                 continue;
             }
@@ -94,14 +94,9 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
         gw_send_error (r, 400, "invalid_product_id", "product_id must match ^[A-Z0-9]{10}$");
         return;
     }
-    h2o_iovec_t qs = gw_query_string (req), v;
     long limit;
-    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
-    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, PRODUCT_DEFAULT_LIMIT, 1,
-                        PRODUCT_MAX_LIMIT, &limit) != 0) {
-        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+    if (!gw_endpoint_limit (r, PRODUCT_DEFAULT_LIMIT, PRODUCT_MAX_LIMIT, &limit))
         return;
-    }
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &req->pool);
     if (hr_catalog_find (cat, product_id.base) < 0) {
         gw_send_error (r, 404, "product_not_found", "no product with id %.10s", product_id.base);
@@ -110,11 +105,9 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
-    if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+    gw_fanout_t *f = gw_endpoint_fanout (r);
+    if (!f)
         return;
-    }
     product_t *p = h2o_mem_alloc_pool (&req->pool, sizeof *p);
     memset (p, 0, sizeof *p);
     p->r = r;
@@ -122,7 +115,7 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     p->limit = (uint32_t) limit;
     p->filter = filter;
     uint32_t want = gw_filter_want (filter, cat, p->limit + 1, 10 * PRODUCT_MAX_LIMIT);
-    p->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    p->explain = gw_endpoint_explain (r);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
     gw_req_product (w, HR_M_SIMILAR, p->id, want);

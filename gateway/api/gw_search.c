@@ -8,6 +8,7 @@
     "fallback_reason":"search_unavailable" and "degraded":["content"].      */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_endpoint.h"
 #include "gw_filter.h"
 #include "gw_params.h"
 #include "gw_render.h"
@@ -51,7 +52,8 @@ search_render (gw_fanout_t *f, void *arg)
         uint32_t n = results.n < s->limit ? results.n : s->limit;
         gw_buf_init (&b, pool, 64 + (size_t) n * (s->explain ? 700 : 420));
         gw_buf_puts (&b, "{\"results\":");
-        uint32_t shown = gw_render_list_ex (&b, cat, &results, s->limit, s->explain);
+        uint32_t shown = gw_render_items (&b, cat, &results, s->limit,
+                                         s->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN);
         if (shown > 0) {
             gw_buf_putc (&b, '}');
             gw_send_json (r, 200, &b);
@@ -103,32 +105,25 @@ void
 gw_handle_search (gw_request_t *r)
 {
     h2o_req_t *req = r->req;
-    h2o_iovec_t qs = gw_query_string (req), v;
     const char *query;
     size_t qlen;
     if (!gw_search_query (r, &query, &qlen))
         return;
     long limit;
-    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
-    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, SEARCH_DEFAULT_LIMIT, 1,
-                        SEARCH_MAX_LIMIT, &limit) != 0) {
-        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+    if (!gw_endpoint_limit (r, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, &limit))
         return;
-    }
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
-    if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+    gw_fanout_t *f = gw_endpoint_fanout (r);
+    if (!f)
         return;
-    }
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &req->pool);
     search_t *s = h2o_mem_alloc_pool (&req->pool, sizeof *s);
     s->r = r;
     s->limit = (uint32_t) limit;
     s->filter = filter;
-    s->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    s->explain = gw_endpoint_explain (r);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
     gw_req_search (w, query, qlen, gw_filter_want (filter, cat, s->limit, SEARCH_MAX_LIMIT));

@@ -340,7 +340,9 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         database the catalog API answers 503.  */
     if (settings->database_url && settings->database_url[0])
         s->app.jobs = gw_jobs_new (settings->database_url, settings->redis_url, 10000);
-    gw_admin_start (settings->database_url);     /* dashboard */
+    s->app.admin = gw_admin_new (settings->database_url);     /* dashboard */
+    if (!s->app.admin)
+        goto fail;
 
     if (settings->embed_broker) {
         s->broker = hr_broker_new (settings->broker_bind);
@@ -453,7 +455,7 @@ fail_threads:
 fail_conf:
     h2o_config_dispose (&s->globalconf);
 fail:
-    gw_admin_stop ();     /* dashboard */
+    gw_admin_destroy (&s->app.admin);     /* dashboard */
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
     hr_broker_destroy (&s->broker);
@@ -472,7 +474,7 @@ gw_server_destroy (gw_server_t **self_p)
     if (!s)
         return;
     stop_threads (s);
-    gw_admin_stop ();     /* dashboard */
+    gw_admin_destroy (&s->app.admin);     /* dashboard */
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
     free (s->threads);
