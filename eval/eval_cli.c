@@ -4,7 +4,7 @@
 #include "eval.h"
 #include "eval_strategies.h"
 #include "hr_cli.h"
-#include "params.h"
+#include "collab-svc/params.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

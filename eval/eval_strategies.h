@@ -3,8 +3,8 @@
 #ifndef EVAL_STRATEGIES_H
 #define EVAL_STRATEGIES_H
 #include "eval.h"
-#include "model.h"
-#include "score.h"
+#include "collab-svc/model.h"
+#include "collab-svc/score.h"
 
 /*  Most clicked items of the training log (static).                        */
 int eval_popularity (eval_strategy_t *st, const collab_model_t *model);

@@ -18,7 +18,7 @@
 #include "hr_redis.h"
 #include "item_dict.h"
 #include "protocol.h"
-#include "rules_train.h"
+#include "train.h"
 
 static const char MINE_USAGE[] =
     "usage: hybridrec mine-rules --baskets FILE --min-support S --min-confidence C\n"
@@ -63,7 +63,7 @@ static void csv_field (FILE *f, const char *s)
     fputc ('"', f);
 }
 
-static int write_rules (const char *path, const fpg_result_t *r, const item_dict_t *dict)
+static int write_rules (const char *path, const rules_fpg_result_t *r, const rules_item_dict_t *dict)
 {
     FILE *f = fopen (path, "w");
     if (!f) {
@@ -71,13 +71,13 @@ static int write_rules (const char *path, const fpg_result_t *r, const item_dict
         return -1;
     }
     fputs ("antecedent,consequent,count,support,confidence,lift,leverage,conviction\n", f);
-    for (size_t i = 0; i < fpg_result_rule_count (r); i++) {
-        const fpg_rule_t *rule = fpg_result_rule (r, i);
+    for (size_t i = 0; i < rules_fpg_result_rule_count (r); i++) {
+        const rules_fpg_rule_t *rule = rules_fpg_result_rule (r, i);
         /*  {a,b} as arules prints it, one CSV field  */
         size_t len = 2;
         for (uint32_t a = 0; a < rule->antecedent_len; a++) {
             size_t n;
-            item_dict_name (dict, rule->antecedent[a], &n);
+            rules_item_dict_name (dict, rule->antecedent[a], &n);
             len += n + 1;
         }
         char *ante = malloc (len + 1), *p = ante;
@@ -88,7 +88,7 @@ static int write_rules (const char *path, const fpg_result_t *r, const item_dict
         *p++ = '{';
         for (uint32_t a = 0; a < rule->antecedent_len; a++) {
             size_t n;
-            const char *name = item_dict_name (dict, rule->antecedent[a], &n);
+            const char *name = rules_item_dict_name (dict, rule->antecedent[a], &n);
             if (a)
                 *p++ = ',';
             memcpy (p, name, n);
@@ -99,7 +99,7 @@ static int write_rules (const char *path, const fpg_result_t *r, const item_dict
         csv_field (f, ante);
         free (ante);
         fputc (',', f);
-        csv_field (f, item_dict_name (dict, rule->consequent, NULL));
+        csv_field (f, rules_item_dict_name (dict, rule->consequent, NULL));
         fprintf (f, ",%u,%.10g,%.10g,%.10g,%.10g,", rule->count, rule->support,
                  rule->confidence, rule->lift, rule->leverage);
         if (isinf (rule->conviction))
@@ -136,7 +136,7 @@ int rules_cli_mine (int argc, char **argv)
         }
         *slot = argv[++i];
     }
-    fpg_params_t p = fpg_params_default ();
+    rules_fpg_params_t p = rules_fpg_params_default ();
     double maxlen = 10;
     if (!baskets_path) {
         fprintf (stderr, "mine-rules: --baskets FILE is required\n%s", MINE_USAGE);
@@ -161,42 +161,42 @@ int rules_cli_mine (int argc, char **argv)
         return 1;
     }
     double t0 = now_s ();
-    fpg_baskets_t *baskets = fpg_baskets_new ();
-    item_dict_t *dict = item_dict_new ();
+    rules_fpg_baskets_t *baskets = rules_fpg_baskets_new ();
+    rules_item_dict_t *dict = rules_item_dict_new ();
     char err[256] = "out of memory";
-    int rc = baskets && dict ? basket_file_read (in, dict, baskets, err, sizeof err) : -1;
+    int rc = baskets && dict ? rules_basket_file_read (in, dict, baskets, err, sizeof err) : -1;
     fclose (in);
-    fpg_result_t *r = NULL;
+    rules_fpg_result_t *r = NULL;
     if (rc) {
         fprintf (stderr, "mine-rules: %s: %s\n", baskets_path, err);
         goto done;
     }
     double t_read = now_s ();
-    r = fpg_mine (baskets, &p, err, sizeof err);
+    r = rules_fpg_mine (baskets, &p, err, sizeof err);
     if (!r) {
         fprintf (stderr, "mine-rules: %s\n", err);
         rc = -1;
         goto done;
     }
     double t_mine = now_s ();
-    printf ("baskets: %u (distinct items %u, item occurrences %llu)\n", fpg_baskets_count (baskets),
-            item_dict_size (dict), (unsigned long long) fpg_baskets_items (baskets));
-    printf ("min count: %u (min support %g, max length %u)\n", fpg_result_min_count (r),
+    printf ("baskets: %u (distinct items %u, item occurrences %llu)\n", rules_fpg_baskets_count (baskets),
+            rules_item_dict_size (dict), (unsigned long long) rules_fpg_baskets_items (baskets));
+    printf ("min count: %u (min support %g, max length %u)\n", rules_fpg_result_min_count (r),
             p.min_support, p.max_len);
-    printf ("frequent itemsets: %zu (", fpg_result_itemset_count (r));
-    for (uint32_t k = 1; k <= fpg_result_max_len (r); k++)
-        printf ("%slength %u: %zu", k > 1 ? ", " : "", k, fpg_result_itemset_count_len (r, k));
+    printf ("frequent itemsets: %zu (", rules_fpg_result_itemset_count (r));
+    for (uint32_t k = 1; k <= rules_fpg_result_max_len (r); k++)
+        printf ("%slength %u: %zu", k > 1 ? ", " : "", k, rules_fpg_result_itemset_count_len (r, k));
     printf (")\n");
-    printf ("rules: %zu (one-item consequents, confidence >= %g)\n", fpg_result_rule_count (r),
+    printf ("rules: %zu (one-item consequents, confidence >= %g)\n", rules_fpg_result_rule_count (r),
             p.min_confidence);
     printf ("time: read %.3f s, mine %.3f s\n", t_read - t0, t_mine - t_read);
     fflush (stdout);
     if (out_path && write_rules (out_path, r, dict))
         rc = -1;
 done:
-    fpg_result_destroy (&r);
-    fpg_baskets_destroy (&baskets);
-    item_dict_destroy (&dict);
+    rules_fpg_result_destroy (&r);
+    rules_fpg_baskets_destroy (&baskets);
+    rules_item_dict_destroy (&dict);
     return rc ? 1 : 0;
 }
 
@@ -225,17 +225,17 @@ int rules_cli_train (int argc, char **argv)
     }
     if (hr_config_load_or_report (&cfg, "train rules") != 0)
         return 2;
-    int mode = basket_mode_parse (hr_config_str (cfg, "HR_BASKET_MODE"));
+    int mode = rules_basket_mode_parse (hr_config_str (cfg, "HR_BASKET_MODE"));
     if (mode < 0) {
         fprintf (stderr, "train rules: HR_BASKET_MODE: must be session or user-day\n");
         hr_config_destroy (&cfg);
         return 2;
     }
     rules_train_params_t p = {
-        .mode = (basket_mode_t) mode,
+        .mode = (rules_basket_mode_t) mode,
         .session_gap_ms = hr_config_int (cfg, "HR_SESSION_GAP_MIN") * 60000LL,
         .window_days = (uint32_t) hr_config_int (cfg, "HR_RULES_WINDOW_DAYS"),
-        .fpg = fpg_params_default (),
+        .fpg = rules_fpg_params_default (),
         .max_rules = (size_t) hr_config_int (cfg, "HR_RULES_MAX_RULES"),
         .progress = isatty (STDERR_FILENO),
     };
@@ -261,7 +261,7 @@ int rules_cli_train (int argc, char **argv)
         printf ("rules: version %lld: %llu clicks -> %u baskets (%s), %u products;"
                 " min count %u; %zu frequent itemsets; %zu rules (%zu kept) in %.2f s\n",
                 (long long) s.version, (unsigned long long) s.clicks, s.baskets,
-                mode == BASKET_SESSION ? "session" : "user-day", s.items, s.min_count,
+                mode == RULES_BASKET_SESSION ? "session" : "user-day", s.items, s.min_count,
                 s.itemsets, s.rules_mined, s.rules_kept, s.seconds);
         if (s.adapt.attempts > 1)
             printf ("rules: adapted to the itemset budget (HR_RULES_MAX_ITEMSETS %zu) in %u"

@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char fpg_err_budget[] = "too many frequent itemsets (raise min_support or lower max_len)";
+const char rules_fpg_err_budget[] = "too many frequent itemsets (raise min_support or lower max_len)";
 
 /* -------------------------------------------------------------------------
    Baskets (CSR)                                                           */
 
-struct fpg_baskets {
+struct rules_fpg_baskets {
     uint32_t *items;
     uint64_t nitems, items_cap;
     uint64_t *offsets;          /* n + 1 entries */
@@ -35,9 +35,9 @@ static int cmp_u32 (const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-fpg_baskets_t *fpg_baskets_new (void)
+rules_fpg_baskets_t *rules_fpg_baskets_new (void)
 {
-    fpg_baskets_t *self = calloc (1, sizeof *self);
+    rules_fpg_baskets_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->offsets = calloc (1, sizeof *self->offsets);
@@ -49,11 +49,11 @@ fpg_baskets_t *fpg_baskets_new (void)
     return self;
 }
 
-void fpg_baskets_destroy (fpg_baskets_t **self_p)
+void rules_fpg_baskets_destroy (rules_fpg_baskets_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    fpg_baskets_t *self = *self_p;
+    rules_fpg_baskets_t *self = *self_p;
     free (self->items);
     free (self->offsets);
     free (self->scratch);
@@ -78,7 +78,7 @@ static int grow (void **p, uint64_t *cap, uint64_t need, size_t elem)
     return 0;
 }
 
-int fpg_baskets_add (fpg_baskets_t *self, const uint32_t *items, size_t n)
+int rules_fpg_baskets_add (rules_fpg_baskets_t *self, const uint32_t *items, size_t n)
 {
     if (self->n == UINT32_MAX)
         return -1;
@@ -111,10 +111,10 @@ int fpg_baskets_add (fpg_baskets_t *self, const uint32_t *items, size_t n)
     return 0;
 }
 
-uint32_t fpg_baskets_count (const fpg_baskets_t *self) { return self->n; }
-uint64_t fpg_baskets_items (const fpg_baskets_t *self) { return self->nitems; }
+uint32_t rules_fpg_baskets_count (const rules_fpg_baskets_t *self) { return self->n; }
+uint64_t rules_fpg_baskets_items (const rules_fpg_baskets_t *self) { return self->nitems; }
 
-const uint32_t *fpg_baskets_at (const fpg_baskets_t *self, uint32_t i, uint32_t *n)
+const uint32_t *rules_fpg_baskets_at (const rules_fpg_baskets_t *self, uint32_t i, uint32_t *n)
 {
     if (i >= self->n) {
         *n = 0;
@@ -127,15 +127,15 @@ const uint32_t *fpg_baskets_at (const fpg_baskets_t *self, uint32_t i, uint32_t 
 /* -------------------------------------------------------------------------
    Parameters                                                              */
 
-fpg_params_t fpg_params_default (void)
+rules_fpg_params_t rules_fpg_params_default (void)
 {
-    return (fpg_params_t) {
+    return (rules_fpg_params_t) {
         .min_support = 0.01, .min_confidence = 0.5, .max_len = 10,
         .min_count_floor = 1, .max_itemsets = 20000000,
     };
 }
 
-uint32_t fpg_min_count (uint32_t n_baskets, double min_support, uint32_t min_count_floor)
+uint32_t rules_fpg_min_count (uint32_t n_baskets, double min_support, uint32_t min_count_floor)
 {
     uint64_t c = 1;
     if (n_baskets > 0 && min_support > 0) {
@@ -335,24 +335,24 @@ typedef struct {
     uint32_t len, count;
 } itemset_t;
 
-struct fpg_result {
+struct rules_fpg_result {
     uint32_t n_baskets, min_count, longest;
     itemset_t *sets;
     uint64_t nsets, sets_cap;
     uint32_t *items;            /* itemset items: ranks while mining, ids after */
     uint64_t nitems, items_cap;
     size_t *by_len;             /* by_len[k] = itemsets with k items */
-    fpg_rule_t *rules;
+    rules_fpg_rule_t *rules;
     uint64_t nrules, rules_cap;
     uint32_t *rule_items;       /* antecedents */
     uint64_t nrule_items, rule_items_cap;
 };
 
-void fpg_result_destroy (fpg_result_t **self_p)
+void rules_fpg_result_destroy (rules_fpg_result_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    fpg_result_t *self = *self_p;
+    rules_fpg_result_t *self = *self_p;
     free (self->sets);
     free (self->items);
     free (self->by_len);
@@ -362,18 +362,18 @@ void fpg_result_destroy (fpg_result_t **self_p)
     *self_p = NULL;
 }
 
-uint32_t fpg_result_baskets (const fpg_result_t *self) { return self->n_baskets; }
-uint32_t fpg_result_min_count (const fpg_result_t *self) { return self->min_count; }
-size_t fpg_result_itemset_count (const fpg_result_t *self) { return self->nsets; }
-uint32_t fpg_result_max_len (const fpg_result_t *self) { return self->longest; }
-size_t fpg_result_rule_count (const fpg_result_t *self) { return self->nrules; }
+uint32_t rules_fpg_result_baskets (const rules_fpg_result_t *self) { return self->n_baskets; }
+uint32_t rules_fpg_result_min_count (const rules_fpg_result_t *self) { return self->min_count; }
+size_t rules_fpg_result_itemset_count (const rules_fpg_result_t *self) { return self->nsets; }
+uint32_t rules_fpg_result_max_len (const rules_fpg_result_t *self) { return self->longest; }
+size_t rules_fpg_result_rule_count (const rules_fpg_result_t *self) { return self->nrules; }
 
-size_t fpg_result_itemset_count_len (const fpg_result_t *self, uint32_t len)
+size_t rules_fpg_result_itemset_count_len (const rules_fpg_result_t *self, uint32_t len)
 {
     return len >= 1 && len <= self->longest ? self->by_len[len] : 0;
 }
 
-const uint32_t *fpg_result_itemset (const fpg_result_t *self, size_t i,
+const uint32_t *rules_fpg_result_itemset (const rules_fpg_result_t *self, size_t i,
                                     uint32_t *len, uint32_t *count)
 {
     if (i >= self->nsets) {
@@ -386,7 +386,7 @@ const uint32_t *fpg_result_itemset (const fpg_result_t *self, size_t i,
     return self->items + self->sets[i].offset;
 }
 
-const fpg_rule_t *fpg_result_rule (const fpg_result_t *self, size_t i)
+const rules_fpg_rule_t *rules_fpg_result_rule (const rules_fpg_result_t *self, size_t i)
 {
     return i < self->nrules ? &self->rules[i] : NULL;
 }
@@ -395,22 +395,22 @@ const fpg_rule_t *fpg_result_rule (const fpg_result_t *self, size_t i)
    Mining                                                                   */
 
 typedef struct {
-    const fpg_params_t *params;
+    const rules_fpg_params_t *params;
     uint32_t min_count, max_len, nranks;
     tree_t *levels;             /* levels[d]: the tree mined at depth d   */
     uint32_t nlevels;
     uint32_t **cond;            /* per depth: conditional counts by rank  */
     uint32_t *prefix;           /* ranks of the current prefix, descending */
     uint32_t *path;             /* scratch for one path                    */
-    fpg_result_t *res;
+    rules_fpg_result_t *res;
     const char *fail;           /* set on the first failure */
 } miner_t;
 
 static int emit (miner_t *m, uint32_t depth, uint32_t count)
 {
-    fpg_result_t *r = m->res;
+    rules_fpg_result_t *r = m->res;
     if (m->params->max_itemsets && r->nsets >= m->params->max_itemsets) {
-        m->fail = fpg_err_budget;
+        m->fail = rules_fpg_err_budget;
         return -1;
     }
     uint32_t len = depth + 1;
@@ -487,7 +487,7 @@ static int mine (miner_t *m, uint32_t depth)
    itemset is frequent and no longer, so it is always there).               */
 
 typedef struct {
-    const fpg_result_t *res;
+    const rules_fpg_result_t *res;
     uint64_t *slots;            /* itemset index + 1; 0 = empty */
     size_t cap;
 } setindex_t;
@@ -502,7 +502,7 @@ static uint64_t hash_items (const uint32_t *items, uint32_t len)
     return h ^ (h >> 29);
 }
 
-static int setindex_build (setindex_t *ix, const fpg_result_t *r)
+static int setindex_build (setindex_t *ix, const rules_fpg_result_t *r)
 {
     ix->res = r;
     ix->cap = 64;
@@ -533,7 +533,7 @@ static const itemset_t *setindex_find (const setindex_t *ix, const uint32_t *ite
     return NULL;
 }
 
-static int make_rules (fpg_result_t *r, const fpg_params_t *p,
+static int make_rules (rules_fpg_result_t *r, const rules_fpg_params_t *p,
                        const uint32_t *rank_count, const uint32_t *rank_id)
 {
     if (p->min_confidence > 1.0)
@@ -574,7 +574,7 @@ static int make_rules (fpg_result_t *r, const fpg_params_t *p,
             for (uint32_t q = 0; q < k; q++)
                 r->rule_items[r->nrule_items + q] = rank_id[x[q]];
             qsort (r->rule_items + r->nrule_items, k, sizeof (uint32_t), cmp_u32);
-            r->rules[r->nrules++] = (fpg_rule_t) {
+            r->rules[r->nrules++] = (rules_fpg_rule_t) {
                 /*  antecedent is an offset until the pool stops moving     */
                 .antecedent = (const uint32_t *) (uintptr_t) r->nrule_items,
                 .antecedent_len = k,
@@ -599,7 +599,7 @@ static int make_rules (fpg_result_t *r, const fpg_params_t *p,
 
 static int cmp_rule (const void *a, const void *b)
 {
-    const fpg_rule_t *x = a, *y = b;
+    const rules_fpg_rule_t *x = a, *y = b;
     double sx = x->lift * x->confidence, sy = y->lift * y->confidence;
     if (sx != sy)
         return sx > sy ? -1 : 1;
@@ -647,7 +647,7 @@ static void s_ranks_free (ranks_t *r)
 
 /*  Steps 1 and 2: item frequencies, then the frequent ones ranked.  NULL or
     why it failed.  */
-static const char *s_rank_items (const fpg_baskets_t *b, uint32_t min_count, ranks_t *out)
+static const char *s_rank_items (const rules_fpg_baskets_t *b, uint32_t min_count, ranks_t *out)
 {
     u32map_t freq = { 0 };
     item_freq_t *ranked = NULL;
@@ -703,7 +703,7 @@ static void s_miner_free (miner_t *m)
 
 /*  Step 3: the FP-tree, one level per possible itemset length; every basket
     inserted as its frequent items in rank order.  NULL or why it failed.   */
-static const char *s_build_tree (miner_t *m, const fpg_baskets_t *b, const ranks_t *ranks)
+static const char *s_build_tree (miner_t *m, const rules_fpg_baskets_t *b, const ranks_t *ranks)
 {
     uint32_t nranks = ranks->n;
     m->nlevels = (m->max_len < nranks ? m->max_len : nranks) + 1;
@@ -739,7 +739,7 @@ static const char *s_build_tree (miner_t *m, const fpg_baskets_t *b, const ranks
 
 /*  Step 5: itemset counts by length, the rules (best first), and itemsets
     from ranks back to item ids, sorted ascending.  NULL or why it failed. */
-static const char *s_finish (fpg_result_t *res, const fpg_params_t *p, const ranks_t *ranks)
+static const char *s_finish (rules_fpg_result_t *res, const rules_fpg_params_t *p, const ranks_t *ranks)
 {
     res->by_len = calloc ((size_t) res->longest + 1, sizeof *res->by_len);
     if (!res->by_len)
@@ -759,7 +759,7 @@ static const char *s_finish (fpg_result_t *res, const fpg_params_t *p, const ran
     return NULL;
 }
 
-fpg_result_t *fpg_mine (const fpg_baskets_t *b, const fpg_params_t *p, char *err, size_t errlen)
+rules_fpg_result_t *rules_fpg_mine (const rules_fpg_baskets_t *b, const rules_fpg_params_t *p, char *err, size_t errlen)
 {
     if (!(p->min_support >= 0 && p->min_support <= 1)) {
         set_err (err, errlen, "min_support must be in [0, 1]");
@@ -769,13 +769,13 @@ fpg_result_t *fpg_mine (const fpg_baskets_t *b, const fpg_params_t *p, char *err
         set_err (err, errlen, "min_confidence must be >= 0");
         return NULL;
     }
-    fpg_result_t *res = calloc (1, sizeof *res);
+    rules_fpg_result_t *res = calloc (1, sizeof *res);
     if (!res) {
         set_err (err, errlen, "out of memory");
         return NULL;
     }
     res->n_baskets = b->n;
-    res->min_count = fpg_min_count (b->n, p->min_support, p->min_count_floor);
+    res->min_count = rules_fpg_min_count (b->n, p->min_support, p->min_count_floor);
     ranks_t ranks = { 0 };
     miner_t m = { .params = p, .min_count = res->min_count, .res = res };
     m.max_len = p->max_len ? p->max_len : UINT32_MAX;
@@ -789,7 +789,7 @@ fpg_result_t *fpg_mine (const fpg_baskets_t *b, const fpg_params_t *p, char *err
     s_ranks_free (&ranks);
     if (fail) {
         set_err (err, errlen, fail);
-        fpg_result_destroy (&res);
+        rules_fpg_result_destroy (&res);
     }
     return res;
 }

@@ -13,7 +13,7 @@
 #include "hr_redis.h"
 #include "hr_wire.h"
 #include "protocol.h"
-#include "trending_train.h"
+#include "train.h"
 
 static const char USAGE[] =
     "usage: hybridrec train trending\n"

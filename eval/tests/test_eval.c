@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include "eval.h"
 #include "eval_metrics.h"
-#include "log.h"
+#include "collab-svc/log.h"
 
 START_TEST (metrics_by_hand)
 {

@@ -1,5 +1,5 @@
 /*  trending_model — scores, rankings, best value, diversity.               */
-#include "trending_model.h"
+#include "model.h"
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
@@ -251,7 +251,7 @@ void trending_rank_destroy (trending_rank_t **self_p)
     *self_p = NULL;
 }
 
-trending_rank_t *trending_rank_build (const trending_static_t *st, const decay_t *clicks,
+trending_rank_t *trending_rank_build (const trending_static_t *st, const trending_decay_t *clicks,
                                       int64_t now_ms)
 {
     trending_rank_t *self = calloc (1, sizeof *self);
@@ -275,9 +275,9 @@ trending_rank_t *trending_rank_build (const trending_static_t *st, const decay_t
         trending_rank_destroy (&self);
         return NULL;
     }
-    double f = clicks ? decay_factor (clicks, now_ms) : 0.0;
+    double f = clicks ? trending_decay_factor (clicks, now_ms) : 0.0;
     for (uint32_t i = 0; i < st->n; i++) {
-        double s = (clicks ? decay_raw (clicks, i) * f : 0.0) + st->prior[i];
+        double s = (clicks ? trending_decay_raw (clicks, i) * f : 0.0) + st->prior[i];
         self->score[i] = (float) s;
         v[i] = (scored_idx_t) { (float) s, i };
     }

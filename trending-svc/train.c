@@ -1,4 +1,4 @@
-#include "trending_train.h"
+#include "train.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

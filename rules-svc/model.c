@@ -1,5 +1,5 @@
 /*  rules_model — encode, decode (validating) and query the served rules.  */
-#include "rules_model.h"
+#include "model.h"
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -34,18 +34,18 @@ static int cmp_id_ref (const void *a, const void *b)
     return memcmp (((const id_ref_t *) a)->id, ((const id_ref_t *) b)->id, ID_LEN);
 }
 
-static bool valid_item (const item_dict_t *dict, uint32_t id)
+static bool valid_item (const rules_item_dict_t *dict, uint32_t id)
 {
     size_t len;
-    const char *name = item_dict_name (dict, id, &len);
+    const char *name = rules_item_dict_name (dict, id, &len);
     return name && hr_valid_product_id (name, len);
 }
 
-long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
+long rules_model_encode (const rules_fpg_result_t *res, const rules_item_dict_t *dict,
                          size_t max_rules, hr_writer_t *w)
 {
-    size_t nr = fpg_result_rule_count (res);
-    uint32_t ndict = item_dict_size (dict);
+    size_t nr = rules_fpg_result_rule_count (res);
+    uint32_t ndict = rules_item_dict_size (dict);
     /*  Items used by the kept rules -> dense indices in id order.          */
     uint32_t *index = malloc ((ndict ? ndict : 1) * sizeof *index);
     id_ref_t *refs = malloc ((ndict ? ndict : 1) * sizeof *refs);
@@ -60,7 +60,7 @@ long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
         index[i] = UINT32_MAX;
     size_t nkeep = 0;
     for (size_t i = 0; i < nr && (!max_rules || nkeep < max_rules); i++) {
-        const fpg_rule_t *r = fpg_result_rule (res, i);
+        const rules_fpg_rule_t *r = rules_fpg_result_rule (res, i);
         bool ok = r->antecedent_len <= RULES_MAX_ANTECEDENT && valid_item (dict, r->consequent);
         for (uint32_t k = 0; ok && k < r->antecedent_len; k++)
             ok = valid_item (dict, r->antecedent[k]);
@@ -74,7 +74,7 @@ long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
     uint32_t nitems = 0;
     for (uint32_t i = 0; i < ndict; i++)
         if (index[i] == 0)
-            refs[nitems++] = (id_ref_t) { item_dict_name (dict, i, NULL), i };
+            refs[nitems++] = (id_ref_t) { rules_item_dict_name (dict, i, NULL), i };
     qsort (refs, nitems, sizeof *refs, cmp_id_ref);
     hr_put_u32 (w, RULES_MODEL_MAGIC);
     hr_put_u32 (w, RULES_MODEL_FORMAT);
@@ -86,7 +86,7 @@ long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
     hr_put_u32 (w, (uint32_t) nkeep);
     uint32_t ante[RULES_MAX_ANTECEDENT];
     for (size_t k = 0; k < nkeep; k++) {
-        const fpg_rule_t *r = fpg_result_rule (res, keep[k]);
+        const rules_fpg_rule_t *r = rules_fpg_result_rule (res, keep[k]);
         for (uint32_t a = 0; a < r->antecedent_len; a++)
             ante[a] = index[r->antecedent[a]];
         /*  ascending by model index (= by product id)  */
