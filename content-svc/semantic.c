@@ -200,6 +200,61 @@ jacobi_eigen (double *A, uint32_t k, double *w, double *E)
         w[i] = A[i * k + i];
 }
 
+/*  C = B Bᵀ for the k rows of B (each V long).  */
+static void
+s_gram (const float *B, uint32_t k, uint32_t V, double *C)
+{
+    for (uint32_t a = 0; a < k; a++)
+        for (uint32_t b = a; b < k; b++) {
+            const float *za = B + (uint64_t) a * V, *zb = B + (uint64_t) b * V;
+            double s = 0;
+            for (uint32_t t = 0; t < V; t++)
+                s += (double) za[t] * zb[t];
+            C[a * k + b] = C[b * k + a] = s;
+        }
+}
+
+/*  order[] = 0..k-1 by eigenvalue w, descending.  */
+static void
+s_order_desc (const double *w, uint32_t k, uint32_t *order)
+{
+    for (uint32_t i = 0; i < k; i++)
+        order[i] = i;
+    for (uint32_t i = 1; i < k; i++) {
+        uint32_t x = order[i], j = i;
+        while (j > 0 && w[order[j - 1]] < w[x]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = x;
+    }
+}
+
+/*  The term vectors (V rows of dim) from B and the eigenvectors E of B Bᵀ:
+    column d = Bᵀ E[:,e] / sigma; stops at a negligible sigma.  Returns
+    how many columns were kept.  */
+static uint32_t
+s_term_vectors (const float *Z, const double *E, const double *w, const uint32_t *order,
+                uint32_t k, uint32_t V, uint32_t dim, float *out)
+{
+    double top = w[order[0]] > 0 ? sqrt (w[order[0]]) : 0;
+    uint32_t kept = 0;
+    for (uint32_t d = 0; d < dim; d++) {
+        uint32_t e = order[d];
+        double sigma = w[e] > 0 ? sqrt (w[e]) : 0;
+        if (sigma <= 1e-6 * top || sigma == 0)
+            break;
+        for (uint32_t t = 0; t < V; t++) {
+            double s = 0;
+            for (uint32_t c = 0; c < k; c++)
+                s += (double) Z[(uint64_t) c * V + t] * E[c * k + e];
+            out[(uint64_t) t * dim + d] = (float) (s / sigma);
+        }
+        kept++;
+    }
+    return kept;
+}
+
 int
 content_lsa_train (const content_matrix_t *X, const content_lsa_opts_t *opts,
                    float **terms, uint32_t *dim_out)
@@ -244,41 +299,10 @@ content_lsa_train (const content_matrix_t *X, const content_lsa_opts_t *opts,
     }
     orthonormalise (Y, k, m);               /* Q */
     mul_xt (X, rows, m, k, Y, Z, opts->threads);   /* B = Qᵀ X: k rows of V */
-    for (uint32_t a = 0; a < k; a++)
-        for (uint32_t b = a; b < k; b++) {
-            const float *za = Z + (uint64_t) a * V, *zb = Z + (uint64_t) b * V;
-            double s = 0;
-            for (uint32_t t = 0; t < V; t++)
-                s += (double) za[t] * zb[t];
-            C[a * k + b] = C[b * k + a] = s;
-        }
+    s_gram (Z, k, V, C);
     jacobi_eigen (C, k, w, E);
-    for (uint32_t i = 0; i < k; i++)
-        order[i] = i;
-    for (uint32_t i = 1; i < k; i++) {      /* by eigenvalue, descending */
-        uint32_t x = order[i], j = i;
-        while (j > 0 && w[order[j - 1]] < w[x]) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = x;
-    }
-    double top = w[order[0]] > 0 ? sqrt (w[order[0]]) : 0;
-    uint32_t kept = 0;
-    for (uint32_t d = 0; d < dim; d++) {
-        uint32_t e = order[d];
-        double sigma = w[e] > 0 ? sqrt (w[e]) : 0;
-        if (sigma <= 1e-6 * top || sigma == 0)
-            break;
-        /*  V_k column d = Bᵀ E[:,e] / sigma  */
-        for (uint32_t t = 0; t < V; t++) {
-            double s = 0;
-            for (uint32_t c = 0; c < k; c++)
-                s += (double) Z[(uint64_t) c * V + t] * E[c * k + e];
-            out[(uint64_t) t * dim + d] = (float) (s / sigma);
-        }
-        kept++;
-    }
+    s_order_desc (w, k, order);
+    uint32_t kept = s_term_vectors (Z, E, w, order, k, V, dim, out);
     if (kept < dim && kept > 0) {           /* compact to the kept rank */
         for (uint32_t t = 0; t < V; t++)
             memmove (out + (uint64_t) t * kept, out + (uint64_t) t * dim, kept * sizeof *out);

@@ -4,6 +4,7 @@
 #include "eval.h"
 #include "eval_strategies.h"
 #include "hr_cli.h"
+#include "hr_client.h"
 #include "collab-svc/params.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,14 +314,6 @@ s_build_hybrid (const eval_args_t *a, unsigned wi, eval_lineup_t *l)
     return 0;
 }
 
-static double
-s_seconds_since (const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime (CLOCK_MONOTONIC, &t1);
-    return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /*  Runs the lineup over the test log and prints the report.  0 / 1.       */
 static int
 s_report (const eval_args_t *a, const collab_log_t *train, const collab_log_t *test,
@@ -364,7 +357,7 @@ s_evaluate (const eval_args_t *a, collab_ids_t *ids, const collab_log_t *train,
         collab_ids_destroy (&ids);
         return 1;
     }
-    fprintf (stderr, "eval: collab trained in %.2f s (%zu MB)\n", s_seconds_since (&t0),
+    fprintf (stderr, "eval: collab trained in %.2f s (%zu MB)\n", hr_seconds_since (&t0),
              collab_model_bytes (model) >> 20);
     eval_lineup_t *l = calloc (1, sizeof *l);
     int rc = l ? s_build_sources (a, model, train, n_items, sp, l) : -1;

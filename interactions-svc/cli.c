@@ -88,6 +88,22 @@ s_day (char *buf, size_t cap, int64_t ms)
     strftime (buf, cap, "%Y-%m-%d %H:%M:%SZ", &tm);
 }
 
+static void
+s_import_report (const char *file, const inter_import_summary_t *sum, double secs)
+{
+    char lo[32] = "-", hi[32] = "-";
+    if (sum->loaded > 0) {
+        s_day (lo, sizeof lo, sum->min_ts_ms);
+        s_day (hi, sizeof hi, sum->max_ts_ms);
+    }
+    if (sum->rejected > INTER_IMPORT_REJECTS_SHOWN)
+        fprintf (stderr, "... %ld more rejected lines not shown\n",
+                 sum->rejected - INTER_IMPORT_REJECTS_SHOWN);
+    printf ("%s: read %ld, loaded %ld, rejected %ld in %.2f s (%.0f events/s); "
+            "events from %s to %s\n", file, sum->read, sum->loaded, sum->rejected, secs,
+            secs > 0 ? (double) sum->loaded / secs : 0.0, lo, hi);
+}
+
 int
 interactions_cli_import_events (int argc, char **argv)
 {
@@ -157,18 +173,7 @@ interactions_cli_import_events (int argc, char **argv)
     inter_import_summary_t sum;
     double t0 = s_mono_s ();
     int rc = inter_import_file (pg, file, &opts, &sum);
-    double secs = s_mono_s () - t0;
-    char lo[32] = "-", hi[32] = "-";
-    if (sum.loaded > 0) {
-        s_day (lo, sizeof lo, sum.min_ts_ms);
-        s_day (hi, sizeof hi, sum.max_ts_ms);
-    }
-    if (sum.rejected > INTER_IMPORT_REJECTS_SHOWN)
-        fprintf (stderr, "... %ld more rejected lines not shown\n",
-                 sum.rejected - INTER_IMPORT_REJECTS_SHOWN);
-    printf ("%s: read %ld, loaded %ld, rejected %ld in %.2f s (%.0f events/s); "
-            "events from %s to %s\n", file, sum.read, sum.loaded, sum.rejected, secs,
-            secs > 0 ? (double) sum.loaded / secs : 0.0, lo, hi);
+    s_import_report (file, &sum, s_mono_s () - t0);
     if (rc != 0 && hr_pg_error (pg)[0])
         fprintf (stderr, "import-events: failed: %s\n", hr_pg_error (pg));
     hr_pg_destroy (&pg);

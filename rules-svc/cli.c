@@ -115,20 +115,23 @@ static int write_rules (const char *path, const rules_fpg_result_t *r, const rul
     return 0;
 }
 
-int rules_cli_mine (int argc, char **argv)
+/*  mine-rules' options into *path, *out and *p; 0, 1 after --help, 2 on
+    a usage error (printed).  */
+static int
+s_mine_options (int argc, char **argv, const char **baskets_path, const char **out_path,
+                rules_fpg_params_t *p)
 {
-    const char *baskets_path = NULL, *out_path = NULL;
     const char *support_s = NULL, *conf_s = NULL, *maxlen_s = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char **slot = !strcmp (a, "--baskets") ? &baskets_path
+        const char **slot = !strcmp (a, "--baskets") ? baskets_path
                           : !strcmp (a, "--min-support") ? &support_s
                           : !strcmp (a, "--min-confidence") ? &conf_s
                           : !strcmp (a, "--max-len") ? &maxlen_s
-                          : !strcmp (a, "--out") ? &out_path : NULL;
+                          : !strcmp (a, "--out") ? out_path : NULL;
         if (!strcmp (a, "--help") || !strcmp (a, "-h")) {
             fputs (MINE_USAGE, stdout);
-            return 0;
+            return 1;
         }
         if (!slot || i + 1 >= argc) {
             fprintf (stderr, "mine-rules: %s %s\n%s", slot ? "missing value for" : "unknown option", a, MINE_USAGE);
@@ -136,17 +139,16 @@ int rules_cli_mine (int argc, char **argv)
         }
         *slot = argv[++i];
     }
-    rules_fpg_params_t p = rules_fpg_params_default ();
     double maxlen = 10;
-    if (!baskets_path) {
+    if (!*baskets_path) {
         fprintf (stderr, "mine-rules: --baskets FILE is required\n%s", MINE_USAGE);
         return 2;
     }
-    if (parse_double (support_s, 0, 1, &p.min_support)) {
+    if (parse_double (support_s, 0, 1, &p->min_support)) {
         fprintf (stderr, "mine-rules: --min-support must be a number in [0, 1]\n");
         return 2;
     }
-    if (parse_double (conf_s, 0, 1, &p.min_confidence)) {
+    if (parse_double (conf_s, 0, 1, &p->min_confidence)) {
         fprintf (stderr, "mine-rules: --min-confidence must be a number in [0, 1]\n");
         return 2;
     }
@@ -154,7 +156,33 @@ int rules_cli_mine (int argc, char **argv)
         fprintf (stderr, "mine-rules: --max-len must be an integer in [0, 1000]\n");
         return 2;
     }
-    p.max_len = (uint32_t) maxlen;
+    p->max_len = (uint32_t) maxlen;
+    return 0;
+}
+
+static void
+s_mine_report (const rules_fpg_baskets_t *baskets, const rules_item_dict_t *dict,
+               const rules_fpg_result_t *r, const rules_fpg_params_t *p)
+{
+    printf ("baskets: %u (distinct items %u, item occurrences %llu)\n", rules_fpg_baskets_count (baskets),
+            rules_item_dict_size (dict), (unsigned long long) rules_fpg_baskets_items (baskets));
+    printf ("min count: %u (min support %g, max length %u)\n", rules_fpg_result_min_count (r),
+            p->min_support, p->max_len);
+    printf ("frequent itemsets: %zu (", rules_fpg_result_itemset_count (r));
+    for (uint32_t k = 1; k <= rules_fpg_result_max_len (r); k++)
+        printf ("%slength %u: %zu", k > 1 ? ", " : "", k, rules_fpg_result_itemset_count_len (r, k));
+    printf (")\n");
+    printf ("rules: %zu (one-item consequents, confidence >= %g)\n", rules_fpg_result_rule_count (r),
+            p->min_confidence);
+}
+
+int rules_cli_mine (int argc, char **argv)
+{
+    const char *baskets_path = NULL, *out_path = NULL;
+    rules_fpg_params_t p = rules_fpg_params_default ();
+    int usage = s_mine_options (argc, argv, &baskets_path, &out_path, &p);
+    if (usage)
+        return usage == 1 ? 0 : 2;
     FILE *in = fopen (baskets_path, "r");
     if (!in) {
         fprintf (stderr, "mine-rules: cannot open %s: %s\n", baskets_path, strerror (errno));
@@ -179,16 +207,7 @@ int rules_cli_mine (int argc, char **argv)
         goto done;
     }
     double t_mine = now_s ();
-    printf ("baskets: %u (distinct items %u, item occurrences %llu)\n", rules_fpg_baskets_count (baskets),
-            rules_item_dict_size (dict), (unsigned long long) rules_fpg_baskets_items (baskets));
-    printf ("min count: %u (min support %g, max length %u)\n", rules_fpg_result_min_count (r),
-            p.min_support, p.max_len);
-    printf ("frequent itemsets: %zu (", rules_fpg_result_itemset_count (r));
-    for (uint32_t k = 1; k <= rules_fpg_result_max_len (r); k++)
-        printf ("%slength %u: %zu", k > 1 ? ", " : "", k, rules_fpg_result_itemset_count_len (r, k));
-    printf (")\n");
-    printf ("rules: %zu (one-item consequents, confidence >= %g)\n", rules_fpg_result_rule_count (r),
-            p.min_confidence);
+    s_mine_report (baskets, dict, r, &p);
     printf ("time: read %.3f s, mine %.3f s\n", t_read - t0, t_mine - t_read);
     fflush (stdout);
     if (out_path && write_rules (out_path, r, dict))
@@ -246,10 +265,8 @@ int rules_cli_train (int argc, char **argv)
     p.fpg.max_itemsets = (size_t) hr_config_int (cfg, "HR_RULES_MAX_ITEMSETS");
     p.basket_cap = (uint32_t) hr_config_int (cfg, "HR_RULES_BASKET_CAP");
     /*  Mining reads a whole window: allow far more than a request's timeout. */
-    hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 3600000,
-                             (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
-    hr_redis_t *redis = hr_redis_new (hr_config_str (cfg, "REDIS_URL"),
-                                      (int) hr_config_int (cfg, "HR_REDIS_TIMEOUT_MS"));
+    hr_pg_t *pg = hr_config_pg (cfg, 3600000);
+    hr_redis_t *redis = hr_config_redis (cfg);
     int rc = 1;
     char err[512];
     rules_train_summary_t s;

@@ -145,6 +145,61 @@ static int cmp_rule_score (const void *a, const void *b, void *ctx)
     return (i > j) - (i < j);
 }
 
+/*  One rule of the table into `rule` (its antecedent appended at *nante);
+    NULL, or why it is invalid.  */
+static const char *
+s_decode_rule (rules_model_t *m, hr_reader_t *r, rule_t *rule, uint32_t *nante)
+{
+    rule->alen = hr_get_u8 (r);
+    if (!hr_reader_ok (r) || rule->alen < 1 || rule->alen > RULES_MAX_ANTECEDENT)
+        return "bad antecedent length";
+    rule->ante_off = *nante;
+    for (uint32_t a = 0; a < rule->alen; a++) {
+        uint32_t it = hr_get_u32 (r);
+        if (!hr_reader_ok (r) || it >= m->nitems || (a && it <= m->ante[*nante - 1]))
+            return "bad antecedent item";
+        m->ante[(*nante)++] = it;
+    }
+    rule->consequent = hr_get_u32 (r);
+    rule->count = hr_get_u32 (r);
+    rule->support = hr_get_f32 (r);
+    rule->confidence = hr_get_f32 (r);
+    rule->lift = hr_get_f32 (r);
+    if (!hr_reader_ok (r))
+        return "truncated rule";
+    if (rule->consequent >= m->nitems)
+        return "bad consequent";
+    for (uint32_t a = 0; a < rule->alen; a++)
+        if (m->ante[rule->ante_off + a] == rule->consequent)
+            return "consequent inside its antecedent";
+    if (!(rule->confidence >= 0 && rule->confidence <= 1.0001f) || !(rule->lift >= 0)
+        || !isfinite (rule->lift) || !(rule->support >= 0 && rule->support <= 1.0001f))
+        return "bad rule measures";
+    rule->score = rule->lift * rule->confidence;
+    m->by_first_off[m->ante[rule->ante_off] + 1]++;
+    return NULL;
+}
+
+/*  The rules by their antecedent's first item, best score first (from the
+    counts s_decode_rule left in by_first_off).  0 / -1 out of memory.     */
+static int
+s_index_by_first (rules_model_t *m)
+{
+    for (uint32_t i = 0; i < m->nitems; i++)
+        m->by_first_off[i + 1] += m->by_first_off[i];
+    uint32_t *pos = malloc (((size_t) m->nitems + 1) * sizeof *pos);
+    if (!pos)
+        return -1;
+    memcpy (pos, m->by_first_off, ((size_t) m->nitems + 1) * sizeof *pos);
+    for (uint32_t i = 0; i < m->nrules; i++)
+        m->by_first[pos[m->ante[m->rules[i].ante_off]]++] = i;
+    free (pos);
+    for (uint32_t i = 0; i < m->nitems; i++)
+        qsort_r (m->by_first + m->by_first_off[i], m->by_first_off[i + 1] - m->by_first_off[i],
+                 sizeof *m->by_first, cmp_rule_score, m->rules);
+    return 0;
+}
+
 rules_model_t *rules_model_decode (const void *blob, size_t len, char *err, size_t errlen)
 {
     hr_reader_t r;
@@ -183,49 +238,14 @@ rules_model_t *rules_model_decode (const void *blob, size_t len, char *err, size
         return fail (m, err, errlen, "out of memory");
     uint32_t nante = 0;
     for (uint32_t i = 0; i < m->nrules; i++) {
-        rule_t *rule = &m->rules[i];
-        rule->alen = hr_get_u8 (&r);
-        if (!hr_reader_ok (&r) || rule->alen < 1 || rule->alen > RULES_MAX_ANTECEDENT)
-            return fail (m, err, errlen, "bad antecedent length");
-        rule->ante_off = nante;
-        for (uint32_t a = 0; a < rule->alen; a++) {
-            uint32_t it = hr_get_u32 (&r);
-            if (!hr_reader_ok (&r) || it >= m->nitems || (a && it <= m->ante[nante - 1]))
-                return fail (m, err, errlen, "bad antecedent item");
-            m->ante[nante++] = it;
-        }
-        rule->consequent = hr_get_u32 (&r);
-        rule->count = hr_get_u32 (&r);
-        rule->support = hr_get_f32 (&r);
-        rule->confidence = hr_get_f32 (&r);
-        rule->lift = hr_get_f32 (&r);
-        if (!hr_reader_ok (&r))
-            return fail (m, err, errlen, "truncated rule");
-        if (rule->consequent >= m->nitems)
-            return fail (m, err, errlen, "bad consequent");
-        for (uint32_t a = 0; a < rule->alen; a++)
-            if (m->ante[rule->ante_off + a] == rule->consequent)
-                return fail (m, err, errlen, "consequent inside its antecedent");
-        if (!(rule->confidence >= 0 && rule->confidence <= 1.0001f) || !(rule->lift >= 0)
-            || !isfinite (rule->lift) || !(rule->support >= 0 && rule->support <= 1.0001f))
-            return fail (m, err, errlen, "bad rule measures");
-        rule->score = rule->lift * rule->confidence;
-        m->by_first_off[m->ante[rule->ante_off] + 1]++;
+        const char *why = s_decode_rule (m, &r, &m->rules[i], &nante);
+        if (why)
+            return fail (m, err, errlen, why);
     }
     if (!hr_reader_done (&r))
         return fail (m, err, errlen, "trailing bytes");
-    for (uint32_t i = 0; i < m->nitems; i++)
-        m->by_first_off[i + 1] += m->by_first_off[i];
-    uint32_t *pos = malloc (((size_t) m->nitems + 1) * sizeof *pos);
-    if (!pos)
+    if (s_index_by_first (m) != 0)
         return fail (m, err, errlen, "out of memory");
-    memcpy (pos, m->by_first_off, ((size_t) m->nitems + 1) * sizeof *pos);
-    for (uint32_t i = 0; i < m->nrules; i++)
-        m->by_first[pos[m->ante[m->rules[i].ante_off]]++] = i;
-    free (pos);
-    for (uint32_t i = 0; i < m->nitems; i++)
-        qsort_r (m->by_first + m->by_first_off[i], m->by_first_off[i + 1] - m->by_first_off[i],
-                 sizeof *m->by_first, cmp_rule_score, m->rules);
     return m;
 }
 

@@ -1,20 +1,16 @@
-/*  gw_catalog_api — validation here, the SQL on the jobs thread (gw_jobs). */
+/*  gw_catalog_api — requests checked here (the product fields by
+    gw_catalog_product), the SQL on the jobs thread (gw_jobs).             */
 #include "gw_catalog_api.h"
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gw_buf.h"
+#include "gw_catalog_product.h"
 #include "gw_jobs.h"
 #include "gw_respond.h"
 #include "hr_log.h"
 #include "hr_validate.h"
-
-#define NAME_MAX_BYTES 2000
-#define CATEGORY_MAX_BYTES 255
-#define URL_MAX_BYTES 4096
-
-static const char *const status_names[] = { "in_stock", "out_of_stock", "hidden" };
 
 typedef enum { OP_UPSERT, OP_STATUS, OP_DELETE } op_t;
 
@@ -128,7 +124,7 @@ job_done (void *arg)
                            j->created, j->changed - j->created);
         break;
     case OP_STATUS:
-        gw_buf_printf (&b, "{\"id\":\"%s\",\"status\":\"%s\"", j->id, status_names[j->status]);
+        gw_buf_printf (&b, "{\"id\":\"%s\",\"status\":\"%s\"", j->id, gw_catalog_product_status_name (j->status));
         break;
     case OP_DELETE:
         gw_buf_printf (&b, "{\"id\":\"%s\",\"deleted\":true", j->id);
@@ -159,120 +155,6 @@ job_new (gw_request_t *r, op_t op)
 }
 
 /* ------------------------------------------------------------ validation */
-
-static int
-parse_status (json_t *v)
-{
-    const char *s = json_string_value (v);
-    for (int i = 0; s && i < 3; i++)
-        if (!strcmp (s, status_names[i]))
-            return i;
-    return -1;
-}
-
-/*  A string field: required or optional (null/absent allowed).  */
-static bool
-string_field (json_t *in, json_t *out, const char *key, bool required, size_t max, char *why, size_t cap)
-{
-    json_t *v = json_object_get (in, key);
-    if (!v || json_is_null (v)) {
-        if (required)
-            snprintf (why, cap, "%s is required", key);
-        else
-            json_object_set_new (out, key, json_null ());
-        return !required;
-    }
-    const char *s = json_string_value (v);
-    size_t n = s ? json_string_length (v) : 0;
-    if (!s || (required && n == 0) || n > max || memchr (s, '\0', n)) {
-        snprintf (why, cap, "%s must be a %sstring of at most %zu bytes", key, required ? "non-empty " : "", max);
-        return false;
-    }
-    json_object_set (out, key, v);
-    return true;
-}
-
-/*  A number field: optional; NAN when absent/null.  false when invalid.   */
-static bool
-number_field (json_t *in, json_t *out, const char *key, double lo, double hi, double *value,
-              char *why, size_t cap)
-{
-    json_t *v = json_object_get (in, key);
-    *value = NAN;
-    if (!v || json_is_null (v)) {
-        json_object_set_new (out, key, json_null ());
-        return true;
-    }
-    if (!json_is_number (v) || json_number_value (v) < lo || json_number_value (v) > hi) {
-        snprintf (why, cap, "%s must be a number in [%g, %g] or null", key, lo, hi);
-        return false;
-    }
-    *value = json_number_value (v);
-    json_object_set_new (out, key, json_real (*value));
-    return true;
-}
-
-/*  One product object -> its normalised form (NULL with `why` on error).
-    id: from the path (id10) or the object's "id".  */
-static json_t *
-product_normalise (json_t *in, const char *id10, char *why, size_t cap)
-{
-    if (!json_is_object (in)) {
-        snprintf (why, cap, "a product must be a JSON object");
-        return NULL;
-    }
-    json_t *out = json_object ();
-    const char *id = id10;
-    if (!id) {
-        id = json_string_value (json_object_get (in, "id"));
-        if (!id || !hr_valid_product_id (id, strlen (id))) {
-            snprintf (why, cap, "id must match ^[A-Z0-9]{10}$");
-            goto fail;
-        }
-    }
-    else if (json_object_get (in, "id")
-             && (!json_is_string (json_object_get (in, "id"))
-                 || strcmp (json_string_value (json_object_get (in, "id")), id))) {
-        snprintf (why, cap, "id in the body differs from the path");
-        goto fail;
-    }
-    json_object_set_new (out, "id", json_stringn (id, HR_PRODUCT_ID_LEN));
-    double rating, reviews, price, original, ratio;
-    if (!string_field (in, out, "name", true, NAME_MAX_BYTES, why, cap)
-        || !string_field (in, out, "main_category", true, CATEGORY_MAX_BYTES, why, cap)
-        || !string_field (in, out, "sub_category", true, CATEGORY_MAX_BYTES, why, cap)
-        || !string_field (in, out, "image", false, URL_MAX_BYTES, why, cap)
-        || !string_field (in, out, "link", false, URL_MAX_BYTES, why, cap)
-        || !number_field (in, out, "ratings", 0, 5, &rating, why, cap)
-        || !number_field (in, out, "no_of_ratings", 0, 1e15, &reviews, why, cap)
-        || !number_field (in, out, "discount_price", 0.01, 1e12, &price, why, cap)
-        || !number_field (in, out, "actual_price", 0.01, 1e12, &original, why, cap)
-        || !number_field (in, out, "discount_ratio", -1e6, 1, &ratio, why, cap))
-        goto fail;
-    if (!isnan (reviews)) {
-        if (reviews != floor (reviews)) {
-            snprintf (why, cap, "no_of_ratings must be an integer");
-            goto fail;
-        }
-        json_object_set_new (out, "no_of_ratings", json_integer ((json_int_t) reviews));
-    }
-    if (isnan (ratio) && !isnan (price) && !isnan (original))     /* as the importer does */
-        json_object_set_new (out, "discount_ratio",
-                             json_real (round ((1.0 - price / original) * 10000.0) / 10000.0));
-    json_t *st = json_object_get (in, "status");
-    if (st) {
-        int s = parse_status (st);
-        if (s < 0) {
-            snprintf (why, cap, "status must be in_stock, out_of_stock or hidden");
-            goto fail;
-        }
-        json_object_set_new (out, "status", json_integer (s));
-    }
-    return out;
-fail:
-    json_decref (out);
-    return NULL;
-}
 
 static bool
 body_within (gw_request_t *r, size_t max)
@@ -336,7 +218,7 @@ gw_handle_catalog_put (gw_request_t *r, h2o_iovec_t product_id)
         return;
     }
     char why[160] = "";
-    json_t *p = product_normalise (in, product_id.base, why, sizeof why);
+    json_t *p = gw_catalog_product_normalise (in, product_id.base, why, sizeof why);
     json_decref (in);
     if (!p) {
         gw_send_error (r, 422, "invalid_product", "%s", why);
@@ -406,7 +288,7 @@ gw_handle_catalog_batch (gw_request_t *r)
     json_t *array = json_array ();
     for (size_t i = 0; i < n; i++) {
         char why[160] = "";
-        json_t *p = product_normalise (json_array_get (items, i), NULL, why, sizeof why);
+        json_t *p = gw_catalog_product_normalise (json_array_get (items, i), NULL, why, sizeof why);
         if (!p) {
             json_decref (items);
             json_decref (array);
@@ -428,7 +310,7 @@ gw_handle_catalog_patch (gw_request_t *r, h2o_iovec_t product_id)
     json_error_t err;
     h2o_iovec_t e = r->req->entity;
     json_t *in = json_loadb (e.base ? e.base : "", e.len, 0, &err);
-    int status = json_is_object (in) ? parse_status (json_object_get (in, "status")) : -1;
+    int status = json_is_object (in) ? gw_catalog_product_status (json_object_get (in, "status")) : -1;
     json_decref (in);
     if (status < 0) {
         gw_send_error (r, 422, "invalid_body",
