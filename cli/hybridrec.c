@@ -20,7 +20,7 @@ static const command_t commands[] = {
     {"import-catalog", hr_cli_import_catalog, "import products from CSV (spec format or raw Amazon export)"},
     {"import-events", interactions_cli_import_events, "bulk-import historical events (yoochoose, diginetica, csv)"},
     {"migrate-seed-tables", interactions_cli_migrate_seed_tables, "import the original design's {user_id}_interactions tables"},
-    {"train", train, "train a model: content | collab | rules | trending | all"},
+    {"train", train, "train a model: content | collab | rules | trending | merge | all"},
     {"mine-rules", rules_cli_mine, "mine association rules from a basket file"},
     {"eval", eval_cli_run, "offline evaluation of every strategy on an event log"},
     {"status", hr_cli_status, "catalog, model versions, stores and live replicas"},
@@ -37,6 +37,7 @@ static const command_t trainers[] = {
     {"collab", collab_cli_train, "item-to-item and session models from interactions"},
     {"rules", rules_cli_train, "FP-Growth association rules from co-clicks"},
     {"trending", trending_cli_train, "reconcile time-decayed popularity from PostgreSQL"},
+    {"merge", merge_cli_train, "the learned merge of /home, fitted on the newest sessions (last: it replays the others)"},
     {NULL, NULL, NULL},
 };
 
@@ -88,7 +89,7 @@ static int train (int argc, char **argv)
 {
     if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
         usage (argc < 2 ? stderr : stdout, "hybridrec", trainers, "train");
-        fprintf (argc < 2 ? stderr : stdout, "  %-20s %s\n", "all", "content, collab, rules, trending in turn; each runs even when another\n"
+        fprintf (argc < 2 ? stderr : stdout, "  %-20s %s\n", "all", "content, collab, rules, trending, merge in turn; each runs even when another\n"
                  "                       fails; exit 0 when all succeeded, 1 when any failed");
         return argc < 2 ? 2 : 0;
     }

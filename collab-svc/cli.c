@@ -20,7 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static const hr_config_var_t s_train_config[] = {
+/*  Also read by `hybridrec train merge` (it retrains collab in process).  */
+const hr_config_var_t collab_train_config[] = {
     { "COLLAB_TRAIN_DAYS", HR_CFG_INT, "90", "days of clicks to learn from", 1, 3650 },
     { "COLLAB_SESSION_GAP_MIN", HR_CFG_INT, "30",
       "a pause longer than this (minutes) starts a new session", 1, 100000 },
@@ -127,7 +128,7 @@ s_train (hr_config_t *cfg, const collab_train_params_t *tp, const collab_score_p
 int
 collab_cli_train (int argc, char **argv)
 {
-    const hr_config_var_t *tables[] = { hr_config_common, s_train_config, NULL };
+    const hr_config_var_t *tables[] = { hr_config_common, collab_train_config, NULL };
     hr_config_t *cfg = hr_config_new ("hybridrec train collab", tables);
     if (!cfg)
         return 1;

@@ -6,8 +6,13 @@
 #ifndef COLLAB_TRAIN_PG_H
 #define COLLAB_TRAIN_PG_H
 #include <stdbool.h>
+#include "hr_config.h"
 #include "hr_pg.h"
 #include "log.h"
+
+/*  The variables of `hybridrec train collab` (COLLAB_TRAIN_DAYS,
+    COLLAB_SESSION_GAP_MIN, COLLAB_TRAIN_PARAMS).                          */
+extern const hr_config_var_t collab_train_config[];
 
 /*  NULL with a message in err.  progress: a bar on a TTY.                  */
 collab_log_t *collab_log_from_pg (hr_pg_t *pg, collab_ids_t *ids, int days, int64_t gap_ms,

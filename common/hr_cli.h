@@ -22,4 +22,5 @@ int rules_cli_train (int argc, char **argv);            /* rules-svc/ */
 int rules_cli_mine (int argc, char **argv);             /* `mine-rules` */
 int collab_cli_train (int argc, char **argv);           /* collab-svc/ */
 int eval_cli_run (int argc, char **argv);                /* eval/ (`eval`) */
+int merge_cli_train (int argc, char **argv);            /* eval/ (`train merge`) */
 #endif

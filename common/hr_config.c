@@ -47,6 +47,20 @@ const hr_config_var_t hr_config_common[] = {
     { NULL, 0, NULL, NULL, 0, 0 },
 };
 
+/*  The merge of /home's personalized list: read by the gateway and by
+    `hybridrec train merge`, which fits within these signal weights.       */
+const hr_config_var_t hr_config_merge[] = {
+    { "HR_WEIGHT_CLICKED", HR_CFG_DOUBLE, "0.5", "weight of the clicked-items signal in personalized", 0, 1000 },
+    { "HR_WEIGHT_SEARCH", HR_CFG_DOUBLE, "0.4", "weight of the recent-queries signal in personalized", 0, 1000 },
+    { "HR_WEIGHT_DIVERSE", HR_CFG_DOUBLE, "0.1", "weight of the diverse-picks signal in personalized", 0, 1000 },
+    { "HR_WEIGHT_CLICKED_CONTENT", HR_CFG_DOUBLE, "0.4", "share of content similarity within clicked", 0, 1000 },
+    { "HR_WEIGHT_CLICKED_COLLAB", HR_CFG_DOUBLE, "0.4", "share of collaborative filtering within clicked", 0, 1000 },
+    { "HR_WEIGHT_CLICKED_RULES", HR_CFG_DOUBLE, "0.2", "share of association rules within clicked", 0, 1000 },
+    { "HR_MERGE_BY", HR_CFG_STR, "learned",
+      "how each source's scores become comparable in personalized: learned (the calibrated merge model of `hybridrec train merge`; rank until one is published), rank (tie-proof) or max (divide by the source's maximum); docs/merge.md", 0, 0 },
+    { NULL, 0, NULL, NULL, 0, 0 },
+};
+
 typedef struct {
     const hr_config_var_t *var;
     char *override;             //  from hr_config_set; wins over the environment

@@ -24,6 +24,8 @@ typedef struct {
     HR_LOG_LEVEL, HR_METRICS_PORT, HR_WORKER_THREADS, HR_PG_STATEMENT_TIMEOUT_MS,
     HR_REDIS_TIMEOUT_MS ...).  */
 extern const hr_config_var_t hr_config_common[];
+/*  HR_WEIGHT_* and HR_MERGE_BY: the gateway's merge and `train merge`.    */
+extern const hr_config_var_t hr_config_merge[];
 
 typedef struct hr_config hr_config_t;
 

@@ -204,14 +204,14 @@ s_line_begin (s_line_t *l, hr_log_level_t level)
 }
 
 static void
-s_line_emit (s_line_t *l)
+s_line_emit_fd (s_line_t *l, int fd)
 {
     s_line_raw (l, "}\n", 2);
     if (!l->failed) {
         pthread_mutex_lock (&s_write_lock);
         size_t off = 0;
         while (off < l->len) {
-            ssize_t w = write (STDERR_FILENO, l->data + off, l->len - off);
+            ssize_t w = write (fd, l->data + off, l->len - off);
             if (w < 0 && errno == EINTR)
                 continue;
             if (w <= 0)
@@ -222,6 +222,12 @@ s_line_emit (s_line_t *l)
     }
     if (l->heap)
         free (l->data);
+}
+
+static void
+s_line_emit (s_line_t *l)
+{
+    s_line_emit_fd (l, STDERR_FILENO);
 }
 
 static bool
@@ -262,24 +268,41 @@ hr_log (hr_log_level_t level, const char *fmt, ...)
         free (msg);
 }
 
-void
-hr_log_kv (hr_log_level_t level, const char *request_id, const char *msg, ...)
+static void
+s_log_kv (int fd, hr_log_level_t level, const char *request_id, const char *msg, va_list ap)
 {
-    if (!s_enabled (level))
-        return;
     char stack_line[HR_LOG_STACK_LINE];
     s_line_t line = { stack_line, 0, sizeof stack_line, false, false };
     s_line_begin (&line, level);
     s_line_field (&line, "msg", msg ? msg : "");
     if (request_id)
         s_line_field (&line, "request_id", request_id);
-    va_list ap;
-    va_start (ap, msg);
     const char *key;
     while ((key = va_arg (ap, const char *)) != NULL) {
         const char *value = va_arg (ap, const char *);
         s_line_field (&line, key, value);
     }
+    s_line_emit_fd (&line, fd);
+}
+
+void
+hr_log_kv (hr_log_level_t level, const char *request_id, const char *msg, ...)
+{
+    if (!s_enabled (level))
+        return;
+    va_list ap;
+    va_start (ap, msg);
+    s_log_kv (STDERR_FILENO, level, request_id, msg, ap);
     va_end (ap);
-    s_line_emit (&line);
+}
+
+void
+hr_log_kv_fd (int fd, hr_log_level_t level, const char *request_id, const char *msg, ...)
+{
+    if (!s_enabled (level))
+        return;
+    va_list ap;
+    va_start (ap, msg);
+    s_log_kv (fd, level, request_id, msg, ap);
+    va_end (ap);
 }

@@ -18,6 +18,8 @@ void hr_log (hr_log_level_t level, const char *fmt, ...) __attribute__ ((format 
     string pairs (values are escaped), request_id may be NULL.
     hr_log_kv(HR_LOG_INFO, rid, "loaded", "version", "3", "items", "30000", NULL); */
 void hr_log_kv (hr_log_level_t level, const char *request_id, const char *msg, ...);
+/*  hr_log_kv to another descriptor (a command's report stream).            */
+void hr_log_kv_fd (int fd, hr_log_level_t level, const char *request_id, const char *msg, ...);
 
 #define hr_debug(...) hr_log (HR_LOG_DEBUG, __VA_ARGS__)
 #define hr_info(...)  hr_log (HR_LOG_INFO, __VA_ARGS__)

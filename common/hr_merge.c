@@ -103,40 +103,52 @@ s_sort_by_score (const hr_scored_t *items, uint32_t *order, uint32_t n)
     }
 }
 
-/*  value[i]: the contribution of item i of the source (0 = none).
-    BY_MAX: score / the source's maximum x weight.
-    BY_RANK: weight / (rank + HR_MERGE_RANK_OFFSET), the rank counted among
-    the source's usable, not excluded items, and a tie taking the WORST rank
-    of its group: a flat list (every score equal) ranks all its items last,
-    so ties carry no more weight than the information they hold.
-    0 when the source contributes, -1 when it has nothing usable.          */
-static int
-s_values (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexclude,
-          hr_merge_mode_t mode, double *value, uint32_t *order)
+uint32_t
+hr_merge_ranks (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexclude,
+                uint32_t *rank, uint32_t *order)
 {
     uint32_t m = 0;
     for (uint32_t i = 0; i < s->n; i++) {
         double v = s->items[i].score;
-        value[i] = 0;
+        rank[i] = 0;
         if (isfinite (v) && v > 0 && !is_excluded (s->items[i].id, exclude, nexclude))
             order[m++] = i;
-    }
-    if (m == 0)
-        return -1;
-    if (mode == HR_MERGE_BY_MAX) {
-        double max = source_max (s);
-        for (uint32_t k = 0; k < m; k++)
-            value[order[k]] = s->items[order[k]].score / max * s->weight;
-        return 0;
     }
     s_sort_by_score (s->items, order, m);
     for (uint32_t k = 0; k < m;) {
         uint32_t end = k + 1;
         while (end < m && s->items[order[end]].score == s->items[order[k]].score)
             end++;
-        double v = s->weight / ((double) end + HR_MERGE_RANK_OFFSET);
         for (; k < end; k++)
-            value[order[k]] = v;
+            rank[order[k]] = end;
+    }
+    return m;
+}
+
+/*  value[i]: the contribution of item i of the source (0 = none).
+    BY_MAX: score / the source's maximum x weight.
+    BY_RANK: weight / (rank + HR_MERGE_RANK_OFFSET), or weight x the
+    source's rank_value table, the rank as hr_merge_ranks counts it (a tie
+    takes the WORST rank of its group: a flat list ranks all its items
+    last, so ties carry no more weight than the information they hold).
+    0 when the source contributes, -1 when it has nothing usable.          */
+static int
+s_values (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexclude,
+          hr_merge_mode_t mode, double *value, uint32_t *rank, uint32_t *order)
+{
+    if (hr_merge_ranks (s, exclude, nexclude, rank, order) == 0)
+        return -1;
+    double max = mode == HR_MERGE_BY_MAX ? source_max (s) : 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        uint32_t r = rank[i];
+        if (r == 0)
+            value[i] = 0;
+        else if (mode == HR_MERGE_BY_MAX)
+            value[i] = s->items[i].score / max * s->weight;
+        else if (s->rank_value && s->nrank_value > 0)
+            value[i] = s->weight * s->rank_value[(r < s->nrank_value ? r : s->nrank_value) - 1];
+        else
+            value[i] = s->weight / ((double) r + HR_MERGE_RANK_OFFSET);
     }
     return 0;
 }
@@ -174,15 +186,17 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
         most = src[s].n > most ? src[s].n : most;
     double *value = malloc ((most ? most : 1) * sizeof *value);
     uint32_t *order = malloc ((most ? most : 1) * sizeof *order);
-    if (!value || !order) {
+    uint32_t *rank = malloc ((most ? most : 1) * sizeof *rank);
+    if (!value || !order || !rank) {
         free (table);
         free (used);
         free (value);
         free (order);
+        free (rank);
         return -1;
     }
     for (int s = 0; s < nsrc; s++) {
-        if (!(src[s].weight > 0) || s_values (&src[s], exclude, nexclude, mode, value, order) != 0)
+        if (!(src[s].weight > 0) || s_values (&src[s], exclude, nexclude, mode, value, rank, order) != 0)
             continue;
         for (uint32_t i = 0; i < src[s].n; i++) {
             const hr_scored_t *item = &src[s].items[i];
@@ -223,6 +237,7 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
     free (used);
     free (value);
     free (order);
+    free (rank);
     return (int) n;
 }
 

@@ -20,6 +20,11 @@ typedef struct {
     uint32_t n;
     double weight;
     const char *signal;          /* "clicked", "search", "diverse" ... (for explanations) */
+    /*  HR_MERGE_BY_RANK with a calibration (hr_merge_model.h): item of rank
+        r (1-based, ties at their worst rank) is worth weight x
+        rank_value[min (r, nrank_value) - 1]; NULL: weight / (r + 1).      */
+    const float *rank_value;
+    uint32_t nrank_value;
 } hr_merge_source_t;
 
 typedef struct {
@@ -37,6 +42,13 @@ typedef struct {
                         items are not ranked.                               */
 typedef enum { HR_MERGE_BY_MAX, HR_MERGE_BY_RANK } hr_merge_mode_t;
 #define HR_MERGE_RANK_OFFSET 1.0
+
+/*  rank[i]: the rank of item i of `s` as the rank merge counts it (1-based
+    among the usable, not excluded items; a tie takes the worst rank of its
+    group), 0 for an unusable or excluded item.  order: scratch of s->n.
+    Returns how many items are ranked.                                     */
+uint32_t hr_merge_ranks (const hr_merge_source_t *s, const char *const *exclude,
+                         uint32_t nexclude, uint32_t *rank, uint32_t *order);
 
 /*  out has room for `limit` items; returns the number written, -1 on bad
     arguments (nsrc > HR_MERGE_MAX_SOURCES).  exclude: array of 10-byte ids

@@ -12,7 +12,7 @@
 const unsigned char hr_proto_empty_history[4] = { 0, 0, 0, 0 };
 
 const char *const hr_proto_models[HR_MODEL_COUNT + 1] = {
-    HR_MODEL_CONTENT, HR_MODEL_COLLAB, HR_MODEL_TRENDING, HR_MODEL_RULES, NULL,
+    HR_MODEL_CONTENT, HR_MODEL_COLLAB, HR_MODEL_TRENDING, HR_MODEL_RULES, HR_MODEL_MERGE, NULL,
 };
 
 const char *

@@ -42,8 +42,9 @@ const char *hr_proto_service_name (int service);
 #define HR_MODEL_COLLAB   "collab"
 #define HR_MODEL_TRENDING "trending"
 #define HR_MODEL_RULES    "rules"
-#define HR_MODEL_COUNT 4
-/*  NULL-terminated: content, collab, trending, rules.                     */
+#define HR_MODEL_MERGE    "merge"   /* the gateway's learned merge (hr_merge_model.h) */
+#define HR_MODEL_COUNT 5
+/*  NULL-terminated: content, collab, trending, rules, merge.              */
 extern const char *const hr_proto_models[HR_MODEL_COUNT + 1];
 
 /* -------------------------------------------------------------- methods */

@@ -281,15 +281,24 @@
     o.broker !== 'ok' ? h('caption', { class: 'error', text: `broker: ${o.broker}` }) : null);
     const models = o.models.items || [];
     clear($('#ov-models'), h('thead', {}, h('tr', {}, h('th', { text: 'strategy' }), h('th', { class: 'num', text: 'version' }),
-      h('th', { text: 'trained' }))),
+      h('th', { text: 'trained' }), h('th', { text: 'validation' }))),
     h('tbody', {}, models.map((m) => {
       const at = m.trained_at ? Date.parse(m.trained_at) : NaN;
       return h('tr', { 'data-strategy': m.strategy }, h('td', {}, tag(m.strategy)),
         h('td', { class: 'num', text: m.version ? String(m.version) : 'never trained' }),
-        h('td', { title: m.trained_at || '', text: Number.isFinite(at) ? `${fmtTime(at)} (${fmtAge(o.now_ms - at)})` : '—' }));
+        h('td', { title: m.trained_at || '', text: Number.isFinite(at) ? `${fmtTime(at)} (${fmtAge(o.now_ms - at)})` : '—' }),
+        h('td', { class: 'validation', text: validation(m) }));
     })),
     o.models.status !== 'ok' ? h('caption', { class: 'status', text: `model info: ${o.models.status}` }) : null);
     clear($('#ov-trending'), adminList(o.trending, 'no trending items (is trending-svc trained?)'));
+  }
+
+  /*  The merge model's check on held-out sessions (hybridrec train merge). */
+  function validation(m) {
+    const v = m.meta || {};
+    if (typeof v.hr20 !== 'number') return '';
+    const served = typeof v.served_hr20 === 'number' ? ` vs ${v.served} merge ${v.served_hr20.toFixed(3)}` : '';
+    return `HR@20 ${v.hr20.toFixed(3)}${served} (${v.check_predictions} held-out predictions)`;
   }
 
   async function pollOverview() {

@@ -245,7 +245,7 @@ s_build_source (const eval_args_t *a, int which, const collab_model_t *model,
     case S_COLLAB_LIVE:
         return eval_collab_live (st, model, sp);
     default: {
-        eval_rules_params_t rp = { a->rules_support, a->rules_conf, 3 };
+        eval_rules_params_t rp = { a->rules_support, a->rules_conf, 3, 0, 0, 0 };
         fprintf (stderr, "eval: mining rules (support %g, confidence %g)\n",
                  rp.min_support, rp.min_confidence);
         if (eval_rules (st, train, n_items, &rp, err, sizeof err) == 0)

@@ -42,7 +42,7 @@ s_hybrid_recommend (void *state, const uint32_t *hist, uint32_t n, int64_t now_m
             it->strategy = HR_STRAT_NONE;
             it->source[0] = '\0';
         }
-        sources[s] = (hr_merge_source_t) { self->items[s], got, self->weight[s], st->name };
+        sources[s] = (hr_merge_source_t) { self->items[s], got, self->weight[s], st->name, NULL, 0 };
     }
     uint32_t nex = 0;
     if (exclude_history) {

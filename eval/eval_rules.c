@@ -11,6 +11,7 @@
 #include "eval_strategies.h"
 #include "rules-svc/fpgrowth.h"
 #include "rules-svc/item_dict.h"
+#include "rules-svc/mine_adapt.h"
 #include "rules-svc/model.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +110,15 @@ eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
     fp.min_support = params->min_support;
     fp.min_confidence = params->min_confidence;
     fp.max_len = params->max_len;
-    mined = rules_fpg_mine (baskets, &fp, err, errlen);
+    if (params->max_itemsets > 0) {
+        rules_mine_adapt_t adapt;
+        fp.min_count_floor = params->min_count_floor ? params->min_count_floor : 1;
+        fp.max_itemsets = params->max_itemsets;
+        mined = rules_mine_adapt (baskets, &fp, params->basket_cap < 2 ? 2 : params->basket_cap,
+                            &adapt, err, errlen);
+    }
+    else
+        mined = rules_fpg_mine (baskets, &fp, err, errlen);
     if (!mined)
         goto fail;
     if (rules_model_encode (mined, dict, 0, &w) < 0 || w.oom)

@@ -31,6 +31,11 @@ int eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
 typedef struct {
     double min_support, min_confidence;
     uint32_t max_len;
+    /*  max_itemsets > 0: mined as `train rules` does (rules_train.h's
+        mine_adapt: long baskets capped at basket_cap, then the minimum
+        count raised until the itemsets fit); 0: plain FP-Growth.           */
+    uint32_t min_count_floor, basket_cap;
+    size_t max_itemsets;
 } eval_rules_params_t;
 int eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
                        const eval_rules_params_t *params, char *err, size_t errlen);

@@ -46,6 +46,7 @@ typedef struct {
     struct gw_auth *auth;       /* HR_API_KEYS (gw_auth.h); never NULL while serving */
     struct gw_jobs *jobs;       /* blocking writes off the loops (gw_jobs.h); NULL without PostgreSQL */
     struct gw_admin *admin;     /* the admin views' state (gw_admin.h); never NULL while serving */
+    struct gw_merge *merge;     /* the learned merge model (gw_merge.h); NULL without PostgreSQL */
 } gw_app_t;
 
 struct gw_ratelimit;

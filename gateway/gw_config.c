@@ -23,7 +23,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_BENCH", HR_CFG_BOOL, "0", "serve GET /bench/fixed (a fixed in-memory response: the ceiling)", 0, 0 },
     { "HR_GATEWAY_ACCESS_LOG", HR_CFG_BOOL, "1", "one JSON access-log line per request", 0, 0 },
     { "HR_GATEWAY_ACCESS_LOG_PERSONAL", HR_CFG_STR, "redact", "user ids and query values in the access log: redact (\"-\"), hash (keyed per process) or full; response_limit, explain, days, limit are always kept", 0, 0 },
-    { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog version is checked (ms)", 100, 3600000 },
+    { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog and merge model versions are checked (ms)", 100, 3600000 },
     /*  Up to interactions-svc's INTER_HISTORY_MAX (1000): above it every history GET would fail.  */
     { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id} (interactions-svc answers at most 1000)", 1, 1000 },
     { "HR_API_KEYS", HR_CFG_STR, "", "comma-separated API keys; set = GET .../interactions/{user_id} and /api/v1/admin/* need Authorization: Bearer <key> (docs/security.md)", 0, 0 },
@@ -34,14 +34,6 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_TRUST_FORWARDED", HR_CFG_INT, "0", "trusted proxies in front that append to X-Forwarded-For: the client is the entry that many from the right (1 = the last hop, set by your proxy); 0 = the peer address", 0, 16 },
     { "HR_GATEWAY_MAX_CONNECTIONS", HR_CFG_INT, "4096", "open client connections, process-wide; more are answered 503 and closed", 1, 1000000 },
     { "HR_GATEWAY_REQ_TIMEOUT_MS", HR_CFG_INT, "10000", "idle keep-alive and slow-client limit: time to receive a whole request (ms)", 100, 3600000 },
-    { "HR_WEIGHT_CLICKED", HR_CFG_DOUBLE, "0.5", "weight of the clicked-items signal in personalized", 0, 1000 },
-    { "HR_WEIGHT_SEARCH", HR_CFG_DOUBLE, "0.4", "weight of the recent-queries signal in personalized", 0, 1000 },
-    { "HR_WEIGHT_DIVERSE", HR_CFG_DOUBLE, "0.1", "weight of the diverse-picks signal in personalized", 0, 1000 },
-    { "HR_WEIGHT_CLICKED_CONTENT", HR_CFG_DOUBLE, "0.4", "share of content similarity within clicked", 0, 1000 },
-    { "HR_WEIGHT_CLICKED_COLLAB", HR_CFG_DOUBLE, "0.4", "share of collaborative filtering within clicked", 0, 1000 },
-    { "HR_WEIGHT_CLICKED_RULES", HR_CFG_DOUBLE, "0.2", "share of association rules within clicked", 0, 1000 },
-    { "HR_MERGE_BY", HR_CFG_STR, "rank",
-      "how each source's scores become comparable in personalized: rank (tie-proof, docs/merge.md) or max (divide by the source's maximum)", 0, 0 },
     { NULL, HR_CFG_STR, NULL, NULL, 0, 0 },
 };
 
@@ -80,7 +72,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->rate_limit_clients = 16384;
     out->max_connections = 4096;
     out->req_timeout_ms = 10000;
-    out->weights = (gw_weights_t) { 0.5, 0.4, 0.1, 0.4, 0.4, 0.2, true };
+    out->weights = (gw_weights_t) { 0.5, 0.4, 0.1, 0.4, 0.4, 0.2, GW_MERGE_LEARNED };
 }
 
 void
@@ -126,5 +118,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->weights.clicked_content = hr_config_double (cfg, "HR_WEIGHT_CLICKED_CONTENT");
     out->weights.clicked_collab = hr_config_double (cfg, "HR_WEIGHT_CLICKED_COLLAB");
     out->weights.clicked_rules = hr_config_double (cfg, "HR_WEIGHT_CLICKED_RULES");
-    out->weights.by_rank = strcmp (hr_config_str (cfg, "HR_MERGE_BY"), "max") != 0;
+    const char *by = hr_config_str (cfg, "HR_MERGE_BY");
+    out->weights.mode = strcmp (by, "max") == 0 ? GW_MERGE_MAX
+                      : strcmp (by, "rank") == 0 ? GW_MERGE_RANK : GW_MERGE_LEARNED;
 }

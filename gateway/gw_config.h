@@ -6,11 +6,15 @@
 
 extern const hr_config_var_t gw_config_vars[];
 
+/*  HR_MERGE_BY: learned (the published merge model, rank until there is
+    one), rank or max.  */
+typedef enum { GW_MERGE_LEARNED, GW_MERGE_RANK, GW_MERGE_MAX } gw_merge_mode_t;
+
 /*  Weights of the personalised merge (hr_merge sources).                   */
 typedef struct {
     double clicked, search, diverse;                 /* top level: 0.5/0.4/0.1 */
     double clicked_content, clicked_collab, clicked_rules;   /* within clicked */
-    bool by_rank;               /* HR_MERGE_BY: rank (default) or max */
+    gw_merge_mode_t mode;       /* HR_MERGE_BY */
 } gw_weights_t;
 
 typedef struct {

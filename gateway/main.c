@@ -18,7 +18,7 @@
 int
 main (int argc, char **argv)
 {
-    const hr_config_var_t *const tables[] = { hr_config_common, gw_config_vars, NULL };
+    const hr_config_var_t *const tables[] = { hr_config_common, gw_config_vars, hr_config_merge, NULL };
     hr_config_t *cfg = hr_config_new ("hybridrec-gateway", tables);
     if (!cfg)
         return 1;

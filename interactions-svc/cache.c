@@ -3,15 +3,55 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "event.h"
 
-#define KEY_MAX (sizeof INTER_CACHE_KEY_PREFIX + HR_USER_ID_MAX + 1)
+#define KEY_MAX (sizeof INTER_CACHE_FENCE_PREFIX + HR_USER_ID_MAX + 1)
 
 static void
 s_key (char *key, const char *user_id)
 {
     snprintf (key, KEY_MAX, INTER_CACHE_KEY_PREFIX "%s", user_id);
+}
+
+static void
+s_fence_key (char *key, const char *user_id)
+{
+    snprintf (key, KEY_MAX, INTER_CACHE_FENCE_PREFIX "%s", user_id);
+}
+
+int
+inter_cache_fence_raise (hr_redis_t *redis, hr_event_t *const *events, int n, int ttl_s)
+{
+    assert (redis);
+    int queued = 0;
+    for (int i = 0; i < n; i++) {
+        char fence[KEY_MAX];
+        s_fence_key (fence, events[i]->user_id);
+        if (hr_redis_append (redis, "INCR %s", fence) != 0)
+            break;
+        queued++;
+        if (hr_redis_append (redis, "EXPIRE %s %d", fence, ttl_s) != 0)
+            break;
+        queued++;
+    }
+    return inter_cache_drain (redis, queued) == 0 && queued == 2 * n ? 0 : -1;
+}
+
+void
+inter_cache_fence_lower (hr_redis_t *redis, hr_event_t *const *events, int n)
+{
+    assert (redis);
+    int queued = 0;
+    for (int i = 0; i < n; i++) {
+        char fence[KEY_MAX];
+        s_fence_key (fence, events[i]->user_id);
+        if (hr_redis_append (redis, "DECR %s", fence) != 0)
+            break;
+        queued++;
+    }
+    inter_cache_drain (redis, queued);
 }
 
 int
@@ -45,6 +85,13 @@ inter_cache_append_push (hr_redis_t *redis, hr_event_t *const *events, int n, in
             break;
         appended++;
         if (hr_redis_append (redis, "EXPIRE %s %d", key, INTER_CACHE_TTL_S) != 0)
+            break;
+        appended++;
+        //  after the push, on the same connection: a refill that sees the
+        //  fence down sees the list with this event
+        char fence[KEY_MAX];
+        s_fence_key (fence, events[i]->user_id);
+        if (hr_redis_append (redis, "DECR %s", fence) != 0)
             break;
         appended++;
     }
@@ -101,13 +148,27 @@ inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
 int
 inter_cache_refill_begin (hr_redis_t *redis, const char *user_id)
 {
-    char key[KEY_MAX];
+    char key[KEY_MAX], fence[KEY_MAX];
     s_key (key, user_id);
-    redisReply *r = hr_redis_command (redis, "WATCH %s", key);
+    s_fence_key (fence, user_id);
+    redisReply *r = hr_redis_command (redis, "WATCH %s %s", key, fence);
     if (!r)
         return -1;
     int rc = r->type == REDIS_REPLY_ERROR ? -1 : 0;
     freeReplyObject (r);
+    if (rc != 0)
+        return -1;
+    r = hr_redis_command (redis, "GET %s", fence);
+    if (!r)
+        return -1;
+    if (r->type == REDIS_REPLY_ERROR)
+        rc = -1;
+    else
+    if (r->type == REDIS_REPLY_STRING && atol (r->str) > 0)
+        rc = 1;
+    freeReplyObject (r);
+    if (rc != 0)
+        inter_cache_refill_abort (redis);
     return rc;
 }
 

@@ -12,7 +12,15 @@
       its tail, no element older than the window, fewer than `limit` events)
       is a miss: it reads PostgreSQL and refills the list under WATCH, so a
       write-through racing with the refill aborts the refill instead of
-      being overwritten by an older snapshot.                               */
+      being overwritten by an older snapshot;
+    - the committer raises the user's fence "hr:histw:{user_id}" (a counter
+      of events between their COMMIT and their write-through) before its
+      COMMIT and lowers it with the write-through.  A refill finding the
+      fence up stores nothing (the read is answered from PostgreSQL): an
+      event it read from PostgreSQL may not have been pushed yet, and its
+      push would then land on a list that already holds it (issue 17 item
+      8: an event appearing twice).  The refill WATCHes the fence too, so a
+      fence raised after the check aborts the refill.                       */
 #ifndef INTER_CACHE_H
 #define INTER_CACHE_H
 #include <stdint.h>
@@ -23,10 +31,20 @@
 #define INTER_CACHE_KEY_PREFIX  "hr:hist:"
 #define INTER_CACHE_TTL_S       (30 * 86400)
 #define INTER_CACHE_DAYS        30          /* the window a cached list covers */
+#define INTER_CACHE_FENCE_PREFIX "hr:histw:"
 
-/*  Queues LPUSH + LTRIM + EXPIRE for every event on the connection's
-    pipeline (sent with whatever follows, in one round trip).  Returns the
-    number of commands queued: 3 n, or fewer when Redis is down.            */
+/*  Raises the fences of the events' users (INCR + EXPIRE ttl_s per event,
+    one round trip), before their COMMIT.  0, or -1 when Redis failed (the
+    events must then not be pushed: forget their users' lists instead).     */
+int inter_cache_fence_raise (hr_redis_t *redis, hr_event_t *const *events, int n, int ttl_s);
+/*  Lowers them again without a push (the COMMIT failed).  Best effort.     */
+void inter_cache_fence_lower (hr_redis_t *redis, hr_event_t *const *events, int n);
+
+/*  Queues LPUSH + LTRIM + EXPIRE + the fence's DECR for every event on the
+    connection's pipeline (sent with whatever follows, in one round trip).
+    Returns the number of commands queued: INTER_CACHE_PUSH_CMDS n, or
+    fewer when Redis is down.                                              */
+#define INTER_CACHE_PUSH_CMDS 4
 int inter_cache_append_push (hr_redis_t *redis, hr_event_t *const *events, int n,
                              int cache_len);
 /*  Reads `expected` pipelined replies: 0 when all came and none is an
@@ -38,7 +56,10 @@ int inter_cache_drain (hr_redis_t *redis, int expected);
 int inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
                       uint32_t limit, hr_event_t *out, uint32_t *n);
 
-/*  Starts a refill: WATCHes the key.  Call before reading PostgreSQL.      */
+/*  Starts a refill: WATCHes the key and the fence.  Call before reading
+    PostgreSQL.  0 = go on, 1 = a write of this user is between its COMMIT
+    and its push (nothing WATCHed: answer from PostgreSQL, store nothing),
+    -1 = Redis down.                                                        */
 int inter_cache_refill_begin (hr_redis_t *redis, const char *user_id);
 /*  Replaces the list with events[0..n) (newest first, from PostgreSQL, the
     last INTER_CACHE_DAYS days, at most cache_len): adds the completeness

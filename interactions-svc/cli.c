@@ -18,7 +18,10 @@ static const char *const s_import_usage =
     "                               [--item-map FILE] [--shift-to-now] [--shift-ms N]\n"
     "                               [--user-prefix P] [--limit N]\n"
     "\n"
-    "Loads historical events into the interactions table with COPY.\n"
+    "Loads historical events into the interactions table with COPY.  Bad rows\n"
+    "(malformed, invalid ids, times before 2000-01-01 or more than a day ahead)\n"
+    "are reported as JSON lines on stderr and skipped.  Running the same import\n"
+    "again (same file, format and user prefix) loads only rows not yet loaded.\n"
     "  --format F       yoochoose: TSV SessionId ItemId Time (Unix s), header line\n"
     "                   diginetica: session_id;user_id;item_id;timeframe;eventdate\n"
     "                   csv: user_id,event_type,value,timestamp (ISO-8601 or Unix)\n"
@@ -99,9 +102,10 @@ s_import_report (const char *file, const inter_import_summary_t *sum, double sec
     if (sum->rejected > INTER_IMPORT_REJECTS_SHOWN)
         fprintf (stderr, "... %ld more rejected lines not shown\n",
                  sum->rejected - INTER_IMPORT_REJECTS_SHOWN);
-    printf ("%s: read %ld, loaded %ld, rejected %ld in %.2f s (%.0f events/s); "
-            "events from %s to %s\n", file, sum->read, sum->loaded, sum->rejected, secs,
-            secs > 0 ? (double) sum->loaded / secs : 0.0, lo, hi);
+    printf ("%s: read %ld, loaded %ld, rejected %ld, already imported %ld in %.2f s "
+            "(%.0f events/s); events from %s to %s\n", file, sum->read, sum->loaded,
+            sum->rejected, sum->skipped, secs, secs > 0 ? (double) sum->loaded / secs : 0.0,
+            lo, hi);
 }
 
 int
@@ -174,8 +178,9 @@ interactions_cli_import_events (int argc, char **argv)
     double t0 = s_mono_s ();
     int rc = inter_import_file (pg, file, &opts, &sum);
     s_import_report (file, &sum, s_mono_s () - t0);
-    if (rc != 0 && hr_pg_error (pg)[0])
-        fprintf (stderr, "import-events: failed: %s\n", hr_pg_error (pg));
+    if (rc != 0)
+        fprintf (stderr, "import-events: failed; running the same command again loads "
+                         "the rows still missing\n");
     hr_pg_destroy (&pg);
     inter_item_map_destroy (&map);
     return rc == 0 ? 0 : 1;

@@ -43,6 +43,7 @@ struct shard {
     waiter_t *head, *tail;
     bool stopping;
     int64_t last_ts_ms;
+    int fence_ttl_s;                /* outlives any COMMIT (statement timeout) */
     //  Owned by the committer thread only
     inter_store_t *store;
     hr_redis_t *redis;
@@ -124,9 +125,10 @@ s_write_through (shard_t *self, hr_event_t *const *events, int n)
     }
     int cached = inter_cache_append_push (self->redis, events, n, self->config.cache_len);
     int queued = 0;
-    while (cached == 3 * n && queued < n && hr_events_append (self->redis, events[queued]) == 0)
+    while (cached == INTER_CACHE_PUSH_CMDS * n && queued < n
+       &&  hr_events_append (self->redis, events[queued]) == 0)
         queued++;
-    if (inter_cache_drain (self->redis, cached) != 0 || cached != 3 * n) {
+    if (inter_cache_drain (self->redis, cached) != 0 || cached != INTER_CACHE_PUSH_CMDS * n) {
         s_remember_dirty (self, events, n);
         hr_counter_add (self->cache_failed, (uint64_t) n);
         inter_cache_drain (self->redis, queued);    /* the stream replies, if any */
@@ -150,16 +152,29 @@ s_commit_batch (shard_t *self, int n)
 {
     for (int i = 0; i < n; i++)
         self->events[i] = self->batch[i]->ev;
+    bool fenced = inter_cache_fence_raise (self->redis, self->events, n,
+                                           self->fence_ttl_s) == 0;
     double t0 = s_mono_s ();
     int rc = inter_store_insert (self->store, self->events, n);
     hr_histogram_observe (self->commit_latency, s_mono_s () - t0);
     hr_counter_inc (self->batch_size[s_batch_bucket (n)]);
     if (rc == 0) {
         hr_counter_add (self->committed, (uint64_t) n);
-        s_write_through (self, self->events, n);
+        if (self->config.after_commit)
+            self->config.after_commit (self->config.after_commit_arg, self->events, n);
+        if (fenced)
+            s_write_through (self, self->events, n);
+        else {
+            //  a refill may have stored these events already: never push
+            s_remember_dirty (self, self->events, n);
+            hr_counter_add (self->cache_failed, (uint64_t) n);
+        }
     }
-    else
+    else {
         hr_counter_add (self->failed, (uint64_t) n);
+        if (fenced)
+            inter_cache_fence_lower (self->redis, self->events, n);
+    }
 
     pthread_mutex_lock (&self->lock);
     for (int i = 0; i < n; i++) {
@@ -212,6 +227,7 @@ static int
 s_shard_init (shard_t *self, const inter_committer_config_t *config)
 {
     self->config = *config;
+    self->fence_ttl_s = config->statement_timeout_ms / 1000 * 2 + 10;
     self->store = inter_store_new (config->database_url, config->statement_timeout_ms);
     self->redis = hr_redis_new (config->redis_url, config->redis_timeout_ms);
     self->batch = calloc ((size_t) config->batch_max, sizeof *self->batch);

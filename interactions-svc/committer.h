@@ -10,7 +10,12 @@
     committing the next one gathers, so batches grow with the load without
     any added delay.
 
-    Redis is best effort: when a write-through fails, the users concerned
+    Before the COMMIT the users' cache fences are raised (cache.h), and the
+    write-through lowers them: no history refill stores a list while one of
+    its user's events is between COMMIT and push.
+
+    Redis is best effort: when a write-through (or raising the fences)
+    fails, the users concerned
     are remembered and their cached lists deleted as soon as Redis answers
     again (a cached list must never miss a committed event); the committer
     retries that every second while idle.               */
@@ -26,6 +31,10 @@ typedef struct {
     int cache_len;              /* HR_HISTORY_CACHE_LEN */
     int batch_max;              /* <= INTER_BATCH_MAX */
     int shards;                 /* committer threads (HR_INTERACTIONS_COMMITTERS) */
+    /*  Tests only: called on the committer thread between a batch's COMMIT
+        and its write-through (where a racing refill does harm).  NULL.     */
+    void (*after_commit) (void *arg, hr_event_t *const *events, int n);
+    void *after_commit_arg;
 } inter_committer_config_t;
 
 typedef struct inter_committer inter_committer_t;

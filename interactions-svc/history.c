@@ -168,7 +168,7 @@ s_refill (inter_history_t *self, reader_t *r, const char *user_id, int64_t now_m
           int64_t since_ms, uint32_t limit)
 {
     if (inter_cache_refill_begin (r->redis, user_id) != 0)
-        return -2;
+        return -2;          //  Redis down, or a write of this user in flight
     int m = inter_store_history (r->store, user_id, now_ms - INTER_CACHE_DAYS * DAY_MS,
                                  r->events, self->cache_len);
     if (m < 0) {

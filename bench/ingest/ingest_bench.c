@@ -231,6 +231,9 @@ s_import (int argc, char **argv)
     printf ("import %s: %ld events in %.3f s = %.0f events/s (rc %d)\n", argv[2], sum.loaded,
             secs, sum.loaded / secs, rc);
     hr_pg_exec_simple (pg, "DELETE FROM interactions WHERE user_id LIKE 'benchimp%'");
+    //  and its ledger rows, so the next run loads the file again
+    const char *params[] = { argv[2] };
+    PQclear (hr_pg_exec (pg, "DELETE FROM import_ledger WHERE file = $1", 1, params));
     hr_pg_destroy (&pg);
     return rc == 0 ? 0 : 1;
 }

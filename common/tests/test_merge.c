@@ -23,7 +23,7 @@ START_TEST (test_normalises_each_source_by_its_maximum)
     hr_scored_t a[] = { item ("AAAAAAAAAA", 10, HR_STRAT_CONTENT, "P1"),
                         item ("BBBBBBBBBB", 5, HR_STRAT_CONTENT, "P1") };
     hr_scored_t b[] = { item ("CCCCCCCCCC", 0.01f, HR_STRAT_SEARCH, "shoes") };
-    hr_merge_source_t src[] = { { a, 2, 0.5, "clicked" }, { b, 1, 0.4, "search" } };
+    hr_merge_source_t src[] = { { a, 2, 0.5, "clicked", NULL, 0 }, { b, 1, 0.4, "search", NULL, 0 } };
     hr_merged_t out[8];
     int n = hr_merge (src, 2, NULL, 0, 8, out);
     ck_assert_int_eq (n, 3);
@@ -43,7 +43,7 @@ START_TEST (test_sums_across_sources_and_keeps_largest_contribution)
     hr_scored_t a[] = { item ("AAAAAAAAAA", 1, HR_STRAT_CONTENT, "P1"),
                         item ("XXXXXXXXXX", 0.5f, HR_STRAT_CONTENT, "P1") };
     hr_scored_t b[] = { item ("XXXXXXXXXX", 2, HR_STRAT_COLLAB, "P2") };
-    hr_merge_source_t src[] = { { a, 2, 0.2, "clicked" }, { b, 1, 0.3, "clicked" } };
+    hr_merge_source_t src[] = { { a, 2, 0.2, "clicked", NULL, 0 }, { b, 1, 0.3, "clicked", NULL, 0 } };
     hr_merged_t out[4];
     int n = hr_merge (src, 2, NULL, 0, 4, out);
     ck_assert_int_eq (n, 2);
@@ -63,7 +63,7 @@ START_TEST (test_excludes_clicked_items)
     hr_scored_t a[] = { item ("AAAAAAAAAA", 3, 1, ""), item ("BBBBBBBBBB", 2, 1, ""),
                         item ("CCCCCCCCCC", 1, 1, "") };
     const char *exclude[] = { "AAAAAAAAAA", "CCCCCCCCCCextra-bytes-ignored" };
-    hr_merge_source_t src[] = { { a, 3, 1.0, "clicked" } };
+    hr_merge_source_t src[] = { { a, 3, 1.0, "clicked", NULL, 0 } };
     hr_merged_t out[4];
     int n = hr_merge (src, 1, exclude, 2, 4, out);
     ck_assert_int_eq (n, 1);
@@ -77,7 +77,7 @@ START_TEST (test_ties_break_on_lower_id_and_limit_cuts)
 {
     hr_scored_t a[] = { item ("ZZZZZZZZZ1", 1, 1, ""), item ("AAAAAAAAA2", 1, 1, ""),
                         item ("MMMMMMMMM3", 1, 1, ""), item ("BBBBBBBBB4", 0.5f, 1, "") };
-    hr_merge_source_t src[] = { { a, 4, 1.0, "clicked" } };
+    hr_merge_source_t src[] = { { a, 4, 1.0, "clicked", NULL, 0 } };
     hr_merged_t out[2];
     int n = hr_merge (src, 1, NULL, 0, 2, out);
     ck_assert_int_eq (n, 2);
@@ -90,7 +90,7 @@ START_TEST (test_duplicates_within_a_source_count_once)
 {
     hr_scored_t a[] = { item ("AAAAAAAAAA", 2, 1, "first"), item ("AAAAAAAAAA", 1, 1, "second"),
                         item ("AAAAAAAAAA", 2, 1, "third") };
-    hr_merge_source_t src[] = { { a, 3, 0.5, "clicked" } };
+    hr_merge_source_t src[] = { { a, 3, 0.5, "clicked", NULL, 0 } };
     hr_merged_t out[4];
     ck_assert_int_eq (hr_merge (src, 1, NULL, 0, 4, out), 1);
     ck_assert_float_eq_tol (out[0].item.score, 0.5, 1e-6);
@@ -103,7 +103,7 @@ START_TEST (test_unusable_scores_and_disabled_sources_add_nothing)
     hr_scored_t a[] = { item ("AAAAAAAAAA", NAN, 1, ""), item ("BBBBBBBBBB", -1, 1, ""),
                         item ("CCCCCCCCCC", 0, 1, ""), item ("DDDDDDDDDD", 4, 1, "") };
     hr_scored_t b[] = { item ("EEEEEEEEEE", 9, 1, "") };
-    hr_merge_source_t src[] = { { a, 4, 1.0, "clicked" }, { b, 1, 0.0, "diverse" } };
+    hr_merge_source_t src[] = { { a, 4, 1.0, "clicked", NULL, 0 }, { b, 1, 0.0, "diverse", NULL, 0 } };
     hr_merged_t out[8];
     int n = hr_merge (src, 2, NULL, 0, 8, out);
     ck_assert_int_eq (n, 1);
@@ -138,7 +138,7 @@ START_TEST (test_many_items_all_distinct)
         snprintf (id, sizeof id, "P%09d", i);
         a[i] = item (id, (float) (i + 1), 1, "");
     }
-    hr_merge_source_t src[] = { { a, N, 1.0, "clicked" } };
+    hr_merge_source_t src[] = { { a, N, 1.0, "clicked", NULL, 0 } };
     ck_assert_int_eq (hr_merge (src, 1, NULL, 0, N, out), N);
     ck_assert_str_eq (out[0].item.id, "P000004999");
     ck_assert_str_eq (out[N - 1].item.id, "P000000000");
@@ -162,7 +162,7 @@ START_TEST (test_by_rank_a_flat_source_does_not_win)
         snprintf (id, sizeof id, "R%09d", i);
         ranked[i] = item (id, (float) (100 - i), HR_STRAT_COLLAB, "");
     }
-    hr_merge_source_t src[] = { { flat, 30, 0.2, "clicked" }, { ranked, 30, 0.2, "clicked" } };
+    hr_merge_source_t src[] = { { flat, 30, 0.2, "clicked", NULL, 0 }, { ranked, 30, 0.2, "clicked", NULL, 0 } };
     hr_merged_t out[20];
     /*  By max (the old merge) every flat item is 1.0 x 0.2 and ties collab's top.  */
     ck_assert_int_eq (hr_merge (src, 2, NULL, 0, 20, out), 20);
@@ -184,7 +184,7 @@ START_TEST (test_by_rank_excluded_items_are_not_ranked_and_parts_add)
     hr_scored_t a[] = { item ("AAAAAAAAAA", 9, HR_STRAT_COLLAB, ""), item ("BBBBBBBBBB", 5, HR_STRAT_COLLAB, ""),
                         item ("CCCCCCCCCC", NAN, HR_STRAT_COLLAB, "") };
     hr_scored_t b[] = { item ("BBBBBBBBBB", 0.001f, HR_STRAT_RULES, "") };
-    hr_merge_source_t src[] = { { a, 3, 1.0, "clicked" }, { b, 1, 0.5, "clicked" } };
+    hr_merge_source_t src[] = { { a, 3, 1.0, "clicked", NULL, 0 }, { b, 1, 0.5, "clicked", NULL, 0 } };
     const char *exclude[] = { "AAAAAAAAAA" };
     hr_merged_t out[4];
     ck_assert_int_eq (hr_merge_ex (src, 2, exclude, 1, 4, HR_MERGE_BY_RANK, out), 1);

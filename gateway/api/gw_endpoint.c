@@ -28,6 +28,6 @@ gw_endpoint_fanout (gw_request_t *r)
 {
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, r->req);
     if (!f)
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        gw_send_overloaded (r);
     return f;
 }

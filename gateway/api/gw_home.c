@@ -7,8 +7,12 @@
       clicked  = content-clicked, collab, rules  (HR_WEIGHT_CLICKED x sub-weights)
       search   = content-search                  (HR_WEIGHT_SEARCH)
       diverse  = trending's diverse picks         (HR_WEIGHT_DIVERSE)
-    without the items the user just clicked.  Each phase gets half the
-    request deadline, so the whole request stays inside it.               */
+    without the items the user just clicked.  With a published merge model
+    (gw_merge.h, `hybridrec train merge`) each source's items are worth
+    their calibrated rank value x the signal weight x the fitted sub-weight;
+    without one, the rank merge with the configured sub-weights.  Each
+    phase gets half the request deadline, so the whole request stays
+    inside it.                                                             */
 #include <string.h>
 #include "gw_app.h"
 #include "gw_auth.h"
@@ -17,7 +21,9 @@
 #include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
+#include "gw_merge.h"
 #include "hr_merge.h"
+#include "hr_merge_model.h"
 #include "hr_status.h"
 #include "hr_validate.h"
 
@@ -46,6 +52,10 @@ typedef struct {
     gw_history_t hist;
     unsigned degraded;          /* 1 << gw_service_t */
     gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
+    /*  The merge that built personalized (for explain=true).              */
+    const hr_merge_model_t *model;      /* NULL: rank or max merge */
+    int64_t model_version;
+    double weight[SRC_COUNT];           /* each source's effective weight */
 } home_t;
 
 static const unsigned char empty_history[4] = { 0, 0, 0, 0 };
@@ -63,9 +73,39 @@ usable (home_t *h, gw_fanout_t *f, int index)
     return NULL;
 }
 
+/*  explain.parts: each source's contribution; with the learned merge also
+    explain.calibrated: the calibrated value (how likely an item of that
+    rank in that source is the next new item) and the weight it got.     */
+static void
+render_parts (gw_buf_t *b, const home_t *h, const hr_merged_t *m)
+{
+    gw_buf_puts (b, ",\"parts\":{");
+    bool first = true;
+    for (int s = 0; s < SRC_COUNT; s++) {
+        if (m->parts[s] <= 0)
+            continue;
+        gw_buf_printf (b, "%s\"%s\":%.6g", first ? "" : ",", source_names[s], (double) m->parts[s]);
+        first = false;
+    }
+    gw_buf_putc (b, '}');
+    if (!h->model)
+        return;
+    gw_buf_printf (b, ",\"merge\":{\"by\":\"learned\",\"version\":%lld},\"calibrated\":{",
+                   (long long) h->model_version);
+    first = true;
+    for (int s = 0; s < SRC_COUNT; s++) {
+        if (m->parts[s] <= 0 || !(h->weight[s] > 0))
+            continue;
+        gw_buf_printf (b, "%s\"%s\":{\"value\":%.6g,\"weight\":%.6g}", first ? "" : ",",
+                       source_names[s], (double) m->parts[s] / h->weight[s], h->weight[s]);
+        first = false;
+    }
+    gw_buf_putc (b, '}');
+}
+
 static void
 render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m, int64_t idx,
-                  bool personal)
+                  const home_t *h)
 {
     gw_render_item_open (b, cat, (uint32_t) idx);
     const char *strategy = hr_strategy_name (m->item.strategy);
@@ -75,19 +115,12 @@ render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m, in
     gw_buf_json_str (b, signal, strlen (signal));
     gw_buf_puts (b, ",\"strategy\":");
     gw_buf_json_str (b, strategy ? strategy : "", strategy ? strlen (strategy) : 0);
-    if (personal) {             /* a clicked product id or a search query of the user */
+    if (h->personal) {          /* a clicked product id or a search query of the user */
         gw_buf_puts (b, ",\"source\":");
         gw_buf_json_str (b, m->item.source, strnlen (m->item.source, sizeof m->item.source));
     }
-    gw_buf_puts (b, ",\"parts\":{");
-    bool first = true;
-    for (int s = 0; s < SRC_COUNT; s++) {
-        if (m->parts[s] <= 0)
-            continue;
-        gw_buf_printf (b, "%s\"%s\":%.6g", first ? "" : ",", source_names[s], (double) m->parts[s]);
-        first = false;
-    }
-    gw_buf_puts (b, "}}}");
+    render_parts (b, h, m);
+    gw_buf_puts (b, "}}");
 }
 
 /*  Returns how many personalized items were rendered.  */
@@ -112,13 +145,24 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
         lists[SRC_DIVERSE] = *diverse;
     for (int s = 0; s < SRC_COUNT; s++)
         gw_filter_list (h->filter, cat, &lists[s]);
+    /*  The learned merge: each source's calibration and sub-weight within
+        its signal come from the model (gw_merge.h); the rank merge (no
+        model yet, HR_MERGE_BY=rank) and max use the configured shares.    */
+    h->model = w->mode == GW_MERGE_LEARNED
+             ? gw_merge_for_request (h->r->app->merge, pool, &h->model_version) : NULL;
     const double weights[SRC_COUNT] = {
-        w->clicked * w->clicked_content, w->clicked * w->clicked_collab,
-        w->clicked * w->clicked_rules, w->search, w->diverse,
+        w->clicked * (h->model ? 1 : w->clicked_content),
+        w->clicked * (h->model ? 1 : w->clicked_collab),
+        w->clicked * (h->model ? 1 : w->clicked_rules), w->search, w->diverse,
     };
     hr_merge_source_t src[SRC_COUNT];
     for (int s = 0; s < SRC_COUNT; s++)
-        src[s] = (hr_merge_source_t) { lists[s].items, lists[s].n, weights[s], source_signals[s] };
+        src[s] = (hr_merge_source_t) { lists[s].items, lists[s].n, weights[s], source_signals[s],
+                                       NULL, 0 };
+    if (h->model)
+        hr_merge_model_apply (h->model, source_names, src, SRC_COUNT);
+    for (int s = 0; s < SRC_COUNT; s++)
+        h->weight[s] = src[s].weight;
 
     const char *const *asked;
     uint32_t nasked = gw_filter_excluded (h->filter, &asked);
@@ -132,7 +176,7 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
 
     hr_merged_t *merged = h2o_mem_alloc_pool (pool, h->limit * sizeof *merged);
     int n = hr_merge_ex (src, SRC_COUNT, exclude, nexclude, h->limit,
-                         w->by_rank ? HR_MERGE_BY_RANK : HR_MERGE_BY_MAX, merged);
+                         w->mode == GW_MERGE_MAX ? HR_MERGE_BY_MAX : HR_MERGE_BY_RANK, merged);
     uint32_t rendered = 0;
     gw_buf_putc (b, '[');
     for (int i = 0; i < n; i++) {
@@ -142,7 +186,7 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
         if (rendered++)
             gw_buf_putc (b, ',');
         if (h->explain)
-            render_explained (b, cat, &merged[i], idx, h->personal);
+            render_explained (b, cat, &merged[i], idx, h);
         else
             gw_render_item_at (b, cat, (uint32_t) idx);
     }

@@ -153,7 +153,7 @@ gw_handle_interactions_post (gw_request_t *r)
     }
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, r->req);
     if (!f)
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        gw_send_overloaded (r);
     else {
         hr_writer_t *w = &r->thread->writer;
         gw_fanout_phase (f, GW_WAIT_WRITE);
@@ -233,7 +233,7 @@ gw_handle_interactions_get (gw_request_t *r, h2o_iovec_t user)
     }
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        gw_send_overloaded (r);
         return;
     }
     history_t *h = h2o_mem_alloc_pool (&req->pool, sizeof *h);

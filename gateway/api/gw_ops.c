@@ -145,7 +145,7 @@ gw_handle_readyz (gw_request_t *r)
     }
     gw_fanout_t *f = gw_fanout_new (t->loop, r->req);
     if (!f) {
-        gw_send_error (r, 503, "overloaded", "too many requests in flight");
+        gw_send_overloaded (r);
         return;
     }
     gw_fanout_phase (f, GW_WAIT_FULL);

@@ -243,6 +243,16 @@ gw_send_json (gw_request_t *r, int status, const gw_buf_t *body)
 }
 
 void
+gw_send_overloaded (gw_request_t *r)
+{
+    char secs[16];
+    snprintf (secs, sizeof secs, "%d", GW_OVERLOADED_RETRY_AFTER_S);
+    gw_add_header (r, "retry-after", h2o_strdup (&r->req->pool, secs, SIZE_MAX).base);
+    gw_send_error (r, 503, "overloaded", "too many requests in flight; retry in %d s",
+                   GW_OVERLOADED_RETRY_AFTER_S);
+}
+
+void
 gw_send_error (gw_request_t *r, int status, const char *error, const char *detail_fmt, ...)
 {
     char detail[512];

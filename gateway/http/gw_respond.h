@@ -13,6 +13,11 @@ void gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t
 void gw_send_json (gw_request_t *r, int status, const gw_buf_t *body);
 void gw_send_error (gw_request_t *r, int status, const char *error, const char *detail_fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
+/*  Past HR_GATEWAY_MAX_INFLIGHT (gw_fanout_new said no): 503 "overloaded"
+    with Retry-After, the one deliberate shedding answer.  Below the cap a
+    request waits its turn at the services instead.                        */
+#define GW_OVERLOADED_RETRY_AFTER_S 1
+void gw_send_overloaded (gw_request_t *r);
 /*  Adds a header to the response being built (before gw_send).  */
 void gw_add_header (gw_request_t *r, const char *name, const char *value);
 /*  Pre-creates the metrics of every endpoint (so /metrics lists them).    */

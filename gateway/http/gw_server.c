@@ -11,14 +11,17 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "gw_merge.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_accesslog.h"
 #include "gw_app.h"
 #include "gw_auth.h"
+#include "gw_catalog_api.h"
 #include "gw_ratelimit.h"
 #include "gw_respond.h"
 #include "gw_router.h"
 #include "gw_jobs.h"
+#include "gw_linger.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_log.h"
@@ -33,6 +36,7 @@ typedef struct {
     int listen_fd;
     h2o_socket_t *listener;
     h2o_accept_ctx_t accept_ctx;
+    gw_linger_t *linger;        /* lingering close of this loop's connections */
     pthread_t tid;
     bool started;
     int start_rc;               /* 0 ok, -1 failed (set before `ready`) */
@@ -156,8 +160,10 @@ on_accept (h2o_socket_t *listener, const char *err)
             refuse (s, sock);
             continue;
         }
-        sock->on_close.cb = on_connection_closed;
-        sock->on_close.data = s;
+        if (gw_linger_watch (lt->linger, sock, on_connection_closed, s) != 0) {
+            sock->on_close.cb = on_connection_closed;      /* closes abruptly */
+            sock->on_close.data = s;
+        }
         h2o_accept (&lt->accept_ctx, sock);
     }
 }
@@ -186,6 +192,7 @@ loop_main (void *arg)
         t->rng = 1;
     t->loop = gw_loop_new (&t->ctx, s->client_endpoint, &s->app.settings, t->index);
     t->jobs = gw_jobs_loop_new (&t->ctx);
+    lt->linger = gw_linger_new (loop);
     const gw_settings_t *set = &s->app.settings;
     if (set->access_log)
         t->accesslog = gw_accesslog_new (loop, STDERR_FILENO, "gateway",
@@ -198,7 +205,9 @@ loop_main (void *arg)
         t->ratelimit = gw_ratelimit_new (set->rate_limit_rps / s->nthreads, burst < 1 ? 1 : burst,
                                          (size_t) set->rate_limit_clients);
     }
-    if (!t->loop || (set->access_log && !t->accesslog) || (set->rate_limit_rps > 0 && !t->ratelimit)) {
+    if (!t->loop || !lt->linger || (set->access_log && !t->accesslog)
+    ||  (set->rate_limit_rps > 0 && !t->ratelimit)) {
+        gw_linger_destroy (&lt->linger);
         gw_jobs_loop_destroy (&t->jobs);
         gw_loop_destroy (&t->loop);
         gw_accesslog_destroy (&t->accesslog);
@@ -236,6 +245,7 @@ loop_main (void *arg)
     }
     for (int i = 0; i < 20; i++)
         h2o_evloop_run (loop, 5);
+    gw_linger_destroy (&lt->linger);
     gw_jobs_loop_destroy (&t->jobs);
     gw_loop_destroy (&t->loop);
     gw_accesslog_destroy (&t->accesslog);
@@ -344,8 +354,17 @@ s_configure_h2o (gw_server_t *s, const gw_settings_t *settings)
 {
     h2o_config_init (&s->globalconf);
     /*  Bodies over HR_GATEWAY_MAX_BODY get a JSON 413 from the handler; h2o
-        refuses far larger ones itself before reading them.                */
-    s->globalconf.max_request_entity_size = (size_t) settings->max_body * 64;
+        buffers a whole body before any handler runs, so its own limit is
+        the largest body an endpoint takes (a catalog batch): one request
+        buffers at most that, a client at most that per connection
+        (HR_GATEWAY_MAX_CONNECTIONS bounds the sum).  Larger bodies get
+        h2o's 413 at the headers, before the body is read, and the
+        lingering close (gw_linger.h) lets the client read it.             */
+    s->globalconf.max_request_entity_size = (size_t) settings->max_body * GW_CATALOG_BODY_FACTOR;
+    /*  No h2c upgrade: HTTP/2 over cleartext would bring h2o's HTTP/2
+        buffering (per-stream windows, many streams per connection) that
+        nothing here bounds; HTTP/1.1 answers such requests.               */
+    s->globalconf.http1.upgrade_to_http2 = 0;
     /*  h2o 2.2.5 HTTP/1 has one request timer: armed when a connection is
         ready for its next request and NOT re-armed by partial reads, so it
         bounds both an idle keep-alive and a client trickling its request
@@ -451,6 +470,7 @@ s_free (gw_server_t *s)
     gw_admin_destroy (&s->app.admin);     /* dashboard */
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
+    gw_merge_destroy (&s->app.merge);
     hr_broker_destroy (&s->broker);
     gw_catalog_holder_destroy (&s->app.catalog);
     free (s->app.bench_body.base);
@@ -482,6 +502,10 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         database the catalog API answers 503.  */
     if (settings->database_url && settings->database_url[0])
         s->app.jobs = gw_jobs_new (settings->database_url, settings->redis_url, 10000);
+    if (settings->database_url && settings->database_url[0]
+        && settings->weights.mode == GW_MERGE_LEARNED)
+        s->app.merge = gw_merge_new (settings->database_url, settings->redis_url,
+                                     settings->catalog_poll_ms);
     s->app.admin = gw_admin_new (settings->database_url);     /* dashboard */
     if (!s->app.admin || s_start_broker (s, settings) != 0) {
         s_free (s);
@@ -518,6 +542,13 @@ gw_server_destroy (gw_server_t **self_p)
     h2o_config_dispose (&s->globalconf);
     s_free (s);
     *self_p = NULL;
+}
+
+void
+gw_server_use_merge (gw_server_t *self, struct gw_merge *merge)
+{
+    gw_merge_destroy (&self->app.merge);
+    self->app.merge = merge;
 }
 
 int

@@ -16,5 +16,9 @@ void gw_server_destroy (gw_server_t **self_p);
 int gw_server_port (gw_server_t *self);
 /*  The broker endpoint the loops connect to (embedded: where it bound).   */
 const char *gw_server_broker_endpoint (gw_server_t *self);
+/*  Tests: replaces the merge model holder (taken; NULL = none, the rank
+    merge).  Only while no request is in flight.                           */
+struct gw_merge;
+void gw_server_use_merge (gw_server_t *self, struct gw_merge *merge);
 
 #endif

@@ -13,7 +13,7 @@
 static int
 load_with (const char *name, const char *value, gw_settings_t *out)
 {
-    const hr_config_var_t *const tables[] = { hr_config_common, gw_config_vars, NULL };
+    const hr_config_var_t *const tables[] = { hr_config_common, gw_config_vars, hr_config_merge, NULL };
     hr_config_t *cfg = hr_config_new ("test_config", tables);
     ck_assert_ptr_nonnull (cfg);
     if (name)

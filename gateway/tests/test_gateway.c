@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "gw_merge.h"
 #include "gw_server.h"
 #include "hr_broker.h"
 #include "http_client.h"
@@ -579,6 +580,50 @@ START_TEST (test_post_interactions)
 }
 END_TEST
 
+/*  Issue 17 item 6: a 2 MB POST is over what h2o buffers for a request;
+    its 413 comes at the headers, while the client is still sending.  The
+    client must be able to read it (the connection used to be reset under
+    the client's writes), then the connection closes.                      */
+START_TEST (test_huge_body_gets_a_readable_413)
+{
+    size_t n = 2u << 20;
+    char *body = malloc (n);
+    ck_assert_ptr_nonnull (body);
+    memset (body, 'x', n);
+    for (int i = 0; i < 3; i++) {
+        hr_http_t *c = hr_http_new ("127.0.0.1", port);
+        hr_http_response_t res;
+        int rc = hr_http_request (c, "POST", "/api/v1/interactions/interactions",
+                                  "Content-Type: application/json\r\n", body, n, &res);
+        ck_assert_msg (rc == 0, "no answer to a 2 MB POST (reset while sending?)");
+        ck_assert_int_eq (res.status, 413);
+        char v[64];
+        ck_assert_ptr_nonnull (hr_http_header (&res, "connection", v, sizeof v));
+        ck_assert_str_eq (v, "close");
+        hr_http_response_free (&res);
+        hr_http_destroy (&c);
+    }
+    free (body);
+    /*  and the gateway still serves  */
+    expect_status (200, "GET", "/healthz", NULL);
+}
+END_TEST
+
+/*  No h2c upgrade (HTTP/2 buffering nothing here bounds): HTTP/1.1 answers. */
+START_TEST (test_h2c_upgrade_is_not_offered)
+{
+    static const char req[] =
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n";
+    hr_http_t *c = hr_http_new ("127.0.0.1", port);
+    hr_http_response_t res;
+    ck_assert_int_eq (hr_http_raw (c, req, sizeof req - 1, &res), 0);
+    ck_assert_int_eq (res.status, 200);
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+}
+END_TEST
+
 START_TEST (test_get_interactions)
 {
     json_t *j = expect (200, "GET", "/api/v1/interactions/interactions/alice?days=7", NULL);
@@ -754,6 +799,48 @@ explained_sources (const char *headers)
     hr_http_response_free (&res);
     return named;
 }
+
+/*  With a merge model loaded, personalized follows its calibration and
+    explain shows each part's calibrated value and weight.                 */
+START_TEST (test_home_learned_merge)
+{
+    hr_merge_model_t *m = hr_merge_model_new ();
+    double p[HR_MERGE_MODEL_BUCKETS];
+    for (int b = 0; b < HR_MERGE_MODEL_BUCKETS; b++)
+        p[b] = 0.5 - 0.1 * (b < 5 ? b : 4);
+    ck_assert_int_eq (hr_merge_model_set (m, "collab", 2, p), 0);
+    for (int b = 0; b < HR_MERGE_MODEL_BUCKETS; b++)
+        p[b] = 0.01;
+    ck_assert_int_eq (hr_merge_model_set (m, "content_clicked", 1, p), 0);
+    gw_server_use_merge (server, gw_merge_new_fixed (m, 7));
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
+    gw_server_use_merge (server, NULL);
+    json_t *items = json_object_get (j, "personalized");
+    /*  collab's first (0.5 x 2 x 0.5) beats collab's second + content
+        (0.5 x 2 x 0.4 + 0.5 x 0.01); rules, not in the model, gets the
+        mean calibration 0.255 (x 0.5) and beats search (x 0.4)            */
+    json_t *first = json_array_get (items, 0);
+    ck_assert_str_eq (json_string_value (json_object_get (first, "id")), "P000000009");
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (items, 1), "id")), "P000000007");
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (items, 2), "id")), "P000000013");
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (items, 3), "id")), "P000000008");
+    json_t *ex = json_object_get (first, "explain");
+    ck_assert_str_eq (json_string_value (json_object_get (json_object_get (ex, "merge"), "by")), "learned");
+    ck_assert_int_eq (json_integer_value (json_object_get (json_object_get (ex, "merge"), "version")), 7);
+    json_t *cal = json_object_get (json_object_get (ex, "calibrated"), "collab");
+    ck_assert_double_eq_tol (json_number_value (json_object_get (cal, "value")), 0.5, 1e-5);
+    ck_assert_double_eq_tol (json_number_value (json_object_get (cal, "weight")), 1.0, 1e-9);
+    ck_assert_double_eq_tol (json_number_value (json_object_get (json_object_get (ex, "parts"), "collab")),
+                             0.5, 1e-5);
+    json_decref (j);
+    /*  and without it, the rank merge again: search's first leads  */
+    j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
+    first = json_array_get (json_object_get (j, "personalized"), 0);
+    ck_assert_str_eq (json_string_value (json_object_get (first, "id")), "P000000008");
+    ck_assert_ptr_null (json_object_get (json_object_get (first, "explain"), "calibrated"));
+    json_decref (j);
+}
+END_TEST
 
 START_TEST (test_explain_sources_need_a_key)
 {
@@ -938,6 +1025,8 @@ main (void)
     tcase_add_test (tc, test_product);
     tcase_add_test (tc, test_search);
     tcase_add_test (tc, test_post_interactions);
+    tcase_add_test (tc, test_huge_body_gets_a_readable_413);
+    tcase_add_test (tc, test_h2c_upgrade_is_not_offered);
     tcase_add_test (tc, test_get_interactions);
     tcase_add_test (tc, test_late_service_degrades_within_deadline);
     tcase_add_test (tc, test_missing_service_degrades);
@@ -945,6 +1034,7 @@ main (void)
     tcase_add_test (tc, test_keep_alive_many_requests);
     tcase_add_test (tc, test_api_keys);
     tcase_add_test (tc, test_explain_sources_need_a_key);
+    tcase_add_test (tc, test_home_learned_merge);
     tcase_add_test (tc, test_rate_limit);
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);

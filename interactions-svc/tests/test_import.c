@@ -32,6 +32,30 @@ s_sql_text (const char *sql, const char *p1, char *buf, size_t cap)
     PQclear (res);
 }
 
+//  true when the report has a JSON line for `line` whose reason starts with `reason`.
+static bool
+s_reported (const char *all, long line, const char *reason)
+{
+    char key[40];
+    snprintf (key, sizeof key, "\"line\":\"%ld\"", line);
+    const char *at = strstr (all, key);
+    if (!at)
+        return false;
+    const char *eol = strchr (at, '\n');
+    char want[200];
+    snprintf (want, sizeof want, "\"reason\":\"%s", reason);
+    const char *r = strstr (at, want);
+    return r && (!eol || r < eol);
+}
+
+static void
+s_read_all (FILE *f, char *all, size_t cap)
+{
+    rewind (f);
+    size_t n = fread (all, 1, cap - 1, f);
+    all[n] = '\0';
+}
+
 START_TEST (test_yoochoose_rows)
 {
     char path[512], prefix[40], user[64], text[128];
@@ -93,17 +117,16 @@ START_TEST (test_csv_rows_and_rejects)
     ck_assert_int_eq (sum.loaded, 5);
     ck_assert_int_eq (sum.rejected, 6);
     //  the report names each rejected line
-    rewind (report);
-    char all[4096] = "";
-    size_t n = fread (all, 1, sizeof all - 1, report);
-    all[n] = '\0';
+    char all[4096];
+    s_read_all (report, all, sizeof all);
     fclose (report);
-    ck_assert_msg (strstr (all, "line 7: invalid user_id"), "%s", all);
-    ck_assert_msg (strstr (all, "line 8: invalid product_id"), "%s", all);
-    ck_assert_msg (strstr (all, "line 9: event_type"), "%s", all);
-    ck_assert_msg (strstr (all, "line 10: query"), "%s", all);
-    ck_assert_msg (strstr (all, "line 11: timestamp"), "%s", all);
-    ck_assert_msg (strstr (all, "line 12: expected 4 fields"), "%s", all);
+    ck_assert_msg (s_reported (all, 7, "invalid user_id"), "%s", all);
+    ck_assert_msg (s_reported (all, 8, "invalid product_id"), "%s", all);
+    ck_assert_msg (s_reported (all, 9, "event_type"), "%s", all);
+    ck_assert_msg (s_reported (all, 10, "query"), "%s", all);
+    ck_assert_msg (s_reported (all, 11, "timestamp"), "%s", all);
+    ck_assert_msg (s_reported (all, 12, "expected 4 fields"), "%s", all);
+    ck_assert_msg (strstr (all, "{\"ts\":") == all, "JSON lines: %s", all);
 
     //  case kept; quoted comma and newline kept; mapped id used
     snprintf (user, sizeof user, "%sBob1", prefix);
@@ -172,6 +195,130 @@ START_TEST (test_cli_arguments)
 }
 END_TEST
 
+//  A CSV of `rows` clicks on 2024-03-01 (one a second) by users
+//  <prefix>0..99, with the given rows' timestamps replaced.
+static void
+s_write_clicks (const char *path, long rows, const long *bad_row, const char *const *bad_ts,
+                int nbad)
+{
+    FILE *f = fopen (path, "w");
+    ck_assert_ptr_nonnull (f);
+    fputs ("user_id,event_type,value,timestamp\n", f);
+    for (long r = 1; r <= rows; r++) {
+        const char *ts = NULL;
+        for (int b = 0; b < nbad; b++)
+            if (bad_row[b] == r)
+                ts = bad_ts[b];
+        if (ts)
+            fprintf (f, "u%ld,click,P%09ld,%s\n", r % 100, r % 1000, ts);
+        else
+            fprintf (f, "u%ld,click,P%09ld,%ld\n", r % 100, r % 1000, 1709251200L + r);
+    }
+    ck_assert_int_eq (fclose (f), 0);
+}
+
+static long
+s_count_prefix (const char *prefix)
+{
+    char like[48];
+    snprintf (like, sizeof like, "%s%%", prefix);
+    return t_sql_long (s_pg, "SELECT count(*) FROM interactions WHERE user_id LIKE $1", like, NULL);
+}
+
+static void
+s_forget_import (const char *prefix, const char *path)
+{
+    char like[48];
+    snprintf (like, sizeof like, "%s%%", prefix);
+    const char *p1[] = { like }, *p2[] = { path };
+    PQclear (hr_pg_exec (s_pg, "DELETE FROM interactions WHERE user_id LIKE $1", 1, p1));
+    PQclear (hr_pg_exec (s_pg, "DELETE FROM import_ledger WHERE file = $1", 1, p2));
+}
+
+//  Issue 17 item 7: Unix time 0, the year 0000 and junk in a later chunk
+//  used to abort the import after the first chunk was committed, and the
+//  re-run loaded that chunk again.  Now they are reported and skipped, and
+//  a re-run (whole or after a partial run) never duplicates.
+START_TEST (test_bad_rows_skipped_and_rerun_never_duplicates)
+{
+    char path[] = "/tmp/hr_import_XXXXXX", prefix[40];
+    int fd = mkstemp (path);
+    ck_assert_int_ge (fd, 0);
+    close (fd);
+    const long rows = 60000;
+    const long bad_row[] = { 55000, 55001, 55002, 55003 };
+    const char *const bad_ts[] = { "0", "0000-01-01", "junk", "2999-01-01T00:00:00Z" };
+    s_write_clicks (path, rows, bad_row, bad_ts, 4);
+    s_prefix (prefix, sizeof prefix, "r");
+    FILE *report = tmpfile ();
+    inter_import_options_t opts = { .format = HR_DATASET_CSV, .user_prefix = prefix, .report = report };
+    inter_import_summary_t sum;
+
+    //  a partial run first (as if it had stopped after its first rows)
+    opts.limit = 30000;
+    ck_assert_int_eq (inter_import_file (s_pg, path, &opts, &sum), 0);
+    ck_assert_int_eq (sum.loaded, 30000);
+    ck_assert_int_eq (s_count_prefix (prefix), 30000);
+
+    //  the whole file: the rest loads, bad rows reported and skipped
+    opts.limit = 0;
+    ck_assert_int_eq (inter_import_file (s_pg, path, &opts, &sum), 0);
+    ck_assert_int_eq (sum.read, rows);
+    ck_assert_int_eq (sum.skipped, 30000);
+    ck_assert_int_eq (sum.rejected, 4);
+    ck_assert_int_eq (sum.loaded, rows - 30000 - 4);
+    ck_assert_int_eq (s_count_prefix (prefix), rows - 4);
+    char all[8192];
+    s_read_all (report, all, sizeof all);
+    ck_assert_msg (s_reported (all, 55001, "timestamp before 2000-01-01"), "%s", all);
+    ck_assert_msg (s_reported (all, 55002, "timestamp before 2000-01-01"), "%s", all);
+    ck_assert_msg (s_reported (all, 55003, "timestamp is neither"), "%s", all);
+    ck_assert_msg (s_reported (all, 55004, "timestamp more than a day in the future"), "%s", all);
+    ck_assert_msg (strstr (all, "import failed") == NULL, "%s", all);
+
+    //  again: nothing new
+    ck_assert_int_eq (inter_import_file (s_pg, path, &opts, &sum), 0);
+    ck_assert_int_eq (sum.loaded, 0);
+    ck_assert_int_eq (sum.skipped, rows);
+    ck_assert_int_eq (s_count_prefix (prefix), rows - 4);
+
+    //  the same file under another user prefix is another import
+    char other[48];
+    snprintf (other, sizeof other, "%sx", prefix);
+    opts.user_prefix = other;
+    ck_assert_int_eq (inter_import_file (s_pg, path, &opts, &sum), 0);
+    ck_assert_int_eq (sum.loaded, rows - 4);
+    fclose (report);
+    s_forget_import (prefix, path);
+    unlink (path);
+}
+END_TEST
+
+//  A chunk whose events lie years apart (2001 and 2024) loads: partitions
+//  are made for the days it has, not for every day between.
+START_TEST (test_events_years_apart)
+{
+    char path[] = "/tmp/hr_import_XXXXXX", prefix[40];
+    int fd = mkstemp (path);
+    ck_assert_int_ge (fd, 0);
+    close (fd);
+    const long bad_row[] = { 2 };
+    const char *const bad_ts[] = { "2001-02-03T04:05:06Z" };
+    s_write_clicks (path, 3, bad_row, bad_ts, 1);
+    s_prefix (prefix, sizeof prefix, "w");
+    inter_import_options_t opts = { .format = HR_DATASET_CSV, .user_prefix = prefix };
+    inter_import_summary_t sum;
+    ck_assert_int_eq (inter_import_file (s_pg, path, &opts, &sum), 0);
+    ck_assert_int_eq (sum.loaded, 3);
+    ck_assert_int_eq (t_sql_long (s_pg, "SELECT count(*) FROM pg_class"
+                                        " WHERE relname = 'interactions_p20010203'", NULL, NULL), 1);
+    ck_assert_int_eq (t_sql_long (s_pg, "SELECT count(*) FROM pg_class"
+                                        " WHERE relname = 'interactions_p20010204'", NULL, NULL), 0);
+    s_forget_import (prefix, path);
+    unlink (path);
+}
+END_TEST
+
 //  The whole shared data sets: every row loads.
 START_TEST (test_shared_data_sets)
 {
@@ -205,10 +352,8 @@ START_TEST (test_shared_data_sets)
     ck_assert_int_eq (t_sql_long (s_pg, "SELECT count(*) FROM interactions WHERE user_id LIKE $1",
                                   like, NULL), 70278 + 13568 + 12391);
     //  keep the shared database small
-    const char *params[] = { like };
-    PGresult *res = hr_pg_exec (s_pg, "DELETE FROM interactions WHERE user_id LIKE $1", 1, params);
-    ck_assert_ptr_nonnull (res);
-    PQclear (res);
+    for (int i = 0; i < 3; i++)
+        s_forget_import (prefix, path[i]);
 }
 END_TEST
 
@@ -237,6 +382,8 @@ main (void)
     tcase_add_test (tc, test_csv_rows_and_rejects);
     tcase_add_test (tc, test_malformed_yoochoose_and_shift);
     tcase_add_test (tc, test_cli_arguments);
+    tcase_add_test (tc, test_bad_rows_skipped_and_rerun_never_duplicates);
+    tcase_add_test (tc, test_events_years_apart);
     tcase_add_test (tc, test_shared_data_sets);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);

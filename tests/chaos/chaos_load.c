@@ -14,8 +14,12 @@
 #include "chaos_rig.h"
 #include "http_client.h"
 
-#define GET_HANG_MS   2000
-#define POST_HANG_MS  3000      /* HR_GATEWAY_WRITE_TIMEOUT_MS (2 s) + slack */
+/*  A hang is an answer that never comes: bounds far above the gateway's
+    deadlines (CHAOS_DEADLINE_MS, HR_GATEWAY_WRITE_TIMEOUT_MS 2 s), below the
+    client's 10 s socket timeout, so a sanitizer build on a busy 2-core
+    machine is not taken for a hang.                                       */
+#define GET_HANG_MS   8000
+#define POST_HANG_MS  8000
 #define PAUSE_US      5000      /* between two requests of one thread */
 #define MAX_PRODUCTS  500
 #define LOG_CAP       8192

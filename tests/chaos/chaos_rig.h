@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <jansson.h>
 
+/*  HR_GATEWAY_DEADLINE_MS of the rig's gateways.  */
+#define CHAOS_DEADLINE_MS 1000
+
 typedef struct {
     const char *name;           /* temp dir prefix, e.g. "redis" */
     int pg_port, redis_port;
