@@ -153,6 +153,37 @@ s_values (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexcl
     return 0;
 }
 
+/*  Adds source number s (its items' values) to the table; returns the
+    new count of used slots.                                               */
+static size_t
+s_add_source (slot_t *table, size_t cap, slot_t **used, size_t nused,
+              const hr_merge_source_t *src, int s, const double *value)
+{
+    for (uint32_t i = 0; i < src->n; i++) {
+        const hr_scored_t *item = &src->items[i];
+        if (!(value[i] > 0))
+            continue;
+        float part = (float) value[i];
+        slot_t *slot = find_slot (table, cap - 1, item->id);
+        if (!slot->used) {
+            slot->used = true;
+            slot->best_item = item;
+            slot->best_source = s;
+            used[nused++] = slot;
+        }
+        if (part <= slot->parts[s])
+            continue;               /* a duplicate within one source counts once */
+        slot->sum += part - slot->parts[s];
+        slot->parts[s] = part;
+        if (part > slot->parts[slot->best_source]
+            || (s == slot->best_source && slot->best_item != item)) {
+            slot->best_source = s;
+            slot->best_item = item;
+        }
+    }
+    return nused;
+}
+
 int
 hr_merge_ex (const hr_merge_source_t *src, int nsrc,
              const char *const *exclude, uint32_t nexclude,
@@ -195,32 +226,10 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
         free (rank);
         return -1;
     }
-    for (int s = 0; s < nsrc; s++) {
-        if (!(src[s].weight > 0) || s_values (&src[s], exclude, nexclude, mode, value, rank, order) != 0)
-            continue;
-        for (uint32_t i = 0; i < src[s].n; i++) {
-            const hr_scored_t *item = &src[s].items[i];
-            if (!(value[i] > 0))
-                continue;
-            float part = (float) value[i];
-            slot_t *slot = find_slot (table, cap - 1, item->id);
-            if (!slot->used) {
-                slot->used = true;
-                slot->best_item = item;
-                slot->best_source = s;
-                used[nused++] = slot;
-            }
-            if (part <= slot->parts[s])
-                continue;               /* a duplicate within one source counts once */
-            slot->sum += part - slot->parts[s];
-            slot->parts[s] = part;
-            if (part > slot->parts[slot->best_source]
-                || (s == slot->best_source && slot->best_item != item)) {
-                slot->best_source = s;
-                slot->best_item = item;
-            }
-        }
-    }
+    for (int s = 0; s < nsrc; s++)
+        if (src[s].weight > 0
+            && s_values (&src[s], exclude, nexclude, mode, value, rank, order) == 0)
+            nused = s_add_source (table, cap, used, nused, &src[s], s, value);
     /*  Order on the double sums first so the cut at `limit` does not depend
         on float rounding; then re-sort the (short) output on its floats.    */
     qsort (used, nused, sizeof *used, by_sum_then_id);

@@ -108,15 +108,10 @@ gw_admin_destroy (gw_admin_t **self_p)
 
 /* ================================================================ access */
 
-/*  What every admin endpoint checks first, before looking at its input
-    (an unauthorised caller learns nothing, not even what is valid): the
-    gateway's API keys (gw_auth: 401 without a key, 403 with a wrong one).
-    false when answered.  */
-static bool
-admin_allowed (gw_request_t *r)
-{
-    return gw_auth_require (r);
-}
+/*  Every admin endpoint checks the gateway's API keys first, before
+    looking at its input (an unauthorised caller learns nothing, not even
+    what is valid): gw_auth_require answers 401 without a key, 403 with a
+    wrong one.  */
 
 /* ============================================================= overview */
 

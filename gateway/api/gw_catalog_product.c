@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "hr_validate.h"
+#include "hr_wire.h"
 
 #define NAME_MAX_BYTES 2000
 #define CATEGORY_MAX_BYTES 255
