@@ -11,6 +11,10 @@ running stack's REST API and reports new-item HR / MRR / NDCG of /home.
                                              after each click GET /recommendations/home
                                              and checks whether the next NEW item of the
                                              session is in personalized[:20]
+  served_eval.py export  DATASET WORK        writes WORK/train.tsv and WORK/test.tsv, the
+                                             same split in the YOOCHOOSE file format
+                                             (SessionId, ItemId, Time), for the offline
+                                             `hybridrec eval --dataset yoochoose`
 
 DATASET: yoochoose (../shared/data/yoochoose-rsc15-100k, train/test files as
 given) or online-retail (../shared/data/online-retail/Online Retail.csv:
@@ -75,7 +79,9 @@ def load_yoochoose():
     return catalog, train, [s for _, s in test]
 
 
-def load_online_retail():
+def load_online_retail(times=None):
+    """times: a dict filled with each train user's and test invoice's click
+    times (epoch seconds), keyed as the user id and ("test", index)."""
     path = os.path.join(DATA, "online-retail", "Online Retail.csv")
     invoices, names, prices = {}, {}, {}
     with open(path, encoding="latin-1", newline="") as f:
@@ -100,7 +106,12 @@ def load_online_retail():
         ts, cust, items = invoices[i]
         u = "c" + cust if cust else "i" + i
         train_users.setdefault(u, []).extend(items)
+        if times is not None:
+            times.setdefault(u, []).extend([ts.timestamp()] * len(items))
     train = list(train_users.items())
+    if times is not None:
+        for k, i in enumerate(order[cut:]):
+            times[("test", k)] = [invoices[i][0].timestamp()] * len(invoices[i][2])
     test = [invoices[i][2] for i in order[cut:]]
     catalog = [(p, names.get(p, "Product " + p), "Gifts", "Online Retail", prices.get(p, ""))
                for p in sorted({p for v in invoices.values() for p in v[2]})]
@@ -213,6 +224,27 @@ def cmd_prepare(ds, work):
                                   len(test), len(sessions)))
 
 
+def cmd_export(ds, work):
+    """The offline protocol's files: train sessions (one per train user, its
+    clicks in time order) and test sessions (one per test invoice)."""
+    if ds != "online-retail":
+        sys.exit("served_eval: export is for online-retail (YOOCHOOSE's files are already so)")
+    times = {}
+    _, train, test = load_online_retail(times)
+    os.makedirs(work, exist_ok=True)
+    sid = 0
+    for name, sessions in (("train.tsv", [(times[u], items) for u, items in train]),
+                           ("test.tsv", [(times[("test", k)], items) for k, items in enumerate(test)])):
+        with open(os.path.join(work, name), "w") as f:
+            f.write("SessionId\tItemId\tTime\n")
+            for ts, items in sessions:
+                sid += 1
+                for k, (t, p) in enumerate(zip(ts, items)):
+                    f.write("%d\t%s\t%.3f\n" % (sid, p, t + k * 0.001))
+    print("%s: wrote %s/train.tsv (%d sessions) and test.tsv (%d sessions)"
+          % (ds, work, len(train), len(test)))
+
+
 def cmd_train(ds, work, threads):
     _, train, _ = load(ds)
     t0 = time.time()
@@ -318,6 +350,8 @@ def main(argv):
         opts[k] = rest.pop(0)
     if cmd == "prepare":
         cmd_prepare(ds, work)
+    elif cmd == "export":
+        cmd_export(ds, work)
     elif cmd == "train":
         cmd_train(ds, work, int(opts["--threads"]) * 4)
     elif cmd == "test":

@@ -10,6 +10,7 @@
 #include "hr_arena.h"
 #include "hr_log.h"
 #include "hr_validate.h"
+#include "hr_variant.h"
 
 #include <assert.h>
 #include <inttypes.h>
@@ -32,6 +33,7 @@ struct hr_catalog {
     hr_product_t *products;
     uint32_t count, cap;
     uint32_t unlisted;          /* products with status != in stock */
+    uint32_t variants;          /* products sharing a variant key with an earlier one */
     uint32_t *slots;            /* product index + 1; 0 = empty */
     uint32_t slot_mask;
     category_set_t mains, subs;
@@ -332,6 +334,32 @@ s_render (strbuf_t *sb, const hr_product_t *p)
         || s_put (sb, "}");
 }
 
+static int
+s_cmp_u64 (const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return (x > y) - (x < y);
+}
+
+/*  Products whose variant key an earlier product has too.  */
+static uint32_t
+s_count_variants (const hr_catalog_t *self)
+{
+    uint64_t *keys = malloc (((size_t) self->count + 1) * sizeof *keys);
+    if (!keys)
+        return self->count;             /* unknown: assume every one */
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < self->count; i++)
+        if (self->products[i].variant)
+            keys[n++] = self->products[i].variant;
+    qsort (keys, n, sizeof *keys, s_cmp_u64);
+    uint32_t dups = 0;
+    for (uint32_t i = 1; i < n; i++)
+        dups += keys[i] == keys[i - 1];
+    free (keys);
+    return dups;
+}
+
 void
 hr_catalog_freeze (hr_catalog_t *self)
 {
@@ -357,8 +385,10 @@ hr_catalog_freeze (hr_catalog_t *self)
             abort ();
         }
         sb.buf[sb.len++] = 0;
+        p->variant = hr_variant_key (p->name, p->main_category);
     }
     json_at[self->count] = sb.len;
+    self->variants = s_count_variants (self);
     free (main_map);
     free (sub_map);
     self->json = sb.buf;
@@ -396,6 +426,12 @@ uint32_t
 hr_catalog_unlisted (const hr_catalog_t *self)
 {
     return self->unlisted;
+}
+
+uint32_t
+hr_catalog_variants (const hr_catalog_t *self)
+{
+    return self->variants;
 }
 
 uint32_t

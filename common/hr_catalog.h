@@ -23,6 +23,7 @@ typedef struct {
     uint16_t main_cat;         /* dense index into the main categories */
     uint16_t sub_cat;          /* dense index into the sub categories  */
     uint8_t status;            /* HR_PRODUCT_IN_STOCK, _OUT_OF_STOCK, _HIDDEN */
+    uint64_t variant;          /* hr_variant_key, set at freeze */
 } hr_product_t;
 
 /*  products.status: only in-stock products are ever recommended (listed);
@@ -56,6 +57,9 @@ hr_product_listable (const hr_product_t *p)
 }
 /*  Products that are not listable (out of stock or hidden).  */
 uint32_t hr_catalog_unlisted (const hr_catalog_t *self);
+/*  Products that are a variant of another product (hr_variant.h): 0 when
+    no two products share a variant key.  */
+uint32_t hr_catalog_variants (const hr_catalog_t *self);
 
 uint32_t hr_catalog_main_count (const hr_catalog_t *self);
 const char *hr_catalog_main_name (const hr_catalog_t *self, uint16_t main_cat);

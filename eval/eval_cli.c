@@ -2,6 +2,7 @@
     session log (see eval.h for the protocols).  Results go to stdout as a
     markdown table; progress goes to stderr.                                */
 #include "eval.h"
+#include "eval_learned.h"
 #include "eval_strategies.h"
 #include "hr_cli.h"
 #include "hr_client.h"
@@ -30,7 +31,9 @@ s_usage (FILE *out)
         "  --test        test file; without it the last --test-days days of --train\n"
         "                (default 1 for yoochoose, 7 for diginetica) are the test\n"
         "  --validate D  tune mode: drop the test, evaluate on the last D days of train\n"
-        "  --strategies  comma list of popularity,trending,content,collab,collab_live,rules,hybrid\n"
+        "  --strategies  comma list of popularity,trending,content,collab,collab_live,rules,hybrid,\n"
+        "                hybrid_learned (the learned merge, fitted on the newest 10 %% of\n"
+        "                the train sessions: validation carved from train)\n"
         "                (default all)\n"
         "  --weights     hybrid weights, one hybrid row per --weights (up to 3).\n"
         "                Names: collab, collab_live, rules, trending, popularity.\n"
@@ -56,7 +59,7 @@ typedef struct {
 static int
 s_parse_args (int argc, char **argv, eval_args_t *a)
 {
-    *a = (eval_args_t) { .strategies = "popularity,trending,content,collab,collab_live,rules,hybrid",
+    *a = (eval_args_t) { .strategies = "popularity,trending,content,collab,collab_live,rules,hybrid,hybrid_learned",
                          .k = "10,20",
                          .set = "", .test_days = -1, .trending_rate = 0.95,
                          .rules_support = 0.0005, .rules_conf = 0.05, .hybrid_depth = 100 };
@@ -211,11 +214,13 @@ static const char *const s_source_names[S_SOURCES] = {
     "popularity", "trending", "collab", "collab_live", "rules"
 };
 
+#define LINEUP_MAX 10
 typedef struct {
-    eval_strategy_t st[8];
+    eval_strategy_t st[LINEUP_MAX];
     uint32_t ns;
     int idx[S_SOURCES];
     char hybrid_note[3][256];
+    char learned_note[640];
 } eval_lineup_t;
 
 /*  true when some --weights list mentions `name` (a substring, as "collab"
@@ -227,6 +232,16 @@ s_weighted (const eval_args_t *a, const char *name)
         if (strstr (a->weights[w], name))
             return true;
     return false;
+}
+
+/*  Mined as `train rules` mines when the itemsets overflow its budget
+    (HR_RULES_MIN_COUNT 2, HR_RULES_BASKET_CAP 50, HR_RULES_MAX_ITEMSETS
+    2,000,000): long baskets capped, then the support raised, so a log of
+    long baskets (Online Retail's invoices) still gets rules.            */
+static eval_rules_params_t
+s_rules_params (const eval_args_t *a)
+{
+    return (eval_rules_params_t) { a->rules_support, a->rules_conf, 3, 2, 50, 2000000 };
 }
 
 static int
@@ -245,7 +260,7 @@ s_build_source (const eval_args_t *a, int which, const collab_model_t *model,
     case S_COLLAB_LIVE:
         return eval_collab_live (st, model, sp);
     default: {
-        eval_rules_params_t rp = { a->rules_support, a->rules_conf, 3, 0, 0, 0 };
+        eval_rules_params_t rp = s_rules_params (a);
         fprintf (stderr, "eval: mining rules (support %g, confidence %g)\n",
                  rp.min_support, rp.min_confidence);
         if (eval_rules (st, train, n_items, &rp, err, sizeof err) == 0)
@@ -261,11 +276,13 @@ s_build_sources (const eval_args_t *a, const collab_model_t *model, const collab
                  uint32_t n_items, const collab_score_params_t *sp, eval_lineup_t *l)
 {
     bool want_hybrid = s_listed (a->strategies, "hybrid");
+    bool want_learned = s_listed (a->strategies, "hybrid_learned");
     for (int i = 0; i < S_SOURCES; i++) {
         l->idx[i] = -1;
         const char *name = s_source_names[i];
         bool listed = s_listed (a->strategies, name);
-        if (!listed && !(want_hybrid && s_weighted (a, name)))
+        bool learned_source = i == S_COLLAB_LIVE || i == S_RULES || i == S_TRENDING;
+        if (!listed && !(want_hybrid && s_weighted (a, name)) && !(want_learned && learned_source))
             continue;
         if (s_build_source (a, i, model, train, n_items, sp, &l->st[l->ns]) != 0)
             return -1;
@@ -314,13 +331,42 @@ s_build_hybrid (const eval_args_t *a, unsigned wi, eval_lineup_t *l)
     return 0;
 }
 
+/*  The learned hybrid, fitted on the newest tenth of the train sessions
+    (eval_learned.h), over the sources trained on the whole train.  0 / -1. */
+static int
+s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_model_t *model,
+                 const collab_train_params_t *tp, const collab_score_params_t *sp, eval_lineup_t *l)
+{
+    eval_rules_params_t rp = s_rules_params (a);
+    char summary[512];
+    fprintf (stderr, "eval: fitting the learned merge on the newest 10 %% of the train sessions\n");
+    hr_merge_model_t *fitted = eval_learned_fit (train, model->ids, tp, sp, &rp, a->trending_rate, 0.1,
+                                                 a->hybrid_depth, summary, sizeof summary);
+    fprintf (stderr, "eval: learned merge %s\n", summary);
+    if (!fitted) {
+        fprintf (stderr, "hybridrec eval: the learned merge could not be fitted\n");
+        return -1;
+    }
+    eval_strategy_t *srcs[EVAL_LEARNED_SOURCES] = {
+        &l->st[l->idx[S_COLLAB_LIVE]], &l->st[l->idx[S_RULES]], &l->st[l->idx[S_TRENDING]],
+    };
+    snprintf (l->learned_note, sizeof l->learned_note, "learned merge (rank, calibrated), %s", summary);
+    if (eval_hybrid_learned (&l->st[l->ns], srcs, eval_learned_names, eval_learned_signal_weights,
+                             EVAL_LEARNED_SOURCES, &fitted, a->hybrid_depth, l->learned_note) != 0) {
+        hr_merge_model_destroy (&fitted);
+        return -1;
+    }
+    l->ns++;
+    return 0;
+}
+
 /*  Runs the lineup over the test log and prints the report.  0 / 1.       */
 static int
 s_report (const eval_args_t *a, const collab_log_t *train, const collab_log_t *test,
           uint32_t n_items, const collab_model_t *model, const collab_score_params_t *sp,
           const uint32_t *ks, uint32_t nk, eval_lineup_t *l)
 {
-    eval_result_t results[8];
+    eval_result_t results[LINEUP_MAX];
     if (eval_run (test, n_items, l->st, l->ns, ks, nk, results, true)) {
         fprintf (stderr, "hybridrec eval: out of memory\n");
         return 1;
@@ -363,8 +409,10 @@ s_evaluate (const eval_args_t *a, collab_ids_t *ids, const collab_log_t *train,
     int rc = l ? s_build_sources (a, model, train, n_items, sp, l) : -1;
     for (unsigned wi = 0; rc == 0 && s_listed (a->strategies, "hybrid") && wi < a->n_weights; wi++)
         rc = s_build_hybrid (a, wi, l);
+    if (rc == 0 && s_listed (a->strategies, "hybrid_learned"))
+        rc = s_build_learned (a, train, model, tp, sp, l);
     rc = rc == -2 ? 2 : rc != 0 ? 1 : s_report (a, train, test, n_items, model, sp, ks, nk, l);
-    for (uint32_t i = 0; l && i < 8; i++)
+    for (uint32_t i = 0; l && i < LINEUP_MAX; i++)
         eval_strategy_free (&l->st[i]);
     free (l);
     collab_model_destroy (&model);

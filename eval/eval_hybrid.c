@@ -1,8 +1,12 @@
-/*  The "hybrid" strategy of the evaluation: the gateway's merge
+/*  The "hybrid" strategies of the evaluation: the gateway's merge
     (common/hr_merge.h) over the single strategies, so what is evaluated is
-    what is served.  Dense item indices travel as 10-digit product ids.    */
+    what is served: "hybrid" with fixed weights (the merge by maximum),
+    "hybrid_learned" with a fitted merge model (hr_merge_model.h, the rank
+    merge with calibrated values, as /home with a published model).
+    Dense item indices travel as 10-digit product ids.                    */
 #include "eval_strategies.h"
 #include "hr_merge.h"
+#include "hr_merge_model.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +21,8 @@ typedef struct {
     char (*excl_ids)[HR_PRODUCT_ID_LEN + 1];
     const char **excl;
     uint32_t excl_cap;
+    hr_merge_model_t *model;                     /* hybrid_learned: owned */
+    const char *names[HR_MERGE_MAX_SOURCES];     /* the model's source names */
 } hybrid_t;
 
 static void
@@ -64,7 +70,14 @@ s_hybrid_recommend (void *state, const uint32_t *hist, uint32_t n, int64_t now_m
         nex = n;
     }
     uint32_t limit = k < self->depth ? k : self->depth;
-    int got = hr_merge (sources, (int) self->nsrc, self->excl, nex, limit, self->merged);
+    int got;
+    if (self->model) {
+        hr_merge_model_apply (self->model, self->names, sources, (int) self->nsrc);
+        got = hr_merge_ex (sources, (int) self->nsrc, self->excl, nex, limit, HR_MERGE_BY_RANK,
+                           self->merged);
+    }
+    else
+        got = hr_merge (sources, (int) self->nsrc, self->excl, nex, limit, self->merged);
     for (int i = 0; i < got; i++)
         out[i] = (collab_rec_t) { (uint32_t) strtoul (self->merged[i].item.id, NULL, 10),
                                   self->merged[i].item.score };
@@ -81,6 +94,7 @@ s_hybrid_destroy (void *state)
     free (self->merged);
     free (self->excl_ids);
     free (self->excl);
+    hr_merge_model_destroy (&self->model);
     free (self);
 }
 
@@ -110,5 +124,21 @@ eval_hybrid (eval_strategy_t *st, eval_strategy_t *const *sources,
     *st = (eval_strategy_t) { .name = "hybrid", .state = self,
                               .recommend = s_hybrid_recommend,
                               .destroy = s_hybrid_destroy, .note = note };
+    return 0;
+}
+
+int
+eval_hybrid_learned (eval_strategy_t *st, eval_strategy_t *const *sources, const char *const *names,
+                     const double *signal_weights, uint32_t nsrc, hr_merge_model_t **model,
+                     uint32_t depth, const char *note)
+{
+    if (!*model || eval_hybrid (st, sources, signal_weights, nsrc, depth, note) != 0)
+        return -1;
+    hybrid_t *self = st->state;
+    self->model = *model;
+    *model = NULL;
+    for (uint32_t s = 0; s < nsrc; s++)
+        self->names[s] = names[s];
+    st->name = "hybrid_learned";
     return 0;
 }

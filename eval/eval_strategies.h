@@ -5,6 +5,7 @@
 #include "eval.h"
 #include "collab-svc/model.h"
 #include "collab-svc/score.h"
+#include "hr_merge_model.h"
 
 /*  Most clicked items of the training log (static).                        */
 int eval_popularity (eval_strategy_t *st, const collab_model_t *model);
@@ -45,5 +46,12 @@ int eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items
     The sources are borrowed (they stay in the evaluation's list).          */
 int eval_hybrid (eval_strategy_t *st, eval_strategy_t *const *sources,
                  const double *weights, uint32_t nsrc, uint32_t depth, const char *note);
+
+/*  The learned hybrid: the sources merged by rank with a fitted merge model
+    (hr_merge_model.h; names[s] is source s's name in it, signal_weights[s]
+    its signal's weight).  Takes *model (set to NULL) on success.  0 / -1.  */
+int eval_hybrid_learned (eval_strategy_t *st, eval_strategy_t *const *sources, const char *const *names,
+                         const double *signal_weights, uint32_t nsrc, hr_merge_model_t **model,
+                         uint32_t depth, const char *note);
 
 #endif

@@ -4,6 +4,7 @@
 #include <strings.h>
 #include "gw_params.h"
 #include "gw_respond.h"
+#include "gw_variants.h"
 #include "hr_validate.h"
 
 struct gw_filter {
@@ -102,15 +103,18 @@ gw_filter_pass (const gw_filter_t *self, const hr_catalog_t *cat, uint32_t idx)
 void
 gw_filter_list (const gw_filter_t *self, const hr_catalog_t *cat, gw_list_t *list)
 {
-    if ((!self && hr_catalog_unlisted (cat) == 0) || !list->items)
+    if (!list->items)
         return;
-    uint32_t kept = 0;
-    for (uint32_t i = 0; i < list->n; i++) {
-        int64_t idx = hr_catalog_find (cat, list->items[i].id);
-        if (idx >= 0 && gw_filter_pass (self, cat, (uint32_t) idx))
-            list->items[kept++] = list->items[i];
+    if (self || hr_catalog_unlisted (cat) > 0) {
+        uint32_t kept = 0;
+        for (uint32_t i = 0; i < list->n; i++) {
+            int64_t idx = hr_catalog_find (cat, list->items[i].id);
+            if (idx >= 0 && gw_filter_pass (self, cat, (uint32_t) idx))
+                list->items[kept++] = list->items[i];
+        }
+        list->n = kept;
     }
-    list->n = kept;
+    gw_variants_collapse (cat, list);
 }
 
 /*  Unlisted products among a list's first items: a few, unless most of the
@@ -121,7 +125,8 @@ uint32_t
 gw_filter_want (const gw_filter_t *self, const hr_catalog_t *cat, uint32_t limit, uint32_t cap)
 {
     uint32_t unlisted = hr_catalog_unlisted (cat);
-    uint64_t want = (uint64_t) limit + (unlisted < UNLISTED_MARGIN_MAX ? unlisted : UNLISTED_MARGIN_MAX);
+    uint64_t want = (uint64_t) limit + (unlisted < UNLISTED_MARGIN_MAX ? unlisted : UNLISTED_MARGIN_MAX)
+                  + gw_variants_margin (cat, limit);
     if (!self)
         return want > cap ? cap : (uint32_t) want;
     want += self->nexclude;

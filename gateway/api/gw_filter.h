@@ -23,12 +23,13 @@ typedef struct gw_filter gw_filter_t;
     over-long category).  */
 bool gw_filter_parse (gw_request_t *r, gw_filter_t **out);
 /*  Drops, in place, the items the filter rejects, and (filter or not) the
-    products that are not listable (out of stock, hidden, deleted).        */
+    products that are not listable (out of stock, hidden, deleted) and the
+    variants of an earlier item (gw_variants.h).                           */
 void gw_filter_list (const gw_filter_t *self, const hr_catalog_t *cat, gw_list_t *list);
 /*  True when the product (by catalog index) passes.  */
 bool gw_filter_pass (const gw_filter_t *self, const hr_catalog_t *cat, uint32_t idx);
 /*  How many items to ask a service for to show `limit` after filtering
-    (and after dropping unlisted products), capped at `cap`.  */
+    (and after dropping unlisted products and variants), capped at `cap`.  */
 uint32_t gw_filter_want (const gw_filter_t *self, const hr_catalog_t *cat, uint32_t limit,
                          uint32_t cap);
 /*  The excluded ids (for hr_merge's exclude list).  */

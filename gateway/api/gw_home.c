@@ -10,7 +10,8 @@
     without the items the user just clicked.  With a published merge model
     (gw_merge.h, `hybridrec train merge`) each source's items are worth
     their calibrated rank value x the signal weight x the fitted sub-weight;
-    without one, the rank merge with the configured sub-weights.  Each
+    without one, the rank merge with the configured sub-weights.  Every
+    list keeps one item per group of variants (gw_variants.h).  Each
     phase gets half the request deadline, so the whole request stays
     inside it.                                                             */
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "gw_render.h"
 #include "gw_respond.h"
 #include "gw_merge.h"
+#include "gw_variants.h"
 #include "hr_merge.h"
 #include "hr_merge_model.h"
 #include "hr_status.h"
@@ -174,14 +176,19 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
         if (h->hist.events[i].type == 1 && h->hist.events[i].len == HR_PRODUCT_ID_LEN)
             exclude[nexclude++] = h->hist.events[i].value;
 
-    hr_merged_t *merged = h2o_mem_alloc_pool (pool, h->limit * sizeof *merged);
-    int n = hr_merge_ex (src, SRC_COUNT, exclude, nexclude, h->limit,
+    /*  Each source's list is collapsed already (gw_filter_list); variants
+        from different sources are collapsed here, the best-placed kept.   */
+    uint32_t want = h->limit + gw_variants_margin (cat, h->limit);
+    hr_merged_t *merged = h2o_mem_alloc_pool (pool, want * sizeof *merged);
+    int n = hr_merge_ex (src, SRC_COUNT, exclude, nexclude, want,
                          w->mode == GW_MERGE_MAX ? HR_MERGE_BY_MAX : HR_MERGE_BY_RANK, merged);
+    gw_variants_t *shown = gw_variants_new (pool, want);
     uint32_t rendered = 0;
     gw_buf_putc (b, '[');
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && rendered < h->limit; i++) {
         int64_t idx = hr_catalog_find (cat, merged[i].item.id);
-        if (idx < 0 || !hr_product_listable (hr_catalog_at (cat, (uint32_t) idx)))
+        if (idx < 0 || !hr_product_listable (hr_catalog_at (cat, (uint32_t) idx))
+            || !gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) idx)))
             continue;
         if (rendered++)
             gw_buf_putc (b, ',');

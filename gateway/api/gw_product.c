@@ -3,13 +3,15 @@
     content `similar` first; collab `similar` and rules `for_product` are
     asked in parallel (not after: a second round trip would double the
     latency) and top the list up when content has too few.  Never the
-    product itself, never twice the same item.                              */
+    product itself, never twice the same item, never two variants of one
+    product nor a variant of the product itself (gw_variants.h).            */
 #include <string.h>
 #include "gw_app.h"
 #include "gw_endpoint.h"
 #include "gw_filter.h"
 #include "gw_render.h"
 #include "gw_respond.h"
+#include "gw_variants.h"
 #include "hr_validate.h"
 
 #define PRODUCT_DEFAULT_LIMIT 20
@@ -45,6 +47,10 @@ product_render (gw_fanout_t *f, void *arg)
     gw_buf_puts (&b, "{\"similar\":[");
     char (*ids)[HR_PRODUCT_ID_LEN] = h2o_mem_alloc_pool (pool, (p->limit + 1) * HR_PRODUCT_ID_LEN);
     memcpy (ids[0], p->id, HR_PRODUCT_ID_LEN);      /* never the product itself */
+    gw_variants_t *shown = gw_variants_new (pool, p->limit + 1);   /* nor a variant of it */
+    int64_t self_idx = hr_catalog_find (cat, p->id);
+    if (self_idx >= 0)
+        gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) self_idx));
     uint32_t n = 0;
     unsigned failed = 0;
     int answered = 0;
@@ -59,7 +65,9 @@ product_render (gw_fanout_t *f, void *arg)
         gw_filter_list (p->filter, cat, &list);
         for (uint32_t i = 0; i < list.n && n < p->limit; i++) {
             const char *id = list.items[i].id;
-            if (seen (ids, n + 1, id))
+            int64_t idx = hr_catalog_find (cat, id);
+            if (idx < 0 || seen (ids, n + 1, id)
+                || !gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) idx)))
                 continue;
             size_t mark = b.len;
             if (n)

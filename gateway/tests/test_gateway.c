@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "gw_fanout.h"
 #include "gw_merge.h"
 #include "gw_server.h"
 #include "hr_broker.h"
@@ -58,6 +59,32 @@ static fake_t fakes[] = {
 static pthread_mutex_t recorded_mutex = PTHREAD_MUTEX_INITIALIZER;
 static char recorded[512];          /* last "user|type|value" recorded */
 
+/*  A history of "holdme" blocks its fake worker while `held` is set, until
+    the test clears it; `held_arrived` counts the ones that got there.    */
+static pthread_mutex_t hold_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
+static bool held;
+static atomic_int held_arrived;
+
+static void
+hold_here (void)
+{
+    pthread_mutex_lock (&hold_mutex);
+    atomic_fetch_add (&held_arrived, 1);
+    while (held)
+        pthread_cond_wait (&hold_cond, &hold_mutex);
+    pthread_mutex_unlock (&hold_mutex);
+}
+
+static void
+hold_set (bool on)
+{
+    pthread_mutex_lock (&hold_mutex);
+    held = on;
+    pthread_cond_broadcast (&hold_cond);
+    pthread_mutex_unlock (&hold_mutex);
+}
+
 static void
 list (hr_writer_t *w, const char *const *ids, int n, uint8_t strategy, const char *source)
 {
@@ -76,6 +103,19 @@ is (const char *s, size_t n, const char *lit)
     return s && n == strlen (lit) && memcmp (s, lit, n) == 0;
 }
 
+/*  The value of the newest event of a history on the wire (the variants
+    user "vera" clicked P000000043), or false.  */
+static bool
+clicked_first (hr_reader_t *r, const char *id)
+{
+    if (hr_get_u32 (r) == 0)
+        return false;
+    hr_get_u8 (r);
+    size_t n;
+    const char *v = hr_get_str (r, &n);
+    return is (v, n, id);
+}
+
 static int
 answer (const char *service, hr_reader_t *r, hr_writer_t *w)
 {
@@ -86,7 +126,15 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         const char *user = hr_get_str (r, &ulen);
         if (is (user, ulen, "slowpoke"))
             usleep (DEADLINE_MS * 2 * 1000);
-        if (is (user, ulen, "alice")) {
+        if (is (user, ulen, "holdme"))
+            hold_here ();
+        if (is (user, ulen, "vera")) {
+            hr_put_u32 (w, 1);
+            hr_put_u8 (w, 1);
+            hr_put_cstr (w, "P000000043");
+            hr_put_i64 (w, hr_now_ms ());
+        }
+        else if (is (user, ulen, "alice")) {
             hr_put_u32 (w, 2);
             hr_put_u8 (w, 1);
             hr_put_cstr (w, "P000000001");
@@ -116,6 +164,9 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         const char *pid = hr_get_str (r, &plen);
         if (is (pid, plen, "P000000010"))
             LIST (w, HR_STRAT_CONTENT, "", "P000000002");
+        else if (is (pid, plen, "P000000040"))
+            LIST (w, HR_STRAT_CONTENT, "", "P000000041", "P000000043", "P000000042", "P000000044",
+                  "P000000045", "P000000002");
         else
             LIST (w, HR_STRAT_CONTENT, "", "P000000002", "P000000003", "P000000004");
         return HR_OK;
@@ -125,11 +176,20 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         const char *q = hr_get_str (r, &qlen);
         if (is (q, qlen, "nothing"))
             hr_put_u32 (w, 0);
+        else if (is (q, qlen, "diapers"))
+            LIST (w, HR_STRAT_SEARCH, "", "P000000040", "P000000041", "P000000043", "P000000044",
+                  "P000000042", "P000000045", "P000000005");
         else
             LIST (w, HR_STRAT_SEARCH, "", "P000000005", "P000000006");
         return HR_OK;
     }
     if (!strcmp (service, "content") && is (method, mlen, "for_user")) {
+        if (clicked_first (r, "P000000043")) {
+            LIST (w, HR_STRAT_CONTENT, "P000000043", "P000000041", "P000000040", "P000000044",
+                  "P000000007");
+            LIST (w, HR_STRAT_SEARCH, "diapers", "P000000042", "P000000045");
+            return HR_OK;
+        }
         LIST (w, HR_STRAT_CONTENT, "P000000001", "P000000001", "P000000007");
         LIST (w, HR_STRAT_SEARCH, "shoes", "P000000008");
         return HR_OK;
@@ -150,6 +210,18 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         return HR_OK;
     }
     if (!strcmp (service, "trending") && is (method, mlen, "home")) {
+        hr_get_u32 (r);
+        hr_get_u64 (r);
+        if (clicked_first (r, "P000000043")) {
+            LIST (w, HR_STRAT_TRENDING, "", "P000000040", "P000000041", "P000000042", "P000000020",
+                  "P000000021", "P000000044", "P000000043");
+            LIST (w, HR_STRAT_BEST_VALUE, "", "P000000041", "P000000040", "P000000022");
+            hr_put_u32 (w, 1);
+            hr_put_cstr (w, "Baby");
+            LIST (w, HR_STRAT_POPULAR, "", "P000000042", "P000000040", "P000000043");
+            LIST (w, HR_STRAT_DIVERSE, "", "P000000044", "P000000043", "P000000025");
+            return HR_OK;
+        }
         LIST (w, HR_STRAT_TRENDING, "", "P000000020", "P000000021");
         LIST (w, HR_STRAT_BEST_VALUE, "", "P000000022");
         hr_put_u32 (w, 2);
@@ -220,6 +292,26 @@ test_catalog (void)
                            .sub_category = i % 2 ? "Audio" : "Shoes", .image = "https://img/x.jpg",
                            .link = "https://x", .rating = 4.5, .reviews = i * 10, .price = 100.0,
                            .original_price = 200.0, .discount_ratio = 0.5 };
+        memcpy (p.id, id, 11);
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    /*  Sizes of one product (40, 41, 42; 43 and 44), and 45 named as 40
+        but in another main category: not a variant of it.               */
+    static const char *const variants[][2] = {
+        { "Huggies Complete Comfort Wonder Pants, Medium (7-12kg) 50 count", "Baby" },
+        { "Huggies Complete Comfort Wonder Pants Large (L) Size, 64 count", "Baby" },
+        { "Huggies Complete Comfort Wonder Pants Extra Large (XL) Sumo Pack", "Baby" },
+        { "Pampers Active Baby Taped Diapers, Small size", "Baby" },
+        { "Pampers Active Baby Taped Diapers, Medium size", "Baby" },
+        { "Huggies Complete Comfort Wonder Pants, Medium (7-12kg) 50 count", "Toys" },
+    };
+    for (int i = 0; i < 6; i++) {
+        hr_product_t p = { .name = variants[i][0], .main_category = variants[i][1],
+                           .sub_category = "Diapers", .image = "https://img/x.jpg", .link = "https://x",
+                           .rating = 4.0, .reviews = 5, .price = 10.0, .original_price = 20.0,
+                           .discount_ratio = 0.5 };
+        char id[16];
+        snprintf (id, sizeof id, "P%09d", 40 + i);
         memcpy (p.id, id, 11);
         ck_assert_int_eq (hr_catalog_add (c, &p), 0);
     }
@@ -372,7 +464,7 @@ START_TEST (test_ops_and_routing)
     json_decref (j);
     j = expect (200, "GET", "/readyz", NULL);
     ck_assert_int_eq (json_integer_value (json_object_get (json_object_get (j, "services"), "content")), 1);
-    ck_assert_int_eq (json_integer_value (json_object_get (j, "catalog_products")), 30);
+    ck_assert_int_eq (json_integer_value (json_object_get (j, "catalog_products")), 36);
     json_decref (j);
     hr_http_response_t res = request ("GET", "/openapi.yaml", NULL, NULL);
     ck_assert_int_eq (res.status, 200);
@@ -539,6 +631,54 @@ START_TEST (test_search)
     j = expect (404, "GET", "/recommendations/search?query=nothing", NULL);
     ck_assert_str_eq (json_string_value (json_object_get (j, "fallback_reason")), "no_search_matches");
     ck_assert (has_id (json_object_get (j, "results"), "P000000026"));
+    json_decref (j);
+}
+END_TEST
+
+/*  The ids of a list, "," joined, for one readable assertion.  */
+static const char *
+ids_of (json_t *array, char *buf, size_t cap)
+{
+    size_t i, n = 0;
+    json_t *it;
+    buf[0] = 0;
+    json_array_foreach (array, i, it)
+        n += (size_t) snprintf (buf + n, n < cap ? cap - n : 0, "%s%s", i ? "," : "",
+                                json_string_value (json_object_get (it, "id")) + 8);
+    return buf;
+}
+
+/*  Item 5 of issue 15: one item per group of variants in every list;
+    lists are filled from further candidates.                              */
+START_TEST (test_variants_are_collapsed_in_every_list)
+{
+    char buf[256];
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=vera", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "trending"), buf, sizeof buf), "40,20,21,44");
+    ck_assert_str_eq (ids_of (json_object_get (j, "best_value"), buf, sizeof buf), "41,22");
+    ck_assert_str_eq (ids_of (json_object_get (json_object_get (j, "top_categories"), "Baby"), buf,
+                              sizeof buf), "42,43");
+    ck_assert_str_eq (ids_of (json_object_get (j, "diverse_picks"), buf, sizeof buf), "44,25");
+    json_t *p = json_object_get (j, "personalized");
+    int huggies = has_id (p, "P000000040") + has_id (p, "P000000041") + has_id (p, "P000000042");
+    ck_assert_int_eq (huggies, 1);
+    ck_assert (has_id (p, "P000000045") && has_id (p, "P000000044") && has_id (p, "P000000007"));
+    ck_assert (!has_id (p, "P000000043"));          /* clicked */
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/home?user_id=vera&response_limit=3", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "trending"), buf, sizeof buf), "40,20,21");
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "personalized")), 3);
+    json_decref (j);
+
+    /*  /product: never a variant of the product itself, nor two of one */
+    j = expect (200, "GET", "/recommendations/product/P000000040", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "similar"), buf, sizeof buf), "43,45,02,11,12");
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/search?query=diapers", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "results"), buf, sizeof buf), "40,43,45,05");
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/search?query=diapers&response_limit=3", NULL);
+    ck_assert_str_eq (ids_of (json_object_get (j, "results"), buf, sizeof buf), "40,43,45");
     json_decref (j);
 }
 END_TEST
@@ -992,17 +1132,118 @@ START_TEST (test_connection_cap)
 }
 END_TEST
 
+/*  Settings of a one-loop gateway beside the suite's, on its broker.      */
+static void
+side_settings (gw_settings_t *s, int at)
+{
+    gw_settings_defaults (s);
+    s->port = at;
+    s->threads = 1;
+    s->embed_broker = false;
+    s->broker_endpoint = broker;
+    s->access_log = false;
+}
+
+typedef struct {
+    int port, status;
+    pthread_t tid;
+} held_req_t;
+
+static void *
+held_request (void *arg)
+{
+    held_req_t *h = arg;
+    hr_http_t *c = hr_http_new ("127.0.0.1", h->port);
+    hr_http_response_t res;
+    h->status = hr_http_request (c, "GET", "/api/v1/interactions/interactions/holdme", NULL,
+                                 NULL, 0, &res) == 0 ? res.status : -1;
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+    return NULL;
+}
+
+static void
+wait_inflight (int n)
+{
+    while (gw_fanout_inflight () != n)
+        usleep (1000);
+}
+
+/*  One GET of alice's history from the gateway on `at`: its status, and
+    whether it carried `Retry-After: 1` and the error "overloaded".        */
+static int
+capped_get (int at, bool *shed)
+{
+    hr_http_t *c = hr_http_new ("127.0.0.1", at);
+    hr_http_response_t res;
+    ck_assert_int_eq (hr_http_request (c, "GET", "/api/v1/interactions/interactions/alice",
+                                       NULL, NULL, 0, &res), 0);
+    char v[64];
+    const char *ra = hr_http_header (&res, "retry-after", v, sizeof v);
+    *shed = ra && !strcmp (v, "1") && res.body && strstr (res.body, "\"overloaded\"");
+    int status = res.status;
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+    return status;
+}
+
+/*  Issue 17, item 12: below HR_GATEWAY_MAX_INFLIGHT a request waits for
+    the services (no 5xx); past it the gateway sheds on purpose, 503 with
+    Retry-After.  Two requests held at a blocked fake worker fill a cap of
+    2; every step waits on a condition (the in-flight count, the fake's
+    arrivals), never on time: a request's slot is freed when h2o disposes
+    of it, which may be after its client has read the answer.            */
+START_TEST (test_shedding_only_past_the_inflight_cap)
+{
+    gw_settings_t s;
+    side_settings (&s, 0);
+    s.deadline_ms = 60000;          /* the held requests wait, they do not time out */
+    s.max_inflight = 2;
+    gw_server_t *capped = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (capped);
+    int cport = gw_server_port (capped);
+    bool shed;
+    for (int i = 0; i < 5; i++) {   /* below the cap: served */
+        wait_inflight (0);
+        ck_assert_int_eq (capped_get (cport, &shed), 200);
+    }
+    wait_inflight (0);
+    atomic_store (&held_arrived, 0);
+    hold_set (true);
+    held_req_t h[2] = { { .port = cport }, { .port = cport } };
+    ck_assert_int_eq (pthread_create (&h[0].tid, NULL, held_request, &h[0]), 0);
+    while (atomic_load (&held_arrived) < 1)
+        usleep (1000);
+    ck_assert_int_eq (pthread_create (&h[1].tid, NULL, held_request, &h[1]), 0);
+    wait_inflight (2);              /* both admitted, one blocked at the fake */
+    for (int i = 0; i < 3; i++) {   /* at the cap: shed on purpose */
+        ck_assert_int_eq (capped_get (cport, &shed), 503);
+        ck_assert (shed);
+    }
+    ck_assert_int_eq (gw_fanout_inflight (), 2);
+    hold_set (false);
+    for (int i = 0; i < 2; i++) {
+        pthread_join (h[i].tid, NULL);
+        ck_assert_int_eq (h[i].status, 200);    /* queued, not shed */
+    }
+    wait_inflight (0);
+    ck_assert_int_eq (capped_get (cport, &shed), 200);     /* below again */
+    wait_inflight (0);
+    gw_server_destroy (&capped);
+    /*  The cap is process-wide: give the other gateways theirs back.     */
+    side_settings (&s, 0);
+    gw_server_t *restore = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (restore);
+    gw_server_destroy (&restore);
+}
+END_TEST
+
 /*  Issue 17, item 11: a second gateway on a port another one serves does
     not start (SO_REUSEPORT would have let it share the port silently).    */
 START_TEST (test_port_in_use_is_refused)
 {
     gw_settings_t s;
-    gw_settings_defaults (&s);
-    s.port = port;
-    s.threads = 1;
-    s.embed_broker = false;
-    s.broker_endpoint = broker;
-    s.access_log = false;
+    side_settings (&s, port);
     gw_server_t *second = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
     ck_assert_ptr_null (second);
     expect_status (200, "GET", "/healthz", NULL);   /* the first one is unharmed */
@@ -1024,6 +1265,7 @@ main (void)
     tcase_add_test (tc, test_home_existing_user_merge);
     tcase_add_test (tc, test_product);
     tcase_add_test (tc, test_search);
+    tcase_add_test (tc, test_variants_are_collapsed_in_every_list);
     tcase_add_test (tc, test_post_interactions);
     tcase_add_test (tc, test_huge_body_gets_a_readable_413);
     tcase_add_test (tc, test_h2c_upgrade_is_not_offered);
@@ -1039,6 +1281,7 @@ main (void)
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);
     tcase_add_test (tc, test_connection_cap);
     tcase_add_test (tc, test_port_in_use_is_refused);
+    tcase_add_test (tc, test_shedding_only_past_the_inflight_cap);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */
