@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "hr_clock.h"
 
 static void
 s_help (hr_config_t *cfg, FILE *out)
@@ -30,14 +31,6 @@ s_help (hr_config_t *cfg, FILE *out)
         "fatal), 1 when a file cannot be read or the load fails, 2 on bad usage.\n\n"
         "configuration (environment):\n");
     hr_config_print_help (cfg, out);
-}
-
-static double
-s_now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void
@@ -145,7 +138,7 @@ hr_cli_import_catalog (int argc, char **argv)
         return 2;
     hr_log_init ("hybridrec", hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL")));
 
-    double t0 = s_now_s ();
+    double t0 = hr_mono_s ();
     hr_import_t *imp = hr_import_new ();
     if (!imp) {
         hr_config_destroy (&cfg);
@@ -170,7 +163,7 @@ hr_cli_import_catalog (int argc, char **argv)
     }
     if (rc == 0 && !dry_run)
         rc = s_load (imp, cfg);
-    double seconds = s_now_s () - t0;
+    double seconds = hr_mono_s () - t0;
     s_print_summary (imp, dry_run || rc != 0, seconds);
     s_log_summary (imp, dry_run, rc, seconds);
     hr_import_destroy (&imp);

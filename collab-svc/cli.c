@@ -93,8 +93,7 @@ s_publish (hr_pg_t *pg, hr_redis_t *redis, const collab_log_t *log, const collab
 static int
 s_train (hr_config_t *cfg, const collab_train_params_t *tp, const collab_score_params_t *sp)
 {
-    struct timespec t0;
-    clock_gettime (CLOCK_MONOTONIC, &t0);
+    double t0 = hr_mono_s ();
     hr_pg_t *pg = hr_config_pg (cfg, 600000);
     hr_redis_t *redis = hr_config_redis (cfg);
     collab_ids_t *ids = collab_ids_new (1 << 16);
@@ -109,12 +108,12 @@ s_train (hr_config_t *cfg, const collab_train_params_t *tp, const collab_score_p
                                          isatty (STDERR_FILENO), err, sizeof err)))
         fprintf (stderr, "hybridrec train collab: %s\n", err);
     else {
-        double read_s = hr_seconds_since (&t0);
+        double read_s = hr_mono_s () - t0;
         if (!(model = collab_model_train (log, ids, tp)))
             fprintf (stderr, "hybridrec train collab: training failed (out of memory)\n");
         else {
             ids = NULL;                          /* owned by the model */
-            rc = s_publish (pg, redis, log, model, sp, read_s, hr_seconds_since (&t0) - read_s);
+            rc = s_publish (pg, redis, log, model, sp, read_s, hr_mono_s () - t0 - read_s);
         }
     }
     collab_model_destroy (&model);

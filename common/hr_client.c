@@ -37,14 +37,6 @@ hr_now_ms (void)
     return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-double
-hr_seconds_since (const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime (CLOCK_MONOTONIC, &t1);
-    return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 
 hr_client_t *
 hr_client_new (const char *broker_endpoint)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include "hr_clock.h"
 
 typedef struct hr_client hr_client_t;
 
@@ -43,7 +44,5 @@ int hr_client_call (hr_client_t *self, const char *service, const void *req,
 
 /*  Wall-clock milliseconds (the clock deadlines use).  */
 int64_t hr_now_ms (void);
-/*  Seconds on the monotonic clock since `t0` (from CLOCK_MONOTONIC).       */
-double hr_seconds_since (const struct timespec *t0);
 
 #endif

@@ -395,15 +395,14 @@ s_evaluate (const eval_args_t *a, collab_ids_t *ids, const collab_log_t *train,
     uint32_t n_items = collab_ids_count (ids);
     fprintf (stderr, "eval: train %u sessions / %u clicks; test %u sessions / %u clicks; %u items\n",
              train->n_sessions, train->n_events, test->n_sessions, test->n_events, n_items);
-    struct timespec t0;
-    clock_gettime (CLOCK_MONOTONIC, &t0);
+    double t0 = hr_mono_s ();
     collab_model_t *model = collab_model_train (train, ids, tp);
     if (!model) {
         fprintf (stderr, "hybridrec eval: training failed (out of memory)\n");
         collab_ids_destroy (&ids);
         return 1;
     }
-    fprintf (stderr, "eval: collab trained in %.2f s (%zu MB)\n", hr_seconds_since (&t0),
+    fprintf (stderr, "eval: collab trained in %.2f s (%zu MB)\n", hr_mono_s () - t0,
              collab_model_bytes (model) >> 20);
     eval_lineup_t *l = calloc (1, sizeof *l);
     int rc = l ? s_build_sources (a, model, train, n_items, sp, l) : -1;

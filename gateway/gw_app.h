@@ -88,7 +88,6 @@ gw_thread_of (h2o_req_t *req)
 }
 
 uint64_t gw_random (gw_thread_t *t);
-uint64_t gw_mono_ns (void);
 
 /*  Handlers (one file each).  */
 void gw_handle_home (gw_request_t *r);

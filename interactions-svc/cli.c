@@ -10,6 +10,7 @@
 #include "hr_pg.h"
 #include "import.h"
 #include "seed.h"
+#include "hr_clock.h"
 
 #define CLI_STATEMENT_TIMEOUT_MS (10 * 60 * 1000)   /* a big COPY chunk is fine */
 
@@ -72,14 +73,6 @@ s_parse_long (const char *s, long min, long *out)
         return -1;
     *out = v;
     return 0;
-}
-
-static double
-s_mono_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void
@@ -175,9 +168,9 @@ interactions_cli_import_events (int argc, char **argv)
         return 1;
     }
     inter_import_summary_t sum;
-    double t0 = s_mono_s ();
+    double t0 = hr_mono_s ();
     int rc = inter_import_file (pg, file, &opts, &sum);
-    s_import_report (file, &sum, s_mono_s () - t0);
+    s_import_report (file, &sum, hr_mono_s () - t0);
     if (rc != 0)
         fprintf (stderr, "import-events: failed; running the same command again loads "
                          "the rows still missing\n");

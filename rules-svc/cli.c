@@ -19,6 +19,7 @@
 #include "item_dict.h"
 #include "protocol.h"
 #include "train.h"
+#include "hr_clock.h"
 
 static const char MINE_USAGE[] =
     "usage: hybridrec mine-rules --baskets FILE --min-support S --min-confidence C\n"
@@ -29,7 +30,7 @@ static const char MINE_USAGE[] =
     "  --max-len N   longest itemset (default 10, as arules; 0 = unlimited)\n"
     "  --out FILE    also write the rules as CSV (best lift x confidence first)\n";
 
-static int parse_double (const char *s, double lo, double hi, double *out)
+static int s_parse_double (const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
@@ -40,15 +41,8 @@ static int parse_double (const char *s, double lo, double hi, double *out)
     return 0;
 }
 
-static double now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*  One CSV field, quoted when needed (RFC 4180).  */
-static void csv_field (FILE *f, const char *s)
+static void s_csv_field (FILE *f, const char *s)
 {
     if (!strpbrk (s, ",\"\r\n")) {
         fputs (s, f);
@@ -63,7 +57,7 @@ static void csv_field (FILE *f, const char *s)
     fputc ('"', f);
 }
 
-static int write_rules (const char *path, const rules_fpg_result_t *r, const rules_item_dict_t *dict)
+static int s_write_rules (const char *path, const rules_fpg_result_t *r, const rules_item_dict_t *dict)
 {
     FILE *f = fopen (path, "w");
     if (!f) {
@@ -96,10 +90,10 @@ static int write_rules (const char *path, const rules_fpg_result_t *r, const rul
         }
         *p++ = '}';
         *p = '\0';
-        csv_field (f, ante);
+        s_csv_field (f, ante);
         free (ante);
         fputc (',', f);
-        csv_field (f, rules_item_dict_name (dict, rule->consequent, NULL));
+        s_csv_field (f, rules_item_dict_name (dict, rule->consequent, NULL));
         fprintf (f, ",%u,%.10g,%.10g,%.10g,%.10g,", rule->count, rule->support,
                  rule->confidence, rule->lift, rule->leverage);
         if (isinf (rule->conviction))
@@ -144,15 +138,15 @@ s_mine_options (int argc, char **argv, const char **baskets_path, const char **o
         fprintf (stderr, "mine-rules: --baskets FILE is required\n%s", MINE_USAGE);
         return 2;
     }
-    if (parse_double (support_s, 0, 1, &p->min_support)) {
+    if (s_parse_double (support_s, 0, 1, &p->min_support)) {
         fprintf (stderr, "mine-rules: --min-support must be a number in [0, 1]\n");
         return 2;
     }
-    if (parse_double (conf_s, 0, 1, &p->min_confidence)) {
+    if (s_parse_double (conf_s, 0, 1, &p->min_confidence)) {
         fprintf (stderr, "mine-rules: --min-confidence must be a number in [0, 1]\n");
         return 2;
     }
-    if (maxlen_s && (parse_double (maxlen_s, 0, 1000, &maxlen) || maxlen != floor (maxlen))) {
+    if (maxlen_s && (s_parse_double (maxlen_s, 0, 1000, &maxlen) || maxlen != floor (maxlen))) {
         fprintf (stderr, "mine-rules: --max-len must be an integer in [0, 1000]\n");
         return 2;
     }
@@ -188,7 +182,7 @@ int rules_cli_mine (int argc, char **argv)
         fprintf (stderr, "mine-rules: cannot open %s: %s\n", baskets_path, strerror (errno));
         return 1;
     }
-    double t0 = now_s ();
+    double t0 = hr_mono_s ();
     rules_fpg_baskets_t *baskets = rules_fpg_baskets_new ();
     rules_item_dict_t *dict = rules_item_dict_new ();
     char err[256] = "out of memory";
@@ -199,18 +193,18 @@ int rules_cli_mine (int argc, char **argv)
         fprintf (stderr, "mine-rules: %s: %s\n", baskets_path, err);
         goto done;
     }
-    double t_read = now_s ();
+    double t_read = hr_mono_s ();
     r = rules_fpg_mine (baskets, &p, err, sizeof err);
     if (!r) {
         fprintf (stderr, "mine-rules: %s\n", err);
         rc = -1;
         goto done;
     }
-    double t_mine = now_s ();
+    double t_mine = hr_mono_s ();
     s_mine_report (baskets, dict, r, &p);
     printf ("time: read %.3f s, mine %.3f s\n", t_read - t0, t_mine - t_read);
     fflush (stdout);
-    if (out_path && write_rules (out_path, r, dict))
+    if (out_path && s_write_rules (out_path, r, dict))
         rc = -1;
 done:
     rules_fpg_result_destroy (&r);

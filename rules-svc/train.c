@@ -11,6 +11,7 @@
 #include "item_dict.h"
 #include "protocol.h"
 #include "model.h"
+#include "hr_clock.h"
 
 static const char CLICKS_SQL[] =
     "SELECT user_id, product_id, (extract(epoch FROM ts) * 1000)::bigint"
@@ -22,15 +23,8 @@ static const char COUNT_SQL[] =
     "SELECT count(*) FROM interactions"
     " WHERE event_type = 1 AND ts >= now() - make_interval(days => $1::int)";
 
-static double now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*  Streams the clicks (single-row mode: memory stays flat however many). */
-static int read_clicks (hr_pg_t *pg, const rules_train_params_t *p, rules_basket_builder_t *bb,
+static int s_read_clicks (hr_pg_t *pg, const rules_train_params_t *p, rules_basket_builder_t *bb,
                         uint64_t *nclicks, char *err, size_t errlen)
 {
     char days[16];
@@ -82,7 +76,7 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
                      rules_train_summary_t *s, char *err, size_t errlen)
 {
     memset (s, 0, sizeof *s);
-    double t0 = now_s ();
+    double t0 = hr_mono_s ();
     rules_fpg_baskets_t *baskets = rules_fpg_baskets_new ();
     rules_item_dict_t *dict = rules_item_dict_new ();
     rules_basket_builder_t *bb = baskets && dict
@@ -95,7 +89,7 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
         snprintf (err, errlen, "out of memory");
         goto done;
     }
-    if (read_clicks (pg, p, bb, &s->clicks, err, errlen))
+    if (s_read_clicks (pg, p, bb, &s->clicks, err, errlen))
         goto done;
     s->baskets = rules_fpg_baskets_count (baskets);
     s->items = rules_item_dict_size (dict);
@@ -128,7 +122,7 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
     }
     rc = 0;
 done:
-    s->seconds = now_s () - t0;
+    s->seconds = hr_mono_s () - t0;
     hr_writer_free (&w);
     rules_fpg_result_destroy (&res);
     rules_basket_builder_destroy (&bb);
