@@ -10,6 +10,7 @@
 #include "gw_endpoint.h"
 #include "gw_render.h"
 #include "gw_respond.h"
+#include "hr_merge_model.h"
 #include "hr_validate.h"
 
 #define ADMIN_DEFAULT_LIMIT 20
@@ -35,7 +36,7 @@ typedef struct {
 static const unsigned char empty_history[4] = { 0, 0, 0, 0 };
 
 static void
-put_history (gw_buf_t *b, const hr_catalog_t *cat, const user_t *u)
+s_put_history (gw_buf_t *b, const hr_catalog_t *cat, const user_t *u)
 {
     gw_buf_puts (b, "\"history\":{\"status\":");
     gw_buf_json_str (b, u->history_status.status, strlen (u->history_status.status));
@@ -56,7 +57,7 @@ put_history (gw_buf_t *b, const hr_catalog_t *cat, const user_t *u)
 }
 
 static void
-user_render (gw_fanout_t *f, void *arg)
+s_user_render (gw_fanout_t *f, void *arg)
 {
     user_t *u = arg;
     gw_request_t *r = u->r;
@@ -80,27 +81,27 @@ user_render (gw_fanout_t *f, void *arg)
     gw_buf_puts (&b, "{\"user_id\":");
     gw_buf_json_str (&b, u->user.base, u->user.len);
     gw_buf_putc (&b, ',');
-    put_history (&b, cat, u);
+    s_put_history (&b, cat, u);
     const gw_weights_t *w = &r->app->settings.weights;
     gw_buf_printf (&b, ",\"weights\":{\"clicked\":%.6g,\"search\":%.6g,\"diverse\":%.6g,"
                    "\"clicked_content\":%.6g,\"clicked_collab\":%.6g,\"clicked_rules\":%.6g}",
                    w->clicked, w->search, w->diverse, w->clicked_content, w->clicked_collab,
                    w->clicked_rules);
-    const struct { const char *name; const gw_admin_list_t *list; } lists[] = {
-        { "content_clicked", &clicked }, { "collab", &collab }, { "rules", &rules },
-        { "content_search", &search }, { "diverse", &diverse },
+    const gw_admin_list_t *lists[HR_HOME_SOURCES] = {
+        [HR_HOME_CONTENT_CLICKED] = &clicked, [HR_HOME_COLLAB] = &collab, [HR_HOME_RULES] = &rules,
+        [HR_HOME_CONTENT_SEARCH] = &search, [HR_HOME_DIVERSE] = &diverse,
     };
     gw_buf_puts (&b, ",\"strategies\":{");
-    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-        gw_buf_printf (&b, "%s\"%s\":", i ? "," : "", lists[i].name);
-        gw_admin_list_put (&b, cat, lists[i].list, u->limit);
+    for (int i = 0; i < HR_HOME_SOURCES; i++) {
+        gw_buf_printf (&b, "%s\"%s\":", i ? "," : "", hr_home_source_names[i]);
+        gw_admin_list_put (&b, cat, lists[i], u->limit);
     }
     gw_buf_puts (&b, "}}");
     gw_send_json (r, 200, &b);
 }
 
 static void
-user_after_history (gw_fanout_t *f, void *arg)
+s_user_after_history (gw_fanout_t *f, void *arg)
 {
     user_t *u = arg;
     gw_thread_t *t = u->r->thread;
@@ -129,7 +130,7 @@ user_after_history (gw_fanout_t *f, void *arg)
         u->c_collab = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
         u->c_rules = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
     }
-    gw_fanout_wait (f, user_render, u);
+    gw_fanout_wait (f, s_user_render, u);
 }
 
 void
@@ -157,7 +158,7 @@ gw_handle_admin_user (gw_request_t *r, h2o_iovec_t user_id)
     hr_writer_t *w = &r->thread->writer;
     gw_req_history (w, user_id.base, user_id.len, USER_HISTORY_DAYS, USER_HISTORY_EVENTS);
     u->c_history = gw_fanout_add (f, GW_SVC_INTERACTIONS, w->data, w->len);
-    gw_fanout_wait (f, user_after_history, u);
+    gw_fanout_wait (f, s_user_after_history, u);
 }
 
 /* ============================================================== product */
@@ -170,7 +171,7 @@ typedef struct {
 } product_t;
 
 static void
-product_render (gw_fanout_t *f, void *arg)
+s_product_render (gw_fanout_t *f, void *arg)
 {
     product_t *p = arg;
     gw_request_t *r = p->r;
@@ -227,7 +228,7 @@ gw_handle_admin_product (gw_request_t *r, h2o_iovec_t product_id)
     p->c_also = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
     gw_req_product (w, HR_M_FOR_PRODUCT, p->id, p->limit);
     p->c_together = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
-    gw_fanout_wait (f, product_render, p);
+    gw_fanout_wait (f, s_product_render, p);
 }
 
 /* =============================================================== search */
@@ -244,7 +245,7 @@ typedef struct {
     service's JSON is spliced only after it parsed: a bad body must not make
     the whole answer invalid JSON.  */
 static void
-put_analysis (gw_buf_t *b, gw_fanout_t *f, int index)
+s_put_analysis (gw_buf_t *b, gw_fanout_t *f, int index)
 {
     gw_admin_list_t st;
     const gw_call_t *c = gw_admin_list_take_call (f, index, &st);
@@ -275,7 +276,7 @@ put_analysis (gw_buf_t *b, gw_fanout_t *f, int index)
 }
 
 static void
-search_render (gw_fanout_t *f, void *arg)
+s_search_render (gw_fanout_t *f, void *arg)
 {
     search_t *s = arg;
     gw_request_t *r = s->r;
@@ -288,7 +289,7 @@ search_render (gw_fanout_t *f, void *arg)
     gw_buf_init (&b, pool, 4096 + (size_t) (s->limit + FALLBACK_LIMIT) * 700);
     gw_buf_puts (&b, "{\"query\":");
     gw_buf_json_str (&b, s->query, s->qlen);
-    put_analysis (&b, f, s->c_analyze);
+    s_put_analysis (&b, f, s->c_analyze);
     gw_buf_puts (&b, ",\"results\":");
     gw_admin_list_put (&b, cat, &results, s->limit);
     /*  What /recommendations/search answers instead (404 + trending) when
@@ -337,5 +338,5 @@ gw_handle_admin_search (gw_request_t *r)
     s->c_search = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
     gw_req_trending (w, FALLBACK_LIMIT);
     s->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
-    gw_fanout_wait (f, search_render, s);
+    gw_fanout_wait (f, s_search_render, s);
 }
