@@ -33,7 +33,7 @@ typedef struct {
 
 /*  Min-heap on s, size limited: keeps the best `cap` partial scores.       */
 static void
-heap_push (cand_t *h, uint32_t *n, uint32_t cap, cand_t c)
+s_heap_push (cand_t *h, uint32_t *n, uint32_t cap, cand_t c)
 {
     if (*n < cap) {
         uint32_t i = (*n)++;
@@ -64,7 +64,7 @@ heap_push (cand_t *h, uint32_t *n, uint32_t cap, cand_t c)
 }
 
 static int
-cmp_cand_desc (const void *a, const void *b)
+s_cmp_cand_desc (const void *a, const void *b)
 {
     const cand_t *x = a, *y = b;
     if (x->s != y->s)
@@ -73,7 +73,7 @@ cmp_cand_desc (const void *a, const void *b)
 }
 
 static void
-one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap,
+s_one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap,
              float *dense)
 {
     const content_matrix_t *X = job->X;
@@ -95,7 +95,7 @@ one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap
     for (uint32_t k = 0; k < ntouched; k++) {
         uint32_t j = touched[k];
         if (j != i && acc[j] > 0.0f)
-            heap_push (heap, &nh, o->candidates, (cand_t) { j, acc[j] });
+            s_heap_push (heap, &nh, o->candidates, (cand_t) { j, acc[j] });
         acc[j] = 0.0f;
     }
     /*  Exact cosines for the survivors (pruned postings give partial sums):
@@ -114,7 +114,7 @@ one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap
         for (uint64_t p = X->row[i]; p < X->row[i + 1]; p++)
             dense[X->col[p]] = 0.0f;
     }
-    qsort (heap, nh, sizeof *heap, cmp_cand_desc);
+    qsort (heap, nh, sizeof *heap, s_cmp_cand_desc);
 
     content_neighbours_t *out = job->out;
     uint32_t *nidx = out->idx + (uint64_t) i * out->k;
@@ -156,7 +156,7 @@ one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap
 }
 
 static void *
-worker (void *arg)
+s_worker (void *arg)
 {
     job_t *job = arg;
     uint32_t n = job->X->rows;
@@ -175,7 +175,7 @@ worker (void *arg)
             break;
         uint32_t last = first + chunk < n ? first + chunk : n;
         for (uint32_t i = first; i < last; i++)
-            one_product (job, i, acc, touched, heap, dense);
+            s_one_product (job, i, acc, touched, heap, dense);
         atomic_fetch_add (&job->done, last - first);
     }
 done:
@@ -187,7 +187,7 @@ done:
 }
 
 static int
-cmp_posting_desc (const void *a, const void *b)
+s_cmp_posting_desc (const void *a, const void *b)
 {
     const posting_t *x = a, *y = b;
     if (x->w != y->w)
@@ -232,7 +232,7 @@ s_postings (const content_matrix_t *X, const content_nb_opts_t *opts, uint64_t *
         prev = e;
         uint64_t len = e - b;
         if (len > opts->max_postings) {
-            qsort (all + b, len, sizeof *all, cmp_posting_desc);
+            qsort (all + b, len, sizeof *all, s_cmp_posting_desc);
             len = opts->max_postings;
         }
         memmove (all + o, all + b, len * sizeof *all);
@@ -281,10 +281,10 @@ s_run_workers (job_t *job, const content_nb_opts_t *opts, uint32_t n)
     pthread_t tid[64];
     unsigned started = 0;
     for (; started < threads; started++)
-        if (pthread_create (&tid[started], NULL, worker, job))
+        if (pthread_create (&tid[started], NULL, s_worker, job))
             break;
     if (started == 0)
-        worker (job);
+        s_worker (job);
     /*  Progress from here while the workers run.  */
     while (opts->progress) {
         unsigned d = atomic_load (&job->done);

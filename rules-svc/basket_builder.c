@@ -59,7 +59,7 @@ int rules_basket_builder_finish (rules_basket_builder_t *self)
     return rc;
 }
 
-static int64_t day_of (int64_t ts)
+static int64_t s_day_of (int64_t ts)
 {
     return ts >= 0 ? ts / DAY_MS : -((-ts + DAY_MS - 1) / DAY_MS);
 }
@@ -74,7 +74,7 @@ int rules_basket_builder_add (rules_basket_builder_t *self, const char *user, si
         return -1;
     bool same_basket = same_user
         && (self->mode == RULES_BASKET_SESSION ? ts_ms - self->last_ts <= self->gap_ms
-                                         : day_of (ts_ms) == day_of (self->last_ts));
+                                         : s_day_of (ts_ms) == s_day_of (self->last_ts));
     if (!same_basket) {
         if (rules_basket_builder_finish (self))
             return -1;

@@ -14,7 +14,7 @@ struct rules_item_dict {
     size_t nslots;
 };
 
-static uint64_t hash_bytes (const char *s, size_t n)
+static uint64_t s_hash_bytes (const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < n; i++) {
@@ -51,9 +51,9 @@ void rules_item_dict_destroy (rules_item_dict_t **self_p)
     *self_p = NULL;
 }
 
-static size_t find_slot (const rules_item_dict_t *self, const char *name, size_t len)
+static size_t s_find_slot (const rules_item_dict_t *self, const char *name, size_t len)
 {
-    size_t mask = self->nslots - 1, j = hash_bytes (name, len) & mask;
+    size_t mask = self->nslots - 1, j = s_hash_bytes (name, len) & mask;
     while (self->slots[j]) {
         uint32_t id = self->slots[j] - 1;
         if (self->name_len[id] == len && !memcmp (self->arena + self->offset[id], name, len))
@@ -65,18 +65,18 @@ static size_t find_slot (const rules_item_dict_t *self, const char *name, size_t
 
 uint32_t rules_item_dict_find (const rules_item_dict_t *self, const char *name, size_t len)
 {
-    size_t j = find_slot (self, name, len);
+    size_t j = s_find_slot (self, name, len);
     return self->slots[j] ? self->slots[j] - 1 : RULES_ITEM_DICT_NONE;
 }
 
-static int rehash (rules_item_dict_t *self)
+static int s_rehash (rules_item_dict_t *self)
 {
     size_t nslots = self->nslots * 2;
     uint32_t *slots = calloc (nslots, sizeof *slots);
     if (!slots)
         return -1;
     for (uint32_t id = 0; id < self->n; id++) {
-        size_t j = hash_bytes (self->arena + self->offset[id], self->name_len[id]) & (nslots - 1);
+        size_t j = s_hash_bytes (self->arena + self->offset[id], self->name_len[id]) & (nslots - 1);
         while (slots[j])
             j = (j + 1) & (nslots - 1);
         slots[j] = id + 1;
@@ -89,15 +89,15 @@ static int rehash (rules_item_dict_t *self)
 
 uint32_t rules_item_dict_intern (rules_item_dict_t *self, const char *name, size_t len)
 {
-    size_t j = find_slot (self, name, len);
+    size_t j = s_find_slot (self, name, len);
     if (self->slots[j])
         return self->slots[j] - 1;
     if (self->n >= UINT32_MAX - 1 || len > UINT32_MAX)
         return RULES_ITEM_DICT_NONE;
     if ((size_t) (self->n + 1) * 2 > self->nslots) {
-        if (rehash (self))
+        if (s_rehash (self))
             return RULES_ITEM_DICT_NONE;
-        j = find_slot (self, name, len);
+        j = s_find_slot (self, name, len);
     }
     if (self->n == self->ids_cap) {
         uint32_t cap = self->ids_cap ? self->ids_cap * 2 : 256;

@@ -38,7 +38,7 @@ void trending_decay_destroy (trending_decay_t **self_p)
     *self_p = NULL;
 }
 
-static int ensure (trending_decay_t *self, uint32_t item)
+static int s_ensure (trending_decay_t *self, uint32_t item)
 {
     if (item >= TRENDING_DECAY_MAX_ITEMS)
         return -1;
@@ -60,16 +60,16 @@ static int ensure (trending_decay_t *self, uint32_t item)
 }
 
 /*  The exponent x with weight = e^x for an event at ts.                    */
-static inline double exponent (const trending_decay_t *self, int64_t ts_ms)
+static inline double s_exponent (const trending_decay_t *self, int64_t ts_ms)
 {
     return (double) (ts_ms - self->t0_ms) * self->neg_ln_rate_per_ms;
 }
 
 int trending_decay_add_weight (trending_decay_t *self, uint32_t item, int64_t ts_ms, double w)
 {
-    if (ensure (self, item))
+    if (s_ensure (self, item))
         return -1;
-    double x = exponent (self, ts_ms);
+    double x = s_exponent (self, ts_ms);
     if (x > RENORM_EXPONENT) {
         trending_decay_renormalise (self, ts_ms);
         x = 0.0;
@@ -85,7 +85,7 @@ int trending_decay_add (trending_decay_t *self, uint32_t item, int64_t ts_ms)
 
 double trending_decay_factor (const trending_decay_t *self, int64_t now_ms)
 {
-    return exp (-exponent (self, now_ms));
+    return exp (-s_exponent (self, now_ms));
 }
 
 double trending_decay_score (const trending_decay_t *self, uint32_t item, int64_t now_ms)
@@ -102,7 +102,7 @@ double trending_decay_raw (const trending_decay_t *self, uint32_t item)
 
 int trending_decay_set_raw (trending_decay_t *self, uint32_t item, double raw)
 {
-    if (!(raw >= 0.0) || isinf (raw) || ensure (self, item))
+    if (!(raw >= 0.0) || isinf (raw) || s_ensure (self, item))
         return -1;
     self->raw[item] = raw;
     return 0;
@@ -121,18 +121,18 @@ double trending_decay_rate (const trending_decay_t *self) { return self->rate; }
 uint32_t trending_decay_size (const trending_decay_t *self) { return self->n; }
 
 /*  Min-heap on (raw, -id): the root is the weakest of the current top k.  */
-static inline int weaker (double ra, uint32_t a, double rb, uint32_t b)
+static inline int s_weaker (double ra, uint32_t a, double rb, uint32_t b)
 {
     return ra < rb || (ra == rb && a > b);
 }
 
-static void sift_down (uint32_t *heap, const double *raw, size_t n, size_t i)
+static void s_sift_down (uint32_t *heap, const double *raw, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && weaker (raw[heap[l]], heap[l], raw[heap[m]], heap[m]))
+        if (l < n && s_weaker (raw[heap[l]], heap[l], raw[heap[m]], heap[m]))
             m = l;
-        if (r < n && weaker (raw[heap[r]], heap[r], raw[heap[m]], heap[m]))
+        if (r < n && s_weaker (raw[heap[r]], heap[r], raw[heap[m]], heap[m]))
             m = r;
         if (m == i)
             return;
@@ -156,22 +156,22 @@ size_t trending_decay_top (const trending_decay_t *self, int64_t now_ms, size_t 
             items[n++] = i;
             if (n == k)
                 for (size_t j = k / 2 + 1; j-- > 0;)
-                    sift_down (items, self->raw, n, j);
+                    s_sift_down (items, self->raw, n, j);
         }
-        else if (weaker (self->raw[items[0]], items[0], self->raw[i], i)) {
+        else if (s_weaker (self->raw[items[0]], items[0], self->raw[i], i)) {
             items[0] = i;
-            sift_down (items, self->raw, n, 0);
+            s_sift_down (items, self->raw, n, 0);
         }
     }
     if (n < k)
         for (size_t j = n / 2 + 1; j-- > 0;)
-            sift_down (items, self->raw, n, j);
+            s_sift_down (items, self->raw, n, j);
     /*  Heap-sort in place: pop the weakest to the back.                    */
     for (size_t end = n; end > 1; end--) {
         uint32_t t = items[0];
         items[0] = items[end - 1];
         items[end - 1] = t;
-        sift_down (items, self->raw, end - 1, 0);
+        s_sift_down (items, self->raw, end - 1, 0);
     }
     if (scores) {
         double f = trending_decay_factor (self, now_ms);

@@ -122,7 +122,7 @@ typedef struct {
 
 /*  ,"services":{name: live replicas, ...} from an mmi.workers listing.    */
 static bool
-put_workers (gw_buf_t *b, const gw_call_t *c)
+s_put_workers (gw_buf_t *b, const gw_call_t *c)
 {
     if (c->outcome != GW_CALL_OK)
         return false;
@@ -153,7 +153,7 @@ put_workers (gw_buf_t *b, const gw_call_t *c)
 }
 
 static void
-put_models (gw_buf_t *b, gw_admin_t *self)
+s_put_models (gw_buf_t *b, gw_admin_t *self)
 {
     hr_snapshot_t *snap = self->models ? hr_swap_acquire (self->models) : NULL;
     if (snap)
@@ -166,7 +166,7 @@ put_models (gw_buf_t *b, gw_admin_t *self)
 }
 
 static void
-overview_render (gw_fanout_t *f, void *arg)
+s_overview_render (gw_fanout_t *f, void *arg)
 {
     overview_t *o = arg;
     gw_request_t *r = o->r;
@@ -176,13 +176,13 @@ overview_render (gw_fanout_t *f, void *arg)
     gw_buf_init (&b, pool, 4096 + OVERVIEW_TRENDING * 600);
     gw_buf_printf (&b, "{\"now_ms\":%lld", (long long) hr_now_ms ());
     const gw_call_t *w = gw_fanout_call (f, o->c_workers);
-    bool broker_ok = put_workers (&b, w);
+    bool broker_ok = s_put_workers (&b, w);
     gw_buf_puts (&b, ",\"broker\":");
     const char *bs = broker_ok ? "ok" : w->outcome == GW_CALL_OK ? "malformed" : gw_admin_list_status (w->outcome);
     gw_buf_json_str (&b, bs, strlen (bs));
     if (!broker_ok)
         gw_buf_puts (&b, ",\"services\":{}");
-    put_models (&b, r->app->admin);
+    s_put_models (&b, r->app->admin);
     gw_buf_printf (&b, ",\"catalog\":{\"products\":%u,\"version\":%lld}", hr_catalog_size (cat),
                    (long long) gw_catalog_version (r->app->catalog));
     /*  This loop thread's view of the circuits (each loop has its own).   */
@@ -217,5 +217,5 @@ gw_handle_admin_overview (gw_request_t *r)
     o->c_workers = gw_fanout_add (f, GW_SVC_MMI, NULL, 0);
     gw_req_trending (w, OVERVIEW_TRENDING);
     o->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
-    gw_fanout_wait (f, overview_render, o);
+    gw_fanout_wait (f, s_overview_render, o);
 }

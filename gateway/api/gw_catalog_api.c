@@ -67,7 +67,7 @@ static const char *const sql_delete =
     " SELECT (SELECT count(*) FROM d), 0, (SELECT version FROM v)";
 
 static void
-job_run (void *arg, gw_job_env_t *env)
+s_job_run (void *arg, gw_job_env_t *env)
 {
     cat_job_t *j = arg;
     j->rc = -1;
@@ -98,7 +98,7 @@ job_run (void *arg, gw_job_env_t *env)
 /* ------------------------------------------------------------ answers (loop) */
 
 static void
-job_done (void *arg)
+s_job_done (void *arg)
 {
     cat_job_t *j = arg;
     gw_request_t *r = j->r;
@@ -135,17 +135,17 @@ job_done (void *arg)
 }
 
 static void
-submit (cat_job_t *j)
+s_submit (cat_job_t *j)
 {
     gw_request_t *r = j->r;
-    if (gw_jobs_submit (r->app->jobs, r->thread->jobs, job_run, job_done, j) != 0) {
+    if (gw_jobs_submit (r->app->jobs, r->thread->jobs, s_job_run, s_job_done, j) != 0) {
         free (j->products);
         gw_send_error (r, 503, "unavailable", "catalog writes are not available (no database or queue full)");
     }
 }
 
 static cat_job_t *
-job_new (gw_request_t *r, op_t op)
+s_job_new (gw_request_t *r, op_t op)
 {
     cat_job_t *j = h2o_mem_alloc_pool (&r->req->pool, sizeof *j);
     memset (j, 0, sizeof *j);
@@ -157,7 +157,7 @@ job_new (gw_request_t *r, op_t op)
 /* ------------------------------------------------------------ validation */
 
 static bool
-body_within (gw_request_t *r, size_t max)
+s_body_within (gw_request_t *r, size_t max)
 {
     if (r->req->entity.len <= max)
         return true;
@@ -166,7 +166,7 @@ body_within (gw_request_t *r, size_t max)
 }
 
 static bool
-valid_path_id (gw_request_t *r, h2o_iovec_t id)
+s_valid_path_id (gw_request_t *r, h2o_iovec_t id)
 {
     if (hr_valid_product_id (id.base, id.len))
         return true;
@@ -177,7 +177,7 @@ valid_path_id (gw_request_t *r, h2o_iovec_t id)
 /*  Appends `product` to `array`, replacing an earlier one with its id (one
     statement cannot upsert the same row twice; the last wins).            */
 static void
-append_product (json_t *array, json_t *product)
+s_append_product (json_t *array, json_t *product)
 {
     const char *id = json_string_value (json_object_get (product, "id"));
     size_t i;
@@ -191,9 +191,9 @@ append_product (json_t *array, json_t *product)
 }
 
 static void
-submit_upsert (gw_request_t *r, json_t *array, uint32_t received, const char *single_id)
+s_submit_upsert (gw_request_t *r, json_t *array, uint32_t received, const char *single_id)
 {
-    cat_job_t *j = job_new (r, OP_UPSERT);
+    cat_job_t *j = s_job_new (r, OP_UPSERT);
     j->products = json_dumps (array, JSON_COMPACT);
     j->count = received;
     if (single_id)
@@ -202,13 +202,13 @@ submit_upsert (gw_request_t *r, json_t *array, uint32_t received, const char *si
         gw_send_error (r, 500, "internal", "out of memory");
         return;
     }
-    submit (j);
+    s_submit (j);
 }
 
 void
 gw_handle_catalog_put (gw_request_t *r, h2o_iovec_t product_id)
 {
-    if (!valid_path_id (r, product_id) || !body_within (r, (size_t) r->app->settings.max_body))
+    if (!s_valid_path_id (r, product_id) || !s_body_within (r, (size_t) r->app->settings.max_body))
         return;
     json_error_t err;
     h2o_iovec_t e = r->req->entity;
@@ -226,14 +226,14 @@ gw_handle_catalog_put (gw_request_t *r, h2o_iovec_t product_id)
     }
     json_t *array = json_array ();
     json_array_append_new (array, p);
-    submit_upsert (r, array, 1, product_id.base);
+    s_submit_upsert (r, array, 1, product_id.base);
     json_decref (array);
 }
 
 /*  The batch's objects: a JSON array, or NDJSON (blank lines skipped).
     NULL when answered (422).  */
 static json_t *
-batch_items (gw_request_t *r)
+s_batch_items (gw_request_t *r)
 {
     h2o_iovec_t e = r->req->entity;
     const char *s = e.base ? e.base : "";
@@ -273,9 +273,9 @@ batch_items (gw_request_t *r)
 void
 gw_handle_catalog_batch (gw_request_t *r)
 {
-    if (!body_within (r, (size_t) r->app->settings.max_body * GW_CATALOG_BODY_FACTOR))
+    if (!s_body_within (r, (size_t) r->app->settings.max_body * GW_CATALOG_BODY_FACTOR))
         return;
-    json_t *items = batch_items (r);
+    json_t *items = s_batch_items (r);
     if (!items)
         return;
     size_t n = json_array_size (items);
@@ -295,17 +295,17 @@ gw_handle_catalog_batch (gw_request_t *r)
             gw_send_error (r, 422, "invalid_product", "product %zu: %s (nothing was written)", i, why);
             return;
         }
-        append_product (array, p);
+        s_append_product (array, p);
     }
     json_decref (items);
-    submit_upsert (r, array, (uint32_t) n, NULL);
+    s_submit_upsert (r, array, (uint32_t) n, NULL);
     json_decref (array);
 }
 
 void
 gw_handle_catalog_patch (gw_request_t *r, h2o_iovec_t product_id)
 {
-    if (!valid_path_id (r, product_id) || !body_within (r, (size_t) r->app->settings.max_body))
+    if (!s_valid_path_id (r, product_id) || !s_body_within (r, (size_t) r->app->settings.max_body))
         return;
     json_error_t err;
     h2o_iovec_t e = r->req->entity;
@@ -317,18 +317,18 @@ gw_handle_catalog_patch (gw_request_t *r, h2o_iovec_t product_id)
                        "the body must be {\"status\": \"in_stock\" | \"out_of_stock\" | \"hidden\"}");
         return;
     }
-    cat_job_t *j = job_new (r, OP_STATUS);
+    cat_job_t *j = s_job_new (r, OP_STATUS);
     memcpy (j->id, product_id.base, HR_PRODUCT_ID_LEN);
     j->status = status;
-    submit (j);
+    s_submit (j);
 }
 
 void
 gw_handle_catalog_delete (gw_request_t *r, h2o_iovec_t product_id)
 {
-    if (!valid_path_id (r, product_id))
+    if (!s_valid_path_id (r, product_id))
         return;
-    cat_job_t *j = job_new (r, OP_DELETE);
+    cat_job_t *j = s_job_new (r, OP_DELETE);
     memcpy (j->id, product_id.base, HR_PRODUCT_ID_LEN);
-    submit (j);
+    s_submit (j);
 }

@@ -27,7 +27,7 @@ typedef struct {
 } product_t;
 
 static bool
-seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
+s_seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
 {
     for (uint32_t i = 0; i < n; i++)
         if (memcmp (ids[i], id, HR_PRODUCT_ID_LEN) == 0)
@@ -36,7 +36,7 @@ seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
 }
 
 static void
-product_render (gw_fanout_t *f, void *arg)
+s_product_render (gw_fanout_t *f, void *arg)
 {
     product_t *p = arg;
     gw_request_t *r = p->r;
@@ -66,7 +66,7 @@ product_render (gw_fanout_t *f, void *arg)
         for (uint32_t i = 0; i < list.n && n < p->limit; i++) {
             const char *id = list.items[i].id;
             int64_t idx = hr_catalog_find (cat, id);
-            if (idx < 0 || seen (ids, n + 1, id)
+            if (idx < 0 || s_seen (ids, n + 1, id)
                 || !gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) idx)))
                 continue;
             size_t mark = b.len;
@@ -131,5 +131,5 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     p->calls[1] = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
     gw_req_product (w, HR_M_FOR_PRODUCT, p->id, want);
     p->calls[2] = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
-    gw_fanout_wait (f, product_render, p);
+    gw_fanout_wait (f, s_product_render, p);
 }

@@ -28,7 +28,7 @@ typedef struct {
 } search_t;
 
 static void
-search_render (gw_fanout_t *f, void *arg)
+s_search_render (gw_fanout_t *f, void *arg)
 {
     search_t *s = arg;
     gw_request_t *r = s->r;
@@ -131,5 +131,5 @@ gw_handle_search (gw_request_t *r)
     gw_req_trending (w, gw_filter_want (filter, cat, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX,
                                        4 * FALLBACK_MAX));
     s->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
-    gw_fanout_wait (f, search_render, s);
+    gw_fanout_wait (f, s_search_render, s);
 }
