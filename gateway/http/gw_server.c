@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "gw_merge.h"
+#include "gw_cache.h"
+#include "gw_versions.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_accesslog.h"
 #include "gw_app.h"
@@ -471,6 +473,9 @@ s_free (gw_server_t *s)
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
     gw_merge_destroy (&s->app.merge);
+    gw_versions_destroy (&s->app.versions);
+    gw_cache_destroy (&s->app.product_cache);
+    gw_cache_destroy (&s->app.search_cache);
     hr_broker_destroy (&s->broker);
     gw_catalog_holder_destroy (&s->app.catalog);
     free (s->app.bench_body.base);
@@ -506,6 +511,14 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         && settings->weights.mode == GW_MERGE_LEARNED)
         s->app.merge = gw_merge_new (settings->database_url, settings->redis_url,
                                      settings->catalog_poll_ms);
+    /*  Answers that only change with a version (gw_cache.h): /product's
+        similar ids (small) get an eighth of the budget, /search's bytes
+        the rest.  */
+    s->app.versions = gw_versions_new (catalog, settings->database_url, settings->redis_url,
+                                       settings->versions_poll_ms, settings->cache_settle_ms);
+    size_t budget = (size_t) settings->cache_mb << 20;
+    s->app.product_cache = gw_cache_new ("product", budget / 8, settings->cache_ttl_ms);
+    s->app.search_cache = gw_cache_new ("search", budget - budget / 8, settings->cache_ttl_ms);
     s->app.admin = gw_admin_new (settings->database_url);     /* dashboard */
     if (!s->app.admin || s_start_broker (s, settings) != 0) {
         s_free (s);
