@@ -11,6 +11,7 @@
 #include "hr_curve.h"
 #include "hr_frames.h"
 #include "hr_log.h"
+#include "hr_metrics.h"
 #include "hr_status.h"
 #include "hr_wire.h"
 
@@ -18,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #define QUEUE_MAX 10000         /* waiting requests per service */
 #define PEER_HWM 10000          /* per-peer send queue in the ROUTER */
@@ -35,7 +37,7 @@ hr_broker_set_heartbeat (int interval_ms)
 
 typedef struct {
     atomic_uint_fast64_t requests, replies, expired, unavailable, malformed,
-        workers_dropped;
+        workers_dropped, messages, cpu_ns;
 } stats_t;
 
 struct hr_broker {
@@ -93,6 +95,7 @@ typedef struct {
     worker_t *all;                      /* every registered worker */
     int ivl;
     int64_t heartbeat_at;               /* monotonic ms */
+    uint64_t exported_messages, exported_cpu_ns;    /* in /metrics so far */
     size_t queued_total;
     int64_t earliest_deadline;          /* wall ms; valid when queued_total */
     hr_writer_t scratch;                /* mmi replies */
@@ -474,6 +477,36 @@ heartbeat_tick (broker_t *b)
     }
 }
 
+/*  This thread's CPU time into the stats (each loop turn: one syscall
+    per batch of up to 1000 messages).                                     */
+static void
+account_cpu (broker_t *b)
+{
+    struct timespec ts;
+    if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) == 0)
+        atomic_store (&b->stats->cpu_ns, (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec);
+}
+
+/*  Process-wide /metrics (every broker of the process adds to the same
+    two series): what the capacity model of docs/scaling.md reads.  Looked
+    up each time (once a beat) so no pointer outlives hr_metrics_reset.    */
+static void
+export_metrics (broker_t *b)
+{
+    uint64_t messages = atomic_load (&b->stats->messages);
+    uint64_t cpu_ns = atomic_load (&b->stats->cpu_ns);
+    hr_counter_add (hr_counter ("hr_broker_messages_total",
+                                "messages received by broker threads (a service call is 4: request and reply, in and out)",
+                                NULL),
+                    messages - b->exported_messages);
+    hr_gauge_add (hr_gauge ("hr_broker_cpu_seconds",
+                            "CPU seconds used by broker threads, cumulative (rate = busy share of one core; the broker is one thread)",
+                            NULL),
+                  (double) (cpu_ns - b->exported_cpu_ns) / 1e9);
+    b->exported_messages = messages;
+    b->exported_cpu_ns = cpu_ns;
+}
+
 /* ---------------------------------------------------------- messages */
 
 static void
@@ -702,6 +735,7 @@ handle_router (broker_t *b)
             close_message (b);
             return;
         }
+        count (&b->stats->messages);
         if (frames > MAX_PARTS)
             malformed (b, "too many frames");
         else if (frames < 2)
@@ -844,8 +878,10 @@ broker_actor (zsock_t *pipe, void *args_)
             break;
         if (b.queued_total > 0 && hr_now_ms () >= b.earliest_deadline)
             purge_expired (&b, hr_now_ms ());
+        account_cpu (&b);
         if (mono_ms () >= b.heartbeat_at) {
             heartbeat_tick (&b);
+            export_metrics (&b);
             b.heartbeat_at = mono_ms () + b.ivl;
         }
     }
@@ -914,4 +950,6 @@ hr_broker_stats (hr_broker_t *self, hr_broker_stats_t *out)
     out->unavailable = atomic_load (&self->stats.unavailable);
     out->malformed = atomic_load (&self->stats.malformed);
     out->workers_dropped = atomic_load (&self->stats.workers_dropped);
+    out->messages = atomic_load (&self->stats.messages);
+    out->cpu_seconds = (double) atomic_load (&self->stats.cpu_ns) / 1e9;
 }

@@ -35,9 +35,13 @@ int hr_broker_bind_also (hr_broker_t *self, const char *endpoint);
     e.g. "tcp://127.0.0.1:41234": for tests.  */
 const char *hr_broker_endpoint (hr_broker_t *self);
 
-/*  Counters (thread-safe snapshots) for tests and metrics.  */
+/*  Counters (thread-safe snapshots) for tests and metrics.  Every broker
+    also adds to the process's /metrics, once a heartbeat interval:
+    hr_broker_messages_total and hr_broker_cpu_seconds (docs/scaling.md).   */
 typedef struct {
     uint64_t requests, replies, expired, unavailable, malformed, workers_dropped;
+    uint64_t messages;          /* received, of any kind */
+    double cpu_seconds;         /* used by the broker thread so far */
 } hr_broker_stats_t;
 void hr_broker_stats (hr_broker_t *self, hr_broker_stats_t *out);
 

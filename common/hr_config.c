@@ -25,6 +25,8 @@ const hr_config_var_t hr_config_common[] = {
     { "REDIS_URL", HR_CFG_STR, "redis://127.0.0.1:56379/0", "Redis URL", 0, 0 },
     { "HR_BROKER_ENDPOINT", HR_CFG_STR, "tcp://127.0.0.1:5555",
       "ZeroMQ endpoint of the broker", 0, 0 },
+    { "HR_BROKER_ENDPOINTS", HR_CFG_STR, "",
+      "service replicas: every broker to register with, comma-separated (one per gateway with its embedded broker); dns+tcp://name:port = every address of that name, re-resolved every 5 s (a headless Service); docs/scaling.md; empty = HR_BROKER_ENDPOINT", 0, 0 },
     { "HR_LOG_LEVEL", HR_CFG_STR, "info", "debug|info|warn|error", 0, 0 },
     { "HR_METRICS_PORT", HR_CFG_INT, "0",
       "port of the /metrics, /healthz, /readyz listener (0 = off)", 0, 65535 },

@@ -7,6 +7,7 @@
 #include "hr_curve.h"
 #include "hr_broker.h"
 #include "hr_client.h"
+#include "hr_discover.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_worker.h"
@@ -36,6 +37,7 @@ struct hr_service {
     const hr_service_def_t *def;
     void *state;
     char *endpoint;
+    hr_discover_t *discover;    /* when endpoint has dns+tcp:// names */
     int nthreads;
     pthread_t *threads;
     pthread_t ticker;
@@ -333,25 +335,49 @@ serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work, scrat
                    (double) (zclock_usecs () - started) / 1e6);
 }
 
+/*  The worker of one thread: on the configured endpoints, or on the first
+    non-empty list discovered (NULL once stop is set).                     */
+static hr_worker_t *
+worker_open (hr_service_t *self, uint64_t *generation, char **brokers)
+{
+    if (!self->discover)
+        return hr_worker_new (self->endpoint, self->def->name);
+    while (!atomic_load (&self->stop)) {
+        hr_discover_get (self->discover, generation, brokers);
+        if (*brokers && (*brokers)[0])
+            return hr_worker_new (*brokers, self->def->name);
+        zclock_sleep (RECV_POLL_MS);
+    }
+    return NULL;
+}
+
 static void *
 worker_thread (void *arg)
 {
     hr_service_t *self = (hr_service_t *) arg;
-    hr_worker_t *worker = hr_worker_new (self->endpoint, self->def->name);
+    uint64_t generation = 0;
+    char *brokers = NULL;
+    hr_worker_t *worker = worker_open (self, &generation, &brokers);
     if (!worker) {
-        hr_error ("service %s: cannot start a worker on %s", self->def->name, self->endpoint);
+        if (!atomic_load (&self->stop))
+            hr_error ("service %s: cannot start a worker on %s", self->def->name,
+                      brokers ? brokers : self->endpoint);
+        free (brokers);
         return NULL;
     }
     scratch_t *sc = calloc (1, sizeof *sc);
     if (!sc) {
         hr_error ("service %s: out of memory starting a worker", self->def->name);
         hr_worker_destroy (&worker);
+        free (brokers);
         return NULL;
     }
     hr_writer_init (&sc->reply);
     /*  A request already handed to us is served even when stop is set
         meanwhile: the check comes before each wait, never after it.       */
     while (!atomic_load (&self->stop)) {
+        if (self->discover && hr_discover_get (self->discover, &generation, &brokers) == 1)
+            hr_worker_set_brokers (worker, brokers);
         hr_work_t work;
         int rc = hr_worker_recv (worker, &work, RECV_POLL_MS);
         if (rc == 1)
@@ -361,6 +387,7 @@ worker_thread (void *arg)
     }
     scratch_free (sc);
     free (sc);
+    free (brokers);
     hr_worker_destroy (&worker);    /* sends DISCONNECT */
     return NULL;
 }
@@ -418,7 +445,10 @@ hr_service_new (const hr_service_def_t *def, void *state, const char *broker_end
     pthread_condattr_setclock (&attr, CLOCK_MONOTONIC);
     pthread_cond_init (&self->tick_wake, &attr);
     pthread_condattr_destroy (&attr);
-    if (!self->endpoint || !self->threads) {
+    if (self->endpoint && hr_discover_dynamic (self->endpoint))
+        self->discover = hr_discover_new (self->endpoint, HR_DISCOVER_PERIOD_MS);
+    if (!self->endpoint || !self->threads
+        || (hr_discover_dynamic (self->endpoint) && !self->discover)) {
         hr_service_destroy (&self);
         return NULL;
     }
@@ -456,6 +486,7 @@ hr_service_destroy (hr_service_t **self_p)
         pthread_join (self->threads[i], NULL);
     if (self->ticking)
         pthread_join (self->ticker, NULL);
+    hr_discover_destroy (&self->discover);
     pthread_cond_destroy (&self->tick_wake);
     pthread_mutex_destroy (&self->tick_lock);
     pthread_mutex_destroy (&self->metrics_lock);
@@ -537,7 +568,10 @@ s_configure (int argc, char **argv, const hr_service_def_t *def, int *exit_rc)
 static int
 s_serve (hr_config_t *cfg, const hr_service_def_t *def, void *state, sigset_t *signals)
 {
-    const char *endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINT");
+    /*  Every gateway's broker when there are several (docs/scaling.md).  */
+    const char *endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINTS");
+    if (!endpoint[0])
+        endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINT");
     int threads = (int) hr_config_int (cfg, "HR_WORKER_THREADS");
     int port = (int) hr_config_int (cfg, "HR_METRICS_PORT");
     readiness_t ready = { def, state };

@@ -1,6 +1,8 @@
-/*  hr_worker — a service replica's DEALER to the broker: READY, heartbeats
-    while idle, reconnect when the broker falls silent, requests one at a
-    time.  Frames: docs/protocol.md ("Frames").                             */
+/*  hr_worker — a service replica's DEALERs to its brokers, one per broker
+    endpoint: READY to each, heartbeats while idle, reconnect to a broker
+    that falls silent, requests one at a time from whichever broker sends
+    one, each reply on the link its request came from.
+    Frames: docs/protocol.md ("Frames"); topology: docs/scaling.md.        */
 #include "hr_worker.h"
 #include "hr_wire.h"
 #include "hr_broker.h"
@@ -26,32 +28,43 @@ hr_worker_set_heartbeat (int interval_ms)
     atomic_store (&s_heartbeat_ms, interval_ms);
 }
 
-struct hr_worker {
+/*  One broker: its socket and both heartbeat clocks.                      */
+typedef struct {
     char *endpoint;
-    char service[HR_SERVICE_NAME_MAX + 1];
-    hr_curve_keys_t curve;      /* copied at creation: reconnects reuse it */
-    zsock_t *sock;
+    bool inproc;                /* no handshake, so no CURVE keys */
+    zsock_t *sock;              /* NULL while a reconnect is pending */
     void *s;
-    int ivl;
-    int64_t heartbeat_at;       /* monotonic ms: next heartbeat we owe */
+    int64_t heartbeat_at;       /* monotonic ms: next heartbeat we owe (or retry) */
     int64_t broker_expiry;      /* monotonic ms: broker presumed gone after */
+    bool heard;                 /* it spoke since we (re)connected */
+} link_t;
+
+struct hr_worker {
+    char service[HR_SERVICE_NAME_MAX + 1];
+    hr_curve_keys_t curve;      /* copied once: reconnects reuse it */
+    bool keyed;                 /* curve loaded (a tcp/ipc link needed it) */
+    link_t links[HR_WORKER_BROKERS_MAX];
+    int nlinks;
+    int next;                   /* round robin: the link read first */
+    int ivl;
     zmq_msg_t parts[REQUEST_FRAMES];
     int nparts;
     bool holding;               /* a request is waiting for hr_worker_reply */
+    link_t *from;               /* ... and the link it came on */
     uint64_t request_id;
 };
 
 
 static int
-send_command (hr_worker_t *self, uint8_t command, const char *arg)
+send_command (link_t *link, uint8_t command, const char *arg)
 {
-    if (zmq_send (self->s, HR_PROTO_WORKER, HR_PROTO_HEADER_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+    if (zmq_send (link->s, HR_PROTO_WORKER, HR_PROTO_HEADER_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return -1;
     if (arg) {
-        zmq_send (self->s, &command, 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-        return zmq_send (self->s, arg, strlen (arg), ZMQ_DONTWAIT) < 0 ? -1 : 0;
+        zmq_send (link->s, &command, 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+        return zmq_send (link->s, arg, strlen (arg), ZMQ_DONTWAIT) < 0 ? -1 : 0;
     }
-    return zmq_send (self->s, &command, 1, ZMQ_DONTWAIT) < 0 ? -1 : 0;
+    return zmq_send (link->s, &command, 1, ZMQ_DONTWAIT) < 0 ? -1 : 0;
 }
 
 static void
@@ -61,45 +74,136 @@ release_request (hr_worker_t *self)
         zmq_msg_close (&self->parts[i]);
     self->nparts = 0;
     self->holding = false;
+    self->from = NULL;
+}
+
+/*  Closes the link's socket; a broker that registered it forgets it at
+    once (DISCONNECT, given a short linger to leave) instead of sending it
+    requests until its liveness runs out.                                  */
+static void
+close_link (link_t *link)
+{
+    if (link->sock) {
+        send_command (link, HR_WORKER_DISCONNECT, NULL);
+        zsock_set_linger (link->sock, DISCONNECT_LINGER_MS);
+    }
+    zsock_destroy (&link->sock);
+    link->s = NULL;
 }
 
 /*  A fresh socket every time: the broker may have restarted and forgotten
-    us, and a new routing id makes the new registration unambiguous.       */
+    us, and a new routing id makes the new registration unambiguous.  On
+    failure the link stays closed and is retried after one interval.      */
 static int
-connect_to_broker (hr_worker_t *self)
+connect_link (hr_worker_t *self, link_t *link)
 {
-    release_request (self);
-    if (self->sock) {
-        /*  If a broker did register this socket, it forgets it at once
-            instead of sending it requests until its liveness runs out.    */
-        send_command (self, HR_WORKER_DISCONNECT, NULL);
-        zsock_set_linger (self->sock, DISCONNECT_LINGER_MS);
-    }
-    zsock_destroy (&self->sock);
-    self->s = NULL;
-    self->sock = zsock_new (ZMQ_DEALER);
-    if (!self->sock)
-        return -1;
-    zsock_set_linger (self->sock, 0);
-    zsock_set_maxmsgsize (self->sock, HR_MSG_MAX);
-    if (hr_curve_apply_client (self->sock, &self->curve) != 0
-        || zsock_connect (self->sock, "%s", self->endpoint) < 0) {
-        hr_error ("worker: cannot connect to %s", self->endpoint);
-        zsock_destroy (&self->sock);
-        self->s = NULL;
-        return -1;
-    }
-    self->s = zsock_resolve (self->sock);
+    close_link (link);
     int64_t now = zclock_mono ();
-    self->heartbeat_at = now + self->ivl;
-    self->broker_expiry = now + (int64_t) self->ivl * HR_HEARTBEAT_LIVENESS;
-    return send_command (self, HR_WORKER_READY, self->service);
+    link->heartbeat_at = now + self->ivl;
+    link->broker_expiry = now + (int64_t) self->ivl * HR_HEARTBEAT_LIVENESS;
+    link->heard = false;
+    link->sock = zsock_new (ZMQ_DEALER);
+    if (!link->sock)
+        return -1;
+    zsock_set_linger (link->sock, 0);
+    zsock_set_maxmsgsize (link->sock, HR_MSG_MAX);
+    if ((!link->inproc && hr_curve_apply_client (link->sock, &self->curve) != 0)
+        || zsock_connect (link->sock, "%s", link->endpoint) < 0) {
+        hr_error ("worker: cannot connect to %s", link->endpoint);
+        zsock_destroy (&link->sock);
+        return -1;
+    }
+    link->s = zsock_resolve (link->sock);
+    return send_command (link, HR_WORKER_READY, self->service);
+}
+
+/*  Endpoint lists: separated by commas and/or blanks.  Skips to the next
+    endpoint in *p and returns its length (0 at the end).                 */
+static size_t
+next_endpoint (const char **p)
+{
+    *p += strspn (*p, ", \t\n");
+    return strcspn (*p, ", \t\n");
+}
+
+static bool
+in_list (const char *list, const char *endpoint)
+{
+    size_t want = strlen (endpoint), len;
+    for (const char *p = list; (len = next_endpoint (&p)) > 0; p += len)
+        if (len == want && memcmp (p, endpoint, len) == 0)
+            return true;
+    return false;
+}
+
+static link_t *
+find_link (hr_worker_t *self, const char *endpoint, size_t len)
+{
+    for (int i = 0; i < self->nlinks; i++)
+        if (strlen (self->links[i].endpoint) == len
+            && memcmp (self->links[i].endpoint, endpoint, len) == 0)
+            return &self->links[i];
+    return NULL;
+}
+
+/*  Links for the endpoints of `list` not linked yet (not connected).  The
+    number added, or -1 (logged) when they would be too many.             */
+static int
+add_links (hr_worker_t *self, const char *list)
+{
+    int added = 0;
+    size_t len;
+    for (const char *p = list; (len = next_endpoint (&p)) > 0; p += len) {
+        if (find_link (self, p, len))
+            continue;
+        if (self->nlinks == HR_WORKER_BROKERS_MAX) {
+            hr_error ("worker: more than %d broker endpoints in '%s'", HR_WORKER_BROKERS_MAX,
+                      list);
+            return -1;
+        }
+        link_t *link = &self->links[self->nlinks];
+        memset (link, 0, sizeof *link);
+        link->endpoint = strndup (p, len);
+        if (!link->endpoint)
+            return -1;
+        link->inproc = strncmp (link->endpoint, "inproc://", 9) == 0;
+        self->nlinks++;
+        added++;
+    }
+    return added;
+}
+
+/*  Connects the links from `first` on (new ones), loading our CURVE keys
+    the first time a link needs them (inproc alone needs none, as
+    hr_client_new).  A broker that is not up yet is fine (the DEALER
+    connects when it comes); a socket that cannot even be made is not.    */
+static int
+connect_new_links (hr_worker_t *self, int first)
+{
+    for (int i = first; i < self->nlinks; i++) {
+        if (!self->links[i].inproc && !self->keyed) {
+            if (hr_curve_client_keys (&self->curve) != 0)
+                return -1;
+            self->keyed = true;
+        }
+        if (connect_link (self, &self->links[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void
+free_link (link_t *link)
+{
+    close_link (link);
+    free (link->endpoint);
+    link->endpoint = NULL;
 }
 
 hr_worker_t *
-hr_worker_new (const char *broker_endpoint, const char *service)
+hr_worker_new (const char *broker_endpoints, const char *service)
 {
-    assert (broker_endpoint && service);
+    assert (broker_endpoints && service);
     size_t service_len = strlen (service);
     if (service_len == 0 || service_len > HR_SERVICE_NAME_MAX) {
         hr_error ("worker: invalid service name '%s'", service);
@@ -108,20 +212,41 @@ hr_worker_new (const char *broker_endpoint, const char *service)
     hr_worker_t *self = (hr_worker_t *) calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->endpoint = strdup (broker_endpoint);
     memcpy (self->service, service, service_len + 1);
     self->ivl = atomic_load (&s_heartbeat_ms);
-    /*  inproc has no handshake: no keys (as hr_client_new)  */
-    bool inproc = strncmp (broker_endpoint, "inproc://", 9) == 0;
-    if (!self->endpoint || (!inproc && hr_curve_client_keys (&self->curve) != 0)
-        || connect_to_broker (self) != 0) {
-        zsock_destroy (&self->sock);
-        free (self->endpoint);
-        memset (&self->curve, 0, sizeof self->curve);
-        free (self);
+    int added = add_links (self, broker_endpoints);
+    if (added == 0)
+        hr_error ("worker: no broker endpoint in '%s'", broker_endpoints);
+    if (added <= 0 || connect_new_links (self, 0) != 0) {
+        hr_worker_destroy (&self);
         return NULL;
     }
     return self;
+}
+
+int
+hr_worker_set_brokers (hr_worker_t *self, const char *broker_endpoints)
+{
+    assert (self && broker_endpoints);
+    if (self->holding)
+        return -1;      /* its link may be the one to go: reply first */
+    for (int i = 0; i < self->nlinks;)
+        if (in_list (broker_endpoints, self->links[i].endpoint))
+            i++;
+        else {
+            hr_info ("worker: %s leaves broker %s", self->service, self->links[i].endpoint);
+            free_link (&self->links[i]);
+            memmove (&self->links[i], &self->links[i + 1],
+                     (size_t) (self->nlinks - i - 1) * sizeof self->links[0]);
+            self->nlinks--;
+        }
+    self->next = 0;
+    int first = self->nlinks;
+    int added = add_links (self, broker_endpoints);
+    for (int i = first; i < self->nlinks; i++)
+        hr_info ("worker: %s joins broker %s", self->service, self->links[i].endpoint);
+    int rc = connect_new_links (self, first);
+    return added < 0 || rc != 0 ? -1 : 0;
 }
 
 void
@@ -131,40 +256,47 @@ hr_worker_destroy (hr_worker_t **self_p)
     hr_worker_t *self = *self_p;
     if (!self)
         return;
-    if (self->sock) {
-        /*  A short linger lets DISCONNECT leave after the socket is closed;
-            the broker then answers anything we held HR_UNAVAILABLE.       */
-        send_command (self, HR_WORKER_DISCONNECT, NULL);
-        zsock_set_linger (self->sock, DISCONNECT_LINGER_MS);
-    }
+    /*  DISCONNECT to every broker: each answers anything we held
+        HR_UNAVAILABLE.  */
     release_request (self);
-    zsock_destroy (&self->sock);
-    free (self->endpoint);
+    for (int i = 0; i < self->nlinks; i++)
+        free_link (&self->links[i]);
     memset (&self->curve, 0, sizeof self->curve);
     free (self);
     *self_p = NULL;
 }
 
-static int
-send_reply (hr_worker_t *self, uint8_t status, const void *body, size_t len)
+int
+hr_worker_brokers (hr_worker_t *self)
 {
+    assert (self);
+    return self->nlinks;
+}
+
+static int
+send_reply (hr_worker_t *self, link_t *link, uint8_t status, const void *body, size_t len)
+{
+    if (!link->s)
+        return -1;
     uint8_t command = HR_WORKER_REPLY, idb[8];
     hr_le64_put (idb, self->request_id);
     zmq_msg_t *cid = &self->parts[2];
-    if (zmq_send (self->s, HR_PROTO_WORKER, HR_PROTO_HEADER_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+    void *s = link->s;
+    if (zmq_send (s, HR_PROTO_WORKER, HR_PROTO_HEADER_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return -1;
-    zmq_send (self->s, &command, 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send (self->s, zmq_msg_data (cid), zmq_msg_size (cid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send (self->s, idb, 8, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send (self->s, &status, 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    zmq_send (self->s, body, len, ZMQ_DONTWAIT);
+    zmq_send (s, &command, 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send (s, zmq_msg_data (cid), zmq_msg_size (cid), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send (s, idb, 8, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send (s, &status, 1, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    zmq_send (s, body, len, ZMQ_DONTWAIT);
     return 0;
 }
 
-/*  Reads one message from the broker.  1 = a live request is now held and
-    *work is filled; 0 = anything else (handled here).                     */
+/*  Reads one message from a broker.  1 = a live request is now held and
+    *work is filled; 0 = anything else (handled here); -1 = nothing was
+    waiting.                                                               */
 static int
-read_message (hr_worker_t *self, hr_work_t *work)
+read_message (hr_worker_t *self, link_t *link, hr_work_t *work)
 {
     int total = 0;
     bool more;
@@ -172,10 +304,10 @@ read_message (hr_worker_t *self, hr_work_t *work)
         zmq_msg_t junk;
         zmq_msg_t *m = total < REQUEST_FRAMES ? &self->parts[total] : &junk;
         zmq_msg_init (m);
-        if (zmq_msg_recv (m, self->s, total == 0 ? ZMQ_DONTWAIT : 0) < 0) {
+        if (zmq_msg_recv (m, link->s, total == 0 ? ZMQ_DONTWAIT : 0) < 0) {
             zmq_msg_close (m);
             release_request (self);
-            return 0;
+            return total == 0 ? -1 : 0;
         }
         more = zmq_msg_more (m);
         if (m == &junk)
@@ -185,7 +317,8 @@ read_message (hr_worker_t *self, hr_work_t *work)
         total++;
     } while (more);
 
-    self->broker_expiry = zclock_mono () + (int64_t) self->ivl * HR_HEARTBEAT_LIVENESS;
+    link->broker_expiry = zclock_mono () + (int64_t) self->ivl * HR_HEARTBEAT_LIVENESS;
+    link->heard = true;
     hr_frame_t frames[REQUEST_FRAMES];
     for (int i = 0; i < self->nparts; i++)
         frames[i] = (hr_frame_t) { zmq_msg_data (&self->parts[i]), zmq_msg_size (&self->parts[i]) };
@@ -199,11 +332,12 @@ read_message (hr_worker_t *self, hr_work_t *work)
             /*  Nobody waits for it any more; answering still frees us at
                 the broker.  */
             static const char why[] = "deadline passed before the worker got it";
-            send_reply (self, HR_EXPIRED, why, sizeof why - 1);
+            send_reply (self, link, HR_EXPIRED, why, sizeof why - 1);
             release_request (self);
             return 0;
         }
         self->holding = true;
+        self->from = link;
         work->request_id = self->request_id;
         work->deadline_ms = deadline;
         work->body = zmq_msg_data (&self->parts[5]);
@@ -212,12 +346,72 @@ read_message (hr_worker_t *self, hr_work_t *work)
     }
     release_request (self);
     if (ok && command == HR_WORKER_DISCONNECT) {
-        hr_info ("worker: broker asked %s to reconnect", self->service);
-        connect_to_broker (self);
+        hr_info ("worker: broker %s asked %s to reconnect", link->endpoint, self->service);
+        connect_link (self, link);
     }
     else if (!ok)
         hr_debug ("worker: malformed message from the broker dropped");
     return 0;
+}
+
+/*  Reads what the readable links hold, starting after the link served
+    last so that no broker starves the others.  1 with *work filled when a
+    request came.                                                          */
+static int
+read_links (hr_worker_t *self, const zmq_pollitem_t *items, const int *index, int nitems,
+            hr_work_t *work)
+{
+    for (int k = 0; k < self->nlinks; k++) {
+        int i = (self->next + k) % self->nlinks;
+        int j = 0;
+        while (j < nitems && index[j] != i)
+            j++;
+        if (j == nitems || !(items[j].revents & ZMQ_POLLIN))
+            continue;
+        link_t *link = &self->links[i];
+        int rc;
+        /*  A DISCONNECT inside replaces the socket: stop there.           */
+        while (link->s == items[j].socket && (rc = read_message (self, link, work)) >= 0)
+            if (rc == 1) {
+                self->next = (i + 1) % self->nlinks;
+                return 1;
+            }
+    }
+    return 0;
+}
+
+/*  Heartbeats owed; with `reconnect`, also silent brokers reconnected and
+    failed reconnects retried.  The earliest time something is due again.  */
+static int64_t
+tend_links (hr_worker_t *self, int64_t now, bool reconnect)
+{
+    int64_t due = INT64_MAX;
+    for (int i = 0; i < self->nlinks; i++) {
+        link_t *link = &self->links[i];
+        if (!link->sock) {
+            if (reconnect && now >= link->heartbeat_at)
+                connect_link (self, link);
+        }
+        else {
+            if (now >= link->heartbeat_at) {
+                send_command (link, HR_WORKER_HEARTBEAT, NULL);
+                link->heartbeat_at = now + self->ivl;
+            }
+            if (reconnect && now >= link->broker_expiry) {
+                /*  Loud only when a broker we heard from went quiet; one
+                    that never answered (not up yet, or gone for good) is
+                    retried quietly.  */
+                if (link->heard)
+                    hr_warn ("worker: broker %s silent, reconnecting %s", link->endpoint,
+                             self->service);
+                connect_link (self, link);
+            }
+        }
+        due = link->heartbeat_at < due ? link->heartbeat_at : due;
+        if (link->sock && link->broker_expiry < due)
+            due = link->broker_expiry;
+    }
+    return due;
 }
 
 int
@@ -228,45 +422,38 @@ hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms)
         /*  The caller moved on without answering: the broker still counts us
             busy, so answer for it.  */
         static const char why[] = "worker returned no reply";
-        send_reply (self, HR_INTERNAL, why, sizeof why - 1);
+        send_reply (self, self->from, HR_INTERNAL, why, sizeof why - 1);
     }
     release_request (self);
-    int64_t end = zclock_mono () + timeout_ms;
+    int64_t now = zclock_mono ();
+    int64_t end = now + timeout_ms;
+    /*  The first poll does not wait: what the brokers sent while we were
+        busy is read before any of them is judged silent.                  */
+    int64_t due = now;
+    zmq_pollitem_t items[HR_WORKER_BROKERS_MAX];
+    int index[HR_WORKER_BROKERS_MAX];
     while (true) {
-        int64_t now = zclock_mono ();
-        if (!self->sock) {    /* a reconnect failed: try again each beat */
-            if (now >= self->heartbeat_at) {
-                self->heartbeat_at = now + self->ivl;
-                connect_to_broker (self);
+        int nitems = 0;
+        for (int i = 0; i < self->nlinks; i++)
+            if (self->links[i].s) {
+                items[nitems] = (zmq_pollitem_t) { self->links[i].s, 0, ZMQ_POLLIN, 0 };
+                index[nitems++] = i;
             }
-            if (!self->sock) {
-                if (now >= end)
-                    return 0;
-                zclock_sleep ((int) (self->ivl < end - now ? self->ivl : end - now));
-                continue;
-            }
-        }
-        int64_t until = end < self->heartbeat_at ? end : self->heartbeat_at;
+        int64_t until = end < due ? end : due;
         long wait = until > now ? (long) (until - now) : 0;
-        zmq_pollitem_t item = { self->s, 0, ZMQ_POLLIN, 0 };
-        int rc = zmq_poll (&item, 1, wait);
+        int rc = nitems ? zmq_poll (items, nitems, wait) : 0;
         if (rc < 0)
             return -1;    /* EINTR (a signal) or ETERM */
-        if (rc > 0 && read_message (self, work) == 1)
+        if (nitems == 0 && wait > 0)
+            zclock_sleep ((int) wait);
+        if (rc > 0 && read_links (self, items, index, nitems, work) == 1) {
+            /*  Busy with one broker's work, we still owe the others our
+                heartbeats (a REPLY only proves us alive to its own).      */
+            tend_links (self, zclock_mono (), false);
             return 1;
+        }
         now = zclock_mono ();
-        if (now >= self->heartbeat_at) {
-            send_command (self, HR_WORKER_HEARTBEAT, NULL);
-            self->heartbeat_at = now + self->ivl;
-        }
-        if (now >= self->broker_expiry) {
-            hr_warn ("worker: broker %s silent, reconnecting %s", self->endpoint,
-                     self->service);
-            if (connect_to_broker (self) != 0) {
-                zsock_destroy (&self->sock);
-                self->s = NULL;
-            }
-        }
+        due = tend_links (self, now, true);
         if (now >= end)
             return 0;
     }
@@ -285,7 +472,7 @@ hr_worker_reply (hr_worker_t *self, uint8_t status, const void *body, size_t len
         body = too_large;
         len = sizeof too_large - 1;
     }
-    int rc = send_reply (self, status, body, len);
+    int rc = send_reply (self, self->from, status, body, len);
     release_request (self);
     return rc;
 }

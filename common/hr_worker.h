@@ -1,7 +1,11 @@
-/*  hr_worker — one service replica's connection to the broker (a DEALER that
-    connects out).  Handles READY, heartbeats, reconnection after the broker
-    restarts, and DISCONNECT on destroy.  One request at a time per worker;
-    a process runs several workers (threads) for parallelism.
+/*  hr_worker — one service replica's connections to its brokers (a DEALER
+    per broker, each connecting out).  Handles READY, heartbeats,
+    reconnection after a broker restarts, and DISCONNECT on destroy.  One
+    request at a time per worker, from whichever broker sends one, answered
+    to that broker; a process runs several workers (threads) for
+    parallelism.  With several brokers (one per gateway) every broker can
+    use every replica, and losing a broker loses only its own requests
+    (docs/scaling.md).
 
     Not thread-safe: one worker per thread (czmq sockets are not thread-safe).*/
 #ifndef HR_WORKER_H
@@ -18,8 +22,25 @@ typedef struct {
     size_t body_len;
 } hr_work_t;
 
-hr_worker_t *hr_worker_new (const char *broker_endpoint, const char *service);
-void hr_worker_destroy (hr_worker_t **self_p);   /* sends DISCONNECT */
+/*  Most brokers one worker registers with.  */
+#define HR_WORKER_BROKERS_MAX 64
+
+/*  broker_endpoints: one endpoint, or several separated by commas and/or
+    blanks ("tcp://gw1:5555,tcp://gw2:5555"); duplicates count once.  A
+    broker that is not up yet is fine: the worker registers when it comes
+    and again whenever it returns after falling silent.  NULL when the list
+    is empty or longer than HR_WORKER_BROKERS_MAX, or the name is invalid. */
+hr_worker_t *hr_worker_new (const char *broker_endpoints, const char *service);
+void hr_worker_destroy (hr_worker_t **self_p);   /* sends DISCONNECT to each */
+/*  The number of brokers this worker registers with.  */
+int hr_worker_brokers (hr_worker_t *self);
+/*  Changes the list: leaves (DISCONNECT) the brokers no longer in it,
+    registers with the new ones, keeps the others as they are.  An empty
+    list is allowed (the worker then waits for brokers).  Between requests
+    only: -1 while a request is held, or when some link could not be made
+    (the others are kept).  hr_service calls it when the brokers it
+    discovers change (hr_discover.h).                                      */
+int hr_worker_set_brokers (hr_worker_t *self, const char *broker_endpoints);
 
 /*  Waits up to timeout_ms for a request.  Returns 1 with *work filled,
     0 on timeout (heartbeats are handled inside), -1 when interrupted.

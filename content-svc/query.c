@@ -7,6 +7,9 @@
 #include <string.h>
 
 #define HEAD_BIT 0x80000000u
+#define MOD_BIT 0x40000000u             /* while parsing: followed by a noun */
+#define FLAGS (HEAD_BIT | MOD_BIT)
+#define MOD_HEAD_RATE 0.1f
 
 struct content_names {
     uint32_t n, nterms;
@@ -16,6 +19,7 @@ struct content_names {
     uint32_t *first;            /* per term: products whose name opens with it */
     uint32_t *heads;            /* per term: products where it is a head */
     uint32_t *name_df;          /* per term: products whose name has it */
+    float *type_price;          /* per term: typical price of what it heads (0: unknown) */
 };
 
 static const struct { const char *stem; unsigned bits; } audience_words[] = {
@@ -50,18 +54,24 @@ content_is_unit (const char *stem, size_t len)
     return false;
 }
 
+/*  A product for a broader audience than asked (kids for "girls", unisex
+    for "men"): between one that says it is for them and one that says
+    nothing.                                                                */
+#define BROADER 0.7f
 float
 content_audience_factor (unsigned asked, unsigned product)
 {
-    unsigned accept = asked;
+    unsigned accept = asked, broader = 0;
     if (asked & (CONTENT_AUD_GIRL | CONTENT_AUD_BOY))
-        accept |= CONTENT_AUD_KID;
+        broader |= CONTENT_AUD_KID;
     if (asked & CONTENT_AUD_KID)
         accept |= CONTENT_AUD_GIRL | CONTENT_AUD_BOY | CONTENT_AUD_BABY;
+    if (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN))
+        broader |= CONTENT_AUD_UNISEX;
     if (product & accept)
         return 1.0f;
-    if ((product & CONTENT_AUD_UNISEX) && (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN)))
-        return 0.8f;
+    if (product & broader)
+        return BROADER;
     return product ? 0.25f : 0.5f;
 }
 
@@ -116,8 +126,8 @@ has_digit (const char *s, size_t n)
 
 /*  One phrase of the zone: its terms, heads marked.                        */
 static int
-phrase (content_analyzer_t *an, const content_docterms_t *dt, const char *p, size_t len,
-        tbuf_t *out)
+phrase (content_analyzer_t *an, const content_docterms_t *dt, const float *rate,
+        const char *p, size_t len, tbuf_t *out)
 {
     const content_token_t *tok;
     uint32_t nt = content_analyze (an, p, len, &tok);
@@ -126,7 +136,15 @@ phrase (content_analyzer_t *an, const content_docterms_t *dt, const char *p, siz
         if (id < 0 || has_digit (tok[k].stem, tok[k].stem_len))
             continue;
         bool head = k + 1 == nt || has_digit (tok[k + 1].stem, tok[k + 1].stem_len);
-        if (tpush (out, (uint32_t) id | (head ? HEAD_BIT : 0)))
+        /*  "Laptop Stand", "Refrigerator Mats": a word followed by a word
+            that is a head in at least 10 % of the names it is in (rate: the
+            first pass's head rates) describes that thing                   */
+        bool mod = false;
+        if (!head && rate) {
+            int64_t next = content_vocab_find (dt->vocab, tok[k + 1].stem, tok[k + 1].stem_len);
+            mod = next >= 0 && next != id && rate[next] >= MOD_HEAD_RATE;
+        }
+        if (tpush (out, (uint32_t) id | (head ? HEAD_BIT : 0) | (mod ? MOD_BIT : 0)))
             return -1;
     }
     return 0;
@@ -136,7 +154,8 @@ phrase (content_analyzer_t *an, const content_docterms_t *dt, const char *p, siz
     "of", "or", "-" between spaces; the zone ends at "for", "compatible",
     "suitable", "fits" (not "fit": "Slim Fit Formal Shirt" is a shirt).     */
 static int
-parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *name, tbuf_t *out)
+parse_name (content_analyzer_t *an, const content_docterms_t *dt, const float *rate,
+            const char *name, tbuf_t *out)
 {
     const char *p = name, *seg = name;
     while (*p) {
@@ -151,7 +170,7 @@ parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *na
             bool split = word_is (w, n, "with") || word_is (w, n, "and") || word_is (w, n, "of")
                       || word_is (w, n, "or");
             if (stop || split) {
-                if (phrase (an, dt, seg, (size_t) (w - seg), out))
+                if (phrase (an, dt, rate, seg, (size_t) (w - seg), out))
                     return -1;
                 if (stop)
                     return 0;
@@ -161,19 +180,68 @@ parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *na
         }
         bool dash = c == '-' && p > name && p[-1] == ' ' && p[1] == ' ';
         if (is_separator (c) || dash || (c == '.' && !(p > name && isdigit ((unsigned char) p[-1])))) {
-            if (phrase (an, dt, seg, (size_t) (p - seg), out))
+            if (phrase (an, dt, rate, seg, (size_t) (p - seg), out))
                 return -1;
             seg = p + 1;
         }
         p++;
     }
-    return phrase (an, dt, seg, (size_t) (p - seg), out);
+    return phrase (an, dt, rate, seg, (size_t) (p - seg), out);
+}
+
+typedef struct {
+    uint32_t term;
+    float price;
+} priced_t;
+
+static int
+cmp_priced (const void *a, const void *b)
+{
+    const priced_t *x = a, *y = b;
+    if (x->term != y->term)
+        return x->term < y->term ? -1 : 1;
+    return (x->price > y->price) - (x->price < y->price);
+}
+
+/*  The typical price of the products a term heads: the upper quartile of
+    their prices (a third of the names a refrigerator heads are covers,
+    gels and thermostats, so the median is not a refrigerator's price),
+    from 5 priced products.                                                 */
+static int
+type_prices (content_names_t *self, const hr_catalog_t *catalog)
+{
+    uint64_t nheads = 0;
+    for (uint64_t k = 0; k < self->start[self->n]; k++)
+        nheads += (self->term[k] & HEAD_BIT) != 0;
+    priced_t *pr = malloc ((nheads ? nheads : 1) * sizeof *pr);
+    if (!pr)
+        return -1;
+    uint64_t np = 0;
+    for (uint32_t d = 0; d < self->n; d++) {
+        double price = hr_catalog_at (catalog, d)->price;
+        if (!(price > 0))               /* NAN too */
+            continue;
+        for (uint64_t k = self->start[d]; k < self->start[d + 1]; k++)
+            if (self->term[k] & HEAD_BIT)
+                pr[np++] = (priced_t) { self->term[k] & ~HEAD_BIT, (float) price };
+    }
+    qsort (pr, np, sizeof *pr, cmp_priced);
+    for (uint64_t k = 0; k < np;) {
+        uint64_t e = k;
+        while (e < np && pr[e].term == pr[k].term)
+            e++;
+        if (e - k >= 5)
+            self->type_price[pr[k].term] = pr[k + (e - k - 1) * 3 / 4].price;
+        k = e;
+    }
+    free (pr);
+    return 0;
 }
 
 static int
 cmp_term (const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *) a & ~HEAD_BIT, y = *(const uint32_t *) b & ~HEAD_BIT;
+    uint32_t x = *(const uint32_t *) a & ~FLAGS, y = *(const uint32_t *) b & ~FLAGS;
     if (x != y)
         return x < y ? -1 : 1;
     /*  the head entry first, so a lookup sees it                           */
@@ -191,12 +259,48 @@ audience_of_text (content_analyzer_t *an, const char *text)
     return bits;
 }
 
+/*  Every product's zone entries into `all` (self->start, self->heads).   */
+static int
+zones (content_names_t *self, content_analyzer_t *an, const hr_catalog_t *catalog,
+       const content_docterms_t *dt, const float *rate, tbuf_t *all, tbuf_t *one)
+{
+    all->n = 0;
+    memset (self->heads, 0, (self->nterms ? self->nterms : 1) * sizeof *self->heads);
+    for (uint32_t d = 0; d < self->n; d++) {
+        const hr_product_t *p = hr_catalog_at (catalog, d);
+        one->n = 0;
+        if (parse_name (an, dt, rate, p->name, one))
+            return -1;
+        qsort (one->t, one->n, sizeof *one->t, cmp_term);
+        /*  one entry per term; a head only when it never describes another
+            word ("Laptop Bag Sleeve ... 14 inches Laptop" is not a laptop) */
+        uint32_t kept = 0;
+        for (uint32_t k = 0; k < one->n; k++)
+            if (kept == 0 || (one->t[k] & ~FLAGS) != (one->t[kept - 1] & ~FLAGS))
+                one->t[kept++] = one->t[k];
+            else
+                one->t[kept - 1] |= one->t[k] & FLAGS;
+        for (uint32_t k = 0; k < kept; k++)
+            if (one->t[k] & MOD_BIT)
+                one->t[k] &= ~FLAGS;
+        for (uint32_t k = 0; k < kept; k++) {
+            if (tpush (all, one->t[k]))
+                return -1;
+            if (one->t[k] & HEAD_BIT)
+                self->heads[one->t[k] & ~HEAD_BIT]++;
+        }
+        self->start[d + 1] = all->n;
+    }
+    return 0;
+}
+
 content_names_t *
 content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
 {
     content_names_t *self = calloc (1, sizeof *self);
     content_analyzer_t *an = content_analyzer_new ();
     tbuf_t all = { 0 }, one = { 0 };
+    float *rate = NULL;
     if (!self || !an)
         goto fail;
     self->n = dt->tf.rows;
@@ -206,25 +310,12 @@ content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
     self->first = calloc (self->nterms ? self->nterms : 1, sizeof *self->first);
     self->heads = calloc (self->nterms ? self->nterms : 1, sizeof *self->heads);
     self->name_df = calloc (self->nterms ? self->nterms : 1, sizeof *self->name_df);
-    if (!self->start || !self->audience || !self->first || !self->heads || !self->name_df)
+    self->type_price = calloc (self->nterms ? self->nterms : 1, sizeof *self->type_price);
+    if (!self->start || !self->audience || !self->first || !self->heads || !self->name_df
+        || !self->type_price)
         goto fail;
     for (uint32_t d = 0; d < self->n; d++) {
         const hr_product_t *p = hr_catalog_at (catalog, d);
-        one.n = 0;
-        if (parse_name (an, dt, p->name, &one))
-            goto fail;
-        qsort (one.t, one.n, sizeof *one.t, cmp_term);
-        uint32_t kept = 0;                  /* one entry per term */
-        for (uint32_t k = 0; k < one.n; k++)
-            if (kept == 0 || (one.t[k] & ~HEAD_BIT) != (one.t[kept - 1] & ~HEAD_BIT))
-                one.t[kept++] = one.t[k];
-        for (uint32_t k = 0; k < kept; k++) {
-            if (tpush (&all, one.t[k]))
-                goto fail;
-            if (one.t[k] & HEAD_BIT)
-                self->heads[one.t[k] & ~HEAD_BIT]++;
-        }
-        self->start[d + 1] = all.n;
         /*  name statistics: first word, terms of the whole name            */
         const content_token_t *tok;
         uint32_t nt = content_analyze (an, p->name, strlen (p->name), &tok);
@@ -249,14 +340,27 @@ content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
         bits |= audience_of_text (an, p->main_category) | audience_of_text (an, p->sub_category);
         self->audience[d] = (uint8_t) bits;
     }
+    /*  twice: the first pass's head rates tell which words describe others */
+    if (zones (self, an, catalog, dt, NULL, &all, &one))
+        goto fail;
+    rate = malloc ((self->nterms ? self->nterms : 1) * sizeof *rate);
+    if (!rate)
+        goto fail;
+    for (uint32_t t = 0; t < self->nterms; t++)
+        rate[t] = content_names_head_rate (self, t);
+    if (zones (self, an, catalog, dt, rate, &all, &one))
+        goto fail;
+    free (rate);
+    rate = NULL;
     self->term = all.t ? all.t : malloc (sizeof *self->term);
     all.t = NULL;
     free (one.t);
     content_analyzer_destroy (&an);
-    if (!self->term)
+    if (!self->term || type_prices (self, catalog))
         goto fail;
     return self;
 fail:
+    free (rate);
     free (all.t);
     free (one.t);
     content_analyzer_destroy (&an);
@@ -277,6 +381,7 @@ content_names_destroy (content_names_t **self_p)
     free (self->first);
     free (self->heads);
     free (self->name_df);
+    free (self->type_price);
     free (self);
     *self_p = NULL;
 }
@@ -331,4 +436,10 @@ content_names_head_rate (const content_names_t *self, uint32_t term)
     if (term >= self->nterms || self->name_df[term] == 0)
         return 0.0f;
     return (float) self->heads[term] / (float) self->name_df[term];
+}
+
+float
+content_names_type_price (const content_names_t *self, uint32_t term)
+{
+    return term < self->nterms ? self->type_price[term] : 0.0f;
 }

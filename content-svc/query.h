@@ -47,12 +47,17 @@ bool content_names_is_head (const content_names_t *self, uint32_t doc, uint32_t 
 /*  Whether a term is a brand; its share of products where it is a head.    */
 bool content_names_is_brand (const content_names_t *self, uint32_t term);
 float content_names_head_rate (const content_names_t *self, uint32_t term);
+/*  The typical price of products the term is a head of (the upper
+    quartile; 0 when fewer than 5 have a price): a product priced a tenth
+    of it is an accessory or a part of that thing, not the thing.           */
+float content_names_type_price (const content_names_t *self, uint32_t term);
 /*  Whether a stem is a unit ("inch", "kg", "litr"): never the query type.  */
 bool content_is_unit (const char *stem, size_t len);
 
 /*  Score factor of an audience match: 1 when the product is for one of the
-    audiences asked, 0.8 when unisex, 0.5 when it says nothing, 0.25 when
-    it is for others only.                                                  */
+    audiences asked, 0.7 when for a broader one (unisex for women or men,
+    kids for girls or boys), 0.5 when it says nothing, 0.25 when it is for
+    others only.                                                            */
 float content_audience_factor (unsigned asked, unsigned product);
 
 #endif

@@ -84,7 +84,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
 {
     static const struct { const char *name; unsigned bit; } parts[] = {
         { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
-        { "learned", CONTENT_PART_LEARNED },
+        { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -441,14 +441,29 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
 
 #define TYPO_CANDIDATES 8
 
+/*  First letters a shopper writes for one another by sound ("seeling" for
+    ceiling, "kwality" for quality, "vaccum"/"waccum").                     */
+static bool
+sounds_alike (char a, char b)
+{
+    static const char *const pairs[] = { "cs", "ck", "kq", "cq", "gj", "vw", "fp", "ie", "iy", "zx" };
+    for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++)
+        if ((pairs[k][0] == a && pairs[k][1] == b) || (pairs[k][0] == b && pairs[k][1] == a))
+            return true;
+    return false;
+}
+
 /*  Picks the correction of token k among the catalog words within reach.
     Two edits are allowed from 5 letters (CONTENT_PART_TYPO2; from 8
     otherwise).  With other known words in the query the candidate found
     most often *with them* wins ("seeling fan" -> ceiling, not selling),
     weighed with the word's frequency ("samsng earbuds" -> samsung, never
     seen with earbuds but six times as frequent, not gaming); alone, the nearest wins unless a
-    farther one is 10x as frequent, and a different first letter costs 70 %
-    of the frequency ("tredmil" -> treadmill, not the more frequent redmi). */
+    farther one is 10x as frequent.  A different first letter costs 90 % of
+    the score ("tredmil" -> treadmill, not the more frequent redmi) unless
+    it sounds alike: then nothing with context words ("seeling fan" ->
+    ceiling), half alone.  A word in fewer than 3 products is corrected
+    only to one 10x as frequent.                                            */
 static void
 correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, bool rare)
 {
@@ -470,7 +485,7 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         int64_t fid = term_id (s, fst, fsl);
         if (fid < 0 || fid == t->id)
             continue;
-        if (rare && s->dt->df[fid] < 20 * s->dt->df[t->id])
+        if (rare && s->dt->df[fid] < 10 * s->dt->df[t->id])
             continue;           /* a rare but real word: keep it alone */
         double evidence = 0;
         bool context = false;
@@ -486,8 +501,8 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         double score = context
             ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / (c[ci].distance > 1 ? 2.0 : 1.0)
             : (double) c[ci].freq / (c[ci].distance > 1 ? 10.0 : 1.0);
-        if (!context && w[0] != t->surface[0])
-            score *= 0.3;       /* the first letter is rarely the wrong one */
+        if (w[0] != t->surface[0])      /* the first letter is rarely wrong, */
+            score *= sounds_alike (w[0], t->surface[0]) ? (context ? 1.0 : 0.5) : 0.1;   /* but seeling */
         if (score > best_score) {
             best_score = score;
             best = fid;
@@ -543,10 +558,25 @@ add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weig
     a->weight = weight;
 }
 
-/*  Adds the synonym phrases of a match as alternatives of the clause.      */
+/*  Adds the synonym phrases of a match as alternatives of the clause.  A
+    word the catalog already names in SYN_KNOWN_DF products (or a tenth of a
+    small catalog) finds plenty by itself: its synonyms weigh half, so they fill in after its own matches
+    ("refrigerator" brings fridges after refrigerators, not "Fridge Mat"
+    among them); an unknown or rare word ("mixie", "jhadu") keeps them at
+    full synonym weight.                                                    */
+#define SYN_KNOWN_DF 100
 static void
 add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_t nt)
 {
+    float weight = s->o.synonym_weight;
+    if (c->nalts > 0 && c->alt[0].kind == 0) {
+        uint32_t df = UINT32_MAX;
+        for (uint8_t k = 0; k < c->alt[0].nterms; k++)
+            if (s->dt->df[c->alt[0].term[k]] < df)
+                df = s->dt->df[c->alt[0].term[k]];
+        if (df >= SYN_KNOWN_DF || df > s->n / 10)
+            weight *= 0.5f;
+    }
     for (uint32_t k = 0; k < nt; k++) {
         uint32_t plen;
         const char *ph = content_synonyms_phrase (s->syn, targets[k], &plen);
@@ -566,7 +596,7 @@ add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_
             p = sp ? sp + 1 : end;
         }
         if (ok)
-            add_alt (c, terms, n, 2, s->o.synonym_weight);
+            add_alt (c, terms, n, 2, weight);
     }
 }
 
@@ -644,10 +674,18 @@ constraint_factor (const content_search_t *s, const content_search_session_t *x,
     if (x->type_clause >= 0) {
         const clause_t *c = &x->clauses[x->type_clause];
         bool head = false;
-        for (uint8_t a = 0; a < c->nalts && !head; a++)
-            head = content_names_is_head (s->names, d, c->alt[a].term[c->alt[a].nterms - 1]);
+        float typical = 0;
+        for (uint8_t a = 0; a < c->nalts && !head; a++) {
+            uint32_t t = c->alt[a].term[c->alt[a].nterms - 1];
+            head = content_names_is_head (s->names, d, t);
+            typical = head ? content_names_type_price (s->names, t) : 0;
+        }
+        double price = hr_catalog_at (s->catalog, d)->price;
         if (!head)
             f *= 0.3f;
+        else if ((s->o.parts & CONTENT_PART_PRICE) && typical > 0 && price > 0
+                 && price < 0.1 * typical)
+            f *= 0.5f;          /* "Refrigerator Cover" at 300 rupees */
     }
     return f;
 }

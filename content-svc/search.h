@@ -35,14 +35,15 @@ typedef struct {
 #define CONTENT_PART_TYPO2       (1u << 0)  /* two edits in a 5-7 letter word */
 #define CONTENT_PART_CONSTRAINTS (1u << 1)  /* audience/brand/attribute+type */
 #define CONTENT_PART_LEARNED     (1u << 2)  /* click-trained synonyms, boosts */
-#define CONTENT_PART_ALL         0x7u
+#define CONTENT_PART_PRICE       (1u << 3)  /* a tenth of the type's price: a part */
+#define CONTENT_PART_ALL         0xfu
 
 #define CONTENT_SEARCH_OPTS_DEFAULT ((content_search_opts_t) { \
     .k1 = 1.2f, .b = 0.75f, .synonym_weight = 0.85f, .typo_weight = 0.9f, \
     .w_lexical = 0.75f, .w_semantic = 0.25f, .semantic_min = 0.6f, \
     .parts = CONTENT_PART_ALL })
 
-/*  Switches off a part by name ("typo2", "constraints", "learned"); -1 for
+/*  Switches off a part by name ("typo2", "constraints", "learned", "price"); -1 for
     an unknown name.                                                        */
 int content_search_opts_off (content_search_opts_t *o, const char *part);
 

@@ -6,6 +6,7 @@
 #include "eval_strategies.h"
 #include "hr_cli.h"
 #include "hr_client.h"
+#include "hr_proto.h"
 #include "collab-svc/params.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,8 @@ s_usage (FILE *out)
         "                      [--strategies LIST] [--k 10,20] [--weights NAME=W,...]\n"
         "                      [--set PARAM=V,...] [--validate DAYS] [--test-days DAYS]\n"
         "                      [--trending-rate R] [--rules-support S]\n"
-        "                      [--rules-confidence C] [--hybrid-depth N]\n\n"
+        "                      [--rules-confidence C] [--hybrid-depth N]\n"
+        "                      [--train-type TYPE] [--test-type TYPE]\n\n"
         "Replays the test sessions in time order; for every click after the first of a\n"
         "session each strategy predicts the next item from the history before it.\n"
         "Protocols: (a) all next clicks; (b) new items only (re-click targets skipped,\n"
@@ -43,6 +45,9 @@ s_usage (FILE *out)
         "                trending=0.02 (tuned on the validation split of yoochoose);\n"
         "                collab_live = what collab-svc serves (model + live overlay)\n"
         "  --trending-rate  weight a click keeps per hour (TRENDING_DECAY_RATE, 0.95)\n"
+        "  --train-type, --test-type  the event type of every train / replayed test event:\n"
+        "                click (default), view, add_to_cart or purchase; strategies weight\n"
+        "                them as served (hr_event_weight: trending; collab, rules unweighted)\n"
         "  --set         collab parameters:\n");
     collab_params_help (out);
 }
@@ -52,9 +57,22 @@ typedef struct {
     const char *weights[3];     /* one hybrid row each */
     unsigned n_weights;
     double validate_days, test_days, trending_rate, rules_support, rules_conf;
+    int train_type, test_type;  /* hr_event_type_t of every train / test event */
     unsigned hybrid_depth;
     hr_dataset_format_t format;
 } eval_args_t;
+
+/*  A product event type by its REST name ("click" or "product_click"), or -1. */
+static int
+s_event_type (const char *name)
+{
+    if (strcmp (name, "click") == 0)
+        return HR_EVENT_CLICK;
+    for (int t = HR_EVENT_CLICK; t <= HR_EVENT_PURCHASE; t++)
+        if (hr_event_is_product (t) && strcmp (name, hr_event_names[t]) == 0)
+            return t;
+    return -1;
+}
 
 static int
 s_parse_args (int argc, char **argv, eval_args_t *a)
@@ -62,6 +80,7 @@ s_parse_args (int argc, char **argv, eval_args_t *a)
     *a = (eval_args_t) { .strategies = "popularity,trending,content,collab,collab_live,rules,hybrid,hybrid_learned",
                          .k = "10,20",
                          .set = "", .test_days = -1, .trending_rate = 0.95,
+                         .train_type = HR_EVENT_CLICK, .test_type = HR_EVENT_CLICK,
                          .rules_support = 0.0005, .rules_conf = 0.05, .hybrid_depth = 100 };
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -91,6 +110,13 @@ s_parse_args (int argc, char **argv, eval_args_t *a)
         else if (strcmp (o, "--validate") == 0) a->validate_days = strtod (v, &end);
         else if (strcmp (o, "--test-days") == 0) a->test_days = strtod (v, &end);
         else if (strcmp (o, "--trending-rate") == 0) a->trending_rate = strtod (v, &end);
+        else if (strcmp (o, "--train-type") == 0 || strcmp (o, "--test-type") == 0) {
+            int *type = strcmp (o, "--train-type") == 0 ? &a->train_type : &a->test_type;
+            if ((*type = s_event_type (v)) < 0) {
+                fprintf (stderr, "hybridrec eval: %s: '%s' is not click, view, add_to_cart or purchase\n", o, v);
+                return -1;
+            }
+        }
         else if (strcmp (o, "--rules-support") == 0) a->rules_support = strtod (v, &end);
         else if (strcmp (o, "--rules-confidence") == 0) a->rules_conf = strtod (v, &end);
         else if (strcmp (o, "--hybrid-depth") == 0) a->hybrid_depth = (unsigned) strtoul (v, &end, 10);
@@ -254,7 +280,8 @@ s_build_source (const eval_args_t *a, int which, const collab_model_t *model,
     case S_POPULARITY:
         return eval_popularity (st, model);
     case S_TRENDING:
-        return eval_trending (st, train, a->trending_rate);
+        return eval_trending_weighted (st, train, a->trending_rate, hr_event_weight (a->train_type),
+                                       hr_event_weight (a->test_type));
     case S_COLLAB:
         return eval_collab (st, model, sp);
     case S_COLLAB_LIVE:
@@ -381,6 +408,9 @@ s_report (const eval_args_t *a, const collab_log_t *train, const collab_log_t *t
     if (s_listed (a->strategies, "content"))
         printf ("\ncontent: skipped — these logs have no item text.\n");
     printf ("\ncollab parameters: %s\n", params);
+    printf ("event types: train %s (weight %g), test %s (weight %g)\n",
+            hr_event_names[a->train_type], hr_event_weight (a->train_type),
+            hr_event_names[a->test_type], hr_event_weight (a->test_type));
     eval_results_free (results, l->ns);
     return 0;
 }

@@ -50,6 +50,7 @@ typedef struct {
     uint32_t *items;
     double *scores;
     uint32_t cap;
+    double observe_weight;      /* of a replayed (test) event */
 } trending_t;
 
 static void
@@ -57,7 +58,7 @@ s_trending_observe (void *state, uint32_t session, uint32_t item, int64_t ts_ms)
 {
     (void) session;
     trending_t *self = state;
-    trending_decay_add (self->decay, item, ts_ms);
+    trending_decay_add_weight (self->decay, item, ts_ms, self->observe_weight);
 }
 
 static uint32_t
@@ -102,16 +103,24 @@ s_trending_destroy (void *state)
 int
 eval_trending (eval_strategy_t *st, const collab_log_t *train, double rate)
 {
+    return eval_trending_weighted (st, train, rate, 1.0, 1.0);
+}
+
+int
+eval_trending_weighted (eval_strategy_t *st, const collab_log_t *train, double rate,
+                        double train_weight, double observe_weight)
+{
     trending_t *self = calloc (1, sizeof *self);
     if (!self)
         return -1;
+    self->observe_weight = observe_weight;
     self->decay = trending_decay_new (rate, train->n_events ? collab_log_min_ts (train) : 0);
     if (!self->decay) {
         free (self);
         return -1;
     }
     for (uint32_t e = 0; e < train->n_events; e++)
-        if (trending_decay_add (self->decay, train->item[e], train->ts_ms[e])) {
+        if (trending_decay_add_weight (self->decay, train->item[e], train->ts_ms[e], train_weight)) {
             s_trending_destroy (self);
             return -1;
         }

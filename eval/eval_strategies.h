@@ -15,6 +15,10 @@ int eval_popularity (eval_strategy_t *st, const collab_model_t *model);
     updated online with every replayed event; rate = TRENDING_DECAY_RATE
     (weight kept per hour).                                                 */
 int eval_trending (eval_strategy_t *st, const collab_log_t *train, double rate);
+/*  The same with event-type weights (hr_event_weight): every train event
+    counts train_weight, every replayed test event observe_weight.        */
+int eval_trending_weighted (eval_strategy_t *st, const collab_log_t *train, double rate,
+                            double train_weight, double observe_weight);
 
 /*  collab-svc's own scorer (what the service serves).  `params` is copied. */
 int eval_collab (eval_strategy_t *st, const collab_model_t *model,

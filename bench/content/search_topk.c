@@ -6,11 +6,14 @@
     stdin and writes one JSON line per query:
         {"query": q, "results": [{"id","name","category":"main > sub"}...]}
     --explain adds the query's reading (content_search_explain).
+    Variants of one product (hr_variant.h) are collapsed as the gateway
+    collapses them in what /recommendations/search serves (--variants keeps
+    them all).
     Options switch parts of the pipeline off for the ablation table of
     docs/search.md: --off NAME (repeatable; names in content_search_opts_t:
     typo2, constraints, synonyms, semantic, learned).
 
-    usage: search_topk [--explain] [--limit N] [--off NAME]... FILE.csv... < queries     */
+    usage: search_topk [--explain] [--variants] [--limit N] [--off NAME]... FILE.csv... < queries */
 #include "content-svc/catalog_csv.h"
 #include "hr_log.h"
 #include "content-svc/search.h"
@@ -27,12 +30,16 @@ main (int argc, char **argv)
 {
     uint32_t limit = 10;
     content_search_opts_t so = CONTENT_SEARCH_OPTS_DEFAULT;
-    bool no_syn = false, no_sem = false, explain = false;
+    bool no_syn = false, no_sem = false, explain = false, variants = false;
     int first = 1;
     while (first + 1 < argc && argv[first][0] == '-') {
         const char *v = argv[first + 1];
         if (!strcmp (argv[first], "--explain")) {
             explain = true;
+            first--;
+        }
+        else if (!strcmp (argv[first], "--variants")) {
+            variants = true;
             first--;
         }
         else if (!strcmp (argv[first], "--limit"))
@@ -85,10 +92,21 @@ main (int argc, char **argv)
         if (n == 0)
             continue;
         const content_hit_t *hits;
-        uint32_t nh = content_search_query (s, x, line, n, limit, &hits);
+        /*  as many as the gateway asks for: the limit plus a margin for
+            the variants it drops (gw_variants_margin)                      */
+        uint32_t want = variants || !hr_catalog_variants (cat) ? limit : limit + limit / 2 + 8;
+        uint32_t nh = content_search_query (s, x, line, n, want, &hits);
         json_t *res = json_array ();
-        for (uint32_t k = 0; k < nh; k++) {
+        uint64_t shown[1024];
+        uint32_t nshown = 0;
+        for (uint32_t k = 0; k < nh && nshown < limit && nshown < 1024; k++) {
             const hr_product_t *p = hr_catalog_at (cat, hits[k].doc);
+            bool seen = false;
+            for (uint32_t j = 0; j < nshown && !variants && p->variant; j++)
+                seen |= shown[j] == p->variant;
+            if (seen)
+                continue;
+            shown[nshown++] = p->variant;
             char category[512];
             snprintf (category, sizeof category, "%s > %s", p->main_category, p->sub_category);
             json_array_append_new (res, json_pack ("{s:s, s:s, s:s, s:f}", "id", p->id,

@@ -15,7 +15,7 @@
 #include "tfidf.h"
 #include "typo.h"
 
-static const char *rows[][3] = {
+static const char *rows[][4] = {
     { "Crompton Arno Neo 15-L 5 Star Rated Storage Water Heater (Geyser)", "appliances", "All Appliances" },
     { "Havells Instanio 3 Litre Instant Geyser (White)", "appliances", "All Appliances" },
     { "Geyser Heating Element for Racold Water Heater", "appliances", "All Appliances" },
@@ -38,6 +38,7 @@ static const char *rows[][3] = {
     { "HP 15s Thin and Light Laptop (12th Gen Intel Core i5, 16GB)", "tv, audio & cameras", "All Electronics" },
     { "Dell Inspiron 3511 Laptop (Intel Core i3, 8GB)", "tv, audio & cameras", "All Electronics" },
     { "Laptop Sleeve Cover for Lenovo and HP 15.6 inch", "tv, audio & cameras", "All Electronics" },
+    { "Zebronics Laptop Stand, Foldable Aluminium, Upto 15.6 inch Laptops (Black)", "tv, audio & cameras", "All Electronics" },
     { "Urban Forest Leather Wallet for Men", "stores", "Men's Fashion" },
     { "WildHorn Genuine Leather Belt for Men", "stores", "Men's Fashion" },
     { "WildHorn Leather Jacket Care Kit", "stores", "Men's Fashion" },
@@ -50,6 +51,14 @@ static const char *rows[][3] = {
     { "Prestige Hand Blender", "appliances", "All Appliances" },
     { "Gala Floor Mop with Bucket", "home & kitchen", "Home Storage" },
     { "Scotch-Brite Broom for Floor Cleaning", "home & kitchen", "Home Storage" },
+    /*  refrigerators and two accessories the zone alone takes for one      */
+    { "Whirlpool 190 L 3 Star Single Door Refrigerator (WDE 205)", "appliances", "Refrigerators", "13990" },
+    { "Haier 185 L 2 Star Single Door Refrigerator (HED-19TMF)", "appliances", "Refrigerators", "12490" },
+    { "Samsung 253 L 3 Star Double Door Refrigerator (RT28A)", "appliances", "Refrigerators", "24990" },
+    { "LG 242 L Frost-Free Double Door Refrigerator (GL-I292)", "appliances", "Refrigerators", "26990" },
+    { "Godrej 30 L Mini Refrigerator (Wine Red)", "appliances", "Refrigerators", "8990" },
+    { "Aavya Double Door Refrigerator 290 Liter Cover, Water Proof Refrigerator Cover", "appliances", "All Appliances", "349" },
+    { "Mister Magic Refrigerator | Fridge Odour Remover Gel, Refrigerator", "appliances", "All Appliances", "199" },
 };
 #define NROWS (sizeof rows / sizeof *rows)
 
@@ -64,7 +73,8 @@ setup (void)
     cat = hr_catalog_new ();
     for (size_t i = 0; i < NROWS; i++) {
         hr_product_t p = { .name = rows[i][0], .main_category = rows[i][1],
-                           .sub_category = rows[i][2], .rating = NAN, .price = NAN,
+                           .sub_category = rows[i][2], .rating = NAN,
+                           .price = rows[i][3] ? atof (rows[i][3]) : NAN,
                            .original_price = NAN, .discount_ratio = NAN };
         snprintf (p.id, sizeof p.id, "Q%09zu", i);
         ck_assert_int_eq (hr_catalog_add (cat, &p), 0);
@@ -126,6 +136,14 @@ START_TEST (test_audience)
     ck_assert_ptr_nonnull (strstr (at ("t shirt for men", 0), "T-Shirt"));  /* not any shirt */
     ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_WOMEN),
                         content_audience_factor (CONTENT_AUD_MEN, 0));
+    /*  girls' things before kids' things, kids' before the unmarked        */
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_KID),
+                        content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_GIRL));
+    ck_assert_float_gt (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_KID),
+                        content_audience_factor (CONTENT_AUD_GIRL, 0));
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_UNISEX),
+                        content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_MEN));
+    ck_assert_float_eq (content_audience_factor (CONTENT_AUD_KID, CONTENT_AUD_GIRL), 1.0f);
 }
 END_TEST
 
@@ -144,6 +162,16 @@ START_TEST (test_attribute_and_type)
     ck_assert_str_eq (at ("leather wallet", 0), "Urban Forest Leather Wallet for Men");
     ck_assert_ptr_nonnull (strstr (at ("washing machine", 0), "Fully-Automatic"));
     ck_assert_ptr_nonnull (strstr (at ("mixer grinder", 0), "Bajaj"));      /* not the coupler */
+    /*  "Laptop Stand, ... Laptops (Black)" ends a phrase with "laptops" but
+        is a stand: a word that describes another is not the product's type */
+    for (uint32_t r = 0; r < 3; r++)
+        ck_assert_ptr_null (strstr (at ("laptop", r), "Stand"));
+    /*  a cover or a gel at a fortieth of a refrigerator's price is not one,
+        though "Refrigerator" ends a phrase of its name (twice)             */
+    for (uint32_t r = 0; r < 5; r++) {
+        ck_assert_ptr_nonnull (strstr (at ("refrigerator", r), "Refrigerator ("));
+        ck_assert_ptr_nonnull (strstr (at ("double door refrigerator", r < 2 ? r : 0), "Double Door Refrigerator ("));
+    }
 }
 END_TEST
 
@@ -173,6 +201,35 @@ START_TEST (test_explain)
 }
 END_TEST
 
+/*  The weight of alternative a of the query's first clause (explain).     */
+static double
+alt_weight (const char *q, size_t a, const char **kind)
+{
+    char *js = content_search_explain (idx, x, q, strlen (q));
+    json_t *o = json_loads (js, 0, NULL);
+    free (js);
+    json_t *alt = json_array_get (json_array_get (json_object_get (o, "clauses"), 0), a);
+    ck_assert_ptr_nonnull (alt);
+    *kind = json_string_value (json_object_get (alt, "kind"));
+    *kind = strcmp (*kind, "synonym") == 0 ? "synonym" : "other";
+    double w = json_number_value (json_object_get (alt, "weight"));
+    json_decref (o);
+    return w;
+}
+
+START_TEST (test_synonyms_of_known_words)
+{
+    /*  "refrigerator" is in a tenth of this catalog: "fridge" fills in
+        after it (half weight); "mixie" is unknown: its synonyms are all it has */
+    const char *kind;
+    double known = alt_weight ("refrigerator", 1, &kind);
+    ck_assert_str_eq (kind, "synonym");
+    double unknown = alt_weight ("mixie", 0, &kind);
+    ck_assert_str_eq (kind, "synonym");
+    ck_assert_double_lt (known, 0.6 * unknown);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -185,6 +242,7 @@ main (void)
     tcase_add_test (tc, test_attribute_and_type);
     tcase_add_test (tc, test_hinglish);
     tcase_add_test (tc, test_explain);
+    tcase_add_test (tc, test_synonyms_of_known_words);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

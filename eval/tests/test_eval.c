@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include "eval.h"
 #include "eval_metrics.h"
+#include "eval_strategies.h"
 #include "collab-svc/log.h"
 
 START_TEST (metrics_by_hand)
@@ -105,6 +106,39 @@ START_TEST (temporal_split)
 }
 END_TEST
 
+/*  Event-type weights: every train event counts train_weight, every
+    replayed event observe_weight.  Item 0 has 2 train events, item 1 one.
+    Train events as purchases (3), one replayed click of 1 (1): 0 leads,
+    6 to 4.  Replayed purchases (3): two of item 1 put it first, 9 to 6.   */
+START_TEST (trending_weighted_by_type)
+{
+    collab_rows_t *rows = collab_rows_new ();
+    collab_rows_add (rows, 1, 1000, 0);
+    collab_rows_add (rows, 1, 1000, 1);
+    collab_rows_add (rows, 2, 1000, 0);
+    collab_log_t *train = collab_rows_build (rows, 1);
+    eval_strategy_t st;
+    collab_rec_t out[2];
+    /* rate 1: no decay, the sums are the weights */
+    ck_assert_int_eq (eval_trending_weighted (&st, train, 1.0, 3.0, 1.0), 0);
+    st.observe (st.state, 0, 1, 1000);
+    ck_assert_uint_eq (st.recommend (st.state, NULL, 0, 1000, false, out, 2), 2);
+    ck_assert_uint_eq (out[0].item, 0);
+    ck_assert_double_eq_tol (out[0].score, 6.0, 1e-6);
+    ck_assert_double_eq_tol (out[1].score, 4.0, 1e-6);
+    eval_strategy_free (&st);
+    ck_assert_int_eq (eval_trending_weighted (&st, train, 1.0, 3.0, 3.0), 0);
+    st.observe (st.state, 0, 1, 1000);
+    st.observe (st.state, 0, 1, 1000);
+    ck_assert_uint_eq (st.recommend (st.state, NULL, 0, 1000, false, out, 2), 2);
+    ck_assert_uint_eq (out[0].item, 1);
+    ck_assert_double_eq_tol (out[0].score, 9.0, 1e-6);
+    eval_strategy_free (&st);
+    collab_log_destroy (&train);
+    collab_rows_destroy (&rows);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -113,6 +147,7 @@ main (void)
     tcase_add_test (tc, metrics_by_hand);
     tcase_add_test (tc, replay_protocols_by_hand);
     tcase_add_test (tc, temporal_split);
+    tcase_add_test (tc, trending_weighted_by_type);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

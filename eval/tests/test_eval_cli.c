@@ -35,10 +35,12 @@ s_teardown (void)
     unlink (s_test);
 }
 
+static const char *s_train_type, *s_test_type;   /* --train-type, --test-type */
+
 static int
 s_eval (const char *weights1, const char *weights2)
 {
-    char *argv[16];
+    char *argv[20];
     int argc = 0;
     argv[argc++] = "eval";
     argv[argc++] = "--dataset";
@@ -55,6 +57,14 @@ s_eval (const char *weights1, const char *weights2)
         argv[argc++] = "--weights";
         argv[argc++] = (char *) weights2;
     }
+    if (s_train_type) {
+        argv[argc++] = "--train-type";
+        argv[argc++] = (char *) s_train_type;
+    }
+    if (s_test_type) {
+        argv[argc++] = "--test-type";
+        argv[argc++] = (char *) s_test_type;
+    }
     argv[argc] = NULL;
     fflush (stdout);
     return eval_cli_run (argc, argv);
@@ -64,6 +74,22 @@ START_TEST (runs_on_a_tiny_log)
 {
     ck_assert_int_eq (s_eval ("collab=1", NULL), 0);
     ck_assert_int_eq (s_eval ("collab=1,nosuch=2", NULL), 2);
+}
+END_TEST
+
+//  Issue 19: the event types of the train and test events (weights as
+//  served); a search or an unknown type is refused.
+START_TEST (event_types)
+{
+    s_train_type = "purchase";
+    s_test_type = "add_to_cart";
+    ck_assert_int_eq (s_eval ("collab=1,trending=1", NULL), 0);
+    s_test_type = "search_query";
+    ck_assert_int_eq (s_eval ("collab=1", NULL), 2);
+    s_test_type = "click";
+    s_train_type = "teleport";
+    ck_assert_int_eq (s_eval ("collab=1", NULL), 2);
+    s_train_type = s_test_type = NULL;
 }
 END_TEST
 
@@ -90,6 +116,7 @@ main (void)
     tcase_add_checked_fixture (tc, s_setup, s_teardown);
     tcase_add_test (tc, runs_on_a_tiny_log);
     tcase_add_test (tc, long_weights_lists);
+    tcase_add_test (tc, event_types);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

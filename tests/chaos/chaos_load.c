@@ -46,10 +46,11 @@ typedef struct {
     long seq;
     chaos_event_t last;         /* the last acknowledged event of this thread */
     bool has_last;
+    long long last_ok_start;    /* the latest request answered 200 (under the lock) */
 } chaos_worker_t;
 
 /*  Outcome classes per endpoint.  */
-enum { OK_CLEAN, OK_DEGRADED, UNAVAILABLE, LATE_503, OTHER, OUTCOMES };
+enum { OK_CLEAN, OK_DEGRADED, UNAVAILABLE, LATE_503, OTHER, GONE, OUTCOMES };
 
 struct chaos_load {
     int threads;
@@ -59,6 +60,7 @@ struct chaos_load {
     int nproducts;
     atomic_bool stop;
     atomic_int policy;
+    atomic_int down_port;       /* its gateway was killed: no response is no violation */
     long long started_ms;
     pthread_mutex_t lock;       /* guards everything below */
     long counts[CHAOS_ENDPOINTS][OUTCOMES];
@@ -139,6 +141,12 @@ void
 chaos_load_allow (chaos_load_t *self, int flags)
 {
     atomic_store (&self->policy, flags);
+}
+
+void
+chaos_load_port_down (chaos_load_t *self, int port)
+{
+    atomic_store (&self->down_port, port);
 }
 
 /*  Caller holds the lock.  */
@@ -340,13 +348,16 @@ one_request (chaos_worker_t *w)
                               body[0] ? body : NULL, strlen (body), &res);
     long long took = chaos_now_ms () - t0;
     policy |= atomic_load (&self->policy);      /* a policy change mid-request: either holds */
+    bool down = atomic_load (&self->down_port) == w->port;
 
     json_t *j = NULL;
     if (rc == 0 && res.body_len)
         j = json_loadb (res.body, res.body_len, 0, NULL);
     int outcome = OTHER;
     const char *why = NULL;
-    if (rc != 0)
+    if (rc != 0 && down)
+        outcome = GONE;         /* its gateway is dead: the balancer's business */
+    else if (rc != 0)
         why = "no response";
     else if (res.status == 200) {
         if (ep == CHAOS_POST)
@@ -384,6 +395,8 @@ one_request (chaos_worker_t *w)
         violation (self, "%s %s%s%s -> %d in %lld ms: %s: %.200s", method, target, body[0] ? " " : "", body,
                    rc == 0 ? res.status : -1, took, why, rc == 0 && res.body ? res.body : "");
     if (outcome == OK_CLEAN || outcome == OK_DEGRADED) {
+        if (t0 > w->last_ok_start)
+            w->last_ok_start = t0;
         if (t0 > self->last_ok_start[ep])
             self->last_ok_start[ep] = t0;
         if (outcome == OK_CLEAN && t0 > self->last_clean_start[ep])
@@ -456,6 +469,34 @@ chaos_load_wait (chaos_load_t *self, chaos_endpoint_t endpoint, bool clean, int 
 }
 
 int
+chaos_load_wait_port (chaos_load_t *self, int port, int timeout_ms)
+{
+    long long since = chaos_now_ms (), until = since + timeout_ms;
+    while (chaos_now_ms () < until) {
+        bool seen = false;
+        pthread_mutex_lock (&self->lock);
+        for (int i = 0; i < self->threads; i++)
+            seen = seen || (self->workers[i].port == port && self->workers[i].last_ok_start >= since);
+        pthread_mutex_unlock (&self->lock);
+        if (seen)
+            return 0;
+        usleep (20 * 1000);
+    }
+    return -1;
+}
+
+long
+chaos_load_gone (chaos_load_t *self)
+{
+    pthread_mutex_lock (&self->lock);
+    long n = 0;
+    for (int e = 0; e < CHAOS_ENDPOINTS; e++)
+        n += self->counts[e][GONE];
+    pthread_mutex_unlock (&self->lock);
+    return n;
+}
+
+int
 chaos_load_wait_requests (chaos_load_t *self, long n, int timeout_ms)
 {
     long start = chaos_load_total (self);
@@ -499,7 +540,7 @@ chaos_load_late_503 (chaos_load_t *self, long *reads)
         if (e != CHAOS_POST) {
             late += self->counts[e][LATE_503];
             for (int o = 0; o < OUTCOMES; o++)
-                *reads += self->counts[e][o];
+                *reads += o == GONE ? 0 : self->counts[e][o];
         }
     pthread_mutex_unlock (&self->lock);
     return late;
@@ -530,10 +571,10 @@ chaos_load_report (chaos_load_t *self, const char *title)
     fprintf (stderr, "chaos_load %s: %ld requests in %.1f s, %ld violations\n", title, self->total,
              (double) (chaos_now_ms () - self->started_ms) / 1000.0, self->violations);
     for (int e = 0; e < CHAOS_ENDPOINTS; e++)
-        fprintf (stderr, "  %-18s 200 %6ld  200+degraded %6ld  503 %5ld  late-503 %3ld  wrong %4ld  worst %lld ms\n",
+        fprintf (stderr, "  %-18s 200 %6ld  200+degraded %6ld  503 %5ld  late-503 %3ld  wrong %4ld  gone %4ld  worst %lld ms\n",
                  endpoint_names[e], self->counts[e][OK_CLEAN], self->counts[e][OK_DEGRADED],
                  self->counts[e][UNAVAILABLE], self->counts[e][LATE_503], self->counts[e][OTHER],
-                 self->worst_ms[e]);
+                 self->counts[e][GONE], self->worst_ms[e]);
     if (self->violations)
         fprintf (stderr, "%s", self->log);
     pthread_mutex_unlock (&self->lock);

@@ -32,10 +32,20 @@ void chaos_load_destroy (chaos_load_t **self_p);   /* stops the threads */
 int chaos_load_start (chaos_load_t *self);
 void chaos_load_stop (chaos_load_t *self);
 void chaos_load_allow (chaos_load_t *self, int flags);
+/*  The gateway on `port` is being killed (0: none): its threads' requests
+    that get no response are counted "gone" instead of violations (a load
+    balancer takes a dead gateway out; its requests in flight are lost).
+    Any other outcome on that port is judged as usual.                     */
+void chaos_load_port_down (chaos_load_t *self, int port);
 
 /*  Waits until a request to `endpoint` started after this call answers
     200 (and, if clean, without "degraded"); 0, or -1 after timeout_ms.    */
 int chaos_load_wait (chaos_load_t *self, chaos_endpoint_t endpoint, bool clean, int timeout_ms);
+/*  Waits until a request through the gateway on `port` started after this
+    call answers 200; 0, or -1 after timeout_ms.                           */
+int chaos_load_wait_port (chaos_load_t *self, int port, int timeout_ms);
+/*  Requests counted "gone" (chaos_load_port_down).  */
+long chaos_load_gone (chaos_load_t *self);
 /*  Waits until at least n more requests (any endpoint) have completed.    */
 int chaos_load_wait_requests (chaos_load_t *self, long n, int timeout_ms);
 

@@ -117,7 +117,9 @@ chaos_rig_new (const chaos_rig_config_t *config)
     setenv_int ("HR_GATEWAY2_PORT", config->gw_port + 1);
     setenv_int ("HR_BROKER_PORT", config->broker_port);
     setenv_int ("HR_METRICS_BASE", config->metrics_base);
-    setenv ("HR_SUITE_BROKER", config->standalone_broker ? "standalone" : "embedded", 1);
+    setenv ("HR_SUITE_BROKER", config->mesh_gateways > 1 ? "mesh"
+                               : config->standalone_broker ? "standalone" : "embedded", 1);
+    setenv_int ("HR_SUITE_GATEWAYS", config->mesh_gateways > 1 ? config->mesh_gateways : 1);
     setenv ("HR_LOG_LEVEL", "warn", 0);
     setenv ("HR_GATEWAY_ACCESS_LOG", "0", 0);
     /*  The fan-out deadline: the 50 ms default is a production figure; under
@@ -194,6 +196,12 @@ int
 chaos_rig_gateway2 (chaos_rig_t *self)
 {
     return shell ("%s/tests/harness/suite.sh gateway2 %s %s", self->src, self->bin, self->run);
+}
+
+int
+chaos_rig_gateway (chaos_rig_t *self, int k)
+{
+    return shell ("%s/tests/harness/suite.sh gateway %s %s %d", self->src, self->bin, self->run, k);
 }
 
 int

@@ -20,6 +20,9 @@ typedef struct {
     int broker_port;
     int metrics_base;           /* replica N of service i: base + 10*(N-1) + i */
     bool standalone_broker;     /* hybridrec-broker + gateway without embedded broker */
+    int mesh_gateways;          /* > 1: that many gateways, each with its broker
+                                   (gw_port + k, broker_port + k), every replica
+                                   registered with all (suite.sh mesh) */
 } chaos_rig_config_t;
 
 typedef struct chaos_rig chaos_rig_t;
@@ -39,6 +42,8 @@ int chaos_rig_restart (chaos_rig_t *self, const char *name);
 int chaos_rig_signal (chaos_rig_t *self, const char *name, const char *sig);
 int chaos_rig_replica (chaos_rig_t *self, const char *service, int n);
 int chaos_rig_gateway2 (chaos_rig_t *self);
+/*  Mesh: starts gateway k (2..mesh_gateways) and waits for its /readyz.  */
+int chaos_rig_gateway (chaos_rig_t *self, int k);
 /*  The pid of a process we started, 0 when it has no pid file.  */
 int chaos_rig_pid (chaos_rig_t *self, const char *name);
 

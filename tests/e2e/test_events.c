@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "e2e_stack.h"
 
 static void
@@ -236,6 +237,74 @@ START_TEST (test_refused)
 }
 END_TEST
 
+/*  The position of id in /api/v1/admin/overview's trending list, -1 if
+    not there.  */
+static int
+overview_trending_rank (const char *id)
+{
+    json_t *j = e2e_expect (200, "GET", "/api/v1/admin/overview", NULL);
+    json_t *items = json_object_get (json_object_get (j, "trending"), "items");
+    int rank = -1;
+    size_t i;
+    json_t *it;
+    json_array_foreach (items, i, it)
+        if (rank < 0 && !strcmp (json_string_value (json_object_get (it, "id")) ?: "", id))
+            rank = (int) i;
+    json_decref (j);
+    return rank;
+}
+
+/*  Strategies weight the types: 200 purchases of one product, 200 carts of
+    a second and 200 clicks of a third, all in one batch (the same receive
+    time), rank purchase above cart above click in trending.               */
+START_TEST (test_types_weighted)
+{
+    /*  three products outside the top of trending: neighbours of one     */
+    char target[128];
+    snprintf (target, sizeof target, "/recommendations/product/%s?response_limit=30", e2e_some_product (6));
+    json_t *j = e2e_expect (200, "GET", target, NULL);
+    char ids[3][11];
+    int n = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach (json_object_get (j, "similar"), i, it) {
+        const char *id = json_string_value (json_object_get (it, "id"));
+        bool trending = false;
+        for (int k = 0; k < 8; k++)
+            trending |= !strcmp (id, e2e_some_product (k));
+        if (n < 3 && !trending && overview_trending_rank (id) < 0)
+            snprintf (ids[n++], sizeof ids[0], "%s", id);
+    }
+    json_decref (j);
+    ck_assert_int_eq (n, 3);
+    static const char *const types[] = { "purchase", "add_to_cart", "click" };
+    size_t cap = 600 * 128;
+    char *body = malloc (cap);
+    size_t len = (size_t) snprintf (body, cap, "{\"events\":[");
+    for (int e = 0; e < 600; e++)
+        len += (size_t) snprintf (body + len, cap - len, "%s{\"type\":\"%s\",\"user_id\":\"weigh%d\",\"product_id\":\"%s\"}",
+                                  e ? "," : "", types[e % 3], e / 3, ids[e % 3]);
+    snprintf (body + len, cap - len, "]}");
+    ck_assert_int_eq (post_events (body, NULL), 200);
+    free (body);
+    /*  trending-svc reads the stream: wait until all three are ranked    */
+    int rank[3];
+    long long start = e2e_now_ms ();
+    for (;;) {
+        for (int k = 0; k < 3; k++)
+            rank[k] = overview_trending_rank (ids[k]);
+        if (rank[0] >= 0 && rank[1] >= 0 && rank[2] >= 0)
+            break;
+        ck_assert_msg (e2e_now_ms () - start < 60000, "waited 60 s for the three in trending (%d %d %d)",
+                       rank[0], rank[1], rank[2]);
+        usleep (50000);
+    }
+    printf ("events: trending ranks purchase %d, add_to_cart %d, click %d\n", rank[0], rank[1], rank[2]);
+    ck_assert_int_lt (rank[0], rank[1]);
+    ck_assert_int_lt (rank[1], rank[2]);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -246,6 +315,7 @@ main (void)
     tcase_add_test (tc, test_batch_stored_listed_counted);
     tcase_add_test (tc, test_bare_array_purchase_only);
     tcase_add_test (tc, test_refused);
+    tcase_add_test (tc, test_types_weighted);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);

@@ -12,9 +12,14 @@
 #   suite.sh broker BIN_DIR RUN_DIR    -> the standalone broker (hybridrec-broker)
 #   suite.sh gateway2 BIN_DIR RUN_DIR  -> a second gateway on HR_GATEWAY2_PORT
 #        (default gateway port + 1) using the standalone broker
+#   suite.sh gateway BIN_DIR RUN_DIR K -> with HR_SUITE_BROKER=mesh: gateway K
+#        (>= 2) on gateway port + K - 1 with its broker on broker port + K - 1
 # Topology: HR_SUITE_BROKER=standalone makes `start` run hybridrec-broker on
 # its own and the gateway with HR_GATEWAY_EMBED_BROKER=0 (default: embedded).
-# NAME is a pid-file name: hybridrec-gateway, hybridrec-gateway2,
+# HR_SUITE_BROKER=mesh (docs/scaling.md): HR_SUITE_GATEWAYS gateways (3),
+# each with its embedded broker; every service replica registers with all
+# of them (HR_BROKER_ENDPOINTS); `start` starts the first gateway only.
+# NAME is a pid-file name: hybridrec-gateway, hybridrec-gateway2 (..K),
 # hybridrec-broker, <service> or <service>.N.
 # Ports: HR_GATEWAY_PORT (8080), HR_BROKER_PORT (5555), HR_METRICS_BASE (9101:
 # interactions, +1 content, +2 trending, +3 rules, +4 collab, +9 standalone
@@ -27,10 +32,17 @@ gw_port=${HR_GATEWAY_PORT:-8080}
 gw2_port=${HR_GATEWAY2_PORT:-$((gw_port + 1))}
 broker_port=${HR_BROKER_PORT:-5555}
 mbase=${HR_METRICS_BASE:-9101}
-standalone=0
+standalone=0 mesh=0
 [ "${HR_SUITE_BROKER:-embedded}" = standalone ] && standalone=1
+[ "${HR_SUITE_BROKER:-embedded}" = mesh ] && mesh=1
 services=(interactions-svc content-svc trending-svc rules-svc collab-svc)
 broker_ep="tcp://127.0.0.1:$broker_port"
+broker_eps=$broker_ep     # what the service replicas register with
+if [ "$mesh" = 1 ]; then
+  for k in $(seq 2 "${HR_SUITE_GATEWAYS:-3}"); do
+    broker_eps="$broker_eps,tcp://127.0.0.1:$((broker_port + k - 1))"
+  done
+fi
 
 start_one() {  # BIN_DIR RUN_DIR NAME   (NAME may carry a .N replica suffix)
   local bin=$1 run=$2 name=$3 i port threads base replica=1
@@ -39,11 +51,15 @@ start_one() {  # BIN_DIR RUN_DIR NAME   (NAME may carry a .N replica suffix)
   base=${name%.*}
   [ "$base" != "$name" ] && replica=${name##*.}
   case "$name" in
-    hybridrec-gateway|hybridrec-gateway2)
-      local embed=1 p=$gw_port
+    hybridrec-gateway|hybridrec-gateway[0-9])
+      local embed=1 p=$gw_port ep=$broker_ep k=${name#hybridrec-gateway}
       [ "$standalone" = 1 ] && embed=0
-      [ "$name" = hybridrec-gateway2 ] && { embed=0; p=$gw2_port; }
-      env HR_GATEWAY_PORT="$p" HR_BROKER_BIND="$broker_ep" HR_BROKER_ENDPOINT="$broker_ep" \
+      if [ "$mesh" = 1 ] && [ -n "$k" ]; then
+        p=$((gw_port + k - 1)); ep="tcp://127.0.0.1:$((broker_port + k - 1))"
+      elif [ -n "$k" ]; then
+        embed=0; p=$gw2_port
+      fi
+      env HR_GATEWAY_PORT="$p" HR_BROKER_BIND="$ep" HR_BROKER_ENDPOINT="$ep" \
           HR_GATEWAY_EMBED_BROKER="$embed" \
           "$bin/hybridrec-gateway" >>"$run/log/$name.log" 2>&1 &
       ;;
@@ -57,7 +73,8 @@ start_one() {  # BIN_DIR RUN_DIR NAME   (NAME may carry a .N replica suffix)
       [ -n "$port" ] || { echo "suite: unknown service $name" >&2; return 2; }
       threads=${HR_WORKER_THREADS:-2}
       [ "$base" = interactions-svc ] && threads=${HR_INTERACTIONS_THREADS:-64}
-      env HR_BROKER_ENDPOINT="$broker_ep" HR_METRICS_PORT="$port" \
+      env HR_BROKER_ENDPOINT="$broker_ep" HR_BROKER_ENDPOINTS="$broker_eps" \
+          HR_METRICS_PORT="$port" \
           HR_WORKER_THREADS="$threads" \
           "$bin/$base" >>"$run/log/$name.log" 2>&1 &
       ;;
@@ -130,6 +147,13 @@ gateway2)
   mkdir -p "$run/log"
   start_one "$bin" "$run" hybridrec-gateway2
   wait_ready "$run" "$gw2_port"
+  ;;
+gateway)
+  bin=${2:?BIN_DIR}; run=${3:?RUN_DIR}; k=${4:?K}
+  [ "$mesh" = 1 ] && [ "$k" -ge 2 ] 2>/dev/null || { echo "suite: gateway K needs HR_SUITE_BROKER=mesh and K >= 2" >&2; exit 2; }
+  mkdir -p "$run/log"
+  start_one "$bin" "$run" "hybridrec-gateway$k"
+  wait_ready "$run" $((gw_port + k - 1))
   ;;
 *) echo "usage: see the top of $0" >&2; exit 2 ;;
 esac

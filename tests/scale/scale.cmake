@@ -13,3 +13,5 @@ foreach(src ${HR_SCALE_TESTS})
   hr_add_test(NAME scale_${short} COMMAND scale_${short} LABELS scale)
   set_tests_properties(scale_${short} PROPERTIES TIMEOUT 180 RESOURCE_LOCK chaos_cpu)
 endforeach()
+# Three gateways and ten replicas under ASan: a longer start than the others.
+set_tests_properties(scale_mesh PROPERTIES TIMEOUT 300)

@@ -1,0 +1,137 @@
+/*  No single broker (issue 21, docs/scaling.md): three gateways, each with
+    its embedded broker, and two replicas of every service, each replica
+    registered with all three brokers.  Under load through the three
+    gateways one gateway is SIGKILLed: requests through the other two see
+    no error (the dead one's threads get no answer, counted "gone"), the
+    survivors keep their workers and keep serving; restarting the killed
+    gateway, and nothing else, brings it back into use: the replicas
+    register with its new broker by themselves.                           */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "chaos_check.h"
+
+#define GW1 8160
+#define GATEWAYS 3
+#define KILLED 2                /* hybridrec-gateway2, on GW1 + 1 */
+#define METRICS 9470
+#define SERVICES 5
+static const char *services[SERVICES] = { "interactions-svc", "content-svc", "trending-svc",
+                                          "rules-svc", "collab-svc" };
+static const char *names[SERVICES] = { "interactions", "content", "trending", "rules", "collab" };
+#define WAIT_MS 30000           /* a bound on each wait, not a benchmark */
+
+/*  Every gateway in `ports` sees `want[i]` workers of every service.      */
+static void
+wait_all_workers (const int *ports, int nports, const int *want)
+{
+    for (int g = 0; g < nports; g++)
+        for (int i = 0; i < SERVICES; i++)
+            ck_assert_msg (chaos_rig_wait_workers (ports[g], names[i], want[i], WAIT_MS) == 0,
+                           "gateway %d: %s has %d workers, not %d", ports[g], names[i],
+                           chaos_rig_workers (ports[g], names[i]), want[i]);
+}
+
+START_TEST (test_kill_one_gateway)
+{
+    chaos_rig_config_t config = { .name = "mesh", .pg_port = 55458, .redis_port = 56408,
+                                  .gw_port = GW1, .broker_port = 5660, .metrics_base = METRICS,
+                                  .mesh_gateways = GATEWAYS };
+    chaos_rig = chaos_rig_new (&config);
+    ck_assert_msg (chaos_rig != NULL, "the stack did not start");
+    for (int k = 2; k <= GATEWAYS; k++)
+        ck_assert_int_eq (chaos_rig_gateway (chaos_rig, k), 0);
+    int ports[GATEWAYS], one[SERVICES], two[SERVICES];
+    for (int g = 0; g < GATEWAYS; g++)
+        ports[g] = GW1 + g;
+    /*  Worker threads per replica, as suite.sh starts them.               */
+    const char *threads = getenv ("HR_WORKER_THREADS"), *ithreads = getenv ("HR_INTERACTIONS_THREADS");
+    for (int i = 0; i < SERVICES; i++) {
+        one[i] = i == 0 ? (ithreads ? atoi (ithreads) : 64) : (threads ? atoi (threads) : 2);
+        two[i] = 2 * one[i];
+    }
+    /*  One replica each: every gateway's broker has all of its workers.   */
+    wait_all_workers (ports, GATEWAYS, one);
+    for (int i = 0; i < SERVICES; i++)
+        ck_assert_int_eq (chaos_rig_replica (chaos_rig, services[i], 2), 0);
+    wait_all_workers (ports, GATEWAYS, two);
+
+    chaos_load = chaos_load_new (ports, GATEWAYS, 6, "mesh");
+    ck_assert_ptr_nonnull (chaos_load);
+    ck_assert_int_eq (chaos_load_start (chaos_load), 0);
+    ck_assert_msg (chaos_load_wait_requests (chaos_load, 150, WAIT_MS) == 0, "no steady load");
+    for (int g = 0; g < GATEWAYS; g++)
+        ck_assert_msg (chaos_load_wait_port (chaos_load, ports[g], WAIT_MS) == 0,
+                       "gateway %d serves nothing", ports[g]);
+    /*  Both replicas of each strategy service took work.                  */
+    for (int i = 1; i < SERVICES; i++)
+        for (int r = 0; r < 2; r++)
+            ck_assert_msg (chaos_rig_metric (METRICS + 10 * r + i, "hr_request_seconds_count") > 0,
+                           "replica %d of %s served nothing", r + 1, names[i]);
+    int pids[SERVICES][2];
+    for (int i = 0; i < SERVICES; i++) {
+        char replica[64];
+        snprintf (replica, sizeof replica, "%s.2", services[i]);
+        pids[i][0] = chaos_rig_pid (chaos_rig, services[i]);
+        pids[i][1] = chaos_rig_pid (chaos_rig, replica);
+    }
+    int others[] = { GW1, GW1 + 2 };
+    int pid_gw1 = chaos_rig_pid (chaos_rig, "hybridrec-gateway");
+    int pid_gw3 = chaos_rig_pid (chaos_rig, "hybridrec-gateway3");
+
+    chaos_load_note (chaos_load, "SIGKILL hybridrec-gateway2");
+    chaos_load_port_down (chaos_load, GW1 + KILLED - 1);
+    ck_assert_int_eq (chaos_rig_kill (chaos_rig, "hybridrec-gateway2"), 0);
+    /*  Past the replicas' liveness window for the dead broker (3 beats of
+        1 s), under load: the survivors keep serving whole answers.        */
+    sleep (4);
+    ck_assert_msg (chaos_load_wait_requests (chaos_load, 300, WAIT_MS) == 0,
+                   "the load stalled with one gateway dead");
+    for (int g = 0; g < 2; g++) {
+        ck_assert_msg (chaos_load_wait_port (chaos_load, others[g], WAIT_MS) == 0,
+                       "gateway %d stopped serving", others[g]);
+        int status;
+        json_decref (chaos_rig_readyz (others[g], &status));
+        ck_assert_msg (status == 200, "gateway %d /readyz says %d", others[g], status);
+    }
+    ck_assert_msg (chaos_load_wait (chaos_load, CHAOS_HOME_HISTORY, true, WAIT_MS) == 0,
+                   "/home with history not whole with one gateway dead");
+    ck_assert_msg (chaos_load_wait (chaos_load, CHAOS_POST, true, WAIT_MS) == 0,
+                   "no interaction acknowledged with one gateway dead");
+    /*  No replica left the surviving brokers.                             */
+    for (int g = 0; g < 2; g++)
+        for (int i = 0; i < SERVICES; i++)
+            ck_assert_msg (chaos_rig_workers (others[g], names[i]) == two[i],
+                           "gateway %d lost %s workers: %d, not %d", others[g], names[i],
+                           chaos_rig_workers (others[g], names[i]), two[i]);
+    fprintf (stderr, "requests to the dead gateway: %ld\n", chaos_load_gone (chaos_load));
+
+    chaos_load_note (chaos_load, "restart hybridrec-gateway2 (only)");
+    ck_assert_int_eq (chaos_rig_restart (chaos_rig, "hybridrec-gateway2"), 0);
+    ck_assert_msg (chaos_rig_wait_ready (GW1 + 1, WAIT_MS) == 0, "the restarted gateway is not ready");
+    int all[] = { GW1 + 1 };
+    wait_all_workers (all, 1, two);
+    chaos_load_note (chaos_load, "every replica registered with the new broker");
+    chaos_load_port_down (chaos_load, 0);
+    ck_assert_msg (chaos_load_wait_port (chaos_load, GW1 + 1, WAIT_MS) == 0,
+                   "the restarted gateway serves nothing");
+    ck_assert_msg (chaos_load_wait_requests (chaos_load, 300, WAIT_MS) == 0, "no load after the restart");
+    /*  Nothing else was restarted.                                        */
+    ck_assert_int_eq (chaos_rig_pid (chaos_rig, "hybridrec-gateway"), pid_gw1);
+    ck_assert_int_eq (chaos_rig_pid (chaos_rig, "hybridrec-gateway3"), pid_gw3);
+    for (int i = 0; i < SERVICES; i++) {
+        char replica[64];
+        snprintf (replica, sizeof replica, "%s.2", services[i]);
+        ck_assert_int_eq (chaos_rig_pid (chaos_rig, services[i]), pids[i][0]);
+        ck_assert_int_eq (chaos_rig_pid (chaos_rig, replica), pids[i][1]);
+    }
+    chaos_check_finish ("mesh");
+}
+END_TEST
+
+int
+main (void)
+{
+    return chaos_check_run ("scale_mesh", test_kill_one_gateway, 300);
+}
