@@ -13,14 +13,14 @@ typedef struct {
     const char *summary;
 } command_t;
 
-static int train (int argc, char **argv);
+static int s_train (int argc, char **argv);
 
 static const command_t commands[] = {
     {"migrate", hr_cli_migrate, "apply pending schema migrations"},
     {"import-catalog", hr_cli_import_catalog, "import products from CSV (spec format or raw Amazon export)"},
     {"import-events", interactions_cli_import_events, "bulk-import historical events (yoochoose, diginetica, csv)"},
     {"migrate-seed-tables", interactions_cli_migrate_seed_tables, "import the original design's {user_id}_interactions tables"},
-    {"train", train, "train a model: content | collab | rules | trending | merge | all"},
+    {"train", s_train, "train a model: content | collab | rules | trending | merge | all"},
     {"mine-rules", rules_cli_mine, "mine association rules from a basket file"},
     {"eval", eval_cli_run, "offline evaluation of every strategy on an event log"},
     {"status", hr_cli_status, "catalog, model versions, stores and live replicas"},
@@ -41,7 +41,7 @@ static const command_t trainers[] = {
     {NULL, NULL, NULL},
 };
 
-static void usage (FILE *out, const char *prog, const command_t *table, const char *what)
+static void s_usage (FILE *out, const char *prog, const command_t *table, const char *what)
 {
     fprintf (out, "usage: %s %s <command> [options]   (<command> --help for details)\n\ncommands:\n",
              prog, what);
@@ -49,7 +49,7 @@ static void usage (FILE *out, const char *prog, const command_t *table, const ch
         fprintf (out, "  %-20s %s\n", c->name, c->summary);
 }
 
-static const command_t *find (const command_t *table, const char *name)
+static const command_t *s_find (const command_t *table, const char *name)
 {
     for (const command_t *c = table; c->name; c++)
         if (strcmp (c->name, name) == 0)
@@ -60,7 +60,7 @@ static const command_t *find (const command_t *table, const char *name)
 /*  Every trainer runs, whatever another one did: one strategy's failure
     never leaves the others untrained.  One line per strategy, then exit 0
     when all succeeded, 1 when any failed.  */
-static int train_all (int argc, char **argv)
+static int s_train_all (int argc, char **argv)
 {
     int rcs[sizeof trainers / sizeof *trainers];
     int failed = 0, n = 0;
@@ -85,20 +85,20 @@ static int train_all (int argc, char **argv)
     return failed ? 1 : 0;
 }
 
-static int train (int argc, char **argv)
+static int s_train (int argc, char **argv)
 {
     if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
-        usage (argc < 2 ? stderr : stdout, "hybridrec", trainers, "train");
+        s_usage (argc < 2 ? stderr : stdout, "hybridrec", trainers, "train");
         fprintf (argc < 2 ? stderr : stdout, "  %-20s %s\n", "all", "content, collab, rules, trending, merge in turn; each runs even when another\n"
                  "                       fails; exit 0 when all succeeded, 1 when any failed");
         return argc < 2 ? 2 : 0;
     }
     if (strcmp (argv[1], "all") == 0)
-        return train_all (argc, argv);
-    const command_t *c = find (trainers, argv[1]);
+        return s_train_all (argc, argv);
+    const command_t *c = s_find (trainers, argv[1]);
     if (!c) {
         fprintf (stderr, "hybridrec train: unknown model '%s'\n", argv[1]);
-        usage (stderr, "hybridrec", trainers, "train");
+        s_usage (stderr, "hybridrec", trainers, "train");
         return 2;
     }
     return c->run (argc - 1, argv + 1);
@@ -110,7 +110,7 @@ int main (int argc, char **argv)
         return 0;
     if (argc < 2 || strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0) {
         FILE *out = argc < 2 ? stderr : stdout;
-        usage (out, "hybridrec", commands, "");
+        s_usage (out, "hybridrec", commands, "");
         /*  Every subcommand reads the common configuration.  */
         const hr_config_var_t *tables[] = {hr_config_common, NULL};
         hr_config_t *cfg = hr_config_new ("hybridrec", tables);
@@ -119,10 +119,10 @@ int main (int argc, char **argv)
         hr_config_destroy (&cfg);
         return argc < 2 ? 2 : 0;
     }
-    const command_t *c = find (commands, argv[1]);
+    const command_t *c = s_find (commands, argv[1]);
     if (!c) {
         fprintf (stderr, "hybridrec: unknown command '%s'\n", argv[1]);
-        usage (stderr, "hybridrec", commands, "");
+        s_usage (stderr, "hybridrec", commands, "");
         return 2;
     }
     return c->run (argc - 1, argv + 1);

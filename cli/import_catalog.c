@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "hr_clock.h"
 
 static void
 s_help (hr_config_t *cfg, FILE *out)
@@ -30,14 +31,6 @@ s_help (hr_config_t *cfg, FILE *out)
         "fatal), 1 when a file cannot be read or the load fails, 2 on bad usage.\n\n"
         "configuration (environment):\n");
     hr_config_print_help (cfg, out);
-}
-
-static double
-s_now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void
@@ -60,6 +53,48 @@ s_print_summary (const hr_import_t *imp, bool dry_run, double seconds)
     if (s->catalog_version >= 0)
         printf ("catalog version: %" PRId64 "\n", s->catalog_version);
     printf ("time:      %.2f s\n", seconds);
+}
+
+/*  The import's log line (JSON).  */
+static void
+s_log_summary (hr_import_t *imp, bool dry_run, int rc, double seconds)
+{
+    const hr_import_summary_t *s = hr_import_summary (imp);
+    char files[16], read[24], distinct[24], loaded[24], updated[24], rejected[24], dups[24],
+        version[24], secs[24];
+    snprintf (files, sizeof files, "%u", s->files);
+    snprintf (read, sizeof read, "%" PRIu64, s->read);
+    snprintf (distinct, sizeof distinct, "%u", hr_import_count (imp));
+    snprintf (loaded, sizeof loaded, "%" PRIu64, s->loaded);
+    snprintf (updated, sizeof updated, "%" PRIu64, s->updated);
+    snprintf (rejected, sizeof rejected, "%" PRIu64, s->rejected);
+    snprintf (dups, sizeof dups, "%" PRIu64, s->duplicates);
+    snprintf (version, sizeof version, "%" PRId64, s->catalog_version);
+    snprintf (secs, sizeof secs, "%.3f", seconds);
+    hr_log_kv (rc ? HR_LOG_ERROR : HR_LOG_INFO, NULL, "catalog import", "dry_run", dry_run ? "true" : "false",
+               "files", files, "read", read, "distinct", distinct, "loaded", loaded, "updated", updated,
+               "rejected", rejected, "duplicates", dups, "catalog_version", version,
+               "seconds", secs, "ok", rc ? "false" : "true", NULL);
+}
+
+/*  The pg load: migrations, then the upsert.  0 / 1 (printed).  */
+static int
+s_load (hr_import_t *imp, hr_config_t *cfg)
+{
+    //  No statement timeout: the upsert of a big catalog is one statement
+    hr_pg_t *pg = hr_config_pg (cfg, 0);
+    int rc = 0;
+    if (!pg) {
+        fprintf (stderr, "hybridrec import-catalog: PostgreSQL unreachable (DATABASE_URL)\n");
+        rc = 1;
+    }
+    else if (hr_migrate (pg) < 0 || hr_import_load (imp, pg) != 0) {
+        fprintf (stderr, "hybridrec import-catalog: load failed, nothing changed: %s\n",
+                 hr_pg_error (pg));
+        rc = 1;
+    }
+    hr_pg_destroy (&pg);
+    return rc;
 }
 
 int
@@ -103,7 +138,7 @@ hr_cli_import_catalog (int argc, char **argv)
         return 2;
     hr_log_init ("hybridrec", hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL")));
 
-    double t0 = s_now_s ();
+    double t0 = hr_mono_s ();
     hr_import_t *imp = hr_import_new ();
     if (!imp) {
         hr_config_destroy (&cfg);
@@ -126,39 +161,11 @@ hr_cli_import_catalog (int argc, char **argv)
         if (out && fclose (out) != 0)
             rc = 1;
     }
-    if (rc == 0 && !dry_run) {
-        //  No statement timeout: the upsert of a big catalog is one statement
-        hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 0,
-                                 (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
-        if (!pg) {
-            fprintf (stderr, "hybridrec import-catalog: PostgreSQL unreachable (DATABASE_URL)\n");
-            rc = 1;
-        }
-        else if (hr_migrate (pg) < 0 || hr_import_load (imp, pg) != 0) {
-            fprintf (stderr, "hybridrec import-catalog: load failed, nothing changed: %s\n",
-                     hr_pg_error (pg));
-            rc = 1;
-        }
-        hr_pg_destroy (&pg);
-    }
-    double seconds = s_now_s () - t0;
+    if (rc == 0 && !dry_run)
+        rc = s_load (imp, cfg);
+    double seconds = hr_mono_s () - t0;
     s_print_summary (imp, dry_run || rc != 0, seconds);
-    const hr_import_summary_t *s = hr_import_summary (imp);
-    char files[16], read[24], distinct[24], loaded[24], updated[24], rejected[24], dups[24],
-        version[24], secs[24];
-    snprintf (files, sizeof files, "%u", s->files);
-    snprintf (read, sizeof read, "%" PRIu64, s->read);
-    snprintf (distinct, sizeof distinct, "%u", hr_import_count (imp));
-    snprintf (loaded, sizeof loaded, "%" PRIu64, s->loaded);
-    snprintf (updated, sizeof updated, "%" PRIu64, s->updated);
-    snprintf (rejected, sizeof rejected, "%" PRIu64, s->rejected);
-    snprintf (dups, sizeof dups, "%" PRIu64, s->duplicates);
-    snprintf (version, sizeof version, "%" PRId64, s->catalog_version);
-    snprintf (secs, sizeof secs, "%.3f", seconds);
-    hr_log_kv (rc ? HR_LOG_ERROR : HR_LOG_INFO, NULL, "catalog import", "dry_run", dry_run ? "true" : "false",
-               "files", files, "read", read, "distinct", distinct, "loaded", loaded, "updated", updated,
-               "rejected", rejected, "duplicates", dups, "catalog_version", version,
-               "seconds", secs, "ok", rc ? "false" : "true", NULL);
+    s_log_summary (imp, dry_run, rc, seconds);
     hr_import_destroy (&imp);
     hr_config_destroy (&cfg);
     return rc;

@@ -15,7 +15,7 @@
 
 
 static void
-usage (FILE *out)
+s_usage (FILE *out)
 {
     fprintf (out,
              "usage: hybridrec keygen DIR NAME\n\n"
@@ -28,7 +28,7 @@ usage (FILE *out)
 }
 
 static bool
-name_ok (const char *name)
+s_name_ok (const char *name)
 {
     if (!*name || strlen (name) > 100 || name[0] == '.')
         return false;
@@ -43,15 +43,15 @@ int
 hr_cli_keygen (int argc, char **argv)
 {
     if (argc == 2 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
-        usage (stdout);
+        s_usage (stdout);
         return 0;
     }
     if (argc != 3) {
-        usage (stderr);
+        s_usage (stderr);
         return 2;
     }
     const char *dir = argv[1], *name = argv[2];
-    if (!name_ok (name)) {
+    if (!s_name_ok (name)) {
         fprintf (stderr, "hybridrec keygen: invalid NAME '%s'\n", name);
         return 2;
     }

@@ -3,6 +3,7 @@
     Redis); every collab-svc replica picks the new version up from its tick.
     (`hybridrec eval` is eval/, eval_cli.c.)                            */
 #include "hr_cli.h"
+#include "hr_client.h"
 #include "hr_config.h"
 #include "hr_log.h"
 #include "hr_model_store.h"
@@ -27,14 +28,6 @@ const hr_config_var_t collab_train_config[] = {
     { "COLLAB_TRAIN_PARAMS", HR_CFG_STR, "", "training parameters name=value,...", 0, 0 },
     { NULL, 0, NULL, NULL, 0, 0 },
 };
-
-static double
-s_seconds_since (const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime (CLOCK_MONOTONIC, &t1);
-    return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 /*  The options into cfg: 0, 1 after --help (printed), -1 on a bad option. */
 static int
@@ -100,12 +93,9 @@ s_publish (hr_pg_t *pg, hr_redis_t *redis, const collab_log_t *log, const collab
 static int
 s_train (hr_config_t *cfg, const collab_train_params_t *tp, const collab_score_params_t *sp)
 {
-    struct timespec t0;
-    clock_gettime (CLOCK_MONOTONIC, &t0);
-    hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 600000,
-                             (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
-    hr_redis_t *redis = hr_redis_new (hr_config_str (cfg, "REDIS_URL"),
-                                      (int) hr_config_int (cfg, "HR_REDIS_TIMEOUT_MS"));
+    double t0 = hr_mono_s ();
+    hr_pg_t *pg = hr_config_pg (cfg, 600000);
+    hr_redis_t *redis = hr_config_redis (cfg);
     collab_ids_t *ids = collab_ids_new (1 << 16);
     collab_log_t *log = NULL;
     collab_model_t *model = NULL;
@@ -118,12 +108,12 @@ s_train (hr_config_t *cfg, const collab_train_params_t *tp, const collab_score_p
                                          isatty (STDERR_FILENO), err, sizeof err)))
         fprintf (stderr, "hybridrec train collab: %s\n", err);
     else {
-        double read_s = s_seconds_since (&t0);
+        double read_s = hr_mono_s () - t0;
         if (!(model = collab_model_train (log, ids, tp)))
             fprintf (stderr, "hybridrec train collab: training failed (out of memory)\n");
         else {
             ids = NULL;                          /* owned by the model */
-            rc = s_publish (pg, redis, log, model, sp, read_s, s_seconds_since (&t0) - read_s);
+            rc = s_publish (pg, redis, log, model, sp, read_s, hr_mono_s () - t0 - read_s);
         }
     }
     collab_model_destroy (&model);

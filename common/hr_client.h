@@ -11,6 +11,8 @@
 #define HR_CLIENT_H
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
+#include "hr_clock.h"
 
 typedef struct hr_client hr_client_t;
 

@@ -9,6 +9,8 @@
     variable.  Every error names the variable and quotes what it got.      */
 #include "hr_config.h"
 #include "hr_log.h"
+#include "hr_pg.h"
+#include "hr_redis.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -397,4 +399,18 @@ hr_config_database_url (hr_config_t *self)
     else
         memcpy (self->database_url, url, n + 1);
     return self->database_url;
+}
+
+hr_pg_t *
+hr_config_pg (hr_config_t *self, int statement_timeout_ms)
+{
+    return hr_pg_new (hr_config_database_url (self), statement_timeout_ms,
+                      (int) hr_config_int (self, "HR_PG_CONNECT_WAIT_MS"));
+}
+
+hr_redis_t *
+hr_config_redis (hr_config_t *self)
+{
+    return hr_redis_new (hr_config_str (self, "REDIS_URL"),
+                         (int) hr_config_int (self, "HR_REDIS_TIMEOUT_MS"));
 }

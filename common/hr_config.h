@@ -54,4 +54,10 @@ bool hr_config_bool (hr_config_t *self, const char *name);
     returns a libpq-compatible URL (static buffer inside self).             */
 const char *hr_config_database_url (hr_config_t *self);
 
+/*  The stores the configuration names: PostgreSQL at DATABASE_URL (waiting
+    up to HR_PG_CONNECT_WAIT_MS) and Redis at REDIS_URL (HR_REDIS_TIMEOUT_MS).
+    NULL when unreachable (logged).  The command-line tools' connections.   */
+struct hr_pg *hr_config_pg (hr_config_t *self, int statement_timeout_ms);
+struct hr_redis *hr_config_redis (hr_config_t *self);
+
 #endif

@@ -149,22 +149,68 @@ s_room (hr_csv_t *self, size_t len)
     return true;
 }
 
+/*  The first character of the next record: blank lines between records
+    are not records.  EOF at the end.  */
+static int
+s_skip_blank_lines (hr_csv_t *self)
+{
+    for (;;) {
+        int c = s_next (self);
+        if (c == EOF || (c != '\n' && c != '\r'))
+            return c;
+        s_finish_newline (self, c);
+    }
+}
+
+/*  Ends the field being read: its NUL, and where the next one starts.
+    Past HR_CSV_MAX_FIELDS, *too_many and nothing stored.  0 / -1 out of
+    memory.  */
+static int
+s_end_field (hr_csv_t *self, size_t *start, int *nfields, size_t *len, bool *too_many)
+{
+    if (*nfields == HR_CSV_MAX_FIELDS)
+        *too_many = true;
+    if (*too_many)
+        return 0;
+    if (!s_room (self, *len))
+        return -1;
+    self->rec[(*len)++] = 0;
+    (*nfields)++;
+    if (*nfields < HR_CSV_MAX_FIELDS)
+        start[*nfields] = *len;
+    return 0;
+}
+
+/*  The record's fields from the buffer read: 1, or -1 past
+    HR_CSV_MAX_FIELDS.  */
+static int
+s_fill_record (hr_csv_t *self, hr_csv_record_t *rec, size_t *start, int nfields, size_t len,
+               bool too_many)
+{
+    if (too_many) {
+        snprintf (self->err, sizeof self->err, "line %ld: more than %d fields", rec->line,
+                  HR_CSV_MAX_FIELDS);
+        return -1;
+    }
+    start[0] = 0;
+    for (int i = 0; i < nfields; i++) {
+        rec->field[i] = self->rec + start[i];
+        size_t stop = i + 1 < nfields ? start[i + 1] - 1 : len - 1;
+        rec->len[i] = stop - start[i];
+    }
+    rec->nfields = nfields;
+    return 1;
+}
+
 int
 hr_csv_read (hr_csv_t *self, hr_csv_record_t *rec)
 {
     assert (self && rec);
     self->err[0] = 0;
     rec->nfields = 0;
-    int c;
-    //  blank lines between records are not records
-    for (;;) {
-        c = s_next (self);
-        if (c == EOF)
-            return 0;
-        if (c != '\n' && c != '\r')
-            break;
-        s_finish_newline (self, c);
-    }
+    int c = s_skip_blank_lines (self);
+    if (c == EOF)
+        return 0;
     rec->line = self->line;
     enum { FIELD_START, UNQUOTED, QUOTED, AFTER_QUOTE } state = FIELD_START;
     size_t start[HR_CSV_MAX_FIELDS];
@@ -213,16 +259,8 @@ hr_csv_read (hr_csv_t *self, hr_csv_record_t *rec)
         }
 
         if (end_field) {
-            if (nfields == HR_CSV_MAX_FIELDS)
-                too_many = true;
-            if (!too_many) {
-                if (!s_room (self, len))
-                    goto no_memory;
-                self->rec[len++] = 0;
-                nfields++;
-                if (nfields < HR_CSV_MAX_FIELDS)
-                    start[nfields] = len;
-            }
+            if (s_end_field (self, start, &nfields, &len, &too_many) != 0)
+                goto no_memory;
             state = FIELD_START;
         }
         if (end_record)
@@ -235,19 +273,7 @@ hr_csv_read (hr_csv_t *self, hr_csv_record_t *rec)
             goto no_memory;
         self->rec[len++] = (char) c;
     }
-    if (too_many) {
-        snprintf (self->err, sizeof self->err, "line %ld: more than %d fields", rec->line,
-                  HR_CSV_MAX_FIELDS);
-        return -1;
-    }
-    start[0] = 0;
-    for (int i = 0; i < nfields; i++) {
-        rec->field[i] = self->rec + start[i];
-        size_t stop = i + 1 < nfields ? start[i + 1] - 1 : len - 1;
-        rec->len[i] = stop - start[i];
-    }
-    rec->nfields = nfields;
-    return 1;
+    return s_fill_record (self, rec, start, nfields, len, too_many);
 
 no_memory:
     snprintf (self->err, sizeof self->err, "line %ld: out of memory", rec->line);

@@ -24,13 +24,13 @@ hr_curve_available (void)
 }
 
 static bool
-is_set (const char *s)
+s_is_set (const char *s)
 {
     return s && *s;
 }
 
 static void
-wipe (hr_curve_keys_t *k)
+s_wipe (hr_curve_keys_t *k)
 {
     //  volatile so the compiler cannot drop the wipe of a dead buffer
     volatile char *p = (volatile char *) k;
@@ -39,7 +39,7 @@ wipe (hr_curve_keys_t *k)
 }
 
 static bool
-key_is_zero (const char *z85)
+s_key_is_zero (const char *z85)
 {
     //  zcert reports a missing secret key as forty '0' characters
     for (const char *p = z85; *p; p++)
@@ -51,7 +51,7 @@ key_is_zero (const char *z85)
 /*  Loads a certificate; with need_secret the secret key must be present
     (a public certificate alone cannot identify us).  NULL + log on error. */
 static zcert_t *
-load_cert (const char *variable, const char *path, bool need_secret)
+s_load_cert (const char *variable, const char *path, bool need_secret)
 {
     zcert_t *cert = zcert_load (path);
     if (!cert) {
@@ -59,7 +59,7 @@ load_cert (const char *variable, const char *path, bool need_secret)
                    "path", path, NULL);
         return NULL;
     }
-    if (need_secret && key_is_zero (zcert_secret_txt (cert))) {
+    if (need_secret && s_key_is_zero (zcert_secret_txt (cert))) {
         hr_log_kv (HR_LOG_ERROR, NULL,
                    "curve: certificate has no secret key (give the NAME_secret file)",
                    "variable", variable, "path", path, NULL);
@@ -73,17 +73,17 @@ hr_curve_set_server (const char *server_cert, const char *clients_dir)
 {
     hr_curve_keys_t keys;
     memset (&keys, 0, sizeof keys);
-    if (is_set (clients_dir) && !is_set (server_cert)) {
+    if (s_is_set (clients_dir) && !s_is_set (server_cert)) {
         hr_log_kv (HR_LOG_ERROR, NULL, "curve: HR_CURVE_CLIENTS_DIR needs HR_CURVE_SERVER_CERT",
                    NULL);
         return -1;
     }
-    if (is_set (server_cert)) {
+    if (s_is_set (server_cert)) {
         if (!hr_curve_available ()) {
             hr_log_kv (HR_LOG_ERROR, NULL, "curve: libzmq was built without CURVE", NULL);
             return -1;
         }
-        zcert_t *cert = load_cert ("HR_CURVE_SERVER_CERT", server_cert, true);
+        zcert_t *cert = s_load_cert ("HR_CURVE_SERVER_CERT", server_cert, true);
         if (!cert)
             return -1;
         keys.enabled = true;
@@ -91,14 +91,14 @@ hr_curve_set_server (const char *server_cert, const char *clients_dir)
         snprintf (keys.secret_key, sizeof keys.secret_key, "%s", zcert_secret_txt (cert));
         snprintf (keys.server_public, sizeof keys.server_public, "%s", keys.public_key);
         zcert_destroy (&cert);
-        if (is_set (clients_dir)) {
+        if (s_is_set (clients_dir)) {
             DIR *dir = opendir (clients_dir);
             if (!dir || strlen (clients_dir) >= sizeof keys.clients_dir) {
                 hr_log_kv (HR_LOG_ERROR, NULL, "curve: cannot open the clients directory",
                            "variable", "HR_CURVE_CLIENTS_DIR", "path", clients_dir, NULL);
                 if (dir)
                     closedir (dir);
-                wipe (&keys);
+                s_wipe (&keys);
                 return -1;
             }
             closedir (dir);
@@ -106,10 +106,10 @@ hr_curve_set_server (const char *server_cert, const char *clients_dir)
         }
     }
     pthread_mutex_lock (&s_lock);
-    wipe (&s_server);
+    s_wipe (&s_server);
     s_server = keys;
     pthread_mutex_unlock (&s_lock);
-    wipe (&keys);
+    s_wipe (&keys);
     return 0;
 }
 
@@ -118,27 +118,27 @@ hr_curve_set_client (const char *server_public, const char *client_cert)
 {
     hr_curve_keys_t keys;
     memset (&keys, 0, sizeof keys);
-    if (is_set (client_cert) && !is_set (server_public)) {
+    if (s_is_set (client_cert) && !s_is_set (server_public)) {
         hr_log_kv (HR_LOG_ERROR, NULL,
                    "curve: HR_CURVE_CLIENT_CERT needs HR_CURVE_SERVER_PUBLIC", NULL);
         return -1;
     }
-    if ((is_set (server_public) || is_set (client_cert)) && !hr_curve_available ()) {
+    if ((s_is_set (server_public) || s_is_set (client_cert)) && !hr_curve_available ()) {
         hr_log_kv (HR_LOG_ERROR, NULL, "curve: libzmq was built without CURVE", NULL);
         return -1;
     }
-    if (is_set (server_public)) {
-        zcert_t *cert = load_cert ("HR_CURVE_SERVER_PUBLIC", server_public, false);
+    if (s_is_set (server_public)) {
+        zcert_t *cert = s_load_cert ("HR_CURVE_SERVER_PUBLIC", server_public, false);
         if (!cert)
             return -1;
         keys.enabled = true;
         snprintf (keys.server_public, sizeof keys.server_public, "%s", zcert_public_txt (cert));
         zcert_destroy (&cert);
     }
-    if (is_set (client_cert)) {
-        zcert_t *cert = load_cert ("HR_CURVE_CLIENT_CERT", client_cert, true);
+    if (s_is_set (client_cert)) {
+        zcert_t *cert = s_load_cert ("HR_CURVE_CLIENT_CERT", client_cert, true);
         if (!cert) {
-            wipe (&keys);
+            s_wipe (&keys);
             return -1;
         }
         snprintf (keys.public_key, sizeof keys.public_key, "%s", zcert_public_txt (cert));
@@ -146,10 +146,10 @@ hr_curve_set_client (const char *server_public, const char *client_cert)
         zcert_destroy (&cert);
     }
     pthread_mutex_lock (&s_lock);
-    wipe (&s_client);
+    s_wipe (&s_client);
     s_client = keys;
     pthread_mutex_unlock (&s_lock);
-    wipe (&keys);
+    s_wipe (&keys);
     return 0;
 }
 
@@ -157,8 +157,8 @@ void
 hr_curve_reset (void)
 {
     pthread_mutex_lock (&s_lock);
-    wipe (&s_server);
-    wipe (&s_client);
+    s_wipe (&s_server);
+    s_wipe (&s_client);
     s_require = false;
     pthread_mutex_unlock (&s_lock);
 }
@@ -175,13 +175,13 @@ hr_curve_set_require (bool require)
     a client or worker encrypts and proves who it is (own certificate).
     Called with s_lock held.  */
 static bool
-server_complete (void)
+s_server_complete (void)
 {
     return s_server.enabled && s_server.clients_dir[0];
 }
 
 static bool
-client_complete (void)
+s_client_complete (void)
 {
     return s_client.enabled && s_client.public_key[0];
 }
@@ -196,7 +196,7 @@ hr_curve_configure (hr_config_t *cfg)
     //  A process that runs the broker (the gateway embeds it) talks to it
     //  with the broker's own public key unless told otherwise.
     const char *server_public = hr_config_str (cfg, "HR_CURVE_SERVER_PUBLIC");
-    if (!is_set (server_public))
+    if (!s_is_set (server_public))
         server_public = hr_config_str (cfg, "HR_CURVE_SERVER_CERT");
     if (hr_curve_set_client (server_public, hr_config_str (cfg, "HR_CURVE_CLIENT_CERT")) != 0) {
         hr_curve_reset ();
@@ -206,7 +206,7 @@ hr_curve_configure (hr_config_t *cfg)
     bool server = s_server.enabled, client = s_client.enabled;
     bool allow_list = s_server.clients_dir[0] != 0;
     bool own_cert = s_client.public_key[0] != 0;
-    bool complete = (server ? server_complete () : true) && (server || client_complete ());
+    bool complete = (server ? s_server_complete () : true) && (server || s_client_complete ());
     pthread_mutex_unlock (&s_lock);
     bool require = hr_config_bool (cfg, "HR_CURVE_REQUIRE");
     hr_curve_set_require (require);
@@ -238,10 +238,10 @@ hr_curve_server_keys (hr_curve_keys_t *out)
     assert (out);
     pthread_mutex_lock (&s_lock);
     *out = s_server;
-    bool refused = s_require && !server_complete ();
+    bool refused = s_require && !s_server_complete ();
     pthread_mutex_unlock (&s_lock);
     if (refused) {
-        wipe (out);
+        s_wipe (out);
         hr_log_kv (HR_LOG_ERROR, NULL, "curve: HR_CURVE_REQUIRE=1 and this broker has no "
                    "HR_CURVE_SERVER_CERT + HR_CURVE_CLIENTS_DIR", NULL);
         return -1;
@@ -255,10 +255,10 @@ hr_curve_client_keys (hr_curve_keys_t *out)
     assert (out);
     pthread_mutex_lock (&s_lock);
     *out = s_client;
-    bool refused = s_require && !client_complete ();
+    bool refused = s_require && !s_client_complete ();
     pthread_mutex_unlock (&s_lock);
     if (refused) {
-        wipe (out);
+        s_wipe (out);
         hr_log_kv (HR_LOG_ERROR, NULL, "curve: HR_CURVE_REQUIRE=1 and no HR_CURVE_SERVER_PUBLIC + "
                    "HR_CURVE_CLIENT_CERT to connect with", NULL);
         return -1;
@@ -266,7 +266,7 @@ hr_curve_client_keys (hr_curve_keys_t *out)
     if (out->enabled && !out->public_key[0]) {
         zcert_t *cert = zcert_new ();
         if (!cert) {
-            wipe (out);
+            s_wipe (out);
             return -1;
         }
         snprintf (out->public_key, sizeof out->public_key, "%s", zcert_public_txt (cert));

@@ -32,7 +32,7 @@ typedef struct {
     const char *user;           /* session id (yoochoose, diginetica) or user_id (csv) */
     size_t user_len;
     uint64_t session;           /* the session id as a number; 0 for csv */
-    unsigned type;              /* HR_EVENT_CLICK | HR_EVENT_SEARCH (hr_events.h) */
+    unsigned type;              /* HR_EVENT_CLICK | HR_EVENT_SEARCH (hr_proto.h) */
     const char *value;          /* the item id as in the file, or the query */
     size_t value_len;
     int64_t ts_ms;              /* as in the file */

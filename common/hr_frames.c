@@ -9,14 +9,14 @@
 #define ROUTING_ID_MAX 255      /* libzmq's limit */
 
 static bool
-is (const hr_frame_t *f, const char *text, size_t len)
+s_is (const hr_frame_t *f, const char *text, size_t len)
 {
     return f->size == len && memcmp (f->data, text, len) == 0;
 }
 
 /*  A service name: 1..HR_SERVICE_NAME_MAX bytes without NUL, copied out.  */
 static bool
-service_name (const hr_frame_t *f, char *out, size_t *len)
+s_service_name (const hr_frame_t *f, char *out, size_t *len)
 {
     if (f->size == 0 || f->size > HR_SERVICE_NAME_MAX || memchr (f->data, 0, f->size))
         return false;
@@ -32,8 +32,8 @@ hr_frames_client_request (const hr_frame_t *f, int n, hr_frames_request_t *out,
 {
     memset (out, 0, sizeof *out);
     if (n != 6 || f[0].size == 0 || f[0].size > ROUTING_ID_MAX
-        || !is (&f[1], HR_PROTO_CLIENT, HR_PROTO_HEADER_LEN) || f[3].size != 8
-        || f[4].size != 8 || !service_name (&f[2], out->service, &out->service_len)) {
+        || !s_is (&f[1], HR_PROTO_CLIENT, HR_PROTO_HEADER_LEN) || f[3].size != 8
+        || f[4].size != 8 || !s_service_name (&f[2], out->service, &out->service_len)) {
         *why = "client request frames";
         return -1;
     }
@@ -51,14 +51,14 @@ hr_frames_worker_message (const hr_frame_t *f, int n, hr_frames_worker_t *out,
 {
     memset (out, 0, sizeof *out);
     if (n < 3 || f[0].size == 0 || f[0].size > ROUTING_ID_MAX
-        || !is (&f[1], HR_PROTO_WORKER, HR_PROTO_HEADER_LEN) || f[2].size != 1) {
+        || !s_is (&f[1], HR_PROTO_WORKER, HR_PROTO_HEADER_LEN) || f[2].size != 1) {
         *why = "worker command frame";
         return -1;
     }
     out->command = f[2].data[0];
     switch (out->command) {
     case HR_WORKER_READY:
-        if (n != 4 || !service_name (&f[3], out->service, &out->service_len)
+        if (n != 4 || !s_service_name (&f[3], out->service, &out->service_len)
             || strncmp (out->service, "mmi.", 4) == 0) {
             *why = "READY frames";
             return -1;
@@ -93,7 +93,7 @@ int
 hr_frames_broker_message (const hr_frame_t *f, int n, hr_frames_broker_t *out)
 {
     memset (out, 0, sizeof *out);
-    if (n < 2 || !is (&f[0], HR_PROTO_WORKER, HR_PROTO_HEADER_LEN) || f[1].size != 1)
+    if (n < 2 || !s_is (&f[0], HR_PROTO_WORKER, HR_PROTO_HEADER_LEN) || f[1].size != 1)
         return -1;
     out->command = f[1].data[0];
     if (out->command == HR_WORKER_REQUEST) {
@@ -114,8 +114,8 @@ hr_frames_reply (const hr_frame_t *f, int n, hr_frames_reply_t *out)
 {
     memset (out, 0, sizeof *out);
     size_t service_len;
-    if (n != 5 || !is (&f[0], HR_PROTO_CLIENT, HR_PROTO_HEADER_LEN)
-        || !service_name (&f[1], out->service, &service_len) || f[2].size != 8
+    if (n != 5 || !s_is (&f[0], HR_PROTO_CLIENT, HR_PROTO_HEADER_LEN)
+        || !s_service_name (&f[1], out->service, &service_len) || f[2].size != 8
         || f[3].size != 1)
         return -1;
     out->id = hr_le64_get (f[2].data);

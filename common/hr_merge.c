@@ -24,7 +24,7 @@ typedef struct {
 } slot_t;
 
 static uint64_t
-hash_id (const char *id)
+s_hash_id (const char *id)
 {
     uint64_t h = 1469598103934665603ULL;     /* FNV-1a over the 10 id bytes */
     for (int i = 0; i < HR_PRODUCT_ID_LEN; i++) {
@@ -35,7 +35,7 @@ hash_id (const char *id)
 }
 
 static bool
-is_excluded (const char *id, const char *const *exclude, uint32_t nexclude)
+s_is_excluded (const char *id, const char *const *exclude, uint32_t nexclude)
 {
     for (uint32_t i = 0; i < nexclude; i++)
         if (exclude[i] && memcmp (exclude[i], id, HR_PRODUCT_ID_LEN) == 0)
@@ -44,16 +44,16 @@ is_excluded (const char *id, const char *const *exclude, uint32_t nexclude)
 }
 
 static slot_t *
-find_slot (slot_t *table, size_t mask, const char *id)
+s_find_slot (slot_t *table, size_t mask, const char *id)
 {
-    size_t at = (size_t) hash_id (id) & mask;
+    size_t at = (size_t) s_hash_id (id) & mask;
     while (table[at].used && memcmp (table[at].best_item->id, id, HR_PRODUCT_ID_LEN) != 0)
         at = (at + 1) & mask;
     return &table[at];
 }
 
 static double
-source_max (const hr_merge_source_t *s)
+s_source_max (const hr_merge_source_t *s)
 {
     double max = 0;
     for (uint32_t i = 0; i < s->n; i++) {
@@ -65,7 +65,7 @@ source_max (const hr_merge_source_t *s)
 }
 
 static int
-by_score_then_id (const void *a, const void *b)
+s_by_score_then_id (const void *a, const void *b)
 {
     const hr_merged_t *x = a, *y = b;
     if (x->item.score > y->item.score)
@@ -76,7 +76,7 @@ by_score_then_id (const void *a, const void *b)
 }
 
 static int
-by_sum_then_id (const void *a, const void *b)
+s_by_sum_then_id (const void *a, const void *b)
 {
     const slot_t *x = *(slot_t *const *) a, *y = *(slot_t *const *) b;
     if (x->sum > y->sum)
@@ -111,7 +111,7 @@ hr_merge_ranks (const hr_merge_source_t *s, const char *const *exclude, uint32_t
     for (uint32_t i = 0; i < s->n; i++) {
         double v = s->items[i].score;
         rank[i] = 0;
-        if (isfinite (v) && v > 0 && !is_excluded (s->items[i].id, exclude, nexclude))
+        if (isfinite (v) && v > 0 && !s_is_excluded (s->items[i].id, exclude, nexclude))
             order[m++] = i;
     }
     s_sort_by_score (s->items, order, m);
@@ -138,7 +138,7 @@ s_values (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexcl
 {
     if (hr_merge_ranks (s, exclude, nexclude, rank, order) == 0)
         return -1;
-    double max = mode == HR_MERGE_BY_MAX ? source_max (s) : 0;
+    double max = mode == HR_MERGE_BY_MAX ? s_source_max (s) : 0;
     for (uint32_t i = 0; i < s->n; i++) {
         uint32_t r = rank[i];
         if (r == 0)
@@ -151,6 +151,37 @@ s_values (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexcl
             value[i] = s->weight / ((double) r + HR_MERGE_RANK_OFFSET);
     }
     return 0;
+}
+
+/*  Adds source number s (its items' values) to the table; returns the
+    new count of used slots.                                               */
+static size_t
+s_add_source (slot_t *table, size_t cap, slot_t **used, size_t nused,
+              const hr_merge_source_t *src, int s, const double *value)
+{
+    for (uint32_t i = 0; i < src->n; i++) {
+        const hr_scored_t *item = &src->items[i];
+        if (!(value[i] > 0))
+            continue;
+        float part = (float) value[i];
+        slot_t *slot = s_find_slot (table, cap - 1, item->id);
+        if (!slot->used) {
+            slot->used = true;
+            slot->best_item = item;
+            slot->best_source = s;
+            used[nused++] = slot;
+        }
+        if (part <= slot->parts[s])
+            continue;               /* a duplicate within one source counts once */
+        slot->sum += part - slot->parts[s];
+        slot->parts[s] = part;
+        if (part > slot->parts[slot->best_source]
+            || (s == slot->best_source && slot->best_item != item)) {
+            slot->best_source = s;
+            slot->best_item = item;
+        }
+    }
+    return nused;
 }
 
 int
@@ -195,35 +226,13 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
         free (rank);
         return -1;
     }
-    for (int s = 0; s < nsrc; s++) {
-        if (!(src[s].weight > 0) || s_values (&src[s], exclude, nexclude, mode, value, rank, order) != 0)
-            continue;
-        for (uint32_t i = 0; i < src[s].n; i++) {
-            const hr_scored_t *item = &src[s].items[i];
-            if (!(value[i] > 0))
-                continue;
-            float part = (float) value[i];
-            slot_t *slot = find_slot (table, cap - 1, item->id);
-            if (!slot->used) {
-                slot->used = true;
-                slot->best_item = item;
-                slot->best_source = s;
-                used[nused++] = slot;
-            }
-            if (part <= slot->parts[s])
-                continue;               /* a duplicate within one source counts once */
-            slot->sum += part - slot->parts[s];
-            slot->parts[s] = part;
-            if (part > slot->parts[slot->best_source]
-                || (s == slot->best_source && slot->best_item != item)) {
-                slot->best_source = s;
-                slot->best_item = item;
-            }
-        }
-    }
+    for (int s = 0; s < nsrc; s++)
+        if (src[s].weight > 0
+            && s_values (&src[s], exclude, nexclude, mode, value, rank, order) == 0)
+            nused = s_add_source (table, cap, used, nused, &src[s], s, value);
     /*  Order on the double sums first so the cut at `limit` does not depend
         on float rounding; then re-sort the (short) output on its floats.    */
-    qsort (used, nused, sizeof *used, by_sum_then_id);
+    qsort (used, nused, sizeof *used, s_by_sum_then_id);
     uint32_t n = nused < limit ? (uint32_t) nused : limit;
     for (uint32_t i = 0; i < n; i++) {
         slot_t *slot = used[i];
@@ -232,7 +241,7 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
         memcpy (out[i].parts, slot->parts, sizeof out[i].parts);
         out[i].best_source = slot->best_source;
     }
-    qsort (out, n, sizeof *out, by_score_then_id);
+    qsort (out, n, sizeof *out, s_by_score_then_id);
     free (table);
     free (used);
     free (value);

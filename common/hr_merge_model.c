@@ -7,6 +7,13 @@
 #include <string.h>
 #include "hr_wire.h"
 
+const char *const hr_home_source_names[HR_HOME_SOURCES] = {
+    "content_clicked", "collab", "rules", "content_search", "diverse",
+};
+const char *const hr_home_source_signals[HR_HOME_SOURCES] = {
+    "clicked", "clicked", "clicked", "search", "diverse",
+};
+
 #define FORMAT 1
 static const char s_magic[4] = { 'H', 'R', 'M', 'M' };
 /*  The first rank of each bucket.  */

@@ -21,6 +21,16 @@
 #include <stdint.h>
 #include "hr_merge.h"
 
+/*  /home's personalized sources, in the gateway's order, with the signal
+    each belongs to: the names a merge model's sources carry (the gateway
+    merges them, `hybridrec train merge` fits them).                       */
+typedef enum {
+    HR_HOME_CONTENT_CLICKED, HR_HOME_COLLAB, HR_HOME_RULES, HR_HOME_CONTENT_SEARCH,
+    HR_HOME_DIVERSE, HR_HOME_SOURCES
+} hr_home_source_t;
+extern const char *const hr_home_source_names[HR_HOME_SOURCES];
+extern const char *const hr_home_source_signals[HR_HOME_SOURCES];
+
 /*  Rank buckets: 1, 2, 3, 4-5, 6-8, 9-13, 14-21, 22-34, 35-55, 56-100,
     101-200, > 200.                                                        */
 #define HR_MERGE_MODEL_BUCKETS 12

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include "hr_clock.h"
 
 #define CLIENT_MS 1000          /* to send the request and take the answer */
 #define MAX_CLIENTS 64
@@ -48,14 +49,6 @@ struct hr_metrics_server {
     void *arg;
     client_t clients[MAX_CLIENTS];
 };
-
-static long long
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 s_close (client_t *c)
@@ -192,7 +185,7 @@ s_accept_all (hr_metrics_server_t *self)
             s_close (oldest);
             slot = oldest;
         }
-        long long now = s_mono_ms ();
+        long long now = hr_mono_ms ();
         slot->fd = fd;
         slot->accepted = now;
         slot->deadline = now + CLIENT_MS;
@@ -206,7 +199,7 @@ s_server_thread (void *arg)
     struct pollfd p[2 + MAX_CLIENTS];
     client_t *of[2 + MAX_CLIENTS];
     for (;;) {
-        long long now = s_mono_ms (), next = now + 60000;
+        long long now = hr_mono_ms (), next = now + 60000;
         int n = 0;
         p[n++] = (struct pollfd) { self->listen_fd, POLLIN, 0 };
         p[n++] = (struct pollfd) { self->wake[0], POLLIN, 0 };

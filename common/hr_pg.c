@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "hr_clock.h"
 
 #define HR_PG_BACKOFF_FIRST_MS 50
 #define HR_PG_BACKOFF_MAX_MS 2000
@@ -30,14 +31,6 @@ struct hr_pg {
     bool doomed;                /* the server announced it is closing us */
     char err[512];
 };
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 s_sleep_ms (int ms)
@@ -116,7 +109,7 @@ hr_pg_new (const char *url, int statement_timeout_ms, int connect_wait_ms)
         free (self);
         return NULL;
     }
-    int64_t deadline = s_mono_ms () + (connect_wait_ms > 0 ? connect_wait_ms : 0);
+    int64_t deadline = hr_mono_ms () + (connect_wait_ms > 0 ? connect_wait_ms : 0);
     int backoff = HR_PG_BACKOFF_FIRST_MS;
     int attempts = 0;
     while (true) {
@@ -127,7 +120,7 @@ hr_pg_new (const char *url, int statement_timeout_ms, int connect_wait_ms)
         s_set_error (self, self->conn ? PQerrorMessage (self->conn) : "out of memory", true);
         PQfinish (self->conn);
         self->conn = NULL;
-        int64_t left = deadline - s_mono_ms ();
+        int64_t left = deadline - hr_mono_ms ();
         if (left <= 0)
             break;
         s_sleep_ms (backoff < left ? backoff : (int) left);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "hr_clock.h"
 
 #define HR_PROGRESS_REDRAW_MS 100
 #define HR_PROGRESS_BAR 30
@@ -22,22 +23,6 @@ struct hr_progress {
     double start_s;             //  monotonic seconds
     long long drawn_ms;
 };
-
-static double
-s_mono_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static long long
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 hr_progress_t *
 hr_progress_new (const char *label, uint64_t total)
@@ -52,8 +37,8 @@ hr_progress_new (const char *label, uint64_t total)
     }
     self->total = total;
     self->tty = isatty (STDERR_FILENO) == 1;
-    self->start_s = s_mono_s ();
-    self->drawn_ms = s_mono_ms () - HR_PROGRESS_REDRAW_MS;
+    self->start_s = hr_mono_s ();
+    self->drawn_ms = hr_mono_ms () - HR_PROGRESS_REDRAW_MS;
     return self;
 }
 
@@ -71,7 +56,7 @@ s_format_rate (char *buf, size_t cap, double per_s)
 static void
 s_draw (hr_progress_t *self, long long now, const char *end)
 {
-    double secs = s_mono_s () - self->start_s;
+    double secs = hr_mono_s () - self->start_s;
     char rate[32];
     s_format_rate (rate, sizeof rate, secs > 0 ? (double) self->done / secs : 0);
     char line[512];
@@ -102,7 +87,7 @@ hr_progress_update (hr_progress_t *self, uint64_t done)
     self->done = done;
     if (!self->tty)
         return;
-    long long now = s_mono_ms ();
+    long long now = hr_mono_ms ();
     if (now - self->drawn_ms >= HR_PROGRESS_REDRAW_MS)
         s_draw (self, now, "");
 }
@@ -115,7 +100,7 @@ hr_progress_destroy (hr_progress_t **self_p)
     if (!self)
         return;
     if (self->tty)
-        s_draw (self, s_mono_ms (), "\n");
+        s_draw (self, hr_mono_ms (), "\n");
     free (self->label);
     free (self);
     *self_p = NULL;

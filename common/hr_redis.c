@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "hr_clock.h"
 
 #define HR_REDIS_RETRY_MS 250
 
@@ -30,14 +31,6 @@ struct hr_redis {
     int64_t last_failed_connect_ms;
     bool failed_before;         /* log "down" once per outage, not per call */
 };
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 //  redis://[[user]:password@]host[:port][/db].  0 / -1.
 static int
@@ -151,7 +144,7 @@ s_ensure (hr_redis_t *self)
 {
     if (self->ctx)
         return 0;
-    int64_t now = s_mono_ms ();
+    int64_t now = hr_mono_ms ();
     if (self->last_failed_connect_ms && now - self->last_failed_connect_ms < HR_REDIS_RETRY_MS)
         return -1;
     struct timeval tv = s_timeval (self->timeout_ms);

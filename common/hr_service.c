@@ -521,25 +521,23 @@ usage (FILE *out, const hr_service_def_t *def, hr_config_t *cfg)
     hr_config_print_help (cfg, out);
 }
 
-int
-hr_service_main (int argc, char **argv, const hr_service_def_t *def)
+/*  The configuration from the environment and the command line; *exit_rc
+    set (and NULL returned) when the process should stop: --help, --version,
+    a bad argument or setting.  */
+static hr_config_t *
+s_configure (int argc, char **argv, const hr_service_def_t *def, int *exit_rc)
 {
-    assert (def && def->name && def->handle && def->init);
-    /*  We handle SIGTERM/SIGINT ourselves (sigwait below); czmq must not
-        install its handler, which would make sockets fail with EINTR.     */
-    zsys_handler_set (NULL);
-    /*  czmq asserts when it initialises itself (zsys_init, on the first
-        actor) after sockets exist; initialise it before anything opens one. */
-    zsys_init ();
     const hr_config_var_t *tables[3] = { hr_config_common, def->config, NULL };
     hr_config_t *cfg = hr_config_new (def->name, tables);
+    *exit_rc = 1;
     if (!cfg)
-        return 1;
+        return NULL;
     char program[64];
     snprintf (program, sizeof program, "%s-svc", def->name);
     if (hr_version_requested (argc, argv, program, stdout)) {
         hr_config_destroy (&cfg);
-        return 0;
+        *exit_rc = 0;
+        return NULL;
     }
     for (int i = 1; i < argc; i++) {
         bool help = strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0;
@@ -547,34 +545,29 @@ hr_service_main (int argc, char **argv, const hr_service_def_t *def)
         if (!help)
             fprintf (stderr, "\n%s: unknown argument '%s'\n", def->name, argv[i]);
         hr_config_destroy (&cfg);
-        return help ? 0 : 2;
+        *exit_rc = help ? 0 : 2;
+        return NULL;
     }
     char err[256];
+    *exit_rc = 2;
     if (hr_config_load (cfg, err, sizeof err) != 0) {
         fprintf (stderr, "%s: configuration error: %s\n", def->name, err);
         hr_config_destroy (&cfg);
-        return 2;
+        return NULL;
     }
     int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
     hr_log_init (def->name, level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
     if (hr_curve_configure (cfg) != 0) {    /* never fall back to plain text */
         hr_config_destroy (&cfg);
-        return 2;
+        return NULL;
     }
+    return cfg;
+}
 
-    /*  Blocked in every thread (they inherit the mask), taken by sigwait. */
-    sigset_t signals;
-    sigemptyset (&signals);
-    sigaddset (&signals, SIGTERM);
-    sigaddset (&signals, SIGINT);
-    pthread_sigmask (SIG_BLOCK, &signals, NULL);
-
-    void *state = def->init (cfg);
-    if (!state) {
-        hr_error ("%s: initialisation failed", def->name);
-        hr_config_destroy (&cfg);
-        return 1;
-    }
+/*  Serves until SIGTERM/SIGINT (blocked in `signals`).  0 / 1.            */
+static int
+s_serve (hr_config_t *cfg, const hr_service_def_t *def, void *state, sigset_t *signals)
+{
     /*  Every gateway's broker when there are several (docs/scaling.md).  */
     const char *endpoint = hr_config_str (cfg, "HR_BROKER_ENDPOINTS");
     if (!endpoint[0])
@@ -599,11 +592,43 @@ hr_service_main (int argc, char **argv, const hr_service_def_t *def)
         hr_log_kv (HR_LOG_INFO, NULL, "service started", "broker", endpoint, "threads",
                    threads_text, "metrics_port", port_text, NULL);
         int sig = 0;
-        sigwait (&signals, &sig);
+        sigwait (signals, &sig);
         hr_info ("%s: signal %d, finishing in-flight work", def->name, sig);
     }
     hr_metrics_server_destroy (&metrics);
     hr_service_destroy (&service);
+    return rc;
+}
+
+int
+hr_service_main (int argc, char **argv, const hr_service_def_t *def)
+{
+    assert (def && def->name && def->handle && def->init);
+    /*  We handle SIGTERM/SIGINT ourselves (sigwait below); czmq must not
+        install its handler, which would make sockets fail with EINTR.     */
+    zsys_handler_set (NULL);
+    /*  czmq asserts when it initialises itself (zsys_init, on the first
+        actor) after sockets exist; initialise it before anything opens one. */
+    zsys_init ();
+    int rc;
+    hr_config_t *cfg = s_configure (argc, argv, def, &rc);
+    if (!cfg)
+        return rc;
+
+    /*  Blocked in every thread (they inherit the mask), taken by sigwait. */
+    sigset_t signals;
+    sigemptyset (&signals);
+    sigaddset (&signals, SIGTERM);
+    sigaddset (&signals, SIGINT);
+    pthread_sigmask (SIG_BLOCK, &signals, NULL);
+
+    void *state = def->init (cfg);
+    if (!state) {
+        hr_error ("%s: initialisation failed", def->name);
+        hr_config_destroy (&cfg);
+        return 1;
+    }
+    rc = s_serve (cfg, def, state, &signals);
     if (def->fini)
         def->fini (state);
     hr_config_destroy (&cfg);

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 static void
-help (hr_config_t *cfg, FILE *out)
+s_help (hr_config_t *cfg, FILE *out)
 {
     fprintf (out,
         "usage: hybridrec train content [--threads N] [--k N] [--lsa-dim N]\n"
@@ -37,7 +37,7 @@ help (hr_config_t *cfg, FILE *out)
 }
 
 static long
-peak_rss_mb (void)
+s_peak_rss_mb (void)
 {
     struct rusage ru;
     getrusage (RUSAGE_SELF, &ru);
@@ -45,7 +45,7 @@ peak_rss_mb (void)
 }
 
 static int
-parse_uint (const char *s, long lo, long hi, long *out)
+s_parse_uint (const char *s, long lo, long hi, long *out)
 {
     char *end;
     long v = strtol (s, &end, 10);
@@ -74,17 +74,17 @@ s_parse_args (int argc, char **argv, s_args_t *o)
             o->help = true;
             return 0;
         }
-        if (!strcmp (a, "--threads") && has && !parse_uint (argv[i + 1], 1, 64, &v)) {
+        if (!strcmp (a, "--threads") && has && !s_parse_uint (argv[i + 1], 1, 64, &v)) {
             o->train.threads = (unsigned) v;
             i++;
         }
-        else if (!strcmp (a, "--k") && has && !parse_uint (argv[i + 1], 1, 255, &v)) {
+        else if (!strcmp (a, "--k") && has && !s_parse_uint (argv[i + 1], 1, 255, &v)) {
             o->train.nb.k = (uint32_t) v;
             if (o->train.nb.candidates < o->train.nb.k)
                 o->train.nb.candidates = o->train.nb.k;
             i++;
         }
-        else if (!strcmp (a, "--lsa-dim") && has && !parse_uint (argv[i + 1], 0, 256, &v)) {
+        else if (!strcmp (a, "--lsa-dim") && has && !s_parse_uint (argv[i + 1], 0, 256, &v)) {
             o->train.lsa.dim = (uint32_t) v;
             i++;
         }
@@ -123,7 +123,7 @@ s_print_summary (const content_train_stats_t *st, bool dry_run, int64_t version,
     printf ("  model size:           %.1f MB\n", (double) st->blob_bytes / 1e6);
     printf ("  time:                 %.2f s (analyse %.2f, neighbours %.2f, LSA %.2f)\n",
             st->total_s, st->analyse_s, st->neighbours_s, st->lsa_s);
-    printf ("  peak memory:          %ld MB\n", peak_rss_mb ());
+    printf ("  peak memory:          %ld MB\n", s_peak_rss_mb ());
 }
 
 /*  The catalog to train on (CSV files, or PostgreSQL); NULL after printing
@@ -188,7 +188,7 @@ content_cli_train (int argc, char **argv)
     content_train_opts_default (&o.train);
     if (s_parse_args (argc, argv, &o) != 0 || o.help) {
         if (o.help)
-            help (cfg, stdout);
+            s_help (cfg, stdout);
         hr_config_destroy (&cfg);
         return o.help ? 0 : 2;
     }

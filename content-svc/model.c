@@ -74,6 +74,92 @@ content_model_encode (const content_model_t *m, hr_writer_t *w)
 }
 
 #define FAIL(...) do { snprintf (err, errlen, __VA_ARGS__); goto fail; } while (0)
+/*  In the s_decode_* steps: the reason, then -1.  */
+#define REFUSE(...) do { snprintf (err, errlen, __VA_ARGS__); return -1; } while (0)
+
+/*  The term table (strings and idf).  0 / -1 with err.  */
+static int
+s_decode_terms (content_model_t *m, hr_reader_t *r, uint32_t nt, char *err, size_t errlen)
+{
+    m->vocab = content_vocab_new (nt);
+    m->idf = malloc ((size_t) (nt ? nt : 1) * sizeof *m->idf);
+    if (!m->vocab || !m->idf)
+        REFUSE ("out of memory");
+    for (uint32_t t = 0; t < nt; t++) {
+        size_t sl;
+        const char *s = hr_get_str (r, &sl);
+        float idf = hr_get_f32 (r);
+        if (!s || !hr_reader_ok (r))
+            REFUSE ("truncated term %u", t);
+        if (content_vocab_add (m->vocab, s, sl) != (int64_t) t)
+            REFUSE ("repeated term %u", t);
+        if (!(idf >= 0 && idf < 1e6))
+            REFUSE ("bad idf for term %u", t);
+        m->idf[t] = idf;
+    }
+    return 0;
+}
+
+/*  The terms' int8 vectors (dimension 0: none).  0 / -1 with err.  */
+static int
+s_decode_vectors (content_model_t *m, hr_reader_t *r, uint32_t nt, char *err, size_t errlen)
+{
+    m->dim = hr_get_u32 (r);
+    if (!hr_reader_ok (r) || m->dim > 256)
+        REFUSE ("bad dimension");
+    if (!m->dim)
+        return 0;
+    if ((size_t) (r->end - r->p) < (size_t) nt * (4 + m->dim))
+        REFUSE ("truncated vectors");
+    m->emb = malloc ((size_t) (nt ? nt : 1) * m->dim * sizeof *m->emb);
+    if (!m->emb)
+        REFUSE ("out of memory");
+    for (uint32_t t = 0; t < nt; t++) {
+        float scale = hr_get_f32 (r);
+        if (!(scale >= 0 && scale < 1e6))
+            REFUSE ("bad vector scale for term %u", t);
+        const int8_t *q = (const int8_t *) r->p;
+        for (uint32_t d = 0; d < m->dim; d++)
+            m->emb[(uint64_t) t * m->dim + d] = scale * (float) q[d] / 127.0f;
+        r->p += m->dim;
+    }
+    return 0;
+}
+
+/*  Every product's neighbours.  0 / -1 with err.  */
+static int
+s_decode_neighbours (content_model_t *m, hr_reader_t *r, char *err, size_t errlen)
+{
+    m->nb.k = hr_get_u32 (r);
+    if (!hr_reader_ok (r) || m->nb.k > 255)
+        REFUSE ("bad neighbour count");
+    m->nb.n = m->n;
+    uint64_t slots = (uint64_t) (m->n ? m->n : 1) * (m->nb.k ? m->nb.k : 1);
+    m->nb.count = calloc (m->n ? m->n : 1, 1);
+    m->nb.idx = malloc (slots * sizeof *m->nb.idx);
+    m->nb.score = malloc (slots * sizeof *m->nb.score);
+    if (!m->nb.count || !m->nb.idx || !m->nb.score)
+        REFUSE ("out of memory");
+    for (uint32_t i = 0; i < m->n; i++) {
+        uint8_t c = hr_get_u8 (r);
+        if (!hr_reader_ok (r) || c > m->nb.k || (size_t) (r->end - r->p) < (size_t) c * 6)
+            REFUSE ("truncated neighbours of product %u", i);
+        uint32_t *idx = m->nb.idx + (uint64_t) i * m->nb.k;
+        float *sc = m->nb.score + (uint64_t) i * m->nb.k;
+        for (uint8_t j = 0; j < c; j++) {
+            idx[j] = hr_get_u32 (r);
+            if (idx[j] >= m->n)
+                REFUSE ("neighbour index out of range (product %u)", i);
+        }
+        for (uint8_t j = 0; j < c; j++) {
+            uint16_t q = (uint16_t) (r->p[0] | (r->p[1] << 8));
+            r->p += 2;
+            sc[j] = (float) q / 65535.0f;
+        }
+        m->nb.count[i] = c;
+    }
+    return 0;
+}
 
 content_model_t *
 content_model_decode (const void *blob, size_t len, char *err, size_t errlen)
@@ -106,69 +192,9 @@ content_model_decode (const void *blob, size_t len, char *err, size_t errlen)
     uint32_t nt = hr_get_count (&r, 4 + 4);
     if (!hr_reader_ok (&r))
         FAIL ("truncated term table");
-    m->vocab = content_vocab_new (nt);
-    m->idf = malloc ((size_t) (nt ? nt : 1) * sizeof *m->idf);
-    if (!m->vocab || !m->idf)
-        FAIL ("out of memory");
-    for (uint32_t t = 0; t < nt; t++) {
-        size_t sl;
-        const char *s = hr_get_str (&r, &sl);
-        float idf = hr_get_f32 (&r);
-        if (!s || !hr_reader_ok (&r))
-            FAIL ("truncated term %u", t);
-        if (content_vocab_add (m->vocab, s, sl) != (int64_t) t)
-            FAIL ("repeated term %u", t);
-        if (!(idf >= 0 && idf < 1e6))
-            FAIL ("bad idf for term %u", t);
-        m->idf[t] = idf;
-    }
-    m->dim = hr_get_u32 (&r);
-    if (!hr_reader_ok (&r) || m->dim > 256)
-        FAIL ("bad dimension");
-    if (m->dim) {
-        if ((size_t) (r.end - r.p) < (size_t) nt * (4 + m->dim))
-            FAIL ("truncated vectors");
-        m->emb = malloc ((size_t) (nt ? nt : 1) * m->dim * sizeof *m->emb);
-        if (!m->emb)
-            FAIL ("out of memory");
-        for (uint32_t t = 0; t < nt; t++) {
-            float scale = hr_get_f32 (&r);
-            if (!(scale >= 0 && scale < 1e6))
-                FAIL ("bad vector scale for term %u", t);
-            const int8_t *q = (const int8_t *) r.p;
-            for (uint32_t d = 0; d < m->dim; d++)
-                m->emb[(uint64_t) t * m->dim + d] = scale * (float) q[d] / 127.0f;
-            r.p += m->dim;
-        }
-    }
-    m->nb.k = hr_get_u32 (&r);
-    if (!hr_reader_ok (&r) || m->nb.k > 255)
-        FAIL ("bad neighbour count");
-    m->nb.n = m->n;
-    uint64_t slots = (uint64_t) (m->n ? m->n : 1) * (m->nb.k ? m->nb.k : 1);
-    m->nb.count = calloc (m->n ? m->n : 1, 1);
-    m->nb.idx = malloc (slots * sizeof *m->nb.idx);
-    m->nb.score = malloc (slots * sizeof *m->nb.score);
-    if (!m->nb.count || !m->nb.idx || !m->nb.score)
-        FAIL ("out of memory");
-    for (uint32_t i = 0; i < m->n; i++) {
-        uint8_t c = hr_get_u8 (&r);
-        if (!hr_reader_ok (&r) || c > m->nb.k || (size_t) (r.end - r.p) < (size_t) c * 6)
-            FAIL ("truncated neighbours of product %u", i);
-        uint32_t *idx = m->nb.idx + (uint64_t) i * m->nb.k;
-        float *sc = m->nb.score + (uint64_t) i * m->nb.k;
-        for (uint8_t j = 0; j < c; j++) {
-            idx[j] = hr_get_u32 (&r);
-            if (idx[j] >= m->n)
-                FAIL ("neighbour index out of range (product %u)", i);
-        }
-        for (uint8_t j = 0; j < c; j++) {
-            uint16_t q = (uint16_t) (r.p[0] | (r.p[1] << 8));
-            r.p += 2;
-            sc[j] = (float) q / 65535.0f;
-        }
-        m->nb.count[i] = c;
-    }
+    if (s_decode_terms (m, &r, nt, err, errlen) != 0 || s_decode_vectors (m, &r, nt, err, errlen) != 0
+        || s_decode_neighbours (m, &r, err, errlen) != 0)
+        goto fail;
     if (!hr_reader_done (&r))
         FAIL ("trailing bytes after the neighbours");
     return m;

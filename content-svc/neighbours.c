@@ -33,7 +33,7 @@ typedef struct {
 
 /*  Min-heap on s, size limited: keeps the best `cap` partial scores.       */
 static void
-heap_push (cand_t *h, uint32_t *n, uint32_t cap, cand_t c)
+s_heap_push (cand_t *h, uint32_t *n, uint32_t cap, cand_t c)
 {
     if (*n < cap) {
         uint32_t i = (*n)++;
@@ -64,7 +64,7 @@ heap_push (cand_t *h, uint32_t *n, uint32_t cap, cand_t c)
 }
 
 static int
-cmp_cand_desc (const void *a, const void *b)
+s_cmp_cand_desc (const void *a, const void *b)
 {
     const cand_t *x = a, *y = b;
     if (x->s != y->s)
@@ -73,7 +73,7 @@ cmp_cand_desc (const void *a, const void *b)
 }
 
 static void
-one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap,
+s_one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap,
              float *dense)
 {
     const content_matrix_t *X = job->X;
@@ -95,7 +95,7 @@ one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap
     for (uint32_t k = 0; k < ntouched; k++) {
         uint32_t j = touched[k];
         if (j != i && acc[j] > 0.0f)
-            heap_push (heap, &nh, o->candidates, (cand_t) { j, acc[j] });
+            s_heap_push (heap, &nh, o->candidates, (cand_t) { j, acc[j] });
         acc[j] = 0.0f;
     }
     /*  Exact cosines for the survivors (pruned postings give partial sums):
@@ -114,7 +114,7 @@ one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap
         for (uint64_t p = X->row[i]; p < X->row[i + 1]; p++)
             dense[X->col[p]] = 0.0f;
     }
-    qsort (heap, nh, sizeof *heap, cmp_cand_desc);
+    qsort (heap, nh, sizeof *heap, s_cmp_cand_desc);
 
     content_neighbours_t *out = job->out;
     uint32_t *nidx = out->idx + (uint64_t) i * out->k;
@@ -156,7 +156,7 @@ one_product (job_t *job, uint32_t i, float *acc, uint32_t *touched, cand_t *heap
 }
 
 static void *
-worker (void *arg)
+s_worker (void *arg)
 {
     job_t *job = arg;
     uint32_t n = job->X->rows;
@@ -175,7 +175,7 @@ worker (void *arg)
             break;
         uint32_t last = first + chunk < n ? first + chunk : n;
         for (uint32_t i = first; i < last; i++)
-            one_product (job, i, acc, touched, heap, dense);
+            s_one_product (job, i, acc, touched, heap, dense);
         atomic_fetch_add (&job->done, last - first);
     }
 done:
@@ -187,7 +187,7 @@ done:
 }
 
 static int
-cmp_posting_desc (const void *a, const void *b)
+s_cmp_posting_desc (const void *a, const void *b)
 {
     const posting_t *x = a, *y = b;
     if (x->w != y->w)
@@ -202,6 +202,100 @@ content_neighbours_free (content_neighbours_t *nb)
     free (nb->idx);
     free (nb->score);
     memset (nb, 0, sizeof *nb);
+}
+
+/*  The inverted index (CSC) into start/all, then each term's postings
+    impact-ordered and cut: compacted in place.  0 / -1 out of memory.    */
+static int
+s_postings (const content_matrix_t *X, const content_nb_opts_t *opts, uint64_t *start,
+            posting_t *all)
+{
+    uint32_t n = X->rows;
+    uint64_t nnz = X->row[n];
+    for (uint64_t k = 0; k < nnz; k++)
+        start[X->col[k] + 1]++;
+    for (uint32_t t = 0; t < X->cols; t++)
+        start[t + 1] += start[t];
+    uint64_t *fill = malloc (((size_t) X->cols + 1) * sizeof *fill);
+    if (!fill)
+        return -1;
+    memcpy (fill, start, ((size_t) X->cols + 1) * sizeof *fill);
+    for (uint32_t i = 0; i < n; i++)
+        for (uint64_t k = X->row[i]; k < X->row[i + 1]; k++)
+            all[fill[X->col[k]]++] = (posting_t) { i, X->val[k] };
+    free (fill);
+    if (!opts->max_postings)
+        return 0;
+    uint64_t o = 0, prev = 0;
+    for (uint32_t t = 0; t < X->cols; t++) {
+        uint64_t b = prev, e = start[t + 1];
+        prev = e;
+        uint64_t len = e - b;
+        if (len > opts->max_postings) {
+            qsort (all + b, len, sizeof *all, s_cmp_posting_desc);
+            len = opts->max_postings;
+        }
+        memmove (all + o, all + b, len * sizeof *all);
+        start[t] = o;
+        o += len;
+    }
+    start[X->cols] = o;
+    return 0;
+}
+
+/*  Every row's 64-bit SimHash (malloc'd; NULL out of memory).  */
+static uint64_t *
+s_simhashes (const content_matrix_t *X)
+{
+    uint32_t n = X->rows;
+    uint64_t *simhash = malloc ((n ? n : 1) * sizeof *simhash);
+    if (!simhash)
+        return NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        float acc[64] = { 0 };
+        for (uint64_t k = X->row[i]; k < X->row[i + 1]; k++) {
+            /*  the term's 64 random ±1 coordinates, from a hash of its id  */
+            uint64_t h = (uint64_t) X->col[k] * 0x9E3779B97F4A7C15ULL;
+            h ^= h >> 29;
+            h *= 0xBF58476D1CE4E5B9ULL;
+            h ^= h >> 32;
+            for (int b = 0; b < 64; b++)
+                acc[b] += (h >> b) & 1 ? X->val[k] : -X->val[k];
+        }
+        uint64_t sig = 0;
+        for (int b = 0; b < 64; b++)
+            sig |= (uint64_t) (acc[b] > 0) << b;
+        simhash[i] = sig;
+    }
+    return simhash;
+}
+
+/*  Runs the workers over `job` (on this thread when none starts),
+    reporting progress meanwhile.  */
+static void
+s_run_workers (job_t *job, const content_nb_opts_t *opts, uint32_t n)
+{
+    unsigned threads = opts->threads ? opts->threads : 1;
+    if (threads > 64)
+        threads = 64;
+    pthread_t tid[64];
+    unsigned started = 0;
+    for (; started < threads; started++)
+        if (pthread_create (&tid[started], NULL, s_worker, job))
+            break;
+    if (started == 0)
+        s_worker (job);
+    /*  Progress from here while the workers run.  */
+    while (opts->progress) {
+        unsigned d = atomic_load (&job->done);
+        opts->progress (opts->progress_arg, d);
+        if (d >= n || atomic_load (&job->failed))
+            break;
+        struct timespec ts = { 0, 100 * 1000 * 1000 };
+        nanosleep (&ts, NULL);
+    }
+    for (unsigned t = 0; t < started; t++)
+        pthread_join (tid[t], NULL);
 }
 
 int
@@ -224,81 +318,14 @@ content_neighbours_build (const content_matrix_t *X, const uint64_t *name_fp,
     if (!start || !all || !out->count || !out->idx || !out->score)
         goto fail;
 
-    /*  The inverted index (CSC), then each term's postings impact-ordered
-        and cut: compacted in place.  */
-    for (uint64_t k = 0; k < nnz; k++)
-        start[X->col[k] + 1]++;
-    for (uint32_t t = 0; t < X->cols; t++)
-        start[t + 1] += start[t];
-    {
-        uint64_t *fill = malloc (((size_t) X->cols + 1) * sizeof *fill);
-        if (!fill)
-            goto fail;
-        memcpy (fill, start, ((size_t) X->cols + 1) * sizeof *fill);
-        for (uint32_t i = 0; i < n; i++)
-            for (uint64_t k = X->row[i]; k < X->row[i + 1]; k++)
-                all[fill[X->col[k]]++] = (posting_t) { i, X->val[k] };
-        free (fill);
-    }
-    if (opts->max_postings) {
-        uint64_t o = 0, prev = 0;
-        for (uint32_t t = 0; t < X->cols; t++) {
-            uint64_t b = prev, e = start[t + 1];
-            prev = e;
-            uint64_t len = e - b;
-            if (len > opts->max_postings) {
-                qsort (all + b, len, sizeof *all, cmp_posting_desc);
-                len = opts->max_postings;
-            }
-            memmove (all + o, all + b, len * sizeof *all);
-            start[t] = o;
-            o += len;
-        }
-        start[X->cols] = o;
-    }
-
-    simhash = malloc ((n ? n : 1) * sizeof *simhash);
+    if (s_postings (X, opts, start, all) != 0)
+        goto fail;
+    simhash = s_simhashes (X);
     if (!simhash)
         goto fail;
-    for (uint32_t i = 0; i < n; i++) {
-        float acc[64] = { 0 };
-        for (uint64_t k = X->row[i]; k < X->row[i + 1]; k++) {
-            /*  the term's 64 random ±1 coordinates, from a hash of its id  */
-            uint64_t h = (uint64_t) X->col[k] * 0x9E3779B97F4A7C15ULL;
-            h ^= h >> 29;
-            h *= 0xBF58476D1CE4E5B9ULL;
-            h ^= h >> 32;
-            for (int b = 0; b < 64; b++)
-                acc[b] += (h >> b) & 1 ? X->val[k] : -X->val[k];
-        }
-        uint64_t sig = 0;
-        for (int b = 0; b < 64; b++)
-            sig |= (uint64_t) (acc[b] > 0) << b;
-        simhash[i] = sig;
-    }
     job_t job = { .X = X, .name_fp = name_fp, .simhash = simhash, .o = opts,
                   .post_start = start, .post = all, .out = out };
-    unsigned threads = opts->threads ? opts->threads : 1;
-    if (threads > 64)
-        threads = 64;
-    pthread_t tid[64];
-    unsigned started = 0;
-    for (; started < threads; started++)
-        if (pthread_create (&tid[started], NULL, worker, &job))
-            break;
-    if (started == 0)
-        worker (&job);
-    /*  Progress from here while the workers run.  */
-    while (opts->progress) {
-        unsigned d = atomic_load (&job.done);
-        opts->progress (opts->progress_arg, d);
-        if (d >= n || atomic_load (&job.failed))
-            break;
-        struct timespec ts = { 0, 100 * 1000 * 1000 };
-        nanosleep (&ts, NULL);
-    }
-    for (unsigned t = 0; t < started; t++)
-        pthread_join (tid[t], NULL);
+    s_run_workers (&job, opts, n);
     if (atomic_load (&job.failed))
         goto fail;
     out->duplicates_collapsed = atomic_load (&job.dupes);

@@ -161,6 +161,107 @@ embed_part (void *arg)
     return NULL;
 }
 
+/*  BM25 weights, precomputed per posting: a query only adds floats; and
+    each product's prior from its reviews and rating.  0 / -1.            */
+static int
+s_bm25_postings (content_search_t *s, uint64_t nnz)
+{
+    const content_docterms_t *dt = s->dt;
+    const hr_catalog_t *catalog = s->catalog;
+    double total_len = 0;
+    for (uint32_t d = 0; d < s->n; d++)
+        total_len += dt->length[d];
+    float avgdl = s->n && total_len > 0 ? (float) (total_len / s->n) : 1.0f;
+    for (uint64_t k = 0; k < nnz; k++)
+        s->pstart[dt->tf.col[k] + 1]++;
+    for (uint32_t t = 0; t < s->nterms; t++)
+        s->pstart[t + 1] += s->pstart[t];
+    uint64_t *fill = malloc (((size_t) s->nterms + 1) * sizeof *fill);
+    if (!fill)
+        return -1;
+    memcpy (fill, s->pstart, ((size_t) s->nterms + 1) * sizeof *fill);
+    for (uint32_t d = 0; d < s->n; d++) {
+        float norm = s->o.k1 * (1 - s->o.b + s->o.b * dt->length[d] / avgdl);
+        for (uint64_t p = dt->tf.row[d]; p < dt->tf.row[d + 1]; p++) {
+            uint32_t t = dt->tf.col[p];
+            float df = (float) dt->df[t], tf = dt->tf.val[p];
+            float idf = logf (1.0f + ((float) s->n - df + 0.5f) / (df + 0.5f));
+            uint64_t at = fill[t]++;
+            s->pdoc[at] = d;
+            s->pw[at] = idf * tf * (s->o.k1 + 1) / (tf + norm);
+        }
+        const hr_product_t *p = hr_catalog_at (catalog, d);
+        float pop = p->reviews > 0 ? log10f (1.0f + (float) p->reviews) / 5.0f : 0;
+        if (pop > 1)
+            pop = 1;
+        float rating = isnan (p->rating) ? 3.0f : (float) p->rating;
+        if (rating < 0) rating = 0;
+        if (rating > 5) rating = 5;
+        s->prior[d] = 1.0f + 0.1f * pop * rating / 5.0f;
+    }
+    free (fill);
+    return 0;
+}
+
+/*  Typo dictionary: catalog words seen at least twice (once for small
+    catalogs), so one-off misspellings in titles are not targets.  0 / -1. */
+static int
+s_typo_dictionary (content_search_t *s)
+{
+    const content_docterms_t *dt = s->dt;
+    uint32_t min_freq = s->n >= 1000 ? 2 : 1;
+    uint32_t nw = content_vocab_size (dt->words);
+    for (uint32_t id = 0; id < nw; id++) {
+        uint32_t len;
+        const char *w = content_vocab_term (dt->words, id, &len);
+        if (dt->word_freq[id] >= min_freq && len >= 3
+            && content_typo_add (s->typo, w, len, dt->word_freq[id]))
+            return -1;
+    }
+    if (content_typo_freeze (s->typo))
+        return -1;
+    return 0;
+}
+
+/*  Semantic part: product vectors folded in with the model's idf and
+    term vectors (products added after training get vectors too).  0 / -1. */
+static int
+s_semantic (content_search_t *s, unsigned threads)
+{
+    const content_docterms_t *dt = s->dt;
+    const content_model_t *model = s->model;
+    s->dim = model->dim;
+    s->model_term = malloc ((s->nterms ? s->nterms : 1) * sizeof *s->model_term);
+    s->pvec = malloc ((size_t) (s->n ? s->n : 1) * s->dim * sizeof *s->pvec);
+    s->pscale = malloc ((size_t) (s->n ? s->n : 1) * sizeof *s->pscale);
+    if (!s->model_term || !s->pvec || !s->pscale || s->dim > 256)
+        return -1;
+    for (uint32_t t = 0; t < s->nterms; t++) {
+        uint32_t len;
+        const char *term = content_vocab_term (dt->vocab, t, &len);
+        s->model_term[t] = content_vocab_find (model->vocab, term, len);
+    }
+    if (threads < 1) threads = 1;
+    if (threads > 8) threads = 8;
+    embed_job_t jobs[8];
+    pthread_t tid[8];
+    bool started[8] = { false };
+    for (unsigned t = 0; t < threads; t++) {
+        jobs[t] = (embed_job_t) { s, (uint32_t) ((uint64_t) s->n * t / threads),
+                                  (uint32_t) ((uint64_t) s->n * (t + 1) / threads) };
+        if (t > 0)
+            started[t] = pthread_create (&tid[t], NULL, embed_part, &jobs[t]) == 0;
+    }
+    embed_part (&jobs[0]);
+    for (unsigned t = 1; t < threads; t++) {
+        if (started[t])
+            pthread_join (tid[t], NULL);
+        else
+            embed_part (&jobs[t]);
+    }
+    return 0;
+}
+
 content_search_t *
 content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
                     const content_synonyms_t *synonyms, const content_model_t *model,
@@ -189,87 +290,9 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
     if (!s->pstart || !s->pdoc || !s->pw || !s->prior || !s->typo || !s->names)
         goto fail;
 
-    /*  BM25 weights, precomputed per posting: a query only adds floats.    */
-    double total_len = 0;
-    for (uint32_t d = 0; d < s->n; d++)
-        total_len += dt->length[d];
-    float avgdl = s->n && total_len > 0 ? (float) (total_len / s->n) : 1.0f;
-    for (uint64_t k = 0; k < nnz; k++)
-        s->pstart[dt->tf.col[k] + 1]++;
-    for (uint32_t t = 0; t < s->nterms; t++)
-        s->pstart[t + 1] += s->pstart[t];
-    uint64_t *fill = malloc (((size_t) s->nterms + 1) * sizeof *fill);
-    if (!fill)
+    if (s_bm25_postings (s, nnz) != 0 || s_typo_dictionary (s) != 0
+        || (model && model->emb && model->dim && s_semantic (s, threads) != 0))
         goto fail;
-    memcpy (fill, s->pstart, ((size_t) s->nterms + 1) * sizeof *fill);
-    for (uint32_t d = 0; d < s->n; d++) {
-        float norm = s->o.k1 * (1 - s->o.b + s->o.b * dt->length[d] / avgdl);
-        for (uint64_t p = dt->tf.row[d]; p < dt->tf.row[d + 1]; p++) {
-            uint32_t t = dt->tf.col[p];
-            float df = (float) dt->df[t], tf = dt->tf.val[p];
-            float idf = logf (1.0f + ((float) s->n - df + 0.5f) / (df + 0.5f));
-            uint64_t at = fill[t]++;
-            s->pdoc[at] = d;
-            s->pw[at] = idf * tf * (s->o.k1 + 1) / (tf + norm);
-        }
-        const hr_product_t *p = hr_catalog_at (catalog, d);
-        float pop = p->reviews > 0 ? log10f (1.0f + (float) p->reviews) / 5.0f : 0;
-        if (pop > 1)
-            pop = 1;
-        float rating = isnan (p->rating) ? 3.0f : (float) p->rating;
-        if (rating < 0) rating = 0;
-        if (rating > 5) rating = 5;
-        s->prior[d] = 1.0f + 0.1f * pop * rating / 5.0f;
-    }
-    free (fill);
-
-    /*  Typo dictionary: catalog words seen at least twice (once for small
-        catalogs), so one-off misspellings in titles are not targets.       */
-    uint32_t min_freq = s->n >= 1000 ? 2 : 1;
-    uint32_t nw = content_vocab_size (dt->words);
-    for (uint32_t id = 0; id < nw; id++) {
-        uint32_t len;
-        const char *w = content_vocab_term (dt->words, id, &len);
-        if (dt->word_freq[id] >= min_freq && len >= 3
-            && content_typo_add (s->typo, w, len, dt->word_freq[id]))
-            goto fail;
-    }
-    if (content_typo_freeze (s->typo))
-        goto fail;
-
-    /*  Semantic part: product vectors folded in with the model's idf and
-        term vectors (products added after training get vectors too).       */
-    if (model && model->emb && model->dim) {
-        s->dim = model->dim;
-        s->model_term = malloc ((s->nterms ? s->nterms : 1) * sizeof *s->model_term);
-        s->pvec = malloc ((size_t) (s->n ? s->n : 1) * s->dim * sizeof *s->pvec);
-        s->pscale = malloc ((size_t) (s->n ? s->n : 1) * sizeof *s->pscale);
-        if (!s->model_term || !s->pvec || !s->pscale || s->dim > 256)
-            goto fail;
-        for (uint32_t t = 0; t < s->nterms; t++) {
-            uint32_t len;
-            const char *term = content_vocab_term (dt->vocab, t, &len);
-            s->model_term[t] = content_vocab_find (model->vocab, term, len);
-        }
-        if (threads < 1) threads = 1;
-        if (threads > 8) threads = 8;
-        embed_job_t jobs[8];
-        pthread_t tid[8];
-        bool started[8] = { false };
-        for (unsigned t = 0; t < threads; t++) {
-            jobs[t] = (embed_job_t) { s, (uint32_t) ((uint64_t) s->n * t / threads),
-                                      (uint32_t) ((uint64_t) s->n * (t + 1) / threads) };
-            if (t > 0)
-                started[t] = pthread_create (&tid[t], NULL, embed_part, &jobs[t]) == 0;
-        }
-        embed_part (&jobs[0]);
-        for (unsigned t = 1; t < threads; t++) {
-            if (started[t])
-                pthread_join (tid[t], NULL);
-            else
-                embed_part (&jobs[t]);
-        }
-    }
     return s;
 fail:
     content_search_destroy (&s);

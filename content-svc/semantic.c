@@ -7,7 +7,7 @@
 #include <string.h>
 
 static uint64_t
-rng_next (uint64_t *s)
+s_rng_next (uint64_t *s)
 {
     uint64_t x = *s;                /* xorshift64* */
     x ^= x >> 12;
@@ -18,10 +18,10 @@ rng_next (uint64_t *s)
 }
 
 static float
-gaussian (uint64_t *s)
+s_gaussian (uint64_t *s)
 {
-    double u1 = ((rng_next (s) >> 11) + 1.0) / 9007199254740993.0;
-    double u2 = (rng_next (s) >> 11) / 9007199254740992.0;
+    double u1 = ((s_rng_next (s) >> 11) + 1.0) / 9007199254740993.0;
+    double u2 = (s_rng_next (s) >> 11) / 9007199254740992.0;
     return (float) (sqrt (-2.0 * log (u1)) * cos (2.0 * M_PI * u2));
 }
 
@@ -37,7 +37,7 @@ typedef struct {
 } mul_job_t;
 
 static void *
-mul_x_part (void *arg)
+s_mul_x_part (void *arg)
 {
     mul_job_t *j = arg;
     uint32_t V = j->X->cols;
@@ -55,7 +55,7 @@ mul_x_part (void *arg)
 }
 
 static void
-mul_x (const content_matrix_t *X, const uint32_t *rows, uint32_t m, uint32_t k,
+s_mul_x (const content_matrix_t *X, const uint32_t *rows, uint32_t m, uint32_t k,
        const float *Z, float *Y, unsigned threads)
 {
     if (threads < 1) threads = 1;
@@ -66,12 +66,12 @@ mul_x (const content_matrix_t *X, const uint32_t *rows, uint32_t m, uint32_t k,
     for (unsigned t = 0; t < threads; t++) {
         jobs[t] = (mul_job_t) { X, rows, m, k, (uint32_t) ((uint64_t) m * t / threads),
                                 (uint32_t) ((uint64_t) m * (t + 1) / threads), Z, Y };
-        if (t > 0 && pthread_create (&tid[t], NULL, mul_x_part, &jobs[t]) == 0)
+        if (t > 0 && pthread_create (&tid[t], NULL, s_mul_x_part, &jobs[t]) == 0)
             started |= 1u << t;
         else if (t > 0)
-            mul_x_part (&jobs[t]);
+            s_mul_x_part (&jobs[t]);
     }
-    mul_x_part (&jobs[0]);
+    s_mul_x_part (&jobs[0]);
     for (unsigned t = 1; t < threads; t++)
         if (started & (1u << t))
             pthread_join (tid[t], NULL);
@@ -88,7 +88,7 @@ typedef struct {
 } mult_job_t;
 
 static void *
-mul_xt_part (void *arg)
+s_mul_xt_part (void *arg)
 {
     mult_job_t *j = arg;
     uint32_t V = j->X->cols;
@@ -107,7 +107,7 @@ mul_xt_part (void *arg)
 }
 
 static void
-mul_xt (const content_matrix_t *X, const uint32_t *rows, uint32_t m, uint32_t k,
+s_mul_xt (const content_matrix_t *X, const uint32_t *rows, uint32_t m, uint32_t k,
         const float *Y, float *Z, unsigned threads)
 {
     if (threads < 1) threads = 1;
@@ -118,12 +118,12 @@ mul_xt (const content_matrix_t *X, const uint32_t *rows, uint32_t m, uint32_t k,
     for (unsigned t = 0; t < threads; t++) {
         jobs[t] = (mult_job_t) { X, rows, m, (uint32_t) ((uint64_t) k * t / threads),
                                  (uint32_t) ((uint64_t) k * (t + 1) / threads), Y, Z };
-        if (t > 0 && pthread_create (&tid[t], NULL, mul_xt_part, &jobs[t]) == 0)
+        if (t > 0 && pthread_create (&tid[t], NULL, s_mul_xt_part, &jobs[t]) == 0)
             started |= 1u << t;
         else if (t > 0)
-            mul_xt_part (&jobs[t]);
+            s_mul_xt_part (&jobs[t]);
     }
-    mul_xt_part (&jobs[0]);
+    s_mul_xt_part (&jobs[0]);
     for (unsigned t = 1; t < threads; t++)
         if (started & (1u << t))
             pthread_join (tid[t], NULL);
@@ -132,7 +132,7 @@ mul_xt (const content_matrix_t *X, const uint32_t *rows, uint32_t m, uint32_t k,
 /*  Modified Gram-Schmidt on k vectors of length L (double accumulation);
     a vector that collapses (rank deficiency) becomes zero.                 */
 static void
-orthonormalise (float *v, uint32_t k, uint64_t L)
+s_orthonormalise (float *v, uint32_t k, uint64_t L)
 {
     for (int pass = 0; pass < 1; pass++)
         for (uint32_t j = 0; j < k; j++) {
@@ -159,7 +159,7 @@ orthonormalise (float *v, uint32_t k, uint64_t L)
 /*  Cyclic Jacobi: A (k × k symmetric, destroyed) -> eigenvalues w,
     eigenvectors in the columns of E (row-major k × k).                     */
 static void
-jacobi_eigen (double *A, uint32_t k, double *w, double *E)
+s_jacobi_eigen (double *A, uint32_t k, double *w, double *E)
 {
     for (uint32_t i = 0; i < k; i++)
         for (uint32_t j = 0; j < k; j++)
@@ -200,6 +200,61 @@ jacobi_eigen (double *A, uint32_t k, double *w, double *E)
         w[i] = A[i * k + i];
 }
 
+/*  C = B Bᵀ for the k rows of B (each V long).  */
+static void
+s_gram (const float *B, uint32_t k, uint32_t V, double *C)
+{
+    for (uint32_t a = 0; a < k; a++)
+        for (uint32_t b = a; b < k; b++) {
+            const float *za = B + (uint64_t) a * V, *zb = B + (uint64_t) b * V;
+            double s = 0;
+            for (uint32_t t = 0; t < V; t++)
+                s += (double) za[t] * zb[t];
+            C[a * k + b] = C[b * k + a] = s;
+        }
+}
+
+/*  order[] = 0..k-1 by eigenvalue w, descending.  */
+static void
+s_order_desc (const double *w, uint32_t k, uint32_t *order)
+{
+    for (uint32_t i = 0; i < k; i++)
+        order[i] = i;
+    for (uint32_t i = 1; i < k; i++) {
+        uint32_t x = order[i], j = i;
+        while (j > 0 && w[order[j - 1]] < w[x]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = x;
+    }
+}
+
+/*  The term vectors (V rows of dim) from B and the eigenvectors E of B Bᵀ:
+    column d = Bᵀ E[:,e] / sigma; stops at a negligible sigma.  Returns
+    how many columns were kept.  */
+static uint32_t
+s_term_vectors (const float *Z, const double *E, const double *w, const uint32_t *order,
+                uint32_t k, uint32_t V, uint32_t dim, float *out)
+{
+    double top = w[order[0]] > 0 ? sqrt (w[order[0]]) : 0;
+    uint32_t kept = 0;
+    for (uint32_t d = 0; d < dim; d++) {
+        uint32_t e = order[d];
+        double sigma = w[e] > 0 ? sqrt (w[e]) : 0;
+        if (sigma <= 1e-6 * top || sigma == 0)
+            break;
+        for (uint32_t t = 0; t < V; t++) {
+            double s = 0;
+            for (uint32_t c = 0; c < k; c++)
+                s += (double) Z[(uint64_t) c * V + t] * E[c * k + e];
+            out[(uint64_t) t * dim + d] = (float) (s / sigma);
+        }
+        kept++;
+    }
+    return kept;
+}
+
 int
 content_lsa_train (const content_matrix_t *X, const content_lsa_opts_t *opts,
                    float **terms, uint32_t *dim_out)
@@ -234,51 +289,20 @@ content_lsa_train (const content_matrix_t *X, const content_lsa_opts_t *opts,
     for (uint32_t i = 0; i < m; i++)
         rows[i] = (uint32_t) ((uint64_t) i * n / m);
     for (uint64_t x = 0; x < (uint64_t) k * V; x++)
-        Z[x] = gaussian (&seed);
-    mul_x (X, rows, m, k, Z, Y, opts->threads);
+        Z[x] = s_gaussian (&seed);
+    s_mul_x (X, rows, m, k, Z, Y, opts->threads);
     for (uint32_t it = 0; it < opts->power_iters; it++) {
-        orthonormalise (Y, k, m);
-        mul_xt (X, rows, m, k, Y, Z, opts->threads);
-        orthonormalise (Z, k, V);
-        mul_x (X, rows, m, k, Z, Y, opts->threads);
+        s_orthonormalise (Y, k, m);
+        s_mul_xt (X, rows, m, k, Y, Z, opts->threads);
+        s_orthonormalise (Z, k, V);
+        s_mul_x (X, rows, m, k, Z, Y, opts->threads);
     }
-    orthonormalise (Y, k, m);               /* Q */
-    mul_xt (X, rows, m, k, Y, Z, opts->threads);   /* B = Qᵀ X: k rows of V */
-    for (uint32_t a = 0; a < k; a++)
-        for (uint32_t b = a; b < k; b++) {
-            const float *za = Z + (uint64_t) a * V, *zb = Z + (uint64_t) b * V;
-            double s = 0;
-            for (uint32_t t = 0; t < V; t++)
-                s += (double) za[t] * zb[t];
-            C[a * k + b] = C[b * k + a] = s;
-        }
-    jacobi_eigen (C, k, w, E);
-    for (uint32_t i = 0; i < k; i++)
-        order[i] = i;
-    for (uint32_t i = 1; i < k; i++) {      /* by eigenvalue, descending */
-        uint32_t x = order[i], j = i;
-        while (j > 0 && w[order[j - 1]] < w[x]) {
-            order[j] = order[j - 1];
-            j--;
-        }
-        order[j] = x;
-    }
-    double top = w[order[0]] > 0 ? sqrt (w[order[0]]) : 0;
-    uint32_t kept = 0;
-    for (uint32_t d = 0; d < dim; d++) {
-        uint32_t e = order[d];
-        double sigma = w[e] > 0 ? sqrt (w[e]) : 0;
-        if (sigma <= 1e-6 * top || sigma == 0)
-            break;
-        /*  V_k column d = Bᵀ E[:,e] / sigma  */
-        for (uint32_t t = 0; t < V; t++) {
-            double s = 0;
-            for (uint32_t c = 0; c < k; c++)
-                s += (double) Z[(uint64_t) c * V + t] * E[c * k + e];
-            out[(uint64_t) t * dim + d] = (float) (s / sigma);
-        }
-        kept++;
-    }
+    s_orthonormalise (Y, k, m);               /* Q */
+    s_mul_xt (X, rows, m, k, Y, Z, opts->threads);   /* B = Qᵀ X: k rows of V */
+    s_gram (Z, k, V, C);
+    s_jacobi_eigen (C, k, w, E);
+    s_order_desc (w, k, order);
+    uint32_t kept = s_term_vectors (Z, E, w, order, k, V, dim, out);
     if (kept < dim && kept > 0) {           /* compact to the kept rank */
         for (uint32_t t = 0; t < V; t++)
             memmove (out + (uint64_t) t * kept, out + (uint64_t) t * dim, kept * sizeof *out);

@@ -342,7 +342,7 @@ content_handle (void *state, const char *method, size_t method_len, hr_reader_t 
 /*  ---- service definition ------------------------------------------------ */
 
 static void *
-service_init (hr_config_t *cfg)
+s_service_init (hr_config_t *cfg)
 {
     const char *url = hr_config_database_url (cfg);
     hr_pg_t *pg = hr_pg_new (url, (int) hr_config_int (cfg, "HR_PG_STATEMENT_TIMEOUT_MS"),
@@ -366,20 +366,20 @@ service_init (hr_config_t *cfg)
 }
 
 static void
-service_tick (void *state)
+s_service_tick (void *state)
 {
     content_state_poll (state);
 }
 
 static void
-service_fini (void *state)
+s_service_fini (void *state)
 {
     content_state_t *st = state;
     content_state_destroy (&st);
 }
 
 static bool
-service_ready (void *state)
+s_service_ready (void *state)
 {
     return content_state_model_version (state) > 0;
 }
@@ -387,10 +387,10 @@ service_ready (void *state)
 const hr_service_def_t content_service_def = {
     .name = HR_SERVICE_CONTENT,
     .config = content_config,
-    .init = service_init,
+    .init = s_service_init,
     .handle = content_handle,
-    .tick = service_tick,
+    .tick = s_service_tick,
     .tick_ms = 2000,
-    .fini = service_fini,
-    .ready = service_ready,
+    .fini = s_service_fini,
+    .ready = s_service_ready,
 };

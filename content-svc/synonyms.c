@@ -52,7 +52,7 @@ content_synonyms_destroy (content_synonyms_t **self_p)
 
 /*  Analyses one phrase into its key; -1 when empty or too long (skipped).  */
 static int64_t
-phrase_id (content_synonyms_t *self, content_analyzer_t *an, const char *s, size_t n)
+s_phrase_id (content_synonyms_t *self, content_analyzer_t *an, const char *s, size_t n)
 {
     const content_token_t *tok;
     uint32_t nt = content_analyze (an, s, n, &tok);
@@ -70,7 +70,7 @@ phrase_id (content_synonyms_t *self, content_analyzer_t *an, const char *s, size
 }
 
 static int
-add_edge (content_synonyms_t *self, uint32_t from, uint32_t to)
+s_add_edge (content_synonyms_t *self, uint32_t from, uint32_t to)
 {
     if (from == to)
         return 0;
@@ -90,7 +90,7 @@ add_edge (content_synonyms_t *self, uint32_t from, uint32_t to)
 /*  Splits s[0,n) on commas into phrase ids; returns the count (<= cap), or
     -1 on out-of-memory.  */
 static int
-split_phrases (content_synonyms_t *self, content_analyzer_t *an, const char *s,
+s_split_phrases (content_synonyms_t *self, content_analyzer_t *an, const char *s,
                size_t n, uint32_t *ids, int cap)
 {
     int count = 0;
@@ -98,7 +98,7 @@ split_phrases (content_synonyms_t *self, content_analyzer_t *an, const char *s,
     for (size_t i = 0; i <= n; i++) {
         if (i < n && s[i] != ',')
             continue;
-        int64_t id = phrase_id (self, an, s + b, i - b);
+        int64_t id = s_phrase_id (self, an, s + b, i - b);
         if (id == -1)
             return -1;
         if (id >= 0 && count < cap)
@@ -108,7 +108,7 @@ split_phrases (content_synonyms_t *self, content_analyzer_t *an, const char *s,
     return count;
 }
 
-static int cmp_edge (const void *a, const void *b)
+static int s_cmp_edge (const void *a, const void *b)
 {
     const edge_t *x = a, *y = b;
     if (x->from != y->from)
@@ -117,13 +117,13 @@ static int cmp_edge (const void *a, const void *b)
 }
 
 static int
-reindex (content_synonyms_t *self)
+s_reindex (content_synonyms_t *self)
 {
     if (self->nedges)     /* no rules: edges may be NULL, which qsort must not see */
-        qsort (self->edges, self->nedges, sizeof *self->edges, cmp_edge);
+        qsort (self->edges, self->nedges, sizeof *self->edges, s_cmp_edge);
     uint32_t o = 0;                 /* drop repeated edges */
     for (uint32_t k = 0; k < self->nedges; k++)
-        if (o == 0 || cmp_edge (&self->edges[k], &self->edges[o - 1]) != 0)
+        if (o == 0 || s_cmp_edge (&self->edges[k], &self->edges[o - 1]) != 0)
             self->edges[o++] = self->edges[k];
     self->nedges = o;
     uint32_t np = content_vocab_size (self->phrases);
@@ -184,8 +184,8 @@ content_synonyms_parse (content_synonyms_t *self, content_analyzer_t *an,
         uint32_t lhs[MAX_GROUP], rhs[MAX_GROUP];
         int nl, nr;
         if (arrow) {
-            nl = split_phrases (self, an, line, (size_t) (arrow - line), lhs, MAX_GROUP);
-            nr = split_phrases (self, an, arrow + 2, ll - (size_t) (arrow - line) - 2,
+            nl = s_split_phrases (self, an, line, (size_t) (arrow - line), lhs, MAX_GROUP);
+            nr = s_split_phrases (self, an, arrow + 2, ll - (size_t) (arrow - line) - 2,
                                 rhs, MAX_GROUP);
             if (nl < 0 || nr < 0)
                 return -1;
@@ -195,11 +195,11 @@ content_synonyms_parse (content_synonyms_t *self, content_analyzer_t *an,
             }
             for (int a = 0; a < nl; a++)
                 for (int b = 0; b < nr; b++)
-                    if (add_edge (self, lhs[a], rhs[b]))
+                    if (s_add_edge (self, lhs[a], rhs[b]))
                         return -1;
         }
         else {
-            nl = split_phrases (self, an, line, ll, lhs, MAX_GROUP);
+            nl = s_split_phrases (self, an, line, ll, lhs, MAX_GROUP);
             if (nl < 0)
                 return -1;
             if (nl < 2) {
@@ -208,7 +208,7 @@ content_synonyms_parse (content_synonyms_t *self, content_analyzer_t *an,
             }
             for (int a = 0; a < nl; a++)
                 for (int b = 0; b < nl; b++)
-                    if (add_edge (self, lhs[a], lhs[b]))
+                    if (s_add_edge (self, lhs[a], lhs[b]))
                         return -1;
         }
         rules++;
@@ -216,7 +216,7 @@ content_synonyms_parse (content_synonyms_t *self, content_analyzer_t *an,
     self->rules += (uint32_t) rules;
     if (bad)
         *bad = badn;
-    if (reindex (self))
+    if (s_reindex (self))
         return -1;
     return rules;
 }

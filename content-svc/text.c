@@ -40,7 +40,7 @@ static const char *const stop_words[] = {
 };
 
 static int
-cmp_word (const void *key, const void *elem)
+s_cmp_word (const void *key, const void *elem)
 {
     const char *const *k = key;
     return strcmp (*k, *(const char *const *) elem);
@@ -56,13 +56,13 @@ content_is_stop_word (const char *word, size_t len)
     buf[len] = '\0';
     const char *key = buf;
     return bsearch (&key, stop_words, sizeof stop_words / sizeof *stop_words,
-                    sizeof *stop_words, cmp_word) != NULL;
+                    sizeof *stop_words, s_cmp_word) != NULL;
 }
 
 /*  Decodes one code point; -1 for an invalid sequence (consumes 1 byte).
     Rejects overlong forms, surrogates and values above U+10FFFF.           */
 static int32_t
-utf8_next (const unsigned char *s, size_t n, size_t *i)
+s_utf8_next (const unsigned char *s, size_t n, size_t *i)
 {
     unsigned char c = s[*i];
     if (c < 0x80) {
@@ -96,7 +96,7 @@ enum { SEP = 0, SKIP = 1, WORD = 2 };
 
 /*  Classifies a code point and writes its folded form (WORD) into out.     */
 static int
-fold_cp (int32_t cp, char out[8], size_t *outlen)
+s_fold_cp (int32_t cp, char out[8], size_t *outlen)
 {
     *outlen = 0;
     if (cp < 0)
@@ -171,7 +171,7 @@ content_fold (const char *text, size_t len, char *dst, size_t dstcap)
     while (i < len) {
         char buf[8];
         size_t bl;
-        int kind = fold_cp (utf8_next (s, len, &i), buf, &bl);
+        int kind = s_fold_cp (s_utf8_next (s, len, &i), buf, &bl);
         if (kind == SKIP)
             continue;
         if (kind == SEP) {
@@ -250,7 +250,7 @@ content_analyzer_destroy (content_analyzer_t **self_p)
 }
 
 static int
-chars_reserve (content_analyzer_t *self, size_t more)
+s_chars_reserve (content_analyzer_t *self, size_t more)
 {
     if (self->chars_len + more <= self->chars_cap)
         return 0;
@@ -266,7 +266,7 @@ chars_reserve (content_analyzer_t *self, size_t more)
 }
 
 static bool
-has_digit_or_non_ascii (const char *w, size_t n)
+s_has_digit_or_non_ascii (const char *w, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if ((w[i] >= '0' && w[i] <= '9') || (unsigned char) w[i] >= 0x80)
@@ -277,7 +277,7 @@ has_digit_or_non_ascii (const char *w, size_t n)
 const char *
 content_stem (content_analyzer_t *self, const char *word, size_t len, uint32_t *stem_len)
 {
-    if (len == 0 || len > CONTENT_TOKEN_MAX || has_digit_or_non_ascii (word, len)) {
+    if (len == 0 || len > CONTENT_TOKEN_MAX || s_has_digit_or_non_ascii (word, len)) {
         *stem_len = (uint32_t) len;
         return word;
     }
@@ -324,7 +324,7 @@ done:
 }
 
 static int
-emit (content_analyzer_t *self, size_t start, size_t len)
+s_emit (content_analyzer_t *self, size_t start, size_t len)
 {
     /*  surface is chars[start, start+len): filter, then append the stem.   */
     if (len < 2 || len > CONTENT_TOKEN_MAX
@@ -348,7 +348,7 @@ emit (content_analyzer_t *self, size_t start, size_t len)
     memcpy (word, self->chars + start, len);
     uint32_t sl;
     const char *st = content_stem (self, word, len, &sl);
-    if (chars_reserve (self, sl + 2))
+    if (s_chars_reserve (self, sl + 2))
         return -1;
     self->chars[self->chars_len++] = '\0';
     size_t stem_off = self->chars_len;
@@ -364,7 +364,7 @@ emit (content_analyzer_t *self, size_t start, size_t len)
     ("tshirt", as many titles write it); alone it would be dropped and the
     query would mean any shirt.                                             */
 static bool
-joins_next (const char *word, size_t wl, const unsigned char *s, size_t len, size_t i)
+s_joins_next (const char *word, size_t wl, const unsigned char *s, size_t len, size_t i)
 {
     if (wl != 1 || word[0] != 't')
         return false;
@@ -389,13 +389,13 @@ content_analyze (content_analyzer_t *self, const char *text, size_t len,
     while (i < len) {
         char buf[8];
         size_t bl;
-        int kind = fold_cp (utf8_next (s, len, &i), buf, &bl);
+        int kind = s_fold_cp (s_utf8_next (s, len, &i), buf, &bl);
         if (kind == SKIP)
             continue;
         if (kind == SEP) {
-            if (in_word && joins_next (self->chars + start, self->chars_len - start, s, len, i))
+            if (in_word && s_joins_next (self->chars + start, self->chars_len - start, s, len, i))
                 continue;
-            if (in_word && emit (self, start, self->chars_len - start))
+            if (in_word && s_emit (self, start, self->chars_len - start))
                 break;
             in_word = false;
             continue;
@@ -406,13 +406,13 @@ content_analyze (content_analyzer_t *self, const char *text, size_t len,
         }
         if (self->chars_len - start > CONTENT_TOKEN_MAX)
             continue;               /* too long already: emit() drops it */
-        if (chars_reserve (self, bl))
+        if (s_chars_reserve (self, bl))
             break;
         memcpy (self->chars + self->chars_len, buf, bl);
         self->chars_len += bl;
     }
     if (in_word)
-        emit (self, start, self->chars_len - start);
+        s_emit (self, start, self->chars_len - start);
     for (uint32_t k = 0; k < self->ntokens; k++) {
         token_ref_t *r = &self->refs[k];
         self->tokens[k] = (content_token_t) {

@@ -62,7 +62,7 @@ typedef struct {
 } slice_t;
 
 static int
-push_entry (slice_t *s, uint32_t term, float tf)
+s_push_entry (slice_t *s, uint32_t term, float tf)
 {
     if (s->nentries == s->cap) {
         uint64_t cap = s->cap ? s->cap * 2 : 1 << 16;
@@ -77,7 +77,7 @@ push_entry (slice_t *s, uint32_t term, float tf)
 }
 
 static int
-count_word (slice_t *s, const char *w, size_t n)
+s_count_word (slice_t *s, const char *w, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (w[i] >= '0' && w[i] <= '9')
@@ -99,7 +99,7 @@ count_word (slice_t *s, const char *w, size_t n)
 }
 
 static int
-add_field (slice_t *s, content_analyzer_t *an, const char *text, float weight,
+s_add_field (slice_t *s, content_analyzer_t *an, const char *text, float weight,
            uint64_t *fp)
 {
     if (!text || weight <= 0)
@@ -108,8 +108,8 @@ add_field (slice_t *s, content_analyzer_t *an, const char *text, float weight,
     uint32_t n = content_analyze (an, text, strlen (text), &tok);
     for (uint32_t k = 0; k < n; k++) {
         int64_t id = content_vocab_add (s->vocab, tok[k].stem, tok[k].stem_len);
-        if (id < 0 || push_entry (s, (uint32_t) id, weight)
-            || count_word (s, tok[k].surface, tok[k].surface_len))
+        if (id < 0 || s_push_entry (s, (uint32_t) id, weight)
+            || s_count_word (s, tok[k].surface, tok[k].surface_len))
             return -1;
         if (fp)
             *fp = (*fp * 31) ^ content_hash (tok[k].stem, tok[k].stem_len);
@@ -118,7 +118,7 @@ add_field (slice_t *s, content_analyzer_t *an, const char *text, float weight,
 }
 
 static int
-cmp_entry (const void *a, const void *b)
+s_cmp_entry (const void *a, const void *b)
 {
     const entry_t *x = a, *y = b;
     return (x->term > y->term) - (x->term < y->term);
@@ -126,11 +126,11 @@ cmp_entry (const void *a, const void *b)
 
 /*  Sorts a product's entries by term and sums repeats; returns the count.  */
 static uint64_t
-merge_row (entry_t *e, uint64_t n)
+s_merge_row (entry_t *e, uint64_t n)
 {
     if (n < 2)
         return n;
-    qsort (e, n, sizeof *e, cmp_entry);
+    qsort (e, n, sizeof *e, s_cmp_entry);
     uint64_t o = 0;
     for (uint64_t k = 1; k < n; k++) {
         if (e[k].term == e[o].term)
@@ -142,7 +142,7 @@ merge_row (entry_t *e, uint64_t n)
 }
 
 static void *
-analyse_slice (void *arg)
+s_analyse_slice (void *arg)
 {
     slice_t *s = arg;
     content_analyzer_t *an = content_analyzer_new ();
@@ -158,16 +158,16 @@ analyse_slice (void *arg)
     for (uint32_t i = s->first; i < s->last; i++) {
         const hr_product_t *p = hr_catalog_at (s->catalog, i);
         uint64_t start = s->nentries, fp = 1469598103934665603ULL;
-        if (add_field (s, an, p->name, s->fields->name, &fp)
-            || add_field (s, an, p->sub_category, s->fields->sub_category, NULL)
-            || add_field (s, an, p->main_category, s->fields->main_category, NULL)) {
+        if (s_add_field (s, an, p->name, s->fields->name, &fp)
+            || s_add_field (s, an, p->sub_category, s->fields->sub_category, NULL)
+            || s_add_field (s, an, p->main_category, s->fields->main_category, NULL)) {
             s->failed = 1;
             break;
         }
         float len = 0;
         for (uint64_t k = start; k < s->nentries; k++)
             len += s->entries[k].tf;
-        s->nentries = start + merge_row (s->entries + start, s->nentries - start);
+        s->nentries = start + s_merge_row (s->entries + start, s->nentries - start);
         s->row[i - s->first + 1] = s->nentries;
         s->name_fp[i] = fp;
         s->length[i] = len;
@@ -205,13 +205,13 @@ s_run_slices (slice_t *sl, unsigned threads, uint32_t n, atomic_uint_fast64_t *d
     pthread_t tid[16];
     unsigned started = 0;
     for (unsigned t = 1; t < threads; t++, started++)
-        if (pthread_create (&tid[t], NULL, analyse_slice, &sl[t]))
+        if (pthread_create (&tid[t], NULL, s_analyse_slice, &sl[t]))
             break;
     if (started == threads - 1) {
         /*  This thread analyses slice 0 while reporting progress between
             its own products would need a callback inside the slice: report
             coarsely instead, after each slice is joined.                    */
-        analyse_slice (&sl[0]);
+        s_analyse_slice (&sl[0]);
         if (progress)
             progress (arg, atomic_load (done));
     }
@@ -252,7 +252,7 @@ s_merge_slice (content_docterms_t *self, slice_t *s, bool sort, uint64_t *o)
         for (uint64_t k = b; k < e; k++)
             s->entries[k].term = map[s->entries[k].term];
         if (sort)
-            qsort (s->entries + b, e - b, sizeof (entry_t), cmp_entry);
+            qsort (s->entries + b, e - b, sizeof (entry_t), s_cmp_entry);
         for (uint64_t k = b; k < e; k++) {
             m->col[*o] = s->entries[k].term;
             m->val[(*o)++] = s->entries[k].tf;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "hr_clock.h"
 
 void
 content_train_opts_default (content_train_opts_t *o)
@@ -17,16 +18,8 @@ content_train_opts_default (content_train_opts_t *o)
     o->lsa = CONTENT_LSA_OPTS_DEFAULT;
 }
 
-static double
-now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
 static void
-progress_cb (void *arg, uint64_t done)
+s_progress_cb (void *arg, uint64_t done)
 {
     hr_progress_update (arg, done);
 }
@@ -38,17 +31,17 @@ content_train_build (const hr_catalog_t *catalog, int64_t catalog_version,
 {
     *model_out = NULL;
     memset (st, 0, sizeof *st);
-    double t0 = now_s ();
+    double t0 = hr_mono_s ();
     uint32_t n = hr_catalog_size (catalog);
     hr_progress_t *bar = o->progress ? hr_progress_new ("analysing products", n) : NULL;
     content_docterms_t *dt = content_docterms_build (catalog, &o->fields, o->threads,
-                                                     bar ? progress_cb : NULL, bar);
+                                                     bar ? s_progress_cb : NULL, bar);
     hr_progress_destroy (&bar);
     content_model_t *m = calloc (1, sizeof *m);
     content_matrix_t X = { 0 };
     if (!dt || !m)
         goto fail;
-    st->analyse_s = now_s () - t0;
+    st->analyse_s = hr_mono_s () - t0;
     m->catalog_version = catalog_version;
     m->n = n;
     m->fields = o->fields;
@@ -61,24 +54,24 @@ content_train_build (const hr_catalog_t *catalog, int64_t catalog_version,
     if (content_tfidf_weight (&dt->tf, dt->df, m->idf, &X))
         goto fail;
 
-    double t1 = now_s ();
+    double t1 = hr_mono_s ();
     content_nb_opts_t nbo = o->nb;
     nbo.threads = o->threads;
     bar = o->progress ? hr_progress_new ("neighbours", n) : NULL;
-    nbo.progress = bar ? progress_cb : NULL;
+    nbo.progress = bar ? s_progress_cb : NULL;
     nbo.progress_arg = bar;
     int rc = content_neighbours_build (&X, dt->name_fp, &nbo, &m->nb);
     hr_progress_destroy (&bar);
     if (rc)
         goto fail;
-    st->neighbours_s = now_s () - t1;
+    st->neighbours_s = hr_mono_s () - t1;
 
-    double t2 = now_s ();
+    double t2 = hr_mono_s ();
     content_lsa_opts_t lo = o->lsa;
     lo.threads = o->threads;
     if (lo.dim > 0 && content_lsa_train (&X, &lo, &m->emb, &m->dim))
         hr_warn ("content: LSA failed (catalog too small?); search runs without it");
-    st->lsa_s = now_s () - t2;
+    st->lsa_s = hr_mono_s () - t2;
 
     m->vocab = dt->vocab;                   /* the model takes the stems */
     dt->vocab = NULL;
@@ -90,7 +83,7 @@ content_train_build (const hr_catalog_t *catalog, int64_t catalog_version,
     for (uint32_t i = 0; i < n; i++)
         st->neighbours += m->nb.count[i];
     st->duplicates_collapsed = m->nb.duplicates_collapsed;
-    st->total_s = now_s () - t0;
+    st->total_s = hr_mono_s () - t0;
     content_matrix_free (&X);
     content_docterms_destroy (&dt);
     *model_out = m;

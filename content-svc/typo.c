@@ -76,7 +76,7 @@ content_typo_add (content_typo_t *self, const char *w, size_t n, uint32_t freq)
 }
 
 static int
-cmp_variant (const void *a, const void *b)
+s_cmp_variant (const void *a, const void *b)
 {
     const variant_t *x = a, *y = b;
     if (x->hash != y->hash)
@@ -86,7 +86,7 @@ cmp_variant (const void *a, const void *b)
 
 /*  Hash of w with byte `skip` deleted (skip >= n: nothing deleted).        */
 static uint64_t
-hash_without (const char *w, size_t n, size_t skip)
+s_hash_without (const char *w, size_t n, size_t skip)
 {
     char buf[CONTENT_TOKEN_MAX + 1];
     size_t o = 0;
@@ -98,7 +98,7 @@ hash_without (const char *w, size_t n, size_t skip)
 
 /*  Hash of w with bytes a and b (a < b) deleted.                           */
 static uint64_t
-hash_without2 (const char *w, size_t n, size_t a, size_t b)
+s_hash_without2 (const char *w, size_t n, size_t a, size_t b)
 {
     char buf[CONTENT_TOKEN_MAX + 1];
     size_t o = 0;
@@ -112,7 +112,7 @@ hash_without2 (const char *w, size_t n, size_t a, size_t b)
     edits anywhere (two substitutions: "geezer" -> "geyser") are found by
     deleting two bytes on both sides.                                       */
 static bool
-two_deletions (uint32_t len)
+s_two_deletions (uint32_t len)
 {
     return len >= 4 && len <= 24;
 }
@@ -126,7 +126,7 @@ content_typo_freeze (content_typo_t *self)
         uint32_t len;
         content_vocab_term (self->words, id, &len);
         total += len + 1;
-        if (two_deletions (len))
+        if (s_two_deletions (len))
             total += (uint64_t) len * (len - 1) / 2;
     }
     free (self->variants);
@@ -138,17 +138,17 @@ content_typo_freeze (content_typo_t *self)
         uint32_t len;
         const char *w = content_vocab_term (self->words, id, &len);
         for (size_t skip = 0; skip <= len; skip++)
-            self->variants[o++] = (variant_t) { hash_without (w, len, skip), id };
-        if (two_deletions (len))
+            self->variants[o++] = (variant_t) { s_hash_without (w, len, skip), id };
+        if (s_two_deletions (len))
             for (size_t a = 0; a < len; a++)
                 for (size_t b = a + 1; b < len; b++)
-                    self->variants[o++] = (variant_t) { hash_without2 (w, len, a, b), id };
+                    self->variants[o++] = (variant_t) { s_hash_without2 (w, len, a, b), id };
     }
-    qsort (self->variants, o, sizeof *self->variants, cmp_variant);
+    qsort (self->variants, o, sizeof *self->variants, s_cmp_variant);
     /*  one word reaches a hash through several deletions: keep one entry   */
     uint64_t u = 0;
     for (uint64_t k = 0; k < o; k++)
-        if (u == 0 || cmp_variant (&self->variants[k], &self->variants[u - 1]) != 0)
+        if (u == 0 || s_cmp_variant (&self->variants[k], &self->variants[u - 1]) != 0)
             self->variants[u++] = self->variants[k];
     self->nvariants = u;
     return 0;
@@ -202,7 +202,7 @@ typedef struct {
 
 /*  Better first: nearer, then more frequent, then lower id.                */
 static bool
-better (const content_typo_t *self, uint32_t a, int da, uint32_t b, int db)
+s_better (const content_typo_t *self, uint32_t a, int da, uint32_t b, int db)
 {
     if (da != db)
         return da < db;
@@ -212,7 +212,7 @@ better (const content_typo_t *self, uint32_t a, int da, uint32_t b, int db)
 }
 
 static void
-probe (search_t *s, uint64_t h)
+s_probe (search_t *s, uint64_t h)
 {
     const variant_t *v = s->self->variants;
     uint64_t lo = 0, hi = s->self->nvariants;
@@ -239,7 +239,7 @@ probe (search_t *s, uint64_t h)
             continue;
         /*  insertion into the sorted candidate list, the worst falls off   */
         uint32_t at = s->nc;
-        while (at > 0 && better (s->self, id, d, s->c[at - 1].word, s->c[at - 1].distance))
+        while (at > 0 && s_better (s->self, id, d, s->c[at - 1].word, s->c[at - 1].distance))
             at--;
         if (at >= s->cap)
             continue;
@@ -258,13 +258,13 @@ content_typo_candidates (const content_typo_t *self, const char *w, size_t n, in
     if (max <= 0 || cap == 0 || n > CONTENT_TOKEN_MAX || !self->variants)
         return 0;
     search_t s = { self, w, n, max, out, 0, cap };
-    probe (&s, content_hash (w, n));
+    s_probe (&s, content_hash (w, n));
     for (size_t skip = 0; skip < n; skip++)
-        probe (&s, hash_without (w, n, skip));
+        s_probe (&s, s_hash_without (w, n, skip));
     if (max >= 2)
         for (size_t a = 0; a < n; a++)
             for (size_t b = a + 1; b < n; b++)
-                probe (&s, hash_without2 (w, n, a, b));
+                s_probe (&s, s_hash_without2 (w, n, a, b));
     return s.nc;
 }
 

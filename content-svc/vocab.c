@@ -31,7 +31,7 @@ content_hash (const char *s, size_t n)
 }
 
 static int
-resize_slots (content_vocab_t *self, uint32_t nslots)
+s_resize_slots (content_vocab_t *self, uint32_t nslots)
 {
     uint32_t *slots = malloc ((size_t) nslots * sizeof *slots);
     if (!slots)
@@ -59,7 +59,7 @@ content_vocab_new (uint32_t expected)
     uint32_t nslots = 64;
     while (nslots < expected * 2u && nslots < (1u << 30))
         nslots <<= 1;
-    if (resize_slots (self, nslots)) {
+    if (s_resize_slots (self, nslots)) {
         free (self);
         return NULL;
     }
@@ -83,7 +83,7 @@ content_vocab_destroy (content_vocab_t **self_p)
 }
 
 static int64_t
-lookup (const content_vocab_t *self, const char *s, size_t n, uint64_t h, uint32_t *slot)
+s_lookup (const content_vocab_t *self, const char *s, size_t n, uint64_t h, uint32_t *slot)
 {
     uint32_t i = (uint32_t) h & self->mask;
     for (;;) {
@@ -103,11 +103,11 @@ int64_t
 content_vocab_find (const content_vocab_t *self, const char *s, size_t n)
 {
     uint32_t slot;
-    return lookup (self, s, n, content_hash (s, n), &slot);
+    return s_lookup (self, s, n, content_hash (s, n), &slot);
 }
 
 static int
-grow (void **p, size_t elem, uint32_t newcap)
+s_grow (void **p, size_t elem, uint32_t newcap)
 {
     void *q = realloc (*p, (size_t) newcap * elem);
     if (!q)
@@ -123,16 +123,16 @@ content_vocab_add (content_vocab_t *self, const char *s, size_t n)
         return -1;
     uint64_t h = content_hash (s, n);
     uint32_t slot;
-    int64_t found = lookup (self, s, n, h, &slot);
+    int64_t found = s_lookup (self, s, n, h, &slot);
     if (found >= 0)
         return found;
     if (self->count == UINT32_MAX - 1 || self->count + 2 > self->mask)
         return -1;     /* a failed resize left the table full: never fill the last slot */
     if (self->count == self->ids_cap) {
         uint32_t cap = self->ids_cap ? self->ids_cap * 2 : 256;
-        if (grow ((void **) &self->offset, sizeof (uint32_t), cap)
-            || grow ((void **) &self->length, sizeof (uint32_t), cap)
-            || grow ((void **) &self->hash, sizeof (uint64_t), cap))
+        if (s_grow ((void **) &self->offset, sizeof (uint32_t), cap)
+            || s_grow ((void **) &self->length, sizeof (uint32_t), cap)
+            || s_grow ((void **) &self->hash, sizeof (uint64_t), cap))
             return -1;
         self->ids_cap = cap;
     }
@@ -157,7 +157,7 @@ content_vocab_add (content_vocab_t *self, const char *s, size_t n)
     self->arena_len += n + 1;
     self->slots[slot] = id;
     if ((uint64_t) self->count * 2 > (uint64_t) self->mask + 1) {
-        if (resize_slots (self, (self->mask + 1) * 2)) {
+        if (s_resize_slots (self, (self->mask + 1) * 2)) {
             /* keep working in the old, fuller table: still correct */
         }
     }

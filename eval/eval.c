@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "hr_clock.h"
 
 typedef struct {
     int64_t ts;
@@ -18,14 +19,6 @@ s_point_cmp (const void *a, const void *b)
     if (x->session != y->session)
         return x->session < y->session ? -1 : 1;
     return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
-static uint64_t
-s_now_ns (void)
-{
-    struct timespec t;
-    clock_gettime (CLOCK_MONOTONIC, &t);
-    return (uint64_t) t.tv_sec * 1000000000ull + (uint64_t) t.tv_nsec;
 }
 
 void
@@ -92,13 +85,13 @@ eval_run (const collab_log_t *test, uint32_t n_items,
                     continue;
                 /* the prediction is made when the previous click happened */
                 int64_t at = test->ts_ms[first + pos - 1];
-                uint64_t t0 = s_now_ns ();
+                uint64_t t0 = hr_mono_ns ();
                 uint32_t n = st->recommend (st->state, hist, pos, at, false, list, kmax);
-                rc = eval_metrics_add (&results[si].all_clicks, list, n, target, s_now_ns () - t0);
+                rc = eval_metrics_add (&results[si].all_clicks, list, n, target, hr_mono_ns () - t0);
                 if (!reclick && rc == 0) {
-                    t0 = s_now_ns ();
+                    t0 = hr_mono_ns ();
                     n = st->recommend (st->state, hist, pos, at, true, list, kmax);
-                    rc = eval_metrics_add (&results[si].new_items, list, n, target, s_now_ns () - t0);
+                    rc = eval_metrics_add (&results[si].new_items, list, n, target, hr_mono_ns () - t0);
                 }
             }
         }

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "eval_metrics.h"
-#include "log.h"
+#include "collab-svc/log.h"
 
 typedef struct {
     const char *name;

@@ -5,8 +5,9 @@
 #include "eval_learned.h"
 #include "eval_strategies.h"
 #include "hr_cli.h"
+#include "hr_client.h"
 #include "hr_proto.h"
-#include "params.h"
+#include "collab-svc/params.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -386,14 +387,6 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
     return 0;
 }
 
-static double
-s_seconds_since (const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime (CLOCK_MONOTONIC, &t1);
-    return (double) (t1.tv_sec - t0->tv_sec) + (double) (t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
 /*  Runs the lineup over the test log and prints the report.  0 / 1.       */
 static int
 s_report (const eval_args_t *a, const collab_log_t *train, const collab_log_t *test,
@@ -432,15 +425,14 @@ s_evaluate (const eval_args_t *a, collab_ids_t *ids, const collab_log_t *train,
     uint32_t n_items = collab_ids_count (ids);
     fprintf (stderr, "eval: train %u sessions / %u clicks; test %u sessions / %u clicks; %u items\n",
              train->n_sessions, train->n_events, test->n_sessions, test->n_events, n_items);
-    struct timespec t0;
-    clock_gettime (CLOCK_MONOTONIC, &t0);
+    double t0 = hr_mono_s ();
     collab_model_t *model = collab_model_train (train, ids, tp);
     if (!model) {
         fprintf (stderr, "hybridrec eval: training failed (out of memory)\n");
         collab_ids_destroy (&ids);
         return 1;
     }
-    fprintf (stderr, "eval: collab trained in %.2f s (%zu MB)\n", s_seconds_since (&t0),
+    fprintf (stderr, "eval: collab trained in %.2f s (%zu MB)\n", hr_mono_s () - t0,
              collab_model_bytes (model) >> 20);
     eval_lineup_t *l = calloc (1, sizeof *l);
     int rc = l ? s_build_sources (a, model, train, n_items, sp, l) : -1;

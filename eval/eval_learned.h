@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include "eval_strategies.h"
 #include "hr_merge_model.h"
-#include "ids.h"
-#include "params.h"
+#include "collab-svc/ids.h"
+#include "collab-svc/params.h"
 
 #define EVAL_LEARNED_SOURCES 3
 extern const char *const eval_learned_names[EVAL_LEARNED_SOURCES];

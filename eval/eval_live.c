@@ -6,8 +6,8 @@
     The overlay speaks product ids: here an item's id is its dense index as
     ten digits, on a private copy of the model relabelled the same way.   */
 #include "eval_strategies.h"
-#include "live.h"
-#include "overlay.h"
+#include "collab-svc/live.h"
+#include "collab-svc/overlay.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

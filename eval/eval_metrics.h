@@ -10,7 +10,7 @@
 #ifndef EVAL_METRICS_H
 #define EVAL_METRICS_H
 #include <stdint.h>
-#include "score.h"
+#include "collab-svc/score.h"
 
 #define EVAL_METRICS_MAX_K 4
 

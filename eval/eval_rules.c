@@ -9,10 +9,10 @@
     EVAL_RULES_HISTORY distinct clicks are matched (HR_RULES_HISTORY_ITEMS,
     default 20) and history items are never returned.                     */
 #include "eval_strategies.h"
-#include "fpgrowth.h"
-#include "item_dict.h"
-#include "mine_adapt.h"
-#include "rules_model.h"
+#include "rules-svc/fpgrowth.h"
+#include "rules-svc/item_dict.h"
+#include "rules-svc/mine_adapt.h"
+#include "rules-svc/model.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,35 +90,35 @@ eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
                    const eval_rules_params_t *params, char *err, size_t errlen)
 {
     rules_t *self = calloc (1, sizeof *self);
-    fpg_baskets_t *baskets = fpg_baskets_new ();
-    item_dict_t *dict = item_dict_new ();
-    fpg_result_t *mined = NULL;
+    rules_fpg_baskets_t *baskets = rules_fpg_baskets_new ();
+    rules_item_dict_t *dict = rules_item_dict_new ();
+    rules_fpg_result_t *mined = NULL;
     hr_writer_t w;
     hr_writer_init (&w);
     if (!self || !baskets || !dict)
         goto oom;
     for (uint32_t s = 0; s < train->n_sessions; s++)
-        if (fpg_baskets_add (baskets, train->item + train->start[s], collab_log_len (train, s)))
+        if (rules_fpg_baskets_add (baskets, train->item + train->start[s], collab_log_len (train, s)))
             goto oom;
     for (uint32_t i = 0; i < n_items; i++) {
         char id[HR_PRODUCT_ID_LEN + 1];
         s_pid (i, id);
-        if (item_dict_intern (dict, id, HR_PRODUCT_ID_LEN) != i)
+        if (rules_item_dict_intern (dict, id, HR_PRODUCT_ID_LEN) != i)
             goto oom;
     }
-    fpg_params_t fp = fpg_params_default ();
+    rules_fpg_params_t fp = rules_fpg_params_default ();
     fp.min_support = params->min_support;
     fp.min_confidence = params->min_confidence;
     fp.max_len = params->max_len;
     if (params->max_itemsets > 0) {
-        mine_adapt_t adapt;
+        rules_mine_adapt_t adapt;
         fp.min_count_floor = params->min_count_floor ? params->min_count_floor : 1;
         fp.max_itemsets = params->max_itemsets;
-        mined = mine_adapt (baskets, &fp, params->basket_cap < 2 ? 2 : params->basket_cap,
+        mined = rules_mine_adapt (baskets, &fp, params->basket_cap < 2 ? 2 : params->basket_cap,
                             &adapt, err, errlen);
     }
     else
-        mined = fpg_mine (baskets, &fp, err, errlen);
+        mined = rules_fpg_mine (baskets, &fp, err, errlen);
     if (!mined)
         goto fail;
     if (rules_model_encode (mined, dict, 0, &w) < 0 || w.oom)
@@ -126,9 +126,9 @@ eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
     self->model = rules_model_decode (w.data, w.len, err, errlen);
     if (!self->model)
         goto fail;
-    fpg_result_destroy (&mined);
-    fpg_baskets_destroy (&baskets);
-    item_dict_destroy (&dict);
+    rules_fpg_result_destroy (&mined);
+    rules_fpg_baskets_destroy (&baskets);
+    rules_item_dict_destroy (&dict);
     hr_writer_free (&w);
     *st = (eval_strategy_t) { .name = "rules", .state = self,
                               .recommend = s_rules_recommend,
@@ -138,9 +138,9 @@ eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
 oom:
     snprintf (err, errlen, "rules: out of memory");
 fail:
-    fpg_result_destroy (&mined);
-    fpg_baskets_destroy (&baskets);
-    item_dict_destroy (&dict);
+    rules_fpg_result_destroy (&mined);
+    rules_fpg_baskets_destroy (&baskets);
+    rules_item_dict_destroy (&dict);
     hr_writer_free (&w);
     if (self)
         s_rules_destroy (self);

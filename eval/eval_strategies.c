@@ -1,7 +1,7 @@
 /*  The single strategies of the evaluation (see eval_strategies.h).        */
 #include "eval_strategies.h"
 #include <math.h>
-#include "decay.h"
+#include "trending-svc/decay.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +46,7 @@ eval_popularity (eval_strategy_t *st, const collab_model_t *model)
 /*  --- trending: trending-svc's forward decay (trending-svc/decay.h) ------- */
 
 typedef struct {
-    decay_t *decay;
+    trending_decay_t *decay;
     uint32_t *items;
     double *scores;
     uint32_t cap;
@@ -58,7 +58,7 @@ s_trending_observe (void *state, uint32_t session, uint32_t item, int64_t ts_ms)
 {
     (void) session;
     trending_t *self = state;
-    decay_add_weight (self->decay, item, ts_ms, self->observe_weight);
+    trending_decay_add_weight (self->decay, item, ts_ms, self->observe_weight);
 }
 
 static uint32_t
@@ -78,7 +78,7 @@ s_trending_recommend (void *state, const uint32_t *hist, uint32_t n, int64_t now
             return 0;
         self->cap = want;
     }
-    size_t got = decay_top (self->decay, now_ms, want, self->items, self->scores);
+    size_t got = trending_decay_top (self->decay, now_ms, want, self->items, self->scores);
     uint32_t nout = 0;
     for (size_t i = 0; i < got && nout < k; i++) {
         bool in_hist = false;
@@ -94,7 +94,7 @@ static void
 s_trending_destroy (void *state)
 {
     trending_t *self = state;
-    decay_destroy (&self->decay);
+    trending_decay_destroy (&self->decay);
     free (self->items);
     free (self->scores);
     free (self);
@@ -114,13 +114,13 @@ eval_trending_weighted (eval_strategy_t *st, const collab_log_t *train, double r
     if (!self)
         return -1;
     self->observe_weight = observe_weight;
-    self->decay = decay_new (rate, train->n_events ? collab_log_min_ts (train) : 0);
+    self->decay = trending_decay_new (rate, train->n_events ? collab_log_min_ts (train) : 0);
     if (!self->decay) {
         free (self);
         return -1;
     }
     for (uint32_t e = 0; e < train->n_events; e++)
-        if (decay_add_weight (self->decay, train->item[e], train->ts_ms[e], train_weight)) {
+        if (trending_decay_add_weight (self->decay, train->item[e], train->ts_ms[e], train_weight)) {
             s_trending_destroy (self);
             return -1;
         }

@@ -3,8 +3,8 @@
 #ifndef EVAL_STRATEGIES_H
 #define EVAL_STRATEGIES_H
 #include "eval.h"
-#include "model.h"
-#include "score.h"
+#include "collab-svc/model.h"
+#include "collab-svc/score.h"
 #include "hr_merge_model.h"
 
 /*  Most clicked items of the training log (static).                        */
@@ -36,7 +36,7 @@ int eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
 typedef struct {
     double min_support, min_confidence;
     uint32_t max_len;
-    /*  max_itemsets > 0: mined as `train rules` does (rules_train.h's
+    /*  max_itemsets > 0: mined as `train rules` does (rules-svc/mine_adapt.h's
         mine_adapt: long baskets capped at basket_cap, then the minimum
         count raised until the itemsets fit); 0: plain FP-Growth.           */
     uint32_t min_count_floor, basket_cap;

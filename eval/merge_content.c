@@ -6,9 +6,9 @@
 #include "hr_catalog.h"
 #include "hr_model_store.h"
 #include "hr_swap.h"
-#include "recommend.h"
-#include "snapshot.h"
-#include "synonyms.h"
+#include "content-svc/recommend.h"
+#include "content-svc/snapshot.h"
+#include "content-svc/synonyms.h"
 
 struct merge_content {
     hr_swap_t *catalogs;

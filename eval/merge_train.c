@@ -30,8 +30,8 @@
 #include "hr_redis.h"
 #include "merge_fit.h"
 #include "merge_sources.h"
-#include "params.h"
-#include "train_pg.h"
+#include "collab-svc/params.h"
+#include "collab-svc/train_pg.h"
 
 #define K 20
 #define HISTORY_MAX 50          /* the gateway's HISTORY_EVENTS */
@@ -53,14 +53,6 @@ static const hr_config_var_t s_config[] = {
 extern const hr_config_var_t rules_config[];
 extern const hr_config_var_t trending_config[];
 
-/*  The gateway's sources, in its order (gw_home.c).  */
-enum { S_CONTENT_CLICKED, S_COLLAB, S_RULES, S_CONTENT_SEARCH, S_DIVERSE, S_COUNT };
-static const char *const s_names[S_COUNT] = {
-    "content_clicked", "collab", "rules", "content_search", "diverse",
-};
-static const char *const s_signals[S_COUNT] = {
-    "clicked", "clicked", "clicked", "search", "diverse",
-};
 
 typedef struct {
     hr_config_t *cfg;
@@ -257,22 +249,22 @@ s_observe (job_t *j, uint32_t session, uint32_t item, int64_t ts)
 static int
 s_replay (job_t *j)
 {
-    const merge_fit_source_t fs[S_COUNT] = {
-        { s_names[0], s_signals[0], hr_config_double (j->cfg, "HR_WEIGHT_CLICKED"),
+    const merge_fit_source_t fs[HR_HOME_SOURCES] = {
+        { hr_home_source_names[0], hr_home_source_signals[0], hr_config_double (j->cfg, "HR_WEIGHT_CLICKED"),
           hr_config_double (j->cfg, "HR_WEIGHT_CLICKED_CONTENT") },
-        { s_names[1], s_signals[1], hr_config_double (j->cfg, "HR_WEIGHT_CLICKED"),
+        { hr_home_source_names[1], hr_home_source_signals[1], hr_config_double (j->cfg, "HR_WEIGHT_CLICKED"),
           hr_config_double (j->cfg, "HR_WEIGHT_CLICKED_COLLAB") },
-        { s_names[2], s_signals[2], hr_config_double (j->cfg, "HR_WEIGHT_CLICKED"),
+        { hr_home_source_names[2], hr_home_source_signals[2], hr_config_double (j->cfg, "HR_WEIGHT_CLICKED"),
           hr_config_double (j->cfg, "HR_WEIGHT_CLICKED_RULES") },
-        { s_names[3], s_signals[3], hr_config_double (j->cfg, "HR_WEIGHT_SEARCH"), 1 },
-        { s_names[4], s_signals[4], hr_config_double (j->cfg, "HR_WEIGHT_DIVERSE"), 1 },
+        { hr_home_source_names[3], hr_home_source_signals[3], hr_config_double (j->cfg, "HR_WEIGHT_SEARCH"), 1 },
+        { hr_home_source_names[4], hr_home_source_signals[4], hr_config_double (j->cfg, "HR_WEIGHT_DIVERSE"), 1 },
     };
     uint32_t cap = j->depth > j->pool ? j->depth : j->pool;
-    j->replay = merge_replay_new (fs, S_COUNT);
+    j->replay = merge_replay_new (fs, HR_HOME_SOURCES);
     collab_rec_t *recs = malloc (cap * sizeof *recs);
-    merge_fit_item_t *lists[S_COUNT];
+    merge_fit_item_t *lists[HR_HOME_SOURCES];
     bool ok = j->replay && recs;
-    for (int s = 0; s < S_COUNT; s++)
+    for (int s = 0; s < HR_HOME_SOURCES; s++)
         ok = (lists[s] = malloc (cap * sizeof *lists[s])) && ok;
     const collab_ids_t *ids = j->model->ids;
     const collab_log_t *log = j->held;
@@ -299,20 +291,20 @@ s_replay (job_t *j)
                 hist_ts[nh] = ts[q];
                 hist[nh++] = it[q];
             }
-            uint32_t n[S_COUNT] = { 0 };
-            n[S_COLLAB] = s_items (ids, recs, j->collab.recommend (j->collab.state, hist, nh, ts[pos],
-                                                                 true, recs, j->depth), lists[S_COLLAB]);
+            uint32_t n[HR_HOME_SOURCES] = { 0 };
+            n[HR_HOME_COLLAB] = s_items (ids, recs, j->collab.recommend (j->collab.state, hist, nh, ts[pos],
+                                                                 true, recs, j->depth), lists[HR_HOME_COLLAB]);
             if (j->rules.recommend)
-                n[S_RULES] = s_items (ids, recs, j->rules.recommend (j->rules.state, hist, nh, ts[pos],
-                                                                   true, recs, j->depth), lists[S_RULES]);
-            n[S_DIVERSE] = s_diverse (j, hist, nh, ts[pos], &rng, recs, lists[S_DIVERSE]);
+                n[HR_HOME_RULES] = s_items (ids, recs, j->rules.recommend (j->rules.state, hist, nh, ts[pos],
+                                                                   true, recs, j->depth), lists[HR_HOME_RULES]);
+            n[HR_HOME_DIVERSE] = s_diverse (j, hist, nh, ts[pos], &rng, recs, lists[HR_HOME_DIVERSE]);
             hr_proto_list_t clicked, search;
             if (merge_content_for_user (j->content, hist_ids, hist_ts, nh, j->depth, &clicked, &search) != 0) {
                 ok = false;
                 break;
             }
-            n[S_CONTENT_CLICKED] = s_list_items (&clicked, j->depth, lists[S_CONTENT_CLICKED]);
-            n[S_CONTENT_SEARCH] = s_list_items (&search, j->depth, lists[S_CONTENT_SEARCH]);
+            n[HR_HOME_CONTENT_CLICKED] = s_list_items (&clicked, j->depth, lists[HR_HOME_CONTENT_CLICKED]);
+            n[HR_HOME_CONTENT_SEARCH] = s_list_items (&search, j->depth, lists[HR_HOME_CONTENT_SEARCH]);
             hr_proto_list_free (&clicked);
             hr_proto_list_free (&search);
             const merge_fit_item_t *const *l = (const merge_fit_item_t *const *) lists;
@@ -322,7 +314,7 @@ s_replay (job_t *j)
         }
     }
     free (recs);
-    for (int s = 0; s < S_COUNT; s++)
+    for (int s = 0; s < HR_HOME_SOURCES; s++)
         free (lists[s]);
     if (!ok)
         fprintf (stderr, "hybridrec train merge: the replay failed (out of memory)\n");

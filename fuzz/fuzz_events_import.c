@@ -11,7 +11,7 @@
 #include "hr_csv.h"
 #include "hr_events.h"
 #include "hr_validate.h"
-#include "import_parse.h"
+#include "interactions-svc/interactions.h"
 
 static inter_item_map_t *s_map;
 

@@ -14,11 +14,7 @@
 #include <math.h>
 #include "fuzz_catalog.h"
 #include "hr_validate.h"
-#include "search.h"
-#include "synonyms.h"
-#include "text.h"
-#include "tfidf.h"
-#include "typo.h"
+#include "content-svc/content.h"
 
 static const char s_rules[] =
     "earbuds, earphones, in-ear headphones\n"

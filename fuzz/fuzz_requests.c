@@ -12,7 +12,7 @@
 #include "hr_status.h"
 #include "hr_validate.h"
 #include "hr_proto.h"
-#include "serve.h"
+#include "content-svc/content.h"
 
 static content_state_t *s_state;
 static const char *const s_methods[] = {

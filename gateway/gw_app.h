@@ -35,6 +35,8 @@ const char *gw_endpoint_name (gw_endpoint_t ep);
 
 #define GW_CORS_MAX_ORIGINS 16
 
+typedef struct gw_admin gw_admin_t;
+
 typedef struct {
     gw_settings_t settings;
     gw_catalog_holder_t *catalog;
@@ -45,6 +47,7 @@ typedef struct {
     uint32_t id_prefix;         /* random per process: request ids stay unique across restarts */
     struct gw_auth *auth;       /* HR_API_KEYS (gw_auth.h); never NULL while serving */
     struct gw_jobs *jobs;       /* blocking writes off the loops (gw_jobs.h); NULL without PostgreSQL */
+    struct gw_admin *admin;     /* the admin views' state (gw_admin.h); never NULL while serving */
     struct gw_merge *merge;     /* the learned merge model (gw_merge.h); NULL without PostgreSQL */
     struct gw_versions *versions;       /* cache generation (gw_versions.h) */
     struct gw_cache *product_cache;     /* /product: similar ids per product and limit */
@@ -90,7 +93,6 @@ gw_thread_of (h2o_req_t *req)
 }
 
 uint64_t gw_random (gw_thread_t *t);
-uint64_t gw_mono_ns (void);
 
 /*  Handlers (one file each).  */
 void gw_handle_home (gw_request_t *r);

@@ -45,7 +45,7 @@ const hr_config_var_t gw_config_vars[] = {
 };
 
 static int
-cores (void)
+s_cores (void)
 {
     long n = sysconf (_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int) n : 1;
@@ -56,7 +56,7 @@ gw_settings_defaults (gw_settings_t *out)
 {
     memset (out, 0, sizeof *out);
     out->port = 8080;
-    out->threads = cores ();
+    out->threads = s_cores ();
     out->embed_broker = true;
     out->broker_bind = "tcp://127.0.0.1:5555";
     out->broker_inproc = true;
@@ -95,7 +95,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     gw_settings_defaults (out);
     out->port = (int) hr_config_int (cfg, "HR_GATEWAY_PORT");
     int threads = (int) hr_config_int (cfg, "HR_GATEWAY_THREADS");
-    out->threads = threads > 0 ? threads : cores ();
+    out->threads = threads > 0 ? threads : s_cores ();
     out->embed_broker = hr_config_bool (cfg, "HR_GATEWAY_EMBED_BROKER");
     out->broker_bind = hr_config_str (cfg, "HR_BROKER_BIND");
     out->broker_inproc = hr_config_bool (cfg, "HR_GATEWAY_BROKER_INPROC");

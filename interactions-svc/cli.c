@@ -10,6 +10,7 @@
 #include "hr_pg.h"
 #include "import.h"
 #include "seed.h"
+#include "hr_clock.h"
 
 #define CLI_STATEMENT_TIMEOUT_MS (10 * 60 * 1000)   /* a big COPY chunk is fine */
 
@@ -74,14 +75,6 @@ s_parse_long (const char *s, long min, long *out)
     return 0;
 }
 
-static double
-s_mono_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 s_day (char *buf, size_t cap, int64_t ms)
 {
@@ -89,6 +82,23 @@ s_day (char *buf, size_t cap, int64_t ms)
     struct tm tm;
     gmtime_r (&t, &tm);
     strftime (buf, cap, "%Y-%m-%d %H:%M:%SZ", &tm);
+}
+
+static void
+s_import_report (const char *file, const inter_import_summary_t *sum, double secs)
+{
+    char lo[32] = "-", hi[32] = "-";
+    if (sum->loaded > 0) {
+        s_day (lo, sizeof lo, sum->min_ts_ms);
+        s_day (hi, sizeof hi, sum->max_ts_ms);
+    }
+    if (sum->rejected > INTER_IMPORT_REJECTS_SHOWN)
+        fprintf (stderr, "... %ld more rejected lines not shown\n",
+                 sum->rejected - INTER_IMPORT_REJECTS_SHOWN);
+    printf ("%s: read %ld, loaded %ld, rejected %ld, already imported %ld in %.2f s "
+            "(%.0f events/s); events from %s to %s\n", file, sum->read, sum->loaded,
+            sum->rejected, sum->skipped, secs, secs > 0 ? (double) sum->loaded / secs : 0.0,
+            lo, hi);
 }
 
 int
@@ -158,20 +168,9 @@ interactions_cli_import_events (int argc, char **argv)
         return 1;
     }
     inter_import_summary_t sum;
-    double t0 = s_mono_s ();
+    double t0 = hr_mono_s ();
     int rc = inter_import_file (pg, file, &opts, &sum);
-    double secs = s_mono_s () - t0;
-    char lo[32] = "-", hi[32] = "-";
-    if (sum.loaded > 0) {
-        s_day (lo, sizeof lo, sum.min_ts_ms);
-        s_day (hi, sizeof hi, sum.max_ts_ms);
-    }
-    if (sum.rejected > INTER_IMPORT_REJECTS_SHOWN)
-        fprintf (stderr, "... %ld more rejected lines not shown\n",
-                 sum.rejected - INTER_IMPORT_REJECTS_SHOWN);
-    printf ("%s: read %ld, loaded %ld, rejected %ld, already imported %ld in %.2f s "
-            "(%.0f events/s); events from %s to %s\n", file, sum.read, sum.loaded,
-            sum.rejected, sum.skipped, secs, secs > 0 ? (double) sum.loaded / secs : 0.0, lo, hi);
+    s_import_report (file, &sum, hr_mono_s () - t0);
     if (rc != 0)
         fprintf (stderr, "import-events: failed; running the same command again loads "
                          "the rows still missing\n");

@@ -14,6 +14,7 @@
 #include "hr_redis.h"
 #include "hr_validate.h"
 #include "store.h"
+#include "hr_clock.h"
 
 #define DIRTY_MAX 4096          /* users remembered before forgetting all */
 
@@ -71,14 +72,6 @@ static int
 s_batch_bucket (int n)
 {
     return n <= 1 ? 0 : n <= 4 ? 1 : n <= 16 ? 2 : n <= 64 ? 3 : n <= 256 ? 4 : 5;
-}
-
-static double
-s_mono_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void
@@ -154,9 +147,9 @@ s_commit_batch (shard_t *self, int n)
         self->events[i] = self->batch[i]->ev;
     bool fenced = inter_cache_fence_raise (self->redis, self->events, n,
                                            self->fence_ttl_s) == 0;
-    double t0 = s_mono_s ();
+    double t0 = hr_mono_s ();
     int rc = inter_store_insert (self->store, self->events, n);
-    hr_histogram_observe (self->commit_latency, s_mono_s () - t0);
+    hr_histogram_observe (self->commit_latency, hr_mono_s () - t0);
     hr_counter_inc (self->batch_size[s_batch_bucket (n)]);
     if (rc == 0) {
         hr_counter_add (self->committed, (uint64_t) n);

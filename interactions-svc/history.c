@@ -10,6 +10,7 @@
 #include "hr_metrics.h"
 #include "protocol.h"
 #include "store.h"
+#include "hr_clock.h"
 
 #define DAY_MS 86400000LL
 
@@ -31,14 +32,6 @@ struct inter_history {
     hr_gauge_t *open_readers;
     hr_histogram_t *latency;
 };
-
-static double
-s_mono_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 s_reader_destroy (reader_t *r)
@@ -192,7 +185,7 @@ inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
     reader_t *r = s_take (self);
     if (!r)
         return -1;
-    double t0 = s_mono_s ();
+    double t0 = hr_mono_s ();
     int64_t now_ms = hr_now_ms ();
     int64_t since_ms = now_ms - (int64_t) days * DAY_MS;
     int n = -1;
@@ -224,6 +217,6 @@ inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
     }
     hr_proto_history_put (reply, r->events, (uint32_t) n);
     s_give_back (self, r);
-    hr_histogram_observe (self->latency, s_mono_s () - t0);
+    hr_histogram_observe (self->latency, hr_mono_s () - t0);
     return 0;
 }

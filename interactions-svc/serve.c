@@ -14,6 +14,7 @@
 #include "hr_validate.h"
 #include "protocol.h"
 #include "store.h"
+#include "hr_clock.h"
 
 #define MAINTAIN_EVERY_MS  (3600 * 1000)
 #define MAINTAIN_RETRY_MS  (10 * 1000)
@@ -43,14 +44,6 @@ struct inter_server {
     inter_store_t *upkeep;              /* the tick thread's connection */
     int64_t next_maintain_ms;
 };
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 inter_settings_defaults (inter_settings_t *s, const char *database_url, const char *redis_url)
@@ -88,12 +81,12 @@ s_maintain (inter_server_t *self)
     if (changed < 0) {
         hr_log (HR_LOG_WARN, "partition maintenance failed; retrying in %d s",
                 MAINTAIN_RETRY_MS / 1000);
-        self->next_maintain_ms = s_mono_ms () + MAINTAIN_RETRY_MS;
+        self->next_maintain_ms = hr_mono_ms () + MAINTAIN_RETRY_MS;
         return;
     }
     if (changed > 0)
         hr_log (HR_LOG_INFO, "partition maintenance: %d partitions created or dropped", changed);
-    self->next_maintain_ms = s_mono_ms () + MAINTAIN_EVERY_MS;
+    self->next_maintain_ms = hr_mono_ms () + MAINTAIN_EVERY_MS;
 }
 
 inter_server_t *
@@ -345,7 +338,7 @@ void
 inter_server_tick (void *state)
 {
     inter_server_t *self = state;
-    if (s_mono_ms () >= self->next_maintain_ms)
+    if (hr_mono_ms () >= self->next_maintain_ms)
         s_maintain (self);
 }
 

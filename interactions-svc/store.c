@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include "hr_log.h"
+#include "hr_clock.h"
 
 struct inter_store {
     char *url;
@@ -17,14 +18,6 @@ struct inter_store {
     char *copy_buf;                 /* COPY rows of one group commit; allocated by
                                        the first insert (readers never insert) */
 };
-
-static int64_t
-s_mono_ms (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 inter_store_t *
 inter_store_new (const char *database_url, int statement_timeout_ms)
@@ -155,7 +148,7 @@ inter_store_pg (inter_store_t *self)
     assert (self);
     if (self->pg)
         return self->pg;
-    int64_t now = s_mono_ms ();
+    int64_t now = hr_mono_ms ();
     if (now < self->next_connect_ms)
         return NULL;
     self->pg = hr_pg_new (self->url, self->statement_timeout_ms, 0);

@@ -5,11 +5,11 @@
 
 #define DAY_MS 86400000LL
 
-struct basket_builder {
-    basket_mode_t mode;
+struct rules_basket_builder {
+    rules_basket_mode_t mode;
     int64_t gap_ms;
-    fpg_baskets_t *out;
-    item_dict_t *dict;
+    rules_fpg_baskets_t *out;
+    rules_item_dict_t *dict;
     char user[64];
     size_t user_len;
     bool open;
@@ -18,19 +18,19 @@ struct basket_builder {
     size_t n, cap;
 };
 
-int basket_mode_parse (const char *s)
+int rules_basket_mode_parse (const char *s)
 {
     if (s && !strcmp (s, "session"))
-        return BASKET_SESSION;
+        return RULES_BASKET_SESSION;
     if (s && !strcmp (s, "user-day"))
-        return BASKET_USER_DAY;
+        return RULES_BASKET_USER_DAY;
     return -1;
 }
 
-basket_builder_t *basket_builder_new (basket_mode_t mode, int64_t gap_ms,
-                                      fpg_baskets_t *out, item_dict_t *dict)
+rules_basket_builder_t *rules_basket_builder_new (rules_basket_mode_t mode, int64_t gap_ms,
+                                      rules_fpg_baskets_t *out, rules_item_dict_t *dict)
 {
-    basket_builder_t *self = calloc (1, sizeof *self);
+    rules_basket_builder_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->mode = mode;
@@ -40,7 +40,7 @@ basket_builder_t *basket_builder_new (basket_mode_t mode, int64_t gap_ms,
     return self;
 }
 
-void basket_builder_destroy (basket_builder_t **self_p)
+void rules_basket_builder_destroy (rules_basket_builder_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
@@ -49,22 +49,22 @@ void basket_builder_destroy (basket_builder_t **self_p)
     *self_p = NULL;
 }
 
-int basket_builder_finish (basket_builder_t *self)
+int rules_basket_builder_finish (rules_basket_builder_t *self)
 {
     if (!self->open)
         return 0;
     self->open = false;
-    int rc = fpg_baskets_add (self->out, self->items, self->n);
+    int rc = rules_fpg_baskets_add (self->out, self->items, self->n);
     self->n = 0;
     return rc;
 }
 
-static int64_t day_of (int64_t ts)
+static int64_t s_day_of (int64_t ts)
 {
     return ts >= 0 ? ts / DAY_MS : -((-ts + DAY_MS - 1) / DAY_MS);
 }
 
-int basket_builder_add (basket_builder_t *self, const char *user, size_t user_len,
+int rules_basket_builder_add (rules_basket_builder_t *self, const char *user, size_t user_len,
                         const char *product, size_t product_len, int64_t ts_ms)
 {
     if (user_len >= sizeof self->user)
@@ -73,18 +73,18 @@ int basket_builder_add (basket_builder_t *self, const char *user, size_t user_le
     if (same_user && ts_ms < self->last_ts)
         return -1;
     bool same_basket = same_user
-        && (self->mode == BASKET_SESSION ? ts_ms - self->last_ts <= self->gap_ms
-                                         : day_of (ts_ms) == day_of (self->last_ts));
+        && (self->mode == RULES_BASKET_SESSION ? ts_ms - self->last_ts <= self->gap_ms
+                                         : s_day_of (ts_ms) == s_day_of (self->last_ts));
     if (!same_basket) {
-        if (basket_builder_finish (self))
+        if (rules_basket_builder_finish (self))
             return -1;
         memcpy (self->user, user, user_len);
         self->user_len = user_len;
         self->open = true;
     }
     self->last_ts = ts_ms;
-    uint32_t id = item_dict_intern (self->dict, product, product_len);
-    if (id == ITEM_DICT_NONE)
+    uint32_t id = rules_item_dict_intern (self->dict, product, product_len);
+    if (id == RULES_ITEM_DICT_NONE)
         return -1;
     if (self->n == self->cap) {
         size_t cap = self->cap ? self->cap * 2 : 32;

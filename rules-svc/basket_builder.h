@@ -11,20 +11,20 @@
 #include "fpgrowth.h"
 #include "item_dict.h"
 
-typedef enum { BASKET_SESSION = 0, BASKET_USER_DAY = 1 } basket_mode_t;
+typedef enum { RULES_BASKET_SESSION = 0, RULES_BASKET_USER_DAY = 1 } rules_basket_mode_t;
 
 /*  "session" / "user-day" -> mode; -1 for anything else.                  */
-int basket_mode_parse (const char *s);
+int rules_basket_mode_parse (const char *s);
 
-typedef struct basket_builder basket_builder_t;
+typedef struct rules_basket_builder rules_basket_builder_t;
 
 /*  Appends to `out`, interning product ids in `dict` (both borrowed).     */
-basket_builder_t *basket_builder_new (basket_mode_t mode, int64_t gap_ms,
-                                      fpg_baskets_t *out, item_dict_t *dict);
-void basket_builder_destroy (basket_builder_t **self_p);
+rules_basket_builder_t *rules_basket_builder_new (rules_basket_mode_t mode, int64_t gap_ms,
+                                      rules_fpg_baskets_t *out, rules_item_dict_t *dict);
+void rules_basket_builder_destroy (rules_basket_builder_t **self_p);
 /*  One click.  -1 on OOM or when rows are out of (user, ts) order.        */
-int basket_builder_add (basket_builder_t *self, const char *user, size_t user_len,
+int rules_basket_builder_add (rules_basket_builder_t *self, const char *user, size_t user_len,
                         const char *product, size_t product_len, int64_t ts_ms);
 /*  Closes the open basket.  0 / -1.  */
-int basket_builder_finish (basket_builder_t *self);
+int rules_basket_builder_finish (rules_basket_builder_t *self);
 #endif

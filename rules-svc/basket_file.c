@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int basket_file_read (FILE *in, item_dict_t *dict, fpg_baskets_t *baskets,
+int rules_basket_file_read (FILE *in, rules_item_dict_t *dict, rules_fpg_baskets_t *baskets,
                       char *err, size_t errlen)
 {
     char *line = NULL;
@@ -36,14 +36,14 @@ int basket_file_read (FILE *in, item_dict_t *dict, fpg_baskets_t *baskets,
                     ids = p;
                     ids_cap = cap;
                 }
-                uint32_t id = item_dict_intern (dict, line + start, (size_t) (end - start));
-                if (id == ITEM_DICT_NONE)
+                uint32_t id = rules_item_dict_intern (dict, line + start, (size_t) (end - start));
+                if (id == RULES_ITEM_DICT_NONE)
                     goto oom;
                 ids[n++] = id;
             }
             start = end + 1;
         }
-        if (fpg_baskets_add (baskets, ids, n))
+        if (rules_fpg_baskets_add (baskets, ids, n))
             goto oom;
     }
     if (rc == 0 && ferror (in)) {

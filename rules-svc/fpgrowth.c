@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char fpg_err_budget[] = "too many frequent itemsets (raise min_support or lower max_len)";
+const char rules_fpg_err_budget[] = "too many frequent itemsets (raise min_support or lower max_len)";
 
 /* -------------------------------------------------------------------------
    Baskets (CSR)                                                           */
 
-struct fpg_baskets {
+struct rules_fpg_baskets {
     uint32_t *items;
     uint64_t nitems, items_cap;
     uint64_t *offsets;          /* n + 1 entries */
@@ -29,15 +29,15 @@ struct fpg_baskets {
     size_t scratch_cap;
 };
 
-static int cmp_u32 (const void *a, const void *b)
+static int s_cmp_u32 (const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
     return (x > y) - (x < y);
 }
 
-fpg_baskets_t *fpg_baskets_new (void)
+rules_fpg_baskets_t *rules_fpg_baskets_new (void)
 {
-    fpg_baskets_t *self = calloc (1, sizeof *self);
+    rules_fpg_baskets_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->offsets = calloc (1, sizeof *self->offsets);
@@ -49,11 +49,11 @@ fpg_baskets_t *fpg_baskets_new (void)
     return self;
 }
 
-void fpg_baskets_destroy (fpg_baskets_t **self_p)
+void rules_fpg_baskets_destroy (rules_fpg_baskets_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    fpg_baskets_t *self = *self_p;
+    rules_fpg_baskets_t *self = *self_p;
     free (self->items);
     free (self->offsets);
     free (self->scratch);
@@ -61,7 +61,7 @@ void fpg_baskets_destroy (fpg_baskets_t **self_p)
     *self_p = NULL;
 }
 
-static int grow (void **p, uint64_t *cap, uint64_t need, size_t elem)
+static int s_grow (void **p, uint64_t *cap, uint64_t need, size_t elem)
 {
     if (need <= *cap)
         return 0;
@@ -78,7 +78,7 @@ static int grow (void **p, uint64_t *cap, uint64_t need, size_t elem)
     return 0;
 }
 
-int fpg_baskets_add (fpg_baskets_t *self, const uint32_t *items, size_t n)
+int rules_fpg_baskets_add (rules_fpg_baskets_t *self, const uint32_t *items, size_t n)
 {
     if (self->n == UINT32_MAX)
         return -1;
@@ -92,16 +92,16 @@ int fpg_baskets_add (fpg_baskets_t *self, const uint32_t *items, size_t n)
     size_t m = 0;
     if (n) {
         memcpy (self->scratch, items, n * sizeof *items);
-        qsort (self->scratch, n, sizeof *self->scratch, cmp_u32);
+        qsort (self->scratch, n, sizeof *self->scratch, s_cmp_u32);
         for (size_t i = 0; i < n; i++)
             if (m == 0 || self->scratch[m - 1] != self->scratch[i])
                 self->scratch[m++] = self->scratch[i];
     }
     uint64_t ocap = self->offsets_cap;
-    if (grow ((void **) &self->offsets, &ocap, (uint64_t) self->n + 2, sizeof *self->offsets))
+    if (s_grow ((void **) &self->offsets, &ocap, (uint64_t) self->n + 2, sizeof *self->offsets))
         return -1;
     self->offsets_cap = (uint32_t) (ocap > UINT32_MAX ? UINT32_MAX : ocap);
-    if (grow ((void **) &self->items, &self->items_cap, self->nitems + m, sizeof *self->items))
+    if (s_grow ((void **) &self->items, &self->items_cap, self->nitems + m, sizeof *self->items))
         return -1;
     if (m)
         memcpy (self->items + self->nitems, self->scratch, m * sizeof *self->items);
@@ -111,10 +111,10 @@ int fpg_baskets_add (fpg_baskets_t *self, const uint32_t *items, size_t n)
     return 0;
 }
 
-uint32_t fpg_baskets_count (const fpg_baskets_t *self) { return self->n; }
-uint64_t fpg_baskets_items (const fpg_baskets_t *self) { return self->nitems; }
+uint32_t rules_fpg_baskets_count (const rules_fpg_baskets_t *self) { return self->n; }
+uint64_t rules_fpg_baskets_items (const rules_fpg_baskets_t *self) { return self->nitems; }
 
-const uint32_t *fpg_baskets_at (const fpg_baskets_t *self, uint32_t i, uint32_t *n)
+const uint32_t *rules_fpg_baskets_at (const rules_fpg_baskets_t *self, uint32_t i, uint32_t *n)
 {
     if (i >= self->n) {
         *n = 0;
@@ -127,15 +127,15 @@ const uint32_t *fpg_baskets_at (const fpg_baskets_t *self, uint32_t i, uint32_t 
 /* -------------------------------------------------------------------------
    Parameters                                                              */
 
-fpg_params_t fpg_params_default (void)
+rules_fpg_params_t rules_fpg_params_default (void)
 {
-    return (fpg_params_t) {
+    return (rules_fpg_params_t) {
         .min_support = 0.01, .min_confidence = 0.5, .max_len = 10,
         .min_count_floor = 1, .max_itemsets = 20000000,
     };
 }
 
-uint32_t fpg_min_count (uint32_t n_baskets, double min_support, uint32_t min_count_floor)
+uint32_t rules_fpg_min_count (uint32_t n_baskets, double min_support, uint32_t min_count_floor)
 {
     uint64_t c = 1;
     if (n_baskets > 0 && min_support > 0) {
@@ -163,13 +163,13 @@ typedef struct {
     size_t cap, n;
 } u32map_t;
 
-static inline size_t hash_u32 (uint32_t k)
+static inline size_t s_hash_u32 (uint32_t k)
 {
     uint64_t h = (uint64_t) k * 0x9E3779B97F4A7C15ull;
     return (size_t) (h >> 32);
 }
 
-static int u32map_init (u32map_t *m, size_t expect)
+static int s_u32map_init (u32map_t *m, size_t expect)
 {
     m->cap = 64;
     while (m->cap < expect * 2)
@@ -181,7 +181,7 @@ static int u32map_init (u32map_t *m, size_t expect)
     return m->keys && m->vals && m->used ? 0 : -1;
 }
 
-static void u32map_free (u32map_t *m)
+static void s_u32map_free (u32map_t *m)
 {
     free (m->keys);
     free (m->vals);
@@ -190,17 +190,17 @@ static void u32map_free (u32map_t *m)
 }
 
 /*  Slot of key (inserting it with value 0 when absent); NULL on OOM.       */
-static uint32_t *u32map_slot (u32map_t *m, uint32_t key)
+static uint32_t *s_u32map_slot (u32map_t *m, uint32_t key)
 {
     if ((m->n + 1) * 2 > m->cap) {
         u32map_t big;
-        if (u32map_init (&big, m->cap)) {
-            u32map_free (&big);
+        if (s_u32map_init (&big, m->cap)) {
+            s_u32map_free (&big);
             return NULL;
         }
         for (size_t i = 0; i < m->cap; i++)
             if (m->used[i]) {
-                size_t j = hash_u32 (m->keys[i]) & (big.cap - 1);
+                size_t j = s_hash_u32 (m->keys[i]) & (big.cap - 1);
                 while (big.used[j])
                     j = (j + 1) & (big.cap - 1);
                 big.used[j] = 1;
@@ -208,10 +208,10 @@ static uint32_t *u32map_slot (u32map_t *m, uint32_t key)
                 big.vals[j] = m->vals[i];
                 big.n++;
             }
-        u32map_free (m);
+        s_u32map_free (m);
         *m = big;
     }
-    size_t j = hash_u32 (key) & (m->cap - 1);
+    size_t j = s_hash_u32 (key) & (m->cap - 1);
     while (m->used[j]) {
         if (m->keys[j] == key)
             return &m->vals[j];
@@ -224,9 +224,9 @@ static uint32_t *u32map_slot (u32map_t *m, uint32_t key)
     return &m->vals[j];
 }
 
-static const uint32_t *u32map_get (const u32map_t *m, uint32_t key)
+static const uint32_t *s_u32map_get (const u32map_t *m, uint32_t key)
 {
-    size_t j = hash_u32 (key) & (m->cap - 1);
+    size_t j = s_hash_u32 (key) & (m->cap - 1);
     while (m->used[j]) {
         if (m->keys[j] == key)
             return &m->vals[j];
@@ -247,7 +247,7 @@ typedef struct {
     uint32_t nranks;            /* ranks [0, nranks) may occur        */
 } tree_t;
 
-static int tree_init (tree_t *t, uint32_t total_ranks)
+static int s_tree_init (tree_t *t, uint32_t total_ranks)
 {
     memset (t, 0, sizeof *t);
     t->head = calloc (total_ranks ? total_ranks : 1, sizeof *t->head);
@@ -255,7 +255,7 @@ static int tree_init (tree_t *t, uint32_t total_ranks)
     return t->head && t->hcount ? 0 : -1;
 }
 
-static void tree_free (tree_t *t)
+static void s_tree_free (tree_t *t)
 {
     free (t->item); free (t->count); free (t->parent);
     free (t->child); free (t->sibling); free (t->link);
@@ -263,7 +263,7 @@ static void tree_free (tree_t *t)
     memset (t, 0, sizeof *t);
 }
 
-static int tree_reserve (tree_t *t, uint64_t need)
+static int s_tree_reserve (tree_t *t, uint64_t need)
 {
     if (need <= t->cap)
         return 0;
@@ -284,9 +284,9 @@ static int tree_reserve (tree_t *t, uint64_t need)
 }
 
 /*  Empties the tree for ranks [0, nranks).  */
-static int tree_reset (tree_t *t, uint32_t nranks)
+static int s_tree_reset (tree_t *t, uint32_t nranks)
 {
-    if (tree_reserve (t, 1))
+    if (s_tree_reserve (t, 1))
         return -1;
     t->n = 1;
     t->item[0] = UINT32_MAX;
@@ -299,9 +299,9 @@ static int tree_reset (tree_t *t, uint32_t nranks)
 }
 
 /*  Inserts a path of ascending ranks carrying `count`.  */
-static int tree_insert (tree_t *t, const uint32_t *path, uint32_t len, uint32_t count)
+static int s_tree_insert (tree_t *t, const uint32_t *path, uint32_t len, uint32_t count)
 {
-    if (tree_reserve (t, t->n + len))
+    if (s_tree_reserve (t, t->n + len))
         return -1;
     uint32_t cur = 0;
     for (uint32_t i = 0; i < len; i++) {
@@ -335,24 +335,24 @@ typedef struct {
     uint32_t len, count;
 } itemset_t;
 
-struct fpg_result {
+struct rules_fpg_result {
     uint32_t n_baskets, min_count, longest;
     itemset_t *sets;
     uint64_t nsets, sets_cap;
     uint32_t *items;            /* itemset items: ranks while mining, ids after */
     uint64_t nitems, items_cap;
     size_t *by_len;             /* by_len[k] = itemsets with k items */
-    fpg_rule_t *rules;
+    rules_fpg_rule_t *rules;
     uint64_t nrules, rules_cap;
     uint32_t *rule_items;       /* antecedents */
     uint64_t nrule_items, rule_items_cap;
 };
 
-void fpg_result_destroy (fpg_result_t **self_p)
+void rules_fpg_result_destroy (rules_fpg_result_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    fpg_result_t *self = *self_p;
+    rules_fpg_result_t *self = *self_p;
     free (self->sets);
     free (self->items);
     free (self->by_len);
@@ -362,18 +362,18 @@ void fpg_result_destroy (fpg_result_t **self_p)
     *self_p = NULL;
 }
 
-uint32_t fpg_result_baskets (const fpg_result_t *self) { return self->n_baskets; }
-uint32_t fpg_result_min_count (const fpg_result_t *self) { return self->min_count; }
-size_t fpg_result_itemset_count (const fpg_result_t *self) { return self->nsets; }
-uint32_t fpg_result_max_len (const fpg_result_t *self) { return self->longest; }
-size_t fpg_result_rule_count (const fpg_result_t *self) { return self->nrules; }
+uint32_t rules_fpg_result_baskets (const rules_fpg_result_t *self) { return self->n_baskets; }
+uint32_t rules_fpg_result_min_count (const rules_fpg_result_t *self) { return self->min_count; }
+size_t rules_fpg_result_itemset_count (const rules_fpg_result_t *self) { return self->nsets; }
+uint32_t rules_fpg_result_max_len (const rules_fpg_result_t *self) { return self->longest; }
+size_t rules_fpg_result_rule_count (const rules_fpg_result_t *self) { return self->nrules; }
 
-size_t fpg_result_itemset_count_len (const fpg_result_t *self, uint32_t len)
+size_t rules_fpg_result_itemset_count_len (const rules_fpg_result_t *self, uint32_t len)
 {
     return len >= 1 && len <= self->longest ? self->by_len[len] : 0;
 }
 
-const uint32_t *fpg_result_itemset (const fpg_result_t *self, size_t i,
+const uint32_t *rules_fpg_result_itemset (const rules_fpg_result_t *self, size_t i,
                                     uint32_t *len, uint32_t *count)
 {
     if (i >= self->nsets) {
@@ -386,7 +386,7 @@ const uint32_t *fpg_result_itemset (const fpg_result_t *self, size_t i,
     return self->items + self->sets[i].offset;
 }
 
-const fpg_rule_t *fpg_result_rule (const fpg_result_t *self, size_t i)
+const rules_fpg_rule_t *rules_fpg_result_rule (const rules_fpg_result_t *self, size_t i)
 {
     return i < self->nrules ? &self->rules[i] : NULL;
 }
@@ -395,27 +395,27 @@ const fpg_rule_t *fpg_result_rule (const fpg_result_t *self, size_t i)
    Mining                                                                   */
 
 typedef struct {
-    const fpg_params_t *params;
+    const rules_fpg_params_t *params;
     uint32_t min_count, max_len, nranks;
     tree_t *levels;             /* levels[d]: the tree mined at depth d   */
     uint32_t nlevels;
     uint32_t **cond;            /* per depth: conditional counts by rank  */
     uint32_t *prefix;           /* ranks of the current prefix, descending */
     uint32_t *path;             /* scratch for one path                    */
-    fpg_result_t *res;
+    rules_fpg_result_t *res;
     const char *fail;           /* set on the first failure */
 } miner_t;
 
-static int emit (miner_t *m, uint32_t depth, uint32_t count)
+static int s_emit (miner_t *m, uint32_t depth, uint32_t count)
 {
-    fpg_result_t *r = m->res;
+    rules_fpg_result_t *r = m->res;
     if (m->params->max_itemsets && r->nsets >= m->params->max_itemsets) {
-        m->fail = fpg_err_budget;
+        m->fail = rules_fpg_err_budget;
         return -1;
     }
     uint32_t len = depth + 1;
-    if (grow ((void **) &r->sets, &r->sets_cap, r->nsets + 1, sizeof *r->sets)
-        || grow ((void **) &r->items, &r->items_cap, r->nitems + len, sizeof *r->items)) {
+    if (s_grow ((void **) &r->sets, &r->sets_cap, r->nsets + 1, sizeof *r->sets)
+        || s_grow ((void **) &r->items, &r->items_cap, r->nitems + len, sizeof *r->items)) {
         m->fail = "out of memory";
         return -1;
     }
@@ -430,7 +430,7 @@ static int emit (miner_t *m, uint32_t depth, uint32_t count)
 }
 
 /*  Mines tree levels[depth]; prefix[0..depth) holds the items above it.    */
-static int mine (miner_t *m, uint32_t depth)
+static int s_mine (miner_t *m, uint32_t depth)
 {
     tree_t *t = &m->levels[depth];
     for (uint32_t r = t->nranks; r-- > 0;) {
@@ -438,7 +438,7 @@ static int mine (miner_t *m, uint32_t depth)
         if (support < m->min_count)
             continue;
         m->prefix[depth] = r;
-        if (emit (m, depth, support))
+        if (s_emit (m, depth, support))
             return -1;
         if (depth + 1 >= m->max_len || r == 0)
             continue;
@@ -454,7 +454,7 @@ static int mine (miner_t *m, uint32_t depth)
         if (!any)
             continue;
         tree_t *ct = &m->levels[depth + 1];
-        if (tree_reset (ct, r)) {
+        if (s_tree_reset (ct, r)) {
             m->fail = "out of memory";
             return -1;
         }
@@ -470,12 +470,12 @@ static int mine (miner_t *m, uint32_t depth)
                 m->path[i] = m->path[len - 1 - i];
                 m->path[len - 1 - i] = tmp;
             }
-            if (tree_insert (ct, m->path, len, t->count[x])) {
+            if (s_tree_insert (ct, m->path, len, t->count[x])) {
                 m->fail = "out of memory";
                 return -1;
             }
         }
-        if (mine (m, depth + 1))
+        if (s_mine (m, depth + 1))
             return -1;
     }
     return 0;
@@ -487,12 +487,12 @@ static int mine (miner_t *m, uint32_t depth)
    itemset is frequent and no longer, so it is always there).               */
 
 typedef struct {
-    const fpg_result_t *res;
+    const rules_fpg_result_t *res;
     uint64_t *slots;            /* itemset index + 1; 0 = empty */
     size_t cap;
 } setindex_t;
 
-static uint64_t hash_items (const uint32_t *items, uint32_t len)
+static uint64_t s_hash_items (const uint32_t *items, uint32_t len)
 {
     uint64_t h = 1469598103934665603ull ^ len;
     for (uint32_t i = 0; i < len; i++) {
@@ -502,7 +502,7 @@ static uint64_t hash_items (const uint32_t *items, uint32_t len)
     return h ^ (h >> 29);
 }
 
-static int setindex_build (setindex_t *ix, const fpg_result_t *r)
+static int s_setindex_build (setindex_t *ix, const rules_fpg_result_t *r)
 {
     ix->res = r;
     ix->cap = 64;
@@ -513,7 +513,7 @@ static int setindex_build (setindex_t *ix, const fpg_result_t *r)
         return -1;
     for (uint64_t i = 0; i < r->nsets; i++) {
         const itemset_t *s = &r->sets[i];
-        size_t j = hash_items (r->items + s->offset, s->len) & (ix->cap - 1);
+        size_t j = s_hash_items (r->items + s->offset, s->len) & (ix->cap - 1);
         while (ix->slots[j])
             j = (j + 1) & (ix->cap - 1);
         ix->slots[j] = i + 1;
@@ -521,9 +521,9 @@ static int setindex_build (setindex_t *ix, const fpg_result_t *r)
     return 0;
 }
 
-static const itemset_t *setindex_find (const setindex_t *ix, const uint32_t *items, uint32_t len)
+static const itemset_t *s_setindex_find (const setindex_t *ix, const uint32_t *items, uint32_t len)
 {
-    size_t j = hash_items (items, len) & (ix->cap - 1);
+    size_t j = s_hash_items (items, len) & (ix->cap - 1);
     while (ix->slots[j]) {
         const itemset_t *s = &ix->res->sets[ix->slots[j] - 1];
         if (s->len == len && !memcmp (ix->res->items + s->offset, items, len * sizeof *items))
@@ -533,13 +533,13 @@ static const itemset_t *setindex_find (const setindex_t *ix, const uint32_t *ite
     return NULL;
 }
 
-static int make_rules (fpg_result_t *r, const fpg_params_t *p,
+static int s_make_rules (rules_fpg_result_t *r, const rules_fpg_params_t *p,
                        const uint32_t *rank_count, const uint32_t *rank_id)
 {
     if (p->min_confidence > 1.0)
         return 0;
     setindex_t ix;
-    if (setindex_build (&ix, r))
+    if (s_setindex_build (&ix, r))
         return -1;
     double n = r->n_baskets;
     uint32_t buf[64];
@@ -555,7 +555,7 @@ static int make_rules (fpg_result_t *r, const fpg_params_t *p,
             for (uint32_t q = 0; q < z.len; q++)
                 if (q != j)
                     x[k++] = zi[q];
-            const itemset_t *xs = setindex_find (&ix, x, k);
+            const itemset_t *xs = s_setindex_find (&ix, x, k);
             if (!xs) {
                 rc = -1;        /* impossible by the downward closure */
                 break;
@@ -564,8 +564,8 @@ static int make_rules (fpg_result_t *r, const fpg_params_t *p,
             if (conf < p->min_confidence)
                 continue;
             uint32_t y = zi[j];
-            if (grow ((void **) &r->rules, &r->rules_cap, r->nrules + 1, sizeof *r->rules)
-                || grow ((void **) &r->rule_items, &r->rule_items_cap,
+            if (s_grow ((void **) &r->rules, &r->rules_cap, r->nrules + 1, sizeof *r->rules)
+                || s_grow ((void **) &r->rule_items, &r->rule_items_cap,
                          r->nrule_items + k, sizeof *r->rule_items)) {
                 rc = -1;
                 break;
@@ -573,8 +573,8 @@ static int make_rules (fpg_result_t *r, const fpg_params_t *p,
             double supp = z.count / n, supp_x = xs->count / n, supp_y = rank_count[y] / n;
             for (uint32_t q = 0; q < k; q++)
                 r->rule_items[r->nrule_items + q] = rank_id[x[q]];
-            qsort (r->rule_items + r->nrule_items, k, sizeof (uint32_t), cmp_u32);
-            r->rules[r->nrules++] = (fpg_rule_t) {
+            qsort (r->rule_items + r->nrule_items, k, sizeof (uint32_t), s_cmp_u32);
+            r->rules[r->nrules++] = (rules_fpg_rule_t) {
                 /*  antecedent is an offset until the pool stops moving     */
                 .antecedent = (const uint32_t *) (uintptr_t) r->nrule_items,
                 .antecedent_len = k,
@@ -597,9 +597,9 @@ static int make_rules (fpg_result_t *r, const fpg_params_t *p,
     return rc;
 }
 
-static int cmp_rule (const void *a, const void *b)
+static int s_cmp_rule (const void *a, const void *b)
 {
-    const fpg_rule_t *x = a, *y = b;
+    const rules_fpg_rule_t *x = a, *y = b;
     double sx = x->lift * x->confidence, sy = y->lift * y->confidence;
     if (sx != sy)
         return sx > sy ? -1 : 1;
@@ -616,7 +616,7 @@ static int cmp_rule (const void *a, const void *b)
 
 typedef struct { uint32_t id, count; } item_freq_t;
 
-static int cmp_freq (const void *a, const void *b)
+static int s_cmp_freq (const void *a, const void *b)
 {
     const item_freq_t *x = a, *y = b;
     if (x->count != y->count)
@@ -624,7 +624,7 @@ static int cmp_freq (const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-static void set_err (char *err, size_t errlen, const char *msg)
+static void s_set_err (char *err, size_t errlen, const char *msg)
 {
     if (err && errlen)
         snprintf (err, errlen, "%s", msg);
@@ -642,18 +642,18 @@ static void s_ranks_free (ranks_t *r)
 {
     free (r->id);
     free (r->count);
-    u32map_free (&r->rank_of);
+    s_u32map_free (&r->rank_of);
 }
 
 /*  Steps 1 and 2: item frequencies, then the frequent ones ranked.  NULL or
     why it failed.  */
-static const char *s_rank_items (const fpg_baskets_t *b, uint32_t min_count, ranks_t *out)
+static const char *s_rank_items (const rules_fpg_baskets_t *b, uint32_t min_count, ranks_t *out)
 {
     u32map_t freq = { 0 };
     item_freq_t *ranked = NULL;
-    const char *fail = u32map_init (&freq, 1024) ? "out of memory" : NULL;
+    const char *fail = s_u32map_init (&freq, 1024) ? "out of memory" : NULL;
     for (uint64_t i = 0; i < b->nitems && !fail; i++) {
-        uint32_t *c = u32map_slot (&freq, b->items[i]);
+        uint32_t *c = s_u32map_slot (&freq, b->items[i]);
         if (!c)
             fail = "out of memory";
         else
@@ -666,24 +666,24 @@ static const char *s_rank_items (const fpg_baskets_t *b, uint32_t min_count, ran
         if (freq.used[i] && freq.vals[i] >= min_count)
             ranked[n++] = (item_freq_t) { freq.keys[i], freq.vals[i] };
     if (!fail) {
-        qsort (ranked, n, sizeof *ranked, cmp_freq);
+        qsort (ranked, n, sizeof *ranked, s_cmp_freq);
         out->n = n;
         out->id = malloc ((n ? n : 1) * sizeof *out->id);
         out->count = malloc ((n ? n : 1) * sizeof *out->count);
-        if (!out->id || !out->count || u32map_init (&out->rank_of, n))
+        if (!out->id || !out->count || s_u32map_init (&out->rank_of, n))
             fail = "out of memory";
     }
     for (uint32_t r = 0; !fail && r < n; r++) {
         out->id[r] = ranked[r].id;
         out->count[r] = ranked[r].count;
-        uint32_t *slot = u32map_slot (&out->rank_of, ranked[r].id);
+        uint32_t *slot = s_u32map_slot (&out->rank_of, ranked[r].id);
         if (!slot)
             fail = "out of memory";
         else
             *slot = r;
     }
     free (ranked);
-    u32map_free (&freq);
+    s_u32map_free (&freq);
     return fail;
 }
 
@@ -691,7 +691,7 @@ static void s_miner_free (miner_t *m)
 {
     if (m->levels)
         for (uint32_t d = 0; d < m->nlevels; d++)
-            tree_free (&m->levels[d]);
+            s_tree_free (&m->levels[d]);
     if (m->cond)
         for (uint32_t d = 0; d < m->nlevels; d++)
             free (m->cond[d]);
@@ -703,7 +703,7 @@ static void s_miner_free (miner_t *m)
 
 /*  Step 3: the FP-tree, one level per possible itemset length; every basket
     inserted as its frequent items in rank order.  NULL or why it failed.   */
-static const char *s_build_tree (miner_t *m, const fpg_baskets_t *b, const ranks_t *ranks)
+static const char *s_build_tree (miner_t *m, const rules_fpg_baskets_t *b, const ranks_t *ranks)
 {
     uint32_t nranks = ranks->n;
     m->nlevels = (m->max_len < nranks ? m->max_len : nranks) + 1;
@@ -715,23 +715,23 @@ static const char *s_build_tree (miner_t *m, const fpg_baskets_t *b, const ranks
         return "out of memory";
     for (uint32_t d = 0; d < m->nlevels; d++) {
         m->cond[d] = malloc (nranks * sizeof **m->cond);
-        if (!m->cond[d] || tree_init (&m->levels[d], nranks))
+        if (!m->cond[d] || s_tree_init (&m->levels[d], nranks))
             return "out of memory";
     }
     uint32_t *path = m->path;
-    if (tree_reset (&m->levels[0], nranks) || tree_reserve (&m->levels[0], b->nitems / 4 + 1))
+    if (s_tree_reset (&m->levels[0], nranks) || s_tree_reserve (&m->levels[0], b->nitems / 4 + 1))
         return "out of memory";
     for (uint32_t i = 0; i < b->n; i++) {
         uint32_t len = 0;
         for (uint64_t k = b->offsets[i]; k < b->offsets[i + 1]; k++) {
-            const uint32_t *r = u32map_get (&ranks->rank_of, b->items[k]);
+            const uint32_t *r = s_u32map_get (&ranks->rank_of, b->items[k]);
             if (r)
                 path[len++] = *r;
         }
         if (!len)
             continue;
-        qsort (path, len, sizeof *path, cmp_u32);
-        if (tree_insert (&m->levels[0], path, len, 1))
+        qsort (path, len, sizeof *path, s_cmp_u32);
+        if (s_tree_insert (&m->levels[0], path, len, 1))
             return "out of memory";
     }
     return NULL;
@@ -739,57 +739,57 @@ static const char *s_build_tree (miner_t *m, const fpg_baskets_t *b, const ranks
 
 /*  Step 5: itemset counts by length, the rules (best first), and itemsets
     from ranks back to item ids, sorted ascending.  NULL or why it failed. */
-static const char *s_finish (fpg_result_t *res, const fpg_params_t *p, const ranks_t *ranks)
+static const char *s_finish (rules_fpg_result_t *res, const rules_fpg_params_t *p, const ranks_t *ranks)
 {
     res->by_len = calloc ((size_t) res->longest + 1, sizeof *res->by_len);
     if (!res->by_len)
         return "out of memory";
     for (uint64_t i = 0; i < res->nsets; i++)
         res->by_len[res->sets[i].len]++;
-    if (make_rules (res, p, ranks->count, ranks->id))
+    if (s_make_rules (res, p, ranks->count, ranks->id))
         return "out of memory while building rules";
     if (res->nrules)
-        qsort (res->rules, res->nrules, sizeof *res->rules, cmp_rule);
+        qsort (res->rules, res->nrules, sizeof *res->rules, s_cmp_rule);
     for (uint64_t i = 0; i < res->nsets; i++) {
         uint32_t *it = res->items + res->sets[i].offset;
         for (uint32_t k = 0; k < res->sets[i].len; k++)
             it[k] = ranks->id[it[k]];
-        qsort (it, res->sets[i].len, sizeof *it, cmp_u32);
+        qsort (it, res->sets[i].len, sizeof *it, s_cmp_u32);
     }
     return NULL;
 }
 
-fpg_result_t *fpg_mine (const fpg_baskets_t *b, const fpg_params_t *p, char *err, size_t errlen)
+rules_fpg_result_t *rules_fpg_mine (const rules_fpg_baskets_t *b, const rules_fpg_params_t *p, char *err, size_t errlen)
 {
     if (!(p->min_support >= 0 && p->min_support <= 1)) {
-        set_err (err, errlen, "min_support must be in [0, 1]");
+        s_set_err (err, errlen, "min_support must be in [0, 1]");
         return NULL;
     }
     if (!(p->min_confidence >= 0)) {
-        set_err (err, errlen, "min_confidence must be >= 0");
+        s_set_err (err, errlen, "min_confidence must be >= 0");
         return NULL;
     }
-    fpg_result_t *res = calloc (1, sizeof *res);
+    rules_fpg_result_t *res = calloc (1, sizeof *res);
     if (!res) {
-        set_err (err, errlen, "out of memory");
+        s_set_err (err, errlen, "out of memory");
         return NULL;
     }
     res->n_baskets = b->n;
-    res->min_count = fpg_min_count (b->n, p->min_support, p->min_count_floor);
+    res->min_count = rules_fpg_min_count (b->n, p->min_support, p->min_count_floor);
     ranks_t ranks = { 0 };
     miner_t m = { .params = p, .min_count = res->min_count, .res = res };
     m.max_len = p->max_len ? p->max_len : UINT32_MAX;
     const char *fail = s_rank_items (b, res->min_count, &ranks);
     m.nranks = ranks.n;
-    if (!fail && ranks.n > 0 && !(fail = s_build_tree (&m, b, &ranks)) && mine (&m, 0))
+    if (!fail && ranks.n > 0 && !(fail = s_build_tree (&m, b, &ranks)) && s_mine (&m, 0))
         fail = m.fail ? m.fail : "mining failed";          /* 4. FP-Growth */
     if (!fail)
         fail = s_finish (res, p, &ranks);
     s_miner_free (&m);
     s_ranks_free (&ranks);
     if (fail) {
-        set_err (err, errlen, fail);
-        fpg_result_destroy (&res);
+        s_set_err (err, errlen, fail);
+        rules_fpg_result_destroy (&res);
     }
     return res;
 }

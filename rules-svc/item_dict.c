@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct item_dict {
+struct rules_item_dict {
     char *arena;                /* names, each NUL-terminated */
     size_t arena_len, arena_cap;
     size_t *offset;             /* per id: where its name starts */
@@ -14,7 +14,7 @@ struct item_dict {
     size_t nslots;
 };
 
-static uint64_t hash_bytes (const char *s, size_t n)
+static uint64_t s_hash_bytes (const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < n; i++) {
@@ -24,9 +24,9 @@ static uint64_t hash_bytes (const char *s, size_t n)
     return h ^ (h >> 31);
 }
 
-item_dict_t *item_dict_new (void)
+rules_item_dict_t *rules_item_dict_new (void)
 {
-    item_dict_t *self = calloc (1, sizeof *self);
+    rules_item_dict_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->nslots = 256;
@@ -38,11 +38,11 @@ item_dict_t *item_dict_new (void)
     return self;
 }
 
-void item_dict_destroy (item_dict_t **self_p)
+void rules_item_dict_destroy (rules_item_dict_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
-    item_dict_t *self = *self_p;
+    rules_item_dict_t *self = *self_p;
     free (self->arena);
     free (self->offset);
     free (self->name_len);
@@ -51,9 +51,9 @@ void item_dict_destroy (item_dict_t **self_p)
     *self_p = NULL;
 }
 
-static size_t find_slot (const item_dict_t *self, const char *name, size_t len)
+static size_t s_find_slot (const rules_item_dict_t *self, const char *name, size_t len)
 {
-    size_t mask = self->nslots - 1, j = hash_bytes (name, len) & mask;
+    size_t mask = self->nslots - 1, j = s_hash_bytes (name, len) & mask;
     while (self->slots[j]) {
         uint32_t id = self->slots[j] - 1;
         if (self->name_len[id] == len && !memcmp (self->arena + self->offset[id], name, len))
@@ -63,20 +63,20 @@ static size_t find_slot (const item_dict_t *self, const char *name, size_t len)
     return j;
 }
 
-uint32_t item_dict_find (const item_dict_t *self, const char *name, size_t len)
+uint32_t rules_item_dict_find (const rules_item_dict_t *self, const char *name, size_t len)
 {
-    size_t j = find_slot (self, name, len);
-    return self->slots[j] ? self->slots[j] - 1 : ITEM_DICT_NONE;
+    size_t j = s_find_slot (self, name, len);
+    return self->slots[j] ? self->slots[j] - 1 : RULES_ITEM_DICT_NONE;
 }
 
-static int rehash (item_dict_t *self)
+static int s_rehash (rules_item_dict_t *self)
 {
     size_t nslots = self->nslots * 2;
     uint32_t *slots = calloc (nslots, sizeof *slots);
     if (!slots)
         return -1;
     for (uint32_t id = 0; id < self->n; id++) {
-        size_t j = hash_bytes (self->arena + self->offset[id], self->name_len[id]) & (nslots - 1);
+        size_t j = s_hash_bytes (self->arena + self->offset[id], self->name_len[id]) & (nslots - 1);
         while (slots[j])
             j = (j + 1) & (nslots - 1);
         slots[j] = id + 1;
@@ -87,27 +87,27 @@ static int rehash (item_dict_t *self)
     return 0;
 }
 
-uint32_t item_dict_intern (item_dict_t *self, const char *name, size_t len)
+uint32_t rules_item_dict_intern (rules_item_dict_t *self, const char *name, size_t len)
 {
-    size_t j = find_slot (self, name, len);
+    size_t j = s_find_slot (self, name, len);
     if (self->slots[j])
         return self->slots[j] - 1;
     if (self->n >= UINT32_MAX - 1 || len > UINT32_MAX)
-        return ITEM_DICT_NONE;
+        return RULES_ITEM_DICT_NONE;
     if ((size_t) (self->n + 1) * 2 > self->nslots) {
-        if (rehash (self))
-            return ITEM_DICT_NONE;
-        j = find_slot (self, name, len);
+        if (s_rehash (self))
+            return RULES_ITEM_DICT_NONE;
+        j = s_find_slot (self, name, len);
     }
     if (self->n == self->ids_cap) {
         uint32_t cap = self->ids_cap ? self->ids_cap * 2 : 256;
         size_t *off = realloc (self->offset, cap * sizeof *off);
         if (!off)
-            return ITEM_DICT_NONE;
+            return RULES_ITEM_DICT_NONE;
         self->offset = off;
         uint32_t *nl = realloc (self->name_len, cap * sizeof *nl);
         if (!nl)
-            return ITEM_DICT_NONE;
+            return RULES_ITEM_DICT_NONE;
         self->name_len = nl;
         self->ids_cap = cap;
     }
@@ -117,7 +117,7 @@ uint32_t item_dict_intern (item_dict_t *self, const char *name, size_t len)
             cap *= 2;
         char *a = realloc (self->arena, cap);
         if (!a)
-            return ITEM_DICT_NONE;
+            return RULES_ITEM_DICT_NONE;
         self->arena = a;
         self->arena_cap = cap;
     }
@@ -131,7 +131,7 @@ uint32_t item_dict_intern (item_dict_t *self, const char *name, size_t len)
     return id;
 }
 
-const char *item_dict_name (const item_dict_t *self, uint32_t id, size_t *len)
+const char *rules_item_dict_name (const rules_item_dict_t *self, uint32_t id, size_t *len)
 {
     if (id >= self->n)
         return NULL;
@@ -140,4 +140,4 @@ const char *item_dict_name (const item_dict_t *self, uint32_t id, size_t *len)
     return self->arena + self->offset[id];
 }
 
-uint32_t item_dict_size (const item_dict_t *self) { return self->n; }
+uint32_t rules_item_dict_size (const rules_item_dict_t *self) { return self->n; }

@@ -7,17 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ITEM_DICT_NONE UINT32_MAX
+#define RULES_ITEM_DICT_NONE UINT32_MAX
 
-typedef struct item_dict item_dict_t;
+typedef struct rules_item_dict rules_item_dict_t;
 
-item_dict_t *item_dict_new (void);
-void item_dict_destroy (item_dict_t **self_p);
-/*  The id of name (adding it when new); ITEM_DICT_NONE when out of memory. */
-uint32_t item_dict_intern (item_dict_t *self, const char *name, size_t len);
-/*  The id of name or ITEM_DICT_NONE.  */
-uint32_t item_dict_find (const item_dict_t *self, const char *name, size_t len);
+rules_item_dict_t *rules_item_dict_new (void);
+void rules_item_dict_destroy (rules_item_dict_t **self_p);
+/*  The id of name (adding it when new); RULES_ITEM_DICT_NONE when out of memory. */
+uint32_t rules_item_dict_intern (rules_item_dict_t *self, const char *name, size_t len);
+/*  The id of name or RULES_ITEM_DICT_NONE.  */
+uint32_t rules_item_dict_find (const rules_item_dict_t *self, const char *name, size_t len);
 /*  NUL-terminated name of id (NULL when out of range); *len may be NULL.   */
-const char *item_dict_name (const item_dict_t *self, uint32_t id, size_t *len);
-uint32_t item_dict_size (const item_dict_t *self);
+const char *rules_item_dict_name (const rules_item_dict_t *self, uint32_t id, size_t *len);
+uint32_t rules_item_dict_size (const rules_item_dict_t *self);
 #endif

@@ -1,6 +1,6 @@
 /*  rules-svc: association rules over co-clicked products (see protocol.h). */
 #include "hr_service.h"
-#include "rules_serve.h"
+#include "serve.h"
 
 int main (int argc, char **argv)
 {

@@ -1,4 +1,4 @@
-/*  mine_adapt — see mine_adapt.h.  */
+/*  rules_mine_adapt — see rules_mine_adapt.h.  */
 #include "mine_adapt.h"
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,18 +32,18 @@ s_mix (uint64_t x)
 /*  A copy with every basket cut to `cap` items: those with the smallest
     hash of (basket, item), so the sample depends on neither item ids nor
     the order of the clicks.  NULL when out of memory.                    */
-static fpg_baskets_t *
-s_capped (const fpg_baskets_t *in, uint32_t cap, uint32_t *ncapped)
+static rules_fpg_baskets_t *
+s_capped (const rules_fpg_baskets_t *in, uint32_t cap, uint32_t *ncapped)
 {
-    fpg_baskets_t *out = fpg_baskets_new ();
+    rules_fpg_baskets_t *out = rules_fpg_baskets_new ();
     uint32_t *pick = malloc (cap * sizeof *pick);
     keyed_t *keyed = NULL;
     size_t keyed_cap = 0;
     bool ok = out && pick;
     *ncapped = 0;
-    for (uint32_t b = 0; ok && b < fpg_baskets_count (in); b++) {
+    for (uint32_t b = 0; ok && b < rules_fpg_baskets_count (in); b++) {
         uint32_t n;
-        const uint32_t *items = fpg_baskets_at (in, b, &n);
+        const uint32_t *items = rules_fpg_baskets_at (in, b, &n);
         if (n > cap) {
             if (n > keyed_cap) {
                 keyed_t *grown = realloc (keyed, n * sizeof *keyed);
@@ -61,42 +61,42 @@ s_capped (const fpg_baskets_t *in, uint32_t cap, uint32_t *ncapped)
             n = cap;
             ++*ncapped;
         }
-        ok = fpg_baskets_add (out, items, n) == 0;
+        ok = rules_fpg_baskets_add (out, items, n) == 0;
     }
     free (keyed);
     free (pick);
     if (!ok)
-        fpg_baskets_destroy (&out);
+        rules_fpg_baskets_destroy (&out);
     return out;
 }
 
 static bool
-s_has_longer (const fpg_baskets_t *b, uint32_t cap)
+s_has_longer (const rules_fpg_baskets_t *b, uint32_t cap)
 {
-    for (uint32_t i = 0; i < fpg_baskets_count (b); i++) {
+    for (uint32_t i = 0; i < rules_fpg_baskets_count (b); i++) {
         uint32_t n;
-        fpg_baskets_at (b, i, &n);
+        rules_fpg_baskets_at (b, i, &n);
         if (n > cap)
             return true;
     }
     return false;
 }
 
-fpg_result_t *
-mine_adapt (const fpg_baskets_t *baskets, const fpg_params_t *params,
-            uint32_t basket_cap, mine_adapt_t *adapt, char *err, size_t errlen)
+rules_fpg_result_t *
+rules_mine_adapt (const rules_fpg_baskets_t *baskets, const rules_fpg_params_t *params,
+            uint32_t basket_cap, rules_mine_adapt_t *adapt, char *err, size_t errlen)
 {
     memset (adapt, 0, sizeof *adapt);
-    fpg_params_t p = *params;
+    rules_fpg_params_t p = *params;
     if (p.min_count_floor < 1)
         p.min_count_floor = 1;
-    fpg_baskets_t *capped = NULL;
-    const fpg_baskets_t *use = baskets;
-    fpg_result_t *res = NULL;
+    rules_fpg_baskets_t *capped = NULL;
+    const rules_fpg_baskets_t *use = baskets;
+    rules_fpg_result_t *res = NULL;
     while (adapt->attempts < MAX_ATTEMPTS) {
         adapt->attempts++;
-        res = fpg_mine (use, &p, err, errlen);
-        if (res || strcmp (err, fpg_err_budget) != 0 || !p.max_itemsets)
+        res = rules_fpg_mine (use, &p, err, errlen);
+        if (res || strcmp (err, rules_fpg_err_budget) != 0 || !p.max_itemsets)
             break;
         if (!capped && basket_cap >= 2 && s_has_longer (baskets, basket_cap)) {
             capped = s_capped (baskets, basket_cap, &adapt->baskets_capped);
@@ -109,14 +109,14 @@ mine_adapt (const fpg_baskets_t *baskets, const fpg_params_t *params,
             continue;
         }
         /*  Raise the support: at least double the count the miner used.  */
-        uint32_t used = fpg_min_count (fpg_baskets_count (use), p.min_support, p.min_count_floor);
+        uint32_t used = rules_fpg_min_count (rules_fpg_baskets_count (use), p.min_support, p.min_count_floor);
         if (used >= UINT32_MAX / 2)
             break;
         p.min_count_floor = used * 2;
     }
     if (!res && adapt->attempts >= MAX_ATTEMPTS)
-        snprintf (err, errlen, "%s, even after %u attempts", fpg_err_budget, adapt->attempts);
+        snprintf (err, errlen, "%s, even after %u attempts", rules_fpg_err_budget, adapt->attempts);
     adapt->min_count_floor = p.min_count_floor;
-    fpg_baskets_destroy (&capped);
+    rules_fpg_baskets_destroy (&capped);
     return res;
 }

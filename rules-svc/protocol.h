@@ -25,7 +25,7 @@
 
     Model: strategy "rules" in hr_model_store (PostgreSQL model_versions /
     model_blobs, cached in Redis as hr:model:rules:*); blob layout in
-    rules_model.h.  Published by `hybridrec train rules`; every replica
+    model.h.  Published by `hybridrec train rules`; every replica
     polls for a new version and swaps it in (hr_swap).
 
     Configuration (besides the common variables):

@@ -13,7 +13,7 @@
 #include "hr_redis.h"
 #include "hr_wire.h"
 #include "protocol.h"
-#include "trending_train.h"
+#include "train.h"
 
 static const char USAGE[] =
     "usage: hybridrec train trending\n"
@@ -42,10 +42,8 @@ int trending_cli_train (int argc, char **argv)
         return 2;
     struct timespec t0;
     clock_gettime (CLOCK_MONOTONIC, &t0);
-    hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 600000,
-                             (int) hr_config_int (cfg, "HR_PG_CONNECT_WAIT_MS"));
-    hr_redis_t *redis = hr_redis_new (hr_config_str (cfg, "REDIS_URL"),
-                                      (int) hr_config_int (cfg, "HR_REDIS_TIMEOUT_MS"));
+    hr_pg_t *pg = hr_config_pg (cfg, 600000);
+    hr_redis_t *redis = hr_config_redis (cfg);
     int rc = 1;
     trending_snapshot_t snap;
     hr_writer_t w;

@@ -8,7 +8,7 @@
     far from DBL_MAX (e^709), so sums of millions of events stay finite.   */
 #define RENORM_EXPONENT 300.0
 
-struct decay {
+struct trending_decay {
     double rate;
     double neg_ln_rate_per_ms;  /* -ln(rate) / 1 h, >= 0 */
     int64_t t0_ms;
@@ -16,20 +16,20 @@ struct decay {
     uint32_t n, cap;
 };
 
-decay_t *decay_new (double rate, int64_t t0_ms)
+trending_decay_t *trending_decay_new (double rate, int64_t t0_ms)
 {
     if (!(rate > 0.0 && rate <= 1.0))
         return NULL;
-    decay_t *self = calloc (1, sizeof *self);
+    trending_decay_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
     self->rate = rate;
-    self->neg_ln_rate_per_ms = -log (rate) / DECAY_HOUR_MS;
+    self->neg_ln_rate_per_ms = -log (rate) / TRENDING_DECAY_HOUR_MS;
     self->t0_ms = t0_ms;
     return self;
 }
 
-void decay_destroy (decay_t **self_p)
+void trending_decay_destroy (trending_decay_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
@@ -38,9 +38,9 @@ void decay_destroy (decay_t **self_p)
     *self_p = NULL;
 }
 
-static int ensure (decay_t *self, uint32_t item)
+static int s_ensure (trending_decay_t *self, uint32_t item)
 {
-    if (item >= DECAY_MAX_ITEMS)
+    if (item >= TRENDING_DECAY_MAX_ITEMS)
         return -1;
     if (item < self->n)
         return 0;
@@ -60,55 +60,55 @@ static int ensure (decay_t *self, uint32_t item)
 }
 
 /*  The exponent x with weight = e^x for an event at ts.                    */
-static inline double exponent (const decay_t *self, int64_t ts_ms)
+static inline double s_exponent (const trending_decay_t *self, int64_t ts_ms)
 {
     return (double) (ts_ms - self->t0_ms) * self->neg_ln_rate_per_ms;
 }
 
-int decay_add_weight (decay_t *self, uint32_t item, int64_t ts_ms, double w)
+int trending_decay_add_weight (trending_decay_t *self, uint32_t item, int64_t ts_ms, double w)
 {
-    if (ensure (self, item))
+    if (s_ensure (self, item))
         return -1;
-    double x = exponent (self, ts_ms);
+    double x = s_exponent (self, ts_ms);
     if (x > RENORM_EXPONENT) {
-        decay_renormalise (self, ts_ms);
+        trending_decay_renormalise (self, ts_ms);
         x = 0.0;
     }
     self->raw[item] += w * exp (x);
     return 0;
 }
 
-int decay_add (decay_t *self, uint32_t item, int64_t ts_ms)
+int trending_decay_add (trending_decay_t *self, uint32_t item, int64_t ts_ms)
 {
-    return decay_add_weight (self, item, ts_ms, 1.0);
+    return trending_decay_add_weight (self, item, ts_ms, 1.0);
 }
 
-double decay_factor (const decay_t *self, int64_t now_ms)
+double trending_decay_factor (const trending_decay_t *self, int64_t now_ms)
 {
-    return exp (-exponent (self, now_ms));
+    return exp (-s_exponent (self, now_ms));
 }
 
-double decay_score (const decay_t *self, uint32_t item, int64_t now_ms)
+double trending_decay_score (const trending_decay_t *self, uint32_t item, int64_t now_ms)
 {
     if (item >= self->n || self->raw[item] == 0.0)
         return 0.0;
-    return self->raw[item] * decay_factor (self, now_ms);
+    return self->raw[item] * trending_decay_factor (self, now_ms);
 }
 
-double decay_raw (const decay_t *self, uint32_t item)
+double trending_decay_raw (const trending_decay_t *self, uint32_t item)
 {
     return item < self->n ? self->raw[item] : 0.0;
 }
 
-int decay_set_raw (decay_t *self, uint32_t item, double raw)
+int trending_decay_set_raw (trending_decay_t *self, uint32_t item, double raw)
 {
-    if (!(raw >= 0.0) || isinf (raw) || ensure (self, item))
+    if (!(raw >= 0.0) || isinf (raw) || s_ensure (self, item))
         return -1;
     self->raw[item] = raw;
     return 0;
 }
 
-void decay_renormalise (decay_t *self, int64_t t0_ms)
+void trending_decay_renormalise (trending_decay_t *self, int64_t t0_ms)
 {
     double f = exp (-(double) (t0_ms - self->t0_ms) * self->neg_ln_rate_per_ms);
     for (uint32_t i = 0; i < self->n; i++)
@@ -116,23 +116,23 @@ void decay_renormalise (decay_t *self, int64_t t0_ms)
     self->t0_ms = t0_ms;
 }
 
-int64_t decay_t0 (const decay_t *self) { return self->t0_ms; }
-double decay_rate (const decay_t *self) { return self->rate; }
-uint32_t decay_size (const decay_t *self) { return self->n; }
+int64_t trending_decay_t0 (const trending_decay_t *self) { return self->t0_ms; }
+double trending_decay_rate (const trending_decay_t *self) { return self->rate; }
+uint32_t trending_decay_size (const trending_decay_t *self) { return self->n; }
 
 /*  Min-heap on (raw, -id): the root is the weakest of the current top k.  */
-static inline int weaker (double ra, uint32_t a, double rb, uint32_t b)
+static inline int s_weaker (double ra, uint32_t a, double rb, uint32_t b)
 {
     return ra < rb || (ra == rb && a > b);
 }
 
-static void sift_down (uint32_t *heap, const double *raw, size_t n, size_t i)
+static void s_sift_down (uint32_t *heap, const double *raw, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && weaker (raw[heap[l]], heap[l], raw[heap[m]], heap[m]))
+        if (l < n && s_weaker (raw[heap[l]], heap[l], raw[heap[m]], heap[m]))
             m = l;
-        if (r < n && weaker (raw[heap[r]], heap[r], raw[heap[m]], heap[m]))
+        if (r < n && s_weaker (raw[heap[r]], heap[r], raw[heap[m]], heap[m]))
             m = r;
         if (m == i)
             return;
@@ -143,7 +143,7 @@ static void sift_down (uint32_t *heap, const double *raw, size_t n, size_t i)
     }
 }
 
-size_t decay_top (const decay_t *self, int64_t now_ms, size_t k,
+size_t trending_decay_top (const trending_decay_t *self, int64_t now_ms, size_t k,
                   uint32_t *items, double *scores)
 {
     size_t n = 0;
@@ -156,25 +156,25 @@ size_t decay_top (const decay_t *self, int64_t now_ms, size_t k,
             items[n++] = i;
             if (n == k)
                 for (size_t j = k / 2 + 1; j-- > 0;)
-                    sift_down (items, self->raw, n, j);
+                    s_sift_down (items, self->raw, n, j);
         }
-        else if (weaker (self->raw[items[0]], items[0], self->raw[i], i)) {
+        else if (s_weaker (self->raw[items[0]], items[0], self->raw[i], i)) {
             items[0] = i;
-            sift_down (items, self->raw, n, 0);
+            s_sift_down (items, self->raw, n, 0);
         }
     }
     if (n < k)
         for (size_t j = n / 2 + 1; j-- > 0;)
-            sift_down (items, self->raw, n, j);
+            s_sift_down (items, self->raw, n, j);
     /*  Heap-sort in place: pop the weakest to the back.                    */
     for (size_t end = n; end > 1; end--) {
         uint32_t t = items[0];
         items[0] = items[end - 1];
         items[end - 1] = t;
-        sift_down (items, self->raw, end - 1, 0);
+        s_sift_down (items, self->raw, end - 1, 0);
     }
     if (scores) {
-        double f = decay_factor (self, now_ms);
+        double f = trending_decay_factor (self, now_ms);
         for (size_t j = 0; j < n; j++)
             scores[j] = self->raw[items[j]] * f;
     }

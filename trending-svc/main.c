@@ -1,6 +1,6 @@
 /*  trending-svc: what is popular right now (see protocol.h).              */
 #include "hr_service.h"
-#include "trending_serve.h"
+#include "serve.h"
 
 int main (int argc, char **argv)
 {

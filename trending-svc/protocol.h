@@ -24,7 +24,7 @@
     bytes and unknown methods are BAD_REQUEST.  Before the catalog holds
     any product every list is empty.
 
-    Scores (trending_model.h): decayed clicks Σ TRENDING_DECAY_RATE^(age h)
+    Scores (model.h): decayed clicks Σ TRENDING_DECAY_RATE^(age h)
     + a cold-start prior in [0, HR_TRENDING_PRIOR_WEIGHT] from rating and
     no_of_ratings; best_value = discount_ratio × Bayesian-average rating.
 
@@ -44,7 +44,7 @@
       hr:trending:updated_ms          STRING, ms since the epoch
 
     Model "trending" (hr_model_store): a snapshot of the forward sums,
-    layout in trending_train.h.                                             */
+    layout in train.h.                                             */
 #ifndef TRENDING_PROTOCOL_H
 #define TRENDING_PROTOCOL_H
 #include "hr_config.h"

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "live.h"
-#include "log.h"
-#include "model.h"
+#include "collab-svc/live.h"
+#include "collab-svc/log.h"
+#include "collab-svc/model.h"
 #include "../bench_util.h"
 
 static uint64_t

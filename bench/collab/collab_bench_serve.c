@@ -27,10 +27,10 @@
 #include "hr_service.h"
 #include "hr_status.h"
 #include "hr_wire.h"
-#include "log.h"
-#include "model.h"
-#include "protocol.h"
-#include "serve.h"
+#include "collab-svc/log.h"
+#include "collab-svc/model.h"
+#include "collab-svc/protocol.h"
+#include "collab-svc/serve.h"
 #include "../bench_util.h"
 
 #define HIST_MAX 50             /* clicks per request history */

@@ -8,9 +8,9 @@
 #include <sys/resource.h>
 #include <time.h>
 #include "gen.h"
-#include "log.h"
-#include "model.h"
-#include "score.h"
+#include "collab-svc/log.h"
+#include "collab-svc/model.h"
+#include "collab-svc/score.h"
 #include "../bench_util.h"
 
 static double

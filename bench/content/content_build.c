@@ -5,8 +5,8 @@
     and encodes the blob; prints the phases, blob size and peak RSS.
 
     usage: content_build [--threads N] FILE.csv...                          */
-#include "catalog_csv.h"
-#include "train.h"
+#include "content-svc/catalog_csv.h"
+#include "content-svc/train.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

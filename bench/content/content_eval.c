@@ -12,12 +12,12 @@
     product's or an earlier neighbour's.
 
     usage: content_eval FILE.csv...  (every CSV of ../shared/data/amazon-in-products) */
-#include "catalog_csv.h"
-#include "neighbours.h"
-#include "text.h"
-#include "tfidf.h"
-#include "train.h"
-#include "vocab.h"
+#include "content-svc/catalog_csv.h"
+#include "content-svc/neighbours.h"
+#include "content-svc/text.h"
+#include "content-svc/tfidf.h"
+#include "content-svc/train.h"
+#include "content-svc/vocab.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 
     usage: content_gen N SEED OUT.csv FILE.csv...
     e.g.   content_gen 550000 1 /tmp/catalog-550k.csv (every real CSV) */
-#include "catalog_csv.h"
+#include "content-svc/catalog_csv.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,13 +9,13 @@
     and a synonym query every 10th), response_limit 20 (and 2000 for 10%).
 
     usage: content_search [--rate R] [--seconds S] FILE.csv...              */
-#include "catalog_csv.h"
+#include "content-svc/catalog_csv.h"
 #include "hr_broker.h"
 #include "hr_client.h"
 #include "hr_log.h"
-#include "search.h"
-#include "serve.h"
-#include "train.h"
+#include "content-svc/search.h"
+#include "content-svc/serve.h"
+#include "content-svc/train.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -14,12 +14,12 @@
     typo2, constraints, synonyms, semantic, learned).
 
     usage: search_topk [--explain] [--variants] [--limit N] [--off NAME]... FILE.csv... < queries */
-#include "catalog_csv.h"
+#include "content-svc/catalog_csv.h"
 #include "hr_log.h"
-#include "search.h"
-#include "synonyms.h"
-#include "tfidf.h"
-#include "train.h"
+#include "content-svc/search.h"
+#include "content-svc/synonyms.h"
+#include "content-svc/tfidf.h"
+#include "content-svc/train.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -27,9 +27,9 @@
 #include "hr_migrate.h"
 #include "hr_service.h"
 #include "hr_status.h"
-#include "import.h"
-#include "protocol.h"
-#include "serve.h"
+#include "interactions-svc/import.h"
+#include "interactions-svc/protocol.h"
+#include "interactions-svc/serve.h"
 #include "../bench_util.h"
 
 #define MAX_SAMPLES 2000000

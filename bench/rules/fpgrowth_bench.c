@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
-#include "basket_file.h"
-#include "fpgrowth.h"
-#include "item_dict.h"
+#include "rules-svc/basket_file.h"
+#include "rules-svc/fpgrowth.h"
+#include "rules-svc/item_dict.h"
 #include "../bench_util.h"
 
 static long peak_rss_kb (void)
@@ -30,31 +30,31 @@ int main (int argc, char **argv)
         perror (path);
         return 1;
     }
-    fpg_baskets_t *b = fpg_baskets_new ();
-    item_dict_t *d = item_dict_new ();
+    rules_fpg_baskets_t *b = rules_fpg_baskets_new ();
+    rules_item_dict_t *d = rules_item_dict_new ();
     char err[256];
     double t0 = bench_now_s ();
-    if (basket_file_read (f, d, b, err, sizeof err)) {
+    if (rules_basket_file_read (f, d, b, err, sizeof err)) {
         fprintf (stderr, "%s: %s\n", path, err);
         return 1;
     }
     fclose (f);
     printf ("%s: %u baskets, %u items, %llu occurrences (deduplicated); read in %.3f s, RSS %ld KB\n",
-            path, fpg_baskets_count (b), item_dict_size (d),
-            (unsigned long long) fpg_baskets_items (b), bench_now_s () - t0, peak_rss_kb ());
+            path, rules_fpg_baskets_count (b), rules_item_dict_size (d),
+            (unsigned long long) rules_fpg_baskets_items (b), bench_now_s () - t0, peak_rss_kb ());
     int nsup = argc > 2 ? argc - 2 : 2;
     for (int s = 0; s < nsup; s++) {
         double support = argc > 2 ? atof (argv[2 + s]) : (s == 0 ? 0.01 : 0.005);
-        fpg_params_t p = fpg_params_default ();
+        rules_fpg_params_t p = rules_fpg_params_default ();
         p.min_support = support;
         p.min_confidence = 0.5;
         p.max_len = 0;
         double best = 1e9;
-        fpg_result_t *r = NULL;
+        rules_fpg_result_t *r = NULL;
         for (int rep = 0; rep < 3; rep++) {
-            fpg_result_destroy (&r);
+            rules_fpg_result_destroy (&r);
             double t = bench_now_s ();
-            r = fpg_mine (b, &p, err, sizeof err);
+            r = rules_fpg_mine (b, &p, err, sizeof err);
             double dt = bench_now_s () - t;
             if (!r) {
                 fprintf (stderr, "mine: %s\n", err);
@@ -63,15 +63,15 @@ int main (int argc, char **argv)
             if (dt < best)
                 best = dt;
         }
-        printf ("support %-6g min_count %-4u itemsets %-7zu (", support, fpg_result_min_count (r),
-                fpg_result_itemset_count (r));
-        for (uint32_t k = 1; k <= fpg_result_max_len (r); k++)
-            printf ("%s%zu", k > 1 ? "/" : "", fpg_result_itemset_count_len (r, k));
+        printf ("support %-6g min_count %-4u itemsets %-7zu (", support, rules_fpg_result_min_count (r),
+                rules_fpg_result_itemset_count (r));
+        for (uint32_t k = 1; k <= rules_fpg_result_max_len (r); k++)
+            printf ("%s%zu", k > 1 ? "/" : "", rules_fpg_result_itemset_count_len (r, k));
         printf (")  rules(conf>=0.5) %-6zu  mine %.3f s  peak RSS %ld KB\n",
-                fpg_result_rule_count (r), best, peak_rss_kb ());
-        fpg_result_destroy (&r);
+                rules_fpg_result_rule_count (r), best, peak_rss_kb ());
+        rules_fpg_result_destroy (&r);
     }
-    fpg_baskets_destroy (&b);
-    item_dict_destroy (&d);
+    rules_fpg_baskets_destroy (&b);
+    rules_item_dict_destroy (&d);
     return 0;
 }

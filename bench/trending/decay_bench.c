@@ -1,8 +1,8 @@
 /*  Trending update throughput: clicks per second into the forward-decay
     model, three ways:
-      decay_add           the bare model (dense item ids);
+      trending_decay_add           the bare model (dense item ids);
       trending click      what the event thread does per click: catalog id
-                          lookup + lock + decay_add (trending_state_click);
+                          lookup + lock + trending_decay_add (trending_state_click);
       stream end-to-end   (with REDIS_URL) events XADDed to hr:events and
                           consumed by a trending_state's event thread.
     Target (issue 7): >= 100,000 events/s.
@@ -12,13 +12,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "decay.h"
+#include "trending-svc/decay.h"
 #include "hr_catalog.h"
 #include "hr_client.h"
 #include "hr_events.h"
 #include "hr_log.h"
 #include "hr_redis.h"
-#include "trending_serve.h"
+#include "trending-svc/serve.h"
 #include "../bench_util.h"
 
 #define ITEMS 30000
@@ -39,16 +39,16 @@ int main (int argc, char **argv)
     hr_log_init ("decay-bench", HR_LOG_WARN);
     int64_t t0 = 1700000000000LL;
 
-    decay_t *d = decay_new (0.95, t0);
+    trending_decay_t *d = trending_decay_new (0.95, t0);
     double t = bench_now_s ();
     for (long i = 0; i < events; i++)
-        decay_add (d, next_item (), t0 + i / 10);   /* 10 events per ms of event time */
+        trending_decay_add (d, next_item (), t0 + i / 10);   /* 10 events per ms of event time */
     double dt = bench_now_s () - t;
     uint32_t top[10];
-    decay_top (d, t0 + events / 10, 10, top, NULL);
+    trending_decay_top (d, t0 + events / 10, 10, top, NULL);
     printf ("decay_add:        %ld events in %.3f s = %.0f events/s (top item %u)\n",
             events, dt, events / dt, top[0]);
-    decay_destroy (&d);
+    trending_decay_destroy (&d);
 
     hr_catalog_t *cat = hr_catalog_new ();
     static char ids[ITEMS][11];

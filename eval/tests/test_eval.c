@@ -5,7 +5,7 @@
 #include "eval.h"
 #include "eval_metrics.h"
 #include "eval_strategies.h"
-#include "log.h"
+#include "collab-svc/log.h"
 
 START_TEST (metrics_by_hand)
 {

@@ -10,8 +10,9 @@
     names: a rule's antecedent, the clicked item behind a neighbour).
 
     Model versions live in PostgreSQL; the event loop must never wait on it,
-    so a background thread (gw_admin_start) refreshes a copy every few
-    seconds and the overview serves that copy.
+    so the server's gw_admin object keeps a copy as an hr_swap snapshot that
+    its poller thread refreshes every few seconds, and the overview serves
+    that copy.
 
     Access: when API keys are configured every admin endpoint requires
     `Authorization: Bearer <key>` (401 without, 403 with a wrong one),
@@ -21,10 +22,10 @@
 #include <stdbool.h>
 #include "gw_app.h"
 
-/*  Starts the model-info poller (reference counted: one per process however
-    many servers start).  0 / -1.  */
-int gw_admin_start (const char *database_url);
-void gw_admin_stop (void);
+/*  The admin views' state, owned by the server (gw_app_t.admin): starts
+    the model-info poller when there is a database.  NULL on out of memory. */
+gw_admin_t *gw_admin_new (const char *database_url);
+void gw_admin_destroy (gw_admin_t **self_p);
 
 void gw_handle_admin_overview (gw_request_t *r);
 void gw_handle_admin_user (gw_request_t *r, h2o_iovec_t user_id);

@@ -1,20 +1,16 @@
-/*  gw_catalog_api — validation here, the SQL on the jobs thread (gw_jobs). */
+/*  gw_catalog_api — requests checked here (the product fields by
+    gw_catalog_product), the SQL on the jobs thread (gw_jobs).             */
 #include "gw_catalog_api.h"
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "gw_buf.h"
+#include "gw_catalog_product.h"
 #include "gw_jobs.h"
 #include "gw_respond.h"
 #include "hr_log.h"
 #include "hr_validate.h"
-
-#define NAME_MAX_BYTES 2000
-#define CATEGORY_MAX_BYTES 255
-#define URL_MAX_BYTES 4096
-
-static const char *const status_names[] = { "in_stock", "out_of_stock", "hidden" };
 
 typedef enum { OP_UPSERT, OP_STATUS, OP_DELETE } op_t;
 
@@ -71,7 +67,7 @@ static const char *const sql_delete =
     " SELECT (SELECT count(*) FROM d), 0, (SELECT version FROM v)";
 
 static void
-job_run (void *arg, gw_job_env_t *env)
+s_job_run (void *arg, gw_job_env_t *env)
 {
     cat_job_t *j = arg;
     j->rc = -1;
@@ -102,7 +98,7 @@ job_run (void *arg, gw_job_env_t *env)
 /* ------------------------------------------------------------ answers (loop) */
 
 static void
-job_done (void *arg)
+s_job_done (void *arg)
 {
     cat_job_t *j = arg;
     gw_request_t *r = j->r;
@@ -128,7 +124,7 @@ job_done (void *arg)
                            j->created, j->changed - j->created);
         break;
     case OP_STATUS:
-        gw_buf_printf (&b, "{\"id\":\"%s\",\"status\":\"%s\"", j->id, status_names[j->status]);
+        gw_buf_printf (&b, "{\"id\":\"%s\",\"status\":\"%s\"", j->id, gw_catalog_product_status_name (j->status));
         break;
     case OP_DELETE:
         gw_buf_printf (&b, "{\"id\":\"%s\",\"deleted\":true", j->id);
@@ -139,17 +135,17 @@ job_done (void *arg)
 }
 
 static void
-submit (cat_job_t *j)
+s_submit (cat_job_t *j)
 {
     gw_request_t *r = j->r;
-    if (gw_jobs_submit (r->app->jobs, r->thread->jobs, job_run, job_done, j) != 0) {
+    if (gw_jobs_submit (r->app->jobs, r->thread->jobs, s_job_run, s_job_done, j) != 0) {
         free (j->products);
         gw_send_error (r, 503, "unavailable", "catalog writes are not available (no database or queue full)");
     }
 }
 
 static cat_job_t *
-job_new (gw_request_t *r, op_t op)
+s_job_new (gw_request_t *r, op_t op)
 {
     cat_job_t *j = h2o_mem_alloc_pool (&r->req->pool, sizeof *j);
     memset (j, 0, sizeof *j);
@@ -160,122 +156,8 @@ job_new (gw_request_t *r, op_t op)
 
 /* ------------------------------------------------------------ validation */
 
-static int
-parse_status (json_t *v)
-{
-    const char *s = json_string_value (v);
-    for (int i = 0; s && i < 3; i++)
-        if (!strcmp (s, status_names[i]))
-            return i;
-    return -1;
-}
-
-/*  A string field: required or optional (null/absent allowed).  */
 static bool
-string_field (json_t *in, json_t *out, const char *key, bool required, size_t max, char *why, size_t cap)
-{
-    json_t *v = json_object_get (in, key);
-    if (!v || json_is_null (v)) {
-        if (required)
-            snprintf (why, cap, "%s is required", key);
-        else
-            json_object_set_new (out, key, json_null ());
-        return !required;
-    }
-    const char *s = json_string_value (v);
-    size_t n = s ? json_string_length (v) : 0;
-    if (!s || (required && n == 0) || n > max || memchr (s, '\0', n)) {
-        snprintf (why, cap, "%s must be a %sstring of at most %zu bytes", key, required ? "non-empty " : "", max);
-        return false;
-    }
-    json_object_set (out, key, v);
-    return true;
-}
-
-/*  A number field: optional; NAN when absent/null.  false when invalid.   */
-static bool
-number_field (json_t *in, json_t *out, const char *key, double lo, double hi, double *value,
-              char *why, size_t cap)
-{
-    json_t *v = json_object_get (in, key);
-    *value = NAN;
-    if (!v || json_is_null (v)) {
-        json_object_set_new (out, key, json_null ());
-        return true;
-    }
-    if (!json_is_number (v) || json_number_value (v) < lo || json_number_value (v) > hi) {
-        snprintf (why, cap, "%s must be a number in [%g, %g] or null", key, lo, hi);
-        return false;
-    }
-    *value = json_number_value (v);
-    json_object_set_new (out, key, json_real (*value));
-    return true;
-}
-
-/*  One product object -> its normalised form (NULL with `why` on error).
-    id: from the path (id10) or the object's "id".  */
-static json_t *
-product_normalise (json_t *in, const char *id10, char *why, size_t cap)
-{
-    if (!json_is_object (in)) {
-        snprintf (why, cap, "a product must be a JSON object");
-        return NULL;
-    }
-    json_t *out = json_object ();
-    const char *id = id10;
-    if (!id) {
-        id = json_string_value (json_object_get (in, "id"));
-        if (!id || !hr_valid_product_id (id, strlen (id))) {
-            snprintf (why, cap, "id must match ^[A-Z0-9]{10}$");
-            goto fail;
-        }
-    }
-    else if (json_object_get (in, "id")
-             && (!json_is_string (json_object_get (in, "id"))
-                 || strcmp (json_string_value (json_object_get (in, "id")), id))) {
-        snprintf (why, cap, "id in the body differs from the path");
-        goto fail;
-    }
-    json_object_set_new (out, "id", json_stringn (id, HR_PRODUCT_ID_LEN));
-    double rating, reviews, price, original, ratio;
-    if (!string_field (in, out, "name", true, NAME_MAX_BYTES, why, cap)
-        || !string_field (in, out, "main_category", true, CATEGORY_MAX_BYTES, why, cap)
-        || !string_field (in, out, "sub_category", true, CATEGORY_MAX_BYTES, why, cap)
-        || !string_field (in, out, "image", false, URL_MAX_BYTES, why, cap)
-        || !string_field (in, out, "link", false, URL_MAX_BYTES, why, cap)
-        || !number_field (in, out, "ratings", 0, 5, &rating, why, cap)
-        || !number_field (in, out, "no_of_ratings", 0, 1e15, &reviews, why, cap)
-        || !number_field (in, out, "discount_price", 0.01, 1e12, &price, why, cap)
-        || !number_field (in, out, "actual_price", 0.01, 1e12, &original, why, cap)
-        || !number_field (in, out, "discount_ratio", -1e6, 1, &ratio, why, cap))
-        goto fail;
-    if (!isnan (reviews)) {
-        if (reviews != floor (reviews)) {
-            snprintf (why, cap, "no_of_ratings must be an integer");
-            goto fail;
-        }
-        json_object_set_new (out, "no_of_ratings", json_integer ((json_int_t) reviews));
-    }
-    if (isnan (ratio) && !isnan (price) && !isnan (original))     /* as the importer does */
-        json_object_set_new (out, "discount_ratio",
-                             json_real (round ((1.0 - price / original) * 10000.0) / 10000.0));
-    json_t *st = json_object_get (in, "status");
-    if (st) {
-        int s = parse_status (st);
-        if (s < 0) {
-            snprintf (why, cap, "status must be in_stock, out_of_stock or hidden");
-            goto fail;
-        }
-        json_object_set_new (out, "status", json_integer (s));
-    }
-    return out;
-fail:
-    json_decref (out);
-    return NULL;
-}
-
-static bool
-body_within (gw_request_t *r, size_t max)
+s_body_within (gw_request_t *r, size_t max)
 {
     if (r->req->entity.len <= max)
         return true;
@@ -284,7 +166,7 @@ body_within (gw_request_t *r, size_t max)
 }
 
 static bool
-valid_path_id (gw_request_t *r, h2o_iovec_t id)
+s_valid_path_id (gw_request_t *r, h2o_iovec_t id)
 {
     if (hr_valid_product_id (id.base, id.len))
         return true;
@@ -295,7 +177,7 @@ valid_path_id (gw_request_t *r, h2o_iovec_t id)
 /*  Appends `product` to `array`, replacing an earlier one with its id (one
     statement cannot upsert the same row twice; the last wins).            */
 static void
-append_product (json_t *array, json_t *product)
+s_append_product (json_t *array, json_t *product)
 {
     const char *id = json_string_value (json_object_get (product, "id"));
     size_t i;
@@ -309,9 +191,9 @@ append_product (json_t *array, json_t *product)
 }
 
 static void
-submit_upsert (gw_request_t *r, json_t *array, uint32_t received, const char *single_id)
+s_submit_upsert (gw_request_t *r, json_t *array, uint32_t received, const char *single_id)
 {
-    cat_job_t *j = job_new (r, OP_UPSERT);
+    cat_job_t *j = s_job_new (r, OP_UPSERT);
     j->products = json_dumps (array, JSON_COMPACT);
     j->count = received;
     if (single_id)
@@ -320,13 +202,13 @@ submit_upsert (gw_request_t *r, json_t *array, uint32_t received, const char *si
         gw_send_error (r, 500, "internal", "out of memory");
         return;
     }
-    submit (j);
+    s_submit (j);
 }
 
 void
 gw_handle_catalog_put (gw_request_t *r, h2o_iovec_t product_id)
 {
-    if (!valid_path_id (r, product_id) || !body_within (r, (size_t) r->app->settings.max_body))
+    if (!s_valid_path_id (r, product_id) || !s_body_within (r, (size_t) r->app->settings.max_body))
         return;
     json_error_t err;
     h2o_iovec_t e = r->req->entity;
@@ -336,7 +218,7 @@ gw_handle_catalog_put (gw_request_t *r, h2o_iovec_t product_id)
         return;
     }
     char why[160] = "";
-    json_t *p = product_normalise (in, product_id.base, why, sizeof why);
+    json_t *p = gw_catalog_product_normalise (in, product_id.base, why, sizeof why);
     json_decref (in);
     if (!p) {
         gw_send_error (r, 422, "invalid_product", "%s", why);
@@ -344,14 +226,14 @@ gw_handle_catalog_put (gw_request_t *r, h2o_iovec_t product_id)
     }
     json_t *array = json_array ();
     json_array_append_new (array, p);
-    submit_upsert (r, array, 1, product_id.base);
+    s_submit_upsert (r, array, 1, product_id.base);
     json_decref (array);
 }
 
 /*  The batch's objects: a JSON array, or NDJSON (blank lines skipped).
     NULL when answered (422).  */
 static json_t *
-batch_items (gw_request_t *r)
+s_batch_items (gw_request_t *r)
 {
     h2o_iovec_t e = r->req->entity;
     const char *s = e.base ? e.base : "";
@@ -391,9 +273,9 @@ batch_items (gw_request_t *r)
 void
 gw_handle_catalog_batch (gw_request_t *r)
 {
-    if (!body_within (r, (size_t) r->app->settings.max_body * GW_CATALOG_BODY_FACTOR))
+    if (!s_body_within (r, (size_t) r->app->settings.max_body * GW_CATALOG_BODY_FACTOR))
         return;
-    json_t *items = batch_items (r);
+    json_t *items = s_batch_items (r);
     if (!items)
         return;
     size_t n = json_array_size (items);
@@ -406,47 +288,47 @@ gw_handle_catalog_batch (gw_request_t *r)
     json_t *array = json_array ();
     for (size_t i = 0; i < n; i++) {
         char why[160] = "";
-        json_t *p = product_normalise (json_array_get (items, i), NULL, why, sizeof why);
+        json_t *p = gw_catalog_product_normalise (json_array_get (items, i), NULL, why, sizeof why);
         if (!p) {
             json_decref (items);
             json_decref (array);
             gw_send_error (r, 422, "invalid_product", "product %zu: %s (nothing was written)", i, why);
             return;
         }
-        append_product (array, p);
+        s_append_product (array, p);
     }
     json_decref (items);
-    submit_upsert (r, array, (uint32_t) n, NULL);
+    s_submit_upsert (r, array, (uint32_t) n, NULL);
     json_decref (array);
 }
 
 void
 gw_handle_catalog_patch (gw_request_t *r, h2o_iovec_t product_id)
 {
-    if (!valid_path_id (r, product_id) || !body_within (r, (size_t) r->app->settings.max_body))
+    if (!s_valid_path_id (r, product_id) || !s_body_within (r, (size_t) r->app->settings.max_body))
         return;
     json_error_t err;
     h2o_iovec_t e = r->req->entity;
     json_t *in = json_loadb (e.base ? e.base : "", e.len, 0, &err);
-    int status = json_is_object (in) ? parse_status (json_object_get (in, "status")) : -1;
+    int status = json_is_object (in) ? gw_catalog_product_status (json_object_get (in, "status")) : -1;
     json_decref (in);
     if (status < 0) {
         gw_send_error (r, 422, "invalid_body",
                        "the body must be {\"status\": \"in_stock\" | \"out_of_stock\" | \"hidden\"}");
         return;
     }
-    cat_job_t *j = job_new (r, OP_STATUS);
+    cat_job_t *j = s_job_new (r, OP_STATUS);
     memcpy (j->id, product_id.base, HR_PRODUCT_ID_LEN);
     j->status = status;
-    submit (j);
+    s_submit (j);
 }
 
 void
 gw_handle_catalog_delete (gw_request_t *r, h2o_iovec_t product_id)
 {
-    if (!valid_path_id (r, product_id))
+    if (!s_valid_path_id (r, product_id))
         return;
-    cat_job_t *j = job_new (r, OP_DELETE);
+    cat_job_t *j = s_job_new (r, OP_DELETE);
     memcpy (j->id, product_id.base, HR_PRODUCT_ID_LEN);
-    submit (j);
+    s_submit (j);
 }

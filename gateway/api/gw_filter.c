@@ -18,7 +18,7 @@ struct gw_filter {
 #define CATEGORY_FACTOR 4
 
 static bool
-parse_exclude (gw_request_t *r, gw_filter_t *f, h2o_iovec_t v)
+s_parse_exclude (gw_request_t *r, gw_filter_t *f, h2o_iovec_t v)
 {
     h2o_mem_pool_t *pool = &r->req->pool;
     f->exclude = h2o_mem_alloc_pool (pool, GW_FILTER_MAX_EXCLUDE * sizeof *f->exclude);
@@ -57,7 +57,7 @@ gw_filter_parse (gw_request_t *r, gw_filter_t **out)
         return true;
     gw_filter_t *f = h2o_mem_alloc_pool (&req->pool, sizeof *f);
     memset (f, 0, sizeof *f);
-    if (has_ex && !parse_exclude (r, f, ex))
+    if (has_ex && !s_parse_exclude (r, f, ex))
         return false;
     if (has_cat) {
         const char *q;
@@ -77,7 +77,7 @@ gw_filter_parse (gw_request_t *r, gw_filter_t **out)
 }
 
 static bool
-name_is (const char *name, const char *want, size_t len)
+s_name_is (const char *name, const char *want, size_t len)
 {
     return name && strlen (name) == len && strncasecmp (name, want, len) == 0;
 }
@@ -94,8 +94,8 @@ gw_filter_pass (const gw_filter_t *self, const hr_catalog_t *cat, uint32_t idx)
         if (memcmp (self->exclude[i], p->id, HR_PRODUCT_ID_LEN) == 0)
             return false;
     if (self->category
-        && !name_is (p->main_category, self->category, self->category_len)
-        && !name_is (p->sub_category, self->category, self->category_len))
+        && !s_name_is (p->main_category, self->category, self->category_len)
+        && !s_name_is (p->sub_category, self->category, self->category_len))
         return false;
     return true;
 }

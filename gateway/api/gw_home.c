@@ -17,6 +17,7 @@
 #include <string.h>
 #include "gw_app.h"
 #include "gw_auth.h"
+#include "gw_endpoint.h"
 #include "gw_filter.h"
 #include "gw_params.h"
 #include "gw_render.h"
@@ -33,13 +34,6 @@
 #define HISTORY_DAYS 30         /* the spec: no interaction in 30 days = stale */
 #define HISTORY_EVENTS 50
 
-enum { SRC_CONTENT_CLICKED, SRC_COLLAB, SRC_RULES, SRC_CONTENT_SEARCH, SRC_DIVERSE, SRC_COUNT };
-static const char *const source_names[SRC_COUNT] = {
-    "content_clicked", "collab", "rules", "content_search", "diverse",
-};
-static const char *const source_signals[SRC_COUNT] = {
-    "clicked", "clicked", "clicked", "search", "diverse",
-};
 
 typedef struct {
     gw_request_t *r;
@@ -56,7 +50,7 @@ typedef struct {
     /*  The merge that built personalized (for explain=true).              */
     const hr_merge_model_t *model;      /* NULL: rank or max merge */
     int64_t model_version;
-    double weight[SRC_COUNT];           /* each source's effective weight */
+    double weight[HR_HOME_SOURCES];           /* each source's effective weight */
 } home_t;
 
 static const unsigned char empty_history[4] = { 0, 0, 0, 0 };
@@ -82,10 +76,10 @@ render_parts (gw_buf_t *b, const home_t *h, const hr_merged_t *m)
 {
     gw_buf_puts (b, ",\"parts\":{");
     bool first = true;
-    for (int s = 0; s < SRC_COUNT; s++) {
+    for (int s = 0; s < HR_HOME_SOURCES; s++) {
         if (m->parts[s] <= 0)
             continue;
-        gw_buf_printf (b, "%s\"%s\":%.6g", first ? "" : ",", source_names[s], (double) m->parts[s]);
+        gw_buf_printf (b, "%s\"%s\":%.6g", first ? "" : ",", hr_home_source_names[s], (double) m->parts[s]);
         first = false;
     }
     gw_buf_putc (b, '}');
@@ -94,11 +88,11 @@ render_parts (gw_buf_t *b, const home_t *h, const hr_merged_t *m)
     gw_buf_printf (b, ",\"merge\":{\"by\":\"learned\",\"version\":%lld},\"calibrated\":{",
                    (long long) h->model_version);
     first = true;
-    for (int s = 0; s < SRC_COUNT; s++) {
+    for (int s = 0; s < HR_HOME_SOURCES; s++) {
         if (m->parts[s] <= 0 || !(h->weight[s] > 0))
             continue;
         gw_buf_printf (b, "%s\"%s\":{\"value\":%.6g,\"weight\":%.6g}", first ? "" : ",",
-                       source_names[s], (double) m->parts[s] / h->weight[s], h->weight[s]);
+                       hr_home_source_names[s], (double) m->parts[s] / h->weight[s], h->weight[s]);
         first = false;
     }
     gw_buf_putc (b, '}');
@@ -108,13 +102,11 @@ static void
 render_explained (gw_buf_t *b, const hr_catalog_t *cat, const hr_merged_t *m, int64_t idx,
                   const home_t *h)
 {
-    size_t len;
-    const char *json = hr_catalog_json (cat, (uint32_t) idx, &len);
-    gw_buf_put (b, json, len - 1);                      /* up to the closing brace */
+    gw_render_item_open (b, cat, (uint32_t) idx);
     const char *strategy = hr_strategy_name (m->item.strategy);
     gw_buf_puts (b, ",\"explain\":{\"signal\":");
-    const char *signal = m->best_source >= 0 && m->best_source < SRC_COUNT
-                       ? source_signals[m->best_source] : "unknown";
+    const char *signal = m->best_source >= 0 && m->best_source < HR_HOME_SOURCES
+                       ? hr_home_source_signals[m->best_source] : "unknown";
     gw_buf_json_str (b, signal, strlen (signal));
     gw_buf_puts (b, ",\"strategy\":");
     gw_buf_json_str (b, strategy ? strategy : "", strategy ? strlen (strategy) : 0);
@@ -133,38 +125,38 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
 {
     h2o_mem_pool_t *pool = &h->r->req->pool;
     const gw_weights_t *w = &h->r->app->settings.weights;
-    gw_list_t lists[SRC_COUNT];
+    gw_list_t lists[HR_HOME_SOURCES];
     memset (lists, 0, sizeof lists);
     const gw_call_t *c;
     if ((c = usable (h, f, h->c_content))
-        && gw_decode_two_lists (pool, c->body, c->len, &lists[SRC_CONTENT_CLICKED],
-                                &lists[SRC_CONTENT_SEARCH]) != 0)
+        && gw_decode_two_lists (pool, c->body, c->len, &lists[HR_HOME_CONTENT_CLICKED],
+                                &lists[HR_HOME_CONTENT_SEARCH]) != 0)
         h->degraded |= 1u << GW_SVC_CONTENT;
-    if ((c = usable (h, f, h->c_collab)) && gw_decode_one_list (pool, c->body, c->len, &lists[SRC_COLLAB]) != 0)
+    if ((c = usable (h, f, h->c_collab)) && gw_decode_one_list (pool, c->body, c->len, &lists[HR_HOME_COLLAB]) != 0)
         h->degraded |= 1u << GW_SVC_COLLAB;
-    if ((c = usable (h, f, h->c_rules)) && gw_decode_one_list (pool, c->body, c->len, &lists[SRC_RULES]) != 0)
+    if ((c = usable (h, f, h->c_rules)) && gw_decode_one_list (pool, c->body, c->len, &lists[HR_HOME_RULES]) != 0)
         h->degraded |= 1u << GW_SVC_RULES;
     if (diverse)
-        lists[SRC_DIVERSE] = *diverse;
-    for (int s = 0; s < SRC_COUNT; s++)
+        lists[HR_HOME_DIVERSE] = *diverse;
+    for (int s = 0; s < HR_HOME_SOURCES; s++)
         gw_filter_list (h->filter, cat, &lists[s]);
     /*  The learned merge: each source's calibration and sub-weight within
         its signal come from the model (gw_merge.h); the rank merge (no
         model yet, HR_MERGE_BY=rank) and max use the configured shares.    */
     h->model = w->mode == GW_MERGE_LEARNED
              ? gw_merge_for_request (h->r->app->merge, pool, &h->model_version) : NULL;
-    const double weights[SRC_COUNT] = {
+    const double weights[HR_HOME_SOURCES] = {
         w->clicked * (h->model ? 1 : w->clicked_content),
         w->clicked * (h->model ? 1 : w->clicked_collab),
         w->clicked * (h->model ? 1 : w->clicked_rules), w->search, w->diverse,
     };
-    hr_merge_source_t src[SRC_COUNT];
-    for (int s = 0; s < SRC_COUNT; s++)
-        src[s] = (hr_merge_source_t) { lists[s].items, lists[s].n, weights[s], source_signals[s],
+    hr_merge_source_t src[HR_HOME_SOURCES];
+    for (int s = 0; s < HR_HOME_SOURCES; s++)
+        src[s] = (hr_merge_source_t) { lists[s].items, lists[s].n, weights[s], hr_home_source_signals[s],
                                        NULL, 0 };
     if (h->model)
-        hr_merge_model_apply (h->model, source_names, src, SRC_COUNT);
-    for (int s = 0; s < SRC_COUNT; s++)
+        hr_merge_model_apply (h->model, hr_home_source_names, src, HR_HOME_SOURCES);
+    for (int s = 0; s < HR_HOME_SOURCES; s++)
         h->weight[s] = src[s].weight;
 
     const char *const *asked;
@@ -174,14 +166,14 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
     for (uint32_t i = 0; i < nasked; i++)
         exclude[nexclude++] = asked[i];
     for (uint32_t i = 0; i < h->hist.n; i++)
-        if (h->hist.events[i].type == 1 && h->hist.events[i].len == HR_PRODUCT_ID_LEN)
+        if (h->hist.events[i].type == HR_EVENT_CLICK && h->hist.events[i].len == HR_PRODUCT_ID_LEN)
             exclude[nexclude++] = h->hist.events[i].value;
 
     /*  Each source's list is collapsed already (gw_filter_list); variants
         from different sources are collapsed here, the best-placed kept.   */
     uint32_t want = h->limit + gw_variants_margin (cat, h->limit);
     hr_merged_t *merged = h2o_mem_alloc_pool (pool, want * sizeof *merged);
-    int n = hr_merge_ex (src, SRC_COUNT, exclude, nexclude, want,
+    int n = hr_merge_ex (src, HR_HOME_SOURCES, exclude, nexclude, want,
                          w->mode == GW_MERGE_MAX ? HR_MERGE_BY_MAX : HR_MERGE_BY_RANK, merged);
     gw_variants_t *shown = gw_variants_new (pool, want);
     uint32_t rendered = 0;
@@ -303,7 +295,7 @@ void
 gw_handle_home (gw_request_t *r)
 {
     h2o_req_t *req = r->req;
-    h2o_iovec_t qs = gw_query_string (req), user, v;
+    h2o_iovec_t qs = gw_query_string (req), user;
     if (!gw_query_get (&req->pool, qs.base, qs.len, "user_id", &user)) {
         gw_send_error (r, 422, "missing_parameter", "query parameter user_id is required");
         return;
@@ -313,27 +305,21 @@ gw_handle_home (gw_request_t *r)
         return;
     }
     long limit;
-    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
-    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, HOME_DEFAULT_LIMIT, 1,
-                        HOME_MAX_LIMIT, &limit) != 0) {
-        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+    if (!gw_endpoint_limit (r, HOME_DEFAULT_LIMIT, HOME_MAX_LIMIT, &limit))
         return;
-    }
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
-    if (!f) {
-        gw_send_overloaded (r);
+    gw_fanout_t *f = gw_endpoint_fanout (r);
+    if (!f)
         return;
-    }
     home_t *h = h2o_mem_alloc_pool (&req->pool, sizeof *h);
     memset (h, 0, sizeof *h);
     h->r = r;
     h->user = user;
     h->limit = (uint32_t) limit;
     h->filter = filter;
-    h->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    h->explain = gw_endpoint_explain (r);
     /*  /home is open (the shop's pages call it), but the sources behind its
         items are the user's history: only with a key when keys are set.  */
     h->personal = h->explain && gw_auth_check (req) == GW_AUTH_OK;

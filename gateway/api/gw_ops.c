@@ -24,7 +24,7 @@ gw_handle_healthz (gw_request_t *r)
 }
 
 static void
-free_slot (void *p)
+s_free_slot (void *p)
 {
     free (*(void **) p);
 }
@@ -38,7 +38,7 @@ gw_handle_metrics (gw_request_t *r)
         gw_send_error (r, 500, "internal", "cannot render metrics");
         return;
     }
-    void **slot = h2o_mem_alloc_shared (&r->req->pool, sizeof *slot, free_slot);
+    void **slot = h2o_mem_alloc_shared (&r->req->pool, sizeof *slot, s_free_slot);
     *slot = text;
     gw_send (r, 200, "text/plain; version=0.0.4", h2o_iovec_init (text, len));
 }
@@ -65,7 +65,7 @@ gw_handle_bench (gw_request_t *r)
 /* ------------------------------------------------------------ readiness */
 
 static void
-send_ready (gw_request_t *r)
+s_send_ready (gw_request_t *r)
 {
     gw_thread_t *t = r->thread;
     /*  A copy: the cache may be replaced while this response is still being
@@ -76,7 +76,7 @@ send_ready (gw_request_t *r)
 
 /*  Fills counts[] from an mmi.workers listing; -1 when malformed.         */
 static int
-decode_workers (const void *body, size_t len, uint32_t counts[GW_STRATEGY_SERVICES])
+s_decode_workers (const void *body, size_t len, uint32_t counts[GW_STRATEGY_SERVICES])
 {
     memset (counts, 0, GW_STRATEGY_SERVICES * sizeof counts[0]);
     hr_reader_t rd;
@@ -96,13 +96,13 @@ decode_workers (const void *body, size_t len, uint32_t counts[GW_STRATEGY_SERVIC
 }
 
 static void
-ready_done (gw_fanout_t *f, void *arg)
+s_ready_done (gw_fanout_t *f, void *arg)
 {
     gw_request_t *r = arg;
     gw_thread_t *t = r->thread;
     const gw_call_t *c = gw_fanout_call (f, 0);
     uint32_t counts[GW_STRATEGY_SERVICES];
-    bool broker_ok = c->outcome == GW_CALL_OK && decode_workers (c->body, c->len, counts) == 0;
+    bool broker_ok = c->outcome == GW_CALL_OK && s_decode_workers (c->body, c->len, counts) == 0;
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &r->req->pool);
     uint32_t products = hr_catalog_size (cat);
     bool replicas = broker_ok;
@@ -132,7 +132,7 @@ ready_done (gw_fanout_t *f, void *arg)
     /*  Only "ready" is cached: a process coming up must not be reported
         not-ready for a second after it became ready.  */
     t->ready_until_ms = ok ? hr_now_ms () + READY_CACHE_MS : 0;
-    send_ready (r);
+    s_send_ready (r);
 }
 
 void
@@ -140,7 +140,7 @@ gw_handle_readyz (gw_request_t *r)
 {
     gw_thread_t *t = r->thread;
     if (t->ready_body.base && hr_now_ms () < t->ready_until_ms) {
-        send_ready (r);
+        s_send_ready (r);
         return;
     }
     gw_fanout_t *f = gw_fanout_new (t->loop, r->req);
@@ -150,5 +150,5 @@ gw_handle_readyz (gw_request_t *r)
     }
     gw_fanout_phase (f, GW_WAIT_FULL);
     gw_fanout_add (f, GW_SVC_MMI, NULL, 0);
-    gw_fanout_wait (f, ready_done, r);
+    gw_fanout_wait (f, s_ready_done, r);
 }

@@ -7,10 +7,10 @@
     product nor a variant of the product itself (gw_variants.h).            */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_endpoint.h"
 #include "gw_cache.h"
 #include "gw_versions.h"
 #include "gw_filter.h"
-#include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
 #include "gw_variants.h"
@@ -67,7 +67,7 @@ product_from_cache (gw_request_t *r, const hr_catalog_t *cat, h2o_iovec_t ids)
 }
 
 static bool
-seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
+s_seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
 {
     for (uint32_t i = 0; i < n; i++)
         if (memcmp (ids[i], id, HR_PRODUCT_ID_LEN) == 0)
@@ -76,7 +76,7 @@ seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
 }
 
 static void
-product_render (gw_fanout_t *f, void *arg)
+s_product_render (gw_fanout_t *f, void *arg)
 {
     product_t *p = arg;
     gw_request_t *r = p->r;
@@ -106,14 +106,14 @@ product_render (gw_fanout_t *f, void *arg)
         for (uint32_t i = 0; i < list.n && n < p->limit; i++) {
             const char *id = list.items[i].id;
             int64_t idx = hr_catalog_find (cat, id);
-            if (idx < 0 || seen (ids, n + 1, id)
+            if (idx < 0 || s_seen (ids, n + 1, id)
                 || !gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) idx)))
                 continue;
             size_t mark = b.len;
             if (n)
                 gw_buf_putc (&b, ',');
-            if (!(p->explain ? gw_render_item_explained (&b, cat, &list.items[i])
-                             : gw_render_item (&b, cat, id))) {
+            if (!gw_render_scored (&b, cat, &list.items[i],
+                                   p->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN)) {
                 b.len = mark;
                 continue;
             }
@@ -149,14 +149,9 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
         gw_send_error (r, 400, "invalid_product_id", "product_id must match ^[A-Z0-9]{10}$");
         return;
     }
-    h2o_iovec_t qs = gw_query_string (req), v;
     long limit;
-    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
-    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, PRODUCT_DEFAULT_LIMIT, 1,
-                        PRODUCT_MAX_LIMIT, &limit) != 0) {
-        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+    if (!gw_endpoint_limit (r, PRODUCT_DEFAULT_LIMIT, PRODUCT_MAX_LIMIT, &limit))
         return;
-    }
     int64_t catalog_version;
     const hr_catalog_t *cat = gw_catalog_for_request_v (r->app->catalog, &req->pool, &catalog_version);
     if (hr_catalog_find (cat, product_id.base) < 0) {
@@ -166,7 +161,7 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;
-    bool explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    bool explain = gw_endpoint_explain (r);
     char key[sizeof ((product_t *) 0)->key];
     bool fill = false;
     uint64_t gen = 0;
@@ -180,11 +175,9 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
             return;
         }
     }
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
-    if (!f) {
-        gw_send_overloaded (r);
+    gw_fanout_t *f = gw_endpoint_fanout (r);
+    if (!f)
         return;
-    }
     product_t *p = h2o_mem_alloc_pool (&req->pool, sizeof *p);
     memset (p, 0, sizeof *p);
     p->r = r;
@@ -206,5 +199,5 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     p->calls[1] = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
     gw_req_product (w, HR_M_FOR_PRODUCT, p->id, want);
     p->calls[2] = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
-    gw_fanout_wait (f, product_render, p);
+    gw_fanout_wait (f, s_product_render, p);
 }

@@ -13,6 +13,7 @@
     again is answered without asking any service.                          */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_endpoint.h"
 #include "gw_cache.h"
 #include "gw_versions.h"
 #include "gw_filter.h"
@@ -37,7 +38,7 @@ typedef struct {
 } search_t;
 
 static void
-search_render (gw_fanout_t *f, void *arg)
+s_search_render (gw_fanout_t *f, void *arg)
 {
     search_t *s = arg;
     gw_request_t *r = s->r;
@@ -61,7 +62,8 @@ search_render (gw_fanout_t *f, void *arg)
         uint32_t n = results.n < s->limit ? results.n : s->limit;
         gw_buf_init (&b, pool, 64 + (size_t) n * (s->explain ? 700 : 420));
         gw_buf_puts (&b, "{\"results\":");
-        uint32_t shown = gw_render_list_ex (&b, cat, &results, s->limit, s->explain);
+        uint32_t shown = gw_render_items (&b, cat, &results, s->limit,
+                                         s->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN);
         if (shown > 0) {
             gw_buf_putc (&b, '}');
             if (s->key.len) {
@@ -118,22 +120,17 @@ void
 gw_handle_search (gw_request_t *r)
 {
     h2o_req_t *req = r->req;
-    h2o_iovec_t qs = gw_query_string (req), v;
     const char *query;
     size_t qlen;
     if (!gw_search_query (r, &query, &qlen))
         return;
     long limit;
-    bool has_limit = gw_query_get (&req->pool, qs.base, qs.len, "response_limit", &v);
-    if (hr_parse_limit (has_limit ? v.base : NULL, has_limit ? v.len : 0, SEARCH_DEFAULT_LIMIT, 1,
-                        SEARCH_MAX_LIMIT, &limit) != 0) {
-        gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
+    if (!gw_endpoint_limit (r, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, &limit))
         return;
-    }
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;
-    bool explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    bool explain = gw_endpoint_explain (r);
     int64_t catalog_version;
     const hr_catalog_t *cat = gw_catalog_for_request_v (r->app->catalog, &req->pool, &catalog_version);
     h2o_iovec_t key = { NULL, 0 };
@@ -155,11 +152,9 @@ gw_handle_search (gw_request_t *r)
             return;
         }
     }
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
-    if (!f) {
-        gw_send_overloaded (r);
+    gw_fanout_t *f = gw_endpoint_fanout (r);
+    if (!f)
         return;
-    }
     search_t *s = h2o_mem_alloc_pool (&req->pool, sizeof *s);
     s->r = r;
     s->limit = (uint32_t) limit;
@@ -176,5 +171,5 @@ gw_handle_search (gw_request_t *r)
     gw_req_trending (w, gw_filter_want (filter, cat, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX,
                                        4 * FALLBACK_MAX));
     s->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
-    gw_fanout_wait (f, search_render, s);
+    gw_fanout_wait (f, s_search_render, s);
 }

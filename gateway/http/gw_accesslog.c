@@ -47,7 +47,7 @@ gw_accesslog_mode_parse (const char *text)
 }
 
 static void
-write_all (int fd, const char *p, size_t n)
+s_write_all (int fd, const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = write (fd, p, n);
@@ -66,12 +66,12 @@ gw_accesslog_flush (gw_accesslog_t *self)
     if (h2o_timeout_is_linked (&self->flush_entry))
         h2o_timeout_unlink (&self->flush_entry);
     if (self->len)
-        write_all (self->fd, self->buf, self->len);
+        s_write_all (self->fd, self->buf, self->len);
     self->len = 0;
 }
 
 static void
-on_flush_timeout (h2o_timeout_entry_t *entry)
+s_on_flush_timeout (h2o_timeout_entry_t *entry)
 {
     gw_accesslog_flush (H2O_STRUCT_FROM_MEMBER (gw_accesslog_t, flush_entry, entry));
 }
@@ -83,7 +83,7 @@ static bool s_key_ok;
 static pthread_once_t s_key_once = PTHREAD_ONCE_INIT;
 
 static void
-make_key (void)
+s_make_key (void)
 {
     s_key_ok = RAND_bytes (s_key, sizeof s_key) == 1;
 }
@@ -92,7 +92,7 @@ gw_accesslog_t *
 gw_accesslog_new (h2o_evloop_t *loop, int fd, const char *service, gw_accesslog_mode_t mode)
 {
     if (mode == GW_ACCESSLOG_HASH) {
-        pthread_once (&s_key_once, make_key);
+        pthread_once (&s_key_once, s_make_key);
         if (!s_key_ok)
             return NULL;
     }
@@ -104,7 +104,7 @@ gw_accesslog_new (h2o_evloop_t *loop, int fd, const char *service, gw_accesslog_
     self->mode = mode;
     snprintf (self->service, sizeof self->service, "%s", service);
     h2o_timeout_init (loop, &self->timeout, GW_ACCESSLOG_FLUSH_MS);
-    self->flush_entry.cb = on_flush_timeout;
+    self->flush_entry.cb = s_on_flush_timeout;
     self->stamp_sec = (time_t) -1;
     return self;
 }
@@ -128,7 +128,7 @@ typedef struct {
 } out_t;
 
 static void
-put (out_t *o, const char *s, size_t n)
+s_put (out_t *o, const char *s, size_t n)
 {
     if ((size_t) (o->end - o->p) < n) {     /* what fits, then full: a line is */
         memcpy (o->p, s, (size_t) (o->end - o->p));     /* dropped, a path cut */
@@ -138,10 +138,10 @@ put (out_t *o, const char *s, size_t n)
     memcpy (o->p, s, n);
     o->p += n;
 }
-#define PUT_LIT(o, lit) put (o, lit, sizeof lit - 1)
+#define PUT_LIT(o, lit) s_put (o, lit, sizeof lit - 1)
 
 static void
-put_str (out_t *o, const char *s, size_t n)
+s_put_str (out_t *o, const char *s, size_t n)
 {
     PUT_LIT (o, "\"");
     if ((size_t) (o->end - o->p) < n * 6 + 2) {
@@ -155,7 +155,7 @@ put_str (out_t *o, const char *s, size_t n)
 }
 
 static void
-put_uint (out_t *o, uint64_t v, int min_digits)
+s_put_uint (out_t *o, uint64_t v, int min_digits)
 {
     char tmp[24];
     int n = 0;
@@ -166,12 +166,12 @@ put_uint (out_t *o, uint64_t v, int min_digits)
     char rev[24];
     for (int i = 0; i < n; i++)
         rev[i] = tmp[n - 1 - i];
-    put (o, rev, (size_t) n);
+    s_put (o, rev, (size_t) n);
 }
 
 /*  Query values that say nothing about the shopper.  */
 static bool
-public_parameter (const char *name, size_t n)
+s_public_parameter (const char *name, size_t n)
 {
     static const char *const names[] = { "response_limit", "explain", "days", "limit" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -181,7 +181,7 @@ public_parameter (const char *name, size_t n)
 }
 
 static void
-put_value (gw_accesslog_t *self, out_t *o, const char *v, size_t n)
+s_put_value (gw_accesslog_t *self, out_t *o, const char *v, size_t n)
 {
     if (n == 0)
         return;
@@ -199,28 +199,28 @@ put_value (gw_accesslog_t *self, out_t *o, const char *v, size_t n)
         text[2 + 2 * i] = hex[md[i] >> 4];
         text[3 + 2 * i] = hex[md[i] & 15];
     }
-    put (o, text, sizeof text);
+    s_put (o, text, sizeof text);
 }
 
 /*  The path as logged, into self->path (NUL-terminated, cut at
     PATH_MAX_LOGGED): see the modes in gw_accesslog.h.                     */
 static size_t
-clean_path (gw_accesslog_t *self, h2o_iovec_t path, size_t personal_at)
+s_clean_path (gw_accesslog_t *self, h2o_iovec_t path, size_t personal_at)
 {
     out_t o = { self->path, self->path + PATH_MAX_LOGGED };
     const char *q = memchr (path.base, '?', path.len);
     size_t plen = q ? (size_t) (q - path.base) : path.len;
     if (self->mode == GW_ACCESSLOG_FULL) {
-        put (&o, path.base, path.len < PATH_MAX_LOGGED ? path.len : PATH_MAX_LOGGED);
+        s_put (&o, path.base, path.len < PATH_MAX_LOGGED ? path.len : PATH_MAX_LOGGED);
         *o.p = '\0';
         return (size_t) (o.p - self->path);
     }
     if (personal_at < plen) {
-        put (&o, path.base, personal_at);
-        put_value (self, &o, path.base + personal_at, plen - personal_at);
+        s_put (&o, path.base, personal_at);
+        s_put_value (self, &o, path.base + personal_at, plen - personal_at);
     }
     else
-        put (&o, path.base, plen);
+        s_put (&o, path.base, plen);
     if (q) {
         const char *p = q + 1, *end = path.base + path.len;
         PUT_LIT (&o, "?");
@@ -229,13 +229,13 @@ clean_path (gw_accesslog_t *self, h2o_iovec_t path, size_t personal_at)
             const char *pe = amp ? amp : end;
             const char *eq = memchr (p, '=', (size_t) (pe - p));
             const char *ne = eq ? eq : pe;
-            put (&o, p, (size_t) (ne - p));
+            s_put (&o, p, (size_t) (ne - p));
             if (eq) {
                 PUT_LIT (&o, "=");
-                if (public_parameter (p, (size_t) (ne - p)))
-                    put (&o, eq + 1, (size_t) (pe - eq - 1));
+                if (s_public_parameter (p, (size_t) (ne - p)))
+                    s_put (&o, eq + 1, (size_t) (pe - eq - 1));
                 else
-                    put_value (self, &o, eq + 1, (size_t) (pe - eq - 1));
+                    s_put_value (self, &o, eq + 1, (size_t) (pe - eq - 1));
             }
             if (amp)
                 PUT_LIT (&o, "&");
@@ -263,27 +263,27 @@ gw_accesslog_line (gw_accesslog_t *self, const char *request_id, h2o_iovec_t met
     }
     out_t o = { self->line, self->line + sizeof self->line };
     PUT_LIT (&o, "{\"ts\":\"");
-    put (&o, self->stamp, strlen (self->stamp));
-    put_uint (&o, (uint64_t) (ts.tv_nsec / 1000000), 3);
+    s_put (&o, self->stamp, strlen (self->stamp));
+    s_put_uint (&o, (uint64_t) (ts.tv_nsec / 1000000), 3);
     PUT_LIT (&o, "Z\",\"level\":\"info\",\"service\":");
-    put_str (&o, self->service, strlen (self->service));
+    s_put_str (&o, self->service, strlen (self->service));
     PUT_LIT (&o, ",\"msg\":\"access\",\"request_id\":");
-    put_str (&o, request_id, strlen (request_id));
+    s_put_str (&o, request_id, strlen (request_id));
     PUT_LIT (&o, ",\"method\":");
-    put_str (&o, method.base, method.len < 16 ? method.len : 15);
+    s_put_str (&o, method.base, method.len < 16 ? method.len : 15);
     PUT_LIT (&o, ",\"path\":");
-    size_t plen = clean_path (self, path, personal_at);
-    put_str (&o, self->path, plen);
+    size_t plen = s_clean_path (self, path, personal_at);
+    s_put_str (&o, self->path, plen);
     PUT_LIT (&o, ",\"status\":\"");
-    put_uint (&o, (uint64_t) (status < 0 ? 0 : status), 1);
+    s_put_uint (&o, (uint64_t) (status < 0 ? 0 : status), 1);
     PUT_LIT (&o, "\",\"endpoint\":");
-    put_str (&o, endpoint, strlen (endpoint));
+    s_put_str (&o, endpoint, strlen (endpoint));
     PUT_LIT (&o, ",\"ms\":\"");
-    put_uint (&o, micros / 1000, 1);
+    s_put_uint (&o, micros / 1000, 1);
     PUT_LIT (&o, ".");
-    put_uint (&o, micros % 1000, 3);
+    s_put_uint (&o, micros % 1000, 3);
     PUT_LIT (&o, "\",\"bytes\":\"");
-    put_uint (&o, bytes, 1);
+    s_put_uint (&o, bytes, 1);
     PUT_LIT (&o, "\"}\n");
     if (o.p == o.end)
         return;                 /* did not fit (cannot happen): drop, never a broken line */
@@ -291,7 +291,7 @@ gw_accesslog_line (gw_accesslog_t *self, const char *request_id, h2o_iovec_t met
     if (self->len + n > sizeof self->buf)
         gw_accesslog_flush (self);
     if (n > sizeof self->buf) {         /* alone, still one write */
-        write_all (self->fd, self->line, n);
+        s_write_all (self->fd, self->line, n);
         return;
     }
     memcpy (self->buf + self->len, self->line, n);

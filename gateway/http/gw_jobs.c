@@ -33,7 +33,7 @@ struct gw_jobs_loop {
 };
 
 static void
-connect_env (gw_jobs_t *self, gw_job_env_t *env)
+s_connect_env (gw_jobs_t *self, gw_job_env_t *env)
 {
     if (!env->pg && self->database_url[0])
         env->pg = hr_pg_new (self->database_url, self->statement_timeout_ms, 0);
@@ -42,7 +42,7 @@ connect_env (gw_jobs_t *self, gw_job_env_t *env)
 }
 
 static void *
-worker (void *arg)
+s_worker (void *arg)
 {
     gw_jobs_t *self = arg;
     gw_job_env_t env = { NULL, NULL };
@@ -58,7 +58,7 @@ worker (void *arg)
             self->tail = NULL;
         self->queued--;
         pthread_mutex_unlock (&self->lock);
-        connect_env (self, &env);
+        s_connect_env (self, &env);
         j->run (j->arg, &env);
         h2o_multithread_send_message (&j->loop->receiver, &j->super);
         pthread_mutex_lock (&self->lock);
@@ -81,7 +81,7 @@ gw_jobs_new (const char *database_url, const char *redis_url, int statement_time
     self->redis_url = strdup (redis_url ? redis_url : "");
     self->statement_timeout_ms = statement_timeout_ms;
     if (!self->database_url || !self->redis_url
-        || pthread_create (&self->thread, NULL, worker, self) != 0) {
+        || pthread_create (&self->thread, NULL, s_worker, self) != 0) {
         hr_error ("gateway: cannot start the jobs thread");
         free (self->database_url);
         free (self->redis_url);
@@ -113,7 +113,7 @@ gw_jobs_destroy (gw_jobs_t **self_p)
 }
 
 static void
-on_done (h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+s_on_done (h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 {
     gw_jobs_loop_t *loop = (gw_jobs_loop_t *) receiver;
     while (!h2o_linklist_is_empty (messages)) {
@@ -132,7 +132,7 @@ gw_jobs_loop_new (h2o_context_t *ctx)
     if (!self)
         return NULL;
     self->ctx = ctx;
-    h2o_multithread_register_receiver (ctx->queue, &self->receiver, on_done);
+    h2o_multithread_register_receiver (ctx->queue, &self->receiver, s_on_done);
     return self;
 }
 

@@ -11,7 +11,7 @@
 #include "hr_metrics.h"
 
 static void
-v4_mapped (const void *v4, uint8_t out[16])
+s_v4_mapped (const void *v4, uint8_t out[16])
 {
     memset (out, 0, 10);
     out[10] = out[11] = 0xff;
@@ -20,7 +20,7 @@ v4_mapped (const void *v4, uint8_t out[16])
 
 /*  1 when `s` (not NUL-terminated) is an IPv4 or IPv6 address.  */
 static int
-parse_address (const char *s, size_t n, uint8_t out[16])
+s_parse_address (const char *s, size_t n, uint8_t out[16])
 {
     char text[INET6_ADDRSTRLEN + 1];
     if (n == 0 || n >= sizeof text)
@@ -29,7 +29,7 @@ parse_address (const char *s, size_t n, uint8_t out[16])
     text[n] = '\0';
     struct in_addr a4;
     if (inet_pton (AF_INET, text, &a4) == 1) {
-        v4_mapped (&a4, out);
+        s_v4_mapped (&a4, out);
         return 1;
     }
     return inet_pton (AF_INET6, text, out) == 1;
@@ -41,7 +41,7 @@ parse_address (const char *s, size_t n, uint8_t out[16])
     the outermost trusted proxy wrote — entries left of it are whatever the
     client sent.  With fewer entries, the leftmost.  1 when it parses.     */
 static int
-forwarded_for (h2o_req_t *req, int proxies, uint8_t out[16])
+s_forwarded_for (h2o_req_t *req, int proxies, uint8_t out[16])
 {
     h2o_iovec_t hops[GW_MAX_TRUSTED_PROXIES];     /* the last `proxies` entries seen */
     int seen = 0;
@@ -65,7 +65,7 @@ forwarded_for (h2o_req_t *req, int proxies, uint8_t out[16])
     if (seen == 0)
         return 0;
     h2o_iovec_t pick = seen >= proxies ? hops[seen % proxies] : hops[0];
-    return parse_address (pick.base, pick.len, out);
+    return s_parse_address (pick.base, pick.len, out);
 }
 
 void
@@ -73,7 +73,7 @@ gw_client_address (h2o_req_t *req, int trusted_proxies, uint8_t out[16])
 {
     if (trusted_proxies > GW_MAX_TRUSTED_PROXIES)
         trusted_proxies = GW_MAX_TRUSTED_PROXIES;
-    if (trusted_proxies > 0 && forwarded_for (req, trusted_proxies, out))
+    if (trusted_proxies > 0 && s_forwarded_for (req, trusted_proxies, out))
         return;
     memset (out, 0, 16);
     struct sockaddr_storage ss;
@@ -82,7 +82,7 @@ gw_client_address (h2o_req_t *req, int trusted_proxies, uint8_t out[16])
     if (len == 0)
         return;
     if (ss.ss_family == AF_INET)
-        v4_mapped (&((struct sockaddr_in *) &ss)->sin_addr, out);
+        s_v4_mapped (&((struct sockaddr_in *) &ss)->sin_addr, out);
     else if (ss.ss_family == AF_INET6)
         memcpy (out, &((struct sockaddr_in6 *) &ss)->sin6_addr, 16);
 }

@@ -4,7 +4,7 @@
 #include <strings.h>
 
 static int
-hexval (char c)
+s_hexval (char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -16,13 +16,13 @@ hexval (char c)
 }
 
 static h2o_iovec_t
-decode (h2o_mem_pool_t *pool, const char *s, size_t n, bool plus_is_space)
+s_decode (h2o_mem_pool_t *pool, const char *s, size_t n, bool plus_is_space)
 {
     char *out = h2o_mem_alloc_pool (pool, n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval (s[i + 1])) >= 0 && (lo = hexval (s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = s_hexval (s[i + 1])) >= 0 && (lo = s_hexval (s[i + 2])) >= 0) {
             out[o++] = (char) (hi << 4 | lo);
             i += 2;
         }
@@ -36,7 +36,7 @@ decode (h2o_mem_pool_t *pool, const char *s, size_t n, bool plus_is_space)
 h2o_iovec_t
 gw_percent_decode (h2o_mem_pool_t *pool, const char *s, size_t n)
 {
-    return decode (pool, s, n, true);
+    return s_decode (pool, s, n, true);
 }
 
 bool
@@ -75,7 +75,7 @@ gw_path_segment (h2o_mem_pool_t *pool, const char *path, size_t pathlen,
     size_t seglen = pathlen - plen;
     if (memchr (seg, '/', seglen))
         return false;
-    *segment = decode (pool, seg, seglen, false);   /* '+' is literal in paths */
+    *segment = s_decode (pool, seg, seglen, false);   /* '+' is literal in paths */
     return true;
 }
 

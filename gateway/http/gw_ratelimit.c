@@ -51,7 +51,7 @@ gw_ratelimit_destroy (gw_ratelimit_t **self_p)
 }
 
 static uint64_t
-hash (const uint8_t client[16])
+s_hash (const uint8_t client[16])
 {
     uint64_t a, b;
     memcpy (&a, client, 8);
@@ -65,7 +65,7 @@ gw_ratelimit_take (gw_ratelimit_t *self, const uint8_t client[16], uint64_t now_
 {
     if (now_ns == 0)
         now_ns = 1;                         /* 0 marks a free slot */
-    size_t at = (size_t) hash (client) & self->mask;
+    size_t at = (size_t) s_hash (client) & self->mask;
     slot_t *hit = NULL, *victim = NULL;
     for (size_t i = 0; i < GW_RATELIMIT_PROBE; i++) {
         slot_t *s = &self->slots[(at + i) & self->mask];

@@ -8,6 +8,7 @@
 #include "gw_accesslog.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
+#include "hr_clock.h"
 #include "hr_validate.h"
 
 static const char *const endpoint_names[GW_EP_COUNT] = {
@@ -33,14 +34,6 @@ const char *
 gw_endpoint_name (gw_endpoint_t ep)
 {
     return ep < GW_EP_COUNT ? endpoint_names[ep] : "other";
-}
-
-uint64_t
-gw_mono_ns (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
 uint64_t
@@ -77,7 +70,7 @@ gw_reason (int status)
 }
 
 static void
-metrics_for (gw_endpoint_t ep, int status, hr_counter_t **count, hr_histogram_t **latency)
+s_metrics_for (gw_endpoint_t ep, int status, hr_counter_t **count, hr_histogram_t **latency)
 {
     size_t si = N_STATUSES;
     for (size_t i = 0; i < N_STATUSES; i++)
@@ -107,13 +100,13 @@ gw_respond_metrics_init (void)
     hr_counter_t *c;
     hr_histogram_t *h;
     for (size_t i = 0; i < sizeof api / sizeof api[0]; i++)
-        metrics_for (api[i], 200, &c, &h);
+        s_metrics_for (api[i], 200, &c, &h);
 }
 
 /* ---------------------------------------------------------------- request */
 
 static bool
-valid_incoming_id (const char *s, size_t n)
+s_valid_incoming_id (const char *s, size_t n)
 {
     if (n == 0 || n > 40)
         return false;
@@ -127,7 +120,7 @@ valid_incoming_id (const char *s, size_t n)
 }
 
 static h2o_iovec_t
-cors_match (gw_app_t *app, h2o_req_t *req)
+s_cors_match (gw_app_t *app, h2o_req_t *req)
 {
     if (!app->cors_any && app->cors_count == 0)
         return h2o_iovec_init (NULL, 0);
@@ -152,9 +145,9 @@ gw_request_new (gw_thread_t *thread, h2o_req_t *req)
     r->thread = thread;
     r->app = thread->app;
     r->endpoint = GW_EP_OTHER;
-    r->start_ns = gw_mono_ns ();
+    r->start_ns = hr_mono_ns ();
     ssize_t at = h2o_find_header_by_str (&req->headers, H2O_STRLIT ("x-request-id"), -1);
-    if (at >= 0 && valid_incoming_id (req->headers.entries[at].value.base,
+    if (at >= 0 && s_valid_incoming_id (req->headers.entries[at].value.base,
                                       req->headers.entries[at].value.len)) {
         memcpy (r->id, req->headers.entries[at].value.base, req->headers.entries[at].value.len);
         r->id[req->headers.entries[at].value.len] = '\0';
@@ -162,7 +155,7 @@ gw_request_new (gw_thread_t *thread, h2o_req_t *req)
     else
         snprintf (r->id, sizeof r->id, "%08x%02x%014llx", thread->app->id_prefix,
                   thread->index & 0xff, (unsigned long long) ++thread->request_seq);
-    r->cors_origin = cors_match (thread->app, req);
+    r->cors_origin = s_cors_match (thread->app, req);
     return r;
 }
 
@@ -174,7 +167,7 @@ gw_add_header (gw_request_t *r, const char *name, const char *value)
 }
 
 static void
-access_log (gw_request_t *r, int status, uint64_t elapsed_ns, size_t bytes)
+s_access_log (gw_request_t *r, int status, uint64_t elapsed_ns, size_t bytes)
 {
     h2o_req_t *req = r->req;
     /*  The user id of a history or an admin user view is personal: the
@@ -232,15 +225,15 @@ gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body
                                H2O_STRLIT ("X-Request-Id, X-Recommendation-Id"));
         h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_VARY, NULL, H2O_STRLIT ("Origin"));
     }
-    uint64_t elapsed_ns = gw_mono_ns () - r->start_ns;
+    uint64_t elapsed_ns = hr_mono_ns () - r->start_ns;
     double seconds = (double) elapsed_ns / 1e9;
     hr_counter_t *count;
     hr_histogram_t *latency;
-    metrics_for (r->endpoint, status, &count, &latency);
+    s_metrics_for (r->endpoint, status, &count, &latency);
     hr_counter_inc (count);
     hr_histogram_observe (latency, seconds);
     if (r->thread->accesslog)
-        access_log (r, status, elapsed_ns, body.len);
+        s_access_log (r, status, elapsed_ns, body.len);
     h2o_start_response (req, &generator);
     h2o_send (req, &body, body.len ? 1 : 0, H2O_SEND_STATE_FINAL);
 }

@@ -313,64 +313,16 @@ stop_threads (gw_server_t *s)
             pthread_join (s->threads[i].tid, NULL);
 }
 
-gw_server_t *
-gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
+/*  The embedded broker (when configured) and the endpoints: where services
+    connect, and where our own loops connect.  0 / -1 (logged).            */
+static int
+s_start_broker (gw_server_t *s, const gw_settings_t *settings)
 {
-    if (settings->access_log_personal < 0) {
-        hr_error ("gateway: HR_GATEWAY_ACCESS_LOG_PERSONAL must be redact, hash or full");
-        gw_catalog_holder_destroy (&catalog);
-        return NULL;
-    }
-    gw_server_t *s = calloc (1, sizeof *s);
-    if (!s) {
-        gw_catalog_holder_destroy (&catalog);
-        return NULL;
-    }
-    s->app.settings = *settings;
-    s->app.catalog = catalog;
-    s->app.id_prefix = (uint32_t) ((uint64_t) time (NULL) * 2654435761u ^ (uint32_t) getpid ());
-    parse_cors (&s->app);
-    pthread_mutex_init (&s->mutex, NULL);
-    pthread_cond_init (&s->cond, NULL);
-    if (settings->bench) {
-        s->app.bench_body.base = bench_body ();
-        s->app.bench_body.len = s->app.bench_body.base ? BENCH_BODY_MAX : 0;
-    }
-    gw_respond_metrics_init ();
-    s->refused = hr_counter ("hr_gateway_connections_refused_total",
-                             "Connections closed at once because HR_GATEWAY_MAX_CONNECTIONS were open", NULL);
-    s->app.auth = gw_auth_new (settings->api_keys);
-    if (!s->app.auth) {
-        free (s->app.bench_body.base);
-        pthread_mutex_destroy (&s->mutex);
-        pthread_cond_destroy (&s->cond);
-        gw_catalog_holder_destroy (&s->app.catalog);
-        free (s);
-        return NULL;
-    }
-    /*  Catalog writes and erasure run here (never on a loop); without a
-        database the catalog API answers 503.  */
-    if (settings->database_url && settings->database_url[0])
-        s->app.jobs = gw_jobs_new (settings->database_url, settings->redis_url, 10000);
-    if (settings->database_url && settings->database_url[0]
-        && settings->weights.mode == GW_MERGE_LEARNED)
-        s->app.merge = gw_merge_new (settings->database_url, settings->redis_url,
-                                     settings->catalog_poll_ms);
-    gw_admin_start (settings->database_url);     /* dashboard */
-    /*  Answers that only change with a version (gw_cache.h): /product's
-        similar ids (small) get an eighth of the budget, /search's bytes
-        the rest.  */
-    s->app.versions = gw_versions_new (catalog, settings->database_url, settings->redis_url,
-                                       settings->versions_poll_ms, settings->cache_settle_ms);
-    size_t budget = (size_t) settings->cache_mb << 20;
-    s->app.product_cache = gw_cache_new ("product", budget / 8, settings->cache_ttl_ms);
-    s->app.search_cache = gw_cache_new ("search", budget - budget / 8, settings->cache_ttl_ms);
-
     if (settings->embed_broker) {
         s->broker = hr_broker_new (settings->broker_bind);
         if (!s->broker) {
             hr_error ("gateway: the embedded broker cannot bind %s", settings->broker_bind);
-            goto fail;
+            return -1;
         }
         /*  Connect where it bound; a wildcard host is not connectable.  */
         const char *bound = hr_broker_endpoint (s->broker);
@@ -396,7 +348,12 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
             hr_warn ("gateway: the embedded broker cannot bind %s; loops use %s", inproc,
                      s->broker_endpoint);
     }
+    return 0;
+}
 
+static void
+s_configure_h2o (gw_server_t *s, const gw_settings_t *settings)
+{
     h2o_config_init (&s->globalconf);
     /*  Bodies over HR_GATEWAY_MAX_BODY get a JSON 413 from the handler; h2o
         buffers a whole body before any handler runs, so its own limit is
@@ -424,37 +381,44 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         streams it (chunked); quality 1: the CPU cost stays small.         */
     h2o_compress_args_t compress = { .min_size = 1024, .gzip = { .quality = 1 }, .brotli = { .quality = -1 } };
     h2o_compress_register (path, &compress);
+}
 
-    s->nthreads = settings->threads > 0 ? settings->threads : 1;
-    s->threads = calloc ((size_t) s->nthreads, sizeof *s->threads);
-    if (!s->threads)
-        goto fail_conf;
-    s->port = settings->port;
+/*  One SO_REUSEPORT listener per loop (port 0: the first picks, the others
+    join it).  0 / -1 (logged).                                            */
+static int
+s_listen (gw_server_t *s)
+{
     for (int i = 0; i < s->nthreads; i++)
         s->threads[i].listen_fd = -1;
     if (s->port != 0 && port_is_free (s->port) != 0) {
         hr_error ("gateway: port %d is already in use (another gateway still running?): %s",
                   s->port, strerror (errno));
-        goto fail_threads;
+        return -1;
     }
     for (int i = 0; i < s->nthreads; i++) {
-        s->threads[i].listen_fd = -1;
         int fd = listen_socket (s->port);
         if (fd < 0) {
             hr_error ("gateway: cannot listen on port %d: %s", s->port, strerror (errno));
-            goto fail_threads;
+            return -1;
         }
         s->threads[i].listen_fd = fd;
         if (s->port == 0)
             s->port = bound_port (fd);     /* the others join the same port */
     }
+    return 0;
+}
+
+/*  Starts the loop threads and waits until each is serving.  0 / -1.      */
+static int
+s_start_loops (gw_server_t *s)
+{
     for (int i = 0; i < s->nthreads; i++) {
         loop_thread_t *lt = &s->threads[i];
         lt->server = s;
         lt->thread.index = (unsigned) i;
         if (pthread_create (&lt->tid, NULL, loop_main, lt) != 0) {
             hr_error ("gateway: cannot start loop thread %d", i);
-            goto fail_threads;
+            return -1;
         }
         lt->started = true;
     }
@@ -464,7 +428,13 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
     pthread_mutex_unlock (&s->mutex);
     for (int i = 0; i < s->nthreads; i++)
         if (s->threads[i].start_rc != 0)
-            goto fail_threads;
+            return -1;
+    return 0;
+}
+
+static void
+s_log_listening (gw_server_t *s, const gw_settings_t *settings)
+{
     char port[16], threads[16];
     snprintf (port, sizeof port, "%d", s->port);
     snprintf (threads, sizeof threads, "%d", s->nthreads);
@@ -475,18 +445,31 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
                "broker", s->broker_endpoint, "loops_connect", s->client_endpoint,
                "embedded_broker", s->broker ? "true" : "false",
                "api_keys", nkeys, "rate_limit_rps", rps, NULL);
-    return s;
+}
 
-fail_threads:
-    stop_threads (s);
-    for (int i = 0; i < s->nthreads; i++)
-        if (!s->threads[i].started && s->threads[i].listen_fd >= 0)
-            close (s->threads[i].listen_fd);
-    free (s->threads);
-fail_conf:
-    h2o_config_dispose (&s->globalconf);
-fail:
-    gw_admin_stop ();     /* dashboard */
+/*  What every handler reads (gw_app_t), before any thread starts.  */
+static void
+s_init_app (gw_server_t *s, const gw_settings_t *settings, gw_catalog_holder_t *catalog)
+{
+    s->app.settings = *settings;
+    s->app.catalog = catalog;
+    s->app.id_prefix = (uint32_t) ((uint64_t) time (NULL) * 2654435761u ^ (uint32_t) getpid ());
+    parse_cors (&s->app);
+    pthread_mutex_init (&s->mutex, NULL);
+    pthread_cond_init (&s->cond, NULL);
+    if (settings->bench) {
+        s->app.bench_body.base = bench_body ();
+        s->app.bench_body.len = s->app.bench_body.base ? BENCH_BODY_MAX : 0;
+    }
+    gw_respond_metrics_init ();
+    s->refused = hr_counter ("hr_gateway_connections_refused_total",
+                             "Connections closed at once because HR_GATEWAY_MAX_CONNECTIONS were open", NULL);
+}
+
+static void
+s_free (gw_server_t *s)
+{
+    gw_admin_destroy (&s->app.admin);     /* dashboard */
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
     gw_merge_destroy (&s->app.merge);
@@ -499,7 +482,66 @@ fail:
     pthread_mutex_destroy (&s->mutex);
     pthread_cond_destroy (&s->cond);
     free (s);
-    return NULL;
+}
+
+gw_server_t *
+gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
+{
+    if (settings->access_log_personal < 0) {
+        hr_error ("gateway: HR_GATEWAY_ACCESS_LOG_PERSONAL must be redact, hash or full");
+        gw_catalog_holder_destroy (&catalog);
+        return NULL;
+    }
+    gw_server_t *s = calloc (1, sizeof *s);
+    if (!s) {
+        gw_catalog_holder_destroy (&catalog);
+        return NULL;
+    }
+    s_init_app (s, settings, catalog);
+    s->app.auth = gw_auth_new (settings->api_keys);
+    if (!s->app.auth) {
+        s_free (s);
+        return NULL;
+    }
+    /*  Catalog writes and erasure run here (never on a loop); without a
+        database the catalog API answers 503.  */
+    if (settings->database_url && settings->database_url[0])
+        s->app.jobs = gw_jobs_new (settings->database_url, settings->redis_url, 10000);
+    if (settings->database_url && settings->database_url[0]
+        && settings->weights.mode == GW_MERGE_LEARNED)
+        s->app.merge = gw_merge_new (settings->database_url, settings->redis_url,
+                                     settings->catalog_poll_ms);
+    /*  Answers that only change with a version (gw_cache.h): /product's
+        similar ids (small) get an eighth of the budget, /search's bytes
+        the rest.  */
+    s->app.versions = gw_versions_new (catalog, settings->database_url, settings->redis_url,
+                                       settings->versions_poll_ms, settings->cache_settle_ms);
+    size_t budget = (size_t) settings->cache_mb << 20;
+    s->app.product_cache = gw_cache_new ("product", budget / 8, settings->cache_ttl_ms);
+    s->app.search_cache = gw_cache_new ("search", budget - budget / 8, settings->cache_ttl_ms);
+    s->app.admin = gw_admin_new (settings->database_url);     /* dashboard */
+    if (!s->app.admin || s_start_broker (s, settings) != 0) {
+        s_free (s);
+        return NULL;
+    }
+    s_configure_h2o (s, settings);
+    s->nthreads = settings->threads > 0 ? settings->threads : 1;
+    s->threads = calloc ((size_t) s->nthreads, sizeof *s->threads);
+    s->port = settings->port;
+    if (!s->threads || s_listen (s) != 0 || s_start_loops (s) != 0) {
+        if (s->threads) {
+            stop_threads (s);
+            for (int i = 0; i < s->nthreads; i++)
+                if (!s->threads[i].started && s->threads[i].listen_fd >= 0)
+                    close (s->threads[i].listen_fd);
+        }
+        free (s->threads);
+        h2o_config_dispose (&s->globalconf);
+        s_free (s);
+        return NULL;
+    }
+    s_log_listening (s, settings);
+    return s;
 }
 
 void
@@ -509,21 +551,9 @@ gw_server_destroy (gw_server_t **self_p)
     if (!s)
         return;
     stop_threads (s);
-    gw_admin_stop ();     /* dashboard */
-    gw_auth_destroy (&s->app.auth);
-    gw_jobs_destroy (&s->app.jobs);
-    gw_merge_destroy (&s->app.merge);
-    gw_versions_destroy (&s->app.versions);
-    gw_cache_destroy (&s->app.product_cache);
-    gw_cache_destroy (&s->app.search_cache);
     free (s->threads);
     h2o_config_dispose (&s->globalconf);
-    hr_broker_destroy (&s->broker);
-    gw_catalog_holder_destroy (&s->app.catalog);
-    free (s->app.bench_body.base);
-    pthread_mutex_destroy (&s->mutex);
-    pthread_cond_destroy (&s->cond);
-    free (s);
+    s_free (s);
     *self_p = NULL;
 }
 

@@ -30,7 +30,7 @@ static const char *s_dir;
 static pthread_once_t s_dir_once = PTHREAD_ONCE_INIT;
 
 static void
-read_dir_setting (void)
+s_read_dir_setting (void)
 {
     const char *dir = getenv ("HR_DASHBOARD_DIR");
     s_dir = dir && *dir ? dir : NULL;
@@ -39,7 +39,7 @@ read_dir_setting (void)
 /*  The file from HR_DASHBOARD_DIR into the pool.  A blocking read on the
     event loop: acceptable only because this is the development mode.     */
 static bool
-read_from_dir (h2o_mem_pool_t *pool, const char *name, h2o_iovec_t *out)
+s_read_from_dir (h2o_mem_pool_t *pool, const char *name, h2o_iovec_t *out)
 {
     char path[4096];
     if (snprintf (path, sizeof path, "%s/%s", s_dir, name) >= (int) sizeof path)
@@ -63,11 +63,11 @@ read_from_dir (h2o_mem_pool_t *pool, const char *name, h2o_iovec_t *out)
 }
 
 static void
-serve (gw_request_t *r, const static_file_t *f)
+s_serve (gw_request_t *r, const static_file_t *f)
 {
-    pthread_once (&s_dir_once, read_dir_setting);
+    pthread_once (&s_dir_once, s_read_dir_setting);
     h2o_iovec_t body = h2o_iovec_init (f->data, *f->len);
-    if (s_dir && !read_from_dir (&r->req->pool, f->name, &body)) {
+    if (s_dir && !s_read_from_dir (&r->req->pool, f->name, &body)) {
         gw_send_error (r, 404, "not_found", "%s is not in HR_DASHBOARD_DIR", f->name);
         return;
     }
@@ -84,7 +84,7 @@ serve (gw_request_t *r, const static_file_t *f)
 void
 gw_handle_dashboard_index (gw_request_t *r)
 {
-    serve (r, &files[0]);
+    s_serve (r, &files[0]);
 }
 
 void
@@ -92,7 +92,7 @@ gw_handle_dashboard_file (gw_request_t *r, h2o_iovec_t name)
 {
     for (size_t i = 0; i < N_FILES; i++)
         if (h2o_memis (name.base, name.len, files[i].name, strlen (files[i].name))) {
-            serve (r, &files[i]);
+            s_serve (r, &files[i]);
             return;
         }
     gw_send_error (r, 404, "not_found", "no dashboard file with this name");

@@ -100,6 +100,33 @@ def s_live_target_dirs(build):
         return [os.path.realpath(line.strip()) for line in f if line.strip()]
 
 
+def check_fuzz(root):
+    """fuzz/ targets include common/ headers, their own, and of a service
+    only its public header "<name>-svc/<name>.h"."""
+    bad = []
+    fdir = os.path.join(root, "fuzz")
+    if not os.path.isdir(fdir):
+        return bad
+    svcs = [c for c in components(root) if c.endswith("-svc")]
+    for name in sorted(os.listdir(fdir)):
+        if not name.endswith((".c", ".h")):
+            continue
+        with open(os.path.join(fdir, name), encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        for inc in INCLUDE.findall(text):
+            head = inc.split("/")[0]
+            if head in svcs and inc != "%s/%s.h" % (head, head[:-len("-svc")]):
+                bad.append("fuzz/%s: includes \"%s\" (not %s's public header)"
+                           % (name, inc, head))
+            elif "/" not in inc and any(os.path.isfile(os.path.join(root, c, inc))
+                                        for c in svcs) \
+                    and not os.path.isfile(os.path.join(fdir, inc)) \
+                    and not os.path.isfile(os.path.join(root, "common", inc)):
+                bad.append("fuzz/%s: includes \"%s\" (a service's private header)"
+                           % (name, inc))
+    return bad
+
+
 def check_depfiles(root, build):
     bad = []
     live = s_live_target_dirs(build)
@@ -129,7 +156,7 @@ def check_depfiles(root, build):
 
 
 def run(root, build=None):
-    bad = check_sources(root)
+    bad = check_sources(root) + check_fuzz(root)
     if build:
         bad += check_depfiles(root, build)
     for line in bad:
@@ -163,6 +190,12 @@ def self_test():
             write("a-svc/tests/test_x.c", case)
             assert check_sources(tmp), case
         os.remove(os.path.join(tmp, "a-svc/tests/test_x.c"))
+        write("fuzz/fuzz_a.c", '#include "a-svc/a.h"\n#include "hr_log.h"\n')
+        assert not check_fuzz(tmp), check_fuzz(tmp)
+        for case in ['#include "a-svc/serve.h"\n', '#include "a.h"\n']:
+            write("fuzz/fuzz_b.c", case)
+            assert check_fuzz(tmp), case
+        os.remove(os.path.join(tmp, "fuzz/fuzz_b.c"))
         write("build/a-svc/CMakeFiles/hr_a.dir/a.c.o.d",
               "a.c.o: %s/a-svc/a.c \\\n %s/b-svc/serve.h\n" % (tmp, tmp))
         assert check_depfiles(tmp, os.path.join(tmp, "build"))

@@ -1,9 +1,9 @@
 /*  trending_serve — trending-svc's requests and service definition; the
-    state they read is trending_state.h.                                   */
+    state they read is state.h.                                   */
 #ifndef TRENDING_SERVE_H
 #define TRENDING_SERVE_H
 #include "hr_service.h"
-#include "trending_state.h"
+#include "state.h"
 
 int trending_handle (void *state, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);

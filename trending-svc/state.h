@@ -22,7 +22,7 @@
 #include <stdint.h>
 #include "hr_catalog.h"
 #include "hr_swap.h"
-#include "trending_model.h"
+#include "model.h"
 
 typedef struct {
     const char *database_url;   /* NULL: no PostgreSQL (tests give a catalog) */

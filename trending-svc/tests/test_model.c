@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "decay.h"
-#include "trending_model.h"
+#include "model.h"
 
 #define H 3600000LL
 
@@ -111,9 +111,9 @@ START_TEST (cold_start_priors_then_clicks)
 
     /*  Two fresh clicks on the unrated item put it on top; a day later the
         clicks have decayed to 2·0.95^24 = 0.58 and the prior leader is back. */
-    decay_t *d = decay_new (0.95, 0);
-    decay_add (d, 6, 10 * H);
-    decay_add (d, 6, 10 * H);
+    trending_decay_t *d = trending_decay_new (0.95, 0);
+    trending_decay_add (d, 6, 10 * H);
+    trending_decay_add (d, 6, 10 * H);
     r = trending_rank_build (st, d, 10 * H);
     g = trending_rank_global (r, &n);
     ck_assert_uint_eq (g[0], 6);
@@ -131,7 +131,7 @@ START_TEST (cold_start_priors_then_clicks)
     ck_assert_uint_eq (g[0], 1);
     ck_assert (fabs (trending_rank_score (r, 6) - 2 * pow (0.95, 24)) < 1e-6);
     trending_rank_destroy (&r);
-    decay_destroy (&d);
+    trending_decay_destroy (&d);
     trending_static_destroy (&st);
     hr_catalog_destroy (&c);
 }

@@ -7,7 +7,7 @@
 #include "basket_builder.h"
 #include "fpgrowth.h"
 #include "item_dict.h"
-#include "rules_model.h"
+#include "model.h"
 
 /*  Products: A..E as 10-char ids; "bogus" is not a product id.            */
 #define PA "AAAAAAAAAA"
@@ -16,19 +16,19 @@
 #define PD "DDDDDDDDDD"
 #define PE "EEEEEEEEEE"
 
-static void add_basket (fpg_baskets_t *b, item_dict_t *d, const char *const *names, int n)
+static void add_basket (rules_fpg_baskets_t *b, rules_item_dict_t *d, const char *const *names, int n)
 {
     uint32_t ids[8];
     for (int i = 0; i < n; i++)
-        ids[i] = item_dict_intern (d, names[i], strlen (names[i]));
-    ck_assert_int_eq (fpg_baskets_add (b, ids, (size_t) n), 0);
+        ids[i] = rules_item_dict_intern (d, names[i], strlen (names[i]));
+    ck_assert_int_eq (rules_fpg_baskets_add (b, ids, (size_t) n), 0);
 }
 
 /*  A+B -> C strongly; A -> B; D alone; "bogus" co-occurs with A.          */
 static void make_blob (hr_writer_t *w, size_t max_rules, long *kept)
 {
-    fpg_baskets_t *b = fpg_baskets_new ();
-    item_dict_t *d = item_dict_new ();
+    rules_fpg_baskets_t *b = rules_fpg_baskets_new ();
+    rules_item_dict_t *d = rules_item_dict_new ();
     for (int i = 0; i < 6; i++)
         add_basket (b, d, (const char *[]) { PA, PB, PC }, 3);
     for (int i = 0; i < 3; i++)
@@ -39,17 +39,17 @@ static void make_blob (hr_writer_t *w, size_t max_rules, long *kept)
         add_basket (b, d, (const char *[]) { PD, PE }, 2);
     for (int i = 0; i < 4; i++)
         add_basket (b, d, (const char *[]) { PC }, 1);
-    fpg_params_t p = fpg_params_default ();
+    rules_fpg_params_t p = rules_fpg_params_default ();
     p.min_support = 0.1;
     p.min_confidence = 0.5;
     char err[128];
-    fpg_result_t *r = fpg_mine (b, &p, err, sizeof err);
+    rules_fpg_result_t *r = rules_fpg_mine (b, &p, err, sizeof err);
     ck_assert_ptr_nonnull (r);
     hr_writer_init (w);
     *kept = rules_model_encode (r, d, max_rules, w);
-    fpg_result_destroy (&r);
-    fpg_baskets_destroy (&b);
-    item_dict_destroy (&d);
+    rules_fpg_result_destroy (&r);
+    rules_fpg_baskets_destroy (&b);
+    rules_item_dict_destroy (&d);
 }
 
 START_TEST (roundtrip_and_queries)
@@ -150,36 +150,36 @@ START_TEST (sessions_and_days)
         { "bob", PA, 52 * M },                                                 /* other user */
     };
     for (int mode = 0; mode < 2; mode++) {
-        fpg_baskets_t *b = fpg_baskets_new ();
-        item_dict_t *d = item_dict_new ();
-        basket_builder_t *bb = basket_builder_new ((basket_mode_t) mode, 30 * M, b, d);
+        rules_fpg_baskets_t *b = rules_fpg_baskets_new ();
+        rules_item_dict_t *d = rules_item_dict_new ();
+        rules_basket_builder_t *bb = rules_basket_builder_new ((rules_basket_mode_t) mode, 30 * M, b, d);
         for (size_t i = 0; i < sizeof clicks / sizeof *clicks; i++)
-            ck_assert_int_eq (basket_builder_add (bb, clicks[i].u, strlen (clicks[i].u),
+            ck_assert_int_eq (rules_basket_builder_add (bb, clicks[i].u, strlen (clicks[i].u),
                                                   clicks[i].p, 10, clicks[i].ts), 0);
-        ck_assert_int_eq (basket_builder_finish (bb), 0);
+        ck_assert_int_eq (rules_basket_builder_finish (bb), 0);
         uint32_t n;
-        if (mode == BASKET_SESSION) {
-            ck_assert_uint_eq (fpg_baskets_count (b), 4);  /* {A,B} {C} {D} {A} */
-            fpg_baskets_at (b, 0, &n);
+        if (mode == RULES_BASKET_SESSION) {
+            ck_assert_uint_eq (rules_fpg_baskets_count (b), 4);  /* {A,B} {C} {D} {A} */
+            rules_fpg_baskets_at (b, 0, &n);
             ck_assert_uint_eq (n, 2);                      /* A once */
         }
         else {
-            ck_assert_uint_eq (fpg_baskets_count (b), 3);  /* {A,B,C} {D} {A} */
-            fpg_baskets_at (b, 0, &n);
+            ck_assert_uint_eq (rules_fpg_baskets_count (b), 3);  /* {A,B,C} {D} {A} */
+            rules_fpg_baskets_at (b, 0, &n);
             ck_assert_uint_eq (n, 3);
         }
         /*  Out-of-order rows are refused.  */
-        ck_assert_int_eq (basket_builder_add (bb, "carol", 5, PA, 10, 100), 0);
-        ck_assert_int_eq (basket_builder_add (bb, "carol", 5, PB, 10, 50), -1);
-        basket_builder_destroy (&bb);
+        ck_assert_int_eq (rules_basket_builder_add (bb, "carol", 5, PA, 10, 100), 0);
+        ck_assert_int_eq (rules_basket_builder_add (bb, "carol", 5, PB, 10, 50), -1);
+        rules_basket_builder_destroy (&bb);
         ck_assert_ptr_null (bb);
-        fpg_baskets_destroy (&b);
-        item_dict_destroy (&d);
+        rules_fpg_baskets_destroy (&b);
+        rules_item_dict_destroy (&d);
     }
-    ck_assert_int_eq (basket_mode_parse ("session"), BASKET_SESSION);
-    ck_assert_int_eq (basket_mode_parse ("user-day"), BASKET_USER_DAY);
-    ck_assert_int_eq (basket_mode_parse ("weekly"), -1);
-    ck_assert_int_eq (basket_mode_parse (NULL), -1);
+    ck_assert_int_eq (rules_basket_mode_parse ("session"), RULES_BASKET_SESSION);
+    ck_assert_int_eq (rules_basket_mode_parse ("user-day"), RULES_BASKET_USER_DAY);
+    ck_assert_int_eq (rules_basket_mode_parse ("weekly"), -1);
+    ck_assert_int_eq (rules_basket_mode_parse (NULL), -1);
 }
 END_TEST
 

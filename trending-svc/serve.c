@@ -1,6 +1,6 @@
 /*  trending_serve — trending-svc's requests (protocol.h): decode with
     hr_proto, answer from the current ranking (trending_state_view), encode. */
-#include "trending_serve.h"
+#include "serve.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

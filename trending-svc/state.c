@@ -7,7 +7,7 @@
               to the bundle it indexes.
     The click sums (written by the event thread, re-indexed when the
     catalog changes) hold a reference to the bundle they are indexed by.  */
-#include "trending_state.h"
+#include "state.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -26,8 +26,8 @@
 #include "hr_swap.h"
 #include "hr_validate.h"
 #include "protocol.h"
-#include "trending_redis.h"
-#include "trending_train.h"
+#include "redis.h"
+#include "train.h"
 
 #define CATALOG_CHECK_MS 30000
 #define MODEL_POLL_MS 2000
@@ -54,7 +54,7 @@ struct trending_state {
 
     /*  clicks side: event thread + tick  */
     pthread_mutex_t clicks_lock;
-    decay_t *clicks;
+    trending_decay_t *clicks;
     hr_snapshot_t *clicks_bundle;       /* bundle_t the sums are indexed by (counted) */
     bool logging;                       /* a reconciliation is running */
     logged_click_t *log;
@@ -114,7 +114,7 @@ s_apply_click_locked (trending_state_t *self, const char *id10, int64_t ts, floa
     int64_t idx = b ? hr_catalog_find (b->catalog, id10) : -1;
     if (idx < 0)
         return;                 /* not in the catalog: nothing to rank */
-    decay_add_weight (self->clicks, (uint32_t) idx, ts, w);
+    trending_decay_add_weight (self->clicks, (uint32_t) idx, ts, w);
     if (self->logging) {
         if (self->nlog == self->log_cap) {
             size_t cap = self->log_cap ? self->log_cap * 2 : 1024;
@@ -254,7 +254,7 @@ s_connect_pg (trending_state_t *self)
 /*  Installs fresh sums indexed by `bundle` (a reference is taken); the
     clicks logged meanwhile that `cut_ms` did not see are added.          */
 static void
-s_install_sums (trending_state_t *self, decay_t **fresh, hr_snapshot_t *bundle, int64_t cut_ms)
+s_install_sums (trending_state_t *self, trending_decay_t **fresh, hr_snapshot_t *bundle, int64_t cut_ms)
 {
     const hr_catalog_t *catalog = s_bundle (bundle)->catalog;
     pthread_mutex_lock (&self->clicks_lock);
@@ -262,9 +262,9 @@ s_install_sums (trending_state_t *self, decay_t **fresh, hr_snapshot_t *bundle, 
         if (self->log[i].ts > cut_ms) {
             int64_t idx = hr_catalog_find (catalog, self->log[i].id);
             if (idx >= 0)
-                decay_add_weight (*fresh, (uint32_t) idx, self->log[i].ts, self->log[i].w);
+                trending_decay_add_weight (*fresh, (uint32_t) idx, self->log[i].ts, self->log[i].w);
         }
-    decay_t *old = self->clicks;
+    trending_decay_t *old = self->clicks;
     self->clicks = *fresh;
     *fresh = old;
     hr_snapshot_t *old_bundle = self->clicks_bundle;
@@ -295,7 +295,7 @@ s_reconcile_with (trending_state_t *self, hr_snapshot_t *bundle)
     int64_t t0 = hr_now_ms ();
     trending_snapshot_t snap;
     char err[256] = "out of memory";
-    decay_t *fresh = decay_new (self->params.decay_rate, t0);
+    trending_decay_t *fresh = trending_decay_new (self->params.decay_rate, t0);
     int rc = fresh ? trending_snapshot_from_pg (self->pg, self->params.decay_rate,
                                                 self->params.window_days, t0, &snap, err, sizeof err)
                    : -1;
@@ -304,7 +304,7 @@ s_reconcile_with (trending_state_t *self, hr_snapshot_t *bundle)
         for (uint32_t i = 0; i < snap.n; i++) {
             int64_t idx = hr_catalog_find (catalog, snap.ids[i]);
             if (idx >= 0)
-                decay_set_raw (fresh, (uint32_t) idx, decay_raw (fresh, (uint32_t) idx) + snap.raw[i]);
+                trending_decay_set_raw (fresh, (uint32_t) idx, trending_decay_raw (fresh, (uint32_t) idx) + snap.raw[i]);
         }
         s_install_sums (self, &fresh, bundle, snap.cut_ms);
         char n[24], c[24];
@@ -320,7 +320,7 @@ s_reconcile_with (trending_state_t *self, hr_snapshot_t *bundle)
         hr_warn ("trending reconcile failed: %s", err);
     }
     s_logging (self, false);
-    decay_destroy (&fresh);
+    trending_decay_destroy (&fresh);
     self->last_reconcile_ms = hr_now_ms ();
     return rc;
 }
@@ -329,21 +329,21 @@ s_reconcile_with (trending_state_t *self, hr_snapshot_t *bundle)
 static int
 s_reindex (trending_state_t *self, hr_snapshot_t *bundle)
 {
-    decay_t *fresh = decay_new (self->params.decay_rate, hr_now_ms ());
+    trending_decay_t *fresh = trending_decay_new (self->params.decay_rate, hr_now_ms ());
     if (!fresh)
         return -1;
     const hr_catalog_t *to = s_bundle (bundle)->catalog;
     pthread_mutex_lock (&self->clicks_lock);
     const hr_catalog_t *from = s_bundle (self->clicks_bundle)->catalog;
-    decay_renormalise (fresh, decay_t0 (self->clicks));
-    for (uint32_t i = 0; i < hr_catalog_size (from) && i < decay_size (self->clicks); i++) {
+    trending_decay_renormalise (fresh, trending_decay_t0 (self->clicks));
+    for (uint32_t i = 0; i < hr_catalog_size (from) && i < trending_decay_size (self->clicks); i++) {
         int64_t idx = hr_catalog_find (to, hr_catalog_at (from, i)->id);
         if (idx >= 0)
-            decay_set_raw (fresh, (uint32_t) idx, decay_raw (self->clicks, i));
+            trending_decay_set_raw (fresh, (uint32_t) idx, trending_decay_raw (self->clicks, i));
     }
     pthread_mutex_unlock (&self->clicks_lock);
     s_install_sums (self, &fresh, bundle, INT64_MAX);
-    decay_destroy (&fresh);
+    trending_decay_destroy (&fresh);
     return 0;
 }
 
@@ -481,7 +481,7 @@ trending_state_new (const trending_serve_params_t *params, hr_catalog_t *catalog
     self->reconciles = hr_counter ("hr_trending_reconciles_total", "reconciliations from PostgreSQL", NULL);
     self->reconcile_errors = hr_counter ("hr_trending_reconcile_errors_total",
                                          "failed reconciliations", NULL);
-    self->clicks = decay_new (params->decay_rate, hr_now_ms ());
+    self->clicks = trending_decay_new (params->decay_rate, hr_now_ms ());
     self->bundles = hr_swap_new (s_bundle_free);
     self->ranks = hr_swap_new (s_ranked_free);
     self->redis_out = trending_redis_new (self->redis_url, params->redis_timeout_ms, params->redis_top);
@@ -518,7 +518,7 @@ trending_state_destroy (trending_state_t **self_p)
     hr_swap_destroy (&self->ranks);
     hr_snapshot_release (&self->clicks_bundle);
     hr_swap_destroy (&self->bundles);
-    decay_destroy (&self->clicks);
+    trending_decay_destroy (&self->clicks);
     free (self->log);
     hr_pg_destroy (&self->pg);
     hr_catalog_source_destroy (&self->catalog_source);

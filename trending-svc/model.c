@@ -1,5 +1,5 @@
 /*  trending_model — scores, rankings, best value, diversity.               */
-#include "trending_model.h"
+#include "model.h"
 #include <ctype.h>
 #include <math.h>
 #include <stdbool.h>
@@ -40,7 +40,7 @@ struct trending_static {
 typedef struct { float score; uint32_t idx; } scored_idx_t;
 
 /*  Descending score, then ascending index (deterministic).                */
-static int cmp_scored (const void *a, const void *b)
+static int s_cmp_scored (const void *a, const void *b)
 {
     const scored_idx_t *x = a, *y = b;
     if (x->score != y->score)
@@ -49,7 +49,7 @@ static int cmp_scored (const void *a, const void *b)
 }
 
 /*  "  USB  Cable " and "usb cable" are one listing.                       */
-static char *normalise_name (const char *s)
+static char *s_normalise_name (const char *s)
 {
     size_t n = s ? strlen (s) : 0, k = 0;
     char *out = malloc (n + 1);
@@ -73,14 +73,14 @@ static char *normalise_name (const char *s)
 
 typedef struct { const char *name; uint32_t idx; } named_idx_t;
 
-static int cmp_named (const void *a, const void *b)
+static int s_cmp_named (const void *a, const void *b)
 {
     const named_idx_t *x = a, *y = b;
     int c = strcmp (x->name, y->name);
     return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-static int assign_groups (trending_static_t *self)
+static int s_assign_groups (trending_static_t *self)
 {
     named_idx_t *names = calloc (self->n ? self->n : 1, sizeof *names);
     if (!names)
@@ -88,11 +88,11 @@ static int assign_groups (trending_static_t *self)
     int rc = 0;
     for (uint32_t i = 0; i < self->n && !rc; i++) {
         names[i].idx = i;
-        names[i].name = normalise_name (hr_catalog_at (self->catalog, i)->name);
+        names[i].name = s_normalise_name (hr_catalog_at (self->catalog, i)->name);
         rc = names[i].name ? 0 : -1;
     }
     if (!rc) {
-        qsort (names, self->n, sizeof *names, cmp_named);
+        qsort (names, self->n, sizeof *names, s_cmp_named);
         uint32_t g = 0;
         for (uint32_t i = 0; i < self->n; i++) {
             if (i && strcmp (names[i].name, names[i - 1].name))
@@ -107,7 +107,7 @@ static int assign_groups (trending_static_t *self)
 }
 
 /*  Keeps the first listing of each name group, in place; returns the count. */
-static uint32_t dedup_groups (const uint32_t *group, uint32_t ngroups_hint,
+static uint32_t s_dedup_groups (const uint32_t *group, uint32_t ngroups_hint,
                               scored_idx_t *v, uint32_t n)
 {
     uint8_t *seen = calloc (ngroups_hint ? ngroups_hint : 1, 1);
@@ -152,7 +152,7 @@ trending_static_t *trending_static_new (const hr_catalog_t *catalog, const trend
     self->prior = malloc (n1 * sizeof *self->prior);
     self->group = malloc (n1 * sizeof *self->group);
     scored_idx_t *v = malloc (n1 * sizeof *v);
-    if (!self->quality || !self->prior || !self->group || !v || assign_groups (self)) {
+    if (!self->quality || !self->prior || !self->group || !v || s_assign_groups (self)) {
         free (v);
         trending_static_destroy (&self);
         return NULL;
@@ -183,8 +183,8 @@ trending_static_t *trending_static_new (const hr_catalog_t *catalog, const trend
             && p->discount_ratio > 0)
             v[nb++] = (scored_idx_t) { (float) (p->discount_ratio * q), i };
     }
-    qsort (v, nb, sizeof *v, cmp_scored);
-    nb = dedup_groups (self->group, self->n, v, nb);
+    qsort (v, nb, sizeof *v, s_cmp_scored);
+    nb = s_dedup_groups (self->group, self->n, v, nb);
     self->best = malloc ((nb ? nb : 1) * sizeof *self->best);
     self->best_value = malloc ((nb ? nb : 1) * sizeof *self->best_value);
     if (!self->best || !self->best_value) {
@@ -251,7 +251,7 @@ void trending_rank_destroy (trending_rank_t **self_p)
     *self_p = NULL;
 }
 
-trending_rank_t *trending_rank_build (const trending_static_t *st, const decay_t *clicks,
+trending_rank_t *trending_rank_build (const trending_static_t *st, const trending_decay_t *clicks,
                                       int64_t now_ms)
 {
     trending_rank_t *self = calloc (1, sizeof *self);
@@ -275,14 +275,14 @@ trending_rank_t *trending_rank_build (const trending_static_t *st, const decay_t
         trending_rank_destroy (&self);
         return NULL;
     }
-    double f = clicks ? decay_factor (clicks, now_ms) : 0.0;
+    double f = clicks ? trending_decay_factor (clicks, now_ms) : 0.0;
     for (uint32_t i = 0; i < st->n; i++) {
-        double s = (clicks ? decay_raw (clicks, i) * f : 0.0) + st->prior[i];
+        double s = (clicks ? trending_decay_raw (clicks, i) * f : 0.0) + st->prior[i];
         self->score[i] = (float) s;
         v[i] = (scored_idx_t) { (float) s, i };
     }
-    qsort (v, st->n, sizeof *v, cmp_scored);
-    uint32_t ng = dedup_groups (st->group, st->n, v, st->n);
+    qsort (v, st->n, sizeof *v, s_cmp_scored);
+    uint32_t ng = s_dedup_groups (st->group, st->n, v, st->n);
     self->nglobal = ng;
     for (uint32_t i = 0; i < ng; i++)
         self->global[i] = v[i].idx;
@@ -310,7 +310,7 @@ trending_rank_t *trending_rank_build (const trending_static_t *st, const decay_t
         self->cat_items[pos[c]++] = v[i].idx;
     }
     free (pos);
-    qsort (cats, self->ncats, sizeof *cats, cmp_scored);
+    qsort (cats, self->ncats, sizeof *cats, s_cmp_scored);
     for (uint32_t c = 0; c < self->ncats; c++)
         if (self->cat_off[cats[c].idx + 1] > self->cat_off[cats[c].idx])
             self->cat_order[self->ncat_order++] = (uint16_t) cats[c].idx;
@@ -351,7 +351,7 @@ const uint16_t *trending_rank_categories (const trending_rank_t *self, uint32_t 
 /* -------------------------------------------------------------------------
    Diversity                                                                */
 
-static uint64_t splitmix64 (uint64_t *state)
+static uint64_t s_splitmix64 (uint64_t *state)
 {
     uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -359,12 +359,12 @@ static uint64_t splitmix64 (uint64_t *state)
     return z ^ (z >> 31);
 }
 
-static double uniform01 (uint64_t *state)
+static double s_uniform01 (uint64_t *state)
 {
-    return (double) (splitmix64 (state) >> 11) * 0x1.0p-53;
+    return (double) (s_splitmix64 (state) >> 11) * 0x1.0p-53;
 }
 
-static bool contains (const uint32_t *v, uint32_t n, uint32_t x)
+static bool s_contains (const uint32_t *v, uint32_t n, uint32_t x)
 {
     for (uint32_t i = 0; i < n; i++)
         if (v[i] == x)
@@ -401,7 +401,7 @@ uint32_t trending_diverse (const trending_rank_t *rank, const trending_static_t 
             total += w[c];
         if (total <= 0)
             break;
-        double u = uniform01 (&rng) * total;
+        double u = s_uniform01 (&rng) * total;
         uint32_t c = 0;
         for (; c + 1 < ncats; c++) {
             if (u < w[c])
@@ -413,10 +413,10 @@ uint32_t trending_diverse (const trending_rank_t *rank, const trending_static_t 
         uint32_t n;
         const uint32_t *items = trending_rank_category (rank, (uint16_t) c, &n);
         uint32_t m = n < pool ? n : pool;
-        uint32_t start = (uint32_t) (splitmix64 (&rng) % m), chosen = UINT32_MAX;
+        uint32_t start = (uint32_t) (s_splitmix64 (&rng) % m), chosen = UINT32_MAX;
         for (uint32_t k = 0; k < m; k++) {
             uint32_t it = items[(start + k) % m];
-            if (!contains (exclude, nexclude, it) && !contains (out, picked, it)) {
+            if (!s_contains (exclude, nexclude, it) && !s_contains (out, picked, it)) {
                 chosen = it;
                 break;
             }

@@ -14,17 +14,17 @@
 #include <string.h>
 #include "hr_client.h"
 #include "hr_log.h"
-#include "trending_serve.h"
+#include "serve.h"
 
 static atomic_int s_fail_builds;
 
-trending_rank_t *__real_trending_rank_build (const trending_static_t *st, const decay_t *clicks,
+trending_rank_t *__real_trending_rank_build (const trending_static_t *st, const trending_decay_t *clicks,
                                              int64_t now_ms);
-trending_rank_t *__wrap_trending_rank_build (const trending_static_t *st, const decay_t *clicks,
+trending_rank_t *__wrap_trending_rank_build (const trending_static_t *st, const trending_decay_t *clicks,
                                              int64_t now_ms);
 
 trending_rank_t *
-__wrap_trending_rank_build (const trending_static_t *st, const decay_t *clicks, int64_t now_ms)
+__wrap_trending_rank_build (const trending_static_t *st, const trending_decay_t *clicks, int64_t now_ms)
 {
     if (atomic_load (&s_fail_builds) > 0) {
         atomic_fetch_sub (&s_fail_builds, 1);

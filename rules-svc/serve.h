@@ -8,7 +8,7 @@
 #define RULES_SERVE_H
 #include <stdint.h>
 #include "hr_service.h"
-#include "rules_model.h"
+#include "model.h"
 
 typedef struct {
     const char *database_url;   /* NULL: no polling (tests hand a model in) */

@@ -59,7 +59,7 @@ typedef struct trending_rank trending_rank_t;
 
 /*  Scores at now_ms from the decay sums (catalog indices as item ids; may
     be NULL = no clicks) plus priors.  NULL on OOM.                        */
-trending_rank_t *trending_rank_build (const trending_static_t *st, const decay_t *clicks,
+trending_rank_t *trending_rank_build (const trending_static_t *st, const trending_decay_t *clicks,
                                       int64_t now_ms);
 void trending_rank_destroy (trending_rank_t **self_p);
 int64_t trending_rank_built_ms (const trending_rank_t *self);

@@ -1,4 +1,4 @@
-#include "trending_train.h"
+#include "train.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +23,7 @@ void trending_snapshot_free (trending_snapshot_t *s)
     memset (s, 0, sizeof *s);
 }
 
-static int alloc_rows (trending_snapshot_t *s, uint32_t n)
+static int s_alloc_rows (trending_snapshot_t *s, uint32_t n)
 {
     s->ids = calloc (n ? n : 1, sizeof *s->ids);
     s->raw = calloc (n ? n : 1, sizeof *s->raw);
@@ -45,7 +45,7 @@ int trending_snapshot_from_pg (hr_pg_t *pg, double rate, uint32_t window_days, i
         return -1;
     }
     uint32_t rows = (uint32_t) PQntuples (res);
-    if (alloc_rows (out, rows)) {
+    if (s_alloc_rows (out, rows)) {
         PQclear (res);
         snprintf (err, errlen, "out of memory");
         return -1;
@@ -96,7 +96,7 @@ int trending_snapshot_decode (const void *blob, size_t len, trending_snapshot_t 
     out->t0_ms = hr_get_i64 (&r);
     out->cut_ms = hr_get_i64 (&r);
     uint32_t n = hr_get_count (&r, 18);
-    if (!hr_reader_ok (&r) || !(out->rate > 0 && out->rate <= 1) || alloc_rows (out, n)) {
+    if (!hr_reader_ok (&r) || !(out->rate > 0 && out->rate <= 1) || s_alloc_rows (out, n)) {
         snprintf (err, errlen, "trending snapshot: bad header");
         trending_snapshot_free (out);
         return -1;

@@ -30,7 +30,7 @@
 /*  Writes the blob for the rules of `res` whose items (dict names) are
     valid product ids: the first max_rules (res is sorted by lift ×
     confidence; 0 = all).  Returns the number of rules written, -1 on OOM. */
-long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
+long rules_model_encode (const rules_fpg_result_t *res, const rules_item_dict_t *dict,
                          size_t max_rules, hr_writer_t *w);
 
 typedef struct rules_model rules_model_t;

@@ -1,5 +1,5 @@
 /*  rules_train — clicks -> baskets -> rules -> a published model version. */
-#include "rules_train.h"
+#include "train.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,8 @@
 #include "hr_wire.h"
 #include "item_dict.h"
 #include "protocol.h"
-#include "rules_model.h"
+#include "model.h"
+#include "hr_clock.h"
 
 static const char CLICKS_SQL[] =
     "SELECT user_id, product_id, (extract(epoch FROM ts) * 1000)::bigint"
@@ -22,15 +23,8 @@ static const char COUNT_SQL[] =
     "SELECT count(*) FROM interactions"
     " WHERE " HR_EVENT_PRODUCT_SQL " AND ts >= now() - make_interval(days => $1::int)";
 
-static double now_s (void)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*  Streams the clicks (single-row mode: memory stays flat however many). */
-static int read_clicks (hr_pg_t *pg, const rules_train_params_t *p, basket_builder_t *bb,
+static int s_read_clicks (hr_pg_t *pg, const rules_train_params_t *p, rules_basket_builder_t *bb,
                         uint64_t *nclicks, char *err, size_t errlen)
 {
     char days[16];
@@ -56,7 +50,7 @@ static int read_clicks (hr_pg_t *pg, const rules_train_params_t *p, basket_build
         ExecStatusType st = PQresultStatus (res);
         if (st == PGRES_SINGLE_TUPLE) {
             const char *ts = PQgetvalue (res, 0, 2);
-            if (rc == 0 && basket_builder_add (bb, PQgetvalue (res, 0, 0), (size_t) PQgetlength (res, 0, 0),
+            if (rc == 0 && rules_basket_builder_add (bb, PQgetvalue (res, 0, 0), (size_t) PQgetlength (res, 0, 0),
                                                PQgetvalue (res, 0, 1), (size_t) PQgetlength (res, 0, 1),
                                                strtoll (ts, NULL, 10))) {
                 snprintf (err, errlen, "building baskets: out of memory or unordered rows");
@@ -75,19 +69,19 @@ static int read_clicks (hr_pg_t *pg, const rules_train_params_t *p, basket_build
         hr_progress_update (bar, *nclicks);
         hr_progress_destroy (&bar);
     }
-    return rc ? rc : basket_builder_finish (bb);
+    return rc ? rc : rules_basket_builder_finish (bb);
 }
 
 int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t *p,
                      rules_train_summary_t *s, char *err, size_t errlen)
 {
     memset (s, 0, sizeof *s);
-    double t0 = now_s ();
-    fpg_baskets_t *baskets = fpg_baskets_new ();
-    item_dict_t *dict = item_dict_new ();
-    basket_builder_t *bb = baskets && dict
-        ? basket_builder_new (p->mode, p->session_gap_ms, baskets, dict) : NULL;
-    fpg_result_t *res = NULL;
+    double t0 = hr_mono_s ();
+    rules_fpg_baskets_t *baskets = rules_fpg_baskets_new ();
+    rules_item_dict_t *dict = rules_item_dict_new ();
+    rules_basket_builder_t *bb = baskets && dict
+        ? rules_basket_builder_new (p->mode, p->session_gap_ms, baskets, dict) : NULL;
+    rules_fpg_result_t *res = NULL;
     hr_writer_t w;
     hr_writer_init (&w);
     int rc = -1;
@@ -95,16 +89,16 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
         snprintf (err, errlen, "out of memory");
         goto done;
     }
-    if (read_clicks (pg, p, bb, &s->clicks, err, errlen))
+    if (s_read_clicks (pg, p, bb, &s->clicks, err, errlen))
         goto done;
-    s->baskets = fpg_baskets_count (baskets);
-    s->items = item_dict_size (dict);
-    res = mine_adapt (baskets, &p->fpg, p->basket_cap, &s->adapt, err, errlen);
+    s->baskets = rules_fpg_baskets_count (baskets);
+    s->items = rules_item_dict_size (dict);
+    res = rules_mine_adapt (baskets, &p->fpg, p->basket_cap, &s->adapt, err, errlen);
     if (!res)
         goto done;
-    s->min_count = fpg_result_min_count (res);
-    s->itemsets = fpg_result_itemset_count (res);
-    s->rules_mined = fpg_result_rule_count (res);
+    s->min_count = rules_fpg_result_min_count (res);
+    s->itemsets = rules_fpg_result_itemset_count (res);
+    s->rules_mined = rules_fpg_result_rule_count (res);
     long kept = rules_model_encode (res, dict, p->max_rules, &w);
     if (kept < 0) {
         snprintf (err, errlen, "out of memory encoding the model");
@@ -118,7 +112,7 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
               "\"rules_mined\":%zu,\"rules\":%zu,\"window_days\":%u,\"basket_cap\":%u,"
               "\"baskets_capped\":%u,\"attempts\":%u}",
               (unsigned long long) s->clicks, s->baskets, s->items,
-              p->mode == BASKET_SESSION ? "session" : "user-day", p->fpg.min_support,
+              p->mode == RULES_BASKET_SESSION ? "session" : "user-day", p->fpg.min_support,
               s->min_count, p->fpg.min_confidence, p->fpg.max_len, s->itemsets,
               s->rules_mined, s->rules_kept, p->window_days, s->adapt.basket_cap,
               s->adapt.baskets_capped, s->adapt.attempts);
@@ -128,11 +122,11 @@ int rules_train_run (hr_pg_t *pg, hr_redis_t *redis, const rules_train_params_t 
     }
     rc = 0;
 done:
-    s->seconds = now_s () - t0;
+    s->seconds = hr_mono_s () - t0;
     hr_writer_free (&w);
-    fpg_result_destroy (&res);
-    basket_builder_destroy (&bb);
-    item_dict_destroy (&dict);
-    fpg_baskets_destroy (&baskets);
+    rules_fpg_result_destroy (&res);
+    rules_basket_builder_destroy (&bb);
+    rules_item_dict_destroy (&dict);
+    rules_fpg_baskets_destroy (&baskets);
     return rc;
 }

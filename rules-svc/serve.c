@@ -1,5 +1,5 @@
 /*  rules_serve — decode a request, query the model, write a scored list.  */
-#include "rules_serve.h"
+#include "serve.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/*  trending_redis — rankings as Redis sorted sets (see trending_redis.h). */
-#include "trending_redis.h"
+/*  trending_redis — rankings as Redis sorted sets (see redis.h). */
+#include "redis.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,11 +13,11 @@
 #include "hr_redis.h"
 
 typedef struct {
-    basket_mode_t mode;
+    rules_basket_mode_t mode;
     int64_t session_gap_ms;
     uint32_t window_days;
-    fpg_params_t fpg;           /* fpg.max_itemsets: the budget mine_adapt keeps to */
-    uint32_t basket_cap;        /* mine_adapt's cap of long baskets */
+    rules_fpg_params_t fpg;           /* fpg.max_itemsets: the budget rules_mine_adapt keeps to */
+    uint32_t basket_cap;        /* rules_mine_adapt's cap of long baskets */
     size_t max_rules;
     bool progress;              /* progress bar on a TTY */
 } rules_train_params_t;
@@ -26,7 +26,7 @@ typedef struct {
     uint64_t clicks;
     uint32_t baskets, items, min_count;
     size_t itemsets, rules_mined, rules_kept;
-    mine_adapt_t adapt;         /* what mining changed to fit the budget */
+    rules_mine_adapt_t adapt;         /* what mining changed to fit the budget */
     double seconds;
     int64_t version;            /* published version (0 when not published) */
 } rules_train_summary_t;

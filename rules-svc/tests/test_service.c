@@ -21,8 +21,8 @@
 #include "hr_redis.h"
 #include "hr_service.h"
 #include "hr_wire.h"
-#include "rules_model.h"
-#include "rules_serve.h"
+#include "model.h"
+#include "serve.h"
 
 static char P[4][11];           /* this run's product ids */
 
@@ -178,15 +178,15 @@ START_TEST (train_publish_serve_swap)
 
     /*  Hot swap: publish a model where P3 -> P0 only; the tick (2 s) loads it. */
     {
-        fpg_baskets_t *b = fpg_baskets_new ();
-        item_dict_t *d = item_dict_new ();
-        uint32_t ids[2] = { item_dict_intern (d, P[3], 10), item_dict_intern (d, P[0], 10) };
+        rules_fpg_baskets_t *b = rules_fpg_baskets_new ();
+        rules_item_dict_t *d = rules_item_dict_new ();
+        uint32_t ids[2] = { rules_item_dict_intern (d, P[3], 10), rules_item_dict_intern (d, P[0], 10) };
         for (int i = 0; i < 5; i++)
-            fpg_baskets_add (b, ids, 2);
-        fpg_params_t fp = fpg_params_default ();
+            rules_fpg_baskets_add (b, ids, 2);
+        rules_fpg_params_t fp = rules_fpg_params_default ();
         fp.min_support = 0.5;
         char err[128];
-        fpg_result_t *res = fpg_mine (b, &fp, err, sizeof err);
+        rules_fpg_result_t *res = rules_fpg_mine (b, &fp, err, sizeof err);
         hr_writer_t blob;
         hr_writer_init (&blob);
         ck_assert_int_eq (rules_model_encode (res, d, 0, &blob), 2);
@@ -194,9 +194,9 @@ START_TEST (train_publish_serve_swap)
         ck_assert_int_eq (hr_model_publish (pg, redis, "rules", blob.data, blob.len, NULL, &v2), 0);
         ck_assert_int_gt (v2, v1);
         hr_writer_free (&blob);
-        fpg_result_destroy (&res);
-        item_dict_destroy (&d);
-        fpg_baskets_destroy (&b);
+        rules_fpg_result_destroy (&res);
+        rules_item_dict_destroy (&d);
+        rules_fpg_baskets_destroy (&b);
         bool swapped = false;
         for (int i = 0; i < 100 && !swapped; i++) {        /* bounded: 10 s */
             hr_writer_reset (&w);

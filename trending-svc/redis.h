@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include "hr_catalog.h"
 #include "hr_redis.h"
-#include "trending_model.h"
+#include "model.h"
 
 #define TRENDING_REDIS_WRITE_MS 2000
 

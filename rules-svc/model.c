@@ -1,5 +1,5 @@
 /*  rules_model — encode, decode (validating) and query the served rules.  */
-#include "rules_model.h"
+#include "model.h"
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,23 +29,23 @@ struct rules_model {
 
 typedef struct { const char *id; uint32_t dict_id; } id_ref_t;
 
-static int cmp_id_ref (const void *a, const void *b)
+static int s_cmp_id_ref (const void *a, const void *b)
 {
     return memcmp (((const id_ref_t *) a)->id, ((const id_ref_t *) b)->id, ID_LEN);
 }
 
-static bool valid_item (const item_dict_t *dict, uint32_t id)
+static bool s_valid_item (const rules_item_dict_t *dict, uint32_t id)
 {
     size_t len;
-    const char *name = item_dict_name (dict, id, &len);
+    const char *name = rules_item_dict_name (dict, id, &len);
     return name && hr_valid_product_id (name, len);
 }
 
-long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
+long rules_model_encode (const rules_fpg_result_t *res, const rules_item_dict_t *dict,
                          size_t max_rules, hr_writer_t *w)
 {
-    size_t nr = fpg_result_rule_count (res);
-    uint32_t ndict = item_dict_size (dict);
+    size_t nr = rules_fpg_result_rule_count (res);
+    uint32_t ndict = rules_item_dict_size (dict);
     /*  Items used by the kept rules -> dense indices in id order.          */
     uint32_t *index = malloc ((ndict ? ndict : 1) * sizeof *index);
     id_ref_t *refs = malloc ((ndict ? ndict : 1) * sizeof *refs);
@@ -60,10 +60,10 @@ long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
         index[i] = UINT32_MAX;
     size_t nkeep = 0;
     for (size_t i = 0; i < nr && (!max_rules || nkeep < max_rules); i++) {
-        const fpg_rule_t *r = fpg_result_rule (res, i);
-        bool ok = r->antecedent_len <= RULES_MAX_ANTECEDENT && valid_item (dict, r->consequent);
+        const rules_fpg_rule_t *r = rules_fpg_result_rule (res, i);
+        bool ok = r->antecedent_len <= RULES_MAX_ANTECEDENT && s_valid_item (dict, r->consequent);
         for (uint32_t k = 0; ok && k < r->antecedent_len; k++)
-            ok = valid_item (dict, r->antecedent[k]);
+            ok = s_valid_item (dict, r->antecedent[k]);
         if (!ok)
             continue;
         keep[nkeep++] = i;
@@ -74,8 +74,8 @@ long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
     uint32_t nitems = 0;
     for (uint32_t i = 0; i < ndict; i++)
         if (index[i] == 0)
-            refs[nitems++] = (id_ref_t) { item_dict_name (dict, i, NULL), i };
-    qsort (refs, nitems, sizeof *refs, cmp_id_ref);
+            refs[nitems++] = (id_ref_t) { rules_item_dict_name (dict, i, NULL), i };
+    qsort (refs, nitems, sizeof *refs, s_cmp_id_ref);
     hr_put_u32 (w, RULES_MODEL_MAGIC);
     hr_put_u32 (w, RULES_MODEL_FORMAT);
     hr_put_u32 (w, nitems);
@@ -86,7 +86,7 @@ long rules_model_encode (const fpg_result_t *res, const item_dict_t *dict,
     hr_put_u32 (w, (uint32_t) nkeep);
     uint32_t ante[RULES_MAX_ANTECEDENT];
     for (size_t k = 0; k < nkeep; k++) {
-        const fpg_rule_t *r = fpg_result_rule (res, keep[k]);
+        const rules_fpg_rule_t *r = rules_fpg_result_rule (res, keep[k]);
         for (uint32_t a = 0; a < r->antecedent_len; a++)
             ante[a] = index[r->antecedent[a]];
         /*  ascending by model index (= by product id)  */
@@ -127,7 +127,7 @@ void rules_model_destroy (rules_model_t **self_p)
     *self_p = NULL;
 }
 
-static rules_model_t *fail (rules_model_t *m, char *err, size_t errlen, const char *why)
+static rules_model_t *s_fail (rules_model_t *m, char *err, size_t errlen, const char *why)
 {
     snprintf (err, errlen, "rules model: %s", why);
     rules_model_destroy (&m);
@@ -135,7 +135,7 @@ static rules_model_t *fail (rules_model_t *m, char *err, size_t errlen, const ch
 }
 
 /*  For qsort_r of one by_first list.  */
-static int cmp_rule_score (const void *a, const void *b, void *ctx)
+static int s_cmp_rule_score (const void *a, const void *b, void *ctx)
 {
     const rule_t *rules = ctx;
     const rule_t *x = &rules[*(const uint32_t *) a], *y = &rules[*(const uint32_t *) b];
@@ -145,87 +145,107 @@ static int cmp_rule_score (const void *a, const void *b, void *ctx)
     return (i > j) - (i < j);
 }
 
-rules_model_t *rules_model_decode (const void *blob, size_t len, char *err, size_t errlen)
+/*  One rule of the table into `rule` (its antecedent appended at *nante);
+    NULL, or why it is invalid.  */
+static const char *
+s_decode_rule (rules_model_t *m, hr_reader_t *r, rule_t *rule, uint32_t *nante)
 {
-    hr_reader_t r;
-    hr_reader_init (&r, blob, len);
-    rules_model_t *m = calloc (1, sizeof *m);
-    if (!m)
-        return fail (NULL, err, errlen, "out of memory");
-    if (hr_get_u32 (&r) != RULES_MODEL_MAGIC || !hr_reader_ok (&r))
-        return fail (m, err, errlen, "bad magic");
-    if (hr_get_u32 (&r) != RULES_MODEL_FORMAT || !hr_reader_ok (&r))
-        return fail (m, err, errlen, "unknown format");
-    m->nitems = hr_get_count (&r, ID_LEN);
-    if (!hr_reader_ok (&r))
-        return fail (m, err, errlen, "truncated item table");
-    m->ids = malloc ((size_t) m->nitems * ID_LEN + 1);
-    if (!m->ids)
-        return fail (m, err, errlen, "out of memory");
-    memcpy (m->ids, r.p, (size_t) m->nitems * ID_LEN);
-    r.p += (size_t) m->nitems * ID_LEN;
-    for (uint32_t i = 0; i < m->nitems; i++) {
-        const char *id = m->ids + (size_t) i * ID_LEN;
-        if (!hr_valid_product_id (id, ID_LEN))
-            return fail (m, err, errlen, "invalid product id");
-        if (i && memcmp (id - ID_LEN, id, ID_LEN) >= 0)
-            return fail (m, err, errlen, "item table not ascending");
+    rule->alen = hr_get_u8 (r);
+    if (!hr_reader_ok (r) || rule->alen < 1 || rule->alen > RULES_MAX_ANTECEDENT)
+        return "bad antecedent length";
+    rule->ante_off = *nante;
+    for (uint32_t a = 0; a < rule->alen; a++) {
+        uint32_t it = hr_get_u32 (r);
+        if (!hr_reader_ok (r) || it >= m->nitems || (a && it <= m->ante[*nante - 1]))
+            return "bad antecedent item";
+        m->ante[(*nante)++] = it;
     }
-    /*  Smallest rule: u8 + 2 × u32 + u32 + 3 × f32 = 21 bytes.             */
-    m->nrules = hr_get_count (&r, 21);
-    if (!hr_reader_ok (&r))
-        return fail (m, err, errlen, "truncated rule table");
-    m->rules = malloc ((m->nrules ? m->nrules : 1) * sizeof *m->rules);
-    m->ante = malloc (((size_t) m->nrules * RULES_MAX_ANTECEDENT + 1) * sizeof *m->ante);
-    m->by_first_off = calloc ((size_t) m->nitems + 2, sizeof *m->by_first_off);
-    m->by_first = malloc ((m->nrules ? m->nrules : 1) * sizeof *m->by_first);
-    if (!m->rules || !m->ante || !m->by_first_off || !m->by_first)
-        return fail (m, err, errlen, "out of memory");
-    uint32_t nante = 0;
-    for (uint32_t i = 0; i < m->nrules; i++) {
-        rule_t *rule = &m->rules[i];
-        rule->alen = hr_get_u8 (&r);
-        if (!hr_reader_ok (&r) || rule->alen < 1 || rule->alen > RULES_MAX_ANTECEDENT)
-            return fail (m, err, errlen, "bad antecedent length");
-        rule->ante_off = nante;
-        for (uint32_t a = 0; a < rule->alen; a++) {
-            uint32_t it = hr_get_u32 (&r);
-            if (!hr_reader_ok (&r) || it >= m->nitems || (a && it <= m->ante[nante - 1]))
-                return fail (m, err, errlen, "bad antecedent item");
-            m->ante[nante++] = it;
-        }
-        rule->consequent = hr_get_u32 (&r);
-        rule->count = hr_get_u32 (&r);
-        rule->support = hr_get_f32 (&r);
-        rule->confidence = hr_get_f32 (&r);
-        rule->lift = hr_get_f32 (&r);
-        if (!hr_reader_ok (&r))
-            return fail (m, err, errlen, "truncated rule");
-        if (rule->consequent >= m->nitems)
-            return fail (m, err, errlen, "bad consequent");
-        for (uint32_t a = 0; a < rule->alen; a++)
-            if (m->ante[rule->ante_off + a] == rule->consequent)
-                return fail (m, err, errlen, "consequent inside its antecedent");
-        if (!(rule->confidence >= 0 && rule->confidence <= 1.0001f) || !(rule->lift >= 0)
-            || !isfinite (rule->lift) || !(rule->support >= 0 && rule->support <= 1.0001f))
-            return fail (m, err, errlen, "bad rule measures");
-        rule->score = rule->lift * rule->confidence;
-        m->by_first_off[m->ante[rule->ante_off] + 1]++;
-    }
-    if (!hr_reader_done (&r))
-        return fail (m, err, errlen, "trailing bytes");
+    rule->consequent = hr_get_u32 (r);
+    rule->count = hr_get_u32 (r);
+    rule->support = hr_get_f32 (r);
+    rule->confidence = hr_get_f32 (r);
+    rule->lift = hr_get_f32 (r);
+    if (!hr_reader_ok (r))
+        return "truncated rule";
+    if (rule->consequent >= m->nitems)
+        return "bad consequent";
+    for (uint32_t a = 0; a < rule->alen; a++)
+        if (m->ante[rule->ante_off + a] == rule->consequent)
+            return "consequent inside its antecedent";
+    if (!(rule->confidence >= 0 && rule->confidence <= 1.0001f) || !(rule->lift >= 0)
+        || !isfinite (rule->lift) || !(rule->support >= 0 && rule->support <= 1.0001f))
+        return "bad rule measures";
+    rule->score = rule->lift * rule->confidence;
+    m->by_first_off[m->ante[rule->ante_off] + 1]++;
+    return NULL;
+}
+
+/*  The rules by their antecedent's first item, best score first (from the
+    counts s_decode_rule left in by_first_off).  0 / -1 out of memory.     */
+static int
+s_index_by_first (rules_model_t *m)
+{
     for (uint32_t i = 0; i < m->nitems; i++)
         m->by_first_off[i + 1] += m->by_first_off[i];
     uint32_t *pos = malloc (((size_t) m->nitems + 1) * sizeof *pos);
     if (!pos)
-        return fail (m, err, errlen, "out of memory");
+        return -1;
     memcpy (pos, m->by_first_off, ((size_t) m->nitems + 1) * sizeof *pos);
     for (uint32_t i = 0; i < m->nrules; i++)
         m->by_first[pos[m->ante[m->rules[i].ante_off]]++] = i;
     free (pos);
     for (uint32_t i = 0; i < m->nitems; i++)
         qsort_r (m->by_first + m->by_first_off[i], m->by_first_off[i + 1] - m->by_first_off[i],
-                 sizeof *m->by_first, cmp_rule_score, m->rules);
+                 sizeof *m->by_first, s_cmp_rule_score, m->rules);
+    return 0;
+}
+
+rules_model_t *rules_model_decode (const void *blob, size_t len, char *err, size_t errlen)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, blob, len);
+    rules_model_t *m = calloc (1, sizeof *m);
+    if (!m)
+        return s_fail (NULL, err, errlen, "out of memory");
+    if (hr_get_u32 (&r) != RULES_MODEL_MAGIC || !hr_reader_ok (&r))
+        return s_fail (m, err, errlen, "bad magic");
+    if (hr_get_u32 (&r) != RULES_MODEL_FORMAT || !hr_reader_ok (&r))
+        return s_fail (m, err, errlen, "unknown format");
+    m->nitems = hr_get_count (&r, ID_LEN);
+    if (!hr_reader_ok (&r))
+        return s_fail (m, err, errlen, "truncated item table");
+    m->ids = malloc ((size_t) m->nitems * ID_LEN + 1);
+    if (!m->ids)
+        return s_fail (m, err, errlen, "out of memory");
+    memcpy (m->ids, r.p, (size_t) m->nitems * ID_LEN);
+    r.p += (size_t) m->nitems * ID_LEN;
+    for (uint32_t i = 0; i < m->nitems; i++) {
+        const char *id = m->ids + (size_t) i * ID_LEN;
+        if (!hr_valid_product_id (id, ID_LEN))
+            return s_fail (m, err, errlen, "invalid product id");
+        if (i && memcmp (id - ID_LEN, id, ID_LEN) >= 0)
+            return s_fail (m, err, errlen, "item table not ascending");
+    }
+    /*  Smallest rule: u8 + 2 × u32 + u32 + 3 × f32 = 21 bytes.             */
+    m->nrules = hr_get_count (&r, 21);
+    if (!hr_reader_ok (&r))
+        return s_fail (m, err, errlen, "truncated rule table");
+    m->rules = malloc ((m->nrules ? m->nrules : 1) * sizeof *m->rules);
+    m->ante = malloc (((size_t) m->nrules * RULES_MAX_ANTECEDENT + 1) * sizeof *m->ante);
+    m->by_first_off = calloc ((size_t) m->nitems + 2, sizeof *m->by_first_off);
+    m->by_first = malloc ((m->nrules ? m->nrules : 1) * sizeof *m->by_first);
+    if (!m->rules || !m->ante || !m->by_first_off || !m->by_first)
+        return s_fail (m, err, errlen, "out of memory");
+    uint32_t nante = 0;
+    for (uint32_t i = 0; i < m->nrules; i++) {
+        const char *why = s_decode_rule (m, &r, &m->rules[i], &nante);
+        if (why)
+            return s_fail (m, err, errlen, why);
+    }
+    if (!hr_reader_done (&r))
+        return s_fail (m, err, errlen, "trailing bytes");
+    if (s_index_by_first (m) != 0)
+        return s_fail (m, err, errlen, "out of memory");
     return m;
 }
 
@@ -268,19 +288,19 @@ size_t rules_model_for_product (const rules_model_t *self, const char *id10,
     return n;
 }
 
-static int cmp_u32 (const void *a, const void *b)
+static int s_cmp_u32 (const void *a, const void *b)
 {
     uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
     return (x > y) - (x < y);
 }
 
-static bool in_sorted (const uint32_t *v, size_t n, uint32_t x)
+static bool s_in_sorted (const uint32_t *v, size_t n, uint32_t x)
 {
-    return bsearch (&x, v, n, sizeof *v, cmp_u32) != NULL;
+    return bsearch (&x, v, n, sizeof *v, s_cmp_u32) != NULL;
 }
 
 /*  By item, then best score first (to keep one hit per item).             */
-static int cmp_hit_item (const void *a, const void *b)
+static int s_cmp_hit_item (const void *a, const void *b)
 {
     const rules_hit_t *x = a, *y = b;
     if (x->item != y->item)
@@ -290,7 +310,7 @@ static int cmp_hit_item (const void *a, const void *b)
     return (x->rule > y->rule) - (x->rule < y->rule);
 }
 
-static int cmp_hit_score (const void *a, const void *b)
+static int s_cmp_hit_score (const void *a, const void *b)
 {
     const rules_hit_t *x = a, *y = b;
     if (x->score != y->score)
@@ -310,7 +330,7 @@ long rules_model_for_user (const rules_model_t *self, const char *const *ids10, 
         if (it >= 0)
             have[nh++] = (uint32_t) it;
     }
-    qsort (have, nh, sizeof *have, cmp_u32);
+    qsort (have, nh, sizeof *have, s_cmp_u32);
     size_t u = 0;
     for (size_t i = 0; i < nh; i++)
         if (!u || have[u - 1] != have[i])
@@ -322,9 +342,9 @@ long rules_model_for_user (const rules_model_t *self, const char *const *ids10, 
         uint32_t first = have[i];
         for (uint32_t k = self->by_first_off[first]; k < self->by_first_off[first + 1]; k++) {
             const rule_t *r = &self->rules[self->by_first[k]];
-            bool match = !in_sorted (have, nh, r->consequent);
+            bool match = !s_in_sorted (have, nh, r->consequent);
             for (uint32_t a = 1; match && a < r->alen; a++)
-                match = in_sorted (have, nh, self->ante[r->ante_off + a]);
+                match = s_in_sorted (have, nh, self->ante[r->ante_off + a]);
             if (!match)
                 continue;
             if (nhits == cap) {
@@ -343,13 +363,13 @@ long rules_model_for_user (const rules_model_t *self, const char *const *ids10, 
     }
     free (have);
     if (nhits)
-        qsort (hits, nhits, sizeof *hits, cmp_hit_item);
+        qsort (hits, nhits, sizeof *hits, s_cmp_hit_item);
     size_t m = 0;
     for (size_t i = 0; i < nhits; i++)
         if (!m || hits[m - 1].item != hits[i].item)
             hits[m++] = hits[i];
     if (m)
-        qsort (hits, m, sizeof *hits, cmp_hit_score);
+        qsort (hits, m, sizeof *hits, s_cmp_hit_score);
     size_t n = m < limit ? m : limit;
     if (n)
         memcpy (out, hits, n * sizeof *out);

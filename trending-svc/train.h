@@ -2,7 +2,7 @@
     (reconciliation, `hybridrec train trending`), and their snapshot blob.
 
     One aggregate query sums rate^(-(ts - t0)/1 h) per product over the
-    clicks of the last window_days: the same numbers decay_add would have
+    clicks of the last window_days: the same numbers trending_decay_add would have
     accumulated event by event, so a restart loses nothing.
 
     Snapshot blob (model "trending"), format 1:

@@ -28,8 +28,8 @@
 #include "hr_service.h"
 #include "hr_wire.h"
 #include "protocol.h"
-#include "trending_serve.h"
-#include "trending_train.h"
+#include "serve.h"
+#include "train.h"
 
 #define NPROD 12
 static char P[NPROD][11];
