@@ -1,5 +1,5 @@
 # Thin wrapper around CMake. `make run` and `make test` work on a fresh Debian 12.
-.PHONY: all build run stop test test-compose image bench fuzz clean
+.PHONY: all build run stop test test-compose image bench bench-compare fuzz clean
 
 JOBS ?= $(shell nproc)
 
@@ -31,6 +31,11 @@ test-compose: image
 
 bench: build
 	scripts/bench.sh
+
+# hybridrec and the reference (../shared/reference) back to back with the shared
+# harness (../shared/bench) at the API's defaults: BENCHMARKS.md "Against the reference".
+bench-compare:
+	bench/compare.sh $(or $(BENCH_SECONDS),10)
 
 fuzz:
 	scripts/fuzz.sh

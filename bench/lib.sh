@@ -1,7 +1,8 @@
 # Sourced by the whole-stack benchmarks (soak.sh, gateway.sh): builds the
 # Release binaries, starts throwaway PostgreSQL + Redis and every process on
-# the given ports with the full catalog (the bundled sample when
-# ../shared/data is absent), trained models, and removes it all on exit.
+# the given ports with the full catalog (BENCH_CATALOG when set, else the
+# amazon.in CSVs, the bundled sample when ../shared/data is absent), trained
+# models, and removes it all on exit.
 #   bench_stack_up PG_PORT REDIS_PORT GATEWAY_PORT BROKER_PORT METRICS_BASE
 # Sets: bin, work (run dir = $work/run), and exports DATABASE_URL, REDIS_URL,
 # HR_GATEWAY_PORT, HR_BROKER_PORT, HR_METRICS_BASE.
@@ -21,7 +22,9 @@ bench_stack_up() {
   export HR_GATEWAY_PORT=$3 HR_BROKER_PORT=$4 HR_METRICS_BASE=$5
   export HR_LOG_LEVEL=${HR_LOG_LEVEL:-warn} HR_GATEWAY_ACCESS_LOG=${HR_GATEWAY_ACCESS_LOG:-0}
   local shared=$root/../shared/data/amazon-in-products
-  if [ -d "$shared" ]; then
+  if [ -n "${BENCH_CATALOG:-}" ]; then   # a spec-format CSV (compare.sh: the reference's ids)
+    "$bin/hybridrec" import-catalog "$BENCH_CATALOG" >/dev/null
+  elif [ -d "$shared" ]; then
     "$bin/hybridrec" import-catalog "$shared"/first100-per-category/*.csv "$shared"/full-category/*.csv >/dev/null
   else
     echo "bench: ../shared/data absent, using the bundled sample catalog" >&2

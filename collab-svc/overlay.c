@@ -123,6 +123,36 @@ s_table_touch (table_t *t, int32_t s)
     }
 }
 
+static void
+s_unhash (table_t *t, int32_t s, const char *key, size_t len)
+{
+    int32_t *pp = &t->bucket[collab_id_hash (key, len) & t->mask];
+    while (*pp != s)
+        pp = &t->hnext[*pp];
+    *pp = t->hnext[s];
+}
+
+/*  Removes `key`: unhashed, its key emptied and its slot moved to the LRU
+    tail, so it is the next one recycled.  Returns the slot, -1 if absent. */
+static int32_t
+s_table_remove (table_t *t, const char *key, size_t len)
+{
+    int32_t s = s_table_find (t, key, len);
+    if (s < 0)
+        return -1;
+    s_unhash (t, s, key, len);
+    memset (s_key (t, s), 0, t->keycap);
+    s_list_unlink (t, s);
+    t->next[s] = -1;
+    t->prev[s] = t->tail;
+    if (t->tail >= 0)
+        t->next[t->tail] = s;
+    t->tail = s;
+    if (t->head < 0)
+        t->head = s;
+    return s;
+}
+
 /*  The slot of `key`, created (recycling the least recently updated slot
     when full) when absent; *fresh tells the caller to reset the payload.   */
 static int32_t
@@ -141,10 +171,8 @@ s_table_get (table_t *t, const char *key, size_t len, bool *fresh)
         s = t->tail;
         s_list_unlink (t, s);
         const char *old = s_key (t, s);
-        int32_t *pp = &t->bucket[collab_id_hash (old, strlen (old)) & t->mask];
-        while (*pp != s)
-            pp = &t->hnext[*pp];
-        *pp = t->hnext[s];
+        if (old[0])             /* "" = removed, already unhashed */
+            s_unhash (t, s, old, strlen (old));
     }
     memcpy (s_key (t, s), key, len);
     s_key (t, s)[len] = 0;
@@ -267,12 +295,29 @@ s_add_pair (collab_overlay_t *self, const char *a, const char *b, float w)
     r->nb[lightest].weight = w;
 }
 
+/*  Erasure: the user's window (the product ids of their live session) is
+    wiped.  The rows keep the co-count deltas the user's clicks added: they
+    carry no user id, and the next retrain (which no longer sees the
+    user's deleted events) replaces them.                                  */
+static void
+s_forget_user (collab_overlay_t *self, const hr_event_t *ev)
+{
+    size_t ulen = strnlen (ev->user_id, sizeof ev->user_id);
+    int32_t s = ulen ? s_table_remove (&self->users, ev->user_id, ulen) : -1;
+    if (s >= 0)
+        memset (&self->user[s], 0, sizeof self->user[s]);
+}
+
 static bool
 s_apply_click (collab_overlay_t *self, const hr_event_t *ev)
 {
+    if (ev->type == HR_EVENT_ERASE) {
+        s_forget_user (self, ev);
+        return false;
+    }
     size_t ulen = strnlen (ev->user_id, sizeof ev->user_id);
     size_t vlen = strnlen (ev->value, sizeof ev->value);
-    if (ev->type != HR_EVENT_CLICK || !hr_valid_user_id (ev->user_id, ulen)
+    if (!hr_event_is_product (ev->type) || !hr_valid_user_id (ev->user_id, ulen)
         || !hr_valid_product_id (ev->value, vlen))
         return false;
     bool fresh;

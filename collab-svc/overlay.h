@@ -52,7 +52,8 @@ collab_overlay_t *collab_overlay_new (const collab_overlay_params_t *p);
 void collab_overlay_destroy (collab_overlay_t **self_p);
 
 /*  Applies a batch of events in order (searches and events whose value is
-    not a product id are skipped).  Returns how many clicks were applied.   */
+    not a product id are skipped; an HR_EVENT_ERASE wipes the user's
+    window).  Returns how many clicks were applied.                        */
 uint32_t collab_overlay_apply (collab_overlay_t *self, const hr_event_t *ev, uint32_t n);
 
 /*  Forgets every row (a new model covers those events); keeps the users'

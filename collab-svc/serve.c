@@ -199,7 +199,7 @@ s_for_user (collab_serve_t *self, const use_t *u, hr_reader_t *args, hr_writer_t
     hr_proto_history_iter (&req.history, &it);
     hr_proto_event_t ev;
     while (nclicks < COLLAB_HISTORY_MAX && hr_proto_history_next (&it, &ev)) {
-        if (ev.type != HR_EVENT_CLICK)
+        if (!hr_event_is_product (ev.type))
             continue;
         clicks[nclicks++] = (collab_click_t) { ev.value, ev.len };
         int64_t idx = m ? collab_ids_find (m->ids, ev.value, ev.len) : -1;

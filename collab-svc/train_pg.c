@@ -1,6 +1,7 @@
 /*  collab_log_from_pg — see train_pg.h.  */
 #include "train_pg.h"
 #include "hr_progress.h"
+#include "hr_proto.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ collab_log_from_pg (hr_pg_t *pg, collab_ids_t *ids, int days, int64_t gap_ms,
     PGresult *r = hr_pg_exec (pg,
         "DECLARE collab_clicks NO SCROLL CURSOR FOR "
         "SELECT user_id, product_id, (extract(epoch FROM ts) * 1000)::bigint "
-        "FROM interactions WHERE event_type = 1 AND product_id IS NOT NULL "
+        "FROM interactions WHERE " HR_EVENT_PRODUCT_SQL " AND product_id IS NOT NULL "
         "AND ts >= now() - make_interval(days => $1::int) ORDER BY user_id, ts, id",
         1, params);
     if (!r) {

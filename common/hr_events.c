@@ -28,6 +28,33 @@ struct hr_events_reader {
     hr_counter_t *malformed_counter;
 };
 
+/*  The stream's one-letter event types.  */
+static const struct {
+    uint8_t type;
+    char letter;
+} s_letters[] = {
+    { HR_EVENT_CLICK, 'c' }, { HR_EVENT_SEARCH, 's' }, { HR_EVENT_VIEW, 'w' },
+    { HR_EVENT_CART, 'a' }, { HR_EVENT_PURCHASE, 'p' }, { HR_EVENT_ERASE, 'x' },
+};
+
+static uint8_t
+s_type_of (char letter)
+{
+    for (size_t i = 0; i < sizeof s_letters / sizeof s_letters[0]; i++)
+        if (s_letters[i].letter == letter)
+            return s_letters[i].type;
+    return 0;
+}
+
+static char
+s_letter_of (uint8_t type)
+{
+    for (size_t i = 0; i < sizeof s_letters / sizeof s_letters[0]; i++)
+        if (s_letters[i].type == type)
+            return s_letters[i].letter;
+    return 0;
+}
+
 int
 hr_events_append (hr_redis_t *redis, const hr_event_t *ev)
 {
@@ -35,15 +62,15 @@ hr_events_append (hr_redis_t *redis, const hr_event_t *ev)
     if (!redis)
         return -1;
     //  Readers drop such entries anyway: refuse them at the source
-    if ((ev->type != HR_EVENT_CLICK && ev->type != HR_EVENT_SEARCH)
-        || !ev->user_id[0] || !ev->value[0])
+    if (!hr_event_type_valid (ev->type) || !ev->user_id[0] || !ev->value[0])
         return -1;
+    char letter[2] = { s_letter_of (ev->type), 0 };
     char ts[24];
     snprintf (ts, sizeof ts, "%" PRId64, ev->ts_ms);
     char maxlen[24];
     snprintf (maxlen, sizeof maxlen, "%d", HR_EVENTS_MAXLEN);
     const char *argv[] = { "XADD", HR_EVENTS_STREAM, "MAXLEN", "~", maxlen, "*",
-                           "u", ev->user_id, "t", ev->type == HR_EVENT_CLICK ? "c" : "s",
+                           "u", ev->user_id, "t", letter,
                            "v", ev->value, "ts", ts };
     size_t lens[sizeof argv / sizeof argv[0]];
     //  The caller's fixed buffers may lack their NUL: bound those two
@@ -164,8 +191,8 @@ s_parse_fields (const redisReply *fields, hr_event_t *ev)
         else if (k->len == 1 && k->str[0] == 'v')
             have_v = s_copy_field (ev->value, sizeof ev->value, v);
         else if (k->len == 1 && k->str[0] == 't') {
-            have_t = v->len == 1 && (v->str[0] == 'c' || v->str[0] == 's');
-            ev->type = have_t && v->str[0] == 'c' ? HR_EVENT_CLICK : HR_EVENT_SEARCH;
+            ev->type = v->len == 1 ? s_type_of (v->str[0]) : 0;
+            have_t = ev->type != 0;
         }
         else if (k->len == 2 && memcmp (k->str, "ts", 2) == 0) {
             char *end;
@@ -175,7 +202,7 @@ s_parse_fields (const redisReply *fields, hr_event_t *ev)
             have_ts = have_ts && *end == 0 && ev->ts_ms >= 0;
         }
     }
-    return have_u && have_t && have_v && have_ts;
+    return have_u && have_t && (have_v || ev->type == HR_EVENT_ERASE) && have_ts;
 }
 
 int
@@ -239,4 +266,100 @@ hr_events_read (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms
     }
     freeReplyObject (r);
     return n;
+}
+
+/* ------------------------------------------------------------ erasure */
+
+#define ERASE_SCAN_CHUNK 5000
+
+/*  The entry's "u" field is user_id.  */
+static bool
+s_entry_of_user (const redisReply *entry, const char *user_id, size_t ulen)
+{
+    if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
+        || entry->element[0]->type != REDIS_REPLY_STRING)
+        return false;
+    const redisReply *f = entry->element[1];
+    if (f->type != REDIS_REPLY_ARRAY)
+        return false;
+    for (size_t i = 0; i + 1 < f->elements; i += 2) {
+        const redisReply *k = f->element[i], *v = f->element[i + 1];
+        if (k->type == REDIS_REPLY_STRING && k->len == 1 && k->str[0] == 'u')
+            return v->type == REDIS_REPLY_STRING && v->len == ulen && memcmp (v->str, user_id, ulen) == 0;
+    }
+    return false;
+}
+
+/*  XDELs the user's entries among one XRANGE chunk; -1 when Redis failed. */
+static long
+s_erase_chunk (hr_redis_t *redis, const redisReply *entries, const char *user_id)
+{
+    const char **argv = malloc ((2 + entries->elements) * sizeof *argv);
+    size_t *lens = malloc ((2 + entries->elements) * sizeof *lens);
+    if (!argv || !lens) {
+        free (argv);
+        free (lens);
+        return -1;
+    }
+    int argc = 0;
+    argv[argc] = "XDEL", lens[argc++] = 4;
+    argv[argc] = HR_EVENTS_STREAM, lens[argc++] = strlen (HR_EVENTS_STREAM);
+    size_t ulen = strlen (user_id);
+    for (size_t i = 0; i < entries->elements; i++)
+        if (s_entry_of_user (entries->element[i], user_id, ulen)) {
+            argv[argc] = entries->element[i]->element[0]->str;
+            lens[argc++] = entries->element[i]->element[0]->len;
+        }
+    redisReply *r = argc > 2 ? hr_redis_argv (redis, argc, argv, lens) : NULL;
+    free (argv);
+    free (lens);
+    if (argc == 2)
+        return 0;
+    long n = r && r->type == REDIS_REPLY_INTEGER ? (long) r->integer : -1;
+    if (r)
+        freeReplyObject (r);
+    return n;
+}
+
+long
+hr_events_erase_user (hr_redis_t *redis, const char *user_id, int64_t now_ms)
+{
+    assert (user_id && user_id[0]);
+    if (!redis)
+        return -1;
+    char start[80] = "-", count[16];
+    snprintf (count, sizeof count, "%d", ERASE_SCAN_CHUNK);
+    long deleted = 0;
+    for (;;) {
+        redisReply *r = hr_redis_command (redis, "XRANGE %s %s + COUNT %s", HR_EVENTS_STREAM,
+                                          start, count);
+        if (!r || r->type != REDIS_REPLY_ARRAY) {
+            if (r)
+                freeReplyObject (r);
+            return -1;
+        }
+        long n = s_erase_chunk (redis, r, user_id);
+        size_t got = r->elements;
+        const redisReply *last = got ? r->element[got - 1] : NULL;
+        bool more = got == ERASE_SCAN_CHUNK && last->type == REDIS_REPLY_ARRAY
+                    && last->elements == 2 && last->element[0]->type == REDIS_REPLY_STRING
+                    && last->element[0]->len < sizeof start - 2;
+        if (more)       /* exclusive start after the last entry read */
+            snprintf (start, sizeof start, "(%.*s", (int) last->element[0]->len, last->element[0]->str);
+        freeReplyObject (r);
+        if (n < 0)
+            return -1;
+        deleted += n;
+        if (!more)
+            break;
+    }
+    char ts[24], maxlen[24];
+    snprintf (ts, sizeof ts, "%" PRId64, now_ms);
+    snprintf (maxlen, sizeof maxlen, "%d", HR_EVENTS_MAXLEN);
+    redisReply *r = hr_redis_command (redis, "XADD %s MAXLEN ~ %s * u %s t x ts %s",
+                                      HR_EVENTS_STREAM, maxlen, user_id, ts);
+    int rc = r && r->type == REDIS_REPLY_STRING ? 0 : -1;
+    if (r)
+        freeReplyObject (r);
+    return rc == 0 ? deleted : -1;
 }

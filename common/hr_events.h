@@ -2,7 +2,9 @@
 
     interactions-svc XADDs every committed event (after the COMMIT, so
     nothing uncommitted is ever seen) with fields
-      u=<user_id> t=<c|s> v=<product_id or query> ts=<ms since epoch>
+      u=<user_id> t=<c|s|w|a|p> v=<product_id or query> ts=<ms since epoch>
+    (click, search, view, add to cart, purchase)
+    plus erasure markers u=<user_id> t=x ts=<ms> (hr_events_erase_user)
     and trims it approximately to HR_EVENTS_MAXLEN.  Consumers (trending,
     collab) each keep their own read position and XREAD BLOCK; every replica
     sees every event (no consumer group: each keeps its own in-memory state).
@@ -26,6 +28,14 @@ int hr_events_publish (hr_redis_t *redis, const hr_event_t *ev);
     caller reads one reply per queued event (hr_redis_get_reply; a string
     entry id on success) — a group commit publishes in one round trip.     */
 int hr_events_append (hr_redis_t *redis, const hr_event_t *ev);
+
+/*  Erasure: XDELs every entry of user_id (XRANGE over the whole stream in
+    chunks, so it costs one pass over at most HR_EVENTS_MAXLEN entries),
+    then appends the marker  u=<user_id> t=x ts=<now_ms>  which readers
+    return as an HR_EVENT_ERASE event (empty value): consumers forget the
+    user's live state.  Returns the entries deleted, -1 when Redis failed
+    (callers retry: erasing twice is harmless).                            */
+long hr_events_erase_user (hr_redis_t *redis, const char *user_id, int64_t now_ms);
 
 typedef struct hr_events_reader hr_events_reader_t;
 /*  from_id: "$" = only new events, "0" = from the start.                   */

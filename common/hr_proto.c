@@ -165,6 +165,84 @@ hr_proto_record_get (hr_reader_t *args, hr_proto_record_t *req)
     return s_done (args);
 }
 
+const char *const hr_event_names[HR_EVENT_PURCHASE + 1] = {
+    "", "product_click", "search_query", "view", "add_to_cart", "purchase",
+};
+
+void
+hr_proto_events_begin (hr_writer_t *w, uint32_t n)
+{
+    s_method (w, HR_M_EVENTS);
+    hr_put_u32 (w, n);
+}
+
+void
+hr_proto_events_add (hr_writer_t *w, const hr_proto_event_in_t *ev)
+{
+    hr_put_str (w, ev->user_id, ev->user_id_len);
+    hr_put_u8 (w, ev->type);
+    hr_put_str (w, ev->value, ev->value_len);
+    hr_put_i64 (w, ev->client_ts_ms);
+    hr_put_str (w, ev->rec_id, ev->rec_id_len);
+}
+
+int
+hr_proto_events_count (hr_reader_t *args, uint32_t *n)
+{
+    *n = hr_get_u32 (args);
+    return hr_reader_ok (args) && *n >= 1 && *n <= HR_EVENTS_BATCH_MAX ? 0 : -1;
+}
+
+int
+hr_proto_events_next (hr_reader_t *args, hr_proto_event_in_t *ev)
+{
+    ev->user_id = hr_get_str (args, &ev->user_id_len);
+    ev->type = hr_get_u8 (args);
+    ev->value = hr_get_str (args, &ev->value_len);
+    ev->client_ts_ms = hr_get_i64 (args);
+    ev->rec_id = hr_get_str (args, &ev->rec_id_len);
+    return hr_reader_ok (args) ? 0 : -1;
+}
+
+int
+hr_proto_events_end (hr_reader_t *args)
+{
+    return s_done (args);
+}
+
+void
+hr_proto_erase_put (hr_writer_t *w, const char *user_id, size_t len)
+{
+    s_method (w, HR_M_ERASE);
+    hr_put_str (w, user_id, len);
+}
+
+int
+hr_proto_erase_get (hr_reader_t *args, const char **user_id, size_t *len)
+{
+    *user_id = hr_get_str (args, len);
+    return s_done (args);
+}
+
+void
+hr_proto_erase_reply_put (hr_writer_t *w, const hr_proto_erase_reply_t *reply)
+{
+    hr_put_u64 (w, reply->events);
+    hr_put_u32 (w, reply->cached);
+    hr_put_u32 (w, reply->stream);
+}
+
+int
+hr_proto_erase_reply_decode (const void *body, size_t len, hr_proto_erase_reply_t *out)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    out->events = hr_get_u64 (&r);
+    out->cached = hr_get_u32 (&r);
+    out->stream = hr_get_u32 (&r);
+    return s_done (&r);
+}
+
 void
 hr_proto_history_req_put (hr_writer_t *w, const hr_proto_history_req_t *req)
 {

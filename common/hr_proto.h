@@ -50,6 +50,8 @@ extern const char *const hr_proto_models[HR_MODEL_COUNT + 1];
 /* -------------------------------------------------------------- methods */
 #define HR_M_RECORD      "record"       /* interactions */
 #define HR_M_HISTORY     "history"      /* interactions */
+#define HR_M_ERASE       "erase"        /* interactions */
+#define HR_M_EVENTS      "events"       /* interactions */
 #define HR_M_SIMILAR     "similar"      /* content, collab */
 #define HR_M_SEARCH      "search"       /* content */
 #define HR_M_ANALYZE     "analyze"      /* content */
@@ -71,11 +73,40 @@ bool hr_proto_method_is (const char *method, size_t len, const char *name);
 #define HR_TRENDING_HOME_LIMIT_MAX 200  /* per list of a home reply */
 
 /* --------------------------------------------------------------- events */
-typedef enum { HR_EVENT_CLICK = 1, HR_EVENT_SEARCH = 2 } hr_event_type_t;
+/*  Product events (a product id as value): click, and the typed events of
+    POST /api/v1/events — view, add to cart, purchase.  Search: a query.   */
+typedef enum {
+    HR_EVENT_CLICK = 1, HR_EVENT_SEARCH = 2,
+    HR_EVENT_VIEW = 3, HR_EVENT_CART = 4, HR_EVENT_PURCHASE = 5,
+} hr_event_type_t;
+/*  Not an interaction: the event stream's marker "forget this user"
+    (erasure, hr_events_erase_user); never stored, never in a history.     */
+#define HR_EVENT_ERASE 15
 static inline bool hr_event_type_valid (int type)
 {
-    return type == HR_EVENT_CLICK || type == HR_EVENT_SEARCH;
+    return type >= HR_EVENT_CLICK && type <= HR_EVENT_PURCHASE;
 }
+/*  A product event: every valid type but search.                          */
+static inline bool hr_event_is_product (int type)
+{
+    return hr_event_type_valid (type) && type != HR_EVENT_SEARCH;
+}
+/*  How much a product event says about interest (purchase > cart > click
+    > view); strategies multiply their per-event contributions by it.
+    HR_EVENT_WEIGHT_SQL is the same as an SQL expression over event_type. */
+static inline float hr_event_weight (int type)
+{
+    return type == HR_EVENT_PURCHASE ? 3.0f : type == HR_EVENT_CART ? 2.0f
+         : type == HR_EVENT_VIEW ? 0.5f : 1.0f;
+}
+#define HR_EVENT_WEIGHT_SQL \
+    "(CASE event_type WHEN 5 THEN 3.0 WHEN 4 THEN 2.0 WHEN 3 THEN 0.5 ELSE 1.0 END)"
+#define HR_EVENT_PRODUCT_SQL "event_type IN (1, 3, 4, 5)"
+/*  The names of the types in the REST API (index = type; [0] unused).     */
+extern const char *const hr_event_names[HR_EVENT_PURCHASE + 1];
+/*  A recommendation id echoed by an event: "<surface>.<request id>",
+    surface home | product | search (the X-Recommendation-Id header).      */
+#define HR_REC_ID_MAX 80
 
 /*  An interaction, owned (the event stream, the history cache, clients).  */
 typedef struct {
@@ -83,6 +114,9 @@ typedef struct {
     uint8_t type;               /* hr_event_type_t */
     char value[256];            /* product id (10) or query (<=255) */
     int64_t ts_ms;
+    /*  POST /api/v1/events only (stored in PostgreSQL, nowhere else):     */
+    int64_t client_ts_ms;       /* the client's timestamp; 0 = none */
+    char rec_id[HR_REC_ID_MAX + 1];     /* "" = none */
 } hr_event_t;
 
 /* -------------------------------------------------------------- history
@@ -136,6 +170,29 @@ typedef struct {
 void hr_proto_record_put (hr_writer_t *w, const hr_proto_record_t *req);
 int hr_proto_record_get (hr_reader_t *args, hr_proto_record_t *req);
 
+/*  interactions events: u32 n (1..HR_EVENTS_BATCH_MAX), then n x (str
+    user_id, u8 type, str value, i64 client_ts_ms (0 = none), str rec_id
+    ("" = none)) -> empty reply once every event is committed.  Encoded
+    with begin + add per event; decoded with count + next per event.     */
+#define HR_EVENTS_BATCH_MAX 1000
+typedef struct {
+    const char *user_id;
+    size_t user_id_len;
+    uint8_t type;
+    const char *value;
+    size_t value_len;
+    int64_t client_ts_ms;
+    const char *rec_id;
+    size_t rec_id_len;
+} hr_proto_event_in_t;
+void hr_proto_events_begin (hr_writer_t *w, uint32_t n);
+void hr_proto_events_add (hr_writer_t *w, const hr_proto_event_in_t *ev);
+/*  The count (-1 when 0 or over HR_EVENTS_BATCH_MAX); then next() n times,
+    then hr_proto_events_end () checks nothing follows.                   */
+int hr_proto_events_count (hr_reader_t *args, uint32_t *n);
+int hr_proto_events_next (hr_reader_t *args, hr_proto_event_in_t *ev);
+int hr_proto_events_end (hr_reader_t *args);
+
 /*  interactions history: str user_id, u32 days, u32 limit -> history.     */
 typedef struct {
     const char *user_id;
@@ -144,6 +201,18 @@ typedef struct {
 } hr_proto_history_req_t;
 void hr_proto_history_req_put (hr_writer_t *w, const hr_proto_history_req_t *req);
 int hr_proto_history_req_get (hr_reader_t *args, hr_proto_history_req_t *req);
+
+/*  interactions erase: str user_id -> hr_proto_erase_reply_t.  Deletes
+    everything the service holds about the user (docs/security.md).        */
+void hr_proto_erase_put (hr_writer_t *w, const char *user_id, size_t len);
+int hr_proto_erase_get (hr_reader_t *args, const char **user_id, size_t *len);
+typedef struct {
+    uint64_t events;            /* rows deleted from PostgreSQL */
+    uint32_t cached;            /* history lists deleted from Redis (0/1) */
+    uint32_t stream;            /* event stream entries deleted */
+} hr_proto_erase_reply_t;
+void hr_proto_erase_reply_put (hr_writer_t *w, const hr_proto_erase_reply_t *reply);
+int hr_proto_erase_reply_decode (const void *body, size_t len, hr_proto_erase_reply_t *out);
 
 /*  A product and a limit: content/collab `similar`, rules `for_product`
     -> scored list.  The id is not validated here (services answer BAD_REQUEST

@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <string.h>
 
 static bool
 s_is_alnum (unsigned char c)
@@ -33,6 +34,26 @@ hr_valid_product_id (const char *s, size_t n)
             return false;
     }
     return true;
+}
+
+const char *const hr_rec_surfaces[HR_REC_SURFACES] = { "home", "product", "search" };
+
+int
+hr_rec_id_surface (const char *s, size_t n)
+{
+    for (int k = 0; s && k < HR_REC_SURFACES; k++) {
+        size_t len = strlen (hr_rec_surfaces[k]);
+        if (n < len + 2 || n > len + 41 || memcmp (s, hr_rec_surfaces[k], len) != 0 || s[len] != '.')
+            continue;
+        for (size_t i = len + 1; i < n; i++) {
+            char c = s[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                  || c == '-' || c == '_' || c == '.'))
+                return -1;
+        }
+        return k;
+    }
+    return -1;
 }
 
 //  Decodes one strict UTF-8 sequence (no overlongs, no surrogates, nothing

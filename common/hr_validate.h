@@ -22,6 +22,13 @@ static inline uint32_t hr_product_id_hash (const char *id10)
 }
 bool hr_utf8_valid (const char *s, size_t n);
 
+/*  A recommendation id (X-Recommendation-Id): "<surface>.<request id>",
+    surface home | product | search, request id 1..40 of [A-Za-z0-9._-].
+    Returns the surface's index in hr_rec_surfaces, -1 when invalid.       */
+#define HR_REC_SURFACES 3
+extern const char *const hr_rec_surfaces[HR_REC_SURFACES];
+int hr_rec_id_surface (const char *s, size_t n);
+
 typedef enum {
     HR_QUERY_OK = 0,
     HR_QUERY_EMPTY = -1,        /* empty after trimming -> 400 */

@@ -7,6 +7,9 @@
 #include <string.h>
 
 #define HEAD_BIT 0x80000000u
+#define MOD_BIT 0x40000000u             /* while parsing: followed by a noun */
+#define FLAGS (HEAD_BIT | MOD_BIT)
+#define MOD_HEAD_RATE 0.1f
 
 struct content_names {
     uint32_t n, nterms;
@@ -116,8 +119,8 @@ has_digit (const char *s, size_t n)
 
 /*  One phrase of the zone: its terms, heads marked.                        */
 static int
-phrase (content_analyzer_t *an, const content_docterms_t *dt, const char *p, size_t len,
-        tbuf_t *out)
+phrase (content_analyzer_t *an, const content_docterms_t *dt, const float *rate,
+        const char *p, size_t len, tbuf_t *out)
 {
     const content_token_t *tok;
     uint32_t nt = content_analyze (an, p, len, &tok);
@@ -126,7 +129,15 @@ phrase (content_analyzer_t *an, const content_docterms_t *dt, const char *p, siz
         if (id < 0 || has_digit (tok[k].stem, tok[k].stem_len))
             continue;
         bool head = k + 1 == nt || has_digit (tok[k + 1].stem, tok[k + 1].stem_len);
-        if (tpush (out, (uint32_t) id | (head ? HEAD_BIT : 0)))
+        /*  "Laptop Stand", "Refrigerator Mats": a word followed by a word
+            that is a head in at least 10 % of the names it is in (rate: the
+            first pass's head rates) describes that thing                   */
+        bool mod = false;
+        if (!head && rate) {
+            int64_t next = content_vocab_find (dt->vocab, tok[k + 1].stem, tok[k + 1].stem_len);
+            mod = next >= 0 && next != id && rate[next] >= MOD_HEAD_RATE;
+        }
+        if (tpush (out, (uint32_t) id | (head ? HEAD_BIT : 0) | (mod ? MOD_BIT : 0)))
             return -1;
     }
     return 0;
@@ -136,7 +147,8 @@ phrase (content_analyzer_t *an, const content_docterms_t *dt, const char *p, siz
     "of", "or", "-" between spaces; the zone ends at "for", "compatible",
     "suitable", "fits" (not "fit": "Slim Fit Formal Shirt" is a shirt).     */
 static int
-parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *name, tbuf_t *out)
+parse_name (content_analyzer_t *an, const content_docterms_t *dt, const float *rate,
+            const char *name, tbuf_t *out)
 {
     const char *p = name, *seg = name;
     while (*p) {
@@ -151,7 +163,7 @@ parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *na
             bool split = word_is (w, n, "with") || word_is (w, n, "and") || word_is (w, n, "of")
                       || word_is (w, n, "or");
             if (stop || split) {
-                if (phrase (an, dt, seg, (size_t) (w - seg), out))
+                if (phrase (an, dt, rate, seg, (size_t) (w - seg), out))
                     return -1;
                 if (stop)
                     return 0;
@@ -161,19 +173,19 @@ parse_name (content_analyzer_t *an, const content_docterms_t *dt, const char *na
         }
         bool dash = c == '-' && p > name && p[-1] == ' ' && p[1] == ' ';
         if (is_separator (c) || dash || (c == '.' && !(p > name && isdigit ((unsigned char) p[-1])))) {
-            if (phrase (an, dt, seg, (size_t) (p - seg), out))
+            if (phrase (an, dt, rate, seg, (size_t) (p - seg), out))
                 return -1;
             seg = p + 1;
         }
         p++;
     }
-    return phrase (an, dt, seg, (size_t) (p - seg), out);
+    return phrase (an, dt, rate, seg, (size_t) (p - seg), out);
 }
 
 static int
 cmp_term (const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *) a & ~HEAD_BIT, y = *(const uint32_t *) b & ~HEAD_BIT;
+    uint32_t x = *(const uint32_t *) a & ~FLAGS, y = *(const uint32_t *) b & ~FLAGS;
     if (x != y)
         return x < y ? -1 : 1;
     /*  the head entry first, so a lookup sees it                           */
@@ -191,12 +203,48 @@ audience_of_text (content_analyzer_t *an, const char *text)
     return bits;
 }
 
+/*  Every product's zone entries into `all` (self->start, self->heads).   */
+static int
+zones (content_names_t *self, content_analyzer_t *an, const hr_catalog_t *catalog,
+       const content_docterms_t *dt, const float *rate, tbuf_t *all, tbuf_t *one)
+{
+    all->n = 0;
+    memset (self->heads, 0, (self->nterms ? self->nterms : 1) * sizeof *self->heads);
+    for (uint32_t d = 0; d < self->n; d++) {
+        const hr_product_t *p = hr_catalog_at (catalog, d);
+        one->n = 0;
+        if (parse_name (an, dt, rate, p->name, one))
+            return -1;
+        qsort (one->t, one->n, sizeof *one->t, cmp_term);
+        /*  one entry per term; a head only when it never describes another
+            word ("Laptop Bag Sleeve ... 14 inches Laptop" is not a laptop) */
+        uint32_t kept = 0;
+        for (uint32_t k = 0; k < one->n; k++)
+            if (kept == 0 || (one->t[k] & ~FLAGS) != (one->t[kept - 1] & ~FLAGS))
+                one->t[kept++] = one->t[k];
+            else
+                one->t[kept - 1] |= one->t[k] & FLAGS;
+        for (uint32_t k = 0; k < kept; k++)
+            if (one->t[k] & MOD_BIT)
+                one->t[k] &= ~FLAGS;
+        for (uint32_t k = 0; k < kept; k++) {
+            if (tpush (all, one->t[k]))
+                return -1;
+            if (one->t[k] & HEAD_BIT)
+                self->heads[one->t[k] & ~HEAD_BIT]++;
+        }
+        self->start[d + 1] = all->n;
+    }
+    return 0;
+}
+
 content_names_t *
 content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
 {
     content_names_t *self = calloc (1, sizeof *self);
     content_analyzer_t *an = content_analyzer_new ();
     tbuf_t all = { 0 }, one = { 0 };
+    float *rate = NULL;
     if (!self || !an)
         goto fail;
     self->n = dt->tf.rows;
@@ -210,21 +258,6 @@ content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
         goto fail;
     for (uint32_t d = 0; d < self->n; d++) {
         const hr_product_t *p = hr_catalog_at (catalog, d);
-        one.n = 0;
-        if (parse_name (an, dt, p->name, &one))
-            goto fail;
-        qsort (one.t, one.n, sizeof *one.t, cmp_term);
-        uint32_t kept = 0;                  /* one entry per term */
-        for (uint32_t k = 0; k < one.n; k++)
-            if (kept == 0 || (one.t[k] & ~HEAD_BIT) != (one.t[kept - 1] & ~HEAD_BIT))
-                one.t[kept++] = one.t[k];
-        for (uint32_t k = 0; k < kept; k++) {
-            if (tpush (&all, one.t[k]))
-                goto fail;
-            if (one.t[k] & HEAD_BIT)
-                self->heads[one.t[k] & ~HEAD_BIT]++;
-        }
-        self->start[d + 1] = all.n;
         /*  name statistics: first word, terms of the whole name            */
         const content_token_t *tok;
         uint32_t nt = content_analyze (an, p->name, strlen (p->name), &tok);
@@ -249,6 +282,18 @@ content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
         bits |= audience_of_text (an, p->main_category) | audience_of_text (an, p->sub_category);
         self->audience[d] = (uint8_t) bits;
     }
+    /*  twice: the first pass's head rates tell which words describe others */
+    if (zones (self, an, catalog, dt, NULL, &all, &one))
+        goto fail;
+    rate = malloc ((self->nterms ? self->nterms : 1) * sizeof *rate);
+    if (!rate)
+        goto fail;
+    for (uint32_t t = 0; t < self->nterms; t++)
+        rate[t] = content_names_head_rate (self, t);
+    if (zones (self, an, catalog, dt, rate, &all, &one))
+        goto fail;
+    free (rate);
+    rate = NULL;
     self->term = all.t ? all.t : malloc (sizeof *self->term);
     all.t = NULL;
     free (one.t);
@@ -257,6 +302,7 @@ content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
         goto fail;
     return self;
 fail:
+    free (rate);
     free (all.t);
     free (one.t);
     content_analyzer_destroy (&an);

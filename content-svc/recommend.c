@@ -122,7 +122,7 @@ s_used_events (const content_snapshot_t *s, const hr_proto_history_t *h, used_t 
     hr_proto_history_iter (h, &it);
     hr_proto_event_t e;
     while (hr_proto_history_next (&it, &e)) {
-        if (e.type == HR_EVENT_CLICK && u->nclicks < CONTENT_USER_CLICKS
+        if (hr_event_is_product (e.type) && u->nclicks < CONTENT_USER_CLICKS
             && hr_valid_product_id (e.value, e.len)) {
             int64_t c = hr_catalog_find (s->catalog, e.value);
             if (c >= 0) {
@@ -142,11 +142,12 @@ s_clicked_entries (const content_snapshot_t *s, const used_t *u, agg_t *a)
     uint32_t na = 0, nc = 0;
     float w = 1.0f;
     for (uint32_t e = 0; e < u->nev; e++) {
-        if (u->ev[e].type != HR_EVENT_CLICK)
+        if (!hr_event_is_product (u->ev[e].type))
             continue;
         uint32_t c = u->clicked[nc++];      /* the nc-th click event's product */
+        float we = w * hr_event_weight (u->ev[e].type);    /* purchase > cart > click > view */
         for (uint64_t p = s->nb_start[c]; p < s->nb_start[c + 1]; p++) {
-            float sc = w * s->nb_score[p];
+            float sc = we * s->nb_score[p];
             a[na++] = (agg_t) { s->nb_doc[p], sc, sc, e };
         }
         w *= CONTENT_USER_DECAY;

@@ -418,14 +418,29 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
 
 #define TYPO_CANDIDATES 8
 
+/*  First letters a shopper writes for one another by sound ("seeling" for
+    ceiling, "kwality" for quality, "vaccum"/"waccum").                     */
+static bool
+sounds_alike (char a, char b)
+{
+    static const char *const pairs[] = { "cs", "ck", "kq", "cq", "gj", "vw", "fp", "ie", "iy", "zx" };
+    for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++)
+        if ((pairs[k][0] == a && pairs[k][1] == b) || (pairs[k][0] == b && pairs[k][1] == a))
+            return true;
+    return false;
+}
+
 /*  Picks the correction of token k among the catalog words within reach.
     Two edits are allowed from 5 letters (CONTENT_PART_TYPO2; from 8
     otherwise).  With other known words in the query the candidate found
     most often *with them* wins ("seeling fan" -> ceiling, not selling),
     weighed with the word's frequency ("samsng earbuds" -> samsung, never
     seen with earbuds but six times as frequent, not gaming); alone, the nearest wins unless a
-    farther one is 10x as frequent, and a different first letter costs 70 %
-    of the frequency ("tredmil" -> treadmill, not the more frequent redmi). */
+    farther one is 10x as frequent.  A different first letter costs 90 % of
+    the score ("tredmil" -> treadmill, not the more frequent redmi) unless
+    it sounds alike: then nothing with context words ("seeling fan" ->
+    ceiling), half alone.  A word in fewer than 3 products is corrected
+    only to one 10x as frequent.                                            */
 static void
 correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, bool rare)
 {
@@ -447,7 +462,7 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         int64_t fid = term_id (s, fst, fsl);
         if (fid < 0 || fid == t->id)
             continue;
-        if (rare && s->dt->df[fid] < 20 * s->dt->df[t->id])
+        if (rare && s->dt->df[fid] < 10 * s->dt->df[t->id])
             continue;           /* a rare but real word: keep it alone */
         double evidence = 0;
         bool context = false;
@@ -463,8 +478,8 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         double score = context
             ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / (c[ci].distance > 1 ? 2.0 : 1.0)
             : (double) c[ci].freq / (c[ci].distance > 1 ? 10.0 : 1.0);
-        if (!context && w[0] != t->surface[0])
-            score *= 0.3;       /* the first letter is rarely the wrong one */
+        if (w[0] != t->surface[0])      /* the first letter is rarely wrong, */
+            score *= sounds_alike (w[0], t->surface[0]) ? (context ? 1.0 : 0.5) : 0.1;   /* but seeling */
         if (score > best_score) {
             best_score = score;
             best = fid;

@@ -84,7 +84,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     size_t len = size - 1;
     uint8_t *body = malloc (len ? len : 1);
     memcpy (body, data + 1, len);
-    switch (data[0] % 5) {
+    switch (data[0] % 6) {
     case 0: {
         hr_proto_list_t l;
         if (hr_proto_list_decode (body, len, &l) == 0)
@@ -108,6 +108,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     case 3:
         s_history (body, len);
         break;
+    case 4: {
+        hr_proto_erase_reply_t e;
+        FUZZ_CHECK (hr_proto_erase_reply_decode (body, len, &e) == 0 ? len == 16 : true);
+        break;
+    }
     default: {
         const char *json;
         size_t jlen;

@@ -2,7 +2,7 @@
     content-svc's whole handler (content_handle: similar, search, for_user,
     analyze) over a state built from the real catalog sample without any
     database, and every request decoder of hr_proto (record, history,
-    product, search, analyze, for_user, home, trending).
+    product, search, analyze, for_user, home, trending, erase).
     The first byte picks the method; the rest is its argument bytes.
     Invariants: an OK reply of a list method is a well-formed scored list;
     an error reply carries a message; a decoded request re-encodes to the
@@ -52,7 +52,7 @@ s_decoders (uint8_t pick, const uint8_t *args, size_t len)
     hr_reader_init (&r, args, len);
     hr_writer_t w;
     hr_writer_init (&w);
-    switch ((pick / 7) % 8) {
+    switch ((pick / 7) % 9) {
     case 0: {
         hr_proto_record_t q;
         if (hr_proto_record_get (&r, &q) == 0) {
@@ -110,10 +110,19 @@ s_decoders (uint8_t pick, const uint8_t *args, size_t len)
         }
         break;
     }
-    default: {
+    case 7: {
         uint32_t limit;
         if (hr_proto_trending_get (&r, &limit) == 0) {
             hr_proto_trending_put (&w, limit);
+            s_same_args (&w, args, len);
+        }
+        break;
+    }
+    default: {
+        const char *user;
+        size_t ulen;
+        if (hr_proto_erase_get (&r, &user, &ulen) == 0) {
+            hr_proto_erase_put (&w, user, ulen);
             s_same_args (&w, args, len);
         }
         break;

@@ -26,6 +26,8 @@ typedef enum {
     GW_EP_ADMIN,            /* dashboard */
     GW_EP_DASHBOARD,        /* dashboard */
     GW_EP_CATALOG,          /* catalog API (gw_catalog_api.c) */
+    GW_EP_USERS,            /* erasure (gw_users.c) */
+    GW_EP_EVENTS,           /* typed events (gw_events.c) */
     GW_EP_OTHER,            /* 404 / 405 / 414 / 431 answered by the router */
     GW_EP_COUNT
 } gw_endpoint_t;
@@ -44,6 +46,9 @@ typedef struct {
     struct gw_auth *auth;       /* HR_API_KEYS (gw_auth.h); never NULL while serving */
     struct gw_jobs *jobs;       /* blocking writes off the loops (gw_jobs.h); NULL without PostgreSQL */
     struct gw_merge *merge;     /* the learned merge model (gw_merge.h); NULL without PostgreSQL */
+    struct gw_versions *versions;       /* cache generation (gw_versions.h) */
+    struct gw_cache *product_cache;     /* /product: similar ids per product and limit */
+    struct gw_cache *search_cache;      /* /search: answer bytes per query and limit */
 } gw_app_t;
 
 struct gw_ratelimit;

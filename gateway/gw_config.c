@@ -14,6 +14,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_DEADLINE_MS", HR_CFG_INT, "50", "fan-out deadline per recommendation request (ms)", 1, 10000 },
     { "HR_GATEWAY_WRITE_TIMEOUT_MS", HR_CFG_INT, "2000", "timeout of interaction writes and history reads (ms)", 1, 60000 },
     { "HR_GATEWAY_MAX_INFLIGHT", HR_CFG_INT, "4096", "requests waiting on services before answering 503", 1, 1000000 },
+    { "HR_GATEWAY_ACTIVE_PER_LOOP", HR_CFG_INT, "24", "read requests asking the services at once per event loop; more wait in the gateway, their deadline not yet running (0 = no limit)", 0, 1000000 },
     { "HR_GATEWAY_MAX_BODY", HR_CFG_INT, "16384", "largest accepted request body (bytes; larger -> 413)", 64, 1048576 },
     { "HR_GATEWAY_MAX_URL", HR_CFG_INT, "8192", "longest accepted request target (bytes; longer -> 414)", 256, 65536 },
     { "HR_GATEWAY_MAX_HEADERS", HR_CFG_INT, "32768", "largest accepted header block (bytes; larger -> 431)", 1024, 262144 },
@@ -23,6 +24,10 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_BENCH", HR_CFG_BOOL, "0", "serve GET /bench/fixed (a fixed in-memory response: the ceiling)", 0, 0 },
     { "HR_GATEWAY_ACCESS_LOG", HR_CFG_BOOL, "1", "one JSON access-log line per request", 0, 0 },
     { "HR_GATEWAY_ACCESS_LOG_PERSONAL", HR_CFG_STR, "redact", "user ids and query values in the access log: redact (\"-\"), hash (keyed per process) or full; response_limit, explain, days, limit are always kept", 0, 0 },
+    { "HR_GATEWAY_CACHE_MB", HR_CFG_INT, "256", "memory for cached /product and /search answers, keyed by catalog and model versions (0 = no cache)", 0, 65536 },
+    { "HR_GATEWAY_CACHE_TTL_MS", HR_CFG_INT, "60000", "longest a cached answer is served (bounds what moves without a version: collab's live co-clicks)", 0, 86400000 },
+    { "HR_GATEWAY_CACHE_SETTLE_MS", HR_CFG_INT, "5000", "after a catalog or model version change, answers are not cached for this long (services load the new version at their next tick)", 0, 600000 },
+    { "HR_GATEWAY_VERSIONS_POLL_MS", HR_CFG_INT, "500", "how often the cache checks the catalog and model versions (ms)", 50, 600000 },
     { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog and merge model versions are checked (ms)", 100, 3600000 },
     /*  Up to interactions-svc's INTER_HISTORY_MAX (1000): above it every history GET would fail.  */
     { "HR_GATEWAY_HISTORY_LIMIT", HR_CFG_INT, "1000", "most events returned by GET /api/v1/interactions/interactions/{user_id} (interactions-svc answers at most 1000)", 1, 1000 },
@@ -57,6 +62,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->deadline_ms = 50;
     out->write_timeout_ms = 2000;
     out->max_inflight = 4096;
+    out->active_per_loop = 0;
     out->max_body = 16384;
     out->max_url = 8192;
     out->max_headers_bytes = 32768;
@@ -65,6 +71,10 @@ gw_settings_defaults (gw_settings_t *out)
     out->cors_origins = "";
     out->access_log = true;
     out->catalog_poll_ms = 3000;
+    out->cache_mb = 0;                  /* tests turn it on where they test it */
+    out->cache_ttl_ms = 60000;
+    out->cache_settle_ms = 0;
+    out->versions_poll_ms = 500;
     out->history_limit = 1000;
     out->database_url = "";
     out->redis_url = "";
@@ -89,6 +99,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->deadline_ms = (int) hr_config_int (cfg, "HR_GATEWAY_DEADLINE_MS");
     out->write_timeout_ms = (int) hr_config_int (cfg, "HR_GATEWAY_WRITE_TIMEOUT_MS");
     out->max_inflight = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_INFLIGHT");
+    out->active_per_loop = (int) hr_config_int (cfg, "HR_GATEWAY_ACTIVE_PER_LOOP");
     out->max_body = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_BODY");
     out->max_url = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_URL");
     out->max_headers_bytes = (int) hr_config_int (cfg, "HR_GATEWAY_MAX_HEADERS");
@@ -101,6 +112,10 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->access_log = hr_config_bool (cfg, "HR_GATEWAY_ACCESS_LOG") && level <= HR_LOG_INFO;
     out->access_log_personal = gw_accesslog_mode_parse (hr_config_str (cfg, "HR_GATEWAY_ACCESS_LOG_PERSONAL"));
     out->catalog_poll_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CATALOG_POLL_MS");
+    out->cache_mb = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_MB");
+    out->cache_ttl_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_TTL_MS");
+    out->cache_settle_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_SETTLE_MS");
+    out->versions_poll_ms = (int) hr_config_int (cfg, "HR_GATEWAY_VERSIONS_POLL_MS");
     out->history_limit = (int) hr_config_int (cfg, "HR_GATEWAY_HISTORY_LIMIT");
     out->database_url = hr_config_database_url (cfg);
     out->redis_url = hr_config_str (cfg, "REDIS_URL");

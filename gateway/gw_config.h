@@ -27,6 +27,7 @@ typedef struct {
     int deadline_ms;                /* read fan-out budget per request */
     int write_timeout_ms;           /* interactions record/history */
     int max_inflight;               /* fan-out requests in flight, process-wide */
+    int active_per_loop;            /* read fan-outs asking at once per loop; 0 = no limit */
     int max_body;
     int max_url;
     int max_headers_bytes;
@@ -37,6 +38,10 @@ typedef struct {
     bool access_log;
     int access_log_personal;        /* gw_accesslog_mode_t: redact (default), hash, full */
     int catalog_poll_ms;
+    int cache_mb;                   /* gw_cache budget for /product + /search; 0 = off */
+    int cache_ttl_ms;
+    int cache_settle_ms;            /* gw_versions.h */
+    int versions_poll_ms;
     int history_limit;              /* events returned by GET .../interactions/{user} */
     const char *database_url;
     const char *redis_url;          /* erasure (DELETE /api/v1/users/{id}) */

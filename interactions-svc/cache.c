@@ -220,6 +220,35 @@ inter_cache_refill_abort (hr_redis_t *redis)
 }
 
 int
+inter_cache_erase (hr_redis_t *redis, const char *user_id)
+{
+    char key[KEY_MAX];
+    s_key (key, user_id);
+    int sent = 0;
+    if (hr_redis_append (redis, "MULTI") == 0 && ++sent
+        && hr_redis_append (redis, "DEL %s", key) == 0 && ++sent
+        && hr_redis_append (redis, "RPUSH %s %s", key, INTER_CACHE_COMPLETE) == 0 && ++sent
+        && hr_redis_append (redis, "EXPIRE %s %d", key, INTER_CACHE_TTL_S) == 0 && ++sent
+        && hr_redis_append (redis, "EXEC") == 0)
+        sent++;
+    int rc = sent == 5 ? 0 : -1;
+    for (int i = 0; i < sent; i++) {
+        redisReply *r = NULL;
+        if (hr_redis_get_reply (redis, &r) != 0 || !r) {
+            rc = -1;
+            continue;
+        }
+        if (i == 4)     /* EXEC: [DEL, RPUSH, EXPIRE] */
+            rc = rc == 0 && r->type == REDIS_REPLY_ARRAY && r->elements == 3
+                 && r->element[0]->type == REDIS_REPLY_INTEGER ? (r->element[0]->integer > 0) : -1;
+        else if (r->type == REDIS_REPLY_ERROR)
+            rc = -1;
+        freeReplyObject (r);
+    }
+    return rc;
+}
+
+int
 inter_cache_forget (hr_redis_t *redis, char (*user_ids)[HR_USER_ID_MAX + 1], int n)
 {
     int sent = 0;

@@ -71,6 +71,13 @@ int inter_cache_refill_end (hr_redis_t *redis, const char *user_id,
 /*  Gives up a refill (PostgreSQL failed): UNWATCH.                         */
 void inter_cache_refill_abort (hr_redis_t *redis);
 
+/*  Erasure: replaces the user's list with an empty complete one (only the
+    marker), in one MULTI, so a refill that read PostgreSQL before the
+    erasure aborts at its EXEC (the key changed under its WATCH) and reads
+    answer "no events" without a trip to PostgreSQL.  Returns 1 when the
+    user had a list, 0 when not, -1 when Redis is down.                    */
+int inter_cache_erase (hr_redis_t *redis, const char *user_id);
+
 /*  Deletes the lists of these users (their write-through failed).  0 / -1.  */
 int inter_cache_forget (hr_redis_t *redis, char (*user_ids)[HR_USER_ID_MAX + 1], int n);
 /*  Deletes every cached list (too many users to track).  0 / -1.            */

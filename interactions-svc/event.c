@@ -14,9 +14,9 @@ inter_event_make (hr_event_t *ev, const char *user_id, size_t user_id_len,
         snprintf (err, errcap, "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
         return -1;
     }
-    if (type == HR_EVENT_CLICK) {
+    if (hr_event_is_product ((int) type)) {
         if (value_len == 0) {
-            snprintf (err, errcap, "product_id is required for a product_click");
+            snprintf (err, errcap, "product_id is required for a %s", hr_event_names[type]);
             return -1;
         }
         if (!hr_valid_product_id (value, value_len)) {
@@ -40,7 +40,8 @@ inter_event_make (hr_event_t *ev, const char *user_id, size_t user_id_len,
         value_len = qlen;
     }
     else {
-        snprintf (err, errcap, "invalid event type %u (1 product_click, 2 search_query)", type);
+        snprintf (err, errcap, "invalid event type %u (1 product_click, 2 search_query, 3 view, "
+                  "4 add_to_cart, 5 purchase)", type);
         return -1;
     }
     memcpy (ev->user_id, user_id, user_id_len);
@@ -49,6 +50,8 @@ inter_event_make (hr_event_t *ev, const char *user_id, size_t user_id_len,
     memcpy (ev->value, value, value_len);
     ev->value[value_len] = '\0';
     ev->ts_ms = 0;
+    ev->client_ts_ms = 0;
+    ev->rec_id[0] = '\0';
     return 0;
 }
 
@@ -68,7 +71,7 @@ inter_event_is_complete_marker (const char *s, size_t n)
 int
 inter_event_decode (const char *s, size_t n, hr_event_t *ev)
 {
-    if (n < 4 || (s[0] != '1' && s[0] != '2') || s[1] != '|')
+    if (n < 4 || !hr_event_type_valid (s[0] - '0') || s[1] != '|')
         return -1;
     const char *p = s + 2, *end = s + n;
     int64_t ts = 0;

@@ -3,6 +3,8 @@
 
     Cached element (docs/interactions.md):  "<type>|<ts_ms>|<value>"
       e.g. "1|1764140000123|B08CF3D7QR"  or  "2|1764140000456|red shoes"
+    (type 1..5: hr_event_type_t; client timestamp and recommendation id
+    are not cached: PostgreSQL only)
     The value comes last so that it may itself contain '|'.
     INTER_CACHE_COMPLETE ("0|0|") is the marker a refill puts at the tail of
     a list loaded from PostgreSQL: a list is a faithful copy of the user's
@@ -17,7 +19,7 @@
 #define INTER_CACHE_ELEM_MAX     (3 + 20 + 255 + 1)
 
 /*  Validates and normalises one event (query trimmed) into *ev; ts_ms is
-    left for the caller.  0, or -1 with a message for the client in err.    */
+    left for the caller (0), so are client_ts_ms (0) and rec_id ("").  0, or -1 with a message for the client in err.    */
 int inter_event_make (hr_event_t *ev, const char *user_id, size_t user_id_len,
                       unsigned type, const char *value, size_t value_len,
                       char *err, size_t errcap);

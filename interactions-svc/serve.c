@@ -5,9 +5,11 @@
 #include <string.h>
 #include <time.h>
 #include "committer.h"
+#include "erase.h"
 #include "event.h"
 #include "history.h"
 #include "hr_batch.h"
+#include "hr_client.h"
 #include "hr_log.h"
 #include "hr_validate.h"
 #include "protocol.h"
@@ -37,6 +39,7 @@ struct inter_server {
     char *database_url, *redis_url;     /* own copies */
     inter_committer_t *committer;
     inter_history_t *history;
+    inter_eraser_t *eraser;
     inter_store_t *upkeep;              /* the tick thread's connection */
     int64_t next_maintain_ms;
 };
@@ -119,8 +122,10 @@ inter_server_new (const inter_settings_t *settings)
     self->committer = inter_committer_new (&cc);
     self->history = inter_history_new (s->database_url, s->redis_url, s->statement_timeout_ms,
                                        s->redis_timeout_ms, s->cache_len, s->readers);
+    self->eraser = inter_eraser_new (s->database_url, s->redis_url, s->statement_timeout_ms,
+                                     s->redis_timeout_ms);
     self->upkeep = inter_store_new (s->database_url, s->statement_timeout_ms);
-    if (!self->committer || !self->history || !self->upkeep) {
+    if (!self->committer || !self->history || !self->eraser || !self->upkeep) {
         inter_server_destroy (&self);
         return NULL;
     }
@@ -137,6 +142,7 @@ inter_server_destroy (inter_server_t **self_p)
         return;
     inter_committer_destroy (&self->committer);
     inter_history_destroy (&self->history);
+    inter_eraser_destroy (&self->eraser);
     inter_store_destroy (&self->upkeep);
     free (self->database_url);
     free (self->redis_url);
@@ -193,6 +199,90 @@ s_history (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_
     return HR_OK;
 }
 
+/*  A client timestamp is accepted from a year back to a day ahead.        */
+#define CLIENT_TS_PAST_MS   (366LL * 86400 * 1000)
+#define CLIENT_TS_FUTURE_MS (86400LL * 1000)
+
+//  Decodes and validates the events of an `events` call into out (n
+//  entries).  HR_OK or BAD_REQUEST naming the first bad event.
+static int
+s_events_decode (hr_reader_t *args, hr_event_t *out, uint32_t n, hr_call_t *call)
+{
+    int64_t now = hr_now_ms ();
+    for (uint32_t i = 0; i < n; i++) {
+        hr_proto_event_in_t in;
+        if (hr_proto_events_next (args, &in) != 0)
+            return hr_service_error (call, HR_BAD_REQUEST, "events: malformed event %u", i);
+        char err[160];
+        if (inter_event_make (&out[i], in.user_id, in.user_id_len, in.type, in.value,
+                              in.value_len, err, sizeof err) != 0)
+            return hr_service_error (call, HR_BAD_REQUEST, "events[%u]: %s", i, err);
+        if (in.client_ts_ms != 0 && (in.client_ts_ms < now - CLIENT_TS_PAST_MS
+                                     || in.client_ts_ms > now + CLIENT_TS_FUTURE_MS))
+            return hr_service_error (call, HR_BAD_REQUEST,
+                                     "events[%u]: timestamp must be within a year back and a day ahead", i);
+        if (in.rec_id_len && hr_rec_id_surface (in.rec_id, in.rec_id_len) < 0)
+            return hr_service_error (call, HR_BAD_REQUEST,
+                                     "events[%u]: invalid recommendation_id", i);
+        out[i].client_ts_ms = in.client_ts_ms;
+        memcpy (out[i].rec_id, in.rec_id, in.rec_id_len);
+        out[i].rec_id[in.rec_id_len] = '\0';
+    }
+    if (hr_proto_events_end (args) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST, "events: extra bytes after the events");
+    return HR_OK;
+}
+
+//  A batch of typed events: all validated first (one bad event refuses the
+//  batch, nothing stored), then committed together; OK only when every
+//  event is committed.  A failed commit may leave part of the batch stored:
+//  the client's retry then stores those twice (at least once, never lost).
+static int
+s_events (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
+{
+    uint32_t n;
+    if (hr_proto_events_count (args, &n) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST, "events: expected 1..%d events",
+                                 HR_EVENTS_BATCH_MAX);
+    hr_event_t *events = malloc (n * sizeof *events);
+    int *status = malloc (n * sizeof *status);
+    int rc = HR_OK;
+    if (!events || !status)
+        rc = hr_service_error (call, HR_INTERNAL, "out of memory");
+    else
+        rc = s_events_decode (args, events, n, call);
+    if (rc == HR_OK) {
+        bool all = inter_committer_submit_many (self->committer, events, (int) n, status) == 0;
+        for (uint32_t i = 0; all && i < n; i++)
+            all = status[i] == 0;
+        if (!all)
+            rc = hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+    }
+    free (events);
+    free (status);
+    return rc;
+}
+
+static int
+s_erase (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+{
+    const char *user;
+    size_t len;
+    if (hr_proto_erase_get (args, &user, &len) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST, "erase: expected str user_id");
+    if (!hr_valid_user_id (user, len))
+        return hr_service_error (call, HR_BAD_REQUEST,
+                                 "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
+    char user_id[HR_USER_ID_MAX + 1];
+    memcpy (user_id, user, len);
+    user_id[len] = '\0';
+    hr_proto_erase_reply_t out;
+    if (inter_eraser_run (self->eraser, user_id, &out) != 0)
+        return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+    hr_proto_erase_reply_put (reply, &out);
+    return HR_OK;
+}
+
 int
 inter_server_handle (void *state, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
@@ -202,6 +292,10 @@ inter_server_handle (void *state, const char *method, size_t method_len,
         return s_record (self, args, call);
     if (hr_proto_method_is (method, method_len, HR_M_HISTORY))
         return s_history (self, args, reply, call);
+    if (hr_proto_method_is (method, method_len, HR_M_EVENTS))
+        return s_events (self, args, call);
+    if (hr_proto_method_is (method, method_len, HR_M_ERASE))
+        return s_erase (self, args, reply, call);
     return hr_service_error (call, HR_BAD_REQUEST, "unknown method '%.*s'",
                              (int) (method_len > 64 ? 64 : method_len), method);
 }

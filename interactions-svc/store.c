@@ -95,6 +95,21 @@ s_second_text (int64_t secs, char *out)
     return cached_len;
 }
 
+/*  A timestamp in COPY's text form ("YYYY-MM-DD HH:MM:SS.mmm+00").        */
+static size_t
+s_timestamp_text (int64_t ms_since_epoch, char *out)
+{
+    char *p = out;
+    int64_t secs = ms_since_epoch >= 0 ? ms_since_epoch / 1000 : (ms_since_epoch - 999) / 1000;
+    int ms = (int) (ms_since_epoch - secs * 1000);
+    p += s_second_text (secs, p);
+    *p++ = (char) ('0' + ms / 100);
+    *p++ = (char) ('0' + ms / 10 % 10);
+    *p++ = (char) ('0' + ms % 10);
+    memcpy (p, "+00", 3);
+    return (size_t) (p + 3 - out);
+}
+
 size_t
 inter_store_copy_row (char *out, const hr_event_t *ev)
 {
@@ -105,7 +120,7 @@ inter_store_copy_row (char *out, const hr_event_t *ev)
     *p++ = '\t';
     *p++ = (char) ('0' + ev->type);
     *p++ = '\t';
-    if (ev->type == HR_EVENT_CLICK) {
+    if (ev->type != HR_EVENT_SEARCH) {
         size_t vlen = strlen (ev->value);
         memcpy (p, ev->value, vlen);
         p += vlen;
@@ -118,14 +133,19 @@ inter_store_copy_row (char *out, const hr_event_t *ev)
         p += s_copy_escape (p, ev->value);
         *p++ = '\t';
     }
-    int64_t secs = ev->ts_ms >= 0 ? ev->ts_ms / 1000 : (ev->ts_ms - 999) / 1000;
-    int ms = (int) (ev->ts_ms - secs * 1000);
-    p += s_second_text (secs, p);
-    *p++ = (char) ('0' + ms / 100);
-    *p++ = (char) ('0' + ms / 10 % 10);
-    *p++ = (char) ('0' + ms % 10);
-    memcpy (p, "+00\n", 4);
-    p += 4;
+    p += s_timestamp_text (ev->ts_ms, p);
+    *p++ = '\t';
+    if (ev->client_ts_ms)
+        p += s_timestamp_text (ev->client_ts_ms, p);
+    else
+        memcpy (p, "\\N", 2), p += 2;
+    *p++ = '\t';
+    size_t rlen = strnlen (ev->rec_id, sizeof ev->rec_id);
+    if (rlen)
+        memcpy (p, ev->rec_id, rlen), p += rlen;
+    else
+        memcpy (p, "\\N", 2), p += 2;
+    *p++ = '\n';
     return (size_t) (p - out);
 }
 
@@ -205,6 +225,22 @@ inter_store_history (inter_store_t *self, const char *user_id, int64_t since_ms,
         ev->ts_ms = strtoll (PQgetvalue (res, i, 2), NULL, 10);
         n++;
     }
+    PQclear (res);
+    return n;
+}
+
+long long
+inter_store_erase (inter_store_t *self, const char *user_id)
+{
+    assert (self);
+    hr_pg_t *pg = inter_store_pg (self);
+    if (!pg)
+        return -1;
+    const char *params[] = { user_id };
+    PGresult *res = hr_pg_exec (pg, "DELETE FROM interactions WHERE user_id = $1", 1, params);
+    if (!res)
+        return -1;
+    long long n = strtoll (PQcmdTuples (res), NULL, 10);
     PQclear (res);
     return n;
 }

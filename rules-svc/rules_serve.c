@@ -136,7 +136,7 @@ static size_t s_clicked (const hr_proto_history_t *h, uint32_t cap, const char *
     hr_proto_event_t ev;
     size_t n = 0;
     while (n < cap && hr_proto_history_next (&it, &ev)) {
-        if (ev.type != HR_EVENT_CLICK || !hr_valid_product_id (ev.value, ev.len))
+        if (!hr_event_is_product (ev.type) || !hr_valid_product_id (ev.value, ev.len))
             continue;
         bool dup = false;
         for (size_t k = 0; k < n && !dup; k++)

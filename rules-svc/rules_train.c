@@ -15,12 +15,12 @@
 static const char CLICKS_SQL[] =
     "SELECT user_id, product_id, (extract(epoch FROM ts) * 1000)::bigint"
     "  FROM interactions"
-    " WHERE event_type = 1 AND product_id IS NOT NULL"
+    " WHERE " HR_EVENT_PRODUCT_SQL " AND product_id IS NOT NULL"
     "   AND ts >= now() - make_interval(days => $1::int)"
     " ORDER BY user_id, ts";
 static const char COUNT_SQL[] =
     "SELECT count(*) FROM interactions"
-    " WHERE event_type = 1 AND ts >= now() - make_interval(days => $1::int)";
+    " WHERE " HR_EVENT_PRODUCT_SQL " AND ts >= now() - make_interval(days => $1::int)";
 
 static double now_s (void)
 {

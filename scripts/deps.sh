@@ -9,6 +9,7 @@ pkgs=(
   check libsubunit-dev
   postgresql redis-server
   python3-yaml           # deploy manifest validation in tests
+  openapi-specification python3-jsonschema   # the OpenAPI 3.0 JSON Schema the API document is validated against
   clang libclang-rt-14-dev   # make fuzz (libFuzzer) and its short pass in make test
   wrk curl procps
   chromium               # the dashboard's browser test (tests/browser; node + npm come with the machine)

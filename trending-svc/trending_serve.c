@@ -49,7 +49,7 @@ s_history_items (const hr_catalog_t *cat, const hr_proto_history_t *h, uint32_t 
     hr_proto_event_t ev;
     uint32_t n = 0;
     while (hr_proto_history_next (&it, &ev)) {
-        int64_t i = ev.type == HR_EVENT_CLICK && hr_valid_product_id (ev.value, ev.len)
+        int64_t i = hr_event_is_product (ev.type) && hr_valid_product_id (ev.value, ev.len)
                         ? hr_catalog_find (cat, ev.value) : -1;
         if (i >= 0) {
             idx[n] = (uint32_t) i;

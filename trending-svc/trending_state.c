@@ -33,7 +33,7 @@
 #define MODEL_POLL_MS 2000
 #define IDLE_REBUILD_MS 10000   /* priors are constant: re-rank as clicks decay */
 
-typedef struct { char id[10]; int64_t ts; } logged_click_t;
+typedef struct { char id[10]; float w; int64_t ts; } logged_click_t;
 
 /*  A catalog version and what is derived from it alone.                  */
 typedef struct {
@@ -108,13 +108,13 @@ s_ranked_free (void *data)
 /* ---- clicks ------------------------------------------------------------ */
 
 static void
-s_apply_click_locked (trending_state_t *self, const char *id10, int64_t ts)
+s_apply_click_locked (trending_state_t *self, const char *id10, int64_t ts, float w)
 {
     const bundle_t *b = s_bundle (self->clicks_bundle);
     int64_t idx = b ? hr_catalog_find (b->catalog, id10) : -1;
     if (idx < 0)
         return;                 /* not in the catalog: nothing to rank */
-    decay_add (self->clicks, (uint32_t) idx, ts);
+    decay_add_weight (self->clicks, (uint32_t) idx, ts, w);
     if (self->logging) {
         if (self->nlog == self->log_cap) {
             size_t cap = self->log_cap ? self->log_cap * 2 : 1024;
@@ -125,6 +125,7 @@ s_apply_click_locked (trending_state_t *self, const char *id10, int64_t ts)
             self->log_cap = cap;
         }
         memcpy (self->log[self->nlog].id, id10, 10);
+        self->log[self->nlog].w = w;
         self->log[self->nlog++].ts = ts;
     }
 }
@@ -141,7 +142,7 @@ void
 trending_state_click (trending_state_t *self, const char *id10, int64_t ts_ms)
 {
     pthread_mutex_lock (&self->clicks_lock);
-    s_apply_click_locked (self, id10, ts_ms);
+    s_apply_click_locked (self, id10, ts_ms, 1.0f);
     pthread_mutex_unlock (&self->clicks_lock);
     s_clicks_applied (self, 1);
 }
@@ -179,8 +180,9 @@ s_event_loop (void *arg)
         int clicks = 0;
         pthread_mutex_lock (&self->clicks_lock);
         for (int i = 0; i < n; i++)
-            if (evs[i].type == HR_EVENT_CLICK && hr_valid_product_id (evs[i].value, strlen (evs[i].value))) {
-                s_apply_click_locked (self, evs[i].value, evs[i].ts_ms);
+            if (hr_event_is_product (evs[i].type)
+                && hr_valid_product_id (evs[i].value, strlen (evs[i].value))) {
+                s_apply_click_locked (self, evs[i].value, evs[i].ts_ms, hr_event_weight (evs[i].type));
                 clicks++;
             }
         pthread_mutex_unlock (&self->clicks_lock);
@@ -260,7 +262,7 @@ s_install_sums (trending_state_t *self, decay_t **fresh, hr_snapshot_t *bundle, 
         if (self->log[i].ts > cut_ms) {
             int64_t idx = hr_catalog_find (catalog, self->log[i].id);
             if (idx >= 0)
-                decay_add (*fresh, (uint32_t) idx, self->log[i].ts);
+                decay_add_weight (*fresh, (uint32_t) idx, self->log[i].ts, self->log[i].w);
         }
     decay_t *old = self->clicks;
     self->clicks = *fresh;

@@ -3,15 +3,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hr_proto.h"
 #include "hr_validate.h"
 
 /*  exp(-ln(rate) · (ts - t0) / 1 h) = rate^(-(ts - t0)/1 h), in float8.  */
 static const char SNAPSHOT_SQL[] =
     "SELECT product_id,"
-    "       sum(exp(-ln($1::float8) * ((extract(epoch FROM ts) * 1000 - $2::float8) / 3600000.0))),"
+    "       sum(" HR_EVENT_WEIGHT_SQL " * exp(-ln($1::float8) * ((extract(epoch FROM ts) * 1000 - $2::float8) / 3600000.0))),"
     "       (max(extract(epoch FROM ts)) * 1000)::bigint, count(*)"
     "  FROM interactions"
-    " WHERE event_type = 1 AND product_id IS NOT NULL"
+    " WHERE " HR_EVENT_PRODUCT_SQL " AND product_id IS NOT NULL"
     "   AND ts >= now() - make_interval(days => $3::int)"
     " GROUP BY product_id";
 

@@ -140,6 +140,38 @@ START_TEST (bounded_lru)
 }
 END_TEST
 
+/*  An erase marker wipes the user's window: their next click pairs with
+    nothing; other users keep theirs; a removed slot is recycled first and
+    the table stays consistent when it is full.                            */
+START_TEST (erase_forgets_user)
+{
+    collab_overlay_t *ov = s_overlay (2, 50);
+    const int64_t t0 = 1700000000000;
+    s_click (ov, "u1", "ITEMAAAAAA", t0);
+    s_click (ov, "u2", "ITEMPPPPPP", t0 + 1);
+    hr_event_t erase = { .type = HR_EVENT_ERASE, .ts_ms = t0 + 2 };
+    snprintf (erase.user_id, sizeof erase.user_id, "u1");
+    ck_assert_uint_eq (collab_overlay_apply (ov, &erase, 1), 0);
+    ck_assert_uint_eq (collab_overlay_apply (ov, &erase, 1), 0);     /* twice: harmless */
+    s_click (ov, "u1", "ITEMBBBBBB", t0 + 3);
+    ck_assert_float_eq (s_weight (ov, "ITEMAAAAAA", "ITEMBBBBBB", NULL), 0);
+    s_click (ov, "u2", "ITEMQQQQQQ", t0 + 4);                       /* u2 untouched */
+    ck_assert_float_eq_tol (s_weight (ov, "ITEMPPPPPP", "ITEMQQQQQQ", NULL), 1.0f, 1e-6);
+    /* full table (u1, u2): erase u2, then u3 takes u2's slot, u1 keeps its window */
+    snprintf (erase.user_id, sizeof erase.user_id, "u2");
+    collab_overlay_apply (ov, &erase, 1);
+    s_click (ov, "u3", "ITEMZZZZZZ", t0 + 5);
+    s_click (ov, "u1", "ITEMCCCCCC", t0 + 6);
+    ck_assert_float_eq_tol (s_weight (ov, "ITEMBBBBBB", "ITEMCCCCCC", NULL), 1.0f, 1e-6);
+    s_click (ov, "u2", "ITEMRRRRRR", t0 + 7);                       /* recycles u3 (LRU) */
+    ck_assert_float_eq (s_weight (ov, "ITEMQQQQQQ", "ITEMRRRRRR", NULL), 0);
+    collab_overlay_stats_t st;
+    collab_overlay_stats (ov, &st);
+    ck_assert_uint_eq (st.users, 2);
+    collab_overlay_destroy (&ov);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -147,6 +179,7 @@ main (void)
     TCase *tc = tcase_create ("overlay");
     tcase_add_test (tc, pairs_by_hand);
     tcase_add_test (tc, bounded_lru);
+    tcase_add_test (tc, erase_forgets_user);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

@@ -82,6 +82,44 @@ START_TEST (test_round_trip_from_dollar)
 }
 END_TEST
 
+/*  Erasure: the user's entries go (and only theirs: the other user and a
+    user whose id extends it stay), the marker arrives as HR_EVENT_ERASE.  */
+START_TEST (test_erase_user)
+{
+    hr_redis_t *redis = hr_redis_new (test_redis_url (), 1000);
+    char user[48], other[56];
+    snprintf (user, sizeof user, "%s", test_unique ("er"));
+    snprintf (other, sizeof other, "%sx", user);
+    for (int i = 0; i < 3; i++) {
+        hr_event_t e = s_event (user, HR_EVENT_CLICK, "B07XYZ1234", 1000 + i);
+        ck_assert_int_eq (hr_events_publish (redis, &e), 0);
+    }
+    hr_event_t o = s_event (other, HR_EVENT_SEARCH, "kettle", 2000);
+    ck_assert_int_eq (hr_events_publish (redis, &o), 0);
+    hr_events_reader_t *reader = hr_events_reader_new (test_redis_url (), "$");
+    hr_event_t none[4];
+    ck_assert_int_ge (hr_events_read (reader, none, 4, 0), 0);
+    ck_assert_int_eq (hr_events_erase_user (redis, user, 3000), 3);
+    hr_event_t marker;
+    ck_assert_int_eq (s_read_user (reader, user, &marker, 1), 1);
+    ck_assert_int_eq (marker.type, HR_EVENT_ERASE);
+    ck_assert_int_eq (marker.ts_ms, 3000);
+    ck_assert_str_eq (marker.value, "");
+    /* again: only the marker of the first pass is left to delete */
+    ck_assert_int_eq (hr_events_erase_user (redis, user, 3001), 1);
+    hr_events_reader_t *all = hr_events_reader_new (test_redis_url (), "0");
+    hr_event_t got[4];
+    ck_assert_int_eq (s_read_user (all, other, got, 1), 1);
+    ck_assert_str_eq (got[0].value, "kettle");
+    hr_events_reader_destroy (&all);
+    hr_events_reader_destroy (&reader);
+    hr_redis_t *down = hr_redis_new ("redis://127.0.0.1:1/0", 200);
+    ck_assert_int_eq (hr_events_erase_user (down, user, 1), -1);
+    hr_redis_destroy (&down);
+    hr_redis_destroy (&redis);
+}
+END_TEST
+
 START_TEST (test_malformed_entries_skipped)
 {
     hr_redis_t *redis = hr_redis_new (test_redis_url (), 1000);
@@ -93,7 +131,7 @@ START_TEST (test_malformed_entries_skipped)
 
     //  Written by hand, as a buggy or hostile producer would
     const char *bad[] = {
-        "XADD " HR_EVENTS_STREAM " * u %s t x v B0AAAAAAAA ts 1",     // unknown type
+        "XADD " HR_EVENTS_STREAM " * u %s t q v B0AAAAAAAA ts 1",     // unknown type
         "XADD " HR_EVENTS_STREAM " * u %s t c ts 1",                  // no value
         "XADD " HR_EVENTS_STREAM " * u %s t c v B0AAAAAAAA ts soon",  // ts not a number
         "XADD " HR_EVENTS_STREAM " * u %s t c v B0AAAAAAAA ts 1 extra",  // odd field count refused by Redis
@@ -150,6 +188,7 @@ main (void)
     tcase_set_timeout (tc, 30);
     tcase_add_test (tc, test_round_trip_from_dollar);
     tcase_add_test (tc, test_malformed_entries_skipped);
+    tcase_add_test (tc, test_erase_user);
     tcase_add_test (tc, test_redis_down);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);

@@ -20,9 +20,9 @@ s_method (hr_reader_t *r, const hr_writer_t *w, const char *want)
 }
 
 static const hr_event_t s_events[3] = {
-    { "", HR_EVENT_SEARCH, "red shoes", 30 },
-    { "", HR_EVENT_CLICK, "B0ABCDEFGH", 20 },
-    { "", HR_EVENT_CLICK, "B01234567X", -5 },
+    { .type = HR_EVENT_SEARCH, .value = "red shoes", .ts_ms = 30 },
+    { .type = HR_EVENT_CLICK, .value = "B0ABCDEFGH", .ts_ms = 20 },
+    { .type = HR_EVENT_CLICK, .value = "B01234567X", .ts_ms = -5 },
 };
 
 START_TEST (test_names)
@@ -35,7 +35,9 @@ START_TEST (test_names)
     ck_assert (hr_proto_method_is ("home", 4, HR_M_HOME));
     ck_assert (!hr_proto_method_is ("hom", 3, HR_M_HOME));
     ck_assert (hr_event_type_valid (HR_EVENT_CLICK) && !hr_event_type_valid (0)
-               && !hr_event_type_valid (3));
+               && hr_event_type_valid (HR_EVENT_PURCHASE) && !hr_event_type_valid (6)
+               && !hr_event_type_valid (HR_EVENT_ERASE) && hr_event_is_product (HR_EVENT_VIEW)
+               && !hr_event_is_product (HR_EVENT_SEARCH));
 }
 END_TEST
 
@@ -134,7 +136,7 @@ START_TEST (test_history_refused)
     hr_reader_t r;
     hr_proto_history_t h;
     //  an unknown event type
-    hr_event_t bad = { "", 3, "x", 1 };
+    hr_event_t bad = { .type = 9, .value = "x", .ts_ms = 1 };
     hr_proto_history_put (&w, &bad, 1);
     hr_reader_init (&r, w.data, w.len);
     ck_assert_int_eq (hr_proto_history_get (&r, &h), -1);

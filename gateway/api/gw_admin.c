@@ -454,9 +454,10 @@ put_history (gw_buf_t *b, const hr_catalog_t *cat, const user_t *u)
     for (uint32_t i = 0; i < u->hist.n; i++) {
         const gw_event_t *e = &u->hist.events[i];
         gw_buf_printf (b, "%s{\"type\":\"%s\",\"ts_ms\":%lld,\"value\":", i ? "," : "",
-                       e->type == HR_EVENT_CLICK ? "click" : "search", (long long) e->ts_ms);
+                       e->type == HR_EVENT_CLICK ? "click" : e->type == HR_EVENT_SEARCH ? "search"
+                       : hr_event_names[e->type], (long long) e->ts_ms);
         gw_buf_json_str (b, e->value, e->len);
-        if (e->type == HR_EVENT_CLICK && e->len == HR_PRODUCT_ID_LEN) {
+        if (hr_event_is_product (e->type) && e->len == HR_PRODUCT_ID_LEN) {
             gw_buf_puts (b, ",\"product\":");
             if (!gw_render_item (b, cat, e->value))
                 gw_buf_puts (b, "null");

@@ -79,8 +79,16 @@ s_release (void *p)
 const hr_catalog_t *
 gw_catalog_for_request (gw_catalog_holder_t *self, h2o_mem_pool_t *pool)
 {
+    return gw_catalog_for_request_v (self, pool, NULL);
+}
+
+const hr_catalog_t *
+gw_catalog_for_request_v (gw_catalog_holder_t *self, h2o_mem_pool_t *pool, int64_t *version)
+{
     hr_snapshot_t **ref = h2o_mem_alloc_shared (pool, sizeof *ref, s_release);
     *ref = hr_swap_acquire (self->swap);
+    if (version)
+        *version = hr_snapshot_version (*ref);
     return hr_snapshot_data (*ref);
 }
 

@@ -24,6 +24,9 @@ void gw_catalog_holder_destroy (gw_catalog_holder_t **self_p);
 /*  The current catalog, referenced until the pool is released.  Never NULL
     (an empty catalog before the first load).  */
 const hr_catalog_t *gw_catalog_for_request (gw_catalog_holder_t *self, h2o_mem_pool_t *pool);
+/*  The same, and the snapshot's version (cache keys: gw_cache.h).  */
+const hr_catalog_t *gw_catalog_for_request_v (gw_catalog_holder_t *self, h2o_mem_pool_t *pool,
+                                              int64_t *version);
 /*  Checks the version now instead of at the next poll (after a write
     through the catalog API, so this gateway shows it at once).  */
 void gw_catalog_holder_poke (gw_catalog_holder_t *self);

@@ -205,8 +205,10 @@ history_done (gw_fanout_t *f, void *arg)
     for (uint32_t i = 0; i < hist.n; i++) {
         const gw_event_t *e = &hist.events[i];
         gw_buf_puts (&b, i ? ",{" : "{");
-        gw_buf_puts (&b, e->type == HR_EVENT_CLICK ? "\"event_type\":\"product_click\",\"product_id\":"
-                                      : "\"event_type\":\"search_query\",\"query\":");
+        /*  Typed events (POST /api/v1/events) keep their own names:
+            view, add_to_cart, purchase, each with a product_id.          */
+        gw_buf_printf (&b, "\"event_type\":\"%s\",\"%s\":", hr_event_names[e->type],
+                       e->type == HR_EVENT_SEARCH ? "query" : "product_id");
         gw_buf_json_str (&b, e->value, e->len);
         gw_buf_puts (&b, ",\"timestamp\":");
         put_timestamp (&b, e->ts_ms);

@@ -7,6 +7,8 @@
     product nor a variant of the product itself (gw_variants.h).            */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_cache.h"
+#include "gw_versions.h"
 #include "gw_filter.h"
 #include "gw_params.h"
 #include "gw_render.h"
@@ -24,7 +26,45 @@ typedef struct {
     bool explain;               /* explain=true: each item says which strategy and source */
     gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
     int calls[3];               /* content, collab, rules: in priority order */
+    bool cacheable;             /* no explain, no filter */
+    bool fill;                  /* the answer may be stored (gw_versions_gen) */
+    uint64_t gen;
+    char key[1 + HR_PRODUCT_ID_LEN + 4 + 8];
 } product_t;
+
+/*  The cache key: the product, the limit and the catalog version.          */
+static void
+product_key (char *key, const char *id, uint32_t limit, int64_t catalog_version)
+{
+    key[0] = 'P';
+    memcpy (key + 1, id, HR_PRODUCT_ID_LEN);
+    memcpy (key + 1 + HR_PRODUCT_ID_LEN, &limit, 4);
+    memcpy (key + 5 + HR_PRODUCT_ID_LEN, &catalog_version, 8);
+}
+
+/*  A cached answer: its ids (HR_PRODUCT_ID_LEN bytes each) rendered from
+    the current catalog.  */
+static void
+product_from_cache (gw_request_t *r, const hr_catalog_t *cat, h2o_iovec_t ids)
+{
+    gw_buf_t b;
+    size_t n = ids.len / HR_PRODUCT_ID_LEN;
+    gw_buf_init (&b, &r->req->pool, 64 + n * 420);
+    gw_buf_puts (&b, "{\"similar\":[");
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t mark = b.len;
+        if (!first)
+            gw_buf_putc (&b, ',');
+        if (gw_render_item (&b, cat, ids.base + i * HR_PRODUCT_ID_LEN))
+            first = false;
+        else
+            b.len = mark;
+    }
+    gw_buf_puts (&b, "]}");
+    gw_add_header (r, "x-cache", "hit");
+    gw_send_json (r, 200, &b);
+}
 
 static bool
 seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
@@ -91,6 +131,13 @@ product_render (gw_fanout_t *f, void *arg)
         degraded = failed;
     gw_render_degraded (&b, degraded);
     gw_buf_putc (&b, '}');
+    if (p->cacheable) {
+        /*  Only a whole answer: a degraded or short one is asked again.  */
+        if (p->fill && !failed && n == p->limit)
+            gw_cache_put (r->app->product_cache, p->key, sizeof p->key, p->gen, ids[1],
+                          (size_t) n * HR_PRODUCT_ID_LEN);
+        gw_add_header (r, "x-cache", "miss");
+    }
     gw_send_json (r, 200, &b);
 }
 
@@ -110,7 +157,8 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
         gw_send_error (r, 422, "invalid_response_limit", "response_limit must be an integer");
         return;
     }
-    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &req->pool);
+    int64_t catalog_version;
+    const hr_catalog_t *cat = gw_catalog_for_request_v (r->app->catalog, &req->pool, &catalog_version);
     if (hr_catalog_find (cat, product_id.base) < 0) {
         gw_send_error (r, 404, "product_not_found", "no product with id %.10s", product_id.base);
         return;
@@ -118,6 +166,20 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;
+    bool explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    char key[sizeof ((product_t *) 0)->key];
+    bool fill = false;
+    uint64_t gen = 0;
+    bool cacheable = !explain && !filter;
+    if (cacheable) {
+        product_key (key, product_id.base, (uint32_t) limit, catalog_version);
+        gen = gw_versions_gen (r->app->versions, &fill);
+        h2o_iovec_t ids;
+        if (gw_cache_get (r->app->product_cache, &req->pool, key, sizeof key, gen, &ids)) {
+            product_from_cache (r, cat, ids);
+            return;
+        }
+    }
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
         gw_send_overloaded (r);
@@ -130,7 +192,12 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     p->limit = (uint32_t) limit;
     p->filter = filter;
     uint32_t want = gw_filter_want (filter, cat, p->limit + 1, 10 * PRODUCT_MAX_LIMIT);
-    p->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    p->explain = explain;
+    p->cacheable = cacheable;
+    p->fill = fill;
+    p->gen = gen;
+    if (cacheable)
+        memcpy (p->key, key, sizeof key);
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
     gw_req_product (w, HR_M_SIMILAR, p->id, want);

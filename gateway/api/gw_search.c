@@ -5,9 +5,16 @@
     answers within the deadline: 404 with trending items and
     "fallback_reason":"no_search_matches", as the spec says.  When content
     itself is down the trending items come with 200,
-    "fallback_reason":"search_unavailable" and "degraded":["content"].      */
+    "fallback_reason":"search_unavailable" and "degraded":["content"].
+
+    Without explain= and filters, a 200 answer's bytes are kept in the
+    search cache (gw_cache.h) per normalised query, limit and catalog
+    version, under the cache generation (gw_versions.h): the same query
+    again is answered without asking any service.                          */
 #include <string.h>
 #include "gw_app.h"
+#include "gw_cache.h"
+#include "gw_versions.h"
 #include "gw_filter.h"
 #include "gw_params.h"
 #include "gw_render.h"
@@ -24,6 +31,9 @@ typedef struct {
     bool explain;               /* explain=true: each result carries strategy, source, score */
     int c_search, c_trending;
     gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
+    h2o_iovec_t key;            /* cache key; empty: not cacheable */
+    bool fill;                  /* the answer may be stored (gw_versions_gen) */
+    uint64_t gen;
 } search_t;
 
 static void
@@ -54,6 +64,11 @@ search_render (gw_fanout_t *f, void *arg)
         uint32_t shown = gw_render_list_ex (&b, cat, &results, s->limit, s->explain);
         if (shown > 0) {
             gw_buf_putc (&b, '}');
+            if (s->key.len) {
+                if (s->fill)
+                    gw_cache_put (r->app->search_cache, s->key.base, s->key.len, s->gen, b.data, b.len);
+                gw_add_header (r, "x-cache", "miss");
+            }
             gw_send_json (r, 200, &b);
             return;
         }
@@ -118,17 +133,41 @@ gw_handle_search (gw_request_t *r)
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;
+    bool explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    int64_t catalog_version;
+    const hr_catalog_t *cat = gw_catalog_for_request_v (r->app->catalog, &req->pool, &catalog_version);
+    h2o_iovec_t key = { NULL, 0 };
+    bool fill = false;
+    uint64_t gen = 0;
+    if (!explain && !filter) {
+        uint32_t lim = (uint32_t) limit;
+        key.len = 1 + 4 + 8 + qlen;
+        key.base = h2o_mem_alloc_pool (&req->pool, key.len);
+        key.base[0] = 'S';
+        memcpy (key.base + 1, &lim, 4);
+        memcpy (key.base + 5, &catalog_version, 8);
+        memcpy (key.base + 13, query, qlen);
+        gen = gw_versions_gen (r->app->versions, &fill);
+        h2o_iovec_t body;
+        if (gw_cache_get (r->app->search_cache, &req->pool, key.base, key.len, gen, &body)) {
+            gw_add_header (r, "x-cache", "hit");
+            gw_send (r, 200, "application/json", body);
+            return;
+        }
+    }
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
     if (!f) {
         gw_send_overloaded (r);
         return;
     }
-    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &req->pool);
     search_t *s = h2o_mem_alloc_pool (&req->pool, sizeof *s);
     s->r = r;
     s->limit = (uint32_t) limit;
     s->filter = filter;
-    s->explain = gw_query_get (&req->pool, qs.base, qs.len, "explain", &v) && gw_param_true (v);
+    s->explain = explain;
+    s->key = key;
+    s->fill = fill;
+    s->gen = gen;
     hr_writer_t *w = &r->thread->writer;
     gw_fanout_phase (f, GW_WAIT_FULL);
     gw_req_search (w, query, qlen, gw_filter_want (filter, cat, s->limit, SEARCH_MAX_LIMIT));

@@ -70,6 +70,13 @@ struct gw_loop {
     gather_t gather[GW_SVC_COUNT];
     hr_counter_t *batches, *batched_calls;
     batch_slot_t batches_ring[BATCH_RING];
+    /*  Admission: at most active_max read fan-outs ask the services at
+        once; later ones wait here, in arrival order, their deadline not
+        yet running (a closed loop of 128 clients then queues in the
+        gateway instead of timing out in the services' queues).          */
+    int active, active_max;
+    struct gw_fanout *queue_head, *queue_tail;
+    hr_counter_t *queued_total;
     ring_slot_t ring[RING_SIZE];
 };
 
@@ -86,6 +93,12 @@ struct gw_fanout {
     gw_fanout_cb cb;
     void *arg;
     h2o_timeout_entry_t deadline_entry, done_entry;
+    bool admitted;              /* its calls may go out */
+    bool counted;               /* holds one of the loop's active slots */
+    bool queued;                /* in the loop's admission queue */
+    struct gw_fanout *next_queued;
+    const void *held_body[GW_FANOUT_MAX_CALLS];  /* calls added while queued */
+    size_t held_len[GW_FANOUT_MAX_CALLS];
 };
 
 
@@ -432,6 +445,9 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
         "Calls sent inside batch messages", NULL);
     s_inflight_gauge = hr_gauge ("hr_gateway_inflight", "Requests waiting on services", NULL);
     s_max_inflight = settings->max_inflight;
+    self->active_max = settings->active_per_loop > 0 ? settings->active_per_loop : INT32_MAX;
+    self->queued_total = hr_counter ("hr_gateway_admission_queued_total",
+        "Requests that waited in the gateway for a free fan-out slot (HR_GATEWAY_ACTIVE_PER_LOOP)", NULL);
     self->thread_bits = (uint64_t) thread_index << 48;
     self->dirty = true;         /* hr_client_call above used the socket */
     return self;
@@ -468,6 +484,59 @@ gw_loop_breaker (gw_loop_t *self, gw_service_t svc)
 
 /* ---------------------------------------------------------------- fan-out */
 
+static void send_call (gw_fanout_t *f, int i, const void *body, size_t len);
+
+/*  Lets `f` ask the services: its phase deadline starts now and the calls
+    it queued go out.  */
+static void
+admit (gw_fanout_t *f)
+{
+    gw_loop_t *loop = f->loop;
+    f->admitted = true;
+    f->deadline_ms = hr_now_ms () + loop->budget_ms[f->kind];
+    if (h2o_timeout_is_linked (&f->deadline_entry))
+        h2o_timeout_unlink (&f->deadline_entry);
+    h2o_timeout_link (loop->ctx->loop, &loop->timeouts[f->kind], &f->deadline_entry);
+    for (int i = 0; i < f->ncalls; i++)
+        if (f->held_body[i])
+            send_call (f, i, f->held_body[i], f->held_len[i]);
+    if (f->waiting && f->pending == 0)
+        finish_soon (f);
+}
+
+/*  `f` is done asking: its slot goes to the first one waiting.            */
+static void
+release (gw_fanout_t *f)
+{
+    gw_loop_t *loop = f->loop;
+    if (f->queued) {            /* never admitted (its request ended first) */
+        gw_fanout_t **at = &loop->queue_head, *prev = NULL;
+        while (*at && *at != f) {
+            prev = *at;
+            at = &(*at)->next_queued;
+        }
+        if (*at)
+            *at = f->next_queued;
+        if (loop->queue_tail == f)
+            loop->queue_tail = prev;
+        f->queued = false;
+    }
+    if (!f->counted)
+        return;
+    f->counted = false;
+    loop->active--;
+    while (loop->queue_head && loop->active < loop->active_max) {
+        gw_fanout_t *next = loop->queue_head;
+        loop->queue_head = next->next_queued;
+        if (!loop->queue_head)
+            loop->queue_tail = NULL;
+        next->queued = false;
+        next->counted = true;
+        loop->active++;
+        admit (next);
+    }
+}
+
 static void
 fanout_dispose (void *p)
 {
@@ -478,7 +547,7 @@ fanout_dispose (void *p)
         h2o_timeout_unlink (&f->done_entry);
     for (int i = 0; i < f->ncalls; i++) {
         ring_slot_t *slot = &f->loop->ring[f->ids[i] & RING_MASK];
-        if (f->calls[i].outcome != GW_CALL_PENDING)
+        if (f->calls[i].outcome != GW_CALL_PENDING || !f->admitted)
             continue;
         if (slot->fanout == f)
             slot->fanout = NULL;
@@ -486,6 +555,7 @@ fanout_dispose (void *p)
         if (b->state == GW_BREAKER_HALF_OPEN)   /* the probe died with its request */
             gw_breaker_on_timeout (b, hr_now_ms ());
     }
+    release (f);
     atomic_fetch_sub (&s_inflight, 1);
     hr_gauge_add (s_inflight_gauge, -1);
 }
@@ -498,6 +568,8 @@ run_callback (gw_fanout_t *f)
     f->cb = NULL;
     if (cb)
         cb (f, f->arg);
+    if (!f->waiting)            /* no further phase: the slot is free */
+        release (f);
 }
 
 static void
@@ -564,35 +636,55 @@ void
 gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind)
 {
     assert (kind < GW_WAIT_KINDS && f->pending == 0);
-    f->deadline_ms = hr_now_ms () + f->loop->budget_ms[kind];
+    gw_loop_t *loop = f->loop;
     f->kind = kind;
-    if (h2o_timeout_is_linked (&f->deadline_entry))
-        h2o_timeout_unlink (&f->deadline_entry);
-    h2o_timeout_link (f->loop->ctx->loop, &f->loop->timeouts[kind], &f->deadline_entry);
+    if (f->admitted) {
+        admit (f);              /* a later phase: its own deadline, from now */
+        return;
+    }
+    /*  Writes are never held back (the caller waits for the acknowledgement). */
+    if (kind == GW_WAIT_WRITE) {
+        admit (f);
+        return;
+    }
+    if (loop->active < loop->active_max) {
+        f->counted = true;
+        loop->active++;
+        admit (f);
+        return;
+    }
+    f->queued = true;
+    f->next_queued = NULL;
+    if (loop->queue_tail)
+        loop->queue_tail->next_queued = f;
+    else
+        loop->queue_head = f;
+    loop->queue_tail = f;
+    hr_counter_inc (loop->queued_total);
 }
 
-int
-gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
+/*  Sends (queues for this iteration's message) call i of an admitted
+    fan-out.  */
+static void
+send_call (gw_fanout_t *f, int i, const void *body, size_t len)
 {
-    assert (f->ncalls < GW_FANOUT_MAX_CALLS && svc < GW_SVC_COUNT);
     gw_loop_t *loop = f->loop;
-    int i = f->ncalls++;
     gw_call_t *call = &f->calls[i];
-    call->service = svc;
-    call->outcome = GW_CALL_PENDING;
+    gw_service_t svc = call->service;
+    f->held_body[i] = NULL;
     /*  Writes are never skipped: the caller needs the acknowledgement, and
         read timeouts under load must not turn clicks into 503s.  */
     if (f->kind != GW_WAIT_WRITE && !gw_breaker_allow (&loop->breakers[svc], hr_now_ms ())) {
         call->outcome = GW_CALL_SKIPPED;
         hr_counter_inc (loop->metrics[svc].skipped);
-        return i;
+        return;
     }
     uint64_t seq = ++loop->seq;
     ring_slot_t *slot = &loop->ring[seq & RING_MASK];
     uint64_t id = loop->thread_bits | (seq & SEQ_MASK);
     if (slot->fanout) {         /* the ring is full of calls still in flight */
         mark_unsent (loop, call);
-        return i;
+        return;
     }
     slot->fanout = f;
     slot->id = id;
@@ -608,6 +700,26 @@ gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
     }
     else
         gather (loop, svc, id, f->deadline_ms, body, len);
+}
+
+int
+gw_fanout_add (gw_fanout_t *f, gw_service_t svc, const void *body, size_t len)
+{
+    assert (f->ncalls < GW_FANOUT_MAX_CALLS && svc < GW_SVC_COUNT);
+    int i = f->ncalls++;
+    gw_call_t *call = &f->calls[i];
+    call->service = svc;
+    call->outcome = GW_CALL_PENDING;
+    if (f->admitted) {
+        send_call (f, i, body, len);
+        return i;
+    }
+    /*  Waiting for admission: keep a copy (the writer is reused).         */
+    void *copy = h2o_mem_alloc_pool (&f->req->pool, len ? len : 1);
+    if (len)
+        memcpy (copy, body, len);
+    f->held_body[i] = copy;
+    f->held_len[i] = len;
     return i;
 }
 
@@ -617,7 +729,7 @@ gw_fanout_wait (gw_fanout_t *f, gw_fanout_cb cb, void *arg)
     f->cb = cb;
     f->arg = arg;
     f->waiting = true;
-    if (f->pending == 0)
+    if (f->admitted && f->pending == 0)
         finish_soon (f);
 }
 

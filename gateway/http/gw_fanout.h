@@ -20,7 +20,15 @@
     A phase is: gw_fanout_phase (arms its deadline), gw_fanout_add per call,
     gw_fanout_wait (the callback runs from a loop callback, so it may
     h2o_send, once every call has an outcome or the deadline passed).  The
-    callback may start another phase.                                       */
+    callback may start another phase.
+
+    Admission: at most HR_GATEWAY_ACTIVE_PER_LOOP read fan-outs of a loop
+    ask the services at once.  A later one waits in the loop's queue, in
+    arrival order: its calls are kept, and its first phase's deadline only
+    starts when a slot frees (when a fan-out's last callback returns
+    without starting another phase).  Under a burst the wait is spent in
+    the gateway, not in the services' queues where it would time out and
+    open circuits.  Writes (GW_WAIT_WRITE) are never held back.            */
 #ifndef GW_FANOUT_H
 #define GW_FANOUT_H
 #define H2O_USE_LIBUV 0

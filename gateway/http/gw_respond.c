@@ -8,12 +8,13 @@
 #include "gw_accesslog.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
+#include "hr_validate.h"
 
 static const char *const endpoint_names[GW_EP_COUNT] = {
     "home", "product", "search", "interactions_post", "interactions_get", "healthz",
     "readyz", "metrics", "openapi", "bench", "preflight",
     "admin", "dashboard", /* dashboard */
-    "catalog",
+    "catalog", "users", "events",
     "other",
 };
 
@@ -211,9 +212,17 @@ gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body
         traced to the answer (and strategy) that showed the item.          */
     bool recommendation = (r->endpoint == GW_EP_HOME || r->endpoint == GW_EP_PRODUCT
                            || r->endpoint == GW_EP_SEARCH) && (status == 200 || status == 404);
-    if (recommendation)
+    if (recommendation) {
+        /*  "<surface>.<request id>": the surface says which endpoint (and so
+            which strategies) showed the item (hr_rec_id_surface).         */
+        const char *surface = hr_rec_surfaces[r->endpoint == GW_EP_HOME ? 0
+                                              : r->endpoint == GW_EP_PRODUCT ? 1 : 2];
+        h2o_iovec_t rec = h2o_concat (&req->pool, h2o_iovec_init (surface, strlen (surface)),
+                                      h2o_iovec_init (H2O_STRLIT (".")),
+                                      h2o_iovec_init (r->id, strlen (r->id)));
         h2o_add_header_by_str (&req->pool, &req->res.headers, H2O_STRLIT ("x-recommendation-id"), 0,
-                               NULL, r->id, strlen (r->id));
+                               NULL, rec.base, rec.len);
+    }
     if (r->cors_origin.len) {
         h2o_add_header_by_str (&req->pool, &req->res.headers,
                                H2O_STRLIT ("access-control-allow-origin"), 0, NULL,

@@ -6,6 +6,8 @@
 #include "gw_limits.h"
 #include "gw_params.h"
 #include "gw_respond.h"
+#include "gw_users.h"
+#include "gw_events.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_static.h"    /* dashboard */
 
@@ -37,6 +39,8 @@ static const route_t routes[] = {
     { "/api/v1/catalog/products/", ONE_SEGMENT, "PUT", GW_EP_CATALOG, NULL, gw_handle_catalog_put },
     { "/api/v1/catalog/products/", ONE_SEGMENT, "PATCH", GW_EP_CATALOG, NULL, gw_handle_catalog_patch },
     { "/api/v1/catalog/products/", ONE_SEGMENT, "DELETE", GW_EP_CATALOG, NULL, gw_handle_catalog_delete },
+    { "/api/v1/users/", ONE_SEGMENT, "DELETE", GW_EP_USERS, NULL, gw_handle_user_erase },
+    { "/api/v1/events", EXACT, "POST", GW_EP_EVENTS, gw_handle_events_post, NULL },
     /* dashboard */
     { "/api/v1/admin/overview", EXACT, "GET", GW_EP_ADMIN, gw_handle_admin_overview, NULL },
     { "/api/v1/admin/user/", ONE_SEGMENT, "GET", GW_EP_ADMIN, NULL, gw_handle_admin_user },
@@ -131,6 +135,7 @@ gw_router_on_req (h2o_handler_t *self, h2o_req_t *req)
         /*  Personal data and operations data need an API key when keys are
             configured (the admin endpoints check it themselves, gw_admin).  */
         bool protect = rt->endpoint == GW_EP_INTERACTIONS_GET || rt->endpoint == GW_EP_CATALOG
+                    || rt->endpoint == GW_EP_USERS
                     || (rt->endpoint == GW_EP_METRICS && s->metrics_require_key);
         if (protect && !gw_auth_require (r))
             return 0;

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "gw_merge.h"
+#include "gw_cache.h"
+#include "gw_versions.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_accesslog.h"
 #include "gw_app.h"
@@ -355,6 +357,14 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         s->app.merge = gw_merge_new (settings->database_url, settings->redis_url,
                                      settings->catalog_poll_ms);
     gw_admin_start (settings->database_url);     /* dashboard */
+    /*  Answers that only change with a version (gw_cache.h): /product's
+        similar ids (small) get an eighth of the budget, /search's bytes
+        the rest.  */
+    s->app.versions = gw_versions_new (catalog, settings->database_url, settings->redis_url,
+                                       settings->versions_poll_ms, settings->cache_settle_ms);
+    size_t budget = (size_t) settings->cache_mb << 20;
+    s->app.product_cache = gw_cache_new ("product", budget / 8, settings->cache_ttl_ms);
+    s->app.search_cache = gw_cache_new ("search", budget - budget / 8, settings->cache_ttl_ms);
 
     if (settings->embed_broker) {
         s->broker = hr_broker_new (settings->broker_bind);
@@ -480,6 +490,9 @@ fail:
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
     gw_merge_destroy (&s->app.merge);
+    gw_versions_destroy (&s->app.versions);
+    gw_cache_destroy (&s->app.product_cache);
+    gw_cache_destroy (&s->app.search_cache);
     hr_broker_destroy (&s->broker);
     gw_catalog_holder_destroy (&s->app.catalog);
     free (s->app.bench_body.base);
@@ -500,6 +513,9 @@ gw_server_destroy (gw_server_t **self_p)
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
     gw_merge_destroy (&s->app.merge);
+    gw_versions_destroy (&s->app.versions);
+    gw_cache_destroy (&s->app.product_cache);
+    gw_cache_destroy (&s->app.search_cache);
     free (s->threads);
     h2o_config_dispose (&s->globalconf);
     hr_broker_destroy (&s->broker);

@@ -907,6 +907,18 @@ START_TEST (test_api_keys)
     json_decref (j);
     hr_http_response_free (&res);
     gexpect (200, hist, "X-Forwarded-For: 10.1.0.3\r\nAuthorization: bearer secret-two\r\n");
+    /*  erasure and the catalog API need a key too  */
+    static const char *const writes[][2] = {
+        { "DELETE", "/api/v1/users/alice" }, { "DELETE", "/api/v1/catalog/products/B000000001" },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        res = grequest (writes[i][0], writes[i][1], "X-Forwarded-For: 10.1.0.4\r\n");
+        ck_assert_int_eq (res.status, 401);
+        hr_http_response_free (&res);
+        res = grequest (writes[i][0], writes[i][1], "X-Forwarded-For: 10.1.0.4\r\nAuthorization: Bearer k2\r\n");
+        ck_assert_int_eq (res.status, 403);
+        hr_http_response_free (&res);
+    }
     /*  /metrics with HR_METRICS_REQUIRE_KEY; the shop's endpoints stay open  */
     gexpect (401, "/metrics", NULL);
     gexpect (200, "/metrics", "Authorization: Bearer secret-two\r\n");

@@ -60,7 +60,7 @@ START_TEST (test_cache_element_round_trip)
     ck_assert_str_eq (back.value, "a|b c");
     ck_assert_int_eq (back.ts_ms, 1764140000456);
 
-    const char *bad[] = { "", "0|0|", "3|1|x", "1|x|v", "1|12|", "1|12", "1||v" };
+    const char *bad[] = { "", "0|0|", "6|1|x", "9|1|x", "1|x|v", "1|12|", "1|12", "1||v" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_int_eq (inter_event_decode (bad[i], strlen (bad[i]), &back), -1);
     ck_assert (inter_event_is_complete_marker (INTER_CACHE_COMPLETE, strlen (INTER_CACHE_COMPLETE)));

@@ -113,6 +113,14 @@ e2e_stack_stop (void)
 }
 
 int
+e2e_cli (const char *args)
+{
+    char cmd[4096];
+    snprintf (cmd, sizeof cmd, "%s/hybridrec %s >/dev/null", bin_dir, args);
+    return run (cmd);
+}
+
+int
 e2e_suite (const char *verb, const char *service)
 {
     char cmd[4096];

@@ -13,6 +13,8 @@ int e2e_stack_start (void);
 void e2e_stack_stop (void);
 /*  Runs `suite.sh <verb> ... <service>` (kill / restart).  */
 int e2e_suite (const char *verb, const char *service);
+/*  Runs `hybridrec ARGS` (e.g. "train content") against the stack.  0 / -1. */
+int e2e_cli (const char *args);
 int e2e_port (void);
 /*  The gateway's fan-out deadline in the e2e stack (HR_GATEWAY_DEADLINE_MS). */
 int e2e_deadline_ms (void);

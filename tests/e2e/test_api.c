@@ -247,11 +247,25 @@ START_TEST (test_ops_and_openapi_paths)
     ck_assert (paths && end);
     *end = '\0';
     int checked = 0;
+    /*  Paths whose first operation is a GET (or the spec's POST): the
+        writes (catalog, events, erasure) have their own tests, and
+        tests/openapi/check_openapi.py checks every operation is exercised. */
+    char path[256] = "";
     for (char *line = strtok (paths, "\n"); line; line = strtok (NULL, "\n")) {
-        if (strncmp (line, "  /", 3) != 0 || line[strlen (line) - 1] != ':')
+        if (strncmp (line, "  /", 3) == 0 && line[strlen (line) - 1] == ':') {
+            snprintf (path, sizeof path, "%.*s", (int) strlen (line) - 3, line + 2);
             continue;
-        char path[256], target[512] = "";
-        snprintf (path, sizeof path, "%.*s", (int) strlen (line) - 3, line + 2);
+        }
+        bool first_get = !strcmp (line, "    get:") || !strcmp (line, "    post:");
+        if (!path[0] || !first_get) {
+            path[0] = '\0';
+            continue;
+        }
+        if (!strcmp (line, "    post:") && strcmp (path, "/api/v1/interactions/interactions") != 0) {
+            path[0] = '\0';
+            continue;
+        }
+        char target[512] = "";
         char *brace = strchr (path, '{');
         if (brace) {
             *brace = '\0';
@@ -271,6 +285,7 @@ START_TEST (test_ops_and_openapi_paths)
         ck_assert_msg (res.status == 200, "documented %s %s answered %d", post ? "POST" : "GET", target, res.status);
         hr_http_response_free (&res);
         checked++;
+        path[0] = '\0';
     }
     free (doc);
     ck_assert_int_ge (checked, 9);

@@ -1,0 +1,172 @@
+/*  End-to-end: the gateway's answer cache (issue 16, gateway/api/gw_cache.h)
+    never outlives the versions it was computed from — a catalog change
+    (a product hidden) and a new model version (content retrained) are
+    served within seconds although /product and /search answers are cached;
+    and a click still changes the clicker's next /home at once.  Every wait
+    is on a condition, bounded at 60 s; the delays are printed.            */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "e2e_stack.h"
+
+static void
+setup (void)
+{
+    if (e2e_stack_start () != 0)
+        ck_abort_msg ("the stack did not start");
+}
+
+static long long
+wait_until (bool (*check) (const char *), const char *arg, const char *what)
+{
+    long long start = e2e_now_ms ();
+    while (!check (arg)) {
+        ck_assert_msg (e2e_now_ms () - start < 60000, "waited 60 s for %s", what);
+        usleep (20000);
+    }
+    return e2e_now_ms () - start;
+}
+
+/*  GET target: status 200 and the x-cache header ("hit", "miss", "" when
+    none); the body when `body` is given (caller json_decref()s).          */
+static int
+get (const char *target, char *cache, size_t cap, json_t **body)
+{
+    hr_http_response_t res = e2e_request ("GET", target, NULL, NULL);
+    if (!hr_http_header (&res, "x-cache", cache, cap))
+        cache[0] = '\0';
+    if (body)
+        *body = json_loadb (res.body, res.body_len, 0, NULL);
+    int status = res.status;
+    hr_http_response_free (&res);
+    return status;
+}
+
+static bool
+is_hit (const char *target)
+{
+    char cache[16];
+    return get (target, cache, sizeof cache, NULL) == 200 && !strcmp (cache, "hit");
+}
+
+static bool
+is_miss (const char *target)
+{
+    char cache[16];
+    return get (target, cache, sizeof cache, NULL) == 200 && !strcmp (cache, "miss");
+}
+
+static char s_target[160], s_id[16];
+
+static bool
+search_lists_id (bool want)
+{
+    char cache[16];
+    json_t *j = NULL;
+    bool ok = get (s_target, cache, sizeof cache, &j) == 200
+           && e2e_has_id (json_object_get (j, "results"), s_id) == want;
+    json_decref (j);
+    return ok;
+}
+
+static bool
+search_lists (const char *unused)
+{
+    (void) unused;
+    return search_lists_id (true);
+}
+
+static bool
+search_hides (const char *unused)
+{
+    (void) unused;
+    return search_lists_id (false);
+}
+
+static int
+patch_status (const char *id, const char *status)
+{
+    char path[96], body[64];
+    snprintf (path, sizeof path, "/api/v1/catalog/products/%s", id);
+    snprintf (body, sizeof body, "{\"status\":\"%s\"}", status);
+    hr_http_response_t res = e2e_request ("PATCH", path, "Content-Type: application/json\r\n", body);
+    int code = res.status;
+    hr_http_response_free (&res);
+    return code;
+}
+
+START_TEST (test_cached_search_follows_the_catalog)
+{
+    snprintf (s_target, sizeof s_target, "/recommendations/search?query=phone");
+    long long ms = wait_until (is_hit, s_target, "a cached /search answer");
+    printf ("cache: /search answered from the cache after %lld ms\n", ms);
+    char cache[16];
+    json_t *j = NULL;
+    ck_assert_int_eq (get (s_target, cache, sizeof cache, &j), 200);
+    ck_assert_str_eq (cache, "hit");
+    json_t *results = json_object_get (j, "results");
+    ck_assert_uint_gt (json_array_size (results), 1);
+    snprintf (s_id, sizeof s_id, "%s", json_string_value (json_object_get (json_array_get (results, 0), "id")));
+    json_decref (j);
+
+    ck_assert_int_eq (patch_status (s_id, "hidden"), 200);
+    ms = wait_until (search_hides, NULL, "the hidden product gone from the cached search");
+    printf ("cache: a hidden product gone from a cached /search after %lld ms\n", ms);
+    ck_assert_int_eq (patch_status (s_id, "in_stock"), 200);
+    ms = wait_until (search_lists, NULL, "the product back in the search");
+    printf ("cache: listed again after %lld ms\n", ms);
+}
+END_TEST
+
+START_TEST (test_cached_product_follows_a_new_model)
+{
+    char target[128];
+    snprintf (target, sizeof target, "/recommendations/product/%s?response_limit=5", e2e_some_product (1));
+    long long ms = wait_until (is_hit, target, "a cached /product answer");
+    printf ("cache: /product answered from the cache after %lld ms\n", ms);
+    ck_assert_int_eq (e2e_cli ("train content"), 0);        /* a new content model version */
+    long long t0 = e2e_now_ms ();
+    ms = wait_until (is_miss, target, "the cached answer dropped for the new model version");
+    printf ("cache: a new content model version stopped the cached /product after %lld ms\n", ms);
+    ms = wait_until (is_hit, target, "the new version's answer cached again");
+    printf ("cache: cached again under the new version %lld ms after publishing\n", e2e_now_ms () - t0);
+}
+END_TEST
+
+START_TEST (test_click_changes_next_home_at_once)
+{
+    char user[64], target[160], body[256];
+    snprintf (user, sizeof user, "cacheclick%d", (int) getpid ());
+    snprintf (target, sizeof target, "/recommendations/home?user_id=%s", user);
+    json_t *j = e2e_expect (200, "GET", target, NULL);
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "personalized")), 0);
+    json_decref (j);
+    snprintf (body, sizeof body, "{\"user_id\":\"%s\",\"event_type\":\"product_click\",\"product_id\":\"%s\"}",
+              user, e2e_some_product (3));
+    e2e_expect_status (200, "POST", "/api/v1/interactions/interactions", body);
+    j = e2e_expect (200, "GET", target, NULL);                /* at once: no wait */
+    ck_assert_uint_gt (json_array_size (json_object_get (j, "personalized")), 0);
+    json_decref (j);
+}
+END_TEST
+
+int
+main (void)
+{
+    Suite *s = suite_create ("e2e_cache");
+    TCase *tc = tcase_create ("cache");
+    tcase_set_timeout (tc, 300);
+    tcase_add_unchecked_fixture (tc, setup, e2e_stack_stop);
+    tcase_add_test (tc, test_cached_search_follows_the_catalog);
+    tcase_add_test (tc, test_cached_product_follows_a_new_model);
+    tcase_add_test (tc, test_click_changes_next_home_at_once);
+    suite_add_tcase (s, tc);
+    SRunner *sr = srunner_create (s);
+    srunner_set_fork_status (sr, CK_NOFORK);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? 1 : 0;
+}
