@@ -156,6 +156,11 @@ for name, s in host["services"].items():
         if var in env:
             check("127.0.0.1" in env[var], f"compose.host.yml {name}: {var} leaves loopback")
 
+# Its default ports stay below the kernel's ephemeral range (32768-60999), so
+# outside `make test`'s 55430-55499/56370-56449 and `make run`'s 55432/56379/8080.
+for var, port in re.findall(r"\$\{(HR_CT_\w+):-(\d+)\}", open(os.path.join(src, "deploy/compose.host.yml")).read()):
+    check(1024 < int(port) < 32768 and int(port) != 8080, f"compose.host.yml: {var} defaults to {port}, inside the ephemeral or a reserved range")
+
 # ---------------------------------------------------------------- kubernetes
 kdir = os.path.join(src, "deploy/k8s")
 kust = yaml.safe_load(open(os.path.join(kdir, "kustomization.yaml")))
