@@ -6,76 +6,25 @@
     survivors keep their workers and keep serving; restarting the killed
     gateway, and nothing else, brings it back into use: the replicas
     register with its new broker by themselves.                           */
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
-#include "chaos_check.h"
+#include "mesh_rig.h"
 
 #define GW1 8160
-#define GATEWAYS 3
 #define KILLED 2                /* hybridrec-gateway2, on GW1 + 1 */
 #define METRICS 9470
-#define SERVICES 5
-static const char *services[SERVICES] = { "interactions-svc", "content-svc", "trending-svc",
-                                          "rules-svc", "collab-svc" };
-static const char *names[SERVICES] = { "interactions", "content", "trending", "rules", "collab" };
-#define WAIT_MS 30000           /* a bound on each wait, not a benchmark */
-
-/*  Every gateway in `ports` sees `want[i]` workers of every service.      */
-static void
-wait_all_workers (const int *ports, int nports, const int *want)
-{
-    for (int g = 0; g < nports; g++)
-        for (int i = 0; i < SERVICES; i++)
-            ck_assert_msg (chaos_rig_wait_workers (ports[g], names[i], want[i], WAIT_MS) == 0,
-                           "gateway %d: %s has %d workers, not %d", ports[g], names[i],
-                           chaos_rig_workers (ports[g], names[i]), want[i]);
-}
 
 START_TEST (test_kill_one_gateway)
 {
     chaos_rig_config_t config = { .name = "mesh", .pg_port = 55458, .redis_port = 56408,
                                   .gw_port = GW1, .broker_port = 5660, .metrics_base = METRICS,
                                   .mesh_gateways = GATEWAYS };
-    chaos_rig = chaos_rig_new (&config);
-    ck_assert_msg (chaos_rig != NULL, "the stack did not start");
-    for (int k = 2; k <= GATEWAYS; k++)
-        ck_assert_int_eq (chaos_rig_gateway (chaos_rig, k), 0);
-    int ports[GATEWAYS], one[SERVICES], two[SERVICES];
-    for (int g = 0; g < GATEWAYS; g++)
-        ports[g] = GW1 + g;
-    /*  Worker threads per replica, as suite.sh starts them.               */
-    const char *threads = getenv ("HR_WORKER_THREADS"), *ithreads = getenv ("HR_INTERACTIONS_THREADS");
-    for (int i = 0; i < SERVICES; i++) {
-        one[i] = i == 0 ? (ithreads ? atoi (ithreads) : 64) : (threads ? atoi (threads) : 2);
-        two[i] = 2 * one[i];
-    }
-    /*  One replica each: every gateway's broker has all of its workers.   */
-    wait_all_workers (ports, GATEWAYS, one);
-    for (int i = 0; i < SERVICES; i++)
-        ck_assert_int_eq (chaos_rig_replica (chaos_rig, services[i], 2), 0);
-    wait_all_workers (ports, GATEWAYS, two);
-
-    chaos_load = chaos_load_new (ports, GATEWAYS, 6, "mesh");
-    ck_assert_ptr_nonnull (chaos_load);
-    ck_assert_int_eq (chaos_load_start (chaos_load), 0);
-    ck_assert_msg (chaos_load_wait_requests (chaos_load, 150, WAIT_MS) == 0, "no steady load");
-    for (int g = 0; g < GATEWAYS; g++)
-        ck_assert_msg (chaos_load_wait_port (chaos_load, ports[g], WAIT_MS) == 0,
-                       "gateway %d serves nothing", ports[g]);
+    int ports[GATEWAYS], two[SERVICES], pids[SERVICES][2];
+    mesh_up (&config, ports, two, pids);
     /*  Both replicas of each strategy service took work.                  */
     for (int i = 1; i < SERVICES; i++)
         for (int r = 0; r < 2; r++)
             ck_assert_msg (chaos_rig_metric (METRICS + 10 * r + i, "hr_request_seconds_count") > 0,
                            "replica %d of %s served nothing", r + 1, names[i]);
-    int pids[SERVICES][2];
-    for (int i = 0; i < SERVICES; i++) {
-        char replica[64];
-        snprintf (replica, sizeof replica, "%s.2", services[i]);
-        pids[i][0] = chaos_rig_pid (chaos_rig, services[i]);
-        pids[i][1] = chaos_rig_pid (chaos_rig, replica);
-    }
     int others[] = { GW1, GW1 + 2 };
     int pid_gw1 = chaos_rig_pid (chaos_rig, "hybridrec-gateway");
     int pid_gw3 = chaos_rig_pid (chaos_rig, "hybridrec-gateway3");

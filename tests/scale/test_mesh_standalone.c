@@ -7,71 +7,23 @@
     error and they keep their workers; the third answers degraded or 503
     while its broker is gone and serves again once it is restarted (and
     nothing else is).                                                      */
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <unistd.h>
-#include "chaos_check.h"
+#include "mesh_rig.h"
 
 #define GW1 8165
-#define GATEWAYS 3
 #define METRICS 9530
-#define SERVICES 5
-static const char *services[SERVICES] = { "interactions-svc", "content-svc", "trending-svc",
-                                          "rules-svc", "collab-svc" };
-static const char *names[SERVICES] = { "interactions", "content", "trending", "rules", "collab" };
-#define WAIT_MS 30000           /* a bound on each wait, not a benchmark */
-
-static void
-wait_all_workers (const int *ports, int nports, const int *want)
-{
-    for (int g = 0; g < nports; g++)
-        for (int i = 0; i < SERVICES; i++)
-            ck_assert_msg (chaos_rig_wait_workers (ports[g], names[i], want[i], WAIT_MS) == 0,
-                           "gateway %d: %s has %d workers, not %d", ports[g], names[i],
-                           chaos_rig_workers (ports[g], names[i]), want[i]);
-}
 
 START_TEST (test_kill_standalone_broker)
 {
     chaos_rig_config_t config = { .name = "meshsa", .pg_port = 55459, .redis_port = 56409,
                                   .gw_port = GW1, .broker_port = 5665, .metrics_base = METRICS,
                                   .mesh_gateways = GATEWAYS, .standalone_broker = true };
-    chaos_rig = chaos_rig_new (&config);
-    ck_assert_msg (chaos_rig != NULL, "the stack did not start");
-    for (int k = 2; k <= GATEWAYS; k++)
-        ck_assert_int_eq (chaos_rig_gateway (chaos_rig, k), 0);
-    int ports[GATEWAYS], one[SERVICES], two[SERVICES];
-    for (int g = 0; g < GATEWAYS; g++)
-        ports[g] = GW1 + g;
-    const char *threads = getenv ("HR_WORKER_THREADS"), *ithreads = getenv ("HR_INTERACTIONS_THREADS");
-    for (int i = 0; i < SERVICES; i++) {
-        one[i] = i == 0 ? (ithreads ? atoi (ithreads) : 64) : (threads ? atoi (threads) : 2);
-        two[i] = 2 * one[i];
-    }
-    wait_all_workers (ports, GATEWAYS, one);
-    for (int i = 0; i < SERVICES; i++)
-        ck_assert_int_eq (chaos_rig_replica (chaos_rig, services[i], 2), 0);
-    wait_all_workers (ports, GATEWAYS, two);
-
-    chaos_load = chaos_load_new (ports, GATEWAYS, 6, "meshsa");
-    ck_assert_ptr_nonnull (chaos_load);
-    ck_assert_int_eq (chaos_load_start (chaos_load), 0);
-    ck_assert_msg (chaos_load_wait_requests (chaos_load, 150, WAIT_MS) == 0, "no steady load");
-    for (int g = 0; g < GATEWAYS; g++)
-        ck_assert_msg (chaos_load_wait_port (chaos_load, ports[g], WAIT_MS) == 0,
-                       "gateway %d serves nothing", ports[g]);
+    int ports[GATEWAYS], two[SERVICES], pids[SERVICES][2];
+    mesh_up (&config, ports, two, pids);
     int pid_gw[GATEWAYS];
     const char *gw_names[GATEWAYS] = { "hybridrec-gateway", "hybridrec-gateway2", "hybridrec-gateway3" };
     for (int g = 0; g < GATEWAYS; g++)
         pid_gw[g] = chaos_rig_pid (chaos_rig, gw_names[g]);
-    int pids[SERVICES][2];
-    for (int i = 0; i < SERVICES; i++) {
-        char replica[64];
-        snprintf (replica, sizeof replica, "%s.2", services[i]);
-        pids[i][0] = chaos_rig_pid (chaos_rig, services[i]);
-        pids[i][1] = chaos_rig_pid (chaos_rig, replica);
-    }
 
     /*  The third gateway depends on the standalone broker: while it is
         gone, that gateway's answers are judged as for an outage (503 or
