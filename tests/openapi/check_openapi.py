@@ -33,7 +33,8 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 TYPES = {"string", "number", "integer", "boolean", "array", "object"}
 OAS30_SCHEMA = "/usr/share/openapi-specification/schemas/v3.0/schema.json"
 # Routes that are deliberately not part of the public document.
-UNDOCUMENTED = {("GET", "/bench/fixed"), ("GET", "/dashboard/"), ("GET", "/dashboard/{file}")}
+UNDOCUMENTED = {("GET", "/bench/fixed"), ("GET", "/dashboard/"), ("GET", "/dashboard/{file}"),
+                ("GET", "/docs/"), ("GET", "/docs/{file}")}
 
 
 def resolve(doc, ref):
