@@ -273,7 +273,7 @@ export interface GetHomeRecommendationsResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -315,7 +315,7 @@ export interface GetSimilarProductsResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -358,7 +358,7 @@ export interface SearchProductsResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -382,10 +382,12 @@ export interface LogInteractionResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
+  /** An internal failure: the service failed or its reply was malformed, or out of memory; retrying may succeed */
+  500: ApiError;
   /** Nothing useful could be served in time, or overloaded */
   503: ApiError;
 }
@@ -408,10 +410,12 @@ export interface GetUserInteractionsResponses {
   403: ApiError;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
+  /** An internal failure: the service failed or its reply was malformed, or out of memory; retrying may succeed */
+  500: ApiError;
   /** Nothing useful could be served in time, or overloaded */
   503: ApiError;
 }
@@ -432,10 +436,12 @@ export interface EraseUserResponses {
   403: ApiError;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
+  /** An internal failure: the service failed or its reply was malformed, or out of memory; retrying may succeed */
+  500: ApiError;
   /** Nothing useful could be served in time, or overloaded */
   503: ApiError;
 }
@@ -454,7 +460,7 @@ export interface PostEventsResponses {
   413: ApiError;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -482,10 +488,12 @@ export interface UpsertProductsResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
+  /** An internal failure: the service failed or its reply was malformed, or out of memory; retrying may succeed */
+  500: ApiError;
   /** Nothing useful could be served in time, or overloaded */
   503: ApiError;
 }
@@ -512,10 +520,12 @@ export interface UpsertProductResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
+  /** An internal failure: the service failed or its reply was malformed, or out of memory; retrying may succeed */
+  500: ApiError;
   /** Nothing useful could be served in time, or overloaded */
   503: ApiError;
 }
@@ -538,7 +548,7 @@ export interface DeleteProductResponses {
   404: ApiError;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -572,7 +582,7 @@ export interface SetProductStatusResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -600,6 +610,8 @@ export interface GetReadinessResponses {
   200: Readiness;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
+  429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
   /** Not ready (same fields plus the error envelope) */
@@ -617,8 +629,12 @@ export interface GetMetricsResponses {
   403: ApiError;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
+  429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
+  /** An internal failure: the service failed or its reply was malformed, or out of memory; retrying may succeed */
+  500: ApiError;
 }
 
 export type GetOpenApiDocumentArgs = Record<string, never>;
@@ -628,7 +644,7 @@ export interface GetOpenApiDocumentResponses {
   200: string;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -641,7 +657,7 @@ export interface GetApiDocsResponses {
   200: string;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -660,7 +676,7 @@ export interface GetAdminOverviewResponses {
   403: ApiError;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -688,7 +704,7 @@ export interface GetAdminUserResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -723,7 +739,7 @@ export interface GetAdminProductResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -763,7 +779,7 @@ export interface GetAdminSearchResponses {
   414: ApiError;
   /** Schema violation */
   422: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -776,9 +792,11 @@ export type GetDashboardArgs = Record<string, never>;
 export interface GetDashboardResponses {
   /** index.html */
   200: string;
+  /** HR_DASHBOARD_DIR (development) is set and lacks the file */
+  404: ApiError;
   /** The request target exceeds HR_GATEWAY_MAX_URL bytes */
   414: ApiError;
-  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz, /readyz, /metrics */
+  /** Over the per-client rate limit (HR_RATE_LIMIT_RPS); any endpoint but /healthz */
   429: ApiError;
   /** The header block exceeds HR_GATEWAY_MAX_HEADERS bytes */
   431: ApiError;
@@ -820,7 +838,7 @@ export const OPERATIONS = {
     pathParams: [],
     queryParams: [],
     bodyTypes: ["application/json"],
-    statuses: [200,400,413,414,422,429,431,503],
+    statuses: [200,400,413,414,422,429,431,500,503],
     apiKey: false,
   },
   getUserInteractions: {
@@ -829,7 +847,7 @@ export const OPERATIONS = {
     pathParams: ["user_id"],
     queryParams: ["days"],
     bodyTypes: [],
-    statuses: [200,400,401,403,414,429,431,503],
+    statuses: [200,400,401,403,414,429,431,500,503],
     apiKey: true,
   },
   eraseUser: {
@@ -838,7 +856,7 @@ export const OPERATIONS = {
     pathParams: ["user_id"],
     queryParams: [],
     bodyTypes: [],
-    statuses: [200,400,401,403,414,429,431,503],
+    statuses: [200,400,401,403,414,429,431,500,503],
     apiKey: true,
   },
   postEvents: {
@@ -856,7 +874,7 @@ export const OPERATIONS = {
     pathParams: [],
     queryParams: [],
     bodyTypes: ["application/json","application/x-ndjson"],
-    statuses: [200,401,403,413,414,422,429,431,503],
+    statuses: [200,401,403,413,414,422,429,431,500,503],
     apiKey: true,
   },
   upsertProduct: {
@@ -865,7 +883,7 @@ export const OPERATIONS = {
     pathParams: ["product_id"],
     queryParams: [],
     bodyTypes: ["application/json"],
-    statuses: [200,400,401,403,413,414,422,429,431,503],
+    statuses: [200,400,401,403,413,414,422,429,431,500,503],
     apiKey: true,
   },
   deleteProduct: {
@@ -901,7 +919,7 @@ export const OPERATIONS = {
     pathParams: [],
     queryParams: [],
     bodyTypes: [],
-    statuses: [200,414,431,503],
+    statuses: [200,414,429,431,503],
     apiKey: false,
   },
   getMetrics: {
@@ -910,7 +928,7 @@ export const OPERATIONS = {
     pathParams: [],
     queryParams: [],
     bodyTypes: [],
-    statuses: [200,401,403,414,431],
+    statuses: [200,401,403,414,429,431,500],
     apiKey: true,
   },
   getOpenApiDocument: {
@@ -973,7 +991,7 @@ export const OPERATIONS = {
     pathParams: [],
     queryParams: [],
     bodyTypes: [],
-    statuses: [200,414,429,431],
+    statuses: [200,404,414,429,431],
     apiKey: false,
   },
 } as const;

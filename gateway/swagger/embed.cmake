@@ -35,8 +35,10 @@ if(EXISTS ${swagger_dist}/package.json AND EXISTS ${swagger_dist}/swagger-ui-bun
   endforeach()
   set_source_files_properties(${CMAKE_SOURCE_DIR}/gateway/http/gw_docs.c PROPERTIES
                               COMPILE_DEFINITIONS GW_DOCS_SWAGGER_UI_VERSION="${SWAGGER_UI_VERSION}")
+  set(HR_DOCS_EMBEDDED 1 CACHE INTERNAL "the gateway embeds Swagger UI (tests/client)")
   message(STATUS "Swagger UI ${SWAGGER_UI_VERSION} from ${swagger_dist}: served at /docs")
 else()
+  set(HR_DOCS_EMBEDDED 0 CACHE INTERNAL "the gateway embeds Swagger UI (tests/client)")
   message(WARNING "swagger-ui-dist is not in ${HR_NODE_DEPS_DIR}: the gateway answers /docs with 503. "
                   "Run scripts/deps.sh (npm ci of scripts/node/package-lock.json), then cmake again.")
 endif()

@@ -14,7 +14,9 @@
   - the router (gateway/http/gw_router.c) and the document agree: every
     route is documented and every documented operation is routed;
   - every documented operation is exercised: some test (tests/, gateway/
-    tests, tests/browser) sends that method to that path.
+    tests, tests/browser) sends that method to that path, or calls the
+    typed client's method of that operationId (tests/client, which also
+    checks at run time that every operation answered).
 
 Usage: check_openapi.py ROOT           (exit 1 with the findings)
        check_openapi.py --self-test    (proves the checks fail on bad docs)
@@ -188,18 +190,22 @@ def check_router(doc, root):
 
 def check_exercised(doc, root):
     """Every documented operation appears in a test: the method and the
-    path (its fixed prefix up to the first parameter) in one file."""
+    path (its fixed prefix up to the first parameter) in one file, or a
+    call of the generated client's method `.operationId(`."""
     files = []
     for pattern in ("tests/e2e/*.c", "tests/*/*.c", "tests/*/*.cjs", "tests/*/*.mjs",
-                    "gateway/tests/*.c", "tests/*/*.sh"):
+                    "tests/*/*.ts", "gateway/tests/*.c", "tests/*/*.sh"):
         files += glob.glob(os.path.join(root, pattern))
     texts = [open(f, errors="replace").read() for f in files]
     errors = []
     for path, method, _, op in operations(doc):
         prefix = path.split("{")[0]
         m = method.upper()
-        hit = False
+        call = re.compile(rf"\.{re.escape(str(op.get('operationId')))}\(")
+        hit = any(call.search(t) for t in texts)
         for t in texts:
+            if hit:
+                break
             for at in [i.start() for i in re.finditer(re.escape(prefix), t)]:
                 window = t[max(0, at - 300):at + 300]
                 if re.search(rf"\b{m}\b", window, re.I) or (m == "GET" and "goto(" in window):
