@@ -4,7 +4,9 @@
 #include "gw_respond.h"
 
 /*  The page, its script and the two swagger-ui-dist files, in the binary.
-    The first entry is the index.                                          */
+    The first entry is the index.  Scripts are application/javascript, not
+    text/javascript: h2o 2.2's mime map knows only the former, and its gzip
+    filter compresses only the types it knows (the bundle: 1.8 MB -> 0.6 MB). */
 typedef struct {
     const char *name;
     const char *content_type;
@@ -29,8 +31,8 @@ extern const size_t gw_docs_index_html_len, gw_docs_init_js_len, gw_docs_swagger
 
 static const docs_file_t files[] = {
     { "index.html", "text/html; charset=utf-8", gw_docs_index_html, &gw_docs_index_html_len, false },
-    { "init.js", "text/javascript; charset=utf-8", gw_docs_init_js, &gw_docs_init_js_len, false },
-    { "swagger-ui-bundle.js", "text/javascript; charset=utf-8", gw_docs_swagger_ui_bundle_js,
+    { "init.js", "application/javascript; charset=utf-8", gw_docs_init_js, &gw_docs_init_js_len, false },
+    { "swagger-ui-bundle.js", "application/javascript; charset=utf-8", gw_docs_swagger_ui_bundle_js,
       &gw_docs_swagger_ui_bundle_js_len, true },
     { "swagger-ui.css", "text/css; charset=utf-8", gw_docs_swagger_ui_css, &gw_docs_swagger_ui_css_len, true },
 };

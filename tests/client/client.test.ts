@@ -164,7 +164,8 @@ async function main(): Promise<void> {
     expectStatus('upsertProduct', put, 200);
     if (put.status === 200) ok(put.data.id === one && put.data.created === true && put.data.catalog_version > 0, 'created');
     const mismatch = await api.upsertProduct({ product_id: one, body: newProduct(productId(2), 'x') });
-    expectStatus('upsertProduct', mismatch, 400);
+    expectStatus('upsertProduct', mismatch, 422);
+    expectStatus('upsertProduct', await api.upsertProduct({ product_id: 'bad', body: newProduct(one, 'x') }), 400);
     expectStatus('upsertProduct', await anonymous.upsertProduct({ product_id: one, body: newProduct(one, 'x') }), 401);
     expectStatus('upsertProduct', await wrongKey.upsertProduct({ product_id: one, body: newProduct(one, 'x') }), 403);
 
@@ -244,7 +245,7 @@ async function main(): Promise<void> {
     ok(!/(?:https?:)?\/\/[a-z0-9]/i.test(html.replace(/<!DOCTYPE[^>]*>/i, '')), 'no URL of another host in the page');
     ok(html.includes('data-spec="/openapi.yaml"'), 'the page shows the gateway\'s own document');
     const refs = [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!).filter((u) => !u.startsWith('data:'));
-    const want: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.yaml': 'application/yaml' };
+    const want: Record<string, string> = { '.js': 'application/javascript', '.css': 'text/css', '.yaml': 'application/yaml' };
     const assets = refs.filter((u) => /\.(js|css)(\?|$)/.test(u));
     ok(assets.length >= 3, `the page loads its script, Swagger UI and its stylesheet (${refs.join(' ')})`);
     for (const ref of refs) {
