@@ -25,9 +25,11 @@ typedef struct {
 
 #ifdef GW_DOCS_SWAGGER_UI_VERSION
 extern const char gw_docs_index_html[], gw_docs_init_js[], gw_docs_swagger_ui_bundle_js[],
-    gw_docs_swagger_ui_css[];
+    gw_docs_swagger_ui_css[], gw_docs_LICENSE[], gw_docs_NOTICE[],
+    gw_docs_swagger_ui_bundle_js_LICENSE_txt[];
 extern const size_t gw_docs_index_html_len, gw_docs_init_js_len, gw_docs_swagger_ui_bundle_js_len,
-    gw_docs_swagger_ui_css_len;
+    gw_docs_swagger_ui_css_len, gw_docs_LICENSE_len, gw_docs_NOTICE_len,
+    gw_docs_swagger_ui_bundle_js_LICENSE_txt_len;
 
 static const docs_file_t files[] = {
     { "index.html", "text/html; charset=utf-8", gw_docs_index_html, &gw_docs_index_html_len, false },
@@ -35,6 +37,11 @@ static const docs_file_t files[] = {
     { "swagger-ui-bundle.js", "application/javascript; charset=utf-8", gw_docs_swagger_ui_bundle_js,
       &gw_docs_swagger_ui_bundle_js_len, true },
     { "swagger-ui.css", "text/css; charset=utf-8", gw_docs_swagger_ui_css, &gw_docs_swagger_ui_css_len, true },
+    /*  Swagger UI's license and notice, and those of what its bundle holds. */
+    { "LICENSE", "text/plain; charset=utf-8", gw_docs_LICENSE, &gw_docs_LICENSE_len, false },
+    { "NOTICE", "text/plain; charset=utf-8", gw_docs_NOTICE, &gw_docs_NOTICE_len, false },
+    { "swagger-ui-bundle.js.LICENSE.txt", "text/plain; charset=utf-8", gw_docs_swagger_ui_bundle_js_LICENSE_txt,
+      &gw_docs_swagger_ui_bundle_js_LICENSE_txt_len, false },
 };
 #define N_FILES (sizeof files / sizeof files[0])
 

@@ -6,7 +6,8 @@
 
       GET /docs, /docs/            index.html
       GET /docs/{file}             init.js, swagger-ui-bundle.js, swagger-ui.css,
-                                   index.html; 404 otherwise
+                                   index.html, LICENSE, NOTICE,
+                                   swagger-ui-bundle.js.LICENSE.txt; 404 otherwise
 
     swagger-ui-bundle.js and swagger-ui.css are requested as ?v=<version of
     swagger-ui-dist>: with that query they are cached for a year

@@ -3,7 +3,9 @@
 # swagger-ui-bundle.js and swagger-ui.css of npm's swagger-ui-dist, pinned
 # in scripts/node/package-lock.json and installed by scripts/deps.sh into
 # HR_NODE_DEPS_DIR (.deps/node), plus this folder's index.html (which
-# names the version: the assets' cache key) and init.js.  Never downloads.
+# names the version: the assets' cache key) and init.js, and swagger-ui's
+# LICENSE, NOTICE and its bundle's third-party licenses (Apache-2.0 asks
+# for them where it is redistributed).  Never downloads.
 # Without swagger-ui-dist the gateway still builds and /docs answers 503.
 # Sets GW_DOCS_C: the generated sources to add to hr_gateway.
 set(HR_NODE_DEPS_DIR ${CMAKE_SOURCE_DIR}/.deps/node CACHE PATH
@@ -14,13 +16,15 @@ set(GW_DOCS_C "")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
              ${CMAKE_SOURCE_DIR}/scripts/node/package-lock.json)
 if(EXISTS ${swagger_dist}/package.json AND EXISTS ${swagger_dist}/swagger-ui-bundle.js
-   AND EXISTS ${swagger_dist}/swagger-ui.css)
+   AND EXISTS ${swagger_dist}/swagger-ui.css AND EXISTS ${swagger_dist}/LICENSE
+   AND EXISTS ${swagger_dist}/NOTICE AND EXISTS ${swagger_dist}/swagger-ui-bundle.js.LICENSE.txt)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${swagger_dist}/package.json)
   file(READ ${swagger_dist}/package.json swagger_pkg)
   string(JSON SWAGGER_UI_VERSION GET "${swagger_pkg}" version)
   configure_file(${CMAKE_CURRENT_LIST_DIR}/index.html ${CMAKE_CURRENT_BINARY_DIR}/docs/index.html @ONLY)
   set(inputs ${CMAKE_CURRENT_BINARY_DIR}/docs/index.html ${CMAKE_CURRENT_LIST_DIR}/init.js
-             ${swagger_dist}/swagger-ui-bundle.js ${swagger_dist}/swagger-ui.css)
+             ${swagger_dist}/swagger-ui-bundle.js ${swagger_dist}/swagger-ui.css
+             ${swagger_dist}/LICENSE ${swagger_dist}/NOTICE ${swagger_dist}/swagger-ui-bundle.js.LICENSE.txt)
   foreach(in ${inputs})
     get_filename_component(file ${in} NAME)
     string(REGEX REPLACE "[^a-zA-Z0-9]" "_" symbol "gw_docs_${file}")

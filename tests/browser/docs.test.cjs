@@ -1,7 +1,8 @@
 /*  Swagger UI at /docs in Debian's headless Chromium (playwright-core, as
     dashboard.test.cjs; tests/browser/run.sh runs it against its stack):
-    the page renders every operation of /openapi.yaml, loads nothing from
-    another host, and raises no page, console or CSP error.  Skipped (with
+    the page renders every operation of /openapi.yaml, "Try it out" calls
+    this gateway, nothing is loaded from another host, and no page, console
+    or CSP error is raised.  Skipped (with
     a line saying so) when the gateway was built without Swagger UI: /docs
     answering its 503 is client_ts_live's to check.
 
@@ -66,6 +67,17 @@ async function main() {
     await page.locator('#operations-recommendations-getHomeRecommendations .opblock-summary').click();
     await page.locator('#operations-recommendations-getHomeRecommendations .responses-table').waitFor({ timeout: 30000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'docs-swagger-ui.png'), fullPage: false });
+    // "Try it out" calls this gateway (servers: "/"; the CSP's connect-src 'self').
+    const health = page.locator('#operations-operations-getHealth');
+    await health.locator('.opblock-summary').click();
+    await health.locator('button.try-out__btn').click();
+    await health.locator('button.execute').click();
+    const status = health.locator('.live-responses-table tbody tr.response .response-col_status').first();
+    await status.waitFor({ timeout: 30000 });
+    const code = (await status.textContent()).trim();
+    if (code !== '200') await page.screenshot({ path: path.join(ARTIFACTS, 'docs-try-it-out.png'), fullPage: true });
+    assert.equal(code, '200', 'Try it out: /healthz answers 200');
+    assert.match(await health.locator('.request-url pre').first().textContent(), new RegExp(`^${BASE}/healthz`));
     console.log(`ok   Swagger UI renders ${drawn} operations (${Date.now() - t0} ms)`);
     assert.deepEqual(elsewhere, [], 'nothing is requested from another host');
     assert.deepEqual(problems, [], 'no page, console or CSP error');

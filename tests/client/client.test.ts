@@ -248,17 +248,19 @@ async function main(): Promise<void> {
     const want: Record<string, string> = { '.js': 'application/javascript', '.css': 'text/css', '.yaml': 'application/yaml' };
     const assets = refs.filter((u) => /\.(js|css)(\?|$)/.test(u));
     ok(assets.length >= 3, `the page loads its script, Swagger UI and its stylesheet (${refs.join(' ')})`);
+    ok(['/docs/LICENSE', '/docs/NOTICE'].every((u) => refs.includes(u)), 'Swagger UI\'s license and notice are linked');
     for (const ref of refs) {
       ok(ref.startsWith('/'), `${ref} is a path on this gateway`);
       const res = await fetch(BASE + ref);
       ok(res.status === 200, `${ref}: ${res.status}`);
       const ext = (/\.(js|css|yaml)(?:\?|$)/.exec(ref) ?? [])[0]?.replace('?', '');
-      if (ext) ok((res.headers.get('content-type') ?? '').startsWith(want[ext]!), `${ref}: ${res.headers.get('content-type')}`);
+      const type = ext ? want[ext]! : 'text/plain';   // LICENSE, NOTICE, the bundle's licenses
+      ok((res.headers.get('content-type') ?? '').startsWith(type), `${ref}: ${res.headers.get('content-type')}`);
       ok(res.headers.get('x-content-type-options') === 'nosniff' || ext === '.yaml', `${ref}: nosniff`);
       const cache = res.headers.get('cache-control') ?? '';
       if (ref.includes('?v=')) ok(/max-age=31536000/.test(cache) && /immutable/.test(cache), `${ref}: versioned, cached (${cache})`);
       else if (ext !== '.yaml') ok(cache === 'no-cache', `${ref}: revalidated (${cache})`);
-      if (ref.includes('swagger-ui-bundle.js')) ok((await res.text()).includes('SwaggerUIBundle'), 'the bundle');
+      if (ref.startsWith('/docs/swagger-ui-bundle.js?')) ok((await res.text()).includes('SwaggerUIBundle'), 'the bundle');
       else await res.arrayBuffer();
     }
     const slash = await fetch(`${BASE}/docs/`);
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
       ok(res.status === 404, `${bad}: ${res.status}`);
       await res.arrayBuffer();
     }
-    const gz = await fetch(`${BASE}${assets.find((u) => u.includes('bundle'))}`, { headers: { 'accept-encoding': 'gzip' } });
+    const gz = await fetch(`${BASE}${assets.find((u) => u.startsWith('/docs/swagger-ui-bundle.js?'))}`, { headers: { 'accept-encoding': 'gzip' } });
     ok(gz.status === 200 && gz.headers.get('content-encoding') === 'gzip', 'the bundle is sent gzip-compressed');
     await gz.arrayBuffer();
   });
