@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The dashboard's end-to-end test (CTest: browser_dashboard).  Installs
+# The dashboard's end-to-end test (CTest: browser_dashboard), then Swagger UI
+# at /docs rendered (docs.test.cjs).  Installs
 # playwright-core from tests/browser/package-lock.json into the build tree
 # (npm ci, once per lock file; it never downloads a browser: Debian's
 # chromium is used), brings up the stack like the e2e tests (migrate, the
@@ -48,6 +49,9 @@ fi
 
 artifacts=$build/tests/artifacts
 mkdir -p "$artifacts"
-HR_BROWSER_BASE="http://127.0.0.1:$port" HR_BIN_DIR="$bin" HR_ARTIFACTS="$artifacts" \
-HR_BROWSER_API_KEY="$HR_API_KEYS" HR_CHROMIUM="$chromium" NODE_PATH="$mods/node_modules" \
-  node "$here/dashboard.test.cjs"
+export HR_BROWSER_BASE="http://127.0.0.1:$port" HR_BIN_DIR="$bin" HR_ARTIFACTS="$artifacts" \
+  HR_BROWSER_API_KEY="$HR_API_KEYS" HR_CHROMIUM="$chromium" NODE_PATH="$mods/node_modules"
+status=0
+node "$here/dashboard.test.cjs" || status=1
+node "$here/docs.test.cjs" || status=1   # Swagger UI at /docs
+exit $status
