@@ -51,6 +51,9 @@ static const char *rows[][4] = {
     { "Prestige Hand Blender", "appliances", "All Appliances" },
     { "Gala Floor Mop with Bucket", "home & kitchen", "Home Storage" },
     { "Scotch-Brite Broom for Floor Cleaning", "home & kitchen", "Home Storage" },
+    { "Robot Vacuum with Mopping", "appliances", "All Appliances" },
+    { "Girls Cotton Floral Dress (Pink)", "kids' fashion", "Baby Fashion" },
+    { "Kids Girls Cotton Sun Hat", "kids' fashion", "Baby Fashion" },
     /*  refrigerators and two accessories the zone alone takes for one      */
     { "Whirlpool 190 L 3 Star Single Door Refrigerator (WDE 205)", "appliances", "Refrigerators", "13990" },
     { "Haier 185 L 2 Star Single Door Refrigerator (HED-19TMF)", "appliances", "Refrigerators", "12490" },
@@ -180,6 +183,12 @@ START_TEST (test_hinglish)
     ck_assert_ptr_nonnull (strstr (at ("mixie", 0), "Mixer Grinder"));
     ck_assert_ptr_nonnull (strstr (at ("pocha", 0), "Mop"));
     ck_assert_ptr_nonnull (strstr (at ("jhadu", 0), "Broom"));
+    /*  "with Mopping" says what a robot vacuum does, it is not a mop: an
+        -ing form with no plural in the catalog is not the product's type  */
+    ck_assert_ptr_nonnull (strstr (at ("pocha", 0), "Floor Mop"));
+    ck_assert_ptr_nonnull (strstr (at ("mop", 0), "Floor Mop"));
+    /*  Indian English "frock" is a girl's dress, not any girls' item       */
+    ck_assert_str_eq (at ("frock for girls", 0), "Girls Cotton Floral Dress (Pink)");
 }
 END_TEST
 
