@@ -207,6 +207,36 @@ START_TEST (test_explain)
     json_t *t1 = json_array_get (json_object_get (o, "tokens"), 1);
     ck_assert_str_eq (json_string_value (json_object_get (t1, "correction")), "laptop");
     json_decref (o);
+
+    /*  why each result matched: the clause's alternative it holds, and the
+        verdict of each constraint (a refrigerator cover is priced as a part) */
+    q = "refrigerator";
+    js = content_search_explain (idx, x, q, strlen (q));
+    o = json_loads (js, 0, NULL);
+    free (js);
+    json_t *res = json_object_get (o, "results");
+    ck_assert_uint_ge (json_array_size (res), 6);
+    json_t *r0 = json_array_get (res, 0);
+    ck_assert_str_eq (json_string_value (json_object_get (r0, "type")), "the_type");
+    json_t *m0 = json_array_get (json_object_get (r0, "matched"), 0);
+    ck_assert_str_eq (json_string_value (json_object_get (m0, "kind")), "word");
+    int parts = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach (res, i, it)
+        if (!strcmp (json_string_value (json_object_get (it, "type")), "priced_as_a_part")) {
+            parts++;
+            ck_assert_double_lt (json_number_value (json_object_get (it, "constraint_factor")), 1.0);
+        }
+    ck_assert_int_ge (parts, 1);
+    json_decref (o);
+    q = "pocha";
+    js = content_search_explain (idx, x, q, strlen (q));
+    o = json_loads (js, 0, NULL);
+    free (js);
+    m0 = json_array_get (json_object_get (json_array_get (json_object_get (o, "results"), 0), "matched"), 0);
+    ck_assert_str_eq (json_string_value (json_object_get (m0, "kind")), "synonym");
+    json_decref (o);
 }
 END_TEST
 
