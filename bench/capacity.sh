@@ -55,6 +55,7 @@ scrape() {  # PORT PREFIX
     name == "hr_broker_cpu_seconds" { s["bcpu"] += v }
     name == "hr_gateway_cache_hits_total" { s["hits"] += v }
     name == "hr_gateway_cache_misses_total" { s["misses"] += v }
+    name ~ /^hr_gateway_fanout_(timeouts|errors|skipped)_total$/ { s["lost"] += v }
     END { for (k in s) printf " %s_%s=%.6f", p, k, s[k] }'
 }
 snapshot() {
@@ -77,6 +78,7 @@ measure() {  # REPEAT CLASS  -> appends "REPEAT CLASS BEFORE | AFTER"
   else
     local args=(--port $gw --rate "$rate" --duration "$secs" --warmup 2 --connections 32)
     [ "$cls" = shop ] || args+=(--only "$cls")
+    [ "$cls" = home-history ] && args+=(--users 500)   # hr_load seeds a click for 500 users
     "$bin/hr_load" "${args[@]}" >"$out" 2>&1 &
     pid=$!
     # set-up (product ids, seeded histories) and warm-up are not measured
@@ -139,6 +141,7 @@ for (rep, cls), (_, d) in runs.items():
     put(cls, "m", bmsgs / http)
     if bcpu > 0:
         put(cls, "Cb", d.get("gw_bmsgs", 0) / d.get("gw_bcpu", 1))
+    put(cls, "lost", d.get("gw_lost", 0) / http)
     look = d.get("gw_hits", 0) + d.get("gw_misses", 0)
     if look > 0:
         put(cls, "hit", d.get("gw_hits", 0) / look)
@@ -162,12 +165,14 @@ label = {"home-history": "`/home`, user with history", "home-new": "`/home`, new
          "shop": "**shop mix** (60/25/10/5)"}
 out = []
 out.append("Calls per HTTP request, per service (`k`; a `/product` or `/search` answered from the")
-out.append("gateway's cache makes none):\n")
-out.append("| endpoint | req/s | " + " | ".join(services) + " | broker msgs `m` | cache hits |")
-out.append("|---|---|" + "---|" * len(services) + "---|---|")
+out.append("gateway's cache makes none; \"lost\": calls per request that timed out, failed or were")
+out.append("skipped by an open circuit, i.e. answered degraded, which a loaded machine causes):\n")
+out.append("| endpoint | req/s | " + " | ".join(services) + " | broker msgs `m` | cache hits | lost |")
+out.append("|---|---|" + "---|" * len(services) + "---|---|---|")
 for c in classes:
-    out.append("| %s | %s | %s | %s | %s |" % (label[c], cell(c, "rate", "%.0f"),
-               " | ".join(cell(c, s + "_k") for s in services), cell(c, "m"), cell(c, "hit", "%.2f")))
+    out.append("| %s | %s | %s | %s | %s | %s |" % (label[c], cell(c, "rate", "%.0f"),
+               " | ".join(cell(c, s + "_k") for s in services), cell(c, "m"), cell(c, "hit", "%.2f"),
+               cell(c, "lost")))
 out.append("\nCPU ms per call, per service (`c`, marginal: the idle CPU subtracted), the gateway's")
 out.append("CPU ms per HTTP request (`c_gw`, its broker thread included), PostgreSQL and Redis")
 out.append("per HTTP request, and the broker's messages per CPU second (`C_b`):\n")
