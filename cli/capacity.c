@@ -38,9 +38,10 @@
 #define S_MIN_CALLS 50          /* fewer in the window: use the measured constant */
 #define S_BROKER_TARGET 0.7     /* a broker thread's busy share to stay under */
 
-/*  The measured constants (bench/capacity.sh; docs/scaling.md has the
-    commands, the runs and their spread).  Shop mix: 60 % /home (half with
-    history), 25 % /product, 10 % /search, 5 % POST.                       */
+/*  The measured constants: the shop-mix row of `bench/capacity.sh 10 100 3`
+    (medians; docs/scaling.md has the command, the load, the spread and the
+    per-endpoint rows).  Shop mix: 60 % /home (half with history), 25 %
+    /product, 10 % /search, 5 % POST.                                      */
 typedef struct {
     const char *service;
     double calls_per_request;   /* k_s: calls per HTTP request of the shop mix */
@@ -48,16 +49,16 @@ typedef struct {
 } s_constant_t;
 
 static const s_constant_t s_constants[] = {
-    { "interactions", 0.64, 0.20 },
-    { "content", 0.70, 0.30 },
-    { "trending", 0.45, 0.10 },
-    { "rules", 0.34, 0.06 },
-    { "collab", 0.34, 0.10 },
+    { "interactions", 0.65, 0.217 },
+    { "content", 0.25, 0.134 },
+    { "trending", 0.61, 0.493 },    /* its calls carry the click stream's cost too */
+    { "rules", 0.24, 0.093 },
+    { "collab", 0.24, 0.127 },
     { NULL, 0, 0 },
 };
-#define S_GATEWAY_MS_PER_REQUEST 0.60   /* c_gw, its broker thread included */
-#define S_BROKER_MESSAGES_PER_CPU_S 40000.0  /* C_b */
-#define S_BROKER_MESSAGES_PER_REQUEST 3.0    /* m */
+#define S_GATEWAY_MS_PER_REQUEST 0.50   /* c_gw, its broker thread included */
+#define S_BROKER_MESSAGES_PER_CPU_S 43000.0  /* C_b */
+#define S_BROKER_MESSAGES_PER_REQUEST 4.1    /* m */
 
 static const hr_config_var_t s_vars[] = {
     { "HR_CAPACITY_GATEWAYS", HR_CFG_STR, "127.0.0.1:8080",
@@ -321,6 +322,27 @@ typedef struct {
     const char *basis;
 } s_row_t;
 
+/*  A tier: every process of one kind (a service's replicas, the gateways,
+    their brokers).                                                         */
+typedef struct {
+    const char *name;
+    int processes;
+    double headroom_http, rate, busy;
+} s_tier_t;
+
+#define S_TIERS_MAX 16
+
+typedef struct {
+    double interval, cores, gw_cores;
+    bool as_json;
+    s_row_t *rows;
+    int nrows, answered;
+    s_tier_t tiers[S_TIERS_MAX];
+    int ntiers;
+    const s_tier_t *first;      /* the least headroom */
+    json_t *unreachable;
+} s_report_t;
+
 static void
 s_row (s_row_t *r, double d_work, double d_cpu, double dt, double model_ms, double cores,
        double per_http)
@@ -337,6 +359,56 @@ s_row (s_row_t *r, double d_work, double d_cpu, double dt, double model_ms, doub
     r->headroom_http = per_http > 0 ? r->headroom / per_http : r->headroom;
 }
 
+static void
+s_add_to_tier (s_report_t *rep, const char *name, const s_row_t *r)
+{
+    int k;
+    for (k = 0; k < rep->ntiers && strcmp (rep->tiers[k].name, name) != 0; k++)
+        ;
+    if (k == rep->ntiers) {
+        if (k == S_TIERS_MAX)
+            return;
+        rep->tiers[rep->ntiers++] = (s_tier_t) { name, 0, 0, 0, 0 };
+    }
+    rep->tiers[k].processes++;
+    rep->tiers[k].headroom_http += r->headroom_http;
+    rep->tiers[k].rate += r->rate;
+    rep->tiers[k].busy += r->busy;
+}
+
+/*  The rows of one target that answered both scrapes.                     */
+static void
+s_measure (s_report_t *rep, const s_target_t *t)
+{
+    double dt = t->t_b - t->t_a;
+    s_row_t *r = &rep->rows[rep->nrows++];
+    r->address = t->address;
+    if (t->gateway) {
+        r->role = "gateway";
+        s_row (r, t->b.requests - t->a.requests, t->b.cpu - t->a.cpu, dt,
+               S_GATEWAY_MS_PER_REQUEST, rep->gw_cores, 1);
+    }
+    else {
+        r->role = *t->b.service ? t->b.service : "unknown";
+        const s_constant_t *c = s_constant (r->role);
+        s_row (r, t->b.requests - t->a.requests, t->b.cpu - t->a.cpu, dt,
+               c ? c->ms_per_call : 0, rep->cores, c ? c->calls_per_request : 0);
+    }
+    s_add_to_tier (rep, r->role, r);
+    if (!t->gateway || !t->b.has_broker)
+        return;
+    //  A gateway's broker thread is a tier of its own
+    double d_msgs = t->b.broker_messages - t->a.broker_messages;
+    double d_http = t->b.requests - t->a.requests;
+    double per_http = d_http >= S_MIN_CALLS ? d_msgs / d_http : S_BROKER_MESSAGES_PER_REQUEST;
+    r = &rep->rows[rep->nrows++];
+    r->address = t->address;
+    r->role = "broker";
+    s_row (r, d_msgs, t->b.broker_cpu - t->a.broker_cpu, dt,
+           1000 / S_BROKER_MESSAGES_PER_CPU_S, S_BROKER_TARGET, per_http);
+    s_add_to_tier (rep, r->role, r);
+}
+
 static json_t *
 s_row_json (const s_row_t *r)
 {
@@ -345,6 +417,56 @@ s_row_json (const s_row_t *r)
                       "busy_cores", r->busy, "cpu_ms_each", r->cost_ms, "model_cpu_ms_each", r->model_ms,
                       "basis", r->basis, "capacity_per_s", r->capacity, "headroom_per_s", r->headroom,
                       "headroom_http_per_s", r->headroom_http);
+}
+
+static void
+s_print_json (s_report_t *rep)
+{
+    json_t *rows = json_array (), *tiers = json_array ();
+    for (int i = 0; i < rep->nrows; i++)
+        json_array_append_new (rows, s_row_json (&rep->rows[i]));
+    for (int k = 0; k < rep->ntiers; k++) {
+        const s_tier_t *t = &rep->tiers[k];
+        json_array_append_new (tiers, json_pack ("{s:s, s:i, s:f, s:f, s:f}", "tier", t->name,
+                                                 "processes", t->processes, "rate_per_s", t->rate,
+                                                 "busy_cores", t->busy, "headroom_http_per_s", t->headroom_http));
+    }
+    json_t *first = rep->first ? json_pack ("{s:s, s:f}", "tier", rep->first->name, "headroom_http_per_s",
+                                            rep->first->headroom_http)
+                               : json_null ();
+    json_t *doc = json_pack ("{s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:O}",
+                             "interval_s", rep->interval, "cores_per_replica", rep->cores,
+                             "cores_per_gateway", rep->gw_cores, "broker_target", S_BROKER_TARGET,
+                             "processes", rows, "tiers", tiers, "first_to_run_out", first,
+                             "unreachable", rep->unreachable);
+    char *text = doc ? json_dumps (doc, JSON_COMPACT | JSON_REAL_PRECISION (6)) : NULL;
+    printf ("%s\n", text ? text : "{}");
+    free (text);
+    json_decref (doc);
+}
+
+static void
+s_print_text (const s_report_t *rep)
+{
+    printf ("hybridrec capacity: %.1f s window; headroom = per second more before a process uses\n"
+            "%.2g core(s) (gateway %.2g, broker thread %.0f %%); HTTP = requests/s of the shop mix\n\n",
+            rep->interval, rep->cores, rep->gw_cores, 100 * S_BROKER_TARGET);
+    printf ("%-22s %-13s %10s %8s %9s %-5s %11s %11s %11s\n", "address", "process", "rate/s", "cores",
+            "ms each", "basis", "capacity/s", "headroom/s", "HTTP req/s");
+    for (int i = 0; i < rep->nrows; i++) {
+        const s_row_t *r = &rep->rows[i];
+        printf ("%-22s %-13s %10.1f %8.3f %9.3f %-5s %11.0f %11.0f %11.0f\n", r->address, r->role,
+                r->rate, r->busy, r->cost_ms, r->basis, r->capacity, r->headroom, r->headroom_http);
+    }
+    for (size_t i = 0; i < json_array_size (rep->unreachable); i++)
+        printf ("%-22s unreachable\n", json_string_value (json_array_get (rep->unreachable, i)));
+    printf ("\n%-13s %9s %10s %8s %22s\n", "tier", "processes", "rate/s", "cores", "headroom HTTP req/s");
+    for (int k = 0; k < rep->ntiers; k++)
+        printf ("%-13s %9d %10.1f %8.3f %22.0f\n", rep->tiers[k].name, rep->tiers[k].processes,
+                rep->tiers[k].rate, rep->tiers[k].busy, rep->tiers[k].headroom_http);
+    if (rep->first)
+        printf ("\nfirst to run out: %s (%.0f more HTTP requests/s of the shop mix)\n", rep->first->name,
+                rep->first->headroom_http);
 }
 
 static void
@@ -359,12 +481,43 @@ s_help (hr_config_t *cfg, FILE *out)
         "bench/capacity.sh when the window saw too few), and its headroom: requests/s more\n"
         "before it uses --cores cores (default 1; the gateway: --gateway-cores, default 1;\n"
         "a broker: %.0f %% of its one thread), also in HTTP requests/s of the shop mix.  Then\n"
-        "per service the sum over its replicas, and the tier that runs out first.\n"
-        "docs/scaling.md explains the model and the constants.\n\n"
+        "per tier (a service's replicas, the gateways, their brokers) the sum, and the tier\n"
+        "that runs out first.  docs/scaling.md explains the model and the constants.\n\n"
         "Exit status: 0 ok, 1 no target answered, 2 bad usage.\n\n"
         "configuration (environment):\n", 100 * S_BROKER_TARGET);
     if (cfg)
         hr_config_print_help (cfg, out);
+}
+
+/*  0 to go on, else the exit status (help printed: 0 -> returns -1).      */
+static int
+s_args (s_report_t *rep, hr_config_t *cfg, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end = NULL;
+        if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0) {
+            s_help (cfg, stdout);
+            return -1;
+        }
+        else if (strcmp (a, "--json") == 0)
+            rep->as_json = true;
+        else if ((strcmp (a, "--interval") == 0 || strcmp (a, "--cores") == 0
+                  || strcmp (a, "--gateway-cores") == 0) && v) {
+            double x = strtod (v, &end);
+            if (!end || *end || !(x > 0) || x > 3600) {
+                fprintf (stderr, "hybridrec capacity: %s wants a number > 0, got '%s'\n", a, v);
+                return 2;
+            }
+            *(a[2] == 'i' ? &rep->interval : a[2] == 'c' ? &rep->cores : &rep->gw_cores) = x;
+            i++;
+        }
+        else {
+            fprintf (stderr, "hybridrec capacity: unexpected argument '%s' (see --help)\n", a);
+            return 2;
+        }
+    }
+    return 0;
 }
 
 int
@@ -372,34 +525,11 @@ hr_cli_capacity (int argc, char **argv)
 {
     const hr_config_var_t *tables[] = { s_vars, NULL };
     hr_config_t *cfg = hr_config_new ("hybridrec capacity", tables);
-    double interval = 5, cores = 1, gw_cores = 1;
-    bool as_json = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        char *end = NULL;
-        if (strcmp (a, "--help") == 0 || strcmp (a, "-h") == 0) {
-            s_help (cfg, stdout);
-            hr_config_destroy (&cfg);
-            return 0;
-        }
-        else if (strcmp (a, "--json") == 0)
-            as_json = true;
-        else if ((strcmp (a, "--interval") == 0 || strcmp (a, "--cores") == 0
-                  || strcmp (a, "--gateway-cores") == 0) && v) {
-            double x = strtod (v, &end);
-            if (!end || *end || !(x > 0) || x > 3600) {
-                fprintf (stderr, "hybridrec capacity: %s wants a number > 0, got '%s'\n", a, v);
-                hr_config_destroy (&cfg);
-                return 2;
-            }
-            *(a[2] == 'i' ? &interval : a[2] == 'c' ? &cores : &gw_cores) = x;
-            i++;
-        }
-        else {
-            fprintf (stderr, "hybridrec capacity: unexpected argument '%s' (see --help)\n", a);
-            hr_config_destroy (&cfg);
-            return 2;
-        }
+    s_report_t rep = { .interval = 5, .cores = 1, .gw_cores = 1 };
+    int rc = s_args (&rep, cfg, argc, argv);
+    if (rc != 0) {
+        hr_config_destroy (&cfg);
+        return rc < 0 ? 0 : rc;
     }
     if (hr_config_load_or_report (&cfg, "hybridrec capacity") != 0)
         return 2;
@@ -407,124 +537,40 @@ hr_cli_capacity (int argc, char **argv)
     s_target_t *targets = NULL;
     int n = 0;
     if (s_targets (hr_config_str (cfg, "HR_CAPACITY_GATEWAYS"), true, &targets, &n) != 0
-        || s_targets (hr_config_str (cfg, "HR_CAPACITY_SERVICES"), false, &targets, &n) != 0) {
+        || s_targets (hr_config_str (cfg, "HR_CAPACITY_SERVICES"), false, &targets, &n) != 0
+        || !(rep.rows = calloc ((size_t) n * 2 + 1, sizeof *rep.rows))
+        || !(rep.unreachable = json_array ())) {
         fprintf (stderr, "hybridrec capacity: out of memory\n");
         free (targets);
+        free (rep.rows);
         hr_config_destroy (&cfg);
         return 1;
     }
     hr_config_destroy (&cfg);
 
     s_scrape (targets, n, false);
-    struct timespec pause = { (time_t) interval, (long) ((interval - floor (interval)) * 1e9) };
+    struct timespec pause = { (time_t) rep.interval, (long) ((rep.interval - floor (rep.interval)) * 1e9) };
     while (nanosleep (&pause, &pause) != 0 && errno == EINTR)
         ;
     s_scrape (targets, n, true);
-
-    //  Rows; then per service the sum of its replicas' headroom
-    s_row_t *rows = calloc ((size_t) n * 2 + 1, sizeof *rows);
-    int nrows = 0, answered = 0;
-    typedef struct { const char *name; int replicas; double headroom_http, rate, busy; } s_tier_t;
-    s_tier_t tiers[16];
-    int ntiers = 0;
-    json_t *j_unreachable = json_array ();
-    for (int i = 0; i < n && rows; i++) {
-        s_target_t *t = &targets[i];
-        if (!t->a.ok || !t->b.ok) {
-            json_array_append_new (j_unreachable, json_string (t->address));
-            continue;
+    for (int i = 0; i < n; i++) {
+        if (targets[i].a.ok && targets[i].b.ok) {
+            rep.answered++;
+            s_measure (&rep, &targets[i]);
         }
-        answered++;
-        double dt = t->t_b - t->t_a;
-        const char *tier_name;
-        s_row_t *r = &rows[nrows++];
-        r->address = t->address;
-        if (t->gateway) {
-            r->role = tier_name = "gateway";
-            s_row (r, t->b.requests - t->a.requests, t->b.cpu - t->a.cpu, dt,
-                   S_GATEWAY_MS_PER_REQUEST, gw_cores, 1);
-        }
-        else {
-            r->role = tier_name = *t->b.service ? t->b.service : "unknown";
-            const s_constant_t *c = s_constant (tier_name);
-            s_row (r, t->b.requests - t->a.requests, t->b.cpu - t->a.cpu, dt,
-                   c ? c->ms_per_call : 0, cores, c ? c->calls_per_request : 0);
-        }
-        for (int pass = 0; pass < 2; pass++) {
-            int k;
-            for (k = 0; k < ntiers && strcmp (tiers[k].name, tier_name) != 0; k++)
-                ;
-            if (k == ntiers && ntiers < 16)
-                tiers[ntiers++] = (s_tier_t) { tier_name, 0, 0, 0, 0 };
-            if (k < ntiers) {
-                tiers[k].replicas++;
-                tiers[k].headroom_http += r->headroom_http;
-                tiers[k].rate += r->rate;
-                tiers[k].busy += r->busy;
-            }
-            //  A gateway's broker thread is a tier of its own
-            if (pass == 1 || !t->gateway || !t->b.has_broker)
-                break;
-            double d_msgs = t->b.broker_messages - t->a.broker_messages;
-            double d_http = t->b.requests - t->a.requests;
-            double per_http = d_http >= S_MIN_CALLS ? d_msgs / d_http : S_BROKER_MESSAGES_PER_REQUEST;
-            r = &rows[nrows++];
-            r->address = t->address;
-            r->role = tier_name = "broker";
-            s_row (r, d_msgs, t->b.broker_cpu - t->a.broker_cpu, dt,
-                   1000 / S_BROKER_MESSAGES_PER_CPU_S, S_BROKER_TARGET, per_http);
-        }
+        else
+            json_array_append_new (rep.unreachable, json_string (targets[i].address));
     }
-    const s_tier_t *first = NULL;
-    for (int k = 0; k < ntiers; k++)
-        if (strcmp (tiers[k].name, "unknown") != 0 && (!first || tiers[k].headroom_http < first->headroom_http))
-            first = &tiers[k];
-
-    if (as_json) {
-        json_t *j_rows = json_array (), *j_tiers = json_array ();
-        for (int i = 0; i < nrows; i++)
-            json_array_append_new (j_rows, s_row_json (&rows[i]));
-        for (int k = 0; k < ntiers; k++)
-            json_array_append_new (j_tiers, json_pack ("{s:s, s:i, s:f, s:f, s:f}", "tier", tiers[k].name,
-                                                       "processes", tiers[k].replicas, "rate_per_s", tiers[k].rate,
-                                                       "busy_cores", tiers[k].busy,
-                                                       "headroom_http_per_s", tiers[k].headroom_http));
-        json_t *doc = json_pack ("{s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:o}",
-                                 "interval_s", interval, "cores_per_replica", cores,
-                                 "cores_per_gateway", gw_cores, "broker_target", S_BROKER_TARGET,
-                                 "processes", j_rows, "tiers", j_tiers,
-                                 "first_to_run_out", first ? json_pack ("{s:s, s:f}", "tier", first->name,
-                                                                        "headroom_http_per_s", first->headroom_http)
-                                                           : json_null (),
-                                 "unreachable", j_unreachable);
-        char *text = json_dumps (doc, JSON_COMPACT | JSON_REAL_PRECISION (6));
-        printf ("%s\n", text ? text : "{}");
-        free (text);
-        json_decref (doc);
-    }
-    else {
-        printf ("hybridrec capacity: %.1f s window; headroom = per second more before a process uses\n"
-                "%.2g core(s) (gateway %.2g, broker thread %.0f %%); HTTP = requests/s of the shop mix\n\n",
-                interval, cores, gw_cores, 100 * S_BROKER_TARGET);
-        printf ("%-22s %-13s %10s %8s %9s %-5s %11s %11s %11s\n", "address", "process", "rate/s", "cores",
-                "ms each", "basis", "capacity/s", "headroom/s", "HTTP req/s");
-        for (int i = 0; i < nrows; i++) {
-            const s_row_t *r = &rows[i];
-            printf ("%-22s %-13s %10.1f %8.3f %9.3f %-5s %11.0f %11.0f %11.0f\n", r->address, r->role,
-                    r->rate, r->busy, r->cost_ms, r->basis, r->capacity, r->headroom, r->headroom_http);
-        }
-        for (size_t i = 0; i < json_array_size (j_unreachable); i++)
-            printf ("%-22s unreachable\n", json_string_value (json_array_get (j_unreachable, i)));
-        printf ("\n%-13s %9s %10s %8s %22s\n", "tier", "processes", "rate/s", "cores", "headroom HTTP req/s");
-        for (int k = 0; k < ntiers; k++)
-            printf ("%-13s %9d %10.1f %8.3f %22.0f\n", tiers[k].name, tiers[k].replicas, tiers[k].rate,
-                    tiers[k].busy, tiers[k].headroom_http);
-        if (first)
-            printf ("\nfirst to run out: %s (%.0f more HTTP requests/s of the shop mix)\n", first->name,
-                    first->headroom_http);
-        json_decref (j_unreachable);
-    }
-    free (rows);
+    for (int k = 0; k < rep.ntiers; k++)
+        if (strcmp (rep.tiers[k].name, "unknown") != 0
+            && (!rep.first || rep.tiers[k].headroom_http < rep.first->headroom_http))
+            rep.first = &rep.tiers[k];
+    if (rep.as_json)
+        s_print_json (&rep);
+    else
+        s_print_text (&rep);
+    json_decref (rep.unreachable);
+    free (rep.rows);
     free (targets);
-    return answered ? 0 : 1;
+    return rep.answered ? 0 : 1;
 }
