@@ -2,10 +2,10 @@
 """The tables of bench/capacity.sh from its raw counters: one line per run,
 "REPEAT CLASS key=value ... | key=value ..." (the snapshots before and
 after).  Prints markdown; with WRITE_DOCS=1 also replaces the text between
-the capacity-constants markers of DOCS.
+the capacity-constants markers of DOCS (docs/scaling.md).
 usage: capacity_table.py RESULTS COMMIT LOAD_BEFORE LOAD_AFTER SECONDS RATE REPEATS WRITE_DOCS DOCS [LIVE]
 LIVE: the output of `hybridrec capacity` during the run, written between
-the capacity-live markers."""
+the capacity-live markers of DOCS and of operations.md beside it."""
 import re, statistics, sys
 path, commit, load0, load1, secs, rate, repeats, write_docs, docs = sys.argv[1:10]
 live = sys.argv[10] if len(sys.argv) > 10 else ""
@@ -111,18 +111,26 @@ print(text)
 def between(doc, name, text):
     begin, end = "<!-- %s:begin -->" % name, "<!-- %s:end -->" % name
     if begin not in doc or end not in doc:
-        print("capacity: no %s markers in %s" % (name, docs), file=sys.stderr)
+        print("capacity: no %s markers" % name, file=sys.stderr)
         return doc
     return doc[:doc.index(begin) + len(begin)] + "\n" + text + "\n" + doc[doc.index(end):]
 if write_docs == "1":
-    doc = between(open(docs).read(), "capacity-constants", text)
+    import os
     try:
         shown = open(live).read().rstrip("\n") if live else ""
     except OSError:
         shown = ""
-    if shown:
-        doc = between(doc, "capacity-live", "Example: `hybridrec capacity --interval 5` during the last shop-mix run\n"
-                      "above (%s requests/s on this loaded machine; commit %s):\n\n" % (rate, commit)
-                      + "\n".join("    " + l if l else "" for l in shown.split("\n")))
-    open(docs, "w").write(doc)
-    print("capacity: wrote the tables into " + docs, file=sys.stderr)
+    example = ("Example: `hybridrec capacity --interval 5` during the last shop-mix run of\n"
+               "`bench/capacity.sh` (%s requests/s on a machine shared by 8 agents; commit %s):\n\n" % (rate, commit)
+               + "\n".join("    " + l if l else "" for l in shown.split("\n")))
+    # docs/scaling.md: the tables and the example; docs/operations.md beside it: the example
+    for i, name in enumerate([docs, os.path.join(os.path.dirname(docs), "operations.md")]):
+        if not os.path.exists(name):
+            continue
+        doc = open(name).read()
+        if i == 0:
+            doc = between(doc, "capacity-constants", text)
+        if shown:
+            doc = between(doc, "capacity-live", example)
+        open(name, "w").write(doc)
+        print("capacity: wrote into " + name, file=sys.stderr)
