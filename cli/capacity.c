@@ -319,6 +319,7 @@ s_constant (const char *service)
 typedef struct {
     const char *address, *role;
     double rate, busy, cost_ms, model_ms, headroom, headroom_http, capacity;
+    double utilisation;         /* busy / the cores it may use */
     const char *basis;
 } s_row_t;
 
@@ -349,6 +350,7 @@ s_row (s_row_t *r, double d_work, double d_cpu, double dt, double model_ms, doub
 {
     r->rate = d_work / dt;
     r->busy = d_cpu / dt;
+    r->utilisation = r->busy / cores;
     r->model_ms = model_ms;
     bool live = d_work >= S_MIN_CALLS && d_cpu > 0;
     r->cost_ms = live ? 1000 * d_cpu / d_work : model_ms;
@@ -412,9 +414,9 @@ s_measure (s_report_t *rep, const s_target_t *t)
 static json_t *
 s_row_json (const s_row_t *r)
 {
-    return json_pack ("{s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:f, s:f, s:f}",
+    return json_pack ("{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:s, s:f, s:f, s:f}",
                       "address", r->address, "role", r->role, "rate_per_s", r->rate,
-                      "busy_cores", r->busy, "cpu_ms_each", r->cost_ms, "model_cpu_ms_each", r->model_ms,
+                      "busy_cores", r->busy, "utilisation", r->utilisation, "cpu_ms_each", r->cost_ms, "model_cpu_ms_each", r->model_ms,
                       "basis", r->basis, "capacity_per_s", r->capacity, "headroom_per_s", r->headroom,
                       "headroom_http_per_s", r->headroom_http);
 }
@@ -451,12 +453,13 @@ s_print_text (const s_report_t *rep)
     printf ("hybridrec capacity: %.1f s window; headroom = per second more before a process uses\n"
             "%.2g core(s) (gateway %.2g, broker thread %.0f %%); HTTP = requests/s of the shop mix\n\n",
             rep->interval, rep->cores, rep->gw_cores, 100 * S_BROKER_TARGET);
-    printf ("%-22s %-13s %10s %8s %9s %-5s %11s %11s %11s\n", "address", "process", "rate/s", "cores",
-            "ms each", "basis", "capacity/s", "headroom/s", "HTTP req/s");
+    printf ("%-22s %-13s %9s %7s %5s %8s %-5s %10s %10s %10s\n", "address", "process", "rate/s", "cores",
+            "util", "ms each", "basis", "capacity/s", "headroom/s", "HTTP req/s");
     for (int i = 0; i < rep->nrows; i++) {
         const s_row_t *r = &rep->rows[i];
-        printf ("%-22s %-13s %10.1f %8.3f %9.3f %-5s %11.0f %11.0f %11.0f\n", r->address, r->role,
-                r->rate, r->busy, r->cost_ms, r->basis, r->capacity, r->headroom, r->headroom_http);
+        printf ("%-22s %-13s %9.1f %7.3f %4.0f%% %8.3f %-5s %10.0f %10.0f %10.0f\n", r->address, r->role,
+                r->rate, r->busy, 100 * r->utilisation, r->cost_ms, r->basis, r->capacity, r->headroom,
+                r->headroom_http);
     }
     for (size_t i = 0; i < json_array_size (rep->unreachable); i++)
         printf ("%-22s unreachable\n", json_string_value (json_array_get (rep->unreachable, i)));

@@ -88,6 +88,8 @@ START_TEST (test_capacity_live)
             double each = s_num (r, "cpu_ms_each"), capacity = s_num (r, "capacity_per_s");
             double headroom = s_num (r, "headroom_per_s"), http = s_num (r, "headroom_http_per_s");
             s_num (r, "model_cpu_ms_each");
+            double util = s_num (r, "utilisation");
+            ck_assert_msg (util >= 0 && util <= cores, "%s: utilisation %.3f", want[w], util);
             ck_assert_msg (busy >= 0 && busy <= cores, "%s: %.3f cores busy of %.0f", want[w], busy, cores);
             ck_assert_msg (rate >= 0, "%s: rate %.1f", want[w], rate);
             ck_assert_msg (each > 0 && capacity > 0, "%s: %.3f ms each, capacity %.1f/s", want[w], each, capacity);
@@ -110,7 +112,7 @@ START_TEST (test_capacity_live)
 
     //  The table: one line per process and the verdict
     snprintf (s_cmd, sizeof s_cmd, "%s %s/hybridrec capacity --interval 1 >%s.txt && "
-              "grep -Eq '^127\\.0\\.0\\.1:%d +content +[0-9.]+ +[0-9.]+ ' %s.txt && "
+              "grep -Eq '^127\\.0\\.0\\.1:%d +content +[0-9.]+ +[0-9.]+ +[0-9]+%% ' %s.txt && "
               "grep -q '^first to run out: ' %s.txt",
               s_env (NULL), chaos_rig_bin_dir (chaos_rig), file, METRICS + 1, file, file);
     ck_assert_int_eq (chaos_rig_sh (chaos_rig, s_cmd), 0);
