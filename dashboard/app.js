@@ -173,7 +173,7 @@
   /*  The constants of docs/scaling.md's capacity model (bench/capacity.sh),
       as in `hybridrec capacity`: the gateway's CPU per API request, the
       broker's messages per CPU second and the share of its thread to keep. */
-  const GATEWAY_MS_PER_REQUEST = 0.50, BROKER_MESSAGES_PER_CPU_S = 43000, BROKER_TARGET = 0.7;
+  const GATEWAY_MS_PER_REQUEST = 0.47, BROKER_MESSAGES_PER_CPU_S = 45000, BROKER_TARGET = 0.7;
   const API_ENDPOINTS = new Set(['home', 'product', 'search', 'interactions_post', 'interactions_get', 'events']);
 
   function parseProm(text) {
@@ -292,7 +292,7 @@
       if (cur.proc.broker) {
         const msgs = cur.proc.bmsgs - old.proc.bmsgs;
         rows.push(row('broker', msgs, cur.proc.bcpu - old.proc.bcpu, 1000 / BROKER_MESSAGES_PER_CPU_S,
-          BROKER_TARGET, api >= 50 ? msgs / api : 4.1));
+          BROKER_TARGET, api >= 50 ? msgs / api : 4.0));
       }
     }
     clear(table, h('thead', {}, h('tr', {}, h('th', { text: 'process' }), h('th', { class: 'num', text: 'rate/s' }),

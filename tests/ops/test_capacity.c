@@ -99,7 +99,19 @@ START_TEST (test_capacity_live)
             const char *basis = json_string_value (json_object_get (r, "basis"));
             ck_assert_msg (basis && (!strcmp (basis, "live") || !strcmp (basis, "model")), "%s: basis", want[w]);
             if (!strcmp (want[w], "gateway") || !strcmp (want[w], "broker"))
-                ck_assert_msg (rate > 0, "%s: no traffic seen under load", want[w]);
+                ck_assert_msg (rate > 0 && busy > 0, "%s: no traffic or no CPU seen under load (%.1f/s, %.4f cores)",
+                               want[w], rate, busy);
+            //  The arithmetic: CPU per request from the window when live,
+            //  headroom = the cores left / the CPU per request
+            if (!strcmp (basis, "live"))
+                ck_assert_msg (fabs (each - 1000 * busy / rate) <= 1e-3 * each, "%s: %.4f ms each, %.4f cores at %.2f/s",
+                               want[w], each, busy, rate);
+            double allowed = !strcmp (want[w], "gateway") ? s_num (doc, "cores_per_gateway")
+                           : !strcmp (want[w], "broker") ? s_num (doc, "broker_target") : s_num (doc, "cores_per_replica");
+            double expect = busy < allowed ? 1000 * (allowed - busy) / each : 0;
+            ck_assert_msg (fabs (headroom - expect) <= 1e-3 * (expect + 1), "%s: headroom %.2f, expected %.2f",
+                           want[w], headroom, expect);
+            ck_assert_msg (fabs (util - busy / allowed) <= 1e-6, "%s: utilisation %.4f of %.2f cores", want[w], util, allowed);
         }
         ck_assert_msg (seen, "no row for %s", want[w]);
     }
