@@ -454,6 +454,12 @@ hr_service_new (const hr_service_def_t *def, void *state, const char *broker_end
         }
         self->nthreads++;
     }
+    //  Names the replica on /metrics even before its first request, and
+    //  says how many calls it can serve at once (`hybridrec capacity`)
+    char labels[96];
+    snprintf (labels, sizeof labels, "service=\"%s\"", def->name);
+    hr_gauge_set (hr_gauge ("hr_service_worker_threads", "Worker threads of this replica", labels),
+                  self->nthreads);
     if (def->tick) {
         if (pthread_create (&self->ticker, NULL, tick_thread, self) != 0) {
             hr_error ("service %s: cannot start tick thread", def->name);
