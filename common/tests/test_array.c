@@ -1,6 +1,7 @@
 /*  hr_array: grows from `first` by doubling, keeps what the array held,
     does nothing while there is room, refuses an impossible size.         */
 #include <check.h>
+#include "hr_test.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include "hr_array.h"
@@ -65,15 +66,6 @@ END_TEST
 int
 main (void)
 {
-    Suite *s = suite_create ("hr_array");
-    TCase *tc = tcase_create ("array");
-    tcase_add_test (tc, test_grows_by_doubling);
-    tcase_add_test (tc, test_too_large_changes_nothing);
-    tcase_add_test (tc, test_resize_keeps_the_prefix);
-    suite_add_tcase (s, tc);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? 1 : 0;
+    return test_run ("hr_array", 30, (const TTest *const[]) {
+        test_grows_by_doubling, test_too_large_changes_nothing, test_resize_keeps_the_prefix, NULL });
 }

@@ -1,6 +1,7 @@
 /*  hr_idmap: ids get dense indexes in the order first added, survive the
     table's growth, and ids that share a hash slot stay apart.              */
 #include <check.h>
+#include "hr_test.h"
 #include <stdio.h>
 #include <string.h>
 #include "hr_idmap.h"
@@ -67,15 +68,6 @@ END_TEST
 int
 main (void)
 {
-    Suite *s = suite_create ("hr_idmap");
-    TCase *tc = tcase_create ("idmap");
-    tcase_add_test (tc, test_dense_indexes_in_order);
-    tcase_add_test (tc, test_ten_bytes_only);
-    tcase_add_test (tc, test_grows_and_keeps_every_id);
-    suite_add_tcase (s, tc);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? 1 : 0;
+    return test_run ("hr_idmap", 30, (const TTest *const[]) {
+        test_dense_indexes_in_order, test_ten_bytes_only, test_grows_and_keeps_every_id, NULL });
 }

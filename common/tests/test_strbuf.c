@@ -1,6 +1,7 @@
 /*  hr_strbuf: puts append and keep a NUL after the text, embedded NULs
     count, growth keeps what was put, JSON escaping matches hr_json_escape. */
 #include <check.h>
+#include "hr_test.h"
 #include <string.h>
 #include "hr_strbuf.h"
 
@@ -54,15 +55,6 @@ END_TEST
 int
 main (void)
 {
-    Suite *s = suite_create ("hr_strbuf");
-    TCase *tc = tcase_create ("strbuf");
-    tcase_add_test (tc, test_put_keeps_a_nul);
-    tcase_add_test (tc, test_grows);
-    tcase_add_test (tc, test_escaped);
-    suite_add_tcase (s, tc);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? 1 : 0;
+    return test_run ("hr_strbuf", 30, (const TTest *const[]) {
+        test_put_keeps_a_nul, test_grows, test_escaped, NULL });
 }

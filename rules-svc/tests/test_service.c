@@ -241,5 +241,6 @@ END_TEST
 int main (void)
 {
     hr_log_init ("rules-test", HR_LOG_WARN);
-    return test_run ("rules_service", 60, (const TTest *const[]) { empty_before_any_model, train_publish_serve_swap, NULL });
+    return test_run ("rules_service", 60, (const TTest *const[]) {
+        empty_before_any_model, train_publish_serve_swap, NULL });
 }

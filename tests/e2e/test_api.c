@@ -297,6 +297,40 @@ START_TEST (test_ops_and_openapi_paths)
 }
 END_TEST
 
+/*  The admin views' prologue (gw_endpoint): which error comes first when
+    several are wrong, and the error code each one answers.                */
+static void
+s_expect_error (int status, const char *target, const char *code)
+{
+    json_t *j = e2e_expect (status, "GET", target, NULL);
+    ck_assert_msg (!strcmp (json_string_value (json_object_get (j, "error")), code),
+                   "%s: error %s, wanted %s", target,
+                   json_string_value (json_object_get (j, "error")), code);
+    json_decref (j);
+}
+
+START_TEST (test_admin_validation)
+{
+    char target[256];
+    s_expect_error (400, "/api/v1/admin/user/bad-id", "invalid_user_id");
+    s_expect_error (400, "/api/v1/admin/user/bad-id?response_limit=ten", "invalid_user_id");
+    s_expect_error (422, "/api/v1/admin/user/bob?response_limit=ten", "invalid_response_limit");
+    s_expect_error (400, "/api/v1/admin/product/abc?response_limit=ten", "invalid_product_id");
+    /*  the limit is checked before the catalog  */
+    s_expect_error (422, "/api/v1/admin/product/ZZZZZZZZZ9?response_limit=ten",
+                    "invalid_response_limit");
+    s_expect_error (404, "/api/v1/admin/product/ZZZZZZZZZ9", "product_not_found");
+    s_expect_error (422, "/api/v1/admin/search?response_limit=ten", "missing_parameter");
+    s_expect_error (422, "/api/v1/admin/search?query=phone&response_limit=ten",
+                    "invalid_response_limit");
+    /*  out of range is clamped, not refused  */
+    snprintf (target, sizeof target, "/api/v1/admin/product/%s?response_limit=1000",
+              e2e_some_product (0));
+    e2e_expect_status (200, "GET", target, NULL);
+    e2e_expect_status (200, "GET", "/api/v1/admin/user/bob?response_limit=0", NULL);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -311,6 +345,7 @@ main (void)
     tcase_add_test (tc, test_interactions_validation);
     tcase_add_test (tc, test_freshness_click_changes_next_home);
     tcase_add_test (tc, test_ops_and_openapi_paths);
+    tcase_add_test (tc, test_admin_validation);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);

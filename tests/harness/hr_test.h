@@ -142,7 +142,7 @@ static inline int
 test_run (const char *suite, int timeout_s, const TTest *const *tests)
 {
     Suite *s = suite_create (suite);
-    TCase *tc = tcase_create ("service");
+    TCase *tc = tcase_create (suite);
     tcase_set_timeout (tc, timeout_s);
     for (int i = 0; tests[i]; i++)
         tcase_add_test (tc, tests[i]);

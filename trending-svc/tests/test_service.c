@@ -310,5 +310,6 @@ END_TEST
 int main (void)
 {
     hr_log_init ("trending-test", HR_LOG_WARN);
-    return test_run ("trending_service", 60, (const TTest *const[]) { snapshot_blob_rejects_garbage, reconcile_realtime_home_redis, NULL });
+    return test_run ("trending_service", 60, (const TTest *const[]) {
+        snapshot_blob_rejects_garbage, reconcile_realtime_home_redis, NULL });
 }
