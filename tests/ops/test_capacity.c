@@ -100,6 +100,8 @@ START_TEST (test_capacity_live)
             double each = s_num (r, "cpu_ms_each"), capacity = s_num (r, "capacity_per_s");
             double headroom = s_num (r, "headroom_per_s"), http = s_num (r, "headroom_http_per_s");
             s_num (r, "model_cpu_ms_each");
+            double live_ms = s_num (r, "live_cpu_ms_each");
+            ck_assert_msg (live_ms >= 0 && (rate > 0 || live_ms == 0), "%s: live %.4f ms each", want[w], live_ms);
             double util = s_num (r, "utilisation");
             ck_assert_msg (util >= 0 && util <= cores, "%s: utilisation %.3f", want[w], util);
             ck_assert_msg (busy >= 0 && busy <= cores, "%s: %.3f cores busy of %.0f", want[w], busy, cores);
@@ -115,9 +117,11 @@ START_TEST (test_capacity_live)
                                want[w], rate, busy);
             //  The arithmetic: CPU per request from the window when live,
             //  headroom = the cores left / the CPU per request
-            if (!strcmp (basis, "live"))
-                ck_assert_msg (fabs (each - 1000 * busy / rate) <= 1e-3 * each, "%s: %.4f ms each, %.4f cores at %.2f/s",
-                               want[w], each, busy, rate);
+            if (rate > 0)
+                ck_assert_msg (fabs (live_ms - 1000 * busy / rate) <= 1e-3 * live_ms + 1e-6,
+                               "%s: %.4f ms each, %.4f cores at %.2f/s", want[w], live_ms, busy, rate);
+            ck_assert_msg (fabs (each - (!strcmp (basis, "live") ? live_ms : s_num (r, "model_cpu_ms_each"))) <= 1e-6 * each,
+                           "%s: %.4f ms each on the %s basis", want[w], each, basis);
             double allowed = !strcmp (want[w], "gateway") ? s_num (doc, "cores_per_gateway")
                            : !strcmp (want[w], "broker") ? s_num (doc, "broker_target") : s_num (doc, "cores_per_replica");
             double expect = busy < allowed ? 1000 * (allowed - busy) / each : 0;
