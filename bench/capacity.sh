@@ -21,14 +21,16 @@
 #       between the capacity-live markers.
 # Run it inside a network namespace on a shared machine:
 #   unshare -n bash -c 'ip link set lo up && bench/capacity.sh'
-# Slow starts (a loaded machine) are waited for, on conditions: the gateway's
-# and every service's /readyz, hr_load's "measuring" line.
+# Slow starts (a loaded machine) are waited for, on conditions, up to 5 min
+# each: PostgreSQL and Redis answering, the gateway's and every service's
+# /readyz, hr_load's "measuring" line.
 # Ports: PG 55484, Redis 56434, gateway 8244, broker 5744, metrics 9500..9504.
 set -euo pipefail
 secs=${1:-10}
 rate=${2:-150}
 repeats=${3:-2}
 export HR_SUITE_READY_S=${HR_SUITE_READY_S:-300}   # a loaded machine starts slowly
+export HR_STACK_WAIT_S=${HR_STACK_WAIT_S:-300}
 . "$(dirname "$0")/lib.sh"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 bench_stack_up 55484 56434 8244 5744 9500

@@ -36,6 +36,9 @@
 
 #define S_TIMEOUT_MS 2000
 #define S_MIN_CALLS 50          /* fewer in the window: use the measured constant */
+#define S_LIVE_MIN_BUSY 0.1     /* cores: below, a process's idle CPU (heartbeats,
+                                   model polls: up to 0.02 core) would inflate
+                                   the live CPU per call: use the constant */
 #define S_BROKER_TARGET 0.7     /* a broker thread's busy share to stay under */
 
 /*  The measured constants: the mean of the shop-mix medians of two runs of
@@ -320,6 +323,7 @@ typedef struct {
     const char *address, *role;
     double rate, busy, cost_ms, model_ms, headroom, headroom_http, capacity;
     double utilisation;         /* busy / the cores it may use */
+    double live_ms;             /* CPU per request in the window (0: none) */
     const char *basis;
 } s_row_t;
 
@@ -344,15 +348,18 @@ typedef struct {
     json_t *unreachable;
 } s_report_t;
 
+/*  min_busy: the cores the process must use for its live CPU per request
+    to count (the broker thread: 0, its heartbeats are messages too).      */
 static void
 s_row (s_row_t *r, double d_work, double d_cpu, double dt, double model_ms, double cores,
-       double per_http)
+       double per_http, double min_busy)
 {
     r->rate = d_work / dt;
     r->busy = d_cpu / dt;
     r->utilisation = r->busy / cores;
     r->model_ms = model_ms;
-    bool live = d_work >= S_MIN_CALLS && d_cpu > 0;
+    r->live_ms = d_work > 0 ? 1000 * d_cpu / d_work : 0;
+    bool live = d_work >= S_MIN_CALLS && d_cpu > 0 && (r->busy >= min_busy || model_ms <= 0);
     r->cost_ms = live ? 1000 * d_cpu / d_work : model_ms;
     r->basis = live ? "live" : "model";
     r->capacity = r->cost_ms > 0 ? 1000 * cores / r->cost_ms : 0;
@@ -388,13 +395,13 @@ s_measure (s_report_t *rep, const s_target_t *t)
     if (t->gateway) {
         r->role = "gateway";
         s_row (r, t->b.requests - t->a.requests, t->b.cpu - t->a.cpu, dt,
-               S_GATEWAY_MS_PER_REQUEST, rep->gw_cores, 1);
+               S_GATEWAY_MS_PER_REQUEST, rep->gw_cores, 1, S_LIVE_MIN_BUSY);
     }
     else {
         r->role = *t->b.service ? t->b.service : "unknown";
         const s_constant_t *c = s_constant (r->role);
         s_row (r, t->b.requests - t->a.requests, t->b.cpu - t->a.cpu, dt,
-               c ? c->ms_per_call : 0, rep->cores, c ? c->calls_per_request : 0);
+               c ? c->ms_per_call : 0, rep->cores, c ? c->calls_per_request : 0, S_LIVE_MIN_BUSY);
     }
     s_add_to_tier (rep, r->role, r);
     if (!t->gateway || !t->b.has_broker)
@@ -407,16 +414,17 @@ s_measure (s_report_t *rep, const s_target_t *t)
     r->address = t->address;
     r->role = "broker";
     s_row (r, d_msgs, t->b.broker_cpu - t->a.broker_cpu, dt,
-           1000 / S_BROKER_MESSAGES_PER_CPU_S, S_BROKER_TARGET, per_http);
+           1000 / S_BROKER_MESSAGES_PER_CPU_S, S_BROKER_TARGET, per_http, 0);
     s_add_to_tier (rep, r->role, r);
 }
 
 static json_t *
 s_row_json (const s_row_t *r)
 {
-    return json_pack ("{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:s, s:f, s:f, s:f}",
+    return json_pack ("{s:s, s:s, s:f, s:f, s:f, s:f, s:f, s:f, s:s, s:f, s:f, s:f}",
                       "address", r->address, "role", r->role, "rate_per_s", r->rate,
-                      "busy_cores", r->busy, "utilisation", r->utilisation, "cpu_ms_each", r->cost_ms, "model_cpu_ms_each", r->model_ms,
+                      "busy_cores", r->busy, "utilisation", r->utilisation, "cpu_ms_each", r->cost_ms,
+                      "live_cpu_ms_each", r->live_ms, "model_cpu_ms_each", r->model_ms,
                       "basis", r->basis, "capacity_per_s", r->capacity, "headroom_per_s", r->headroom,
                       "headroom_http_per_s", r->headroom_http);
 }
@@ -480,8 +488,8 @@ s_help (hr_config_t *cfg, FILE *out)
         "Scrapes /metrics of every gateway (HR_CAPACITY_GATEWAYS) and every service\n"
         "replica (HR_CAPACITY_SERVICES) twice, SECONDS apart (default 5), and prints per\n"
         "process: its rate (gateway: API requests/s; service: calls/s; broker: messages/s),\n"
-        "the CPU it uses in cores, the CPU per request (live, or the constant measured by\n"
-        "bench/capacity.sh when the window saw too few), and its headroom: requests/s more\n"
+        "the CPU it uses in cores, the CPU per request (live once it is 10 %% busy and saw\n"
+        "50, else the constant measured by bench/capacity.sh), and its headroom: requests/s more\n"
         "before it uses --cores cores (default 1; the gateway: --gateway-cores, default 1;\n"
         "a broker: %.0f %% of its one thread), also in HTTP requests/s of the shop mix.  Then\n"
         "per tier (a service's replicas, the gateways, their brokers) the sum, and the tier\n"

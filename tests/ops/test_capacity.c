@@ -1,8 +1,11 @@
-/*  `hybridrec capacity` against a private deployment under a little load
-    (the chaos mix, two client threads): one row per gateway, its broker
-    and every service replica, every number present and sane (the CPU in
-    [0, this machine's cores], headroom in [0, capacity]), the tier that
-    runs out first named; an unreachable target is reported as such, and
+/*  `hybridrec capacity` against a private deployment (two gateways with
+    their brokers, the mesh of docs/scaling.md; two content replicas, one of
+    every other service) under a little load through both gateways (the
+    chaos mix, two client threads): one row per gateway, per broker and per
+    service replica, every number present and sane (the CPU in [0, this
+    machine's cores], headroom in [0, capacity] and as computed from the
+    CPU per request), per tier the sum of its processes, the tier that runs
+    out first named; an unreachable target is reported as such, and
     nothing reachable at all is exit 1.  No timed assertions: the load only
     has to have made some requests before the window.                      */
 #include <check.h>
@@ -14,8 +17,9 @@
 #include "chaos_check.h"
 #include "http_client.h"
 
-#define GW 8196
-#define METRICS 9540
+#define GW 8196                 /* and GW + 1: the second gateway */
+#define METRICS 9540            /* the second content replica: METRICS + 10 + 1 */
+#define ROWS 10                 /* 2 gateways, 2 brokers, 6 service replicas */
 
 static char s_cmd[1024];
 
@@ -24,10 +28,10 @@ s_env (const char *services)
 {
     static char env[512];
     if (!services) {
-        snprintf (env, sizeof env, "HR_CAPACITY_GATEWAYS=127.0.0.1:%d HR_CAPACITY_SERVICES=", GW);
+        snprintf (env, sizeof env, "HR_CAPACITY_GATEWAYS=127.0.0.1:%d,127.0.0.1:%d "
+                  "HR_CAPACITY_SERVICES=127.0.0.1:%d", GW, GW + 1, METRICS + 11);
         for (int i = 0; i < 5; i++)
-            snprintf (env + strlen (env), sizeof env - strlen (env), "%s127.0.0.1:%d", i ? "," : "",
-                      METRICS + i);
+            snprintf (env + strlen (env), sizeof env - strlen (env), ",127.0.0.1:%d", METRICS + i);
     }
     else
         snprintf (env, sizeof env, "HR_CAPACITY_GATEWAYS=%s HR_CAPACITY_SERVICES=%s", services, services);
@@ -59,11 +63,19 @@ s_num (json_t *o, const char *key)
 START_TEST (test_capacity_live)
 {
     chaos_rig_config_t config = { .name = "capacity", .pg_port = 55473, .redis_port = 56423,
-                                  .gw_port = GW, .broker_port = 5696, .metrics_base = METRICS };
+                                  .gw_port = GW, .broker_port = 5696, .metrics_base = METRICS,
+                                  .mesh_gateways = 2 };
     chaos_rig = chaos_rig_new (&config);
     ck_assert_msg (chaos_rig != NULL, "the stack did not start");
-    int port = GW;
-    chaos_load = chaos_load_new (&port, 1, 2, "capacity");
+    ck_assert_int_eq (chaos_rig_gateway (chaos_rig, 2), 0);
+    int one = chaos_rig_workers (GW, "content");
+    ck_assert_int_gt (one, 0);
+    ck_assert_int_eq (chaos_rig_replica (chaos_rig, "content-svc", 2), 0);
+    int ports[2] = { GW, GW + 1 };
+    for (int g = 0; g < 2; g++)
+        ck_assert_msg (chaos_rig_wait_workers (ports[g], "content", 2 * one, 60000) == 0,
+                       "the second content replica did not register with gateway %d", ports[g]);
+    chaos_load = chaos_load_new (ports, 2, 2, "capacity");
     ck_assert_ptr_nonnull (chaos_load);
     ck_assert_int_eq (chaos_load_start (chaos_load), 0);
     ck_assert_msg (chaos_load_wait_requests (chaos_load, 40, 120000) == 0, "no load went through");
@@ -74,7 +86,7 @@ START_TEST (test_capacity_live)
     double cores = (double) sysconf (_SC_NPROCESSORS_ONLN);
     ck_assert_double_eq (s_num (doc, "interval_s"), 2);
     json_t *rows = json_object_get (doc, "processes");
-    ck_assert_int_eq ((int) json_array_size (rows), 7);     /* gateway, broker, 5 services */
+    ck_assert_int_eq ((int) json_array_size (rows), ROWS);
     const char *want[] = { "gateway", "broker", "interactions", "content", "trending", "rules", "collab" };
     for (size_t w = 0; w < sizeof want / sizeof *want; w++) {
         bool seen = false;
@@ -88,6 +100,8 @@ START_TEST (test_capacity_live)
             double each = s_num (r, "cpu_ms_each"), capacity = s_num (r, "capacity_per_s");
             double headroom = s_num (r, "headroom_per_s"), http = s_num (r, "headroom_http_per_s");
             s_num (r, "model_cpu_ms_each");
+            double live_ms = s_num (r, "live_cpu_ms_each");
+            ck_assert_msg (live_ms >= 0 && (rate > 0 || live_ms == 0), "%s: live %.4f ms each", want[w], live_ms);
             double util = s_num (r, "utilisation");
             ck_assert_msg (util >= 0 && util <= cores, "%s: utilisation %.3f", want[w], util);
             ck_assert_msg (busy >= 0 && busy <= cores, "%s: %.3f cores busy of %.0f", want[w], busy, cores);
@@ -103,9 +117,11 @@ START_TEST (test_capacity_live)
                                want[w], rate, busy);
             //  The arithmetic: CPU per request from the window when live,
             //  headroom = the cores left / the CPU per request
-            if (!strcmp (basis, "live"))
-                ck_assert_msg (fabs (each - 1000 * busy / rate) <= 1e-3 * each, "%s: %.4f ms each, %.4f cores at %.2f/s",
-                               want[w], each, busy, rate);
+            if (rate > 0)
+                ck_assert_msg (fabs (live_ms - 1000 * busy / rate) <= 1e-3 * live_ms + 1e-6,
+                               "%s: %.4f ms each, %.4f cores at %.2f/s", want[w], live_ms, busy, rate);
+            ck_assert_msg (fabs (each - (!strcmp (basis, "live") ? live_ms : s_num (r, "model_cpu_ms_each"))) <= 1e-6 * each,
+                           "%s: %.4f ms each on the %s basis", want[w], each, basis);
             double allowed = !strcmp (want[w], "gateway") ? s_num (doc, "cores_per_gateway")
                            : !strcmp (want[w], "broker") ? s_num (doc, "broker_target") : s_num (doc, "cores_per_replica");
             double expect = busy < allowed ? 1000 * (allowed - busy) / each : 0;
@@ -114,6 +130,23 @@ START_TEST (test_capacity_live)
             ck_assert_msg (fabs (util - busy / allowed) <= 1e-6, "%s: utilisation %.4f of %.2f cores", want[w], util, allowed);
         }
         ck_assert_msg (seen, "no row for %s", want[w]);
+    }
+    //  Per tier: its processes, and the sum of their headroom
+    json_t *tiers = json_object_get (doc, "tiers");
+    size_t k;
+    json_t *tier;
+    json_array_foreach (tiers, k, tier) {
+        const char *name = json_string_value (json_object_get (tier, "tier"));
+        int want_n = !strcmp (name, "gateway") || !strcmp (name, "broker") || !strcmp (name, "content") ? 2 : 1;
+        ck_assert_int_eq ((int) json_integer_value (json_object_get (tier, "processes")), want_n);
+        double sum = 0;
+        size_t i;
+        json_t *r;
+        json_array_foreach (rows, i, r)
+            if (!strcmp (json_string_value (json_object_get (r, "role")), name))
+                sum += s_num (r, "headroom_http_per_s");
+        ck_assert_msg (fabs (s_num (tier, "headroom_http_per_s") - sum) <= 1e-3 * (sum + 1),
+                       "%s: tier headroom %.2f, rows %.2f", name, s_num (tier, "headroom_http_per_s"), sum);
     }
     json_t *first = json_object_get (doc, "first_to_run_out");
     ck_assert_msg (json_is_object (first), "no first_to_run_out");
