@@ -252,8 +252,8 @@ typedef struct {
     uint32_t ns;
     int idx[S_SOURCES];
     char hybrid_note[3][256];
-    char learned_note[640];
-    char ltr_note[640];
+    char learned_note[800];
+    char ltr_note[800];
 } eval_lineup_t;
 
 /*  true when some --weights list mentions `name` (a substring, as "collab"
@@ -391,9 +391,11 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
         lp.l2 = atof (env);
     if ((env = getenv ("HR_LTR_RATIO")))
         lp.ratio = atoi (env) != 0;
+    if ((env = getenv ("HR_LTR_CTXB")))
+        lp.ctx_buckets = atoi (env) != 0;
     bool items = !(env = getenv ("HR_LTR_ITEMS")) || atoi (env) != 0;
     merge_ltr_t *ltr[2] = { NULL, NULL };
-    char summary[512], ltr_summary[512];
+    char summary[640], ltr_summary[640];
     fprintf (stderr, "eval: fitting the learned merge on the newest 10 %% of the train sessions\n");
     eval_strategy_t *content = l->idx[S_CONTENT] >= 0 ? &l->st[l->idx[S_CONTENT]] : NULL;
     hr_merge_model_t *fitted = eval_learned_fit (train, model->ids, tp, sp, &rp, content, a->trending_rate, 0.1,

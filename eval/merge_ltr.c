@@ -33,7 +33,7 @@ struct merge_ltr_scratch {
     (present x history length), nextra item features.                       */
 struct merge_ltr {
     uint32_t nsrc, nextra;
-    bool ratio;
+    bool ratio, ctx_buckets;
     double *w;
     uint32_t nw;
 };
@@ -61,9 +61,15 @@ merge_ltr_params_default (merge_ltr_params_t *p)
 }
 
 static uint32_t
-s_nw (uint32_t nsrc, uint32_t nextra)
+s_nctx (uint32_t nsrc, bool ctx_buckets)
 {
-    return nsrc * NB + nsrc + 2 + nsrc + nextra;
+    return ctx_buckets ? nsrc * NB : nsrc;
+}
+
+static uint32_t
+s_nw (uint32_t nsrc, uint32_t nextra, bool ctx_buckets)
+{
+    return nsrc * NB + nsrc + 2 + s_nctx (nsrc, ctx_buckets) + nextra;
 }
 
 /*  The history length feature: min (n, 10) / 10.  */
@@ -366,11 +372,13 @@ static double
 s_score (const merge_ltr_t *m, const feat_t *f)
 {
     const double *w = m->w;
-    uint32_t nsrc = m->nsrc, R = nsrc * NB, H = R + nsrc, C = H + 2, E = C + nsrc;
+    uint32_t nsrc = m->nsrc, R = nsrc * NB, H = R + nsrc, C = H + 2;
+    uint32_t E = C + s_nctx (nsrc, m->ctx_buckets);
     double v = 0;
     for (uint32_t s = 0; s < nsrc; s++)
         if (f->bucket[s] != ABSENT) {
-            v += w[s * NB + f->bucket[s]] + w[C + s] * f->ctx;
+            v += w[s * NB + f->bucket[s]]
+                 + w[C + (m->ctx_buckets ? s * NB + f->bucket[s] : s)] * f->ctx;
             if (m->ratio)
                 v += w[R + s] * f->ratio[s];
         }
@@ -399,12 +407,13 @@ s_cand_feat (const cand_t *c, float ctx)
 static uint32_t
 s_sparse (const merge_ltr_t *m, const feat_t *f, uint32_t *idx, double *val)
 {
-    uint32_t nsrc = m->nsrc, R = nsrc * NB, H = R + nsrc, C = H + 2, E = C + nsrc, k = 0;
+    uint32_t nsrc = m->nsrc, R = nsrc * NB, H = R + nsrc, C = H + 2, k = 0;
+    uint32_t E = C + s_nctx (nsrc, m->ctx_buckets);
     for (uint32_t s = 0; s < nsrc; s++)
         if (f->bucket[s] != ABSENT) {
             idx[k] = s * NB + f->bucket[s], val[k++] = 1;
             if (f->ctx != 0)
-                idx[k] = C + s, val[k++] = f->ctx;
+                idx[k] = C + (m->ctx_buckets ? s * NB + f->bucket[s] : s), val[k++] = f->ctx;
             if (m->ratio && f->ratio[s] != 0)
                 idx[k] = R + s, val[k++] = f->ratio[s];
         }
@@ -530,7 +539,7 @@ merge_ltr_fit (const merge_ltr_data_t *data, int part, const merge_ltr_params_t 
     uint32_t reachable = 0;
     if (!data || !prm || (merge_ltr_data_count (data, part, &reachable), reachable == 0))
         return NULL;
-    uint32_t nsrc = data->nsrc, nw = s_nw (nsrc, data->nextra), most = 1;
+    uint32_t nsrc = data->nsrc, nw = s_nw (nsrc, data->nextra, prm->ctx_buckets), most = 1;
     for (uint32_t p = 0; p < data->npred; p++)
         most = data->count[p] > most ? data->count[p] : most;
     merge_ltr_t *m = calloc (1, sizeof *m);
@@ -546,6 +555,7 @@ merge_ltr_fit (const merge_ltr_data_t *data, int part, const merge_ltr_params_t 
     m->nextra = data->nextra;
     m->nw = nw;
     m->ratio = prm->ratio;
+    m->ctx_buckets = prm->ctx_buckets;
     for (uint32_t it = 0; it < prm->iterations; it++) {
         double obj = s_pass (m, data, part, prm->l2, reachable, sc, mu, g, A);
         double gmax = 0, slope = 0;

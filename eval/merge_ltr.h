@@ -43,6 +43,7 @@ typedef struct {
     double l2;                  /* penalty per weight, relative to the mean log-likelihood */
     uint32_t iterations;        /* at most this many Newton steps */
     bool ratio;                 /* use the score ratio features */
+    bool ctx_buckets;           /* the history length weight per source and rank bucket */
 } merge_ltr_params_t;
 
 void merge_ltr_params_default (merge_ltr_params_t *p);
