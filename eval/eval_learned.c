@@ -158,6 +158,67 @@ s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_
     return ok ? 0 : -1;
 }
 
+/*  The fit's line: validation figures and sub-weights.  */
+static void
+s_summary (merge_replay_t *replay, const hr_merge_model_t *fitted, double holdout, uint32_t held,
+           uint32_t before, char *summary, size_t cap)
+{
+    merge_fit_score_t rank, learned;
+    if (merge_replay_score (replay, NULL, MERGE_FIT_ALL, K, &rank) == 0
+        && merge_replay_score (replay, fitted, MERGE_FIT_ALL, K, &learned) == 0)
+        snprintf (summary, cap, "fitted on %u validation predictions (newest %.0f %% of the train "
+                  "sessions, %u; sources trained on the older %u): rank merge HR@20 %.4f MRR@20 %.4f, "
+                  "learned HR@20 %.4f MRR@20 %.4f; sub-weights collab %g, rules %g, trending %g, "
+                  "content %g",
+                  learned.n, holdout * 100, held, before, rank.hr, rank.mrr,
+                  learned.hr, learned.mrr,
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "collab")),
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "rules")),
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "trending")),
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "content_clicked")));
+}
+
+/*  The rankers of both protocols from their replays: each checked (fitted
+    on the even sessions, scored on the odd), then fitted on all.          */
+static void
+s_fit_ltr (merge_ltr_data_t *const *data, const merge_ltr_params_t *lp, merge_ltr_t **ltr,
+           char *summary, size_t cap)
+{
+    size_t used = 0;
+    for (int pr = 0; pr < 2; pr++) {
+        uint32_t reach = 0, npred = merge_ltr_data_count (data[pr], MERGE_FIT_ODD, &reach);
+        merge_ltr_t *half = merge_ltr_fit (data[pr], MERGE_FIT_EVEN, lp);
+        double hr = 0, mrr = 0;
+        if (half)
+            merge_ltr_score (half, data[pr], MERGE_FIT_ODD, K, &hr, &mrr);
+        merge_ltr_destroy (&half);
+        ltr[pr] = merge_ltr_fit (data[pr], MERGE_FIT_ALL, lp);
+        if (summary && used < cap) {
+            int w = snprintf (summary + used, cap - used,
+                              "%s(%c) fitted on %u validation predictions, check half (odd "
+                              "sessions, %u predictions, %u reachable) HR@20 %.4f MRR@20 %.4f",
+                              pr ? "; " : "", pr ? 'b' : 'a',
+                              merge_ltr_data_count (data[pr], MERGE_FIT_ALL, NULL), npred, reach,
+                              hr, mrr);
+            used += w > 0 ? (size_t) w : 0;
+        }
+    }
+}
+
+/*  A copy of ids with the same indices (the fit's model knows the train's
+    ids).  NULL on out of memory.  */
+static collab_ids_t *
+s_copy_ids (const collab_ids_t *ids)
+{
+    collab_ids_t *copy = collab_ids_new (collab_ids_count (ids) + 1);
+    for (uint32_t i = 0; copy && i < collab_ids_count (ids); i++) {
+        const char *id = collab_ids_at (ids, i);
+        if (collab_ids_intern (copy, id, strlen (id)) != (int64_t) i)
+            collab_ids_destroy (&copy);
+    }
+    return copy;
+}
+
 hr_merge_model_t *
 eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
                   const collab_train_params_t *tp, const collab_score_params_t *sp,
@@ -170,8 +231,10 @@ eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
     snprintf (summary, cap, "not fitted");
     if (ltr_summary)
         snprintf (ltr_summary, ltr_cap, "not fitted");
+    if (ltr)
+        ltr[0] = ltr[1] = NULL;
     collab_log_t *before = NULL, *held = NULL;
-    collab_ids_t *copy = collab_ids_new (collab_ids_count (ids) + 1);
+    collab_ids_t *copy = s_copy_ids (ids);
     collab_model_t *model = NULL;
     eval_strategy_t src[EVAL_LEARNED_SOURCES];
     memset (src, 0, sizeof src);
@@ -187,12 +250,6 @@ eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
         goto done;
     if (ltr && nextra && !(stats = eval_item_stats_new (before, trending_rate)))
         goto done;
-    /*  the same item indices: the fit's model knows the train's ids      */
-    for (uint32_t i = 0; i < collab_ids_count (ids); i++) {
-        const char *id = collab_ids_at (ids, i);
-        if (collab_ids_intern (copy, id, strlen (id)) != (int64_t) i)
-            goto done;
-    }
     uint32_t n_items = collab_ids_count (copy);
     if (!(model = collab_model_train (before, copy, tp)))
         goto done;
@@ -214,40 +271,9 @@ eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
         || merge_replay_count (replay, MERGE_FIT_ALL) == 0
         || !(fitted = merge_replay_fit (replay, MERGE_FIT_ALL, K)))
         goto done;
-    merge_fit_score_t rank, learned;
-    if (merge_replay_score (replay, NULL, MERGE_FIT_ALL, K, &rank) == 0
-        && merge_replay_score (replay, fitted, MERGE_FIT_ALL, K, &learned) == 0)
-        snprintf (summary, cap, "fitted on %u validation predictions (newest %.0f %% of the train "
-                  "sessions, %u; sources trained on the older %u): rank merge HR@20 %.4f MRR@20 %.4f, "
-                  "learned HR@20 %.4f MRR@20 %.4f; sub-weights collab %g, rules %g, trending %g, "
-                  "content %g",
-                  learned.n, holdout * 100, held->n_sessions, before->n_sessions, rank.hr, rank.mrr,
-                  learned.hr, learned.mrr,
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "collab")),
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "rules")),
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "trending")),
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "content_clicked")));
-    for (int pr = 0; ltr && pr < 2; pr++) {
-        /*  checked: fitted on the even sessions, scored on the odd; then
-            fitted on all for the test  */
-        uint32_t reach = 0, npred = merge_ltr_data_count (data[pr], MERGE_FIT_ODD, &reach);
-        merge_ltr_t *half = merge_ltr_fit (data[pr], MERGE_FIT_EVEN, lp);
-        double hr = 0, mrr = 0;
-        if (half)
-            merge_ltr_score (half, data[pr], MERGE_FIT_ODD, K, &hr, &mrr);
-        merge_ltr_destroy (&half);
-        ltr[pr] = merge_ltr_fit (data[pr], MERGE_FIT_ALL, lp);
-        if (ltr_summary) {
-            size_t used = strlen (ltr_summary);
-            if (pr == 0)
-                used = 0;
-            snprintf (ltr_summary + used, ltr_cap - used,
-                      "%s(%c) fitted on %u validation predictions, check half (odd sessions, %u "
-                      "predictions, %u reachable) HR@20 %.4f MRR@20 %.4f",
-                      pr ? "; " : "", pr ? 'b' : 'a', merge_ltr_data_count (data[pr], MERGE_FIT_ALL, NULL),
-                      npred, reach, hr, mrr);
-        }
-    }
+    s_summary (replay, fitted, holdout, held->n_sessions, before->n_sessions, summary, cap);
+    if (ltr)
+        s_fit_ltr (data, lp, ltr, ltr_summary, ltr_cap);
 done:
     memset (&src[3], 0, sizeof src[3]);         /* the content source is the caller's */
     eval_item_stats_destroy (&stats);
