@@ -260,6 +260,7 @@ START_TEST (test_synonyms_of_known_words)
 {
     /*  "refrigerator" is in a tenth of this catalog: "fridge" fills in
         after it (half weight); "mixie" is unknown: its synonyms are all it has */
+    const char *kind;
     double known = alt_weight ("refrigerator", 1, &kind);
     ck_assert_str_eq (kind, "synonym");
     double unknown = alt_weight ("mixie", 0, &kind);
