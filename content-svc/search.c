@@ -295,7 +295,8 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
         goto fail;
 
     if (s_bm25_postings (s, nnz) != 0 || s_typo_dictionary (s) != 0
-        || (model && model->emb && model->dim && s_semantic (s, threads) != 0))
+        || (model && model->emb && model->dim && s_semantic (s, threads) != 0)
+        || (model && content_search_set_learned (s, &model->learned) != 0))
         goto fail;
     return s;
 fail:
@@ -1350,14 +1351,6 @@ fail:
     content_analyzer_destroy (&an);
     content_learned_free (out);
     return -1;
-}
-
-void
-content_learned_free (content_learned_t *l)
-{
-    free (l->rules);
-    free (l->boosts);
-    memset (l, 0, sizeof *l);
 }
 
 int

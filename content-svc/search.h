@@ -103,21 +103,11 @@ typedef struct {
     int64_t ts_ms;
 } content_event_t;
 
-typedef struct {
-    char *rules;                /* malloc'd "word => word\n" lines */
-    size_t rules_len;
-    uint32_t nboosts;
-    struct content_boost {
-        char query[256];        /* analysed: stems joined by one space */
-        char id[11];
-        uint16_t users;
-    } *boosts;                  /* malloc'd, sorted by query */
-} content_learned_t;
-
+/*  content_learned_t (what was learnt) is declared in model.h: training
+    stores it in the model blob and every replica's index uses it.          */
 /*  Learns from events sorted by user, then time.  0 / -1 (out of memory). */
 int content_search_learn (content_search_t *self, const content_event_t *ev, size_t n,
                           content_learned_t *out);
-void content_learned_free (content_learned_t *l);
 /*  Uses what was learned (copied; replaces what was set before; call before
     the index serves queries).  0 / -1.                                     */
 int content_search_set_learned (content_search_t *self, const content_learned_t *l);
