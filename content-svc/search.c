@@ -1230,19 +1230,58 @@ learn_word (content_search_t *s, content_analyzer_t *an, const lword_t *w,
     return 0;
 }
 
-int
-content_search_learn (content_search_t *s, const content_event_t *ev, size_t n,
-                      content_learned_t *out)
+/*  One (query, product, user) pair, and the pair's learnable words.  0 /
+    -1 (out of memory); a query of stop words only adds nothing.          */
+typedef struct {
+    lpair_t *pairs;
+    lword_t *words;
+    size_t np, pcap, nw, wcap;
+} lpairs_t;
+
+static int
+add_pair (content_search_t *s, content_analyzer_t *an, lpairs_t *lp, const char *user,
+          const char *query, uint32_t d)
 {
-    memset (out, 0, sizeof *out);
-    content_analyzer_t *an = content_analyzer_new ();
-    lpair_t *pairs = NULL;
-    lword_t *words = NULL;
-    uint32_t *docs = NULL;
-    size_t np = 0, pcap = 0, nw = 0, wcap = 0, bcap = 0, rcap = 0;
-    if (!an)
-        goto fail;
-    /*  1. (query, product, user) pairs                                      */
+    if (grow ((void **) &lp->pairs, &lp->pcap, lp->np, sizeof *lp->pairs))
+        return -1;
+    lpair_t *p = &lp->pairs[lp->np];
+    memset (p, 0, sizeof *p);
+    p->doc = d;
+    snprintf (p->user, sizeof p->user, "%s", user);
+    const content_token_t *tok;
+    uint32_t nt = content_analyze (an, query, strlen (query), &tok);
+    size_t at = 0;
+    for (uint32_t k = 0; k < nt && at + tok[k].stem_len + 2 <= sizeof p->key; k++) {
+        if (at)
+            p->key[at++] = ' ';
+        memcpy (p->key + at, tok[k].stem, tok[k].stem_len);
+        at += tok[k].stem_len;
+    }
+    if (at == 0)
+        return 0;
+    lp->np++;
+    for (uint32_t k = 0; k < nt; k++) {
+        char stem[CONTENT_TOKEN_MAX + 1];
+        copy_word (stem, tok[k].stem, tok[k].stem_len);
+        if (!learnable (s, stem))
+            continue;
+        if (grow ((void **) &lp->words, &lp->wcap, lp->nw, sizeof *lp->words))
+            return -1;
+        lword_t *w = &lp->words[lp->nw++];
+        memcpy (w->stem, stem, sizeof stem);
+        copy_word (w->surface, tok[k].surface, tok[k].surface_len);
+        snprintf (w->user, sizeof w->user, "%s", user);
+        w->doc = d;
+    }
+    return 0;
+}
+
+/*  1. the pairs: a click of the same user within the window after a query,
+    before the next one.  0 / -1.                                          */
+static int
+learn_pairs (content_search_t *s, content_analyzer_t *an, const content_event_t *ev, size_t n,
+             lpairs_t *lp)
+{
     const char *user = NULL, *query = NULL;
     int64_t qts = 0;
     for (size_t i = 0; i < n; i++) {
@@ -1262,41 +1301,18 @@ content_search_learn (content_search_t *s, const content_event_t *ev, size_t n,
             || e->ts_ms - qts > CONTENT_LEARN_WINDOW_MS || e->ts_ms < qts)
             continue;
         int64_t d = hr_catalog_find (s->catalog, e->product_id);
-        if (d < 0)
-            continue;
-        if (grow ((void **) &pairs, &pcap, np, sizeof *pairs))
-            goto fail;
-        lpair_t *p = &pairs[np];
-        memset (p, 0, sizeof *p);
-        p->doc = (uint32_t) d;
-        snprintf (p->user, sizeof p->user, "%s", e->user);
-        const content_token_t *tok;
-        uint32_t nt = content_analyze (an, query, strlen (query), &tok);
-        size_t at = 0;
-        for (uint32_t k = 0; k < nt && at + tok[k].stem_len + 2 <= sizeof p->key; k++) {
-            if (at)
-                p->key[at++] = ' ';
-            memcpy (p->key + at, tok[k].stem, tok[k].stem_len);
-            at += tok[k].stem_len;
-        }
-        if (at == 0)
-            continue;
-        np++;
-        for (uint32_t k = 0; k < nt; k++) {
-            char stem[CONTENT_TOKEN_MAX + 1];
-            copy_word (stem, tok[k].stem, tok[k].stem_len);
-            if (!learnable (s, stem))
-                continue;
-            if (grow ((void **) &words, &wcap, nw, sizeof *words))
-                goto fail;
-            lword_t *w = &words[nw++];
-            memcpy (w->stem, stem, sizeof stem);
-            copy_word (w->surface, tok[k].surface, tok[k].surface_len);
-            snprintf (w->user, sizeof w->user, "%s", e->user);
-            w->doc = (uint32_t) d;
-        }
+        if (d >= 0 && add_pair (s, an, lp, e->user, query, (uint32_t) d))
+            return -1;
     }
-    /*  2. boosts: (query, product) pairs of enough distinct users          */
+    return 0;
+}
+
+/*  2. boosts: (query, product) pairs of enough distinct users.  0 / -1.   */
+static int
+learn_boosts (content_search_t *s, lpairs_t *lp, content_learned_t *out)
+{
+    size_t bcap = 0, np = lp->np;
+    lpair_t *pairs = lp->pairs;
     if (np)
         qsort (pairs, np, sizeof *pairs, cmp_lpair);
     for (size_t k = 0; k < np;) {
@@ -1308,8 +1324,8 @@ content_search_learn (content_search_t *s, const content_event_t *ev, size_t n,
         }
         if (users >= CONTENT_LEARN_MIN_USERS) {
             if (grow ((void **) &out->boosts, &bcap, out->nboosts, sizeof *out->boosts))
-                goto fail;
-            struct content_boost *b = &out->boosts[out->nboosts++];
+                return -1;
+            content_boost_t *b = &out->boosts[out->nboosts++];
             memset (b, 0, sizeof *b);
             snprintf (b->query, sizeof b->query, "%s", pairs[k].key);
             memcpy (b->id, hr_catalog_at (s->catalog, pairs[k].doc)->id, 10);
@@ -1317,10 +1333,20 @@ content_search_learn (content_search_t *s, const content_event_t *ev, size_t n,
         }
         k = e;
     }
-    /*  3. synonyms of the words the catalog does not know                  */
+    return 0;
+}
+
+/*  3. synonyms of the words the catalog does not know.  0 / -1.          */
+static int
+learn_words (content_search_t *s, content_analyzer_t *an, lpairs_t *lp, content_learned_t *out)
+{
+    size_t rcap = 0, nw = lp->nw;
+    lword_t *words = lp->words;
+    uint32_t *docs = NULL;
+    int rc = 0;
     if (nw)
         qsort (words, nw, sizeof *words, cmp_lword);
-    for (size_t k = 0; k < nw;) {
+    for (size_t k = 0; k < nw && rc == 0;) {
         size_t e = k;
         uint32_t users = 0, nd = 0;
         while (e < nw && !strcmp (words[e].stem, words[k].stem)) {
@@ -1329,28 +1355,36 @@ content_search_learn (content_search_t *s, const content_event_t *ev, size_t n,
         }
         if (users >= CONTENT_LEARN_MIN_USERS) {
             uint32_t *dd = realloc (docs, (e - k) * sizeof *dd);
-            if (!dd)
-                goto fail;
+            if (!dd) {
+                rc = -1;
+                break;
+            }
             docs = dd;
             for (size_t j = k; j < e; j++)
                 docs[nd++] = words[j].doc;
-            if (learn_word (s, an, &words[k], docs, nd, &out->rules, &out->rules_len, &rcap))
-                goto fail;
+            rc = learn_word (s, an, &words[k], docs, nd, &out->rules, &out->rules_len, &rcap);
         }
         k = e;
     }
-    free (pairs);
-    free (words);
     free (docs);
+    return rc;
+}
+
+int
+content_search_learn (content_search_t *s, const content_event_t *ev, size_t n,
+                      content_learned_t *out)
+{
+    memset (out, 0, sizeof *out);
+    content_analyzer_t *an = content_analyzer_new ();
+    lpairs_t lp = { 0 };
+    int rc = an && learn_pairs (s, an, ev, n, &lp) == 0 && learn_boosts (s, &lp, out) == 0
+             && learn_words (s, an, &lp, out) == 0 ? 0 : -1;
+    free (lp.pairs);
+    free (lp.words);
     content_analyzer_destroy (&an);
-    return 0;
-fail:
-    free (pairs);
-    free (words);
-    free (docs);
-    content_analyzer_destroy (&an);
-    content_learned_free (out);
-    return -1;
+    if (rc)
+        content_learned_free (out);
+    return rc;
 }
 
 int

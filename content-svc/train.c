@@ -24,6 +24,27 @@ s_progress_cb (void *arg, uint64_t done)
     hr_progress_update (arg, done);
 }
 
+/*  The click-trained layer of search: an index of the same catalog learns
+    from the events (search.h, content_search_learn).  0 / -1.            */
+static int
+s_learn (const hr_catalog_t *catalog, const content_train_opts_t *o, content_model_t *m,
+         content_train_stats_t *st)
+{
+    st->events = o->nevents;
+    if (!o->nevents)
+        return 0;
+    content_search_opts_t so = CONTENT_SEARCH_OPTS_DEFAULT;
+    content_search_t *idx = content_search_new (
+        catalog, content_docterms_build (catalog, &o->fields, o->threads, NULL, NULL),
+        NULL, NULL, &so, o->threads);
+    int rc = idx ? content_search_learn (idx, o->events, o->nevents, &m->learned) : -1;
+    content_search_destroy (&idx);
+    for (size_t k = 0; k < m->learned.rules_len; k++)
+        st->learned_rules += m->learned.rules[k] == '\n';
+    st->learned_boosts = m->learned.nboosts;
+    return rc;
+}
+
 int
 content_train_build (const hr_catalog_t *catalog, int64_t catalog_version,
                      const content_train_opts_t *o, content_model_t **model_out,
@@ -73,22 +94,8 @@ content_train_build (const hr_catalog_t *catalog, int64_t catalog_version,
         hr_warn ("content: LSA failed (catalog too small?); search runs without it");
     st->lsa_s = hr_mono_s () - t2;
 
-    /*  the click-trained layer: an index of the same catalog learns       */
-    st->events = o->nevents;
-    if (o->nevents) {
-        content_search_opts_t so = CONTENT_SEARCH_OPTS_DEFAULT;
-        content_search_t *idx = content_search_new (
-            catalog, content_docterms_build (catalog, &o->fields, o->threads, NULL, NULL),
-            NULL, NULL, &so, o->threads);
-        rc = idx ? content_search_learn (idx, o->events, o->nevents, &m->learned) : -1;
-        content_search_destroy (&idx);
-        if (rc)
-            goto fail;
-        for (size_t k = 0; k < m->learned.rules_len; k++)
-            st->learned_rules += m->learned.rules[k] == '\n';
-        st->learned_boosts = m->learned.nboosts;
-    }
-
+    if (s_learn (catalog, o, m, st))
+        goto fail;
     m->vocab = dt->vocab;                   /* the model takes the stems */
     dt->vocab = NULL;
     st->products = n;
