@@ -120,6 +120,8 @@ s_print_summary (const content_train_stats_t *st, bool dry_run, int64_t version,
             st->products ? (double) st->neighbours / st->products : 0.0, st->k);
     printf ("  duplicates collapsed: %llu\n", (unsigned long long) st->duplicates_collapsed);
     printf ("  LSA dimensions:       %u\n", st->dim);
+    printf ("  learnt from clicks:   %u synonym rules, %u boosts (%llu search/click events)\n",
+            st->learned_rules, st->learned_boosts, (unsigned long long) st->events);
     printf ("  model size:           %.1f MB\n", (double) st->blob_bytes / 1e6);
     printf ("  time:                 %.2f s (analyse %.2f, neighbours %.2f, LSA %.2f)\n",
             st->total_s, st->analyse_s, st->neighbours_s, st->lsa_s);
@@ -146,6 +148,58 @@ s_catalog (const s_args_t *o, hr_pg_t *pg, int64_t *version)
     return catalog;
 }
 
+/*  Search queries and product events, by user
+    then time (the last 90 days, at most 5,000,000 events): what the
+    click-trained layer of search learns from
+    (content_search_learn).  The strings live in one malloc'd block per
+    event.  Returns the count; -1 on a database error (reported).          */
+static long
+s_events (hr_pg_t *pg, content_event_t **out)
+{
+    *out = NULL;
+    PGresult *r = hr_pg_exec (pg,
+        "SELECT user_id, event_type, coalesce(product_id, ''), coalesce(query, ''), "
+        "(extract(epoch FROM ts) * 1000)::bigint FROM interactions "
+        "WHERE (event_type = 2 OR " HR_EVENT_PRODUCT_SQL ") "
+        "AND ts >= now() - make_interval(days => 90) "
+        "ORDER BY user_id, ts, id LIMIT 5000000", 0, NULL);
+    if (!r) {
+        fprintf (stderr, "hybridrec train content: reading search events: %s\n", hr_pg_error (pg));
+        return -1;
+    }
+    int n = PQntuples (r);
+    content_event_t *ev = calloc ((size_t) (n ? n : 1), sizeof *ev);
+    long kept = 0;
+    for (int i = 0; ev && i < n; i++) {
+        const char *user = PQgetvalue (r, i, 0), *pid = PQgetvalue (r, i, 2),
+                   *query = PQgetvalue (r, i, 3);
+        bool search = atoi (PQgetvalue (r, i, 1)) == HR_EVENT_SEARCH;
+        size_t ul = strlen (user) + 1, vl = strlen (search ? query : pid) + 1;
+        char *block = malloc (ul + vl);
+        if (!block)
+            break;
+        memcpy (block, user, ul);
+        memcpy (block + ul, search ? query : pid, vl);
+        ev[kept] = (content_event_t) { .user = block, .ts_ms = strtoll (PQgetvalue (r, i, 4), NULL, 10) };
+        if (search)
+            ev[kept].query = block + ul;
+        else
+            ev[kept].product_id = block + ul;
+        kept++;
+    }
+    PQclear (r);
+    *out = ev;
+    return kept;
+}
+
+static void
+s_events_free (content_event_t *ev, long n)
+{
+    for (long k = 0; k < n; k++)
+        free ((char *) ev[k].user);
+    free (ev);
+}
+
 /*  Builds, publishes (unless a dry run) and reports.  0 / -1.              */
 static int
 s_train (const s_args_t *o, hr_pg_t *pg, hr_redis_t *redis)
@@ -157,7 +211,14 @@ s_train (const s_args_t *o, hr_pg_t *pg, hr_redis_t *redis)
     content_model_t *model = NULL;
     content_train_stats_t st;
     int rc = -1;
-    if (content_train_build (catalog, catalog_version, &o->train, &model, &st))
+    content_train_opts_t to = o->train;
+    content_event_t *events = NULL;
+    long nev = pg ? s_events (pg, &events) : 0;
+    if (nev > 0) {
+        to.events = events;
+        to.nevents = (size_t) nev;
+    }
+    if (content_train_build (catalog, catalog_version, &to, &model, &st))
         fprintf (stderr, "hybridrec train content: out of memory while building\n");
     else if (!o->dry_run && content_train_publish (pg, redis, model, &st, &version))
         fprintf (stderr, "hybridrec train content: publishing failed\n");
@@ -174,6 +235,7 @@ s_train (const s_args_t *o, hr_pg_t *pg, hr_redis_t *redis)
     }
     content_model_destroy (&model);
     hr_catalog_destroy (&catalog);
+    s_events_free (events, nev > 0 ? nev : 0);
     return rc;
 }
 

@@ -18,8 +18,17 @@ content_model_destroy (content_model_t **self_p)
     free (self->idf);
     free (self->emb);
     content_neighbours_free (&self->nb);
+    content_learned_free (&self->learned);
     free (self);
     *self_p = NULL;
+}
+
+void
+content_learned_free (content_learned_t *l)
+{
+    free (l->rules);
+    free (l->boosts);
+    memset (l, 0, sizeof *l);
 }
 
 void
@@ -71,6 +80,54 @@ content_model_encode (const content_model_t *m, hr_writer_t *w)
             hr_put_bytes (w, &(uint8_t[2]) { (uint8_t) q, (uint8_t) (q >> 8) }, 2);
         }
     }
+    const content_learned_t *l = &m->learned;
+    hr_put_str (w, l->rules ? l->rules : "", l->rules ? l->rules_len : 0);
+    hr_put_u32 (w, l->nboosts);
+    for (uint32_t k = 0; k < l->nboosts; k++) {
+        hr_put_cstr (w, l->boosts[k].query);
+        hr_put_bytes (w, l->boosts[k].id, 10);
+        hr_put_bytes (w, &(uint8_t[2]) { (uint8_t) l->boosts[k].users,
+                                         (uint8_t) (l->boosts[k].users >> 8) }, 2);
+    }
+}
+
+/*  Format 2's learnt section.  0 / -1 with err.  */
+static int
+s_decode_learned (content_model_t *m, hr_reader_t *r, char *err, size_t errlen)
+{
+    content_learned_t *l = &m->learned;
+    size_t len;
+    const char *rules = hr_get_str (r, &len);
+    uint32_t nb = hr_get_count (r, 4 + 10 + 2);
+    if (!hr_reader_ok (r) || !rules) {
+        snprintf (err, errlen, "truncated learnt section");
+        return -1;
+    }
+    l->rules = malloc (len + 1);
+    l->boosts = malloc ((nb ? nb : 1) * sizeof *l->boosts);
+    if (!l->rules || !l->boosts) {
+        snprintf (err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy (l->rules, rules, len);
+    l->rules[len] = '\0';
+    l->rules_len = len;
+    for (uint32_t k = 0; k < nb; k++) {
+        content_boost_t *b = &l->boosts[k];
+        memset (b, 0, sizeof *b);
+        size_t ql;
+        const char *q = hr_get_str (r, &ql);
+        if (!q || ql >= sizeof b->query || !hr_reader_ok (r) || (size_t) (r->end - r->p) < 12) {
+            snprintf (err, errlen, "truncated learnt boost");
+            return -1;
+        }
+        memcpy (b->query, q, ql);
+        memcpy (b->id, r->p, 10);
+        b->users = (uint16_t) (r->p[10] | r->p[11] << 8);
+        r->p += 12;
+        l->nboosts = k + 1;
+    }
+    return 0;
 }
 
 #define FAIL(...) do { snprintf (err, errlen, __VA_ARGS__); goto fail; } while (0)
@@ -175,8 +232,8 @@ content_model_decode (const void *blob, size_t len, char *err, size_t errlen)
         FAIL ("not a content model (bad magic)");
     r.p += 4;
     uint32_t format = hr_get_u32 (&r);
-    if (format != CONTENT_MODEL_FORMAT)
-        FAIL ("content model format %u, this build reads %u", format, CONTENT_MODEL_FORMAT);
+    if (format != 1 && format != CONTENT_MODEL_FORMAT)
+        FAIL ("content model format %u, this build reads 1 and %u", format, CONTENT_MODEL_FORMAT);
     m->catalog_version = hr_get_i64 (&r);
     m->n = hr_get_count (&r, 10 + 1);
     if (!hr_reader_ok (&r))
@@ -193,7 +250,8 @@ content_model_decode (const void *blob, size_t len, char *err, size_t errlen)
     if (!hr_reader_ok (&r))
         FAIL ("truncated term table");
     if (s_decode_terms (m, &r, nt, err, errlen) != 0 || s_decode_vectors (m, &r, nt, err, errlen) != 0
-        || s_decode_neighbours (m, &r, err, errlen) != 0)
+        || s_decode_neighbours (m, &r, err, errlen) != 0
+        || (format >= 2 && s_decode_learned (m, &r, err, errlen) != 0))
         goto fail;
     if (!hr_reader_done (&r))
         FAIL ("trailing bytes after the neighbours");

@@ -13,7 +13,12 @@
         u32 terms, per term: str stem, f32 idf
         u32 dim, per term: f32 scale, dim × i8 (LSA vector = scale·i8/127)
         u32 k, per product: u8 count, count × u32 product index,
-                            count × u16 cosine·65535                        */
+                            count × u16 cosine·65535
+    format 2 adds, at the end, what search learnt from clicks (search.h,
+    content_search_learn):
+        str synonym rules ("pochha => mop" lines),
+        u32 boosts, per boost: str query (stems), 10-byte product id, u16 users
+    Format 1 blobs are still read (nothing learnt).                         */
 #ifndef CONTENT_MODEL_H
 #define CONTENT_MODEL_H
 #include <stddef.h>
@@ -24,7 +29,23 @@
 #include "vocab.h"
 
 #define CONTENT_MODEL_MAGIC "HRCT"
-#define CONTENT_MODEL_FORMAT 1
+#define CONTENT_MODEL_FORMAT 2
+
+/*  What search learnt from search→click pairs (search.h).                  */
+typedef struct content_boost {
+    char query[256];            /* analysed: stems joined by one space */
+    char id[11];
+    uint16_t users;
+} content_boost_t;
+
+typedef struct {
+    char *rules;                /* malloc'd "word => word\n" lines */
+    size_t rules_len;
+    uint32_t nboosts;
+    content_boost_t *boosts;    /* malloc'd, sorted by query */
+} content_learned_t;
+
+void content_learned_free (content_learned_t *l);
 
 typedef struct {
     int64_t catalog_version;
@@ -36,6 +57,7 @@ typedef struct {
     uint32_t dim;               /* 0 = no semantic vectors */
     float *emb;                 /* terms × dim */
     content_neighbours_t nb;    /* indices into ids */
+    content_learned_t learned;  /* empty: nothing learnt */
 } content_model_t;
 
 void content_model_encode (const content_model_t *m, hr_writer_t *w);

@@ -19,7 +19,7 @@
 typedef struct {
     uint32_t term[CONTENT_SYN_MAX_WORDS];   /* index term ids (AND) */
     uint8_t nterms;
-    uint8_t kind;                           /* 0 word, 1 typo, 2 synonym */
+    uint8_t kind;                           /* 0 word, 1 typo, 2 synonym, 3 learned */
     float weight;
 } alt_t;
 
@@ -47,6 +47,7 @@ struct content_search_session {
     float *qv;
     int8_t *q8;
     float qscale;
+    char key[256];                          /* the query's stems, one space apart */
     qtoken_t tok[MAX_TOKENS];
     uint32_t ntok;
     clause_t clauses[MAX_CLAUSES];
@@ -70,6 +71,9 @@ struct content_search {
     float *pw;
     float *prior;
     content_typo_t *typo;
+    content_synonyms_t *learned_syn;        /* click-trained (NULL: none) */
+    struct lboost { char query[256]; uint32_t doc; float factor; } *lboosts;
+    uint32_t nlboosts;                      /* sorted by query */
     content_names_t *names;                 /* zones, heads, audiences, brands */
     int64_t *model_term;                    /* index term -> model term */
     uint32_t dim;
@@ -291,7 +295,8 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
         goto fail;
 
     if (s_bm25_postings (s, nnz) != 0 || s_typo_dictionary (s) != 0
-        || (model && model->emb && model->dim && s_semantic (s, threads) != 0))
+        || (model && model->emb && model->dim && s_semantic (s, threads) != 0)
+        || (model && content_search_set_learned (s, &model->learned) != 0))
         goto fail;
     return s;
 fail:
@@ -337,6 +342,8 @@ content_search_destroy (content_search_t **self_p)
     free (s->model_term);
     free (s->pvec);
     free (s->pscale);
+    content_synonyms_destroy (&s->learned_syn);
+    free (s->lboosts);
     free (s);
     *self_p = NULL;
 }
@@ -411,12 +418,13 @@ copy_word (char dst[CONTENT_TOKEN_MAX + 1], const char *src, size_t len)
 static bool
 single_word_synonym (const content_search_t *s, const char *stem, uint32_t len)
 {
-    if (!s->syn)
-        return false;
     const char *st[1] = { stem };
     const uint32_t *targets;
     uint32_t nt;
-    return content_synonyms_match (s->syn, st, &len, 1, 0, &targets, &nt) > 0;
+    if (s->syn && content_synonyms_match (s->syn, st, &len, 1, 0, &targets, &nt) > 0)
+        return true;
+    return s->learned_syn && (s->o.parts & CONTENT_PART_LEARNED)
+        && content_synonyms_match (s->learned_syn, st, &len, 1, 0, &targets, &nt) > 0;
 }
 
 /*  Products that contain both terms (postings are sorted by product).      */
@@ -566,7 +574,8 @@ add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weig
     full synonym weight.                                                    */
 #define SYN_KNOWN_DF 100
 static void
-add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_t nt)
+add_synonyms (content_search_t *s, clause_t *c, const content_synonyms_t *syn, uint8_t kind,
+              const uint32_t *targets, uint32_t nt)
 {
     float weight = s->o.synonym_weight;
     if (c->nalts > 0 && c->alt[0].kind == 0) {
@@ -579,7 +588,7 @@ add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_
     }
     for (uint32_t k = 0; k < nt; k++) {
         uint32_t plen;
-        const char *ph = content_synonyms_phrase (s->syn, targets[k], &plen);
+        const char *ph = content_synonyms_phrase (syn, targets[k], &plen);
         uint32_t terms[CONTENT_SYN_MAX_WORDS];
         uint8_t n = 0;
         bool ok = true;
@@ -596,7 +605,7 @@ add_synonyms (content_search_t *s, clause_t *c, const uint32_t *targets, uint32_
             p = sp ? sp + 1 : end;
         }
         if (ok)
-            add_alt (c, terms, n, 2, weight);
+            add_alt (c, terms, n, kind, weight);
     }
 }
 
@@ -745,7 +754,7 @@ plan (content_search_t *s, content_search_session_t *x)
             }
             if (ok)
                 add_alt (c, terms, (uint8_t) w, 0, 1.0f);
-            add_synonyms (s, c, targets, nt);
+            add_synonyms (s, c, s->syn, 2, targets, nt);
         }
         else {
             w = 1;
@@ -755,7 +764,14 @@ plan (content_search_t *s, content_search_session_t *x)
             if (t->fixed_id >= 0)
                 add_alt (c, &(uint32_t) { (uint32_t) t->fixed_id }, 1, 1, s->o.typo_weight);
             if (nt)
-                add_synonyms (s, c, targets, nt);
+                add_synonyms (s, c, s->syn, 2, targets, nt);
+            /*  what clicks taught, for a word the curated file does not know */
+            const uint32_t *lt;
+            uint32_t lnt = 0;
+            if (!nt && s->learned_syn && (s->o.parts & CONTENT_PART_LEARNED)
+                && content_synonyms_match (s->learned_syn, fixed_stems, flens, x->ntok, pos,
+                                           &lt, &lnt) == 1)
+                add_synonyms (s, c, s->learned_syn, 3, lt, lnt);
         }
         c->words = w;
         pos += w;
@@ -763,6 +779,24 @@ plan (content_search_t *s, content_search_session_t *x)
             x->nclauses++;
     }
     read_brand_and_type (s, x);
+}
+
+/*  The query's stems, one space apart: what boosts are keyed by.          */
+static void
+query_key (content_search_session_t *x)
+{
+    size_t at = 0;
+    x->key[0] = '\0';
+    for (uint32_t k = 0; k < x->ntok; k++) {
+        size_t l = strlen (x->tok[k].stem);
+        if (at + l + 2 > sizeof x->key)
+            break;
+        if (at)
+            x->key[at++] = ' ';
+        memcpy (x->key + at, x->tok[k].stem, l);
+        at += l;
+        x->key[at] = '\0';
+    }
 }
 
 /*  ---- scoring ----------------------------------------------------------- */
@@ -832,9 +866,24 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
         uint32_t d = x->touched[k];
         float coord = (float) x->matched[d] / (float) x->nclauses;
         x->total[d] *= coord * s->prior[d] * constraint_factor (s, x, d);
-        if (x->total[d] > mx)
-            mx = x->total[d];
     }
+    /*  products clicked after this very query by several shoppers          */
+    if (s->nlboosts && (s->o.parts & CONTENT_PART_LEARNED)) {
+        uint32_t lo = 0, hi = s->nlboosts;
+        while (lo < hi) {
+            uint32_t mid = (lo + hi) / 2;
+            if (strcmp (s->lboosts[mid].query, x->key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < s->nlboosts && !strcmp (s->lboosts[lo].query, x->key); lo++)
+            if (x->matched[s->lboosts[lo].doc])
+                x->total[s->lboosts[lo].doc] *= s->lboosts[lo].factor;
+    }
+    for (uint32_t k = 0; k < ntouched; k++)
+        if (x->total[x->touched[k]] > mx)
+            mx = x->total[x->touched[k]];
     *max_out = mx;
     return ntouched;
 }
@@ -872,6 +921,7 @@ content_search_query (content_search_t *s, content_search_session_t *x,
     *hits = x->hits;
     resolve_tokens (s, x, query, len);
     plan (s, x);
+    query_key (x);
     if (x->nclauses == 0 || limit == 0 || s->n == 0)
         return 0;
     float mx;
@@ -924,7 +974,7 @@ content_search_query (content_search_t *s, content_search_session_t *x,
 static json_t *
 explain_results (content_search_t *s, content_search_session_t *x, const char *query, size_t len)
 {
-    static const char *const kinds[] = { "word", "typo", "synonym" };
+    static const char *const kinds[] = { "word", "typo", "synonym", "learned" };
     json_t *out = json_array ();
     const content_hit_t *hits;
     uint32_t n = content_search_query (s, x, query, len, EXPLAIN_RESULTS, &hits);
@@ -990,7 +1040,7 @@ content_search_explain (content_search_t *s, content_search_session_t *x,
         json_array_append_new (toks, o);
     }
     json_t *cls = json_array ();
-    static const char *const kinds[] = { "word", "typo", "synonym" };
+    static const char *const kinds[] = { "word", "typo", "synonym", "learned" };
     for (uint32_t ci = 0; ci < x->nclauses; ci++) {
         json_t *alts = json_array ();
         for (uint8_t ai = 0; ai < x->clauses[ci].nalts; ai++) {
@@ -1029,4 +1079,350 @@ content_search_explain (content_search_t *s, content_search_session_t *x,
     char *out = json_dumps (root, JSON_COMPACT);
     json_decref (root);
     return out;
+}
+
+/*  ---- the click-trained layer (search.h) -------------------------------- */
+
+typedef struct {
+    char key[256];                  /* the query's stems */
+    char user[64];
+    uint32_t doc;
+} lpair_t;
+
+typedef struct {
+    char stem[CONTENT_TOKEN_MAX + 1];
+    char surface[CONTENT_TOKEN_MAX + 1];
+    char user[64];
+    uint32_t doc;
+} lword_t;
+
+static int
+cmp_lpair (const void *a, const void *b)
+{
+    const lpair_t *x = a, *y = b;
+    int c = strcmp (x->key, y->key);
+    if (c)
+        return c;
+    if (x->doc != y->doc)
+        return x->doc < y->doc ? -1 : 1;
+    return strcmp (x->user, y->user);
+}
+
+static int
+cmp_lword (const void *a, const void *b)
+{
+    const lword_t *x = a, *y = b;
+    int c = strcmp (x->stem, y->stem);
+    if (c)
+        return c;
+    c = strcmp (x->user, y->user);
+    if (c)
+        return c;
+    return (x->doc > y->doc) - (x->doc < y->doc);
+}
+
+static int
+cmp_u32 (const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+    return (x > y) - (x < y);
+}
+
+static int
+cmp_lboost (const void *a, const void *b)
+{
+    return strcmp (((const struct lboost *) a)->query, ((const struct lboost *) b)->query);
+}
+
+/*  Grows *buf (of *cap elements of size sz) to hold one more.  0 / -1.     */
+static int
+grow (void **buf, size_t *cap, size_t n, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 256;
+    void *p = realloc (*buf, c * sz);
+    if (!p)
+        return -1;
+    *buf = p;
+    *cap = c;
+    return 0;
+}
+
+/*  The word of a query that clicks may teach: unknown to the catalog, or
+    in fewer than 3 products; neither an audience word nor a number.        */
+static bool
+learnable (const content_search_t *s, const char *stem)
+{
+    if (content_audience_of (stem, strlen (stem)))
+        return false;
+    for (const char *p = stem; *p; p++)
+        if (*p >= '0' && *p <= '9')
+            return false;
+    int64_t id = term_id (s, stem, strlen (stem));
+    return id < 0 || s->dt->df[id] < 3;
+}
+
+/*  The synonym rule a word's clicks teach, appended to out: the catalog
+    word that is a head of the most clicked products (then: in the most),
+    when it is in at least half of them.  docs: the clicked products, one
+    entry per (user, product), so what more shoppers clicked weighs more.  */
+static int
+learn_word (content_search_t *s, content_analyzer_t *an, const lword_t *w,
+            uint32_t *docs, uint32_t ndocs, char **out, size_t *len, size_t *cap)
+{
+    uint32_t nd = ndocs;
+    /*  every term of every clicked product, | head bit, counted by sorting */
+    uint32_t *terms = NULL;
+    size_t nt = 0, tcap = 0;
+    for (uint32_t k = 0; k < nd; k++)
+        for (uint64_t p = s->dt->tf.row[docs[k]]; p < s->dt->tf.row[docs[k] + 1]; p++) {
+            if (grow ((void **) &terms, &tcap, nt, sizeof *terms)) {
+                free (terms);
+                return -1;
+            }
+            terms[nt++] = s->dt->tf.col[p];
+        }
+    if (nt)
+        qsort (terms, nt, sizeof *terms, cmp_u32);
+    int64_t best = -1;
+    uint32_t best_heads = 0, best_in = 0;
+    for (size_t k = 0; k < nt;) {
+        size_t e = k;
+        while (e < nt && terms[e] == terms[k])
+            e++;
+        uint32_t t = terms[k], in = (uint32_t) (e - k), heads = 0;
+        for (uint32_t j = 0; j < nd; j++)
+            heads += content_names_is_head (s->names, docs[j], t);
+        if (2 * in >= nd && heads > 0
+            && (heads > best_heads || (heads == best_heads && in > best_in))) {
+            best = t;
+            best_heads = heads;
+            best_in = in;
+        }
+        k = e;
+    }
+    free (terms);
+    if (best < 0)
+        return 0;
+    /*  the rule names the word as a title writes it (rules are analysed)  */
+    for (uint32_t k = 0; k < nd; k++) {
+        const char *name = hr_catalog_at (s->catalog, docs[k])->name;
+        const content_token_t *tok;
+        uint32_t n = content_analyze (an, name, strlen (name), &tok);
+        for (uint32_t j = 0; j < n; j++) {
+            if (term_id (s, tok[j].stem, tok[j].stem_len) != best)
+                continue;
+            size_t need = strlen (w->surface) + tok[j].surface_len + 6;
+            while (*len + need + 1 > *cap) {
+                size_t c = *cap ? *cap * 2 : 1024;
+                char *p = realloc (*out, c);
+                if (!p)
+                    return -1;
+                *out = p;
+                *cap = c;
+            }
+            *len += (size_t) sprintf (*out + *len, "%s => %.*s\n", w->surface,
+                                      (int) tok[j].surface_len, tok[j].surface);
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/*  One (query, product, user) pair, and the pair's learnable words.  0 /
+    -1 (out of memory); a query of stop words only adds nothing.          */
+typedef struct {
+    lpair_t *pairs;
+    lword_t *words;
+    size_t np, pcap, nw, wcap;
+} lpairs_t;
+
+static int
+add_pair (content_search_t *s, content_analyzer_t *an, lpairs_t *lp, const char *user,
+          const char *query, uint32_t d)
+{
+    if (grow ((void **) &lp->pairs, &lp->pcap, lp->np, sizeof *lp->pairs))
+        return -1;
+    lpair_t *p = &lp->pairs[lp->np];
+    memset (p, 0, sizeof *p);
+    p->doc = d;
+    snprintf (p->user, sizeof p->user, "%s", user);
+    const content_token_t *tok;
+    uint32_t nt = content_analyze (an, query, strlen (query), &tok);
+    size_t at = 0;
+    for (uint32_t k = 0; k < nt && at + tok[k].stem_len + 2 <= sizeof p->key; k++) {
+        if (at)
+            p->key[at++] = ' ';
+        memcpy (p->key + at, tok[k].stem, tok[k].stem_len);
+        at += tok[k].stem_len;
+    }
+    if (at == 0)
+        return 0;
+    lp->np++;
+    for (uint32_t k = 0; k < nt; k++) {
+        char stem[CONTENT_TOKEN_MAX + 1];
+        copy_word (stem, tok[k].stem, tok[k].stem_len);
+        if (!learnable (s, stem))
+            continue;
+        if (grow ((void **) &lp->words, &lp->wcap, lp->nw, sizeof *lp->words))
+            return -1;
+        lword_t *w = &lp->words[lp->nw++];
+        memcpy (w->stem, stem, sizeof stem);
+        copy_word (w->surface, tok[k].surface, tok[k].surface_len);
+        snprintf (w->user, sizeof w->user, "%s", user);
+        w->doc = d;
+    }
+    return 0;
+}
+
+/*  1. the pairs: a click of the same user within the window after a query,
+    before the next one.  0 / -1.                                          */
+static int
+learn_pairs (content_search_t *s, content_analyzer_t *an, const content_event_t *ev, size_t n,
+             lpairs_t *lp)
+{
+    const char *user = NULL, *query = NULL;
+    int64_t qts = 0;
+    for (size_t i = 0; i < n; i++) {
+        const content_event_t *e = &ev[i];
+        if (!e->user)
+            continue;
+        if (!user || strcmp (user, e->user) != 0) {
+            user = e->user;
+            query = NULL;
+        }
+        if (e->query) {
+            query = e->query;
+            qts = e->ts_ms;
+            continue;
+        }
+        if (!query || !e->product_id || strlen (e->product_id) != 10
+            || e->ts_ms - qts > CONTENT_LEARN_WINDOW_MS || e->ts_ms < qts)
+            continue;
+        int64_t d = hr_catalog_find (s->catalog, e->product_id);
+        if (d >= 0 && add_pair (s, an, lp, e->user, query, (uint32_t) d))
+            return -1;
+    }
+    return 0;
+}
+
+/*  2. boosts: (query, product) pairs of enough distinct users.  0 / -1.   */
+static int
+learn_boosts (content_search_t *s, lpairs_t *lp, content_learned_t *out)
+{
+    size_t bcap = 0, np = lp->np;
+    lpair_t *pairs = lp->pairs;
+    if (np)
+        qsort (pairs, np, sizeof *pairs, cmp_lpair);
+    for (size_t k = 0; k < np;) {
+        size_t e = k;
+        uint16_t users = 0;
+        while (e < np && !strcmp (pairs[e].key, pairs[k].key) && pairs[e].doc == pairs[k].doc) {
+            users += e == k || strcmp (pairs[e].user, pairs[e - 1].user) != 0;
+            e++;
+        }
+        if (users >= CONTENT_LEARN_MIN_USERS) {
+            if (grow ((void **) &out->boosts, &bcap, out->nboosts, sizeof *out->boosts))
+                return -1;
+            content_boost_t *b = &out->boosts[out->nboosts++];
+            memset (b, 0, sizeof *b);
+            snprintf (b->query, sizeof b->query, "%s", pairs[k].key);
+            memcpy (b->id, hr_catalog_at (s->catalog, pairs[k].doc)->id, 10);
+            b->users = users;
+        }
+        k = e;
+    }
+    return 0;
+}
+
+/*  3. synonyms of the words the catalog does not know.  0 / -1.          */
+static int
+learn_words (content_search_t *s, content_analyzer_t *an, lpairs_t *lp, content_learned_t *out)
+{
+    size_t rcap = 0, nw = lp->nw;
+    lword_t *words = lp->words;
+    uint32_t *docs = NULL;
+    int rc = 0;
+    if (nw)
+        qsort (words, nw, sizeof *words, cmp_lword);
+    for (size_t k = 0; k < nw && rc == 0;) {
+        size_t e = k;
+        uint32_t users = 0, nd = 0;
+        while (e < nw && !strcmp (words[e].stem, words[k].stem)) {
+            users += e == k || strcmp (words[e].user, words[e - 1].user) != 0;
+            e++;
+        }
+        if (users >= CONTENT_LEARN_MIN_USERS) {
+            uint32_t *dd = realloc (docs, (e - k) * sizeof *dd);
+            if (!dd) {
+                rc = -1;
+                break;
+            }
+            docs = dd;
+            for (size_t j = k; j < e; j++)
+                docs[nd++] = words[j].doc;
+            rc = learn_word (s, an, &words[k], docs, nd, &out->rules, &out->rules_len, &rcap);
+        }
+        k = e;
+    }
+    free (docs);
+    return rc;
+}
+
+int
+content_search_learn (content_search_t *s, const content_event_t *ev, size_t n,
+                      content_learned_t *out)
+{
+    memset (out, 0, sizeof *out);
+    content_analyzer_t *an = content_analyzer_new ();
+    lpairs_t lp = { 0 };
+    int rc = an && learn_pairs (s, an, ev, n, &lp) == 0 && learn_boosts (s, &lp, out) == 0
+             && learn_words (s, an, &lp, out) == 0 ? 0 : -1;
+    free (lp.pairs);
+    free (lp.words);
+    content_analyzer_destroy (&an);
+    if (rc)
+        content_learned_free (out);
+    return rc;
+}
+
+int
+content_search_set_learned (content_search_t *s, const content_learned_t *l)
+{
+    content_synonyms_t *syn = NULL;
+    struct lboost *b = NULL;
+    uint32_t nb = 0;
+    if (l->rules_len) {
+        content_analyzer_t *an = content_analyzer_new ();
+        syn = content_synonyms_new ();
+        int bad = 0;
+        if (!an || !syn || content_synonyms_parse (syn, an, l->rules, l->rules_len, &bad) < 0) {
+            content_analyzer_destroy (&an);
+            content_synonyms_destroy (&syn);
+            return -1;
+        }
+        content_analyzer_destroy (&an);
+    }
+    if (l->nboosts && !(b = malloc (l->nboosts * sizeof *b))) {
+        content_synonyms_destroy (&syn);
+        return -1;
+    }
+    for (uint32_t k = 0; k < l->nboosts; k++) {
+        int64_t d = hr_catalog_find (s->catalog, l->boosts[k].id);
+        if (d < 0)
+            continue;           /* left the catalog since */
+        snprintf (b[nb].query, sizeof b[nb].query, "%s", l->boosts[k].query);
+        b[nb].doc = (uint32_t) d;
+        uint16_t u = l->boosts[k].users < 5 ? l->boosts[k].users : 5;
+        b[nb++].factor = 1.0f + 0.5f * (float) u / 5.0f;
+    }
+    if (nb)
+        qsort (b, nb, sizeof *b, cmp_lboost);
+    content_synonyms_destroy (&s->learned_syn);
+    free (s->lboosts);
+    s->learned_syn = syn;
+    s->lboosts = b;
+    s->nlboosts = nb;
+    return 0;
 }

@@ -80,4 +80,36 @@ char *content_search_explain (content_search_t *self, content_search_session_t *
 
 bool content_search_has_semantic (const content_search_t *self);
 
+/*  ---- the click-trained layer (CONTENT_PART_LEARNED; docs/search.md) ----
+    A search_query followed, within CONTENT_LEARN_WINDOW_MS and before the
+    same user's next query, by clicks of that user pairs the query with the
+    clicked products.  From the pairs:
+      * synonyms: a query word the catalog does not know (or names in fewer
+        than 3 products) learns the catalog word that is a head of the most
+        clicked products' names, when it is in at least half of them and
+        CONTENT_LEARN_MIN_USERS users clicked ("pocha" -> mop).  Written as
+        rules of data/synonyms.txt's format ("pocha => mop"), so they can be
+        read, reviewed and stored as text;
+      * boosts: a (query, product) pair clicked by CONTENT_LEARN_MIN_USERS
+        users multiplies that product's score for that query (its analysed
+        form) by 1 + 0.5 * min(users, 5) / 5.                              */
+#define CONTENT_LEARN_WINDOW_MS (30 * 60 * 1000)
+#define CONTENT_LEARN_MIN_USERS 2
+
+typedef struct {
+    const char *user;
+    const char *query;          /* a search_query; NULL for a click */
+    const char *product_id;     /* a click (10 chars); NULL for a query */
+    int64_t ts_ms;
+} content_event_t;
+
+/*  content_learned_t (what was learnt) is declared in model.h: training
+    stores it in the model blob and every replica's index uses it.          */
+/*  Learns from events sorted by user, then time.  0 / -1 (out of memory). */
+int content_search_learn (content_search_t *self, const content_event_t *ev, size_t n,
+                          content_learned_t *out);
+/*  Uses what was learned (copied; replaces what was set before; call before
+    the index serves queries).  0 / -1.                                     */
+int content_search_set_learned (content_search_t *self, const content_learned_t *l);
+
 #endif

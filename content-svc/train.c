@@ -24,6 +24,27 @@ s_progress_cb (void *arg, uint64_t done)
     hr_progress_update (arg, done);
 }
 
+/*  The click-trained layer of search: an index of the same catalog learns
+    from the events (search.h, content_search_learn).  0 / -1.            */
+static int
+s_learn (const hr_catalog_t *catalog, const content_train_opts_t *o, content_model_t *m,
+         content_train_stats_t *st)
+{
+    st->events = o->nevents;
+    if (!o->nevents)
+        return 0;
+    content_search_opts_t so = CONTENT_SEARCH_OPTS_DEFAULT;
+    content_search_t *idx = content_search_new (
+        catalog, content_docterms_build (catalog, &o->fields, o->threads, NULL, NULL),
+        NULL, NULL, &so, o->threads);
+    int rc = idx ? content_search_learn (idx, o->events, o->nevents, &m->learned) : -1;
+    content_search_destroy (&idx);
+    for (size_t k = 0; k < m->learned.rules_len; k++)
+        st->learned_rules += m->learned.rules[k] == '\n';
+    st->learned_boosts = m->learned.nboosts;
+    return rc;
+}
+
 int
 content_train_build (const hr_catalog_t *catalog, int64_t catalog_version,
                      const content_train_opts_t *o, content_model_t **model_out,
@@ -73,6 +94,8 @@ content_train_build (const hr_catalog_t *catalog, int64_t catalog_version,
         hr_warn ("content: LSA failed (catalog too small?); search runs without it");
     st->lsa_s = hr_mono_s () - t2;
 
+    if (s_learn (catalog, o, m, st))
+        goto fail;
     m->vocab = dt->vocab;                   /* the model takes the stems */
     dt->vocab = NULL;
     st->products = n;
@@ -103,12 +126,14 @@ content_train_meta_json (const content_train_stats_t *s)
                   "{\"products\":%u,\"terms\":%u,\"lsa_dim\":%u,\"k\":%u,"
                   "\"neighbours\":%llu,\"duplicates_collapsed\":%llu,"
                   "\"analyse_s\":%.3f,\"neighbours_s\":%.3f,\"lsa_s\":%.3f,"
-                  "\"total_s\":%.3f,\"blob_bytes\":%zu}",
+                  "\"total_s\":%.3f,\"blob_bytes\":%zu,"
+                  "\"events\":%llu,\"learned_rules\":%u,\"learned_boosts\":%u}",
                   s->products, s->terms, s->dim, s->k,
                   (unsigned long long) s->neighbours,
                   (unsigned long long) s->duplicates_collapsed,
                   s->analyse_s, s->neighbours_s, s->lsa_s, s->total_s,
-                  s->blob_bytes) < 0)
+                  s->blob_bytes, (unsigned long long) s->events, s->learned_rules,
+                  s->learned_boosts) < 0)
         return NULL;
     return json;
 }

@@ -12,6 +12,7 @@
 #include "hr_wire.h"
 #include "model.h"
 #include "neighbours.h"
+#include "search.h"
 #include "semantic.h"
 #include "tfidf.h"
 
@@ -22,6 +23,10 @@ typedef struct {
     content_nb_opts_t nb;
     content_lsa_opts_t lsa;
     bool progress;              /* progress bars on a TTY */
+    /*  search_query and click events, by user then time (borrowed; may be
+        empty): what search learns from clicks (content_search_learn)     */
+    const content_event_t *events;
+    size_t nevents;
 } content_train_opts_t;
 
 void content_train_opts_default (content_train_opts_t *o);
@@ -30,6 +35,8 @@ typedef struct {
     uint32_t products, terms, dim, k;
     uint64_t neighbours, duplicates_collapsed, nnz;
     double analyse_s, neighbours_s, lsa_s, total_s;
+    uint64_t events;            /* search/click events read */
+    uint32_t learned_rules, learned_boosts;
     size_t blob_bytes;
 } content_train_stats_t;
 

@@ -194,6 +194,74 @@ START_TEST (test_search_in_process)
 }
 END_TEST
 
+/*  Issue 20's click-trained layer end to end: training learns from
+    search→click events, the blob carries it, an index built from the
+    decoded model uses it; a format 1 blob (before it) is still read.      */
+START_TEST (test_learned_in_the_blob)
+{
+    hr_catalog_t *c = tiny_catalog ();
+    content_train_opts_t o;
+    content_train_opts_default (&o);
+    o.nb.k = 5;
+    o.nb.candidates = 8;
+    o.lsa.dim = 4;
+    const content_event_t ev[] = {
+        { "a", "sipper", NULL, 1000 }, { "a", NULL, "AAAAAAAAA4", 2000 },
+        { "b", "sipper", NULL, 1000 }, { "b", NULL, "AAAAAAAAA4", 5000 },
+    };
+    o.events = ev;
+    o.nevents = sizeof ev / sizeof *ev;
+    content_model_t *m = NULL;
+    content_train_stats_t st;
+    ck_assert_int_eq (content_train_build (c, 7, &o, &m, &st), 0);
+    ck_assert_uint_eq (st.learned_rules, 1);
+    ck_assert_uint_eq (st.learned_boosts, 1);
+    ck_assert_str_eq (m->learned.rules, "sipper => bottle\n");
+    hr_writer_t w;
+    hr_writer_init (&w);
+    content_model_encode (m, &w);
+    char err[160];
+    content_model_t *d = content_model_decode (w.data, w.len, err, sizeof err);
+    ck_assert_msg (d != NULL, "%s", err);
+    ck_assert_str_eq (d->learned.rules, "sipper => bottle\n");
+    ck_assert_uint_eq (d->learned.nboosts, 1);
+    ck_assert_str_eq (d->learned.boosts[0].query, "sipper");
+    ck_assert_str_eq (d->learned.boosts[0].id, "AAAAAAAAA4");
+    ck_assert_uint_eq (d->learned.boosts[0].users, 2);
+    for (size_t len = 0; len < w.len; len += 1 + len / 7)
+        ck_assert_ptr_null (content_model_decode (w.data, len, err, sizeof err));
+    content_synonyms_t *syn;
+    content_search_t *s = index_for (c, d, &syn);
+    uint32_t n;
+    ck_assert_uint_eq (first_hit (s, "sipper", &n), 3);
+    content_search_destroy (&s);
+    content_synonyms_destroy (&syn);
+    /*  a model without learnt data: the word finds nothing               */
+    content_model_t *plain = train (c, 0.95f);
+    s = index_for (c, plain, &syn);
+    first_hit (s, "sipper", &n);
+    ck_assert_uint_eq (n, 0);
+    content_search_destroy (&s);
+    content_synonyms_destroy (&syn);
+    /*  format 1 (no learnt section) is still read                          */
+    hr_writer_t w1;
+    hr_writer_init (&w1);
+    content_model_encode (plain, &w1);
+    w1.len -= 4 + 4;                        /* empty rules, zero boosts */
+    w1.data[4] = 1;
+    content_model_t *old = content_model_decode (w1.data, w1.len, err, sizeof err);
+    ck_assert_msg (old != NULL, "%s", err);
+    ck_assert_uint_eq (old->learned.nboosts, 0);
+    content_model_destroy (&old);
+    hr_writer_free (&w1);
+    hr_writer_free (&w);
+    content_model_destroy (&plain);
+    content_model_destroy (&d);
+    content_model_destroy (&m);
+    hr_catalog_destroy (&c);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -202,6 +270,7 @@ main (void)
     tcase_add_test (tc, test_neighbours_hand_checked);
     tcase_add_test (tc, test_blob_round_trip_and_garbage);
     tcase_add_test (tc, test_search_in_process);
+    tcase_add_test (tc, test_learned_in_the_blob);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

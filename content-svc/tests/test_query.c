@@ -269,6 +269,78 @@ START_TEST (test_synonyms_of_known_words)
 }
 END_TEST
 
+/*  The id of the first product whose name contains `part`.                 */
+static const char *
+id_of (const char *part)
+{
+    for (uint32_t i = 0; i < hr_catalog_size (cat); i++)
+        if (strstr (hr_catalog_at (cat, i)->name, part))
+            return hr_catalog_at (cat, i)->id;
+    ck_abort_msg ("no product named like %s", part);
+    return NULL;
+}
+
+/*  The rank of the first result whose name contains `part` (99: absent).   */
+static uint32_t
+rank_of (const char *q, const char *part)
+{
+    for (uint32_t r = 0; r < 10; r++)
+        if (strstr (at (q, r), part))
+            return r;
+    return 99;
+}
+
+START_TEST (test_learned_from_clicks)
+{
+    /*  "pochha" is in neither the catalog nor the curated file: nothing    */
+    ck_assert_uint_eq (rank_of ("pochha", "Floor Mop"), 99);
+    const char *mop = id_of ("Gala Floor Mop"), *jeans = id_of ("Spykar");
+    uint32_t before = rank_of ("jeans", "Spykar");
+    ck_assert_uint_gt (before, 0);
+    int64_t t = 1700000000000;
+    content_event_t ev[] = {
+        /*  three shoppers search "pochha" and click the mop (one of them
+            a broom too: the word must be in half of the clicks)           */
+        { "u1", "pochha", NULL, t }, { "u1", NULL, mop, t + 5000 },
+        { "u2", "Pochha", NULL, t }, { "u2", NULL, id_of ("Broom"), t + 3000 },
+        { "u2", NULL, mop, t + 9000 },
+        { "u3", "pochha", NULL, t }, { "u3", NULL, mop, t + 60000 },
+        /*  "jeans" then the Spykar jeans, five shoppers; a click an hour
+            later, or after another query, or with no query, teaches nothing */
+        { "v1", "jeans", NULL, t }, { "v1", NULL, jeans, t + 1000 },
+        { "v2", "jeans", NULL, t }, { "v2", NULL, jeans, t + 1000 },
+        { "v3", "jeans", NULL, t }, { "v3", NULL, jeans, t + 1000 },
+        { "v4", "jeans", NULL, t }, { "v4", NULL, jeans, t + 1000 },
+        { "v5", "jeans", NULL, t }, { "v5", NULL, jeans, t + 1000 },
+        { "w1", "laptop", NULL, t }, { "w1", NULL, mop, t + 3600 * 1000 },
+        { "w2", "laptop", NULL, t }, { "w2", "geyser", NULL, t + 1000 },
+        { "w2", NULL, mop, t + 2000 },
+        { "w3", NULL, mop, t },
+    };
+    content_learned_t l;
+    ck_assert_int_eq (content_search_learn (idx, ev, sizeof ev / sizeof *ev, &l), 0);
+    ck_assert_ptr_nonnull (l.rules);
+    ck_assert_str_eq (l.rules, "pochha => mop\n");
+    ck_assert_uint_eq (l.nboosts, 2);           /* not (laptop, mop): late, or after geyser */
+    ck_assert_str_eq (l.boosts[0].query, "jean");
+    ck_assert_uint_eq (l.boosts[0].users, 5);
+    ck_assert_str_eq (l.boosts[1].query, "pochha");
+    ck_assert_uint_eq (l.boosts[1].users, 3);
+    ck_assert_int_eq (content_search_set_learned (idx, &l), 0);
+    content_learned_free (&l);
+    ck_assert_uint_eq (rank_of ("pochha", "Floor Mop"), 0);
+    ck_assert_uint_lt (rank_of ("jeans", "Spykar"), before);
+    /*  visible in explain as its own kind                                  */
+    char *js = content_search_explain (idx, x, "pochha", 6);
+    ck_assert_ptr_nonnull (strstr (js, "\"learned\""));
+    free (js);
+    /*  and switched off with the part                                      */
+    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
+    ck_assert_int_eq (content_search_opts_off (&o, "learned"), 0);
+    ck_assert_uint_eq (o.parts & CONTENT_PART_LEARNED, 0);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -282,6 +354,7 @@ main (void)
     tcase_add_test (tc, test_hinglish);
     tcase_add_test (tc, test_explain);
     tcase_add_test (tc, test_synonyms_of_known_words);
+    tcase_add_test (tc, test_learned_from_clicks);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
