@@ -18,8 +18,12 @@ run() {  # run OUTFILE [VAR=VALUE...] SCRIPT: exit code on stdout
   echo "$rc"
 }
 tmp=$(mktemp -d /tmp/hr-compose-skip-XXXXXX)
-chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
+# The two scripts in a tree nobody can read (the clone may be under /root).
+mkdir -p "$tmp/tree/scripts"
+cp "$src/scripts/docker.sh" "$src/scripts/compose_test.sh" "$tmp/tree/scripts/"
+chmod -R a+rX "$tmp"
+src=$tmp/tree
 
 rc=$(run "$tmp/engine" "$src/scripts/docker.sh")
 [ "$rc" = 77 ] || fail "docker.sh exited $rc, expected 77: $(cat "$tmp/engine")"
