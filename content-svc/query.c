@@ -1,5 +1,6 @@
 /*  query — see query.h.  */
 #include "query.h"
+#include "hr_array.h"
 #include "text.h"
 #include <assert.h>
 #include <ctype.h>
@@ -97,20 +98,15 @@ is_separator (unsigned char c)
 
 typedef struct {
     uint32_t *t;
-    uint32_t n, cap;
+    uint32_t n;
+    size_t cap;
 } tbuf_t;
 
 static int
 tpush (tbuf_t *b, uint32_t v)
 {
-    if (b->n == b->cap) {
-        uint32_t cap = b->cap ? b->cap * 2 : 64;
-        uint32_t *t = realloc (b->t, cap * sizeof *t);
-        if (!t)
-            return -1;
-        b->t = t;
-        b->cap = cap;
-    }
+    if (hr_array_grow (&b->t, sizeof *b->t, b->n, &b->cap, 64) != 0)
+        return -1;
     b->t[b->n++] = v;
     return 0;
 }
@@ -124,6 +120,27 @@ has_digit (const char *s, size_t n)
     return false;
 }
 
+/*  An -ing form the stemmer reduced ("Mopping" -> mop, "Bedding" -> bed,
+    "Salad Dressing" -> dress) names an activity or a material, not the
+    thing sold: "Robot Vacuum Cleaner with Wet Mopping" is not a mop.  Words
+    that merely end in -ing ("Ring", "Sling", "String") keep their stem and
+    stay heads.                                                             */
+static bool
+is_gerund (const content_docterms_t *dt, const content_token_t *t)
+{
+    const char *w = t->surface;
+    uint32_t n = t->surface_len;
+    if (n < 6 || n >= CONTENT_TOKEN_MAX || memcmp (w + n - 3, "ing", 3) != 0
+        || t->stem_len + 3 > n || !dt->words)
+        return false;
+    /*  a thing has a plural in the catalog ("Earrings", "Fittings",
+        "Paintings"); an activity has none ("Chargings", "Moppings")        */
+    char plural[CONTENT_TOKEN_MAX + 1];
+    memcpy (plural, w, n);
+    plural[n] = 's';
+    return content_vocab_find (dt->words, plural, n + 1) < 0;
+}
+
 /*  One phrase of the zone: its terms, heads marked.                        */
 static int
 phrase (content_analyzer_t *an, const content_docterms_t *dt, const float *rate,
@@ -135,7 +152,8 @@ phrase (content_analyzer_t *an, const content_docterms_t *dt, const float *rate,
         int64_t id = content_vocab_find (dt->vocab, tok[k].stem, tok[k].stem_len);
         if (id < 0 || has_digit (tok[k].stem, tok[k].stem_len))
             continue;
-        bool head = k + 1 == nt || has_digit (tok[k + 1].stem, tok[k + 1].stem_len);
+        bool head = (k + 1 == nt || has_digit (tok[k + 1].stem, tok[k + 1].stem_len))
+                    && !is_gerund (dt, &tok[k]);
         /*  "Laptop Stand", "Refrigerator Mats": a word followed by a word
             that is a head in at least 10 % of the names it is in (rate: the
             first pass's head rates) describes that thing                   */

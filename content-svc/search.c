@@ -661,6 +661,31 @@ read_brand_and_type (content_search_t *s, content_search_session_t *x)
     }
 }
 
+enum { TYPE_NOT, TYPE_MET, TYPE_PART };
+
+/*  Whether product d is of the query's type (x->type_clause >= 0): a head
+    of its zone for an alternative of the type clause, and not priced under
+    a tenth of that type's typical price ("Refrigerator Cover" at 300
+    rupees is a part).                                                      */
+static int
+type_verdict (const content_search_t *s, const content_search_session_t *x, uint32_t d)
+{
+    const clause_t *c = &x->clauses[x->type_clause];
+    bool head = false;
+    float typical = 0;
+    for (uint8_t a = 0; a < c->nalts && !head; a++) {
+        uint32_t t = c->alt[a].term[c->alt[a].nterms - 1];
+        head = content_names_is_head (s->names, d, t);
+        typical = head ? content_names_type_price (s->names, t) : 0;
+    }
+    double price = hr_catalog_at (s->catalog, d)->price;
+    if (!head)
+        return TYPE_NOT;
+    if ((s->o.parts & CONTENT_PART_PRICE) && typical > 0 && price > 0 && price < 0.1 * typical)
+        return TYPE_PART;
+    return TYPE_MET;
+}
+
 /*  The score factor of the constraints a product meets.                   */
 static float
 constraint_factor (const content_search_t *s, const content_search_session_t *x, uint32_t d)
@@ -672,20 +697,8 @@ constraint_factor (const content_search_t *s, const content_search_session_t *x,
         if (!content_names_in_zone (s->names, d, x->brand[b]))
             f *= 0.35f;
     if (x->type_clause >= 0) {
-        const clause_t *c = &x->clauses[x->type_clause];
-        bool head = false;
-        float typical = 0;
-        for (uint8_t a = 0; a < c->nalts && !head; a++) {
-            uint32_t t = c->alt[a].term[c->alt[a].nterms - 1];
-            head = content_names_is_head (s->names, d, t);
-            typical = head ? content_names_type_price (s->names, t) : 0;
-        }
-        double price = hr_catalog_at (s->catalog, d)->price;
-        if (!head)
-            f *= 0.3f;
-        else if ((s->o.parts & CONTENT_PART_PRICE) && typical > 0 && price > 0
-                 && price < 0.1 * typical)
-            f *= 0.5f;          /* "Refrigerator Cover" at 300 rupees */
+        int v = type_verdict (s, x, d);
+        f *= v == TYPE_NOT ? 0.3f : v == TYPE_PART ? 0.5f : 1.0f;
     }
     return f;
 }
@@ -904,6 +917,62 @@ content_search_query (content_search_t *s, content_search_session_t *x,
     return limit < nh ? limit : nh;
 }
 
+/*  Why each of the best EXPLAIN_RESULTS products matched: the alternative
+    of every clause it holds and each constraint's verdict (the factor of
+    constraint_factor, taken apart).  Runs the query again (explain only). */
+#define EXPLAIN_RESULTS 10
+static json_t *
+explain_results (content_search_t *s, content_search_session_t *x, const char *query, size_t len)
+{
+    static const char *const kinds[] = { "word", "typo", "synonym" };
+    json_t *out = json_array ();
+    const content_hit_t *hits;
+    uint32_t n = content_search_query (s, x, query, len, EXPLAIN_RESULTS, &hits);
+    for (uint32_t h = 0; h < n; h++) {
+        uint32_t d = hits[h].doc;
+        json_t *o = json_pack ("{s:s, s:f}", "id", hr_catalog_at (s->catalog, d)->id,
+                               "score", (double) hits[h].score);
+        json_t *m = json_array ();
+        for (uint32_t ci = 0; ci < x->nclauses; ci++) {
+            const clause_t *c = &x->clauses[ci];
+            for (uint8_t ai = 0; ai < c->nalts; ai++) {
+                const alt_t *a = &c->alt[ai];
+                bool all = true;
+                for (uint8_t k = 0; k < a->nterms && all; k++)
+                    all = posting_weight (s, a->term[k], d) > 0.0f;
+                if (!all)
+                    continue;
+                json_t *terms = json_array ();
+                for (uint8_t k = 0; k < a->nterms; k++)
+                    json_array_append_new (terms, json_string (
+                        content_vocab_term (s->dt->vocab, a->term[k], NULL)));
+                json_array_append_new (m, json_pack ("{s:i, s:o, s:s}", "clause", (int) ci,
+                                                     "terms", terms, "kind", kinds[a->kind]));
+                break;
+            }
+        }
+        json_object_set_new (o, "matched", m);      /* empty: a semantic-only hit */
+        if (x->audience) {
+            float f = content_audience_factor (x->audience, content_names_audience (s->names, d));
+            json_object_set_new (o, "audience", json_string (
+                f >= 1.0f ? "asked" : f >= 0.6f ? "broader" : f >= 0.5f ? "unstated" : "other"));
+        }
+        if (x->nbrand) {
+            bool all = true;
+            for (uint32_t b = 0; b < x->nbrand; b++)
+                all &= content_names_in_zone (s->names, d, x->brand[b]);
+            json_object_set_new (o, "brand", json_boolean (all));
+        }
+        if (x->type_clause >= 0) {
+            static const char *const verdicts[] = { "not_the_type", "the_type", "priced_as_a_part" };
+            json_object_set_new (o, "type", json_string (verdicts[type_verdict (s, x, d)]));
+        }
+        json_object_set_new (o, "constraint_factor", json_real (constraint_factor (s, x, d)));
+        json_array_append_new (out, o);
+    }
+    return out;
+}
+
 char *
 content_search_explain (content_search_t *s, content_search_session_t *x,
                         const char *query, size_t len)
@@ -956,6 +1025,7 @@ content_search_explain (content_search_t *s, content_search_session_t *x,
     }
     json_object_set_new (root, "constraints", cons);
     json_object_set_new (root, "semantic", json_boolean (query_vector (s, x)));
+    json_object_set_new (root, "results", explain_results (s, x, query, len));
     char *out = json_dumps (root, JSON_COMPACT);
     json_decref (root);
     return out;

@@ -8,7 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
 bench_stack_up 55701 56701 18701 18702 19700
-for set in longtail common; do
+for set in longtail common heldout; do
   echo "== $set (through /recommendations/search)"
   python3 "$here/judge.py" "$here/$set.tsv" --url http://127.0.0.1:18701 "$@" | tail -8
 done

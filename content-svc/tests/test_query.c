@@ -51,6 +51,9 @@ static const char *rows[][4] = {
     { "Prestige Hand Blender", "appliances", "All Appliances" },
     { "Gala Floor Mop with Bucket", "home & kitchen", "Home Storage" },
     { "Scotch-Brite Broom for Floor Cleaning", "home & kitchen", "Home Storage" },
+    { "Robot Vacuum with Mopping", "appliances", "All Appliances" },
+    { "Girls Cotton Floral Dress (Pink)", "kids' fashion", "Baby Fashion" },
+    { "Kids Girls Cotton Sun Hat", "kids' fashion", "Baby Fashion" },
     /*  refrigerators and two accessories the zone alone takes for one      */
     { "Whirlpool 190 L 3 Star Single Door Refrigerator (WDE 205)", "appliances", "Refrigerators", "13990" },
     { "Haier 185 L 2 Star Single Door Refrigerator (HED-19TMF)", "appliances", "Refrigerators", "12490" },
@@ -180,6 +183,12 @@ START_TEST (test_hinglish)
     ck_assert_ptr_nonnull (strstr (at ("mixie", 0), "Mixer Grinder"));
     ck_assert_ptr_nonnull (strstr (at ("pocha", 0), "Mop"));
     ck_assert_ptr_nonnull (strstr (at ("jhadu", 0), "Broom"));
+    /*  "with Mopping" says what a robot vacuum does, it is not a mop: an
+        -ing form with no plural in the catalog is not the product's type  */
+    ck_assert_ptr_nonnull (strstr (at ("pocha", 0), "Floor Mop"));
+    ck_assert_ptr_nonnull (strstr (at ("mop", 0), "Floor Mop"));
+    /*  Indian English "frock" is a girl's dress, not any girls' item       */
+    ck_assert_str_eq (at ("frock for girls", 0), "Girls Cotton Floral Dress (Pink)");
 }
 END_TEST
 
@@ -197,6 +206,36 @@ START_TEST (test_explain)
     ck_assert_str_eq (json_string_value (json_object_get (c, "type")), "laptop");
     json_t *t1 = json_array_get (json_object_get (o, "tokens"), 1);
     ck_assert_str_eq (json_string_value (json_object_get (t1, "correction")), "laptop");
+    json_decref (o);
+
+    /*  why each result matched: the clause's alternative it holds, and the
+        verdict of each constraint (a refrigerator cover is priced as a part) */
+    q = "refrigerator";
+    js = content_search_explain (idx, x, q, strlen (q));
+    o = json_loads (js, 0, NULL);
+    free (js);
+    json_t *res = json_object_get (o, "results");
+    ck_assert_uint_ge (json_array_size (res), 6);
+    json_t *r0 = json_array_get (res, 0);
+    ck_assert_str_eq (json_string_value (json_object_get (r0, "type")), "the_type");
+    json_t *m0 = json_array_get (json_object_get (r0, "matched"), 0);
+    ck_assert_str_eq (json_string_value (json_object_get (m0, "kind")), "word");
+    int parts = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach (res, i, it)
+        if (!strcmp (json_string_value (json_object_get (it, "type")), "priced_as_a_part")) {
+            parts++;
+            ck_assert_double_lt (json_number_value (json_object_get (it, "constraint_factor")), 1.0);
+        }
+    ck_assert_int_ge (parts, 1);
+    json_decref (o);
+    q = "pocha";
+    js = content_search_explain (idx, x, q, strlen (q));
+    o = json_loads (js, 0, NULL);
+    free (js);
+    m0 = json_array_get (json_object_get (json_array_get (json_object_get (o, "results"), 0), "matched"), 0);
+    ck_assert_str_eq (json_string_value (json_object_get (m0, "kind")), "synonym");
     json_decref (o);
 }
 END_TEST

@@ -10,7 +10,14 @@
     Without explain= and filters, a 200 answer's bytes are kept in the
     search cache (gw_cache.h) per normalised query, limit and catalog
     version, under the cache generation (gw_versions.h): the same query
-    again is answered without asking any service.                          */
+    again is answered without asking any service.
+
+    explain=true also asks content `analyze` in the same round and adds
+    "query_understanding": how the query was read (tokens and corrections,
+    clauses with their expansions, audience/brands/type constraints; see
+    docs/search.md).  Left out when analyze did not answer in time or its
+    JSON does not parse: the results never wait on it.                      */
+#include <jansson.h>
 #include <string.h>
 #include "gw_app.h"
 #include "gw_endpoint.h"
@@ -30,12 +37,35 @@ typedef struct {
     gw_request_t *r;
     uint32_t limit;
     bool explain;               /* explain=true: each result carries strategy, source, score */
-    int c_search, c_trending;
+    int c_search, c_trending, c_analyze;    /* c_analyze: -1 without explain */
     gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
     h2o_iovec_t key;            /* cache key; empty: not cacheable */
     bool fill;                  /* the answer may be stored (gw_versions_gen) */
     uint64_t gen;
 } search_t;
+
+/*  ,"query_understanding":{...}: content's analyze JSON, spliced only after
+    it parsed as an object (a bad body must not make the answer invalid).  */
+static void
+s_put_understanding (gw_buf_t *b, gw_fanout_t *f, int index)
+{
+    if (index < 0)
+        return;
+    const gw_call_t *c = gw_fanout_call (f, index);
+    if (c->outcome != GW_CALL_OK)
+        return;
+    const char *json;
+    size_t len;
+    if (hr_proto_analyze_reply_decode (c->body, c->len, &json, &len) != 0 || !json)
+        return;
+    json_t *parsed = json_loadb (json, len, 0, NULL);
+    bool ok = json_is_object (parsed);
+    json_decref (parsed);
+    if (!ok)
+        return;
+    gw_buf_puts (b, ",\"query_understanding\":");
+    gw_buf_put (b, json, len);
+}
 
 static void
 s_search_render (gw_fanout_t *f, void *arg)
@@ -65,6 +95,7 @@ s_search_render (gw_fanout_t *f, void *arg)
         uint32_t shown = gw_render_items (&b, cat, &results, s->limit,
                                          s->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN);
         if (shown > 0) {
+            s_put_understanding (&b, f, s->c_analyze);
             gw_buf_putc (&b, '}');
             if (s->key.len) {
                 if (s->fill)
@@ -88,6 +119,7 @@ s_search_render (gw_fanout_t *f, void *arg)
                                   : ",\"fallback_reason\":\"search_unavailable\"");
     gw_render_degraded (&b, (have_results ? 0 : 1u << GW_SVC_CONTENT)
                             | (have_trending ? 0 : 1u << GW_SVC_TRENDING));
+    s_put_understanding (&b, f, s->c_analyze);
     gw_buf_putc (&b, '}');
     gw_send_json (r, have_results ? 404 : 200, &b);
 }
@@ -171,5 +203,10 @@ gw_handle_search (gw_request_t *r)
     gw_req_trending (w, gw_filter_want (filter, cat, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX,
                                        4 * FALLBACK_MAX));
     s->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
+    s->c_analyze = -1;
+    if (explain) {
+        hr_proto_analyze_put (w, query, qlen);
+        s->c_analyze = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
+    }
     gw_fanout_wait (f, s_search_render, s);
 }

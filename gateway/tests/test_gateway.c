@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "hr_batch.h"
 #include "gw_fanout.h"
 #include "gw_merge.h"
 #include "gw_server.h"
@@ -133,6 +134,32 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
 {
     size_t mlen;
     const char *method = hr_get_str (r, &mlen);
+    if (is (method, mlen, HR_BATCH_METHOD)) {
+        /*  the gateway sends a request's calls to one service as a batch
+            (/search?explain=true: search and analyze)                      */
+        uint32_t n = hr_batch_count (r);
+        hr_batch_writer_t b;
+        hr_batch_reply_begin (&b, w);
+        hr_writer_t inner;
+        hr_writer_init (&inner);
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t id;
+            const void *body;
+            size_t len;
+            ck_assert_int_eq (hr_batch_next_request (r, &id, &body, &len), 0);
+            hr_reader_t ir;
+            hr_reader_init (&ir, body, len);
+            hr_writer_reset (&inner);
+            int st = answer (service, &ir, &inner);
+            if (st == HR_OK)
+                hr_batch_reply_add (&b, id, HR_OK, inner.data, inner.len);
+            else
+                hr_batch_reply_add (&b, id, (uint8_t) st, "nope", 4);
+        }
+        hr_batch_end (&b);
+        hr_writer_free (&inner);
+        return HR_OK;
+    }
     if (!strcmp (service, "interactions") && is (method, mlen, "history")) {
         size_t ulen;
         const char *user = hr_get_str (r, &ulen);
@@ -200,6 +227,18 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
                   "P000000042", "P000000045", "P000000005");
         else
             LIST (w, HR_STRAT_SEARCH, "", "P000000005", "P000000006");
+        return HR_OK;
+    }
+    if (!strcmp (service, "content") && is (method, mlen, "analyze")) {
+        size_t qlen;
+        const char *q = hr_get_str (r, &qlen);
+        if (is (q, qlen, "garbled"))
+            hr_put_cstr (w, "{not json");
+        else
+            hr_put_cstr (w, "{\"tokens\":[{\"token\":\"shoes\",\"stem\":\"shoe\",\"known\":true}],"
+                            "\"clauses\":[[{\"terms\":[\"shoe\"],\"kind\":\"word\",\"weight\":1}]],"
+                            "\"constraints\":{\"audience\":[\"women\"],\"brands\":[],\"type\":\"shoe\"},"
+                            "\"semantic\":false}");
         return HR_OK;
     }
     if (!strcmp (service, "content") && is (method, mlen, "for_user")) {
@@ -655,6 +694,36 @@ START_TEST (test_search)
     j = expect (404, "GET", "/recommendations/search?query=nothing", NULL);
     ck_assert_str_eq (json_string_value (json_object_get (j, "fallback_reason")), "no_search_matches");
     ck_assert (has_id (json_object_get (j, "results"), "P000000026"));
+    ck_assert_ptr_null (json_object_get (j, "query_understanding"));
+    json_decref (j);
+}
+END_TEST
+
+/*  Issue 20: explain=true shows how the query was read (content analyze,
+    asked in the same round) next to each result's explain.                 */
+START_TEST (test_search_explain_shows_the_reading)
+{
+    json_t *j = expect (200, "GET", "/recommendations/search?query=shoes+for+women&explain=true", NULL);
+    json_t *qu = json_object_get (j, "query_understanding");
+    ck_assert_ptr_nonnull (qu);
+    json_t *c = json_object_get (qu, "constraints");
+    ck_assert_str_eq (json_string_value (json_array_get (json_object_get (c, "audience"), 0)), "women");
+    ck_assert_str_eq (json_string_value (json_object_get (c, "type")), "shoe");
+    ck_assert_str_eq (json_string_value (json_object_get (json_array_get (json_object_get (qu, "tokens"), 0),
+                                                           "token")), "shoes");
+    ck_assert_ptr_nonnull (json_object_get (json_array_get (json_object_get (j, "results"), 0), "explain"));
+    json_decref (j);
+    /*  no match: the reading says why (unknown words), next to the fallback */
+    j = expect (404, "GET", "/recommendations/search?query=nothing&explain=true", NULL);
+    ck_assert_ptr_nonnull (json_object_get (j, "query_understanding"));
+    json_decref (j);
+    /*  without explain, or when analyze's answer does not parse: left out */
+    j = expect (200, "GET", "/recommendations/search?query=shoes+for+women", NULL);
+    ck_assert_ptr_null (json_object_get (j, "query_understanding"));
+    json_decref (j);
+    j = expect (200, "GET", "/recommendations/search?query=garbled&explain=true", NULL);
+    ck_assert_ptr_null (json_object_get (j, "query_understanding"));
+    ck_assert_uint_eq (json_array_size (json_object_get (j, "results")), 2);
     json_decref (j);
 }
 END_TEST
@@ -1335,6 +1404,7 @@ main (void)
     tcase_add_test (tc, test_keep_alive_many_requests);
     tcase_add_test (tc, test_api_keys);
     tcase_add_test (tc, test_explain_sources_need_a_key);
+    tcase_add_test (tc, test_search_explain_shows_the_reading);
     tcase_add_test (tc, test_home_learned_merge);
     tcase_add_test (tc, test_rate_limit);
     tcase_add_test (tc, test_slow_and_idle_clients_are_closed);

@@ -282,7 +282,12 @@ START_TEST (test_ops_and_openapi_paths)
         char body[256];
         snprintf (body, sizeof body, "{\"user_id\":\"%s\",\"event_type\":\"search_query\",\"query\":\"docs\"}", user);
         res = e2e_request (post ? "POST" : "GET", target, NULL, post ? body : NULL);
-        ck_assert_msg (res.status == 200, "documented %s %s answered %d", post ? "POST" : "GET", target, res.status);
+        /*  /docs: 503 "docs_unavailable" from a gateway built without
+            swagger-ui-dist (client_ts_live knows which build this is).    */
+        bool docs_missing = !strcmp (target, "/docs") && res.status == 503 && res.body
+                         && strstr (res.body, "docs_unavailable");
+        ck_assert_msg (res.status == 200 || docs_missing, "documented %s %s answered %d",
+                       post ? "POST" : "GET", target, res.status);
         hr_http_response_free (&res);
         checked++;
         path[0] = '\0';
