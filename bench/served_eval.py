@@ -11,7 +11,7 @@ running stack's REST API and reports new-item HR / MRR / NDCG of /home.
                                              after each click GET /recommendations/home
                                              and checks whether the next NEW item of the
                                              session is in personalized[:20]
-  served_eval.py export  DATASET WORK        writes WORK/train.tsv and WORK/test.tsv, the
+  served_eval.py export  DATASET WORK        writes WORK/train.tsv, WORK/test.tsv (and catalog.csv), the
                                              same split in the YOOCHOOSE file format
                                              (SessionId, ItemId, Time), for the offline
                                              `hybridrec eval --dataset yoochoose`
@@ -209,15 +209,19 @@ def parallel(n_threads, jobs, work):
 
 # --- commands ---------------------------------------------------------------
 
-def cmd_prepare(ds, work):
-    catalog, train, test = load(ds)
-    os.makedirs(work, exist_ok=True)
+def write_catalog(catalog, work):
     with open(os.path.join(work, "catalog.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["id", "name", "main_category", "sub_category", "image", "link", "ratings",
                     "no_of_ratings", "discount_price", "actual_price", "discount_ratio"])
         for p, name, main, sub, price in catalog:
             w.writerow([p, name, main, sub, "", "", "", "", price, price, ""])
+
+
+def cmd_prepare(ds, work):
+    catalog, train, test = load(ds)
+    os.makedirs(work, exist_ok=True)
+    write_catalog(catalog, work)
     sessions = test_sessions(train, test)
     print("%s: %d products, %d train users, %d train clicks, %d test sessions (%d after the"
           " protocol's filter)" % (ds, len(catalog), len(train), sum(len(s) for _, s in train),
@@ -226,12 +230,15 @@ def cmd_prepare(ds, work):
 
 def cmd_export(ds, work):
     """The offline protocol's files: train sessions (one per train user, its
-    clicks in time order) and test sessions (one per test invoice)."""
+    clicks in time order), test sessions (one per test invoice) and the
+    products with their descriptions (catalog.csv, as served: `hybridrec
+    eval --catalog`)."""
     if ds != "online-retail":
         sys.exit("served_eval: export is for online-retail (YOOCHOOSE's files are already so)")
     times = {}
-    _, train, test = load_online_retail(times)
+    catalog, train, test = load_online_retail(times)
     os.makedirs(work, exist_ok=True)
+    write_catalog(catalog, work)
     sid = 0
     for name, sessions in (("train.tsv", [(times[u], items) for u, items in train]),
                            ("test.tsv", [(times[("test", k)], items) for k, items in enumerate(test)])):
@@ -241,7 +248,7 @@ def cmd_export(ds, work):
                 sid += 1
                 for k, (t, p) in enumerate(zip(ts, items)):
                     f.write("%d\t%s\t%.3f\n" % (sid, p, t + k * 0.001))
-    print("%s: wrote %s/train.tsv (%d sessions) and test.tsv (%d sessions)"
+    print("%s: wrote %s/train.tsv (%d sessions), test.tsv (%d sessions) and catalog.csv"
           % (ds, work, len(train), len(test)))
 
 

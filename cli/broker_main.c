@@ -35,11 +35,8 @@ int main (int argc, char **argv)
         hr_config_destroy (&cfg);
         return 0;
     }
-    if (hr_config_load_or_report (&cfg, "hybridrec-broker") != 0)
-        return 2;
-    int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
-    hr_log_init ("broker", level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
-    if (hr_curve_configure (cfg) != 0) {    /* never fall back to plain text */
+    if (hr_config_load_or_report (&cfg, "hybridrec-broker") != 0
+        || hr_config_start_process (cfg, "broker") != 0) {
         hr_config_destroy (&cfg);
         return 2;
     }

@@ -24,6 +24,7 @@ static const command_t commands[] = {
     {"mine-rules", rules_cli_mine, "mine association rules from a basket file"},
     {"eval", eval_cli_run, "offline evaluation of every strategy on an event log"},
     {"status", hr_cli_status, "catalog, model versions, stores and live replicas"},
+    {"capacity", hr_cli_capacity, "headroom per gateway, broker and service replica from live /metrics"},
     {"keygen", hr_cli_keygen, "make a ZeroMQ CURVE certificate pair: keygen DIR NAME"},
     {"models", hr_cli_models, "model versions: models list | models rollback STRATEGY VERSION"},
     {"backup", hr_cli_backup, "write products, interactions and models to a directory: backup DIR"},

@@ -2,6 +2,7 @@
     the live replicas the broker knows about.  Every part degrades to
     "unreachable" on its own, so status is most useful exactly when
     something is down.                                                      */
+#include "hr_broker.h"
 #include "hr_catalog.h"
 #include "hr_cli.h"
 #include "hr_client.h"
@@ -77,7 +78,7 @@ s_workers (hr_config_t *cfg)
     hr_client_t *client = hr_client_new (endpoint);
     void *body = NULL;
     size_t len = 0;
-    int status = client ? hr_client_call (client, "mmi.workers", NULL, 0,
+    int status = client ? hr_client_call (client, HR_MMI_WORKERS, NULL, 0,
                                           HR_STATUS_BROKER_TIMEOUT_MS, &body, &len)
                         : HR_UNAVAILABLE;
     if (status != HR_OK) {
@@ -88,17 +89,14 @@ s_workers (hr_config_t *cfg)
         return;
     }
     printf ("broker:      ok at %s\nworkers:\n", endpoint);
-    hr_reader_t rd;
-    hr_reader_init (&rd, body, len);
-    uint32_t n = hr_get_count (&rd, 8);
-    for (uint32_t i = 0; i < n && hr_reader_ok (&rd); i++) {
-        size_t name_len;
-        const char *name = hr_get_str (&rd, &name_len);
-        uint32_t workers = hr_get_u32 (&rd);
-        if (hr_reader_ok (&rd))
-            printf ("  %-14.*s %u live\n", (int) name_len, name, workers);
-    }
-    if (!hr_reader_ok (&rd))
+    hr_proto_workers_iter_t it;
+    hr_proto_workers_iter (&it, body, len);
+    const char *name;
+    size_t name_len;
+    uint32_t workers, n = 0;
+    for (; hr_proto_workers_next (&it, &name, &name_len, &workers); n++)
+        printf ("  %-14.*s %u live\n", (int) name_len, name, workers);
+    if (!hr_proto_workers_ok (&it))
         printf ("  (malformed reply from the broker)\n");
     else if (n == 0)
         printf ("  none registered\n");

@@ -1,5 +1,6 @@
 /*  collab_log — see log.h.  */
 #include "log.h"
+#include "hr_array.h"
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,14 +37,8 @@ collab_rows_destroy (collab_rows_t **self_p)
 int
 collab_rows_add (collab_rows_t *self, uint64_t session, int64_t ts_ms, uint32_t item)
 {
-    if (self->n == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 4096;
-        row_t *rows = realloc (self->rows, cap * sizeof *rows);
-        if (!rows)
-            return -1;
-        self->rows = rows;
-        self->cap = cap;
-    }
+    if (hr_array_grow (&self->rows, sizeof *self->rows, self->n, &self->cap, 4096) != 0)
+        return -1;
     self->rows[self->n] = (row_t) { session, ts_ms, item, (uint32_t) self->n };
     self->n++;
     return 0;

@@ -8,7 +8,10 @@
     buffer: serving an item is a pointer and a length.                     */
 #include "hr_catalog.h"
 #include "hr_arena.h"
+#include "hr_array.h"
+#include "hr_idmap.h"
 #include "hr_log.h"
+#include "hr_strbuf.h"
 #include "hr_validate.h"
 #include "hr_variant.h"
 
@@ -24,18 +27,19 @@
 
 typedef struct {
     const char **names;         /* arena strings, by id */
-    uint32_t count, cap;
+    uint32_t count;
+    size_t cap;
     uint32_t last_hit;          /* rows come grouped by category */
 } category_set_t;
 
 struct hr_catalog {
     hr_arena_t *arena;
     hr_product_t *products;
-    uint32_t count, cap;
+    uint32_t count;
+    size_t cap;
     uint32_t unlisted;          /* products with status != in stock */
     uint32_t variants;          /* products sharing a variant key with an earlier one */
-    uint32_t *slots;            /* product index + 1; 0 = empty */
-    uint32_t slot_mask;
+    hr_idmap_t *ids;            /* product id -> index into products */
     category_set_t mains, subs;
     bool frozen;
     char *json;                 /* every item's JSON, NUL-terminated, back to back */
@@ -60,12 +64,11 @@ hr_catalog_new (void)
     hr_catalog_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->slot_mask = 1023;
-    self->slots = calloc (self->slot_mask + 1, sizeof *self->slots);
+    self->ids = hr_idmap_new (512);
     self->arena = hr_arena_new (HR_ARENA_BLOCK);
-    if (!self->slots || !self->arena) {
+    if (!self->ids || !self->arena) {
         hr_arena_destroy (&self->arena);
-        free (self->slots);
+        hr_idmap_destroy (&self->ids);
         free (self);
         return NULL;
     }
@@ -81,7 +84,7 @@ hr_catalog_destroy (hr_catalog_t **self_p)
         return;
     hr_arena_destroy (&self->arena);
     free (self->products);
-    free (self->slots);
+    hr_idmap_destroy (&self->ids);
     free (self->mains.names);
     free (self->subs.names);
     free (self->json);
@@ -95,36 +98,7 @@ hr_catalog_find (const hr_catalog_t *self, const char *id10)
 {
     assert (self);
     assert (id10);
-    uint32_t i = hr_product_id_hash (id10) & self->slot_mask;
-    while (self->slots[i]) {
-        uint32_t idx = self->slots[i] - 1;
-        if (memcmp (self->products[idx].id, id10, 10) == 0)
-            return idx;
-        i = (i + 1) & self->slot_mask;
-    }
-    return -1;
-}
-
-//  Keeps the load factor under one half.  0 / -1.
-static int
-s_grow_index (hr_catalog_t *self)
-{
-    if ((self->count + 1) * 2 <= self->slot_mask + 1)
-        return 0;
-    uint32_t mask = self->slot_mask * 2 + 1;
-    uint32_t *slots = calloc ((size_t) mask + 1, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (uint32_t idx = 0; idx < self->count; idx++) {
-        uint32_t i = hr_product_id_hash (self->products[idx].id) & mask;
-        while (slots[i])
-            i = (i + 1) & mask;
-        slots[i] = idx + 1;
-    }
-    free (self->slots);
-    self->slots = slots;
-    self->slot_mask = mask;
-    return 0;
+    return hr_idmap_find (self->ids, id10);
 }
 
 //  The category's provisional id, adding it when new.  -1 when full.
@@ -140,14 +114,8 @@ s_category_id (hr_catalog_t *self, category_set_t *set, const char *name)
         }
     if (set->count >= HR_CATALOG_MAX_CATEGORIES)
         return -1;
-    if (set->count == set->cap) {
-        uint32_t cap = set->cap ? set->cap * 2 : 32;
-        const char **names = realloc (set->names, cap * sizeof *names);
-        if (!names)
-            return -1;
-        set->names = names;
-        set->cap = cap;
-    }
+    if (hr_array_grow (&set->names, sizeof *set->names, set->count, &set->cap, 32) != 0)
+        return -1;
     const char *copy = hr_arena_strndup (self->arena, name, strlen (name));
     if (!copy)
         return -1;
@@ -166,16 +134,8 @@ hr_catalog_add (hr_catalog_t *self, const hr_product_t *p)
         return -1;
     if (hr_catalog_find (self, p->id) >= 0)
         return -1;
-    if (s_grow_index (self) != 0)
+    if (hr_array_grow (&self->products, sizeof *self->products, self->count, &self->cap, 1024))
         return -1;
-    if (self->count == self->cap) {
-        uint32_t cap = self->cap ? self->cap * 2 : 1024;
-        hr_product_t *products = realloc (self->products, cap * sizeof *products);
-        if (!products)
-            return -1;
-        self->products = products;
-        self->cap = cap;
-    }
     hr_product_t copy = *p;
     int main_cat = s_category_id (self, &self->mains, p->main_category);
     int sub_cat = s_category_id (self, &self->subs, p->sub_category);
@@ -190,15 +150,13 @@ hr_catalog_add (hr_catalog_t *self, const hr_product_t *p)
     copy.link = p->link ? hr_arena_strndup (self->arena, p->link, strlen (p->link)) : NULL;
     if (!copy.name || (p->image && !copy.image) || (p->link && !copy.link))
         return -1;
-
-    uint32_t idx = self->count++;
-    self->products[idx] = copy;
+    //  Last, so a failure above leaves the index and the array in step
+    if (hr_idmap_add (self->ids, copy.id, NULL) < 0)
+        return -1;
+    assert (hr_idmap_size (self->ids) == self->count + 1);
+    self->products[self->count++] = copy;
     if (copy.status != HR_PRODUCT_IN_STOCK)
         self->unlisted++;
-    uint32_t i = hr_product_id_hash (copy.id) & self->slot_mask;
-    while (self->slots[i])
-        i = (i + 1) & self->slot_mask;
-    self->slots[i] = idx + 1;
     return 0;
 }
 
@@ -251,87 +209,41 @@ s_format_number (char *buf, size_t cap, double v)
     return (int) strlen (buf);
 }
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} strbuf_t;
-
 static int
-s_reserve (strbuf_t *sb, size_t more)
+s_put_string (hr_strbuf_t *sb, const char *key, const char *s)
 {
-    if (sb->len + more + 1 <= sb->cap)
-        return 0;
-    size_t cap = sb->cap ? sb->cap : 1 << 20;
-    while (cap < sb->len + more + 1)
-        cap *= 2;
-    char *buf = realloc (sb->buf, cap);
-    if (!buf)
-        return -1;
-    sb->buf = buf;
-    sb->cap = cap;
-    return 0;
-}
-
-static int
-s_put (strbuf_t *sb, const char *s)
-{
-    size_t n = strlen (s);
-    if (s_reserve (sb, n))
-        return -1;
-    memcpy (sb->buf + sb->len, s, n);
-    sb->len += n;
-    return 0;
-}
-
-//  Escaped, without quotes.
-static int
-s_put_escaped (strbuf_t *sb, const char *s)
-{
-    size_t n = strlen (s);
-    //  Worst case \u00XX per byte, or 3 bytes of U+FFFD per invalid byte
-    if (s_reserve (sb, n * 6 + 8))
-        return -1;
-    int w = hr_json_escape (sb->buf + sb->len, sb->cap - sb->len, s, n);
-    if (w < 0)
-        return -1;
-    sb->len += (size_t) w;
-    return 0;
-}
-
-static int
-s_put_string (strbuf_t *sb, const char *key, const char *s)
-{
-    if (s_put (sb, key))
+    if (hr_strbuf_puts (sb, key))
         return -1;
     if (!s)
-        return s_put (sb, "null");
-    return s_put (sb, "\"") || s_put_escaped (sb, s) || s_put (sb, "\"");
+        return hr_strbuf_puts (sb, "null");
+    return hr_strbuf_puts (sb, "\"") || hr_strbuf_put_escaped (sb, s) || hr_strbuf_puts (sb, "\"");
 }
 
 static int
-s_put_number (strbuf_t *sb, const char *key, double v)
+s_put_number (hr_strbuf_t *sb, const char *key, double v)
 {
     char num[40];
     s_format_number (num, sizeof num, v);
-    return s_put (sb, key) || s_put (sb, num);
+    return hr_strbuf_puts (sb, key) || hr_strbuf_puts (sb, num);
 }
 
 static int
-s_render (strbuf_t *sb, const hr_product_t *p)
+s_render (hr_strbuf_t *sb, const hr_product_t *p)
 {
     char reviews[32];
     snprintf (reviews, sizeof reviews, "%" PRId64, p->reviews);
-    return s_put (sb, "{\"id\":\"") || s_put (sb, p->id)
+    return hr_strbuf_puts (sb, "{\"id\":\"") || hr_strbuf_puts (sb, p->id)
         || s_put_string (sb, "\",\"name\":", p->name)
-        || s_put (sb, ",\"category\":\"") || s_put_escaped (sb, p->main_category)
-        || s_put (sb, " > ") || s_put_escaped (sb, p->sub_category) || s_put (sb, "\"")
+        || hr_strbuf_puts (sb, ",\"category\":\"")
+        || hr_strbuf_put_escaped (sb, p->main_category) || hr_strbuf_puts (sb, " > ")
+        || hr_strbuf_put_escaped (sb, p->sub_category) || hr_strbuf_puts (sb, "\"")
         || s_put_string (sb, ",\"image\":", p->image)
         || s_put_number (sb, ",\"price\":", p->price)
         || s_put_number (sb, ",\"original_price\":", p->original_price)
         || s_put_number (sb, ",\"rating\":", p->rating)
-        || s_put (sb, ",\"reviews\":") || s_put (sb, reviews)
+        || hr_strbuf_puts (sb, ",\"reviews\":") || hr_strbuf_puts (sb, reviews)
         || s_put_number (sb, ",\"discount_ratio\":", p->discount_ratio)
-        || s_put (sb, "}");
+        || hr_strbuf_puts (sb, "}");
 }
 
 static int
@@ -368,7 +280,7 @@ hr_catalog_freeze (hr_catalog_t *self)
     uint16_t *main_map = s_renumber (&self->mains);
     uint16_t *sub_map = s_renumber (&self->subs);
     size_t *json_at = malloc (((size_t) self->count + 1) * sizeof *json_at);
-    strbuf_t sb = { 0 };
+    hr_strbuf_t sb = { 0 };
     //  Out of memory while freezing leaves nothing sensible to serve
     if (!main_map || !sub_map || !json_at) {
         hr_error ("catalog: out of memory while freezing");
@@ -380,11 +292,10 @@ hr_catalog_freeze (hr_catalog_t *self)
         p->sub_cat = sub_map[p->sub_cat];
         json_at[i] = sb.len;
         //  Each item ends in a NUL too, so it is also a C string
-        if (s_render (&sb, p) != 0 || s_reserve (&sb, 1) != 0) {
+        if (s_render (&sb, p) != 0 || hr_strbuf_put (&sb, "", 1) != 0) {
             hr_error ("catalog: out of memory while rendering item JSON");
             abort ();
         }
-        sb.buf[sb.len++] = 0;
         p->variant = hr_variant_key (p->name, p->main_category);
     }
     json_at[self->count] = sb.len;

@@ -9,6 +9,7 @@
 int hr_cli_migrate (int argc, char **argv);             /* cli/migrate.c */
 int hr_cli_import_catalog (int argc, char **argv);      /* cli/import_catalog.c */
 int hr_cli_status (int argc, char **argv);              /* cli/status.c */
+int hr_cli_capacity (int argc, char **argv);            /* cli/capacity.c */
 int hr_cli_keygen (int argc, char **argv);              /* cli/keygen.c */
 int hr_cli_models (int argc, char **argv);              /* cli/models.c */
 int hr_cli_backup (int argc, char **argv);              /* cli/backup.c */

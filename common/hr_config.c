@@ -8,6 +8,7 @@
     unset, because `FOO= prog` is how shells and compose files "unset" a
     variable.  Every error names the variable and quotes what it got.      */
 #include "hr_config.h"
+#include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_pg.h"
 #include "hr_redis.h"
@@ -279,6 +280,15 @@ hr_config_load_or_report (hr_config_t **self_p, const char *who)
     fprintf (stderr, "%s: %s\n", who, *self_p ? err : "out of memory");
     hr_config_destroy (self_p);
     return -1;
+}
+
+int
+hr_config_start_process (hr_config_t *self, const char *log_name)
+{
+    assert (self && log_name);
+    int level = hr_log_level_parse (hr_config_str (self, "HR_LOG_LEVEL"));
+    hr_log_init (log_name, level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
+    return hr_curve_configure (self) == 0 ? 0 : -1;
 }
 
 int

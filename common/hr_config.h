@@ -40,6 +40,12 @@ int hr_config_load (hr_config_t *self, char *err, size_t errlen);
     "<who>: NAME: reason" to stderr and destroys it (*self_p = NULL).
     0 / -1 (a command then exits 2).                                       */
 int hr_config_load_or_report (hr_config_t **self_p, const char *who);
+/*  What a long-running process (a service, the broker, the gateway) does
+    with its loaded configuration first: logs as log_name at HR_LOG_LEVEL
+    (info when that is not a level), then sets up CURVE
+    (hr_curve_configure: never a fall back to plain text).  0, or -1 when
+    CURVE cannot be set up (logged; the process exits 2).                 */
+int hr_config_start_process (hr_config_t *self, const char *log_name);
 /*  Sets a value as if it came from the environment (tests, CLI flags).     */
 int hr_config_set (hr_config_t *self, const char *name, const char *value);
 void hr_config_print_help (hr_config_t *self, FILE *out);

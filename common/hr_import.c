@@ -6,9 +6,12 @@
     and meta.catalog_version moves exactly once per import.                */
 #include "hr_import.h"
 #include "hr_arena.h"
+#include "hr_array.h"
 #include "hr_csv.h"
+#include "hr_idmap.h"
 #include "hr_log.h"
 #include "hr_progress.h"
+#include "hr_strbuf.h"
 #include "hr_validate.h"
 
 #include <assert.h>
@@ -34,9 +37,9 @@ static const char *s_column_names[NCOLS] = {
 struct hr_import {
     hr_arena_t *arena;
     hr_import_row_t *rows;
-    uint32_t count, cap;
-    uint32_t *slots;            /* row index + 1, by id; 0 = empty */
-    uint32_t slot_mask;
+    uint32_t count;
+    size_t cap;
+    hr_idmap_t *ids;            /* row index by id */
     hr_import_summary_t summary;
     bool progress;
 };
@@ -143,12 +146,11 @@ hr_import_new (void)
     hr_import_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->slot_mask = 4095;
-    self->slots = calloc (self->slot_mask + 1, sizeof *self->slots);
+    self->ids = hr_idmap_new (2048);
     self->arena = hr_arena_new (HR_IMPORT_ARENA_BLOCK);
-    if (!self->slots || !self->arena) {
+    if (!self->ids || !self->arena) {
         hr_arena_destroy (&self->arena);
-        free (self->slots);
+        hr_idmap_destroy (&self->ids);
         free (self);
         return NULL;
     }
@@ -165,7 +167,7 @@ hr_import_destroy (hr_import_t **self_p)
         return;
     hr_arena_destroy (&self->arena);
     free (self->rows);
-    free (self->slots);
+    hr_idmap_destroy (&self->ids);
     free (self);
     *self_p = NULL;
 }
@@ -177,41 +179,6 @@ hr_import_set_progress (hr_import_t *self, bool on)
     self->progress = on;
 }
 
-
-//  The slot holding id, or the empty slot where it belongs.
-static uint32_t
-s_slot (const hr_import_t *self, const char *id)
-{
-    uint32_t i = hr_product_id_hash (id) & self->slot_mask;
-    while (self->slots[i] && memcmp (self->rows[self->slots[i] - 1].id, id, 10) != 0)
-        i = (i + 1) & self->slot_mask;
-    return i;
-}
-
-static int
-s_grow (hr_import_t *self)
-{
-    if (self->count == self->cap) {
-        uint32_t cap = self->cap ? self->cap * 2 : 4096;
-        hr_import_row_t *rows = realloc (self->rows, cap * sizeof *rows);
-        if (!rows)
-            return -1;
-        self->rows = rows;
-        self->cap = cap;
-    }
-    if ((self->count + 1) * 2 > self->slot_mask + 1) {
-        uint32_t mask = self->slot_mask * 2 + 1;
-        uint32_t *slots = calloc ((size_t) mask + 1, sizeof *slots);
-        if (!slots)
-            return -1;
-        free (self->slots);
-        self->slots = slots;
-        self->slot_mask = mask;
-        for (uint32_t r = 0; r < self->count; r++)
-            self->slots[s_slot (self, self->rows[r].id)] = r + 1;
-    }
-    return 0;
-}
 
 static void
 s_reject (hr_import_t *self, const char *file, long line, const char *fmt, ...)
@@ -318,7 +285,7 @@ s_parse (hr_csv_record_t *rec, const int *col, hr_import_row_t *row, char *why, 
 static int
 s_store (hr_import_t *self, const hr_import_row_t *parsed)
 {
-    if (s_grow (self) != 0)
+    if (hr_array_grow (&self->rows, sizeof *self->rows, self->count, &self->cap, 4096) != 0)
         return -1;
     hr_import_row_t row = *parsed;
     row.name = hr_arena_strndup (self->arena, parsed->name, strlen (parsed->name));
@@ -328,16 +295,16 @@ s_store (hr_import_t *self, const hr_import_row_t *parsed)
     row.link = hr_arena_strndup (self->arena, parsed->link, strlen (parsed->link));
     if (!row.name || !row.main_category || !row.sub_category || !row.image || !row.link)
         return -1;
-    uint32_t slot = s_slot (self, row.id);
-    if (self->slots[slot]) {
-        //  Last wins, in the place of the first
-        self->rows[self->slots[slot] - 1] = row;
+    bool added;
+    int64_t idx = hr_idmap_add (self->ids, row.id, &added);
+    if (idx < 0)
+        return -1;
+    //  Last wins, in the place of the first
+    self->rows[idx] = row;
+    if (added)
+        self->count++;
+    else
         self->summary.duplicates++;
-    }
-    else {
-        self->rows[self->count] = row;
-        self->slots[slot] = ++self->count;
-    }
     return 0;
 }
 
@@ -441,54 +408,30 @@ hr_import_read_file (hr_import_t *self, const char *path)
 //  ------------------------------------------------------------------------
 //  Loading
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-} strbuf_t;
-
-static int
-s_put (strbuf_t *sb, const char *s, size_t n)
-{
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 1 << 16;
-        while (cap < sb->len + n + 1)
-            cap *= 2;
-        char *buf = realloc (sb->buf, cap);
-        if (!buf)
-            return -1;
-        sb->buf = buf;
-        sb->cap = cap;
-    }
-    memcpy (sb->buf + sb->len, s, n);
-    sb->len += n;
-    sb->buf[sb->len] = 0;
-    return 0;
-}
-
 //  COPY text format: backslash escapes; "" stays an empty string.
 static int
-s_put_text (strbuf_t *sb, const char *s)
+s_put_text (hr_strbuf_t *sb, const char *s)
 {
     for (const char *p = s; *p; p++) {
         const char *esc = *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" : *p == '\n' ? "\\n"
                         : *p == '\r' ? "\\r" : NULL;
-        if (esc ? s_put (sb, esc, 2) : s_put (sb, p, 1))
+        if (esc ? hr_strbuf_put (sb, esc, 2) : hr_strbuf_put (sb, p, 1))
             return -1;
     }
     return 0;
 }
 
 static int
-s_put_nullable_text (strbuf_t *sb, const char *s)
+s_put_nullable_text (hr_strbuf_t *sb, const char *s)
 {
-    return *s ? s_put_text (sb, s) : s_put (sb, "\\N", 2);
+    return *s ? s_put_text (sb, s) : hr_strbuf_put (sb, "\\N", 2);
 }
 
 static int
-s_put_double (strbuf_t *sb, double v)
+s_put_double (hr_strbuf_t *sb, double v)
 {
     if (isnan (v))
-        return s_put (sb, "\\N", 2);
+        return hr_strbuf_put (sb, "\\N", 2);
     //  Plain decimals, never an exponent: the price rule (digits and '.')
     //  would read "1e+20" back as 120.  15 decimals keep sub-cent values.
     char num[400];
@@ -499,25 +442,25 @@ s_put_double (strbuf_t *sb, double v)
         n--;
     if (num[n - 1] == '.')
         n--;
-    return s_put (sb, num, (size_t) n);
+    return hr_strbuf_put (sb, num, (size_t) n);
 }
 
 static int
-s_put_row (strbuf_t *sb, const hr_import_row_t *r)
+s_put_row (hr_strbuf_t *sb, const hr_import_row_t *r)
 {
     char reviews[24];
     int n = snprintf (reviews, sizeof reviews, "%" PRId64, r->reviews);
-    return s_put (sb, r->id, 10) || s_put (sb, "\t", 1)
-        || s_put_text (sb, r->name) || s_put (sb, "\t", 1)
-        || s_put_text (sb, r->main_category) || s_put (sb, "\t", 1)
-        || s_put_text (sb, r->sub_category) || s_put (sb, "\t", 1)
-        || s_put_nullable_text (sb, r->image) || s_put (sb, "\t", 1)
-        || s_put_nullable_text (sb, r->link) || s_put (sb, "\t", 1)
-        || s_put_double (sb, r->rating) || s_put (sb, "\t", 1)
-        || s_put (sb, reviews, (size_t) n) || s_put (sb, "\t", 1)
-        || s_put_double (sb, r->price) || s_put (sb, "\t", 1)
-        || s_put_double (sb, r->original_price) || s_put (sb, "\t", 1)
-        || s_put_double (sb, r->discount_ratio) || s_put (sb, "\n", 1);
+    return hr_strbuf_put (sb, r->id, 10) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_text (sb, r->name) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_text (sb, r->main_category) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_text (sb, r->sub_category) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_nullable_text (sb, r->image) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_nullable_text (sb, r->link) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_double (sb, r->rating) || hr_strbuf_put (sb, "\t", 1)
+        || hr_strbuf_put (sb, reviews, (size_t) n) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_double (sb, r->price) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_double (sb, r->original_price) || hr_strbuf_put (sb, "\t", 1)
+        || s_put_double (sb, r->discount_ratio) || hr_strbuf_put (sb, "\n", 1);
 }
 
 static int
@@ -527,7 +470,7 @@ s_copy_rows (hr_import_t *self, hr_pg_t *pg)
                               " link, ratings, no_of_ratings, discount_price, actual_price,"
                               " discount_ratio) FROM STDIN") != 0)
         return -1;
-    strbuf_t sb = { 0 };
+    hr_strbuf_t sb = { 0 };
     int rc = 0;
     for (uint32_t i = 0; i < self->count && rc == 0; i++) {
         if (s_put_row (&sb, &self->rows[i]) != 0)
@@ -537,7 +480,7 @@ s_copy_rows (hr_import_t *self, hr_pg_t *pg)
             sb.len = 0;
         }
     }
-    free (sb.buf);
+    hr_strbuf_free (&sb);
     if (rc != 0) {
         hr_pg_copy_end (pg, "import failed while sending rows");
         return -1;
@@ -631,16 +574,9 @@ hr_import_row (const hr_import_t *self, uint32_t idx)
 }
 
 static int
-s_put_json_string (strbuf_t *sb, const char *s)
+s_put_json_string (hr_strbuf_t *sb, const char *s)
 {
-    size_t n = strlen (s);
-    char *tmp = malloc (n * 6 + 8);
-    if (!tmp)
-        return -1;
-    int w = hr_json_escape (tmp, n * 6 + 8, s, n);
-    int rc = w < 0 || s_put (sb, "\"", 1) || s_put (sb, tmp, (size_t) w) || s_put (sb, "\"", 1);
-    free (tmp);
-    return rc ? -1 : 0;
+    return hr_strbuf_put (sb, "\"", 1) || hr_strbuf_put_escaped (sb, s) || hr_strbuf_put (sb, "\"", 1);
 }
 
 char *
@@ -648,7 +584,7 @@ hr_import_summary_json (const hr_import_t *self)
 {
     assert (self);
     const hr_import_summary_t *s = &self->summary;
-    strbuf_t sb = { 0 };
+    hr_strbuf_t sb = { 0 };
     char head[400];
     int n = snprintf (head, sizeof head,
                       "{\"files\":%u,\"files_failed\":%u,\"read\":%" PRIu64 ",\"loaded\":%" PRIu64
@@ -656,15 +592,15 @@ hr_import_summary_json (const hr_import_t *self)
                       ",\"distinct\":%u,\"catalog_version\":%" PRId64 ",\"rejects\":[",
                       s->files, s->files_failed, s->read, s->loaded, s->updated, s->rejected,
                       s->duplicates, self->count, s->catalog_version);
-    int rc = s_put (&sb, head, (size_t) n);
+    int rc = hr_strbuf_put (&sb, head, (size_t) n);
     for (int i = 0; i < s->nrejects && rc == 0; i++) {
         char line[32];
         int m = snprintf (line, sizeof line, ",\"line\":%ld,\"reason\":", s->rejects[i].line);
-        rc = s_put (&sb, i ? ",{\"file\":" : "{\"file\":", i ? 9 : 8)
-          || s_put_json_string (&sb, s->rejects[i].file) || s_put (&sb, line, (size_t) m)
-          || s_put_json_string (&sb, s->rejects[i].reason) || s_put (&sb, "}", 1);
+        rc = hr_strbuf_put (&sb, i ? ",{\"file\":" : "{\"file\":", i ? 9 : 8)
+          || s_put_json_string (&sb, s->rejects[i].file) || hr_strbuf_put (&sb, line, (size_t) m)
+          || s_put_json_string (&sb, s->rejects[i].reason) || hr_strbuf_put (&sb, "}", 1);
     }
-    if (rc || s_put (&sb, "]}", 2)) {
+    if (rc || hr_strbuf_put (&sb, "]}", 2)) {
         free (sb.buf);
         return NULL;
     }

@@ -362,6 +362,13 @@ hr_metrics_render (size_t *len)
                   "# TYPE hybridrec_build_info gauge\n"
                   "hybridrec_build_info{version=\"%s\",commit=\"%s\"} 1\n",
               hr_version (), hr_version_commit ());
+    //  ... and how much CPU it has used (`hybridrec capacity`, docs/scaling.md)
+    struct timespec cpu = { 0, 0 };
+    clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &cpu);
+    s_printf (&b, "# HELP process_cpu_seconds_total user and system CPU time of this process\n"
+                  "# TYPE process_cpu_seconds_total counter\n"
+                  "process_cpu_seconds_total %.6f\n",
+              (double) cpu.tv_sec + (double) cpu.tv_nsec / 1e9);
     pthread_mutex_lock (&s_lock);
     for (s_family_t *fam = s_families; fam; fam = fam->next) {
         s_print_help (&b, fam->name, fam->help);

@@ -462,3 +462,30 @@ hr_proto_analyze_reply_decode (const void *body, size_t len, const char **json, 
     *json = hr_get_str (&r, json_len);
     return s_done (&r);
 }
+
+/* ---------------------------------------------------------------- broker */
+
+void
+hr_proto_workers_iter (hr_proto_workers_iter_t *it, const void *body, size_t len)
+{
+    hr_reader_init (&it->r, body, len);
+    it->left = hr_get_count (&it->r, 8);
+}
+
+bool
+hr_proto_workers_next (hr_proto_workers_iter_t *it, const char **service, size_t *len,
+                       uint32_t *workers)
+{
+    if (it->left == 0 || !hr_reader_ok (&it->r))
+        return false;
+    it->left--;
+    *service = hr_get_str (&it->r, len);
+    *workers = hr_get_u32 (&it->r);
+    return hr_reader_ok (&it->r);
+}
+
+bool
+hr_proto_workers_ok (const hr_proto_workers_iter_t *it)
+{
+    return hr_reader_ok (&it->r);
+}

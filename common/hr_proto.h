@@ -302,4 +302,18 @@ void hr_proto_home_free (hr_proto_home_t *home);
 int hr_proto_analyze_reply_decode (const void *body, size_t len, const char **json,
                                    size_t *json_len);
 
+/* --------------------------------------------------------------- broker
+    mmi.workers (HR_MMI_WORKERS) with an empty body: u32 n, then n × (str
+    service, u32 live workers).  Read entry by entry from the borrowed
+    body: next() is false at the end or at a malformed entry, ok() tells
+    which.                                                                  */
+typedef struct {
+    hr_reader_t r;
+    uint32_t left;
+} hr_proto_workers_iter_t;
+void hr_proto_workers_iter (hr_proto_workers_iter_t *it, const void *body, size_t len);
+bool hr_proto_workers_next (hr_proto_workers_iter_t *it, const char **service, size_t *len,
+                            uint32_t *workers);
+bool hr_proto_workers_ok (const hr_proto_workers_iter_t *it);
+
 #endif

@@ -4,6 +4,7 @@
 #include "hr_service.h"
 #include "hr_version.h"
 #include "hr_batch.h"
+#include "hr_array.h"
 #include "hr_curve.h"
 #include "hr_broker.h"
 #include "hr_client.h"
@@ -172,19 +173,12 @@ scratch_reserve (scratch_t *sc, uint32_t n)
     uint32_t cap = sc->cap ? sc->cap : 8;
     while (cap < n)
         cap *= 2;
-    hr_batch_item_t *items = realloc (sc->items, cap * sizeof *items);
-    if (items)
-        sc->items = items;
-    hr_writer_t *replies = realloc (sc->item_replies, cap * sizeof *replies);
-    if (replies)
-        sc->item_replies = replies;
-    char (*errbufs)[ERRBUF_SIZE] = realloc (sc->item_errbufs, cap * sizeof *errbufs);
-    if (errbufs)
-        sc->item_errbufs = errbufs;
-    uint64_t *ids = realloc (sc->ids, cap * sizeof *ids);
-    if (ids)
-        sc->ids = ids;
-    if (!items || !replies || !errbufs || !ids)
+    //  Each array that grew keeps its new size, whatever the others did
+    bool ok = hr_array_resize (&sc->items, sizeof *sc->items, cap) == 0;
+    ok = hr_array_resize (&sc->item_replies, sizeof *sc->item_replies, cap) == 0 && ok;
+    ok = hr_array_resize (&sc->item_errbufs, sizeof *sc->item_errbufs, cap) == 0 && ok;
+    ok = hr_array_resize (&sc->ids, sizeof *sc->ids, cap) == 0 && ok;
+    if (!ok)
         return -1;
     for (uint32_t i = sc->cap; i < cap; i++)
         hr_writer_init (&sc->item_replies[i]);
@@ -460,6 +454,12 @@ hr_service_new (const hr_service_def_t *def, void *state, const char *broker_end
         }
         self->nthreads++;
     }
+    //  Names the replica on /metrics even before its first request, and
+    //  says how many calls it can serve at once (`hybridrec capacity`)
+    char labels[96];
+    snprintf (labels, sizeof labels, "service=\"%s\"", def->name);
+    hr_gauge_set (hr_gauge ("hr_service_worker_threads", "Worker threads of this replica", labels),
+                  self->nthreads);
     if (def->tick) {
         if (pthread_create (&self->ticker, NULL, tick_thread, self) != 0) {
             hr_error ("service %s: cannot start tick thread", def->name);
@@ -555,9 +555,7 @@ s_configure (int argc, char **argv, const hr_service_def_t *def, int *exit_rc)
         hr_config_destroy (&cfg);
         return NULL;
     }
-    int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
-    hr_log_init (def->name, level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
-    if (hr_curve_configure (cfg) != 0) {    /* never fall back to plain text */
+    if (hr_config_start_process (cfg, def->name) != 0) {
         hr_config_destroy (&cfg);
         return NULL;
     }

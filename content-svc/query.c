@@ -1,5 +1,6 @@
 /*  query — see query.h.  */
 #include "query.h"
+#include "hr_array.h"
 #include "text.h"
 #include <assert.h>
 #include <ctype.h>
@@ -97,20 +98,15 @@ is_separator (unsigned char c)
 
 typedef struct {
     uint32_t *t;
-    uint32_t n, cap;
+    uint32_t n;
+    size_t cap;
 } tbuf_t;
 
 static int
 tpush (tbuf_t *b, uint32_t v)
 {
-    if (b->n == b->cap) {
-        uint32_t cap = b->cap ? b->cap * 2 : 64;
-        uint32_t *t = realloc (b->t, cap * sizeof *t);
-        if (!t)
-            return -1;
-        b->t = t;
-        b->cap = cap;
-    }
+    if (hr_array_grow (&b->t, sizeof *b->t, b->n, &b->cap, 64) != 0)
+        return -1;
     b->t[b->n++] = v;
     return 0;
 }

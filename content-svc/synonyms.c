@@ -1,6 +1,7 @@
 /*  synonyms — see synonyms.h.  */
 #include "synonyms.h"
 #include "vocab.h"
+#include "hr_array.h"
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,8 @@ typedef struct {
 struct content_synonyms {
     content_vocab_t *phrases;       /* "stem stem" -> phrase id */
     edge_t *edges;
-    uint32_t nedges, edges_cap;
+    uint32_t nedges;
+    size_t edges_cap;
     uint32_t *start;                /* per phrase: first edge (after sort) */
     uint32_t *to;                   /* edge targets, contiguous per phrase */
     uint32_t start_len;
@@ -74,14 +76,8 @@ s_add_edge (content_synonyms_t *self, uint32_t from, uint32_t to)
 {
     if (from == to)
         return 0;
-    if (self->nedges == self->edges_cap) {
-        uint32_t cap = self->edges_cap ? self->edges_cap * 2 : 256;
-        edge_t *e = realloc (self->edges, cap * sizeof *e);
-        if (!e)
-            return -1;
-        self->edges = e;
-        self->edges_cap = cap;
-    }
+    if (hr_array_grow (&self->edges, sizeof *self->edges, self->nedges, &self->edges_cap, 256) != 0)
+        return -1;
     self->edges[self->nedges++] = (edge_t) { from, to };
     self->dirty = 1;
     return 0;

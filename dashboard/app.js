@@ -169,10 +169,16 @@
   const failed = (el, e) => clear(el, h('p', { class: 'error', text: e.message || String(e) }));
 
   /* ------------------------------------------------------------ metrics */
-  const samples = [];             // {t, eps: {endpoint: {count, buckets: [[le, cum]]}}, events}
+  const samples = [];             // {t, eps: {endpoint: {count, buckets: [[le, cum]]}}, events, proc}
+  /*  The constants of docs/scaling.md's capacity model (bench/capacity.sh),
+      as in `hybridrec capacity`: the gateway's CPU per API request, the
+      broker's messages per CPU second and the share of its thread to keep. */
+  const GATEWAY_MS_PER_REQUEST = 0.47, BROKER_MESSAGES_PER_CPU_S = 45000, BROKER_TARGET = 0.7;
+  const API_ENDPOINTS = new Set(['home', 'product', 'search', 'interactions_post', 'interactions_get', 'events']);
 
   function parseProm(text) {
     const eps = {};
+    const proc = { cpu: NaN, api: 0, bcpu: 0, bmsgs: 0, broker: false };
     let events = 0;
     const ep = (name) => (eps[name] ||= { count: 0, buckets: new Map() });
     for (const line of text.split('\n')) {
@@ -182,7 +188,11 @@
       const labels = {};
       for (const l of (m[2] || '').matchAll(/([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]] = l[2];
       const v = Number(m[3]);
+      if (m[1] === 'process_cpu_seconds_total') proc.cpu = v;
+      else if (m[1] === 'hr_broker_cpu_seconds') { proc.bcpu += v; proc.broker = true; }
+      else if (m[1] === 'hr_broker_messages_total') proc.bmsgs += v;
       if (!labels.endpoint || !Number.isFinite(v)) continue;
+      if (m[1] === 'hr_gateway_requests_total' && API_ENDPOINTS.has(labels.endpoint)) proc.api += v;
       if (m[1] === 'hr_gateway_requests_total') {
         ep(labels.endpoint).count += v;
         if (labels.endpoint === 'interactions_post' && Number(labels.status) < 300) events += v;
@@ -194,7 +204,7 @@
     }
     for (const e of Object.values(eps))
       e.buckets = [...e.buckets.entries()].sort((a, b) => a[0] - b[0]);
-    return { eps, events };
+    return { eps, events, proc };
   }
 
   /*  The q-quantile (seconds) from cumulative buckets, interpolated.      */
@@ -251,9 +261,44 @@
     clear(table, h('thead', {}, h('tr', {}, h('th', { text: 'endpoint' }), h('th', { class: 'num', text: 'req/s' }),
       h('th', { class: 'num', text: 'p99 ms' }), h('th', { class: 'num', text: 'p99 ms (all time)' }),
       h('th', { class: 'num', text: 'requests' }))), h('tbody', {}, rows));
+    renderCapacity(cur, old, dt);
     const epm = old ? (cur.events - old.events) / dt * 60 : NaN;
     const card = $('#card-events');
     if (card) card.querySelector('.v').textContent = Number.isFinite(epm) ? epm.toFixed(1) : '…';
+  }
+
+  /*  This gateway's headroom, as `hybridrec capacity` computes it (that
+      command also covers the service replicas, whose /metrics the browser
+      does not see): rate, cores busy, CPU per request (live once the window
+      saw 50, else the measured constant) and requests/s more before one core
+      (the broker: 70 % of its thread).                                     */
+  function renderCapacity(cur, old, dt) {
+    const table = $('#ov-capacity');
+    if (!table) return;
+    const row = (name, work, cpu, modelMs, cores, perHttp) => {
+      const rate = work / dt, busy = cpu / dt;
+      const live = work >= 50 && cpu > 0;
+      const ms = live ? 1000 * cpu / work : modelMs;
+      const headroom = Math.max(0, 1000 * (cores - busy) / ms);
+      const num = (v, d) => h('td', { class: 'num', text: Number.isFinite(v) ? v.toFixed(d) : '—' });
+      return h('tr', { 'data-process': name }, h('td', { text: name }), num(rate, 1), num(busy, 3),
+        h('td', { class: 'num', text: `${ms.toFixed(3)}${live ? '' : ' (model)'}` }), num(headroom, 0),
+        num(perHttp > 0 ? headroom / perHttp : NaN, 0));
+    };
+    const rows = [];
+    if (old && Number.isFinite(cur.proc.cpu) && Number.isFinite(old.proc.cpu)) {
+      const api = cur.proc.api - old.proc.api;
+      rows.push(row('gateway', api, cur.proc.cpu - old.proc.cpu, GATEWAY_MS_PER_REQUEST, 1, 1));
+      if (cur.proc.broker) {
+        const msgs = cur.proc.bmsgs - old.proc.bmsgs;
+        rows.push(row('broker', msgs, cur.proc.bcpu - old.proc.bcpu, 1000 / BROKER_MESSAGES_PER_CPU_S,
+          BROKER_TARGET, api >= 50 ? msgs / api : 4.0));
+      }
+    }
+    clear(table, h('thead', {}, h('tr', {}, h('th', { text: 'process' }), h('th', { class: 'num', text: 'rate/s' }),
+      h('th', { class: 'num', text: 'cores' }), h('th', { class: 'num', text: 'CPU ms each' }),
+      h('th', { class: 'num', text: 'headroom/s' }), h('th', { class: 'num', text: 'HTTP req/s' }))),
+      h('tbody', {}, rows));
   }
 
   /* ------------------------------------------------------------ overview */

@@ -1,5 +1,6 @@
 /*  eval — see eval.h.  */
 #include "eval.h"
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,17 @@ s_point_cmp (const void *a, const void *b)
     if (x->session != y->session)
         return x->session < y->session ? -1 : 1;
     return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static void
+s_hit_line (FILE *out, char protocol, uint32_t session, uint32_t strategy,
+            const collab_rec_t *list, uint32_t n, uint32_t target)
+{
+    uint32_t rank = 0;
+    for (uint32_t i = 0; i < n && !rank; i++)
+        if (list[i].item == target)
+            rank = i + 1;
+    fprintf (out, "%c\t%u\t%u\t%u\n", protocol, session, strategy, rank);
 }
 
 void
@@ -62,6 +74,11 @@ eval_run (const collab_log_t *test, uint32_t n_items,
         eval_results_free (results, ns);
         return -1;
     }
+    /*  HR_EVAL_HITS=FILE: one line per prediction (protocol, session,
+        strategy index, 1-based rank of the target or 0), for paired tests
+        between strategies (bench/paired.py).                              */
+    const char *hits_path = getenv ("HR_EVAL_HITS");
+    FILE *hits = hits_path ? fopen (hits_path, "w") : NULL;
     uint32_t np = 0;
     for (uint32_t s = 0; s < test->n_sessions; s++)
         for (uint32_t e = test->start[s]; e < test->start[s + 1]; e++)
@@ -88,10 +105,14 @@ eval_run (const collab_log_t *test, uint32_t n_items,
                 uint64_t t0 = hr_mono_ns ();
                 uint32_t n = st->recommend (st->state, hist, pos, at, false, list, kmax);
                 rc = eval_metrics_add (&results[si].all_clicks, list, n, target, hr_mono_ns () - t0);
+                if (hits)
+                    s_hit_line (hits, 'a', points[p].session, si, list, n, target);
                 if (!reclick && rc == 0) {
                     t0 = hr_mono_ns ();
                     n = st->recommend (st->state, hist, pos, at, true, list, kmax);
                     rc = eval_metrics_add (&results[si].new_items, list, n, target, hr_mono_ns () - t0);
+                    if (hits)
+                        s_hit_line (hits, 'b', points[p].session, si, list, n, target);
                 }
             }
         }
@@ -103,6 +124,8 @@ eval_run (const collab_log_t *test, uint32_t n_items,
     }
     if (progress)
         fprintf (stderr, "\n");
+    if (hits)
+        fclose (hits);
     free (points);
     free (hist);
     free (list);

@@ -24,7 +24,7 @@ s_usage (FILE *out)
         "                      [--set PARAM=V,...] [--validate DAYS] [--test-days DAYS]\n"
         "                      [--trending-rate R] [--rules-support S]\n"
         "                      [--rules-confidence C] [--hybrid-depth N]\n"
-        "                      [--train-type TYPE] [--test-type TYPE]\n\n"
+        "                      [--train-type TYPE] [--test-type TYPE] [--catalog CSV]\n\n"
         "Replays the test sessions in time order; for every click after the first of a\n"
         "session each strategy predicts the next item from the history before it.\n"
         "Protocols: (a) all next clicks; (b) new items only (re-click targets skipped,\n"
@@ -35,7 +35,9 @@ s_usage (FILE *out)
         "  --validate D  tune mode: drop the test, evaluate on the last D days of train\n"
         "  --strategies  comma list of popularity,trending,content,collab,collab_live,rules,hybrid,\n"
         "                hybrid_learned (the learned merge, fitted on the newest 10 %% of\n"
-        "                the train sessions: validation carved from train)\n"
+        "                the train sessions: validation carved from train), hybrid_ltr\n"
+        "                (the learning-to-rank stage over the same sources, fitted on the\n"
+        "                same validation sessions, one ranker per protocol)\n"
         "                (default all)\n"
         "  --weights     hybrid weights, one hybrid row per --weights (up to 3).\n"
         "                Names: collab, collab_live, rules, trending, popularity.\n"
@@ -48,12 +50,15 @@ s_usage (FILE *out)
         "  --train-type, --test-type  the event type of every train / replayed test event:\n"
         "                click (default), view, add_to_cart or purchase; strategies weight\n"
         "                them as served (hr_event_weight: trending; collab, rules unweighted)\n"
+        "  --catalog     the products as a content-svc CSV (id, name, categories, ...):\n"
+        "                enables the content strategy (content-svc's for_user over a\n"
+        "                model built from it), also a source of both learned hybrids\n"
         "  --set         collab parameters:\n");
     collab_params_help (out);
 }
 
 typedef struct {
-    const char *dataset, *train, *test, *strategies, *k, *set;
+    const char *dataset, *train, *test, *strategies, *k, *set, *catalog;
     const char *weights[3];     /* one hybrid row each */
     unsigned n_weights;
     double validate_days, test_days, trending_rate, rules_support, rules_conf;
@@ -77,7 +82,7 @@ s_event_type (const char *name)
 static int
 s_parse_args (int argc, char **argv, eval_args_t *a)
 {
-    *a = (eval_args_t) { .strategies = "popularity,trending,content,collab,collab_live,rules,hybrid,hybrid_learned",
+    *a = (eval_args_t) { .strategies = "popularity,trending,content,collab,collab_live,rules,hybrid,hybrid_learned,hybrid_ltr",
                          .k = "10,20",
                          .set = "", .test_days = -1, .trending_rate = 0.95,
                          .train_type = HR_EVENT_CLICK, .test_type = HR_EVENT_CLICK,
@@ -120,6 +125,7 @@ s_parse_args (int argc, char **argv, eval_args_t *a)
         else if (strcmp (o, "--rules-support") == 0) a->rules_support = strtod (v, &end);
         else if (strcmp (o, "--rules-confidence") == 0) a->rules_conf = strtod (v, &end);
         else if (strcmp (o, "--hybrid-depth") == 0) a->hybrid_depth = (unsigned) strtoul (v, &end, 10);
+        else if (strcmp (o, "--catalog") == 0) a->catalog = v;
         else {
             fprintf (stderr, "hybridrec eval: unknown option %s (see --help)\n", o);
             return -1;
@@ -235,18 +241,19 @@ s_load (const eval_args_t *a, collab_ids_t *ids, collab_log_t **train, collab_lo
 /*  The strategies of one run: the listed ones and those a hybrid needs
     (hidden), then one hybrid per --weights.  idx: position in st[] by name
     (-1 = not built).                                                        */
-enum { S_POPULARITY, S_TRENDING, S_COLLAB, S_COLLAB_LIVE, S_RULES, S_SOURCES };
+enum { S_POPULARITY, S_TRENDING, S_COLLAB, S_COLLAB_LIVE, S_RULES, S_CONTENT, S_SOURCES };
 static const char *const s_source_names[S_SOURCES] = {
-    "popularity", "trending", "collab", "collab_live", "rules"
+    "popularity", "trending", "collab", "collab_live", "rules", "content"
 };
 
-#define LINEUP_MAX 10
+#define LINEUP_MAX 12
 typedef struct {
     eval_strategy_t st[LINEUP_MAX];
     uint32_t ns;
     int idx[S_SOURCES];
     char hybrid_note[3][256];
-    char learned_note[640];
+    char learned_note[800];
+    char ltr_note[800];
 } eval_lineup_t;
 
 /*  true when some --weights list mentions `name` (a substring, as "collab"
@@ -286,6 +293,12 @@ s_build_source (const eval_args_t *a, int which, const collab_model_t *model,
         return eval_collab (st, model, sp);
     case S_COLLAB_LIVE:
         return eval_collab_live (st, model, sp);
+    case S_CONTENT:
+        fprintf (stderr, "eval: building the content model from %s\n", a->catalog);
+        if (eval_content (st, a->catalog, model->ids, err, sizeof err) == 0)
+            return 0;
+        fprintf (stderr, "hybridrec eval: content: %s\n", err);
+        return -1;
     default: {
         eval_rules_params_t rp = s_rules_params (a);
         fprintf (stderr, "eval: mining rules (support %g, confidence %g)\n",
@@ -303,12 +316,16 @@ s_build_sources (const eval_args_t *a, const collab_model_t *model, const collab
                  uint32_t n_items, const collab_score_params_t *sp, eval_lineup_t *l)
 {
     bool want_hybrid = s_listed (a->strategies, "hybrid");
-    bool want_learned = s_listed (a->strategies, "hybrid_learned");
+    bool want_learned = s_listed (a->strategies, "hybrid_learned")
+                        || s_listed (a->strategies, "hybrid_ltr");
     for (int i = 0; i < S_SOURCES; i++) {
         l->idx[i] = -1;
         const char *name = s_source_names[i];
         bool listed = s_listed (a->strategies, name);
-        bool learned_source = i == S_COLLAB_LIVE || i == S_RULES || i == S_TRENDING;
+        bool learned_source = i == S_COLLAB_LIVE || i == S_RULES || i == S_TRENDING
+                              || i == S_CONTENT;
+        if (i == S_CONTENT && !a->catalog)
+            continue;
         if (!listed && !(want_hybrid && s_weighted (a, name)) && !(want_learned && learned_source))
             continue;
         if (s_build_source (a, i, model, train, n_items, sp, &l->st[l->ns]) != 0)
@@ -365,26 +382,64 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
                  const collab_train_params_t *tp, const collab_score_params_t *sp, eval_lineup_t *l)
 {
     eval_rules_params_t rp = s_rules_params (a);
-    char summary[512];
+    bool want_merge = s_listed (a->strategies, "hybrid_learned");
+    bool want_ltr = s_listed (a->strategies, "hybrid_ltr");
+    merge_ltr_params_t lp;
+    merge_ltr_params_default (&lp);
+    const char *env = getenv ("HR_LTR_L2");
+    if (env)
+        lp.l2 = atof (env);
+    if ((env = getenv ("HR_LTR_RATIO")))
+        lp.ratio = atoi (env) != 0;
+    if ((env = getenv ("HR_LTR_CTXB")))
+        lp.ctx_buckets = atoi (env) != 0;
+    bool items = !(env = getenv ("HR_LTR_ITEMS")) || atoi (env) != 0;
+    merge_ltr_t *ltr[2] = { NULL, NULL };
+    char summary[640], ltr_summary[640];
     fprintf (stderr, "eval: fitting the learned merge on the newest 10 %% of the train sessions\n");
-    hr_merge_model_t *fitted = eval_learned_fit (train, model->ids, tp, sp, &rp, a->trending_rate, 0.1,
-                                                 a->hybrid_depth, summary, sizeof summary);
+    eval_strategy_t *content = l->idx[S_CONTENT] >= 0 ? &l->st[l->idx[S_CONTENT]] : NULL;
+    hr_merge_model_t *fitted = eval_learned_fit (train, model->ids, tp, sp, &rp, content, a->trending_rate, 0.1,
+                                                 a->hybrid_depth, summary, sizeof summary,
+                                                 want_ltr ? ltr : NULL, &lp, items, ltr_summary,
+                                                 sizeof ltr_summary);
     fprintf (stderr, "eval: learned merge %s\n", summary);
+    if (want_ltr)
+        fprintf (stderr, "eval: learning to rank %s\n", ltr_summary);
     if (!fitted) {
         fprintf (stderr, "hybridrec eval: the learned merge could not be fitted\n");
+        merge_ltr_destroy (&ltr[0]);
+        merge_ltr_destroy (&ltr[1]);
         return -1;
     }
     eval_strategy_t *srcs[EVAL_LEARNED_SOURCES] = {
         &l->st[l->idx[S_COLLAB_LIVE]], &l->st[l->idx[S_RULES]], &l->st[l->idx[S_TRENDING]],
+        l->idx[S_CONTENT] >= 0 ? &l->st[l->idx[S_CONTENT]] : NULL,
     };
+    uint32_t nsrcs = srcs[3] ? 4 : 3;
+    int rc = 0;
     snprintf (l->learned_note, sizeof l->learned_note, "learned merge (rank, calibrated), %s", summary);
-    if (eval_hybrid_learned (&l->st[l->ns], srcs, eval_learned_names, eval_learned_signal_weights,
-                             EVAL_LEARNED_SOURCES, &fitted, a->hybrid_depth, l->learned_note) != 0) {
-        hr_merge_model_destroy (&fitted);
-        return -1;
+    if (want_merge) {
+        if (eval_hybrid_learned (&l->st[l->ns], srcs, eval_learned_names, eval_learned_signal_weights,
+                                 nsrcs, &fitted, a->hybrid_depth, l->learned_note) == 0)
+            l->ns++;
+        else
+            rc = -1;
     }
-    l->ns++;
-    return 0;
+    hr_merge_model_destroy (&fitted);
+    snprintf (l->ltr_note, sizeof l->ltr_note, "learning to rank (linear, listwise), %s", ltr_summary);
+    if (rc == 0 && want_ltr) {
+        eval_item_stats_t *stats = items ? eval_item_stats_new (train, a->trending_rate) : NULL;
+        if ((!items || stats)
+            && eval_hybrid_ltr (&l->st[l->ns], srcs, EVAL_LEARNED_SOURCES, ltr, &stats,
+                                a->hybrid_depth, l->ltr_note) == 0)
+            l->ns++;
+        else
+            rc = -1;
+        eval_item_stats_destroy (&stats);
+    }
+    merge_ltr_destroy (&ltr[0]);
+    merge_ltr_destroy (&ltr[1]);
+    return rc;
 }
 
 /*  Runs the lineup over the test log and prints the report.  0 / 1.       */
@@ -405,7 +460,7 @@ s_report (const eval_args_t *a, const collab_log_t *train, const collab_log_t *t
             a->validate_days > 0 ? "validation split" : a->test ? a->test : "time split",
             test->n_sessions, test->n_events, a->validate_days > 0 ? " [VALIDATION]" : "");
     eval_print (stdout, l->st, l->ns, results);
-    if (s_listed (a->strategies, "content"))
+    if (s_listed (a->strategies, "content") && !a->catalog)
         printf ("\ncontent: skipped — these logs have no item text.\n");
     printf ("\ncollab parameters: %s\n", params);
     printf ("event types: train %s (weight %g), test %s (weight %g)\n",
@@ -438,7 +493,7 @@ s_evaluate (const eval_args_t *a, collab_ids_t *ids, const collab_log_t *train,
     int rc = l ? s_build_sources (a, model, train, n_items, sp, l) : -1;
     for (unsigned wi = 0; rc == 0 && s_listed (a->strategies, "hybrid") && wi < a->n_weights; wi++)
         rc = s_build_hybrid (a, wi, l);
-    if (rc == 0 && s_listed (a->strategies, "hybrid_learned"))
+    if (rc == 0 && (s_listed (a->strategies, "hybrid_learned") || s_listed (a->strategies, "hybrid_ltr")))
         rc = s_build_learned (a, train, model, tp, sp, l);
     rc = rc == -2 ? 2 : rc != 0 ? 1 : s_report (a, train, test, n_items, model, sp, ks, nk, l);
     for (uint32_t i = 0; l && i < LINEUP_MAX; i++)

@@ -142,3 +142,90 @@ eval_hybrid_learned (eval_strategy_t *st, eval_strategy_t *const *sources, const
     st->name = "hybrid_learned";
     return 0;
 }
+
+/*  hybrid_ltr: the sources' lists ranked by a fitted merge_ltr ranker, one
+    per protocol.  */
+typedef struct {
+    eval_strategy_t *src[MERGE_LTR_MAX_SOURCES];
+    uint32_t nsrc, depth;
+    collab_rec_t *lists[MERGE_LTR_MAX_SOURCES];
+    merge_ltr_t *ltr[2];                         /* (a), (b): owned */
+    merge_ltr_scratch_t *scratch;
+    eval_item_stats_t *stats;                    /* owned, may be NULL */
+} ltr_hybrid_t;
+
+static void
+s_ltr_observe (void *state, uint32_t session, uint32_t item, int64_t ts_ms)
+{
+    (void) session;
+    ltr_hybrid_t *self = state;
+    if (self->stats)
+        eval_item_stats_observe (self->stats, item, ts_ms);
+}
+
+static uint32_t
+s_ltr_recommend (void *state, const uint32_t *hist, uint32_t n, int64_t now_ms,
+                 bool exclude_history, collab_rec_t *out, uint32_t k)
+{
+    ltr_hybrid_t *self = state;
+    const merge_ltr_t *ltr = self->ltr[exclude_history];
+    if (!ltr)
+        return 0;
+    uint32_t got[MERGE_LTR_MAX_SOURCES];
+    for (uint32_t s = 0; s < self->nsrc; s++) {
+        eval_strategy_t *st = self->src[s];
+        got[s] = st ? st->recommend (st->state, hist, n, now_ms, exclude_history, self->lists[s],
+                                     self->depth) : 0;
+    }
+    if (self->stats)
+        eval_item_stats_set_now (self->stats, now_ms);
+    return merge_ltr_rank (ltr, self->scratch, hist, n, exclude_history,
+                           (const collab_rec_t *const *) self->lists, got,
+                           self->stats ? eval_item_stats_features : NULL, self->stats, out, k);
+}
+
+static void
+s_ltr_destroy (void *state)
+{
+    ltr_hybrid_t *self = state;
+    for (uint32_t s = 0; s < MERGE_LTR_MAX_SOURCES; s++)
+        free (self->lists[s]);
+    merge_ltr_destroy (&self->ltr[0]);
+    merge_ltr_destroy (&self->ltr[1]);
+    merge_ltr_scratch_destroy (&self->scratch);
+    eval_item_stats_destroy (&self->stats);
+    free (self);
+}
+
+int
+eval_hybrid_ltr (eval_strategy_t *st, eval_strategy_t *const *sources, uint32_t nsrc,
+                 merge_ltr_t **ltr, eval_item_stats_t **stats, uint32_t depth, const char *note)
+{
+    if (nsrc == 0 || nsrc > MERGE_LTR_MAX_SOURCES || depth == 0 || (!ltr[0] && !ltr[1]))
+        return -1;
+    ltr_hybrid_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return -1;
+    self->nsrc = nsrc;
+    self->depth = depth;
+    bool ok = (self->scratch = merge_ltr_scratch_new ()) != NULL;
+    for (uint32_t s = 0; s < nsrc; s++) {
+        self->src[s] = sources[s];
+        ok = ok && (self->lists[s] = malloc (depth * sizeof *self->lists[s]));
+    }
+    if (!ok) {
+        s_ltr_destroy (self);
+        return -1;
+    }
+    self->ltr[0] = ltr[0];
+    self->ltr[1] = ltr[1];
+    ltr[0] = ltr[1] = NULL;
+    if (stats) {
+        self->stats = *stats;
+        *stats = NULL;
+    }
+    *st = (eval_strategy_t) { .name = "hybrid_ltr", .state = self,
+                              .recommend = s_ltr_recommend, .observe = s_ltr_observe,
+                              .destroy = s_ltr_destroy, .note = note };
+    return 0;
+}

@@ -4,16 +4,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include "merge_fit.h"
+#include "merge_ltr.h"
 
 #define K 20
 #define HISTORY_MAX 50          /* the gateway's HISTORY_EVENTS */
 
-const char *const eval_learned_names[EVAL_LEARNED_SOURCES] = { "collab", "rules", "trending" };
-/*  The gateway's defaults: HR_WEIGHT_CLICKED (collab and rules), _DIVERSE. */
-const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES] = { 0.5, 0.5, 0.1 };
-static const char *const s_signals[EVAL_LEARNED_SOURCES] = { "clicked", "clicked", "diverse" };
+const char *const eval_learned_names[EVAL_LEARNED_SOURCES] = {
+    "collab", "rules", "trending", "content_clicked"
+};
+/*  The gateway's defaults: HR_WEIGHT_CLICKED (collab, rules, content's
+    clicked list), _DIVERSE.                                               */
+const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES] = { 0.5, 0.5, 0.1, 0.5 };
+static const char *const s_signals[EVAL_LEARNED_SOURCES] = { "clicked", "clicked", "diverse", "clicked" };
 /*  The rank merge's shares within the signal (HR_WEIGHT_CLICKED_*).       */
-static const double s_rank_weights[EVAL_LEARNED_SOURCES] = { 0.4, 0.2, 1 };
+static const double s_rank_weights[EVAL_LEARNED_SOURCES] = { 0.4, 0.2, 1, 0.4 };
 
 static int
 s_cmp_i64 (const void *a, const void *b)
@@ -57,13 +61,31 @@ s_split (const collab_log_t *train, double holdout, collab_log_t **before, colla
     return *held ? 0 : -1;
 }
 
-/*  Replays the held-out sessions through the sources.  0 / -1.            */
-static int
-s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_replay_t *replay)
+/*  Asks every source for `depth` items: lists[k], n[k].  */
+static void
+s_ask (eval_strategy_t *src, const uint32_t *hist, uint32_t nh, int64_t now, bool exclude,
+       uint32_t depth, collab_rec_t *const *lists, uint32_t *n)
 {
-    collab_rec_t *recs = malloc (depth * sizeof *recs);
+    for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
+        n[k] = src[k].recommend ? src[k].recommend (src[k].state, hist, nh, now, exclude,
+                                                    lists[k], depth) : 0;
+}
+
+/*  Replays the held-out sessions through the sources into the merge
+    replay (protocol (b)) and, when given, the ranker's data of protocol
+    (a) (ltr[0]: every next click, history kept) and (b) (ltr[1]).  0 / -1. */
+static int
+s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_replay_t *replay,
+          merge_ltr_data_t *const *ltr, eval_item_stats_t *stats)
+{
+    merge_ltr_extra_fn extra = stats ? eval_item_stats_features : NULL;
+    collab_rec_t *raw[EVAL_LEARNED_SOURCES] = { NULL };
+    bool raw_ok = true;
+    for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
+        raw_ok = (raw[k] = malloc (depth * sizeof *raw[k])) && raw_ok;
+    uint32_t nraw[EVAL_LEARNED_SOURCES];
     merge_fit_item_t *lists[EVAL_LEARNED_SOURCES];
-    bool ok = recs != NULL;
+    bool ok = true;
     for (int s = 0; s < EVAL_LEARNED_SOURCES; s++)
         ok = (lists[s] = malloc (depth * sizeof *lists[s])) && ok;
     for (uint32_t s = 0; ok && s < held->n_sessions; s++) {
@@ -74,6 +96,22 @@ s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_
             for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
                 if (src[k].recommend && src[k].observe)
                     src[k].observe (src[k].state, s, it[pos], ts[pos]);
+            if (stats) {
+                eval_item_stats_observe (stats, it[pos], ts[pos]);
+                eval_item_stats_set_now (stats, ts[pos]);
+            }
+            if (ltr && ltr[0]) {        /* protocol (a): every next click */
+                uint32_t hall[HISTORY_MAX], na = 0;
+                for (uint32_t q = pos + 1; q-- > 0 && na < HISTORY_MAX;)
+                    hall[na++] = it[q];
+                ok = raw_ok;
+                if (ok) {
+                    s_ask (src, hall, na, ts[pos], false, depth, raw, nraw);
+                    ok = merge_ltr_data_add (ltr[0], s, it[pos + 1], hall, na, false,
+                                             (const collab_rec_t *const *) raw, nraw, extra,
+                                             stats) == 0;
+                }
+            }
             bool seen = false;
             for (uint32_t q = 0; q <= pos && !seen; q++)
                 seen = it[q] == it[pos + 1];
@@ -89,14 +127,22 @@ s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_
                 hist[nh++] = it[q];
             }
             uint32_t n[EVAL_LEARNED_SOURCES] = { 0 };
+            ok = raw_ok;
+            if (!ok)
+                break;
+            s_ask (src, hist, nh, ts[pos], true, depth, raw, nraw);
             for (int k = 0; k < EVAL_LEARNED_SOURCES; k++) {
-                if (!src[k].recommend)
-                    continue;
-                n[k] = src[k].recommend (src[k].state, hist, nh, ts[pos], true, recs, depth);
+                n[k] = nraw[k];
                 for (uint32_t i = 0; i < n[k]; i++) {
-                    s_encode (recs[i].item, lists[k][i].id);
-                    lists[k][i].score = recs[i].score;
+                    s_encode (raw[k][i].item, lists[k][i].id);
+                    lists[k][i].score = raw[k][i].score;
                 }
+            }
+            if (ltr && ltr[1]
+                && merge_ltr_data_add (ltr[1], s, it[pos + 1], hist, nh, true,
+                                       (const collab_rec_t *const *) raw, nraw, extra, stats) != 0) {
+                ok = false;
+                break;
             }
             char target[HR_PRODUCT_ID_LEN + 1];
             s_encode (it[pos + 1], target);
@@ -105,34 +151,105 @@ s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_
                                    (const merge_fit_item_t *const *) lists, n) == 0;
         }
     }
-    free (recs);
-    for (int s = 0; s < EVAL_LEARNED_SOURCES; s++)
+    for (int s = 0; s < EVAL_LEARNED_SOURCES; s++) {
         free (lists[s]);
+        free (raw[s]);
+    }
     return ok ? 0 : -1;
+}
+
+/*  The fit's line: validation figures and sub-weights.  */
+static void
+s_summary (merge_replay_t *replay, const hr_merge_model_t *fitted, double holdout, uint32_t held,
+           uint32_t before, char *summary, size_t cap)
+{
+    merge_fit_score_t rank, learned;
+    if (merge_replay_score (replay, NULL, MERGE_FIT_ALL, K, &rank) == 0
+        && merge_replay_score (replay, fitted, MERGE_FIT_ALL, K, &learned) == 0)
+        snprintf (summary, cap, "fitted on %u validation predictions (newest %.0f %% of the train "
+                  "sessions, %u; sources trained on the older %u): rank merge HR@20 %.4f MRR@20 %.4f, "
+                  "learned HR@20 %.4f MRR@20 %.4f; sub-weights collab %g, rules %g, trending %g, "
+                  "content %g",
+                  learned.n, holdout * 100, held, before, rank.hr, rank.mrr,
+                  learned.hr, learned.mrr,
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "collab")),
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "rules")),
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "trending")),
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "content_clicked")));
+}
+
+/*  The rankers of both protocols from their replays: each checked (fitted
+    on the even sessions, scored on the odd), then fitted on all.          */
+static void
+s_fit_ltr (merge_ltr_data_t *const *data, const merge_ltr_params_t *lp, merge_ltr_t **ltr,
+           char *summary, size_t cap)
+{
+    size_t used = 0;
+    for (int pr = 0; pr < 2; pr++) {
+        uint32_t reach = 0, npred = merge_ltr_data_count (data[pr], MERGE_FIT_ODD, &reach);
+        merge_ltr_t *half = merge_ltr_fit (data[pr], MERGE_FIT_EVEN, lp);
+        double hr = 0, mrr = 0;
+        if (half)
+            merge_ltr_score (half, data[pr], MERGE_FIT_ODD, K, &hr, &mrr);
+        merge_ltr_destroy (&half);
+        ltr[pr] = merge_ltr_fit (data[pr], MERGE_FIT_ALL, lp);
+        if (summary && used < cap) {
+            int w = snprintf (summary + used, cap - used,
+                              "%s(%c) fitted on %u validation predictions, check half (odd "
+                              "sessions, %u predictions, %u reachable) HR@20 %.4f MRR@20 %.4f",
+                              pr ? "; " : "", pr ? 'b' : 'a',
+                              merge_ltr_data_count (data[pr], MERGE_FIT_ALL, NULL), npred, reach,
+                              hr, mrr);
+            used += w > 0 ? (size_t) w : 0;
+        }
+    }
+}
+
+/*  A copy of ids with the same indices (the fit's model knows the train's
+    ids).  NULL on out of memory.  */
+static collab_ids_t *
+s_copy_ids (const collab_ids_t *ids)
+{
+    collab_ids_t *copy = collab_ids_new (collab_ids_count (ids) + 1);
+    for (uint32_t i = 0; copy && i < collab_ids_count (ids); i++) {
+        const char *id = collab_ids_at (ids, i);
+        if (collab_ids_intern (copy, id, strlen (id)) != (int64_t) i)
+            collab_ids_destroy (&copy);
+    }
+    return copy;
 }
 
 hr_merge_model_t *
 eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
                   const collab_train_params_t *tp, const collab_score_params_t *sp,
-                  const eval_rules_params_t *rp, double trending_rate, double holdout,
-                  uint32_t depth, char *summary, size_t cap)
+                  const eval_rules_params_t *rp, eval_strategy_t *content,
+                  double trending_rate, double holdout,
+                  uint32_t depth, char *summary, size_t cap, merge_ltr_t **ltr,
+                  const merge_ltr_params_t *lp, bool item_features, char *ltr_summary,
+                  size_t ltr_cap)
 {
     snprintf (summary, cap, "not fitted");
+    if (ltr_summary)
+        snprintf (ltr_summary, ltr_cap, "not fitted");
+    if (ltr)
+        ltr[0] = ltr[1] = NULL;
     collab_log_t *before = NULL, *held = NULL;
-    collab_ids_t *copy = collab_ids_new (collab_ids_count (ids) + 1);
+    collab_ids_t *copy = s_copy_ids (ids);
     collab_model_t *model = NULL;
     eval_strategy_t src[EVAL_LEARNED_SOURCES];
     memset (src, 0, sizeof src);
     merge_replay_t *replay = NULL;
     hr_merge_model_t *fitted = NULL;
+    merge_ltr_data_t *data[2] = { NULL, NULL };
+    eval_item_stats_t *stats = NULL;
+    uint32_t nextra = item_features ? EVAL_ITEM_FEATURES : 0;
+    if (ltr && (!(data[0] = merge_ltr_data_new (EVAL_LEARNED_SOURCES, nextra))
+                || !(data[1] = merge_ltr_data_new (EVAL_LEARNED_SOURCES, nextra))))
+        goto done;
     if (!copy || s_split (train, holdout, &before, &held) != 0)
         goto done;
-    /*  the same item indices: the fit's model knows the train's ids      */
-    for (uint32_t i = 0; i < collab_ids_count (ids); i++) {
-        const char *id = collab_ids_at (ids, i);
-        if (collab_ids_intern (copy, id, strlen (id)) != (int64_t) i)
-            goto done;
-    }
+    if (ltr && nextra && !(stats = eval_item_stats_new (before, trending_rate)))
+        goto done;
     uint32_t n_items = collab_ids_count (copy);
     if (!(model = collab_model_train (before, copy, tp)))
         goto done;
@@ -143,27 +260,25 @@ eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
         goto done;
     if (eval_rules (&src[1], before, n_items, rp, err, sizeof err) != 0)
         memset (&src[1], 0, sizeof src[1]);     /* no rules: fitted on the others */
+    if (content)
+        src[3] = *content;      /* borrowed (built from the catalog alone: no leak) */
     merge_fit_source_t fs[EVAL_LEARNED_SOURCES];
     for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
         fs[k] = (merge_fit_source_t) { eval_learned_names[k], s_signals[k],
                                        eval_learned_signal_weights[k], s_rank_weights[k] };
     if (!(replay = merge_replay_new (fs, EVAL_LEARNED_SOURCES))
-        || s_replay (held, src, depth, replay) != 0
+        || s_replay (held, src, depth, replay, ltr ? data : NULL, stats) != 0
         || merge_replay_count (replay, MERGE_FIT_ALL) == 0
         || !(fitted = merge_replay_fit (replay, MERGE_FIT_ALL, K)))
         goto done;
-    merge_fit_score_t rank, learned;
-    if (merge_replay_score (replay, NULL, MERGE_FIT_ALL, K, &rank) == 0
-        && merge_replay_score (replay, fitted, MERGE_FIT_ALL, K, &learned) == 0)
-        snprintf (summary, cap, "fitted on %u validation predictions (newest %.0f %% of the train "
-                  "sessions, %u; sources trained on the older %u): rank merge HR@20 %.4f MRR@20 %.4f, "
-                  "learned HR@20 %.4f MRR@20 %.4f; sub-weights collab %g, rules %g, trending %g",
-                  learned.n, holdout * 100, held->n_sessions, before->n_sessions, rank.hr, rank.mrr,
-                  learned.hr, learned.mrr,
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "collab")),
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "rules")),
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "trending")));
+    s_summary (replay, fitted, holdout, held->n_sessions, before->n_sessions, summary, cap);
+    if (ltr)
+        s_fit_ltr (data, lp, ltr, ltr_summary, ltr_cap);
 done:
+    memset (&src[3], 0, sizeof src[3]);         /* the content source is the caller's */
+    eval_item_stats_destroy (&stats);
+    merge_ltr_data_destroy (&data[0]);
+    merge_ltr_data_destroy (&data[1]);
     merge_replay_destroy (&replay);
     for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
         eval_strategy_free (&src[k]);

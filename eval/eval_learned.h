@@ -8,26 +8,37 @@
     shop's logs) and the calibration and sub-weights fitted on all of them.
     The test then merges the sources trained on the whole train with that
     model (eval_hybrid_learned), as the gateway does with a published one.
-    The test is never seen by the fit.  No content source: these logs have
-    no item text.  Sources, in this order: collab (clicked), rules
-    (clicked), trending (standing in for the diverse picks).               */
+    The test is never seen by the fit.  Sources, in this order: collab (clicked), rules
+    (clicked), trending (standing in for the diverse picks), content's
+    clicked list (when the run has a catalog: `content`, borrowed, may be
+    NULL; built from the catalog alone, so nothing of the log leaks).     */
 #ifndef EVAL_LEARNED_H
 #define EVAL_LEARNED_H
 #include <stddef.h>
 #include "eval_strategies.h"
 #include "hr_merge_model.h"
+#include "merge_ltr.h"
 #include "collab-svc/ids.h"
 #include "collab-svc/params.h"
 
-#define EVAL_LEARNED_SOURCES 3
+#define EVAL_LEARNED_SOURCES 4
 extern const char *const eval_learned_names[EVAL_LEARNED_SOURCES];
 extern const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES];
 
 /*  The fitted model, or NULL (too little data, out of memory); a line on
-    the fit (validation figures, sub-weights) in summary.                  */
+    the fit (validation figures, sub-weights) in summary.  With ltr (two
+    entries) the same replay also fits the learning-to-rank stage
+    (merge_ltr.h): ltr[0] for protocol (a), ltr[1] for (b), each checked
+    first (fitted on the even held-out sessions, scored on the odd ones:
+    ltr_summary), then fitted on all.  ltr[i] may come back NULL.  With
+    item_features the candidates also carry eval_item_stats' features
+    (seeded with the sessions before the held-out ones).                   */
 hr_merge_model_t *eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
                                     const collab_train_params_t *tp, const collab_score_params_t *sp,
-                                    const eval_rules_params_t *rp, double trending_rate,
-                                    double holdout, uint32_t depth, char *summary, size_t cap);
+                                    const eval_rules_params_t *rp, eval_strategy_t *content,
+                                    double trending_rate,
+                                    double holdout, uint32_t depth, char *summary, size_t cap,
+                                    merge_ltr_t **ltr, const merge_ltr_params_t *lp,
+                                    bool item_features, char *ltr_summary, size_t ltr_cap);
 
 #endif

@@ -1,5 +1,6 @@
 /*  eval_metrics — see eval_metrics.h.  */
 #include "eval_metrics.h"
+#include "hr_array.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,14 +40,8 @@ int
 eval_metrics_add (eval_metrics_t *m, const collab_rec_t *list, uint32_t n,
                   uint32_t target, uint64_t latency_ns)
 {
-    if (m->n == m->lat_cap) {
-        uint64_t cap = m->lat_cap ? m->lat_cap * 2 : 4096;
-        uint32_t *lat = realloc (m->lat_ns, cap * sizeof *lat);
-        if (!lat)
-            return -1;
-        m->lat_ns = lat;
-        m->lat_cap = cap;
-    }
+    if (hr_array_grow (&m->lat_ns, sizeof *m->lat_ns, m->n, &m->lat_cap, 4096) != 0)
+        return -1;
     m->lat_ns[m->n++] = latency_ns > UINT32_MAX ? UINT32_MAX : (uint32_t) latency_ns;
     uint32_t rank = 0;
     for (uint32_t i = 0; i < n && !rank; i++)

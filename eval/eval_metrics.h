@@ -22,7 +22,7 @@ typedef struct {
     uint8_t *seen[EVAL_METRICS_MAX_K];       /* per item: in some top-K list */
     uint32_t covered[EVAL_METRICS_MAX_K];
     uint32_t *lat_ns;                          /* one per prediction */
-    uint64_t lat_cap;
+    size_t lat_cap;
 } eval_metrics_t;
 
 /*  ks ascending, 1..EVAL_METRICS_MAX_K of them.  0 / -1 (OOM, bad ks).   */

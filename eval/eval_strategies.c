@@ -172,3 +172,110 @@ eval_collab (eval_strategy_t *st, const collab_model_t *model,
                               .note = "co-occurrence + session-kNN" };
     return 0;
 }
+
+/*  --- item features of the learning-to-rank hybrid -------------------------- */
+
+/*  The short-term trend: weight kept per hour (half-life ~1 h).  */
+#define FAST_RATE 0.5
+
+struct eval_item_stats {
+    trending_decay_t *decay, *fast;
+    float *count;
+    int64_t *last;              /* INT64_MIN: never clicked */
+    uint32_t n;
+    int64_t now;
+};
+
+static int
+s_stats_room (eval_item_stats_t *self, uint32_t item)
+{
+    if (item < self->n)
+        return 0;
+    uint32_t nc = self->n ? self->n : 1024;
+    while (nc <= item)
+        nc *= 2;
+    float *count = realloc (self->count, nc * sizeof *count);
+    if (count)
+        self->count = count;
+    int64_t *last = realloc (self->last, nc * sizeof *last);
+    if (last)
+        self->last = last;
+    if (!count || !last)
+        return -1;
+    for (uint32_t i = self->n; i < nc; i++) {
+        self->count[i] = 0;
+        self->last[i] = INT64_MIN;
+    }
+    self->n = nc;
+    return 0;
+}
+
+eval_item_stats_t *
+eval_item_stats_new (const collab_log_t *train, double rate)
+{
+    eval_item_stats_t *self = calloc (1, sizeof *self);
+    int64_t t0 = train->n_events ? collab_log_min_ts (train) : 0;
+    if (!self || !(self->decay = trending_decay_new (rate, t0))
+        || !(self->fast = trending_decay_new (FAST_RATE, t0))) {
+        if (self)
+            trending_decay_destroy (&self->decay);
+        free (self);
+        return NULL;
+    }
+    for (uint32_t e = 0; e < train->n_events; e++)
+        if (eval_item_stats_observe (self, train->item[e], train->ts_ms[e]) != 0) {
+            eval_item_stats_destroy (&self);
+            return NULL;
+        }
+    return self;
+}
+
+void
+eval_item_stats_destroy (eval_item_stats_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    trending_decay_destroy (&(*self_p)->decay);
+    trending_decay_destroy (&(*self_p)->fast);
+    free ((*self_p)->count);
+    free ((*self_p)->last);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+int
+eval_item_stats_observe (eval_item_stats_t *self, uint32_t item, int64_t ts_ms)
+{
+    if (s_stats_room (self, item) != 0 || trending_decay_add (self->decay, item, ts_ms) != 0
+        || trending_decay_add (self->fast, item, ts_ms) != 0)
+        return -1;
+    self->count[item]++;
+    if (ts_ms > self->last[item])
+        self->last[item] = ts_ms;
+    return 0;
+}
+
+void
+eval_item_stats_set_now (eval_item_stats_t *self, int64_t now_ms)
+{
+    self->now = now_ms;
+}
+
+void
+eval_item_stats_features (void *ctx, uint32_t item, float *out)
+{
+    const eval_item_stats_t *self = ctx;
+    double hours = 1e4;
+    float count = 0;
+    if (item < self->n) {
+        count = self->count[item];
+        if (self->last[item] != INT64_MIN) {
+            hours = (double) (self->now - self->last[item]) / 3600000.0;
+            hours = hours < 0 ? 0 : hours > 1e4 ? 1e4 : hours;
+        }
+    }
+    out[0] = (float) log1p (trending_decay_score (self->decay, item, self->now));
+    out[1] = (float) log1p (count);
+    out[2] = (float) log1p (hours);
+    out[3] = (float) log1p (trending_decay_score (self->fast, item, self->now));
+}

@@ -6,6 +6,7 @@
 #include "collab-svc/model.h"
 #include "collab-svc/score.h"
 #include "hr_merge_model.h"
+#include "merge_ltr.h"
 
 /*  Most clicked items of the training log (static).                        */
 int eval_popularity (eval_strategy_t *st, const collab_model_t *model);
@@ -29,6 +30,13 @@ int eval_collab (eval_strategy_t *st, const collab_model_t *model,
     add.  The model is copied.  */
 int eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
                       const collab_score_params_t *params);
+
+/*  content-svc's for_user (its clicked list) over a content model built in
+    process from catalog_csv (content-svc's product CSV format); product
+    ids are mapped to dense indices through `ids` (borrowed; products it
+    does not know are dropped).  0 / -1 with the reason in err.            */
+int eval_content (eval_strategy_t *st, const char *catalog_csv, const collab_ids_t *ids,
+                  char *err, size_t errlen);
 
 /*  Association rules mined with FP-Growth (rules-svc/fpgrowth.h) on the
     training sessions as baskets; a history matches a rule when it holds the
@@ -57,5 +65,30 @@ int eval_hybrid (eval_strategy_t *st, eval_strategy_t *const *sources,
 int eval_hybrid_learned (eval_strategy_t *st, eval_strategy_t *const *sources, const char *const *names,
                          const double *signal_weights, uint32_t nsrc, hr_merge_model_t **model,
                          uint32_t depth, const char *note);
+
+/*  Item features for the learning-to-rank hybrid (merge_ltr_extra_fn):
+    seeded with a log's clicks, updated with every observed click; at the
+    time set by _set_now: log (1 + trending score) (trending-svc's decay at
+    `rate`), log (1 + clicks so far), log (1 + hours since the item's last
+    click; 10^4 when never), log (1 + short-term trend) (decay 0.5 per
+    hour).                                                                  */
+#define EVAL_ITEM_FEATURES 4
+typedef struct eval_item_stats eval_item_stats_t;
+eval_item_stats_t *eval_item_stats_new (const collab_log_t *log, double rate);
+void eval_item_stats_destroy (eval_item_stats_t **self_p);
+int eval_item_stats_observe (eval_item_stats_t *self, uint32_t item, int64_t ts_ms);
+void eval_item_stats_set_now (eval_item_stats_t *self, int64_t now_ms);
+void eval_item_stats_features (void *ctx, uint32_t item, float *out);
+
+/*  The learning-to-rank hybrid: the sources' lists (`depth` each) ranked by
+    fitted rankers (merge_ltr.h), ltr[0] under protocol (a) (history kept),
+    ltr[1] under (b); a protocol without a ranker gets empty lists; a NULL
+    source answers empty lists (a ranker's source the run lacks).  With
+    stats (taken, may be NULL when the rankers use no item features) the
+    candidates get its features, and it observes every replayed click.
+    Takes the rankers and stats (set to NULL) on success.  0 / -1.          */
+int eval_hybrid_ltr (eval_strategy_t *st, eval_strategy_t *const *sources, uint32_t nsrc,
+                     merge_ltr_t **ltr, eval_item_stats_t **stats, uint32_t depth,
+                     const char *note);
 
 #endif

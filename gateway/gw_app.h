@@ -28,6 +28,7 @@ typedef enum {
     GW_EP_CATALOG,          /* catalog API (gw_catalog_api.c) */
     GW_EP_USERS,            /* erasure (gw_users.c) */
     GW_EP_EVENTS,           /* typed events (gw_events.c) */
+    GW_EP_DOCS,             /* Swagger UI (gw_docs.c) */
     GW_EP_OTHER,            /* 404 / 405 / 414 / 431 answered by the router */
     GW_EP_COUNT
 } gw_endpoint_t;

@@ -38,15 +38,8 @@ main (int argc, char **argv)
         hr_config_destroy (&cfg);
         return 2;
     }
-    char err[512];
-    if (hr_config_load (cfg, err, sizeof err) != 0) {
-        fprintf (stderr, "hybridrec-gateway: %s\n", err);
-        hr_config_destroy (&cfg);
-        return 2;
-    }
-    int level = hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL"));
-    hr_log_init ("gateway", level < 0 ? HR_LOG_INFO : (hr_log_level_t) level);
-    if (hr_curve_configure (cfg) != 0) {    /* never fall back to plain text */
+    if (hr_config_load_or_report (&cfg, "hybridrec-gateway") != 0
+        || hr_config_start_process (cfg, "gateway") != 0) {
         hr_config_destroy (&cfg);
         return 2;
     }

@@ -1,4 +1,5 @@
 #include "basket_builder.h"
+#include "hr_array.h"
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,14 +87,8 @@ int rules_basket_builder_add (rules_basket_builder_t *self, const char *user, si
     uint32_t id = rules_item_dict_intern (self->dict, product, product_len);
     if (id == RULES_ITEM_DICT_NONE)
         return -1;
-    if (self->n == self->cap) {
-        size_t cap = self->cap ? self->cap * 2 : 32;
-        uint32_t *p = realloc (self->items, cap * sizeof *p);
-        if (!p)
-            return -1;
-        self->items = p;
-        self->cap = cap;
-    }
+    if (hr_array_grow (&self->items, sizeof *self->items, self->n, &self->cap, 32) != 0)
+        return -1;
     self->items[self->n++] = id;
     return 0;
 }

@@ -27,8 +27,8 @@ t0=$(date +%s)
 mirror() {  # the first Debian URI apt is configured with
   local m=${HR_DEBIAN_MIRROR:-}
   if [ -z "$m" ]; then
-    m=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -v security | head -1)
-    [ -n "$m" ] || m=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | head -1)
+    m=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '!/security/ {print $2}' | sed -n 1p)
+    [ -n "$m" ] || m=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | sed -n 1p)
   fi
   echo "${m:-http://deb.debian.org/debian}"
 }
@@ -42,13 +42,23 @@ mkdir -p "$logs"
 
 base() {  # base NAME PACKAGES [HOOK...]: minbase + PACKAGES, imported as NAME
   local name=$1 pkgs=$2; shift 2
-  # No documentation, manuals or translations in an image; dpkg without
-  # fsync (the tree is thrown away if anything fails).
-  mmdebstrap --quiet --variant=minbase --components=main --include="$pkgs" \
-    --dpkgopt=force-unsafe-io \
-    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
-    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    "$@" bookworm - \
+  # No documentation, manuals or translations in an image: dpkg skips them for
+  # every package it installs (our own dpkg.cfg.d file, so that mmdebstrap
+  # does not filter each essential package through its Python mmtarfilter),
+  # and what the essential set's extraction put there is removed at the end.
+  # dpkg without fsync (the tree is thrown away if anything fails); no
+  # translated package descriptions.
+  mmdebstrap --variant=minbase --components=main --include="$pkgs" \
+    --dpkgopt=force-unsafe-io --aptopt='Acquire::Languages "none"' \
+    --setup-hook='mkdir -p "$1/etc/dpkg/dpkg.cfg.d"
+      printf "%s\n" "path-exclude=/usr/share/man/*" "path-exclude=/usr/share/locale/*" \
+        "path-exclude=/usr/share/doc/*" "path-include=/usr/share/doc/*/copyright" \
+        >"$1/etc/dpkg/dpkg.cfg.d/90hybridrec-nodoc"' \
+    "$@" \
+    --customize-hook='rm -rf "$1"/usr/share/man/* "$1"/usr/share/locale/*
+      find "$1/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+      find "$1/usr/share/doc" -mindepth 1 -type d -empty -delete' \
+    bookworm - \
     "deb $m bookworm main" "deb $m bookworm-updates main" "deb $sec bookworm-security main" \
     | $DOCKER import - "$name" >/dev/null
 }
@@ -73,11 +83,20 @@ make_stores_base() {
     chroot "$1" chown redis:redis /data'
 }
 run_logged() {  # run_logged NAME FUNCTION: in the background, output in $logs/NAME
-  "$2" >"$logs/$1" 2>&1 &
-  pids+=("$!:$1")
+  ( TIMEFORMAT="%R s wall, %U s user, %S s sys"; time "$2" ) >"$logs/$1" 2>&1 &
+  names[$!]=$1
 }
 
-pids=()
+# Progress every 60 s: each job still running and its log's last line.
+declare -A names=()
+ticker() {
+  while sleep 60 </dev/null >/dev/null 2>&1; do
+    for n in "${names[@]}"; do
+      [ -e "$logs/$n.done" ] || echo "image: +$(( $(date +%s) - t0 )) s $n: $(tail -c 2000 "$logs/$n" | tr '\r' '\n' | grep -v '^\s*$' | tail -1 | cut -c1-100)" >&2
+    done
+  done
+}
+rm -f "$logs"/*
 for pair in "$runtime:make_runtime" "$stores_base:make_stores_base"; do
   if ! $DOCKER image inspect "${pair%%:make_*}" >/dev/null 2>&1; then
     echo "image: making ${pair%%:make_*} with mmdebstrap from $m" >&2
@@ -98,14 +117,20 @@ build_binaries() {
   cp deploy/datastore.sh build/image/context/datastore.sh
 }
 run_logged binaries build_binaries
+ticker & ticker_pid=$!
 failed=0
-for p in "${pids[@]}"; do
-  if ! wait "${p%%:*}"; then
+while [ ${#names[@]} -gt 0 ]; do
+  rc=0; wait -n -p done_pid "${!names[@]}" || rc=$?
+  n=${names[$done_pid]}; unset "names[$done_pid]"; touch "$logs/$n.done"
+  if [ "$rc" -eq 0 ]; then
+    echo "image: +$(( $(date +%s) - t0 )) s $n done ($(tail -1 "$logs/$n"))" >&2
+  else
     failed=1
-    echo "image: ${p#*:} failed:" >&2
-    tail -30 "$logs/${p#*:}" >&2
+    echo "image: $n failed:" >&2
+    tail -30 "$logs/$n" >&2
   fi
 done
+kill "$ticker_pid" 2>/dev/null || true
 [ "$failed" -eq 0 ] || exit 1
 
 build() {

@@ -42,7 +42,8 @@ cat <<MSG
 hybridrec is up:  http://127.0.0.1:$port
   try:   curl 'http://127.0.0.1:$port/recommendations/home?user_id=alice'
          curl 'http://127.0.0.1:$port/recommendations/search?query=earbuds&response_limit=5'
-  docs:  http://127.0.0.1:$port/openapi.yaml     metrics: http://127.0.0.1:$port/metrics
+  docs:  http://127.0.0.1:$port/docs (Swagger UI)     http://127.0.0.1:$port/openapi.yaml
+  dashboard: http://127.0.0.1:$port/dashboard     metrics: http://127.0.0.1:$port/metrics
   logs:  var/run/log/        stop: make stop
   API keys: export HR_API_KEYS=key1,key2 before make run to protect histories and admin data.
 MSG

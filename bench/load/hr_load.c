@@ -12,12 +12,16 @@
     only POSTs instead (80% product_click, 20% search_query, users spread
     over --users ids): the interactions write path.  --target PATH sends
     only that GET instead (e.g. /bench/fixed?bytes=N for the ceiling).
+    --only CLASS sends one class of the shop mix alone: home-history,
+    home-new, product, search or post (bench/capacity.sh).  The line
+    "measuring" on stdout marks the end of the set-up and the warm-up: a
+    script snapshots counters when it appears.
     Product ids and queries come from the running gateway itself.
 
     Plain sockets + epoll + timerfd, one thread.  Build: see CMakeLists.txt.
     usage: hr_load [--host H] [--port P] [--rate R] [--duration S] [--warmup S]
                    [--connections C] [--users N] [--mix shop|ingest]
-                   [--target PATH]                                          */
+                   [--target PATH] [--only CLASS]                           */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE         /* memmem */
 #endif
@@ -65,6 +69,8 @@ static double rate = 1000, duration = 30, warmup = 3;
 static int nconn = 64, nusers = 2000;
 static const char *target;
 static bool ingest;             /* --mix ingest */
+static int only = -1;           /* --only CLASS: one class of the shop mix */
+static const char *const only_names[] = { "home-history", "home-new", "product", "search", "post" };
 static char products[512][11];
 static int nproducts;
 static const char *const queries[] = {
@@ -168,6 +174,8 @@ pick_class (void)
 {
     if (target)
         return C_TARGET;
+    if (only >= 0)
+        return only;
     unsigned r = (unsigned) (rnd () % 100);
     if (ingest)
         return r < 80 ? C_POST : C_POST_SEARCH;
@@ -355,10 +363,20 @@ main (int argc, char **argv)
         else if (!strcmp (a, "--target") && v) target = argv[++i];
         else if (!strcmp (a, "--mix") && v && (!strcmp (v, "shop") || !strcmp (v, "ingest")))
             ingest = !strcmp (argv[++i], "ingest");
+        else if (!strcmp (a, "--only") && v) {
+            for (int k = 0; k < (int) (sizeof only_names / sizeof *only_names); k++)
+                if (!strcmp (v, only_names[k]))
+                    only = k;
+            if (only < 0) {
+                fprintf (stderr, "hr_load: --only home-history|home-new|product|search|post\n");
+                return 2;
+            }
+            i++;
+        }
         else {
             fprintf (stderr, "usage: hr_load [--host H] [--port P] [--rate R (0 = closed loop)] [--duration S]\n"
                              "               [--warmup S] [--connections C] [--users N] [--mix shop|ingest]\n"
-                             "               [--target PATH]\n");
+                             "               [--target PATH] [--only home-history|home-new|product|search|post]\n");
             return 2;
         }
     }
@@ -398,10 +416,16 @@ main (int argc, char **argv)
         timerfd_settime (tfd, TFD_TIMER_ABSTIME, &its, NULL);
     }
     struct epoll_event events[256];
+    bool announced = false;
     for (;;) {
         uint64_t now = now_ns ();
         if (now >= t_end)
             break;
+        if (!announced && now >= t_measure_from) {
+            printf ("measuring\n");
+            fflush (stdout);
+            announced = true;
+        }
         int n = epoll_wait (ep, events, 256, 100);
         now = now_ns ();
         for (int e = 0; e < n; e++) {
@@ -471,7 +495,8 @@ main (int argc, char **argv)
             record (pick_class (), end - backlog[backlog_head % backlog_cap], 0);
     printf ("%s loop, %s%.0f req/s offered, %d connections, %.0f s (+%.0f s warm-up)%s%s\n",
             open_loop ? "open" : "closed", open_loop ? "" : "(closed) ", rate, nconn, duration, warmup,
-            target ? ", target " : ingest ? ", mix ingest" : ", mix shop", target ? target : "");
+            target ? ", target " : ingest ? ", mix ingest" : only >= 0 ? ", only " : ", mix shop",
+            target ? target : only >= 0 ? only_names[only] : "");
     report (duration);
     return 0;
 }

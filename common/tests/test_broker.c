@@ -9,6 +9,7 @@
 #include "hr_wire.h"
 #include "hr_worker.h"
 #include "hr_test.h"
+#include "echo_worker.h"
 
 #include <czmq.h>
 #include <pthread.h>
@@ -20,96 +21,7 @@
 
 #define TEST_HEARTBEAT_MS 100
 
-/* ------------------------------------------------------ echo workers */
-
-typedef struct {
-    const char *endpoint;
-    const char *service;
-    uint8_t tag;                /* first byte of every reply: who served */
-    int delay_ms;               /* simulated work */
-    atomic_bool stop;
-    atomic_int served;
-    pthread_t thread;
-} echo_t;
-
-static void *
-echo_main (void *arg)
-{
-    echo_t *e = (echo_t *) arg;
-    hr_worker_t *w = hr_worker_new (e->endpoint, e->service);
-    ck_assert_ptr_nonnull (w);
-    hr_writer_t out;
-    hr_writer_init (&out);
-    while (!atomic_load (&e->stop)) {
-        hr_work_t work;
-        if (hr_worker_recv (w, &work, 50) != 1)
-            continue;
-        atomic_fetch_add (&e->served, 1);
-        if (e->delay_ms)
-            test_sleep_ms (e->delay_ms);
-        hr_writer_reset (&out);
-        hr_put_u8 (&out, e->tag);
-        hr_put_bytes (&out, work.body, work.body_len);
-        hr_worker_reply (w, HR_OK, out.data, out.len);
-    }
-    hr_writer_free (&out);
-    hr_worker_destroy (&w);
-    return NULL;
-}
-
-static echo_t *
-echo_start (const char *endpoint, const char *service, uint8_t tag, int delay_ms)
-{
-    echo_t *e = (echo_t *) calloc (1, sizeof *e);
-    e->endpoint = endpoint;
-    e->service = service;
-    e->tag = tag;
-    e->delay_ms = delay_ms;
-    ck_assert_int_eq (pthread_create (&e->thread, NULL, echo_main, e), 0);
-    return e;
-}
-
-static void
-echo_stop (echo_t **e_p)
-{
-    atomic_store (&(*e_p)->stop, true);
-    pthread_join ((*e_p)->thread, NULL);
-    free (*e_p);
-    *e_p = NULL;
-}
-
 /* ------------------------------------------------------------ helpers */
-
-static long
-mmi_workers (hr_client_t *c, const char *service)
-{
-    hr_writer_t w;
-    hr_writer_init (&w);
-    hr_put_cstr (&w, service);
-    void *body;
-    size_t len;
-    int status = hr_client_call (c, HR_MMI_WORKERS, w.data, w.len, 2000, &body, &len);
-    hr_writer_free (&w);
-    long n = -1;
-    if (status == HR_OK && len == 4) {
-        hr_reader_t r;
-        hr_reader_init (&r, body, len);
-        n = hr_get_u32 (&r);
-    }
-    free (body);
-    return n;
-}
-
-/*  Waits (bounded) until the broker reports `want` live workers.          */
-static void
-wait_workers (hr_client_t *c, const char *service, long want)
-{
-    long long until = test_mono_ms () + 5000;
-    long n;
-    while ((n = mmi_workers (c, service)) != want && test_mono_ms () < until)
-        test_sleep_ms (20);
-    ck_assert_int_eq (n, want);
-}
 
 /*  Polls the client up to ms for one reply: 1 got one, 0 none.           */
 static int
@@ -125,23 +37,6 @@ wait_reply (hr_client_t *c, hr_reply_t *reply, int ms)
         zmq_poll (&item, 1, 10);
     }
     return 0;
-}
-
-static int
-call_text (hr_client_t *c, const char *service, const char *text, int timeout_ms,
-           uint8_t *tag, char *out, size_t outcap)
-{
-    void *body;
-    size_t len;
-    int status = hr_client_call (c, service, text, strlen (text), timeout_ms, &body, &len);
-    if (status == HR_OK && len >= 1) {
-        *tag = ((uint8_t *) body)[0];
-        size_t n = len - 1 < outcap - 1 ? len - 1 : outcap - 1;
-        memcpy (out, (char *) body + 1, n);
-        out[n] = 0;
-    }
-    free (body);
-    return status;
 }
 
 static hr_broker_t *
@@ -162,11 +57,11 @@ START_TEST (test_request_reply)
     echo_t *e = echo_start (hr_broker_endpoint (b), "echo", 7, 0);
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
     ck_assert_ptr_nonnull (c);
-    wait_workers (c, "echo", 1);
+    test_wait_workers (c, "echo", 1);
 
     uint8_t tag = 0;
     char out[64];
-    ck_assert_int_eq (call_text (c, "echo", "hello", 2000, &tag, out, sizeof out), HR_OK);
+    ck_assert_int_eq (echo_call (c, "echo", "hello", 2000, &tag, out, sizeof out), HR_OK);
     ck_assert_int_eq (tag, 7);
     ck_assert_str_eq (out, "hello");
     ck_assert_int_eq (atomic_load (&e->served), 1);
@@ -202,13 +97,13 @@ START_TEST (test_registration_mmi)
 {
     hr_broker_t *b = broker_start ();
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
-    ck_assert_int_eq (mmi_workers (c, "alpha"), 0);
+    ck_assert_int_eq (test_workers (c, "alpha"), 0);
     echo_t *a1 = echo_start (hr_broker_endpoint (b), "alpha", 1, 0);
     echo_t *a2 = echo_start (hr_broker_endpoint (b), "alpha", 2, 0);
     echo_t *b1 = echo_start (hr_broker_endpoint (b), "beta", 3, 0);
-    wait_workers (c, "alpha", 2);
-    wait_workers (c, "beta", 1);
-    ck_assert_int_eq (mmi_workers (c, "gamma"), 0);
+    test_wait_workers (c, "alpha", 2);
+    test_wait_workers (c, "beta", 1);
+    ck_assert_int_eq (test_workers (c, "gamma"), 0);
 
     /*  Empty body: every service with its count.                          */
     void *body;
@@ -239,7 +134,7 @@ START_TEST (test_registration_mmi)
 
     /*  Graceful leave (DISCONNECT) is seen at once, not after liveness.   */
     echo_stop (&a2);
-    wait_workers (c, "alpha", 1);
+    test_wait_workers (c, "alpha", 1);
     hr_broker_stats_t st;
     hr_broker_stats (b, &st);
     ck_assert_uint_eq (st.workers_dropped, 0);
@@ -257,7 +152,7 @@ START_TEST (test_lru_dispatch)
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
     echo_t *w1 = echo_start (hr_broker_endpoint (b), "lru", 1, 0);
     echo_t *w2 = echo_start (hr_broker_endpoint (b), "lru", 2, 0);
-    wait_workers (c, "lru", 2);
+    test_wait_workers (c, "lru", 2);
 
     /*  One call at a time: the worker that just answered goes to the back
         of the idle list, so the two must alternate.                        */
@@ -265,7 +160,7 @@ START_TEST (test_lru_dispatch)
     for (int i = 0; i < 10; i++) {
         uint8_t tag = 0;
         char out[16];
-        ck_assert_int_eq (call_text (c, "lru", "q", 2000, &tag, out, sizeof out), HR_OK);
+        ck_assert_int_eq (echo_call (c, "lru", "q", 2000, &tag, out, sizeof out), HR_OK);
         ck_assert (tag == 1 || tag == 2);
         ck_assert_int_ne (tag, prev);
         prev = tag;
@@ -309,7 +204,7 @@ START_TEST (test_deadline_expiry_in_queue)
     hr_broker_t *b = broker_start ();
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
     echo_t *slow = echo_start (hr_broker_endpoint (b), "slow", 1, 800);
-    wait_workers (c, "slow", 1);
+    test_wait_workers (c, "slow", 1);
 
     /*  1 keeps the only worker busy; 2 waits in the queue past its deadline. */
     ck_assert_int_eq (hr_client_send (c, "slow", 1, hr_now_ms () + 5000, "a", 1), 0);
@@ -442,9 +337,9 @@ START_TEST (test_dead_worker)
 
     /*  Idle and silent: dropped after liveness, then answered at once.   */
     zsock_t *idle = raw_worker (hr_broker_endpoint (b), "ghost");
-    wait_workers (c, "ghost", 1);
+    test_wait_workers (c, "ghost", 1);
     zsock_destroy (&idle);
-    wait_workers (c, "ghost", 0);
+    test_wait_workers (c, "ghost", 0);
     void *body;
     size_t len;
     ck_assert_int_eq (hr_client_call (c, "ghost", "x", 1, 5000, &body, &len), HR_UNAVAILABLE);
@@ -454,7 +349,7 @@ START_TEST (test_dead_worker)
         until its own timeout (the broker presumes a busy worker alive until
         the request's deadline, then waits liveness).                      */
     zsock_t *busy = raw_worker (hr_broker_endpoint (b), "ghost");
-    wait_workers (c, "ghost", 1);
+    test_wait_workers (c, "ghost", 1);
     ck_assert_int_eq (hr_client_send (c, "ghost", 9, hr_now_ms () + 500, "x", 1), 0);
     zmsg_t *req = raw_next_request (busy);  /* it took the request ... */
     ck_assert_ptr_nonnull (req);
@@ -468,7 +363,7 @@ START_TEST (test_dead_worker)
     hr_broker_stats_t st;
     hr_broker_stats (b, &st);
     ck_assert_uint_eq (st.workers_dropped, 2);
-    ck_assert_int_eq (mmi_workers (c, "ghost"), 0);
+    ck_assert_int_eq (test_workers (c, "ghost"), 0);
     hr_client_destroy (&c);
     hr_broker_destroy (&b);
 }
@@ -479,7 +374,7 @@ START_TEST (test_malformed_ignored)
     hr_broker_t *b = broker_start ();
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
     echo_t *e = echo_start (hr_broker_endpoint (b), "echo", 1, 0);
-    wait_workers (c, "echo", 1);
+    test_wait_workers (c, "echo", 1);
 
     zsock_t *raw = zsock_new_dealer (hr_broker_endpoint (b));
     zsock_set_linger (raw, 0);
@@ -506,9 +401,9 @@ START_TEST (test_malformed_ignored)
 
     uint8_t tag;
     char out[16];
-    ck_assert_int_eq (call_text (c, "echo", "still", 2000, &tag, out, sizeof out), HR_OK);
+    ck_assert_int_eq (echo_call (c, "echo", "still", 2000, &tag, out, sizeof out), HR_OK);
     ck_assert_str_eq (out, "still");
-    ck_assert_int_eq (mmi_workers (c, "echo"), 1);
+    ck_assert_int_eq (test_workers (c, "echo"), 1);
 
     zsock_destroy (&raw);
     echo_stop (&e);
@@ -524,13 +419,13 @@ START_TEST (test_broker_restart)
     snprintf (endpoint, sizeof endpoint, "%s", hr_broker_endpoint (b));
     echo_t *e = echo_start (endpoint, "echo", 1, 0);
     hr_client_t *c = hr_client_new (endpoint);
-    wait_workers (c, "echo", 1);
+    test_wait_workers (c, "echo", 1);
     uint8_t tag;
     char out[16];
-    ck_assert_int_eq (call_text (c, "echo", "one", 2000, &tag, out, sizeof out), HR_OK);
+    ck_assert_int_eq (echo_call (c, "echo", "one", 2000, &tag, out, sizeof out), HR_OK);
 
     hr_broker_destroy (&b);
-    ck_assert_int_ne (call_text (c, "echo", "gone", 300, &tag, out, sizeof out), HR_OK);
+    ck_assert_int_ne (echo_call (c, "echo", "gone", 300, &tag, out, sizeof out), HR_OK);
     b = hr_broker_new (endpoint);
     ck_assert_ptr_nonnull (b);
 
@@ -539,7 +434,7 @@ START_TEST (test_broker_restart)
     int status = -1;
     long long until = test_mono_ms () + 10000;
     while (status != HR_OK && test_mono_ms () < until) {
-        status = call_text (c, "echo", "two", 500, &tag, out, sizeof out);
+        status = echo_call (c, "echo", "two", 500, &tag, out, sizeof out);
         if (status != HR_OK)
             test_sleep_ms (50);
     }
@@ -606,10 +501,10 @@ inproc_round_trip (hr_broker_t *b, const char *inproc, uint8_t tag)
     echo_t *e = echo_start (hr_broker_endpoint (b), "echo", tag, 0);
     hr_client_t *c = hr_client_new (inproc);
     ck_assert_ptr_nonnull (c);
-    wait_workers (c, "echo", 1);
+    test_wait_workers (c, "echo", 1);
     uint8_t got = 0;
     char out[64];
-    ck_assert_int_eq (call_text (c, "echo", "over inproc", 2000, &got, out, sizeof out), HR_OK);
+    ck_assert_int_eq (echo_call (c, "echo", "over inproc", 2000, &got, out, sizeof out), HR_OK);
     ck_assert_int_eq (got, tag);
     ck_assert_str_eq (out, "over inproc");
 
@@ -630,7 +525,7 @@ inproc_round_trip (hr_broker_t *b, const char *inproc, uint8_t tag)
     /*  A TCP client of the same broker is served alongside.              */
     hr_client_t *tcp = hr_client_new (hr_broker_endpoint (b));
     ck_assert_ptr_nonnull (tcp);
-    ck_assert_int_eq (call_text (tcp, "echo", "over tcp", 2000, &got, out, sizeof out), HR_OK);
+    ck_assert_int_eq (echo_call (tcp, "echo", "over tcp", 2000, &got, out, sizeof out), HR_OK);
     ck_assert_str_eq (out, "over tcp");
     hr_client_destroy (&tcp);
 
@@ -766,7 +661,7 @@ START_TEST (test_far_deadline_is_clamped)
     hr_broker_t *b = broker_start ();
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
     zsock_t *busy = raw_worker (hr_broker_endpoint (b), "far");
-    wait_workers (c, "far", 1);
+    test_wait_workers (c, "far", 1);
     ck_assert_int_eq (hr_client_send (c, "far", 5, INT64_MAX - 1, "x", 1), 0);
     zmsg_t *req = raw_next_request (busy);  /* [HRW1][REQUEST][cid][id][deadline][body] */
     ck_assert_ptr_nonnull (req);
@@ -843,7 +738,7 @@ START_TEST (test_oversized_frame_is_refused)
     hr_client_t *c = hr_client_new (hr_broker_endpoint (b));
     hr_worker_t *w = hr_worker_new (hr_broker_endpoint (b), "huge");
     ck_assert_ptr_nonnull (w);
-    wait_workers (c, "huge", 1);
+    test_wait_workers (c, "huge", 1);
     ck_assert_int_eq (hr_client_send (c, "huge", 77, hr_now_ms () + 10000, "x", 1), 0);
     hr_work_t work;
     until = test_mono_ms () + 5000;
@@ -858,7 +753,7 @@ START_TEST (test_oversized_frame_is_refused)
     ck_assert_int_eq (wait_reply (c, &reply, 5000), 1);
     ck_assert_uint_eq (reply.request_id, 77);
     ck_assert_int_eq (reply.status, HR_INTERNAL);
-    ck_assert_int_eq (mmi_workers (c, "huge"), 1);      /* still connected */
+    ck_assert_int_eq (test_workers (c, "huge"), 1);      /* still connected */
     /*  nor does a client: refused before it reaches the broker  */
     char *too_big = calloc (1, big_len);
     ck_assert_int_eq (hr_client_send (c, "huge", 78, hr_now_ms () + 1000, too_big, big_len), -1);

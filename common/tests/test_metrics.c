@@ -62,6 +62,17 @@ START_TEST (test_counter_and_gauge_render)
         "hr_weird +Inf\n";
     //  Every render starts with the build's identity, then the registry
     ck_assert_msg (strncmp (text, "# HELP hybridrec_build_info ", 28) == 0, "%s", text);
+    //  ... and the CPU it has used so far, which grows as it works
+    const char *cpu = strstr (text, "\nprocess_cpu_seconds_total ");
+    ck_assert_ptr_nonnull (cpu);
+    double before = strtod (cpu + 27, NULL);
+    ck_assert (before > 0);
+    volatile double spin = 0;
+    for (long i = 0; i < 20000000; i++)
+        spin += (double) i;
+    char *again = hr_metrics_render (NULL);
+    ck_assert (strtod (strstr (again, "\nprocess_cpu_seconds_total ") + 27, NULL) > before);
+    free (again);
     const char *registry = strstr (text, "# HELP hr_requests_total");
     ck_assert_ptr_nonnull (registry);
     ck_assert_str_eq (registry, expect);

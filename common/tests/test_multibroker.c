@@ -13,6 +13,7 @@
 #include "hr_wire.h"
 #include "hr_worker.h"
 #include "hr_test.h"
+#include "echo_worker.h"
 
 #include <czmq.h>
 #include <pthread.h>
@@ -24,87 +25,6 @@
 #define TEST_HEARTBEAT_MS 100
 #define WAIT_MS 10000           /* bound on every wait for a condition */
 
-/* ------------------------------------------------------ echo workers */
-
-typedef struct {
-    char endpoints[512];
-    uint8_t tag;                /* first byte of every reply: who served */
-    atomic_bool stop;
-    atomic_int served;
-    pthread_t thread;
-    pthread_mutex_t lock;       /* guards the two below */
-    char next[512];             /* a new broker list for the worker's thread */
-    int set_rc;                 /* hr_worker_set_brokers: 1 pending, 0 / -1 done */
-} echo_t;
-
-static void *
-echo_main (void *arg)
-{
-    echo_t *e = (echo_t *) arg;
-    hr_worker_t *w = hr_worker_new (e->endpoints, "echo");
-    ck_assert_ptr_nonnull (w);
-    hr_writer_t out;
-    hr_writer_init (&out);
-    while (!atomic_load (&e->stop)) {
-        pthread_mutex_lock (&e->lock);
-        if (e->set_rc == 1)
-            e->set_rc = hr_worker_set_brokers (w, e->next);
-        pthread_mutex_unlock (&e->lock);
-        hr_work_t work;
-        if (hr_worker_recv (w, &work, 50) != 1)
-            continue;
-        atomic_fetch_add (&e->served, 1);
-        hr_writer_reset (&out);
-        hr_put_u8 (&out, e->tag);
-        hr_put_bytes (&out, work.body, work.body_len);
-        hr_worker_reply (w, HR_OK, out.data, out.len);
-    }
-    hr_writer_free (&out);
-    hr_worker_destroy (&w);
-    return NULL;
-}
-
-static echo_t *
-echo_start (const char *endpoints, uint8_t tag)
-{
-    echo_t *e = (echo_t *) calloc (1, sizeof *e);
-    snprintf (e->endpoints, sizeof e->endpoints, "%s", endpoints);
-    e->tag = tag;
-    pthread_mutex_init (&e->lock, NULL);
-    ck_assert_int_eq (pthread_create (&e->thread, NULL, echo_main, e), 0);
-    return e;
-}
-
-static void
-echo_stop (echo_t **e_p)
-{
-    atomic_store (&(*e_p)->stop, true);
-    pthread_join ((*e_p)->thread, NULL);
-    pthread_mutex_destroy (&(*e_p)->lock);
-    free (*e_p);
-    *e_p = NULL;
-}
-
-/*  Has the worker's own thread switch to `list`; its result.             */
-static int
-echo_set_brokers (echo_t *e, const char *list)
-{
-    pthread_mutex_lock (&e->lock);
-    snprintf (e->next, sizeof e->next, "%s", list);
-    e->set_rc = 1;
-    pthread_mutex_unlock (&e->lock);
-    long long until = test_mono_ms () + WAIT_MS;
-    int rc = 1;
-    while (rc == 1 && test_mono_ms () < until) {
-        pthread_mutex_lock (&e->lock);
-        rc = e->set_rc;
-        pthread_mutex_unlock (&e->lock);
-        if (rc == 1)
-            test_sleep_ms (10);
-    }
-    return rc;
-}
-
 /* ------------------------------------------------------------ helpers */
 
 static hr_broker_t *
@@ -113,24 +33,6 @@ broker_start (const char *endpoint)
     hr_broker_t *b = hr_broker_new (endpoint);
     ck_assert_ptr_nonnull (b);
     return b;
-}
-
-/*  One echo call; HR_OK with the echoed text in out and the server's tag. */
-static int
-call_text (hr_client_t *c, const char *text, int timeout_ms, uint8_t *tag, char *out,
-           size_t outcap)
-{
-    void *body;
-    size_t len;
-    int status = hr_client_call (c, "echo", text, strlen (text), timeout_ms, &body, &len);
-    if (status == HR_OK && len >= 1) {
-        *tag = ((uint8_t *) body)[0];
-        size_t n = len - 1 < outcap - 1 ? len - 1 : outcap - 1;
-        memcpy (out, (char *) body + 1, n);
-        out[n] = 0;
-    }
-    free (body);
-    return status;
 }
 
 /*  Waits until the broker behind `c` serves an echo call; its status.     */
@@ -142,7 +44,7 @@ wait_served (hr_client_t *c, const char *text)
     int status = -1;
     long long until = test_mono_ms () + WAIT_MS;
     while (status != HR_OK && test_mono_ms () < until) {
-        status = call_text (c, text, 500, &tag, out, sizeof out);
+        status = echo_call (c, "echo", text, 500, &tag, out, sizeof out);
         if (status != HR_OK)
             test_sleep_ms (20);
     }
@@ -215,7 +117,7 @@ START_TEST (test_two_brokers_one_worker)
     hr_broker_t *b = broker_start ("tcp://127.0.0.1:*");
     char list[600];
     snprintf (list, sizeof list, "%s,%s", hr_broker_endpoint (a), hr_broker_endpoint (b));
-    echo_t *e = echo_start (list, 9);
+    echo_t *e = echo_start (list, "echo", 9, 0);
     hr_client_t *ca = hr_client_new (hr_broker_endpoint (a));
     hr_client_t *cb = hr_client_new (hr_broker_endpoint (b));
     ck_assert_ptr_nonnull (ca);
@@ -226,10 +128,10 @@ START_TEST (test_two_brokers_one_worker)
 
     uint8_t tag = 0;
     char out[64];
-    ck_assert_int_eq (call_text (ca, "to-a", 5000, &tag, out, sizeof out), HR_OK);
+    ck_assert_int_eq (echo_call (ca, "echo", "to-a", 5000, &tag, out, sizeof out), HR_OK);
     ck_assert_int_eq (tag, 9);
     ck_assert_str_eq (out, "to-a");
-    ck_assert_int_eq (call_text (cb, "to-b", 5000, &tag, out, sizeof out), HR_OK);
+    ck_assert_int_eq (echo_call (cb, "echo", "to-b", 5000, &tag, out, sizeof out), HR_OK);
     ck_assert_int_eq (tag, 9);
     ck_assert_str_eq (out, "to-b");
 
@@ -285,8 +187,8 @@ START_TEST (test_broker_recreated)
     char ea[256], list[600];
     snprintf (ea, sizeof ea, "%s", hr_broker_endpoint (a));
     snprintf (list, sizeof list, "%s %s", ea, hr_broker_endpoint (b));
-    echo_t *e1 = echo_start (list, 1);
-    echo_t *e2 = echo_start (list, 2);
+    echo_t *e1 = echo_start (list, "echo", 1, 0);
+    echo_t *e2 = echo_start (list, "echo", 2, 0);
     hr_client_t *ca = hr_client_new (ea);
     hr_client_t *cb = hr_client_new (hr_broker_endpoint (b));
     test_wait_workers (ca, "echo", 2);
@@ -301,7 +203,7 @@ START_TEST (test_broker_recreated)
     while (test_mono_ms () < until || calls < 20) {
         uint8_t tag;
         char out[64];
-        ck_assert_int_eq (call_text (cb, "during", 5000, &tag, out, sizeof out), HR_OK);
+        ck_assert_int_eq (echo_call (cb, "echo", "during", 5000, &tag, out, sizeof out), HR_OK);
         ck_assert_str_eq (out, "during");
         calls++;
     }
@@ -343,7 +245,7 @@ START_TEST (test_broker_comes_later)
     snprintf (el, sizeof el, "%s", hr_broker_endpoint (late));
     hr_broker_destroy (&late);
     snprintf (list, sizeof list, "%s,%s", hr_broker_endpoint (a), el);
-    echo_t *e = echo_start (list, 3);
+    echo_t *e = echo_start (list, "echo", 3, 0);
     hr_client_t *ca = hr_client_new (hr_broker_endpoint (a));
     test_wait_workers (ca, "echo", 1);
     ck_assert_int_eq (wait_served (ca, "first"), HR_OK);
@@ -378,7 +280,7 @@ START_TEST (test_set_brokers)
     snprintf (ea, sizeof ea, "%s", hr_broker_endpoint (a));
     snprintf (eb, sizeof eb, "%s", hr_broker_endpoint (b));
     snprintf (both, sizeof both, "%s,%s", eb, ea);
-    echo_t *e = echo_start (ea, 4);
+    echo_t *e = echo_start (ea, "echo", 4, 0);
     hr_client_t *ca = hr_client_new (ea);
     hr_client_t *cb = hr_client_new (eb);
     test_wait_workers (ca, "echo", 1);

@@ -303,6 +303,47 @@ START_TEST (test_home_reply)
 }
 END_TEST
 
+/*  mmi.workers as the broker writes it (hr_broker.c answer_mmi): every
+    entry read back; a truncated body is malformed, never over-read.       */
+START_TEST (test_workers_listing)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_u32 (&w, 2);
+    hr_put_cstr (&w, "content");
+    hr_put_u32 (&w, 3);
+    hr_put_cstr (&w, "rules");
+    hr_put_u32 (&w, 0);
+    hr_proto_workers_iter_t it;
+    const char *name;
+    size_t len;
+    uint32_t workers;
+    hr_proto_workers_iter (&it, w.data, w.len);
+    ck_assert (hr_proto_workers_next (&it, &name, &len, &workers));
+    ck_assert (len == 7 && memcmp (name, "content", 7) == 0);
+    ck_assert_uint_eq (workers, 3);
+    ck_assert (hr_proto_workers_next (&it, &name, &len, &workers));
+    ck_assert (len == 5 && memcmp (name, "rules", 5) == 0);
+    ck_assert_uint_eq (workers, 0);
+    ck_assert (!hr_proto_workers_next (&it, &name, &len, &workers));
+    ck_assert (hr_proto_workers_ok (&it));
+    for (size_t cut = 0; cut < w.len; cut++) {
+        hr_proto_workers_iter (&it, w.data, cut);
+        int n = 0;
+        while (hr_proto_workers_next (&it, &name, &len, &workers))
+            n++;
+        ck_assert_int_lt (n, 2);
+        ck_assert_msg (!hr_proto_workers_ok (&it), "cut at %zu read as whole", cut);
+    }
+    hr_writer_reset (&w);
+    hr_put_u32 (&w, 0);
+    hr_proto_workers_iter (&it, w.data, w.len);
+    ck_assert (!hr_proto_workers_next (&it, &name, &len, &workers));
+    ck_assert (hr_proto_workers_ok (&it));
+    hr_writer_free (&w);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -317,6 +358,7 @@ main (void)
     tcase_add_test (tc, test_for_user_and_home_requests);
     tcase_add_test (tc, test_list_replies);
     tcase_add_test (tc, test_home_reply);
+    tcase_add_test (tc, test_workers_listing);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

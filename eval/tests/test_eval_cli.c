@@ -108,15 +108,68 @@ START_TEST (long_weights_lists)
 }
 END_TEST
 
+/*  Issue 15: the learned hybrids (the calibrated merge and the
+    learning-to-rank stage) with a content source built from --catalog,
+    fitted on the newest tenth of a generated log; a catalog that cannot be
+    read fails the run.                                                    */
+static void
+s_write_big (char *train, char *test, char *catalog, size_t cap)
+{
+    size_t tcap = 1 << 16;
+    char *t = malloc (tcap), *u = malloc (tcap), *c = malloc (tcap);
+    ck_assert (t && u && c);
+    size_t tn = (size_t) snprintf (t, tcap, "SessionId\tItemId\tTime\n");
+    size_t un = (size_t) snprintf (u, tcap, "SessionId\tItemId\tTime\n");
+    for (int s = 0; s < 400; s++) {
+        int a = s % 20;
+        char *buf = s < 360 ? t : u;
+        size_t *n = s < 360 ? &tn : &un;
+        for (int k = 0; k < 4; k++)
+            *n += (size_t) snprintf (buf + *n, tcap - *n, "%d\tP%09d\t%d\n", s + 1,
+                                     (a + k * (1 + s % 3)) % 24, 1000 + s * 100 + k);
+    }
+    size_t cn = (size_t) snprintf (c, tcap, "id,name,main_category,sub_category,image,link,"
+                                   "ratings,no_of_ratings,discount_price,actual_price,discount_ratio\n");
+    static const char *const words[] = { "red", "blue", "green", "mug", "lamp", "shirt" };
+    for (int i = 0; i < 24; i++)
+        cn += (size_t) snprintf (c + cn, tcap - cn, "P%09d,%s %s cotton %d,Home,Kitchen,,,,,1,1,\n",
+                                 i, words[i % 6], words[(i / 6) % 6], i % 4);
+    s_write (train, cap, t);
+    s_write (test, cap, u);
+    s_write (catalog, cap, c);
+    free (t);
+    free (u);
+    free (c);
+}
+
+START_TEST (learned_hybrids_with_a_catalog)
+{
+    char train[64], test[64], catalog[64];
+    s_write_big (train, test, catalog, sizeof train);
+    char *argv[] = { "eval", "--dataset", "yoochoose", "--train", train, "--test", test,
+                     "--catalog", catalog, "--strategies",
+                     "collab_live,content,hybrid_learned,hybrid_ltr", NULL };
+    fflush (stdout);
+    ck_assert_int_eq (eval_cli_run (11, argv), 0);
+    argv[8] = "/nonexistent/catalog.csv";
+    ck_assert_int_eq (eval_cli_run (11, argv), 1);
+    unlink (train);
+    unlink (test);
+    unlink (catalog);
+}
+END_TEST
+
 int
 main (void)
 {
     Suite *s = suite_create ("eval_cli");
     TCase *tc = tcase_create ("cli");
     tcase_add_checked_fixture (tc, s_setup, s_teardown);
+    tcase_set_timeout (tc, 600);
     tcase_add_test (tc, runs_on_a_tiny_log);
     tcase_add_test (tc, long_weights_lists);
     tcase_add_test (tc, event_types);
+    tcase_add_test (tc, learned_hybrids_with_a_catalog);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

@@ -62,8 +62,8 @@ s_user_render (gw_fanout_t *f, void *arg)
 {
     user_t *u = arg;
     gw_request_t *r = u->r;
+    const hr_catalog_t *cat = gw_endpoint_catalog (r);
     h2o_mem_pool_t *pool = &r->req->pool;
-    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
     gw_admin_list_t clicked, search, collab, rules, diverse;
     gw_admin_list_take_two (pool, f, u->c_content, &clicked, &search);
     gw_admin_list_take (pool, f, u->c_collab, &collab);
@@ -137,14 +137,9 @@ s_user_after_history (gw_fanout_t *f, void *arg)
 void
 gw_handle_admin_user (gw_request_t *r, h2o_iovec_t user_id)
 {
-    if (!gw_auth_require (r))
-        return;
-    if (!hr_valid_user_id (user_id.base, user_id.len)) {
-        gw_send_error (r, 400, "invalid_user_id", "user_id must match ^[a-zA-Z0-9]{1,50}$");
-        return;
-    }
     long limit;
-    if (!gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT, &limit))
+    if (!gw_auth_require (r) || !gw_endpoint_user_id (r, user_id)
+        || !gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT, &limit))
         return;
     gw_fanout_t *f = gw_endpoint_fanout (r);
     if (!f)
@@ -176,8 +171,8 @@ s_product_render (gw_fanout_t *f, void *arg)
 {
     product_t *p = arg;
     gw_request_t *r = p->r;
+    const hr_catalog_t *cat = gw_endpoint_catalog (r);
     h2o_mem_pool_t *pool = &r->req->pool;
-    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
     gw_admin_list_t similar, also, together;
     gw_admin_list_take (pool, f, p->c_similar, &similar);
     gw_admin_list_take (pool, f, p->c_also, &also);
@@ -200,20 +195,11 @@ s_product_render (gw_fanout_t *f, void *arg)
 void
 gw_handle_admin_product (gw_request_t *r, h2o_iovec_t product_id)
 {
-    if (!gw_auth_require (r))
-        return;
-    if (!hr_valid_product_id (product_id.base, product_id.len)) {
-        gw_send_error (r, 400, "invalid_product_id", "product_id must match ^[A-Z0-9]{10}$");
-        return;
-    }
     long limit;
-    if (!gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT, &limit))
+    if (!gw_auth_require (r) || !gw_endpoint_product_id (r, product_id)
+        || !gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, ADMIN_MAX_LIMIT, &limit)
+        || !gw_endpoint_product_known (r, gw_endpoint_catalog (r), product_id))
         return;
-    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, &r->req->pool);
-    if (hr_catalog_find (cat, product_id.base) < 0) {
-        gw_send_error (r, 404, "product_not_found", "no product with id %.10s", product_id.base);
-        return;
-    }
     gw_fanout_t *f = gw_endpoint_fanout (r);
     if (!f)
         return;
@@ -281,8 +267,8 @@ s_search_render (gw_fanout_t *f, void *arg)
 {
     search_t *s = arg;
     gw_request_t *r = s->r;
+    const hr_catalog_t *cat = gw_endpoint_catalog (r);
     h2o_mem_pool_t *pool = &r->req->pool;
-    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
     gw_admin_list_t results, trending;
     gw_admin_list_take (pool, f, s->c_search, &results);
     gw_admin_list_take (pool, f, s->c_trending, &trending);
@@ -311,20 +297,16 @@ s_search_render (gw_fanout_t *f, void *arg)
 void
 gw_handle_admin_search (gw_request_t *r)
 {
-    if (!gw_auth_require (r))
-        return;
-    h2o_req_t *req = r->req;
     const char *query;
     size_t qlen;
-    if (!gw_search_query (r, &query, &qlen))
-        return;
     long limit;
-    if (!gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, &limit))
+    if (!gw_auth_require (r) || !gw_search_query (r, &query, &qlen)
+        || !gw_endpoint_limit (r, ADMIN_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, &limit))
         return;
     gw_fanout_t *f = gw_endpoint_fanout (r);
     if (!f)
         return;
-    search_t *s = h2o_mem_alloc_pool (&req->pool, sizeof *s);
+    search_t *s = h2o_mem_alloc_pool (&r->req->pool, sizeof *s);
     s->r = r;
     s->query = query;
     s->qlen = qlen;

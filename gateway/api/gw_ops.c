@@ -8,6 +8,7 @@
 #include "gw_respond.h"
 #include "hr_client.h"
 #include "hr_metrics.h"
+#include "hr_proto.h"
 #include "hr_validate.h"
 #include "hr_version.h"
 
@@ -79,20 +80,18 @@ static int
 s_decode_workers (const void *body, size_t len, uint32_t counts[GW_STRATEGY_SERVICES])
 {
     memset (counts, 0, GW_STRATEGY_SERVICES * sizeof counts[0]);
-    hr_reader_t rd;
-    hr_reader_init (&rd, body, len);
-    uint32_t n = hr_get_count (&rd, 8);
-    for (uint32_t i = 0; i < n && hr_reader_ok (&rd); i++) {
-        size_t nlen;
-        const char *name = hr_get_str (&rd, &nlen);
-        uint32_t workers = hr_get_u32 (&rd);
-        for (int s = 0; name && s < GW_STRATEGY_SERVICES; s++) {
+    hr_proto_workers_iter_t it;
+    hr_proto_workers_iter (&it, body, len);
+    const char *name;
+    size_t nlen;
+    uint32_t workers;
+    while (hr_proto_workers_next (&it, &name, &nlen, &workers))
+        for (int s = 0; s < GW_STRATEGY_SERVICES; s++) {
             const char *want = gw_service_name ((gw_service_t) s);
             if (nlen == strlen (want) && memcmp (name, want, nlen) == 0)
                 counts[s] += workers;
         }
-    }
-    return hr_reader_ok (&rd) ? 0 : -1;
+    return hr_proto_workers_ok (&it) ? 0 : -1;
 }
 
 static void

@@ -1,39 +1,42 @@
 /*  gw_versions — the cache generation (see gw_versions.h).                  */
 #include "gw_versions.h"
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "hr_client.h"
 #include "hr_log.h"
 #include "hr_model_store.h"
 #include "hr_proto.h"
+#include "hr_swap.h"
 
 static const char *const s_models[] = { HR_MODEL_CONTENT, HR_MODEL_COLLAB, HR_MODEL_RULES };
 #define NMODELS (sizeof s_models / sizeof s_models[0])
+#define NVERSIONS (NMODELS + 1)           /* the catalog, then the models */
 
 struct gw_versions {
     gw_catalog_holder_t *catalog;
     char *database_url, *redis_url;     /* NULL: models not watched */
     hr_pg_t *pg;                        /* the poller thread's own */
     hr_redis_t *redis;
-    int poll_ms, settle_ms;
-    int64_t seen[NMODELS + 1];          /* catalog, then the models */
-    _Atomic uint64_t gen;
+    int settle_ms;
+    /*  The poller (hr_swap): a snapshot is the versions a generation was
+        seen with; the snapshot's version is the generation.              */
+    hr_swap_t *swap;
+    hr_swap_source_t source;
+    int64_t seen[NVERSIONS];            /* poller thread only */
+    int64_t next_gen;                   /* poller thread only */
+    _Atomic uint64_t gen;               /* the installed generation, lock-free */
     _Atomic int64_t fill_from_ms;       /* no stores before (a change settles) */
-    pthread_t thread;
-    bool started, stop, poked;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
 };
 
-/*  One poll: a new generation when anything moved.  An unreadable version
-    (-1: Redis and PostgreSQL down) keeps the last one seen.              */
-static void
-s_poll (gw_versions_t *self)
+/*  The generation to serve: a new one when anything moved.  An
+    unreadable version (-1: Redis and PostgreSQL down) keeps the last one
+    seen.  */
+static int64_t
+s_current (void *arg)
 {
-    int64_t now[NMODELS + 1];
+    gw_versions_t *self = arg;
+    int64_t now[NVERSIONS];
     now[0] = gw_catalog_version (self->catalog);
     for (size_t i = 0; i < NMODELS; i++) {
         now[i + 1] = self->seen[i + 1];
@@ -47,36 +50,25 @@ s_poll (gw_versions_t *self)
         if (v >= 0)
             now[i + 1] = v;
     }
-    if (memcmp (now, self->seen, sizeof now) == 0)
-        return;
-    memcpy (self->seen, now, sizeof now);
-    atomic_store (&self->fill_from_ms, hr_now_ms () + self->settle_ms);
-    atomic_fetch_add (&self->gen, 1);
+    if (memcmp (now, self->seen, sizeof now) != 0) {
+        memcpy (self->seen, now, sizeof now);
+        self->next_gen++;
+    }
+    return self->next_gen;
 }
 
+/*  Generation `gen` comes in: answers are not stored until it settles.  */
 static void *
-s_run (void *arg)
+s_load (void *arg, int64_t gen)
 {
     gw_versions_t *self = arg;
-    pthread_mutex_lock (&self->lock);
-    while (!self->stop) {
-        if (!self->poked) {
-            struct timespec until;
-            clock_gettime (CLOCK_REALTIME, &until);
-            long ns = until.tv_nsec + (long) (self->poll_ms % 1000) * 1000000L;
-            until.tv_sec += self->poll_ms / 1000 + ns / 1000000000L;
-            until.tv_nsec = ns % 1000000000L;
-            pthread_cond_timedwait (&self->cond, &self->lock, &until);
-        }
-        if (self->stop)
-            break;
-        self->poked = false;
-        pthread_mutex_unlock (&self->lock);
-        s_poll (self);
-        pthread_mutex_lock (&self->lock);
-    }
-    pthread_mutex_unlock (&self->lock);
-    return NULL;
+    int64_t *versions = malloc (sizeof self->seen);
+    if (!versions)
+        return NULL;
+    memcpy (versions, self->seen, sizeof self->seen);
+    atomic_store (&self->fill_from_ms, hr_now_ms () + self->settle_ms);
+    atomic_store (&self->gen, (uint64_t) gen);
+    return versions;
 }
 
 gw_versions_t *
@@ -89,18 +81,19 @@ gw_versions_new (gw_catalog_holder_t *catalog, const char *database_url, const c
     self->catalog = catalog;
     self->database_url = database_url && database_url[0] ? strdup (database_url) : NULL;
     self->redis_url = redis_url && redis_url[0] ? strdup (redis_url) : NULL;
-    self->poll_ms = poll_ms > 0 ? poll_ms : 1;
     self->settle_ms = settle_ms;
-    for (size_t i = 0; i <= NMODELS; i++)
+    for (size_t i = 0; i < NVERSIONS; i++)
         self->seen[i] = -2;                     /* never a real version */
     atomic_init (&self->gen, 0);
     atomic_init (&self->fill_from_ms, 0);
-    pthread_mutex_init (&self->lock, NULL);
-    pthread_cond_init (&self->cond, NULL);
-    s_poll (self);                              /* generation 1 */
-    if (pthread_create (&self->thread, NULL, s_run, self) == 0)
-        self->started = true;
-    else
+    self->source = (hr_swap_source_t) { .current = s_current, .load = s_load, .arg = self };
+    self->swap = hr_swap_new (free);
+    if (!self->swap) {
+        gw_versions_destroy (&self);
+        return NULL;
+    }
+    hr_swap_poll (self->swap, &self->source);  /* generation 1 */
+    if (hr_swap_start (self->swap, &self->source, poll_ms > 0 ? poll_ms : 1) != 0)
         hr_error ("gateway: cannot start the cache version poller (caching stays at generation 1)");
     return self;
 }
@@ -111,17 +104,9 @@ gw_versions_destroy (gw_versions_t **self_p)
     gw_versions_t *self = *self_p;
     if (!self)
         return;
-    if (self->started) {
-        pthread_mutex_lock (&self->lock);
-        self->stop = true;
-        pthread_cond_signal (&self->cond);
-        pthread_mutex_unlock (&self->lock);
-        pthread_join (self->thread, NULL);
-    }
+    hr_swap_destroy (&self->swap);              /* stops the poller first */
     hr_pg_destroy (&self->pg);
     hr_redis_destroy (&self->redis);
-    pthread_mutex_destroy (&self->lock);
-    pthread_cond_destroy (&self->cond);
     free (self->database_url);
     free (self->redis_url);
     free (self);
@@ -139,8 +124,5 @@ gw_versions_gen (gw_versions_t *self, bool *fill)
 void
 gw_versions_poke (gw_versions_t *self)
 {
-    pthread_mutex_lock (&self->lock);
-    self->poked = true;
-    pthread_cond_signal (&self->cond);
-    pthread_mutex_unlock (&self->lock);
+    hr_swap_poke (self->swap);
 }

@@ -2,9 +2,10 @@
     hold: a counter that moves whenever the catalog or one of the models
     behind /product and /search (content, collab, rules) gets a new version.
 
-    A thread polls every poll_ms: the catalog holder's loaded version and
-    each model's current version (hr_model_current: one Redis GET each,
-    PostgreSQL when Redis is down).  A service loads a published version
+    The hr_swap poller (hr_swap.h) polls every poll_ms: the catalog
+    holder's loaded version and each model's current version
+    (hr_model_current: one Redis GET each, PostgreSQL when Redis is down);
+    a snapshot is the versions seen, its version the generation.  A service loads a published version
     at its next tick, a little after the gateway saw it; so for settle_ms
     after a change answers are not stored (gw_versions_gen's *fill is
     false): the cache never keeps an answer computed from the old version

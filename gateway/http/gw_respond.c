@@ -15,7 +15,7 @@ static const char *const endpoint_names[GW_EP_COUNT] = {
     "home", "product", "search", "interactions_post", "interactions_get", "healthz",
     "readyz", "metrics", "openapi", "bench", "preflight",
     "admin", "dashboard", /* dashboard */
-    "catalog", "users", "events",
+    "catalog", "users", "events", "docs",
     "other",
 };
 

@@ -10,6 +10,7 @@
 #include "gw_events.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_static.h"    /* dashboard */
+#include "gw_docs.h"      /* Swagger UI */
 
 typedef enum { EXACT, ONE_SEGMENT } match_t;
 
@@ -49,6 +50,10 @@ static const route_t routes[] = {
     { "/dashboard", EXACT, "GET", GW_EP_DASHBOARD, gw_handle_dashboard_index, NULL },
     { "/dashboard/", EXACT, "GET", GW_EP_DASHBOARD, gw_handle_dashboard_index, NULL },
     { "/dashboard/", ONE_SEGMENT, "GET", GW_EP_DASHBOARD, NULL, gw_handle_dashboard_file },
+    /* Swagger UI */
+    { "/docs", EXACT, "GET", GW_EP_DOCS, gw_handle_docs_index, NULL },
+    { "/docs/", EXACT, "GET", GW_EP_DOCS, gw_handle_docs_index, NULL },
+    { "/docs/", ONE_SEGMENT, "GET", GW_EP_DOCS, NULL, gw_handle_docs_file },
 };
 #define N_ROUTES (sizeof routes / sizeof routes[0])
 

@@ -33,16 +33,6 @@ static void unique_products (void)
         snprintf (P[i], sizeof P[i], "RT%07u%c", (r + (unsigned) i * 7919u) % 10000000u, 'A' + i);
 }
 
-static hr_pg_t *connect_pg (void)
-{
-    const char *url = getenv ("DATABASE_URL");
-    ck_assert_msg (url != NULL, "DATABASE_URL not set");
-    hr_pg_t *pg = hr_pg_new (url, 60000, 10000);
-    ck_assert_ptr_nonnull (pg);
-    ck_assert_int_ge (hr_migrate (pg), 0);
-    return pg;
-}
-
 static void click (hr_pg_t *pg, const char *user, const char *product, int minutes_ago)
 {
     char ago[16];
@@ -90,7 +80,7 @@ static int find (const hr_scored_t *items, uint32_t n, const char *id)
 START_TEST (train_publish_serve_swap)
 {
     unique_products ();
-    hr_pg_t *pg = connect_pg ();
+    hr_pg_t *pg = test_pg_migrated ();
     /*  20 users view P0, P1, P2 within minutes (one session each); 10 of
         them also view P3 the next day (another session).                  */
     for (int u = 0; u < 20; u++) {
@@ -251,16 +241,6 @@ END_TEST
 int main (void)
 {
     hr_log_init ("rules-test", HR_LOG_WARN);
-    Suite *s = suite_create ("rules_service");
-    TCase *tc = tcase_create ("service");
-    tcase_set_timeout (tc, 60);
-    tcase_add_test (tc, empty_before_any_model);
-    tcase_add_test (tc, train_publish_serve_swap);
-    suite_add_tcase (s, tc);
-    SRunner *sr = srunner_create (s);
-    srunner_set_fork_status (sr, CK_NOFORK);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? 1 : 0;
+    return test_run ("rules_service", 60, (const TTest *const[]) {
+        empty_before_any_model, train_publish_serve_swap, NULL });
 }

@@ -171,6 +171,13 @@ async function main() {
       assert.match(rate, /^\d+\.\d\d$/, 'admin endpoint req/s is computed');
       const p99 = await page.locator('#ov-endpoints tr[data-endpoint="interactions_post"] td.num').nth(2).textContent();
       assert.match(p99, /^\d+\.\d\d$/, 'all-time p99 from the histogram buckets');
+      // The gateway's headroom from process_cpu_seconds_total and its broker's counters
+      for (const p of ['gateway', 'broker']) {
+        const cells = await page.locator(`#ov-capacity tr[data-process="${p}"] td.num`).allTextContents();
+        assert.equal(cells.length, 5, `${p} capacity row`);
+        assert.match(cells[1], /^\d+\.\d{3}$/, `${p} cores busy`);
+        assert.match(cells[3], /^\d+$/, `${p} headroom per second`);
+      }
       await shot('1-overview');
     });
 

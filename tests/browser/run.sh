@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The dashboard's end-to-end test (CTest: browser_dashboard).  Installs
-# playwright-core from tests/browser/package-lock.json into the build tree
-# (npm ci, once per lock file; it never downloads a browser: Debian's
-# chromium is used), brings up the stack like the e2e tests (migrate, the
+# The dashboard's end-to-end test (CTest: browser_dashboard), then Swagger UI
+# at /docs rendered (docs.test.cjs).  Uses playwright-core from .deps/node/
+# (scripts/deps.sh; it never downloads a browser: Debian's chromium is used),
+# brings up the stack like the e2e tests (migrate, the
 # sample catalog, train, tests/harness/suite.sh) with an API key set, runs
 # dashboard.test.cjs, stops the stack.  Screenshots: $HR_BINARY_DIR/tests/artifacts/.
 # Needs DATABASE_URL / REDIS_URL (the CTest stack fixture sets them).
@@ -19,14 +19,12 @@ fail() { echo "browser test: $*" >&2; exit 1; }
 command -v node >/dev/null || fail "node is missing"
 command -v npm >/dev/null || fail "npm is missing"
 
-# playwright-core, outside the source tree; reinstalled only when the lock changes.
-mods=$build/tests/browser-node
-mkdir -p "$mods"
-if ! cmp -s "$here/package-lock.json" "$mods/package-lock.json" || [ ! -d "$mods/node_modules/playwright-core" ]; then
-  cp "$here/package.json" "$here/package-lock.json" "$mods/"
-  (cd "$mods" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --prefer-offline --loglevel=error) \
-    || fail "npm ci failed"
-fi
+# playwright-core comes from the pinned npm set that scripts/deps.sh installs
+# into .deps/node/ (scripts/node/package-lock.json): nothing is downloaded
+# while the tests run, so they also pass without a network.
+mods=${HR_NODE_DEPS_DIR:-$src/.deps/node}
+[ -d "$mods/node_modules/playwright-core" ] \
+  || fail "playwright-core is missing from $mods: run scripts/deps.sh (needs the npm registry once)"
 
 port=${HR_BROWSER_PORT:-18560}
 export HR_GATEWAY_PORT=$port HR_BROKER_PORT=$((port + 1)) HR_METRICS_BASE=$((port + 10))
@@ -48,6 +46,9 @@ fi
 
 artifacts=$build/tests/artifacts
 mkdir -p "$artifacts"
-HR_BROWSER_BASE="http://127.0.0.1:$port" HR_BIN_DIR="$bin" HR_ARTIFACTS="$artifacts" \
-HR_BROWSER_API_KEY="$HR_API_KEYS" HR_CHROMIUM="$chromium" NODE_PATH="$mods/node_modules" \
-  node "$here/dashboard.test.cjs"
+export HR_BROWSER_BASE="http://127.0.0.1:$port" HR_BIN_DIR="$bin" HR_ARTIFACTS="$artifacts" \
+  HR_BROWSER_API_KEY="$HR_API_KEYS" HR_CHROMIUM="$chromium" NODE_PATH="$mods/node_modules"
+status=0
+node "$here/dashboard.test.cjs" || status=1
+node "$here/docs.test.cjs" || status=1   # Swagger UI at /docs
+exit $status

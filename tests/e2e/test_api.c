@@ -282,13 +282,52 @@ START_TEST (test_ops_and_openapi_paths)
         char body[256];
         snprintf (body, sizeof body, "{\"user_id\":\"%s\",\"event_type\":\"search_query\",\"query\":\"docs\"}", user);
         res = e2e_request (post ? "POST" : "GET", target, NULL, post ? body : NULL);
-        ck_assert_msg (res.status == 200, "documented %s %s answered %d", post ? "POST" : "GET", target, res.status);
+        /*  /docs: 503 "docs_unavailable" from a gateway built without
+            swagger-ui-dist (client_ts_live knows which build this is).    */
+        bool docs_missing = !strcmp (target, "/docs") && res.status == 503 && res.body
+                         && strstr (res.body, "docs_unavailable");
+        ck_assert_msg (res.status == 200 || docs_missing, "documented %s %s answered %d",
+                       post ? "POST" : "GET", target, res.status);
         hr_http_response_free (&res);
         checked++;
         path[0] = '\0';
     }
     free (doc);
     ck_assert_int_ge (checked, 9);
+}
+END_TEST
+
+/*  The admin views' prologue (gw_endpoint): which error comes first when
+    several are wrong, and the error code each one answers.                */
+static void
+s_expect_error (int status, const char *target, const char *code)
+{
+    json_t *j = e2e_expect (status, "GET", target, NULL);
+    ck_assert_msg (!strcmp (json_string_value (json_object_get (j, "error")), code),
+                   "%s: error %s, wanted %s", target,
+                   json_string_value (json_object_get (j, "error")), code);
+    json_decref (j);
+}
+
+START_TEST (test_admin_validation)
+{
+    char target[256];
+    s_expect_error (400, "/api/v1/admin/user/bad-id", "invalid_user_id");
+    s_expect_error (400, "/api/v1/admin/user/bad-id?response_limit=ten", "invalid_user_id");
+    s_expect_error (422, "/api/v1/admin/user/bob?response_limit=ten", "invalid_response_limit");
+    s_expect_error (400, "/api/v1/admin/product/abc?response_limit=ten", "invalid_product_id");
+    /*  the limit is checked before the catalog  */
+    s_expect_error (422, "/api/v1/admin/product/ZZZZZZZZZ9?response_limit=ten",
+                    "invalid_response_limit");
+    s_expect_error (404, "/api/v1/admin/product/ZZZZZZZZZ9", "product_not_found");
+    s_expect_error (422, "/api/v1/admin/search?response_limit=ten", "missing_parameter");
+    s_expect_error (422, "/api/v1/admin/search?query=phone&response_limit=ten",
+                    "invalid_response_limit");
+    /*  out of range is clamped, not refused  */
+    snprintf (target, sizeof target, "/api/v1/admin/product/%s?response_limit=1000",
+              e2e_some_product (0));
+    e2e_expect_status (200, "GET", target, NULL);
+    e2e_expect_status (200, "GET", "/api/v1/admin/user/bob?response_limit=0", NULL);
 }
 END_TEST
 
@@ -306,6 +345,7 @@ main (void)
     tcase_add_test (tc, test_interactions_validation);
     tcase_add_test (tc, test_freshness_click_changes_next_home);
     tcase_add_test (tc, test_ops_and_openapi_paths);
+    tcase_add_test (tc, test_admin_validation);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);

@@ -2,7 +2,7 @@
     and the broker: where PostgreSQL and Redis are (the CTest fixture
     `stack` sets DATABASE_URL / REDIS_URL; run by hand, export them — there
     are no silent defaults), waiting for a service's workers, calling a
-    service and decoding its reply with hr_proto.  Header-only (each test
+    service and decoding its reply with hr_proto, running a suite.  Header-only (each test
     binary is one translation unit); linked as hr_test_fixture.            */
 #ifndef HR_TEST_H
 #define HR_TEST_H
@@ -133,6 +133,26 @@ test_call_list (hr_client_t *client, const char *service, const hr_writer_t *req
         ck_assert_int_eq (hr_proto_list_decode (body, len, out), 0);
     free (body);
     return status;
+}
+
+/*  Runs `tests` (NULL-terminated) as one suite in this process (no fork:
+    the stack's connections and threads stay usable), each within
+    timeout_s; the exit status of the test binary.  */
+static inline int
+test_run (const char *suite, int timeout_s, const TTest *const *tests)
+{
+    Suite *s = suite_create (suite);
+    TCase *tc = tcase_create (suite);
+    tcase_set_timeout (tc, timeout_s);
+    for (int i = 0; tests[i]; i++)
+        tcase_add_test (tc, tests[i]);
+    suite_add_tcase (s, tc);
+    SRunner *sr = srunner_create (s);
+    srunner_set_fork_status (sr, CK_NOFORK);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? 1 : 0;
 }
 
 #endif

@@ -3,6 +3,7 @@
 #   stack.sh start DIR PG_PORT REDIS_PORT   (idempotent: reuses a running stack)
 #   stack.sh stop DIR
 # PostgreSQL runs as the unprivileged `postgres` user when we are root.
+# HR_STACK_WAIT_S (default 60): how long to wait for each to answer.
 # Database `hybridrec`, role `hybridrec` (owner, trust auth on 127.0.0.1 only).
 set -euo pipefail
 cmd=${1:?usage: stack.sh start|stop DIR [PG_PORT REDIS_PORT]}
@@ -35,7 +36,7 @@ logging_collector = off
 CONF
   fi
   if ! as_pg "$pgbin/pg_ctl" -D "$dir/pg" status >/dev/null 2>&1; then
-    as_pg "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w -t 60 start >/dev/null \
+    as_pg "$pgbin/pg_ctl" -D "$dir/pg" -l "$dir/pg.log" -w -t "${HR_STACK_WAIT_S:-60}" start >/dev/null \
       || { tail -20 "$dir/pg.log" >&2; exit 1; }
   fi
   psql_() { as_pg psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
@@ -48,7 +49,7 @@ CONF
   if ! redis-cli -p "$redis_port" ping >/dev/null 2>&1; then
     redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
       --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --appendonly no >/dev/null
-    for _ in $(seq 1 50); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    for _ in $(seq 1 $((${HR_STACK_WAIT_S:-60} * 10))); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
     redis-cli -p "$redis_port" ping >/dev/null
   fi
   echo "$pg_port $redis_port" >"$dir/ports"

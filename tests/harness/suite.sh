@@ -90,14 +90,14 @@ start_one() {  # BIN_DIR RUN_DIR NAME   (NAME may carry a .N replica suffix)
   echo $! >"$pidf"
 }
 
-wait_ready() {  # RUN_DIR PORT
-  local code=
-  for _ in $(seq 1 300); do
+wait_ready() {  # RUN_DIR PORT   (HR_SUITE_READY_S: how long, default 30 s)
+  local code= limit=${HR_SUITE_READY_S:-30}
+  for _ in $(seq 1 $((limit * 10))); do
     code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$2/readyz" || true)
     [ "$code" = 200 ] && return 0
     sleep 0.1
   done
-  echo "suite: gateway on $2 not ready after 30 s (last /readyz: ${code:-none}); logs in $1/log" >&2
+  echo "suite: gateway on $2 not ready after $limit s (last /readyz: ${code:-none}); logs in $1/log" >&2
   return 1
 }
 

@@ -13,8 +13,16 @@
     parameter; every schema's `required` names its properties; types valid;
   - the router (gateway/http/gw_router.c) and the document agree: every
     route is documented and every documented operation is routed;
+  - every status a handler can answer is documented: the statuses written
+    as literals in gw_send* calls (and `? 200 : 503`) of the route's
+    handler and of every gateway function it calls or hands a callback,
+    transitively; and the router's own: 429 everywhere but /healthz (the
+    rate limit), 401 and 403 on the routes it protects with the API key
+    (404, 405, 414 and 431 are checked above or described at the top);
   - every documented operation is exercised: some test (tests/, gateway/
-    tests, tests/browser) sends that method to that path.
+    tests, tests/browser) sends that method to that path, or calls the
+    typed client's method of that operationId (tests/client, which also
+    checks at run time that every operation answered).
 
 Usage: check_openapi.py ROOT           (exit 1 with the findings)
        check_openapi.py --self-test    (proves the checks fail on bad docs)
@@ -33,7 +41,8 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 TYPES = {"string", "number", "integer", "boolean", "array", "object"}
 OAS30_SCHEMA = "/usr/share/openapi-specification/schemas/v3.0/schema.json"
 # Routes that are deliberately not part of the public document.
-UNDOCUMENTED = {("GET", "/bench/fixed"), ("GET", "/dashboard/"), ("GET", "/dashboard/{file}")}
+UNDOCUMENTED = {("GET", "/bench/fixed"), ("GET", "/dashboard/"), ("GET", "/dashboard/{file}"),
+                ("GET", "/docs/"), ("GET", "/docs/{file}")}
 
 
 def resolve(doc, ref):
@@ -185,20 +194,97 @@ def check_router(doc, root):
     return errors
 
 
+# Statuses the call graph reaches but the operation cannot answer: the
+# catalog writes share one job completion (s_job_done), whose 404 is for
+# PATCH and DELETE of a missing product only.
+UNREACHABLE = {("upsertProducts", 404), ("upsertProduct", 404)}
+KNOWN_STATUSES = {200, 204, 400, 401, 403, 404, 405, 413, 414, 422, 429, 431, 500, 503}
+NOT_FOLLOWED = {"gw_send", "gw_send_error", "gw_send_json", "gw_add_header", "gw_request_new"}
+
+
+def gateway_functions(root):
+    """{(file, name): body} of every function defined in the gateway's
+    sources (czmq layout: the name starts its line), bodies of #if/#else
+    twins joined; and {name: file} of the non-static ones."""
+    funcs, owner = {}, {}
+    files = []
+    for pattern in ("gateway/*.c", "gateway/http/*.c", "gateway/api/*.c"):
+        files += sorted(glob.glob(os.path.join(root, pattern)))
+    for f in files:
+        src = open(f, errors="replace").read()
+        for m in re.finditer(r"^([a-z_][a-z0-9_]*) \(([^;{]*?)\)\s*\n?\{(.*?)^\}", src, re.S | re.M):
+            funcs[(f, m.group(1))] = funcs.get((f, m.group(1)), "") + m.group(3)
+            if not m.group(1).startswith("s_"):
+                owner.setdefault(m.group(1), f)
+    return funcs, owner
+
+
+def handler_statuses(funcs, owner, f, name, seen):
+    if (f, name) in seen or (f, name) not in funcs:
+        return set()
+    seen.add((f, name))
+    body = funcs[(f, name)]
+    out = {int(c) for c in re.findall(r"\(\s*[\w.>-]+\s*,\s*([1-5]\d\d)\s*[,)]", body)}
+    for a, b in re.findall(r"\?\s*([1-5]\d\d)\s*:\s*([1-5]\d\d)", body):
+        out |= {int(a), int(b)}
+    out &= KNOWN_STATUSES
+    for ident in sorted(set(re.findall(r"\b([a-z_][a-z0-9_]*)\b", body))):
+        if ident in NOT_FOLLOWED or ident == name:
+            continue
+        if (f, ident) in funcs:                  # a call or a callback of this file
+            out |= handler_statuses(funcs, owner, f, ident, seen)
+        elif ident in owner and re.search(rf"\b{ident} \(", body):
+            out |= handler_statuses(funcs, owner, owner[ident], ident, seen)
+    return out
+
+
+def check_statuses(doc, root):
+    src = open(os.path.join(root, "gateway/http/gw_router.c")).read()
+    funcs, owner = gateway_functions(root)
+    ops = {(m.upper(), re.sub(r"\{[^}]+\}", "{}", p)): op for p, m, _, op in operations(doc)}
+    errors = []
+    m = re.search(r"bool protect = (.*?);", src, re.S)
+    protected = set(re.findall(r"rt->endpoint == (GW_EP_\w+)", m.group(1))) if m else set()
+    for path, kind, method, ep, plain, seg in re.findall(
+            r'\{\s*"([^"]+)",\s*(EXACT|ONE_SEGMENT),\s*"([A-Z]+)",\s*(\w+),\s*(\w+),\s*(\w+)\s*\}', src):
+        op = ops.get((method, path + "{}" if kind == "ONE_SEGMENT" else path))
+        handler = plain if plain != "NULL" else seg
+        if op is None:
+            continue
+        if handler not in owner:
+            errors.append(f"{op.get('operationId')}: handler {handler} not found in gateway/")
+            continue
+        documented = {int(c) for c in (op.get("responses") or {}) if str(c).isdigit()}
+        oid = op.get("operationId")
+        answers = handler_statuses(funcs, owner, owner[handler], handler, set())
+        if path != "/healthz":
+            answers.add(429)
+        if ep in protected:
+            answers |= {401, 403}
+        for code in sorted(answers - documented):
+            if (oid, code) not in UNREACHABLE:
+                errors.append(f"{oid} ({method} {path}): {handler} can answer {code}, not documented")
+    return errors
+
+
 def check_exercised(doc, root):
     """Every documented operation appears in a test: the method and the
-    path (its fixed prefix up to the first parameter) in one file."""
+    path (its fixed prefix up to the first parameter) in one file, or a
+    call of the generated client's method `.operationId(`."""
     files = []
     for pattern in ("tests/e2e/*.c", "tests/*/*.c", "tests/*/*.cjs", "tests/*/*.mjs",
-                    "gateway/tests/*.c", "tests/*/*.sh"):
+                    "tests/*/*.ts", "gateway/tests/*.c", "tests/*/*.sh"):
         files += glob.glob(os.path.join(root, pattern))
     texts = [open(f, errors="replace").read() for f in files]
     errors = []
     for path, method, _, op in operations(doc):
         prefix = path.split("{")[0]
         m = method.upper()
-        hit = False
+        call = re.compile(rf"\.{re.escape(str(op.get('operationId')))}\(")
+        hit = any(call.search(t) for t in texts)
         for t in texts:
+            if hit:
+                break
             for at in [i.start() for i in re.finditer(re.escape(prefix), t)]:
                 window = t[max(0, at - 300):at + 300]
                 if re.search(rf"\b{m}\b", window, re.I) or (m == "GET" and "goto(" in window):
@@ -245,11 +331,36 @@ def self_test():
         bad = copy.deepcopy(good)
         breaker(bad)
         assert check_doc(bad), f"breaker {i} was not caught"
+    status_self_test(good)
     for i, breaker in enumerate(breakers[-3:]):
         bad = copy.deepcopy(good)
         breaker(bad)
         assert check_oas_schema(bad), f"schema breaker {i} was not caught by the OpenAPI 3.0 schema"
     print(f"check_openapi self-test: {len(breakers)} broken documents caught")
+
+
+def status_self_test(good):
+    """check_statuses on a made-up gateway: a 404 reached through a static
+    helper and a callback is found, and documenting it clears the finding."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as root:
+        os.makedirs(os.path.join(root, "gateway/http"))
+        os.makedirs(os.path.join(root, "gateway/api"))
+        with open(os.path.join(root, "gateway/http/gw_router.c"), "w") as f:
+            f.write('static const route_t routes[] = {\n'
+                    '    { "/x/", ONE_SEGMENT, "GET", GW_EP_X, NULL, gw_handle_x },\n};\n'
+                    '    bool protect = rt->endpoint == GW_EP_X;\n')
+        with open(os.path.join(root, "gateway/api/gw_x.c"), "w") as f:
+            f.write("static void\ns_done (void *arg)\n{\n    gw_send_error (r, 404, \"nope\", \"x\");\n}\n\n"
+                    "static void\ns_start (gw_request_t *r)\n{\n    gw_fanout_run (f, s_done, r);\n}\n\n"
+                    "void\ngw_handle_x (gw_request_t *r, h2o_iovec_t id)\n{\n"
+                    "    if (!id.len)\n        gw_send (r, ok ? 200 : 503, NULL, body);\n    s_start (r);\n}\n")
+        doc = copy.deepcopy(good)
+        found = check_statuses(doc, root)
+        assert [f.split()[-3].rstrip(",") for f in found] == ["401", "403", "404", "429", "503"], found
+        doc["paths"]["/x/{id}"]["get"]["responses"].update(
+            {c: {"description": "d"} for c in ("401", "403", "404", "429", "503")})
+        assert check_statuses(doc, root) == [], check_statuses(doc, root)
 
 
 def main():
@@ -258,7 +369,7 @@ def main():
         return 0
     root = sys.argv[1]
     doc = yaml.safe_load(open(os.path.join(root, "gateway/openapi.yaml")))
-    errors = check_doc(doc) + check_router(doc, root) + check_exercised(doc, root)
+    errors = check_doc(doc) + check_router(doc, root) + check_statuses(doc, root) + check_exercised(doc, root)
     for e in errors:
         print("openapi:", e)
     n = sum(1 for _ in operations(doc))

@@ -63,16 +63,6 @@ static hr_catalog_t *make_catalog (void)
     return cat;
 }
 
-static hr_pg_t *connect_pg (void)
-{
-    const char *url = getenv ("DATABASE_URL");
-    ck_assert_msg (url != NULL, "DATABASE_URL not set");
-    hr_pg_t *pg = hr_pg_new (url, 60000, 10000);
-    ck_assert_ptr_nonnull (pg);
-    ck_assert_int_ge (hr_migrate (pg), 0);
-    return pg;
-}
-
 static void click_at (hr_pg_t *pg, const char *product, int64_t ts_ms)
 {
     char ts[32];
@@ -92,7 +82,7 @@ static int call (hr_client_t *c, hr_writer_t *req, void **body, size_t *len)
 
 START_TEST (reconcile_realtime_home_redis)
 {
-    hr_pg_t *pg = connect_pg ();
+    hr_pg_t *pg = test_pg_migrated ();
     hr_catalog_t *cat = make_catalog ();
     int64_t now = hr_now_ms ();
     /*  P1: 3 clicks 2 h ago and 1 click 30 h ago.                          */
@@ -320,16 +310,6 @@ END_TEST
 int main (void)
 {
     hr_log_init ("trending-test", HR_LOG_WARN);
-    Suite *s = suite_create ("trending_service");
-    TCase *tc = tcase_create ("service");
-    tcase_set_timeout (tc, 60);
-    tcase_add_test (tc, snapshot_blob_rejects_garbage);
-    tcase_add_test (tc, reconcile_realtime_home_redis);
-    suite_add_tcase (s, tc);
-    SRunner *sr = srunner_create (s);
-    srunner_set_fork_status (sr, CK_NOFORK);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? 1 : 0;
+    return test_run ("trending_service", 60, (const TTest *const[]) {
+        snapshot_blob_rejects_garbage, reconcile_realtime_home_redis, NULL });
 }

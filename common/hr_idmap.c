@@ -1,0 +1,111 @@
+/*  hr_idmap — product ids to dense indexes (see hr_idmap.h).  */
+#include "hr_idmap.h"
+#include "hr_array.h"
+#include "hr_validate.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct hr_idmap {
+    char (*ids)[10];            /* by index */
+    uint32_t count;
+    size_t cap;
+    uint32_t *slots;            /* index + 1; 0 = empty */
+    uint32_t slot_mask;
+};
+
+hr_idmap_t *
+hr_idmap_new (uint32_t expected)
+{
+    hr_idmap_t *self = calloc (1, sizeof *self);
+    if (!self)
+        return NULL;
+    uint32_t slots = 16;
+    while (slots < 2 * (uint64_t) expected && slots < (1u << 31))
+        slots *= 2;
+    self->slot_mask = slots - 1;
+    self->slots = calloc (slots, sizeof *self->slots);
+    if (!self->slots) {
+        free (self);
+        return NULL;
+    }
+    return self;
+}
+
+void
+hr_idmap_destroy (hr_idmap_t **self_p)
+{
+    assert (self_p);
+    hr_idmap_t *self = *self_p;
+    if (!self)
+        return;
+    free (self->ids);
+    free (self->slots);
+    free (self);
+    *self_p = NULL;
+}
+
+//  The slot holding id10, or the empty slot where it belongs.
+static uint32_t
+s_slot (const hr_idmap_t *self, const char *id10)
+{
+    uint32_t i = hr_product_id_hash (id10) & self->slot_mask;
+    while (self->slots[i] && memcmp (self->ids[self->slots[i] - 1], id10, 10) != 0)
+        i = (i + 1) & self->slot_mask;
+    return i;
+}
+
+int64_t
+hr_idmap_find (const hr_idmap_t *self, const char *id10)
+{
+    assert (self);
+    assert (id10);
+    uint32_t slot = self->slots[s_slot (self, id10)];
+    return slot ? (int64_t) slot - 1 : -1;
+}
+
+//  Room for one more id: the id array and a load factor under one half.
+static int
+s_grow (hr_idmap_t *self)
+{
+    if (hr_array_grow (&self->ids, sizeof *self->ids, self->count, &self->cap, 1024) != 0)
+        return -1;
+    if ((self->count + 1) * 2 <= self->slot_mask + 1)
+        return 0;
+    uint32_t mask = self->slot_mask * 2 + 1;
+    uint32_t *slots = calloc ((size_t) mask + 1, sizeof *slots);
+    if (!slots)
+        return -1;
+    free (self->slots);
+    self->slots = slots;
+    self->slot_mask = mask;
+    for (uint32_t idx = 0; idx < self->count; idx++)
+        self->slots[s_slot (self, self->ids[idx])] = idx + 1;
+    return 0;
+}
+
+int64_t
+hr_idmap_add (hr_idmap_t *self, const char *id10, bool *added)
+{
+    assert (self);
+    assert (id10);
+    int64_t found = hr_idmap_find (self, id10);
+    if (added)
+        *added = found < 0;
+    if (found >= 0)
+        return found;
+    if (s_grow (self) != 0)
+        return -1;
+    uint32_t idx = self->count++;
+    memcpy (self->ids[idx], id10, 10);
+    self->slots[s_slot (self, id10)] = idx + 1;
+    return idx;
+}
+
+uint32_t
+hr_idmap_size (const hr_idmap_t *self)
+{
+    assert (self);
+    return self->count;
+}
