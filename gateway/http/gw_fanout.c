@@ -20,6 +20,7 @@
 #define BATCH_BIT (1ull << 47)
 #define SEQ_MASK (BATCH_BIT - 1)
 #define BATCH_RING 4096u        /* batches in flight per loop */
+#define HOLD_TICK_MS 100        /* how often a held phase looks again (gw_fanout.h "Holding") */
 
 typedef struct {
     uint64_t id;
@@ -64,6 +65,11 @@ struct gw_loop {
     h2o_timeout_t grace;        /* HR_GATEWAY_GRACE_MS (gw_fanout_need_one) */
     int64_t grace_ms;
     hr_counter_t *grace_waits, *grace_saved;
+    /*  Holding (gw_fanout.h): past deadline and grace, a phase that still
+        needs its answer waits while its services are alive.              */
+    h2o_timeout_t hold_tick;
+    uint64_t hold_ns, silence_ns;
+    hr_counter_t *holds, *holds_answered, *holds_given_up;
     /*  A ZMQ operation happened since the last drain that ended empty: the
         edge-triggered ZMQ_FD may have lost a wake-up, so the next loop
         iteration must look.  Without one the fd is reliable and the
@@ -105,6 +111,8 @@ struct gw_fanout {
     bool need_one;              /* this phase needs one answer (gw_fanout_need_one) */
     bool in_grace;              /* past its deadline, waiting for that one */
     bool grace_counted;         /* counted in hr_gateway_grace_answered_total */
+    bool held;                  /* past deadline and grace, its services alive */
+    uint64_t overdue_ns;        /* when the phase's deadline passed (0: not yet) */
     bool admitted;              /* its calls may go out */
     bool counted;               /* holds one of the loop's active slots */
     bool queued;                /* in the loop's admission queue */
@@ -200,7 +208,11 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
     if (f->in_grace && status == HR_OK && !f->grace_counted) {
         f->grace_counted = true;
         hr_counter_inc (loop->grace_saved);
+        if (f->held)
+            hr_counter_inc (loop->holds_answered);
     }
+    else if (f->held && f->kind == GW_WAIT_WRITE && status == HR_OK && f->pending == 1)
+        hr_counter_inc (loop->holds_answered);
     /*  In the grace the phase still waits for every call (the first answer
         may be one the page cannot stand on alone, e.g. an empty list).   */
     if (--f->pending == 0 && f->waiting)
@@ -464,6 +476,15 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
         "Reads whose services had all missed the deadline and that waited for a first answer (HR_GATEWAY_GRACE_MS)", NULL);
     self->grace_saved = hr_counter ("hr_gateway_grace_answered_total",
         "Of those, the ones a service answered within the grace (no 503)", NULL);
+    self->hold_ns = settings->hold_ms > 0 ? (uint64_t) settings->hold_ms * 1000000u : 0;
+    self->silence_ns = (uint64_t) (settings->breaker_silence_ms > 0 ? settings->breaker_silence_ms : 0) * 1000000u;
+    h2o_timeout_init (ctx->loop, &self->hold_tick, HOLD_TICK_MS);
+    self->holds = hr_counter ("hr_gateway_held_total",
+        "Reads with no answer and writes still waiting past deadline and grace because their service is alive (HR_GATEWAY_HOLD_MS)", NULL);
+    self->holds_answered = hr_counter ("hr_gateway_held_answered_total",
+        "Of those, the ones their service answered (no 503)", NULL);
+    self->holds_given_up = hr_counter ("hr_gateway_held_given_up_total",
+        "Of those, the ones given up: the service fell silent for HR_GATEWAY_BREAKER_SILENCE_MS, or HR_GATEWAY_HOLD_MS passed", NULL);
 
     for (int s = 0; s < GW_SVC_COUNT; s++) {
         char labels[64];
@@ -516,6 +537,7 @@ gw_loop_destroy (gw_loop_t **self_p)
     for (int k = 0; k < GW_WAIT_KINDS; k++)
         h2o_timeout_dispose (self->ctx->loop, &self->timeouts[k]);
     h2o_timeout_dispose (self->ctx->loop, &self->grace);
+    h2o_timeout_dispose (self->ctx->loop, &self->hold_tick);
     hr_client_destroy (&self->client);
     free (self);
     *self_p = NULL;
@@ -667,6 +689,43 @@ time_out_pending (gw_fanout_t *f)
     f->pending = 0;
 }
 
+/*  Is a pending call of `f` to a service that is alive at `now_ns`: one
+    that answered something (on time or late, to any request of this loop)
+    since the call went out or within the last silence window?  A
+    CPU-starved service keeps answering, late; a frozen or dead one falls
+    silent.  */
+static bool
+pending_alive (const gw_fanout_t *f, uint64_t now_ns)
+{
+    for (int i = 0; i < f->ncalls; i++) {
+        if (f->calls[i].outcome != GW_CALL_PENDING)
+            continue;
+        uint64_t heard = f->loop->breakers[f->calls[i].service].heard_ns;
+        uint64_t since = heard > f->sent_ns[i] ? heard : f->sent_ns[i];
+        if (heard >= f->sent_ns[i] || now_ns - since < f->loop->silence_ns)
+            return true;
+    }
+    return false;
+}
+
+/*  May the phase wait on past its deadline (and grace)?  Only a phase that
+    cannot answer without its calls — a read with no answer yet
+    (gw_fanout_need_one), a write — while a service it waits for is alive,
+    for at most HR_GATEWAY_HOLD_MS from its deadline.                      */
+static bool
+may_hold (const gw_fanout_t *f, uint64_t now_ns)
+{
+    const gw_loop_t *loop = f->loop;
+    if (loop->hold_ns == 0 || f->pending == 0 || !f->admitted)
+        return false;
+    bool needs = f->kind == GW_WAIT_WRITE || (f->need_one && !any_answered (f));
+    if (!needs)
+        return false;
+    if (now_ns - f->overdue_ns >= loop->hold_ns)
+        return false;
+    return pending_alive (f, now_ns);
+}
+
 /*  The phase's deadline passed: every call still pending timed out —
     unless the phase needs one answer and has none yet: then it waits up
     to the grace budget for the first (gw_fanout_need_one).               */
@@ -674,6 +733,9 @@ static void
 end_phase (gw_fanout_t *f)
 {
     gw_loop_t *loop = f->loop;
+    uint64_t now_ns = mono_ns ();
+    if (!f->overdue_ns)
+        f->overdue_ns = now_ns;
     if (f->need_one && !f->in_grace && f->pending > 0 && loop->grace_ms > 0 && !any_answered (f)) {
         f->in_grace = true;
         hr_counter_inc (loop->grace_waits);
@@ -682,6 +744,18 @@ end_phase (gw_fanout_t *f)
         h2o_timeout_link (loop->ctx->loop, &loop->grace, &f->deadline_entry);
         return;
     }
+    if (may_hold (f, now_ns)) {
+        if (!f->held) {
+            f->held = true;
+            hr_counter_inc (loop->holds);
+        }
+        if (h2o_timeout_is_linked (&f->deadline_entry))
+            h2o_timeout_unlink (&f->deadline_entry);
+        h2o_timeout_link (loop->ctx->loop, &loop->hold_tick, &f->deadline_entry);
+        return;
+    }
+    if (f->held && f->pending > 0 && !(f->need_one && any_answered (f)))
+        hr_counter_inc (loop->holds_given_up);
     time_out_pending (f);
     if (h2o_timeout_is_linked (&f->deadline_entry))
         h2o_timeout_unlink (&f->deadline_entry);
@@ -739,7 +813,8 @@ gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind)
     assert (kind < GW_WAIT_KINDS && f->pending == 0);
     gw_loop_t *loop = f->loop;
     f->kind = kind;
-    f->need_one = f->in_grace = f->grace_counted = false;
+    f->need_one = f->in_grace = f->grace_counted = f->held = false;
+    f->overdue_ns = 0;
     if (f->admitted) {
         admit (f);              /* a later phase: its own deadline, from now */
         return;
@@ -798,7 +873,9 @@ send_call (gw_fanout_t *f, int i, const void *body, size_t len)
     /*  The broker answers mmi.* itself and knows no batches.              */
     /*  A phase that needs one answer may wait the grace past its deadline:
         the services keep its calls as long.  */
-    int64_t deadline_ms = f->deadline_ms + (f->need_one ? loop->grace_ms : 0);
+    int64_t hold_ms = (int64_t) (loop->hold_ns / 1000000u);
+    int64_t deadline_ms = f->deadline_ms + (f->need_one ? loop->grace_ms + hold_ms
+                                            : f->kind == GW_WAIT_WRITE ? hold_ms : 0);
     if (svc == GW_SVC_MMI) {
         if (hr_client_send (loop->client, gw_service_name (svc), id, deadline_ms, body, len) != 0)
             settle_unsent (loop, id);
