@@ -109,6 +109,7 @@ struct gw_fanout {
     h2o_timeout_entry_t request_entry;
     int64_t request_deadline_ms;
     bool need_one;              /* this phase needs one answer (gw_fanout_need_one) */
+    unsigned required;          /* 1 << gw_service_t: calls it needs (gw_fanout_require) */
     bool in_grace;              /* past its deadline, waiting for that one */
     bool grace_counted;         /* counted in hr_gateway_grace_answered_total */
     bool held;                  /* past deadline and grace, its services alive */
@@ -697,8 +698,10 @@ time_out_pending (gw_fanout_t *f)
 static bool
 pending_alive (const gw_fanout_t *f, uint64_t now_ns)
 {
+    bool any = f->kind == GW_WAIT_WRITE || (f->need_one && !any_answered (f));
     for (int i = 0; i < f->ncalls; i++) {
-        if (f->calls[i].outcome != GW_CALL_PENDING)
+        if (f->calls[i].outcome != GW_CALL_PENDING
+            || !(any || (f->required & (1u << f->calls[i].service))))
             continue;
         uint64_t heard = f->loop->breakers[f->calls[i].service].heard_ns;
         uint64_t since = heard > f->sent_ns[i] ? heard : f->sent_ns[i];
@@ -708,18 +711,16 @@ pending_alive (const gw_fanout_t *f, uint64_t now_ns)
     return false;
 }
 
-/*  May the phase wait on past its deadline (and grace)?  Only a phase that
-    cannot answer without its calls — a read with no answer yet
-    (gw_fanout_need_one), a write — while a service it waits for is alive,
-    for at most HR_GATEWAY_HOLD_MS from its deadline.                      */
+/*  May the phase wait on past its deadline (and grace)?  Only for calls
+    it cannot answer without — a read's with no answer yet
+    (gw_fanout_need_one), a required one (gw_fanout_require), a write's —
+    while the service is alive, for at most HR_GATEWAY_HOLD_MS from its
+    deadline.                                                              */
 static bool
 may_hold (const gw_fanout_t *f, uint64_t now_ns)
 {
     const gw_loop_t *loop = f->loop;
     if (loop->hold_ns == 0 || f->pending == 0 || !f->admitted)
-        return false;
-    bool needs = f->kind == GW_WAIT_WRITE || (f->need_one && !any_answered (f));
-    if (!needs)
         return false;
     if (now_ns - f->overdue_ns >= loop->hold_ns)
         return false;
@@ -754,7 +755,7 @@ end_phase (gw_fanout_t *f)
         h2o_timeout_link (loop->ctx->loop, &loop->hold_tick, &f->deadline_entry);
         return;
     }
-    if (f->held && f->pending > 0 && !(f->need_one && any_answered (f)))
+    if (f->held && f->pending > 0)
         hr_counter_inc (loop->holds_given_up);
     time_out_pending (f);
     if (h2o_timeout_is_linked (&f->deadline_entry))
@@ -815,6 +816,7 @@ gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind)
     f->kind = kind;
     f->need_one = f->in_grace = f->grace_counted = f->held = false;
     f->overdue_ns = 0;
+    f->required = 0;
     if (f->admitted) {
         admit (f);              /* a later phase: its own deadline, from now */
         return;
@@ -875,7 +877,7 @@ send_call (gw_fanout_t *f, int i, const void *body, size_t len)
         the services keep its calls as long.  */
     int64_t hold_ms = (int64_t) (loop->hold_ns / 1000000u);
     int64_t deadline_ms = f->deadline_ms + (f->need_one ? loop->grace_ms + hold_ms
-                                            : f->kind == GW_WAIT_WRITE ? hold_ms : 0);
+                                            : f->kind == GW_WAIT_WRITE || (f->required & (1u << svc)) ? hold_ms : 0);
     if (svc == GW_SVC_MMI) {
         if (hr_client_send (loop->client, gw_service_name (svc), id, deadline_ms, body, len) != 0)
             settle_unsent (loop, id);
@@ -920,6 +922,13 @@ void
 gw_fanout_need_one (gw_fanout_t *f)
 {
     f->need_one = true;
+}
+
+void
+gw_fanout_require (gw_fanout_t *f, gw_service_t svc)
+{
+    assert (svc < GW_SVC_COUNT);
+    f->required |= 1u << svc;
 }
 
 const gw_call_t *

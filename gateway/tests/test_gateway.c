@@ -148,6 +148,12 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
             hr_put_cstr (w, "P000000043");
             hr_put_i64 (w, hr_now_ms ());
         }
+        else if (is (user, ulen, "lonely")) {     /* nothing personal for it; trending held */
+            hr_put_u32 (w, 1);
+            hr_put_u8 (w, 1);
+            hr_put_cstr (w, "P000000027");
+            hr_put_i64 (w, hr_now_ms ());
+        }
         else if (is (user, ulen, "tortoise")) {   /* trending takes 2/3 of the deadline for it */
             hr_put_u32 (w, 1);
             hr_put_u8 (w, 1);
@@ -204,6 +210,15 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
             LIST (w, HR_STRAT_SEARCH, "", "P000000005", "P000000006");
         return HR_OK;
     }
+    if (strcmp (service, "trending") && is (method, mlen, "for_user")) {
+        hr_reader_t again = *r;
+        if (clicked_first (&again, "P000000027")) {     /* "lonely": empty lists at once */
+            list (w, NULL, 0, HR_STRAT_CONTENT, "");
+            if (!strcmp (service, "content"))
+                list (w, NULL, 0, HR_STRAT_SEARCH, "");
+            return HR_OK;
+        }
+    }
     if (!strcmp (service, "content") && is (method, mlen, "for_user")) {
         if (clicked_first (r, "P000000043")) {
             LIST (w, HR_STRAT_CONTENT, "P000000043", "P000000041", "P000000040", "P000000044",
@@ -238,6 +253,9 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         hr_reader_t again = *r;
         if (clicked_first (&again, "P000000029"))
             usleep (DEADLINE_MS * 2 / 3 * 1000);
+        again = *r;
+        if (clicked_first (&again, "P000000027"))
+            hold_here ();
         if (clicked_first (r, "P000000043")) {
             LIST (w, HR_STRAT_TRENDING, "", "P000000040", "P000000041", "P000000042", "P000000020",
                   "P000000021", "P000000044", "P000000043");
@@ -1298,7 +1316,8 @@ START_TEST (test_shedding_only_past_the_inflight_cap)
 END_TEST
 
 /*  Issue 17, item 12: a read none of whose services has answered by its
-    deadline and grace, and a write past its timeout, are held while their
+    deadline and grace, a /home whose trending is late (its personal lists
+    empty), and a write past its timeout, are held while their
     services are alive, and answered 200 when they answer — not 503.  The
     similarity fakes (for P000000028) and the history fake (for holdme)
     block until the test releases them, which it does only once the
@@ -1340,8 +1359,11 @@ START_TEST (test_alive_services_are_held_not_503)
     static const char *const targets[] = {
         "/recommendations/product/P000000028",          /* a read: content, collab, rules */
         "/api/v1/interactions/interactions/holdme",     /* the write budget */
+        /*  Every personal list answers empty at once: without trending the
+            page would be empty (was a 503 at the deadline).  */
+        "/recommendations/home?user_id=lonely",
     };
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < 3; k++) {
         wait_inflight (0);
         uint64_t before = hr_counter_value (held_total);
         hold_set (true);
