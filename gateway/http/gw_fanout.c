@@ -209,11 +209,7 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
     if (f->in_grace && status == HR_OK && !f->grace_counted) {
         f->grace_counted = true;
         hr_counter_inc (loop->grace_saved);
-        if (f->held)
-            hr_counter_inc (loop->holds_answered);
     }
-    else if (f->held && f->kind == GW_WAIT_WRITE && status == HR_OK && f->pending == 1)
-        hr_counter_inc (loop->holds_answered);
     /*  In the grace the phase still waits for every call (the first answer
         may be one the page cannot stand on alone, e.g. an empty list).   */
     if (--f->pending == 0 && f->waiting)
@@ -655,7 +651,12 @@ run_callback (gw_fanout_t *f)
 static void
 on_done (h2o_timeout_entry_t *entry)
 {
-    run_callback (H2O_STRUCT_FROM_MEMBER (gw_fanout_t, done_entry, entry));
+    gw_fanout_t *f = H2O_STRUCT_FROM_MEMBER (gw_fanout_t, done_entry, entry);
+    if (f->held) {              /* every call answered while held */
+        hr_counter_inc (f->loop->holds_answered);
+        f->held = false;
+    }
+    run_callback (f);
 }
 
 static bool
@@ -690,19 +691,21 @@ time_out_pending (gw_fanout_t *f)
     f->pending = 0;
 }
 
-/*  Is a pending call of `f` to a service that is alive at `now_ns`: one
-    that answered something (on time or late, to any request of this loop)
+/*  Is a call `f` cannot answer without still pending (alive_only: to a
+    service alive at `now_ns`: one that answered something (on time or late, to any request of this loop)
     since the call went out or within the last silence window?  A
     CPU-starved service keeps answering, late; a frozen or dead one falls
     silent.  */
 static bool
-pending_alive (const gw_fanout_t *f, uint64_t now_ns)
+needed_pending (const gw_fanout_t *f, bool alive_only, uint64_t now_ns)
 {
     bool any = f->kind == GW_WAIT_WRITE || (f->need_one && !any_answered (f));
     for (int i = 0; i < f->ncalls; i++) {
         if (f->calls[i].outcome != GW_CALL_PENDING
             || !(any || (f->required & (1u << f->calls[i].service))))
             continue;
+        if (!alive_only)
+            return true;
         uint64_t heard = f->loop->breakers[f->calls[i].service].heard_ns;
         uint64_t since = heard > f->sent_ns[i] ? heard : f->sent_ns[i];
         if (heard >= f->sent_ns[i] || now_ns - since < f->loop->silence_ns)
@@ -724,7 +727,7 @@ may_hold (const gw_fanout_t *f, uint64_t now_ns)
         return false;
     if (now_ns - f->overdue_ns >= loop->hold_ns)
         return false;
-    return pending_alive (f, now_ns);
+    return needed_pending (f, true, now_ns);
 }
 
 /*  The phase's deadline passed: every call still pending timed out —
@@ -755,8 +758,10 @@ end_phase (gw_fanout_t *f)
         h2o_timeout_link (loop->ctx->loop, &loop->hold_tick, &f->deadline_entry);
         return;
     }
-    if (f->held && f->pending > 0)
-        hr_counter_inc (loop->holds_given_up);
+    if (f->held) {              /* its needed calls answered, or given up */
+        hr_counter_inc (needed_pending (f, false, 0) ? loop->holds_given_up : loop->holds_answered);
+        f->held = false;
+    }
     time_out_pending (f);
     if (h2o_timeout_is_linked (&f->deadline_entry))
         h2o_timeout_unlink (&f->deadline_entry);

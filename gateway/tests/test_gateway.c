@@ -1376,6 +1376,8 @@ START_TEST (test_alive_services_are_held_not_503)
         pthread_join (b.tid, NULL);
         ck_assert_msg (b.status == 200, "%s answered %d while its services were alive", targets[k], b.status);
     }
+    ck_assert_uint_eq (hr_counter_value (hr_counter ("hr_gateway_held_answered_total", "", NULL)), 3);
+    ck_assert_uint_eq (hr_counter_value (hr_counter ("hr_gateway_held_given_up_total", "", NULL)), 0);
     wait_inflight (0);
     gw_server_destroy (&side);
 }
