@@ -430,6 +430,21 @@ gw_loop_after_iteration (gw_loop_t *self)
 
 /* ---------------------------------------------------------------- loop */
 
+/*  Holding (gw_fanout.h): its budget, silence window, timer, counters.    */
+static void
+hold_init (gw_loop_t *self, h2o_context_t *ctx, const gw_settings_t *settings)
+{
+    self->hold_ns = settings->hold_ms > 0 ? (uint64_t) settings->hold_ms * 1000000u : 0;
+    self->silence_ns = (uint64_t) (settings->breaker_silence_ms > 0 ? settings->breaker_silence_ms : 0) * 1000000u;
+    h2o_timeout_init (ctx->loop, &self->hold_tick, HOLD_TICK_MS);
+    self->holds = hr_counter ("hr_gateway_held_total",
+        "Reads with no answer and writes still waiting past deadline and grace because their service is alive (HR_GATEWAY_HOLD_MS)", NULL);
+    self->holds_answered = hr_counter ("hr_gateway_held_answered_total",
+        "Of those, the ones their service answered (no 503)", NULL);
+    self->holds_given_up = hr_counter ("hr_gateway_held_given_up_total",
+        "Of those, the ones given up: the service fell silent for HR_GATEWAY_BREAKER_SILENCE_MS, or HR_GATEWAY_HOLD_MS passed", NULL);
+}
+
 gw_loop_t *
 gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
              const gw_settings_t *settings, unsigned thread_index)
@@ -473,15 +488,7 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
         "Reads whose services had all missed the deadline and that waited for a first answer (HR_GATEWAY_GRACE_MS)", NULL);
     self->grace_saved = hr_counter ("hr_gateway_grace_answered_total",
         "Of those, the ones a service answered within the grace (no 503)", NULL);
-    self->hold_ns = settings->hold_ms > 0 ? (uint64_t) settings->hold_ms * 1000000u : 0;
-    self->silence_ns = (uint64_t) (settings->breaker_silence_ms > 0 ? settings->breaker_silence_ms : 0) * 1000000u;
-    h2o_timeout_init (ctx->loop, &self->hold_tick, HOLD_TICK_MS);
-    self->holds = hr_counter ("hr_gateway_held_total",
-        "Reads with no answer and writes still waiting past deadline and grace because their service is alive (HR_GATEWAY_HOLD_MS)", NULL);
-    self->holds_answered = hr_counter ("hr_gateway_held_answered_total",
-        "Of those, the ones their service answered (no 503)", NULL);
-    self->holds_given_up = hr_counter ("hr_gateway_held_given_up_total",
-        "Of those, the ones given up: the service fell silent for HR_GATEWAY_BREAKER_SILENCE_MS, or HR_GATEWAY_HOLD_MS passed", NULL);
+    hold_init (self, ctx, settings);
 
     for (int s = 0; s < GW_SVC_COUNT; s++) {
         char labels[64];
@@ -880,9 +887,15 @@ send_call (gw_fanout_t *f, int i, const void *body, size_t len)
     /*  The broker answers mmi.* itself and knows no batches.              */
     /*  A phase that needs one answer may wait the grace past its deadline:
         the services keep its calls as long.  */
+    /*  ... and a call the phase may be held for (gw_fanout.h "Holding"),
+        the hold budget too: a write, a required call, any call of a
+        need_one phase without required ones.  Only those: a killed worker
+        busy with a call stays in the broker until the call's deadline
+        (+ its liveness window), /readyz with it.  */
     int64_t hold_ms = (int64_t) (loop->hold_ns / 1000000u);
-    int64_t deadline_ms = f->deadline_ms + (f->need_one ? loop->grace_ms + hold_ms
-                                            : f->kind == GW_WAIT_WRITE || (f->required & (1u << svc)) ? hold_ms : 0);
+    bool for_hold = f->kind == GW_WAIT_WRITE || (f->required & (1u << svc))
+                  || (f->need_one && !f->required);
+    int64_t deadline_ms = f->deadline_ms + (f->need_one ? loop->grace_ms : 0) + (for_hold ? hold_ms : 0);
     if (svc == GW_SVC_MMI) {
         if (hr_client_send (loop->client, gw_service_name (svc), id, deadline_ms, body, len) != 0)
             settle_unsent (loop, id);

@@ -39,7 +39,7 @@
     loop) since the call went out or within HR_GATEWAY_BREAKER_SILENCE_MS.
     A CPU-starved host answers late but answers; a frozen or dead service
     falls silent and the phase ends as before (503 or degraded).  At most
-    HR_GATEWAY_HOLD_MS from the deadline; such calls carry that much more
+    HR_GATEWAY_HOLD_MS from the deadline; the calls it may be held for carry that much more
     deadline so the broker and services keep them.  Counted in
     hr_gateway_held_total / _answered_total / _given_up_total.            */
 #ifndef GW_FANOUT_H
