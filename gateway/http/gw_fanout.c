@@ -69,6 +69,10 @@ struct gw_loop {
         needs its answer waits while its services are alive.              */
     h2o_timeout_t hold_tick;
     uint64_t hold_ns, silence_ns;
+    /*  When each service last answered a call itself (HR_OK, on time or
+        late): the evidence a held call waits on.  Not the breaker's
+        heard_ns, which the broker's own "no live replica" errors move.  */
+    uint64_t alive_ns[GW_SVC_COUNT];
     hr_counter_t *holds, *holds_answered, *holds_given_up;
     /*  A ZMQ operation happened since the last drain that ended empty: the
         edge-triggered ZMQ_FD may have lost a wake-up, so the next loop
@@ -177,6 +181,8 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
         /*  Late, but answered: the service is alive (gw_breaker.h).  */
         if (slot->id == id && status != HR_EXPIRED)
             gw_breaker_on_heard (&loop->breakers[slot->service], mono_ns ());
+        if (slot->id == id && status == HR_OK)
+            loop->alive_ns[slot->service] = mono_ns ();
         return;
     }
     gw_fanout_t *f = slot->fanout;
@@ -191,6 +197,7 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
     if (status == HR_OK) {
         call->outcome = GW_CALL_OK;
         gw_breaker_on_heard (b, now_ns);
+        loop->alive_ns[call->service] = now_ns;
     }
     else {
         call->outcome = GW_CALL_FAILED;
@@ -699,7 +706,7 @@ time_out_pending (gw_fanout_t *f)
 }
 
 /*  Is a call `f` cannot answer without still pending (alive_only: to a
-    service alive at `now_ns`: one that answered something (on time or late, to any request of this loop)
+    service alive at `now_ns`: one that answered a call itself (HR_OK, on time or late, any request of this loop)
     since the call went out or within the last silence window?  A
     CPU-starved service keeps answering, late; a frozen or dead one falls
     silent.  */
@@ -713,7 +720,7 @@ needed_pending (const gw_fanout_t *f, bool alive_only, uint64_t now_ns)
             continue;
         if (!alive_only)
             return true;
-        uint64_t heard = f->loop->breakers[f->calls[i].service].heard_ns;
+        uint64_t heard = f->loop->alive_ns[f->calls[i].service];
         uint64_t since = heard > f->sent_ns[i] ? heard : f->sent_ns[i];
         if (heard >= f->sent_ns[i] || now_ns - since < f->loop->silence_ns)
             return true;

@@ -35,7 +35,7 @@
     (and, for gw_fanout_need_one, the grace), a phase whose calls it cannot
     answer without are still pending — a read with no answer yet, a call
     of gw_fanout_require, a write — keeps waiting while that service is
-    alive: it answered anything (on time or late, to any call of this
+    alive: it answered a call itself (on time or late, any call of this
     loop) since the call went out or within HR_GATEWAY_BREAKER_SILENCE_MS.
     A CPU-starved host answers late but answers; a frozen or dead service
     falls silent and the phase ends as before (503 or degraded).  At most
