@@ -5,6 +5,7 @@
 #include <string.h>
 #include "hr_validate.h"
 #include "protocol.h"
+#include "qcache.h"
 #include "search.h"
 #include "topk.h"
 
@@ -155,19 +156,41 @@ s_clicked_entries (const content_snapshot_t *s, const used_t *u, agg_t *a)
     return na;
 }
 
+/*  The hits of one query: from the snapshot's cache (qcache.h), else
+    searched (x: a session, taken on first need) and stored.  `buf` has room
+    for `per_query` hits; *hits points into it or into the session.       */
+static uint32_t
+s_query_hits (const content_snapshot_t *s, content_search_session_t **x, const event_t *ev,
+              uint32_t per_query, content_hit_t *buf, const content_hit_t **hits)
+{
+    int cached = s->qcache && buf
+               ? content_qcache_get (s->qcache, ev->value, ev->len, per_query, buf) : -1;
+    if (cached >= 0) {
+        *hits = buf;
+        return (uint32_t) cached;
+    }
+    if (!*x && !(*x = content_search_session_take (s->search)))
+        return 0;
+    uint32_t nh = content_search_query (s->search, *x, ev->value, ev->len, per_query, hits);
+    if (s->qcache)
+        content_qcache_put (s->qcache, ev->value, ev->len, per_query, *hits, nh);
+    return nh;
+}
+
 /*  search: results of each recent query, normalised, decayed by rank.     */
 static uint32_t
 s_search_entries (const content_snapshot_t *s, const used_t *u, uint32_t per_query, agg_t *a)
 {
     uint32_t na = 0;
     float w = 1.0f;
-    content_search_session_t *x = u->nqueries ? content_search_session_take (s->search) : NULL;
-    for (uint32_t e = 0; e < u->nev && x; e++) {
+    content_search_session_t *x = NULL;
+    content_hit_t *buf = u->nqueries && per_query <= CONTENT_QCACHE_MAX_HITS
+                       ? malloc ((size_t) per_query * sizeof *buf) : NULL;
+    for (uint32_t e = 0; e < u->nev; e++) {
         if (u->ev[e].type != HR_EVENT_SEARCH)
             continue;
         const content_hit_t *hits;
-        uint32_t nh = content_search_query (s->search, x, u->ev[e].value, u->ev[e].len,
-                                            per_query, &hits);
+        uint32_t nh = s_query_hits (s, &x, &u->ev[e], per_query, buf, &hits);
         float top = nh && hits[0].score > 0 ? hits[0].score : 1.0f;
         for (uint32_t k = 0; k < nh; k++) {
             float sc = w * hits[k].score / top;
@@ -175,7 +198,9 @@ s_search_entries (const content_snapshot_t *s, const used_t *u, uint32_t per_que
         }
         w *= CONTENT_USER_DECAY;
     }
-    content_search_session_give (s->search, &x);
+    if (x)
+        content_search_session_give (s->search, &x);
+    free (buf);
     return na;
 }
 
@@ -189,7 +214,10 @@ content_recommend_for_user (const content_snapshot_t *s, const hr_proto_for_user
     uint32_t cap = 0;
     for (uint32_t i = 0; i < u.nclicks; i++)
         cap += (uint32_t) (s->nb_start[u.clicked[i] + 1] - s->nb_start[u.clicked[i]]);
+    /*  Rounded up to a multiple of 100: the limit varies with the history's
+        length, and the query cache (qcache.h) is keyed by it.              */
     uint32_t per_query = limit * 2 > 100 ? limit * 2 : 100;
+    per_query = (per_query + 99) / 100 * 100;
     uint32_t cap2 = u.nqueries * per_query;
     uint32_t most = (cap > cap2 ? cap : cap2) + 1;
     /*  one allocation: the entries, then s_write_aggregate's merge table   */

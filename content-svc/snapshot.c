@@ -1,12 +1,14 @@
 /*  snapshot — building a content-svc snapshot (see snapshot.h).          */
 #include "snapshot.h"
 #include <stdlib.h>
+#include "qcache.h"
 #include "text.h"
 
 void
 content_snapshot_free (void *data)
 {
     content_snapshot_t *s = data;
+    content_qcache_destroy (&s->qcache);
     content_search_destroy (&s->search);
     content_model_destroy (&s->model);
     hr_snapshot_release (&s->cat);
@@ -84,6 +86,7 @@ content_snapshot_new (hr_snapshot_t *cat, content_model_t *model, int64_t versio
     content_search_opts_t so = CONTENT_SEARCH_OPTS_DEFAULT;
     s->search = dt ? content_search_new (s->catalog, dt, syn, model, &so, threads) : NULL;
     s->nb_start = calloc ((size_t) n + 1, sizeof *s->nb_start);
+    s->qcache = content_qcache_new ();     /* without one, for_user searches every time */
     if (!s->search || !s->nb_start || (model && s_neighbours (s, model) != 0)) {
         content_snapshot_free (s);
         return NULL;

@@ -19,6 +19,7 @@ typedef struct {
     uint64_t *nb_start;             /* catalog index -> its neighbours */
     uint32_t *nb_doc;
     float *nb_score;
+    struct content_qcache *qcache;  /* for_user's query hits (qcache.h); NULL: none */
 } content_snapshot_t;
 
 /*  A snapshot over `cat` (a catalog snapshot; a reference is taken) with

@@ -35,6 +35,7 @@ typedef struct {
     int breaker_cooldown_ms;
     int breaker_silence_ms;     /* HR_GATEWAY_BREAKER_SILENCE_MS (gw_breaker.h) */
     int grace_ms;               /* HR_GATEWAY_GRACE_MS (gw_fanout_need_one) */
+    int hold_ms;                /* HR_GATEWAY_HOLD_MS (gw_fanout.h "Holding") */
     const char *cors_origins;       /* "" = off, "*" or a comma list */
     bool bench;
     bool access_log;

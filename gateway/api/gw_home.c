@@ -275,6 +275,9 @@ home_after_history (gw_fanout_t *f, void *arg)
     }
     gw_fanout_phase (f, GW_WAIT_REST);
     gw_fanout_need_one (f);     /* without any answer the page is a 503 */
+    /*  ... and an answer without trending may be an empty personal list:
+        trending is waited for while it is alive (gw_fanout.h "Holding"). */
+    gw_fanout_require (f, GW_SVC_TRENDING);
     hr_writer_t *w = &t->writer;
     const hr_catalog_t *cat = gw_catalog_for_request (h->r->app->catalog, pool);
     gw_req_trending_home (w, gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT), gw_random (t),

@@ -20,6 +20,7 @@
 #define BATCH_BIT (1ull << 47)
 #define SEQ_MASK (BATCH_BIT - 1)
 #define BATCH_RING 4096u        /* batches in flight per loop */
+#define HOLD_TICK_MS 100        /* how often a held phase looks again (gw_fanout.h "Holding") */
 
 typedef struct {
     uint64_t id;
@@ -64,6 +65,15 @@ struct gw_loop {
     h2o_timeout_t grace;        /* HR_GATEWAY_GRACE_MS (gw_fanout_need_one) */
     int64_t grace_ms;
     hr_counter_t *grace_waits, *grace_saved;
+    /*  Holding (gw_fanout.h): past deadline and grace, a phase that still
+        needs its answer waits while its services are alive.              */
+    h2o_timeout_t hold_tick;
+    uint64_t hold_ns, silence_ns;
+    /*  When each service last answered a call itself (HR_OK, on time or
+        late): the evidence a held call waits on.  Not the breaker's
+        heard_ns, which the broker's own "no live replica" errors move.  */
+    uint64_t alive_ns[GW_SVC_COUNT];
+    hr_counter_t *holds, *holds_answered, *holds_given_up;
     /*  A ZMQ operation happened since the last drain that ended empty: the
         edge-triggered ZMQ_FD may have lost a wake-up, so the next loop
         iteration must look.  Without one the fd is reliable and the
@@ -103,8 +113,11 @@ struct gw_fanout {
     h2o_timeout_entry_t request_entry;
     int64_t request_deadline_ms;
     bool need_one;              /* this phase needs one answer (gw_fanout_need_one) */
+    unsigned required;          /* 1 << gw_service_t: calls it needs (gw_fanout_require) */
     bool in_grace;              /* past its deadline, waiting for that one */
     bool grace_counted;         /* counted in hr_gateway_grace_answered_total */
+    bool held;                  /* past deadline and grace, its services alive */
+    uint64_t overdue_ns;        /* when the phase's deadline passed (0: not yet) */
     bool admitted;              /* its calls may go out */
     bool counted;               /* holds one of the loop's active slots */
     bool queued;                /* in the loop's admission queue */
@@ -168,6 +181,8 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
         /*  Late, but answered: the service is alive (gw_breaker.h).  */
         if (slot->id == id && status != HR_EXPIRED)
             gw_breaker_on_heard (&loop->breakers[slot->service], mono_ns ());
+        if (slot->id == id && status == HR_OK)
+            loop->alive_ns[slot->service] = mono_ns ();
         return;
     }
     gw_fanout_t *f = slot->fanout;
@@ -182,6 +197,7 @@ settle (gw_loop_t *loop, uint64_t id, uint8_t status, const void *body, size_t l
     if (status == HR_OK) {
         call->outcome = GW_CALL_OK;
         gw_breaker_on_heard (b, now_ns);
+        loop->alive_ns[call->service] = now_ns;
     }
     else {
         call->outcome = GW_CALL_FAILED;
@@ -421,6 +437,21 @@ gw_loop_after_iteration (gw_loop_t *self)
 
 /* ---------------------------------------------------------------- loop */
 
+/*  Holding (gw_fanout.h): its budget, silence window, timer, counters.    */
+static void
+hold_init (gw_loop_t *self, h2o_context_t *ctx, const gw_settings_t *settings)
+{
+    self->hold_ns = settings->hold_ms > 0 ? (uint64_t) settings->hold_ms * 1000000u : 0;
+    self->silence_ns = (uint64_t) (settings->breaker_silence_ms > 0 ? settings->breaker_silence_ms : 0) * 1000000u;
+    h2o_timeout_init (ctx->loop, &self->hold_tick, HOLD_TICK_MS);
+    self->holds = hr_counter ("hr_gateway_held_total",
+        "Reads with no answer and writes still waiting past deadline and grace because their service is alive (HR_GATEWAY_HOLD_MS)", NULL);
+    self->holds_answered = hr_counter ("hr_gateway_held_answered_total",
+        "Of those, the ones their service answered (no 503)", NULL);
+    self->holds_given_up = hr_counter ("hr_gateway_held_given_up_total",
+        "Of those, the ones given up: the service fell silent for HR_GATEWAY_BREAKER_SILENCE_MS, or HR_GATEWAY_HOLD_MS passed", NULL);
+}
+
 gw_loop_t *
 gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
              const gw_settings_t *settings, unsigned thread_index)
@@ -464,6 +495,7 @@ gw_loop_new (h2o_context_t *ctx, const char *broker_endpoint,
         "Reads whose services had all missed the deadline and that waited for a first answer (HR_GATEWAY_GRACE_MS)", NULL);
     self->grace_saved = hr_counter ("hr_gateway_grace_answered_total",
         "Of those, the ones a service answered within the grace (no 503)", NULL);
+    hold_init (self, ctx, settings);
 
     for (int s = 0; s < GW_SVC_COUNT; s++) {
         char labels[64];
@@ -516,6 +548,7 @@ gw_loop_destroy (gw_loop_t **self_p)
     for (int k = 0; k < GW_WAIT_KINDS; k++)
         h2o_timeout_dispose (self->ctx->loop, &self->timeouts[k]);
     h2o_timeout_dispose (self->ctx->loop, &self->grace);
+    h2o_timeout_dispose (self->ctx->loop, &self->hold_tick);
     hr_client_destroy (&self->client);
     free (self);
     *self_p = NULL;
@@ -632,7 +665,12 @@ run_callback (gw_fanout_t *f)
 static void
 on_done (h2o_timeout_entry_t *entry)
 {
-    run_callback (H2O_STRUCT_FROM_MEMBER (gw_fanout_t, done_entry, entry));
+    gw_fanout_t *f = H2O_STRUCT_FROM_MEMBER (gw_fanout_t, done_entry, entry);
+    if (f->held) {              /* every call answered while held */
+        hr_counter_inc (f->loop->holds_answered);
+        f->held = false;
+    }
+    run_callback (f);
 }
 
 static bool
@@ -667,6 +705,45 @@ time_out_pending (gw_fanout_t *f)
     f->pending = 0;
 }
 
+/*  Is a call `f` cannot answer without still pending (alive_only: to a
+    service alive at `now_ns`: one that answered a call itself (HR_OK, on time or late, any request of this loop)
+    since the call went out or within the last silence window?  A
+    CPU-starved service keeps answering, late; a frozen or dead one falls
+    silent.  */
+static bool
+needed_pending (const gw_fanout_t *f, bool alive_only, uint64_t now_ns)
+{
+    bool any = f->kind == GW_WAIT_WRITE || (f->need_one && !any_answered (f));
+    for (int i = 0; i < f->ncalls; i++) {
+        if (f->calls[i].outcome != GW_CALL_PENDING
+            || !(any || (f->required & (1u << f->calls[i].service))))
+            continue;
+        if (!alive_only)
+            return true;
+        uint64_t heard = f->loop->alive_ns[f->calls[i].service];
+        uint64_t since = heard > f->sent_ns[i] ? heard : f->sent_ns[i];
+        if (heard >= f->sent_ns[i] || now_ns - since < f->loop->silence_ns)
+            return true;
+    }
+    return false;
+}
+
+/*  May the phase wait on past its deadline (and grace)?  Only for calls
+    it cannot answer without — a read's with no answer yet
+    (gw_fanout_need_one), a required one (gw_fanout_require), a write's —
+    while the service is alive, for at most HR_GATEWAY_HOLD_MS from its
+    deadline.                                                              */
+static bool
+may_hold (const gw_fanout_t *f, uint64_t now_ns)
+{
+    const gw_loop_t *loop = f->loop;
+    if (loop->hold_ns == 0 || f->pending == 0 || !f->admitted)
+        return false;
+    if (now_ns - f->overdue_ns >= loop->hold_ns)
+        return false;
+    return needed_pending (f, true, now_ns);
+}
+
 /*  The phase's deadline passed: every call still pending timed out —
     unless the phase needs one answer and has none yet: then it waits up
     to the grace budget for the first (gw_fanout_need_one).               */
@@ -674,6 +751,9 @@ static void
 end_phase (gw_fanout_t *f)
 {
     gw_loop_t *loop = f->loop;
+    uint64_t now_ns = mono_ns ();
+    if (!f->overdue_ns)
+        f->overdue_ns = now_ns;
     if (f->need_one && !f->in_grace && f->pending > 0 && loop->grace_ms > 0 && !any_answered (f)) {
         f->in_grace = true;
         hr_counter_inc (loop->grace_waits);
@@ -681,6 +761,20 @@ end_phase (gw_fanout_t *f)
             h2o_timeout_unlink (&f->deadline_entry);
         h2o_timeout_link (loop->ctx->loop, &loop->grace, &f->deadline_entry);
         return;
+    }
+    if (may_hold (f, now_ns)) {
+        if (!f->held) {
+            f->held = true;
+            hr_counter_inc (loop->holds);
+        }
+        if (h2o_timeout_is_linked (&f->deadline_entry))
+            h2o_timeout_unlink (&f->deadline_entry);
+        h2o_timeout_link (loop->ctx->loop, &loop->hold_tick, &f->deadline_entry);
+        return;
+    }
+    if (f->held) {              /* its needed calls answered, or given up */
+        hr_counter_inc (needed_pending (f, false, 0) ? loop->holds_given_up : loop->holds_answered);
+        f->held = false;
     }
     time_out_pending (f);
     if (h2o_timeout_is_linked (&f->deadline_entry))
@@ -739,7 +833,9 @@ gw_fanout_phase (gw_fanout_t *f, gw_wait_t kind)
     assert (kind < GW_WAIT_KINDS && f->pending == 0);
     gw_loop_t *loop = f->loop;
     f->kind = kind;
-    f->need_one = f->in_grace = f->grace_counted = false;
+    f->need_one = f->in_grace = f->grace_counted = f->held = false;
+    f->overdue_ns = 0;
+    f->required = 0;
     if (f->admitted) {
         admit (f);              /* a later phase: its own deadline, from now */
         return;
@@ -798,7 +894,15 @@ send_call (gw_fanout_t *f, int i, const void *body, size_t len)
     /*  The broker answers mmi.* itself and knows no batches.              */
     /*  A phase that needs one answer may wait the grace past its deadline:
         the services keep its calls as long.  */
-    int64_t deadline_ms = f->deadline_ms + (f->need_one ? loop->grace_ms : 0);
+    /*  ... and a call the phase may be held for (gw_fanout.h "Holding"),
+        the hold budget too: a write, a required call, any call of a
+        need_one phase without required ones.  Only those: a killed worker
+        busy with a call stays in the broker until the call's deadline
+        (+ its liveness window), /readyz with it.  */
+    int64_t hold_ms = (int64_t) (loop->hold_ns / 1000000u);
+    bool for_hold = f->kind == GW_WAIT_WRITE || (f->required & (1u << svc))
+                  || (f->need_one && !f->required);
+    int64_t deadline_ms = f->deadline_ms + (f->need_one ? loop->grace_ms : 0) + (for_hold ? hold_ms : 0);
     if (svc == GW_SVC_MMI) {
         if (hr_client_send (loop->client, gw_service_name (svc), id, deadline_ms, body, len) != 0)
             settle_unsent (loop, id);
@@ -843,6 +947,13 @@ void
 gw_fanout_need_one (gw_fanout_t *f)
 {
     f->need_one = true;
+}
+
+void
+gw_fanout_require (gw_fanout_t *f, gw_service_t svc)
+{
+    assert (svc < GW_SVC_COUNT);
+    f->required |= 1u << svc;
 }
 
 const gw_call_t *

@@ -28,7 +28,20 @@
     starts when a slot frees (when a fan-out's last callback returns
     without starting another phase).  Under a burst the wait is spent in
     the gateway, not in the services' queues where it would time out and
-    open circuits.  Writes (GW_WAIT_WRITE) are never held back.            */
+    open circuits.  Writes (GW_WAIT_WRITE) are never held back.
+
+    Holding (issue 17, item 12): below HR_GATEWAY_MAX_INFLIGHT load the
+    services can queue is waited for, not answered 5xx.  Past its deadline
+    (and, for gw_fanout_need_one, the grace), a phase whose calls it cannot
+    answer without are still pending — a read with no answer yet, a call
+    of gw_fanout_require, a write — keeps waiting while that service is
+    alive: it answered a call itself (on time or late, any call of this
+    loop) since the call went out or within HR_GATEWAY_BREAKER_SILENCE_MS.
+    A CPU-starved host answers late but answers; a frozen or dead service
+    falls silent and the phase ends as before (503 or degraded).  At most
+    HR_GATEWAY_HOLD_MS from the deadline; the calls it may be held for carry that much more
+    deadline so the broker and services keep them.  Counted in
+    hr_gateway_held_total / _answered_total / _given_up_total.            */
 #ifndef GW_FANOUT_H
 #define GW_FANOUT_H
 #define H2O_USE_LIBUV 0
@@ -112,6 +125,11 @@ void gw_fanout_wait (gw_fanout_t *f, gw_fanout_cb cb, void *arg);
     not drop them meanwhile).  A phase with an answer ends at its deadline
     as before (the others degrade).                                        */
 void gw_fanout_need_one (gw_fanout_t *f);
+/*  After gw_fanout_phase, before the call: the answer needs this service's
+    call even when others answered (e.g. /home's trending: a personal list
+    may filter down to nothing).  Past the deadline the phase is held for
+    it while the service is alive (below).                                 */
+void gw_fanout_require (gw_fanout_t *f, gw_service_t svc);
 const gw_call_t *gw_fanout_call (const gw_fanout_t *f, int index);
 h2o_req_t *gw_fanout_req (const gw_fanout_t *f);
 

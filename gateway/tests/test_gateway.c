@@ -127,6 +127,8 @@ late_for_p30 (hr_reader_t *r)
     const char *pid = hr_get_str (&again, &plen);
     if (is (pid, plen, "P000000030"))
         usleep (DEADLINE_MS * 4 / 3 * 1000);
+    if (is (pid, plen, "P000000028"))       /* test_alive_services_are_held_not_503 */
+        hold_here ();
 }
 
 static int
@@ -171,6 +173,12 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
             hr_put_u32 (w, 1);
             hr_put_u8 (w, 1);
             hr_put_cstr (w, "P000000043");
+            hr_put_i64 (w, hr_now_ms ());
+        }
+        else if (is (user, ulen, "lonely")) {     /* nothing personal for it; trending held */
+            hr_put_u32 (w, 1);
+            hr_put_u8 (w, 1);
+            hr_put_cstr (w, "P000000027");
             hr_put_i64 (w, hr_now_ms ());
         }
         else if (is (user, ulen, "tortoise")) {   /* trending takes 2/3 of the deadline for it */
@@ -241,6 +249,15 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
                             "\"semantic\":false}");
         return HR_OK;
     }
+    if (strcmp (service, "trending") && is (method, mlen, "for_user")) {
+        hr_reader_t again = *r;
+        if (clicked_first (&again, "P000000027")) {     /* "lonely": empty lists at once */
+            list (w, NULL, 0, HR_STRAT_CONTENT, "");
+            if (!strcmp (service, "content"))
+                list (w, NULL, 0, HR_STRAT_SEARCH, "");
+            return HR_OK;
+        }
+    }
     if (!strcmp (service, "content") && is (method, mlen, "for_user")) {
         if (clicked_first (r, "P000000043")) {
             LIST (w, HR_STRAT_CONTENT, "P000000043", "P000000041", "P000000040", "P000000044",
@@ -275,6 +292,9 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         hr_reader_t again = *r;
         if (clicked_first (&again, "P000000029"))
             usleep (DEADLINE_MS * 2 / 3 * 1000);
+        again = *r;
+        if (clicked_first (&again, "P000000027"))
+            hold_here ();
         if (clicked_first (r, "P000000043")) {
             LIST (w, HR_STRAT_TRENDING, "", "P000000040", "P000000041", "P000000042", "P000000020",
                   "P000000021", "P000000044", "P000000043");
@@ -1364,6 +1384,74 @@ START_TEST (test_shedding_only_past_the_inflight_cap)
 }
 END_TEST
 
+/*  Issue 17, item 12: a read none of whose services has answered by its
+    deadline and grace, a /home whose trending is late (its personal lists
+    empty), and a write past its timeout, are held while their
+    services are alive, and answered 200 when they answer — not 503.  The
+    similarity fakes (for P000000028) and the history fake (for holdme)
+    block until the test releases them, which it does only once the
+    gateway counts the request as held (or has answered it: the failure
+    before this fix, a 503 at deadline + grace).  "Alive" is a silence
+    window longer than the test: a CPU-starved service keeps answering
+    other calls; here nothing else needs to.  No timing is asserted.      */
+typedef struct {
+    int port, status;
+    const char *target;
+    atomic_bool done;
+    pthread_t tid;
+} bg_req_t;
+
+static void *
+bg_request (void *arg)
+{
+    bg_req_t *b = arg;
+    hr_http_t *c = hr_http_new ("127.0.0.1", b->port);
+    hr_http_response_t res;
+    b->status = hr_http_request (c, "GET", b->target, NULL, NULL, 0, &res) == 0 ? res.status : -1;
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+    atomic_store (&b->done, true);
+    return NULL;
+}
+
+START_TEST (test_alive_services_are_held_not_503)
+{
+    gw_settings_t s;
+    side_settings (&s, 0);
+    s.deadline_ms = 20;
+    s.grace_ms = 20;
+    s.write_timeout_ms = 20;
+    s.breaker_silence_ms = 600000;
+    gw_server_t *side = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+    ck_assert_ptr_nonnull (side);
+    hr_counter_t *held_total = hr_counter ("hr_gateway_held_total", "", NULL);
+    static const char *const targets[] = {
+        "/recommendations/product/P000000028",          /* a read: content, collab, rules */
+        "/api/v1/interactions/interactions/holdme",     /* the write budget */
+        /*  Every personal list answers empty at once: without trending the
+            page would be empty (was a 503 at the deadline).  */
+        "/recommendations/home?user_id=lonely",
+    };
+    for (int k = 0; k < 3; k++) {
+        wait_inflight (0);
+        uint64_t before = hr_counter_value (held_total);
+        hold_set (true);
+        bg_req_t b = { .port = gw_server_port (side), .target = targets[k] };
+        atomic_init (&b.done, false);
+        ck_assert_int_eq (pthread_create (&b.tid, NULL, bg_request, &b), 0);
+        while (!atomic_load (&b.done) && hr_counter_value (held_total) == before)
+            usleep (1000);
+        hold_set (false);
+        pthread_join (b.tid, NULL);
+        ck_assert_msg (b.status == 200, "%s answered %d while its services were alive", targets[k], b.status);
+    }
+    ck_assert_uint_eq (hr_counter_value (hr_counter ("hr_gateway_held_answered_total", "", NULL)), 3);
+    ck_assert_uint_eq (hr_counter_value (hr_counter ("hr_gateway_held_given_up_total", "", NULL)), 0);
+    wait_inflight (0);
+    gw_server_destroy (&side);
+}
+END_TEST
+
 /*  Issue 17, item 11: a second gateway on a port another one serves does
     not start (SO_REUSEPORT would have let it share the port silently).    */
 START_TEST (test_port_in_use_is_refused)
@@ -1411,6 +1499,7 @@ main (void)
     tcase_add_test (tc, test_connection_cap);
     tcase_add_test (tc, test_port_in_use_is_refused);
     tcase_add_test (tc, test_shedding_only_past_the_inflight_cap);
+    tcase_add_test (tc, test_alive_services_are_held_not_503);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);    /* ZMQ contexts do not survive fork */
