@@ -22,15 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const hr_config_var_t content_config[] = {
-    { "HR_CONTENT_SYNONYMS", HR_CFG_STR, "synonyms.txt",
-      "curated synonym file for search (see docs/search.md); a relative path not found from"
-      " the working directory is read from PREFIX/share/hybridrec/ (PREFIX = the binary's ../); empty = none", 0, 0 },
-    { "HR_CONTENT_THREADS", HR_CFG_INT, "2",
-      "threads for building the search index and training", 1, 64 },
-    { NULL, 0, NULL, NULL, 0, 0 }
-};
-
 /*  ---- snapshots ---------------------------------------------------------- */
 
 struct content_state {
