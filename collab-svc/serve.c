@@ -185,9 +185,11 @@ s_use_end (use_t *u)
 }
 
 static int
-s_for_user (collab_serve_t *self, const use_t *u, hr_reader_t *args, hr_writer_t *reply,
+s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
             hr_call_t *call)
 {
+    collab_serve_t *self = state;
+    const use_t *u = model;
     hr_proto_for_user_t req;
     if (hr_proto_for_user_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
@@ -227,9 +229,11 @@ s_for_user (collab_serve_t *self, const use_t *u, hr_reader_t *args, hr_writer_t
 }
 
 static int
-s_similar (collab_serve_t *self, const use_t *u, hr_reader_t *args, hr_writer_t *reply,
+s_similar (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
            hr_call_t *call)
 {
+    collab_serve_t *self = state;
+    const use_t *u = model;
     hr_proto_product_req_t req;
     if (hr_proto_product_req_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "similar: expected str product_id, u32 limit");
@@ -260,6 +264,12 @@ s_similar (collab_serve_t *self, const use_t *u, hr_reader_t *args, hr_writer_t 
     return HR_OK;
 }
 
+static const hr_method_t s_methods[] = {
+    { HR_M_FOR_USER, s_for_user },
+    { HR_M_SIMILAR, s_similar },
+    { NULL, NULL },
+};
+
 int
 collab_serve_handle (void *state, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
@@ -267,14 +277,8 @@ collab_serve_handle (void *state, const char *method, size_t method_len,
     collab_serve_t *self = state;
     use_t u;
     s_use_begin (self, &u);
-    int rc;
-    if (hr_proto_method_is (method, method_len, HR_M_FOR_USER))
-        rc = s_for_user (self, &u, args, reply, call);
-    else if (hr_proto_method_is (method, method_len, HR_M_SIMILAR))
-        rc = s_similar (self, &u, args, reply, call);
-    else
-        rc = hr_service_error (call, HR_BAD_REQUEST, "collab: unknown method '%.*s'",
-                               (int) (method_len > 64 ? 64 : method_len), method);
+    int rc = hr_service_dispatch (HR_SERVICE_COLLAB, s_methods, self, &u, method, method_len,
+                                  args, reply, call);
     s_use_end (&u);
     return rc;
 }

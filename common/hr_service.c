@@ -11,6 +11,7 @@
 #include "hr_discover.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
+#include "hr_proto.h"
 #include "hr_worker.h"
 
 #include <czmq.h>
@@ -64,6 +65,19 @@ hr_service_error (hr_call_t *call, int status, const char *fmt, ...)
         va_end (ap);
     }
     return status;
+}
+
+int
+hr_service_dispatch (const char *service, const hr_method_t *methods, void *state,
+                     const void *model, const char *method, size_t method_len,
+                     hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+{
+    assert (service && methods);
+    for (const hr_method_t *m = methods; m->name; m++)
+        if (hr_proto_method_is (method, method_len, m->name))
+            return m->fn (state, model, args, reply, call);
+    return hr_service_error (call, HR_BAD_REQUEST, "%s: unknown method '%.*s'", service,
+                             (int) (method_len > 64 ? 64 : method_len), method);
 }
 
 /* ------------------------------------------------------------ metrics */

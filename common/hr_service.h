@@ -69,6 +69,22 @@ typedef struct {
 int hr_service_error (hr_call_t *call, int status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
+/*  One method a service answers: its name (an HR_M_* of hr_proto.h) and
+    its handler.  `state` is the service's state, `model` what handle()
+    acquired for this call (e.g. its snapshot's data; may be NULL).        */
+typedef int (hr_method_fn) (void *state, const void *model, hr_reader_t *args,
+                            hr_writer_t *reply, hr_call_t *call);
+typedef struct {
+    const char *name;
+    hr_method_fn *fn;
+} hr_method_t;
+
+/*  Runs the handler of `method` from `methods` (ended by {NULL, NULL});
+    an unknown method is HR_BAD_REQUEST "<service>: unknown method '<m>'". */
+int hr_service_dispatch (const char *service, const hr_method_t *methods, void *state,
+                         const void *model, const char *method, size_t method_len,
+                         hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);
+
 int hr_service_main (int argc, char **argv, const hr_service_def_t *def);
 
 typedef struct hr_service hr_service_t;

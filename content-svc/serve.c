@@ -22,15 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const hr_config_var_t content_config[] = {
-    { "HR_CONTENT_SYNONYMS", HR_CFG_STR, "synonyms.txt",
-      "curated synonym file for search (see docs/search.md); a relative path not found from"
-      " the working directory is read from PREFIX/share/hybridrec/ (PREFIX = the binary's ../); empty = none", 0, 0 },
-    { "HR_CONTENT_THREADS", HR_CFG_INT, "2",
-      "threads for building the search index and training", 1, 64 },
-    { NULL, 0, NULL, NULL, 0, 0 }
-};
-
 /*  ---- snapshots ---------------------------------------------------------- */
 
 struct content_state {
@@ -216,10 +207,11 @@ s_similar_by_search (const content_snapshot_t *s, uint32_t c, uint32_t limit, hr
 }
 
 static int
-s_similar (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
-           hr_writer_t *reply, hr_call_t *call)
+s_similar (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+           hr_call_t *call)
 {
-    (void) st;
+    const content_snapshot_t *s = model;
+    (void) state;
     hr_proto_product_req_t req;
     if (hr_proto_product_req_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "similar: expected str product_id, u32 limit");
@@ -255,9 +247,11 @@ s_query (hr_proto_query_req_t *q, hr_call_t *call)
 }
 
 static int
-s_search (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
-          hr_writer_t *reply, hr_call_t *call)
+s_search (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+          hr_call_t *call)
 {
+    content_state_t *st = state;
+    const content_snapshot_t *s = model;
     hr_proto_query_req_t q;
     if (hr_proto_search_get (args, &q) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "search: expected str query, u32 limit");
@@ -282,10 +276,11 @@ s_search (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
 }
 
 static int
-s_for_user (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
-            hr_writer_t *reply, hr_call_t *call)
+s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+            hr_call_t *call)
 {
-    (void) st;
+    const content_snapshot_t *s = model;
+    (void) state;
     hr_proto_for_user_t req;
     if (hr_proto_for_user_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
@@ -295,10 +290,11 @@ s_for_user (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
 }
 
 static int
-s_analyze (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
-           hr_writer_t *reply, hr_call_t *call)
+s_analyze (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+           hr_call_t *call)
 {
-    (void) st;
+    const content_snapshot_t *s = model;
+    (void) state;
     hr_proto_query_req_t q;
     if (hr_proto_analyze_get (args, &q) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "analyze: expected str query");
@@ -315,6 +311,14 @@ s_analyze (content_state_t *st, const content_snapshot_t *s, hr_reader_t *args,
     return HR_OK;
 }
 
+static const hr_method_t s_methods[] = {
+    { HR_M_SIMILAR, s_similar },
+    { HR_M_SEARCH, s_search },
+    { HR_M_FOR_USER, s_for_user },
+    { HR_M_ANALYZE, s_analyze },
+    { NULL, NULL },
+};
+
 int
 content_handle (void *state, const char *method, size_t method_len, hr_reader_t *args,
                 hr_writer_t *reply, hr_call_t *call)
@@ -325,16 +329,9 @@ content_handle (void *state, const char *method, size_t method_len, hr_reader_t 
     int rc;
     if (!s)
         rc = hr_service_error (call, HR_UNAVAILABLE, "content: no index loaded");
-    else if (hr_proto_method_is (method, method_len, HR_M_SIMILAR))
-        rc = s_similar (st, s, args, reply, call);
-    else if (hr_proto_method_is (method, method_len, HR_M_SEARCH))
-        rc = s_search (st, s, args, reply, call);
-    else if (hr_proto_method_is (method, method_len, HR_M_FOR_USER))
-        rc = s_for_user (st, s, args, reply, call);
-    else if (hr_proto_method_is (method, method_len, HR_M_ANALYZE))
-        rc = s_analyze (st, s, args, reply, call);
     else
-        rc = hr_service_error (call, HR_BAD_REQUEST, "content: unknown method");
+        rc = hr_service_dispatch (HR_SERVICE_CONTENT, s_methods, st, s, method, method_len, args,
+                                  reply, call);
     hr_snapshot_release (&snap);
     return rc;
 }

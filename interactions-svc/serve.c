@@ -159,8 +159,12 @@ s_record_event (hr_reader_t *args, hr_event_t *ev, hr_call_t *call)
 }
 
 static int
-s_record (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
+s_record (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+          hr_call_t *call)
 {
+    inter_server_t *self = state;
+    (void) model;
+    (void) reply;
     hr_event_t ev;
     int status = s_record_event (args, &ev, call);
     if (status != HR_OK)
@@ -171,8 +175,11 @@ s_record (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
 }
 
 static int
-s_history (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+s_history (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+           hr_call_t *call)
 {
+    inter_server_t *self = state;
+    (void) model;
     hr_proto_history_req_t req;
     if (hr_proto_history_req_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST,
@@ -231,8 +238,12 @@ s_events_decode (hr_reader_t *args, hr_event_t *out, uint32_t n, hr_call_t *call
 //  event is committed.  A failed commit may leave part of the batch stored:
 //  the client's retry then stores those twice (at least once, never lost).
 static int
-s_events (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
+s_events (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+          hr_call_t *call)
 {
+    inter_server_t *self = state;
+    (void) model;
+    (void) reply;
     uint32_t n;
     if (hr_proto_events_count (args, &n) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "events: expected 1..%d events",
@@ -257,8 +268,11 @@ s_events (inter_server_t *self, hr_reader_t *args, hr_call_t *call)
 }
 
 static int
-s_erase (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+s_erase (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+         hr_call_t *call)
 {
+    inter_server_t *self = state;
+    (void) model;
     const char *user;
     size_t len;
     if (hr_proto_erase_get (args, &user, &len) != 0)
@@ -276,21 +290,20 @@ s_erase (inter_server_t *self, hr_reader_t *args, hr_writer_t *reply, hr_call_t 
     return HR_OK;
 }
 
+static const hr_method_t s_methods[] = {
+    { HR_M_RECORD, s_record },
+    { HR_M_HISTORY, s_history },
+    { HR_M_EVENTS, s_events },
+    { HR_M_ERASE, s_erase },
+    { NULL, NULL },
+};
+
 int
 inter_server_handle (void *state, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
 {
-    inter_server_t *self = state;
-    if (hr_proto_method_is (method, method_len, HR_M_RECORD))
-        return s_record (self, args, call);
-    if (hr_proto_method_is (method, method_len, HR_M_HISTORY))
-        return s_history (self, args, reply, call);
-    if (hr_proto_method_is (method, method_len, HR_M_EVENTS))
-        return s_events (self, args, call);
-    if (hr_proto_method_is (method, method_len, HR_M_ERASE))
-        return s_erase (self, args, reply, call);
-    return hr_service_error (call, HR_BAD_REQUEST, "unknown method '%.*s'",
-                             (int) (method_len > 64 ? 64 : method_len), method);
+    return hr_service_dispatch (HR_SERVICE_INTERACTIONS, s_methods, state, NULL, method,
+                                method_len, args, reply, call);
 }
 
 /*  A batch: its records are handed to the committer together (one wait,

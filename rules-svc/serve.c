@@ -114,9 +114,11 @@ static void s_put_hits (const rules_model_t *m, const rules_hit_t *hits, size_t 
     hr_scored_list_end (w, begin, m ? (uint32_t) n : 0);
 }
 
-static int s_for_product (const rules_model_t *m, hr_reader_t *args, hr_writer_t *reply,
+static int s_for_product (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
                           hr_call_t *call)
 {
+    const rules_model_t *m = model;
+    (void) state;
     hr_proto_product_req_t req;
     if (hr_proto_product_req_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "for_product: expected str product_id, u32 limit");
@@ -147,9 +149,11 @@ static size_t s_clicked (const hr_proto_history_t *h, uint32_t cap, const char *
     return n;
 }
 
-static int s_for_user (rules_state_t *self, const rules_model_t *m, hr_reader_t *args,
-                       hr_writer_t *reply, hr_call_t *call)
+static int s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+                       hr_call_t *call)
 {
+    rules_state_t *self = state;
+    const rules_model_t *m = model;
     hr_proto_for_user_t req;
     if (hr_proto_for_user_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
@@ -166,20 +170,20 @@ static int s_for_user (rules_state_t *self, const rules_model_t *m, hr_reader_t 
     return HR_OK;
 }
 
+static const hr_method_t s_methods[] = {
+    { HR_M_FOR_USER, s_for_user },
+    { HR_M_FOR_PRODUCT, s_for_product },
+    { NULL, NULL },
+};
+
 int rules_handle (void *state, const char *method, size_t method_len,
                   hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
 {
     rules_state_t *self = state;
     hr_snapshot_t *snap = hr_swap_acquire (self->swap);
     const rules_model_t *m = hr_snapshot_data (snap);
-    int rc;
-    if (hr_proto_method_is (method, method_len, HR_M_FOR_USER))
-        rc = s_for_user (self, m, args, reply, call);
-    else if (hr_proto_method_is (method, method_len, HR_M_FOR_PRODUCT))
-        rc = s_for_product (m, args, reply, call);
-    else
-        rc = hr_service_error (call, HR_BAD_REQUEST, "rules: unknown method '%.*s'",
-                               (int) (method_len > 64 ? 64 : method_len), method);
+    int rc = hr_service_dispatch (HR_SERVICE_RULES, s_methods, self, m, method, method_len, args,
+                                  reply, call);
     hr_snapshot_release (&snap);
     return rc;
 }

@@ -24,8 +24,11 @@ s_put_items (hr_writer_t *w, const hr_catalog_t *cat, const trending_rank_t *ran
 }
 
 static int
-s_trending (const trending_view_t *v, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+s_trending (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+            hr_call_t *call)
 {
+    const trending_view_t *v = model;
+    (void) state;
     uint32_t limit;
     if (hr_proto_trending_get (args, &limit) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "trending: expected u32 limit");
@@ -98,9 +101,10 @@ s_put_home (const trending_state_t *self, const trending_view_t *v, uint32_t lim
 }
 
 static int
-s_home (const trending_state_t *self, const trending_view_t *v, hr_reader_t *args, hr_writer_t *reply,
-        hr_call_t *call)
+s_home (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
 {
+    const trending_state_t *self = state;
+    const trending_view_t *v = model;
     hr_proto_home_req_t req;
     if (hr_proto_home_req_get (args, &req) != 0)
         return hr_service_error (call, HR_BAD_REQUEST, "home: expected u32 limit, u64 seed, history");
@@ -122,6 +126,12 @@ s_home (const trending_state_t *self, const trending_view_t *v, hr_reader_t *arg
     return rc;
 }
 
+static const hr_method_t s_methods[] = {
+    { HR_M_HOME, s_home },
+    { HR_M_TRENDING, s_trending },
+    { NULL, NULL },
+};
+
 int
 trending_handle (void *state, const char *method, size_t method_len,
                  hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
@@ -132,13 +142,9 @@ trending_handle (void *state, const char *method, size_t method_len,
     int rc;
     if (!snap)
         rc = hr_service_error (call, HR_UNAVAILABLE, "trending: no ranking yet");
-    else if (hr_proto_method_is (method, method_len, HR_M_HOME))
-        rc = s_home (self, v, args, reply, call);
-    else if (hr_proto_method_is (method, method_len, HR_M_TRENDING))
-        rc = s_trending (v, args, reply, call);
     else
-        rc = hr_service_error (call, HR_BAD_REQUEST, "trending: unknown method '%.*s'",
-                               (int) (method_len > 64 ? 64 : method_len), method);
+        rc = hr_service_dispatch (HR_SERVICE_TRENDING, s_methods, self, v, method, method_len,
+                                  args, reply, call);
     hr_snapshot_release (&snap);
     return rc;
 }

@@ -201,6 +201,65 @@ inner_request (hr_writer_t *w, const char *method, const char *arg)
         hr_put_cstr (w, arg);
 }
 
+static int
+s_method_a (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+{
+    (void) args;
+    (void) call;
+    *(int *) state += 1;
+    hr_put_cstr (reply, model);
+    return HR_OK;
+}
+
+static int
+s_method_b (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+{
+    (void) state;
+    (void) model;
+    (void) args;
+    (void) reply;
+    return hr_service_error (call, HR_NOT_FOUND, "b ran");
+}
+
+/*  hr_service_dispatch: the named handler runs with the state and model it
+    is given; an unknown method is a BAD_REQUEST naming the service.       */
+START_TEST (test_method_table)
+{
+    static const hr_method_t methods[] = {
+        { "a", s_method_a },
+        { "bb", s_method_b },
+        { NULL, NULL },
+    };
+    char err[128] = "";
+    hr_call_t call = { .errbuf = err, .errcap = sizeof err };
+    hr_writer_t reply;
+    hr_writer_init (&reply);
+    hr_reader_t args;
+    hr_reader_init (&args, "", 0);
+    int calls = 0;
+    ck_assert_int_eq (hr_service_dispatch ("svc", methods, &calls, "model", "a", 1, &args, &reply,
+                                           &call), HR_OK);
+    ck_assert_int_eq (calls, 1);
+    hr_reader_t r;
+    hr_reader_init (&r, reply.data, reply.len);
+    size_t len;
+    const char *text = hr_get_str (&r, &len);
+    ck_assert (text && len == 5 && memcmp (text, "model", 5) == 0);
+    ck_assert_int_eq (hr_service_dispatch ("svc", methods, &calls, NULL, "bb", 2, &args, &reply,
+                                           &call), HR_NOT_FOUND);
+    ck_assert_str_eq (err, "b ran");
+    /*  a prefix or an extension of a name is not that name */
+    ck_assert_int_eq (hr_service_dispatch ("svc", methods, &calls, NULL, "b", 1, &args, &reply,
+                                           &call), HR_BAD_REQUEST);
+    ck_assert_str_eq (err, "svc: unknown method 'b'");
+    ck_assert_int_eq (hr_service_dispatch ("svc", methods, &calls, NULL, "ab", 2, &args, &reply,
+                                           &call), HR_BAD_REQUEST);
+    ck_assert_str_eq (err, "svc: unknown method 'ab'");
+    ck_assert_int_eq (calls, 1);
+    hr_writer_free (&reply);
+}
+END_TEST
+
 START_TEST (test_batch)
 {
     hr_broker_t *b = hr_broker_new ("tcp://127.0.0.1:*");
@@ -375,6 +434,7 @@ main (void)
     TCase *tc = tcase_create ("service");
     tcase_set_timeout (tc, 30);
     tcase_add_test (tc, test_dispatch_and_errors);
+    tcase_add_test (tc, test_method_table);
     tcase_add_test (tc, test_batch);
     tcase_add_test (tc, test_handle_batch_hook);
     tcase_add_test (tc, test_graceful_destroy);
