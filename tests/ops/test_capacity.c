@@ -10,6 +10,7 @@
     has to have made some requests before the window.                      */
 #include <check.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,19 @@
 #define METRICS 9540            /* the second content replica: METRICS + 10 + 1 */
 #define ROWS 10                 /* 2 gateways, 2 brokers, 6 service replicas */
 
-static char s_cmd[1024];
+static char s_cmd[4096];
+
+//  Formats a shell command into s_cmd; a command that does not fit fails the test.
+static void s_cmd_fmt (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+static void
+s_cmd_fmt (const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    int n = vsnprintf (s_cmd, sizeof s_cmd, fmt, ap);
+    va_end (ap);
+    ck_assert_msg (n >= 0 && (size_t) n < sizeof s_cmd, "command too long");
+}
 
 static const char *
 s_env (const char *services)
@@ -41,7 +54,7 @@ s_env (const char *services)
 static json_t *
 s_run_json (const char *file)
 {
-    snprintf (s_cmd, sizeof s_cmd, "%s %s/hybridrec capacity --json --interval 2 >%s",
+    s_cmd_fmt ("%s %s/hybridrec capacity --json --interval 2 >%s",
               s_env (NULL), chaos_rig_bin_dir (chaos_rig), file);
     ck_assert_int_eq (chaos_rig_sh (chaos_rig, s_cmd), 0);
     json_error_t err;
@@ -156,7 +169,7 @@ START_TEST (test_capacity_live)
     json_decref (doc);
 
     //  The table: one line per process and the verdict
-    snprintf (s_cmd, sizeof s_cmd, "%s %s/hybridrec capacity --interval 1 >%s.txt && "
+    s_cmd_fmt ("%s %s/hybridrec capacity --interval 1 >%s.txt && "
               "grep -Eq '^127\\.0\\.0\\.1:%d +content +[0-9.]+ +[0-9.]+ +[0-9]+%% ' %s.txt && "
               "grep -q '^first to run out: ' %s.txt",
               s_env (NULL), chaos_rig_bin_dir (chaos_rig), file, METRICS + 1, file, file);
@@ -164,14 +177,14 @@ START_TEST (test_capacity_live)
 
     //  A target that does not answer is listed, the others still measured;
     //  none answering at all is a failure
-    snprintf (s_cmd, sizeof s_cmd, "HR_CAPACITY_GATEWAYS=127.0.0.1:%d HR_CAPACITY_SERVICES=127.0.0.1:1,127.0.0.1:%d "
+    s_cmd_fmt ("HR_CAPACITY_GATEWAYS=127.0.0.1:%d HR_CAPACITY_SERVICES=127.0.0.1:1,127.0.0.1:%d "
               "%s/hybridrec capacity --json --interval 0.5 >%s && grep -q '\"unreachable\":\\[\"127.0.0.1:1\"\\]' %s",
               GW, METRICS + 1, chaos_rig_bin_dir (chaos_rig), file, file);
     ck_assert_int_eq (chaos_rig_sh (chaos_rig, s_cmd), 0);
-    snprintf (s_cmd, sizeof s_cmd, "%s %s/hybridrec capacity --interval 0.2 >/dev/null", s_env ("127.0.0.1:1"),
+    s_cmd_fmt ("%s %s/hybridrec capacity --interval 0.2 >/dev/null", s_env ("127.0.0.1:1"),
               chaos_rig_bin_dir (chaos_rig));
     ck_assert_int_ne (chaos_rig_sh (chaos_rig, s_cmd), 0);
-    snprintf (s_cmd, sizeof s_cmd, "rm -f %s %s.txt", file, file);
+    s_cmd_fmt ("rm -f %s %s.txt", file, file);
     chaos_rig_sh (chaos_rig, s_cmd);
 
     chaos_load_stop (chaos_load);
