@@ -16,6 +16,12 @@
 
 #define HR_HEARTBEAT_INTERVAL_MS 1000
 #define HR_HEARTBEAT_LIVENESS    3
+/*  A busy worker sends nothing while its handler runs; it is presumed alive
+    until its request's deadline, but never for more than this many
+    liveness windows of silence: requests the gateway may hold carry
+    deadlines of many seconds, and a replica killed while holding one must
+    still leave the broker (and /readyz) within seconds.                     */
+#define HR_BUSY_SILENCE_WINDOWS  2
 
 typedef struct hr_broker hr_broker_t;
 

@@ -675,9 +675,9 @@ START_TEST (test_far_deadline_is_clamped)
     zmsg_destroy (&req);
     /*  Silent while busy: past liveness every heartbeat tick weighs it
         against the deadline (this overflowed) and, presumed working, it
-        keeps getting heartbeats.                                          */
+        keeps getting heartbeats ...                                       */
     zsock_set_rcvtimeo (busy, 5000);
-    for (int beats = 0; beats < 2 * HR_HEARTBEAT_LIVENESS + 2; beats++) {
+    for (int beats = 0; beats < HR_HEARTBEAT_LIVENESS + 2; beats++) {
         zmsg_t *m = zmsg_recv (busy);
         ck_assert_ptr_nonnull (m);
         ck_assert_uint_eq (zmsg_size (m), 2);
@@ -687,6 +687,25 @@ START_TEST (test_far_deadline_is_clamped)
     hr_broker_stats_t st;
     hr_broker_stats (b, &st);
     ck_assert_uint_eq (st.workers_dropped, 0);
+    /*  ... but not until that far deadline: past HR_BUSY_SILENCE_WINDOWS
+        liveness windows of silence it is dropped (told to start over) and
+        its caller gets UNAVAILABLE.  A replica killed while holding a
+        request the gateway may hold for seconds leaves the broker within
+        seconds (scale_replicas).                                          */
+    int cmd;
+    do {
+        zmsg_t *m = zmsg_recv (busy);
+        ck_assert_msg (m != NULL, "a silent busy worker was never dropped");
+        cmd = zframe_data (zmsg_last (m))[0];
+        zmsg_destroy (&m);
+    } while (cmd == HR_WORKER_HEARTBEAT);
+    ck_assert_int_eq (cmd, HR_WORKER_DISCONNECT);
+    hr_reply_t reply;
+    ck_assert_int_eq (wait_reply (c, &reply, 5000), 1);
+    ck_assert_uint_eq (reply.request_id, 5);
+    ck_assert_int_eq (reply.status, HR_UNAVAILABLE);
+    hr_broker_stats (b, &st);
+    ck_assert_uint_eq (st.workers_dropped, 1);
     zsock_destroy (&busy);
     hr_client_destroy (&c);
     hr_broker_destroy (&b);
