@@ -6,12 +6,74 @@
     survivors keep their workers and keep serving; restarting the killed
     gateway, and nothing else, brings it back into use: the replicas
     register with its new broker by themselves.                           */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "mesh_rig.h"
 
 #define GW1 8160
 #define KILLED 2                /* hybridrec-gateway2, on GW1 + 1 */
 #define METRICS 9470
+
+/*  An external load (bench/mesh_shared_load.sh: the shared bench against the
+    two surviving gateways) when HR_MESH_EXTERNAL_LOAD names a command: it
+    runs in the background from before the kill until after the restart;
+    it writes READY into its output once it measures, and its exit status
+    (0: no 5xx and no socket error on the survivors) ends the output.     */
+#define EXTERNAL_OUT "mesh-external-load.out"
+
+static bool
+s_file_has (const char *path, const char *text)
+{
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return false;
+    char line[1024];
+    bool found = false;
+    while (!found && fgets (line, sizeof line, f))
+        found = strstr (line, text) != NULL;
+    fclose (f);
+    return found;
+}
+
+static bool
+s_wait_file_has (const char *path, const char *text, int timeout_ms)
+{
+    long long until = chaos_now_ms () + timeout_ms;
+    while (!s_file_has (path, text)) {
+        if (chaos_now_ms () > until)
+            return false;
+        usleep (100 * 1000);
+    }
+    return true;
+}
+
+static void
+s_external_load_start (void)
+{
+    const char *cmd = getenv ("HR_MESH_EXTERNAL_LOAD");
+    if (!cmd || !*cmd)
+        return;
+    char sh[2048];
+    snprintf (sh, sizeof sh, "rm -f %s; ( %s; echo \"external-load-rc=$?\" ) >%s 2>&1 &",
+              EXTERNAL_OUT, cmd, EXTERNAL_OUT);
+    ck_assert_int_eq (chaos_rig_sh (chaos_rig, sh), 0);
+    ck_assert_msg (s_wait_file_has (EXTERNAL_OUT, "READY", 300000),
+                   "the external load never started measuring (see %s)", EXTERNAL_OUT);
+}
+
+static void
+s_external_load_finish (void)
+{
+    const char *cmd = getenv ("HR_MESH_EXTERNAL_LOAD");
+    if (!cmd || !*cmd)
+        return;
+    ck_assert_msg (s_wait_file_has (EXTERNAL_OUT, "external-load-rc=", 300000),
+                   "the external load did not end (see %s)", EXTERNAL_OUT);
+    ck_assert_msg (s_file_has (EXTERNAL_OUT, "external-load-rc=0"),
+                   "the external load saw errors on the surviving gateways (see %s)", EXTERNAL_OUT);
+}
 
 START_TEST (test_kill_one_gateway)
 {
@@ -29,6 +91,7 @@ START_TEST (test_kill_one_gateway)
     int pid_gw1 = chaos_rig_pid (chaos_rig, "hybridrec-gateway");
     int pid_gw3 = chaos_rig_pid (chaos_rig, "hybridrec-gateway3");
 
+    s_external_load_start ();
     chaos_load_note (chaos_load, "SIGKILL hybridrec-gateway2");
     chaos_load_port_down (chaos_load, GW1 + KILLED - 1);
     ck_assert_int_eq (chaos_rig_kill (chaos_rig, "hybridrec-gateway2"), 0);
@@ -75,6 +138,7 @@ START_TEST (test_kill_one_gateway)
         ck_assert_int_eq (chaos_rig_pid (chaos_rig, services[i]), pids[i][0]);
         ck_assert_int_eq (chaos_rig_pid (chaos_rig, replica), pids[i][1]);
     }
+    s_external_load_finish ();
     chaos_check_finish ("mesh");
 }
 END_TEST
