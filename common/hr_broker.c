@@ -446,8 +446,8 @@ worker_register (broker_t *b, const uint8_t *rid, size_t rid_len, const char *ke
 
 /*  A busy worker is silent while its handler runs, so it is presumed
     alive until its request's deadline (a correct worker has answered or
-    given up by then), but at most HR_BUSY_SILENCE_WINDOWS windows of
-    silence (a held request's deadline is many seconds away; a handler that
+    given up by then), but at most HR_BUSY_SILENCE_MAX_MS of silence (a
+    held request's deadline is many seconds away; a handler that
     really runs that long is dropped, its caller told UNAVAILABLE, and it
     registers afresh when it answers); for idle workers, silence for
     LIVENESS heartbeats means dead.                                        */
@@ -457,7 +457,7 @@ worker_is_dead (broker_t *b, worker_t *w, int64_t now_mono, int64_t now_wall)
     int64_t window = (int64_t) b->ivl * HR_HEARTBEAT_LIVENESS;
     if (now_mono - w->last_seen <= window)
         return false;
-    if (!w->busy || now_mono - w->last_seen > window * HR_BUSY_SILENCE_WINDOWS)
+    if (!w->busy || now_mono - w->last_seen > HR_BUSY_SILENCE_MAX_MS)
         return true;
     return now_wall - window > w->req_deadline;   /* no overflow */
 }

@@ -17,11 +17,11 @@
 #define HR_HEARTBEAT_INTERVAL_MS 1000
 #define HR_HEARTBEAT_LIVENESS    3
 /*  A busy worker sends nothing while its handler runs; it is presumed alive
-    until its request's deadline, but never for more than this many
-    liveness windows of silence: requests the gateway may hold carry
-    deadlines of many seconds, and a replica killed while holding one must
-    still leave the broker (and /readyz) within seconds.                     */
-#define HR_BUSY_SILENCE_WINDOWS  2
+    until its request's deadline, but never after this much silence:
+    requests the gateway may hold carry deadlines of many seconds, and a
+    replica killed while holding one must still leave the broker (and
+    /readyz) within seconds.                                                 */
+#define HR_BUSY_SILENCE_MAX_MS   5000
 
 typedef struct hr_broker hr_broker_t;
 

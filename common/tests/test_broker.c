@@ -687,8 +687,8 @@ START_TEST (test_far_deadline_is_clamped)
     hr_broker_stats_t st;
     hr_broker_stats (b, &st);
     ck_assert_uint_eq (st.workers_dropped, 0);
-    /*  ... but not until that far deadline: past HR_BUSY_SILENCE_WINDOWS
-        liveness windows of silence it is dropped (told to start over) and
+    /*  ... but not until that far deadline: past HR_BUSY_SILENCE_MAX_MS
+        of silence it is dropped (told to start over) and
         its caller gets UNAVAILABLE.  A replica killed while holding a
         request the gateway may hold for seconds leaves the broker within
         seconds (scale_replicas).                                          */
