@@ -21,7 +21,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_BREAKER_THRESHOLD", HR_CFG_INT, "5", "consecutive timeouts that open a service's circuit", 1, 1000 },
     { "HR_GATEWAY_BREAKER_COOLDOWN_MS", HR_CFG_INT, "1000", "how long an open circuit skips its service (ms)", 1, 600000 },
     { "HR_GATEWAY_GRACE_MS", HR_CFG_INT, "1000", "a read none of whose services answered by the deadline waits up to this long more for the first answer instead of answering 503 (0 = no grace)", 0, 60000 },
-    { "HR_GATEWAY_HOLD_MS", HR_CFG_INT, "10000", "past its deadline (and grace), a read with no answer yet or a write keeps waiting while its service is alive (answered a call within HR_GATEWAY_BREAKER_SILENCE_MS), up to this long: load the services queue is waited for, not answered 503 (0 = give up at the deadline / grace)", 0, 600000 },
+    { "HR_GATEWAY_HOLD_MS", HR_CFG_INT, "5000", "past its deadline (and grace), a read with no answer yet or a write keeps waiting while its service is alive (answered a call within HR_GATEWAY_BREAKER_SILENCE_MS), up to this long: load the services queue is waited for, not answered 503 (0 = give up at the deadline / grace)", 0, 600000 },
     { "HR_GATEWAY_BREAKER_SILENCE_MS", HR_CFG_INT, "1000", "timeouts count toward opening a circuit only once the service has answered nothing (on time or late) for this long (ms): a slow service is waited for, a frozen one skipped", 0, 600000 },
     { "HR_CORS_ORIGINS", HR_CFG_STR, "", "allowed CORS origins: empty = off, * or a comma-separated list", 0, 0 },
     { "HR_GATEWAY_BENCH", HR_CFG_BOOL, "0", "serve GET /bench/fixed (a fixed in-memory response: the ceiling)", 0, 0 },
@@ -73,7 +73,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->breaker_cooldown_ms = 1000;
     out->breaker_silence_ms = 1000;
     out->grace_ms = 1000;
-    out->hold_ms = 10000;
+    out->hold_ms = 5000;
     out->cors_origins = "";
     out->access_log = true;
     out->catalog_poll_ms = 3000;
