@@ -65,13 +65,10 @@ s_is_versioned_url (h2o_req_t *req)
 static void
 s_serve (gw_request_t *r, const docs_file_t *f)
 {
-    gw_add_header (r, "content-security-policy", DOCS_CSP);
-    gw_add_header (r, "x-content-type-options", "nosniff");
-    gw_add_header (r, "referrer-policy", "no-referrer");
-    gw_add_header (r, "cache-control", f->versioned && s_is_versioned_url (r->req)
-                                           ? "public, max-age=31536000, immutable"
-                                           : "no-cache");
-    gw_send (r, 200, f->content_type, h2o_iovec_init (f->data, *f->len));
+    gw_send_page_file (r, DOCS_CSP,
+                       f->versioned && s_is_versioned_url (r->req)
+                           ? "public, max-age=31536000, immutable" : "no-cache",
+                       f->content_type, h2o_iovec_init (f->data, *f->len));
 }
 
 void

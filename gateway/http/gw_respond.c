@@ -186,6 +186,17 @@ s_access_log (gw_request_t *r, int status, uint64_t elapsed_ns, size_t bytes)
 }
 
 void
+gw_send_page_file (gw_request_t *r, const char *csp, const char *cache_control,
+                   const char *content_type, h2o_iovec_t body)
+{
+    gw_add_header (r, "content-security-policy", csp);
+    gw_add_header (r, "x-content-type-options", "nosniff");
+    gw_add_header (r, "referrer-policy", "no-referrer");
+    gw_add_header (r, "cache-control", cache_control);
+    gw_send (r, 200, content_type, body);
+}
+
+void
 gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body)
 {
     static h2o_generator_t generator = { NULL, NULL };

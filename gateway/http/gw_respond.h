@@ -11,6 +11,12 @@
 gw_request_t *gw_request_new (gw_thread_t *thread, h2o_req_t *req);
 void gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body);
 void gw_send_json (gw_request_t *r, int status, const gw_buf_t *body);
+/*  200 with a page or one of its assets (the dashboard, /docs): its
+    Content-Security-Policy and Cache-Control, plus nosniff and
+    no-referrer (pages whose images come from other hosts must not tell
+    them who asks).                                                        */
+void gw_send_page_file (gw_request_t *r, const char *csp, const char *cache_control,
+                        const char *content_type, h2o_iovec_t body);
 void gw_send_error (gw_request_t *r, int status, const char *error, const char *detail_fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
 /*  Past HR_GATEWAY_MAX_INFLIGHT (gw_fanout_new said no): 503 "overloaded"
