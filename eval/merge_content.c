@@ -17,6 +17,30 @@ struct merge_content {
     hr_writer_t history, reply;
 };
 
+/*  Takes the catalog and the model: installs the catalog and builds the
+    snapshot (content-svc's index) over both.  On failure both are freed. */
+static int
+s_install (merge_content_t *self, hr_catalog_t *catalog, content_model_t *model,
+           int64_t version, char *err, size_t errlen)
+{
+    if (!self->catalogs)
+        self->catalogs = hr_swap_new (hr_catalog_free);
+    if (!self->catalogs || hr_swap_install (self->catalogs, catalog, 1) != 0) {
+        snprintf (err, errlen, "out of memory");
+        hr_catalog_destroy (&catalog);
+        content_model_destroy (&model);
+        return -1;
+    }
+    hr_snapshot_t *cat = hr_swap_acquire (self->catalogs);
+    self->snapshot = cat ? content_snapshot_new (cat, model, version, self->syn, 2) : NULL;
+    hr_snapshot_release (&cat);
+    if (!self->snapshot) {
+        snprintf (err, errlen, "out of memory building the content index");
+        return -1;
+    }
+    return 0;
+}
+
 merge_content_t *
 merge_content_new (hr_pg_t *pg, hr_redis_t *redis, bool *have_model, char *err, size_t errlen)
 {
@@ -50,20 +74,41 @@ merge_content_new (hr_pg_t *pg, hr_redis_t *redis, bool *have_model, char *err, 
     }
     content_model_t *model = content_model_decode (blob, len, err, errlen);
     free (blob);
-    if (!model || hr_swap_install (self->catalogs, catalog, 1) != 0) {
-        content_model_destroy (&model);
-        merge_content_destroy (&self);
-        return NULL;
-    }
-    hr_snapshot_t *cat = hr_swap_acquire (self->catalogs);
-    self->snapshot = cat ? content_snapshot_new (cat, model, version, self->syn, 2) : NULL;
-    hr_snapshot_release (&cat);
-    if (!self->snapshot) {
-        snprintf (err, errlen, "out of memory building the content index");
+    if (!model || s_install (self, catalog, model, version, err, errlen) != 0) {
+        if (!model)
+            hr_catalog_destroy (&catalog);
         merge_content_destroy (&self);
         return NULL;
     }
     *have_model = true;
+    return self;
+}
+
+merge_content_t *
+merge_content_from (hr_catalog_t *catalog, content_model_t *model, int64_t version,
+                    char *err, size_t errlen)
+{
+    merge_content_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, errlen, "out of memory");
+        hr_catalog_destroy (&catalog);
+        content_model_destroy (&model);
+        return NULL;
+    }
+    hr_writer_init (&self->history);
+    hr_writer_init (&self->reply);
+    self->syn = content_synonyms_new ();
+    if (!self->syn) {
+        snprintf (err, errlen, "out of memory");
+        hr_catalog_destroy (&catalog);
+        content_model_destroy (&model);
+        merge_content_destroy (&self);
+        return NULL;
+    }
+    if (s_install (self, catalog, model, version, err, errlen) != 0) {
+        merge_content_destroy (&self);
+        return NULL;
+    }
     return self;
 }
 

@@ -13,6 +13,8 @@
 #include "hr_pg.h"
 #include "hr_proto.h"
 #include "hr_redis.h"
+#include "hr_catalog.h"
+#include "content-svc/model.h"
 
 typedef struct merge_content merge_content_t;
 
@@ -21,6 +23,10 @@ typedef struct merge_content merge_content_t;
     NULL with the reason in err on a store failure or out of memory.       */
 merge_content_t *merge_content_new (hr_pg_t *pg, hr_redis_t *redis, bool *have_model,
                                     char *err, size_t errlen);
+/*  The same source over a catalog and a content model built in process
+    (`hybridrec eval --catalog`); takes both, also on failure.             */
+merge_content_t *merge_content_from (hr_catalog_t *catalog, content_model_t *model, int64_t version,
+                                     char *err, size_t errlen);
 void merge_content_destroy (merge_content_t **self_p);
 
 /*  content-svc's for_user on a history of clicks (product ids, newest
