@@ -427,6 +427,44 @@ hr_proto_home_free (hr_proto_home_t *home)
     home->ncategories = 0;
 }
 
+/*  Steps over a scored list (as hr_get_scored_list reads it).  */
+static int
+s_list_skip (hr_reader_t *r)
+{
+    uint32_t count = hr_get_count (r, HR_PRODUCT_ID_LEN + 4 + 1 + 4);   /* id, f32, u8, str */
+    for (uint32_t i = 0; i < count && !r->err; i++) {
+        size_t slen;
+        if (r->end - r->p < HR_PRODUCT_ID_LEN) {
+            r->err = true;
+            break;
+        }
+        r->p += HR_PRODUCT_ID_LEN;
+        (void) hr_get_f32 (r);
+        (void) hr_get_u8 (r);
+        (void) hr_get_str (r, &slen);
+    }
+    return r->err ? -1 : 0;
+}
+
+int
+hr_proto_home_split (const void *body, size_t len, size_t *at)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    if (s_list_skip (&r) != 0 || s_list_skip (&r) != 0)
+        return -1;
+    uint32_t k = hr_get_count (&r, S_CATEGORY_MIN_WIRE);
+    for (uint32_t i = 0; i < k && !r.err; i++) {
+        size_t nlen;
+        if (!hr_get_str (&r, &nlen) || s_list_skip (&r) != 0)
+            return -1;
+    }
+    if (r.err)
+        return -1;
+    *at = (size_t) (r.p - (const unsigned char *) body);
+    return 0;
+}
+
 int
 hr_proto_home_decode (const void *body, size_t len, hr_proto_home_t *out)
 {

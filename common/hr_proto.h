@@ -296,6 +296,11 @@ typedef struct {
     writes a whole decoded reply (tests, round trips).                      */
 void hr_proto_home_put (hr_writer_t *w, const hr_proto_home_t *home);
 int hr_proto_home_decode (const void *body, size_t len, hr_proto_home_t *out);
+/*  Where the diverse picks start in a home reply (*at): what comes before
+    (trending, best_value, top categories) depends on the ranking alone, the
+    picks on the user; the gateway renders the first part once per distinct
+    bytes (gw_sections.h).  Walks without copying.  0 / -1 (malformed).     */
+int hr_proto_home_split (const void *body, size_t len, size_t *at);
 void hr_proto_home_free (hr_proto_home_t *home);
 
 /*  content analyze: str json.  */

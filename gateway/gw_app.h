@@ -74,6 +74,7 @@ typedef struct {
     struct gw_ratelimit *ratelimit;     /* NULL = rate limiting off */
     struct gw_accesslog *accesslog;     /* NULL = access log off */
     struct gw_jobs_loop *jobs;          /* where this loop's job completions arrive */
+    struct gw_sections *sections;       /* /home's trending sections, rendered (gw_sections.h); NULL: none */
 } gw_thread_t;
 
 typedef struct {

@@ -23,6 +23,7 @@
 #include "gw_render.h"
 #include "gw_respond.h"
 #include "gw_merge.h"
+#include "gw_sections.h"
 #include "gw_variants.h"
 #include "hr_merge.h"
 #include "hr_merge_model.h"
@@ -194,21 +195,59 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
     return rendered;
 }
 
+/*  ,"trending":[..],"best_value":[..],"top_categories":{..}: the same for
+    every user of one ranking (gw_sections.h).  home: NULL when trending did
+    not answer.  */
+static void
+render_sections (gw_buf_t *b, const hr_catalog_t *cat, const gw_home_lists_t *home, uint32_t limit)
+{
+    static const gw_list_t none = { NULL, 0 };
+    gw_buf_puts (b, ",\"trending\":");
+    gw_render_list (b, cat, home ? &home->trending : &none, limit);
+    gw_buf_puts (b, ",\"best_value\":");
+    gw_render_list (b, cat, home ? &home->best_value : &none, limit);
+    gw_buf_puts (b, ",\"top_categories\":{");
+    for (uint32_t i = 0; home && i < home->ncategories; i++) {
+        if (i)
+            gw_buf_putc (b, ',');
+        gw_buf_json_str (b, home->categories[i].name, home->categories[i].len);
+        gw_buf_putc (b, ':');
+        gw_render_list (b, cat, &home->categories[i].list, limit);
+    }
+    gw_buf_putc (b, '}');
+}
+
 static void
 home_render (gw_fanout_t *f, void *arg)
 {
     home_t *h = arg;
     gw_request_t *r = h->r;
     h2o_mem_pool_t *pool = &r->req->pool;
-    const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
+    int64_t catalog_version;
+    const hr_catalog_t *cat = gw_catalog_for_request_v (r->app->catalog, pool, &catalog_version);
 
     gw_home_lists_t home;
     bool have_home = false;
+    /*  Without filters, the sections before the diverse picks may have
+        been rendered already for the same bytes (gw_sections.h): then only
+        the picks are decoded.  */
+    gw_sections_t *sections = h->filter ? NULL : r->thread->sections;
+    size_t split = 0;
+    h2o_iovec_t rendered = { NULL, 0 };
     const gw_call_t *c = usable (h, f, h->c_trending);
     if (c) {
-        have_home = gw_decode_home (pool, c->body, c->len, &home) == 0;
-        if (!have_home)
+        if (sections && hr_proto_home_split (c->body, c->len, &split) != 0)
+            sections = NULL;
+        if (sections && gw_sections_get (sections, catalog_version, h->limit, c->body, split, &rendered))
+            have_home = gw_decode_home_diverse (pool, c->body, c->len, split, &home) == 0;
+        else {
+            rendered.len = 0;
+            have_home = gw_decode_home (pool, c->body, c->len, &home) == 0;
+        }
+        if (!have_home) {
             h->degraded |= 1u << GW_SVC_TRENDING;
+            rendered.len = 0;
+        }
     }
     if (have_home) {
         gw_filter_list (h->filter, cat, &home.trending);
@@ -235,19 +274,15 @@ home_render (gw_fanout_t *f, void *arg)
         return;
     }
     static const gw_list_t none = { NULL, 0 };
-    gw_buf_puts (&b, ",\"trending\":");
-    gw_render_list (&b, cat, have_home ? &home.trending : &none, h->limit);
-    gw_buf_puts (&b, ",\"best_value\":");
-    gw_render_list (&b, cat, have_home ? &home.best_value : &none, h->limit);
-    gw_buf_puts (&b, ",\"top_categories\":{");
-    for (uint32_t i = 0; have_home && i < home.ncategories; i++) {
-        if (i)
-            gw_buf_putc (&b, ',');
-        gw_buf_json_str (&b, home.categories[i].name, home.categories[i].len);
-        gw_buf_putc (&b, ':');
-        gw_render_list (&b, cat, &home.categories[i].list, h->limit);
+    if (rendered.len)
+        gw_buf_put (&b, rendered.base, rendered.len);
+    else {
+        size_t from = b.len;
+        render_sections (&b, cat, have_home ? &home : NULL, h->limit);
+        if (have_home && sections)
+            gw_sections_put (sections, catalog_version, h->limit, c->body, split, b.data + from, b.len - from);
     }
-    gw_buf_puts (&b, "},\"diverse_picks\":");
+    gw_buf_puts (&b, ",\"diverse_picks\":");
     gw_render_list (&b, cat, have_home ? &home.diverse : &none, h->limit);
     gw_render_degraded (&b, h->degraded);
     gw_buf_putc (&b, '}');

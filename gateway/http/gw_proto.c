@@ -99,6 +99,17 @@ gw_decode_home (h2o_mem_pool_t *pool, const void *body, size_t len, gw_home_list
 }
 
 int
+gw_decode_home_diverse (h2o_mem_pool_t *pool, const void *body, size_t len, size_t at,
+                        gw_home_lists_t *out)
+{
+    memset (out, 0, sizeof *out);
+    if (at > len || hr_proto_list_decode ((const unsigned char *) body + at, len - at, &out->diverse) != 0)
+        return -1;
+    s_pool_owns (pool, out->diverse.items);
+    return 0;
+}
+
+int
 gw_decode_history (h2o_mem_pool_t *pool, const void *body, size_t len, gw_history_t *out)
 {
     out->events = NULL;

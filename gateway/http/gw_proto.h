@@ -38,6 +38,10 @@ int gw_decode_one_list (h2o_mem_pool_t *pool, const void *body, size_t len, gw_l
 int gw_decode_two_lists (h2o_mem_pool_t *pool, const void *body, size_t len,
                          gw_list_t *first, gw_list_t *second);
 int gw_decode_home (h2o_mem_pool_t *pool, const void *body, size_t len, gw_home_lists_t *out);
+/*  Only the diverse picks of a home reply, which start at `at`
+    (hr_proto_home_split); the other lists are left empty.                 */
+int gw_decode_home_diverse (h2o_mem_pool_t *pool, const void *body, size_t len, size_t at,
+                            gw_home_lists_t *out);
 int gw_decode_history (h2o_mem_pool_t *pool, const void *body, size_t len, gw_history_t *out);
 
 #endif

@@ -14,6 +14,7 @@
 #include "gw_merge.h"
 #include "gw_cache.h"
 #include "gw_versions.h"
+#include "gw_sections.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_accesslog.h"
 #include "gw_app.h"
@@ -194,6 +195,7 @@ loop_main (void *arg)
         t->rng = 1;
     t->loop = gw_loop_new (&t->ctx, s->client_endpoint, &s->app.settings, t->index);
     t->jobs = gw_jobs_loop_new (&t->ctx);
+    t->sections = gw_sections_new ();  /* NULL: every /home renders its sections */
     lt->linger = gw_linger_new (loop);
     const gw_settings_t *set = &s->app.settings;
     if (set->access_log)
@@ -214,6 +216,7 @@ loop_main (void *arg)
         gw_loop_destroy (&t->loop);
         gw_accesslog_destroy (&t->accesslog);
         gw_ratelimit_destroy (&t->ratelimit);
+        gw_sections_destroy (&t->sections);
         lt->start_rc = -1;
         close (lt->listen_fd);
         signal_started (s);
@@ -252,6 +255,7 @@ loop_main (void *arg)
     gw_loop_destroy (&t->loop);
     gw_accesslog_destroy (&t->accesslog);
     gw_ratelimit_destroy (&t->ratelimit);
+    gw_sections_destroy (&t->sections);
     h2o_context_dispose (&t->ctx);
     h2o_evloop_run (loop, 0);           /* evloop frees closed sockets lazily */
     h2o_evloop_destroy (loop);
