@@ -7,8 +7,8 @@
     usable score (NaN, infinite, <= 0) and sources with a weight <= 0 add
     nothing: a disabled source must not leak items into the result.
 
-    One open-addressing table keyed by product id holds the accumulators;
-    it is the only allocation, sized from the inputs.                      */
+    One open-addressing table keyed by product id indexes the accumulators
+    (a dense array); both are sized from the inputs.                       */
 #include "hr_merge.h"
 #include <math.h>
 #include <stdbool.h>
@@ -20,7 +20,6 @@ typedef struct {
     double sum;
     float parts[HR_MERGE_MAX_SOURCES];
     int best_source;
-    bool used;
 } slot_t;
 
 static uint64_t
@@ -34,20 +33,67 @@ s_hash_id (const char *id)
     return h;
 }
 
-static bool
-s_is_excluded (const char *id, const char *const *exclude, uint32_t nexclude)
+/*  The excluded ids: the array as given, and (hr_merge_ex, more than a
+    few) an open-addressing set over it, so a /home's ~600 candidates are
+    not each compared with every clicked product of the history.           */
+typedef struct {
+    const char *const *ids;
+    uint32_t n;
+    const char **set;           /* NULL: scan ids[] */
+    size_t mask;
+} excluded_t;
+
+#define EXCLUDED_SET_MIN 8      /* fewer: the scan is as fast */
+
+/*  0, or -1 when out of memory (then e->set stays NULL: scanned).  */
+static int
+s_excluded_init (excluded_t *e, const char *const *ids, uint32_t n, bool with_set)
 {
-    for (uint32_t i = 0; i < nexclude; i++)
-        if (exclude[i] && memcmp (exclude[i], id, HR_PRODUCT_ID_LEN) == 0)
+    *e = (excluded_t) { ids, n, NULL, 0 };
+    if (!with_set || n < EXCLUDED_SET_MIN)
+        return 0;
+    size_t cap = 16;
+    while (cap < 2 * (size_t) n)
+        cap <<= 1;
+    e->set = calloc (cap, sizeof *e->set);
+    if (!e->set)
+        return -1;
+    e->mask = cap - 1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!ids[i])
+            continue;
+        size_t at = (size_t) s_hash_id (ids[i]) & e->mask;
+        while (e->set[at] && memcmp (e->set[at], ids[i], HR_PRODUCT_ID_LEN) != 0)
+            at = (at + 1) & e->mask;
+        e->set[at] = ids[i];
+    }
+    return 0;
+}
+
+static bool
+s_is_excluded (const char *id, const excluded_t *e)
+{
+    if (e->set) {
+        size_t at = (size_t) s_hash_id (id) & e->mask;
+        for (; e->set[at]; at = (at + 1) & e->mask)
+            if (memcmp (e->set[at], id, HR_PRODUCT_ID_LEN) == 0)
+                return true;
+        return false;
+    }
+    for (uint32_t i = 0; i < e->n; i++)
+        if (e->ids[i] && memcmp (e->ids[i], id, HR_PRODUCT_ID_LEN) == 0)
             return true;
     return false;
 }
 
-static slot_t *
-s_find_slot (slot_t *table, size_t mask, const char *id)
+/*  The accumulators live in a dense array (slots[0..nused), filled in
+    order of first sight); the open-addressing table maps an id to its
+    slot's index + 1, so only 4 bytes a table entry are cleared.           */
+static uint32_t *
+s_find_entry (uint32_t *table, size_t mask, const slot_t *slots, const char *id)
 {
     size_t at = (size_t) s_hash_id (id) & mask;
-    while (table[at].used && memcmp (table[at].best_item->id, id, HR_PRODUCT_ID_LEN) != 0)
+    while (table[at] && memcmp (slots[table[at] - 1].best_item->id, id, HR_PRODUCT_ID_LEN) != 0)
         at = (at + 1) & mask;
     return &table[at];
 }
@@ -103,15 +149,14 @@ s_sort_by_score (const hr_scored_t *items, uint32_t *order, uint32_t n)
     }
 }
 
-uint32_t
-hr_merge_ranks (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexclude,
-                uint32_t *rank, uint32_t *order)
+static uint32_t
+s_ranks (const hr_merge_source_t *s, const excluded_t *excluded, uint32_t *rank, uint32_t *order)
 {
     uint32_t m = 0;
     for (uint32_t i = 0; i < s->n; i++) {
         double v = s->items[i].score;
         rank[i] = 0;
-        if (isfinite (v) && v > 0 && !s_is_excluded (s->items[i].id, exclude, nexclude))
+        if (isfinite (v) && v > 0 && !s_is_excluded (s->items[i].id, excluded))
             order[m++] = i;
     }
     s_sort_by_score (s->items, order, m);
@@ -125,6 +170,15 @@ hr_merge_ranks (const hr_merge_source_t *s, const char *const *exclude, uint32_t
     return m;
 }
 
+uint32_t
+hr_merge_ranks (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexclude,
+                uint32_t *rank, uint32_t *order)
+{
+    excluded_t e;
+    s_excluded_init (&e, exclude, nexclude, false);
+    return s_ranks (s, &e, rank, order);
+}
+
 /*  value[i]: the contribution of item i of the source (0 = none).
     BY_MAX: score / the source's maximum x weight.
     BY_RANK: weight / (rank + HR_MERGE_RANK_OFFSET), or weight x the
@@ -133,10 +187,10 @@ hr_merge_ranks (const hr_merge_source_t *s, const char *const *exclude, uint32_t
     last, so ties carry no more weight than the information they hold).
     0 when the source contributes, -1 when it has nothing usable.          */
 static int
-s_values (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexclude,
+s_values (const hr_merge_source_t *s, const excluded_t *excluded,
           hr_merge_mode_t mode, double *value, uint32_t *rank, uint32_t *order)
 {
-    if (hr_merge_ranks (s, exclude, nexclude, rank, order) == 0)
+    if (s_ranks (s, excluded, rank, order) == 0)
         return -1;
     double max = mode == HR_MERGE_BY_MAX ? s_source_max (s) : 0;
     for (uint32_t i = 0; i < s->n; i++) {
@@ -156,7 +210,7 @@ s_values (const hr_merge_source_t *s, const char *const *exclude, uint32_t nexcl
 /*  Adds source number s (its items' values) to the table; returns the
     new count of used slots.                                               */
 static size_t
-s_add_source (slot_t *table, size_t cap, slot_t **used, size_t nused,
+s_add_source (uint32_t *table, size_t cap, slot_t *slots, slot_t **used, size_t nused,
               const hr_merge_source_t *src, int s, const double *value)
 {
     for (uint32_t i = 0; i < src->n; i++) {
@@ -164,9 +218,14 @@ s_add_source (slot_t *table, size_t cap, slot_t **used, size_t nused,
         if (!(value[i] > 0))
             continue;
         float part = (float) value[i];
-        slot_t *slot = s_find_slot (table, cap - 1, item->id);
-        if (!slot->used) {
-            slot->used = true;
+        uint32_t *entry = s_find_entry (table, cap - 1, slots, item->id);
+        slot_t *slot;
+        if (*entry)
+            slot = &slots[*entry - 1];
+        else {
+            *entry = (uint32_t) nused + 1;
+            slot = &slots[nused];
+            memset (slot, 0, sizeof *slot);
             slot->best_item = item;
             slot->best_source = s;
             used[nused++] = slot;
@@ -204,10 +263,13 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
     size_t cap = 16;
     while (cap < total * 2)
         cap <<= 1;
-    slot_t *table = calloc (cap, sizeof *table);
+    uint32_t *table = calloc (cap, sizeof *table);
+    slot_t *slots = malloc (total * sizeof *slots);
     slot_t **used = malloc (total * sizeof *used);
-    if (!table || !used) {
+    excluded_t excluded;
+    if (!table || !slots || !used || s_excluded_init (&excluded, exclude, nexclude, true) != 0) {
         free (table);
+        free (slots);
         free (used);
         return -1;
     }
@@ -220,6 +282,8 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
     uint32_t *rank = malloc ((most ? most : 1) * sizeof *rank);
     if (!value || !order || !rank) {
         free (table);
+        free (slots);
+        free (excluded.set);
         free (used);
         free (value);
         free (order);
@@ -228,8 +292,8 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
     }
     for (int s = 0; s < nsrc; s++)
         if (src[s].weight > 0
-            && s_values (&src[s], exclude, nexclude, mode, value, rank, order) == 0)
-            nused = s_add_source (table, cap, used, nused, &src[s], s, value);
+            && s_values (&src[s], &excluded, mode, value, rank, order) == 0)
+            nused = s_add_source (table, cap, slots, used, nused, &src[s], s, value);
     /*  Order on the double sums first so the cut at `limit` does not depend
         on float rounding; then re-sort the (short) output on its floats.    */
     qsort (used, nused, sizeof *used, s_by_sum_then_id);
@@ -243,6 +307,8 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
     }
     qsort (out, n, sizeof *out, s_by_score_then_id);
     free (table);
+    free (slots);
+    free (excluded.set);
     free (used);
     free (value);
     free (order);
