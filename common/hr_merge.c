@@ -132,6 +132,51 @@ s_by_sum_then_id (const void *a, const void *b)
     return memcmp (x->best_item->id, y->best_item->id, HR_PRODUCT_ID_LEN);
 }
 
+static bool
+s_slot_before (const slot_t *x, const slot_t *y)
+{
+    return s_by_sum_then_id (&x, &y) < 0;
+}
+
+/*  Sift-down in a heap whose root is its worst element.  */
+static void
+s_heap_sift (slot_t **h, size_t n, size_t i)
+{
+    slot_t *v = h[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && s_slot_before (h[c], h[c + 1]))
+            c++;                            /* the worse child */
+        if (!s_slot_before (v, h[c]))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = v;
+}
+
+/*  Moves the k best of a[0..n) to a[0..k), sorted best first: a /home
+    merges ~500 candidates to keep ~40, so a bounded heap then a sort of
+    the k instead of a sort of all.  The order (sum, then id: ids are
+    unique among slots) is total, so the result is the full sort's head.   */
+static void
+s_top (slot_t **a, size_t n, size_t k)
+{
+    if (k < n) {
+        for (size_t i = k / 2; i-- > 0;)
+            s_heap_sift (a, k, i);
+        for (size_t j = k; j < n; j++)
+            if (s_slot_before (a[j], a[0])) {
+                a[0] = a[j];
+                s_heap_sift (a, k, 0);
+            }
+        n = k;
+    }
+    qsort (a, n, sizeof *a, s_by_sum_then_id);
+}
+
 /*  Orders indices by score, descending (qsort_r is not C17: a file-scope
     pointer would not be thread-safe, so a small insertion sort on the
     short candidate lists -- at most a few hundred -- instead).            */
@@ -296,7 +341,7 @@ hr_merge_ex (const hr_merge_source_t *src, int nsrc,
             nused = s_add_source (table, cap, slots, used, nused, &src[s], s, value);
     /*  Order on the double sums first so the cut at `limit` does not depend
         on float rounding; then re-sort the (short) output on its floats.    */
-    qsort (used, nused, sizeof *used, s_by_sum_then_id);
+    s_top (used, nused, limit);
     uint32_t n = nused < limit ? (uint32_t) nused : limit;
     for (uint32_t i = 0; i < n; i++) {
         slot_t *slot = used[i];

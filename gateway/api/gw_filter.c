@@ -109,8 +109,11 @@ gw_filter_list (const gw_filter_t *self, const hr_catalog_t *cat, gw_list_t *lis
         uint32_t kept = 0;
         for (uint32_t i = 0; i < list->n; i++) {
             int64_t idx = hr_catalog_find (cat, list->items[i].id);
-            if (idx >= 0 && gw_filter_pass (self, cat, (uint32_t) idx))
-                list->items[kept++] = list->items[i];
+            if (idx >= 0 && gw_filter_pass (self, cat, (uint32_t) idx)) {
+                if (kept != i)          /* an item is ~280 bytes: move only what moves */
+                    list->items[kept] = list->items[i];
+                kept++;
+            }
         }
         list->n = kept;
     }

@@ -77,8 +77,11 @@ gw_variants_collapse (const hr_catalog_t *cat, gw_list_t *list)
     uint32_t kept = 0;
     for (uint32_t i = 0; i < list->n; i++) {
         int64_t idx = hr_catalog_find (cat, list->items[i].id);
-        if (idx < 0 || s_add_key (&set, hr_catalog_at (cat, (uint32_t) idx)->variant))
-            list->items[kept++] = list->items[i];
+        if (idx < 0 || s_add_key (&set, hr_catalog_at (cat, (uint32_t) idx)->variant)) {
+            if (kept != i)              /* an item is ~280 bytes: move only what moves */
+                list->items[kept] = list->items[i];
+            kept++;
+        }
     }
     list->n = kept;
     if (slots != stack)
