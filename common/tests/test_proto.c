@@ -299,6 +299,26 @@ START_TEST (test_home_reply)
     //  every truncation is refused, and frees what it decoded
     for (size_t cut = 0; cut < w.len; cut++)
         ck_assert_int_eq (hr_proto_home_decode (w.data, cut, &out), -1);
+    //  the split: what precedes the diverse picks is exactly the reply
+    //  without them, and the picks decode from there on as one list
+    size_t at = 0;
+    ck_assert_int_eq (hr_proto_home_split (w.data, w.len, &at), 0);
+    hr_proto_home_t head = in;
+    head.diverse = (hr_proto_list_t) { NULL, 0 };
+    hr_writer_t hw;
+    hr_writer_init (&hw);
+    hr_proto_home_put (&hw, &head);
+    ck_assert_uint_eq (at, hw.len - 4);                 /* minus the empty list's count */
+    ck_assert_int_eq (memcmp (w.data, hw.data, at), 0);
+    hr_proto_list_t picks;
+    ck_assert_int_eq (hr_proto_list_decode (w.data + at, w.len - at, &picks), 0);
+    ck_assert_uint_eq (picks.n, 1);
+    ck_assert_str_eq (picks.items[0].id, "B0ZZZZZZZZ");
+    hr_proto_list_free (&picks);
+    hr_writer_free (&hw);
+    //  a truncated first part is refused, never over-read
+    for (size_t cut = 0; cut < at; cut++)
+        ck_assert_int_eq (hr_proto_home_split (w.data, cut, &at), -1);
     hr_writer_free (&w);
 }
 END_TEST
