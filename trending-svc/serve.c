@@ -62,10 +62,11 @@ s_history_items (const hr_catalog_t *cat, const hr_proto_history_t *h, uint32_t 
     return n;
 }
 
-/*  The parts of hr_proto_home_t, in their order on the wire.              */
+/*  The parts of hr_proto_home_t before the diverse picks, in their order
+    on the wire: the same for every call of one ranking and limit.        */
 static void
-s_put_home (const trending_state_t *self, const trending_view_t *v, uint32_t limit, uint32_t npicks,
-            const uint32_t *picks, hr_writer_t *reply)
+s_put_home_head (const trending_state_t *self, const trending_view_t *v, uint32_t limit,
+                 hr_writer_t *reply)
 {
     const hr_catalog_t *cat = v->catalog;
     uint32_t n;
@@ -90,8 +91,23 @@ s_put_home (const trending_state_t *self, const trending_view_t *v, uint32_t lim
         const uint32_t *items = trending_rank_category (v->rank, cats[c], &n);
         s_put_items (reply, cat, v->rank, items, n < limit ? n : limit, HR_STRAT_TRENDING, name);
     }
+}
+
+/*  The home reply: its first part from the ranking's memo (memo.h) when an
+    earlier call of this limit encoded it, then the user's diverse picks.  */
+static void
+s_put_home (const trending_state_t *self, const trending_view_t *v, uint32_t limit, uint32_t npicks,
+            const uint32_t *picks, hr_writer_t *reply)
+{
+    const hr_catalog_t *cat = v->catalog;
+    size_t head = reply->len;
+    if (!trending_memo_get (v->memo, limit, reply)) {
+        s_put_home_head (self, v, limit, reply);
+        if (!reply->oom)
+            trending_memo_put (v->memo, limit, reply->data + head, reply->len - head);
+    }
     /*  diverse_picks: score by pick order (the draw is the ranking)  */
-    begin = hr_scored_list_begin (reply);
+    size_t begin = hr_scored_list_begin (reply);
     for (uint32_t i = 0; i < npicks; i++) {
         const hr_product_t *p = hr_catalog_at (cat, picks[i]);
         hr_put_scored_item (reply, p->id, 1.0f - (float) i / (float) (npicks + 1), HR_STRAT_DIVERSE,

@@ -46,6 +46,7 @@ typedef struct {
 typedef struct {
     hr_snapshot_t *bundle;      /* counted */
     trending_rank_t *rank;
+    trending_memo_t *memo;      /* home replies' first part, per limit (memo.h) */
 } ranked_t;
 
 struct trending_state {
@@ -101,6 +102,7 @@ s_ranked_free (void *data)
 {
     ranked_t *r = data;
     trending_rank_destroy (&r->rank);
+    trending_memo_destroy (&r->memo);
     hr_snapshot_release (&r->bundle);
     free (r);
 }
@@ -202,6 +204,7 @@ s_rebuild (trending_state_t *self, int64_t now)
     ranked_t *r = calloc (1, sizeof *r);
     if (!r)
         return -1;
+    r->memo = trending_memo_new ();     /* NULL: every call encodes */
     pthread_mutex_lock (&self->clicks_lock);
     r->bundle = hr_snapshot_ref (self->clicks_bundle);
     r->rank = trending_rank_build (s_bundle (r->bundle)->st, self->clicks, now);
@@ -538,7 +541,7 @@ trending_state_view (trending_state_t *self, trending_view_t *view)
     const ranked_t *r = hr_snapshot_data (snap);
     if (r) {
         const bundle_t *b = s_bundle (r->bundle);
-        *view = (trending_view_t) { b->catalog, b->st, r->rank };
+        *view = (trending_view_t) { b->catalog, b->st, r->rank, r->memo };
     }
     return snap;
 }

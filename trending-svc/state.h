@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "hr_catalog.h"
 #include "hr_swap.h"
+#include "memo.h"
 #include "model.h"
 
 typedef struct {
@@ -62,6 +63,7 @@ typedef struct {
     const hr_catalog_t *catalog;
     const trending_static_t *st;
     const trending_rank_t *rank;
+    trending_memo_t *memo;      /* bytes derived from this ranking alone (memo.h); may be NULL */
 } trending_view_t;
 hr_snapshot_t *trending_state_view (trending_state_t *self, trending_view_t *view);
 uint32_t trending_state_top_categories (const trending_state_t *self);
