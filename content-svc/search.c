@@ -481,6 +481,12 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
     int maxd = content_typo_max_distance (sl);
     if ((s->o.parts & CONTENT_PART_TYPO2) && sl >= 5)
         maxd = 2;
+    /*  A 4-letter word the catalog does not know ("televison stnd"): one
+        edit, only to a word seen with the query's other words and with the
+        same first letter (4 letters reach too many words otherwise).       */
+    bool short_word = (s->o.parts & CONTENT_PART_TYPO2) && sl == 4 && t->id < 0;
+    if (short_word)
+        maxd = 1;
     content_typo_cand_t c[TYPO_CANDIDATES];
     uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c, TYPO_CANDIDATES);
     int64_t best = -1;
@@ -498,15 +504,21 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             continue;           /* a rare but real word: keep it alone */
         double evidence = 0;
         bool context = false;
-        for (uint32_t o = 0; o < x->ntok; o++)
-            if (o != k && x->tok[o].id >= 0 && s->dt->df[x->tok[o].id] < s->n / 2) {
+        for (uint32_t o = 0; o < x->ntok; o++) {
+            /*  another misspelt word counts by its own correction ("earphons
+                wirless"): the second pass of resolve_tokens               */
+            int64_t oid = x->tok[o].id >= 0 ? x->tok[o].id : x->tok[o].fixed_id;
+            if (o != k && oid >= 0 && s->dt->df[oid] < s->n / 2) {
                 context = true;
-                evidence += cooccur (s, (uint32_t) fid, (uint32_t) x->tok[o].id);
+                evidence += cooccur (s, (uint32_t) fid, (uint32_t) oid);
             }
+        }
         /*  A noisy channel, roughly: P(word) P(context | word) ~
             (co-occurrences + 1) x frequency^0.75 (add-one, so a word never
             seen with the context keeps its prior), a second edit halving it.
             Alone: frequency, a second edit costing 10x.                    */
+        if (short_word && (evidence == 0 || w[0] != t->surface[0]))
+            continue;
         double score = context
             ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / (c[ci].distance > 1 ? 2.0 : 1.0)
             : (double) c[ci].freq / (c[ci].distance > 1 ? 10.0 : 1.0);
@@ -641,13 +653,23 @@ resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q,
     if (s->o.parts & CONTENT_PART_COMPOUND)
         join_and_split (s, x);
     n = x->ntok;
+    uint32_t nfixed = 0;
     for (uint32_t k = 0; k < n; k++) {
         qtoken_t *t = &x->tok[k];
         bool rare = t->id >= 0 && s->dt->df[t->id] < 3;
         if ((t->id >= 0 && !rare) || single_word_synonym (s, t->stem, (uint32_t) strlen (t->stem)))
             continue;
         correct_token (s, x, k, rare);
+        nfixed += t->fixed_id >= 0;
     }
+    /*  Two misspelt words: each was corrected with only the other's typo as
+        context (none); again, with the other's correction.                 */
+    if (nfixed >= 2 && (s->o.parts & CONTENT_PART_TYPO2))
+        for (uint32_t k = 0; k < n; k++) {
+            qtoken_t *t = &x->tok[k];
+            if (t->fixed_id >= 0)
+                correct_token (s, x, k, t->id >= 0);
+        }
 }
 static void
 add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weight)
