@@ -431,17 +431,17 @@ hr_proto_home_free (hr_proto_home_t *home)
 static int
 s_list_skip (hr_reader_t *r)
 {
-    uint32_t count = hr_get_count (r, HR_PRODUCT_ID_LEN + 4 + 1 + 4);   /* id, f32, u8, str */
+    enum { FIXED = HR_PRODUCT_ID_LEN + 4 + 1 + 4 };    /* id, f32, u8, then the str's u32 length */
+    uint32_t count = hr_get_count (r, FIXED);
     for (uint32_t i = 0; i < count && !r->err; i++) {
-        size_t slen;
-        if (r->end - r->p < HR_PRODUCT_ID_LEN) {
+        size_t left = (size_t) (r->end - r->p);
+        const unsigned char *n = r->p + FIXED - 4;     /* the source's length, little-endian */
+        uint32_t slen = left >= FIXED
+                      ? (uint32_t) n[0] | (uint32_t) n[1] << 8 | (uint32_t) n[2] << 16 | (uint32_t) n[3] << 24 : 0;
+        if (left < FIXED || left - FIXED < slen)
             r->err = true;
-            break;
-        }
-        r->p += HR_PRODUCT_ID_LEN;
-        (void) hr_get_f32 (r);
-        (void) hr_get_u8 (r);
-        (void) hr_get_str (r, &slen);
+        else
+            r->p += FIXED + slen;
     }
     return r->err ? -1 : 0;
 }
