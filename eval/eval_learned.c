@@ -10,14 +10,16 @@
 #define HISTORY_MAX 50          /* the gateway's HISTORY_EVENTS */
 
 const char *const eval_learned_names[EVAL_LEARNED_SOURCES] = {
-    "collab", "rules", "trending", "content_clicked"
+    "collab", "rules", "trending", "content_clicked", "seqrules"
 };
 /*  The gateway's defaults: HR_WEIGHT_CLICKED (collab, rules, content's
     clicked list), _DIVERSE.                                               */
-const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES] = { 0.5, 0.5, 0.1, 0.5 };
-static const char *const s_signals[EVAL_LEARNED_SOURCES] = { "clicked", "clicked", "diverse", "clicked" };
+const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES] = { 0.5, 0.5, 0.1, 0.5, 0.5 };
+static const char *const s_signals[EVAL_LEARNED_SOURCES] = {
+    "clicked", "clicked", "diverse", "clicked", "clicked"
+};
 /*  The rank merge's shares within the signal (HR_WEIGHT_CLICKED_*).       */
-static const double s_rank_weights[EVAL_LEARNED_SOURCES] = { 0.4, 0.2, 1, 0.4 };
+static const double s_rank_weights[EVAL_LEARNED_SOURCES] = { 0.4, 0.2, 1, 0.4, 0.2 };
 
 static int
 s_cmp_i64 (const void *a, const void *b)
@@ -169,13 +171,14 @@ s_summary (merge_replay_t *replay, const hr_merge_model_t *fitted, double holdou
         snprintf (summary, cap, "fitted on %u validation predictions (newest %.0f %% of the train "
                   "sessions, %u; sources trained on the older %u): rank merge HR@20 %.4f MRR@20 %.4f, "
                   "learned HR@20 %.4f MRR@20 %.4f; sub-weights collab %g, rules %g, trending %g, "
-                  "content %g",
+                  "content %g, seqrules %g",
                   learned.n, holdout * 100, held, before, rank.hr, rank.mrr,
                   learned.hr, learned.mrr,
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "collab")),
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "rules")),
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "trending")),
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "content_clicked")));
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "content_clicked")),
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "seqrules")));
 }
 
 /*  The rankers of both protocols from their replays: each checked (fitted
@@ -223,7 +226,7 @@ hr_merge_model_t *
 eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
                   const collab_train_params_t *tp, const collab_score_params_t *sp,
                   const eval_rules_params_t *rp, eval_strategy_t *content,
-                  double trending_rate, double holdout,
+                  const eval_seqrules_params_t *qp, double trending_rate, double holdout,
                   uint32_t depth, char *summary, size_t cap, merge_ltr_t **ltr,
                   const merge_ltr_params_t *lp, bool item_features, char *ltr_summary,
                   size_t ltr_cap)
@@ -260,6 +263,8 @@ eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
         goto done;
     if (eval_rules (&src[1], before, n_items, rp, err, sizeof err) != 0)
         memset (&src[1], 0, sizeof src[1]);     /* no rules: fitted on the others */
+    if (qp && eval_seqrules (&src[4], before, n_items, qp) != 0)
+        goto done;
     if (content)
         src[3] = *content;      /* borrowed (built from the catalog alone: no leak) */
     merge_fit_source_t fs[EVAL_LEARNED_SOURCES];
