@@ -185,14 +185,13 @@ s_use_end (use_t *u)
 }
 
 static int
-s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_for_user (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
             hr_call_t *call)
 {
     collab_serve_t *self = state;
     const use_t *u = model;
-    hr_proto_for_user_t req;
-    if (hr_proto_for_user_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
+    const hr_proto_for_user_t req = r->for_user;
+    (void) call;
     const collab_model_t *m = u->model;
     uint32_t hist[COLLAB_HISTORY_MAX];
     collab_click_t clicks[COLLAB_HISTORY_MAX];
@@ -229,17 +228,15 @@ s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *repl
 }
 
 static int
-s_similar (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_similar (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
            hr_call_t *call)
 {
     collab_serve_t *self = state;
     const use_t *u = model;
-    hr_proto_product_req_t req;
-    if (hr_proto_product_req_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "similar: expected str product_id, u32 limit");
-    const char *id = req.id;
-    size_t len = req.id_len;
-    uint32_t limit = req.limit < HR_COLLAB_LIMIT_MAX ? req.limit : HR_COLLAB_LIMIT_MAX;
+    (void) call;
+    const char *id = r->product.id;
+    size_t len = r->product.id_len;
+    uint32_t limit = r->product.limit < HR_COLLAB_LIMIT_MAX ? r->product.limit : HR_COLLAB_LIMIT_MAX;
     const collab_model_t *m = u->model;
     /* the trained row (its first HR_COLLAB_LIMIT_MAX entries) plus the live
        deltas, ranked together by id */
@@ -265,9 +262,9 @@ s_similar (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply
 }
 
 static const hr_method_t s_methods[] = {
-    { HR_M_FOR_USER, s_for_user },
-    { HR_M_SIMILAR, s_similar },
-    { NULL, NULL },
+    { HR_M_FOR_USER, HR_REQ_FOR_USER, s_for_user },
+    { HR_M_SIMILAR, HR_REQ_PRODUCT, s_similar },
+    { NULL, HR_REQ_RAW, NULL },
 };
 
 int
@@ -361,27 +358,7 @@ s_init (hr_config_t *cfg)
     return self;
 }
 
-static void
-s_fini (void *state)
-{
-    collab_serve_t *self = state;
-    collab_serve_destroy (&self);
-}
-
-static bool
-s_ready (void *state)
-{
-    (void) state;
-    return true;                /* empty answers without a model are valid */
-}
-
-const hr_service_def_t collab_service_def = {
-    .name = HR_SERVICE_COLLAB,
-    .config = collab_config,
-    .init = s_init,
-    .handle = collab_serve_handle,
-    .tick = collab_serve_tick,
-    .tick_ms = 1000,
-    .fini = s_fini,
-    .ready = s_ready,
-};
+HR_SERVICE_DEFINE (collab_service_def, collab_serve_t, collab_serve_destroy,
+                   .name = HR_SERVICE_COLLAB, .config = collab_config, .init = s_init,
+                   .handle = collab_serve_handle, .tick = collab_serve_tick, .tick_ms = 1000);
+/*  (no .ready: empty answers without a model are valid)                   */

@@ -39,8 +39,6 @@ inter_server_t *inter_server_new (const inter_settings_t *settings);
 void inter_server_destroy (inter_server_t **self_p);
 
 /*  The hr_service_def_t callbacks, public for the in-process tests.        */
-int inter_server_handle (void *state, const char *method, size_t method_len,
-                         hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);
 void inter_server_tick (void *state);
 
 #endif
