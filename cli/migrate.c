@@ -14,17 +14,17 @@ s_print_applied (const char *name, void *arg)
     printf ("applied %s\n", name);
 }
 
+static const char s_usage[] =
+    "usage: hybridrec migrate\n\nApplies the pending schema migrations (db/migrations,"
+    " embedded at build time)\nin order, each in its own transaction; safe to run"
+    " repeatedly and concurrently.\n\nconfiguration (environment):\n";
+
 int
 hr_cli_migrate (int argc, char **argv)
 {
-    const hr_config_var_t *tables[] = { hr_config_common, NULL };
     int exit_code;
-    hr_config_t *cfg = hr_config_for_command (
-        "hybridrec migrate",
-        "usage: hybridrec migrate\n\nApplies the pending schema migrations (db/migrations,"
-        " embedded at build time)\nin order, each in its own transaction; safe to run"
-        " repeatedly and concurrently.\n\nconfiguration (environment):\n",
-        tables, argc, argv, &exit_code);
+    hr_config_t *cfg = hr_config_for_command ("hybridrec migrate", s_usage, NULL, argc, argv,
+                                              &exit_code);
     if (!cfg)
         return exit_code;
     hr_log_init ("hybridrec", hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL")));

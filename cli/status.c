@@ -104,17 +104,17 @@ s_workers (hr_config_t *cfg)
     hr_client_destroy (&client);
 }
 
+static const char s_usage[] =
+    "usage: hybridrec status\n\nPrints the catalog size and version, each strategy's"
+    " model version and\ntraining time, whether PostgreSQL and Redis answer, and the"
+    " live replicas\nper service according to the broker.\n\nconfiguration (environment):\n";
+
 int
 hr_cli_status (int argc, char **argv)
 {
-    const hr_config_var_t *tables[] = { hr_config_common, NULL };
     int exit_code;
-    hr_config_t *cfg = hr_config_for_command (
-        "hybridrec status",
-        "usage: hybridrec status\n\nPrints the catalog size and version, each strategy's"
-        " model version and\ntraining time, whether PostgreSQL and Redis answer, and the"
-        " live replicas\nper service according to the broker.\n\nconfiguration (environment):\n",
-        tables, argc, argv, &exit_code);
+    hr_config_t *cfg = hr_config_for_command ("hybridrec status", s_usage, NULL, argc, argv,
+                                              &exit_code);
     if (!cfg)
         return exit_code;
     //  Only errors: the expected "unreachable" warnings would drown the report

@@ -311,8 +311,9 @@ hr_config_for_command (const char *program, const char *usage,
                        const hr_config_var_t *const *tables, int argc, char **argv,
                        int *exit_code)
 {
-    assert (program && usage && tables && exit_code);
-    hr_config_t *cfg = hr_config_new (program, tables);
+    assert (program && usage && exit_code);
+    const hr_config_var_t *const common_only[] = { hr_config_common, NULL };
+    hr_config_t *cfg = hr_config_new (program, tables ? tables : common_only);
     *exit_code = 1;
     if (!cfg)
         return NULL;

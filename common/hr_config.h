@@ -41,7 +41,7 @@ int hr_config_load (hr_config_t *self, char *err, size_t errlen);
     0 / -1 (a command then exits 2).                                       */
 int hr_config_load_or_report (hr_config_t **self_p, const char *who);
 /*  What a command that takes no arguments does first: --help or -h prints
-    `usage` then the variables of `tables` (exit 0), any other argument is
+    `usage` then the variables of `tables` (NULL: hr_config_common) (exit 0), any other argument is
     refused (exit 2), then the configuration is loaded as above.  Returns
     it, or NULL with *exit_code set to the command's exit status (0 after
     --help, 1 out of memory, 2 a bad argument or variable).                */
