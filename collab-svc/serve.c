@@ -163,7 +163,7 @@ s_put_merged (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *r
 typedef struct {
     hr_snapshot_t *snap;
     collab_loaded_t *loaded;
-    collab_slot_t *slot;
+    collab_scorer_t *scorer;
     const collab_model_t *model;
 } use_t;
 
@@ -172,15 +172,15 @@ s_use_begin (collab_serve_t *self, use_t *u)
 {
     u->snap = hr_swap_acquire (self->swap);
     u->loaded = hr_snapshot_data (u->snap);
-    u->slot = u->loaded ? collab_loaded_take (u->loaded) : NULL;
-    u->model = u->slot ? u->loaded->model : NULL;
+    u->scorer = u->loaded ? collab_loaded_take (u->loaded) : NULL;
+    u->model = u->scorer ? u->loaded->model : NULL;
 }
 
 static void
 s_use_end (use_t *u)
 {
     if (u->loaded)
-        collab_loaded_give (u->loaded, u->slot);
+        collab_loaded_give (u->loaded, u->scorer);
     hr_snapshot_release (&u->snap);
 }
 
@@ -219,8 +219,8 @@ s_for_user (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t
 
     collab_rec_t recs[HR_COLLAB_LIMIT_MAX];
     uint32_t got = 0;
-    if (u->slot && (nh > 0 || nextra > 0) && limit > 0)
-        got = collab_scorer_recommend_extra (u->slot->scorer, &self->params, hist, nh, hr_now_ms (),
+    if (u->scorer && (nh > 0 || nextra > 0) && limit > 0)
+        got = collab_scorer_recommend_extra (u->scorer, &self->params, hist, nh, hr_now_ms (),
                                              true, extra, nextra, recs, limit);
     const char *newest = nclicks ? clicks[0].p : NULL;
     s_put_merged (reply, m, recs, got, cold, ncold, limit, newest, nclicks ? clicks[0].len : 0);
@@ -246,7 +246,7 @@ s_similar (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t 
     int64_t idx = m ? collab_ids_find (m->ids, id, len) : -1;
     if (idx >= 0) {
         collab_rec_t recs[HR_COLLAB_LIMIT_MAX];
-        uint32_t got = collab_scorer_similar (u->slot->scorer, (uint32_t) idx, recs, HR_COLLAB_LIMIT_MAX);
+        uint32_t got = collab_scorer_similar (u->scorer, (uint32_t) idx, recs, HR_COLLAB_LIMIT_MAX);
         for (uint32_t i = 0; i < got; i++)     /* a row's items are distinct */
             collab_named_set_add (&cand_set, collab_ids_at (m->ids, recs[i].item), recs[i].score);
     }
