@@ -42,6 +42,27 @@ content_audience_of (const char *stem, size_t len)
     return 0;
 }
 
+static const struct { const char *stem; unsigned bits; } query_audience_words[] = {
+    { "husband", CONTENT_AUD_MEN }, { "boyfriend", CONTENT_AUD_MEN }, { "dad", CONTENT_AUD_MEN },
+    { "daddi", CONTENT_AUD_MEN }, { "papa", CONTENT_AUD_MEN }, { "father", CONTENT_AUD_MEN },
+    { "wife", CONTENT_AUD_WOMEN }, { "wive", CONTENT_AUD_WOMEN }, { "girlfriend", CONTENT_AUD_WOMEN },
+    { "mom", CONTENT_AUD_WOMEN }, { "mummi", CONTENT_AUD_WOMEN }, { "mum", CONTENT_AUD_WOMEN },
+    { "daughter", CONTENT_AUD_GIRL }, { "gentleman", CONTENT_AUD_MEN }, { "ladki", CONTENT_AUD_GIRL },
+    { "ladka", CONTENT_AUD_BOY }, { "bachch", CONTENT_AUD_KID }, { "bachcha", CONTENT_AUD_KID },
+    { "bacch", CONTENT_AUD_KID }, { "bachon", CONTENT_AUD_KID }, { "bachcho", CONTENT_AUD_KID },
+};
+
+unsigned
+content_query_audience_of (const char *stem, size_t len)
+{
+    unsigned bits = content_audience_of (stem, len);
+    for (size_t k = 0; !bits && k < sizeof query_audience_words / sizeof *query_audience_words; k++)
+        if (strlen (query_audience_words[k].stem) == len
+            && memcmp (query_audience_words[k].stem, stem, len) == 0)
+            bits = query_audience_words[k].bits;
+    return bits;
+}
+
 bool
 content_is_unit (const char *stem, size_t len)
 {

@@ -39,6 +39,10 @@ void content_names_destroy (content_names_t **self_p);
 
 /*  Audience bits of a query word's stem (0 = not an audience word).        */
 unsigned content_audience_of (const char *stem, size_t len);
+/*  The same for a query, which also names its audience by who it is for
+    ("watch for husband", "gift for mom"): words that are no audience in a
+    title (Brother printers, Mother Sparsh wipes are for everyone).         */
+unsigned content_query_audience_of (const char *stem, size_t len);
 /*  Audience bits of a product.                                              */
 unsigned content_names_audience (const content_names_t *self, uint32_t doc);
 /*  Whether the term is in the product's zone / is one of its heads.        */

@@ -91,6 +91,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
     static const struct { const char *name; unsigned bit; } parts[] = {
         { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
         { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
+        { "compound", CONTENT_PART_COMPOUND },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -478,6 +479,12 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
     int maxd = content_typo_max_distance (sl);
     if ((s->o.parts & CONTENT_PART_TYPO2) && sl >= 5)
         maxd = 2;
+    /*  A 4-letter word the catalog does not know ("televison stnd"): one
+        edit, only to a word seen with the query's other words and with the
+        same first letter (4 letters reach too many words otherwise).       */
+    bool short_word = (s->o.parts & CONTENT_PART_TYPO2) && sl == 4 && t->id < 0;
+    if (short_word)
+        maxd = 1;
     content_typo_cand_t c[TYPO_CANDIDATES];
     uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c, TYPO_CANDIDATES);
     int64_t best = -1;
@@ -495,15 +502,21 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             continue;           /* a rare but real word: keep it alone */
         double evidence = 0;
         bool context = false;
-        for (uint32_t o = 0; o < x->ntok; o++)
-            if (o != k && x->tok[o].id >= 0 && s->dt->df[x->tok[o].id] < s->n / 2) {
+        for (uint32_t o = 0; o < x->ntok; o++) {
+            /*  another misspelt word counts by its own correction ("earphons
+                wirless"): the second pass of resolve_tokens               */
+            int64_t oid = x->tok[o].id >= 0 ? x->tok[o].id : x->tok[o].fixed_id;
+            if (o != k && oid >= 0 && s->dt->df[oid] < s->n / 2) {
                 context = true;
-                evidence += cooccur (s, (uint32_t) fid, (uint32_t) x->tok[o].id);
+                evidence += cooccur (s, (uint32_t) fid, (uint32_t) oid);
             }
+        }
         /*  A noisy channel, roughly: P(word) P(context | word) ~
             (co-occurrences + 1) x frequency^0.75 (add-one, so a word never
             seen with the context keeps its prior), a second edit halving it.
             Alone: frequency, a second edit costing 10x.                    */
+        if (short_word && (evidence == 0 || w[0] != t->surface[0]))
+            continue;
         double score = context
             ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / (c[ci].distance > 1 ? 2.0 : 1.0)
             : (double) c[ci].freq / (c[ci].distance > 1 ? 10.0 : 1.0);
@@ -523,6 +536,100 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
     t->fixed_id = best;
 }
 
+static bool
+has_digit (const char *w)
+{
+    for (; *w; w++)
+        if (*w >= '0' && *w <= '9')
+            return true;
+    return false;
+}
+
+/*  The index term of a word as typed (its stem), -1 when unknown.          */
+static int64_t
+word_id (const content_search_t *s, content_search_session_t *x, const char *w, size_t len)
+{
+    uint32_t sl;
+    const char *st = content_stem (x->an, w, len, &sl);
+    return term_id (s, st, sl);
+}
+
+static void
+set_token (content_search_t *s, content_search_session_t *x, qtoken_t *t, const char *w, size_t len)
+{
+    uint32_t sl;
+    copy_word (t->surface, w, len);
+    const char *st = content_stem (x->an, t->surface, strlen (t->surface), &sl);
+    copy_word (t->stem, st, sl);
+    t->id = term_id (s, t->stem, strlen (t->stem));
+    t->fixed[0] = t->fixed_stem[0] = '\0';
+    t->fixed_id = -1;
+}
+
+/*  Words a shopper writes apart or together unlike the titles
+    (CONTENT_PART_COMPOUND).  Two adjacent words become one when the
+    catalog writes them as one word more often than it has both in one
+    title ("ear phones" -> earphones, "tread mill" -> treadmill; not "power
+    bank", which titles write apart).  A word the catalog does not know is
+    cut in two known words that share a title, the pair most often together
+    winning ("waterbottle" -> water bottle, "washingmachine").  Neither
+    touches words with digits or audience words, and neither changes a
+    query the catalog already reads word by word.                          */
+#define COMPOUND_MIN_DF 3
+static void
+join_and_split (content_search_t *s, content_search_session_t *x)
+{
+    for (uint32_t k = 0; k + 1 < x->ntok; k++) {
+        qtoken_t *a = &x->tok[k], *b = &x->tok[k + 1];
+        size_t la = strlen (a->surface), lb = strlen (b->surface);
+        if (la + lb > CONTENT_TOKEN_MAX || has_digit (a->surface) || has_digit (b->surface)
+            || content_query_audience_of (a->stem, strlen (a->stem))
+            || content_query_audience_of (b->stem, strlen (b->stem)))
+            continue;
+        char w[2 * CONTENT_TOKEN_MAX + 1];
+        memcpy (w, a->surface, la);
+        memcpy (w + la, b->surface, lb);
+        int64_t id = word_id (s, x, w, la + lb);
+        if (id < 0 || s->dt->df[id] < COMPOUND_MIN_DF)
+            continue;
+        if (a->id >= 0 && b->id >= 0 && s->dt->df[id] <= cooccur (s, (uint32_t) a->id, (uint32_t) b->id))
+            continue;
+        set_token (s, x, a, w, la + lb);
+        memmove (b, b + 1, (x->ntok - k - 2) * sizeof *b);
+        x->ntok--;
+    }
+    for (uint32_t k = 0; k < x->ntok && x->ntok < MAX_TOKENS; k++) {
+        qtoken_t *t = &x->tok[k];
+        size_t l = strlen (t->surface);
+        if (t->id >= 0 || l < 6 || has_digit (t->surface))
+            continue;
+        size_t best_at = 0;
+        uint32_t best = 0;
+        for (size_t i = 3; i + 3 <= l; i++) {
+            int64_t left = word_id (s, x, t->surface, i);
+            if (left < 0 || s->dt->df[left] < COMPOUND_MIN_DF)
+                continue;
+            int64_t right = word_id (s, x, t->surface + i, l - i);
+            if (right < 0 || s->dt->df[right] < COMPOUND_MIN_DF)
+                continue;
+            uint32_t n = cooccur (s, (uint32_t) left, (uint32_t) right);
+            if (n > best) {
+                best = n;
+                best_at = i;
+            }
+        }
+        if (best == 0)
+            continue;
+        char w[CONTENT_TOKEN_MAX + 1];
+        copy_word (w, t->surface, l);
+        memmove (t + 2, t + 1, (x->ntok - k - 1) * sizeof *t);
+        x->ntok++;
+        set_token (s, x, t, w, best_at);
+        set_token (s, x, t + 1, w + best_at, l - best_at);
+        k++;
+    }
+}
+
 static void
 resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q, size_t len)
 {
@@ -539,15 +646,28 @@ resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q,
         t->id = term_id (s, tok[k].stem, tok[k].stem_len);
         t->fixed_id = -1;
     }
-    /*  Corrections after the loop: content_stem may reuse analyzer memory
-        the token array points into.                                        */
+    /*  Compounds and corrections after the loop: content_stem may reuse
+        analyzer memory the token array points into.                        */
+    if (s->o.parts & CONTENT_PART_COMPOUND)
+        join_and_split (s, x);
+    n = x->ntok;
+    uint32_t nfixed = 0;
     for (uint32_t k = 0; k < n; k++) {
         qtoken_t *t = &x->tok[k];
         bool rare = t->id >= 0 && s->dt->df[t->id] < 3;
         if ((t->id >= 0 && !rare) || single_word_synonym (s, t->stem, (uint32_t) strlen (t->stem)))
             continue;
         correct_token (s, x, k, rare);
+        nfixed += t->fixed_id >= 0;
     }
+    /*  Two misspelt words: each was corrected with only the other's typo as
+        context (none); again, with the other's correction.                 */
+    if (nfixed >= 2 && (s->o.parts & CONTENT_PART_TYPO2))
+        for (uint32_t k = 0; k < n; k++) {
+            qtoken_t *t = &x->tok[k];
+            if (t->fixed_id >= 0)
+                correct_token (s, x, k, t->id >= 0);
+        }
 }
 static void
 add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weight)
@@ -619,7 +739,9 @@ read_audience (content_search_t *s, content_search_session_t *x, bool *skip)
     uint32_t rest = 0;
     for (uint32_t k = 0; k < x->ntok; k++) {
         const qtoken_t *t = &x->tok[k];
-        unsigned b = content_audience_of (t->stem, strlen (t->stem));
+        /*  a misspelt audience word counts by its correction ("womans") */
+        const char *st = t->id < 0 && t->fixed_id >= 0 ? t->fixed_stem : t->stem;
+        unsigned b = content_query_audience_of (st, strlen (st));
         skip[k] = b != 0;
         bits |= b;
         rest += b == 0;
@@ -1152,7 +1274,7 @@ grow (void **buf, size_t *cap, size_t n, size_t sz)
 static bool
 learnable (const content_search_t *s, const char *stem)
 {
-    if (content_audience_of (stem, strlen (stem)))
+    if (content_query_audience_of (stem, strlen (stem)))
         return false;
     for (const char *p = stem; *p; p++)
         if (*p >= '0' && *p <= '9')

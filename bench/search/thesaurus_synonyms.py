@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""thesaurus_synonyms.py — synonym groups from a generic thesaurus, kept only
+where the catalog uses the words (issue 20: generic vocabulary sources
+measured against curated ones; docs/search.md, "Synonyms").
+
+  thesaurus_synonyms.py --wordnet [DIR]  [--filter] > groups.txt
+  thesaurus_synonyms.py --mythes  [FILE] [--filter] > groups.txt
+
+Sources: Debian's wordnet-base (/usr/share/wordnet/data.noun; WordNet 3.0,
+Princeton licence) and mythes-en-us (/usr/share/mythes/th_en_US_v2.dat,
+built from WordNet).  WordNet: noun synsets of the "artifact" lexicographer
+file only (man-made things: what a shop sells), lower-case lemmas.  MyThes:
+the noun senses of each entry.  A lemma is kept when each of its words is in
+at least MIN_DF catalog titles (plain lower-case tokens, a trailing "s"
+allowed); a group needs two lemmas.  --filter also asks the catalog: a
+lemma stays in a group only when the amazon sub-categories of the titles
+using it overlap those of the group's other lemmas (cosine of the
+sub-category count vectors >= MIN_COS), so "notebook" (paper) is not tied
+to "laptop" unless the titles say so.  Output: data/synonyms.txt's group
+format, one group a line, the synset's gloss as a comment.
+"""
+import argparse, collections, csv, glob, math, os, re, sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CATALOG = os.path.join(HERE, '..', '..', '..', 'shared', 'data', 'amazon-in-products')
+MIN_DF, MIN_COS = 3, 0.3
+WORD = re.compile(r'[a-z0-9]+')
+
+
+def load_catalog():
+    seen = {}
+    for f in sorted(glob.glob(CATALOG + '/*/*.csv')):
+        with open(f, encoding='utf-8') as fh:
+            for r in csv.DictReader(fh):
+                seen[r['link'].split('?')[0]] = (r['name'].lower(), r['sub_category'])
+    df, subs = collections.Counter(), collections.defaultdict(collections.Counter)
+    for name, sub in seen.values():
+        for w in set(WORD.findall(name)):
+            df[w] += 1
+            subs[w][sub] += 1
+    return df, subs
+
+
+def norm(w, df):
+    """the catalog's spelling of w (or its plural), None when too rare"""
+    for c in (w, w + 's', w + 'es'):
+        if df[c] >= MIN_DF:
+            return c
+    return None
+
+
+def lemma_ok(lemma, df):
+    words = lemma.split()
+    return 1 <= len(words) <= 4 and all(norm(w, df) for w in words)
+
+
+def cos(a, b):
+    num = sum(a[k] * b[k] for k in a if k in b)
+    den = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return num / den if den else 0.0
+
+
+def lemma_subs(lemma, df, subs):
+    out = collections.Counter()
+    words = [norm(w, df) for w in lemma.split()]
+    rare = min(words, key=lambda w: df[w])       # the phrase's most specific word
+    out.update(subs[rare])
+    return out
+
+
+def wordnet(d):
+    with open(os.path.join(d, 'data.noun'), encoding='latin-1') as fh:
+        for line in fh:
+            if line.startswith(' '):
+                continue
+            f = line.split(' ')
+            if f[1] != '06':                      # noun.artifact
+                continue
+            n = int(f[3], 16)
+            lemmas = [f[4 + 2 * i] for i in range(n)]
+            gloss = line.split('|', 1)[1].strip() if '|' in line else ''
+            yield [l.replace('_', ' ') for l in lemmas if l.islower() and re.fullmatch(r'[a-z_\-]+', l)], gloss
+
+
+def mythes(path):
+    with open(path, encoding='utf-8', errors='replace') as fh:
+        fh.readline()
+        for line in fh:
+            word, n = line.rstrip('\n').rsplit('|', 1)
+            for _ in range(int(n)):
+                sense = fh.readline().rstrip('\n').split('|')
+                if sense[0] != '(noun)':
+                    continue
+                words = [word] + [re.sub(r'\s*\(.*\)', '', s) for s in sense[1:]]
+                yield [w for w in words if w.islower() and re.fullmatch(r'[a-z \-]+', w)], ''
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--wordnet', nargs='?', const='/usr/share/wordnet')
+    ap.add_argument('--mythes', nargs='?', const='/usr/share/mythes/th_en_US_v2.dat')
+    ap.add_argument('--filter', action='store_true')
+    a = ap.parse_args()
+    df, subs = load_catalog()
+    src = wordnet(a.wordnet) if a.wordnet else mythes(a.mythes)
+    out, seen = [], set()
+    for lemmas, gloss in src:
+        keep = []
+        for l in dict.fromkeys(x.replace('-', ' ') for x in lemmas):
+            if lemma_ok(l, df):
+                keep.append(l)
+        if a.filter and len(keep) >= 2:
+            vec = {l: lemma_subs(l, df, subs) for l in keep}
+            keep = [l for l in keep
+                    if max(cos(vec[l], vec[o]) for o in keep if o != l) >= MIN_COS]
+        if len(keep) < 2:
+            continue
+        key = tuple(sorted(keep))
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(', '.join(keep) + ('   # ' + gloss[:60] if gloss else ''))
+    print('# generated by bench/search/thesaurus_synonyms.py %s%s; %d groups'
+          % ('--wordnet' if a.wordnet else '--mythes', ' --filter' if a.filter else '', len(out)))
+    print('\n'.join(out))
+
+
+main()
