@@ -106,12 +106,7 @@ inter_server_new (const inter_settings_t *settings)
     self->settings.database_url = self->database_url;
     self->settings.redis_url = self->redis_url;
     const inter_settings_t *s = &self->settings;
-    inter_committer_config_t cc = {
-        .database_url = s->database_url, .redis_url = s->redis_url,
-        .statement_timeout_ms = s->statement_timeout_ms,
-        .redis_timeout_ms = s->redis_timeout_ms,
-        .cache_len = s->cache_len, .batch_max = s->batch_max, .shards = s->committers,
-    };
+    inter_committer_config_t cc = { .settings = *s };
     self->committer = inter_committer_new (&cc);
     self->history = inter_history_new (s->database_url, s->redis_url, s->statement_timeout_ms,
                                        s->redis_timeout_ms, s->cache_len, s->readers);
