@@ -90,6 +90,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
         { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
         { "compound", CONTENT_PART_COMPOUND },
+        { "typocost", CONTENT_PART_TYPOCOST },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -449,6 +450,7 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
 }
 
 #define TYPO_CANDIDATES 8
+#define TYPO_CANDIDATES_COST 24
 
 /*  First letters a shopper writes for one another by sound ("seeling" for
     ceiling, "kwality" for quality, "vaccum"/"waccum").                     */
@@ -487,8 +489,10 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
     bool short_word = (s->o.parts & CONTENT_PART_TYPO2) && sl == 4 && t->id < 0;
     if (short_word)
         maxd = 1;
-    content_typo_cand_t c[TYPO_CANDIDATES];
-    uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c, TYPO_CANDIDATES);
+    bool weighted = s->o.parts & CONTENT_PART_TYPOCOST;
+    content_typo_cand_t c[TYPO_CANDIDATES_COST];
+    uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c,
+                                           weighted ? TYPO_CANDIDATES_COST : TYPO_CANDIDATES);
     int64_t best = -1;
     double best_score = -1;
     char best_word[CONTENT_TOKEN_MAX + 1], best_stem[CONTENT_TOKEN_MAX + 1];
@@ -519,9 +523,15 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             Alone: frequency, a second edit costing 10x.                    */
         if (short_word && (evidence == 0 || w[0] != t->surface[0]))
             continue;
+        /*  With CONTENT_PART_TYPOCOST the edits are weighed
+            (content_typo_cost: a QWERTY neighbour, a sound-alike letter, a
+            swap, a doubled letter cost half an edit), each unit of cost
+            past the first dividing by 2 with context, by 10 alone.        */
+        double cost = weighted ? content_typo_cost (t->surface, sl, w, wl)
+                               : (c[ci].distance > 1 ? 2.0 : 1.0);
         double score = context
-            ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / (c[ci].distance > 1 ? 2.0 : 1.0)
-            : (double) c[ci].freq / (c[ci].distance > 1 ? 10.0 : 1.0);
+            ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / pow (2.0, cost - 1.0)
+            : (double) c[ci].freq / pow (10.0, cost - 1.0);
         if (w[0] != t->surface[0])      /* the first letter is rarely wrong, */
             score *= sounds_alike (w[0], t->surface[0]) ? (context ? 1.0 : 0.5) : 0.1;   /* but seeling */
         if (score > best_score) {

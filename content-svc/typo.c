@@ -191,6 +191,58 @@ content_osa_distance (const char *a, size_t na, const char *b, size_t nb, int ma
     return p[nb];
 }
 
+/*  Letters a hand or an ear confuses: QWERTY neighbours, letters that
+    sound alike, two vowels.                                                */
+static bool
+s_near_letters (char a, char b)
+{
+    static const char *const rows[] = { "qwertyuiop", "asdfghjkl", "zxcvbnm" };
+    static const char *const sounds[] = { "cs", "ck", "kq", "cq", "gj", "vw", "fp", "iy",
+                                          "sz", "zx", "td", "bp", "ph" };
+    static const char *const vowels = "aeiou";
+    if (strchr (vowels, a) && strchr (vowels, b))
+        return true;
+    for (size_t k = 0; k < sizeof sounds / sizeof *sounds; k++)
+        if ((sounds[k][0] == a && sounds[k][1] == b) || (sounds[k][0] == b && sounds[k][1] == a))
+            return true;
+    int ra = -1, ia = 0, rb = -1, ib = 0;
+    for (int r = 0; r < 3; r++) {
+        const char *p = strchr (rows[r], a), *q = strchr (rows[r], b);
+        if (a && p) { ra = r; ia = (int) (p - rows[r]); }
+        if (b && q) { rb = r; ib = (int) (q - rows[r]); }
+    }
+    return ra >= 0 && rb >= 0 && abs (ra - rb) <= 1 && abs (ia - ib) <= 1;
+}
+
+double
+content_typo_cost (const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na > CONTENT_TOKEN_MAX || nb > CONTENT_TOKEN_MAX)
+        return 99;
+    double d[CONTENT_TOKEN_MAX + 1][CONTENT_TOKEN_MAX + 1];
+    const double cheap = CONTENT_TYPO_CHEAP;
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = (double) i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = (double) j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            char x = a[i - 1], y = b[j - 1];
+            double sub = x == y ? 0 : s_near_letters (x, y) ? cheap : 1;
+            double v = d[i - 1][j - 1] + sub;
+            /*  a typed letter too many: cheap when it doubles a neighbour  */
+            double del = (i > 1 && a[i - 2] == x) || (i < na && a[i] == x) ? cheap : 1;
+            if (d[i - 1][j] + del < v) v = d[i - 1][j] + del;
+            /*  a letter left out: cheap when it was doubled                */
+            double ins = (j > 1 && b[j - 2] == y) || (j < nb && b[j] == y) ? cheap : 1;
+            if (d[i][j - 1] + ins < v) v = d[i][j - 1] + ins;
+            if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y && d[i - 2][j - 2] + cheap < v)
+                v = d[i - 2][j - 2] + cheap;
+            d[i][j] = v;
+        }
+    return d[na][nb];
+}
+
 typedef struct {
     const content_typo_t *self;
     const char *w;
