@@ -450,7 +450,6 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
 }
 
 #define TYPO_CANDIDATES 8
-#define TYPO_CANDIDATES_COST 24
 
 /*  First letters a shopper writes for one another by sound ("seeling" for
     ceiling, "kwality" for quality, "vaccum"/"waccum").                     */
@@ -490,9 +489,8 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
     if (short_word)
         maxd = 1;
     bool weighted = s->o.parts & CONTENT_PART_TYPOCOST;
-    content_typo_cand_t c[TYPO_CANDIDATES_COST];
-    uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c,
-                                           weighted ? TYPO_CANDIDATES_COST : TYPO_CANDIDATES);
+    content_typo_cand_t c[TYPO_CANDIDATES];
+    uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c, TYPO_CANDIDATES);
     int64_t best = -1;
     double best_score = -1;
     char best_word[CONTENT_TOKEN_MAX + 1], best_stem[CONTENT_TOKEN_MAX + 1];

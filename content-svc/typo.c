@@ -3,6 +3,7 @@
 #include "text.h"
 #include "vocab.h"
 #include <assert.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,26 +193,36 @@ content_osa_distance (const char *a, size_t na, const char *b, size_t nb, int ma
 }
 
 /*  Letters a hand or an ear confuses: QWERTY neighbours, letters that
-    sound alike, two vowels.                                                */
-static bool
-s_near_letters (char a, char b)
+    sound alike, two vowels.  A 26 x 26 table built once.                   */
+static bool s_near[26][26];
+static pthread_once_t s_near_once = PTHREAD_ONCE_INIT;
+
+static void
+s_near_build (void)
 {
     static const char *const rows[] = { "qwertyuiop", "asdfghjkl", "zxcvbnm" };
     static const char *const sounds[] = { "cs", "ck", "kq", "cq", "gj", "vw", "fp", "iy",
                                           "sz", "zx", "td", "bp", "ph" };
     static const char *const vowels = "aeiou";
-    if (strchr (vowels, a) && strchr (vowels, b))
-        return true;
-    for (size_t k = 0; k < sizeof sounds / sizeof *sounds; k++)
-        if ((sounds[k][0] == a && sounds[k][1] == b) || (sounds[k][0] == b && sounds[k][1] == a))
-            return true;
-    int ra = -1, ia = 0, rb = -1, ib = 0;
-    for (int r = 0; r < 3; r++) {
-        const char *p = strchr (rows[r], a), *q = strchr (rows[r], b);
-        if (a && p) { ra = r; ia = (int) (p - rows[r]); }
-        if (b && q) { rb = r; ib = (int) (q - rows[r]); }
+    for (const char *a = vowels; *a; a++)
+        for (const char *b = vowels; *b; b++)
+            s_near[*a - 'a'][*b - 'a'] = true;
+    for (size_t k = 0; k < sizeof sounds / sizeof *sounds; k++) {
+        s_near[sounds[k][0] - 'a'][sounds[k][1] - 'a'] = true;
+        s_near[sounds[k][1] - 'a'][sounds[k][0] - 'a'] = true;
     }
-    return ra >= 0 && rb >= 0 && abs (ra - rb) <= 1 && abs (ia - ib) <= 1;
+    for (int r = 0; r < 3; r++)
+        for (int i = 0; rows[r][i]; i++)
+            for (int r2 = r - 1; r2 <= r + 1; r2++)
+                for (int i2 = i - 1; r2 >= 0 && r2 < 3 && i2 <= i + 1; i2++)
+                    if (i2 >= 0 && i2 < (int) strlen (rows[r2]))
+                        s_near[rows[r][i] - 'a'][rows[r2][i2] - 'a'] = true;
+}
+
+static inline bool
+s_near_letters (char a, char b)
+{
+    return a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' && s_near[a - 'a'][b - 'a'];
 }
 
 double
@@ -221,6 +232,7 @@ content_typo_cost (const char *a, size_t na, const char *b, size_t nb)
         return 99;
     double d[CONTENT_TOKEN_MAX + 1][CONTENT_TOKEN_MAX + 1];
     const double cheap = CONTENT_TYPO_CHEAP;
+    pthread_once (&s_near_once, s_near_build);
     for (size_t i = 0; i <= na; i++)
         d[i][0] = (double) i;
     for (size_t j = 0; j <= nb; j++)
