@@ -14,26 +14,19 @@ s_print_applied (const char *name, void *arg)
     printf ("applied %s\n", name);
 }
 
+static const char s_usage[] =
+    "usage: hybridrec migrate\n\nApplies the pending schema migrations (db/migrations,"
+    " embedded at build time)\nin order, each in its own transaction; safe to run"
+    " repeatedly and concurrently.\n\nconfiguration (environment):\n";
+
 int
 hr_cli_migrate (int argc, char **argv)
 {
-    const hr_config_var_t *tables[] = { hr_config_common, NULL };
-    hr_config_t *cfg = hr_config_new ("hybridrec migrate", tables);
-    if (argc > 1 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
-        printf ("usage: hybridrec migrate\n\nApplies the pending schema migrations (db/migrations,"
-                " embedded at build time)\nin order, each in its own transaction; safe to run"
-                " repeatedly and concurrently.\n\nconfiguration (environment):\n");
-        hr_config_print_help (cfg, stdout);
-        hr_config_destroy (&cfg);
-        return 0;
-    }
-    if (argc > 1) {
-        fprintf (stderr, "hybridrec migrate: unexpected argument '%s' (see --help)\n", argv[1]);
-        hr_config_destroy (&cfg);
-        return 2;
-    }
-    if (hr_config_load_or_report (&cfg, "hybridrec migrate") != 0)
-        return 2;
+    int exit_code;
+    hr_config_t *cfg = hr_config_for_command ("hybridrec migrate", s_usage, NULL, argc, argv,
+                                              &exit_code);
+    if (!cfg)
+        return exit_code;
     hr_log_init ("hybridrec", hr_log_level_parse (hr_config_str (cfg, "HR_LOG_LEVEL")));
     //  No statement timeout: building an index may take a while
     hr_pg_t *pg = hr_pg_new (hr_config_database_url (cfg), 0,

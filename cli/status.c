@@ -104,26 +104,19 @@ s_workers (hr_config_t *cfg)
     hr_client_destroy (&client);
 }
 
+static const char s_usage[] =
+    "usage: hybridrec status\n\nPrints the catalog size and version, each strategy's"
+    " model version and\ntraining time, whether PostgreSQL and Redis answer, and the"
+    " live replicas\nper service according to the broker.\n\nconfiguration (environment):\n";
+
 int
 hr_cli_status (int argc, char **argv)
 {
-    const hr_config_var_t *tables[] = { hr_config_common, NULL };
-    hr_config_t *cfg = hr_config_new ("hybridrec status", tables);
-    if (argc > 1 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
-        printf ("usage: hybridrec status\n\nPrints the catalog size and version, each strategy's"
-                " model version and\ntraining time, whether PostgreSQL and Redis answer, and the"
-                " live replicas\nper service according to the broker.\n\nconfiguration (environment):\n");
-        hr_config_print_help (cfg, stdout);
-        hr_config_destroy (&cfg);
-        return 0;
-    }
-    if (argc > 1) {
-        fprintf (stderr, "hybridrec status: unexpected argument '%s' (see --help)\n", argv[1]);
-        hr_config_destroy (&cfg);
-        return 2;
-    }
-    if (hr_config_load_or_report (&cfg, "hybridrec status") != 0)
-        return 2;
+    int exit_code;
+    hr_config_t *cfg = hr_config_for_command ("hybridrec status", s_usage, NULL, argc, argv,
+                                              &exit_code);
+    if (!cfg)
+        return exit_code;
     //  Only errors: the expected "unreachable" warnings would drown the report
     hr_log_init ("hybridrec", HR_LOG_ERROR);
     if (hr_curve_configure (cfg) != 0) {

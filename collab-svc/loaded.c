@@ -2,17 +2,24 @@
 #include "loaded.h"
 #include <stdlib.h>
 
+static void *
+s_scorer_new (void *model)
+{
+    return collab_scorer_new (model);
+}
+
+static void
+s_scorer_free (void *scorer)
+{
+    collab_scorer_t *s = scorer;
+    collab_scorer_destroy (&s);
+}
+
 void
 collab_loaded_free (void *data)
 {
     collab_loaded_t *l = data;
-    while (l->free_slots) {
-        collab_slot_t *s = l->free_slots;
-        l->free_slots = s->next;
-        collab_scorer_destroy (&s->scorer);
-        free (s);
-    }
-    pthread_mutex_destroy (&l->lock);
+    hr_pool_destroy (&l->scorers);
     collab_model_destroy (&l->model);
     free (l);
 }
@@ -21,41 +28,23 @@ collab_loaded_t *
 collab_loaded_new (collab_model_t *model)
 {
     collab_loaded_t *l = calloc (1, sizeof *l);
-    if (!l)
-        return NULL;
-    l->model = model;
-    pthread_mutex_init (&l->lock, NULL);
+    if (l && !(l->scorers = hr_pool_new (s_scorer_new, s_scorer_free, model))) {
+        free (l);
+        l = NULL;
+    }
+    if (l)
+        l->model = model;
     return l;
 }
 
-/*  A scorer of the snapshot's model (from its pool, or a new one); NULL
-    on out of memory.  */
-collab_slot_t *
+collab_scorer_t *
 collab_loaded_take (collab_loaded_t *l)
 {
-    pthread_mutex_lock (&l->lock);
-    collab_slot_t *slot = l->free_slots;
-    if (slot)
-        l->free_slots = slot->next;
-    pthread_mutex_unlock (&l->lock);
-    if (slot)
-        return slot;
-    slot = calloc (1, sizeof *slot);
-    if (slot && !(slot->scorer = collab_scorer_new (l->model))) {
-        free (slot);
-        slot = NULL;
-    }
-    return slot;
+    return hr_pool_take (l->scorers);
 }
 
 void
-collab_loaded_give (collab_loaded_t *l, collab_slot_t *slot)
+collab_loaded_give (collab_loaded_t *l, collab_scorer_t *scorer)
 {
-    if (!slot)
-        return;
-    pthread_mutex_lock (&l->lock);
-    slot->next = l->free_slots;
-    l->free_slots = slot;
-    pthread_mutex_unlock (&l->lock);
+    hr_pool_give (l->scorers, scorer);
 }
-

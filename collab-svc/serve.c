@@ -163,7 +163,7 @@ s_put_merged (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *r
 typedef struct {
     hr_snapshot_t *snap;
     collab_loaded_t *loaded;
-    collab_slot_t *slot;
+    collab_scorer_t *scorer;
     const collab_model_t *model;
 } use_t;
 
@@ -172,27 +172,26 @@ s_use_begin (collab_serve_t *self, use_t *u)
 {
     u->snap = hr_swap_acquire (self->swap);
     u->loaded = hr_snapshot_data (u->snap);
-    u->slot = u->loaded ? collab_loaded_take (u->loaded) : NULL;
-    u->model = u->slot ? u->loaded->model : NULL;
+    u->scorer = u->loaded ? collab_loaded_take (u->loaded) : NULL;
+    u->model = u->scorer ? u->loaded->model : NULL;
 }
 
 static void
 s_use_end (use_t *u)
 {
     if (u->loaded)
-        collab_loaded_give (u->loaded, u->slot);
+        collab_loaded_give (u->loaded, u->scorer);
     hr_snapshot_release (&u->snap);
 }
 
 static int
-s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_for_user (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
             hr_call_t *call)
 {
     collab_serve_t *self = state;
     const use_t *u = model;
-    hr_proto_for_user_t req;
-    if (hr_proto_for_user_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
+    const hr_proto_for_user_t req = r->for_user;
+    (void) call;
     const collab_model_t *m = u->model;
     uint32_t hist[COLLAB_HISTORY_MAX];
     collab_click_t clicks[COLLAB_HISTORY_MAX];
@@ -220,8 +219,8 @@ s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *repl
 
     collab_rec_t recs[HR_COLLAB_LIMIT_MAX];
     uint32_t got = 0;
-    if (u->slot && (nh > 0 || nextra > 0) && limit > 0)
-        got = collab_scorer_recommend_extra (u->slot->scorer, &self->params, hist, nh, hr_now_ms (),
+    if (u->scorer && (nh > 0 || nextra > 0) && limit > 0)
+        got = collab_scorer_recommend_extra (u->scorer, &self->params, hist, nh, hr_now_ms (),
                                              true, extra, nextra, recs, limit);
     const char *newest = nclicks ? clicks[0].p : NULL;
     s_put_merged (reply, m, recs, got, cold, ncold, limit, newest, nclicks ? clicks[0].len : 0);
@@ -229,17 +228,15 @@ s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *repl
 }
 
 static int
-s_similar (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_similar (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
            hr_call_t *call)
 {
     collab_serve_t *self = state;
     const use_t *u = model;
-    hr_proto_product_req_t req;
-    if (hr_proto_product_req_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "similar: expected str product_id, u32 limit");
-    const char *id = req.id;
-    size_t len = req.id_len;
-    uint32_t limit = req.limit < HR_COLLAB_LIMIT_MAX ? req.limit : HR_COLLAB_LIMIT_MAX;
+    (void) call;
+    const char *id = r->product.id;
+    size_t len = r->product.id_len;
+    uint32_t limit = r->product.limit < HR_COLLAB_LIMIT_MAX ? r->product.limit : HR_COLLAB_LIMIT_MAX;
     const collab_model_t *m = u->model;
     /* the trained row (its first HR_COLLAB_LIMIT_MAX entries) plus the live
        deltas, ranked together by id */
@@ -249,7 +246,7 @@ s_similar (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply
     int64_t idx = m ? collab_ids_find (m->ids, id, len) : -1;
     if (idx >= 0) {
         collab_rec_t recs[HR_COLLAB_LIMIT_MAX];
-        uint32_t got = collab_scorer_similar (u->slot->scorer, (uint32_t) idx, recs, HR_COLLAB_LIMIT_MAX);
+        uint32_t got = collab_scorer_similar (u->scorer, (uint32_t) idx, recs, HR_COLLAB_LIMIT_MAX);
         for (uint32_t i = 0; i < got; i++)     /* a row's items are distinct */
             collab_named_set_add (&cand_set, collab_ids_at (m->ids, recs[i].item), recs[i].score);
     }
@@ -265,9 +262,9 @@ s_similar (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply
 }
 
 static const hr_method_t s_methods[] = {
-    { HR_M_FOR_USER, s_for_user },
-    { HR_M_SIMILAR, s_similar },
-    { NULL, NULL },
+    { HR_M_FOR_USER, HR_REQ_FOR_USER, s_for_user },
+    { HR_M_SIMILAR, HR_REQ_PRODUCT, s_similar },
+    { NULL, HR_REQ_RAW, NULL },
 };
 
 int
@@ -361,27 +358,7 @@ s_init (hr_config_t *cfg)
     return self;
 }
 
-static void
-s_fini (void *state)
-{
-    collab_serve_t *self = state;
-    collab_serve_destroy (&self);
-}
-
-static bool
-s_ready (void *state)
-{
-    (void) state;
-    return true;                /* empty answers without a model are valid */
-}
-
-const hr_service_def_t collab_service_def = {
-    .name = HR_SERVICE_COLLAB,
-    .config = collab_config,
-    .init = s_init,
-    .handle = collab_serve_handle,
-    .tick = collab_serve_tick,
-    .tick_ms = 1000,
-    .fini = s_fini,
-    .ready = s_ready,
-};
+HR_SERVICE_DEFINE (collab_service_def, collab_serve_t, collab_serve_destroy,
+                   .name = HR_SERVICE_COLLAB, .config = collab_config, .init = s_init,
+                   .handle = collab_serve_handle, .tick = collab_serve_tick, .tick_ms = 1000);
+/*  (no .ready: empty answers without a model are valid)                   */

@@ -282,6 +282,55 @@ hr_config_load_or_report (hr_config_t **self_p, const char *who)
     return -1;
 }
 
+bool
+hr_config_list_next (const char **p, const char **item, size_t *len)
+{
+    const char *s = *p;
+    while (s && *s) {
+        while (*s == ' ' || *s == ',')
+            s++;
+        const char *end = s;
+        while (*end && *end != ',')
+            end++;
+        const char *last = end;
+        while (last > s && last[-1] == ' ')
+            last--;
+        *p = end;
+        if (last > s) {
+            *item = s;
+            *len = (size_t) (last - s);
+            return true;
+        }
+        s = end;
+    }
+    return false;
+}
+
+hr_config_t *
+hr_config_for_command (const char *program, const char *usage,
+                       const hr_config_var_t *const *tables, int argc, char **argv,
+                       int *exit_code)
+{
+    assert (program && usage && exit_code);
+    const hr_config_var_t *const common_only[] = { hr_config_common, NULL };
+    hr_config_t *cfg = hr_config_new (program, tables ? tables : common_only);
+    *exit_code = 1;
+    if (!cfg)
+        return NULL;
+    *exit_code = 2;
+    if (argc > 1 && (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0)) {
+        fputs (usage, stdout);
+        hr_config_print_help (cfg, stdout);
+        *exit_code = 0;
+    }
+    else if (argc > 1)
+        fprintf (stderr, "%s: unexpected argument '%s' (see --help)\n", program, argv[1]);
+    else if (hr_config_load_or_report (&cfg, program) == 0)
+        return cfg;
+    hr_config_destroy (&cfg);
+    return NULL;
+}
+
 int
 hr_config_start_process (hr_config_t *self, const char *log_name)
 {

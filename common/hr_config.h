@@ -40,6 +40,17 @@ int hr_config_load (hr_config_t *self, char *err, size_t errlen);
     "<who>: NAME: reason" to stderr and destroys it (*self_p = NULL).
     0 / -1 (a command then exits 2).                                       */
 int hr_config_load_or_report (hr_config_t **self_p, const char *who);
+/*  What a command that takes no arguments does first: --help or -h prints
+    `usage` then the variables of `tables` (NULL: hr_config_common) (exit 0), any other argument is
+    refused (exit 2), then the configuration is loaded as above.  Returns
+    it, or NULL with *exit_code set to the command's exit status (0 after
+    --help, 1 out of memory, 2 a bad argument or variable).                */
+/*  The next item of a comma-separated value (spaces around items trimmed,
+    empty items skipped) at *p, which moves past it; false at the end.     */
+bool hr_config_list_next (const char **p, const char **item, size_t *len);
+hr_config_t *hr_config_for_command (const char *program, const char *usage,
+                                    const hr_config_var_t *const *tables, int argc, char **argv,
+                                    int *exit_code);
 /*  What a long-running process (a service, the broker, the gateway) does
     with its loaded configuration first: logs as log_name at HR_LOG_LEVEL
     (info when that is not a level), then sets up CURVE

@@ -489,3 +489,35 @@ hr_proto_workers_ok (const hr_proto_workers_iter_t *it)
 {
     return hr_reader_ok (&it->r);
 }
+
+/* ----------------------------------------------------- decoded requests */
+
+int
+hr_proto_req_get (hr_proto_req_kind_t kind, hr_reader_t *args, hr_proto_req_t *req,
+                  const char **expected)
+{
+    static const char *const s_expected[] = {
+        [HR_REQ_RAW] = "", [HR_REQ_FOR_USER] = "history, u32 limit",
+        [HR_REQ_PRODUCT] = "str product_id, u32 limit", [HR_REQ_SEARCH] = "str query, u32 limit",
+        [HR_REQ_ANALYZE] = "str query", [HR_REQ_HOME] = "u32 limit, u64 seed, history",
+        [HR_REQ_TRENDING] = "u32 limit", [HR_REQ_HISTORY] = "str user_id, u32 days, u32 limit",
+        [HR_REQ_ERASE] = "str user_id",
+    };
+    int rc = 0;
+    req->args = args;
+    switch (kind) {
+    case HR_REQ_RAW: break;
+    case HR_REQ_FOR_USER: rc = hr_proto_for_user_get (args, &req->for_user); break;
+    case HR_REQ_PRODUCT: rc = hr_proto_product_req_get (args, &req->product); break;
+    case HR_REQ_SEARCH: rc = hr_proto_search_get (args, &req->query); break;
+    case HR_REQ_ANALYZE: rc = hr_proto_analyze_get (args, &req->query); break;
+    case HR_REQ_HOME: rc = hr_proto_home_req_get (args, &req->home); break;
+    case HR_REQ_TRENDING: rc = hr_proto_trending_get (args, &req->limit); break;
+    case HR_REQ_HISTORY: rc = hr_proto_history_req_get (args, &req->history); break;
+    case HR_REQ_ERASE: rc = hr_proto_erase_get (args, &req->user.id, &req->user.len); break;
+    default: rc = -1;
+    }
+    if (rc != 0 && expected)
+        *expected = (unsigned) kind < sizeof s_expected / sizeof *s_expected ? s_expected[kind] : "";
+    return rc;
+}

@@ -316,4 +316,41 @@ bool hr_proto_workers_next (hr_proto_workers_iter_t *it, const char **service, s
                             uint32_t *workers);
 bool hr_proto_workers_ok (const hr_proto_workers_iter_t *it);
 
+/* ------------------------------------------------------ decoded requests
+    A service method's arguments decoded by the kind its method table
+    names (hr_service.h): the dispatcher decodes them before the handler
+    runs, or answers BAD_REQUEST "<method>: expected <what the kind takes>".  */
+typedef enum {
+    HR_REQ_RAW,                 /* the handler reads req->args itself */
+    HR_REQ_FOR_USER,            /* .for_user */
+    HR_REQ_PRODUCT,             /* .product */
+    HR_REQ_SEARCH,              /* .query, with its limit */
+    HR_REQ_ANALYZE,             /* .query, no limit */
+    HR_REQ_HOME,                /* .home */
+    HR_REQ_TRENDING,            /* .limit */
+    HR_REQ_HISTORY,             /* .history */
+    HR_REQ_ERASE,               /* .user */
+} hr_proto_req_kind_t;
+
+typedef struct {
+    hr_reader_t *args;          /* the arguments as received */
+    union {
+        hr_proto_for_user_t for_user;
+        hr_proto_product_req_t product;
+        hr_proto_query_req_t query;
+        hr_proto_home_req_t home;
+        hr_proto_history_req_t history;
+        uint32_t limit;
+        struct {
+            const char *id;
+            size_t len;
+        } user;
+    };
+} hr_proto_req_t;
+
+/*  Decodes `args` as `kind` into *req (req->args = args).  0, or -1 with
+    *expected set to the arguments the kind takes ("str query, u32 limit"). */
+int hr_proto_req_get (hr_proto_req_kind_t kind, hr_reader_t *args, hr_proto_req_t *req,
+                      const char **expected);
+
 #endif

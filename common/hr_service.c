@@ -73,11 +73,36 @@ hr_service_dispatch (const char *service, const hr_method_t *methods, void *stat
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
 {
     assert (service && methods);
-    for (const hr_method_t *m = methods; m->name; m++)
-        if (hr_proto_method_is (method, method_len, m->name))
-            return m->fn (state, model, args, reply, call);
+    for (const hr_method_t *m = methods; m->name; m++) {
+        if (!hr_proto_method_is (method, method_len, m->name))
+            continue;
+        hr_proto_req_t req;
+        const char *expected = "";
+        if (hr_proto_req_get (m->kind, args, &req, &expected) != 0)
+            return hr_service_error (call, HR_BAD_REQUEST, "%s: expected %s", m->name, expected);
+        return m->fn (state, model, &req, reply, call);
+    }
     return hr_service_error (call, HR_BAD_REQUEST, "%s: unknown method '%.*s'", service,
                              (int) (method_len > 64 ? 64 : method_len), method);
+}
+
+int
+hr_service_handle (const hr_service_def_t *def, void *state, const char *method,
+                   size_t method_len, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+{
+    assert (def && (def->handle || def->methods));
+    if (!def->methods)
+        return def->handle (state, method, method_len, args, reply, call);
+    hr_snapshot_t *snap = def->take ? def->take (state) : NULL;
+    const void *model = hr_snapshot_data (snap);
+    int rc;
+    if (!model && def->no_model)
+        rc = hr_service_error (call, HR_UNAVAILABLE, "%s: %s", def->name, def->no_model);
+    else
+        rc = hr_service_dispatch (def->name, def->methods, state, model, method, method_len,
+                                  args, reply, call);
+    hr_snapshot_release (&snap);
+    return rc;
 }
 
 /* ------------------------------------------------------------ metrics */
@@ -286,7 +311,7 @@ serve_batch (hr_service_t *self, scratch_t *sc, hr_reader_t *args, hr_call_t *ca
         for (uint32_t i = 0; i < n; i++) {
             hr_batch_item_t *item = &sc->items[i];
             if (item->status == HR_BATCH_PENDING)
-                item->status = self->def->handle (self->state, item->method,
+                item->status = hr_service_handle (self->def, self->state, item->method,
                                                   item->method_len, &item->args,
                                                   item->reply, &item->call);
         }
@@ -328,7 +353,8 @@ serve_one (hr_service_t *self, hr_worker_t *worker, const hr_work_t *work, scrat
     if (status == HR_OK)
         status = is_method (method, method_len, HR_BATCH_METHOD)
                ? serve_batch (self, sc, &args, &call, (double) started / 1e6)
-               : self->def->handle (self->state, method, method_len, &args, &sc->reply, &call);
+               : hr_service_handle (self->def, self->state, method, method_len, &args,
+                                    &sc->reply, &call);
     status = checked_status (status, &sc->reply, &call);
 
     //  `method` points into the request, which replying frees: label first
@@ -434,7 +460,7 @@ hr_service_t *
 hr_service_new (const hr_service_def_t *def, void *state, const char *broker_endpoint,
                 int threads)
 {
-    assert (def && def->name && def->handle && broker_endpoint);
+    assert (def && def->name && (def->handle || def->methods) && broker_endpoint);
     assert (threads > 0);
     /*  The worker threads open their first sockets at the same moment, and
         czmq's one-time setup is not thread-safe: do it here, once.         */
@@ -615,7 +641,7 @@ s_serve (hr_config_t *cfg, const hr_service_def_t *def, void *state, sigset_t *s
 int
 hr_service_main (int argc, char **argv, const hr_service_def_t *def)
 {
-    assert (def && def->name && def->handle && def->init);
+    assert (def && def->name && (def->handle || def->methods) && def->init);
     /*  We handle SIGTERM/SIGINT ourselves (sigwait below); czmq must not
         install its handler, which would make sockets fail with EINTR.     */
     zsys_handler_set (NULL);

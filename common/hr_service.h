@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "hr_config.h"
+#include "hr_proto.h"
+#include "hr_swap.h"
 #include "hr_wire.h"
 #include "hr_status.h"
 
@@ -48,10 +50,30 @@ typedef struct {
     int status;
 } hr_batch_item_t;
 
+/*  One method a service answers: its name (an HR_M_* of hr_proto.h), the
+    kind its arguments decode as (hr_proto_req_get) and its handler.
+    `state` is the service's state, `model` what the call works on (the
+    data of the snapshot the definition's take() returned; may be NULL).   */
+typedef int (hr_method_fn) (void *state, const void *model, const hr_proto_req_t *req,
+                            hr_writer_t *reply, hr_call_t *call);
+typedef struct {
+    const char *name;
+    hr_proto_req_kind_t kind;
+    hr_method_fn *fn;
+} hr_method_t;
+
 typedef struct {
     const char *name;                          /* service name, e.g. "content" */
     const hr_config_var_t *config;             /* extra vars, {NULL}-terminated; may be NULL */
     void *(*init) (hr_config_t *cfg);          /* NULL = failed to start */
+    /*  Table-driven answering: the methods ({NULL}-terminated), each run
+        with `model` = the data of the snapshot take() returns for the call
+        (released after it; no take = NULL model).  no_model: when set, a
+        call while there is no model is HR_UNAVAILABLE "<name>: <no_model>". */
+    const hr_method_t *methods;
+    hr_snapshot_t *(*take) (void *state);
+    const char *no_model;
+    /*  Or one function for every method (when methods is NULL).           */
     int (*handle) (void *state, const char *method, size_t method_len,
                    hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);
     void (*tick) (void *state);                /* may be NULL */
@@ -69,21 +91,30 @@ typedef struct {
 int hr_service_error (hr_call_t *call, int status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
-/*  One method a service answers: its name (an HR_M_* of hr_proto.h) and
-    its handler.  `state` is the service's state, `model` what handle()
-    acquired for this call (e.g. its snapshot's data; may be NULL).        */
-typedef int (hr_method_fn) (void *state, const void *model, hr_reader_t *args,
-                            hr_writer_t *reply, hr_call_t *call);
-typedef struct {
-    const char *name;
-    hr_method_fn *fn;
-} hr_method_t;
-
-/*  Runs the handler of `method` from `methods` (ended by {NULL, NULL});
-    an unknown method is HR_BAD_REQUEST "<service>: unknown method '<m>'". */
+/*  Runs the handler of `method` from `methods` (ended by {NULL}) on its
+    decoded arguments; an unknown method is HR_BAD_REQUEST "<service>:
+    unknown method '<m>'", undecodable arguments HR_BAD_REQUEST "<m>:
+    expected <arguments>".                                                 */
 int hr_service_dispatch (const char *service, const hr_method_t *methods, void *state,
                          const void *model, const char *method, size_t method_len,
                          hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);
+
+/*  Answers one request as the definition says (its handle(), or its
+    methods on the model take() returns).                                  */
+int hr_service_handle (const hr_service_def_t *def, void *state, const char *method,
+                       size_t method_len, hr_reader_t *args, hr_writer_t *reply,
+                       hr_call_t *call);
+
+/*  Defines `const hr_service_def_t var` for a service whose state is a
+    `type` destroyed by destroy (&state): the fini adapter is generated;
+    the other fields are the designated initialisers given (.name, ...).  */
+#define HR_SERVICE_DEFINE(var, type, destroy, ...)                          \
+    static void var##_fini (void *state)                                    \
+    {                                                                       \
+        type *self = state;                                                 \
+        destroy (&self);                                                    \
+    }                                                                       \
+    const hr_service_def_t var = { .fini = var##_fini, __VA_ARGS__ }
 
 int hr_service_main (int argc, char **argv, const hr_service_def_t *def);
 

@@ -1,5 +1,6 @@
 /*  search — see search.h.  */
 #include "search.h"
+#include "hr_pool.h"
 #include "query.h"
 #include "semantic.h"
 #include "text.h"
@@ -38,7 +39,6 @@ typedef struct {
 } qtoken_t;
 
 struct content_search_session {
-    content_search_session_t *next;         /* pool */
     content_analyzer_t *an;
     float *total, *clause;
     uint8_t *matched;
@@ -79,9 +79,11 @@ struct content_search {
     uint32_t dim;
     int8_t *pvec;                           /* n × dim product vectors, int8 */
     float *pscale;                          /* per product: vector = pscale · int8 */
-    pthread_mutex_t lock;
-    content_search_session_t *pool;
+    hr_pool_t *sessions;                    /* content_search_session_t */
 };
+
+static void *s_session_new (void *arg);
+static void s_session_free (void *x);
 
 int
 content_search_opts_off (content_search_opts_t *o, const char *part)
@@ -278,7 +280,6 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
         content_docterms_destroy (&dt);
         return NULL;
     }
-    pthread_mutex_init (&s->lock, NULL);
     s->catalog = catalog;
     s->dt = dt;
     s->syn = synonyms;
@@ -293,7 +294,8 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
     s->prior = malloc ((s->n ? s->n : 1) * sizeof *s->prior);
     s->typo = content_typo_new ();
     s->names = content_names_new (catalog, dt);
-    if (!s->pstart || !s->pdoc || !s->pw || !s->prior || !s->typo || !s->names)
+    s->sessions = hr_pool_new (s_session_new, s_session_free, s);
+    if (!s->pstart || !s->pdoc || !s->pw || !s->prior || !s->typo || !s->names || !s->sessions)
         goto fail;
 
     if (s_bm25_postings (s, nnz) != 0 || s_typo_dictionary (s) != 0
@@ -328,12 +330,7 @@ content_search_destroy (content_search_t **self_p)
     content_search_t *s = *self_p;
     if (!s)
         return;
-    while (s->pool) {
-        content_search_session_t *x = s->pool;
-        s->pool = x->next;
-        session_free (x);
-    }
-    pthread_mutex_destroy (&s->lock);
+    hr_pool_destroy (&s->sessions);
     content_docterms_destroy (&s->dt);
     free (s->pstart);
     free (s->pdoc);
@@ -356,18 +353,19 @@ content_search_has_semantic (const content_search_t *self)
     return self->pvec != NULL;
 }
 
-content_search_session_t *
-content_search_session_take (content_search_t *self)
+static void
+s_session_free (void *x)
 {
-    pthread_mutex_lock (&self->lock);
-    content_search_session_t *x = self->pool;
-    if (x)
-        self->pool = x->next;
-    pthread_mutex_unlock (&self->lock);
-    if (x)
-        return x;
+    session_free (x);
+}
+
+/*  A new session's scratch, sized for the index (an hr_pool_make_fn).     */
+static void *
+s_session_new (void *arg)
+{
+    const content_search_t *self = arg;
     size_t n = self->n ? self->n : 1;
-    x = calloc (1, sizeof *x);
+    content_search_session_t *x = calloc (1, sizeof *x);
     if (!x)
         return NULL;
     x->an = content_analyzer_new ();
@@ -387,16 +385,16 @@ content_search_session_take (content_search_t *self)
     return x;
 }
 
+content_search_session_t *
+content_search_session_take (content_search_t *self)
+{
+    return hr_pool_take (self->sessions);
+}
+
 void
 content_search_session_give (content_search_t *self, content_search_session_t **s_p)
 {
-    content_search_session_t *x = *s_p;
-    if (!x)
-        return;
-    pthread_mutex_lock (&self->lock);
-    x->next = self->pool;
-    self->pool = x;
-    pthread_mutex_unlock (&self->lock);
+    hr_pool_give (self->sessions, *s_p);
     *s_p = NULL;
 }
 

@@ -207,14 +207,12 @@ s_similar_by_search (const content_snapshot_t *s, uint32_t c, uint32_t limit, hr
 }
 
 static int
-s_similar (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_similar (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
            hr_call_t *call)
 {
     const content_snapshot_t *s = model;
     (void) state;
-    hr_proto_product_req_t req;
-    if (hr_proto_product_req_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "similar: expected str product_id, u32 limit");
+    const hr_proto_product_req_t req = r->product;
     if (!hr_valid_product_id (req.id, req.id_len))
         return hr_service_error (call, HR_BAD_REQUEST, "similar: invalid product id");
     int64_t c = hr_catalog_find (s->catalog, req.id);
@@ -247,14 +245,12 @@ s_query (hr_proto_query_req_t *q, hr_call_t *call)
 }
 
 static int
-s_search (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_search (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
           hr_call_t *call)
 {
     content_state_t *st = state;
     const content_snapshot_t *s = model;
-    hr_proto_query_req_t q;
-    if (hr_proto_search_get (args, &q) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "search: expected str query, u32 limit");
+    hr_proto_query_req_t q = req->query;
     int rc = s_query (&q, call);
     if (rc != HR_OK)
         return rc;
@@ -276,28 +272,22 @@ s_search (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
 }
 
 static int
-s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_for_user (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
             hr_call_t *call)
 {
-    const content_snapshot_t *s = model;
     (void) state;
-    hr_proto_for_user_t req;
-    if (hr_proto_for_user_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
-    if (content_recommend_for_user (s, &req, reply) != 0)
+    if (content_recommend_for_user (model, &req->for_user, reply) != 0)
         return hr_service_error (call, HR_INTERNAL, "out of memory");
     return HR_OK;
 }
 
 static int
-s_analyze (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_analyze (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
            hr_call_t *call)
 {
     const content_snapshot_t *s = model;
     (void) state;
-    hr_proto_query_req_t q;
-    if (hr_proto_analyze_get (args, &q) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "analyze: expected str query");
+    hr_proto_query_req_t q = req->query;
     int rc = s_query (&q, call);
     if (rc != HR_OK)
         return rc;
@@ -312,28 +302,26 @@ s_analyze (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply
 }
 
 static const hr_method_t s_methods[] = {
-    { HR_M_SIMILAR, s_similar },
-    { HR_M_SEARCH, s_search },
-    { HR_M_FOR_USER, s_for_user },
-    { HR_M_ANALYZE, s_analyze },
-    { NULL, NULL },
+    { HR_M_SIMILAR, HR_REQ_PRODUCT, s_similar },
+    { HR_M_SEARCH, HR_REQ_SEARCH, s_search },
+    { HR_M_FOR_USER, HR_REQ_FOR_USER, s_for_user },
+    { HR_M_ANALYZE, HR_REQ_ANALYZE, s_analyze },
+    { NULL, HR_REQ_RAW, NULL },
 };
+
+static hr_snapshot_t *
+s_take (void *state)
+{
+    content_state_t *st = state;
+    return hr_swap_acquire (st->swap);
+}
 
 int
 content_handle (void *state, const char *method, size_t method_len, hr_reader_t *args,
                 hr_writer_t *reply, hr_call_t *call)
 {
-    content_state_t *st = state;
-    hr_snapshot_t *snap = hr_swap_acquire (st->swap);
-    const content_snapshot_t *s = hr_snapshot_data (snap);
-    int rc;
-    if (!s)
-        rc = hr_service_error (call, HR_UNAVAILABLE, "content: no index loaded");
-    else
-        rc = hr_service_dispatch (HR_SERVICE_CONTENT, s_methods, st, s, method, method_len, args,
-                                  reply, call);
-    hr_snapshot_release (&snap);
-    return rc;
+    return hr_service_handle (&content_service_def, state, method, method_len, args, reply,
+                              call);
 }
 
 /*  ---- service definition ------------------------------------------------ */
@@ -368,26 +356,13 @@ s_service_tick (void *state)
     content_state_poll (state);
 }
 
-static void
-s_service_fini (void *state)
-{
-    content_state_t *st = state;
-    content_state_destroy (&st);
-}
-
 static bool
 s_service_ready (void *state)
 {
     return content_state_model_version (state) > 0;
 }
 
-const hr_service_def_t content_service_def = {
-    .name = HR_SERVICE_CONTENT,
-    .config = content_config,
-    .init = s_service_init,
-    .handle = content_handle,
-    .tick = s_service_tick,
-    .tick_ms = 2000,
-    .fini = s_service_fini,
-    .ready = s_service_ready,
-};
+HR_SERVICE_DEFINE (content_service_def, content_state_t, content_state_destroy,
+                   .name = HR_SERVICE_CONTENT, .config = content_config, .init = s_service_init,
+                   .methods = s_methods, .take = s_take, .no_model = "no index loaded",
+                   .tick = s_service_tick, .tick_ms = 2000, .ready = s_service_ready);

@@ -33,7 +33,8 @@ s_usage (FILE *out)
         "  --test        test file; without it the last --test-days days of --train\n"
         "                (default 1 for yoochoose, 7 for diginetica) are the test\n"
         "  --validate D  tune mode: drop the test, evaluate on the last D days of train\n"
-        "  --strategies  comma list of popularity,trending,content,collab,collab_live,rules,hybrid,\n"
+        "  --strategies  comma list of popularity,trending,content,collab,collab_live,rules,\n"
+        "                seqrules (sequential rules: order alone, SR), hybrid,\n"
         "                hybrid_learned (the learned merge, fitted on the newest 10 %% of\n"
         "                the train sessions: validation carved from train), hybrid_ltr\n"
         "                (the learning-to-rank stage over the same sources, fitted on the\n"
@@ -82,7 +83,7 @@ s_event_type (const char *name)
 static int
 s_parse_args (int argc, char **argv, eval_args_t *a)
 {
-    *a = (eval_args_t) { .strategies = "popularity,trending,content,collab,collab_live,rules,hybrid,hybrid_learned,hybrid_ltr",
+    *a = (eval_args_t) { .strategies = "popularity,trending,content,collab,collab_live,rules,seqrules,hybrid,hybrid_learned,hybrid_ltr",
                          .k = "10,20",
                          .set = "", .test_days = -1, .trending_rate = 0.95,
                          .train_type = HR_EVENT_CLICK, .test_type = HR_EVENT_CLICK,
@@ -241,9 +242,9 @@ s_load (const eval_args_t *a, collab_ids_t *ids, collab_log_t **train, collab_lo
 /*  The strategies of one run: the listed ones and those a hybrid needs
     (hidden), then one hybrid per --weights.  idx: position in st[] by name
     (-1 = not built).                                                        */
-enum { S_POPULARITY, S_TRENDING, S_COLLAB, S_COLLAB_LIVE, S_RULES, S_CONTENT, S_SOURCES };
+enum { S_POPULARITY, S_TRENDING, S_COLLAB, S_COLLAB_LIVE, S_RULES, S_CONTENT, S_SEQRULES, S_SOURCES };
 static const char *const s_source_names[S_SOURCES] = {
-    "popularity", "trending", "collab", "collab_live", "rules", "content"
+    "popularity", "trending", "collab", "collab_live", "rules", "content", "seqrules"
 };
 
 #define LINEUP_MAX 12
@@ -277,6 +278,28 @@ s_rules_params (const eval_args_t *a)
     return (eval_rules_params_t) { a->rules_support, a->rules_conf, 3, 2, 50, 2000000 };
 }
 
+/*  The sequential rules' parameters: the defaults; HR_SR_WINDOW, _HIST,
+    _POW, _KEEP, _ONLINE override them (to compare variants on the
+    validation split, never on the test).                                  */
+static eval_seqrules_params_t
+s_seqrules_params (void)
+{
+    eval_seqrules_params_t p;
+    eval_seqrules_params_default (&p);
+    const char *env;
+    if ((env = getenv ("HR_SR_WINDOW")))
+        p.window = (uint32_t) atoi (env);
+    if ((env = getenv ("HR_SR_HIST")))
+        p.hist = (uint32_t) atoi (env);
+    if ((env = getenv ("HR_SR_POW")))
+        p.hist_pow = (float) atof (env);
+    if ((env = getenv ("HR_SR_KEEP")))
+        p.keep = (uint32_t) atoi (env);
+    if ((env = getenv ("HR_SR_ONLINE")))
+        p.online = atoi (env) != 0;
+    return p;
+}
+
 static int
 s_build_source (const eval_args_t *a, int which, const collab_model_t *model,
                 const collab_log_t *train, uint32_t n_items,
@@ -293,6 +316,10 @@ s_build_source (const eval_args_t *a, int which, const collab_model_t *model,
         return eval_collab (st, model, sp);
     case S_COLLAB_LIVE:
         return eval_collab_live (st, model, sp);
+    case S_SEQRULES: {
+        eval_seqrules_params_t qp = s_seqrules_params ();
+        return eval_seqrules (st, train, n_items, &qp);
+    }
     case S_CONTENT:
         fprintf (stderr, "eval: building the content model from %s\n", a->catalog);
         if (eval_content (st, a->catalog, model->ids, err, sizeof err) == 0)
@@ -323,7 +350,7 @@ s_build_sources (const eval_args_t *a, const collab_model_t *model, const collab
         const char *name = s_source_names[i];
         bool listed = s_listed (a->strategies, name);
         bool learned_source = i == S_COLLAB_LIVE || i == S_RULES || i == S_TRENDING
-                              || i == S_CONTENT;
+                              || i == S_CONTENT || i == S_SEQRULES;
         if (i == S_CONTENT && !a->catalog)
             continue;
         if (!listed && !(want_hybrid && s_weighted (a, name)) && !(want_learned && learned_source))
@@ -398,7 +425,10 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
     char summary[640], ltr_summary[640];
     fprintf (stderr, "eval: fitting the learned merge on the newest 10 %% of the train sessions\n");
     eval_strategy_t *content = l->idx[S_CONTENT] >= 0 ? &l->st[l->idx[S_CONTENT]] : NULL;
-    hr_merge_model_t *fitted = eval_learned_fit (train, model->ids, tp, sp, &rp, content, a->trending_rate, 0.1,
+    eval_seqrules_params_t qp = s_seqrules_params ();
+    bool with_sr = !getenv ("HR_SR_SOURCE") || atoi (getenv ("HR_SR_SOURCE")) != 0;
+    hr_merge_model_t *fitted = eval_learned_fit (train, model->ids, tp, sp, &rp, content,
+                                                 with_sr ? &qp : NULL, a->trending_rate, 0.1,
                                                  a->hybrid_depth, summary, sizeof summary,
                                                  want_ltr ? ltr : NULL, &lp, items, ltr_summary,
                                                  sizeof ltr_summary);
@@ -414,12 +444,23 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
     eval_strategy_t *srcs[EVAL_LEARNED_SOURCES] = {
         &l->st[l->idx[S_COLLAB_LIVE]], &l->st[l->idx[S_RULES]], &l->st[l->idx[S_TRENDING]],
         l->idx[S_CONTENT] >= 0 ? &l->st[l->idx[S_CONTENT]] : NULL,
+        with_sr ? &l->st[l->idx[S_SEQRULES]] : NULL,
     };
-    uint32_t nsrcs = srcs[3] ? 4 : 3;
+    /* the rank merge takes the sources the run has, with their names */
+    eval_strategy_t *present[EVAL_LEARNED_SOURCES];
+    const char *names[EVAL_LEARNED_SOURCES];
+    double signal_weights[EVAL_LEARNED_SOURCES];
+    uint32_t nsrcs = 0;
+    for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
+        if (srcs[k]) {
+            present[nsrcs] = srcs[k];
+            names[nsrcs] = eval_learned_names[k];
+            signal_weights[nsrcs++] = eval_learned_signal_weights[k];
+        }
     int rc = 0;
     snprintf (l->learned_note, sizeof l->learned_note, "learned merge (rank, calibrated), %s", summary);
     if (want_merge) {
-        if (eval_hybrid_learned (&l->st[l->ns], srcs, eval_learned_names, eval_learned_signal_weights,
+        if (eval_hybrid_learned (&l->st[l->ns], present, names, signal_weights,
                                  nsrcs, &fitted, a->hybrid_depth, l->learned_note) == 0)
             l->ns++;
         else

@@ -10,14 +10,16 @@
 #define HISTORY_MAX 50          /* the gateway's HISTORY_EVENTS */
 
 const char *const eval_learned_names[EVAL_LEARNED_SOURCES] = {
-    "collab", "rules", "trending", "content_clicked"
+    "collab", "rules", "trending", "content_clicked", "seqrules"
 };
 /*  The gateway's defaults: HR_WEIGHT_CLICKED (collab, rules, content's
     clicked list), _DIVERSE.                                               */
-const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES] = { 0.5, 0.5, 0.1, 0.5 };
-static const char *const s_signals[EVAL_LEARNED_SOURCES] = { "clicked", "clicked", "diverse", "clicked" };
+const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES] = { 0.5, 0.5, 0.1, 0.5, 0.5 };
+static const char *const s_signals[EVAL_LEARNED_SOURCES] = {
+    "clicked", "clicked", "diverse", "clicked", "clicked"
+};
 /*  The rank merge's shares within the signal (HR_WEIGHT_CLICKED_*).       */
-static const double s_rank_weights[EVAL_LEARNED_SOURCES] = { 0.4, 0.2, 1, 0.4 };
+static const double s_rank_weights[EVAL_LEARNED_SOURCES] = { 0.4, 0.2, 1, 0.4, 0.2 };
 
 static int
 s_cmp_i64 (const void *a, const void *b)
@@ -34,7 +36,32 @@ s_encode (uint32_t item, char *id)
     memcpy (id, buf, HR_PRODUCT_ID_LEN);
 }
 
-/*  The newest `holdout` of the sessions (by their last click): 0 / -1.    */
+/*  The log with each session cut where its user was idle for more than
+    gap_ms (collab's live overlay starts a new session there too), pieces
+    shorter than 2 clicks dropped.  NULL on out of memory.                 */
+static collab_log_t *
+s_cut_at_gaps (const collab_log_t *log, int64_t gap_ms)
+{
+    collab_rows_t *rows = collab_rows_new ();
+    uint64_t piece = 0;
+    for (uint32_t s = 0; rows && s < log->n_sessions; s++)
+        for (uint32_t e = log->start[s]; e < log->start[s + 1]; e++) {
+            if (e == log->start[s] || log->ts_ms[e] - log->ts_ms[e - 1] > gap_ms)
+                piece++;
+            if (collab_rows_add (rows, piece, log->ts_ms[e], log->item[e]) != 0)
+                collab_rows_destroy (&rows);
+        }
+    collab_log_t *cut = rows ? collab_rows_build (rows, 2) : NULL;
+    collab_rows_destroy (&rows);
+    return cut;
+}
+
+/*  The newest `holdout` of the sessions (by their last click).  With
+    HR_FIT_GAP_MIN=M (minutes, an experiment, off by default) the held ones
+    are cut at idle gaps over M minutes: a prediction's history is then
+    what the user did in this visit (Online Retail's held-out customers
+    span months of invoices; its test sessions are single invoices).
+    0 / -1.                                                                */
 static int
 s_split (const collab_log_t *train, double holdout, collab_log_t **before, collab_log_t **held)
 {
@@ -56,8 +83,15 @@ s_split (const collab_log_t *train, double holdout, collab_log_t **before, colla
     uint32_t n_known = 0;
     for (uint32_t e = 0; e < (*before)->n_events; e++)
         n_known = (*before)->item[e] + 1 > n_known ? (*before)->item[e] + 1 : n_known;
-    *held = collab_log_known (after, n_known, 2);
+    collab_log_t *known = collab_log_known (after, n_known, 2);
     collab_log_destroy (&after);
+    const char *gap = getenv ("HR_FIT_GAP_MIN");
+    if (known && gap && atof (gap) > 0) {
+        *held = s_cut_at_gaps (known, (int64_t) (atof (gap) * 60000));
+        collab_log_destroy (&known);
+    }
+    else
+        *held = known;
     return *held ? 0 : -1;
 }
 
@@ -169,13 +203,14 @@ s_summary (merge_replay_t *replay, const hr_merge_model_t *fitted, double holdou
         snprintf (summary, cap, "fitted on %u validation predictions (newest %.0f %% of the train "
                   "sessions, %u; sources trained on the older %u): rank merge HR@20 %.4f MRR@20 %.4f, "
                   "learned HR@20 %.4f MRR@20 %.4f; sub-weights collab %g, rules %g, trending %g, "
-                  "content %g",
+                  "content %g, seqrules %g",
                   learned.n, holdout * 100, held, before, rank.hr, rank.mrr,
                   learned.hr, learned.mrr,
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "collab")),
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "rules")),
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "trending")),
-                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "content_clicked")));
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "content_clicked")),
+                  hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "seqrules")));
 }
 
 /*  The rankers of both protocols from their replays: each checked (fitted
@@ -223,7 +258,7 @@ hr_merge_model_t *
 eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
                   const collab_train_params_t *tp, const collab_score_params_t *sp,
                   const eval_rules_params_t *rp, eval_strategy_t *content,
-                  double trending_rate, double holdout,
+                  const eval_seqrules_params_t *qp, double trending_rate, double holdout,
                   uint32_t depth, char *summary, size_t cap, merge_ltr_t **ltr,
                   const merge_ltr_params_t *lp, bool item_features, char *ltr_summary,
                   size_t ltr_cap)
@@ -260,6 +295,8 @@ eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
         goto done;
     if (eval_rules (&src[1], before, n_items, rp, err, sizeof err) != 0)
         memset (&src[1], 0, sizeof src[1]);     /* no rules: fitted on the others */
+    if (qp && eval_seqrules (&src[4], before, n_items, qp) != 0)
+        goto done;
     if (content)
         src[3] = *content;      /* borrowed (built from the catalog alone: no leak) */
     merge_fit_source_t fs[EVAL_LEARNED_SOURCES];

@@ -11,7 +11,9 @@
     The test is never seen by the fit.  Sources, in this order: collab (clicked), rules
     (clicked), trending (standing in for the diverse picks), content's
     clicked list (when the run has a catalog: `content`, borrowed, may be
-    NULL; built from the catalog alone, so nothing of the log leaks).     */
+    NULL; built from the catalog alone, so nothing of the log leaks),
+    sequential rules (`seqrules`, trained on the older sessions with qp;
+    qp NULL: no such source).                                              */
 #ifndef EVAL_LEARNED_H
 #define EVAL_LEARNED_H
 #include <stddef.h>
@@ -21,7 +23,7 @@
 #include "collab-svc/ids.h"
 #include "collab-svc/params.h"
 
-#define EVAL_LEARNED_SOURCES 4
+#define EVAL_LEARNED_SOURCES 5
 extern const char *const eval_learned_names[EVAL_LEARNED_SOURCES];
 extern const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES];
 
@@ -36,7 +38,7 @@ extern const double eval_learned_signal_weights[EVAL_LEARNED_SOURCES];
 hr_merge_model_t *eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
                                     const collab_train_params_t *tp, const collab_score_params_t *sp,
                                     const eval_rules_params_t *rp, eval_strategy_t *content,
-                                    double trending_rate,
+                                    const eval_seqrules_params_t *qp, double trending_rate,
                                     double holdout, uint32_t depth, char *summary, size_t cap,
                                     merge_ltr_t **ltr, const merge_ltr_params_t *lp,
                                     bool item_features, char *ltr_summary, size_t ltr_cap);

@@ -53,6 +53,23 @@ typedef struct {
 int eval_rules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
                        const eval_rules_params_t *params, char *err, size_t errlen);
 
+/*  Sequential rules (eval_seqrules.c; SR of Ludewig & Jannach 2018): in
+    each training session (repeats collapsed) a click b at distance
+    d <= window after a click a adds 1 / d to the rule a -> b; a row keeps
+    its `keep` best consequents.  A history scores
+        score(b) = sum_k (k + 1)^-hist_pow x count(h_k -> b) / total(h_k)
+    over its newest `hist` distinct items h_k (k = 0 newest).  online: the
+    replayed clicks add their rules too (at most live_max, 0 = 2^20).    */
+typedef struct {
+    uint32_t window, keep, hist;
+    float hist_pow;
+    bool online;
+    uint32_t live_max;
+} eval_seqrules_params_t;
+void eval_seqrules_params_default (eval_seqrules_params_t *p);
+int eval_seqrules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
+                   const eval_seqrules_params_t *params);
+
 /*  The hybrid: every source asked for `depth` items, merged with hr_merge
     (common/hr_merge.h, what the gateway serves) with the given weights.
     The sources are borrowed (they stay in the evaluation's list).          */

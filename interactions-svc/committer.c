@@ -116,7 +116,7 @@ s_write_through (shard_t *self, hr_event_t *const *events, int n)
         hr_counter_add (self->cache_failed, (uint64_t) n);
         return;
     }
-    int cached = inter_cache_append_push (self->redis, events, n, self->config.cache_len);
+    int cached = inter_cache_append_push (self->redis, events, n, self->config.settings.cache_len);
     int queued = 0;
     while (cached == INTER_CACHE_PUSH_CMDS * n && queued < n
        &&  hr_events_append (self->redis, events[queued]) == 0)
@@ -200,7 +200,7 @@ s_committer_thread (void *arg)
         if (!self->head)
             break;              // stopping, and nothing left to commit
         int n = 0;
-        while (self->head && n < self->config.batch_max) {
+        while (self->head && n < self->config.settings.batch_max) {
             self->batch[n++] = self->head;
             self->head = self->head->next;
         }
@@ -220,11 +220,11 @@ static int
 s_shard_init (shard_t *self, const inter_committer_config_t *config)
 {
     self->config = *config;
-    self->fence_ttl_s = config->statement_timeout_ms / 1000 * 2 + 10;
-    self->store = inter_store_new (config->database_url, config->statement_timeout_ms);
-    self->redis = hr_redis_new (config->redis_url, config->redis_timeout_ms);
-    self->batch = calloc ((size_t) config->batch_max, sizeof *self->batch);
-    self->events = calloc ((size_t) config->batch_max, sizeof *self->events);
+    self->fence_ttl_s = config->settings.statement_timeout_ms / 1000 * 2 + 10;
+    self->store = inter_store_new (config->settings.database_url, config->settings.statement_timeout_ms);
+    self->redis = hr_redis_new (config->settings.redis_url, config->settings.redis_timeout_ms);
+    self->batch = calloc ((size_t) config->settings.batch_max, sizeof *self->batch);
+    self->events = calloc ((size_t) config->settings.batch_max, sizeof *self->events);
     self->dirty = calloc (DIRTY_MAX, sizeof *self->dirty);
     self->committed = hr_counter ("hr_interactions_committed_total",
                                   "Events committed to PostgreSQL", NULL);
@@ -276,17 +276,17 @@ inter_committer_t *
 inter_committer_new (const inter_committer_config_t *config)
 {
     assert (config);
-    assert (config->batch_max > 0 && config->batch_max <= INTER_BATCH_MAX);
-    assert (config->shards > 0);
+    assert (config->settings.batch_max > 0 && config->settings.batch_max <= INTER_BATCH_MAX);
+    assert (config->settings.committers > 0);
     inter_committer_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->shards = calloc ((size_t) config->shards, sizeof *self->shards);
+    self->shards = calloc ((size_t) config->settings.committers, sizeof *self->shards);
     if (!self->shards) {
         free (self);
         return NULL;
     }
-    for (int i = 0; i < config->shards; i++) {
+    for (int i = 0; i < config->settings.committers; i++) {
         self->nshards++;
         if (s_shard_init (&self->shards[i], config) != 0) {
             inter_committer_destroy (&self);

@@ -22,15 +22,12 @@
 #ifndef INTER_COMMITTER_H
 #define INTER_COMMITTER_H
 #include "hr_events.h"
+#include "settings.h"
 
 typedef struct {
-    const char *database_url;
-    const char *redis_url;
-    int statement_timeout_ms;
-    int redis_timeout_ms;
-    int cache_len;              /* HR_HISTORY_CACHE_LEN */
-    int batch_max;              /* <= INTER_BATCH_MAX */
-    int shards;                 /* committer threads (HR_INTERACTIONS_COMMITTERS) */
+    /*  the connections, cache_len, batch_max (<= INTER_BATCH_MAX) and
+        committers (threads; users are sharded over them)                 */
+    inter_settings_t settings;
     /*  Tests only: called on the committer thread between a batch's COMMIT
         and its write-through (where a racing refill does harm).  NULL.     */
     void (*after_commit) (void *arg, hr_event_t *const *events, int n);

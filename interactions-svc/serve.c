@@ -106,12 +106,7 @@ inter_server_new (const inter_settings_t *settings)
     self->settings.database_url = self->database_url;
     self->settings.redis_url = self->redis_url;
     const inter_settings_t *s = &self->settings;
-    inter_committer_config_t cc = {
-        .database_url = s->database_url, .redis_url = s->redis_url,
-        .statement_timeout_ms = s->statement_timeout_ms,
-        .redis_timeout_ms = s->redis_timeout_ms,
-        .cache_len = s->cache_len, .batch_max = s->batch_max, .shards = s->committers,
-    };
+    inter_committer_config_t cc = { .settings = *s };
     self->committer = inter_committer_new (&cc);
     self->history = inter_history_new (s->database_url, s->redis_url, s->statement_timeout_ms,
                                        s->redis_timeout_ms, s->cache_len, s->readers);
@@ -159,14 +154,14 @@ s_record_event (hr_reader_t *args, hr_event_t *ev, hr_call_t *call)
 }
 
 static int
-s_record (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_record (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
           hr_call_t *call)
 {
     inter_server_t *self = state;
     (void) model;
     (void) reply;
     hr_event_t ev;
-    int status = s_record_event (args, &ev, call);
+    int status = s_record_event (req->args, &ev, call);
     if (status != HR_OK)
         return status;
     if (inter_committer_submit (self->committer, &ev) != 0)
@@ -175,15 +170,12 @@ s_record (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
 }
 
 static int
-s_history (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_history (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
            hr_call_t *call)
 {
     inter_server_t *self = state;
     (void) model;
-    hr_proto_history_req_t req;
-    if (hr_proto_history_req_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST,
-                                 "history: expected str user_id, u32 days, u32 limit");
+    const hr_proto_history_req_t req = r->history;
     if (!hr_valid_user_id (req.user_id, req.user_id_len))
         return hr_service_error (call, HR_BAD_REQUEST,
                                  "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
@@ -238,10 +230,11 @@ s_events_decode (hr_reader_t *args, hr_event_t *out, uint32_t n, hr_call_t *call
 //  event is committed.  A failed commit may leave part of the batch stored:
 //  the client's retry then stores those twice (at least once, never lost).
 static int
-s_events (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_events (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
           hr_call_t *call)
 {
     inter_server_t *self = state;
+    hr_reader_t *args = req->args;
     (void) model;
     (void) reply;
     uint32_t n;
@@ -268,15 +261,13 @@ s_events (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
 }
 
 static int
-s_erase (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_erase (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
          hr_call_t *call)
 {
     inter_server_t *self = state;
     (void) model;
-    const char *user;
-    size_t len;
-    if (hr_proto_erase_get (args, &user, &len) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "erase: expected str user_id");
+    const char *user = req->user.id;
+    size_t len = req->user.len;
     if (!hr_valid_user_id (user, len))
         return hr_service_error (call, HR_BAD_REQUEST,
                                  "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
@@ -291,20 +282,12 @@ s_erase (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
 }
 
 static const hr_method_t s_methods[] = {
-    { HR_M_RECORD, s_record },
-    { HR_M_HISTORY, s_history },
-    { HR_M_EVENTS, s_events },
-    { HR_M_ERASE, s_erase },
-    { NULL, NULL },
+    { HR_M_RECORD, HR_REQ_RAW, s_record },
+    { HR_M_HISTORY, HR_REQ_HISTORY, s_history },
+    { HR_M_EVENTS, HR_REQ_RAW, s_events },
+    { HR_M_ERASE, HR_REQ_ERASE, s_erase },
+    { NULL, HR_REQ_RAW, NULL },
 };
-
-int
-inter_server_handle (void *state, const char *method, size_t method_len,
-                     hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
-{
-    return hr_service_dispatch (HR_SERVICE_INTERACTIONS, s_methods, state, NULL, method,
-                                method_len, args, reply, call);
-}
 
 /*  A batch: its records are handed to the committer together (one wait,
     shared commits) instead of one commit wait after another; the other
@@ -325,8 +308,9 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
         if (item->status != HR_BATCH_PENDING)
             continue;
         if (!hr_proto_method_is (item->method, item->method_len, HR_M_RECORD))
-            item->status = inter_server_handle (self, item->method, item->method_len,
-                                                &item->args, item->reply, &item->call);
+            item->status = hr_service_handle (&inter_service_def, self, item->method,
+                                              item->method_len, &item->args, item->reply,
+                                              &item->call);
         else if (!records)
             item->status = hr_service_error (&item->call, HR_INTERNAL, "out of memory");
         else if ((item->status = s_record_event (&item->args, &records->events[m],
@@ -363,21 +347,7 @@ s_init (hr_config_t *cfg)
     return inter_server_new (&settings);
 }
 
-static void
-s_fini (void *state)
-{
-    inter_server_t *self = state;
-    inter_server_destroy (&self);
-}
-
-const hr_service_def_t inter_service_def = {
-    .name = HR_SERVICE_INTERACTIONS,
-    .config = inter_config_vars,
-    .init = s_init,
-    .handle = inter_server_handle,
-    .tick = inter_server_tick,
-    .tick_ms = 1000,
-    .fini = s_fini,
-    .ready = NULL,
-    .handle_batch = s_handle_batch,
-};
+HR_SERVICE_DEFINE (inter_service_def, inter_server_t, inter_server_destroy,
+                   .name = HR_SERVICE_INTERACTIONS, .config = inter_config_vars, .init = s_init,
+                   .methods = s_methods, .tick = inter_server_tick, .tick_ms = 1000,
+                   .handle_batch = s_handle_batch);

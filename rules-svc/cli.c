@@ -222,22 +222,11 @@ static const char TRAIN_USAGE[] =
 int rules_cli_train (int argc, char **argv)
 {
     const hr_config_var_t *const tables[] = { hr_config_common, rules_config, NULL };
-    hr_config_t *cfg = hr_config_new ("hybridrec train rules", tables);
+    int exit_code;
+    hr_config_t *cfg = hr_config_for_command ("hybridrec train rules", TRAIN_USAGE, tables,
+                                              argc, argv, &exit_code);
     if (!cfg)
-        return 1;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp (argv[i], "--help") || !strcmp (argv[i], "-h")) {
-            fputs (TRAIN_USAGE, stdout);
-            hr_config_print_help (cfg, stdout);
-            hr_config_destroy (&cfg);
-            return 0;
-        }
-        fprintf (stderr, "train rules: unexpected argument %s (see --help)\n", argv[i]);
-        hr_config_destroy (&cfg);
-        return 2;
-    }
-    if (hr_config_load_or_report (&cfg, "train rules") != 0)
-        return 2;
+        return exit_code;
     int mode = rules_basket_mode_parse (hr_config_str (cfg, "HR_BASKET_MODE"));
     if (mode < 0) {
         fprintf (stderr, "train rules: HR_BASKET_MODE: must be session or user-day\n");

@@ -114,18 +114,16 @@ static void s_put_hits (const rules_model_t *m, const rules_hit_t *hits, size_t 
     hr_scored_list_end (w, begin, m ? (uint32_t) n : 0);
 }
 
-static int s_for_product (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
-                          hr_call_t *call)
+static int s_for_product (void *state, const void *model, const hr_proto_req_t *req,
+                          hr_writer_t *reply, hr_call_t *call)
 {
     const rules_model_t *m = model;
     (void) state;
-    hr_proto_product_req_t req;
-    if (hr_proto_product_req_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "for_product: expected str product_id, u32 limit");
-    if (!hr_valid_product_id (req.id, req.id_len))
+    const hr_proto_product_req_t *p = &req->product;
+    if (!hr_valid_product_id (p->id, p->id_len))
         return hr_service_error (call, HR_BAD_REQUEST, "for_product: invalid product id");
     rules_hit_t hits[HR_RULES_LIMIT_MAX];
-    size_t n = m ? rules_model_for_product (m, req.id, s_clamp_limit (req.limit), hits) : 0;
+    size_t n = m ? rules_model_for_product (m, p->id, s_clamp_limit (p->limit), hits) : 0;
     s_put_hits (m, hits, n, reply);
     return HR_OK;
 }
@@ -149,21 +147,18 @@ static size_t s_clicked (const hr_proto_history_t *h, uint32_t cap, const char *
     return n;
 }
 
-static int s_for_user (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
-                       hr_call_t *call)
+static int s_for_user (void *state, const void *model, const hr_proto_req_t *req,
+                       hr_writer_t *reply, hr_call_t *call)
 {
     rules_state_t *self = state;
     const rules_model_t *m = model;
-    hr_proto_for_user_t req;
-    if (hr_proto_for_user_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "for_user: expected history, u32 limit");
     const char *ids[HR_HISTORY_MAX];
     uint32_t cap = self->params.history_items < HR_HISTORY_MAX ? self->params.history_items
                                                                 : HR_HISTORY_MAX;
-    size_t nids = s_clicked (&req.history, cap, ids);
+    size_t nids = s_clicked (&req->for_user.history, cap, ids);
     rules_hit_t hits[HR_RULES_LIMIT_MAX];
     long n = m ? rules_model_for_user (m, (const char *const *) ids, nids,
-                                       s_clamp_limit (req.limit), hits) : 0;
+                                       s_clamp_limit (req->for_user.limit), hits) : 0;
     if (n < 0)
         return hr_service_error (call, HR_INTERNAL, "for_user: out of memory");
     s_put_hits (m, hits, (size_t) n, reply);
@@ -171,21 +166,15 @@ static int s_for_user (void *state, const void *model, hr_reader_t *args, hr_wri
 }
 
 static const hr_method_t s_methods[] = {
-    { HR_M_FOR_USER, s_for_user },
-    { HR_M_FOR_PRODUCT, s_for_product },
-    { NULL, NULL },
+    { HR_M_FOR_USER, HR_REQ_FOR_USER, s_for_user },
+    { HR_M_FOR_PRODUCT, HR_REQ_PRODUCT, s_for_product },
+    { NULL, HR_REQ_RAW, NULL },
 };
 
-int rules_handle (void *state, const char *method, size_t method_len,
-                  hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+static hr_snapshot_t *s_take (void *state)
 {
     rules_state_t *self = state;
-    hr_snapshot_t *snap = hr_swap_acquire (self->swap);
-    const rules_model_t *m = hr_snapshot_data (snap);
-    int rc = hr_service_dispatch (HR_SERVICE_RULES, s_methods, self, m, method, method_len, args,
-                                  reply, call);
-    hr_snapshot_release (&snap);
-    return rc;
+    return hr_swap_acquire (self->swap);
 }
 
 /* ---- the service definition ------------------------------------------- */
@@ -210,19 +199,6 @@ static void s_tick (void *state)
     rules_state_poll (state);
 }
 
-static void s_fini (void *state)
-{
-    rules_state_t *self = state;
-    rules_state_destroy (&self);
-}
-
-const hr_service_def_t rules_service_def = {
-    .name = HR_SERVICE_RULES,
-    .config = rules_config,
-    .init = s_init,
-    .handle = rules_handle,
-    .tick = s_tick,
-    .tick_ms = 2000,
-    .fini = s_fini,
-    .ready = NULL,
-};
+HR_SERVICE_DEFINE (rules_service_def, rules_state_t, rules_state_destroy,
+                   .name = HR_SERVICE_RULES, .config = rules_config, .init = s_init,
+                   .methods = s_methods, .take = s_take, .tick = s_tick, .tick_ms = 2000);

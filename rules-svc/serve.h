@@ -28,8 +28,5 @@ int64_t rules_state_version (rules_state_t *self);
     new, -1 error (logged).  What the tick does.                           */
 int rules_state_poll (rules_state_t *self);
 
-int rules_handle (void *state, const char *method, size_t method_len,
-                  hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);
-
 extern const hr_service_def_t rules_service_def;
 #endif

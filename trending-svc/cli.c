@@ -24,22 +24,11 @@ static const char USAGE[] =
 int trending_cli_train (int argc, char **argv)
 {
     const hr_config_var_t *const tables[] = { hr_config_common, trending_config, NULL };
-    hr_config_t *cfg = hr_config_new ("hybridrec train trending", tables);
+    int exit_code;
+    hr_config_t *cfg = hr_config_for_command ("hybridrec train trending", USAGE, tables,
+                                              argc, argv, &exit_code);
     if (!cfg)
-        return 1;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp (argv[i], "--help") || !strcmp (argv[i], "-h")) {
-            fputs (USAGE, stdout);
-            hr_config_print_help (cfg, stdout);
-            hr_config_destroy (&cfg);
-            return 0;
-        }
-        fprintf (stderr, "train trending: unexpected argument %s (see --help)\n", argv[i]);
-        hr_config_destroy (&cfg);
-        return 2;
-    }
-    if (hr_config_load_or_report (&cfg, "train trending") != 0)
-        return 2;
+        return exit_code;
     struct timespec t0;
     clock_gettime (CLOCK_MONOTONIC, &t0);
     hr_pg_t *pg = hr_config_pg (cfg, 600000);

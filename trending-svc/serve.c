@@ -1,5 +1,5 @@
 /*  trending_serve — trending-svc's requests (protocol.h): decode with
-    hr_proto, answer from the current ranking (trending_state_view), encode. */
+    hr_proto, answer from the current ranking (trending_state_take), encode. */
 #include "serve.h"
 #include <math.h>
 #include <stdlib.h>
@@ -24,20 +24,17 @@ s_put_items (hr_writer_t *w, const hr_catalog_t *cat, const trending_rank_t *ran
 }
 
 static int
-s_trending (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply,
+s_trending (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
             hr_call_t *call)
 {
-    const trending_view_t *v = model;
     (void) state;
-    uint32_t limit;
-    if (hr_proto_trending_get (args, &limit) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "trending: expected u32 limit");
-    if (limit > HR_TRENDING_LIMIT_MAX)
-        limit = HR_TRENDING_LIMIT_MAX;
+    (void) call;
+    trending_view_t v;
+    trending_view_of (model, &v);
+    uint32_t limit = req->limit < HR_TRENDING_LIMIT_MAX ? req->limit : HR_TRENDING_LIMIT_MAX;
     uint32_t n;
-    const uint32_t *g = trending_rank_global (v->rank, &n);
-    s_put_items (reply, v->catalog, v->rank, g, n < limit ? n : limit,
-                 HR_STRAT_TRENDING, NULL);
+    const uint32_t *g = trending_rank_global (v.rank, &n);
+    s_put_items (reply, v.catalog, v.rank, g, n < limit ? n : limit, HR_STRAT_TRENDING, NULL);
     return HR_OK;
 }
 
@@ -101,21 +98,21 @@ s_put_home (const trending_state_t *self, const trending_view_t *v, uint32_t lim
 }
 
 static int
-s_home (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+s_home (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
+        hr_call_t *call)
 {
     const trending_state_t *self = state;
-    const trending_view_t *v = model;
-    hr_proto_home_req_t req;
-    if (hr_proto_home_req_get (args, &req) != 0)
-        return hr_service_error (call, HR_BAD_REQUEST, "home: expected u32 limit, u64 seed, history");
-    uint32_t limit = req.limit < HR_TRENDING_HOME_LIMIT_MAX ? req.limit : HR_TRENDING_HOME_LIMIT_MAX;
+    trending_view_t view, *v = &view;
+    trending_view_of (model, &view);
+    const hr_proto_home_req_t *req = &r->home;
+    uint32_t limit = req->limit < HR_TRENDING_HOME_LIMIT_MAX ? req->limit : HR_TRENDING_HOME_LIMIT_MAX;
     uint32_t *picks = malloc (((size_t) limit + 1) * sizeof *picks);
-    uint32_t *hist_idx = malloc (((size_t) req.history.n + 1) * sizeof *hist_idx);
-    uint16_t *hist_cat = malloc (((size_t) req.history.n + 1) * sizeof *hist_cat);
+    uint32_t *hist_idx = malloc (((size_t) req->history.n + 1) * sizeof *hist_idx);
+    uint16_t *hist_cat = malloc (((size_t) req->history.n + 1) * sizeof *hist_cat);
     int rc = HR_OK;
     if (picks && hist_idx && hist_cat) {
-        uint32_t nh = s_history_items (v->catalog, &req.history, hist_idx, hist_cat);
-        uint32_t np = trending_diverse (v->rank, v->st, hist_cat, nh, hist_idx, nh, limit, req.seed, picks);
+        uint32_t nh = s_history_items (v->catalog, &req->history, hist_idx, hist_cat);
+        uint32_t np = trending_diverse (v->rank, v->st, hist_cat, nh, hist_idx, nh, limit, req->seed, picks);
         s_put_home (self, v, limit, np, picks, reply);
     }
     if (!picks || !hist_idx || !hist_cat || reply->oom)
@@ -127,27 +124,11 @@ s_home (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply, h
 }
 
 static const hr_method_t s_methods[] = {
-    { HR_M_HOME, s_home },
-    { HR_M_TRENDING, s_trending },
-    { NULL, NULL },
+    { HR_M_HOME, HR_REQ_HOME, s_home },
+    { HR_M_TRENDING, HR_REQ_TRENDING, s_trending },
+    { NULL, HR_REQ_RAW, NULL },
 };
 
-int
-trending_handle (void *state, const char *method, size_t method_len,
-                 hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
-{
-    trending_state_t *self = state;
-    trending_view_t view, *v = &view;
-    hr_snapshot_t *snap = trending_state_view (self, &view);
-    int rc;
-    if (!snap)
-        rc = hr_service_error (call, HR_UNAVAILABLE, "trending: no ranking yet");
-    else
-        rc = hr_service_dispatch (HR_SERVICE_TRENDING, s_methods, self, v, method, method_len,
-                                  args, reply, call);
-    hr_snapshot_release (&snap);
-    return rc;
-}
 /* ---- the service definition ------------------------------------------- */
 
 static void s_tick (void *state)
@@ -179,19 +160,7 @@ static void *s_init (hr_config_t *cfg)
     return trending_state_new (&p, NULL);
 }
 
-static void s_fini (void *state)
-{
-    trending_state_t *self = state;
-    trending_state_destroy (&self);
-}
-
-const hr_service_def_t trending_service_def = {
-    .name = HR_SERVICE_TRENDING,
-    .config = trending_config,
-    .init = s_init,
-    .handle = trending_handle,
-    .tick = s_tick,
-    .tick_ms = TRENDING_REFRESH_MS,
-    .fini = s_fini,
-    .ready = NULL,
-};
+HR_SERVICE_DEFINE (trending_service_def, trending_state_t, trending_state_destroy,
+                   .name = HR_SERVICE_TRENDING, .config = trending_config, .init = s_init,
+                   .methods = s_methods, .take = trending_state_take,
+                   .no_model = "no ranking yet", .tick = s_tick, .tick_ms = TRENDING_REFRESH_MS);

@@ -5,8 +5,5 @@
 #include "hr_service.h"
 #include "state.h"
 
-int trending_handle (void *state, const char *method, size_t method_len,
-                     hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);
-
 extern const hr_service_def_t trending_service_def;
 #endif

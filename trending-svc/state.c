@@ -532,15 +532,18 @@ trending_state_destroy (trending_state_t **self_p)
 
 
 hr_snapshot_t *
-trending_state_view (trending_state_t *self, trending_view_t *view)
+trending_state_take (void *state)
 {
-    hr_snapshot_t *snap = hr_swap_acquire (self->ranks);
-    const ranked_t *r = hr_snapshot_data (snap);
-    if (r) {
-        const bundle_t *b = s_bundle (r->bundle);
-        *view = (trending_view_t) { b->catalog, b->st, r->rank };
-    }
-    return snap;
+    trending_state_t *self = state;
+    return hr_swap_acquire (self->ranks);
+}
+
+void
+trending_view_of (const void *ranking, trending_view_t *view)
+{
+    const ranked_t *r = ranking;
+    const bundle_t *b = s_bundle (r->bundle);
+    *view = (trending_view_t) { b->catalog, b->st, r->rank };
 }
 
 uint32_t

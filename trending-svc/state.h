@@ -1,6 +1,6 @@
 /*  trending_state — trending-svc's state: live click sums and rankings.
 
-    Threads: workers read the current ranking through trending_state_view
+    Threads: workers read the current ranking through trending_state_take
     (a counted snapshot: no lock is held while they answer); one event
     thread (started here) adds every click from the Redis stream to the
     forward-decay sums under a mutex; the tick thread (trending_state_poll)
@@ -56,14 +56,16 @@ void trending_state_poll (trending_state_t *self);
 double trending_state_score (trending_state_t *self, const char *id10);
 uint64_t trending_state_events (trending_state_t *self);
 
-/*  The current ranking and the catalog it indexes, valid until the
-    returned snapshot is released; NULL (view untouched) before the first. */
+/*  The current ranking (a trending_state_t *state): a snapshot whose data
+    trending_view_of reads, valid until it is released; data NULL before
+    the first.  The view: the ranking and the catalog it indexes.          */
 typedef struct {
     const hr_catalog_t *catalog;
     const trending_static_t *st;
     const trending_rank_t *rank;
 } trending_view_t;
-hr_snapshot_t *trending_state_view (trending_state_t *self, trending_view_t *view);
+hr_snapshot_t *trending_state_take (void *state);
+void trending_view_of (const void *ranking, trending_view_t *view);
 uint32_t trending_state_top_categories (const trending_state_t *self);
 
 #endif

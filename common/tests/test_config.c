@@ -222,6 +222,24 @@ START_TEST (test_help)
 }
 END_TEST
 
+/*  hr_config_list_next: items trimmed, empty ones skipped, the end false. */
+START_TEST (test_list_next)
+{
+    const char *list = " a, ,bc ,, d e ,", *item;
+    size_t len;
+    const char *want[] = { "a", "bc", "d e" };
+    for (int k = 0; k < 3; k++) {
+        ck_assert (hr_config_list_next (&list, &item, &len));
+        ck_assert_uint_eq (len, strlen (want[k]));
+        ck_assert (memcmp (item, want[k], len) == 0);
+    }
+    ck_assert (!hr_config_list_next (&list, &item, &len));
+    const char *none = NULL, *blank = " , ";
+    ck_assert (!hr_config_list_next (&none, &item, &len));
+    ck_assert (!hr_config_list_next (&blank, &item, &len));
+}
+END_TEST
+
 int
 main (void)
 {
@@ -236,6 +254,7 @@ main (void)
     tcase_add_test (tc, test_bools);
     tcase_add_test (tc, test_database_url);
     tcase_add_test (tc, test_help);
+    tcase_add_test (tc, test_list_next);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     //  tests change the environment: each runs in its own process

@@ -202,9 +202,10 @@ inner_request (hr_writer_t *w, const char *method, const char *arg)
 }
 
 static int
-s_method_a (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+s_method_a (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
+            hr_call_t *call)
 {
-    (void) args;
+    (void) req;
     (void) call;
     *(int *) state += 1;
     hr_put_cstr (reply, model);
@@ -212,11 +213,12 @@ s_method_a (void *state, const void *model, hr_reader_t *args, hr_writer_t *repl
 }
 
 static int
-s_method_b (void *state, const void *model, hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
+s_method_b (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
+            hr_call_t *call)
 {
     (void) state;
     (void) model;
-    (void) args;
+    (void) req;
     (void) reply;
     return hr_service_error (call, HR_NOT_FOUND, "b ran");
 }
@@ -226,9 +228,10 @@ s_method_b (void *state, const void *model, hr_reader_t *args, hr_writer_t *repl
 START_TEST (test_method_table)
 {
     static const hr_method_t methods[] = {
-        { "a", s_method_a },
-        { "bb", s_method_b },
-        { NULL, NULL },
+        { "a", HR_REQ_RAW, s_method_a },
+        { "bb", HR_REQ_RAW, s_method_b },
+        { "p", HR_REQ_PRODUCT, s_method_b },
+        { NULL, HR_REQ_RAW, NULL },
     };
     char err[128] = "";
     hr_call_t call = { .errbuf = err, .errcap = sizeof err };
@@ -255,8 +258,74 @@ START_TEST (test_method_table)
     ck_assert_int_eq (hr_service_dispatch ("svc", methods, &calls, NULL, "ab", 2, &args, &reply,
                                            &call), HR_BAD_REQUEST);
     ck_assert_str_eq (err, "svc: unknown method 'ab'");
+    /*  arguments that do not decode as the method's kind never reach it */
+    ck_assert_int_eq (hr_service_dispatch ("svc", methods, &calls, NULL, "p", 1, &args, &reply,
+                                           &call), HR_BAD_REQUEST);
+    ck_assert_str_eq (err, "p: expected str product_id, u32 limit");
+    hr_writer_t good;
+    hr_writer_init (&good);
+    hr_put_cstr (&good, "P000000001");
+    hr_put_u32 (&good, 5);
+    hr_reader_init (&args, good.data, good.len);
+    ck_assert_int_eq (hr_service_dispatch ("svc", methods, &calls, NULL, "p", 1, &args, &reply,
+                                           &call), HR_NOT_FOUND);
+    ck_assert_str_eq (err, "b ran");
+    hr_writer_free (&good);
     ck_assert_int_eq (calls, 1);
     hr_writer_free (&reply);
+}
+END_TEST
+
+static hr_snapshot_t *
+s_take (void *state)
+{
+    return hr_swap_acquire (state);
+}
+
+static int
+s_method_model (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
+                hr_call_t *call)
+{
+    (void) state;
+    (void) req;
+    (void) call;
+    hr_put_cstr (reply, model);
+    return HR_OK;
+}
+
+/*  hr_service_handle on a table-driven definition: without a model, the
+    no_model answer (UNAVAILABLE naming the service) and no handler runs;
+    with one, the handler sees the data of the snapshot take() returned.  */
+START_TEST (test_handle_table)
+{
+    static const hr_method_t methods[] = {
+        { "m", HR_REQ_RAW, s_method_model },
+        { NULL, HR_REQ_RAW, NULL },
+    };
+    hr_service_def_t def = { .name = "svc", .methods = methods, .take = s_take,
+                             .no_model = "nothing loaded" };
+    hr_swap_t *swap = hr_swap_new (NULL);
+    ck_assert_ptr_nonnull (swap);
+    char err[128] = "";
+    hr_call_t call = { .errbuf = err, .errcap = sizeof err };
+    hr_writer_t reply;
+    hr_writer_init (&reply);
+    hr_reader_t args;
+    hr_reader_init (&args, "", 0);
+    ck_assert_int_eq (hr_service_handle (&def, swap, "m", 1, &args, &reply, &call),
+                      HR_UNAVAILABLE);
+    ck_assert_str_eq (err, "svc: nothing loaded");
+    ck_assert_uint_eq (reply.len, 0);
+    static char model[] = "model-1";
+    ck_assert_int_eq (hr_swap_install (swap, model, 1), 0);
+    ck_assert_int_eq (hr_service_handle (&def, swap, "m", 1, &args, &reply, &call), HR_OK);
+    hr_reader_t r;
+    hr_reader_init (&r, reply.data, reply.len);
+    size_t len;
+    const char *text = hr_get_str (&r, &len);
+    ck_assert (text && len == 7 && memcmp (text, "model-1", 7) == 0);
+    hr_writer_free (&reply);
+    hr_swap_destroy (&swap);
 }
 END_TEST
 
@@ -435,6 +504,7 @@ main (void)
     tcase_set_timeout (tc, 30);
     tcase_add_test (tc, test_dispatch_and_errors);
     tcase_add_test (tc, test_method_table);
+    tcase_add_test (tc, test_handle_table);
     tcase_add_test (tc, test_batch);
     tcase_add_test (tc, test_handle_batch_hook);
     tcase_add_test (tc, test_graceful_destroy);

@@ -303,10 +303,8 @@ gw_handle_home (gw_request_t *r)
         gw_send_error (r, 422, "missing_parameter", "query parameter user_id is required");
         return;
     }
-    if (!hr_valid_user_id (user.base, user.len)) {
-        gw_send_error (r, 400, "invalid_user_id", "user_id must match ^[a-zA-Z0-9]{1,50}$");
+    if (!gw_endpoint_user_id (r, user))
         return;
-    }
     long limit;
     if (!gw_endpoint_limit (r, HOME_DEFAULT_LIMIT, HOME_MAX_LIMIT, &limit))
         return;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "gw_app.h"
+#include "gw_endpoint.h"
 #include "gw_params.h"
 #include "gw_proto.h"
 #include "gw_respond.h"
@@ -222,10 +223,8 @@ void
 gw_handle_interactions_get (gw_request_t *r, h2o_iovec_t user)
 {
     h2o_req_t *req = r->req;
-    if (!hr_valid_user_id (user.base, user.len)) {
-        gw_send_error (r, 400, "invalid_user_id", "user_id must match ^[a-zA-Z0-9]{1,50}$");
+    if (!gw_endpoint_user_id (r, user))
         return;
-    }
     h2o_iovec_t qs = gw_query_string (req), v;
     long days = DEFAULT_DAYS;
     if (gw_query_get (&req->pool, qs.base, qs.len, "days", &v)
@@ -233,11 +232,9 @@ gw_handle_interactions_get (gw_request_t *r, h2o_iovec_t user)
         gw_send_error (r, 400, "invalid_days", "days must be an integer from 1 to 365");
         return;
     }
-    gw_fanout_t *f = gw_fanout_new (r->thread->loop, req);
-    if (!f) {
-        gw_send_overloaded (r);
+    gw_fanout_t *f = gw_endpoint_fanout (r);
+    if (!f)
         return;
-    }
     history_t *h = h2o_mem_alloc_pool (&req->pool, sizeof *h);
     h->r = r;
     h->user = user;

@@ -145,19 +145,15 @@ void
 gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
 {
     h2o_req_t *req = r->req;
-    if (!hr_valid_product_id (product_id.base, product_id.len)) {
-        gw_send_error (r, 400, "invalid_product_id", "product_id must match ^[A-Z0-9]{10}$");
+    if (!gw_endpoint_product_id (r, product_id))
         return;
-    }
     long limit;
     if (!gw_endpoint_limit (r, PRODUCT_DEFAULT_LIMIT, PRODUCT_MAX_LIMIT, &limit))
         return;
     int64_t catalog_version;
     const hr_catalog_t *cat = gw_catalog_for_request_v (r->app->catalog, &req->pool, &catalog_version);
-    if (hr_catalog_find (cat, product_id.base) < 0) {
-        gw_send_error (r, 404, "product_not_found", "no product with id %.10s", product_id.base);
+    if (!gw_endpoint_product_known (r, cat, product_id))
         return;
-    }
     gw_filter_t *filter;
     if (!gw_filter_parse (r, &filter))
         return;

@@ -1,6 +1,7 @@
 /*  gw_users — DELETE /api/v1/users/{user_id} (see gw_users.h).             */
 #include "gw_users.h"
 #include "gw_buf.h"
+#include "gw_endpoint.h"
 #include "gw_fanout.h"
 #include "gw_respond.h"
 #include "hr_status.h"
@@ -44,10 +45,8 @@ erase_done (gw_fanout_t *f, void *arg)
 void
 gw_handle_user_erase (gw_request_t *r, h2o_iovec_t user)
 {
-    if (!hr_valid_user_id (user.base, user.len)) {
-        gw_send_error (r, 400, "invalid_user_id", "user_id must match ^[a-zA-Z0-9]{1,50}$");
+    if (!gw_endpoint_user_id (r, user))
         return;
-    }
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, r->req);
     if (!f) {
         gw_send_error (r, 503, "overloaded", "too many requests in flight");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "gw_respond.h"
+#include "hr_config.h"
 #include "hr_log.h"
 
 #define MAX_KEYS 64
@@ -36,40 +37,29 @@ gw_auth_new (const char *keys)
     gw_auth_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    const char *p = keys;
-    while (p && *p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        const char *end = p;
-        while (*end && *end != ',')
-            end++;
-        const char *last = end;
-        while (last > p && last[-1] == ' ')
-            last--;
-        size_t len = (size_t) (last - p);
+    const char *list = keys, *p;
+    size_t len;
+    while (hr_config_list_next (&list, &p, &len)) {
         if (len > GW_AUTH_MAX_KEY) {
             hr_error ("gateway: HR_API_KEYS: key %d is longer than %d bytes", self->nkeys + 1, GW_AUTH_MAX_KEY);
             free (self);
             return NULL;
         }
-        if (len > 0 && gw_auth_is_placeholder (p, len)) {
+        if (gw_auth_is_placeholder (p, len)) {
             hr_error ("gateway: HR_API_KEYS: key %d is a placeholder (e.g. change-me): "
                       "generate real keys (openssl rand -hex 32)", self->nkeys + 1);
             free (self);
             return NULL;
         }
-        if (len > 0 && len < GW_AUTH_MIN_KEY)
+        if (len < GW_AUTH_MIN_KEY)
             hr_warn ("gateway: HR_API_KEYS: key %d is shorter than %d bytes: easy to guess",
                      self->nkeys + 1, GW_AUTH_MIN_KEY);
-        if (len > 0) {
-            if (self->nkeys == MAX_KEYS) {
-                hr_error ("gateway: HR_API_KEYS: more than %d keys", MAX_KEYS);
-                free (self);
-                return NULL;
-            }
-            SHA256 ((const unsigned char *) p, len, self->digest[self->nkeys++]);
+        if (self->nkeys == MAX_KEYS) {
+            hr_error ("gateway: HR_API_KEYS: more than %d keys", MAX_KEYS);
+            free (self);
+            return NULL;
         }
-        p = end;
+        SHA256 ((const unsigned char *) p, len, self->digest[self->nkeys++]);
     }
     return self;
 }

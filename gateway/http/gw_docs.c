@@ -6,15 +6,8 @@
 /*  The page, its script and the two swagger-ui-dist files, in the binary.
     The first entry is the index.  Scripts are application/javascript, not
     text/javascript: h2o 2.2's mime map knows only the former, and its gzip
-    filter compresses only the types it knows (the bundle: 1.8 MB -> 0.6 MB). */
-typedef struct {
-    const char *name;
-    const char *content_type;
-    const char *data;
-    const size_t *len;
-    bool versioned;             /* from swagger-ui-dist: cacheable as ?v=<version> */
-} docs_file_t;
-
+    filter compresses only the types it knows (the bundle: 1.8 MB -> 0.6 MB).
+    Versioned: from swagger-ui-dist, cacheable as ?v=<version>.           */
 /*  default-src 'none': only what is listed.  Swagger UI draws its icons
     from data: URIs in its stylesheet; React sets element styles through
     the CSSOM (not blocked); its syntax highlighter writes style
@@ -31,7 +24,7 @@ extern const size_t gw_docs_index_html_len, gw_docs_init_js_len, gw_docs_swagger
     gw_docs_swagger_ui_css_len, gw_docs_LICENSE_len, gw_docs_NOTICE_len,
     gw_docs_swagger_ui_bundle_js_LICENSE_txt_len;
 
-static const docs_file_t files[] = {
+static const gw_page_file_t files[] = {
     { "index.html", "text/html; charset=utf-8", gw_docs_index_html, &gw_docs_index_html_len, false },
     { "init.js", "application/javascript; charset=utf-8", gw_docs_init_js, &gw_docs_init_js_len, false },
     { "swagger-ui-bundle.js", "application/javascript; charset=utf-8", gw_docs_swagger_ui_bundle_js,
@@ -63,7 +56,7 @@ s_is_versioned_url (h2o_req_t *req)
 }
 
 static void
-s_serve (gw_request_t *r, const docs_file_t *f)
+s_serve (gw_request_t *r, const gw_page_file_t *f)
 {
     gw_send_page_file (r, DOCS_CSP,
                        f->versioned && s_is_versioned_url (r->req)
@@ -80,12 +73,11 @@ gw_handle_docs_index (gw_request_t *r)
 void
 gw_handle_docs_file (gw_request_t *r, h2o_iovec_t name)
 {
-    for (size_t i = 0; i < N_FILES; i++)
-        if (h2o_memis (name.base, name.len, files[i].name, strlen (files[i].name))) {
-            s_serve (r, &files[i]);
-            return;
-        }
-    gw_send_error (r, 404, "not_found", "no documentation file with this name");
+    const gw_page_file_t *f = gw_page_file_find (files, N_FILES, name);
+    if (f)
+        s_serve (r, f);
+    else
+        gw_send_error (r, 404, "not_found", "no documentation file with this name");
 }
 
 #else   /* built without swagger-ui-dist */

@@ -196,6 +196,15 @@ gw_send_page_file (gw_request_t *r, const char *csp, const char *cache_control,
     gw_send (r, 200, content_type, body);
 }
 
+const gw_page_file_t *
+gw_page_file_find (const gw_page_file_t *files, size_t n, h2o_iovec_t name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (h2o_memis (name.base, name.len, files[i].name, strlen (files[i].name)))
+            return &files[i];
+    return NULL;
+}
+
 void
 gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body)
 {

@@ -17,6 +17,20 @@ void gw_send_json (gw_request_t *r, int status, const gw_buf_t *body);
     them who asks).                                                        */
 void gw_send_page_file (gw_request_t *r, const char *csp, const char *cache_control,
                         const char *content_type, h2o_iovec_t body);
+
+/*  A file built into the binary (the dashboard, /docs): a fixed list, so
+    nothing outside it is ever served and no path can escape.              */
+typedef struct {
+    const char *name;
+    const char *content_type;
+    const char *data;
+    const size_t *len;
+    bool versioned;             /* cacheable forever under ?v=<version> */
+} gw_page_file_t;
+
+/*  The file of `files` (n of them) called `name`; NULL when none is.      */
+const gw_page_file_t *gw_page_file_find (const gw_page_file_t *files, size_t n,
+                                         h2o_iovec_t name);
 void gw_send_error (gw_request_t *r, int status, const char *error, const char *detail_fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
 /*  Past HR_GATEWAY_MAX_INFLIGHT (gw_fanout_new said no): 503 "overloaded"

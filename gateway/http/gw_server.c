@@ -263,23 +263,13 @@ loop_main (void *arg)
 static void
 parse_cors (gw_app_t *app)
 {
-    const char *p = app->settings.cors_origins;
-    while (p && *p && app->cors_count < GW_CORS_MAX_ORIGINS) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        const char *end = p;
-        while (*end && *end != ',')
-            end++;
-        const char *last = end;
-        while (last > p && last[-1] == ' ')
-            last--;
-        if (last > p) {
-            if (last - p == 1 && *p == '*')
-                app->cors_any = true;
-            else
-                app->cors_origins[app->cors_count++] = h2o_iovec_init (p, (size_t) (last - p));
-        }
-        p = end;
+    const char *list = app->settings.cors_origins, *p;
+    size_t len;
+    while (app->cors_count < GW_CORS_MAX_ORIGINS && hr_config_list_next (&list, &p, &len)) {
+        if (len == 1 && *p == '*')
+            app->cors_any = true;
+        else
+            app->cors_origins[app->cors_count++] = h2o_iovec_init (p, len);
     }
 }
 

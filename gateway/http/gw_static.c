@@ -11,18 +11,10 @@ extern const size_t gw_dashboard_index_html_len, gw_dashboard_app_js_len, gw_das
 
 #define MAX_FILE_BYTES (4 * 1024 * 1024)
 
-typedef struct {
-    const char *name;
-    const char *content_type;
-    const char *data;
-    const size_t *len;
-} static_file_t;
-
-/*  A fixed list: nothing outside it is ever served, so no path can escape. */
-static const static_file_t files[] = {
-    { "index.html", "text/html; charset=utf-8", gw_dashboard_index_html, &gw_dashboard_index_html_len },
-    { "app.js", "text/javascript; charset=utf-8", gw_dashboard_app_js, &gw_dashboard_app_js_len },
-    { "style.css", "text/css; charset=utf-8", gw_dashboard_style_css, &gw_dashboard_style_css_len },
+static const gw_page_file_t files[] = {
+    { "index.html", "text/html; charset=utf-8", gw_dashboard_index_html, &gw_dashboard_index_html_len, false },
+    { "app.js", "text/javascript; charset=utf-8", gw_dashboard_app_js, &gw_dashboard_app_js_len, false },
+    { "style.css", "text/css; charset=utf-8", gw_dashboard_style_css, &gw_dashboard_style_css_len, false },
 };
 #define N_FILES (sizeof files / sizeof files[0])
 
@@ -63,7 +55,7 @@ s_read_from_dir (h2o_mem_pool_t *pool, const char *name, h2o_iovec_t *out)
 }
 
 static void
-s_serve (gw_request_t *r, const static_file_t *f)
+s_serve (gw_request_t *r, const gw_page_file_t *f)
 {
     pthread_once (&s_dir_once, s_read_dir_setting);
     h2o_iovec_t body = h2o_iovec_init (f->data, *f->len);
@@ -86,10 +78,9 @@ gw_handle_dashboard_index (gw_request_t *r)
 void
 gw_handle_dashboard_file (gw_request_t *r, h2o_iovec_t name)
 {
-    for (size_t i = 0; i < N_FILES; i++)
-        if (h2o_memis (name.base, name.len, files[i].name, strlen (files[i].name))) {
-            s_serve (r, &files[i]);
-            return;
-        }
-    gw_send_error (r, 404, "not_found", "no dashboard file with this name");
+    const gw_page_file_t *f = gw_page_file_find (files, N_FILES, name);
+    if (f)
+        s_serve (r, f);
+    else
+        gw_send_error (r, 404, "not_found", "no dashboard file with this name");
 }

@@ -72,11 +72,13 @@ s_cached_unique (const char *user)
 static inter_committer_t *
 s_committer (void (*hook) (void *, hr_event_t *const *, int))
 {
-    inter_committer_config_t config = {
-        .database_url = test_database_url (), .redis_url = test_redis_url (),
-        .statement_timeout_ms = 5000, .redis_timeout_ms = 1000, .cache_len = CACHE_LEN,
-        .batch_max = 64, .shards = 1, .after_commit = hook,
-    };
+    inter_committer_config_t config = { .after_commit = hook };
+    inter_settings_defaults (&config.settings, test_database_url (), test_redis_url ());
+    config.settings.statement_timeout_ms = 5000;
+    config.settings.redis_timeout_ms = 1000;
+    config.settings.cache_len = CACHE_LEN;
+    config.settings.batch_max = 64;
+    config.settings.committers = 1;
     inter_committer_t *c = inter_committer_new (&config);
     ck_assert_ptr_nonnull (c);
     return c;
