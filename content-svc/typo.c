@@ -3,6 +3,7 @@
 #include "text.h"
 #include "vocab.h"
 #include <assert.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,69 @@ content_osa_distance (const char *a, size_t na, const char *b, size_t nb, int ma
         c = t;
     }
     return p[nb];
+}
+
+/*  Letters a hand or an ear confuses: QWERTY neighbours, letters that
+    sound alike, two vowels.  A 26 x 26 table built once.                   */
+static bool s_near[26][26];
+static pthread_once_t s_near_once = PTHREAD_ONCE_INIT;
+
+static void
+s_near_build (void)
+{
+    static const char *const rows[] = { "qwertyuiop", "asdfghjkl", "zxcvbnm" };
+    static const char *const sounds[] = { "cs", "ck", "kq", "cq", "gj", "vw", "fp", "iy",
+                                          "sz", "zx", "td", "bp", "ph" };
+    static const char *const vowels = "aeiou";
+    for (const char *a = vowels; *a; a++)
+        for (const char *b = vowels; *b; b++)
+            s_near[*a - 'a'][*b - 'a'] = true;
+    for (size_t k = 0; k < sizeof sounds / sizeof *sounds; k++) {
+        s_near[sounds[k][0] - 'a'][sounds[k][1] - 'a'] = true;
+        s_near[sounds[k][1] - 'a'][sounds[k][0] - 'a'] = true;
+    }
+    for (int r = 0; r < 3; r++)
+        for (int i = 0; rows[r][i]; i++)
+            for (int r2 = r - 1; r2 <= r + 1; r2++)
+                for (int i2 = i - 1; r2 >= 0 && r2 < 3 && i2 <= i + 1; i2++)
+                    if (i2 >= 0 && i2 < (int) strlen (rows[r2]))
+                        s_near[rows[r][i] - 'a'][rows[r2][i2] - 'a'] = true;
+}
+
+static inline bool
+s_near_letters (char a, char b)
+{
+    return a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' && s_near[a - 'a'][b - 'a'];
+}
+
+double
+content_typo_cost (const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na > CONTENT_TOKEN_MAX || nb > CONTENT_TOKEN_MAX)
+        return 99;
+    double d[CONTENT_TOKEN_MAX + 1][CONTENT_TOKEN_MAX + 1];
+    const double cheap = CONTENT_TYPO_CHEAP;
+    pthread_once (&s_near_once, s_near_build);
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = (double) i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = (double) j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            char x = a[i - 1], y = b[j - 1];
+            double sub = x == y ? 0 : s_near_letters (x, y) ? cheap : 1;
+            double v = d[i - 1][j - 1] + sub;
+            /*  a typed letter too many: cheap when it doubles a neighbour  */
+            double del = (i > 1 && a[i - 2] == x) || (i < na && a[i] == x) ? cheap : 1;
+            if (d[i - 1][j] + del < v) v = d[i - 1][j] + del;
+            /*  a letter left out: cheap when it was doubled                */
+            double ins = (j > 1 && b[j - 2] == y) || (j < nb && b[j] == y) ? cheap : 1;
+            if (d[i][j - 1] + ins < v) v = d[i][j - 1] + ins;
+            if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y && d[i - 2][j - 2] + cheap < v)
+                v = d[i - 2][j - 2] + cheap;
+            d[i][j] = v;
+        }
+    return d[na][nb];
 }
 
 typedef struct {

@@ -38,6 +38,15 @@ const char *content_typo_word (const content_typo_t *self, uint32_t word, uint32
 size_t content_typo_correct (const content_typo_t *self, const char *w, size_t n,
                              char *out, size_t cap, int *distance);
 int content_typo_max_distance (size_t n);
+/*  The cost of typing b as a (an edit distance, optimal string alignment):
+    an edit costs 1, CONTENT_TYPO_CHEAP when a hand or an ear makes it
+    (a QWERTY neighbour, letters that sound alike or two vowels
+    substituted, adjacent letters swapped, a doubled letter typed once or a
+    letter typed twice).                                                     */
+#ifndef CONTENT_TYPO_CHEAP
+#define CONTENT_TYPO_CHEAP 0.5
+#endif
+double content_typo_cost (const char *a, size_t na, const char *b, size_t nb);
 /*  Optimal string alignment distance, stopping early above `max`.          */
 int content_osa_distance (const char *a, size_t na, const char *b, size_t nb, int max);
 

@@ -180,6 +180,59 @@ START_TEST (test_two_edits)
 }
 END_TEST
 
+/*  Corrections ranked by a keyboard/sound edit cost (CONTENT_PART_TYPOCOST).
+    "woedn" is two edits (OSA) from both "wooden" and "women": by count
+    alone the more frequent women wins; weighed, wooden is a swap and a
+    doubled letter typed once (1.0) while women needs a substitution no
+    hand or ear makes (1.5), and wins.                                      */
+static const char *
+correction_with (unsigned parts, const char *q)
+{
+    static char buf[64];
+    static const char *const names[] = { "Solid Wooden Photo Frame", "Women Cotton Kurta",
+                                         "Women Silk Saree", "Steel Water Bottle" };
+    hr_catalog_t *c = hr_catalog_new ();
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        hr_product_t p = { .name = names[i], .main_category = "stores", .sub_category = "All",
+                           .rating = NAN, .price = NAN, .original_price = NAN,
+                           .discount_ratio = NAN };
+        snprintf (p.id, sizeof p.id, "W%09zu", i);
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    hr_catalog_freeze (c);
+    content_fields_t f = CONTENT_FIELDS_DEFAULT;
+    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
+    o.parts = parts;
+    content_search_t *s = content_search_new (c, content_docterms_build (c, &f, 1, NULL, NULL),
+                                              NULL, NULL, &o, 1);
+    ck_assert_ptr_nonnull (s);
+    content_search_session_t *sx = content_search_session_take (s);
+    char *js = content_search_explain (s, sx, q, strlen (q));
+    json_t *root = json_loads (js, 0, NULL);
+    free (js);
+    ck_assert_ptr_nonnull (root);
+    json_t *t = json_array_get (json_object_get (root, "tokens"), 0);
+    const char *v = t ? json_string_value (json_object_get (t, "correction")) : NULL;
+    snprintf (buf, sizeof buf, "%s", v ? v : "");
+    json_decref (root);
+    content_search_session_give (s, &sx);
+    content_search_destroy (&s);
+    hr_catalog_destroy (&c);
+    return buf;
+}
+
+START_TEST (test_typo_cost)
+{
+    ck_assert_double_eq_tol (content_typo_cost ("woedn", 5, "wooden", 6), 1.0, 1e-9);
+    ck_assert_double_eq_tol (content_typo_cost ("woedn", 5, "women", 5), 1.5, 1e-9);
+    ck_assert_double_eq_tol (content_typo_cost ("bittle", 6, "bottle", 6), 0.5, 1e-9); /* vowel */
+    ck_assert_double_eq_tol (content_typo_cost ("bxttle", 6, "bottle", 6), 1.0, 1e-9); /* far */
+    ck_assert_double_eq_tol (content_typo_cost ("botle", 5, "bottle", 6), 0.5, 1e-9);  /* undoubled */
+    ck_assert_str_eq (correction_with (CONTENT_PART_ALL, "woedn"), "wooden");
+    ck_assert_str_eq (correction_with (CONTENT_PART_ALL & ~CONTENT_PART_TYPOCOST, "woedn"), "women");
+}
+END_TEST
+
 START_TEST (test_audience)
 {
     ck_assert_uint_eq (content_audience_of ("women", 5), CONTENT_AUD_WOMEN);
@@ -439,6 +492,7 @@ main (void)
     TCase *tc = tcase_create ("query");
     tcase_add_checked_fixture (tc, setup, teardown);
     tcase_add_test (tc, test_two_edits);
+    tcase_add_test (tc, test_typo_cost);
     tcase_add_test (tc, test_audience);
     tcase_add_test (tc, test_audience_words_of_queries);
     tcase_add_test (tc, test_compounds);
