@@ -180,6 +180,19 @@ signal_started (gw_server_t *s)
     pthread_mutex_unlock (&s->mutex);
 }
 
+/*  What loop_main creates per event loop besides the h2o context.  */
+static void
+s_loop_parts_destroy (loop_thread_t *lt)
+{
+    gw_thread_t *t = &lt->thread;
+    gw_linger_destroy (&lt->linger);
+    gw_jobs_loop_destroy (&t->jobs);
+    gw_loop_destroy (&t->loop);
+    gw_accesslog_destroy (&t->accesslog);
+    gw_ratelimit_destroy (&t->ratelimit);
+    gw_sections_destroy (&t->sections);
+}
+
 static void *
 loop_main (void *arg)
 {
@@ -211,12 +224,7 @@ loop_main (void *arg)
     }
     if (!t->loop || !lt->linger || (set->access_log && !t->accesslog)
     ||  (set->rate_limit_rps > 0 && !t->ratelimit)) {
-        gw_linger_destroy (&lt->linger);
-        gw_jobs_loop_destroy (&t->jobs);
-        gw_loop_destroy (&t->loop);
-        gw_accesslog_destroy (&t->accesslog);
-        gw_ratelimit_destroy (&t->ratelimit);
-        gw_sections_destroy (&t->sections);
+        s_loop_parts_destroy (lt);
         lt->start_rc = -1;
         close (lt->listen_fd);
         signal_started (s);
@@ -250,12 +258,7 @@ loop_main (void *arg)
     }
     for (int i = 0; i < 20; i++)
         h2o_evloop_run (loop, 5);
-    gw_linger_destroy (&lt->linger);
-    gw_jobs_loop_destroy (&t->jobs);
-    gw_loop_destroy (&t->loop);
-    gw_accesslog_destroy (&t->accesslog);
-    gw_ratelimit_destroy (&t->ratelimit);
-    gw_sections_destroy (&t->sections);
+    s_loop_parts_destroy (lt);
     h2o_context_dispose (&t->ctx);
     h2o_evloop_run (loop, 0);           /* evloop frees closed sockets lazily */
     h2o_evloop_destroy (loop);
