@@ -449,18 +449,6 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
 
 #define TYPO_CANDIDATES 8
 
-/*  First letters a shopper writes for one another by sound ("seeling" for
-    ceiling, "kwality" for quality, "vaccum"/"waccum").                     */
-static bool
-sounds_alike (char a, char b)
-{
-    static const char *const pairs[] = { "cs", "ck", "kq", "cq", "gj", "vw", "fp", "ie", "iy", "zx" };
-    for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++)
-        if ((pairs[k][0] == a && pairs[k][1] == b) || (pairs[k][0] == b && pairs[k][1] == a))
-            return true;
-    return false;
-}
-
 /*  Picks the correction of token k among the catalog words within reach.
     Two edits are allowed from 5 letters (CONTENT_PART_TYPO2; from 8
     otherwise).  With other known words in the query the candidate found
@@ -531,7 +519,7 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / pow (weighted ? 8.0 : 2.0, cost - 1.0)
             : (double) c[ci].freq / pow (weighted ? 100.0 : 10.0, cost - 1.0);
         if (w[0] != t->surface[0])      /* the first letter is rarely wrong, */
-            score *= sounds_alike (w[0], t->surface[0]) ? (context ? 1.0 : 0.5) : 0.1;   /* but seeling */
+            score *= content_sounds_alike (w[0], t->surface[0]) ? (context ? 1.0 : 0.5) : 0.1;   /* but seeling */
         if (score > best_score) {
             best_score = score;
             best = fid;

@@ -192,6 +192,22 @@ content_osa_distance (const char *a, size_t na, const char *b, size_t nb, int ma
     return p[nb];
 }
 
+/*  First letters a shopper writes for one another by sound ("seeling" for
+    ceiling, "kwality" for quality, "vaccum"/"waccum"): a correction's first
+    letter may differ by one of these (content_sounds_alike), and an edit
+    between them is cheap (content_typo_cost).                              */
+static const char *const s_sound_pairs[] = { "cs", "ck", "kq", "cq", "gj", "vw", "fp", "ie", "iy", "zx" };
+
+bool
+content_sounds_alike (char a, char b)
+{
+    for (size_t k = 0; k < sizeof s_sound_pairs / sizeof *s_sound_pairs; k++)
+        if ((s_sound_pairs[k][0] == a && s_sound_pairs[k][1] == b)
+        ||  (s_sound_pairs[k][0] == b && s_sound_pairs[k][1] == a))
+            return true;
+    return false;
+}
+
 /*  Letters a hand or an ear confuses: QWERTY neighbours, letters that
     sound alike, two vowels.  A 26 x 26 table built once.                   */
 static bool s_near[26][26];
@@ -201,12 +217,15 @@ static void
 s_near_build (void)
 {
     static const char *const rows[] = { "qwertyuiop", "asdfghjkl", "zxcvbnm" };
-    static const char *const sounds[] = { "cs", "ck", "kq", "cq", "gj", "vw", "fp", "iy",
-                                          "sz", "zx", "td", "bp", "ph" };
+    static const char *const sounds[] = { "sz", "td", "bp", "ph" };   /* besides s_sound_pairs */
     static const char *const vowels = "aeiou";
     for (const char *a = vowels; *a; a++)
         for (const char *b = vowels; *b; b++)
             s_near[*a - 'a'][*b - 'a'] = true;
+    for (size_t k = 0; k < sizeof s_sound_pairs / sizeof *s_sound_pairs; k++) {
+        s_near[s_sound_pairs[k][0] - 'a'][s_sound_pairs[k][1] - 'a'] = true;
+        s_near[s_sound_pairs[k][1] - 'a'][s_sound_pairs[k][0] - 'a'] = true;
+    }
     for (size_t k = 0; k < sizeof sounds / sizeof *sounds; k++) {
         s_near[sounds[k][0] - 'a'][sounds[k][1] - 'a'] = true;
         s_near[sounds[k][1] - 'a'][sounds[k][0] - 'a'] = true;

@@ -11,6 +11,7 @@
     bytes, 2 from 8.  Candidates come nearest first, then most frequent.     */
 #ifndef CONTENT_TYPO_H
 #define CONTENT_TYPO_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,10 @@ int content_typo_max_distance (size_t n);
 #define CONTENT_TYPO_CHEAP 0.5
 #endif
 double content_typo_cost (const char *a, size_t na, const char *b, size_t nb);
+
+/*  a and b are letters a shopper writes for one another by sound (c/s,
+    c/k, k/q, g/j, v/w, f/p, i/e, i/y, z/x).                                */
+bool content_sounds_alike (char a, char b);
 /*  Optimal string alignment distance, stopping early above `max`.          */
 int content_osa_distance (const char *a, size_t na, const char *b, size_t nb, int max);
 
