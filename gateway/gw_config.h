@@ -44,6 +44,8 @@ typedef struct {
     int cache_mb;                   /* gw_cache budget for /product + /search; 0 = off */
     int cache_ttl_ms;
     int cache_settle_ms;            /* gw_versions.h */
+    int product_warm_batch;         /* gw_warm.h: products per message; 0 = no warmer */
+    int product_warm_ms;            /* gw_warm.h: renewal period; 0 = only on a version change */
     int versions_poll_ms;
     int history_limit;              /* events returned by GET .../interactions/{user} */
     const char *database_url;

@@ -14,10 +14,11 @@
 #include "gw_render.h"
 #include "gw_respond.h"
 #include "gw_variants.h"
+#include "gw_product.h"
 #include "hr_validate.h"
 
-#define PRODUCT_DEFAULT_LIMIT 20
-#define PRODUCT_MAX_LIMIT 60
+#define PRODUCT_DEFAULT_LIMIT GW_PRODUCT_DEFAULT_LIMIT
+#define PRODUCT_MAX_LIMIT GW_PRODUCT_MAX_LIMIT
 
 typedef struct {
     gw_request_t *r;
@@ -29,12 +30,11 @@ typedef struct {
     bool cacheable;             /* no explain, no filter */
     bool fill;                  /* the answer may be stored (gw_versions_gen) */
     uint64_t gen;
-    char key[1 + HR_PRODUCT_ID_LEN + 4 + 8];
+    char key[GW_PRODUCT_KEY_LEN];
 } product_t;
 
-/*  The cache key: the product, the limit and the catalog version.          */
-static void
-product_key (char *key, const char *id, uint32_t limit, int64_t catalog_version)
+void
+gw_product_key (char *key, const char *id, uint32_t limit, int64_t catalog_version)
 {
     key[0] = 'P';
     memcpy (key + 1, id, HR_PRODUCT_ID_LEN);
@@ -67,12 +67,45 @@ product_from_cache (gw_request_t *r, const hr_catalog_t *cat, h2o_iovec_t ids)
 }
 
 static bool
-s_seen (char (*ids)[HR_PRODUCT_ID_LEN], uint32_t n, const char *id)
+s_seen (const hr_scored_t **ids, uint32_t n, const char *id)
 {
     for (uint32_t i = 0; i < n; i++)
-        if (memcmp (ids[i], id, HR_PRODUCT_ID_LEN) == 0)
+        if (memcmp (ids[i]->id, id, HR_PRODUCT_ID_LEN) == 0)
             return true;
     return false;
+}
+
+uint32_t
+gw_product_want (const hr_catalog_t *cat, uint32_t limit)
+{
+    return gw_filter_want (NULL, cat, limit + 1, 10 * PRODUCT_MAX_LIMIT);
+}
+
+uint32_t
+gw_product_pick (h2o_mem_pool_t *pool, const hr_catalog_t *cat, const char *id10,
+                 const gw_list_t *const *lists, int nlists, uint32_t limit,
+                 const hr_scored_t **out)
+{
+    gw_variants_t *shown = gw_variants_new (pool, limit + 1);   /* never a variant of it */
+    int64_t self_idx = hr_catalog_find (cat, id10);
+    if (self_idx >= 0)
+        gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) self_idx));
+    uint32_t n = 0;
+    for (int s = 0; s < nlists && n < limit; s++) {
+        const gw_list_t *list = lists[s];
+        if (!list)
+            continue;
+        for (uint32_t i = 0; i < list->n && n < limit; i++) {
+            const char *id = list->items[i].id;
+            int64_t idx = hr_catalog_find (cat, id);
+            if (idx < 0 || memcmp (id, id10, HR_PRODUCT_ID_LEN) == 0 || s_seen (out, n, id)
+                || !gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) idx))
+                || !hr_product_listable (hr_catalog_at (cat, (uint32_t) idx)))
+                continue;
+            out[n++] = &list->items[i];
+        }
+    }
+    return n;
 }
 
 static void
@@ -82,47 +115,35 @@ s_product_render (gw_fanout_t *f, void *arg)
     gw_request_t *r = p->r;
     h2o_mem_pool_t *pool = &r->req->pool;
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
-    gw_buf_t b;
-    gw_buf_init (&b, pool, 256 + (size_t) p->limit * (p->explain ? 700 : 420));
-    gw_buf_puts (&b, "{\"similar\":[");
-    char (*ids)[HR_PRODUCT_ID_LEN] = h2o_mem_alloc_pool (pool, (p->limit + 1) * HR_PRODUCT_ID_LEN);
-    memcpy (ids[0], p->id, HR_PRODUCT_ID_LEN);      /* never the product itself */
-    gw_variants_t *shown = gw_variants_new (pool, p->limit + 1);   /* nor a variant of it */
-    int64_t self_idx = hr_catalog_find (cat, p->id);
-    if (self_idx >= 0)
-        gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) self_idx));
-    uint32_t n = 0;
+    gw_list_t lists[3];
+    const gw_list_t *have[3] = { NULL, NULL, NULL };
     unsigned failed = 0;
     int answered = 0;
     for (int s = 0; s < 3; s++) {
         const gw_call_t *c = gw_fanout_call (f, p->calls[s]);
-        gw_list_t list;
-        if (c->outcome != GW_CALL_OK || gw_decode_one_list (pool, c->body, c->len, &list) != 0) {
+        if (c->outcome != GW_CALL_OK || gw_decode_one_list (pool, c->body, c->len, &lists[s]) != 0) {
             failed |= 1u << c->service;
             continue;
         }
         answered++;
-        gw_filter_list (p->filter, cat, &list);
-        for (uint32_t i = 0; i < list.n && n < p->limit; i++) {
-            const char *id = list.items[i].id;
-            int64_t idx = hr_catalog_find (cat, id);
-            if (idx < 0 || s_seen (ids, n + 1, id)
-                || !gw_variants_add (shown, hr_catalog_at (cat, (uint32_t) idx)))
-                continue;
-            size_t mark = b.len;
-            if (n)
-                gw_buf_putc (&b, ',');
-            if (!gw_render_scored (&b, cat, &list.items[i],
-                                   p->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN)) {
-                b.len = mark;
-                continue;
-            }
-            memcpy (ids[++n], id, HR_PRODUCT_ID_LEN);
-        }
+        gw_filter_list (p->filter, cat, &lists[s]);
+        have[s] = &lists[s];
     }
     if (answered == 0) {
         gw_send_error (r, 503, "unavailable", "no similarity service answered in time");
         return;
+    }
+    const hr_scored_t **picked = h2o_mem_alloc_pool (pool, (p->limit + 1) * sizeof *picked);
+    uint32_t n = gw_product_pick (pool, cat, p->id, have, 3, p->limit, picked);
+    gw_buf_t b;
+    gw_buf_init (&b, pool, 256 + (size_t) p->limit * (p->explain ? 700 : 420));
+    gw_buf_puts (&b, "{\"similar\":[");
+    char (*ids)[HR_PRODUCT_ID_LEN] = h2o_mem_alloc_pool (pool, (p->limit + 1) * HR_PRODUCT_ID_LEN);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            gw_buf_putc (&b, ',');
+        gw_render_scored (&b, cat, picked[i], p->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN);
+        memcpy (ids[i], picked[i]->id, HR_PRODUCT_ID_LEN);
     }
     gw_buf_putc (&b, ']');
     /*  A missing top-up source only matters when the list came out short. */
@@ -134,7 +155,7 @@ s_product_render (gw_fanout_t *f, void *arg)
     if (p->cacheable) {
         /*  Only a whole answer: a degraded or short one is asked again.  */
         if (p->fill && !failed && n == p->limit)
-            gw_cache_put (r->app->product_cache, p->key, sizeof p->key, p->gen, ids[1],
+            gw_cache_put (r->app->product_cache, p->key, sizeof p->key, p->gen, ids[0],
                           (size_t) n * HR_PRODUCT_ID_LEN);
         gw_add_header (r, "x-cache", "miss");
     }
@@ -163,7 +184,7 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     uint64_t gen = 0;
     bool cacheable = !explain && !filter;
     if (cacheable) {
-        product_key (key, product_id.base, (uint32_t) limit, catalog_version);
+        gw_product_key (key, product_id.base, (uint32_t) limit, catalog_version);
         gen = gw_versions_gen (r->app->versions, &fill);
         h2o_iovec_t ids;
         if (gw_cache_get (r->app->product_cache, &req->pool, key, sizeof key, gen, &ids)) {
@@ -180,7 +201,8 @@ gw_handle_product (gw_request_t *r, h2o_iovec_t product_id)
     memcpy (p->id, product_id.base, HR_PRODUCT_ID_LEN);
     p->limit = (uint32_t) limit;
     p->filter = filter;
-    uint32_t want = gw_filter_want (filter, cat, p->limit + 1, 10 * PRODUCT_MAX_LIMIT);
+    uint32_t want = filter ? gw_filter_want (filter, cat, p->limit + 1, 10 * PRODUCT_MAX_LIMIT)
+                           : gw_product_want (cat, p->limit);
     p->explain = explain;
     p->cacheable = cacheable;
     p->fill = fill;

@@ -14,6 +14,7 @@
 #include "gw_merge.h"
 #include "gw_cache.h"
 #include "gw_versions.h"
+#include "gw_warm.h"
 #include "gw_sections.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_accesslog.h"
@@ -49,6 +50,7 @@ struct gw_server {
     gw_app_t app;
     h2o_globalconf_t globalconf;
     hr_broker_t *broker;
+    struct gw_warm *warm;       /* /product answers computed ahead (gw_warm.h) */
     char broker_endpoint[256];  /* for services (TCP) */
     char client_endpoint[256];  /* for our loops: inproc when embedded */
     int port;
@@ -466,6 +468,7 @@ s_init_app (gw_server_t *s, const gw_settings_t *settings, gw_catalog_holder_t *
 static void
 s_free (gw_server_t *s)
 {
+    gw_warm_destroy (&s->warm);         /* before the broker, cache, versions, catalog it uses */
     gw_admin_destroy (&s->app.admin);     /* dashboard */
     gw_auth_destroy (&s->app.auth);
     gw_jobs_destroy (&s->app.jobs);
@@ -521,6 +524,9 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
         s_free (s);
         return NULL;
     }
+    if (settings->cache_mb > 0 && settings->product_warm_batch > 0)
+        s->warm = gw_warm_new (&s->app, s->client_endpoint, settings->product_warm_batch,
+                               settings->product_warm_ms, settings->deadline_ms > 1000 ? settings->deadline_ms : 1000);
     s_configure_h2o (s, settings);
     s->nthreads = settings->threads > 0 ? settings->threads : 1;
     s->threads = calloc ((size_t) s->nthreads, sizeof *s->threads);

@@ -120,6 +120,112 @@ START_TEST (test_cached_search_follows_the_catalog)
 }
 END_TEST
 
+/*  The sample value of the metric line `series` (0 when absent).          */
+static double
+metric (const char *series)
+{
+    hr_http_response_t res = e2e_request ("GET", "/metrics", NULL, NULL);
+    ck_assert_int_eq (res.status, 200);
+    double v = 0;
+    for (const char *p = res.body; p && *p; p = strchr (p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp (p, series, strlen (series)) && p[strlen (series)] == ' ')
+            v = atof (p + strlen (series) + 1);
+    hr_http_response_free (&res);
+    return v;
+}
+
+/*  The ids of `array` joined with ',' into out; the array's size.          */
+static size_t
+ids_of (json_t *array, char *out, size_t cap)
+{
+    size_t n = 0, len = 0;
+    out[0] = '\0';
+    json_t *it;
+    json_array_foreach (array, n, it)
+        len += (size_t) snprintf (out + len, len < cap ? cap - len : 0, "%s,",
+                                  json_string_value (json_object_get (it, "id")));
+    return json_array_size (array);
+}
+
+/*  /product/P at the default limit: the ids of the cached answer (x-cache
+    hit) equal those computed now from the services (explain=true never
+    reads the cache).  False while P's answer is not cached or differs.   */
+static bool
+warmed_answer_is_fresh (const char *id)
+{
+    char target[128], cache[16], cached[512], fresh[512];
+    json_t *j = NULL;
+    snprintf (target, sizeof target, "/recommendations/product/%s", id);
+    bool hit = get (target, cache, sizeof cache, &j) == 200 && !strcmp (cache, "hit");
+    size_t n = ids_of (json_object_get (j, "similar"), cached, sizeof cached);
+    json_decref (j);
+    snprintf (target, sizeof target, "/recommendations/product/%s?explain=true", id);
+    ck_assert_int_eq (get (target, cache, sizeof cache, &j), 200);
+    ck_assert_str_eq (cache, "");               /* explain bypasses the cache */
+    ids_of (json_object_get (j, "similar"), fresh, sizeof fresh);
+    json_decref (j);
+    return hit && n == 20 && !strcmp (cached, fresh);
+}
+
+/*  Products nobody asked /product for yet whose answer is whole (20 items,
+    nothing degraded): the warmer stores only those.                       */
+static int
+unasked_products (char (*out)[16], int cap)
+{
+    int n = 0;
+    json_t *j = e2e_expect (200, "GET", "/recommendations/search?query=phone&response_limit=40", NULL);
+    json_t *results = json_object_get (j, "results");
+    for (size_t i = 0; i < json_array_size (results) && n < cap; i++) {
+        const char *id = json_string_value (json_object_get (json_array_get (results, i), "id"));
+        char target[128];
+        snprintf (target, sizeof target, "/recommendations/product/%s?explain=true", id);
+        json_t *p = e2e_expect (200, "GET", target, NULL);
+        if (json_array_size (json_object_get (p, "similar")) == 20 && !json_object_get (p, "degraded"))
+            snprintf (out[n++], sizeof out[0], "%s", id);
+        json_decref (p);
+    }
+    json_decref (j);
+    return n;
+}
+
+static double s_sweeps;
+
+static bool
+swept_again (const char *unused)
+{
+    (void) unused;
+    return metric ("hr_gateway_product_warm_sweeps_total") > s_sweeps;
+}
+
+/*  gw_warm.h: every product's default /product answer is computed ahead,
+    so the first request for a product nobody asked for is a hit, and it
+    is what the services answer now; after a new model version, once the
+    warmer has swept the catalog again, the same holds for another product
+    and again for the first (no answer of the old version survives).       */
+START_TEST (test_product_answers_computed_ahead_are_fresh)
+{
+    char ids[4][16];
+    int n = unasked_products (ids, 4);
+    ck_assert_int_ge (n, 2);
+    s_sweeps = metric ("hr_gateway_product_warm_sweeps_total");
+    long long ms = wait_until (swept_again, NULL, "a sweep of the /product warmer");
+    printf ("cache: the /product warmer swept the catalog %lld ms into the test\n", ms);
+    ck_assert (warmed_answer_is_fresh (ids[0]));  /* its first request: a hit */
+
+    ck_assert_int_eq (e2e_cli ("train content"), 0);        /* a new content model version */
+    long long t0 = e2e_now_ms ();
+    char target[128];
+    snprintf (target, sizeof target, "/recommendations/product/%s", ids[0]);
+    wait_until (is_miss, target, "the gateway to see the new model version");
+    s_sweeps = metric ("hr_gateway_product_warm_sweeps_total");
+    wait_until (swept_again, NULL, "a sweep after the new model version");
+    ck_assert (warmed_answer_is_fresh (ids[1]));  /* its first request: a hit */
+    ms = wait_until (warmed_answer_is_fresh, ids[0], "the first product's answer of the new version");
+    printf ("cache: answers computed ahead under the new version %lld ms after publishing\n",
+            e2e_now_ms () - t0);
+}
+END_TEST
+
 START_TEST (test_cached_product_follows_a_new_model)
 {
     char target[128];
@@ -135,19 +241,6 @@ START_TEST (test_cached_product_follows_a_new_model)
 }
 END_TEST
 
-/*  The sample value of the metric line `series` (0 when absent).          */
-static double
-metric (const char *series)
-{
-    hr_http_response_t res = e2e_request ("GET", "/metrics", NULL, NULL);
-    ck_assert_int_eq (res.status, 200);
-    double v = 0;
-    for (const char *p = res.body; p && *p; p = strchr (p, '\n'), p = p ? p + 1 : NULL)
-        if (!strncmp (p, series, strlen (series)) && p[strlen (series)] == ' ')
-            v = atof (p + strlen (series) + 1);
-    hr_http_response_free (&res);
-    return v;
-}
 
 static const char *const s_sections[] = { "trending", "best_value", "top_categories" };
 
@@ -242,12 +335,16 @@ END_TEST
 int
 main (void)
 {
+    /*  The warmer renews its answers every 2 s here (not 30): the test
+        waits for a sweep after the version it checks.  */
+    setenv ("HR_GATEWAY_PRODUCT_WARM_MS", "2000", 0);
     Suite *s = suite_create ("e2e_cache");
     TCase *tc = tcase_create ("cache");
     tcase_set_timeout (tc, 300);
     tcase_add_unchecked_fixture (tc, setup, e2e_stack_stop);
     tcase_add_test (tc, test_cached_search_follows_the_catalog);
     tcase_add_test (tc, test_cached_product_follows_a_new_model);
+    tcase_add_test (tc, test_product_answers_computed_ahead_are_fresh);
     tcase_add_test (tc, test_click_changes_next_home_at_once);
     tcase_add_test (tc, test_home_sections_rendered_once_follow_the_catalog);
     suite_add_tcase (s, tc);
