@@ -31,7 +31,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_CACHE_TTL_MS", HR_CFG_INT, "60000", "longest a cached answer is served (bounds what moves without a version: collab's live co-clicks)", 0, 86400000 },
     { "HR_GATEWAY_CACHE_SETTLE_MS", HR_CFG_INT, "5000", "after a catalog or model version change, answers are not cached for this long (services load the new version at their next tick)", 0, 600000 },
     { "HR_GATEWAY_PRODUCT_WARM_BATCH", HR_CFG_INT, "32", "products per message when the gateway computes every product's default /product answer ahead, after a catalog or model version change (gw_warm.h; 0 = off)", 0, 256 },
-    { "HR_GATEWAY_PRODUCT_WARM_MS", HR_CFG_INT, "30000", "how often the /product answers computed ahead are renewed (keep it under HR_GATEWAY_CACHE_TTL_MS; 0 = only after a version change)", 0, 86400000 },
+    { "HR_GATEWAY_PRODUCT_WARM_MS", HR_CFG_INT, "45000", "how often the /product answers computed ahead are renewed (under HR_GATEWAY_CACHE_TTL_MS by more than a sweep takes, a few seconds; 0 = only after a version change)", 0, 86400000 },
     { "HR_GATEWAY_VERSIONS_POLL_MS", HR_CFG_INT, "500", "how often the cache checks the catalog and model versions (ms)", 50, 600000 },
     { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog and merge model versions are checked (ms)", 100, 3600000 },
     /*  Up to interactions-svc's INTER_HISTORY_MAX (1000): above it every history GET would fail.  */
@@ -83,7 +83,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->cache_ttl_ms = 60000;
     out->cache_settle_ms = 0;
     out->product_warm_batch = 0;        /* tests turn it on where they test it */
-    out->product_warm_ms = 30000;
+    out->product_warm_ms = 45000;
     out->versions_poll_ms = 500;
     out->history_limit = 1000;
     out->database_url = "";
