@@ -28,10 +28,10 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_ACCESS_LOG", HR_CFG_BOOL, "1", "one JSON access-log line per request", 0, 0 },
     { "HR_GATEWAY_ACCESS_LOG_PERSONAL", HR_CFG_STR, "redact", "user ids and query values in the access log: redact (\"-\"), hash (keyed per process) or full; response_limit, explain, days, limit are always kept", 0, 0 },
     { "HR_GATEWAY_CACHE_MB", HR_CFG_INT, "256", "memory for cached /product and /search answers, keyed by catalog and model versions (0 = no cache)", 0, 65536 },
-    { "HR_GATEWAY_CACHE_TTL_MS", HR_CFG_INT, "60000", "longest a cached answer is served (bounds what moves without a version: collab's live co-clicks)", 0, 86400000 },
+    { "HR_GATEWAY_CACHE_TTL_MS", HR_CFG_INT, "60000", "longest a cached answer that can move without a version is served (collab's live co-clicks); a /product list content filled alone depends on versions only and stays until they change", 0, 86400000 },
     { "HR_GATEWAY_CACHE_SETTLE_MS", HR_CFG_INT, "5000", "after a catalog or model version change, answers are not cached for this long (services load the new version at their next tick)", 0, 600000 },
     { "HR_GATEWAY_PRODUCT_WARM_BATCH", HR_CFG_INT, "32", "products per message when the gateway computes every product's default /product answer ahead, after a catalog or model version change (gw_warm.h; 0 = off)", 0, 256 },
-    { "HR_GATEWAY_PRODUCT_WARM_MS", HR_CFG_INT, "45000", "how often the /product answers computed ahead are renewed (under HR_GATEWAY_CACHE_TTL_MS by more than a sweep takes, a few seconds; 0 = only after a version change)", 0, 86400000 },
+    { "HR_GATEWAY_PRODUCT_WARM_MS", HR_CFG_INT, "45000", "how often the /product answers computed ahead that collab topped up are asked again (under HR_GATEWAY_CACHE_TTL_MS by more than a sweep takes, a few seconds; 0 = only after a version change)", 0, 86400000 },
     { "HR_GATEWAY_VERSIONS_POLL_MS", HR_CFG_INT, "500", "how often the cache checks the catalog and model versions (ms)", 50, 600000 },
     { "HR_GATEWAY_CATALOG_POLL_MS", HR_CFG_INT, "3000", "how often the catalog and merge model versions are checked (ms)", 100, 3600000 },
     /*  Up to interactions-svc's INTER_HISTORY_MAX (1000): above it every history GET would fail.  */

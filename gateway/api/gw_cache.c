@@ -17,6 +17,7 @@ struct entry {
     atomic_uint refs;           /* the cache's own + one per request using it */
     uint64_t hash;
     int64_t born_ms;
+    bool lasting;               /* depends on versions only: never ages out */
     size_t klen, vlen;
     char data[];                /* key, then value */
 };
@@ -140,7 +141,7 @@ gw_cache_get (gw_cache_t *self, h2o_mem_pool_t *pool, const void *key, size_t kl
     pthread_mutex_lock (&self->lock);
     if (self->gen == gen) {
         entry_t *e = s_find (self, hash, key, klen);
-        if (e && now - e->born_ms >= self->max_age_ms)
+        if (e && !e->lasting && now - e->born_ms >= self->max_age_ms)
             s_remove (self, e);
         else if (e) {
             atomic_fetch_add_explicit (&e->refs, 1, memory_order_relaxed);
@@ -159,9 +160,9 @@ gw_cache_get (gw_cache_t *self, h2o_mem_pool_t *pool, const void *key, size_t kl
     return true;
 }
 
-void
-gw_cache_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
-              const void *value, size_t vlen)
+static void
+s_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
+       const void *value, size_t vlen, bool lasting)
 {
     if (!self || self->max_bytes == 0 || vlen > self->max_bytes / 4)
         return;
@@ -172,6 +173,7 @@ gw_cache_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
     atomic_init (&e->refs, 1);
     e->hash = s_hash (key, klen);
     e->born_ms = hr_now_ms ();
+    e->lasting = lasting;
     e->klen = klen;
     e->vlen = vlen;
     memcpy (e->data, key, klen);
@@ -206,6 +208,20 @@ gw_cache_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
     size_t bytes = self->bytes;
     pthread_mutex_unlock (&self->lock);
     hr_gauge_set (self->bytes_gauge, (double) bytes);
+}
+
+void
+gw_cache_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
+              const void *value, size_t vlen)
+{
+    s_put (self, key, klen, gen, value, vlen, false);
+}
+
+void
+gw_cache_put_lasting (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
+                      const void *value, size_t vlen)
+{
+    s_put (self, key, klen, gen, value, vlen, true);
 }
 
 size_t

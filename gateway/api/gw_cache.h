@@ -8,8 +8,8 @@
     insert under a new generation drops every older entry, so a new model or
     catalog version is never answered from the cache.  Entries also age out
     after max_age_ms (parts of an answer that move without a version, e.g.
-    collab's live co-clicks), and the least recently inserted go first when
-    the byte budget is full.  A value found is referenced until the request
+    collab's live co-clicks) unless stored as lasting, and the least
+    recently inserted go first when the byte budget is full.  A value found is referenced until the request
     pool it was looked up for is released: no copy, and no use after free
     when it is evicted meanwhile.                                           */
 #ifndef GW_CACHE_H
@@ -36,6 +36,11 @@ bool gw_cache_get (gw_cache_t *self, h2o_mem_pool_t *pool, const void *key, size
     stored.  Values over a quarter of the budget are not stored.            */
 void gw_cache_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
                    const void *value, size_t vlen);
+/*  The same for a value that depends on the versions only (nothing that
+    moves without one, e.g. a /product list content filled alone): it does
+    not age out; a new generation or the byte budget still drops it.      */
+void gw_cache_put_lasting (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
+                           const void *value, size_t vlen);
 /*  Entries and bytes held now (tests, metrics).  */
 size_t gw_cache_count (gw_cache_t *self);
 size_t gw_cache_bytes (gw_cache_t *self);

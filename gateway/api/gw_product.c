@@ -84,8 +84,10 @@ gw_product_want (const hr_catalog_t *cat, uint32_t limit)
 uint32_t
 gw_product_pick (h2o_mem_pool_t *pool, const hr_catalog_t *cat, const char *id10,
                  const gw_list_t *const *lists, int nlists, uint32_t limit,
-                 const hr_scored_t **out)
+                 const hr_scored_t **out, uint32_t *from_first)
 {
+    if (from_first)
+        *from_first = 0;
     gw_variants_t *shown = gw_variants_new (pool, limit + 1);   /* never a variant of it */
     int64_t self_idx = hr_catalog_find (cat, id10);
     if (self_idx >= 0)
@@ -104,6 +106,8 @@ gw_product_pick (h2o_mem_pool_t *pool, const hr_catalog_t *cat, const char *id10
                 continue;
             out[n++] = &list->items[i];
         }
+        if (s == 0 && from_first)
+            *from_first = n;
     }
     return n;
 }
@@ -134,7 +138,8 @@ s_product_render (gw_fanout_t *f, void *arg)
         return;
     }
     const hr_scored_t **picked = h2o_mem_alloc_pool (pool, (p->limit + 1) * sizeof *picked);
-    uint32_t n = gw_product_pick (pool, cat, p->id, have, 3, p->limit, picked);
+    uint32_t first = 0;
+    uint32_t n = gw_product_pick (pool, cat, p->id, have, 3, p->limit, picked, &first);
     gw_buf_t b;
     gw_buf_init (&b, pool, 256 + (size_t) p->limit * (p->explain ? 700 : 420));
     gw_buf_puts (&b, "{\"similar\":[");
@@ -155,8 +160,8 @@ s_product_render (gw_fanout_t *f, void *arg)
     if (p->cacheable) {
         /*  Only a whole answer: a degraded or short one is asked again.  */
         if (p->fill && !failed && n == p->limit)
-            gw_cache_put (r->app->product_cache, p->key, sizeof p->key, p->gen, ids[0],
-                          (size_t) n * HR_PRODUCT_ID_LEN);
+            (first == n ? gw_cache_put_lasting : gw_cache_put) (r->app->product_cache, p->key, sizeof p->key,
+                                                                p->gen, ids[0], (size_t) n * HR_PRODUCT_ID_LEN);
         gw_add_header (r, "x-cache", "miss");
     }
     gw_send_json (r, 200, &b);

@@ -20,9 +20,13 @@ uint32_t gw_product_want (const hr_catalog_t *cat, uint32_t limit);
     collab, rules; NULL entries are skipped): never the product itself nor
     a variant of it, never twice the same item nor two variants of one
     product, only listable products, at most `limit`.  out[] (limit slots)
-    points into the lists; returns how many.                               */
+    points into the lists; returns how many.  *from_first (NULL: not
+    wanted): how many came from lists[0] — when that is `limit`, the other
+    lists were never read, so the answer is content's alone: a function of
+    the content model and catalog versions, which collab's live co-clicks
+    cannot change (gw_cache_put_lasting).                                  */
 uint32_t gw_product_pick (h2o_mem_pool_t *pool, const hr_catalog_t *cat, const char *id10,
                           const gw_list_t *const *lists, int nlists, uint32_t limit,
-                          const hr_scored_t **out);
+                          const hr_scored_t **out, uint32_t *from_first);
 
 #endif

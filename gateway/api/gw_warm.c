@@ -79,10 +79,12 @@ s_stopping (gw_warm_t *self)
 
 /*  One round: the answers of products idx[0..n) asked from the three
     sources (one batch message each), picked and stored under `gen`.
-    Returns how many were stored.                                          */
+    renew[idx]: 0 when the answer was stored as lasting (content's alone),
+    1 when a renewal must ask again (it read collab, or was not stored).
+    Returns how many were stored; *lasting how many of them were lasting.  */
 static uint32_t
 s_round (gw_warm_t *self, h2o_mem_pool_t *pool, const hr_catalog_t *cat, int64_t catalog_version,
-         uint64_t gen, const uint32_t *idx, uint32_t n)
+         uint64_t gen, const uint32_t *idx, uint32_t n, uint8_t *renew, uint32_t *lasting)
 {
     uint32_t want = gw_product_want (cat, GW_PRODUCT_DEFAULT_LIMIT);
     int64_t deadline = hr_now_ms () + self->deadline_ms;
@@ -145,6 +147,7 @@ s_round (gw_warm_t *self, h2o_mem_pool_t *pool, const hr_catalog_t *cat, int64_t
     char ids[GW_PRODUCT_DEFAULT_LIMIT][HR_PRODUCT_ID_LEN];
     char key[GW_PRODUCT_KEY_LEN];
     for (uint32_t i = 0; i < n; i++) {
+        renew[idx[i]] = 1;
         const gw_list_t *have[NSOURCES];
         bool whole = true;
         for (int s = 0; s < NSOURCES; s++) {
@@ -154,16 +157,36 @@ s_round (gw_warm_t *self, h2o_mem_pool_t *pool, const hr_catalog_t *cat, int64_t
         if (!whole)             /* degraded: the request path asks again */
             continue;
         const char *id = hr_catalog_at (cat, idx[i])->id;
-        uint32_t k = gw_product_pick (pool, cat, id, have, NSOURCES, GW_PRODUCT_DEFAULT_LIMIT, picked);
+        uint32_t first;
+        uint32_t k = gw_product_pick (pool, cat, id, have, NSOURCES, GW_PRODUCT_DEFAULT_LIMIT, picked, &first);
         if (k < GW_PRODUCT_DEFAULT_LIMIT)
             continue;
         for (uint32_t j = 0; j < k; j++)
             memcpy (ids[j], picked[j]->id, HR_PRODUCT_ID_LEN);
         gw_product_key (key, id, GW_PRODUCT_DEFAULT_LIMIT, catalog_version);
-        gw_cache_put (self->app->product_cache, key, sizeof key, gen, ids, (size_t) k * HR_PRODUCT_ID_LEN);
+        if (first == k) {
+            gw_cache_put_lasting (self->app->product_cache, key, sizeof key, gen, ids,
+                                  (size_t) k * HR_PRODUCT_ID_LEN);
+            renew[idx[i]] = 0;
+            (*lasting)++;
+        }
+        else
+            gw_cache_put (self->app->product_cache, key, sizeof key, gen, ids, (size_t) k * HR_PRODUCT_ID_LEN);
         stored++;
     }
     return stored;
+}
+
+static void
+s_log_done (bool full, uint32_t asked, uint32_t stored, uint32_t lasting, int64_t ms)
+{
+    char a[16], st[16], la[16], t[24];
+    snprintf (a, sizeof a, "%u", asked);
+    snprintf (st, sizeof st, "%u", stored);
+    snprintf (la, sizeof la, "%u", lasting);
+    snprintf (t, sizeof t, "%lld", (long long) ms);
+    hr_log_kv (HR_LOG_INFO, NULL, full ? "product warm-up done" : "product warm-up renewed",
+               "asked", a, "stored", st, "lasting", la, "ms", t, NULL);
 }
 
 static void *
@@ -178,12 +201,14 @@ s_run (void *arg)
     hr_writer_init (&self->req);
     hr_writer_init (&self->inner);
     uint32_t *idx = calloc (self->batch, sizeof *idx);
+    uint8_t *renew = NULL;      /* per catalog index (s_round) */
+    uint32_t renew_size = 0;
     h2o_mem_pool_t pool;
     h2o_mem_init_pool (&pool);
     uint64_t swept_gen = 0, sweep_gen = 0;
     int64_t swept_catalog = -2, sweep_catalog = -2, next_ms = 0, started_ms = 0;
-    bool sweeping = false;
-    uint32_t cursor = 0, stored = 0;
+    bool sweeping = false, full = false;
+    uint32_t cursor = 0, asked = 0, stored = 0, lasting = 0;
     while (idx && !s_stopping (self)) {
         bool fill;
         uint64_t gen = gw_versions_gen (self->app->versions, &fill);
@@ -194,32 +219,49 @@ s_run (void *arg)
         if (sweeping && (!fill || gen != sweep_gen || catalog_version != sweep_catalog)) {
             hr_log_kv (HR_LOG_INFO, NULL, "product warm-up abandoned: a new version", NULL);
             sweeping = false;   /* the next one starts once the services have it */
+            swept_gen = 0;      /* and is a full one */
         }
         if (!sweeping) {
-            bool due = gen != swept_gen || catalog_version != swept_catalog
-                    || (self->period_ms > 0 && now >= next_ms);
+            bool changed = gen != swept_gen || catalog_version != swept_catalog;
+            bool due = changed || (self->period_ms > 0 && now >= next_ms);
             if (!fill || !due || size == 0) {
                 h2o_mem_clear_pool (&pool);
                 if (s_sleep (self, IDLE_MS))
                     break;
                 continue;
             }
+            if (changed || renew_size != size) {
+                uint8_t *grown = realloc (renew, size);
+                if (!grown)
+                    break;
+                renew = grown;
+                renew_size = size;
+                full = true;
+            }
+            else
+                full = false;
+            if (full)           /* every product: nothing of this version is stored yet */
+                memset (renew, 1, size);
             sweeping = true;
             sweep_gen = gen;
             sweep_catalog = catalog_version;
             started_ms = now;
-            cursor = 0;
-            stored = 0;
-            char products[16];
-            snprintf (products, sizeof products, "%u", size);
-            hr_log_kv (HR_LOG_INFO, NULL, "product warm-up started", "products", products, NULL);
+            cursor = asked = stored = lasting = 0;
+            if (full) {
+                char products[16];
+                snprintf (products, sizeof products, "%u", size);
+                hr_log_kv (HR_LOG_INFO, NULL, "product warm-up started", "products", products, NULL);
+            }
         }
+        /*  A renewal asks again only what collab's live co-clicks can move
+            (or what could not be stored): the lasting answers stay.      */
         uint32_t n = 0;
         for (; cursor < size && n < self->batch; cursor++)
-            if (hr_product_listable (hr_catalog_at (cat, cursor)))
+            if (renew[cursor] && hr_product_listable (hr_catalog_at (cat, cursor)))
                 idx[n++] = cursor;
         if (n > 0) {
-            uint32_t k = s_round (self, &pool, cat, catalog_version, gen, idx, n);
+            uint32_t k = s_round (self, &pool, cat, catalog_version, gen, idx, n, renew, &lasting);
+            asked += n;
             stored += k;
             hr_counter_add (self->warmed, k);
             hr_gauge_set (self->progress, (double) cursor / size);
@@ -230,6 +272,7 @@ s_run (void *arg)
                 round may have started before a change.  */
             gen = gw_versions_gen (self->app->versions, &fill);
             if (!fill || gen != sweep_gen || gw_catalog_version (self->app->catalog) != sweep_catalog) {
+                swept_gen = 0;
                 h2o_mem_clear_pool (&pool);
                 continue;
             }
@@ -237,17 +280,13 @@ s_run (void *arg)
             swept_catalog = sweep_catalog;
             next_ms = started_ms + self->period_ms;
             hr_counter_inc (self->sweeps);
-            char st[16], ms[24], products[16];
-            snprintf (st, sizeof st, "%u", stored);
-            snprintf (products, sizeof products, "%u", size);
-            snprintf (ms, sizeof ms, "%lld", (long long) (hr_now_ms () - started_ms));
-            hr_log_kv (HR_LOG_INFO, NULL, "product warm-up done", "products", products, "stored", st,
-                       "ms", ms, NULL);
+            s_log_done (full, asked, stored, lasting, hr_now_ms () - started_ms);
         }
         h2o_mem_clear_pool (&pool);
     }
     h2o_mem_clear_pool (&pool);
     free (idx);
+    free (renew);
     hr_writer_free (&self->req);
     hr_writer_free (&self->inner);
     hr_client_destroy (&self->client);

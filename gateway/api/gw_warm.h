@@ -12,13 +12,16 @@
     answer exactly as the request path does (gw_product_pick) and stores
     it under the sweep's generation at the default limit.  A generation
     change during a sweep abandons it (its answers are refused by the
-    cache anyway) and starts the next one.  Every period_ms (0: never) the
-    sweep is repeated, so that answers are renewed before the cache's time
-    to live ends (what moves without a version: collab's live co-clicks).
-    Degraded or short answers are not stored: the request path asks again.
-    Filters and explain never read the cache (gw_product.c).
+    cache anyway) and starts the next one.  An answer content filled alone
+    depends on the versions only and is stored as lasting (no time to
+    live: gw_cache_put_lasting); one that needed collab's top-up can move
+    with collab's live co-clicks, so every period_ms (0: never) a renewal
+    sweep asks again for those (and for what could not be stored) before
+    the cache's time to live ends.  Degraded or short answers are not
+    stored: the request path asks again.  Filters and explain never read
+    the cache (gw_product.c).
 
-    Progress is logged (start, end, products stored, ms) and counted:
+    Progress is logged (start, end: asked, stored, lasting, ms) and counted:
     hr_gateway_product_warm_total (answers stored),
     hr_gateway_product_warm_sweeps_total (sweeps completed),
     hr_gateway_product_warm_progress (fraction of the current sweep).    */

@@ -90,6 +90,28 @@ START_TEST (test_age_limit)
 }
 END_TEST
 
+/*  A lasting entry (depends on versions only) does not age out, but a new
+    generation drops it like any other.  */
+START_TEST (test_lasting_entries)
+{
+    gw_cache_t *c = cache (1 << 20, 0);                   /* every aging entry is already too old */
+    h2o_mem_pool_t pool;
+    h2o_mem_init_pool (&pool);
+    char v[64];
+    gw_cache_put_lasting (c, "a", 1, 1, "x", 1);
+    put (c, "b", 1, "y");
+    ck_assert (get (c, &pool, "a", 1, v, sizeof v));
+    ck_assert_str_eq (v, "x");
+    ck_assert (!get (c, &pool, "b", 1, v, sizeof v));
+    ck_assert (!get (c, &pool, "a", 2, v, sizeof v));     /* another generation: a miss */
+    put (c, "c", 2, "z");                                 /* the new generation drops it */
+    ck_assert (!get (c, &pool, "a", 2, v, sizeof v));
+    ck_assert_uint_eq (gw_cache_count (c), 1);
+    h2o_mem_clear_pool (&pool);
+    gw_cache_destroy (&c);
+}
+END_TEST
+
 START_TEST (test_budget_and_held_values)
 {
     gw_cache_t *c = cache (4096, 60000);
@@ -147,6 +169,7 @@ main (void)
     tcase_add_test (tc, test_hit_miss_and_replace);
     tcase_add_test (tc, test_generations);
     tcase_add_test (tc, test_age_limit);
+    tcase_add_test (tc, test_lasting_entries);
     tcase_add_test (tc, test_budget_and_held_values);
     tcase_add_test (tc, test_off);
     suite_add_tcase (s, tc);
