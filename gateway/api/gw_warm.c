@@ -77,116 +77,241 @@ s_stopping (gw_warm_t *self)
     return stop;
 }
 
-/*  One round: the answers of products idx[0..n) asked from the three
-    sources (one batch message each), picked and stored under `gen`.
-    renew[idx]: 0 when the answer was stored as lasting (content's alone),
-    1 when a renewal must ask again (it read collab, or was not stored).
-    Returns how many were stored; *lasting how many of them were lasting.  */
-static uint32_t
-s_round (gw_warm_t *self, h2o_mem_pool_t *pool, const hr_catalog_t *cat, int64_t catalog_version,
-         uint64_t gen, const uint32_t *idx, uint32_t n, uint8_t *renew, uint32_t *lasting)
-{
-    uint32_t want = gw_product_want (cat, GW_PRODUCT_DEFAULT_LIMIT);
-    int64_t deadline = hr_now_ms () + self->deadline_ms;
-    uint64_t base = (++self->seq) << 2;
-    gw_list_t *lists = h2o_mem_alloc_pool (pool, sizeof *lists * n * NSOURCES);
-    uint8_t *ok = h2o_mem_alloc_pool (pool, (size_t) n * NSOURCES);
-    memset (ok, 0, (size_t) n * NSOURCES);
+/*  One round: the answers of products idx[0..n), asked from the three
+    sources (one batch message each), picked and stored under `gen`.      */
+typedef struct {
+    h2o_mem_pool_t *pool;
+    const hr_catalog_t *cat;
+    int64_t catalog_version;
+    uint64_t gen;
+    const uint32_t *idx;
+    uint32_t n;
+    gw_list_t *lists;           /* [i * NSOURCES + source] */
+    uint8_t *ok;                /* the same: that list arrived whole */
+    uint64_t base;              /* request ids base + source */
+    int64_t deadline;
     bool pending[NSOURCES];
+} round_t;
+
+static void
+s_ask (gw_warm_t *self, round_t *rd)
+{
+    uint32_t want = gw_product_want (rd->cat, GW_PRODUCT_DEFAULT_LIMIT);
     for (int s = 0; s < NSOURCES; s++) {
         hr_batch_writer_t bw;
         hr_writer_reset (&self->req);
         hr_batch_request_begin (&bw, &self->req);
-        for (uint32_t i = 0; i < n; i++) {
+        for (uint32_t i = 0; i < rd->n; i++) {
             hr_writer_reset (&self->inner);
-            gw_req_product (&self->inner, s_sources[s].method, hr_catalog_at (cat, idx[i])->id, want);
+            gw_req_product (&self->inner, s_sources[s].method, hr_catalog_at (rd->cat, rd->idx[i])->id, want);
             hr_batch_request_add (&bw, i, self->inner.data, self->inner.len);
         }
         hr_batch_end (&bw);
-        pending[s] = hr_client_send (self->client, gw_service_name (s_sources[s].svc), base + (uint64_t) s,
-                                     deadline, self->req.data, self->req.len) == 0;
+        rd->pending[s] = hr_client_send (self->client, gw_service_name (s_sources[s].svc),
+                                         rd->base + (uint64_t) s, rd->deadline,
+                                         self->req.data, self->req.len) == 0;
     }
-    /*  Replies (ZMQ_FD is edge-triggered: drain after every wake-up).     */
-    int waiting = pending[0] + pending[1] + pending[2];
+}
+
+/*  A batch reply of source s: each product's list.  */
+static void
+s_take (round_t *rd, int s, const hr_reply_t *reply)
+{
+    if (reply->status != HR_OK)
+        return;
+    hr_reader_t r;
+    hr_reader_init (&r, reply->body, reply->body_len);
+    uint32_t count = hr_batch_count (&r);
+    for (uint32_t k = 0; k < count; k++) {
+        uint64_t i;
+        uint8_t status;
+        const void *body;
+        size_t len;
+        if (hr_batch_next_reply (&r, &i, &status, &body, &len) != 0)
+            break;
+        if (i < rd->n && status == HR_OK
+            && gw_decode_one_list (rd->pool, body, len, &rd->lists[i * NSOURCES + s]) == 0)
+            rd->ok[i * NSOURCES + s] = 1;
+    }
+}
+
+/*  Waits for the replies until the deadline (ZMQ_FD is edge-triggered:
+    drain after every wake-up).  */
+static void
+s_collect (gw_warm_t *self, round_t *rd)
+{
+    int waiting = rd->pending[0] + rd->pending[1] + rd->pending[2];
     while (waiting > 0 && !s_stopping (self)) {
         hr_reply_t reply;
-        int rc;
-        while (waiting > 0 && (rc = hr_client_recv (self->client, &reply)) == 1) {
-            uint64_t s = reply.request_id - base;
-            if (reply.request_id < base || s >= NSOURCES || !pending[s])
+        while (waiting > 0 && hr_client_recv (self->client, &reply) == 1) {
+            uint64_t s = reply.request_id - rd->base;
+            if (reply.request_id < rd->base || s >= NSOURCES || !rd->pending[s])
                 continue;           /* a late reply of an earlier round */
-            pending[s] = false;
+            rd->pending[s] = false;
             waiting--;
-            if (reply.status != HR_OK)
-                continue;
-            hr_reader_t r;
-            hr_reader_init (&r, reply.body, reply.body_len);
-            uint32_t count = hr_batch_count (&r);
-            for (uint32_t k = 0; k < count; k++) {
-                uint64_t i;
-                uint8_t status;
-                const void *body;
-                size_t len;
-                if (hr_batch_next_reply (&r, &i, &status, &body, &len) != 0)
-                    break;
-                if (i < n && status == HR_OK
-                    && gw_decode_one_list (pool, body, len, &lists[i * NSOURCES + s]) == 0)
-                    ok[i * NSOURCES + s] = 1;
-            }
+            s_take (rd, (int) s, &reply);
         }
-        if (waiting == 0)
-            break;
-        int64_t left = deadline - hr_now_ms ();
-        if (left <= 0)
+        int64_t left = rd->deadline - hr_now_ms ();
+        if (waiting == 0 || left <= 0)
             break;
         struct pollfd pfd = { .fd = hr_client_fd (self->client), .events = POLLIN };
         poll (&pfd, 1, left < 100 ? (int) left : 100);
     }
-    uint32_t stored = 0;
+}
+
+/*  Picks and stores product i's answer.  0: not stored (degraded, short),
+    1: stored with the time to live (collab topped it up), 2: lasting.    */
+static int
+s_store (gw_warm_t *self, round_t *rd, uint32_t i)
+{
+    const gw_list_t *have[NSOURCES];
+    for (int s = 0; s < NSOURCES; s++) {
+        have[s] = rd->ok[i * NSOURCES + s] ? &rd->lists[i * NSOURCES + s] : NULL;
+        if (!have[s])
+            return 0;           /* degraded: the request path asks again */
+    }
     const hr_scored_t *picked[GW_PRODUCT_DEFAULT_LIMIT];
     char ids[GW_PRODUCT_DEFAULT_LIMIT][HR_PRODUCT_ID_LEN];
     char key[GW_PRODUCT_KEY_LEN];
-    for (uint32_t i = 0; i < n; i++) {
-        renew[idx[i]] = 1;
-        const gw_list_t *have[NSOURCES];
-        bool whole = true;
-        for (int s = 0; s < NSOURCES; s++) {
-            have[s] = ok[i * NSOURCES + s] ? &lists[i * NSOURCES + s] : NULL;
-            whole = whole && have[s];
-        }
-        if (!whole)             /* degraded: the request path asks again */
-            continue;
-        const char *id = hr_catalog_at (cat, idx[i])->id;
-        uint32_t first;
-        uint32_t k = gw_product_pick (pool, cat, id, have, NSOURCES, GW_PRODUCT_DEFAULT_LIMIT, picked, &first);
-        if (k < GW_PRODUCT_DEFAULT_LIMIT)
-            continue;
-        for (uint32_t j = 0; j < k; j++)
-            memcpy (ids[j], picked[j]->id, HR_PRODUCT_ID_LEN);
-        gw_product_key (key, id, GW_PRODUCT_DEFAULT_LIMIT, catalog_version);
-        if (first == k) {
-            gw_cache_put_lasting (self->app->product_cache, key, sizeof key, gen, ids,
-                                  (size_t) k * HR_PRODUCT_ID_LEN);
-            renew[idx[i]] = 0;
-            (*lasting)++;
-        }
-        else
-            gw_cache_put (self->app->product_cache, key, sizeof key, gen, ids, (size_t) k * HR_PRODUCT_ID_LEN);
-        stored++;
+    const char *id = hr_catalog_at (rd->cat, rd->idx[i])->id;
+    uint32_t first;
+    uint32_t k = gw_product_pick (rd->pool, rd->cat, id, have, NSOURCES, GW_PRODUCT_DEFAULT_LIMIT,
+                                  picked, &first);
+    if (k < GW_PRODUCT_DEFAULT_LIMIT)
+        return 0;
+    for (uint32_t j = 0; j < k; j++)
+        memcpy (ids[j], picked[j]->id, HR_PRODUCT_ID_LEN);
+    gw_product_key (key, id, GW_PRODUCT_DEFAULT_LIMIT, rd->catalog_version);
+    size_t len = (size_t) k * HR_PRODUCT_ID_LEN;
+    if (first == k) {
+        gw_cache_put_lasting (self->app->product_cache, key, sizeof key, rd->gen, ids, len);
+        return 2;
     }
-    return stored;
+    gw_cache_put (self->app->product_cache, key, sizeof key, rd->gen, ids, len);
+    return 1;
 }
 
+/*  The sweep in progress (the thread's).  renew[idx]: 0 when the
+    product's answer was stored as lasting, 1 when a renewal must ask
+    again (collab topped it up, or it was not stored).                     */
+typedef struct {
+    bool sweeping, full;
+    uint64_t swept_gen, gen;
+    int64_t swept_catalog, catalog, next_ms, started_ms;
+    uint32_t cursor, asked, stored, lasting;
+    uint8_t *renew;
+    uint32_t renew_size;
+} sweep_t;
+
 static void
-s_log_done (bool full, uint32_t asked, uint32_t stored, uint32_t lasting, int64_t ms)
+s_round (gw_warm_t *self, sweep_t *w, h2o_mem_pool_t *pool, const hr_catalog_t *cat,
+         const uint32_t *idx, uint32_t n)
 {
+    round_t rd = { .pool = pool, .cat = cat, .catalog_version = w->catalog, .gen = w->gen,
+                   .idx = idx, .n = n, .base = (++self->seq) << 2,
+                   .deadline = hr_now_ms () + self->deadline_ms };
+    rd.lists = h2o_mem_alloc_pool (pool, sizeof *rd.lists * n * NSOURCES);
+    rd.ok = h2o_mem_alloc_pool (pool, (size_t) n * NSOURCES);
+    memset (rd.ok, 0, (size_t) n * NSOURCES);
+    s_ask (self, &rd);
+    s_collect (self, &rd);
+    uint32_t stored = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        int kept = s_store (self, &rd, i);
+        w->renew[idx[i]] = kept != 2;
+        stored += kept > 0;
+        w->lasting += kept == 2;
+    }
+    w->asked += n;
+    w->stored += stored;
+    hr_counter_add (self->warmed, stored);
+}
+
+/*  Starts a sweep when one is due and the services have the version:
+    a full one after a version change, else a renewal.  false: not now.   */
+static bool
+s_sweep_start (sweep_t *w, uint64_t gen, bool fill, int64_t catalog_version, uint32_t size,
+               int64_t period_ms)
+{
+    int64_t now = hr_now_ms ();
+    bool changed = gen != w->swept_gen || catalog_version != w->swept_catalog;
+    if (!fill || size == 0 || !(changed || (period_ms > 0 && now >= w->next_ms)))
+        return false;
+    w->full = changed || w->renew_size != size;
+    if (w->full) {              /* every product: nothing of this version is stored yet */
+        uint8_t *grown = realloc (w->renew, size);
+        if (!grown)
+            return false;
+        w->renew = grown;
+        w->renew_size = size;
+        memset (w->renew, 1, size);
+        char products[16];
+        snprintf (products, sizeof products, "%u", size);
+        hr_log_kv (HR_LOG_INFO, NULL, "product warm-up started", "products", products, NULL);
+    }
+    w->sweeping = true;
+    w->gen = gen;
+    w->catalog = catalog_version;
+    w->started_ms = now;
+    w->cursor = w->asked = w->stored = w->lasting = 0;
+    return true;
+}
+
+/*  The end of a sweep: complete only if the version is still the
+    sweep's (its last round may have started before a change).            */
+static void
+s_sweep_end (gw_warm_t *self, sweep_t *w)
+{
+    bool fill;
+    w->sweeping = false;
+    if (gw_versions_gen (self->app->versions, &fill) != w->gen || !fill
+        || gw_catalog_version (self->app->catalog) != w->catalog) {
+        w->swept_gen = 0;       /* the next one is a full one */
+        return;
+    }
+    w->swept_gen = w->gen;
+    w->swept_catalog = w->catalog;
+    w->next_ms = w->started_ms + self->period_ms;
+    hr_counter_inc (self->sweeps);
     char a[16], st[16], la[16], t[24];
-    snprintf (a, sizeof a, "%u", asked);
-    snprintf (st, sizeof st, "%u", stored);
-    snprintf (la, sizeof la, "%u", lasting);
-    snprintf (t, sizeof t, "%lld", (long long) ms);
-    hr_log_kv (HR_LOG_INFO, NULL, full ? "product warm-up done" : "product warm-up renewed",
+    snprintf (a, sizeof a, "%u", w->asked);
+    snprintf (st, sizeof st, "%u", w->stored);
+    snprintf (la, sizeof la, "%u", w->lasting);
+    snprintf (t, sizeof t, "%lld", (long long) (hr_now_ms () - w->started_ms));
+    hr_log_kv (HR_LOG_INFO, NULL, w->full ? "product warm-up done" : "product warm-up renewed",
                "asked", a, "stored", st, "lasting", la, "ms", t, NULL);
+}
+
+/*  One step: a round of the sweep in progress, or a look at whether one
+    is due.  false when there was nothing to do (sleep).                   */
+static bool
+s_step (gw_warm_t *self, sweep_t *w, h2o_mem_pool_t *pool, uint32_t *idx)
+{
+    bool fill;
+    uint64_t gen = gw_versions_gen (self->app->versions, &fill);
+    int64_t catalog_version;
+    const hr_catalog_t *cat = gw_catalog_for_request_v (self->app->catalog, pool, &catalog_version);
+    uint32_t size = hr_catalog_size (cat);
+    if (w->sweeping && (!fill || gen != w->gen || catalog_version != w->catalog)) {
+        hr_log_kv (HR_LOG_INFO, NULL, "product warm-up abandoned: a new version", NULL);
+        w->sweeping = false;    /* the next one starts once the services have it */
+        w->swept_gen = 0;
+    }
+    if (!w->sweeping && !s_sweep_start (w, gen, fill, catalog_version, size, self->period_ms))
+        return false;
+    /*  A renewal asks again only what collab's live co-clicks can move
+        (or what could not be stored): the lasting answers stay.          */
+    uint32_t n = 0;
+    for (; w->cursor < size && n < self->batch; w->cursor++)
+        if (w->renew[w->cursor] && hr_product_listable (hr_catalog_at (cat, w->cursor)))
+            idx[n++] = w->cursor;
+    if (n > 0) {
+        s_round (self, w, pool, cat, idx, n);
+        hr_gauge_set (self->progress, (double) w->cursor / size);
+    }
+    if (w->cursor >= size)
+        s_sweep_end (self, w);
+    return true;
 }
 
 static void *
@@ -201,92 +326,18 @@ s_run (void *arg)
     hr_writer_init (&self->req);
     hr_writer_init (&self->inner);
     uint32_t *idx = calloc (self->batch, sizeof *idx);
-    uint8_t *renew = NULL;      /* per catalog index (s_round) */
-    uint32_t renew_size = 0;
+    sweep_t w = { .swept_catalog = -2, .catalog = -2 };
     h2o_mem_pool_t pool;
     h2o_mem_init_pool (&pool);
-    uint64_t swept_gen = 0, sweep_gen = 0;
-    int64_t swept_catalog = -2, sweep_catalog = -2, next_ms = 0, started_ms = 0;
-    bool sweeping = false, full = false;
-    uint32_t cursor = 0, asked = 0, stored = 0, lasting = 0;
     while (idx && !s_stopping (self)) {
-        bool fill;
-        uint64_t gen = gw_versions_gen (self->app->versions, &fill);
-        int64_t catalog_version;
-        const hr_catalog_t *cat = gw_catalog_for_request_v (self->app->catalog, &pool, &catalog_version);
-        uint32_t size = hr_catalog_size (cat);
-        int64_t now = hr_now_ms ();
-        if (sweeping && (!fill || gen != sweep_gen || catalog_version != sweep_catalog)) {
-            hr_log_kv (HR_LOG_INFO, NULL, "product warm-up abandoned: a new version", NULL);
-            sweeping = false;   /* the next one starts once the services have it */
-            swept_gen = 0;      /* and is a full one */
-        }
-        if (!sweeping) {
-            bool changed = gen != swept_gen || catalog_version != swept_catalog;
-            bool due = changed || (self->period_ms > 0 && now >= next_ms);
-            if (!fill || !due || size == 0) {
-                h2o_mem_clear_pool (&pool);
-                if (s_sleep (self, IDLE_MS))
-                    break;
-                continue;
-            }
-            if (changed || renew_size != size) {
-                uint8_t *grown = realloc (renew, size);
-                if (!grown)
-                    break;
-                renew = grown;
-                renew_size = size;
-                full = true;
-            }
-            else
-                full = false;
-            if (full)           /* every product: nothing of this version is stored yet */
-                memset (renew, 1, size);
-            sweeping = true;
-            sweep_gen = gen;
-            sweep_catalog = catalog_version;
-            started_ms = now;
-            cursor = asked = stored = lasting = 0;
-            if (full) {
-                char products[16];
-                snprintf (products, sizeof products, "%u", size);
-                hr_log_kv (HR_LOG_INFO, NULL, "product warm-up started", "products", products, NULL);
-            }
-        }
-        /*  A renewal asks again only what collab's live co-clicks can move
-            (or what could not be stored): the lasting answers stay.      */
-        uint32_t n = 0;
-        for (; cursor < size && n < self->batch; cursor++)
-            if (renew[cursor] && hr_product_listable (hr_catalog_at (cat, cursor)))
-                idx[n++] = cursor;
-        if (n > 0) {
-            uint32_t k = s_round (self, &pool, cat, catalog_version, gen, idx, n, renew, &lasting);
-            asked += n;
-            stored += k;
-            hr_counter_add (self->warmed, k);
-            hr_gauge_set (self->progress, (double) cursor / size);
-        }
-        if (cursor >= size) {
-            sweeping = false;
-            /*  Complete only if the version is still the sweep's: its last
-                round may have started before a change.  */
-            gen = gw_versions_gen (self->app->versions, &fill);
-            if (!fill || gen != sweep_gen || gw_catalog_version (self->app->catalog) != sweep_catalog) {
-                swept_gen = 0;
-                h2o_mem_clear_pool (&pool);
-                continue;
-            }
-            swept_gen = sweep_gen;
-            swept_catalog = sweep_catalog;
-            next_ms = started_ms + self->period_ms;
-            hr_counter_inc (self->sweeps);
-            s_log_done (full, asked, stored, lasting, hr_now_ms () - started_ms);
-        }
-        h2o_mem_clear_pool (&pool);
+        bool busy = s_step (self, &w, &pool, idx);
+        h2o_mem_clear_pool (&pool);     /* the lists and the catalog reference */
+        if (!busy && s_sleep (self, IDLE_MS))
+            break;
     }
     h2o_mem_clear_pool (&pool);
     free (idx);
-    free (renew);
+    free (w.renew);
     hr_writer_free (&self->req);
     hr_writer_free (&self->inner);
     hr_client_destroy (&self->client);
