@@ -158,10 +158,11 @@ s_product_render (gw_fanout_t *f, void *arg)
     gw_render_degraded (&b, degraded);
     gw_buf_putc (&b, '}');
     if (p->cacheable) {
-        /*  Only a whole answer: a degraded or short one is asked again.  */
-        if (p->fill && !failed && n == p->limit)
-            (first == n ? gw_cache_put_lasting : gw_cache_put) (r->app->product_cache, p->key, sizeof p->key,
-                                                                p->gen, ids[0], (size_t) n * HR_PRODUCT_ID_LEN);
+        /*  Only an answer every source gave (a degraded one is asked
+            again); a short one is all there is, but it read collab.      */
+        if (p->fill && !failed)
+            (first == p->limit ? gw_cache_put_lasting : gw_cache_put) (
+                r->app->product_cache, p->key, sizeof p->key, p->gen, ids[0], (size_t) n * HR_PRODUCT_ID_LEN);
         gw_add_header (r, "x-cache", "miss");
     }
     gw_send_json (r, 200, &b);

@@ -159,8 +159,9 @@ s_collect (gw_warm_t *self, round_t *rd)
     }
 }
 
-/*  Picks and stores product i's answer.  0: not stored (degraded, short),
-    1: stored with the time to live (collab topped it up), 2: lasting.    */
+/*  Picks and stores product i's answer.  0: not stored (degraded), 1:
+    stored with the time to live (collab was read: it topped the list up,
+    or the list is short), 2: lasting (content's alone).                   */
 static int
 s_store (gw_warm_t *self, round_t *rd, uint32_t i)
 {
@@ -177,13 +178,11 @@ s_store (gw_warm_t *self, round_t *rd, uint32_t i)
     uint32_t first;
     uint32_t k = gw_product_pick (rd->pool, rd->cat, id, have, NSOURCES, GW_PRODUCT_DEFAULT_LIMIT,
                                   picked, &first);
-    if (k < GW_PRODUCT_DEFAULT_LIMIT)
-        return 0;
     for (uint32_t j = 0; j < k; j++)
         memcpy (ids[j], picked[j]->id, HR_PRODUCT_ID_LEN);
     gw_product_key (key, id, GW_PRODUCT_DEFAULT_LIMIT, rd->catalog_version);
     size_t len = (size_t) k * HR_PRODUCT_ID_LEN;
-    if (first == k) {
+    if (first == GW_PRODUCT_DEFAULT_LIMIT) {
         gw_cache_put_lasting (self->app->product_cache, key, sizeof key, rd->gen, ids, len);
         return 2;
     }
@@ -193,7 +192,7 @@ s_store (gw_warm_t *self, round_t *rd, uint32_t i)
 
 /*  The sweep in progress (the thread's).  renew[idx]: 0 when the
     product's answer was stored as lasting, 1 when a renewal must ask
-    again (collab topped it up, or it was not stored).                     */
+    again (collab was read, or it was not stored).                     */
 typedef struct {
     bool sweeping, full;
     uint64_t swept_gen, gen;
