@@ -1,51 +1,31 @@
 /*  gw_warm — the /product cache filled ahead (see gw_warm.h).             */
 #include "gw_warm.h"
-#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "gw_cache.h"
 #include "gw_catalog.h"
-#include "gw_fanout.h"
-#include "gw_product.h"
-#include "gw_proto.h"
 #include "gw_versions.h"
+#include "gw_warm_round.h"
 #include "hr_batch.h"
-#include "hr_client.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
-#include "hr_status.h"
 
 #define IDLE_MS 200             /* between looks at the generation when idle */
-#define NSOURCES 3              /* content, collab, rules: in priority order */
 
 struct gw_warm {
     gw_app_t *app;
     char endpoint[256];
     uint32_t batch;
     int64_t period_ms;
-    int deadline_ms;
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop;
-    /*  The thread's own.  */
-    hr_client_t *client;
-    hr_writer_t req, inner;
-    uint64_t seq;
+    gw_warm_io_t io;            /* the thread's own */
     hr_counter_t *warmed, *sweeps;
     hr_gauge_t *progress;
-};
-
-static const struct {
-    gw_service_t svc;
-    const char *method;
-} s_sources[NSOURCES] = {
-    { GW_SVC_CONTENT, HR_M_SIMILAR },
-    { GW_SVC_COLLAB, HR_M_SIMILAR },
-    { GW_SVC_RULES, HR_M_FOR_PRODUCT },
 };
 
 /*  Waits up to ms unless stopping; true when stopping.  */
@@ -77,119 +57,6 @@ s_stopping (gw_warm_t *self)
     return stop;
 }
 
-/*  One round: the answers of products idx[0..n), asked from the three
-    sources (one batch message each), picked and stored under `gen`.      */
-typedef struct {
-    h2o_mem_pool_t *pool;
-    const hr_catalog_t *cat;
-    int64_t catalog_version;
-    uint64_t gen;
-    const uint32_t *idx;
-    uint32_t n;
-    gw_list_t *lists;           /* [i * NSOURCES + source] */
-    uint8_t *ok;                /* the same: that list arrived whole */
-    uint64_t base;              /* request ids base + source */
-    int64_t deadline;
-    bool pending[NSOURCES];
-} round_t;
-
-static void
-s_ask (gw_warm_t *self, round_t *rd)
-{
-    uint32_t want = gw_product_want (rd->cat, GW_PRODUCT_DEFAULT_LIMIT);
-    for (int s = 0; s < NSOURCES; s++) {
-        hr_batch_writer_t bw;
-        hr_writer_reset (&self->req);
-        hr_batch_request_begin (&bw, &self->req);
-        for (uint32_t i = 0; i < rd->n; i++) {
-            hr_writer_reset (&self->inner);
-            gw_req_product (&self->inner, s_sources[s].method, hr_catalog_at (rd->cat, rd->idx[i])->id, want);
-            hr_batch_request_add (&bw, i, self->inner.data, self->inner.len);
-        }
-        hr_batch_end (&bw);
-        rd->pending[s] = hr_client_send (self->client, gw_service_name (s_sources[s].svc),
-                                         rd->base + (uint64_t) s, rd->deadline,
-                                         self->req.data, self->req.len) == 0;
-    }
-}
-
-/*  A batch reply of source s: each product's list.  */
-static void
-s_take (round_t *rd, int s, const hr_reply_t *reply)
-{
-    if (reply->status != HR_OK)
-        return;
-    hr_reader_t r;
-    hr_reader_init (&r, reply->body, reply->body_len);
-    uint32_t count = hr_batch_count (&r);
-    for (uint32_t k = 0; k < count; k++) {
-        uint64_t i;
-        uint8_t status;
-        const void *body;
-        size_t len;
-        if (hr_batch_next_reply (&r, &i, &status, &body, &len) != 0)
-            break;
-        if (i < rd->n && status == HR_OK
-            && gw_decode_one_list (rd->pool, body, len, &rd->lists[i * NSOURCES + s]) == 0)
-            rd->ok[i * NSOURCES + s] = 1;
-    }
-}
-
-/*  Waits for the replies until the deadline (ZMQ_FD is edge-triggered:
-    drain after every wake-up).  */
-static void
-s_collect (gw_warm_t *self, round_t *rd)
-{
-    int waiting = rd->pending[0] + rd->pending[1] + rd->pending[2];
-    while (waiting > 0 && !s_stopping (self)) {
-        hr_reply_t reply;
-        while (waiting > 0 && hr_client_recv (self->client, &reply) == 1) {
-            uint64_t s = reply.request_id - rd->base;
-            if (reply.request_id < rd->base || s >= NSOURCES || !rd->pending[s])
-                continue;           /* a late reply of an earlier round */
-            rd->pending[s] = false;
-            waiting--;
-            s_take (rd, (int) s, &reply);
-        }
-        int64_t left = rd->deadline - hr_now_ms ();
-        if (waiting == 0 || left <= 0)
-            break;
-        struct pollfd pfd = { .fd = hr_client_fd (self->client), .events = POLLIN };
-        poll (&pfd, 1, left < 100 ? (int) left : 100);
-    }
-}
-
-/*  Picks and stores product i's answer.  0: not stored (degraded), 1:
-    stored with the time to live (collab was read: it topped the list up,
-    or the list is short), 2: lasting (content's alone).                   */
-static int
-s_store (gw_warm_t *self, round_t *rd, uint32_t i)
-{
-    const gw_list_t *have[NSOURCES];
-    for (int s = 0; s < NSOURCES; s++) {
-        have[s] = rd->ok[i * NSOURCES + s] ? &rd->lists[i * NSOURCES + s] : NULL;
-        if (!have[s])
-            return 0;           /* degraded: the request path asks again */
-    }
-    const hr_scored_t *picked[GW_PRODUCT_DEFAULT_LIMIT];
-    char ids[GW_PRODUCT_DEFAULT_LIMIT][HR_PRODUCT_ID_LEN];
-    char key[GW_PRODUCT_KEY_LEN];
-    const char *id = hr_catalog_at (rd->cat, rd->idx[i])->id;
-    uint32_t first;
-    uint32_t k = gw_product_pick (rd->pool, rd->cat, id, have, NSOURCES, GW_PRODUCT_DEFAULT_LIMIT,
-                                  picked, &first);
-    for (uint32_t j = 0; j < k; j++)
-        memcpy (ids[j], picked[j]->id, HR_PRODUCT_ID_LEN);
-    gw_product_key (key, id, GW_PRODUCT_DEFAULT_LIMIT, rd->catalog_version);
-    size_t len = (size_t) k * HR_PRODUCT_ID_LEN;
-    if (first == GW_PRODUCT_DEFAULT_LIMIT) {
-        gw_cache_put_lasting (self->app->product_cache, key, sizeof key, rd->gen, ids, len);
-        return 2;
-    }
-    gw_cache_put (self->app->product_cache, key, sizeof key, rd->gen, ids, len);
-    return 1;
-}
-
 /*  The sweep in progress (the thread's).  renew[idx]: 0 when the
     product's answer was stored as lasting, 1 when a renewal must ask
     again (collab was read, or it was not stored).                     */
@@ -199,27 +66,35 @@ typedef struct {
     int64_t swept_catalog, catalog, next_ms, started_ms;
     uint32_t cursor, asked, stored, lasting;
     uint8_t *renew;
+    gw_warm_kept_t **kept;      /* [renew_size] */
     uint32_t renew_size;
 } sweep_t;
+
+static void
+s_forget (sweep_t *w)
+{
+    if (w->kept)
+        gw_warm_kept_free (w->kept, w->renew_size);
+    free (w->kept);
+    w->kept = NULL;
+    free (w->renew);
+    w->renew = NULL;
+    w->renew_size = 0;
+}
 
 static void
 s_round (gw_warm_t *self, sweep_t *w, h2o_mem_pool_t *pool, const hr_catalog_t *cat,
          const uint32_t *idx, uint32_t n)
 {
-    round_t rd = { .pool = pool, .cat = cat, .catalog_version = w->catalog, .gen = w->gen,
-                   .idx = idx, .n = n, .base = (++self->seq) << 2,
-                   .deadline = hr_now_ms () + self->deadline_ms };
-    rd.lists = h2o_mem_alloc_pool (pool, sizeof *rd.lists * n * NSOURCES);
-    rd.ok = h2o_mem_alloc_pool (pool, (size_t) n * NSOURCES);
-    memset (rd.ok, 0, (size_t) n * NSOURCES);
-    s_ask (self, &rd);
-    s_collect (self, &rd);
+    uint8_t *kept = h2o_mem_alloc_pool (pool, n);
+    gw_warm_round_t rd = { .io = &self->io, .pool = pool, .cat = cat, .catalog_version = w->catalog,
+                           .gen = w->gen, .idx = idx, .n = n, .kept = w->kept };
+    gw_warm_round (&rd, kept);
     uint32_t stored = 0;
     for (uint32_t i = 0; i < n; i++) {
-        int kept = s_store (self, &rd, i);
-        w->renew[idx[i]] = kept != 2;
-        stored += kept > 0;
-        w->lasting += kept == 2;
+        w->renew[idx[i]] = kept[i] != 2;
+        stored += kept[i] > 0;
+        w->lasting += kept[i] == 2;
     }
     w->asked += n;
     w->stored += stored;
@@ -238,10 +113,13 @@ s_sweep_start (sweep_t *w, uint64_t gen, bool fill, int64_t catalog_version, uin
         return false;
     w->full = changed || w->renew_size != size;
     if (w->full) {              /* every product: nothing of this version is stored yet */
-        uint8_t *grown = realloc (w->renew, size);
-        if (!grown)
+        s_forget (w);           /* nor kept: the kept lists were the old version's */
+        w->renew = malloc (size);
+        w->kept = calloc (size, sizeof *w->kept);
+        if (!w->renew || !w->kept) {
+            s_forget (w);
             return false;
-        w->renew = grown;
+        }
         w->renew_size = size;
         memset (w->renew, 1, size);
         char products[16];
@@ -313,17 +191,26 @@ s_step (gw_warm_t *self, sweep_t *w, h2o_mem_pool_t *pool, uint32_t *idx)
     return true;
 }
 
+static bool
+s_stopping_cb (void *self)
+{
+    return s_stopping (self);
+}
+
 static void *
 s_run (void *arg)
 {
     gw_warm_t *self = arg;
-    self->client = hr_client_new (self->endpoint);
-    if (!self->client) {
+    self->io.client = hr_client_new (self->endpoint);
+    self->io.cache = self->app->product_cache;
+    self->io.stopping = s_stopping_cb;
+    self->io.stopping_arg = self;
+    if (!self->io.client) {
         hr_error ("gateway: /product warmer cannot connect to the broker at %s", self->endpoint);
         return NULL;
     }
-    hr_writer_init (&self->req);
-    hr_writer_init (&self->inner);
+    hr_writer_init (&self->io.req);
+    hr_writer_init (&self->io.inner);
     uint32_t *idx = calloc (self->batch, sizeof *idx);
     sweep_t w = { .swept_catalog = -2, .catalog = -2 };
     h2o_mem_pool_t pool;
@@ -336,10 +223,10 @@ s_run (void *arg)
     }
     h2o_mem_clear_pool (&pool);
     free (idx);
-    free (w.renew);
-    hr_writer_free (&self->req);
-    hr_writer_free (&self->inner);
-    hr_client_destroy (&self->client);
+    s_forget (&w);
+    hr_writer_free (&self->io.req);
+    hr_writer_free (&self->io.inner);
+    hr_client_destroy (&self->io.client);
     return NULL;
 }
 
@@ -355,7 +242,7 @@ gw_warm_new (gw_app_t *app, const char *broker_endpoint, int batch, int64_t peri
     snprintf (self->endpoint, sizeof self->endpoint, "%s", broker_endpoint);
     self->batch = (uint32_t) batch;
     self->period_ms = period_ms;
-    self->deadline_ms = deadline_ms > 0 ? deadline_ms : 5000;
+    self->io.deadline_ms = deadline_ms > 0 ? deadline_ms : 5000;
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->cond, NULL);
     self->warmed = hr_counter ("hr_gateway_product_warm_total",

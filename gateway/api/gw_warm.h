@@ -17,7 +17,8 @@
     live: gw_cache_put_lasting); one that needed collab's top-up can move
     with collab's live co-clicks, so every period_ms (0: never) a renewal
     sweep asks again for those (and for what could not be stored) before
-    the cache's time to live ends.  Degraded answers are not stored: the
+    the cache's time to live ends: collab alone, as their content and
+    rules ids are kept until the next version (gw_warm_round.h).  Degraded answers are not stored: the
     request path asks again.  Filters and explain never read
     the cache (gw_product.c).
 
