@@ -418,6 +418,8 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
         lp.l2 = atof (env);
     if ((env = getenv ("HR_LTR_RATIO")))
         lp.ratio = atoi (env) != 0;
+    if ((env = getenv ("HR_LTR_MAG")))
+        lp.mag = atoi (env) != 0;
     if ((env = getenv ("HR_LTR_CTXB")))
         lp.ctx_buckets = atoi (env) != 0;
     bool items = !(env = getenv ("HR_LTR_ITEMS")) || atoi (env) != 0;

@@ -44,6 +44,7 @@ typedef struct {
     uint32_t iterations;        /* at most this many Newton steps */
     bool ratio;                 /* use the score ratio features */
     bool ctx_buckets;           /* the history length weight per source and rank bucket */
+    bool mag;                   /* a weight per source on log (1 + score): the score's own scale */
 } merge_ltr_params_t;
 
 void merge_ltr_params_default (merge_ltr_params_t *p);

@@ -12,6 +12,8 @@
     - merge_ltr_source_score: a source alone, in its own order.
     - A lead source (merge_ltr_set_lead) heads the list, the ranker orders
       the rest.
+    - The magnitude feature (log (1 + score) per source) tells a source's
+      confident answers from its weak ones where ranks cannot.
     - No reachable prediction: nothing is fitted.
     - An item feature (merge_ltr_extra_fn) can decide among tied items.    */
 #include <check.h>
@@ -160,6 +162,50 @@ START_TEST (test_lead_source)
 }
 END_TEST
 
+/*  The magnitude feature: source A's top item is the next one when A's
+    score is high (10), source B's when A's is low (0.1); ranks and ratios
+    are alike in both cases, so only log (1 + score) tells them apart.    */
+static merge_ltr_data_t *
+s_magnitudes (uint32_t predictions)
+{
+    merge_ltr_data_t *d = merge_ltr_data_new (2, 0);
+    ck_assert_ptr_nonnull (d);
+    for (uint32_t i = 0; i < predictions; i++) {
+        float top = i % 4 < 2 ? 10.0f : 0.1f;
+        collab_rec_t a[LEN], b[LEN];
+        for (uint32_t j = 0; j < LEN; j++) {
+            a[j] = (collab_rec_t) { i * 100 + j, top * (float) (LEN - j) / LEN };
+            b[j] = (collab_rec_t) { i * 100 + 50 + j, (float) (LEN - j) };
+        }
+        const collab_rec_t *lists[] = { a, b };
+        const uint32_t n[] = { LEN, LEN };
+        uint32_t target = top > 1 ? i * 100 : i * 100 + 50;
+        ck_assert_int_eq (merge_ltr_data_add (d, i, target, NULL, 0, true, lists, n, NULL, NULL), 0);
+    }
+    return d;
+}
+
+START_TEST (test_magnitude_feature)
+{
+    merge_ltr_data_t *d = s_magnitudes (PREDICTIONS);
+    merge_ltr_params_t p = s_params ();
+    ck_assert (!p.mag);
+    merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
+    ck_assert_ptr_nonnull (m);
+    double hr, mrr;
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
+    ck_assert_double_le (hr, 0.5);
+    merge_ltr_destroy (&m);
+    p.mag = true;
+    m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
+    ck_assert_ptr_nonnull (m);
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
+    ck_assert_double_eq (hr, 1);
+    merge_ltr_destroy (&m);
+    merge_ltr_data_destroy (&d);
+}
+END_TEST
+
 START_TEST (test_history_features_under_protocol_a)
 {
     merge_ltr_data_t *d = merge_ltr_data_new (1, 0);
@@ -281,6 +327,7 @@ main (void)
     tcase_add_test (tc, test_fit_finds_the_known_answer);
     tcase_add_test (tc, test_source_score);
     tcase_add_test (tc, test_lead_source);
+    tcase_add_test (tc, test_magnitude_feature);
     tcase_add_test (tc, test_history_features_under_protocol_a);
     tcase_add_test (tc, test_rank_excludes_merges_and_stops_at_k);
     tcase_add_test (tc, test_unreachable_fits_nothing);
