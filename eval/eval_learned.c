@@ -59,7 +59,8 @@ s_cut_at_gaps (const collab_log_t *log, int64_t gap_ms)
 void
 eval_learned_params_default (eval_learned_params_t *p)
 {
-    *p = (eval_learned_params_t) { .holdout = 0.1, .folds = 1, .visit_gap_ms = 0, .depth = 100 };
+    *p = (eval_learned_params_t) { .holdout = 0.1, .folds = 1,
+                                   .visit_gap_ms = 30 * 60000, .depth = 100 };
 }
 
 /*  The newest `holdout` of the sessions (by their last click), cut into

@@ -31,7 +31,7 @@ typedef struct {
     uint32_t folds;             /* tails replayed (1): fold f holds out the newest `holdout` of
                                    the sessions fold f - 1 trained its sources on */
     int64_t visit_gap_ms;       /* held-out sessions cut into visits at idle gaps over this
-                                   (0: not cut) */
+                                   (30 min; 0: not cut) */
     uint32_t depth;             /* candidates asked of each source (100) */
     bool guard;                 /* the ranker may let its best source lead (s_guard) */
 } eval_learned_params_t;

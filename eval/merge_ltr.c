@@ -63,7 +63,7 @@ struct merge_ltr_data {
 void
 merge_ltr_params_default (merge_ltr_params_t *p)
 {
-    *p = (merge_ltr_params_t) { .l2 = 1e-4, .iterations = 30, .ratio = true };
+    *p = (merge_ltr_params_t) { .l2 = 1e-4, .iterations = 30, .ratio = true, .mag = true };
 }
 
 static uint32_t

@@ -1,9 +1,8 @@
 /*  eval_learned_fit's replay shapes on a generated log of customers, each
     two visits of four clicks two hours apart (issue 15):
-    - by default the newest tenth of the sessions (30 customers) is
-      replayed as they are;
-    - cut into visits (visit_gap_ms 30 min) the same customers replay as
-      twice as many sessions;
+    - by default the newest tenth of the sessions (30 customers) is cut
+      into visits (idle gaps over 30 min): 60 sessions replayed;
+    - not cut (visit_gap_ms 0), the 30 customers replay as they are;
     - with two folds the tail before the newest one is replayed too (its
       sources trained on the sessions before it): more predictions;
     - with the guard the rankers either keep no lead source or name the
@@ -112,24 +111,25 @@ START_TEST (test_replay_shapes)
     eval_learned_params_t fp;
     eval_learned_params_default (&fp);
     ck_assert_uint_eq (fp.folds, 1);
+    ck_assert_int_eq (fp.visit_gap_ms, HOUR_MS / 2);
     char summary[1024], ltr_summary[1024];
     merge_ltr_t *ltr[2];
 
-    ck_assert (s_fit (log, ids, &fp, summary, ltr_summary, ltr));
-    ck_assert_uint_eq (s_held (summary), CUSTOMERS / 10);
-    ck_assert_ptr_nonnull (ltr[0]);
-    ck_assert_ptr_nonnull (ltr[1]);
-    unsigned plain = s_predictions (ltr_summary);
-    merge_ltr_destroy (&ltr[0]);
-    merge_ltr_destroy (&ltr[1]);
-
-    fp.visit_gap_ms = HOUR_MS / 2;
+    /*  the default: cut into visits */
     ck_assert (s_fit (log, ids, &fp, summary, ltr_summary, ltr));
     ck_assert_uint_eq (s_held (summary), 2 * CUSTOMERS / 10);
+    ck_assert_ptr_nonnull (ltr[0]);
+    ck_assert_ptr_nonnull (ltr[1]);
     merge_ltr_destroy (&ltr[0]);
     merge_ltr_destroy (&ltr[1]);
 
     fp.visit_gap_ms = 0;
+    ck_assert (s_fit (log, ids, &fp, summary, ltr_summary, ltr));
+    ck_assert_uint_eq (s_held (summary), CUSTOMERS / 10);
+    unsigned plain = s_predictions (ltr_summary);
+    merge_ltr_destroy (&ltr[0]);
+    merge_ltr_destroy (&ltr[1]);
+
     fp.folds = 2;
     ck_assert (s_fit (log, ids, &fp, summary, ltr_summary, ltr));
     ck_assert_ptr_nonnull (strstr (summary, "2 folds"));

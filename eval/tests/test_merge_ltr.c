@@ -189,7 +189,8 @@ START_TEST (test_magnitude_feature)
 {
     merge_ltr_data_t *d = s_magnitudes (PREDICTIONS);
     merge_ltr_params_t p = s_params ();
-    ck_assert (!p.mag);
+    ck_assert (p.mag);
+    p.mag = false;
     merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
     ck_assert_ptr_nonnull (m);
     double hr, mrr;
