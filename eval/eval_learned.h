@@ -3,9 +3,11 @@
 
     The newest `holdout` of the train sessions (by their last click) are
     held out; collab with its live overlay, rules and trending are trained
-    on the older train sessions; the held-out sessions are replayed under
-    protocol (b) (merge_fit.h, as `hybridrec train merge` replays the
-    shop's logs) and the calibration and sub-weights fitted on all of them.
+    on the older train sessions; the held-out sessions, cut into visits
+    (eval_learned_params_t: idle gaps over 30 min; `hybridrec train merge`
+    replays whole sessions), are replayed under protocol (b) (merge_fit.h)
+    and the calibration and sub-weights fitted on all of them; with more
+    than one fold, older tails are replayed too.
     The test then merges the sources trained on the whole train with that
     model (eval_hybrid_learned), as the gateway does with a published one.
     The test is never seen by the fit.  Sources, in this order: collab (clicked), rules
