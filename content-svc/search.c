@@ -92,7 +92,8 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
         { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
         { "compound", CONTENT_PART_COMPOUND },
-        { "typocost", CONTENT_PART_TYPOCOST },
+        { "typocost", CONTENT_PART_TYPOCOST }, { "typocontext", CONTENT_PART_TYPOCONTEXT },
+        { "short2", CONTENT_PART_SHORT2 },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -448,6 +449,43 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
 }
 
 #define TYPO_CANDIDATES 8
+#define CONTEXT_SYNONYMS 4
+
+/*  The terms that stand for query word o as context of a correction: its
+    own (or its correction's) and its one-word curated synonyms, so
+    "televison stnd" finds stand with tv ("TV Stand"), which titles write
+    far more than "Television Stand".  Terms in half the catalog or more
+    say nothing and are left out.  Returns the count.                       */
+static uint32_t
+context_terms (const content_search_t *s, const content_search_session_t *x, uint32_t o,
+               uint32_t out[1 + CONTEXT_SYNONYMS])
+{
+    const qtoken_t *t = &x->tok[o];
+    int64_t oid = t->id >= 0 ? t->id : t->fixed_id;
+    if (oid < 0)
+        return 0;
+    uint32_t n = 0;
+    if (s->dt->df[oid] < s->n / 2)
+        out[n++] = (uint32_t) oid;
+    if (!s->syn || !(s->o.parts & CONTENT_PART_TYPOCONTEXT))
+        return n;
+    const char *st[1] = { t->id >= 0 ? t->stem : t->fixed_stem };
+    uint32_t len = (uint32_t) strlen (st[0]);
+    const uint32_t *targets;
+    uint32_t nt;
+    if (content_synonyms_match (s->syn, st, &len, 1, 0, &targets, &nt) == 0)
+        return n;
+    for (uint32_t k = 0; k < nt && n < 1 + CONTEXT_SYNONYMS; k++) {
+        uint32_t plen;
+        const char *ph = content_synonyms_phrase (s->syn, targets[k], &plen);
+        if (memchr (ph, ' ', plen))
+            continue;
+        int64_t id = term_id (s, ph, plen);
+        if (id >= 0 && id != oid && s->dt->df[id] < s->n / 2)
+            out[n++] = (uint32_t) id;
+    }
+    return n;
+}
 
 /*  Picks the correction of token k among the catalog words within reach.
     Two edits are allowed from 5 letters (CONTENT_PART_TYPO2; from 8
@@ -470,10 +508,12 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         maxd = 2;
     /*  A 4-letter word the catalog does not know ("televison stnd"): one
         edit, only to a word seen with the query's other words and with the
-        same first letter (4 letters reach too many words otherwise).       */
+        same first letter (4 letters reach too many words otherwise); with
+        CONTENT_PART_SHORT2 also two, but only to a longer word, letters
+        dropped ("riun neck" -> round, "cpve" -> cover: typo_phrase_bench). */
     bool short_word = (s->o.parts & CONTENT_PART_TYPO2) && sl == 4 && t->id < 0;
     if (short_word)
-        maxd = 1;
+        maxd = (s->o.parts & CONTENT_PART_SHORT2) ? 2 : 1;
     bool weighted = s->o.parts & CONTENT_PART_TYPOCOST;
     content_typo_cand_t c[TYPO_CANDIDATES];
     uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c, TYPO_CANDIDATES);
@@ -494,18 +534,27 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         bool context = false;
         for (uint32_t o = 0; o < x->ntok; o++) {
             /*  another misspelt word counts by its own correction ("earphons
-                wirless"): the second pass of resolve_tokens               */
-            int64_t oid = x->tok[o].id >= 0 ? x->tok[o].id : x->tok[o].fixed_id;
-            if (o != k && oid >= 0 && s->dt->df[oid] < s->n / 2) {
+                wirless"): the second pass of resolve_tokens; a word with
+                synonyms by the one it is seen with most                   */
+            uint32_t ct[1 + CONTEXT_SYNONYMS];
+            uint32_t nct = o != k ? context_terms (s, x, o, ct) : 0;
+            uint32_t most = 0;
+            for (uint32_t j = 0; j < nct; j++) {
+                uint32_t n = cooccur (s, (uint32_t) fid, ct[j]);
+                if (n > most)
+                    most = n;
+            }
+            if (nct > 0) {
                 context = true;
-                evidence += cooccur (s, (uint32_t) fid, (uint32_t) oid);
+                evidence += most;
             }
         }
         /*  A noisy channel, roughly: P(word) P(context | word) ~
             (co-occurrences + 1) x frequency^0.75 (add-one, so a word never
             seen with the context keeps its prior), a second edit halving it.
             Alone: frequency, a second edit costing 10x.                    */
-        if (short_word && (evidence == 0 || w[0] != t->surface[0]))
+        if (short_word && (evidence == 0 || w[0] != t->surface[0]
+                           || (c[ci].distance > 1 && wl <= sl)))
             continue;
         /*  With CONTENT_PART_TYPOCOST the edits are weighed
             (content_typo_cost: a QWERTY neighbour, a sound-alike letter, a

@@ -233,6 +233,107 @@ START_TEST (test_typo_cost)
 }
 END_TEST
 
+/*  The correction of query token `tok` on a catalog of `n` names and eight
+    unrelated ones (category "stores > All") with the synonym rules `rules`
+    (NULL: none).                                                           */
+static const char *
+correction_in (const char *const *names, size_t n, const char *rules, unsigned parts,
+               const char *q, size_t tok)
+{
+    static char buf[64];
+    hr_catalog_t *c = hr_catalog_new ();
+    for (size_t i = 0; i < n; i++) {
+        hr_product_t p = { .name = names[i], .main_category = "stores", .sub_category = "All",
+                           .rating = NAN, .price = NAN, .original_price = NAN,
+                           .discount_ratio = NAN };
+        snprintf (p.id, sizeof p.id, "C%09u", (unsigned) (i % 1000));
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    /*  unrelated products, so that the test's words are not in half the
+        catalog (such words are no context)                                */
+    static const char *const filler[] = { "Steel Water Bottle", "Ceramic Coffee Mug",
+        "Yoga Mat Anti Slip", "Cotton Bath Towel", "Plastic Storage Box", "Gel Pen Pack",
+        "Leather Office Bag", "Glass Flower Vase" };
+    for (size_t i = 0; i < sizeof filler / sizeof *filler; i++) {
+        hr_product_t p = { .name = filler[i], .main_category = "stores", .sub_category = "All",
+                           .rating = NAN, .price = NAN, .original_price = NAN,
+                           .discount_ratio = NAN };
+        snprintf (p.id, sizeof p.id, "F%09u", (unsigned) i);
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    hr_catalog_freeze (c);
+    content_synonyms_t *sy = NULL;
+    content_analyzer_t *an = content_analyzer_new ();
+    if (rules) {
+        sy = content_synonyms_new ();
+        int bad = 0;
+        ck_assert_int_gt (content_synonyms_parse (sy, an, rules, strlen (rules), &bad), 0);
+    }
+    content_fields_t f = CONTENT_FIELDS_DEFAULT;
+    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
+    o.parts = parts;
+    content_search_t *s = content_search_new (c, content_docterms_build (c, &f, 1, NULL, NULL),
+                                              sy, NULL, &o, 1);
+    ck_assert_ptr_nonnull (s);
+    content_search_session_t *sx = content_search_session_take (s);
+    char *js = content_search_explain (s, sx, q, strlen (q));
+    json_t *root = json_loads (js, 0, NULL);
+    free (js);
+    ck_assert_ptr_nonnull (root);
+    json_t *t = json_array_get (json_object_get (root, "tokens"), tok);
+    const char *v = t ? json_string_value (json_object_get (t, "correction")) : NULL;
+    snprintf (buf, sizeof buf, "%s", v ? v : "");
+    json_decref (root);
+    content_search_session_give (s, &sx);
+    content_search_destroy (&s);
+    content_synonyms_destroy (&sy);
+    content_analyzer_destroy (&an);
+    hr_catalog_destroy (&c);
+    return buf;
+}
+
+/*  A correction's context counts the other words' synonyms
+    (CONTENT_PART_TYPOCONTEXT): titles say "TV Stand", never "Television
+    Stand", so "stnd" (4 letters: corrected only to a word seen with the
+    query's other words) finds stand through tv, television's synonym.     */
+START_TEST (test_typo_context_synonyms)
+{
+    static const char *const names[] = {
+        "Wall Mount TV Stand for 32 inch LED TV", "Floor TV Stand with Shelves",
+        "Smart TV 43 inch", "Television Setup Box Remote", "Steel Water Bottle" };
+    const char *rules = "tv, television\n";
+    size_t n = sizeof names / sizeof *names;
+    ck_assert_str_eq (correction_in (names, n, rules, CONTENT_PART_ALL, "televison stnd", 0), "television");
+    ck_assert_str_eq (correction_in (names, n, rules, CONTENT_PART_ALL, "televison stnd", 1), "stand");
+    ck_assert_str_eq (correction_in (names, n, rules, CONTENT_PART_ALL & ~CONTENT_PART_TYPOCONTEXT,
+                                     "televison stnd", 1), "");
+    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "televison stnd", 1), "");
+}
+END_TEST
+
+/*  A 4-letter word the catalog does not know may be a longer word with two
+    letters lost or changed (CONTENT_PART_SHORT2): "riun neck" is round
+    (a vowel changed, d dropped), which titles have with neck far more
+    often than run, one edit away; never without a context word, and never
+    two edits to a word of the same length.                                 */
+START_TEST (test_short_word_two_edits)
+{
+    static const char *const names[] = {
+        "Cotton Round Neck T-Shirt", "Round Neck Sweatshirt", "Men Round Neck Vest",
+        "Women Round Neck Top", "Run Neck Warmer Buff", "Puma Run Running Shoes",
+        "Wooden Desk Lamp" };
+    size_t n = sizeof names / sizeof *names;
+    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "riun neck", 0), "round");
+    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL & ~CONTENT_PART_SHORT2,
+                                     "riun neck", 0), "run");
+    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "riun", 0), "");
+    /*  "dsak": desk is one edit; "lamp" gives it context.  "mbmp lamp":
+        two edits from lamp only, a word of the same length: left as typed */
+    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "dsek lamp", 0), "desk");
+    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "wooden leap", 1), "");
+}
+END_TEST
+
 START_TEST (test_audience)
 {
     ck_assert_uint_eq (content_audience_of ("women", 5), CONTENT_AUD_WOMEN);
@@ -493,6 +594,8 @@ main (void)
     tcase_add_checked_fixture (tc, setup, teardown);
     tcase_add_test (tc, test_two_edits);
     tcase_add_test (tc, test_typo_cost);
+    tcase_add_test (tc, test_typo_context_synonyms);
+    tcase_add_test (tc, test_short_word_two_edits);
     tcase_add_test (tc, test_audience);
     tcase_add_test (tc, test_audience_words_of_queries);
     tcase_add_test (tc, test_compounds);
