@@ -41,7 +41,8 @@ typedef struct {
 struct content_search_session {
     content_analyzer_t *an;
     float *total, *clause;
-    uint8_t *matched;
+    uint8_t *matched;                       /* clauses met, in halves */
+    uint8_t *cfull;                         /* this clause met beyond the main category */
     uint32_t *touched, *ctouched;
     content_hit_t *hits;
     float *qv;
@@ -69,6 +70,7 @@ struct content_search {
     uint64_t *pstart;                       /* BM25 postings by term, docs ascending */
     uint32_t *pdoc;
     float *pw;
+    uint8_t *pmain;                         /* per posting: 1 = only in the main category */
     float *prior;
     content_typo_t *typo;
     content_synonyms_t *learned_syn;        /* click-trained (NULL: none) */
@@ -93,7 +95,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
         { "compound", CONTENT_PART_COMPOUND },
         { "typocost", CONTENT_PART_TYPOCOST }, { "typocontext", CONTENT_PART_TYPOCONTEXT },
-        { "short2", CONTENT_PART_SHORT2 },
+        { "short2", CONTENT_PART_SHORT2 }, { "mainhalf", CONTENT_PART_MAINHALF },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -198,6 +200,10 @@ s_bm25_postings (content_search_t *s, uint64_t nnz)
             uint64_t at = fill[t]++;
             s->pdoc[at] = d;
             s->pw[at] = idf * tf * (s->o.k1 + 1) / (tf + norm);
+            /*  less than one occurrence of name or sub-category weight
+                (1, CONTENT_FIELDS_DEFAULT): the word is only in the main
+                category ("tv, audio & cameras", weight 0.5)               */
+            s->pmain[at] = tf < 1.0f;
         }
         const hr_product_t *p = hr_catalog_at (catalog, d);
         float pop = p->reviews > 0 ? log10f (1.0f + (float) p->reviews) / 5.0f : 0;
@@ -292,11 +298,12 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
     s->pstart = calloc ((size_t) s->nterms + 1, sizeof *s->pstart);
     s->pdoc = malloc ((nnz ? nnz : 1) * sizeof *s->pdoc);
     s->pw = malloc ((nnz ? nnz : 1) * sizeof *s->pw);
+    s->pmain = malloc ((nnz ? nnz : 1) * sizeof *s->pmain);
     s->prior = malloc ((s->n ? s->n : 1) * sizeof *s->prior);
     s->typo = content_typo_new ();
     s->names = content_names_new (catalog, dt);
     s->sessions = hr_pool_new (s_session_new, s_session_free, s);
-    if (!s->pstart || !s->pdoc || !s->pw || !s->prior || !s->typo || !s->names || !s->sessions)
+    if (!s->pstart || !s->pdoc || !s->pw || !s->pmain || !s->prior || !s->typo || !s->names || !s->sessions)
         goto fail;
 
     if (s_bm25_postings (s, nnz) != 0 || s_typo_dictionary (s) != 0
@@ -316,6 +323,7 @@ session_free (content_search_session_t *x)
     free (x->total);
     free (x->clause);
     free (x->matched);
+    free (x->cfull);
     free (x->touched);
     free (x->ctouched);
     free (x->hits);
@@ -336,6 +344,7 @@ content_search_destroy (content_search_t **self_p)
     free (s->pstart);
     free (s->pdoc);
     free (s->pw);
+    free (s->pmain);
     free (s->prior);
     content_typo_destroy (&s->typo);
     content_names_destroy (&s->names);
@@ -373,12 +382,13 @@ s_session_new (void *arg)
     x->total = calloc (n, sizeof *x->total);
     x->clause = calloc (n, sizeof *x->clause);
     x->matched = calloc (n, sizeof *x->matched);
+    x->cfull = calloc (n, sizeof *x->cfull);
     x->touched = malloc (n * sizeof *x->touched);
     x->ctouched = malloc (n * sizeof *x->ctouched);
     x->hits = malloc (n * sizeof *x->hits);
     x->qv = calloc (self->dim ? self->dim : 1, sizeof *x->qv);
     x->q8 = calloc (self->dim ? self->dim : 1, sizeof *x->q8);
-    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->touched || !x->ctouched
+    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->cfull || !x->touched || !x->ctouched
         || !x->hits || !x->qv) {
         session_free (x);
         return NULL;
@@ -969,7 +979,7 @@ query_key (content_search_session_t *x)
 /*  ---- scoring ----------------------------------------------------------- */
 
 static float
-posting_weight (const content_search_t *s, uint32_t term, uint32_t doc)
+posting_weight (const content_search_t *s, uint32_t term, uint32_t doc, uint8_t *main_only)
 {
     uint64_t lo = s->pstart[term], hi = s->pstart[term + 1];
     while (lo < hi) {
@@ -979,7 +989,11 @@ posting_weight (const content_search_t *s, uint32_t term, uint32_t doc)
         else
             hi = mid;
     }
-    return lo < s->pstart[term + 1] && s->pdoc[lo] == doc ? s->pw[lo] : 0.0f;
+    if (lo < s->pstart[term + 1] && s->pdoc[lo] == doc) {
+        *main_only = s->pmain[lo];
+        return s->pw[lo];
+    }
+    return 0.0f;
 }
 
 static uint32_t
@@ -999,11 +1013,14 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
             for (uint64_t p = s->pstart[lead]; p < s->pstart[lead + 1]; p++) {
                 uint32_t d = s->pdoc[p];
                 float sc = 0;
-                bool all = true;
+                bool all = true, full = !s->pmain[p];
                 for (uint8_t k = 0; k < a->nterms && all; k++) {
-                    float w = a->term[k] == lead ? s->pw[p] : posting_weight (s, a->term[k], d);
+                    uint8_t main_only = 1;
+                    float w = a->term[k] == lead ? s->pw[p]
+                                                 : posting_weight (s, a->term[k], d, &main_only);
                     if (w == 0.0f)
                         all = false;
+                    full = full || !main_only;
                     sc += w;
                 }
                 if (!all)
@@ -1016,6 +1033,8 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
                     x->ctouched[nct++] = d;
                 if (sc > x->clause[d])
                     x->clause[d] = sc;
+                if (full)
+                    x->cfull[d] = 1;
             }
         }
         for (uint32_t k = 0; k < nct; k++) {
@@ -1023,15 +1042,18 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
             if (x->matched[d] == 0)
                 x->touched[ntouched++] = d;
             x->total[d] += x->clause[d];
-            if (x->matched[d] < 255)
-                x->matched[d]++;
+            /*  a clause only the main category meets ("tv" for any stand
+                in "tv, audio & cameras") counts half (CONTENT_PART_MAINHALF) */
+            unsigned add = x->cfull[d] || !(s->o.parts & CONTENT_PART_MAINHALF) ? 2 : 1;
+            x->matched[d] = (uint8_t) (x->matched[d] + add > 255 ? 255 : x->matched[d] + add);
             x->clause[d] = 0.0f;
+            x->cfull[d] = 0;
         }
     }
     float mx = 0;
     for (uint32_t k = 0; k < ntouched; k++) {
         uint32_t d = x->touched[k];
-        float coord = (float) x->matched[d] / (float) x->nclauses;
+        float coord = (float) x->matched[d] / (2.0f * (float) x->nclauses);
         x->total[d] *= coord * s->prior[d] * constraint_factor (s, x, d);
     }
     /*  products clicked after this very query by several shoppers          */
@@ -1155,8 +1177,9 @@ explain_results (content_search_t *s, content_search_session_t *x, const char *q
             for (uint8_t ai = 0; ai < c->nalts; ai++) {
                 const alt_t *a = &c->alt[ai];
                 bool all = true;
+                uint8_t main_only;
                 for (uint8_t k = 0; k < a->nterms && all; k++)
-                    all = posting_weight (s, a->term[k], d) > 0.0f;
+                    all = posting_weight (s, a->term[k], d, &main_only) > 0.0f;
                 if (!all)
                     continue;
                 json_t *terms = json_array ();

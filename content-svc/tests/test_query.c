@@ -233,17 +233,19 @@ START_TEST (test_typo_cost)
 }
 END_TEST
 
-/*  The correction of query token `tok` on a catalog of `n` names and eight
-    unrelated ones (category "stores > All") with the synonym rules `rules`
-    (NULL: none).                                                           */
+/*  On a catalog of `n` names in the main category `main` and eight
+    unrelated ones in "stores" (sub-category "All"), with the synonym rules
+    `rules` (NULL: none): the correction of query token `tok`, or with tok
+    = FIRST_RESULT the name of the first result.                            */
+#define FIRST_RESULT ((size_t) -1)
 static const char *
-correction_in (const char *const *names, size_t n, const char *rules, unsigned parts,
-               const char *q, size_t tok)
+read_in (const char *const *names, size_t n, const char *main, const char *rules,
+         unsigned parts, const char *q, size_t tok)
 {
     static char buf[64];
     hr_catalog_t *c = hr_catalog_new ();
     for (size_t i = 0; i < n; i++) {
-        hr_product_t p = { .name = names[i], .main_category = "stores", .sub_category = "All",
+        hr_product_t p = { .name = names[i], .main_category = main, .sub_category = "All",
                            .rating = NAN, .price = NAN, .original_price = NAN,
                            .discount_ratio = NAN };
         snprintf (p.id, sizeof p.id, "C%09u", (unsigned) (i % 1000));
@@ -276,14 +278,21 @@ correction_in (const char *const *names, size_t n, const char *rules, unsigned p
                                               sy, NULL, &o, 1);
     ck_assert_ptr_nonnull (s);
     content_search_session_t *sx = content_search_session_take (s);
-    char *js = content_search_explain (s, sx, q, strlen (q));
-    json_t *root = json_loads (js, 0, NULL);
-    free (js);
-    ck_assert_ptr_nonnull (root);
-    json_t *t = json_array_get (json_object_get (root, "tokens"), tok);
-    const char *v = t ? json_string_value (json_object_get (t, "correction")) : NULL;
-    snprintf (buf, sizeof buf, "%s", v ? v : "");
-    json_decref (root);
+    if (tok == FIRST_RESULT) {
+        const content_hit_t *h;
+        uint32_t nh = content_search_query (s, sx, q, strlen (q), 10, &h);
+        snprintf (buf, sizeof buf, "%s", nh ? hr_catalog_at (c, h[0].doc)->name : "");
+    }
+    else {
+        char *js = content_search_explain (s, sx, q, strlen (q));
+        json_t *root = json_loads (js, 0, NULL);
+        free (js);
+        ck_assert_ptr_nonnull (root);
+        json_t *t = json_array_get (json_object_get (root, "tokens"), tok);
+        const char *v = t ? json_string_value (json_object_get (t, "correction")) : NULL;
+        snprintf (buf, sizeof buf, "%s", v ? v : "");
+        json_decref (root);
+    }
     content_search_session_give (s, &sx);
     content_search_destroy (&s);
     content_synonyms_destroy (&sy);
@@ -303,11 +312,11 @@ START_TEST (test_typo_context_synonyms)
         "Smart TV 43 inch", "Television Setup Box Remote", "Steel Water Bottle" };
     const char *rules = "tv, television\n";
     size_t n = sizeof names / sizeof *names;
-    ck_assert_str_eq (correction_in (names, n, rules, CONTENT_PART_ALL, "televison stnd", 0), "television");
-    ck_assert_str_eq (correction_in (names, n, rules, CONTENT_PART_ALL, "televison stnd", 1), "stand");
-    ck_assert_str_eq (correction_in (names, n, rules, CONTENT_PART_ALL & ~CONTENT_PART_TYPOCONTEXT,
-                                     "televison stnd", 1), "");
-    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "televison stnd", 1), "");
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL, "televison stnd", 0), "television");
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL, "televison stnd", 1), "stand");
+    ck_assert_str_eq (read_in (names, n, "stores", rules,
+                               CONTENT_PART_ALL & ~CONTENT_PART_TYPOCONTEXT, "televison stnd", 1), "");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "televison stnd", 1), "");
 }
 END_TEST
 
@@ -323,14 +332,33 @@ START_TEST (test_short_word_two_edits)
         "Women Round Neck Top", "Run Neck Warmer Buff", "Puma Run Running Shoes",
         "Wooden Desk Lamp" };
     size_t n = sizeof names / sizeof *names;
-    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "riun neck", 0), "round");
-    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL & ~CONTENT_PART_SHORT2,
-                                     "riun neck", 0), "run");
-    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "riun", 0), "");
-    /*  "dsak": desk is one edit; "lamp" gives it context.  "mbmp lamp":
-        two edits from lamp only, a word of the same length: left as typed */
-    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "dsek lamp", 0), "desk");
-    ck_assert_str_eq (correction_in (names, n, NULL, CONTENT_PART_ALL, "wooden leap", 1), "");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "riun neck", 0), "round");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL,
+                               CONTENT_PART_ALL & ~CONTENT_PART_SHORT2, "riun neck", 0), "run");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "riun", 0), "");
+    /*  "dsek": desk is one edit (a swap), "lamp" gives it context.
+        "wooden leap": lamp is two edits and no longer: left as typed      */
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "dsek lamp", 0), "desk");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "wooden leap", 1), "");
+}
+END_TEST
+
+/*  A clause only the main category meets counts half
+    (CONTENT_PART_MAINHALF): every electronics product is in "tv, audio &
+    cameras", so for "tv stand" a microphone stand met "tv" as fully as a
+    TV stand did.                                                           */
+START_TEST (test_main_category_half)
+{
+    static const char *const names[] = {
+        "Mic Stand, Microphone Stand, Tripod Stand", "Wall Mount Stand for 32 inch LED TV",
+        "Smart TV 43 inch", "Bluetooth Speaker" };
+    size_t n = sizeof names / sizeof *names;
+    const char *main = "tv, audio & cameras";
+    ck_assert_str_eq (read_in (names, n, main, NULL, CONTENT_PART_ALL, "tv stand", FIRST_RESULT),
+                      "Wall Mount Stand for 32 inch LED TV");
+    ck_assert_str_eq (read_in (names, n, main, NULL, CONTENT_PART_ALL & ~CONTENT_PART_MAINHALF,
+                               "tv stand", FIRST_RESULT),
+                      "Mic Stand, Microphone Stand, Tripod Stand");
 }
 END_TEST
 
@@ -596,6 +624,7 @@ main (void)
     tcase_add_test (tc, test_typo_cost);
     tcase_add_test (tc, test_typo_context_synonyms);
     tcase_add_test (tc, test_short_word_two_edits);
+    tcase_add_test (tc, test_main_category_half);
     tcase_add_test (tc, test_audience);
     tcase_add_test (tc, test_audience_words_of_queries);
     tcase_add_test (tc, test_compounds);
