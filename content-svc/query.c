@@ -85,7 +85,7 @@ content_audience_factor (unsigned asked, unsigned product)
 {
     unsigned accept = asked, broader = 0;
     if (asked & (CONTENT_AUD_GIRL | CONTENT_AUD_BOY))
-        broader |= CONTENT_AUD_KID;
+        broader |= CONTENT_AUD_KID | CONTENT_AUD_BABY;
     if (asked & CONTENT_AUD_KID)
         accept |= CONTENT_AUD_GIRL | CONTENT_AUD_BOY | CONTENT_AUD_BABY;
     if (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN))

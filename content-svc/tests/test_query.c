@@ -383,6 +383,14 @@ START_TEST (test_audience)
     ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_UNISEX),
                         content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_MEN));
     ck_assert_float_eq (content_audience_factor (CONTENT_AUD_KID, CONTENT_AUD_GIRL), 1.0f);
+    /*  a baby's thing is broader than asked for "girls" / "boys", as kids'
+        is (a baby pillow for "pillow for girls"), not another audience's  */
+    ck_assert_float_eq (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_BABY),
+                        content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_KID));
+    ck_assert_float_gt (content_audience_factor (CONTENT_AUD_BOY, CONTENT_AUD_BABY),
+                        content_audience_factor (CONTENT_AUD_BOY, 0));
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_BOY),
+                        content_audience_factor (CONTENT_AUD_GIRL, 0));
 }
 END_TEST
 
