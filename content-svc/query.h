@@ -60,8 +60,8 @@ bool content_is_unit (const char *stem, size_t len);
 
 /*  Score factor of an audience match: 1 when the product is for one of the
     audiences asked, 0.7 when for a broader one (unisex for women or men,
-    kids or babies for girls or boys), 0.5 when it says nothing, 0.25 when
-    it is for others only.                                                  */
+    kids or babies for girls or boys), 0.5 when it says nothing (0.3 when
+    a child's is asked for), 0.25 when it is for others only.               */
 float content_audience_factor (unsigned asked, unsigned product);
 
 #endif

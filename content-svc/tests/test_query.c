@@ -391,6 +391,12 @@ START_TEST (test_audience)
                         content_audience_factor (CONTENT_AUD_BOY, 0));
     ck_assert_float_lt (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_BOY),
                         content_audience_factor (CONTENT_AUD_GIRL, 0));
+    /*  an unmarked product is mostly an adult's when a child's is asked
+        for: below what it is for women or men, above another audience's  */
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_KID, 0),
+                        content_audience_factor (CONTENT_AUD_WOMEN, 0));
+    ck_assert_float_gt (content_audience_factor (CONTENT_AUD_KID, 0),
+                        content_audience_factor (CONTENT_AUD_KID, CONTENT_AUD_WOMEN));
 }
 END_TEST
 
