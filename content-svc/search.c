@@ -7,11 +7,13 @@
 #include "topk.h"
 #include "typo.h"
 #include <assert.h>
+#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_TOKENS  64          /* a 255-byte query has at most ~85 words */
 #define MAX_CLAUSES 64
@@ -55,6 +57,7 @@ struct content_search_session {
     uint32_t nclauses;
     /*  constraints read from the query (CONTENT_PART_CONSTRAINTS)          */
     unsigned audience;                      /* CONTENT_AUD_* asked for */
+    unsigned pronoun;                       /* "for her" / "for him" (stop words) */
     uint32_t brand[MAX_CLAUSES];            /* brand terms */
     uint32_t nbrand;
     int32_t type_clause;                    /* -1 = none */
@@ -96,6 +99,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "compound", CONTENT_PART_COMPOUND },
         { "typocost", CONTENT_PART_TYPOCOST }, { "typocontext", CONTENT_PART_TYPOCONTEXT },
         { "short2", CONTENT_PART_SHORT2 }, { "mainhalf", CONTENT_PART_MAINHALF },
+        { "pronoun", CONTENT_PART_PRONOUN },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -687,9 +691,35 @@ join_and_split (content_search_t *s, content_search_session_t *x)
     }
 }
 
+/*  "gift for her", "watch for him": the pronoun is a stop word, gone from
+    the tokens, but says who the product is for (CONTENT_PART_PRONOUN).
+    ASCII letters only, case folded; "for  her" with several spaces too.   */
+static unsigned
+pronoun_audience (const char *q, size_t len)
+{
+    static const struct { const char *w; unsigned bits; } pron[] = {
+        { "her", CONTENT_AUD_WOMEN }, { "him", CONTENT_AUD_MEN },
+    };
+    unsigned bits = 0;
+    for (size_t i = 0; i + 3 < len; i++) {
+        if ((i > 0 && isalnum ((unsigned char) q[i - 1])) || strncasecmp (q + i, "for", 3) != 0
+            || q[i + 3] != ' ')
+            continue;
+        size_t j = i + 3;
+        while (j < len && q[j] == ' ')
+            j++;
+        for (size_t k = 0; k < sizeof pron / sizeof *pron; k++)
+            if (j + 3 <= len && strncasecmp (q + j, pron[k].w, 3) == 0
+                && (j + 3 == len || !isalnum ((unsigned char) q[j + 3])))
+                bits |= pron[k].bits;
+    }
+    return bits;
+}
+
 static void
 resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q, size_t len)
 {
+    x->pronoun = (s->o.parts & CONTENT_PART_PRONOUN) ? pronoun_audience (q, len) : 0;
     const content_token_t *tok;
     uint32_t n = content_analyze (x->an, q, len, &tok);
     if (n > MAX_TOKENS)
@@ -807,7 +837,7 @@ read_audience (content_search_t *s, content_search_session_t *x, bool *skip)
         memset (skip, 0, x->ntok * sizeof *skip);
         return;
     }
-    x->audience = bits;
+    x->audience = bits | x->pronoun;
 }
 
 /*  Brands (clauses of one catalog word that opens titles) and the type:

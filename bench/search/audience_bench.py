@@ -19,8 +19,11 @@ With --min-audiences 1 the types sold to one audience only are in too
 (a woman's "nighty", a man's "trimmer": there the audience word is mostly
 redundant, and the question is whether it hurts).
 
+--pronouns adds "<type> for her" and "<type> for him" (the pronoun is a
+stop word: the query has only the type word left).
+
 usage: audience_bench.py [--topk build/bin/search_topk] [--off PART]...
-                         [--min-audiences N] [--dump FILE] CSV...
+                         [--min-audiences N] [--pronouns] [--dump FILE] CSV...
 """
 import argparse
 import collections
@@ -79,8 +82,13 @@ def main():
     ap.add_argument("--min-audiences", type=int, default=2,
                     help="audiences a type must head 10 names of (1: types sold to one "
                          "audience too, the rarer types)")
+    ap.add_argument("--pronouns", action="store_true",
+                    help="also '<type> for her' (women) and '<type> for him' (men)")
     ap.add_argument("csv", nargs="+")
     args = ap.parse_args()
+    if args.pronouns:
+        TEMPLATES["women"].append("{t} for her")
+        TEMPLATES["men"].append("{t} for him")
     prods = {}
     for p in args.csv:
         with open(p, newline="", encoding="utf-8", errors="replace") as f:

@@ -362,6 +362,20 @@ START_TEST (test_main_category_half)
 }
 END_TEST
 
+/*  "for her" / "for him" name the audience though both pronouns are stop
+    words (CONTENT_PART_PRONOUN); "her" elsewhere, or "for hermes", does not. */
+START_TEST (test_pronoun_audience)
+{
+    ck_assert_str_eq (audience_read ("jeans for her"), "women");
+    ck_assert_str_eq (audience_read ("Jeans FOR  Him"), "men");
+    ck_assert_ptr_nonnull (strstr (at ("jeans for her", 0), "Women's"));
+    ck_assert_ptr_nonnull (strstr (at ("jeans for him", 0), "Men's"));
+    ck_assert_str_eq (audience_read ("her jeans"), "");
+    ck_assert_str_eq (audience_read ("jeans for hermes"), "");
+    ck_assert_str_eq (audience_read ("platform heels"), "");
+}
+END_TEST
+
 START_TEST (test_audience)
 {
     ck_assert_uint_eq (content_audience_of ("women", 5), CONTENT_AUD_WOMEN);
@@ -640,6 +654,7 @@ main (void)
     tcase_add_test (tc, test_short_word_two_edits);
     tcase_add_test (tc, test_main_category_half);
     tcase_add_test (tc, test_audience);
+    tcase_add_test (tc, test_pronoun_audience);
     tcase_add_test (tc, test_audience_words_of_queries);
     tcase_add_test (tc, test_compounds);
     tcase_add_test (tc, test_brand_and_type);
