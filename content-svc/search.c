@@ -99,7 +99,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "compound", CONTENT_PART_COMPOUND },
         { "typocost", CONTENT_PART_TYPOCOST }, { "typocontext", CONTENT_PART_TYPOCONTEXT },
         { "short2", CONTENT_PART_SHORT2 }, { "mainhalf", CONTENT_PART_MAINHALF },
-        { "pronoun", CONTENT_PART_PRONOUN },
+        { "pronoun", CONTENT_PART_PRONOUN }, { "brandzone", CONTENT_PART_BRANDZONE },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -854,7 +854,8 @@ read_brand_and_type (content_search_t *s, content_search_session_t *x)
     for (uint32_t ci = 0; ci < x->nclauses; ci++) {
         const clause_t *c = &x->clauses[ci];
         if (c->words == 1 && c->nalts > 0 && c->alt[0].nterms == 1 && x->nclauses > 1
-            && content_names_is_brand (s->names, c->alt[0].term[0])) {
+            && content_names_is_brand (s->names, c->alt[0].term[0],
+                                       s->o.parts & CONTENT_PART_BRANDZONE)) {
             brand[ci] = true;
             x->brand[x->nbrand++] = c->alt[0].term[0];
         }

@@ -236,8 +236,10 @@ END_TEST
 /*  On a catalog of `n` names in the main category `main` and eight
     unrelated ones in "stores" (sub-category "All"), with the synonym rules
     `rules` (NULL: none): the correction of query token `tok`, or with tok
-    = FIRST_RESULT the name of the first result.                            */
+    = FIRST_RESULT the name of the first result, with FIRST_BRAND the first
+    brand the query was read with.                                          */
 #define FIRST_RESULT ((size_t) -1)
+#define FIRST_BRAND ((size_t) -2)
 static const char *
 read_in (const char *const *names, size_t n, const char *main, const char *rules,
          unsigned parts, const char *q, size_t tok)
@@ -288,8 +290,10 @@ read_in (const char *const *names, size_t n, const char *main, const char *rules
         json_t *root = json_loads (js, 0, NULL);
         free (js);
         ck_assert_ptr_nonnull (root);
-        json_t *t = json_array_get (json_object_get (root, "tokens"), tok);
-        const char *v = t ? json_string_value (json_object_get (t, "correction")) : NULL;
+        json_t *t = tok == FIRST_BRAND
+            ? json_array_get (json_object_get (json_object_get (root, "constraints"), "brands"), 0)
+            : json_object_get (json_array_get (json_object_get (root, "tokens"), tok), "correction");
+        const char *v = t ? json_string_value (t) : NULL;
         snprintf (buf, sizeof buf, "%s", v ? v : "");
         json_decref (root);
     }
@@ -373,6 +377,27 @@ START_TEST (test_pronoun_audience)
     ck_assert_str_eq (audience_read ("her jeans"), "");
     ck_assert_str_eq (audience_read ("jeans for hermes"), "");
     ck_assert_str_eq (audience_read ("platform heels"), "");
+}
+END_TEST
+
+/*  A brand opens 30 % of the names whose zone has it
+    (CONTENT_PART_BRANDZONE), not of all the names it is in: accessories
+    "for" a maker's products outnumber its own, as with Apple.             */
+START_TEST (test_brand_in_zones)
+{
+    static const char *const names[] = {
+        "Zorq Smart Watch Pro", "Zorq Smart Watch Lite", "Zorq Wireless Earbuds",
+        "Strap for Zorq Watch Pro", "Silicone Strap for Zorq Watch", "Charger for Zorq Watch",
+        "Screen Guard for Zorq Watch Lite", "Case for Zorq Watch Pro", "Nylon Band for Zorq Watch",
+        "Leather Strap Compatible with Zorq Watch", "Charging Dock for Zorq Watch",
+        "Steel Strap for Zorq Watch" };
+    size_t n = sizeof names / sizeof *names;
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "zorq watch", FIRST_BRAND),
+                      "zorq");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL & ~CONTENT_PART_BRANDZONE,
+                               "zorq watch", FIRST_BRAND), "");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "zorq watch", FIRST_RESULT),
+                      "Zorq Smart Watch Pro");
 }
 END_TEST
 
@@ -655,6 +680,7 @@ main (void)
     tcase_add_test (tc, test_main_category_half);
     tcase_add_test (tc, test_audience);
     tcase_add_test (tc, test_pronoun_audience);
+    tcase_add_test (tc, test_brand_in_zones);
     tcase_add_test (tc, test_audience_words_of_queries);
     tcase_add_test (tc, test_compounds);
     tcase_add_test (tc, test_brand_and_type);
