@@ -100,6 +100,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "typocost", CONTENT_PART_TYPOCOST }, { "typocontext", CONTENT_PART_TYPOCONTEXT },
         { "short2", CONTENT_PART_SHORT2 }, { "mainhalf", CONTENT_PART_MAINHALF },
         { "pronoun", CONTENT_PART_PRONOUN }, { "brandzone", CONTENT_PART_BRANDZONE },
+        { "short1", CONTENT_PART_SHORT1 },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -567,9 +568,6 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             (co-occurrences + 1) x frequency^0.75 (add-one, so a word never
             seen with the context keeps its prior), a second edit halving it.
             Alone: frequency, a second edit costing 10x.                    */
-        if (short_word && (evidence == 0 || w[0] != t->surface[0]
-                           || (c[ci].distance > 1 && wl <= sl)))
-            continue;
         /*  With CONTENT_PART_TYPOCOST the edits are weighed
             (content_typo_cost: a QWERTY neighbour, a sound-alike letter, a
             swap, a doubled letter cost half an edit), each unit of cost
@@ -578,6 +576,14 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             0.752, 0.758, 0.758); counted edits: a second divides by 2 / 10. */
         double cost = weighted ? content_typo_cost (t->surface, sl, w, wl)
                                : (c[ci].distance > 1 ? 2.0 : 1.0);
+        /*  alone (CONTENT_PART_SHORT1), a 4-letter word takes one cheap
+            edit to a word of its first letter ("fann" -> fan, "bwll" ->
+            ball): unknown as typed, it would find nothing                  */
+        bool alone_ok = !context && weighted && (s->o.parts & CONTENT_PART_SHORT1)
+                        && cost <= CONTENT_TYPO_CHEAP;
+        if (short_word && ((evidence == 0 && !alone_ok) || w[0] != t->surface[0]
+                           || (c[ci].distance > 1 && wl <= sl)))
+            continue;
         double score = context
             ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / pow (weighted ? 8.0 : 2.0, cost - 1.0)
             : (double) c[ci].freq / pow (weighted ? 100.0 : 10.0, cost - 1.0);

@@ -174,9 +174,12 @@ START_TEST (test_two_edits)
     ck_assert_str_eq (token_field ("lenvo laptpo", 0, "correction"), "lenovo");
     ck_assert_str_eq (token_field ("lenvo laptpo", 1, "correction"), "laptop");
     /*  an unknown 4-letter word: one edit, to a word seen with the others,
-        same first letter; alone (no context) it is left as typed          */
+        same first letter; alone (no context) only a cheap edit (a letter
+        typed twice: CONTENT_PART_SHORT1), else it is left as typed        */
     ck_assert_str_eq (token_field ("table fann", 1, "correction"), "fan");
-    ck_assert_str_eq (token_field ("fann", 0, "correction"), "");
+    ck_assert_str_eq (token_field ("fann", 0, "correction"), "fan");
+    ck_assert_str_eq (token_field ("fxn", 0, "correction"), "");        /* 3 letters */
+    ck_assert_str_eq (token_field ("fanq", 0, "correction"), "");       /* q is far from n */
 }
 END_TEST
 
@@ -340,6 +343,10 @@ START_TEST (test_short_word_two_edits)
     ck_assert_str_eq (read_in (names, n, "stores", NULL,
                                CONTENT_PART_ALL & ~CONTENT_PART_SHORT2, "riun neck", 0), "run");
     ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "riun", 0), "");
+    /*  alone, one cheap edit (CONTENT_PART_SHORT1): "dsek" is desk swapped */
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "dsek", 0), "desk");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL & ~CONTENT_PART_SHORT1,
+                               "dsek", 0), "");
     /*  "dsek": desk is one edit (a swap), "lamp" gives it context.
         "wooden leap": lamp is two edits and no longer: left as typed      */
     ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "dsek lamp", 0), "desk");
