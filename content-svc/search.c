@@ -100,7 +100,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "typocost", CONTENT_PART_TYPOCOST }, { "typocontext", CONTENT_PART_TYPOCONTEXT },
         { "short2", CONTENT_PART_SHORT2 }, { "mainhalf", CONTENT_PART_MAINHALF },
         { "pronoun", CONTENT_PART_PRONOUN }, { "brandzone", CONTENT_PART_BRANDZONE },
-        { "short1", CONTENT_PART_SHORT1 },
+        { "short1", CONTENT_PART_SHORT1 }, { "splittypo", CONTENT_PART_SPLITTYPO },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -633,6 +633,25 @@ set_token (content_search_t *s, content_search_session_t *x, qtoken_t *t, const 
     t->fixed_id = -1;
 }
 
+#define COMPOUND_MIN_DF 3
+
+/*  Whether a word is one edit from a catalog word in COMPOUND_MIN_DF+
+    products (its stem's document frequency).                              */
+static bool
+one_edit_from_known (content_search_t *s, content_search_session_t *x, const char *w, size_t l)
+{
+    content_typo_cand_t c[TYPO_CANDIDATES];
+    uint32_t nc = content_typo_candidates (s->typo, w, l, 1, c, TYPO_CANDIDATES);
+    for (uint32_t ci = 0; ci < nc; ci++) {
+        uint32_t wl;
+        const char *cw = content_typo_word (s->typo, c[ci].word, &wl);
+        int64_t id = word_id (s, x, cw, wl);
+        if (id >= 0 && s->dt->df[id] >= COMPOUND_MIN_DF)
+            return true;
+    }
+    return false;
+}
+
 /*  Words a shopper writes apart or together unlike the titles
     (CONTENT_PART_COMPOUND).  Two adjacent words become one when the
     catalog writes them as one word more often than it has both in one
@@ -642,7 +661,6 @@ set_token (content_search_t *s, content_search_session_t *x, qtoken_t *t, const 
     winning ("waterbottle" -> water bottle, "washingmachine").  Neither
     touches words with digits or audience words, and neither changes a
     query the catalog already reads word by word.                          */
-#define COMPOUND_MIN_DF 3
 static void
 join_and_split (content_search_t *s, content_search_session_t *x)
 {
@@ -669,6 +687,10 @@ join_and_split (content_search_t *s, content_search_session_t *x)
         qtoken_t *t = &x->tok[k];
         size_t l = strlen (t->surface);
         if (t->id >= 0 || l < 6 || has_digit (t->surface))
+            continue;
+        /*  one edit from a word of 3+ products: a typo ("bacpack",
+            "headsset"), not two words run together (CONTENT_PART_SPLITTYPO) */
+        if ((s->o.parts & CONTENT_PART_SPLITTYPO) && one_edit_from_known (s, x, t->surface, l))
             continue;
         size_t best_at = 0;
         uint32_t best = 0;

@@ -473,6 +473,16 @@ START_TEST (test_compounds)
     /*  words the catalog writes apart stay apart; known words are not cut  */
     ck_assert_uint_eq (ntokens ("washing machine"), 2);
     ck_assert_uint_eq (ntokens ("refrigerator"), 1);
+    /*  a word one edit from a known word is a typo, not two words run
+        together (CONTENT_PART_SPLITTYPO): "headsset" is headset, though
+        "heads" and "set" share titles                                      */
+    static const char *const names[] = {
+        "Gaming Headset with Mic", "Wired Headset for PC", "Bluetooth Headset Black",
+        "Shower Heads Set of 2", "Brush Heads Set for Toothbrush", "Mop Heads Set Refill" };
+    size_t n = sizeof names / sizeof *names;
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "headsset", 0), "headset");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL & ~CONTENT_PART_SPLITTYPO,
+                               "headsset", 0), "");
     /*  and the part switches off                                           */
     content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
     ck_assert_int_eq (content_search_opts_off (&o, "compound"), 0);
