@@ -803,15 +803,16 @@ add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weig
     word the catalog already names in SYN_KNOWN_DF products (or a tenth of a
     small catalog) finds plenty by itself: its synonyms weigh half, so they fill in after its own matches
     ("refrigerator" brings fridges after refrigerators, not "Fridge Mat"
-    among them); an unknown or rare word ("mixie", "jhadu") keeps them at
-    full synonym weight.                                                    */
+    among them), and so do a misspelt word's when its correction is such a
+    word ("refigerater" reads as "refrigerator" does); an unknown or rare
+    word ("mixie", "jhadu") keeps them at full synonym weight.              */
 #define SYN_KNOWN_DF 100
 static void
 add_synonyms (content_search_t *s, clause_t *c, const content_synonyms_t *syn, uint8_t kind,
               const uint32_t *targets, uint32_t nt)
 {
     float weight = s->o.synonym_weight;
-    if (c->nalts > 0 && c->alt[0].kind == 0) {
+    if (c->nalts > 0 && (c->alt[0].kind == 0 || c->alt[0].kind == 1)) {   /* word, typo */
         uint32_t df = UINT32_MAX;
         for (uint8_t k = 0; k < c->alt[0].nterms; k++)
             if (s->dt->df[c->alt[0].term[k]] < df)

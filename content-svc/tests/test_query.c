@@ -408,6 +408,38 @@ START_TEST (test_brand_in_zones)
 }
 END_TEST
 
+/*  The weight of the first alternative of `kind` in the query's first
+    clause (0 when none).                                                   */
+static double
+kind_weight (const char *q, const char *kind)
+{
+    char *js = content_search_explain (idx, x, q, strlen (q));
+    json_t *o = json_loads (js, 0, NULL);
+    free (js);
+    ck_assert_ptr_nonnull (o);
+    json_t *alts = json_array_get (json_object_get (o, "clauses"), 0);
+    double w = 0;
+    for (size_t k = 0; k < json_array_size (alts) && w == 0; k++) {
+        json_t *a = json_array_get (alts, k);
+        if (!strcmp (json_string_value (json_object_get (a, "kind")), kind))
+            w = json_number_value (json_object_get (a, "weight"));
+    }
+    json_decref (o);
+    return w;
+}
+
+/*  A misspelt word's synonyms weigh what the word's own do: half when its
+    correction is a word the catalog knows well ("refrigeratr" brings
+    fridges after refrigerators, as "refrigerator" does).                   */
+START_TEST (test_typo_synonyms_weight)
+{
+    double typed = kind_weight ("refrigerator", "synonym");
+    ck_assert_double_gt (typed, 0);
+    ck_assert_double_eq_tol (kind_weight ("refrigeratr", "synonym"), typed, 1e-6);
+    ck_assert_double_lt (typed, kind_weight ("mixie", "synonym"));      /* unknown: full */
+}
+END_TEST
+
 START_TEST (test_audience)
 {
     ck_assert_uint_eq (content_audience_of ("women", 5), CONTENT_AUD_WOMEN);
@@ -698,6 +730,7 @@ main (void)
     tcase_add_test (tc, test_audience);
     tcase_add_test (tc, test_pronoun_audience);
     tcase_add_test (tc, test_brand_in_zones);
+    tcase_add_test (tc, test_typo_synonyms_weight);
     tcase_add_test (tc, test_audience_words_of_queries);
     tcase_add_test (tc, test_compounds);
     tcase_add_test (tc, test_brand_and_type);
