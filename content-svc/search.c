@@ -308,7 +308,8 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
     s->typo = content_typo_new ();
     s->names = content_names_new (catalog, dt);
     s->sessions = hr_pool_new (s_session_new, s_session_free, s);
-    if (!s->pstart || !s->pdoc || !s->pw || !s->pmain || !s->prior || !s->typo || !s->names || !s->sessions)
+    if (!s->pstart || !s->pdoc || !s->pw || !s->pmain || !s->prior || !s->typo || !s->names
+        || !s->sessions)
         goto fail;
 
     if (s_bm25_postings (s, nnz) != 0 || s_typo_dictionary (s) != 0
@@ -393,8 +394,8 @@ s_session_new (void *arg)
     x->hits = malloc (n * sizeof *x->hits);
     x->qv = calloc (self->dim ? self->dim : 1, sizeof *x->qv);
     x->q8 = calloc (self->dim ? self->dim : 1, sizeof *x->q8);
-    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->cfull || !x->touched || !x->ctouched
-        || !x->hits || !x->qv) {
+    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->cfull || !x->touched
+        || !x->ctouched || !x->hits || !x->qv) {
         session_free (x);
         return NULL;
     }

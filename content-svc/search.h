@@ -38,8 +38,8 @@ typedef struct {
 #define CONTENT_PART_PRICE       (1u << 3)  /* a tenth of the type's price: a part */
 #define CONTENT_PART_COMPOUND    (1u << 4)  /* "ear phones" = earphones, "waterbottle" split */
 #define CONTENT_PART_TYPOCOST    (1u << 5)  /* corrections ranked by a keyboard/sound edit cost */
-#define CONTENT_PART_TYPOCONTEXT (1u << 6)  /* a correction's context words count with their synonyms */
-#define CONTENT_PART_SHORT2      (1u << 7)  /* a 4-letter word: two edits to a longer word seen with the query */
+#define CONTENT_PART_TYPOCONTEXT (1u << 6)  /* context words count with their synonyms */
+#define CONTENT_PART_SHORT2      (1u << 7)  /* a 4-letter word: two edits to a longer word */
 #define CONTENT_PART_MAINHALF    (1u << 8)  /* a clause met only by the main category counts half */
 #define CONTENT_PART_PRONOUN     (1u << 9)  /* "for her" / "for him" name the audience */
 #define CONTENT_PART_BRANDZONE   (1u << 10) /* a brand opens 30 % of the names whose zone has it */
