@@ -48,8 +48,11 @@ unsigned content_names_audience (const content_names_t *self, uint32_t doc);
 /*  Whether the term is in the product's zone / is one of its heads.        */
 bool content_names_in_zone (const content_names_t *self, uint32_t doc, uint32_t term);
 bool content_names_is_head (const content_names_t *self, uint32_t doc, uint32_t term);
-/*  Whether a term is a brand; its share of products where it is a head.    */
-bool content_names_is_brand (const content_names_t *self, uint32_t term);
+/*  Its share of products where it is a head.                               */
+/*  A brand opens 30 % of the names it is in (3 or more); with in_zones, of
+    the names whose zone it is in: "Apple" is in more names after "for"
+    ("Cover for Apple iPhone") than it opens, yet it opens most of its own. */
+bool content_names_is_brand (const content_names_t *self, uint32_t term, bool in_zones);
 float content_names_head_rate (const content_names_t *self, uint32_t term);
 /*  The typical price of products the term is a head of (the upper
     quartile; 0 when fewer than 5 have a price): a product priced a tenth
@@ -60,8 +63,8 @@ bool content_is_unit (const char *stem, size_t len);
 
 /*  Score factor of an audience match: 1 when the product is for one of the
     audiences asked, 0.7 when for a broader one (unisex for women or men,
-    kids for girls or boys), 0.5 when it says nothing, 0.25 when it is for
-    others only.                                                            */
+    kids or babies for girls or boys), 0.5 when it says nothing (0.3 when
+    a child's is asked for), 0.25 when it is for others only.               */
 float content_audience_factor (unsigned asked, unsigned product);
 
 #endif

@@ -7,11 +7,13 @@
 #include "topk.h"
 #include "typo.h"
 #include <assert.h>
+#include <ctype.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_TOKENS  64          /* a 255-byte query has at most ~85 words */
 #define MAX_CLAUSES 64
@@ -41,7 +43,8 @@ typedef struct {
 struct content_search_session {
     content_analyzer_t *an;
     float *total, *clause;
-    uint8_t *matched;
+    uint8_t *matched;                       /* clauses met, in halves */
+    uint8_t *cfull;                         /* this clause met beyond the main category */
     uint32_t *touched, *ctouched;
     content_hit_t *hits;
     float *qv;
@@ -54,6 +57,7 @@ struct content_search_session {
     uint32_t nclauses;
     /*  constraints read from the query (CONTENT_PART_CONSTRAINTS)          */
     unsigned audience;                      /* CONTENT_AUD_* asked for */
+    unsigned pronoun;                       /* "for her" / "for him" (stop words) */
     uint32_t brand[MAX_CLAUSES];            /* brand terms */
     uint32_t nbrand;
     int32_t type_clause;                    /* -1 = none */
@@ -69,6 +73,7 @@ struct content_search {
     uint64_t *pstart;                       /* BM25 postings by term, docs ascending */
     uint32_t *pdoc;
     float *pw;
+    uint8_t *pmain;                         /* per posting: 1 = only in the main category */
     float *prior;
     content_typo_t *typo;
     content_synonyms_t *learned_syn;        /* click-trained (NULL: none) */
@@ -92,7 +97,10 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
         { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
         { "compound", CONTENT_PART_COMPOUND },
-        { "typocost", CONTENT_PART_TYPOCOST },
+        { "typocost", CONTENT_PART_TYPOCOST }, { "typocontext", CONTENT_PART_TYPOCONTEXT },
+        { "short2", CONTENT_PART_SHORT2 }, { "mainhalf", CONTENT_PART_MAINHALF },
+        { "pronoun", CONTENT_PART_PRONOUN }, { "brandzone", CONTENT_PART_BRANDZONE },
+        { "short1", CONTENT_PART_SHORT1 }, { "splittypo", CONTENT_PART_SPLITTYPO },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -197,6 +205,10 @@ s_bm25_postings (content_search_t *s, uint64_t nnz)
             uint64_t at = fill[t]++;
             s->pdoc[at] = d;
             s->pw[at] = idf * tf * (s->o.k1 + 1) / (tf + norm);
+            /*  less than one occurrence of name or sub-category weight
+                (1, CONTENT_FIELDS_DEFAULT): the word is only in the main
+                category ("tv, audio & cameras", weight 0.5)               */
+            s->pmain[at] = tf < 1.0f;
         }
         const hr_product_t *p = hr_catalog_at (catalog, d);
         float pop = p->reviews > 0 ? log10f (1.0f + (float) p->reviews) / 5.0f : 0;
@@ -291,11 +303,13 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
     s->pstart = calloc ((size_t) s->nterms + 1, sizeof *s->pstart);
     s->pdoc = malloc ((nnz ? nnz : 1) * sizeof *s->pdoc);
     s->pw = malloc ((nnz ? nnz : 1) * sizeof *s->pw);
+    s->pmain = malloc ((nnz ? nnz : 1) * sizeof *s->pmain);
     s->prior = malloc ((s->n ? s->n : 1) * sizeof *s->prior);
     s->typo = content_typo_new ();
     s->names = content_names_new (catalog, dt);
     s->sessions = hr_pool_new (s_session_new, s_session_free, s);
-    if (!s->pstart || !s->pdoc || !s->pw || !s->prior || !s->typo || !s->names || !s->sessions)
+    if (!s->pstart || !s->pdoc || !s->pw || !s->pmain || !s->prior || !s->typo || !s->names
+        || !s->sessions)
         goto fail;
 
     if (s_bm25_postings (s, nnz) != 0 || s_typo_dictionary (s) != 0
@@ -315,6 +329,7 @@ session_free (content_search_session_t *x)
     free (x->total);
     free (x->clause);
     free (x->matched);
+    free (x->cfull);
     free (x->touched);
     free (x->ctouched);
     free (x->hits);
@@ -335,6 +350,7 @@ content_search_destroy (content_search_t **self_p)
     free (s->pstart);
     free (s->pdoc);
     free (s->pw);
+    free (s->pmain);
     free (s->prior);
     content_typo_destroy (&s->typo);
     content_names_destroy (&s->names);
@@ -372,13 +388,14 @@ s_session_new (void *arg)
     x->total = calloc (n, sizeof *x->total);
     x->clause = calloc (n, sizeof *x->clause);
     x->matched = calloc (n, sizeof *x->matched);
+    x->cfull = calloc (n, sizeof *x->cfull);
     x->touched = malloc (n * sizeof *x->touched);
     x->ctouched = malloc (n * sizeof *x->ctouched);
     x->hits = malloc (n * sizeof *x->hits);
     x->qv = calloc (self->dim ? self->dim : 1, sizeof *x->qv);
     x->q8 = calloc (self->dim ? self->dim : 1, sizeof *x->q8);
-    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->touched || !x->ctouched
-        || !x->hits || !x->qv) {
+    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->cfull || !x->touched
+        || !x->ctouched || !x->hits || !x->qv) {
         session_free (x);
         return NULL;
     }
@@ -448,6 +465,43 @@ cooccur (const content_search_t *s, uint32_t a, uint32_t b)
 }
 
 #define TYPO_CANDIDATES 8
+#define CONTEXT_SYNONYMS 4
+
+/*  The terms that stand for query word o as context of a correction: its
+    own (or its correction's) and its one-word curated synonyms, so
+    "televison stnd" finds stand with tv ("TV Stand"), which titles write
+    far more than "Television Stand".  Terms in half the catalog or more
+    say nothing and are left out.  Returns the count.                       */
+static uint32_t
+context_terms (const content_search_t *s, const content_search_session_t *x, uint32_t o,
+               uint32_t out[1 + CONTEXT_SYNONYMS])
+{
+    const qtoken_t *t = &x->tok[o];
+    int64_t oid = t->id >= 0 ? t->id : t->fixed_id;
+    if (oid < 0)
+        return 0;
+    uint32_t n = 0;
+    if (s->dt->df[oid] < s->n / 2)
+        out[n++] = (uint32_t) oid;
+    if (!s->syn || !(s->o.parts & CONTENT_PART_TYPOCONTEXT))
+        return n;
+    const char *st[1] = { t->id >= 0 ? t->stem : t->fixed_stem };
+    uint32_t len = (uint32_t) strlen (st[0]);
+    const uint32_t *targets;
+    uint32_t nt;
+    if (content_synonyms_match (s->syn, st, &len, 1, 0, &targets, &nt) == 0)
+        return n;
+    for (uint32_t k = 0; k < nt && n < 1 + CONTEXT_SYNONYMS; k++) {
+        uint32_t plen;
+        const char *ph = content_synonyms_phrase (s->syn, targets[k], &plen);
+        if (memchr (ph, ' ', plen))
+            continue;
+        int64_t id = term_id (s, ph, plen);
+        if (id >= 0 && id != oid && s->dt->df[id] < s->n / 2)
+            out[n++] = (uint32_t) id;
+    }
+    return n;
+}
 
 /*  Picks the correction of token k among the catalog words within reach.
     Two edits are allowed from 5 letters (CONTENT_PART_TYPO2; from 8
@@ -470,10 +524,12 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         maxd = 2;
     /*  A 4-letter word the catalog does not know ("televison stnd"): one
         edit, only to a word seen with the query's other words and with the
-        same first letter (4 letters reach too many words otherwise).       */
+        same first letter (4 letters reach too many words otherwise); with
+        CONTENT_PART_SHORT2 also two, but only to a longer word, letters
+        dropped ("riun neck" -> round, "cpve" -> cover: typo_phrase_bench). */
     bool short_word = (s->o.parts & CONTENT_PART_TYPO2) && sl == 4 && t->id < 0;
     if (short_word)
-        maxd = 1;
+        maxd = (s->o.parts & CONTENT_PART_SHORT2) ? 2 : 1;
     bool weighted = s->o.parts & CONTENT_PART_TYPOCOST;
     content_typo_cand_t c[TYPO_CANDIDATES];
     uint32_t nc = content_typo_candidates (s->typo, t->surface, sl, maxd, c, TYPO_CANDIDATES);
@@ -494,19 +550,25 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
         bool context = false;
         for (uint32_t o = 0; o < x->ntok; o++) {
             /*  another misspelt word counts by its own correction ("earphons
-                wirless"): the second pass of resolve_tokens               */
-            int64_t oid = x->tok[o].id >= 0 ? x->tok[o].id : x->tok[o].fixed_id;
-            if (o != k && oid >= 0 && s->dt->df[oid] < s->n / 2) {
+                wirless"): the second pass of resolve_tokens; a word with
+                synonyms by the one it is seen with most                   */
+            uint32_t ct[1 + CONTEXT_SYNONYMS];
+            uint32_t nct = o != k ? context_terms (s, x, o, ct) : 0;
+            uint32_t most = 0;
+            for (uint32_t j = 0; j < nct; j++) {
+                uint32_t n = cooccur (s, (uint32_t) fid, ct[j]);
+                if (n > most)
+                    most = n;
+            }
+            if (nct > 0) {
                 context = true;
-                evidence += cooccur (s, (uint32_t) fid, (uint32_t) oid);
+                evidence += most;
             }
         }
         /*  A noisy channel, roughly: P(word) P(context | word) ~
             (co-occurrences + 1) x frequency^0.75 (add-one, so a word never
             seen with the context keeps its prior), a second edit halving it.
             Alone: frequency, a second edit costing 10x.                    */
-        if (short_word && (evidence == 0 || w[0] != t->surface[0]))
-            continue;
         /*  With CONTENT_PART_TYPOCOST the edits are weighed
             (content_typo_cost: a QWERTY neighbour, a sound-alike letter, a
             swap, a doubled letter cost half an edit), each unit of cost
@@ -515,6 +577,14 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             0.752, 0.758, 0.758); counted edits: a second divides by 2 / 10. */
         double cost = weighted ? content_typo_cost (t->surface, sl, w, wl)
                                : (c[ci].distance > 1 ? 2.0 : 1.0);
+        /*  alone (CONTENT_PART_SHORT1), a 4-letter word takes one cheap
+            edit to a word of its first letter ("fann" -> fan, "bwll" ->
+            ball): unknown as typed, it would find nothing                  */
+        bool alone_ok = !context && weighted && (s->o.parts & CONTENT_PART_SHORT1)
+                        && cost <= CONTENT_TYPO_CHEAP;
+        if (short_word && ((evidence == 0 && !alone_ok) || w[0] != t->surface[0]
+                           || (c[ci].distance > 1 && wl <= sl)))
+            continue;
         double score = context
             ? (evidence + 1.0) * pow ((double) c[ci].freq, 0.75) / pow (weighted ? 8.0 : 2.0, cost - 1.0)
             : (double) c[ci].freq / pow (weighted ? 100.0 : 10.0, cost - 1.0);
@@ -564,6 +634,25 @@ set_token (content_search_t *s, content_search_session_t *x, qtoken_t *t, const 
     t->fixed_id = -1;
 }
 
+#define COMPOUND_MIN_DF 3
+
+/*  Whether a word is one edit from a catalog word in COMPOUND_MIN_DF+
+    products (its stem's document frequency).                              */
+static bool
+one_edit_from_known (content_search_t *s, content_search_session_t *x, const char *w, size_t l)
+{
+    content_typo_cand_t c[TYPO_CANDIDATES];
+    uint32_t nc = content_typo_candidates (s->typo, w, l, 1, c, TYPO_CANDIDATES);
+    for (uint32_t ci = 0; ci < nc; ci++) {
+        uint32_t wl;
+        const char *cw = content_typo_word (s->typo, c[ci].word, &wl);
+        int64_t id = word_id (s, x, cw, wl);
+        if (id >= 0 && s->dt->df[id] >= COMPOUND_MIN_DF)
+            return true;
+    }
+    return false;
+}
+
 /*  Words a shopper writes apart or together unlike the titles
     (CONTENT_PART_COMPOUND).  Two adjacent words become one when the
     catalog writes them as one word more often than it has both in one
@@ -573,7 +662,6 @@ set_token (content_search_t *s, content_search_session_t *x, qtoken_t *t, const 
     winning ("waterbottle" -> water bottle, "washingmachine").  Neither
     touches words with digits or audience words, and neither changes a
     query the catalog already reads word by word.                          */
-#define COMPOUND_MIN_DF 3
 static void
 join_and_split (content_search_t *s, content_search_session_t *x)
 {
@@ -600,6 +688,10 @@ join_and_split (content_search_t *s, content_search_session_t *x)
         qtoken_t *t = &x->tok[k];
         size_t l = strlen (t->surface);
         if (t->id >= 0 || l < 6 || has_digit (t->surface))
+            continue;
+        /*  one edit from a word of 3+ products: a typo ("bacpack",
+            "headsset"), not two words run together (CONTENT_PART_SPLITTYPO) */
+        if ((s->o.parts & CONTENT_PART_SPLITTYPO) && one_edit_from_known (s, x, t->surface, l))
             continue;
         size_t best_at = 0;
         uint32_t best = 0;
@@ -628,9 +720,35 @@ join_and_split (content_search_t *s, content_search_session_t *x)
     }
 }
 
+/*  "gift for her", "watch for him": the pronoun is a stop word, gone from
+    the tokens, but says who the product is for (CONTENT_PART_PRONOUN).
+    ASCII letters only, case folded; "for  her" with several spaces too.   */
+static unsigned
+pronoun_audience (const char *q, size_t len)
+{
+    static const struct { const char *w; unsigned bits; } pron[] = {
+        { "her", CONTENT_AUD_WOMEN }, { "him", CONTENT_AUD_MEN },
+    };
+    unsigned bits = 0;
+    for (size_t i = 0; i + 3 < len; i++) {
+        if ((i > 0 && isalnum ((unsigned char) q[i - 1])) || strncasecmp (q + i, "for", 3) != 0
+            || q[i + 3] != ' ')
+            continue;
+        size_t j = i + 3;
+        while (j < len && q[j] == ' ')
+            j++;
+        for (size_t k = 0; k < sizeof pron / sizeof *pron; k++)
+            if (j + 3 <= len && strncasecmp (q + j, pron[k].w, 3) == 0
+                && (j + 3 == len || !isalnum ((unsigned char) q[j + 3])))
+                bits |= pron[k].bits;
+    }
+    return bits;
+}
+
 static void
 resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q, size_t len)
 {
+    x->pronoun = (s->o.parts & CONTENT_PART_PRONOUN) ? pronoun_audience (q, len) : 0;
     const content_token_t *tok;
     uint32_t n = content_analyze (x->an, q, len, &tok);
     if (n > MAX_TOKENS)
@@ -686,15 +804,16 @@ add_alt (clause_t *c, const uint32_t *terms, uint8_t n, uint8_t kind, float weig
     word the catalog already names in SYN_KNOWN_DF products (or a tenth of a
     small catalog) finds plenty by itself: its synonyms weigh half, so they fill in after its own matches
     ("refrigerator" brings fridges after refrigerators, not "Fridge Mat"
-    among them); an unknown or rare word ("mixie", "jhadu") keeps them at
-    full synonym weight.                                                    */
+    among them), and so do a misspelt word's when its correction is such a
+    word ("refigerater" reads as "refrigerator" does); an unknown or rare
+    word ("mixie", "jhadu") keeps them at full synonym weight.              */
 #define SYN_KNOWN_DF 100
 static void
 add_synonyms (content_search_t *s, clause_t *c, const content_synonyms_t *syn, uint8_t kind,
               const uint32_t *targets, uint32_t nt)
 {
     float weight = s->o.synonym_weight;
-    if (c->nalts > 0 && c->alt[0].kind == 0) {
+    if (c->nalts > 0 && (c->alt[0].kind == 0 || c->alt[0].kind == 1)) {   /* word, typo */
         uint32_t df = UINT32_MAX;
         for (uint8_t k = 0; k < c->alt[0].nterms; k++)
             if (s->dt->df[c->alt[0].term[k]] < df)
@@ -748,7 +867,7 @@ read_audience (content_search_t *s, content_search_session_t *x, bool *skip)
         memset (skip, 0, x->ntok * sizeof *skip);
         return;
     }
-    x->audience = bits;
+    x->audience = bits | x->pronoun;
 }
 
 /*  Brands (clauses of one catalog word that opens titles) and the type:
@@ -765,7 +884,8 @@ read_brand_and_type (content_search_t *s, content_search_session_t *x)
     for (uint32_t ci = 0; ci < x->nclauses; ci++) {
         const clause_t *c = &x->clauses[ci];
         if (c->words == 1 && c->nalts > 0 && c->alt[0].nterms == 1 && x->nclauses > 1
-            && content_names_is_brand (s->names, c->alt[0].term[0])) {
+            && content_names_is_brand (s->names, c->alt[0].term[0],
+                                       s->o.parts & CONTENT_PART_BRANDZONE)) {
             brand[ci] = true;
             x->brand[x->nbrand++] = c->alt[0].term[0];
         }
@@ -920,7 +1040,7 @@ query_key (content_search_session_t *x)
 /*  ---- scoring ----------------------------------------------------------- */
 
 static float
-posting_weight (const content_search_t *s, uint32_t term, uint32_t doc)
+posting_weight (const content_search_t *s, uint32_t term, uint32_t doc, uint8_t *main_only)
 {
     uint64_t lo = s->pstart[term], hi = s->pstart[term + 1];
     while (lo < hi) {
@@ -930,7 +1050,11 @@ posting_weight (const content_search_t *s, uint32_t term, uint32_t doc)
         else
             hi = mid;
     }
-    return lo < s->pstart[term + 1] && s->pdoc[lo] == doc ? s->pw[lo] : 0.0f;
+    if (lo < s->pstart[term + 1] && s->pdoc[lo] == doc) {
+        *main_only = s->pmain[lo];
+        return s->pw[lo];
+    }
+    return 0.0f;
 }
 
 static uint32_t
@@ -950,11 +1074,14 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
             for (uint64_t p = s->pstart[lead]; p < s->pstart[lead + 1]; p++) {
                 uint32_t d = s->pdoc[p];
                 float sc = 0;
-                bool all = true;
+                bool all = true, full = !s->pmain[p];
                 for (uint8_t k = 0; k < a->nterms && all; k++) {
-                    float w = a->term[k] == lead ? s->pw[p] : posting_weight (s, a->term[k], d);
+                    uint8_t main_only = 1;
+                    float w = a->term[k] == lead ? s->pw[p]
+                                                 : posting_weight (s, a->term[k], d, &main_only);
                     if (w == 0.0f)
                         all = false;
+                    full = full || !main_only;
                     sc += w;
                 }
                 if (!all)
@@ -967,6 +1094,8 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
                     x->ctouched[nct++] = d;
                 if (sc > x->clause[d])
                     x->clause[d] = sc;
+                if (full)
+                    x->cfull[d] = 1;
             }
         }
         for (uint32_t k = 0; k < nct; k++) {
@@ -974,15 +1103,18 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
             if (x->matched[d] == 0)
                 x->touched[ntouched++] = d;
             x->total[d] += x->clause[d];
-            if (x->matched[d] < 255)
-                x->matched[d]++;
+            /*  a clause only the main category meets ("tv" for any stand
+                in "tv, audio & cameras") counts half (CONTENT_PART_MAINHALF) */
+            unsigned add = x->cfull[d] || !(s->o.parts & CONTENT_PART_MAINHALF) ? 2 : 1;
+            x->matched[d] = (uint8_t) (x->matched[d] + add > 255 ? 255 : x->matched[d] + add);
             x->clause[d] = 0.0f;
+            x->cfull[d] = 0;
         }
     }
     float mx = 0;
     for (uint32_t k = 0; k < ntouched; k++) {
         uint32_t d = x->touched[k];
-        float coord = (float) x->matched[d] / (float) x->nclauses;
+        float coord = (float) x->matched[d] / (2.0f * (float) x->nclauses);
         x->total[d] *= coord * s->prior[d] * constraint_factor (s, x, d);
     }
     /*  products clicked after this very query by several shoppers          */
@@ -1106,8 +1238,9 @@ explain_results (content_search_t *s, content_search_session_t *x, const char *q
             for (uint8_t ai = 0; ai < c->nalts; ai++) {
                 const alt_t *a = &c->alt[ai];
                 bool all = true;
+                uint8_t main_only;
                 for (uint8_t k = 0; k < a->nterms && all; k++)
-                    all = posting_weight (s, a->term[k], d) > 0.0f;
+                    all = posting_weight (s, a->term[k], d, &main_only) > 0.0f;
                 if (!all)
                     continue;
                 json_t *terms = json_array ();

@@ -38,7 +38,14 @@ typedef struct {
 #define CONTENT_PART_PRICE       (1u << 3)  /* a tenth of the type's price: a part */
 #define CONTENT_PART_COMPOUND    (1u << 4)  /* "ear phones" = earphones, "waterbottle" split */
 #define CONTENT_PART_TYPOCOST    (1u << 5)  /* corrections ranked by a keyboard/sound edit cost */
-#define CONTENT_PART_ALL         0x3fu
+#define CONTENT_PART_TYPOCONTEXT (1u << 6)  /* context words count with their synonyms */
+#define CONTENT_PART_SHORT2      (1u << 7)  /* a 4-letter word: two edits to a longer word */
+#define CONTENT_PART_MAINHALF    (1u << 8)  /* a clause met only by the main category counts half */
+#define CONTENT_PART_PRONOUN     (1u << 9)  /* "for her" / "for him" name the audience */
+#define CONTENT_PART_BRANDZONE   (1u << 10) /* a brand opens 30 % of the names whose zone has it */
+#define CONTENT_PART_SHORT1      (1u << 11) /* a 4-letter word alone: one cheap edit */
+#define CONTENT_PART_SPLITTYPO   (1u << 12) /* no split of a word one edit from a known one */
+#define CONTENT_PART_ALL         0x1fffu
 
 #define CONTENT_SEARCH_OPTS_DEFAULT ((content_search_opts_t) { \
     .k1 = 1.2f, .b = 0.75f, .synonym_weight = 0.85f, .typo_weight = 0.9f, \

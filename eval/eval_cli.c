@@ -418,6 +418,8 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
         lp.l2 = atof (env);
     if ((env = getenv ("HR_LTR_RATIO")))
         lp.ratio = atoi (env) != 0;
+    if ((env = getenv ("HR_LTR_MAG")))
+        lp.mag = atoi (env) != 0;
     if ((env = getenv ("HR_LTR_CTXB")))
         lp.ctx_buckets = atoi (env) != 0;
     bool items = !(env = getenv ("HR_LTR_ITEMS")) || atoi (env) != 0;
@@ -427,9 +429,20 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
     eval_strategy_t *content = l->idx[S_CONTENT] >= 0 ? &l->st[l->idx[S_CONTENT]] : NULL;
     eval_seqrules_params_t qp = s_seqrules_params ();
     bool with_sr = !getenv ("HR_SR_SOURCE") || atoi (getenv ("HR_SR_SOURCE")) != 0;
+    eval_learned_params_t fp;
+    eval_learned_params_default (&fp);
+    fp.depth = a->hybrid_depth;
+    if ((env = getenv ("HR_FIT_FOLDS")))
+        fp.folds = (uint32_t) atoi (env);
+    if ((env = getenv ("HR_FIT_GAP_MIN")))
+        fp.visit_gap_ms = (int64_t) (atof (env) * 60000);
+    if ((env = getenv ("HR_FIT_GUARD")))
+        fp.guard = atoi (env) != 0;
+    if ((env = getenv ("HR_FIT_HOLDOUT")))
+        fp.holdout = atof (env);
     hr_merge_model_t *fitted = eval_learned_fit (train, model->ids, tp, sp, &rp, content,
-                                                 with_sr ? &qp : NULL, a->trending_rate, 0.1,
-                                                 a->hybrid_depth, summary, sizeof summary,
+                                                 with_sr ? &qp : NULL, a->trending_rate, &fp,
+                                                 summary, sizeof summary,
                                                  want_ltr ? ltr : NULL, &lp, items, ltr_summary,
                                                  sizeof ltr_summary);
     fprintf (stderr, "eval: learned merge %s\n", summary);

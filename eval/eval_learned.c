@@ -56,14 +56,21 @@ s_cut_at_gaps (const collab_log_t *log, int64_t gap_ms)
     return cut;
 }
 
-/*  The newest `holdout` of the sessions (by their last click).  With
-    HR_FIT_GAP_MIN=M (minutes, an experiment, off by default) the held ones
-    are cut at idle gaps over M minutes: a prediction's history is then
-    what the user did in this visit (Online Retail's held-out customers
-    span months of invoices; its test sessions are single invoices).
-    0 / -1.                                                                */
+void
+eval_learned_params_default (eval_learned_params_t *p)
+{
+    *p = (eval_learned_params_t) { .holdout = 0.1, .folds = 1,
+                                   .visit_gap_ms = 30 * 60000, .depth = 100 };
+}
+
+/*  The newest `holdout` of the sessions (by their last click), cut into
+    visits at idle gaps over visit_gap_ms when it is > 0 (a prediction's
+    history is then what the user did in this visit, as for a new visitor:
+    Online Retail's held-out customers span weeks of invoices, its test
+    sessions are single invoices).  0 / -1.                                */
 static int
-s_split (const collab_log_t *train, double holdout, collab_log_t **before, collab_log_t **held)
+s_split (const collab_log_t *train, double holdout, int64_t visit_gap_ms, collab_log_t **before,
+         collab_log_t **held)
 {
     uint32_t n = train->n_sessions;
     uint32_t nheld = (uint32_t) ((double) n * holdout);
@@ -85,13 +92,14 @@ s_split (const collab_log_t *train, double holdout, collab_log_t **before, colla
         n_known = (*before)->item[e] + 1 > n_known ? (*before)->item[e] + 1 : n_known;
     collab_log_t *known = collab_log_known (after, n_known, 2);
     collab_log_destroy (&after);
-    const char *gap = getenv ("HR_FIT_GAP_MIN");
-    if (known && gap && atof (gap) > 0) {
-        *held = s_cut_at_gaps (known, (int64_t) (atof (gap) * 60000));
+    if (known && visit_gap_ms > 0) {
+        *held = s_cut_at_gaps (known, visit_gap_ms);
         collab_log_destroy (&known);
     }
     else
         *held = known;
+    if (!*held)
+        collab_log_destroy (before);
     return *held ? 0 : -1;
 }
 
@@ -107,10 +115,11 @@ s_ask (eval_strategy_t *src, const uint32_t *hist, uint32_t nh, int64_t now, boo
 
 /*  Replays the held-out sessions through the sources into the merge
     replay (protocol (b)) and, when given, the ranker's data of protocol
-    (a) (ltr[0]: every next click, history kept) and (b) (ltr[1]).  0 / -1. */
+    (a) (ltr[0]: every next click, history kept) and (b) (ltr[1]); held
+    session s is numbered first_id + s there.  0 / -1.                    */
 static int
-s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_replay_t *replay,
-          merge_ltr_data_t *const *ltr, eval_item_stats_t *stats)
+s_replay (const collab_log_t *held, uint32_t first_id, eval_strategy_t *src, uint32_t depth,
+          merge_replay_t *replay, merge_ltr_data_t *const *ltr, eval_item_stats_t *stats)
 {
     merge_ltr_extra_fn extra = stats ? eval_item_stats_features : NULL;
     collab_rec_t *raw[EVAL_LEARNED_SOURCES] = { NULL };
@@ -141,7 +150,7 @@ s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_
                 ok = raw_ok;
                 if (ok) {
                     s_ask (src, hall, na, ts[pos], false, depth, raw, nraw);
-                    ok = merge_ltr_data_add (ltr[0], s, it[pos + 1], hall, na, false,
+                    ok = merge_ltr_data_add (ltr[0], first_id + s, it[pos + 1], hall, na, false,
                                              (const collab_rec_t *const *) raw, nraw, extra,
                                              stats) == 0;
                 }
@@ -173,7 +182,7 @@ s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_
                 }
             }
             if (ltr && ltr[1]
-                && merge_ltr_data_add (ltr[1], s, it[pos + 1], hist, nh, true,
+                && merge_ltr_data_add (ltr[1], first_id + s, it[pos + 1], hist, nh, true,
                                        (const collab_rec_t *const *) raw, nraw, extra, stats) != 0) {
                 ok = false;
                 break;
@@ -181,7 +190,7 @@ s_replay (const collab_log_t *held, eval_strategy_t *src, uint32_t depth, merge_
             char target[HR_PRODUCT_ID_LEN + 1];
             s_encode (it[pos + 1], target);
             target[HR_PRODUCT_ID_LEN] = 0;
-            ok = merge_replay_add (replay, s, target, hist_ids, nh,
+            ok = merge_replay_add (replay, first_id + s, target, hist_ids, nh,
                                    (const merge_fit_item_t *const *) lists, n) == 0;
         }
     }
@@ -213,29 +222,79 @@ s_summary (merge_replay_t *replay, const hr_merge_model_t *fitted, double holdou
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "seqrules")));
 }
 
+/*  The guard: the best single source on the check half (odd sessions)
+    and how many of its top items should head the list of the ranker
+    fitted on the even ones (0, 5, 10, 15 or 20: the check half's best
+    HR@20, then MRR@20; the fewest on a tie).  Returns the source, -1 when
+    none answers.                                                          */
+static int
+s_guard (merge_ltr_t *half, const merge_ltr_data_t *data, uint32_t *top, double *src_hr,
+         double *src_mrr)
+{
+    int best = -1;
+    double best_hr = -1, best_mrr = 0;
+    for (uint32_t k = 0; k < EVAL_LEARNED_SOURCES; k++) {
+        double shr = 0, smrr = 0;
+        if (merge_ltr_source_score (data, k, MERGE_FIT_ODD, K, &shr, &smrr) == 0 && shr > best_hr)
+            best = (int) k, best_hr = shr, best_mrr = smrr;
+    }
+    *src_hr = best_hr < 0 ? 0 : best_hr;
+    *src_mrr = best_mrr;
+    *top = 0;
+    if (best < 0 || !half)
+        return best;
+    double top_hr = -1, top_mrr = -1;
+    for (uint32_t t = 0; t <= K; t += 5) {
+        double hr = 0, mrr = 0;
+        merge_ltr_set_lead (half, best, t);
+        if (merge_ltr_score (half, data, MERGE_FIT_ODD, K, &hr, &mrr) == 0
+            && (hr > top_hr || (hr == top_hr && mrr > top_mrr)))
+            *top = t, top_hr = hr, top_mrr = mrr;
+    }
+    merge_ltr_set_lead (half, -1, 0);
+    return best;
+}
+
 /*  The rankers of both protocols from their replays: each checked (fitted
-    on the even sessions, scored on the odd), then fitted on all.          */
+    on the even sessions, scored on the odd), then fitted on all; with
+    `guard`, the best single source's top items head it as s_guard chose
+    on the check half.                                                     */
 static void
-s_fit_ltr (merge_ltr_data_t *const *data, const merge_ltr_params_t *lp, merge_ltr_t **ltr,
-           char *summary, size_t cap)
+s_fit_ltr (merge_ltr_data_t *const *data, const merge_ltr_params_t *lp, bool guard,
+           merge_ltr_t **ltr, char *summary, size_t cap)
 {
     size_t used = 0;
     for (int pr = 0; pr < 2; pr++) {
         uint32_t reach = 0, npred = merge_ltr_data_count (data[pr], MERGE_FIT_ODD, &reach);
         merge_ltr_t *half = merge_ltr_fit (data[pr], MERGE_FIT_EVEN, lp);
-        double hr = 0, mrr = 0;
+        double hr = 0, mrr = 0, src_hr = 0, src_mrr = 0, g_hr = 0, g_mrr = 0;
         if (half)
             merge_ltr_score (half, data[pr], MERGE_FIT_ODD, K, &hr, &mrr);
+        uint32_t top = 0;
+        int best = s_guard (half, data[pr], &top, &src_hr, &src_mrr);
+        if (half && guard && top) {
+            merge_ltr_set_lead (half, best, top);
+            merge_ltr_score (half, data[pr], MERGE_FIT_ODD, K, &g_hr, &g_mrr);
+        }
         merge_ltr_destroy (&half);
         ltr[pr] = merge_ltr_fit (data[pr], MERGE_FIT_ALL, lp);
+        if (guard && top)
+            merge_ltr_set_lead (ltr[pr], best, top);
         if (summary && used < cap) {
             int w = snprintf (summary + used, cap - used,
                               "%s(%c) fitted on %u validation predictions, check half (odd "
-                              "sessions, %u predictions, %u reachable) HR@20 %.4f MRR@20 %.4f",
+                              "sessions, %u predictions, %u reachable) HR@20 %.4f MRR@20 %.4f "
+                              "(best source %s %.4f / %.4f)",
                               pr ? "; " : "", pr ? 'b' : 'a',
                               merge_ltr_data_count (data[pr], MERGE_FIT_ALL, NULL), npred, reach,
-                              hr, mrr);
+                              hr, mrr, best >= 0 ? eval_learned_names[best] : "-", src_hr,
+                              src_mrr);
             used += w > 0 ? (size_t) w : 0;
+            if (guard && top && used < cap) {
+                w = snprintf (summary + used, cap - used, ", guarded: %s's top %u first, "
+                              "HR@20 %.4f MRR@20 %.4f", eval_learned_names[best], top, g_hr, g_mrr);
+                used += w > 0 ? (size_t) w : 0;
+            }
         }
     }
 }
@@ -254,36 +313,30 @@ s_copy_ids (const collab_ids_t *ids)
     return copy;
 }
 
-hr_merge_model_t *
-eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
-                  const collab_train_params_t *tp, const collab_score_params_t *sp,
-                  const eval_rules_params_t *rp, eval_strategy_t *content,
-                  const eval_seqrules_params_t *qp, double trending_rate, double holdout,
-                  uint32_t depth, char *summary, size_t cap, merge_ltr_t **ltr,
-                  const merge_ltr_params_t *lp, bool item_features, char *ltr_summary,
-                  size_t ltr_cap)
+/*  One fold: `train` split into its newest tail (held) and the sessions
+    before it; the sources trained on those, the tail replayed into replay
+    and data as sessions first_id.. .  The sessions before the tail come
+    back in *rest (the next fold's train), their count and the tail's in
+    *n_before, *n_held.  0 / -1.                                           */
+static int
+s_fold (const collab_log_t *train, const collab_ids_t *ids, const collab_train_params_t *tp,
+        const collab_score_params_t *sp, const eval_rules_params_t *rp, eval_strategy_t *content,
+        const eval_seqrules_params_t *qp, double trending_rate, const eval_learned_params_t *fp,
+        uint32_t first_id, merge_replay_t *replay, merge_ltr_data_t *const *data, bool stats_on,
+        collab_log_t **rest, uint32_t *n_before, uint32_t *n_held)
 {
-    snprintf (summary, cap, "not fitted");
-    if (ltr_summary)
-        snprintf (ltr_summary, ltr_cap, "not fitted");
-    if (ltr)
-        ltr[0] = ltr[1] = NULL;
     collab_log_t *before = NULL, *held = NULL;
     collab_ids_t *copy = s_copy_ids (ids);
     collab_model_t *model = NULL;
     eval_strategy_t src[EVAL_LEARNED_SOURCES];
     memset (src, 0, sizeof src);
-    merge_replay_t *replay = NULL;
-    hr_merge_model_t *fitted = NULL;
-    merge_ltr_data_t *data[2] = { NULL, NULL };
     eval_item_stats_t *stats = NULL;
-    uint32_t nextra = item_features ? EVAL_ITEM_FEATURES : 0;
-    if (ltr && (!(data[0] = merge_ltr_data_new (EVAL_LEARNED_SOURCES, nextra))
-                || !(data[1] = merge_ltr_data_new (EVAL_LEARNED_SOURCES, nextra))))
+    int rc = -1;
+    if (!copy || s_split (train, fp->holdout, fp->visit_gap_ms, &before, &held) != 0)
         goto done;
-    if (!copy || s_split (train, holdout, &before, &held) != 0)
-        goto done;
-    if (ltr && nextra && !(stats = eval_item_stats_new (before, trending_rate)))
+    *n_before = before->n_sessions;
+    *n_held = held->n_sessions;
+    if (stats_on && !(stats = eval_item_stats_new (before, trending_rate)))
         goto done;
     uint32_t n_items = collab_ids_count (copy);
     if (!(model = collab_model_train (before, copy, tp)))
@@ -299,29 +352,83 @@ eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
         goto done;
     if (content)
         src[3] = *content;      /* borrowed (built from the catalog alone: no leak) */
-    merge_fit_source_t fs[EVAL_LEARNED_SOURCES];
-    for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
-        fs[k] = (merge_fit_source_t) { eval_learned_names[k], s_signals[k],
-                                       eval_learned_signal_weights[k], s_rank_weights[k] };
-    if (!(replay = merge_replay_new (fs, EVAL_LEARNED_SOURCES))
-        || s_replay (held, src, depth, replay, ltr ? data : NULL, stats) != 0
-        || merge_replay_count (replay, MERGE_FIT_ALL) == 0
-        || !(fitted = merge_replay_fit (replay, MERGE_FIT_ALL, K)))
-        goto done;
-    s_summary (replay, fitted, holdout, held->n_sessions, before->n_sessions, summary, cap);
-    if (ltr)
-        s_fit_ltr (data, lp, ltr, ltr_summary, ltr_cap);
+    rc = s_replay (held, first_id, src, fp->depth, replay, data, stats);
 done:
     memset (&src[3], 0, sizeof src[3]);         /* the content source is the caller's */
     eval_item_stats_destroy (&stats);
-    merge_ltr_data_destroy (&data[0]);
-    merge_ltr_data_destroy (&data[1]);
-    merge_replay_destroy (&replay);
     for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
         eval_strategy_free (&src[k]);
     collab_model_destroy (&model);
     collab_ids_destroy (&copy);
-    collab_log_destroy (&before);
     collab_log_destroy (&held);
+    if (rc == 0)
+        *rest = before;
+    else
+        collab_log_destroy (&before);
+    return rc;
+}
+
+hr_merge_model_t *
+eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
+                  const collab_train_params_t *tp, const collab_score_params_t *sp,
+                  const eval_rules_params_t *rp, eval_strategy_t *content,
+                  const eval_seqrules_params_t *qp, double trending_rate,
+                  const eval_learned_params_t *fp, char *summary, size_t cap, merge_ltr_t **ltr,
+                  const merge_ltr_params_t *lp, bool item_features, char *ltr_summary,
+                  size_t ltr_cap)
+{
+    snprintf (summary, cap, "not fitted");
+    if (ltr_summary)
+        snprintf (ltr_summary, ltr_cap, "not fitted");
+    if (ltr)
+        ltr[0] = ltr[1] = NULL;
+    merge_replay_t *replay = NULL;
+    hr_merge_model_t *fitted = NULL;
+    merge_ltr_data_t *data[2] = { NULL, NULL };
+    uint32_t nextra = item_features ? EVAL_ITEM_FEATURES : 0;
+    collab_log_t *rest = NULL;
+    if (ltr && (!(data[0] = merge_ltr_data_new (EVAL_LEARNED_SOURCES, nextra))
+                || !(data[1] = merge_ltr_data_new (EVAL_LEARNED_SOURCES, nextra))))
+        goto done;
+    merge_fit_source_t fs[EVAL_LEARNED_SOURCES];
+    for (int k = 0; k < EVAL_LEARNED_SOURCES; k++)
+        fs[k] = (merge_fit_source_t) { eval_learned_names[k], s_signals[k],
+                                       eval_learned_signal_weights[k], s_rank_weights[k] };
+    if (!(replay = merge_replay_new (fs, EVAL_LEARNED_SOURCES)))
+        goto done;
+    uint32_t first_id = 0, held_total = 0, before0 = 0, folds = 0;
+    const collab_log_t *from = train;
+    for (uint32_t f = 0; f < (fp->folds ? fp->folds : 1); f++) {
+        collab_log_t *next = NULL;
+        uint32_t nb = 0, nh = 0;
+        if (s_fold (from, ids, tp, sp, rp, content, qp, trending_rate, fp, first_id, replay,
+                    ltr ? data : NULL, ltr && nextra, &next, &nb, &nh) != 0) {
+            if (f == 0)
+                goto done;
+            break;                      /* too little left for another fold */
+        }
+        collab_log_destroy (&rest);
+        rest = next;
+        from = rest;
+        first_id += nh + (nh % 2);      /* keeps the even / odd halves balanced */
+        held_total += nh;
+        before0 = f == 0 ? nb : before0;
+        folds++;
+    }
+    if (merge_replay_count (replay, MERGE_FIT_ALL) == 0
+        || !(fitted = merge_replay_fit (replay, MERGE_FIT_ALL, K)))
+        goto done;
+    s_summary (replay, fitted, fp->holdout, held_total, before0, summary, cap);
+    if (folds > 1) {
+        size_t used = strlen (summary);
+        snprintf (summary + used, cap - used, "; %u folds", folds);
+    }
+    if (ltr)
+        s_fit_ltr (data, lp, fp->guard, ltr, ltr_summary, ltr_cap);
+done:
+    collab_log_destroy (&rest);
+    merge_ltr_data_destroy (&data[0]);
+    merge_ltr_data_destroy (&data[1]);
+    merge_replay_destroy (&replay);
     return fitted;
 }

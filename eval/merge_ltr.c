@@ -14,7 +14,9 @@
 typedef struct {
     uint32_t item;
     uint8_t bucket[MERGE_LTR_MAX_SOURCES];
+    uint16_t pos[MERGE_LTR_MAX_SOURCES];        /* 1 + place in the source's own order, 0 absent */
     float ratio[MERGE_LTR_MAX_SOURCES];
+    float mag[MERGE_LTR_MAX_SOURCES];           /* log (1 + score), the score's own scale */
     float recent;               /* 1 / (history position + 1), 0 when not in it */
     float extra[MERGE_LTR_MAX_EXTRA];
 } cand_t;
@@ -33,7 +35,9 @@ struct merge_ltr_scratch {
     (present x history length), nextra item features.                       */
 struct merge_ltr {
     uint32_t nsrc, nextra;
-    bool ratio, ctx_buckets;
+    bool ratio, ctx_buckets, mag;
+    int lead;                   /* a source whose top lead_top items come first, -1 none */
+    uint32_t lead_top;
     double *w;
     uint32_t nw;
 };
@@ -46,7 +50,9 @@ struct merge_ltr_data {
     uint32_t npred, pred_cap;
     /*  per candidate */
     uint8_t *bucket;            /* nsrc each */
+    uint16_t *pos;              /* nsrc each: 1 + place in the source's order, 0 absent */
     float *ratio;               /* nsrc each */
+    float *mag;                 /* nsrc each */
     float *recent;
     float *ctx;                 /* per prediction: the history length feature */
     float *extra;               /* nextra each */
@@ -57,7 +63,7 @@ struct merge_ltr_data {
 void
 merge_ltr_params_default (merge_ltr_params_t *p)
 {
-    *p = (merge_ltr_params_t) { .l2 = 1e-4, .iterations = 30, .ratio = true };
+    *p = (merge_ltr_params_t) { .l2 = 1e-4, .iterations = 30, .ratio = true, .mag = true };
 }
 
 static uint32_t
@@ -67,9 +73,9 @@ s_nctx (uint32_t nsrc, bool ctx_buckets)
 }
 
 static uint32_t
-s_nw (uint32_t nsrc, uint32_t nextra, bool ctx_buckets)
+s_nw (uint32_t nsrc, uint32_t nextra, bool ctx_buckets, bool mag)
 {
-    return nsrc * NB + nsrc + 2 + s_nctx (nsrc, ctx_buckets) + nextra;
+    return nsrc * NB + nsrc + 2 + s_nctx (nsrc, ctx_buckets) + (mag ? nsrc : 0) + nextra;
 }
 
 /*  The history length feature: min (n, 10) / 10.  */
@@ -205,7 +211,9 @@ s_candidates (merge_ltr_scratch_t *sc, uint32_t nsrc, const uint32_t *hist, uint
                     c = &sc->cand[sc->ncand++];
                     c->item = r->item;
                     memset (c->bucket, ABSENT, sizeof c->bucket);
+                    memset (c->pos, 0, sizeof c->pos);
                     memset (c->ratio, 0, sizeof c->ratio);
+                    memset (c->mag, 0, sizeof c->mag);
                     int hp = s_hist_pos (hist, nhist, r->item);
                     c->recent = hp >= 0 ? 1.0f / (float) (hp + 1) : 0;
                     memset (c->extra, 0, sizeof c->extra);
@@ -214,8 +222,10 @@ s_candidates (merge_ltr_scratch_t *sc, uint32_t nsrc, const uint32_t *hist, uint
                 }
                 if (c->bucket[s] == ABSENT) {       /* a repeated item keeps its best rank */
                     c->bucket[s] = (uint8_t) b;
+                    c->pos[s] = (uint16_t) (q < UINT16_MAX - 1 ? q + 1 : UINT16_MAX);
                     double ratio = top > 0 ? r->score / top : 0;
                     c->ratio[s] = (float) (ratio < 0 ? 0 : ratio > 1 ? 1 : ratio);
+                    c->mag[s] = r->score > 0 ? log1pf (r->score) : 0;
                 }
             }
             j = e;
@@ -252,7 +262,9 @@ merge_ltr_data_destroy (merge_ltr_data_t **self_p)
     free (self->count);
     free (self->target);
     free (self->bucket);
+    free (self->pos);
     free (self->ratio);
+    free (self->mag);
     free (self->recent);
     free (self->ctx);
     free (self->extra);
@@ -272,16 +284,22 @@ s_reserve_cand (merge_ltr_data_t *self, size_t more)
     uint8_t *b = realloc (self->bucket, nc * self->nsrc);
     if (b)
         self->bucket = b;
+    uint16_t *q = realloc (self->pos, nc * self->nsrc * sizeof *q);
+    if (q)
+        self->pos = q;
     float *r = realloc (self->ratio, nc * self->nsrc * sizeof *r);
     if (r)
         self->ratio = r;
+    float *g = realloc (self->mag, nc * self->nsrc * sizeof *g);
+    if (g)
+        self->mag = g;
     float *h = realloc (self->recent, nc * sizeof *h);
     if (h)
         self->recent = h;
     float *x = realloc (self->extra, nc * (self->nextra ? self->nextra : 1) * sizeof *x);
     if (x)
         self->extra = x;
-    if (!b || !r || !h || !x)
+    if (!b || !q || !r || !g || !h || !x)
         return -1;
     self->cand_cap = nc;
     return 0;
@@ -329,7 +347,9 @@ merge_ltr_data_add (merge_ltr_data_t *self, uint32_t session, uint32_t target,
         const cand_t *c = &sc->cand[i];
         size_t at = self->ncand + i;
         memcpy (self->bucket + at * self->nsrc, c->bucket, self->nsrc);
+        memcpy (self->pos + at * self->nsrc, c->pos, self->nsrc * sizeof (uint16_t));
         memcpy (self->ratio + at * self->nsrc, c->ratio, self->nsrc * sizeof (float));
+        memcpy (self->mag + at * self->nsrc, c->mag, self->nsrc * sizeof (float));
         self->recent[at] = c->recent;
         if (self->nextra)
             memcpy (self->extra + at * self->nextra, c->extra, self->nextra * sizeof (float));
@@ -363,7 +383,9 @@ merge_ltr_data_count (const merge_ltr_data_t *self, int part, uint32_t *reachabl
 /*  A candidate's features, wherever they are stored.  */
 typedef struct {
     const uint8_t *bucket;
+    const uint16_t *pos;
     const float *ratio;
+    const float *mag;
     float recent, ctx;
     const float *extra;
 } feat_t;
@@ -373,7 +395,7 @@ s_score (const merge_ltr_t *m, const feat_t *f)
 {
     const double *w = m->w;
     uint32_t nsrc = m->nsrc, R = nsrc * NB, H = R + nsrc, C = H + 2;
-    uint32_t E = C + s_nctx (nsrc, m->ctx_buckets);
+    uint32_t G = C + s_nctx (nsrc, m->ctx_buckets), E = G + (m->mag ? nsrc : 0);
     double v = 0;
     for (uint32_t s = 0; s < nsrc; s++)
         if (f->bucket[s] != ABSENT) {
@@ -381,6 +403,8 @@ s_score (const merge_ltr_t *m, const feat_t *f)
                  + w[C + (m->ctx_buckets ? s * NB + f->bucket[s] : s)] * f->ctx;
             if (m->ratio)
                 v += w[R + s] * f->ratio[s];
+            if (m->mag)
+                v += w[G + s] * f->mag[s];
         }
     if (f->recent > 0)
         v += w[H] + w[H + 1] * f->recent;
@@ -392,14 +416,27 @@ s_score (const merge_ltr_t *m, const feat_t *f)
 static feat_t
 s_data_feat (const merge_ltr_data_t *d, uint32_t p, size_t at)
 {
-    return (feat_t) { d->bucket + at * d->nsrc, d->ratio + at * d->nsrc, d->recent[at], d->ctx[p],
-                      d->extra + at * d->nextra };
+    return (feat_t) { d->bucket + at * d->nsrc, d->pos + at * d->nsrc, d->ratio + at * d->nsrc,
+                      d->mag + at * d->nsrc, d->recent[at], d->ctx[p], d->extra + at * d->nextra };
 }
 
 static feat_t
 s_cand_feat (const cand_t *c, float ctx)
 {
-    return (feat_t) { c->bucket, c->ratio, c->recent, ctx, c->extra };
+    return (feat_t) { c->bucket, c->pos, c->ratio, c->mag, c->recent, ctx, c->extra };
+}
+
+/*  The order of the ranked list: the lead source's top items first, in
+    its order, then the ranker's.                                          */
+static double
+s_order_score (const merge_ltr_t *m, const feat_t *f)
+{
+    if (m->lead >= 0) {
+        uint32_t pos = f->pos[m->lead];
+        if (pos >= 1 && pos <= m->lead_top)
+            return 1e6 - pos;
+    }
+    return s_score (m, f);
 }
 
 /*  The non-zero features of a candidate: idx[], val[]; returns the count
@@ -408,7 +445,7 @@ static uint32_t
 s_sparse (const merge_ltr_t *m, const feat_t *f, uint32_t *idx, double *val)
 {
     uint32_t nsrc = m->nsrc, R = nsrc * NB, H = R + nsrc, C = H + 2, k = 0;
-    uint32_t E = C + s_nctx (nsrc, m->ctx_buckets);
+    uint32_t G = C + s_nctx (nsrc, m->ctx_buckets), E = G + (m->mag ? nsrc : 0);
     for (uint32_t s = 0; s < nsrc; s++)
         if (f->bucket[s] != ABSENT) {
             idx[k] = s * NB + f->bucket[s], val[k++] = 1;
@@ -416,6 +453,8 @@ s_sparse (const merge_ltr_t *m, const feat_t *f, uint32_t *idx, double *val)
                 idx[k] = C + (m->ctx_buckets ? s * NB + f->bucket[s] : s), val[k++] = f->ctx;
             if (m->ratio && f->ratio[s] != 0)
                 idx[k] = R + s, val[k++] = f->ratio[s];
+            if (m->mag && f->mag[s] != 0)
+                idx[k] = G + s, val[k++] = f->mag[s];
         }
     if (f->recent > 0) {
         idx[k] = H, val[k++] = 1;
@@ -427,7 +466,7 @@ s_sparse (const merge_ltr_t *m, const feat_t *f, uint32_t *idx, double *val)
     return k;
 }
 
-#define NNZ_MAX (3 * MERGE_LTR_MAX_SOURCES + 2 + MERGE_LTR_MAX_EXTRA)
+#define NNZ_MAX (4 * MERGE_LTR_MAX_SOURCES + 2 + MERGE_LTR_MAX_EXTRA)
 
 /*  One pass over the part's reachable predictions at m->w: the objective
     (mean log-probability of the targets minus the L2 penalty), and when g
@@ -539,7 +578,7 @@ merge_ltr_fit (const merge_ltr_data_t *data, int part, const merge_ltr_params_t 
     uint32_t reachable = 0;
     if (!data || !prm || (merge_ltr_data_count (data, part, &reachable), reachable == 0))
         return NULL;
-    uint32_t nsrc = data->nsrc, nw = s_nw (nsrc, data->nextra, prm->ctx_buckets), most = 1;
+    uint32_t nsrc = data->nsrc, nw = s_nw (nsrc, data->nextra, prm->ctx_buckets, prm->mag), most = 1;
     for (uint32_t p = 0; p < data->npred; p++)
         most = data->count[p] > most ? data->count[p] : most;
     merge_ltr_t *m = calloc (1, sizeof *m);
@@ -556,6 +595,8 @@ merge_ltr_fit (const merge_ltr_data_t *data, int part, const merge_ltr_params_t 
     m->nw = nw;
     m->ratio = prm->ratio;
     m->ctx_buckets = prm->ctx_buckets;
+    m->mag = prm->mag;
+    m->lead = -1;
     for (uint32_t it = 0; it < prm->iterations; it++) {
         double obj = s_pass (m, data, part, prm->l2, reachable, sc, mu, g, A);
         double gmax = 0, slope = 0;
@@ -615,13 +656,13 @@ merge_ltr_score (const merge_ltr_t *self, const merge_ltr_data_t *data, int part
         size_t f = data->first[p];
         uint32_t t = (uint32_t) data->target[p];
         feat_t ft = s_data_feat (data, p, f + t);
-        float st = (float) s_score (self, &ft);
+        float st = (float) s_order_score (self, &ft);
         uint32_t above = 0;     /* ties: the earlier candidate first, as merge_ltr_rank */
         for (uint32_t i = 0; i < data->count[p] && above < k; i++) {
             if (i == t)
                 continue;
             feat_t fi = s_data_feat (data, p, f + i);
-            float si = (float) s_score (self, &fi);
+            float si = (float) s_order_score (self, &fi);
             above += si > st || (si == st && i < t);
         }
         if (above < k) {
@@ -632,6 +673,49 @@ merge_ltr_score (const merge_ltr_t *self, const merge_ltr_data_t *data, int part
     *hr = n ? (double) hits / n : 0;
     *mrr = n ? rr / n : 0;
     return 0;
+}
+
+int
+merge_ltr_source_score (const merge_ltr_data_t *data, uint32_t s, int part, uint32_t k,
+                        double *hr, double *mrr)
+{
+    if (!data || s >= data->nsrc || k == 0)
+        return -1;
+    uint32_t n = 0, hits = 0;
+    double rr = 0;
+    for (uint32_t p = 0; p < data->npred; p++) {
+        if (!s_in_part (data->session[p], part))
+            continue;
+        n++;
+        if (data->target[p] < 0)
+            continue;
+        uint32_t pos = data->pos[(data->first[p] + (size_t) data->target[p]) * data->nsrc + s];
+        if (pos >= 1 && pos <= k) {
+            hits++;
+            rr += 1.0 / pos;
+        }
+    }
+    *hr = n ? (double) hits / n : 0;
+    *mrr = n ? rr / n : 0;
+    return 0;
+}
+
+int
+merge_ltr_set_lead (merge_ltr_t *self, int source, uint32_t top)
+{
+    if (!self || source < -1 || source >= (int) self->nsrc)
+        return -1;
+    self->lead = top ? source : -1;
+    self->lead_top = self->lead >= 0 ? top : 0;
+    return 0;
+}
+
+int
+merge_ltr_lead (const merge_ltr_t *self, uint32_t *top)
+{
+    if (top)
+        *top = self ? self->lead_top : 0;
+    return self ? self->lead : -1;
 }
 
 double
@@ -669,7 +753,7 @@ merge_ltr_rank (const merge_ltr_t *self, merge_ltr_scratch_t *sc, const uint32_t
     float ctx = s_ctx (nhist);
     for (uint32_t i = 0; i < c; i++) {
         feat_t ft = s_cand_feat (&sc->cand[i], ctx);
-        ord[i] = (by_score_t) { (float) s_score (self, &ft), i };
+        ord[i] = (by_score_t) { (float) s_order_score (self, &ft), i };
     }
     qsort (ord, c, sizeof *ord, s_cmp_desc);
     uint32_t got = c < k ? c : k;

@@ -44,6 +44,7 @@ typedef struct {
     uint32_t iterations;        /* at most this many Newton steps */
     bool ratio;                 /* use the score ratio features */
     bool ctx_buckets;           /* the history length weight per source and rank bucket */
+    bool mag;                   /* a weight per source on log (1 + score): the score's own scale */
 } merge_ltr_params_t;
 
 void merge_ltr_params_default (merge_ltr_params_t *p);
@@ -72,6 +73,20 @@ void merge_ltr_destroy (merge_ltr_t **self_p);
 /*  HR@k and MRR@k of the ranker on a part (all its predictions count).   */
 int merge_ltr_score (const merge_ltr_t *self, const merge_ltr_data_t *data, int part, uint32_t k,
                      double *hr, double *mrr);
+
+/*  HR@k and MRR@k on a part of source s alone (its own order, as it
+    answered; under protocol (b) without the history): what the ranker has
+    to beat.  0 / -1.                                                      */
+int merge_ltr_source_score (const merge_ltr_data_t *data, uint32_t s, int part, uint32_t k,
+                            double *hr, double *mrr);
+
+/*  A lead source: its `top` first items (in its own order, after the
+    exclusion under (b)) head the ranked list, the ranker orders the rest
+    (merge_ltr_score and merge_ltr_rank; the fit ignores it).  top 0 or
+    source -1: none (the default).  0 / -1 (no such source).              */
+int merge_ltr_set_lead (merge_ltr_t *self, int source, uint32_t top);
+/*  The lead source (-1 none) and its top.  */
+int merge_ltr_lead (const merge_ltr_t *self, uint32_t *top);
 
 /*  The ranker's weights, for reports: source s's weight of bucket b (0 for
     the absent bucket), of its ratio; the history weights.                  */

@@ -12,7 +12,7 @@
     Options switch parts of the pipeline off for the ablation table of
     docs/search.md: --off NAME (repeatable; names in content_search_opts_t:
     typo2, constraints, synonyms, semantic, learned, price, compound,
-    typocost).
+    typocost, typocontext, short2, mainhalf, pronoun, brandzone).
 
     usage: search_topk [--explain] [--variants] [--limit N] [--off NAME]... FILE.csv... < queries */
 #include "content-svc/catalog_csv.h"

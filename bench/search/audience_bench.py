@@ -15,8 +15,15 @@ audience.  Only queries with at least 10 relevant products are kept.  P@10
 through search_topk (variants collapsed), split into a dev half (to tune
 on) and a test half (to report) by a hash of the type word.
 
+With --min-audiences 1 the types sold to one audience only are in too
+(a woman's "nighty", a man's "trimmer": there the audience word is mostly
+redundant, and the question is whether it hurts).
+
+--pronouns adds "<type> for her" and "<type> for him" (the pronoun is a
+stop word: the query has only the type word left).
+
 usage: audience_bench.py [--topk build/bin/search_topk] [--off PART]...
-                         [--dump FILE] CSV...
+                         [--min-audiences N] [--pronouns] [--dump FILE] CSV...
 """
 import argparse
 import collections
@@ -72,8 +79,16 @@ def main():
     ap.add_argument("--topk", default="build/bin/search_topk")
     ap.add_argument("--off", action="append", default=[])
     ap.add_argument("--dump", help="per-query P@10 of the dev half, JSON lines")
+    ap.add_argument("--min-audiences", type=int, default=2,
+                    help="audiences a type must head 10 names of (1: types sold to one "
+                         "audience too, the rarer types)")
+    ap.add_argument("--pronouns", action="store_true",
+                    help="also '<type> for her' (women) and '<type> for him' (men)")
     ap.add_argument("csv", nargs="+")
     args = ap.parse_args()
+    if args.pronouns:
+        TEMPLATES["women"].append("{t} for her")
+        TEMPLATES["men"].append("{t} for him")
     prods = {}
     for p in args.csv:
         with open(p, newline="", encoding="utf-8", errors="replace") as f:
@@ -93,7 +108,7 @@ def main():
             types[t].add(a)
     queries = []
     for t in sorted(types):
-        if len(types[t]) < 2 or t in NOT_TYPES or any(AUD_RE[a].fullmatch(t) for a in AUD):
+        if len(types[t]) < args.min_audiences or t in NOT_TYPES or any(AUD_RE[a].fullmatch(t) for a in AUD):
             continue
         tre = re.compile(r"\b" + re.escape(t) + r"(s|es)?\b" if not t.endswith("y")
                          else r"\b(" + re.escape(t) + r"|" + re.escape(t[:-1]) + r"ies)\b")

@@ -174,9 +174,12 @@ START_TEST (test_two_edits)
     ck_assert_str_eq (token_field ("lenvo laptpo", 0, "correction"), "lenovo");
     ck_assert_str_eq (token_field ("lenvo laptpo", 1, "correction"), "laptop");
     /*  an unknown 4-letter word: one edit, to a word seen with the others,
-        same first letter; alone (no context) it is left as typed          */
+        same first letter; alone (no context) only a cheap edit (a letter
+        typed twice: CONTENT_PART_SHORT1), else it is left as typed        */
     ck_assert_str_eq (token_field ("table fann", 1, "correction"), "fan");
-    ck_assert_str_eq (token_field ("fann", 0, "correction"), "");
+    ck_assert_str_eq (token_field ("fann", 0, "correction"), "fan");
+    ck_assert_str_eq (token_field ("fxn", 0, "correction"), "");        /* 3 letters */
+    ck_assert_str_eq (token_field ("fanq", 0, "correction"), "");       /* q is far from n */
 }
 END_TEST
 
@@ -233,6 +236,210 @@ START_TEST (test_typo_cost)
 }
 END_TEST
 
+/*  On a catalog of `n` names in the main category `main` and eight
+    unrelated ones in "stores" (sub-category "All"), with the synonym rules
+    `rules` (NULL: none): the correction of query token `tok`, or with tok
+    = FIRST_RESULT the name of the first result, with FIRST_BRAND the first
+    brand the query was read with.                                          */
+#define FIRST_RESULT ((size_t) -1)
+#define FIRST_BRAND ((size_t) -2)
+static const char *
+read_in (const char *const *names, size_t n, const char *main, const char *rules,
+         unsigned parts, const char *q, size_t tok)
+{
+    static char buf[64];
+    hr_catalog_t *c = hr_catalog_new ();
+    for (size_t i = 0; i < n; i++) {
+        hr_product_t p = { .name = names[i], .main_category = main, .sub_category = "All",
+                           .rating = NAN, .price = NAN, .original_price = NAN,
+                           .discount_ratio = NAN };
+        snprintf (p.id, sizeof p.id, "C%09u", (unsigned) (i % 1000));
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    /*  unrelated products, so that the test's words are not in half the
+        catalog (such words are no context)                                */
+    static const char *const filler[] = { "Steel Water Bottle", "Ceramic Coffee Mug",
+        "Yoga Mat Anti Slip", "Cotton Bath Towel", "Plastic Storage Box", "Gel Pen Pack",
+        "Leather Office Bag", "Glass Flower Vase" };
+    for (size_t i = 0; i < sizeof filler / sizeof *filler; i++) {
+        hr_product_t p = { .name = filler[i], .main_category = "stores", .sub_category = "All",
+                           .rating = NAN, .price = NAN, .original_price = NAN,
+                           .discount_ratio = NAN };
+        snprintf (p.id, sizeof p.id, "F%09u", (unsigned) i);
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    hr_catalog_freeze (c);
+    content_synonyms_t *sy = NULL;
+    content_analyzer_t *an = content_analyzer_new ();
+    if (rules) {
+        sy = content_synonyms_new ();
+        int bad = 0;
+        ck_assert_int_gt (content_synonyms_parse (sy, an, rules, strlen (rules), &bad), 0);
+    }
+    content_fields_t f = CONTENT_FIELDS_DEFAULT;
+    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
+    o.parts = parts;
+    content_search_t *s = content_search_new (c, content_docterms_build (c, &f, 1, NULL, NULL),
+                                              sy, NULL, &o, 1);
+    ck_assert_ptr_nonnull (s);
+    content_search_session_t *sx = content_search_session_take (s);
+    if (tok == FIRST_RESULT) {
+        const content_hit_t *h;
+        uint32_t nh = content_search_query (s, sx, q, strlen (q), 10, &h);
+        snprintf (buf, sizeof buf, "%s", nh ? hr_catalog_at (c, h[0].doc)->name : "");
+    }
+    else {
+        char *js = content_search_explain (s, sx, q, strlen (q));
+        json_t *root = json_loads (js, 0, NULL);
+        free (js);
+        ck_assert_ptr_nonnull (root);
+        json_t *t = tok == FIRST_BRAND
+            ? json_array_get (json_object_get (json_object_get (root, "constraints"), "brands"), 0)
+            : json_object_get (json_array_get (json_object_get (root, "tokens"), tok), "correction");
+        const char *v = t ? json_string_value (t) : NULL;
+        snprintf (buf, sizeof buf, "%s", v ? v : "");
+        json_decref (root);
+    }
+    content_search_session_give (s, &sx);
+    content_search_destroy (&s);
+    content_synonyms_destroy (&sy);
+    content_analyzer_destroy (&an);
+    hr_catalog_destroy (&c);
+    return buf;
+}
+
+/*  A correction's context counts the other words' synonyms
+    (CONTENT_PART_TYPOCONTEXT): titles say "TV Stand", never "Television
+    Stand", so "stnd" (4 letters: corrected only to a word seen with the
+    query's other words) finds stand through tv, television's synonym.     */
+START_TEST (test_typo_context_synonyms)
+{
+    static const char *const names[] = {
+        "Wall Mount TV Stand for 32 inch LED TV", "Floor TV Stand with Shelves",
+        "Smart TV 43 inch", "Television Setup Box Remote", "Steel Water Bottle" };
+    const char *rules = "tv, television\n";
+    size_t n = sizeof names / sizeof *names;
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL, "televison stnd", 0), "television");
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL, "televison stnd", 1), "stand");
+    ck_assert_str_eq (read_in (names, n, "stores", rules,
+                               CONTENT_PART_ALL & ~CONTENT_PART_TYPOCONTEXT, "televison stnd", 1), "");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "televison stnd", 1), "");
+}
+END_TEST
+
+/*  A 4-letter word the catalog does not know may be a longer word with two
+    letters lost or changed (CONTENT_PART_SHORT2): "riun neck" is round
+    (a vowel changed, d dropped), which titles have with neck far more
+    often than run, one edit away; never without a context word, and never
+    two edits to a word of the same length.                                 */
+START_TEST (test_short_word_two_edits)
+{
+    static const char *const names[] = {
+        "Cotton Round Neck T-Shirt", "Round Neck Sweatshirt", "Men Round Neck Vest",
+        "Women Round Neck Top", "Run Neck Warmer Buff", "Puma Run Running Shoes",
+        "Wooden Desk Lamp" };
+    size_t n = sizeof names / sizeof *names;
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "riun neck", 0), "round");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL,
+                               CONTENT_PART_ALL & ~CONTENT_PART_SHORT2, "riun neck", 0), "run");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "riun", 0), "");
+    /*  alone, one cheap edit (CONTENT_PART_SHORT1): "dsek" is desk swapped */
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "dsek", 0), "desk");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL & ~CONTENT_PART_SHORT1,
+                               "dsek", 0), "");
+    /*  "dsek": desk is one edit (a swap), "lamp" gives it context.
+        "wooden leap": lamp is two edits and no longer: left as typed      */
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "dsek lamp", 0), "desk");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "wooden leap", 1), "");
+}
+END_TEST
+
+/*  A clause only the main category meets counts half
+    (CONTENT_PART_MAINHALF): every electronics product is in "tv, audio &
+    cameras", so for "tv stand" a microphone stand met "tv" as fully as a
+    TV stand did.                                                           */
+START_TEST (test_main_category_half)
+{
+    static const char *const names[] = {
+        "Mic Stand, Microphone Stand, Tripod Stand", "Wall Mount Stand for 32 inch LED TV",
+        "Smart TV 43 inch", "Bluetooth Speaker" };
+    size_t n = sizeof names / sizeof *names;
+    const char *main = "tv, audio & cameras";
+    ck_assert_str_eq (read_in (names, n, main, NULL, CONTENT_PART_ALL, "tv stand", FIRST_RESULT),
+                      "Wall Mount Stand for 32 inch LED TV");
+    ck_assert_str_eq (read_in (names, n, main, NULL, CONTENT_PART_ALL & ~CONTENT_PART_MAINHALF,
+                               "tv stand", FIRST_RESULT),
+                      "Mic Stand, Microphone Stand, Tripod Stand");
+}
+END_TEST
+
+/*  "for her" / "for him" name the audience though both pronouns are stop
+    words (CONTENT_PART_PRONOUN); "her" elsewhere, or "for hermes", does not. */
+START_TEST (test_pronoun_audience)
+{
+    ck_assert_str_eq (audience_read ("jeans for her"), "women");
+    ck_assert_str_eq (audience_read ("Jeans FOR  Him"), "men");
+    ck_assert_ptr_nonnull (strstr (at ("jeans for her", 0), "Women's"));
+    ck_assert_ptr_nonnull (strstr (at ("jeans for him", 0), "Men's"));
+    ck_assert_str_eq (audience_read ("her jeans"), "");
+    ck_assert_str_eq (audience_read ("jeans for hermes"), "");
+    ck_assert_str_eq (audience_read ("platform heels"), "");
+}
+END_TEST
+
+/*  A brand opens 30 % of the names whose zone has it
+    (CONTENT_PART_BRANDZONE), not of all the names it is in: accessories
+    "for" a maker's products outnumber its own, as with Apple.             */
+START_TEST (test_brand_in_zones)
+{
+    static const char *const names[] = {
+        "Zorq Smart Watch Pro", "Zorq Smart Watch Lite", "Zorq Wireless Earbuds",
+        "Strap for Zorq Watch Pro", "Silicone Strap for Zorq Watch", "Charger for Zorq Watch",
+        "Screen Guard for Zorq Watch Lite", "Case for Zorq Watch Pro", "Nylon Band for Zorq Watch",
+        "Leather Strap Compatible with Zorq Watch", "Charging Dock for Zorq Watch",
+        "Steel Strap for Zorq Watch" };
+    size_t n = sizeof names / sizeof *names;
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "zorq watch", FIRST_BRAND),
+                      "zorq");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL & ~CONTENT_PART_BRANDZONE,
+                               "zorq watch", FIRST_BRAND), "");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "zorq watch", FIRST_RESULT),
+                      "Zorq Smart Watch Pro");
+}
+END_TEST
+
+/*  The weight of the first alternative of `kind` in the query's first
+    clause (0 when none).                                                   */
+static double
+kind_weight (const char *q, const char *kind)
+{
+    char *js = content_search_explain (idx, x, q, strlen (q));
+    json_t *o = json_loads (js, 0, NULL);
+    free (js);
+    ck_assert_ptr_nonnull (o);
+    json_t *alts = json_array_get (json_object_get (o, "clauses"), 0);
+    double w = 0;
+    for (size_t k = 0; k < json_array_size (alts) && w == 0; k++) {
+        json_t *a = json_array_get (alts, k);
+        if (!strcmp (json_string_value (json_object_get (a, "kind")), kind))
+            w = json_number_value (json_object_get (a, "weight"));
+    }
+    json_decref (o);
+    return w;
+}
+
+/*  A misspelt word's synonyms weigh what the word's own do: half when its
+    correction is a word the catalog knows well ("refrigeratr" brings
+    fridges after refrigerators, as "refrigerator" does).                   */
+START_TEST (test_typo_synonyms_weight)
+{
+    double typed = kind_weight ("refrigerator", "synonym");
+    ck_assert_double_gt (typed, 0);
+    ck_assert_double_eq_tol (kind_weight ("refrigeratr", "synonym"), typed, 1e-6);
+    ck_assert_double_lt (typed, kind_weight ("mixie", "synonym"));      /* unknown: full */
+}
+END_TEST
+
 START_TEST (test_audience)
 {
     ck_assert_uint_eq (content_audience_of ("women", 5), CONTENT_AUD_WOMEN);
@@ -254,6 +461,20 @@ START_TEST (test_audience)
     ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_UNISEX),
                         content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_MEN));
     ck_assert_float_eq (content_audience_factor (CONTENT_AUD_KID, CONTENT_AUD_GIRL), 1.0f);
+    /*  a baby's thing is broader than asked for "girls" / "boys", as kids'
+        is (a baby pillow for "pillow for girls"), not another audience's  */
+    ck_assert_float_eq (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_BABY),
+                        content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_KID));
+    ck_assert_float_gt (content_audience_factor (CONTENT_AUD_BOY, CONTENT_AUD_BABY),
+                        content_audience_factor (CONTENT_AUD_BOY, 0));
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_GIRL, CONTENT_AUD_BOY),
+                        content_audience_factor (CONTENT_AUD_GIRL, 0));
+    /*  an unmarked product is mostly an adult's when a child's is asked
+        for: below what it is for women or men, above another audience's  */
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_KID, 0),
+                        content_audience_factor (CONTENT_AUD_WOMEN, 0));
+    ck_assert_float_gt (content_audience_factor (CONTENT_AUD_KID, 0),
+                        content_audience_factor (CONTENT_AUD_KID, CONTENT_AUD_WOMEN));
 }
 END_TEST
 
@@ -284,6 +505,16 @@ START_TEST (test_compounds)
     /*  words the catalog writes apart stay apart; known words are not cut  */
     ck_assert_uint_eq (ntokens ("washing machine"), 2);
     ck_assert_uint_eq (ntokens ("refrigerator"), 1);
+    /*  a word one edit from a known word is a typo, not two words run
+        together (CONTENT_PART_SPLITTYPO): "headsset" is headset, though
+        "heads" and "set" share titles                                      */
+    static const char *const names[] = {
+        "Gaming Headset with Mic", "Wired Headset for PC", "Bluetooth Headset Black",
+        "Shower Heads Set of 2", "Brush Heads Set for Toothbrush", "Mop Heads Set Refill" };
+    size_t n = sizeof names / sizeof *names;
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "headsset", 0), "headset");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL & ~CONTENT_PART_SPLITTYPO,
+                               "headsset", 0), "");
     /*  and the part switches off                                           */
     content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
     ck_assert_int_eq (content_search_opts_off (&o, "compound"), 0);
@@ -493,7 +724,13 @@ main (void)
     tcase_add_checked_fixture (tc, setup, teardown);
     tcase_add_test (tc, test_two_edits);
     tcase_add_test (tc, test_typo_cost);
+    tcase_add_test (tc, test_typo_context_synonyms);
+    tcase_add_test (tc, test_short_word_two_edits);
+    tcase_add_test (tc, test_main_category_half);
     tcase_add_test (tc, test_audience);
+    tcase_add_test (tc, test_pronoun_audience);
+    tcase_add_test (tc, test_brand_in_zones);
+    tcase_add_test (tc, test_typo_synonyms_weight);
     tcase_add_test (tc, test_audience_words_of_queries);
     tcase_add_test (tc, test_compounds);
     tcase_add_test (tc, test_brand_and_type);

@@ -9,6 +9,11 @@
       source ranks 10th: the ranker learns the history features.
     - merge_ltr_rank excludes the history under (b), merges an item listed
       by several sources into one candidate, and stops at k.
+    - merge_ltr_source_score: a source alone, in its own order.
+    - A lead source (merge_ltr_set_lead) heads the list, the ranker orders
+      the rest.
+    - The magnitude feature (log (1 + score) per source) tells a source's
+      confident answers from its weak ones where ranks cannot.
     - No reachable prediction: nothing is fitted.
     - An item feature (merge_ltr_extra_fn) can decide among tied items.    */
 #include <check.h>
@@ -89,6 +94,114 @@ START_TEST (test_fit_finds_the_known_answer)
     for (int i = 1; i < 5; i++)
         ck_assert_float_le (out[i].score, out[i - 1].score);
     merge_ltr_scratch_destroy (&sc);
+    merge_ltr_destroy (&m);
+    merge_ltr_data_destroy (&d);
+}
+END_TEST
+
+/*  A source alone: "good" has the next item third, "noise" never.  */
+START_TEST (test_source_score)
+{
+    merge_ltr_data_t *d = s_known (40);
+    double hr, mrr;
+    ck_assert_int_eq (merge_ltr_source_score (d, 0, MERGE_FIT_ALL, 3, &hr, &mrr), 0);
+    ck_assert_double_eq (hr, 1);
+    ck_assert_double_eq_tol (mrr, 1.0 / 3, 1e-12);
+    ck_assert_int_eq (merge_ltr_source_score (d, 0, MERGE_FIT_ODD, 2, &hr, &mrr), 0);
+    ck_assert_double_eq (hr, 0);
+    ck_assert_int_eq (merge_ltr_source_score (d, 1, MERGE_FIT_ALL, 20, &hr, &mrr), 0);
+    ck_assert_double_eq (hr, 0);
+    ck_assert_int_eq (merge_ltr_source_score (d, 3, MERGE_FIT_ALL, 20, &hr, &mrr), -1);
+    merge_ltr_data_destroy (&d);
+}
+END_TEST
+
+/*  A lead source heads the list with its top items, the ranker orders
+    the rest: with "noise" leading by 3, the known answer comes 4th.       */
+START_TEST (test_lead_source)
+{
+    merge_ltr_data_t *d = s_known (PREDICTIONS);
+    merge_ltr_params_t p = s_params ();
+    merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_ALL, &p);
+    ck_assert_ptr_nonnull (m);
+    uint32_t top = 9;
+    ck_assert_int_eq (merge_ltr_lead (m, &top), -1);
+    ck_assert_uint_eq (top, 0);
+    ck_assert_int_eq (merge_ltr_set_lead (m, 3, 3), -1);
+    ck_assert_int_eq (merge_ltr_set_lead (m, 1, 3), 0);
+    ck_assert_int_eq (merge_ltr_lead (m, &top), 1);
+    ck_assert_uint_eq (top, 3);
+    double hr, mrr;
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ALL, 3, &hr, &mrr), 0);
+    ck_assert_double_eq (hr, 0);
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ALL, 4, &hr, &mrr), 0);
+    ck_assert_double_eq (hr, 1);
+    ck_assert_double_eq_tol (mrr, 0.25, 1e-12);
+    collab_rec_t good[LEN], noise[LEN], flat[LEN], out[5];
+    for (uint32_t j = 0; j < LEN; j++) {
+        good[j] = (collab_rec_t) { 7000 + j, (float) (LEN - j) };
+        noise[j] = (collab_rec_t) { 7020 + j, 100.0f - (float) j };
+        flat[j] = (collab_rec_t) { 7040 + j, 1.0f };
+    }
+    const collab_rec_t *lists[] = { good, noise, flat };
+    const uint32_t n[] = { LEN, LEN, LEN };
+    merge_ltr_scratch_t *sc = merge_ltr_scratch_new ();
+    ck_assert_uint_eq (merge_ltr_rank (m, sc, NULL, 0, true, lists, n, NULL, NULL, out, 5), 5);
+    ck_assert_uint_eq (out[0].item, 7020);
+    ck_assert_uint_eq (out[1].item, 7021);
+    ck_assert_uint_eq (out[2].item, 7022);
+    ck_assert_uint_eq (out[3].item, 7002);
+    /*  no lead: the ranker alone again */
+    ck_assert_int_eq (merge_ltr_set_lead (m, 1, 0), 0);
+    ck_assert_int_eq (merge_ltr_lead (m, NULL), -1);
+    ck_assert_uint_eq (merge_ltr_rank (m, sc, NULL, 0, true, lists, n, NULL, NULL, out, 5), 5);
+    ck_assert_uint_eq (out[0].item, 7002);
+    merge_ltr_scratch_destroy (&sc);
+    merge_ltr_destroy (&m);
+    merge_ltr_data_destroy (&d);
+}
+END_TEST
+
+/*  The magnitude feature: source A's top item is the next one when A's
+    score is high (10), source B's when A's is low (0.1); ranks and ratios
+    are alike in both cases, so only log (1 + score) tells them apart.    */
+static merge_ltr_data_t *
+s_magnitudes (uint32_t predictions)
+{
+    merge_ltr_data_t *d = merge_ltr_data_new (2, 0);
+    ck_assert_ptr_nonnull (d);
+    for (uint32_t i = 0; i < predictions; i++) {
+        float top = i % 4 < 2 ? 10.0f : 0.1f;
+        collab_rec_t a[LEN], b[LEN];
+        for (uint32_t j = 0; j < LEN; j++) {
+            a[j] = (collab_rec_t) { i * 100 + j, top * (float) (LEN - j) / LEN };
+            b[j] = (collab_rec_t) { i * 100 + 50 + j, (float) (LEN - j) };
+        }
+        const collab_rec_t *lists[] = { a, b };
+        const uint32_t n[] = { LEN, LEN };
+        uint32_t target = top > 1 ? i * 100 : i * 100 + 50;
+        ck_assert_int_eq (merge_ltr_data_add (d, i, target, NULL, 0, true, lists, n, NULL, NULL), 0);
+    }
+    return d;
+}
+
+START_TEST (test_magnitude_feature)
+{
+    merge_ltr_data_t *d = s_magnitudes (PREDICTIONS);
+    merge_ltr_params_t p = s_params ();
+    ck_assert (p.mag);
+    p.mag = false;
+    merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
+    ck_assert_ptr_nonnull (m);
+    double hr, mrr;
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
+    ck_assert_double_le (hr, 0.5);
+    merge_ltr_destroy (&m);
+    p.mag = true;
+    m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
+    ck_assert_ptr_nonnull (m);
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
+    ck_assert_double_eq (hr, 1);
     merge_ltr_destroy (&m);
     merge_ltr_data_destroy (&d);
 }
@@ -213,6 +326,9 @@ main (void)
     TCase *tc = tcase_create ("core");
     tcase_set_timeout (tc, 120);
     tcase_add_test (tc, test_fit_finds_the_known_answer);
+    tcase_add_test (tc, test_source_score);
+    tcase_add_test (tc, test_lead_source);
+    tcase_add_test (tc, test_magnitude_feature);
     tcase_add_test (tc, test_history_features_under_protocol_a);
     tcase_add_test (tc, test_rank_excludes_merges_and_stops_at_k);
     tcase_add_test (tc, test_unreachable_fits_nothing);
