@@ -158,10 +158,14 @@ s_product_render (gw_fanout_t *f, void *arg)
     gw_render_degraded (&b, degraded);
     gw_buf_putc (&b, '}');
     if (p->cacheable) {
-        /*  Only an answer every source gave (a degraded one is asked
-            again); a short one is all there is, but it read collab.      */
-        if (p->fill && !failed)
-            (first == p->limit ? gw_cache_put_lasting : gw_cache_put) (
+        /*  Only a whole answer: a degraded or short one is asked again
+            (a short one may come from a service that has not loaded the
+            catalog version yet).  Content's alone is kept beyond the time
+            to live once the version has settled for longer than it.      */
+        bool lasting = first == p->limit
+                    && gw_versions_settled_ms (r->app->versions) >= r->app->settings.cache_ttl_ms;
+        if (p->fill && !failed && n == p->limit)
+            (lasting ? gw_cache_put_lasting : gw_cache_put) (
                 r->app->product_cache, p->key, sizeof p->key, p->gen, ids[0], (size_t) n * HR_PRODUCT_ID_LEN);
         gw_add_header (r, "x-cache", "miss");
     }

@@ -121,6 +121,12 @@ gw_versions_gen (gw_versions_t *self, bool *fill)
     return atomic_load_explicit (&self->gen, memory_order_acquire);
 }
 
+int64_t
+gw_versions_settled_ms (gw_versions_t *self)
+{
+    return hr_now_ms () - atomic_load_explicit (&self->fill_from_ms, memory_order_relaxed);
+}
+
 void
 gw_versions_poke (gw_versions_t *self)
 {

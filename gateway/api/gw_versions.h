@@ -25,6 +25,12 @@ void gw_versions_destroy (gw_versions_t **self_p);
 /*  The current generation (>= 1); *fill: whether an answer computed now
     may be stored under it.  Lock-free.  */
 uint64_t gw_versions_gen (gw_versions_t *self, bool *fill);
+/*  Milliseconds since answers of the current generation may be stored
+    (negative while it settles).  An answer is kept beyond the cache's time
+    to live (gw_cache_put_lasting) only once this exceeds it: a service
+    that loaded the version late cannot leave an old answer for longer
+    than the time to live.  */
+int64_t gw_versions_settled_ms (gw_versions_t *self);
 /*  Polls now instead of at the next tick (after a catalog write).  */
 void gw_versions_poke (gw_versions_t *self);
 

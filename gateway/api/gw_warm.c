@@ -88,7 +88,9 @@ s_round (gw_warm_t *self, sweep_t *w, h2o_mem_pool_t *pool, const hr_catalog_t *
 {
     uint8_t *kept = h2o_mem_alloc_pool (pool, n);
     gw_warm_round_t rd = { .io = &self->io, .pool = pool, .cat = cat, .catalog_version = w->catalog,
-                           .gen = w->gen, .idx = idx, .n = n, .kept = w->kept };
+                           .gen = w->gen, .idx = idx, .n = n, .kept = w->kept,
+                           .trust = gw_versions_settled_ms (self->app->versions)
+                                    >= self->app->settings.cache_ttl_ms };
     gw_warm_round (&rd, kept);
     uint32_t stored = 0;
     for (uint32_t i = 0; i < n; i++) {

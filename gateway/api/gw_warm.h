@@ -12,14 +12,16 @@
     answer exactly as the request path does (gw_product_pick) and stores
     it under the sweep's generation at the default limit.  A generation
     change during a sweep abandons it (its answers are refused by the
-    cache anyway) and starts the next one.  An answer content filled alone
-    depends on the versions only and is stored as lasting (no time to
-    live: gw_cache_put_lasting); one that needed collab's top-up can move
-    with collab's live co-clicks, so every period_ms (0: never) a renewal
-    sweep asks again for those (and for what could not be stored) before
-    the cache's time to live ends: collab alone, as their content and
-    rules ids are kept until the next version (gw_warm_round.h).  Degraded answers are not stored: the
-    request path asks again.  Filters and explain never read
+    cache anyway) and starts the next one.  Every period_ms (0: never) a
+    renewal sweep asks again, before the cache's time to live ends, for
+    every answer that has one or was not stored.  Once the version has
+    settled for longer than the time to live (gw_versions_settled_ms), an
+    answer content filled alone, which depends on the versions only, is
+    stored as lasting (gw_cache_put_lasting) and no longer renewed; one
+    collab topped up (its live co-clicks move without a version) is
+    renewed by asking collab alone, its content and rules ids kept until
+    the next version (gw_warm_round.h).  Degraded or short answers are not
+    stored: the request path asks again.  Filters and explain never read
     the cache (gw_product.c).
 
     Progress is logged (start, end: asked, stored, lasting, ms) and counted:

@@ -136,9 +136,9 @@ s_keep (gw_warm_kept_t **slot, const gw_list_t *const *have)
     *slot = kept;
 }
 
-/*  Picks and stores product i's answer.  0: not stored (degraded), 1:
-    stored with the time to live (collab was read: it topped the list up,
-    or the list is short), 2: lasting (content's alone).                   */
+/*  Picks and stores product i's answer.  0: not stored (degraded or
+    short), 1: stored with the time to live (collab topped it up, or not
+    trusted yet), 2: lasting (content's alone, trusted).                   */
 static int
 s_store (gw_warm_round_t *rd, uint32_t i)
 {
@@ -158,16 +158,18 @@ s_store (gw_warm_round_t *rd, uint32_t i)
     uint32_t first;
     uint32_t k = gw_product_pick (rd->pool, rd->cat, id, have, NSOURCES, GW_PRODUCT_DEFAULT_LIMIT,
                                   picked, &first);
+    if (k < GW_PRODUCT_DEFAULT_LIMIT)
+        return 0;               /* short: the request path asks again */
     for (uint32_t j = 0; j < k; j++)
         memcpy (ids[j], picked[j]->id, HR_PRODUCT_ID_LEN);
     gw_product_key (key, id, GW_PRODUCT_DEFAULT_LIMIT, rd->catalog_version);
     size_t len = (size_t) k * HR_PRODUCT_ID_LEN;
-    if (first == GW_PRODUCT_DEFAULT_LIMIT) {
+    if (first == GW_PRODUCT_DEFAULT_LIMIT && rd->trust) {
         gw_cache_put_lasting (rd->io->cache, key, sizeof key, rd->gen, ids, len);
         return 2;
     }
     gw_cache_put (rd->io->cache, key, sizeof key, rd->gen, ids, len);
-    if (!kept)
+    if (!kept && rd->trust)
         s_keep (&rd->kept[rd->idx[i]], have);
     return 1;
 }

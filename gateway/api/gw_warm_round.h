@@ -3,10 +3,12 @@
     batch message per source), picked as the request path does
     (gw_product_pick) and stored in the cache under the round's generation.
 
-    An answer content filled alone is stored as lasting; one collab was
-    read for (topped up, or short) is stored with the time to live, and
-    its content and rules ids are kept (they change only with a version),
-    so that the next round for that product asks collab alone.            */
+    Only whole answers (limit items, every source answered) are stored.
+    Once the version has settled for longer than the time to live (trust),
+    an answer content filled alone is stored as lasting, and for one collab
+    topped up the content and rules ids are kept (they change only with a
+    version), so that the next round for that product asks collab alone;
+    before, everything is stored with the time to live.                   */
 #ifndef GW_WARM_ROUND_H
 #define GW_WARM_ROUND_H
 #define H2O_USE_LIBUV 0
@@ -40,6 +42,9 @@ typedef struct {
     const uint32_t *idx;        /* the products: catalog indices */
     uint32_t n;
     gw_warm_kept_t **kept;      /* per catalog index: NULL, or ask collab alone */
+    bool trust;                 /* the version settled longer than the time to
+                                   live ago (gw_versions_settled_ms): store
+                                   lasting answers and keep lists */
     /*  The round's own.  */
     gw_list_t *lists;           /* [i * 3 + source] */
     uint8_t *ok;                /* the same: that list arrived whole */
