@@ -503,6 +503,34 @@ context_terms (const content_search_t *s, const content_search_session_t *x, uin
     return n;
 }
 
+/*  How often candidate term fid is seen with the query's other words: per
+    other word, the most of its co-occurrences with fid or with one of that
+    word's synonyms; another misspelt word counts by its own correction
+    ("earphons wirless"): the second pass of resolve_tokens.  *context says
+    whether the query had any other word to count.                        */
+static double
+context_evidence (content_search_t *s, content_search_session_t *x, uint32_t k, uint32_t fid,
+                  bool *context)
+{
+    double evidence = 0;
+    *context = false;
+    for (uint32_t o = 0; o < x->ntok; o++) {
+        uint32_t ct[1 + CONTEXT_SYNONYMS];
+        uint32_t nct = o != k ? context_terms (s, x, o, ct) : 0;
+        uint32_t most = 0;
+        for (uint32_t j = 0; j < nct; j++) {
+            uint32_t n = cooccur (s, fid, ct[j]);
+            if (n > most)
+                most = n;
+        }
+        if (nct > 0) {
+            *context = true;
+            evidence += most;
+        }
+    }
+    return evidence;
+}
+
 /*  Picks the correction of token k among the catalog words within reach.
     Two edits are allowed from 5 letters (CONTENT_PART_TYPO2; from 8
     otherwise).  With other known words in the query the candidate found
@@ -546,25 +574,8 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             continue;
         if (rare && s->dt->df[fid] < 10 * s->dt->df[t->id])
             continue;           /* a rare but real word: keep it alone */
-        double evidence = 0;
-        bool context = false;
-        for (uint32_t o = 0; o < x->ntok; o++) {
-            /*  another misspelt word counts by its own correction ("earphons
-                wirless"): the second pass of resolve_tokens; a word with
-                synonyms by the one it is seen with most                   */
-            uint32_t ct[1 + CONTEXT_SYNONYMS];
-            uint32_t nct = o != k ? context_terms (s, x, o, ct) : 0;
-            uint32_t most = 0;
-            for (uint32_t j = 0; j < nct; j++) {
-                uint32_t n = cooccur (s, (uint32_t) fid, ct[j]);
-                if (n > most)
-                    most = n;
-            }
-            if (nct > 0) {
-                context = true;
-                evidence += most;
-            }
-        }
+        bool context;
+        double evidence = context_evidence (s, x, k, (uint32_t) fid, &context);
         /*  A noisy channel, roughly: P(word) P(context | word) ~
             (co-occurrences + 1) x frequency^0.75 (add-one, so a word never
             seen with the context keeps its prior), a second edit halving it.

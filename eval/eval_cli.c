@@ -402,6 +402,35 @@ s_build_hybrid (const eval_args_t *a, unsigned wi, eval_lineup_t *l)
     return 0;
 }
 
+/*  The fits' knobs: the defaults, then the environment's HR_LTR_* and
+    HR_FIT_* for ablation runs (EVALUATION.md).  Returns whether the ranker
+    takes item features (HR_LTR_ITEMS).                                    */
+static bool
+s_learned_knobs (const eval_args_t *a, merge_ltr_params_t *lp, eval_learned_params_t *fp)
+{
+    merge_ltr_params_default (lp);
+    const char *env = getenv ("HR_LTR_L2");
+    if (env)
+        lp->l2 = atof (env);
+    if ((env = getenv ("HR_LTR_RATIO")))
+        lp->ratio = atoi (env) != 0;
+    if ((env = getenv ("HR_LTR_MAG")))
+        lp->mag = atoi (env) != 0;
+    if ((env = getenv ("HR_LTR_CTXB")))
+        lp->ctx_buckets = atoi (env) != 0;
+    eval_learned_params_default (fp);
+    fp->depth = a->hybrid_depth;
+    if ((env = getenv ("HR_FIT_FOLDS")))
+        fp->folds = (uint32_t) atoi (env);
+    if ((env = getenv ("HR_FIT_GAP_MIN")))
+        fp->visit_gap_ms = (int64_t) (atof (env) * 60000);
+    if ((env = getenv ("HR_FIT_GUARD")))
+        fp->guard = atoi (env) != 0;
+    if ((env = getenv ("HR_FIT_HOLDOUT")))
+        fp->holdout = atof (env);
+    return !(env = getenv ("HR_LTR_ITEMS")) || atoi (env) != 0;
+}
+
 /*  The learned hybrid, fitted on the newest tenth of the train sessions
     (eval_learned.h), over the sources trained on the whole train.  0 / -1. */
 static int
@@ -412,34 +441,14 @@ s_build_learned (const eval_args_t *a, const collab_log_t *train, const collab_m
     bool want_merge = s_listed (a->strategies, "hybrid_learned");
     bool want_ltr = s_listed (a->strategies, "hybrid_ltr");
     merge_ltr_params_t lp;
-    merge_ltr_params_default (&lp);
-    const char *env = getenv ("HR_LTR_L2");
-    if (env)
-        lp.l2 = atof (env);
-    if ((env = getenv ("HR_LTR_RATIO")))
-        lp.ratio = atoi (env) != 0;
-    if ((env = getenv ("HR_LTR_MAG")))
-        lp.mag = atoi (env) != 0;
-    if ((env = getenv ("HR_LTR_CTXB")))
-        lp.ctx_buckets = atoi (env) != 0;
-    bool items = !(env = getenv ("HR_LTR_ITEMS")) || atoi (env) != 0;
+    eval_learned_params_t fp;
+    bool items = s_learned_knobs (a, &lp, &fp);
     merge_ltr_t *ltr[2] = { NULL, NULL };
     char summary[640], ltr_summary[640];
     fprintf (stderr, "eval: fitting the learned merge on the newest 10 %% of the train sessions\n");
     eval_strategy_t *content = l->idx[S_CONTENT] >= 0 ? &l->st[l->idx[S_CONTENT]] : NULL;
     eval_seqrules_params_t qp = s_seqrules_params ();
     bool with_sr = !getenv ("HR_SR_SOURCE") || atoi (getenv ("HR_SR_SOURCE")) != 0;
-    eval_learned_params_t fp;
-    eval_learned_params_default (&fp);
-    fp.depth = a->hybrid_depth;
-    if ((env = getenv ("HR_FIT_FOLDS")))
-        fp.folds = (uint32_t) atoi (env);
-    if ((env = getenv ("HR_FIT_GAP_MIN")))
-        fp.visit_gap_ms = (int64_t) (atof (env) * 60000);
-    if ((env = getenv ("HR_FIT_GUARD")))
-        fp.guard = atoi (env) != 0;
-    if ((env = getenv ("HR_FIT_HOLDOUT")))
-        fp.holdout = atof (env);
     hr_merge_model_t *fitted = eval_learned_fit (train, model->ids, tp, sp, &rp, content,
                                                  with_sr ? &qp : NULL, a->trending_rate, &fp,
                                                  summary, sizeof summary,
