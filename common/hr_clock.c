@@ -25,3 +25,15 @@ hr_mono_s (void)
     clock_gettime (CLOCK_MONOTONIC, &ts);
     return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
+
+void
+hr_clock_after (clockid_t clock, int64_t ms, struct timespec *ts)
+{
+    clock_gettime (clock, ts);
+    ts->tv_sec += (time_t) (ms / 1000);
+    ts->tv_nsec += (long) (ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}

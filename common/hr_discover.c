@@ -1,6 +1,7 @@
 /*  hr_discover — broker endpoints from a list with DNS names to expand,
     re-resolved on a thread of its own.                                    */
 #include "hr_discover.h"
+#include "hr_clock.h"
 #include "hr_log.h"
 
 #include <arpa/inet.h>
@@ -176,13 +177,7 @@ discover_thread (void *arg)
     pthread_mutex_lock (&self->lock);
     while (!self->stop) {
         struct timespec until;
-        clock_gettime (CLOCK_MONOTONIC, &until);
-        until.tv_sec += self->period_ms / 1000;
-        until.tv_nsec += (long) (self->period_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        hr_clock_after (CLOCK_MONOTONIC, self->period_ms, &until);
         int rc = 0;
         while (!self->stop && rc != ETIMEDOUT)
             rc = pthread_cond_timedwait (&self->wake, &self->lock, &until);

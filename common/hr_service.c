@@ -2,6 +2,7 @@
     decode `str method` and call the definition's handle(), a tick thread,
     the metrics/health listener, and signal-driven graceful shutdown.     */
 #include "hr_service.h"
+#include "hr_clock.h"
 #include "hr_version.h"
 #include "hr_batch.h"
 #include "hr_array.h"
@@ -434,13 +435,7 @@ tick_thread (void *arg)
     pthread_mutex_lock (&self->tick_lock);
     while (!atomic_load (&self->stop)) {
         struct timespec until;
-        clock_gettime (CLOCK_MONOTONIC, &until);
-        until.tv_sec += tick_ms / 1000;
-        until.tv_nsec += (long) (tick_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        hr_clock_after (CLOCK_MONOTONIC, tick_ms, &until);
         int rc = 0;
         while (!atomic_load (&self->stop) && rc != ETIMEDOUT)
             rc = pthread_cond_timedwait (&self->tick_wake, &self->tick_lock, &until);

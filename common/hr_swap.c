@@ -1,5 +1,6 @@
 /*  hr_swap — refcounted snapshots and their poller (see hr_swap.h).       */
 #include "hr_swap.h"
+#include "hr_clock.h"
 #include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -171,13 +172,7 @@ s_poller (void *arg)
     pthread_mutex_lock (&self->lock);
     while (!self->stopping) {
         struct timespec until;
-        clock_gettime (CLOCK_REALTIME, &until);
-        until.tv_sec += self->every_ms / 1000;
-        until.tv_nsec += (long) (self->every_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
+        hr_clock_after (CLOCK_REALTIME, self->every_ms, &until);
         if (!self->poked)
             pthread_cond_timedwait (&self->wake, &self->lock, &until);
         self->poked = false;

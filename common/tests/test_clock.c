@@ -1,5 +1,5 @@
 /*  hr_clock: the three units read one clock, in order, and agree with
-    CLOCK_MONOTONIC itself.                                                 */
+    CLOCK_MONOTONIC itself; hr_clock_after is a deadline ms from now.      */
 #include <check.h>
 #include <time.h>
 #include "hr_clock.h"
@@ -27,12 +27,39 @@ START_TEST (test_units_agree_and_never_go_back)
 }
 END_TEST
 
+static int64_t
+s_ns (const struct timespec *ts)
+{
+    return (int64_t) ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/*  hr_clock_after: ms from a reading taken between two of the test's own,
+    normalised (tv_nsec below a second), on the clock asked for.          */
+START_TEST (test_after_is_ms_from_now)
+{
+    const clockid_t clocks[] = { CLOCK_MONOTONIC, CLOCK_REALTIME };
+    const int64_t delays[] = { 0, 1, 999, 1000, 1500, 61999 };
+    for (int c = 0; c < 2; c++)
+        for (int d = 0; d < 6; d++) {
+            struct timespec before, after, at;
+            clock_gettime (clocks[c], &before);
+            hr_clock_after (clocks[c], delays[d], &at);
+            clock_gettime (clocks[c], &after);
+            ck_assert_int_ge (at.tv_nsec, 0);
+            ck_assert_int_lt (at.tv_nsec, 1000000000L);
+            ck_assert_int_ge (s_ns (&at), s_ns (&before) + delays[d] * 1000000);
+            ck_assert_int_le (s_ns (&at), s_ns (&after) + delays[d] * 1000000);
+        }
+}
+END_TEST
+
 int
 main (void)
 {
     Suite *s = suite_create ("hr_clock");
     TCase *tc = tcase_create ("clock");
     tcase_add_test (tc, test_units_agree_and_never_go_back);
+    tcase_add_test (tc, test_after_is_ms_from_now);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);

@@ -1,5 +1,6 @@
 /*  gw_warm — the /product cache filled ahead (see gw_warm.h).             */
 #include "gw_warm.h"
+#include "hr_clock.h"
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,13 +34,7 @@ static bool
 s_sleep (gw_warm_t *self, int ms)
 {
     struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long) (ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
+    hr_clock_after (CLOCK_REALTIME, ms, &ts);
     pthread_mutex_lock (&self->lock);
     if (!self->stop)
         pthread_cond_timedwait (&self->cond, &self->lock, &ts);
