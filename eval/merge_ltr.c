@@ -639,40 +639,70 @@ merge_ltr_destroy (merge_ltr_t **self_p)
     *self_p = NULL;
 }
 
-int
-merge_ltr_score (const merge_ltr_t *self, const merge_ltr_data_t *data, int part, uint32_t k,
-                 double *hr, double *mrr)
+/*  HR@k and MRR@k over the predictions of part: rank (p, ctx) is the
+    1-based rank of prediction p's target, 0 when it is not in the top k;
+    a prediction without a target counts as a miss.                       */
+typedef uint32_t (s_rank_fn) (const merge_ltr_data_t *data, uint32_t p, uint32_t k,
+                              const void *ctx);
+
+static void
+s_tally (const merge_ltr_data_t *data, int part, uint32_t k, s_rank_fn *rank, const void *ctx,
+         double *hr, double *mrr)
 {
-    if (!self || !data || self->nsrc != data->nsrc || self->nextra != data->nextra || k == 0)
-        return -1;
     uint32_t n = 0, hits = 0;
     double rr = 0;
     for (uint32_t p = 0; p < data->npred; p++) {
         if (!s_in_part (data->session[p], part))
             continue;
         n++;
-        if (data->target[p] < 0)
-            continue;
-        size_t f = data->first[p];
-        uint32_t t = (uint32_t) data->target[p];
-        feat_t ft = s_data_feat (data, p, f + t);
-        float st = (float) s_order_score (self, &ft);
-        uint32_t above = 0;     /* ties: the earlier candidate first, as merge_ltr_rank */
-        for (uint32_t i = 0; i < data->count[p] && above < k; i++) {
-            if (i == t)
-                continue;
-            feat_t fi = s_data_feat (data, p, f + i);
-            float si = (float) s_order_score (self, &fi);
-            above += si > st || (si == st && i < t);
-        }
-        if (above < k) {
+        uint32_t r = data->target[p] < 0 ? 0 : rank (data, p, k, ctx);
+        if (r >= 1 && r <= k) {
             hits++;
-            rr += 1.0 / (above + 1);
+            rr += 1.0 / r;
         }
     }
     *hr = n ? (double) hits / n : 0;
     *mrr = n ? rr / n : 0;
+}
+
+/*  The target's rank under the ranker (ties: the earlier candidate first,
+    as merge_ltr_rank), counted only up to k.                             */
+static uint32_t
+s_ranker_rank (const merge_ltr_data_t *data, uint32_t p, uint32_t k, const void *ctx)
+{
+    const merge_ltr_t *self = ctx;
+    size_t f = data->first[p];
+    uint32_t t = (uint32_t) data->target[p];
+    feat_t ft = s_data_feat (data, p, f + t);
+    float st = (float) s_order_score (self, &ft);
+    uint32_t above = 0;
+    for (uint32_t i = 0; i < data->count[p] && above < k; i++) {
+        if (i == t)
+            continue;
+        feat_t fi = s_data_feat (data, p, f + i);
+        float si = (float) s_order_score (self, &fi);
+        above += si > st || (si == st && i < t);
+    }
+    return above + 1;
+}
+
+int
+merge_ltr_score (const merge_ltr_t *self, const merge_ltr_data_t *data, int part, uint32_t k,
+                 double *hr, double *mrr)
+{
+    if (!self || !data || self->nsrc != data->nsrc || self->nextra != data->nextra || k == 0)
+        return -1;
+    s_tally (data, part, k, s_ranker_rank, self, hr, mrr);
     return 0;
+}
+
+/*  The target's position in source *s's own list (0: not in it).        */
+static uint32_t
+s_source_rank (const merge_ltr_data_t *data, uint32_t p, uint32_t k, const void *ctx)
+{
+    (void) k;
+    uint32_t s = *(const uint32_t *) ctx;
+    return data->pos[(data->first[p] + (size_t) data->target[p]) * data->nsrc + s];
 }
 
 int
@@ -681,22 +711,7 @@ merge_ltr_source_score (const merge_ltr_data_t *data, uint32_t s, int part, uint
 {
     if (!data || s >= data->nsrc || k == 0)
         return -1;
-    uint32_t n = 0, hits = 0;
-    double rr = 0;
-    for (uint32_t p = 0; p < data->npred; p++) {
-        if (!s_in_part (data->session[p], part))
-            continue;
-        n++;
-        if (data->target[p] < 0)
-            continue;
-        uint32_t pos = data->pos[(data->first[p] + (size_t) data->target[p]) * data->nsrc + s];
-        if (pos >= 1 && pos <= k) {
-            hits++;
-            rr += 1.0 / pos;
-        }
-    }
-    *hr = n ? (double) hits / n : 0;
-    *mrr = n ? rr / n : 0;
+    s_tally (data, part, k, s_source_rank, &s, hr, mrr);
     return 0;
 }
 
