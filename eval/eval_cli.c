@@ -416,6 +416,8 @@ s_learned_knobs (const eval_args_t *a, merge_ltr_params_t *lp, eval_learned_para
         lp->ratio = atoi (env) != 0;
     if ((env = getenv ("HR_LTR_MAG")))
         lp->mag = atoi (env) != 0;
+    if ((env = getenv ("HR_LTR_AGREE")))
+        lp->agree = atoi (env) != 0;
     if ((env = getenv ("HR_LTR_CTXB")))
         lp->ctx_buckets = atoi (env) != 0;
     eval_learned_params_default (fp);
@@ -426,6 +428,8 @@ s_learned_knobs (const eval_args_t *a, merge_ltr_params_t *lp, eval_learned_para
         fp->visit_gap_ms = (int64_t) (atof (env) * 60000);
     if ((env = getenv ("HR_FIT_GUARD")))
         fp->guard = atoi (env) != 0;
+    if ((env = getenv ("HR_FIT_CUT")))
+        fp->time_cut = strcmp (env, "time") == 0;
     if ((env = getenv ("HR_FIT_HOLDOUT")))
         fp->holdout = atof (env);
     return !(env = getenv ("HR_LTR_ITEMS")) || atoi (env) != 0;

@@ -36,41 +36,99 @@ s_encode (uint32_t item, char *id)
     memcpy (id, buf, HR_PRODUCT_ID_LEN);
 }
 
-/*  The log with each session cut where its user was idle for more than
-    gap_ms (collab's live overlay starts a new session there too), pieces
-    shorter than 2 clicks dropped.  NULL on out of memory.                 */
-static collab_log_t *
-s_cut_at_gaps (const collab_log_t *log, int64_t gap_ms)
+typedef struct {
+    int64_t first;              /* the piece's first click */
+    uint32_t start, end;        /* its events in the log */
+} s_piece_t;
+
+static int
+s_cmp_piece (const void *a, const void *b)
 {
-    collab_rows_t *rows = collab_rows_new ();
-    uint64_t piece = 0;
+    const s_piece_t *x = a, *y = b;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*  The log with each session cut where its user was idle for more than
+    gap_ms (collab's live overlay starts a new session there too; gap_ms 0:
+    not cut), pieces shorter than 2 clicks dropped; with by_time the pieces
+    come in the order of their first click (the replay then runs forwards
+    in time across sessions, as the test's does), else in the log's order.
+    NULL on out of memory.                                                 */
+static collab_log_t *
+s_cut_at_gaps (const collab_log_t *log, int64_t gap_ms, bool by_time)
+{
+    s_piece_t *pieces = malloc ((log->n_events + 1) * sizeof *pieces);
+    collab_rows_t *rows = pieces ? collab_rows_new () : NULL;
+    uint32_t np = 0;
     for (uint32_t s = 0; rows && s < log->n_sessions; s++)
         for (uint32_t e = log->start[s]; e < log->start[s + 1]; e++) {
-            if (e == log->start[s] || log->ts_ms[e] - log->ts_ms[e - 1] > gap_ms)
-                piece++;
-            if (collab_rows_add (rows, piece, log->ts_ms[e], log->item[e]) != 0)
-                collab_rows_destroy (&rows);
+            if (e == log->start[s] || (gap_ms > 0 && log->ts_ms[e] - log->ts_ms[e - 1] > gap_ms))
+                pieces[np++] = (s_piece_t) { log->ts_ms[e], e, e };
+            pieces[np - 1].end = e + 1;
         }
+    if (rows && by_time)
+        qsort (pieces, np, sizeof *pieces, s_cmp_piece);
+    for (uint32_t p = 0; rows && p < np; p++)
+        for (uint32_t e = pieces[p].start; rows && e < pieces[p].end; e++)
+            if (collab_rows_add (rows, p, log->ts_ms[e], log->item[e]) != 0)
+                collab_rows_destroy (&rows);
     collab_log_t *cut = rows ? collab_rows_build (rows, 2) : NULL;
     collab_rows_destroy (&rows);
+    free (pieces);
     return cut;
+}
+
+/*  The time cut: every click before the time that leaves the newest
+    `holdout` of the clicks after it goes to *before (each session's part
+    before the cut, so a returning user's past is in the sources, as the
+    test's users' is), the clicks after it to *after.  0 / -1.             */
+static int
+s_split_time (const collab_log_t *train, double holdout, collab_log_t **before,
+              collab_log_t **after)
+{
+    uint32_t n = train->n_events;
+    uint32_t nheld = (uint32_t) ((double) n * holdout);
+    if (nheld < 4 || n - nheld < 4)
+        return -1;
+    int64_t *ts = malloc (n * sizeof *ts);
+    if (!ts)
+        return -1;
+    memcpy (ts, train->ts_ms, n * sizeof *ts);
+    qsort (ts, n, sizeof *ts, s_cmp_i64);
+    int64_t cut = ts[n - nheld];
+    free (ts);
+    collab_rows_t *b = collab_rows_new (), *a = collab_rows_new ();
+    for (uint32_t s = 0; a && b && s < train->n_sessions; s++)
+        for (uint32_t e = train->start[s]; a && b && e < train->start[s + 1]; e++)
+            if (collab_rows_add (train->ts_ms[e] < cut ? b : a, s, train->ts_ms[e],
+                                 train->item[e]) != 0)
+                collab_rows_destroy (&a);
+    *before = a && b ? collab_rows_build (b, 1) : NULL;
+    *after = a && *before ? collab_rows_build (a, 1) : NULL;
+    collab_rows_destroy (&a);
+    collab_rows_destroy (&b);
+    if (!*after || (*before)->n_sessions < 2) {
+        collab_log_destroy (before);
+        collab_log_destroy (after);
+        return -1;
+    }
+    return 0;
 }
 
 void
 eval_learned_params_default (eval_learned_params_t *p)
 {
     *p = (eval_learned_params_t) { .holdout = 0.1, .folds = 1,
-                                   .visit_gap_ms = 30 * 60000, .depth = 100 };
+                                   .visit_gap_ms = 30 * 60000, .depth = 100, .time_cut = false };
 }
 
-/*  The newest `holdout` of the sessions (by their last click), cut into
-    visits at idle gaps over visit_gap_ms when it is > 0 (a prediction's
-    history is then what the user did in this visit, as for a new visitor:
-    Online Retail's held-out customers span weeks of invoices, its test
-    sessions are single invoices).  0 / -1.                                */
+/*  The session cut: the newest `holdout` of the sessions by their last
+    click to *after, the others to *before.  0 / -1.                       */
 static int
-s_split (const collab_log_t *train, double holdout, int64_t visit_gap_ms, collab_log_t **before,
-         collab_log_t **held)
+s_split_sessions (const collab_log_t *train, double holdout, collab_log_t **before,
+                  collab_log_t **after)
 {
     uint32_t n = train->n_sessions;
     uint32_t nheld = (uint32_t) ((double) n * holdout);
@@ -84,16 +142,30 @@ s_split (const collab_log_t *train, double holdout, int64_t visit_gap_ms, collab
     qsort (ends, n, sizeof *ends, s_cmp_i64);
     int64_t split = ends[n - nheld];
     free (ends);
+    return collab_log_split (train, split, before, after);
+}
+
+/*  The newest `holdout` of the sessions (by their last click; with
+    time_cut, of the clicks: s_split_time), cut into visits at idle gaps
+    over visit_gap_ms when it is > 0 (a prediction's history is then what
+    the user did in this visit, as for a new visitor: Online Retail's
+    held-out customers span weeks of invoices, its test sessions are single
+    invoices).  0 / -1.                                                    */
+static int
+s_split (const collab_log_t *train, const eval_learned_params_t *fp, collab_log_t **before,
+         collab_log_t **held)
+{
     collab_log_t *after = NULL;
-    if (collab_log_split (train, split, before, &after) != 0)
+    if (fp->time_cut ? s_split_time (train, fp->holdout, before, &after) != 0
+                     : s_split_sessions (train, fp->holdout, before, &after) != 0)
         return -1;
     uint32_t n_known = 0;
     for (uint32_t e = 0; e < (*before)->n_events; e++)
         n_known = (*before)->item[e] + 1 > n_known ? (*before)->item[e] + 1 : n_known;
     collab_log_t *known = collab_log_known (after, n_known, 2);
     collab_log_destroy (&after);
-    if (known && visit_gap_ms > 0) {
-        *held = s_cut_at_gaps (known, visit_gap_ms);
+    if (known && (fp->visit_gap_ms > 0 || fp->time_cut)) {
+        *held = s_cut_at_gaps (known, fp->visit_gap_ms, fp->time_cut);
         collab_log_destroy (&known);
     }
     else
@@ -203,17 +275,19 @@ s_replay (const collab_log_t *held, uint32_t first_id, eval_strategy_t *src, uin
 
 /*  The fit's line: validation figures and sub-weights.  */
 static void
-s_summary (merge_replay_t *replay, const hr_merge_model_t *fitted, double holdout, uint32_t held,
-           uint32_t before, char *summary, size_t cap)
+s_summary (merge_replay_t *replay, const hr_merge_model_t *fitted, const eval_learned_params_t *fp,
+           uint32_t held, uint32_t before, char *summary, size_t cap)
 {
     merge_fit_score_t rank, learned;
     if (merge_replay_score (replay, NULL, MERGE_FIT_ALL, K, &rank) == 0
         && merge_replay_score (replay, fitted, MERGE_FIT_ALL, K, &learned) == 0)
         snprintf (summary, cap, "fitted on %u validation predictions (newest %.0f %% of the train "
-                  "sessions, %u; sources trained on the older %u): rank merge HR@20 %.4f MRR@20 %.4f, "
+                  "%s, %u; sources trained on the %s %u): rank merge HR@20 %.4f MRR@20 %.4f, "
                   "learned HR@20 %.4f MRR@20 %.4f; sub-weights collab %g, rules %g, trending %g, "
                   "content %g, seqrules %g",
-                  learned.n, holdout * 100, held, before, rank.hr, rank.mrr,
+                  learned.n, fp->holdout * 100, fp->time_cut ? "clicks as visits" : "sessions",
+                  held, fp->time_cut ? "clicks before them, sessions" : "older", before,
+                  rank.hr, rank.mrr,
                   learned.hr, learned.mrr,
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "collab")),
                   hr_merge_model_weight (fitted, hr_merge_model_find (fitted, "rules")),
@@ -332,7 +406,7 @@ s_fold (const collab_log_t *train, const collab_ids_t *ids, const collab_train_p
     memset (src, 0, sizeof src);
     eval_item_stats_t *stats = NULL;
     int rc = -1;
-    if (!copy || s_split (train, fp->holdout, fp->visit_gap_ms, &before, &held) != 0)
+    if (!copy || s_split (train, fp, &before, &held) != 0)
         goto done;
     *n_before = before->n_sessions;
     *n_held = held->n_sessions;
@@ -418,7 +492,7 @@ eval_learned_fit (const collab_log_t *train, const collab_ids_t *ids,
     if (merge_replay_count (replay, MERGE_FIT_ALL) == 0
         || !(fitted = merge_replay_fit (replay, MERGE_FIT_ALL, K)))
         goto done;
-    s_summary (replay, fitted, fp->holdout, held_total, before0, summary, cap);
+    s_summary (replay, fitted, fp, held_total, before0, summary, cap);
     if (folds > 1) {
         size_t used = strlen (summary);
         snprintf (summary + used, cap - used, "; %u folds", folds);

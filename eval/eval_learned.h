@@ -36,6 +36,9 @@ typedef struct {
                                    (30 min; 0: not cut) */
     uint32_t depth;             /* candidates asked of each source (100) */
     bool guard;                 /* the ranker may let its best source lead (s_guard) */
+    bool time_cut;              /* hold out the newest `holdout` of the clicks (each session's
+                                   older part stays in the sources' train; visits replayed in
+                                   time order) instead of the newest sessions */
 } eval_learned_params_t;
 
 void eval_learned_params_default (eval_learned_params_t *p);

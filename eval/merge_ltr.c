@@ -32,10 +32,11 @@ struct merge_ltr_scratch {
 };
 
 /*  Weights: nsrc x NB buckets, nsrc ratios, hist, recent, nsrc context
-    (present x history length), nextra item features.                       */
+    (present x history length), nsrc magnitudes, nextra item features,
+    AGREE_NW agreement weights (with agree).                                */
 struct merge_ltr {
     uint32_t nsrc, nextra;
-    bool ratio, ctx_buckets, mag;
+    bool ratio, ctx_buckets, mag, agree;
     int lead;                   /* a source whose top lead_top items come first, -1 none */
     uint32_t lead_top;
     double *w;
@@ -72,10 +73,26 @@ s_nctx (uint32_t nsrc, bool ctx_buckets)
     return ctx_buckets ? nsrc * NB : nsrc;
 }
 
+#define AGREE_TOP 20        /* a source agrees when the item is in its top 20 */
+#define AGREE_NW 3          /* weights for 2, 3 and 4+ agreeing sources */
+
 static uint32_t
-s_nw (uint32_t nsrc, uint32_t nextra, bool ctx_buckets, bool mag)
+s_nw (uint32_t nsrc, uint32_t nextra, bool ctx_buckets, bool mag, bool agree)
 {
-    return nsrc * NB + nsrc + 2 + s_nctx (nsrc, ctx_buckets) + (mag ? nsrc : 0) + nextra;
+    return nsrc * NB + nsrc + 2 + s_nctx (nsrc, ctx_buckets) + (mag ? nsrc : 0) + nextra
+           + (agree ? AGREE_NW : 0);
+}
+
+/*  The agreement feature's weight index past the extras (0: 2 sources
+    have the item in their top AGREE_TOP, 1: 3, 2: 4 or more), -1 when
+    fewer than 2 do.                                                       */
+static int
+s_agree (uint32_t nsrc, const uint16_t *pos)
+{
+    int n = 0;
+    for (uint32_t s = 0; s < nsrc; s++)
+        n += pos[s] >= 1 && pos[s] <= AGREE_TOP;
+    return n < 2 ? -1 : n > 4 ? 2 : n - 2;
 }
 
 /*  The history length feature: min (n, 10) / 10.  */
@@ -410,6 +427,9 @@ s_score (const merge_ltr_t *m, const feat_t *f)
         v += w[H] + w[H + 1] * f->recent;
     for (uint32_t e = 0; e < m->nextra; e++)
         v += w[E + e] * f->extra[e];
+    int ag = m->agree ? s_agree (nsrc, f->pos) : -1;
+    if (ag >= 0)
+        v += w[E + m->nextra + (uint32_t) ag];
     return v;
 }
 
@@ -463,10 +483,13 @@ s_sparse (const merge_ltr_t *m, const feat_t *f, uint32_t *idx, double *val)
     for (uint32_t e = 0; e < m->nextra; e++)
         if (f->extra[e] != 0)
             idx[k] = E + e, val[k++] = f->extra[e];
+    int ag = m->agree ? s_agree (nsrc, f->pos) : -1;
+    if (ag >= 0)
+        idx[k] = E + m->nextra + (uint32_t) ag, val[k++] = 1;
     return k;
 }
 
-#define NNZ_MAX (4 * MERGE_LTR_MAX_SOURCES + 2 + MERGE_LTR_MAX_EXTRA)
+#define NNZ_MAX (4 * MERGE_LTR_MAX_SOURCES + 2 + MERGE_LTR_MAX_EXTRA + 1)
 
 /*  One pass over the part's reachable predictions at m->w: the objective
     (mean log-probability of the targets minus the L2 penalty), and when g
@@ -578,7 +601,8 @@ merge_ltr_fit (const merge_ltr_data_t *data, int part, const merge_ltr_params_t 
     uint32_t reachable = 0;
     if (!data || !prm || (merge_ltr_data_count (data, part, &reachable), reachable == 0))
         return NULL;
-    uint32_t nsrc = data->nsrc, nw = s_nw (nsrc, data->nextra, prm->ctx_buckets, prm->mag), most = 1;
+    uint32_t nsrc = data->nsrc, most = 1;
+    uint32_t nw = s_nw (nsrc, data->nextra, prm->ctx_buckets, prm->mag, prm->agree);
     for (uint32_t p = 0; p < data->npred; p++)
         most = data->count[p] > most ? data->count[p] : most;
     merge_ltr_t *m = calloc (1, sizeof *m);
@@ -596,6 +620,7 @@ merge_ltr_fit (const merge_ltr_data_t *data, int part, const merge_ltr_params_t 
     m->ratio = prm->ratio;
     m->ctx_buckets = prm->ctx_buckets;
     m->mag = prm->mag;
+    m->agree = prm->agree;
     m->lead = -1;
     for (uint32_t it = 0; it < prm->iterations; it++) {
         double obj = s_pass (m, data, part, prm->l2, reachable, sc, mu, g, A);

@@ -45,6 +45,7 @@ typedef struct {
     bool ratio;                 /* use the score ratio features */
     bool ctx_buckets;           /* the history length weight per source and rank bucket */
     bool mag;                   /* a weight per source on log (1 + score): the score's own scale */
+    bool agree;                 /* weights for 2, 3, 4+ sources having the item in their top 20 */
 } merge_ltr_params_t;
 
 void merge_ltr_params_default (merge_ltr_params_t *p);

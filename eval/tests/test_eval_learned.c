@@ -7,6 +7,9 @@
       sources trained on the sessions before it): more predictions;
     - with the guard the rankers either keep no lead source or name the
       one the summary reports;
+    - with the time cut the newest tenth of the clicks is held out as
+      visits (about 60), and the held customers' earlier visits stay in
+      the sources' train: more sessions there than the session cut's 270;
     - too few sessions for a tail: nothing is fitted.                      */
 #include <check.h>
 #include <stdio.h>
@@ -157,6 +160,48 @@ START_TEST (test_replay_shapes)
 }
 END_TEST
 
+/*  The number after `label` in a summary.  */
+static unsigned
+s_after (const char *summary, const char *label)
+{
+    const char *at = strstr (summary, label);
+    ck_assert_ptr_nonnull (at);
+    return (unsigned) strtoul (at + strlen (label), NULL, 10);
+}
+
+START_TEST (test_time_cut)
+{
+    collab_ids_t *ids = s_ids ();
+    collab_log_t *log = s_log (CUSTOMERS);
+    eval_learned_params_t fp;
+    eval_learned_params_default (&fp);
+    ck_assert (!fp.time_cut);
+    char summary[1024], ltr_summary[1024];
+    merge_ltr_t *ltr[2];
+    ck_assert (s_fit (log, ids, &fp, summary, ltr_summary, ltr));
+    ck_assert_uint_eq (s_after (summary, "trained on the older "), CUSTOMERS - CUSTOMERS / 10);
+    merge_ltr_destroy (&ltr[0]);
+    merge_ltr_destroy (&ltr[1]);
+
+    fp.time_cut = true;
+    ck_assert (s_fit (log, ids, &fp, summary, ltr_summary, ltr));
+    unsigned held = s_after (summary, "train clicks as visits, ");
+    unsigned before = s_after (summary, "clicks before them, sessions ");
+    /*  8 clicks a customer: a tenth of the clicks is 60 visits of 4  */
+    ck_assert_uint_ge (held, 55);
+    ck_assert_uint_le (held, 65);
+    /*  the customers whose second visit is held keep their first  */
+    ck_assert_uint_gt (before, CUSTOMERS - CUSTOMERS / 10);
+    ck_assert_uint_lt (before, CUSTOMERS);
+    ck_assert_ptr_nonnull (ltr[0]);
+    ck_assert_ptr_nonnull (ltr[1]);
+    merge_ltr_destroy (&ltr[0]);
+    merge_ltr_destroy (&ltr[1]);
+    collab_log_destroy (&log);
+    collab_ids_destroy (&ids);
+}
+END_TEST
+
 START_TEST (test_too_little_data)
 {
     collab_ids_t *ids = s_ids ();
@@ -181,6 +226,7 @@ main (void)
     TCase *tc = tcase_create ("core");
     tcase_set_timeout (tc, 300);
     tcase_add_test (tc, test_replay_shapes);
+    tcase_add_test (tc, test_time_cut);
     tcase_add_test (tc, test_too_little_data);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
