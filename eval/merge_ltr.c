@@ -64,7 +64,8 @@ struct merge_ltr_data {
 void
 merge_ltr_params_default (merge_ltr_params_t *p)
 {
-    *p = (merge_ltr_params_t) { .l2 = 1e-4, .iterations = 30, .ratio = true, .mag = true };
+    *p = (merge_ltr_params_t) { .l2 = 1e-4, .iterations = 30, .ratio = true, .mag = true,
+                                  .agree = true };
 }
 
 static uint32_t
@@ -767,7 +768,8 @@ merge_ltr_bucket_weight (const merge_ltr_t *self, uint32_t s, int bucket)
 double
 merge_ltr_extra_weight (const merge_ltr_t *self, uint32_t e)
 {
-    return self && e < self->nextra ? self->w[self->nw - self->nextra + e] : 0;
+    uint32_t after = self && self->agree ? AGREE_NW : 0;
+    return self && e < self->nextra ? self->w[self->nw - after - self->nextra + e] : 0;
 }
 
 double

@@ -11,10 +11,11 @@
         s(i) = sum_s [i in s] ( w_bucket[s][b_s(i)] + w_ratio[s] x ratio_s(i)
                                 + w_ctx[s] x min (history length, 10) / 10 )
                + w_hist x [i in history] + w_recent x 1 / (position + 1)
-               + sum_e w_extra[e] x extra_e(i),
+               + sum_e w_extra[e] x extra_e(i) + w_agree[a(i)],
     where extra are item features the caller supplies (the evaluation:
     the item's trending score, its click count and how long ago it was
-    last clicked, all as logs),
+    last clicked, all as logs) and a(i) is how many sources list i in
+    their top 20 (2, 3, 4+; fewer: no term; merge_ltr_params_t.agree),
     and is fitted listwise: the softmax of s over a prediction's candidates
     is the probability that a candidate is the next item, and the fit
     maximises the log-probability of the true next item over the

@@ -14,6 +14,10 @@
       the rest.
     - The magnitude feature (log (1 + score) per source) tells a source's
       confident answers from its weak ones where ranks cannot.
+    - The agreement feature (how many sources list an item in their top
+      20) finds the item exactly two of four sources list, where a linear
+      sum over the sources cannot (one listed by all four and ones listed
+      by one at the same ranks).
     - No reachable prediction: nothing is fitted.
     - An item feature (merge_ltr_extra_fn) can decide among tied items.    */
 #include <check.h>
@@ -190,6 +194,7 @@ START_TEST (test_magnitude_feature)
     merge_ltr_data_t *d = s_magnitudes (PREDICTIONS);
     merge_ltr_params_t p = s_params ();
     ck_assert (p.mag);
+    ck_assert (p.agree);        /* with and without the agreement weights alike */
     p.mag = false;
     merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
     ck_assert_ptr_nonnull (m);
@@ -198,6 +203,55 @@ START_TEST (test_magnitude_feature)
     ck_assert_double_le (hr, 0.5);
     merge_ltr_destroy (&m);
     p.mag = true;
+    m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
+    ck_assert_ptr_nonnull (m);
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
+    ck_assert_double_eq (hr, 1);
+    merge_ltr_destroy (&m);
+    merge_ltr_data_destroy (&d);
+}
+END_TEST
+
+/*  Four sources of 6 items: D listed by all, the target T by two (which
+    two rotates), the rest by one; every item's place in a list is
+    shuffled alike, so only the count of sources tells T apart.           */
+#define AG_LEN 6
+static merge_ltr_data_t *
+s_agreement (uint32_t predictions)
+{
+    merge_ltr_data_t *d = merge_ltr_data_new (4, 0);
+    ck_assert_ptr_nonnull (d);
+    for (uint32_t i = 0; i < predictions; i++) {
+        collab_rec_t l[4][AG_LEN];
+        for (uint32_t s = 0; s < 4; s++) {
+            bool has_t = s == i % 4 || s == (i + 1) % 4;
+            uint32_t c = (i * 7 + s * 3) % AG_LEN;
+            for (uint32_t j = 0; j < AG_LEN; j++) {
+                uint32_t item = j == 0 ? i * 100 : j == 1 && has_t ? i * 100 + 1
+                                                                    : i * 100 + 10 + s * 10 + j;
+                uint32_t pos = (5 * j + c) % AG_LEN;
+                l[s][pos] = (collab_rec_t) { item, (float) (AG_LEN - pos) };
+            }
+        }
+        const collab_rec_t *lists[] = { l[0], l[1], l[2], l[3] };
+        const uint32_t n[] = { AG_LEN, AG_LEN, AG_LEN, AG_LEN };
+        ck_assert_int_eq (merge_ltr_data_add (d, i, i * 100 + 1, NULL, 0, true, lists, n, NULL, NULL), 0);
+    }
+    return d;
+}
+
+START_TEST (test_agreement_feature)
+{
+    merge_ltr_data_t *d = s_agreement (PREDICTIONS);
+    merge_ltr_params_t p = s_params ();
+    p.agree = false;
+    merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
+    ck_assert_ptr_nonnull (m);
+    double hr, mrr;
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
+    ck_assert_double_le (hr, 0.5);
+    merge_ltr_destroy (&m);
+    p.agree = true;
     m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
     ck_assert_ptr_nonnull (m);
     ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
@@ -329,6 +383,7 @@ main (void)
     tcase_add_test (tc, test_source_score);
     tcase_add_test (tc, test_lead_source);
     tcase_add_test (tc, test_magnitude_feature);
+    tcase_add_test (tc, test_agreement_feature);
     tcase_add_test (tc, test_history_features_under_protocol_a);
     tcase_add_test (tc, test_rank_excludes_merges_and_stops_at_k);
     tcase_add_test (tc, test_unreachable_fits_nothing);
