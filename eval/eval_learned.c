@@ -28,6 +28,20 @@ s_cmp_i64 (const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/*  Sorts t (n times) and sets *cut to the time from which the newest
+    `holdout` of them lie; -1 when either side would have fewer than
+    `least`.                                                               */
+static int
+s_newest (int64_t *t, uint32_t n, double holdout, uint32_t least, int64_t *cut)
+{
+    uint32_t nheld = (uint32_t) ((double) n * holdout);
+    if (nheld < least || n - nheld < least)
+        return -1;
+    qsort (t, n, sizeof *t, s_cmp_i64);
+    *cut = t[n - nheld];
+    return 0;
+}
+
 static void
 s_encode (uint32_t item, char *id)
 {
@@ -41,13 +55,13 @@ typedef struct {
     uint32_t start, end;        /* its events in the log */
 } s_piece_t;
 
+/*  By first click, then by place in the log (a stable order).  */
 static int
 s_cmp_piece (const void *a, const void *b)
 {
     const s_piece_t *x = a, *y = b;
-    if (x->first != y->first)
-        return x->first < y->first ? -1 : 1;
-    return x->start < y->start ? -1 : x->start > y->start;
+    int by_time = (x->first > y->first) - (x->first < y->first);
+    return by_time ? by_time : (x->start > y->start) - (x->start < y->start);
 }
 
 /*  The log with each session cut where its user was idle for more than
@@ -89,16 +103,13 @@ s_split_time (const collab_log_t *train, double holdout, collab_log_t **before,
               collab_log_t **after)
 {
     uint32_t n = train->n_events;
-    uint32_t nheld = (uint32_t) ((double) n * holdout);
-    if (nheld < 4 || n - nheld < 4)
-        return -1;
-    int64_t *ts = malloc (n * sizeof *ts);
-    if (!ts)
-        return -1;
-    memcpy (ts, train->ts_ms, n * sizeof *ts);
-    qsort (ts, n, sizeof *ts, s_cmp_i64);
-    int64_t cut = ts[n - nheld];
+    int64_t *ts = malloc ((n + 1) * sizeof *ts), cut = 0;
+    if (ts)
+        memcpy (ts, train->ts_ms, n * sizeof *ts);
+    int rc = ts ? s_newest (ts, n, holdout, 4, &cut) : -1;
     free (ts);
+    if (rc != 0)
+        return -1;
     collab_rows_t *b = collab_rows_new (), *a = collab_rows_new ();
     for (uint32_t s = 0; a && b && s < train->n_sessions; s++)
         for (uint32_t e = train->start[s]; a && b && e < train->start[s + 1]; e++)
@@ -131,18 +142,12 @@ s_split_sessions (const collab_log_t *train, double holdout, collab_log_t **befo
                   collab_log_t **after)
 {
     uint32_t n = train->n_sessions;
-    uint32_t nheld = (uint32_t) ((double) n * holdout);
-    if (nheld < 2 || n - nheld < 2)
-        return -1;
-    int64_t *ends = malloc (n * sizeof *ends);
-    if (!ends)
-        return -1;
-    for (uint32_t s = 0; s < n; s++)
+    int64_t *ends = malloc ((n + 1) * sizeof *ends), split = 0;
+    for (uint32_t s = 0; ends && s < n; s++)
         ends[s] = train->ts_ms[train->start[s + 1] - 1];
-    qsort (ends, n, sizeof *ends, s_cmp_i64);
-    int64_t split = ends[n - nheld];
+    int rc = ends ? s_newest (ends, n, holdout, 2, &split) : -1;
     free (ends);
-    return collab_log_split (train, split, before, after);
+    return rc == 0 ? collab_log_split (train, split, before, after) : -1;
 }
 
 /*  The newest `holdout` of the sessions (by their last click; with
