@@ -29,6 +29,7 @@ const hr_config_var_t gw_config_vars[] = {
     { "HR_GATEWAY_ACCESS_LOG_PERSONAL", HR_CFG_STR, "redact", "user ids and query values in the access log: redact (\"-\"), hash (keyed per process) or full; response_limit, explain, days, limit are always kept", 0, 0 },
     { "HR_GATEWAY_CACHE_MB", HR_CFG_INT, "256", "memory for cached /product and /search answers, keyed by catalog and model versions (0 = no cache)", 0, 65536 },
     { "HR_GATEWAY_CACHE_TTL_MS", HR_CFG_INT, "60000", "longest a cached answer that can move without a version is served (collab's live co-clicks); a /product list content filled alone depends on versions only and stays until they change", 0, 86400000 },
+    { "HR_GATEWAY_HOME_CACHE_MB", HR_CFG_INT, "64", "memory for /home's personal lists: content's, collab's and rules' answers per user history (a digest of it), count and model versions; a click or a new version asks again (0 = no cache)", 0, 65536 },
     { "HR_GATEWAY_CACHE_SETTLE_MS", HR_CFG_INT, "5000", "after a catalog or model version change, answers are not cached for this long (services load the new version at their next tick)", 0, 600000 },
     { "HR_GATEWAY_PRODUCT_WARM_BATCH", HR_CFG_INT, "32", "products per message when the gateway computes every product's default /product answer ahead, after a catalog or model version change (gw_warm.h; 0 = off)", 0, 256 },
     { "HR_GATEWAY_PRODUCT_WARM_MS", HR_CFG_INT, "45000", "how often the /product answers computed ahead that collab topped up are asked again (under HR_GATEWAY_CACHE_TTL_MS by more than a sweep takes, a few seconds; 0 = only after a version change)", 0, 86400000 },
@@ -81,6 +82,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->catalog_poll_ms = 3000;
     out->cache_mb = 0;                  /* tests turn it on where they test it */
     out->cache_ttl_ms = 60000;
+    out->home_cache_mb = 0;             /* tests turn it on where they test it */
     out->cache_settle_ms = 0;
     out->product_warm_batch = 0;        /* tests turn it on where they test it */
     out->product_warm_ms = 45000;
@@ -127,6 +129,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->catalog_poll_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CATALOG_POLL_MS");
     out->cache_mb = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_MB");
     out->cache_ttl_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_TTL_MS");
+    out->home_cache_mb = (int) hr_config_int (cfg, "HR_GATEWAY_HOME_CACHE_MB");
     out->cache_settle_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_SETTLE_MS");
     out->product_warm_batch = (int) hr_config_int (cfg, "HR_GATEWAY_PRODUCT_WARM_BATCH");
     out->product_warm_ms = (int) hr_config_int (cfg, "HR_GATEWAY_PRODUCT_WARM_MS");
