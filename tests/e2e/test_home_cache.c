@@ -12,15 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 #include "e2e_stack.h"
+#include "hr_test.h"          /* test_run */
 
 static char s_user[64];
-
-static void
-setup (void)
-{
-    if (e2e_stack_start () != 0)
-        ck_abort_msg ("the stack did not start");
-}
 
 /*  GET /home for `user` (explain=true: each item names its source): the
     status; the x-cache header in cache ("" when none); the body when
@@ -114,17 +108,10 @@ main (void)
 {
     /*  Far above every wait: a cached answer ends only by invalidation.   */
     setenv ("HR_GATEWAY_CACHE_TTL_MS", "3600000", 1);
-    Suite *s = suite_create ("e2e_home_cache");
-    TCase *tc = tcase_create ("home_cache");
-    tcase_set_timeout (tc, 300);
-    tcase_add_unchecked_fixture (tc, setup, e2e_stack_stop);
-    tcase_add_test (tc, test_click_asks_again_at_once);
-    tcase_add_test (tc, test_new_model_version_is_served);
-    suite_add_tcase (s, tc);
-    SRunner *sr = srunner_create (s);
-    srunner_set_fork_status (sr, CK_NOFORK);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? 1 : 0;
+    if (e2e_stack_start () != 0)
+        return 1;
+    int rc = test_run ("e2e_home_cache", 300, (const TTest *const[]) {
+        test_click_asks_again_at_once, test_new_model_version_is_served, NULL });
+    e2e_stack_stop ();
+    return rc;
 }
