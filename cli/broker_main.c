@@ -7,16 +7,11 @@
 #include <unistd.h>
 #include <czmq.h>
 #include "hr_broker.h"
-#include "hr_config.h"
+#include "config.h"
 #include "hr_curve.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_version.h"
-
-static const hr_config_var_t broker_config[] = {
-    {"HR_BROKER_BIND", HR_CFG_STR, "tcp://127.0.0.1:5555", "endpoint the broker binds (workers and clients connect here; loopback by default)", 0, 0},
-    {NULL, 0, NULL, NULL, 0, 0},
-};
 
 static volatile sig_atomic_t stopping;
 static void on_signal (int sig) { (void) sig; stopping = 1; }

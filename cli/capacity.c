@@ -17,7 +17,7 @@
     lists; a dns+tcp://name:port entry stands for every address of that
     name (a headless Service, as in HR_BROKER_ENDPOINTS).                   */
 #include "hr_cli.h"
-#include "hr_config.h"
+#include "config.h"
 #include "hr_discover.h"
 #include "hr_log.h"
 
@@ -62,15 +62,6 @@ static const s_constant_t s_constants[] = {
 #define S_GATEWAY_MS_PER_REQUEST 0.47   /* c_gw, its broker thread included */
 #define S_BROKER_MESSAGES_PER_CPU_S 45000.0  /* C_b */
 #define S_BROKER_MESSAGES_PER_REQUEST 4.0    /* m */
-
-static const hr_config_var_t s_vars[] = {
-    { "HR_CAPACITY_GATEWAYS", HR_CFG_STR, "127.0.0.1:8080",
-      "capacity: the gateways' HTTP addresses, host:port,... (dns+tcp://name:port = every address of name)", 0, 0 },
-    { "HR_CAPACITY_SERVICES", HR_CFG_STR,
-      "127.0.0.1:9101,127.0.0.1:9102,127.0.0.1:9103,127.0.0.1:9104,127.0.0.1:9105",
-      "capacity: the service replicas' metrics listeners (HR_METRICS_PORT), host:port,... (dns+tcp:// as above)", 0, 0 },
-    { NULL, 0, NULL, NULL, 0, 0 },
-};
 
 typedef struct {
     double cpu;                 /* process_cpu_seconds_total */
@@ -534,7 +525,7 @@ s_args (s_report_t *rep, hr_config_t *cfg, int argc, char **argv)
 int
 hr_cli_capacity (int argc, char **argv)
 {
-    const hr_config_var_t *tables[] = { s_vars, NULL };
+    const hr_config_var_t *tables[] = { capacity_config, NULL };
     hr_config_t *cfg = hr_config_new ("hybridrec capacity", tables);
     s_report_t rep = { .interval = 5, .cores = 1, .gw_cores = 1 };
     int rc = s_args (&rep, cfg, argc, argv);

@@ -20,15 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/*  Also read by `hybridrec train merge` (it retrains collab in process).  */
-const hr_config_var_t collab_train_config[] = {
-    { "COLLAB_TRAIN_DAYS", HR_CFG_INT, "90", "days of clicks to learn from", 1, 3650 },
-    { "COLLAB_SESSION_GAP_MIN", HR_CFG_INT, "30",
-      "a pause longer than this (minutes) starts a new session", 1, 100000 },
-    { "COLLAB_TRAIN_PARAMS", HR_CFG_STR, "", "training parameters name=value,...", 0, 0 },
-    { NULL, 0, NULL, NULL, 0, 0 },
-};
-
 /*  The options into cfg: 0, 1 after --help (printed), -1 on a bad option. */
 static int
 s_options (hr_config_t *cfg, int argc, char **argv)

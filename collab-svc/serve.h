@@ -12,7 +12,7 @@
 #include "score.h"
 
 extern const hr_service_def_t collab_service_def;
-extern const hr_config_var_t collab_config[];      /* config.c */
+extern const hr_config_var_t collab_config[];      /* config.tsv */
 
 typedef struct collab_serve collab_serve_t;
 

@@ -20,49 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
-const hr_config_var_t hr_config_common[] = {
-    { "DATABASE_URL", HR_CFG_STR, "postgresql://hybridrec@127.0.0.1:55432/hybridrec",
-      "PostgreSQL URL (postgresql+asyncpg:// accepted)", 0, 0 },
-    { "REDIS_URL", HR_CFG_STR, "redis://127.0.0.1:56379/0", "Redis URL", 0, 0 },
-    { "HR_BROKER_ENDPOINT", HR_CFG_STR, "tcp://127.0.0.1:5555",
-      "ZeroMQ endpoint of the broker", 0, 0 },
-    { "HR_BROKER_ENDPOINTS", HR_CFG_STR, "",
-      "service replicas: every broker to register with, comma-separated (one per gateway with its embedded broker); dns+tcp://name:port = every address of that name, re-resolved every 5 s (a headless Service); docs/scaling.md; empty = HR_BROKER_ENDPOINT", 0, 0 },
-    { "HR_LOG_LEVEL", HR_CFG_STR, "info", "debug|info|warn|error", 0, 0 },
-    { "HR_METRICS_PORT", HR_CFG_INT, "0",
-      "port of the /metrics, /healthz, /readyz listener (0 = off)", 0, 65535 },
-    { "HR_WORKER_THREADS", HR_CFG_INT, "2", "worker threads (interactions-svc: 64 or more, so group commit has events to batch)", 1, 512 },
-    { "HR_PG_STATEMENT_TIMEOUT_MS", HR_CFG_INT, "2000",
-      "PostgreSQL statement_timeout", 1, 600000 },
-    { "HR_PG_CONNECT_WAIT_MS", HR_CFG_INT, "30000",
-      "how long to wait for PostgreSQL at startup", 0, 600000 },
-    { "HR_REDIS_TIMEOUT_MS", HR_CFG_INT, "200", "Redis connect/command timeout", 1, 60000 },
-    { "HR_CURVE_SERVER_CERT", HR_CFG_STR, "",
-      "broker: its secret CURVE cert (zcert file); set = bind with CURVE (docs/security.md)", 0, 0 },
-    { "HR_CURVE_CLIENTS_DIR", HR_CFG_STR, "",
-      "broker: dir of allowed client public certs (empty = any client knowing the server key)", 0, 0 },
-    { "HR_CURVE_SERVER_PUBLIC", HR_CFG_STR, "",
-      "workers/clients: the broker's public cert; set = connect with CURVE", 0, 0 },
-    { "HR_CURVE_CLIENT_CERT", HR_CFG_STR, "",
-      "workers/clients: own secret cert (empty = throw-away key pair)", 0, 0 },
-    { "HR_CURVE_REQUIRE", HR_CFG_BOOL, "0",
-      "refuse plain-text ZeroMQ: a broker needs HR_CURVE_SERVER_CERT + HR_CURVE_CLIENTS_DIR, workers/clients HR_CURVE_SERVER_PUBLIC + HR_CURVE_CLIENT_CERT (exit 2 otherwise)", 0, 0 },
-    { NULL, 0, NULL, NULL, 0, 0 },
-};
-
-/*  The merge of /home's personalized list: read by the gateway and by
-    `hybridrec train merge`, which fits within these signal weights.       */
-const hr_config_var_t hr_config_merge[] = {
-    { "HR_WEIGHT_CLICKED", HR_CFG_DOUBLE, "0.5", "weight of the clicked-items signal in personalized", 0, 1000 },
-    { "HR_WEIGHT_SEARCH", HR_CFG_DOUBLE, "0.4", "weight of the recent-queries signal in personalized", 0, 1000 },
-    { "HR_WEIGHT_DIVERSE", HR_CFG_DOUBLE, "0.1", "weight of the diverse-picks signal in personalized", 0, 1000 },
-    { "HR_WEIGHT_CLICKED_CONTENT", HR_CFG_DOUBLE, "0.4", "share of content similarity within clicked", 0, 1000 },
-    { "HR_WEIGHT_CLICKED_COLLAB", HR_CFG_DOUBLE, "0.4", "share of collaborative filtering within clicked", 0, 1000 },
-    { "HR_WEIGHT_CLICKED_RULES", HR_CFG_DOUBLE, "0.2", "share of association rules within clicked", 0, 1000 },
-    { "HR_MERGE_BY", HR_CFG_STR, "learned",
-      "how each source's scores become comparable in personalized: learned (the calibrated merge model of `hybridrec train merge`; rank until one is published), rank (tie-proof) or max (divide by the source's maximum); docs/merge.md", 0, 0 },
-    { NULL, 0, NULL, NULL, 0, 0 },
-};
+/*  hr_config_common and hr_config_merge: common/hr_config.tsv.           */
 
 typedef struct {
     const hr_config_var_t *var;

@@ -140,66 +140,17 @@ s_left (const hr_reader_t *r)
     return (size_t) (r->end - r->p);
 }
 
-//  Consumes n bytes and returns where they start; NULL (err latched) when
-//  fewer remain.
-static const unsigned char *
-s_take (hr_reader_t *r, size_t n)
-{
-    if (r->err || s_left (r) < n) {
-        r->err = true;
-        return NULL;
-    }
-    const unsigned char *at = r->p;
-    r->p += n;
-    return at;
-}
-
 static inline uint32_t
 s_le32 (const unsigned char *b)
 {
     return (uint32_t) b[0] | (uint32_t) b[1] << 8 | (uint32_t) b[2] << 16 | (uint32_t) b[3] << 24;
 }
 
-static uint64_t
-s_get_le (hr_reader_t *r, int width)
-{
-    const unsigned char *b = s_take (r, (size_t) width);
-    if (!b)
-        return 0;
-    uint64_t v = 0;
-    for (int i = width - 1; i >= 0; i--)
-        v = (v << 8) | b[i];
-    return v;
-}
-
-uint8_t  hr_get_u8 (hr_reader_t *r) { return (uint8_t) s_get_le (r, 1); }
-uint32_t hr_get_u32 (hr_reader_t *r) { return (uint32_t) s_get_le (r, 4); }
-uint64_t hr_get_u64 (hr_reader_t *r) { return s_get_le (r, 8); }
-int64_t  hr_get_i64 (hr_reader_t *r) { return (int64_t) s_get_le (r, 8); }
-
-float
-hr_get_f32 (hr_reader_t *r)
-{
-    uint32_t bits = (uint32_t) s_get_le (r, 4);
-    float v;
-    memcpy (&v, &bits, sizeof v);
-    return v;
-}
-
-double
-hr_get_f64 (hr_reader_t *r)
-{
-    uint64_t bits = s_get_le (r, 8);
-    double v;
-    memcpy (&v, &bits, sizeof v);
-    return v;
-}
-
 const char *
 hr_get_str (hr_reader_t *r, size_t *len)
 {
     uint32_t n = hr_get_u32 (r);
-    const unsigned char *at = s_take (r, n);
+    const unsigned char *at = hr_reader_take (r, n);
     if (len)
         *len = r->err ? 0 : n;
     if (r->err)

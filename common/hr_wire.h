@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*  Little-endian u64 in a raw 8-byte frame (the broker, worker and client
     frames carry request ids and deadlines this way).                       */
@@ -53,12 +54,57 @@ typedef struct {
 } hr_reader_t;
 
 void hr_reader_init (hr_reader_t *r, const void *data, size_t len);
-uint8_t  hr_get_u8 (hr_reader_t *r);
-uint32_t hr_get_u32 (hr_reader_t *r);
-uint64_t hr_get_u64 (hr_reader_t *r);
-int64_t  hr_get_i64 (hr_reader_t *r);
-float    hr_get_f32 (hr_reader_t *r);
-double   hr_get_f64 (hr_reader_t *r);
+
+/*  Consumes n bytes and returns where they start; NULL (err latched) when
+    fewer remain.  The fixed-width reads below are inline: every decoder of
+    every reply runs them per field.                                         */
+static inline const unsigned char *
+hr_reader_take (hr_reader_t *r, size_t n)
+{
+    if (r->err || (size_t) (r->end - r->p) < n) {
+        r->err = true;
+        return NULL;
+    }
+    const unsigned char *at = r->p;
+    r->p += n;
+    return at;
+}
+
+/*  A little-endian unsigned integer of `width` bytes (1..8); 0 on err.     */
+static inline uint64_t
+hr_get_le (hr_reader_t *r, int width)
+{
+    const unsigned char *b = hr_reader_take (r, (size_t) width);
+    uint64_t v = 0;
+    if (b)
+        for (int i = width - 1; i >= 0; i--)
+            v = (v << 8) | b[i];
+    return v;
+}
+
+static inline uint8_t hr_get_u8 (hr_reader_t *r) { return (uint8_t) hr_get_le (r, 1); }
+static inline uint32_t hr_get_u32 (hr_reader_t *r) { return (uint32_t) hr_get_le (r, 4); }
+static inline uint64_t hr_get_u64 (hr_reader_t *r) { return hr_get_le (r, 8); }
+static inline int64_t hr_get_i64 (hr_reader_t *r) { return (int64_t) hr_get_le (r, 8); }
+
+static inline float
+hr_get_f32 (hr_reader_t *r)
+{
+    uint32_t bits = (uint32_t) hr_get_le (r, 4);
+    float v;
+    memcpy (&v, &bits, sizeof v);
+    return v;
+}
+
+static inline double
+hr_get_f64 (hr_reader_t *r)
+{
+    uint64_t bits = hr_get_le (r, 8);
+    double v;
+    memcpy (&v, &bits, sizeof v);
+    return v;
+}
+
 /*  Returns a pointer into the buffer (not NUL-terminated) and its length;
     NULL with err set when truncated.  */
 const char *hr_get_str (hr_reader_t *r, size_t *len);

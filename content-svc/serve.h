@@ -18,7 +18,7 @@ typedef struct content_state content_state_t;
 
 /*  The service definition for hr_service_main / hr_service_new.            */
 extern const hr_service_def_t content_service_def;
-extern const hr_config_var_t content_config[];    /* config.c */
+extern const hr_config_var_t content_config[];    /* config.tsv */
 
 /*  For tests and tools: a state over a given catalog (taken), with
     PostgreSQL/Redis URLs for the model poll (either may be NULL: no

@@ -36,22 +36,12 @@
 #define K 20
 #define HISTORY_MAX 50          /* the gateway's HISTORY_EVENTS */
 
-static const hr_config_var_t s_config[] = {
-    { "MERGE_HOLDOUT", HR_CFG_DOUBLE, "0.1",
-      "share of the newest sessions replayed to fit (even) and check (odd) the merge", 0.01, 0.5 },
-    { "MERGE_MIN_PREDICTIONS", HR_CFG_INT, "400",
-      "fewer next-new-item predictions in the held-out sessions: nothing is published", 2, 100000000 },
-    { "MERGE_DEPTH", HR_CFG_INT, "100", "candidates asked of each source per prediction", 20, 200 },
-    { "MERGE_MAX_PREDICTIONS", HR_CFG_INT, "20000",
-      "most predictions replayed (memory: about 8 KB each at MERGE_DEPTH 100)", 100, 10000000 },
-    { NULL, 0, NULL, NULL, 0, 0 },
-};
-
 /*  rules-svc's and trending-svc's variables: the sources are built as
     `train rules` and trending-svc build them (declared in their
     protocol.h, a header name collab-svc has too, so declared here).       */
 extern const hr_config_var_t rules_config[];
 extern const hr_config_var_t trending_config[];
+extern const hr_config_var_t eval_merge_config[];    /* eval/config.tsv */
 
 
 typedef struct {
@@ -456,7 +446,7 @@ int
 merge_cli_train (int argc, char **argv)
 {
     const hr_config_var_t *tables[] = { hr_config_common, hr_config_merge, collab_train_config,
-                                        rules_config, trending_config, s_config, NULL };
+                                        rules_config, trending_config, eval_merge_config, NULL };
     hr_config_t *cfg = hr_config_new ("hybridrec train merge", tables);
     if (!cfg)
         return 1;

@@ -19,22 +19,6 @@
 #define MAINTAIN_EVERY_MS  (3600 * 1000)
 #define MAINTAIN_RETRY_MS  (10 * 1000)
 
-const hr_config_var_t inter_config_vars[] = {
-    { "HR_HISTORY_CACHE_LEN", HR_CFG_INT, "200",
-      "events per user kept in the Redis history list (hr:hist:{user_id})", 10, 1000 },
-    { "HR_INTERACTIONS_RETENTION_DAYS", HR_CFG_INT, "400",
-      "days of interactions kept; older daily partitions are dropped (0 = keep forever)", 0, 36500 },
-    { "HR_INTERACTIONS_PARTITIONS_AHEAD", HR_CFG_INT, "7",
-      "daily partitions created ahead of today", 1, 60 },
-    { "HR_INTERACTIONS_BATCH_MAX", HR_CFG_INT, "1000",
-      "most events committed in one group-commit transaction", 1, INTER_BATCH_MAX },
-    { "HR_INTERACTIONS_COMMITTERS", HR_CFG_INT, "2",
-      "committer threads (users are sharded over them; their commits overlap)", 1, 32 },
-    { "HR_INTERACTIONS_READERS", HR_CFG_INT, "8",
-      "connection pairs (PostgreSQL + Redis) for history reads; more concurrent reads wait", 1, 256 },
-    { NULL, HR_CFG_STR, NULL, NULL, 0, 0 },
-};
-
 struct inter_server {
     inter_settings_t settings;
     char *database_url, *redis_url;     /* own copies */

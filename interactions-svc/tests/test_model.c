@@ -6,6 +6,8 @@
 #include "event.h"
 #include "import_parse.h"
 #include "protocol.h"
+#include "serve.h"
+#include "store.h"
 
 static int
 s_make (hr_event_t *ev, const char *user, unsigned type, const char *value, char *err)
@@ -112,6 +114,20 @@ START_TEST (test_wire_round_trip)
 }
 END_TEST
 
+/*  config.tsv is data: the bound it gives HR_INTERACTIONS_BATCH_MAX must
+    be the buffer size the committer has (store.h).                        */
+START_TEST (test_batch_max_bound)
+{
+    const hr_config_var_t *v = inter_config_vars;
+    while (v->name && strcmp (v->name, "HR_INTERACTIONS_BATCH_MAX") != 0)
+        v++;
+    ck_assert_ptr_nonnull (v->name);
+    ck_assert_int_eq (v->type, HR_CFG_INT);
+    ck_assert_int_eq ((long) v->max, INTER_BATCH_MAX);
+    ck_assert_int_le (atol (v->defval), INTER_BATCH_MAX);
+}
+END_TEST
+
 START_TEST (test_foreign_item_ids)
 {
     char id[11];
@@ -134,6 +150,7 @@ main (void)
     tcase_add_test (tc, test_cache_element_round_trip);
     tcase_add_test (tc, test_wire_round_trip);
     tcase_add_test (tc, test_foreign_item_ids);
+    tcase_add_test (tc, test_batch_max_bound);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
