@@ -53,6 +53,7 @@ typedef struct {
     struct gw_versions *versions;       /* cache generation (gw_versions.h) */
     struct gw_cache *product_cache;     /* /product: similar ids per product and limit */
     struct gw_cache *search_cache;      /* /search: answer bytes per query and limit */
+    struct gw_cache *home_cache;        /* /home: for_user answers per history (gw_home_cache.h) */
 } gw_app_t;
 
 struct gw_ratelimit;

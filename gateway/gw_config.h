@@ -43,6 +43,7 @@ typedef struct {
     int catalog_poll_ms;
     int cache_mb;                   /* gw_cache budget for /product + /search; 0 = off */
     int cache_ttl_ms;
+    int home_cache_mb;              /* gw_home_cache.h: /home's for_user answers; 0 = off */
     int cache_settle_ms;            /* gw_versions.h */
     int product_warm_batch;         /* gw_warm.h: products per message; 0 = no warmer */
     int product_warm_ms;            /* gw_warm.h: renewal period; 0 = only on a version change */

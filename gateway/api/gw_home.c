@@ -19,6 +19,7 @@
 #include "gw_auth.h"
 #include "gw_endpoint.h"
 #include "gw_filter.h"
+#include "gw_home_cache.h"
 #include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
@@ -42,7 +43,8 @@ typedef struct {
     uint32_t limit;
     bool explain;
     bool personal;              /* explain may name the user's clicks and queries */
-    int c_history, c_trending, c_content, c_collab, c_rules;
+    int c_history, c_trending;
+    gw_home_user_t user_lists;  /* content, collab, rules: asked or cached (gw_home_cache.h) */
     const void *history;        /* the history argument, as interactions sent it */
     size_t history_len;
     gw_history_t hist;
@@ -128,15 +130,7 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
     const gw_weights_t *w = &h->r->app->settings.weights;
     gw_list_t lists[HR_HOME_SOURCES];
     memset (lists, 0, sizeof lists);
-    const gw_call_t *c;
-    if ((c = usable (h, f, h->c_content))
-        && gw_decode_two_lists (pool, c->body, c->len, &lists[HR_HOME_CONTENT_CLICKED],
-                                &lists[HR_HOME_CONTENT_SEARCH]) != 0)
-        h->degraded |= 1u << GW_SVC_CONTENT;
-    if ((c = usable (h, f, h->c_collab)) && gw_decode_one_list (pool, c->body, c->len, &lists[HR_HOME_COLLAB]) != 0)
-        h->degraded |= 1u << GW_SVC_COLLAB;
-    if ((c = usable (h, f, h->c_rules)) && gw_decode_one_list (pool, c->body, c->len, &lists[HR_HOME_RULES]) != 0)
-        h->degraded |= 1u << GW_SVC_RULES;
+    h->degraded |= gw_home_user_lists (&h->user_lists, h->r, f, lists);
     if (diverse)
         lists[HR_HOME_DIVERSE] = *diverse;
     for (int s = 0; s < HR_HOME_SOURCES; s++)
@@ -286,6 +280,9 @@ home_render (gw_fanout_t *f, void *arg)
     gw_render_list (&b, cat, have_home ? &home.diverse : &none, h->limit);
     gw_render_degraded (&b, h->degraded);
     gw_buf_putc (&b, '}');
+    const char *cached = h->hist.n > 0 ? gw_home_user_cache_state (&h->user_lists) : NULL;
+    if (cached)                 /* hit: no for_user call was needed */
+        gw_add_header (r, "x-cache", cached);
     gw_send_json (r, 200, &b);
 }
 
@@ -321,10 +318,7 @@ home_after_history (gw_fanout_t *f, void *arg)
     if (h->hist.n > 0) {
         /*  Ask for more than we show: clicked items and duplicates drop out. */
         uint32_t want = gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT) + h->hist.n + 10;
-        gw_req_for_user (w, h->history, h->history_len, want > 200 ? 200 : want);
-        h->c_content = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
-        h->c_collab = gw_fanout_add (f, GW_SVC_COLLAB, w->data, w->len);
-        h->c_rules = gw_fanout_add (f, GW_SVC_RULES, w->data, w->len);
+        gw_home_user_ask (&h->user_lists, h->r, f, h->history, h->history_len, want > 200 ? 200 : want, true);
     }
     gw_fanout_wait (f, home_render, h);
 }
@@ -359,7 +353,7 @@ gw_handle_home (gw_request_t *r)
     /*  /home is open (the shop's pages call it), but the sources behind its
         items are the user's history: only with a key when keys are set.  */
     h->personal = h->explain && gw_auth_check (req) == GW_AUTH_OK;
-    h->c_trending = h->c_content = h->c_collab = h->c_rules = -1;
+    h->c_trending = -1;
     gw_fanout_phase (f, GW_WAIT_HALF);
     gw_req_history (&r->thread->writer, user.base, user.len, HISTORY_DAYS, HISTORY_EVENTS);
     h->c_history = gw_fanout_add (f, GW_SVC_INTERACTIONS, r->thread->writer.data, r->thread->writer.len);

@@ -476,6 +476,7 @@ s_free (gw_server_t *s)
     gw_versions_destroy (&s->app.versions);
     gw_cache_destroy (&s->app.product_cache);
     gw_cache_destroy (&s->app.search_cache);
+    gw_cache_destroy (&s->app.home_cache);
     hr_broker_destroy (&s->broker);
     gw_catalog_holder_destroy (&s->app.catalog);
     free (s->app.bench_body.base);
@@ -519,6 +520,8 @@ gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *catalog)
     size_t budget = (size_t) settings->cache_mb << 20;
     s->app.product_cache = gw_cache_new ("product", budget / 8, settings->cache_ttl_ms);
     s->app.search_cache = gw_cache_new ("search", budget - budget / 8, settings->cache_ttl_ms);
+    if (settings->home_cache_mb > 0)        /* /home's for_user answers (gw_home_cache.h) */
+        s->app.home_cache = gw_cache_new ("home", (size_t) settings->home_cache_mb << 20, settings->cache_ttl_ms);
     s->app.admin = gw_admin_new (settings->database_url);     /* dashboard */
     if (!s->app.admin || s_start_broker (s, settings) != 0) {
         s_free (s);

@@ -66,6 +66,8 @@ static pthread_mutex_t hold_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t hold_cond = PTHREAD_COND_INITIALIZER;
 static bool held;
 static atomic_int held_arrived;
+/*  for_user calls for the history of "steady" / "twin" (P000000003 first). */
+static atomic_int steady_calls;
 
 static void
 hold_here (void)
@@ -187,6 +189,20 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
             hr_put_cstr (w, "P000000029");
             hr_put_i64 (w, hr_now_ms ());
         }
+        else if (is (user, ulen, "steady") || is (user, ulen, "twin") || is (user, ulen, "moved")) {
+            /*  one history, the same bytes for steady and twin at every
+                request; moved has one more click (gw_home_cache.h)        */
+            bool more = is (user, ulen, "moved");
+            hr_put_u32 (w, more ? 2 : 1);
+            hr_put_u8 (w, 1);
+            hr_put_cstr (w, "P000000003");
+            hr_put_i64 (w, 1700000000000);
+            if (more) {
+                hr_put_u8 (w, 1);
+                hr_put_cstr (w, "P000000004");
+                hr_put_i64 (w, 1699999999000);
+            }
+        }
         else if (is (user, ulen, "alice")) {
             hr_put_u32 (w, 2);
             hr_put_u8 (w, 1);
@@ -251,6 +267,9 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
     }
     if (strcmp (service, "trending") && is (method, mlen, "for_user")) {
         hr_reader_t again = *r;
+        if (clicked_first (&again, "P000000003"))
+            atomic_fetch_add (&steady_calls, 1);
+        again = *r;
         if (clicked_first (&again, "P000000027")) {     /* "lonely": empty lists at once */
             list (w, NULL, 0, HR_STRAT_CONTENT, "");
             if (!strcmp (service, "content"))
@@ -434,6 +453,7 @@ suite_setup (void)
     s.bench = true;
     s.breaker_threshold = 1000;     /* the breaker has its own unit test */
     s.cors_origins = "http://shop.example, http://other.example";
+    s.home_cache_mb = 1;            /* test_home_personal_lists_cached */
     server = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
     ck_assert_ptr_nonnull (server);
     port = gw_server_port (server);
@@ -674,6 +694,34 @@ START_TEST (test_home_existing_user_merge)
     ck_assert (json_is_object (json_object_get (ex, "parts")));
     ck_assert_str_eq (json_string_value (json_object_get (json_array_get (p, 0), "id")), "P000000008");
     json_decref (j);
+}
+END_TEST
+
+/*  gw_home_cache.h: a history that did not move is not asked again, and
+    its page is the one computed before; the key is the history, not the
+    user (twin has steady's bytes); another history (moved: one more
+    click) asks the three services again.  */
+START_TEST (test_home_personal_lists_cached)
+{
+    json_t *first = expect (200, "GET", "/recommendations/home?user_id=steady", NULL);
+    ck_assert_uint_gt (json_array_size (json_object_get (first, "personalized")), 0);
+    int asked = atomic_load (&steady_calls);
+    ck_assert_int_eq (asked, 3);                    /* content, collab, rules */
+    json_t *again = expect (200, "GET", "/recommendations/home?user_id=steady", NULL);
+    json_t *twin = expect (200, "GET", "/recommendations/home?user_id=twin", NULL);
+    ck_assert_int_eq (atomic_load (&steady_calls), asked);
+    ck_assert (json_equal (first, again));
+    ck_assert (json_equal (first, twin));
+    hr_http_response_t res = request ("GET", "/recommendations/home?user_id=steady", NULL, NULL);
+    char cache[16];
+    ck_assert_ptr_nonnull (hr_http_header (&res, "x-cache", cache, sizeof cache));
+    ck_assert_str_eq (cache, "hit");
+    hr_http_response_free (&res);
+    json_decref (expect (200, "GET", "/recommendations/home?user_id=moved", NULL));
+    ck_assert_int_eq (atomic_load (&steady_calls), asked + 3);
+    json_decref (first);
+    json_decref (again);
+    json_decref (twin);
 }
 END_TEST
 
@@ -1477,6 +1525,7 @@ main (void)
     tcase_add_test (tc, test_home_validation);
     tcase_add_test (tc, test_home_new_user_shape);
     tcase_add_test (tc, test_home_existing_user_merge);
+    tcase_add_test (tc, test_home_personal_lists_cached);
     tcase_add_test (tc, test_product);
     tcase_add_test (tc, test_search);
     tcase_add_test (tc, test_variants_are_collapsed_in_every_list);
