@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Instructions per default-limit /recommendations/search (response_limit 2000)
+# in the gateway and content-svc, counted by callgrind: a figure other load on
+# the machine does not move, unlike CPU seconds (issue 16).
+#   bench/search_ir.sh OUT [N=200] [BEFORE_OUT]
+# Starts the Release stack on the amazon.in catalog as bench/compare.sh does
+# (the reference's converter), restarts the gateway and content-svc under
+# valgrind --tool=callgrind, sends the first N searches of the shared
+# harness's inputs (gen_inputs.py, seed 1) one at a time with curl, and
+# writes OUT/resp/<i> (each body), OUT/codes (status and size), OUT/summary
+# (Ir of each process over the requests, and over as long idle after them).
+# With BEFORE_OUT (an earlier OUT, e.g. of main): every response must be
+# byte-identical to it, else exit 1.  Own network namespace (unshare -n).
+# Environment: WORK=/tmp/hr-search-ir (catalog, inputs); IR_BIN=DIR: the
+# gateway and content-svc measured are DIR's (e.g. a copy of main's
+# build-rel/bin), the rest of the stack this tree's.
+set -euo pipefail
+out=$(mkdir -p "${1:?usage: bench/search_ir.sh OUT [N] [BEFORE_OUT]}" && cd "$1" && pwd)
+n=${2:-200} before=${3:-}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "${HR_IR_NS:-}" ]; then
+  exec unshare -n env HR_IR_NS=1 bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
+fi
+shared=$(cd "$here/../../shared" && pwd)
+export WORK=${WORK:-/tmp/hr-search-ir}
+mkdir -p "$WORK"
+export BENCH_CATALOG=$WORK/catalog.csv
+[ -s "$BENCH_CATALOG" ] || /usr/bin/python3 "$shared/reference/data/convert_amazon.py" \
+  "$shared/data/amazon-in-products" -o "$BENCH_CATALOG"
+[ -s "$WORK/inputs/requests.tsv" ] || /usr/bin/python3 "$shared/bench/gen_inputs.py" \
+  "$BENCH_CATALOG" "$WORK/inputs" --seed 1 >/dev/null
+# valgrind runs the two processes ~50x slower: no fan-out deadline, no warmer
+export HR_GATEWAY_DEADLINE_MS=10000 HR_GATEWAY_PRODUCT_WARM_BATCH=0
+. "$here/lib.sh"
+bench_stack_up 55492 56442 8252 5752 9470
+rm -rf "$out"/resp "$out"/*.cg* "$out"/codes "$out"/summary; mkdir -p "$out/resp"
+vb=$work/vbin; mkdir "$vb"
+for p in hybridrec-gateway content-svc; do
+  vg="valgrind --tool=callgrind --callgrind-out-file=$out/$p.cg"
+  [ -z "${IR_NATIVE:-}" ] || vg=      # IR_NATIVE=1: answers only, no counts
+  printf '#!/bin/sh\nexec %s "%s/%s"\n' "$vg" "${IR_BIN:-$bin}" "$p" >"$vb/$p"
+  chmod +x "$vb/$p"
+  tests/harness/suite.sh kill "$work/run" "$p"
+  tests/harness/suite.sh restart "$vb" "$work/run" "$p"
+done
+url=http://127.0.0.1:8252
+mapfile -t paths < <(awk -F'\t' '$4 == "search" {print $2}' "$WORK/inputs/requests.tsv" | head -n "$n")
+[ "${#paths[@]}" -gt 0 ] || { echo "search_ir: no searches in $WORK/inputs/requests.tsv" >&2; exit 2; }
+for _ in $(seq 1 1200); do     # up, and content answers (has loaded its snapshot)
+  body=$(curl -s "$url${paths[0]}&response_limit=1" || true)
+  case $body in *'"results":'*) case $body in *degraded*|*search_unavailable*) ;; *) break ;; esac ;; esac
+  sleep 0.5
+done
+sleep "${IR_SETTLE_S:-0}"
+pids=$(cat "$work/run/hybridrec-gateway.pid" "$work/run/content-svc.pid")
+[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -z "$p" >/dev/null; done
+t0=$(date +%s.%N) i=0
+for path in "${paths[@]}"; do
+  i=$((i + 1))
+  curl -s -o "$out/resp/$i" -w '%{http_code} %{size_download}\n' "$url$path" >>"$out/codes"
+done
+secs=$(echo "$(date +%s.%N) - $t0" | bc)
+[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d requests "$p" >/dev/null; done
+sleep "$secs"
+[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d idle "$p" >/dev/null; done
+{
+  echo "$n searches in $secs s; Ir per process (.1: over the requests, .2: as long idle)"
+  for f in "$out"/*.cg.*; do echo "$(basename "$f") $(grep -m1 '^summary:' "$f")"; done
+} | tee "$out/summary"
+awk '{print "status " $1}' "$out/codes" | sort | uniq -c
+if [ -n "$before" ]; then
+  bad=0
+  for i in $(seq 1 "$n"); do cmp -s "$before/resp/$i" "$out/resp/$i" || { echo "differs: $i"; bad=1; }; done
+  cmp -s "$before/codes" "$out/codes" || { echo "status codes differ"; bad=1; }
+  [ "$bad" = 0 ] && echo "all $n responses byte-identical to $before"
+  exit "$bad"
+fi
