@@ -171,6 +171,28 @@ e2e_expect_status (int status, const char *method, const char *target, const cha
     json_decref (e2e_expect (status, method, target, body));
 }
 
+void
+e2e_click (const char *user, const char *product)
+{
+    char body[256];
+    snprintf (body, sizeof body, "{\"user_id\":\"%s\",\"event_type\":\"product_click\",\"product_id\":\"%s\"}",
+              user, product);
+    e2e_expect_status (200, "POST", "/api/v1/interactions/interactions", body);
+}
+
+int
+e2e_get_cached (const char *target, char *cache, size_t cap, json_t **body)
+{
+    hr_http_response_t res = e2e_request ("GET", target, NULL, NULL);
+    if (!hr_http_header (&res, "x-cache", cache, cap))
+        cache[0] = '\0';
+    if (body)
+        *body = json_loadb (res.body, res.body_len, 0, NULL);
+    int status = res.status;
+    hr_http_response_free (&res);
+    return status;
+}
+
 bool
 e2e_has_id (json_t *items, const char *id)
 {

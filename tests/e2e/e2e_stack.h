@@ -28,6 +28,11 @@ hr_http_response_t e2e_request (const char *method, const char *target, const ch
     body (NULL for an empty body).  Caller json_decref()s.  */
 json_t *e2e_expect (int status, const char *method, const char *target, const char *body);
 void e2e_expect_status (int status, const char *method, const char *target, const char *body);
+/*  GET target: the status, the x-cache header in cache ("hit", "miss", ""
+    when none), the body when `body` is given (caller json_decref()s).     */
+/*  POSTs one product_click of `user` on `product`; asserts 200.          */
+void e2e_click (const char *user, const char *product);
+int e2e_get_cached (const char *target, char *cache, size_t cap, json_t **body);
 bool e2e_has_id (json_t *items, const char *id);
 bool e2e_degraded_has (json_t *response, const char *service);
 /*  A product id from the live catalog (the first trending item).          */

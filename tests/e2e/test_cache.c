@@ -29,33 +29,18 @@ wait_until (bool (*check) (const char *), const char *arg, const char *what)
     return e2e_now_ms () - start;
 }
 
-/*  GET target: status 200 and the x-cache header ("hit", "miss", "" when
-    none); the body when `body` is given (caller json_decref()s).          */
-static int
-get (const char *target, char *cache, size_t cap, json_t **body)
-{
-    hr_http_response_t res = e2e_request ("GET", target, NULL, NULL);
-    if (!hr_http_header (&res, "x-cache", cache, cap))
-        cache[0] = '\0';
-    if (body)
-        *body = json_loadb (res.body, res.body_len, 0, NULL);
-    int status = res.status;
-    hr_http_response_free (&res);
-    return status;
-}
-
 static bool
 is_hit (const char *target)
 {
     char cache[16];
-    return get (target, cache, sizeof cache, NULL) == 200 && !strcmp (cache, "hit");
+    return e2e_get_cached (target, cache, sizeof cache, NULL) == 200 && !strcmp (cache, "hit");
 }
 
 static bool
 is_miss (const char *target)
 {
     char cache[16];
-    return get (target, cache, sizeof cache, NULL) == 200 && !strcmp (cache, "miss");
+    return e2e_get_cached (target, cache, sizeof cache, NULL) == 200 && !strcmp (cache, "miss");
 }
 
 static char s_target[160], s_id[16];
@@ -65,7 +50,7 @@ search_lists_id (bool want)
 {
     char cache[16];
     json_t *j = NULL;
-    bool ok = get (s_target, cache, sizeof cache, &j) == 200
+    bool ok = e2e_get_cached (s_target, cache, sizeof cache, &j) == 200
            && e2e_has_id (json_object_get (j, "results"), s_id) == want;
     json_decref (j);
     return ok;
@@ -104,7 +89,7 @@ START_TEST (test_cached_search_follows_the_catalog)
     printf ("cache: /search answered from the cache after %lld ms\n", ms);
     char cache[16];
     json_t *j = NULL;
-    ck_assert_int_eq (get (s_target, cache, sizeof cache, &j), 200);
+    ck_assert_int_eq (e2e_get_cached (s_target, cache, sizeof cache, &j), 200);
     ck_assert_str_eq (cache, "hit");
     json_t *results = json_object_get (j, "results");
     ck_assert_uint_gt (json_array_size (results), 1);
@@ -156,11 +141,11 @@ warmed_answer_is_fresh (const char *id)
     char target[128], cache[16], cached[512], fresh[512];
     json_t *j = NULL;
     snprintf (target, sizeof target, "/recommendations/product/%s", id);
-    bool hit = get (target, cache, sizeof cache, &j) == 200 && !strcmp (cache, "hit");
+    bool hit = e2e_get_cached (target, cache, sizeof cache, &j) == 200 && !strcmp (cache, "hit");
     size_t n = ids_of (json_object_get (j, "similar"), cached, sizeof cached);
     json_decref (j);
     snprintf (target, sizeof target, "/recommendations/product/%s?explain=true", id);
-    ck_assert_int_eq (get (target, cache, sizeof cache, &j), 200);
+    ck_assert_int_eq (e2e_get_cached (target, cache, sizeof cache, &j), 200);
     ck_assert_str_eq (cache, "");               /* explain bypasses the cache */
     ids_of (json_object_get (j, "similar"), fresh, sizeof fresh);
     json_decref (j);

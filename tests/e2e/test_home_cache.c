@@ -24,14 +24,7 @@ home (const char *user, char *cache, size_t cap, json_t **body)
 {
     char target[160];
     snprintf (target, sizeof target, "/recommendations/home?user_id=%s&explain=true", user);
-    hr_http_response_t res = e2e_request ("GET", target, NULL, NULL);
-    if (!hr_http_header (&res, "x-cache", cache, cap))
-        cache[0] = '\0';
-    if (body)
-        *body = json_loadb (res.body, res.body_len, 0, NULL);
-    int status = res.status;
-    hr_http_response_free (&res);
-    return status;
+    return e2e_get_cached (target, cache, cap, body);
 }
 
 static bool
@@ -52,15 +45,6 @@ wait_home (const char *user, const char *want, const char *what)
     return e2e_now_ms () - start;
 }
 
-static void
-click (const char *user, const char *product)
-{
-    char body[256];
-    snprintf (body, sizeof body, "{\"user_id\":\"%s\",\"event_type\":\"product_click\",\"product_id\":\"%s\"}",
-              user, product);
-    e2e_expect_status (200, "POST", "/api/v1/interactions/interactions", body);
-}
-
 START_TEST (test_stack_starts)
 {
     ck_assert_int_eq (e2e_stack_start (), 0);
@@ -79,7 +63,7 @@ START_TEST (test_click_asks_again_at_once)
         events there are: with 50 already, a click changes only the
         history's bytes, not the count asked (nor the number of events).  */
     for (int i = 0; i < 50; i++)
-        click (s_user, e2e_some_product (i % 5));
+        e2e_click (s_user, e2e_some_product (i % 5));
     long long ms = wait_home (s_user, "hit", "a /home whose personal lists come from the cache");
     printf ("home cache: personal lists served from the cache after %lld ms\n", ms);
     ck_assert_int_eq (home (s_user, cache, sizeof cache, &j), 200);
@@ -88,7 +72,7 @@ START_TEST (test_click_asks_again_at_once)
     json_decref (j);
 
     const char *pid = e2e_some_product (5);
-    click (s_user, pid);
+    e2e_click (s_user, pid);
     ck_assert_int_eq (home (s_user, cache, sizeof cache, &j), 200);    /* at once: no wait */
     ck_assert_str_eq (cache, "miss");
     json_t *p = json_object_get (j, "personalized");

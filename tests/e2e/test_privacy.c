@@ -23,15 +23,6 @@ setup (void)
     snprintf (s_user, sizeof s_user, "erasure%lld", e2e_now_ms ());
 }
 
-static void
-record_click (const char *user, const char *product)
-{
-    char body[160];
-    snprintf (body, sizeof body, "{\"user_id\":\"%s\",\"event_type\":\"product_click\",\"product_id\":\"%s\"}",
-              user, product);
-    e2e_expect_status (200, "POST", "/api/v1/interactions/interactions", body);
-}
-
 static long long
 pg_rows (const char *user)
 {
@@ -125,7 +116,7 @@ START_TEST (test_erase_leaves_nothing)
 {
     const char *u = s_user;
     for (int i = 0; i < 3; i++)
-        record_click (u, e2e_some_product (i));
+        e2e_click (u, e2e_some_product (i));
     char body[160];
     snprintf (body, sizeof body, "{\"user_id\":\"%s\",\"event_type\":\"search_query\",\"query\":\"wireless earbuds\"}", u);
     e2e_expect_status (200, "POST", "/api/v1/interactions/interactions", body);
@@ -183,7 +174,7 @@ START_TEST (test_erase_leaves_nothing)
     ck_assert_int_eq (markers, 1);
 
     /* a new event after the erasure is recorded normally */
-    record_click (u, e2e_some_product (4));
+    e2e_click (u, e2e_some_product (4));
     h = history (u);
     ck_assert_uint_eq (json_array_size (json_object_get (h, "interactions")), 1);
     json_decref (h);
@@ -199,7 +190,7 @@ START_TEST (test_erase_errors)
     /* another user's events survive an erasure */
     char other[64];
     snprintf (other, sizeof other, "keep%lld", e2e_now_ms ());
-    record_click (other, e2e_some_product (5));
+    e2e_click (other, e2e_some_product (5));
     char target[128];
     snprintf (target, sizeof target, "/api/v1/users/%sx", other);
     e2e_expect_status (200, "DELETE", target, NULL);
