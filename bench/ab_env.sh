@@ -13,24 +13,10 @@ set -euo pipefail
 var=${1:?usage: bench/ab_env.sh VAR "VALUE_A VALUE_B" [ROUNDS] [SECONDS]}
 values=${2:?values}; rounds=${3:-2}; secs=${4:-10}
 here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${HR_AB_NS:-}" ]; then
-  exec unshare -n -p -m -f --mount-proc env HR_AB_NS=1 \
-    bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
-fi
-shared=$(cd "$here/../../shared" && pwd)
-export WORK=${WORK:-/tmp/hr-ab}
-mkdir -p "$WORK"; chmod 755 "$WORK"
-export RESULTS=$WORK/results.jsonl QUIET_WAIT=0
-export CATALOG=$WORK/catalog.csv BENCH_CATALOG=$WORK/catalog.csv
-[ -s "$CATALOG" ] || /usr/bin/python3 "$shared/reference/data/convert_amazon.py" \
-  "$shared/data/amazon-in-products" -o "$CATALOG"
 . "$here/lib.sh"
-bench_stack_up 55492 56442 8252 5752 9470
-url=http://127.0.0.1:8252
-"$shared/bench/load.sh" "$url" 0 seed
-"$bin/hybridrec" train all >/dev/null 2>&1
-sleep 10                         # every service polls for the new versions
-export SERVER_COMMS=hybridrec-gatew,content-svc,interactions-sv,trending-svc,collab-svc,rules-svc,redis-server,postgres
+bench_netns HR_AB_NS "$0" "$@"
+bench_compare_setup /tmp/hr-ab
+bench_seeded_stack
 for r in $(seq 1 "$rounds"); do
   for v in $values; do
     tests/harness/suite.sh kill "$work/run" hybridrec-gateway >/dev/null 2>&1 || true

@@ -15,22 +15,14 @@
 set -euo pipefail
 secs=${1:-10}
 here=$(cd "$(dirname "$0")" && pwd)
-if [ -z "${HR_COMPARE_NS:-}" ]; then
-  exec unshare -n -p -m -f --mount-proc env HR_COMPARE_NS=1 \
-    bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
-fi
-shared=$(cd "$here/../../shared" && pwd)
-export WORK=${WORK:-/tmp/hr-compare}
-mkdir -p "$WORK"; chmod 755 "$WORK"
-export RESULTS=$WORK/results.jsonl QUIET_WAIT=0
+. "$here/lib.sh"
+bench_netns HR_COMPARE_NS "$0" "$@"
+bench_compare_setup /tmp/hr-compare
 [ -n "${ONLY:-}" ] || : >"$RESULTS"      # ONLY=...: add to the earlier results
 CONNS_LIST=${CONNS_LIST:-32 64 128}
 RATES=${RATES-1000}
 BREAKDOWN=${BREAKDOWN:-1}
 ONLY=${ONLY:-}
-export CATALOG=$WORK/catalog.csv
-[ -s "$CATALOG" ] || /usr/bin/python3 "$shared/reference/data/convert_amazon.py" \
-  "$shared/data/amazon-in-products" -o "$CATALOG"
 
 suite() {  # URL LABEL: the matrix of reference-suite.sh
   local c
@@ -43,15 +35,7 @@ suite() {  # URL LABEL: the matrix of reference-suite.sh
 
 if [ "$ONLY" != reference ]; then
   (
-    export BENCH_CATALOG=$CATALOG
-    . "$here/lib.sh"
-    bench_stack_up 55492 56442 8252 5752 9470
-    url=http://127.0.0.1:8252
-    "$shared/bench/load.sh" "$url" 0 seed
-    # Models trained over the seeded histories, as the reference recomputes at restart.
-    "$bin/hybridrec" train all >/dev/null 2>&1
-    sleep 10                     # every service polls for the new versions
-    export SERVER_COMMS=hybridrec-gatew,content-svc,interactions-sv,trending-svc,collab-svc,rules-svc,redis-server,postgres
+    bench_seeded_stack
     suite "$url" hybridrec
     curl -s "http://127.0.0.1:8252/metrics" >"$WORK/hybridrec-metrics.txt" || true
   )

@@ -1,4 +1,4 @@
-# Sourced by the whole-stack benchmarks (soak.sh, gateway.sh): builds the
+# Sourced by the whole-stack benchmarks (soak.sh, gateway.sh, compare.sh, ab_env.sh, ...): builds the
 # Release binaries, starts throwaway PostgreSQL + Redis and every process on
 # the given ports with the full catalog (BENCH_CATALOG when set, else the
 # amazon.in CSVs, the bundled sample when ../shared/data is absent), trained
@@ -57,4 +57,41 @@ bench_cpu_delta() {  # BEFORE AFTER SECONDS
       printf "%s %.0f%%  ", kv[1], 100 * d / s
     }
     printf "| all %.0f%% of one core\n", 100 * tot / s; ARGV[1] = ARGV[2] = "" }' "$1" "$2"
+}
+
+# bench_netns MARK SCRIPT ARGS...: unless MARK is set (it is, inside), re-executes
+# SCRIPT with ARGS in its own network + PID namespace, loopback up: ports never collide,
+# and the CPU report of load.sh (by command name, from /proc) sees only this run's
+# processes.
+bench_netns() {
+  local mark=$1; shift
+  [ -z "${!mark:-}" ] || return 0
+  exec unshare -n -p -m -f --mount-proc env "$mark=1" \
+    bash -c 'ip link set lo up && exec "$0" "$@"' "$@"
+}
+
+# bench_compare_setup DEFAULT_WORK: what the runs with the shared harness share
+# (compare.sh, ab_env.sh): sets shared (../shared) and exports WORK (default
+# DEFAULT_WORK), RESULTS, QUIET_WAIT=0 and CATALOG, the amazon.in CSVs converted once by
+# the reference's converter (its ids, so both servers know the same products).
+bench_compare_setup() {
+  shared=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared" && pwd)
+  export WORK=${WORK:-$1}
+  mkdir -p "$WORK"; chmod 755 "$WORK"
+  export RESULTS=$WORK/results.jsonl QUIET_WAIT=0 CATALOG=$WORK/catalog.csv
+  [ -s "$CATALOG" ] || /usr/bin/python3 "$shared/reference/data/convert_amazon.py" \
+    "$shared/data/amazon-in-products" -o "$CATALOG"
+}
+
+# bench_seeded_stack: hybridrec with CATALOG on compare.sh's ports (gateway 8252), the
+# shared harness's seeded users, then models trained over the seeded histories (as the
+# reference recomputes at restart).  Sets url, and SERVER_COMMS to hybridrec's processes.
+bench_seeded_stack() {
+  export BENCH_CATALOG=$CATALOG
+  bench_stack_up 55492 56442 8252 5752 9470
+  url=http://127.0.0.1:8252
+  "$shared/bench/load.sh" "$url" 0 seed
+  "$bin/hybridrec" train all >/dev/null 2>&1
+  sleep 10                     # every service polls for the new versions
+  export SERVER_COMMS=hybridrec-gatew,content-svc,interactions-sv,trending-svc,collab-svc,rules-svc,redis-server,postgres
 }

@@ -189,6 +189,18 @@ s_magnitudes (uint32_t predictions)
     return d;
 }
 
+/*  Fits on the even predictions of d with p; HR@1 on the odd ones.       */
+static double
+s_fit_hr1 (const merge_ltr_data_t *d, const merge_ltr_params_t *p)
+{
+    merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, p);
+    ck_assert_ptr_nonnull (m);
+    double hr, mrr;
+    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
+    merge_ltr_destroy (&m);
+    return hr;
+}
+
 START_TEST (test_magnitude_feature)
 {
     merge_ltr_data_t *d = s_magnitudes (PREDICTIONS);
@@ -196,18 +208,9 @@ START_TEST (test_magnitude_feature)
     ck_assert (p.mag);
     ck_assert (p.agree);        /* with and without the agreement weights alike */
     p.mag = false;
-    merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
-    ck_assert_ptr_nonnull (m);
-    double hr, mrr;
-    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
-    ck_assert_double_le (hr, 0.5);
-    merge_ltr_destroy (&m);
+    ck_assert_double_le (s_fit_hr1 (d, &p), 0.5);
     p.mag = true;
-    m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
-    ck_assert_ptr_nonnull (m);
-    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
-    ck_assert_double_eq (hr, 1);
-    merge_ltr_destroy (&m);
+    ck_assert_double_eq (s_fit_hr1 (d, &p), 1);
     merge_ltr_data_destroy (&d);
 }
 END_TEST
@@ -245,18 +248,9 @@ START_TEST (test_agreement_feature)
     merge_ltr_data_t *d = s_agreement (PREDICTIONS);
     merge_ltr_params_t p = s_params ();
     p.agree = false;
-    merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
-    ck_assert_ptr_nonnull (m);
-    double hr, mrr;
-    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
-    ck_assert_double_le (hr, 0.5);
-    merge_ltr_destroy (&m);
+    ck_assert_double_le (s_fit_hr1 (d, &p), 0.5);
     p.agree = true;
-    m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
-    ck_assert_ptr_nonnull (m);
-    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
-    ck_assert_double_eq (hr, 1);
-    merge_ltr_destroy (&m);
+    ck_assert_double_eq (s_fit_hr1 (d, &p), 1);
     merge_ltr_data_destroy (&d);
 }
 END_TEST
@@ -275,12 +269,7 @@ START_TEST (test_history_features_under_protocol_a)
         ck_assert_int_eq (merge_ltr_data_add (d, i, i * 100 + 9, hist, 2, false, lists, n, NULL, NULL), 0);
     }
     merge_ltr_params_t p = s_params ();
-    merge_ltr_t *m = merge_ltr_fit (d, MERGE_FIT_EVEN, &p);
-    ck_assert_ptr_nonnull (m);
-    double hr, mrr;
-    ck_assert_int_eq (merge_ltr_score (m, d, MERGE_FIT_ODD, 1, &hr, &mrr), 0);
-    ck_assert_double_eq (hr, 1);
-    merge_ltr_destroy (&m);
+    ck_assert_double_eq (s_fit_hr1 (d, &p), 1);
     merge_ltr_data_destroy (&d);
 }
 END_TEST
