@@ -318,7 +318,7 @@ home_after_history (gw_fanout_t *f, void *arg)
     if (h->hist.n > 0) {
         /*  Ask for more than we show: clicked items and duplicates drop out. */
         uint32_t want = gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT) + h->hist.n + 10;
-        gw_home_user_ask (&h->user_lists, h->r, f, h->history, h->history_len, want > 200 ? 200 : want, true);
+        gw_home_user_ask (&h->user_lists, h->r, f, h->history, h->history_len, want > 200 ? 200 : want);
     }
     gw_fanout_wait (f, home_render, h);
 }

@@ -23,11 +23,11 @@ s_key (gw_home_user_t *self, gw_versions_t *versions, uint32_t count, const void
 
 void
 gw_home_user_ask (gw_home_user_t *self, gw_request_t *r, gw_fanout_t *f, const void *history,
-                  size_t len, uint32_t count, bool use_cache)
+                  size_t len, uint32_t count)
 {
     gw_cache_t *cache = r->app->home_cache;
     memset (self, 0, sizeof *self);
-    self->keyed = use_cache && cache && s_key (self, r->app->versions, count, history, len);
+    self->keyed = cache && s_key (self, r->app->versions, count, history, len);
     hr_writer_t *w = &r->thread->writer;
     bool written = false;
     for (int i = 0; i < GW_HOME_USER_CALLS; i++) {

@@ -40,10 +40,10 @@ typedef struct {
 } gw_home_user_t;
 
 /*  Adds to f's phase the for_user calls for `count` items of `history`
-    (len bytes) whose answers the cache does not hold; with use_cache
-    false (or no cache) all three.  */
+    (len bytes) whose answers the cache does not hold (all three when the
+    cache is off).  */
 void gw_home_user_ask (gw_home_user_t *self, gw_request_t *r, gw_fanout_t *f, const void *history,
-                       size_t len, uint32_t count, bool use_cache);
+                       size_t len, uint32_t count);
 /*  Once f's phase is over: the answers decoded into lists[HR_HOME_*]
     (content's clicked and search lists, collab's, rules'), each whole
     answer just asked stored for the next request.  Returns the services
