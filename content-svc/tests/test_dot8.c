@@ -1,0 +1,87 @@
+/*  int8 dot products (dot8.h) against the plain loop: every dimension from
+    0 to 256 (multiples of 16 take the 8-at-once path on an AVX2 CPU, the
+    others its tail), counts that are and are not multiples of 8, extreme
+    values (-128 × -128 in every lane).  No servers needed.                 */
+#include <check.h>
+#include <stdlib.h>
+#include "dot8.h"
+
+static uint32_t
+next_rand (uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t) (*s >> 33);
+}
+
+static int32_t
+naive (const int8_t *a, const int8_t *q, uint32_t dim)
+{
+    int32_t s = 0;
+    for (uint32_t k = 0; k < dim; k++)
+        s += (int32_t) a[k] * (int32_t) q[k];
+    return s;
+}
+
+static void
+check_all (const int8_t *vecs, uint32_t count, uint32_t dim, const int8_t *q)
+{
+    int32_t got[20];
+    content_dot8_many (vecs, count, dim, q, got);
+    for (uint32_t i = 0; i < count; i++) {
+        int32_t want = naive (vecs + (size_t) i * dim, q, dim);
+        ck_assert_int_eq (got[i], want);
+        ck_assert_int_eq (content_dot8 (vecs + (size_t) i * dim, q, dim), want);
+    }
+}
+
+START_TEST (test_dot8_matches_loop)
+{
+    enum { MAXC = 20, MAXD = 256 };
+    int8_t *vecs = malloc ((size_t) MAXC * MAXD), q[MAXD];
+    ck_assert_ptr_nonnull (vecs);
+    uint64_t seed = 7;
+    for (uint32_t dim = 0; dim <= MAXD; dim++)
+        for (uint32_t count = 0; count <= MAXC; count += (dim % 16 ? 7 : 1)) {
+            for (uint32_t i = 0; i < count * dim; i++)
+                vecs[i] = (int8_t) (next_rand (&seed) & 0xff);
+            for (uint32_t k = 0; k < dim; k++)
+                q[k] = (int8_t) (next_rand (&seed) & 0xff);
+            check_all (vecs, count, dim, q);
+        }
+    free (vecs);
+}
+END_TEST
+
+START_TEST (test_dot8_extremes)
+{
+    enum { C = 17, D = 256 };
+    int8_t *vecs = malloc ((size_t) C * D), q[D];
+    ck_assert_ptr_nonnull (vecs);
+    for (uint32_t k = 0; k < D; k++)
+        q[k] = -128;
+    for (uint32_t i = 0; i < C * D; i++)
+        vecs[i] = (int8_t) (i % 3 == 0 ? 127 : -128);
+    check_all (vecs, C, D, q);
+    int32_t one;
+    for (uint32_t i = 0; i < D; i++)
+        vecs[i] = -128;
+    content_dot8_many (vecs, 1, D, q, &one);
+    ck_assert_int_eq (one, 128 * 128 * D);
+    free (vecs);
+}
+END_TEST
+
+int
+main (void)
+{
+    Suite *s = suite_create ("content_dot8");
+    TCase *tc = tcase_create ("dot8");
+    tcase_add_test (tc, test_dot8_matches_loop);
+    tcase_add_test (tc, test_dot8_extremes);
+    suite_add_tcase (s, tc);
+    SRunner *sr = srunner_create (s);
+    srunner_run_all (sr, CK_NORMAL);
+    int failed = srunner_ntests_failed (sr);
+    srunner_free (sr);
+    return failed ? 1 : 0;
+}
