@@ -2,9 +2,9 @@
     0 to 256 (multiples of 16 take the 8-at-once path on an AVX2 CPU, the
     others its tail), counts that are and are not multiples of 8, extreme
     values (-128 × -128 in every lane).  No servers needed.                 */
-#include <check.h>
-#include <stdlib.h>
+#include <string.h>
 #include "dot8.h"
+#include "hr_test.h"
 
 static uint32_t
 next_rand (uint64_t *s)
@@ -52,21 +52,17 @@ START_TEST (test_dot8_matches_loop)
 }
 END_TEST
 
+/*  -128 x -128 in every lane: the largest pair sum vpmaddwd can make.     */
 START_TEST (test_dot8_extremes)
 {
     enum { C = 17, D = 256 };
     int8_t *vecs = malloc ((size_t) C * D), q[D];
     ck_assert_ptr_nonnull (vecs);
-    for (uint32_t k = 0; k < D; k++)
-        q[k] = -128;
+    memset (q, -128, sizeof q);
     for (uint32_t i = 0; i < C * D; i++)
-        vecs[i] = (int8_t) (i % 3 == 0 ? 127 : -128);
+        vecs[i] = (int8_t) (i % 3 == 0 || i < D ? -128 : 127);
     check_all (vecs, C, D, q);
-    int32_t one;
-    for (uint32_t i = 0; i < D; i++)
-        vecs[i] = -128;
-    content_dot8_many (vecs, 1, D, q, &one);
-    ck_assert_int_eq (one, 128 * 128 * D);
+    ck_assert_int_eq (content_dot8 (vecs, q, D), 128 * 128 * D);
     free (vecs);
 }
 END_TEST
@@ -74,14 +70,6 @@ END_TEST
 int
 main (void)
 {
-    Suite *s = suite_create ("content_dot8");
-    TCase *tc = tcase_create ("dot8");
-    tcase_add_test (tc, test_dot8_matches_loop);
-    tcase_add_test (tc, test_dot8_extremes);
-    suite_add_tcase (s, tc);
-    SRunner *sr = srunner_create (s);
-    srunner_run_all (sr, CK_NORMAL);
-    int failed = srunner_ntests_failed (sr);
-    srunner_free (sr);
-    return failed ? 1 : 0;
+    const TTest *const tests[] = { test_dot8_matches_loop, test_dot8_extremes, NULL };
+    return test_run ("content_dot8", 60, tests);
 }
