@@ -47,6 +47,12 @@ url=http://127.0.0.1:8252
 mapfile -t paths < <(awk -F'\t' '$4 == "search" {print $2}' "$WORK/inputs/requests.tsv" | head -n "$n")
 [ "${#paths[@]}" -gt 0 ] || { echo "search_ir: no searches in $WORK/inputs/requests.tsv" >&2; exit 2; }
 for _ in $(seq 1 1200); do     # up, and content answers (has loaded its snapshot)
+  # under valgrind on a busy machine content's first catalog read can pass
+  # its 5 s statement timeout and the process exits: start it again
+  for p in hybridrec-gateway content-svc; do
+    kill -0 "$(cat "$work/run/$p.pid" 2>/dev/null)" 2>/dev/null \
+      || tests/harness/suite.sh restart "$vb" "$work/run" "$p"
+  done
   body=$(curl -s "$url${paths[0]}&response_limit=1" || true)
   case $body in *'"results":'*) case $body in *degraded*|*search_unavailable*) ;; *) break ;; esac ;; esac
   sleep 0.5
