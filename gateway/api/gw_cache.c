@@ -19,7 +19,8 @@ struct entry {
     int64_t born_ms;
     bool lasting;               /* depends on versions only: never ages out */
     size_t klen, vlen;
-    char data[];                /* key, then value */
+    char *value;                /* after the key in data[], or its own malloc'd block */
+    char data[];                /* key, then (copied) value */
 };
 
 struct gw_cache {
@@ -54,14 +55,25 @@ s_size (const entry_t *e)
 static void
 s_unref (entry_t *e)
 {
-    if (atomic_fetch_sub_explicit (&e->refs, 1, memory_order_acq_rel) == 1)
+    if (atomic_fetch_sub_explicit (&e->refs, 1, memory_order_acq_rel) == 1) {
+        if (e->value != e->data + e->klen)
+            free (e->value);
         free (e);
+    }
 }
 
 static void
 s_pool_release (void *p)
 {
     s_unref (*(entry_t **) p);
+}
+
+/*  One reference of `e` held until `pool` is released.  */
+static void
+s_hold (h2o_mem_pool_t *pool, entry_t *e)
+{
+    entry_t **ref = h2o_mem_alloc_shared (pool, sizeof *ref, s_pool_release);
+    *ref = e;
 }
 
 /*  Unlinks `e` from its bucket and the age list and drops the cache's
@@ -153,22 +165,21 @@ gw_cache_get (gw_cache_t *self, h2o_mem_pool_t *pool, const void *key, size_t kl
         hr_counter_inc (self->misses);
         return false;
     }
-    entry_t **ref = h2o_mem_alloc_shared (pool, sizeof *ref, s_pool_release);
-    *ref = found;
-    *value = h2o_iovec_init (found->data + found->klen, found->vlen);
+    s_hold (pool, found);
+    *value = h2o_iovec_init (found->value, found->vlen);
     hr_counter_inc (self->hits);
     return true;
 }
 
-static void
-s_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
-       const void *value, size_t vlen, bool lasting)
+/*  A new entry (one reference, the caller's) holding a copy of the key and
+    either a copy of `value` (owned NULL) or the block `owned`.           */
+static entry_t *
+s_entry_new (const void *key, size_t klen, const void *value, char *owned, size_t vlen,
+             bool lasting)
 {
-    if (!self || self->max_bytes == 0 || vlen > self->max_bytes / 4)
-        return;
-    entry_t *e = malloc (sizeof *e + klen + vlen);
+    entry_t *e = malloc (sizeof *e + klen + (owned ? 0 : vlen));
     if (!e)
-        return;
+        return NULL;
     memset (e, 0, sizeof *e);
     atomic_init (&e->refs, 1);
     e->hash = s_hash (key, klen);
@@ -177,11 +188,21 @@ s_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
     e->klen = klen;
     e->vlen = vlen;
     memcpy (e->data, key, klen);
-    memcpy (e->data + klen, value, vlen);
+    e->value = owned ? owned : e->data + klen;
+    if (!owned)
+        memcpy (e->value, value, vlen);
+    return e;
+}
+
+/*  Links `e` in under `gen`, taking over the caller's reference (dropped
+    when an older generation's answer is not kept).                         */
+static void
+s_insert (gw_cache_t *self, entry_t *e, uint64_t gen)
+{
     pthread_mutex_lock (&self->lock);
     if (gen < self->gen) {      /* computed before a version change */
         pthread_mutex_unlock (&self->lock);
-        free (e);
+        s_unref (e);
         return;
     }
     if (gen > self->gen) {
@@ -189,7 +210,7 @@ s_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
             s_remove (self, self->oldest);
         self->gen = gen;
     }
-    entry_t *old = s_find (self, e->hash, key, klen);
+    entry_t *old = s_find (self, e->hash, e->data, e->klen);
     if (old)
         s_remove (self, old);
     while (self->oldest && self->bytes + s_size (e) > self->max_bytes)
@@ -210,6 +231,23 @@ s_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
     hr_gauge_set (self->bytes_gauge, (double) bytes);
 }
 
+static bool
+s_keeps (const gw_cache_t *self, size_t vlen)
+{
+    return self && self->max_bytes > 0 && vlen <= self->max_bytes / 4;
+}
+
+static void
+s_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
+       const void *value, size_t vlen, bool lasting)
+{
+    if (!s_keeps (self, vlen))
+        return;
+    entry_t *e = s_entry_new (key, klen, value, NULL, vlen, lasting);
+    if (e)
+        s_insert (self, e, gen);
+}
+
 void
 gw_cache_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
               const void *value, size_t vlen)
@@ -222,6 +260,20 @@ gw_cache_put_lasting (gw_cache_t *self, const void *key, size_t klen, uint64_t g
                       const void *value, size_t vlen)
 {
     s_put (self, key, klen, gen, value, vlen, true);
+}
+
+void
+gw_cache_put_buf (gw_cache_t *self, const void *key, size_t klen, uint64_t gen, gw_buf_t *b)
+{
+    if (!b->heap || !s_keeps (self, b->len))
+        return;
+    entry_t *e = s_entry_new (key, klen, NULL, b->data, b->len, false);
+    if (!e)
+        return;
+    e->value = gw_buf_take (b);
+    atomic_init (&e->refs, 2);          /* the cache's and the request's */
+    s_hold (b->pool, e);
+    s_insert (self, e, gen);
 }
 
 size_t

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "gw_buf.h"
 
 typedef struct gw_cache gw_cache_t;
 
@@ -36,6 +37,12 @@ bool gw_cache_get (gw_cache_t *self, h2o_mem_pool_t *pool, const void *key, size
     stored.  Values over a quarter of the budget are not stored.            */
 void gw_cache_put (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
                    const void *value, size_t vlen);
+/*  The same for the bytes of `b`, a heap buffer (gw_buf_init_heap), kept
+    without a copy: the entry takes the block over (gw_buf_take), so b's
+    bytes stay valid until b's pool is released even when evicted at once.
+    Not stored (b left as it is): as gw_cache_put, or without memory.     */
+void gw_cache_put_buf (gw_cache_t *self, const void *key, size_t klen, uint64_t gen,
+                       gw_buf_t *b);
 /*  The same for a value that depends on the versions only (nothing that
     moves without one, e.g. a /product list content filled alone): it does
     not age out; a new generation or the byte budget still drops it.      */

@@ -90,7 +90,11 @@ s_search_render (gw_fanout_t *f, void *arg)
     gw_buf_t b;
     if (have_results && results.n > 0) {
         uint32_t n = results.n < s->limit ? results.n : s->limit;
-        gw_buf_init (&b, pool, 64 + (size_t) n * (s->explain ? 700 : 420));
+        size_t initial = 64 + (size_t) n * (s->explain ? 700 : 420);
+        if (s->key.len && s->fill)      /* kept by the cache without a copy */
+            gw_buf_init_heap (&b, pool, initial);
+        else
+            gw_buf_init (&b, pool, initial);
         gw_buf_puts (&b, "{\"results\":");
         uint32_t shown = gw_render_items (&b, cat, &results, s->limit,
                                          s->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN);
@@ -99,7 +103,7 @@ s_search_render (gw_fanout_t *f, void *arg)
             gw_buf_putc (&b, '}');
             if (s->key.len) {
                 if (s->fill)
-                    gw_cache_put (r->app->search_cache, s->key.base, s->key.len, s->gen, b.data, b.len);
+                    gw_cache_put_buf (r->app->search_cache, s->key.base, s->key.len, s->gen, &b);
                 gw_add_header (r, "x-cache", "miss");
             }
             gw_send_json (r, 200, &b);

@@ -2,6 +2,7 @@
 #include "gw_buf.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "hr_log.h"
 
@@ -12,6 +13,36 @@ gw_buf_init (gw_buf_t *b, h2o_mem_pool_t *pool, size_t initial)
     b->cap = initial < 64 ? 64 : initial;
     b->data = h2o_mem_alloc_pool (pool, b->cap);
     b->len = 0;
+    b->heap = NULL;
+}
+
+static void
+s_heap_release (void *slot)
+{
+    free (*(char **) slot);
+}
+
+void
+gw_buf_init_heap (gw_buf_t *b, h2o_mem_pool_t *pool, size_t initial)
+{
+    b->pool = pool;
+    b->cap = initial < 64 ? 64 : initial;
+    b->heap = h2o_mem_alloc_shared (pool, sizeof *b->heap, s_heap_release);
+    *b->heap = b->data = h2o_mem_alloc (b->cap);
+    b->len = 0;
+}
+
+char *
+gw_buf_take (gw_buf_t *b)
+{
+    char *block = *b->heap;
+    *b->heap = NULL;
+    char *trimmed = realloc (block, b->len ? b->len : 1);
+    if (trimmed)
+        block = trimmed;
+    b->data = block;
+    b->cap = b->len;
+    return block;
 }
 
 void
@@ -22,6 +53,11 @@ gw_buf_reserve (gw_buf_t *b, size_t extra)
     size_t cap = b->cap * 2;
     while (cap < b->len + extra)
         cap *= 2;
+    if (b->heap) {
+        b->data = *b->heap = h2o_mem_realloc (b->data, cap);
+        b->cap = cap;
+        return;
+    }
     char *data = h2o_mem_alloc_pool (b->pool, cap);
     memcpy (data, b->data, b->len);
     b->data = data;

@@ -161,6 +161,55 @@ START_TEST (test_off)
 }
 END_TEST
 
+/*  A heap buffer of `n` bytes of `ch` (grown past its first block).  */
+static void
+heap_buf (gw_buf_t *b, h2o_mem_pool_t *pool, char ch, size_t n)
+{
+    gw_buf_init_heap (b, pool, 64);
+    for (size_t i = 0; i < n; i++)
+        gw_buf_putc (b, ch);
+}
+
+/*  gw_cache_put_buf keeps the buffer's own block: a get answers those very
+    bytes, they outlive eviction and a version change while the request's
+    pool holds them, and a buffer not kept (too large, older generation,
+    cache off) is freed with its pool (ASan: no leak, no use after free).  */
+START_TEST (test_put_buf)
+{
+    gw_cache_t *c = cache (4096, 60000), *off = cache (0, 60000);
+    h2o_mem_pool_t pool, other;
+    h2o_mem_init_pool (&pool);
+    h2o_mem_init_pool (&other);
+    gw_buf_t b, big, old, unkept;
+    heap_buf (&b, &pool, 'b', 900);
+    gw_cache_put_buf (c, "k", 1, 2, &b);
+    ck_assert_ptr_null (*b.heap);                         /* the cache's now */
+    h2o_iovec_t v;
+    ck_assert (gw_cache_get (c, &other, "k", 1, 2, &v));
+    ck_assert_ptr_eq (v.base, b.data);
+    ck_assert_uint_eq (v.len, 900);
+    heap_buf (&big, &pool, 'x', 2000);                    /* over a quarter: not kept */
+    gw_cache_put_buf (c, "big", 3, 2, &big);
+    ck_assert_ptr_nonnull (*big.heap);
+    ck_assert (!gw_cache_get (c, &other, "big", 3, 2, &v));
+    heap_buf (&old, &pool, 'o', 10);                      /* an older generation */
+    gw_cache_put_buf (c, "old", 3, 1, &old);
+    ck_assert (!gw_cache_get (c, &other, "old", 3, 1, &v));
+    ck_assert (!gw_cache_get (c, &other, "old", 3, 2, &v));
+    heap_buf (&unkept, &pool, 'u', 10);
+    gw_cache_put_buf (off, "k", 1, 2, &unkept);
+    ck_assert (!gw_cache_get (off, &other, "k", 1, 2, &v));
+    gw_cache_put (c, "n", 1, 3, "new", 3);                /* a new version drops "k" */
+    ck_assert (!gw_cache_get (c, &other, "k", 1, 3, &v));
+    ck_assert_uint_eq (gw_cache_count (c), 1);
+    ck_assert (b.data[0] == 'b' && b.data[899] == 'b');   /* still the request's */
+    h2o_mem_clear_pool (&pool);
+    h2o_mem_clear_pool (&other);
+    gw_cache_destroy (&c);
+    gw_cache_destroy (&off);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -172,6 +221,7 @@ main (void)
     tcase_add_test (tc, test_lasting_entries);
     tcase_add_test (tc, test_budget_and_held_values);
     tcase_add_test (tc, test_off);
+    tcase_add_test (tc, test_put_buf);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
