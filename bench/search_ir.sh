@@ -34,6 +34,14 @@ export HR_GATEWAY_DEADLINE_MS=10000 HR_GATEWAY_PRODUCT_WARM_BATCH=0
 . "$here/lib.sh"
 bench_stack_up 55492 56442 8252 5752 9470
 rm -rf "$out"/resp "$out"/*.cg* "$out"/codes "$out"/summary; mkdir -p "$out/resp"
+# the model version native content serves: the measured one must serve it
+# too before the first search (content answers with the catalog alone
+# until its model is decoded, minutes under valgrind: other answers)
+model_version() {
+  curl -s "http://127.0.0.1:$((HR_METRICS_BASE + 1))/metrics" \
+    | awk '$1 == "hr_content_model_version" {print $2}'
+}
+for _ in $(seq 1 600); do want=$(model_version); [ -n "$want" ] && break; sleep 0.5; done
 vb=$work/vbin; mkdir "$vb"
 for p in hybridrec-gateway content-svc; do
   vg="valgrind --tool=callgrind --callgrind-out-file=$out/$p.cg"
@@ -54,9 +62,11 @@ for _ in $(seq 1 1200); do     # up, and content answers (has loaded its snapsho
       || tests/harness/suite.sh restart "$vb" "$work/run" "$p"
   done
   body=$(curl -s "$url${paths[0]}&response_limit=1" || true)
-  case $body in *'"results":'*) case $body in *degraded*|*search_unavailable*) ;; *) break ;; esac ;; esac
+  case $body in *'"results":'*) case $body in *degraded*|*search_unavailable*) ;; *)
+    [ "$(model_version)" = "$want" ] && break ;; esac ;; esac
   sleep 0.5
 done
+[ "$(model_version)" = "$want" ] || { echo "search_ir: content never served model $want" >&2; exit 2; }
 sleep "${IR_SETTLE_S:-0}"
 pids=$(cat "$work/run/hybridrec-gateway.pid" "$work/run/content-svc.pid")
 [ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -z "$p" >/dev/null; done
