@@ -35,8 +35,9 @@ export HR_GATEWAY_DEADLINE_MS=10000 HR_GATEWAY_PRODUCT_WARM_BATCH=0
 bench_stack_up 55492 56442 8252 5752 9470
 rm -rf "$out"/resp "$out"/*.cg* "$out"/codes "$out"/summary; mkdir -p "$out/resp"
 # the model version native content serves: the measured one must serve it
-# too before the first search (content answers with the catalog alone
-# until its model is decoded, minutes under valgrind: other answers)
+# too before the first search (content starts on a snapshot without the
+# model and installs the published one when it has decoded it, which takes
+# minutes under valgrind on a busy machine)
 model_version() {
   curl -s "http://127.0.0.1:$((HR_METRICS_BASE + 1))/metrics" \
     | awk '$1 == "hr_content_model_version" {print $2}'
