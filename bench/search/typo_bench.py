@@ -16,7 +16,13 @@ them known) are real-word errors, counted apart and left out of accuracy.
 Words are split into a dev half (to tune on) and a test half (to report)
 by a hash of the word, so no word is in both.
 
-usage: typo_bench.py [--n N] [--seed S] [--topk build/bin/search_topk]
+--mode two (docs/search.md, "Two-edit benchmark") takes instead every
+distinct name word of 5-14 letters in --min-df or more names, misspelt
+--per-word times with two edits, each word by its own seeded generator,
+and breaks accuracy down by the kinds of edit.
+
+usage: typo_bench.py [--mode mixed|two] [--min-df N] [--per-word N] [--n N]
+                     [--seed S] [--topk build/bin/search_topk]
                      [--off PART]... [--dump FILE] CSV...
 """
 import argparse
