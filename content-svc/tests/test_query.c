@@ -186,6 +186,19 @@ START_TEST (test_two_edits)
 }
 END_TEST
 
+/*  An index of catalog c with synonyms sy (NULL: none), only `parts` on. */
+static content_search_t *
+index_with (const hr_catalog_t *c, content_synonyms_t *sy, unsigned parts)
+{
+    content_fields_t f = CONTENT_FIELDS_DEFAULT;
+    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
+    o.parts = parts;
+    content_search_t *s = content_search_new (c, content_docterms_build (c, &f, 1, NULL, NULL),
+                                              sy, NULL, &o, 1);
+    ck_assert_ptr_nonnull (s);
+    return s;
+}
+
 /*  Corrections ranked by a keyboard/sound edit cost (CONTENT_PART_TYPOCOST).
     "woedn" is two edits (OSA) from both "wooden" and "women": by count
     alone the more frequent women wins; weighed, wooden is a swap and a
@@ -206,12 +219,7 @@ correction_with (unsigned parts, const char *q)
         ck_assert_int_eq (hr_catalog_add (c, &p), 0);
     }
     hr_catalog_freeze (c);
-    content_fields_t f = CONTENT_FIELDS_DEFAULT;
-    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
-    o.parts = parts;
-    content_search_t *s = content_search_new (c, content_docterms_build (c, &f, 1, NULL, NULL),
-                                              NULL, NULL, &o, 1);
-    ck_assert_ptr_nonnull (s);
+    content_search_t *s = index_with (c, NULL, parts);
     content_search_session_t *sx = content_search_session_take (s);
     char *js = content_search_explain (s, sx, q, strlen (q));
     json_t *root = json_loads (js, 0, NULL);
@@ -355,12 +363,7 @@ static size_t
 fixture_two_edits (const hr_catalog_t *c, const fix_word_t *words, size_t nw, unsigned parts,
                    size_t *cases)
 {
-    content_fields_t f = CONTENT_FIELDS_DEFAULT;
-    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
-    o.parts = parts;
-    content_search_t *s = content_search_new (c, content_docterms_build (c, &f, 1, NULL, NULL),
-                                              NULL, NULL, &o, 1);
-    ck_assert_ptr_nonnull (s);
+    content_search_t *s = index_with (c, NULL, parts);
     content_search_session_t *sx = content_search_session_take (s);
     content_analyzer_t *an = content_analyzer_new ();
     size_t right = 0;
@@ -472,12 +475,7 @@ read_in (const char *const *names, size_t n, const char *main, const char *rules
         int bad = 0;
         ck_assert_int_gt (content_synonyms_parse (sy, an, rules, strlen (rules), &bad), 0);
     }
-    content_fields_t f = CONTENT_FIELDS_DEFAULT;
-    content_search_opts_t o = CONTENT_SEARCH_OPTS_DEFAULT;
-    o.parts = parts;
-    content_search_t *s = content_search_new (c, content_docterms_build (c, &f, 1, NULL, NULL),
-                                              sy, NULL, &o, 1);
-    ck_assert_ptr_nonnull (s);
+    content_search_t *s = index_with (c, sy, parts);
     content_search_session_t *sx = content_search_session_take (s);
     if (tok == FIRST_RESULT) {
         const content_hit_t *h;
