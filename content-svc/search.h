@@ -45,7 +45,9 @@ typedef struct {
 #define CONTENT_PART_BRANDZONE   (1u << 10) /* a brand opens 30 % of the names whose zone has it */
 #define CONTENT_PART_SHORT1      (1u << 11) /* a 4-letter word alone: one cheap edit */
 #define CONTENT_PART_SPLITTYPO   (1u << 12) /* no split of a word one edit from a known one */
-#define CONTENT_PART_ALL         0x1fffu
+#define CONTENT_PART_VOWELGAP    (1u << 13) /* a vowel left out costs half an edit */
+#define CONTENT_PART_TYPOPOOL    (1u << 14) /* 64 candidates, the 16 cheapest weighed */
+#define CONTENT_PART_ALL         0x7fffu
 
 #define CONTENT_SEARCH_OPTS_DEFAULT ((content_search_opts_t) { \
     .k1 = 1.2f, .b = 0.75f, .synonym_weight = 0.85f, .typo_weight = 0.9f, \

@@ -244,8 +244,14 @@ s_near_letters (char a, char b)
     return a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' && s_near[a - 'a'][b - 'a'];
 }
 
+static inline bool
+s_vowel (char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
 double
-content_typo_cost (const char *a, size_t na, const char *b, size_t nb)
+content_typo_cost (const char *a, size_t na, const char *b, size_t nb, unsigned flags)
 {
     if (na > CONTENT_TOKEN_MAX || nb > CONTENT_TOKEN_MAX)
         return 99;
@@ -264,8 +270,9 @@ content_typo_cost (const char *a, size_t na, const char *b, size_t nb)
             /*  a typed letter too many: cheap when it doubles a neighbour  */
             double del = (i > 1 && a[i - 2] == x) || (i < na && a[i] == x) ? cheap : 1;
             if (d[i - 1][j] + del < v) v = d[i - 1][j] + del;
-            /*  a letter left out: cheap when it was doubled                */
-            double ins = (j > 1 && b[j - 2] == y) || (j < nb && b[j] == y) ? cheap : 1;
+            /*  a letter left out: cheap when it was doubled, or a vowel     */
+            double ins = (j > 1 && b[j - 2] == y) || (j < nb && b[j] == y)
+                         || ((flags & CONTENT_TYPO_VOWEL_GAP) && s_vowel (y)) ? cheap : 1;
             if (d[i][j - 1] + ins < v) v = d[i][j - 1] + ins;
             if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y && d[i - 2][j - 2] + cheap < v)
                 v = d[i - 2][j - 2] + cheap;

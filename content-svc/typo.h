@@ -43,11 +43,14 @@ int content_typo_max_distance (size_t n);
     an edit costs 1, CONTENT_TYPO_CHEAP when a hand or an ear makes it
     (a QWERTY neighbour, letters that sound alike or two vowels
     substituted, adjacent letters swapped, a doubled letter typed once or a
-    letter typed twice).                                                     */
+    letter typed twice); with CONTENT_TYPO_VOWEL_GAP in flags also a vowel
+    of b left out of a ("televison", "stnd", "refrigertor": shoppers write
+    the consonants and skip vowels; an extra vowel typed stays a full edit). */
 #ifndef CONTENT_TYPO_CHEAP
 #define CONTENT_TYPO_CHEAP 0.5
 #endif
-double content_typo_cost (const char *a, size_t na, const char *b, size_t nb);
+#define CONTENT_TYPO_VOWEL_GAP 1u
+double content_typo_cost (const char *a, size_t na, const char *b, size_t nb, unsigned flags);
 
 /*  a and b are letters a shopper writes for one another by sound (c/s,
     c/k, k/q, g/j, v/w, f/p, i/e, i/y, z/x).                                */

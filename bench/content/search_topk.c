@@ -12,7 +12,8 @@
     Options switch parts of the pipeline off for the ablation table of
     docs/search.md: --off NAME (repeatable; names in content_search_opts_t:
     typo2, constraints, synonyms, semantic, learned, price, compound,
-    typocost, typocontext, short2, mainhalf, pronoun, brandzone).
+    typocost, typocontext, short2, mainhalf, pronoun, brandzone, short1,
+    splittypo, vowelgap, typopool).
 
     usage: search_topk [--explain] [--variants] [--limit N] [--off NAME]... FILE.csv... < queries */
 #include "content-svc/catalog_csv.h"

@@ -16,7 +16,13 @@ them known) are real-word errors, counted apart and left out of accuracy.
 Words are split into a dev half (to tune on) and a test half (to report)
 by a hash of the word, so no word is in both.
 
-usage: typo_bench.py [--n N] [--seed S] [--topk build/bin/search_topk]
+--mode two (docs/search.md, "Two-edit benchmark") takes instead every
+distinct name word of 5-14 letters in --min-df or more names, misspelt
+--per-word times with two edits, each word by its own seeded generator,
+and breaks accuracy down by the kinds of edit.
+
+usage: typo_bench.py [--mode mixed|two] [--min-df N] [--per-word N] [--n N]
+                     [--seed S] [--topk build/bin/search_topk]
                      [--off PART]... [--dump FILE] CSV...
 """
 import argparse
@@ -64,8 +70,17 @@ def osa(a, b):
 
 def one_edit(w, rng):
     """One shopper-like edit of w (may rarely give w back)."""
+    return one_edit_kind(w, rng)[0]
+
+
+def one_edit_kind(w, rng):
+    """One shopper-like edit of w and its kind."""
     kind = rng.choice(["insert", "delete", "keyboard", "sound", "transpose",
                        "vowel", "double", "undouble"])
+    return s_edit(w, rng, kind), kind
+
+
+def s_edit(w, rng, kind):
     i = rng.randrange(len(w))
     if kind == "insert":
         ch = rng.choice(sorted(NEIGHBOURS[w[i]] | {w[i]}))
@@ -110,6 +125,18 @@ def misspell(w, edits, rng, vocab):
     return None
 
 
+def misspell_kinds(w, edits, rng, vocab):
+    """As misspell, with the kinds of the edits made (sorted, "+"-joined)."""
+    for _ in range(50):
+        m, kinds = w, []
+        for _ in range(edits):
+            m, k = one_edit_kind(m, rng)
+            kinds.append(k)
+        if len(m) >= 3 and m not in vocab and osa(m, w) == edits:
+            return m, "+".join(sorted(kinds))
+    return None, None
+
+
 def load(paths):
     names = []
     vocab = set()
@@ -144,6 +171,53 @@ def run(topk, offs, queries):
     return res
 
 
+def with_context(cases, c, names, where, rng):
+    """c alone, and (when the name has a neighbour word) with the word next
+    to it in a product name that holds it."""
+    w, m = c["word"], c["typo"]
+    k, i = rng.choice(where[w])
+    toks = names[k]
+    ctx = [j for j in (i + 1, i - 1) if 0 <= j < len(toks) and len(toks[j]) >= 3 and toks[j] != w]
+    cases.append(dict(c, query=m, context=False))
+    if ctx:
+        j = ctx[0]
+        q = f"{m} {toks[j]}" if j > i else f"{toks[j]} {m}"
+        cases.append(dict(c, query=q, context=True))
+
+
+def mixed_cases(names, vocab, words, weights, rng, where):
+    """The default mode: ARGS.n words drawn by how many names hold them,
+    each misspelt once with one edit and once with two."""
+    cases = []
+    for w in rng.choices(words, weights=weights, k=ARGS.n):
+        for edits in (1, 2):
+            m = misspell(w, edits, rng, vocab)
+            if m:
+                with_context(cases, {"word": w, "typo": m, "edits": edits}, names, where, rng)
+    return cases
+
+
+def two_edit_cases(names, vocab, df, where):
+    """--mode two: every distinct name word of 5-14 letters in --min-df or
+    more product names, misspelt --per-word times with two edits; each
+    word's misspellings come from its own seeded generator (seed and
+    word), so adding words to the catalog does not change the others'."""
+    cases = []
+    words = sorted(w for w, n in df.items() if 5 <= len(w) <= 14 and n >= ARGS.min_df)
+    for w in words:
+        rng = random.Random(f"{ARGS.seed}:{w}")
+        seen = set()
+        for _ in range(ARGS.per_word * 3):
+            if len(seen) == ARGS.per_word:
+                break
+            m, kinds = misspell_kinds(w, 2, rng, vocab)
+            if not m or m in seen:
+                continue
+            seen.add(m)
+            with_context(cases, {"word": w, "typo": m, "edits": 2, "kinds": kinds}, names, where, rng)
+    return cases
+
+
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
@@ -151,6 +225,10 @@ def main():
     ap.add_argument("--seed", type=int, default=20)
     ap.add_argument("--topk", default="build/bin/search_topk")
     ap.add_argument("--off", action="append", default=[])
+    ap.add_argument("--mode", choices=["mixed", "two"], default="mixed",
+                    help="mixed: one and two edits of df-weighted words; two: two edits of every frequent word")
+    ap.add_argument("--min-df", type=int, default=20, help="--mode two: names a word must be in")
+    ap.add_argument("--per-word", type=int, default=2, help="--mode two: misspellings per word")
     ap.add_argument("--dump", help="write every case as JSON lines (dev half only)")
     ap.add_argument("csv", nargs="+")
     ARGS = ap.parse_args()
@@ -165,20 +243,10 @@ def main():
     for k, toks in enumerate(names):
         for i, t in enumerate(toks):
             where[t].append((k, i))
-    cases = []
-    for w in rng.choices(words, weights=weights, k=ARGS.n):
-        for edits in (1, 2):
-            m = misspell(w, edits, rng, vocab)
-            if not m:
-                continue
-            k, i = rng.choice(where[w])
-            toks = names[k]
-            ctx = [j for j in (i + 1, i - 1) if 0 <= j < len(toks) and len(toks[j]) >= 3 and toks[j] != w]
-            cases.append({"word": w, "typo": m, "edits": edits, "query": m, "context": False})
-            if ctx:
-                j = ctx[0]
-                q = f"{m} {toks[j]}" if j > i else f"{toks[j]} {m}"
-                cases.append({"word": w, "typo": m, "edits": edits, "query": q, "context": True})
+    if ARGS.mode == "two":
+        cases = two_edit_cases(names, vocab, df, where)
+    else:
+        cases = mixed_cases(names, vocab, words, weights, rng, where)
     ex = run(ARGS.topk, ARGS.off, sorted({c["query"] for c in cases}))
     corr = set()
     for e in ex.values():
@@ -206,7 +274,8 @@ def main():
         h = half(c["word"])
         for key in ((h, "all"), (h, f"{c['edits']} edit" + ("s" if c["edits"] > 1 else "")),
                     (h, "len " + bucket(len(c["word"]))),
-                    (h, "with context" if c["context"] else "alone")):
+                    (h, "with context" if c["context"] else "alone")) + tuple(
+                        (h, "has " + k) for k in sorted(set(c.get("kinds", "").split("+")) - {""})):
             tally[key][0] += ok
             tally[key][1] += 1
         if dump and h == "dev":
@@ -214,6 +283,10 @@ def main():
             dump.write(json.dumps(c2) + "\n")
     keys = ["all", "1 edit", "2 edits", "alone", "with context",
             "len 4", "len 5-7", "len 8-10", "len 11-14"]
+    if ARGS.mode == "two":
+        keys = [k for k in keys if k not in ("1 edit", "len 4")] + [
+            "has " + k for k in ("insert", "delete", "keyboard", "sound", "transpose",
+                                 "vowel", "double", "undouble")]
     print(f"{'':14} {'dev':>14} {'test':>14}")
     for k in keys:
         row = [f"{k:14}"]
