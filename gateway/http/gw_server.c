@@ -120,6 +120,12 @@ bound_port (int fd)
     return ntohs (addr.sin_port);
 }
 
+int
+gw_server_connections (gw_server_t *self)
+{
+    return atomic_load (&self->connections);
+}
+
 static void
 on_connection_closed (void *data)
 {

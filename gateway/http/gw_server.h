@@ -14,6 +14,9 @@ gw_server_t *gw_server_new (const gw_settings_t *settings, gw_catalog_holder_t *
 /*  Stops accepting, lets in-flight responses finish (up to ~1 s), stops.  */
 void gw_server_destroy (gw_server_t **self_p);
 int gw_server_port (gw_server_t *self);
+/*  Client connections open now, counted against HR_GATEWAY_MAX_CONNECTIONS
+    (a closed one leaves the count once its loop has seen the close).    */
+int gw_server_connections (gw_server_t *self);
 /*  The broker endpoint the loops connect to (embedded: where it bound).   */
 const char *gw_server_broker_endpoint (gw_server_t *self);
 /*  Tests: replaces the merge model holder (taken; NULL = none, the rank
