@@ -20,13 +20,22 @@
 
 typedef struct shard shard_t;
 
+//  The one thread waiting for a set of events (one record, or every record
+//  of a batch), on the submitter's stack.  A finished commit signals the
+//  tickets of its own events only: no submitter wakes for another's commit
+//  (one condition per shard, broadcast, woke every waiting thread).
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    int pending;                    /* events not yet committed or failed */
+} ticket_t;
+
 //  A submitter waiting for its event; lives on the submitter's stack.
 typedef struct waiter {
     hr_event_t *ev;
-    shard_t *shard;                 /* its user's committer */
+    ticket_t *ticket;               /* whom its commit wakes */
     struct waiter *next;
     int status;
-    bool done;
 } waiter_t;
 
 //  One committer thread with its own queue and connections.  Users are
@@ -40,7 +49,6 @@ struct shard {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t work;            /* committer: something queued / stop */
-    pthread_cond_t done;            /* submitters: a batch finished */
     waiter_t *head, *tail;
     bool stopping;
     int64_t last_ts_ms;
@@ -140,6 +148,30 @@ s_write_through (shard_t *self, hr_event_t *const *events, int n)
         hr_counter_add (self->cache_failed, (uint64_t) (n - published));
 }
 
+//  Tells each waiter of a finished commit its status and wakes its thread
+//  once all of that thread's events are done.  A waiter and its ticket
+//  belong to the submitter, which may return the moment its count reaches
+//  zero: a run of waiters of one ticket is settled before that decrement,
+//  and neither is touched after it.
+static void
+s_finish (waiter_t *const *batch, int n, int status)
+{
+    int i = 0;
+    while (i < n) {
+        ticket_t *ticket = batch[i]->ticket;
+        int run = 0;
+        while (i < n && batch[i]->ticket == ticket) {
+            batch[i++]->status = status;
+            run++;
+        }
+        pthread_mutex_lock (&ticket->lock);
+        ticket->pending -= run;
+        if (ticket->pending == 0)
+            pthread_cond_signal (&ticket->done);
+        pthread_mutex_unlock (&ticket->lock);
+    }
+}
+
 static void
 s_commit_batch (shard_t *self, int n)
 {
@@ -169,13 +201,7 @@ s_commit_batch (shard_t *self, int n)
             inter_cache_fence_lower (self->redis, self->events, n);
     }
 
-    pthread_mutex_lock (&self->lock);
-    for (int i = 0; i < n; i++) {
-        self->batch[i]->status = rc;
-        self->batch[i]->done = true;
-    }
-    pthread_cond_broadcast (&self->done);
-    pthread_mutex_unlock (&self->lock);
+    s_finish (self->batch, n, rc);
 }
 
 static void *
@@ -239,7 +265,6 @@ s_shard_init (shard_t *self, const inter_committer_config_t *config)
                                          "Time of one group-commit INSERT", NULL);
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->work, NULL);
-    pthread_cond_init (&self->done, NULL);
     self->stopping = true;          // until the thread runs: nothing to join
     if (!self->store || !self->redis || !self->batch || !self->events || !self->dirty)
         return -1;
@@ -264,7 +289,6 @@ s_shard_fini (shard_t *self)
         pthread_join (self->thread, NULL);
     pthread_mutex_destroy (&self->lock);
     pthread_cond_destroy (&self->work);
-    pthread_cond_destroy (&self->done);
     inter_store_destroy (&self->store);
     hr_redis_destroy (&self->redis);
     free (self->batch);
@@ -324,7 +348,6 @@ static int
 s_enqueue (inter_committer_t *committer, waiter_t *w)
 {
     shard_t *self = &committer->shards[s_user_hash (w->ev->user_id) % (uint32_t) committer->nshards];
-    w->shard = self;
     pthread_mutex_lock (&self->lock);
     if (self->stopping) {
         pthread_mutex_unlock (&self->lock);
@@ -345,25 +368,51 @@ s_enqueue (inter_committer_t *committer, waiter_t *w)
     return 0;
 }
 
-static int
-s_wait (waiter_t *w)
+//  For `pending` events, counted before any is queued (so before any
+//  committer can see one).
+static void
+s_ticket_init (ticket_t *ticket, int pending)
 {
-    shard_t *self = w->shard;
-    pthread_mutex_lock (&self->lock);
-    while (!w->done)
-        pthread_cond_wait (&self->done, &self->lock);
-    pthread_mutex_unlock (&self->lock);
-    return w->status;
+    pthread_mutex_init (&ticket->lock, NULL);
+    pthread_cond_init (&ticket->done, NULL);
+    ticket->pending = pending;
+}
+
+//  Waits until every event queued under the ticket is settled.
+static void
+s_ticket_wait (ticket_t *ticket)
+{
+    pthread_mutex_lock (&ticket->lock);
+    while (ticket->pending > 0)
+        pthread_cond_wait (&ticket->done, &ticket->lock);
+    pthread_mutex_unlock (&ticket->lock);
+    pthread_cond_destroy (&ticket->done);
+    pthread_mutex_destroy (&ticket->lock);
+}
+
+//  Queues a waiter counted on its ticket; when its shard is stopping the
+//  waiter keeps status -1 and is no longer counted.
+static void
+s_submit_one (inter_committer_t *committer, ticket_t *ticket, waiter_t *w)
+{
+    w->ticket = ticket;
+    if (s_enqueue (committer, w) == 0)
+        return;
+    pthread_mutex_lock (&ticket->lock);
+    ticket->pending--;
+    pthread_mutex_unlock (&ticket->lock);
 }
 
 int
 inter_committer_submit (inter_committer_t *committer, hr_event_t *ev)
 {
     assert (committer);
+    ticket_t ticket;
+    s_ticket_init (&ticket, 1);
     waiter_t w = { .ev = ev, .status = -1 };
-    if (s_enqueue (committer, &w) != 0)
-        return -1;
-    return s_wait (&w);
+    s_submit_one (committer, &ticket, &w);
+    s_ticket_wait (&ticket);
+    return w.status;
 }
 
 int
@@ -374,14 +423,17 @@ inter_committer_submit_many (inter_committer_t *committer, hr_event_t *events, i
     waiter_t *w = calloc ((size_t) n, sizeof *w);
     if (!w)
         return -1;
-    //  All queued before waiting for any: they join the same group commits
+    //  All queued before waiting for any: they join the same group commits,
+    //  and the thread wakes once, when the last of them is settled
+    ticket_t ticket;
+    s_ticket_init (&ticket, n);
     for (int i = 0; i < n; i++) {
         w[i] = (waiter_t) { .ev = &events[i], .status = -1 };
-        if (s_enqueue (committer, &w[i]) != 0)
-            w[i].done = true;
+        s_submit_one (committer, &ticket, &w[i]);
     }
+    s_ticket_wait (&ticket);
     for (int i = 0; i < n; i++)
-        status[i] = s_wait (&w[i]);
+        status[i] = w[i].status;
     free (w);
     return 0;
 }
