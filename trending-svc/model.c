@@ -25,6 +25,8 @@ double trending_bayes_quality (double rating, int64_t reviews, double mean, doub
 /* -------------------------------------------------------------------------
    Per catalog                                                              */
 
+typedef struct { float score; uint32_t idx; } scored_idx_t;
+
 struct trending_static {
     const hr_catalog_t *catalog;
     trending_params_t params;
@@ -35,9 +37,11 @@ struct trending_static {
     uint32_t *best;
     float *best_value;
     uint32_t nbest;
+    /*  Every item by its prior alone (the score of an item nobody clicked),
+        s_cmp_scored order: a refresh sorts only the clicked items and merges
+        them into this.                                                     */
+    scored_idx_t *by_prior;
 };
-
-typedef struct { float score; uint32_t idx; } scored_idx_t;
 
 /*  Descending score, then ascending index (deterministic).                */
 static int s_cmp_scored (const void *a, const void *b)
@@ -135,6 +139,7 @@ void trending_static_destroy (trending_static_t **self_p)
     free (self->group);
     free (self->best);
     free (self->best_value);
+    free (self->by_prior);
     free (self);
     *self_p = NULL;
 }
@@ -151,8 +156,10 @@ trending_static_t *trending_static_new (const hr_catalog_t *catalog, const trend
     self->quality = malloc (n1 * sizeof *self->quality);
     self->prior = malloc (n1 * sizeof *self->prior);
     self->group = malloc (n1 * sizeof *self->group);
+    self->by_prior = malloc (n1 * sizeof *self->by_prior);
     scored_idx_t *v = malloc (n1 * sizeof *v);
-    if (!self->quality || !self->prior || !self->group || !v || s_assign_groups (self)) {
+    if (!self->quality || !self->prior || !self->group || !self->by_prior || !v
+        || s_assign_groups (self)) {
         free (v);
         trending_static_destroy (&self);
         return NULL;
@@ -182,7 +189,10 @@ trending_static_t *trending_static_new (const hr_catalog_t *catalog, const trend
         if (p->reviews > 0 && !isnan (p->rating) && !isnan (p->discount_ratio)
             && p->discount_ratio > 0)
             v[nb++] = (scored_idx_t) { (float) (p->discount_ratio * q), i };
+        /*  the score trending_rank_build gives an item without clicks     */
+        self->by_prior[i] = (scored_idx_t) { (float) (0.0 + self->prior[i]), i };
     }
+    qsort (self->by_prior, self->n, sizeof *self->by_prior, s_cmp_scored);
     qsort (v, nb, sizeof *v, s_cmp_scored);
     nb = s_dedup_groups (self->group, self->n, v, nb);
     self->best = malloc ((nb ? nb : 1) * sizeof *self->best);
@@ -251,6 +261,40 @@ void trending_rank_destroy (trending_rank_t **self_p)
     *self_p = NULL;
 }
 
+/*  v[] = every item by score, s_cmp_scored order, as a full sort would
+    give it, but only the clicked items are sorted (k log k): the others
+    score their prior, already in order in st->by_prior, and the two runs
+    are merged.  self->score[] gets every item's score.                    */
+static void s_rank_all (trending_rank_t *self, const trending_static_t *st,
+                        const trending_decay_t *clicks, int64_t now_ms, scored_idx_t *v)
+{
+    double f = clicks ? trending_decay_factor (clicks, now_ms) : 0.0;
+    uint32_t nclicked = 0;
+    for (uint32_t i = 0; i < st->n; i++) {
+        double raw = clicks ? trending_decay_raw (clicks, i) : 0.0;
+        double s = raw * f + st->prior[i];
+        self->score[i] = (float) s;
+        if (raw != 0.0)         /* clicked ones first, at the front of v */
+            v[nclicked++] = (scored_idx_t) { (float) s, i };
+    }
+    qsort (v, nclicked, sizeof *v, s_cmp_scored);
+    /*  Merge from the back: the clicked run is v[0, nclicked), the output
+        v[0, n); writing at k >= a + 1 never overwrites an unread clicked
+        item.                                                             */
+    uint32_t k = st->n, a = nclicked, b = st->n;
+    while (k > 0) {
+        while (b > 0 && clicks && trending_decay_raw (clicks, st->by_prior[b - 1].idx) != 0.0)
+            b--;                /* clicked: its place comes from the clicked run */
+        scored_idx_t unclicked = b > 0 ? st->by_prior[b - 1] : (scored_idx_t) { 0.0f, 0 };
+        if (a > 0 && (b == 0 || s_cmp_scored (&v[a - 1], &unclicked) > 0))
+            v[--k] = v[--a];
+        else {
+            v[--k] = unclicked;
+            b--;
+        }
+    }
+}
+
 trending_rank_t *trending_rank_build (const trending_static_t *st, const trending_decay_t *clicks,
                                       int64_t now_ms)
 {
@@ -275,13 +319,7 @@ trending_rank_t *trending_rank_build (const trending_static_t *st, const trendin
         trending_rank_destroy (&self);
         return NULL;
     }
-    double f = clicks ? trending_decay_factor (clicks, now_ms) : 0.0;
-    for (uint32_t i = 0; i < st->n; i++) {
-        double s = (clicks ? trending_decay_raw (clicks, i) * f : 0.0) + st->prior[i];
-        self->score[i] = (float) s;
-        v[i] = (scored_idx_t) { (float) s, i };
-    }
-    qsort (v, st->n, sizeof *v, s_cmp_scored);
+    s_rank_all (self, st, clicks, now_ms, v);
     uint32_t ng = s_dedup_groups (st->group, st->n, v, st->n);
     self->nglobal = ng;
     for (uint32_t i = 0; i < ng; i++)

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "decay.h"
 #include "model.h"
@@ -205,6 +206,135 @@ START_TEST (empty_catalog)
 }
 END_TEST
 
+/*  Issue 16: a refresh sorts only the clicked items and merges them with
+    the items ranked by prior alone.  On a random catalog (names repeated,
+    unrated and review-less items: many equal scores) with random clicks,
+    every ranking equals a full sort of the whole catalog by (score
+    descending, index ascending), same-name listings collapsed to the first,
+    per category in that order, categories by their summed score.          */
+typedef struct { float score; uint32_t idx; } ref_t;
+
+static int ref_cmp (const void *a, const void *b)
+{
+    const ref_t *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+#define RAND_ITEMS 3000
+#define RAND_NAMES 2200
+#define RAND_CATS 7
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint32_t rng (uint32_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t) (rng_state % n);
+}
+
+static hr_catalog_t *random_catalog (uint32_t *name_of)
+{
+    static const char *const mains[RAND_CATS] = { "a", "b", "c", "d", "e", "f", "g" };
+    hr_catalog_t *c = hr_catalog_new ();
+    for (uint32_t i = 0; i < RAND_ITEMS; i++) {
+        char id[11], name[32];
+        snprintf (id, sizeof id, "R%09u", i);
+        name_of[i] = rng (RAND_NAMES);
+        snprintf (name, sizeof name, "thing %u", name_of[i]);
+        hr_product_t p = { 0 };
+        memcpy (p.id, id, 11);
+        p.name = name;
+        p.main_category = mains[rng (RAND_CATS)];
+        p.sub_category = "misc";
+        p.image = "";
+        p.link = "";
+        p.rating = rng (4) ? 1.0 + rng (9) * 0.5 : NAN;
+        p.reviews = rng (3) ? (int64_t) rng (5) * 100 : 0;     /* few distinct: ties */
+        p.price = 10;
+        p.original_price = 20;
+        p.discount_ratio = 0.5;
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    hr_catalog_freeze (c);
+    return c;
+}
+
+static void check_full_sort (const hr_catalog_t *c, const trending_rank_t *r,
+                             const uint32_t *name_of)
+{
+    static ref_t ref[RAND_ITEMS];
+    static bool seen[RAND_NAMES];
+    for (uint32_t i = 0; i < RAND_ITEMS; i++)
+        ref[i] = (ref_t) { trending_rank_score (r, i), i };
+    qsort (ref, RAND_ITEMS, sizeof *ref, ref_cmp);
+    memset (seen, 0, sizeof seen);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < RAND_ITEMS; i++)
+        if (!seen[name_of[ref[i].idx]]) {
+            seen[name_of[ref[i].idx]] = true;
+            ref[k++] = ref[i];
+        }
+    uint32_t n;
+    const uint32_t *g = trending_rank_global (r, &n);
+    ck_assert_uint_eq (n, k);
+    for (uint32_t i = 0; i < k; i++)
+        ck_assert_uint_eq (g[i], ref[i].idx);
+    ref_t cats[RAND_CATS + 1] = { { 0 } };
+    uint32_t ncats = hr_catalog_main_count (c);
+    for (uint32_t m = 0; m < ncats; m++) {
+        cats[m] = (ref_t) { 0.0f, m };
+        const uint32_t *items = trending_rank_category (r, (uint16_t) m, &n);
+        uint32_t j = 0;
+        for (uint32_t i = 0; i < k; i++)
+            if (hr_catalog_at (c, ref[i].idx)->main_cat == m) {
+                ck_assert_uint_lt (j, n);
+                ck_assert_uint_eq (items[j++], ref[i].idx);
+                cats[m].score += ref[i].score;
+            }
+        ck_assert_uint_eq (j, n);
+    }
+    qsort (cats, ncats, sizeof *cats, ref_cmp);
+    const uint16_t *order = trending_rank_categories (r, &n);
+    ck_assert_uint_eq (n, ncats);
+    for (uint32_t m = 0; m < ncats; m++)
+        ck_assert_uint_eq (order[m], cats[m].idx);
+}
+
+START_TEST (ranking_is_a_full_sort)
+{
+    static uint32_t name_of[RAND_ITEMS];
+    hr_catalog_t *c = random_catalog (name_of);
+    ck_assert_uint_eq (hr_catalog_size (c), RAND_ITEMS);
+    trending_params_t p = trending_params_default ();
+    trending_static_t *st = trending_static_new (c, &p);
+    trending_rank_t *r = trending_rank_build (st, NULL, 0);     /* nothing clicked */
+    check_full_sort (c, r, name_of);
+    trending_rank_destroy (&r);
+    trending_decay_t *d = trending_decay_new (0.95, 0);
+    for (int round = 0; round < 6; round++) {
+        /*  more clicked items each round: a few, then most of the catalog;
+            whole clicks at one time make equal sums                       */
+        uint32_t clicks = 5u << (2 * round);
+        for (uint32_t e = 0; e < clicks; e++)
+            ck_assert_int_eq (trending_decay_add_weight (d, rng (RAND_ITEMS), round * H,
+                                                         1.0 + rng (3)), 0);
+        r = trending_rank_build (st, d, round * H);
+        for (uint32_t i = 0; i < RAND_ITEMS; i++)
+            ck_assert (trending_rank_score (r, i)
+                       == (float) (trending_decay_raw (d, i) * trending_decay_factor (d, round * H)
+                                   + trending_static_prior (st, i)));
+        check_full_sort (c, r, name_of);
+        trending_rank_destroy (&r);
+    }
+    trending_decay_destroy (&d);
+    trending_static_destroy (&st);
+    hr_catalog_destroy (&c);
+}
+END_TEST
+
 int main (void)
 {
     Suite *s = suite_create ("trending_model");
@@ -214,6 +344,7 @@ int main (void)
     tcase_add_test (tc, cold_start_priors_then_clicks);
     tcase_add_test (tc, diverse_prefers_unclicked_categories);
     tcase_add_test (tc, empty_catalog);
+    tcase_add_test (tc, ranking_is_a_full_sort);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
