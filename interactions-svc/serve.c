@@ -36,7 +36,7 @@ inter_settings_defaults (inter_settings_t *s, const char *database_url, const ch
         .database_url = database_url, .redis_url = redis_url,
         .statement_timeout_ms = 5000, .redis_timeout_ms = 200,
         .cache_len = 200, .retention_days = 400, .partitions_ahead = 7,
-        .batch_max = INTER_BATCH_MAX, .committers = 2, .readers = 8,
+        .batch_max = INTER_BATCH_MAX, .committers = 1, .readers = 8,
     };
 }
 

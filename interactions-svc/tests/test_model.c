@@ -128,6 +128,22 @@ START_TEST (test_batch_max_bound)
 }
 END_TEST
 
+/*  Issue 16: one committer by default (the largest batches, the least
+    PostgreSQL CPU per POST), in the config table and in the settings the
+    tests and tools start from.                                             */
+START_TEST (test_one_committer_by_default)
+{
+    const hr_config_var_t *v = inter_config_vars;
+    while (v->name && strcmp (v->name, "HR_INTERACTIONS_COMMITTERS") != 0)
+        v++;
+    ck_assert_ptr_nonnull (v->name);
+    ck_assert_str_eq (v->defval, "1");
+    inter_settings_t s;
+    inter_settings_defaults (&s, "postgresql://x", "redis://x");
+    ck_assert_int_eq (s.committers, 1);
+}
+END_TEST
+
 START_TEST (test_foreign_item_ids)
 {
     char id[11];
@@ -151,6 +167,7 @@ main (void)
     tcase_add_test (tc, test_wire_round_trip);
     tcase_add_test (tc, test_foreign_item_ids);
     tcase_add_test (tc, test_batch_max_bound);
+    tcase_add_test (tc, test_one_committer_by_default);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
