@@ -56,6 +56,9 @@ s_thread (void *arg)
             s_nap_ms (EVENTS_BLOCK_MS);
             continue;
         }
+        //  Co-clicks may lag the stream by up to HR_EVENTS_GATHER_MS (a
+        //  user's own clicks reach /home through interactions-svc at once)
+        hr_events_reader_gather (reader, HR_EVENTS_GATHER_MS);
         int n = hr_events_read (reader, batch, EVENTS_BATCH, EVENTS_BLOCK_MS);
         if (n > 0)
             collab_stream_apply (self, batch, (uint32_t) n);

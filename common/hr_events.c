@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define HR_EVENTS_CONNECT_TIMEOUT_MS 1000
 //  Redis answers an XREAD BLOCK only when it ends: wait a bit longer
@@ -26,6 +27,7 @@ struct hr_events_reader {
     char last_id[64];
     uint64_t malformed;
     hr_counter_t *malformed_counter;
+    int gather_ms;              /* hr_events_reader_gather */
 };
 
 /*  The stream's one-letter event types.  */
@@ -205,15 +207,11 @@ s_parse_fields (const redisReply *fields, hr_event_t *ev)
     return have_u && have_t && (have_v || ev->type == HR_EVENT_ERASE) && have_ts;
 }
 
-int
-hr_events_read (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms)
+//  One XREAD of up to max entries after last_id, blocking up to block_ms
+//  (0: not at all).
+static int
+s_read_once (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms)
 {
-    assert (self);
-    assert (out || max <= 0);
-    if (max <= 0)
-        return 0;
-    if (strcmp (self->last_id, "$") == 0 && s_resolve_dollar (self) != 0)
-        return -1;
     char count[16], block[16];
     snprintf (count, sizeof count, "%d", max);
     redisReply *r;
@@ -266,6 +264,33 @@ hr_events_read (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms
     }
     freeReplyObject (r);
     return n;
+}
+
+void
+hr_events_reader_gather (hr_events_reader_t *self, int window_ms)
+{
+    assert (self);
+    self->gather_ms = window_ms > 0 ? window_ms : 0;
+}
+
+int
+hr_events_read (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms)
+{
+    assert (self);
+    assert (out || max <= 0);
+    if (max <= 0)
+        return 0;
+    if (strcmp (self->last_id, "$") == 0 && s_resolve_dollar (self) != 0)
+        return -1;
+    int n = s_read_once (self, out, max, block_ms);
+    if (n <= 0 || n >= max || self->gather_ms == 0)
+        return n;
+    //  The window: let the events of the next gather_ms pile up, then take
+    //  them in one read (a failure now keeps what was read: it is consumed)
+    struct timespec window = { self->gather_ms / 1000, (long) (self->gather_ms % 1000) * 1000000L };
+    nanosleep (&window, NULL);
+    int more = s_read_once (self, out + n, max - n, 0);
+    return more > 0 ? n + more : n;
 }
 
 /* ------------------------------------------------------------ erasure */

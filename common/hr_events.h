@@ -42,8 +42,19 @@ typedef struct hr_events_reader hr_events_reader_t;
 hr_events_reader_t *hr_events_reader_new (const char *redis_url, const char *from_id);
 void hr_events_reader_destroy (hr_events_reader_t **self_p);
 /*  Blocks up to block_ms; fills up to max events; returns count, -1 when
-    Redis is down (retry later).  */
+    Redis is down (retry later).  With a gather window (below), once the
+    first events have come it waits out the window and returns them with
+    whatever arrived meanwhile (up to max).  */
 int hr_events_read (hr_events_reader_t *self, hr_event_t *out, int max, int block_ms);
+
+/*  The gather window: a read that got fewer than max events waits
+    window_ms after them and takes what came meanwhile in the same read, so
+    a busy stream wakes the consumer about once per window instead of once
+    per event.  Events are applied up to window_ms later.  0 (the default)
+    = return as soon as anything came.  trending-svc and collab-svc read
+    with HR_EVENTS_GATHER_MS.                                              */
+void hr_events_reader_gather (hr_events_reader_t *self, int window_ms);
+#define HR_EVENTS_GATHER_MS 100
 
 /*  Extras (common-data): stream entries skipped as malformed so far (also
     the metric hr_events_malformed_total), and the id of the last entry

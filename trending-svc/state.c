@@ -174,6 +174,9 @@ s_event_loop (void *arg)
             reader = hr_events_reader_new (self->redis_url, "$");
             continue;
         }
+        //  Trending may lag the stream by up to HR_EVENTS_GATHER_MS: one
+        //  wake-up per window at load instead of one per event
+        hr_events_reader_gather (reader, HR_EVENTS_GATHER_MS);
         int n = hr_events_read (reader, evs, 256, 200);
         if (n < 0)
             s_nap ();

@@ -5,6 +5,7 @@
 #include "hr_test.h"
 
 #include <check.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,6 +181,83 @@ START_TEST (test_redis_down)
 }
 END_TEST
 
+//  The gather window (issue 16): a full read never waits for the window;
+//  a read with room waits it out and takes what came meanwhile; nothing is
+//  lost, repeated or reordered while a publisher runs beside the reads.
+typedef struct {
+    const char *user;
+    int n;
+} publisher_t;
+
+static void *
+s_publish (void *arg)
+{
+    publisher_t *p = arg;
+    hr_redis_t *redis = hr_redis_new (test_redis_url (), 1000);
+    for (int i = 0; i < p->n; i++) {
+        char value[16];
+        snprintf (value, sizeof value, "G%09d", i);
+        hr_event_t ev = s_event (p->user, HR_EVENT_CLICK, value, 1700000000000LL + i);
+        if (hr_events_publish (redis, &ev) != 0)
+            break;
+    }
+    hr_redis_destroy (&redis);
+    return NULL;
+}
+
+START_TEST (test_gather_window)
+{
+    hr_redis_t *redis = hr_redis_new (test_redis_url (), 1000);
+    const char *user = test_unique ("g");
+    hr_events_reader_t *reader = hr_events_reader_new (test_redis_url (), "$");
+    ck_assert_ptr_nonnull (reader);
+    hr_event_t none[4];
+    ck_assert_int_ge (hr_events_read (reader, none, 4, 0), 0);   // resolves "$" now
+    //  A day's window: a read that fills `max` returns without waiting it
+    //  out (the test's timeout would end the test otherwise)
+    hr_events_reader_gather (reader, 86400000);
+    for (int i = 0; i < 8; i++) {
+        char value[16];
+        snprintf (value, sizeof value, "F%09d", i);
+        hr_event_t ev = s_event (user, HR_EVENT_CLICK, value, 1700000000000LL + i);
+        ck_assert_int_eq (hr_events_publish (redis, &ev), 0);
+    }
+    hr_event_t got[8];
+    int n = 0;
+    while (n < 8) {
+        int k = hr_events_read (reader, got + n, 8 - n, 1000);
+        ck_assert_int_ge (k, 0);
+        n += k;
+    }
+    for (int i = 0; i < 8; i++) {
+        char value[16];
+        snprintf (value, sizeof value, "F%09d", i);
+        ck_assert_str_eq (got[i].value, value);
+    }
+    //  The real window, a publisher beside the reads: every event once, in order
+    hr_events_reader_gather (reader, HR_EVENTS_GATHER_MS);
+    publisher_t pub = { .user = user, .n = 300 };
+    pthread_t thread;
+    ck_assert_int_eq (pthread_create (&thread, NULL, s_publish, &pub), 0);
+    int next = 0;
+    while (next < pub.n) {
+        hr_event_t batch[64];
+        int k = hr_events_read (reader, batch, 64, 1000);
+        ck_assert_int_ge (k, 0);
+        for (int i = 0; i < k; i++) {
+            if (strcmp (batch[i].user_id, user) != 0)
+                continue;
+            char value[16];
+            snprintf (value, sizeof value, "G%09d", next++);
+            ck_assert_str_eq (batch[i].value, value);
+        }
+    }
+    pthread_join (thread, NULL);
+    hr_events_reader_destroy (&reader);
+    hr_redis_destroy (&redis);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -190,6 +268,7 @@ main (void)
     tcase_add_test (tc, test_malformed_entries_skipped);
     tcase_add_test (tc, test_erase_user);
     tcase_add_test (tc, test_redis_down);
+    tcase_add_test (tc, test_gather_window);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
