@@ -16,15 +16,21 @@
 #include "hr_worker.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
-#define RECV_POLL_MS 100        /* how soon a worker thread notices stop */
+/*  How soon a worker thread notices a change of the discovered brokers
+    (and stop, when no eventfd could be made); otherwise idle workers wait
+    on the stop eventfd without a timeout.                                 */
+#define RECV_POLL_MS 100
 #define ERRBUF_SIZE 512
 #define METHOD_LABELS_MAX 32    /* bounded label cardinality per service */
 #define METHOD_LABEL_LEN 32
@@ -46,6 +52,7 @@ struct hr_service {
     pthread_t ticker;
     bool ticking;
     atomic_bool stop;
+    int stop_fd;                /* eventfd written once by destroy: wakes idle workers */
     pthread_mutex_t tick_lock;
     pthread_cond_t tick_wake;
     /*  Metric handles by method label; looked up under a lock because the
@@ -408,13 +415,15 @@ worker_thread (void *arg)
         return NULL;
     }
     hr_writer_init (&sc->reply);
+    hr_worker_set_wake_fd (worker, self->stop_fd);
+    int wait_ms = self->discover || self->stop_fd < 0 ? RECV_POLL_MS : -1;
     /*  A request already handed to us is served even when stop is set
         meanwhile: the check comes before each wait, never after it.       */
     while (!atomic_load (&self->stop)) {
         if (self->discover && hr_discover_get (self->discover, &generation, &brokers) == 1)
             hr_worker_set_brokers (worker, brokers);
         hr_work_t work;
-        int rc = hr_worker_recv (worker, &work, RECV_POLL_MS);
+        int rc = hr_worker_recv (worker, &work, wait_ms);
         if (rc == 1)
             serve_one (self, worker, &work, sc);
         else if (rc < 0)
@@ -465,6 +474,10 @@ hr_service_new (const hr_service_def_t *def, void *state, const char *broker_end
         return NULL;
     self->def = def;
     self->state = state;
+    self->stop_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (self->stop_fd < 0)
+        hr_warn ("service %s: no eventfd (%s); idle workers poll for stop", def->name,
+                 strerror (errno));
     self->endpoint = strdup (broker_endpoint);
     self->threads = (pthread_t *) calloc ((size_t) threads, sizeof (pthread_t));
     pthread_mutex_init (&self->metrics_lock, NULL);
@@ -514,6 +527,11 @@ hr_service_destroy (hr_service_t **self_p)
     if (!self)
         return;
     atomic_store (&self->stop, true);
+    if (self->stop_fd >= 0) {
+        uint64_t one = 1;
+        if (write (self->stop_fd, &one, sizeof one) != sizeof one)
+            hr_warn ("service %s: stop eventfd: %s", self->def->name, strerror (errno));
+    }
     pthread_mutex_lock (&self->tick_lock);
     pthread_cond_broadcast (&self->tick_wake);
     pthread_mutex_unlock (&self->tick_lock);
@@ -522,6 +540,8 @@ hr_service_destroy (hr_service_t **self_p)
     if (self->ticking)
         pthread_join (self->ticker, NULL);
     hr_discover_destroy (&self->discover);
+    if (self->stop_fd >= 0)
+        close (self->stop_fd);
     pthread_cond_destroy (&self->tick_wake);
     pthread_mutex_destroy (&self->tick_lock);
     pthread_mutex_destroy (&self->metrics_lock);

@@ -16,6 +16,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
+/*  One wait of zmq_poll at most (its timeout is converted to int inside). */
+#define HR_WORKER_WAIT_MAX_MS 86400000L
 #define REQUEST_FRAMES 6        /* [HRW1][REQUEST][cid][u64 id][i64 deadline][body] */
 #define DISCONNECT_LINGER_MS 200
 
@@ -52,6 +54,7 @@ struct hr_worker {
     bool holding;               /* a request is waiting for hr_worker_reply */
     link_t *from;               /* ... and the link it came on */
     uint64_t request_id;
+    int wake_fd;                /* readable = return from recv; -1 = none */
 };
 
 
@@ -213,6 +216,7 @@ hr_worker_new (const char *broker_endpoints, const char *service)
     if (!self)
         return NULL;
     memcpy (self->service, service, service_len + 1);
+    self->wake_fd = -1;
     self->ivl = atomic_load (&s_heartbeat_ms);
     int added = add_links (self, broker_endpoints);
     if (added == 0)
@@ -414,6 +418,13 @@ tend_links (hr_worker_t *self, int64_t now, bool reconnect)
     return due;
 }
 
+void
+hr_worker_set_wake_fd (hr_worker_t *self, int fd)
+{
+    assert (self);
+    self->wake_fd = fd;
+}
+
 int
 hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms)
 {
@@ -426,11 +437,11 @@ hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms)
     }
     release_request (self);
     int64_t now = zclock_mono ();
-    int64_t end = now + timeout_ms;
+    int64_t end = timeout_ms < 0 ? INT64_MAX : now + timeout_ms;
     /*  The first poll does not wait: what the brokers sent while we were
         busy is read before any of them is judged silent.                  */
     int64_t due = now;
-    zmq_pollitem_t items[HR_WORKER_BROKERS_MAX];
+    zmq_pollitem_t items[HR_WORKER_BROKERS_MAX + 1];
     int index[HR_WORKER_BROKERS_MAX];
     while (true) {
         int nitems = 0;
@@ -439,12 +450,17 @@ hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms)
                 items[nitems] = (zmq_pollitem_t) { self->links[i].s, 0, ZMQ_POLLIN, 0 };
                 index[nitems++] = i;
             }
+        int npoll = nitems;
+        if (self->wake_fd >= 0)
+            items[npoll++] = (zmq_pollitem_t) { NULL, self->wake_fd, ZMQ_POLLIN, 0 };
         int64_t until = end < due ? end : due;
         long wait = until > now ? (long) (until - now) : 0;
-        int rc = nitems ? zmq_poll (items, nitems, wait) : 0;
+        if (wait > HR_WORKER_WAIT_MAX_MS)
+            wait = HR_WORKER_WAIT_MAX_MS;   /* the loop waits again */
+        int rc = npoll ? zmq_poll (items, npoll, wait) : 0;
         if (rc < 0)
             return -1;    /* EINTR (a signal) or ETERM */
-        if (nitems == 0 && wait > 0)
+        if (npoll == 0 && wait > 0)
             zclock_sleep ((int) wait);
         if (rc > 0 && read_links (self, items, index, nitems, work) == 1) {
             /*  Busy with one broker's work, we still owe the others our
@@ -452,6 +468,8 @@ hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms)
             tend_links (self, zclock_mono (), false);
             return 1;
         }
+        if (rc > 0 && npoll > nitems && (items[nitems].revents & ZMQ_POLLIN))
+            return 0;     /* woken: the caller has something else to do */
         now = zclock_mono ();
         due = tend_links (self, now, true);
         if (now >= end)

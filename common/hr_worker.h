@@ -42,11 +42,17 @@ int hr_worker_brokers (hr_worker_t *self);
     discovers change (hr_discover.h).                                      */
 int hr_worker_set_brokers (hr_worker_t *self, const char *broker_endpoints);
 
-/*  Waits up to timeout_ms for a request.  Returns 1 with *work filled,
-    0 on timeout (heartbeats are handled inside), -1 when interrupted.
-    Requests whose deadline has already passed are dropped here, never
-    returned.  */
+/*  Waits up to timeout_ms (< 0: no limit) for a request.  Returns 1 with
+    *work filled, 0 on timeout or when the wake fd is readable (heartbeats
+    are handled inside), -1 when interrupted.  Requests whose deadline has
+    already passed are dropped here, never returned.  */
 int hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms);
+/*  A file descriptor (an eventfd or the read end of a pipe, owned by the
+    caller; -1 = none) that ends hr_worker_recv's wait when it becomes
+    readable; nothing is read from it, so one write wakes every worker
+    sharing it, for good.  hr_service makes its stop one: idle workers
+    wait without a timeout instead of polling for stop.                     */
+void hr_worker_set_wake_fd (hr_worker_t *self, int fd);
 /*  Answers the request last returned by hr_worker_recv.  0 / -1.  */
 int hr_worker_reply (hr_worker_t *self, uint8_t status, const void *body, size_t len);
 
