@@ -250,7 +250,7 @@ home_trending (home_t *h, const gw_call_t *c, const hr_catalog_t *cat, int64_t c
     }
     gw_sections_count (kept, false);
     gw_buf_t b;
-    gw_buf_init (&b, pool, 1024 + (size_t) h->limit * 3 * 420);
+    gw_buf_init (&b, pool, 1024 + (size_t) h->limit * (2 + home->ncategories) * 420);
     gw_sections_render (&b, cat, home, h->limit);
     e = gw_sections_put (kept, catalog_version, h->limit, p.fingerprint, head.base, head.len, b.data, b.len,
                          pool);
@@ -274,7 +274,7 @@ home_render (gw_fanout_t *f, void *arg)
     if (c && !(have_home = home_trending (h, c, cat, catalog_version, &home, &sections)))
         h->degraded |= 1u << GW_SVC_TRENDING;
     gw_buf_t b;
-    gw_buf_init (&b, pool, 2048 + (size_t) h->limit * 5 * 420);
+    gw_buf_init (&b, pool, 2048 + (size_t) h->limit * 2 * 420);    /* personalized + picks */
     gw_buf_puts (&b, "{\"personalized\":");
     uint32_t personalized = 0;
     if (h->hist.n > 0)
@@ -286,10 +286,12 @@ home_render (gw_fanout_t *f, void *arg)
         return;
     }
     static const gw_list_t none = { NULL, 0 };
-    if (have_home)
-        gw_buf_put (&b, sections.base, sections.len);
-    else
+    if (!have_home)
         gw_sections_render (&b, cat, NULL, h->limit);
+    /*  The page is sent in three pieces: what is the user's, the sections
+        as held (~50 KB at the default limit, never copied per request;
+        gw_sections.h), then the user's diverse picks.                     */
+    size_t personal = b.len;
     gw_buf_puts (&b, ",\"diverse_picks\":");
     gw_render_list (&b, cat, have_home ? &home.diverse : &none, h->limit);
     gw_render_degraded (&b, h->degraded);
@@ -297,7 +299,10 @@ home_render (gw_fanout_t *f, void *arg)
     const char *cached = h->hist.n > 0 ? gw_home_user_cache_state (&h->user_lists) : NULL;
     if (cached)                 /* hit: no for_user call was needed */
         gw_add_header (r, "x-cache", cached);
-    gw_send_json (r, 200, &b);
+    const h2o_iovec_t parts[3] = {
+        h2o_iovec_init (b.data, personal), sections, h2o_iovec_init (b.data + personal, b.len - personal),
+    };
+    gw_send_json_parts (r, 200, parts, 3);
 }
 
 static void
