@@ -346,6 +346,28 @@ hr_proto_home_req_get (hr_reader_t *args, hr_proto_home_req_t *req)
 }
 
 void
+hr_proto_home_picks_req_put (hr_writer_t *w, uint32_t limit, uint64_t seed, uint64_t held,
+                             const void *history, size_t history_len)
+{
+    s_method (w, HR_M_HOME_PICKS);
+    hr_put_u32 (w, limit);
+    hr_put_u64 (w, seed);
+    hr_put_u64 (w, held);
+    hr_put_bytes (w, history, history_len);
+}
+
+int
+hr_proto_home_picks_req_get (hr_reader_t *args, hr_proto_home_picks_req_t *req)
+{
+    req->limit = hr_get_u32 (args);
+    req->seed = hr_get_u64 (args);
+    req->held = hr_get_u64 (args);
+    if (hr_proto_history_get (args, &req->history) != 0)
+        return -1;
+    return s_done (args);
+}
+
+void
 hr_proto_trending_put (hr_writer_t *w, uint32_t limit)
 {
     s_method (w, HR_M_TRENDING);
@@ -401,8 +423,9 @@ hr_proto_two_lists_decode (const void *body, size_t len, hr_proto_list_t *first,
     return -1;
 }
 
-void
-hr_proto_home_put (hr_writer_t *w, const hr_proto_home_t *home)
+/*  A home reply's first part: trending, best_value, top categories.      */
+static void
+s_home_head_put (hr_writer_t *w, const hr_proto_home_t *home)
 {
     hr_put_scored_list (w, home->trending.items, home->trending.n);
     hr_put_scored_list (w, home->best_value.items, home->best_value.n);
@@ -411,6 +434,12 @@ hr_proto_home_put (hr_writer_t *w, const hr_proto_home_t *home)
         hr_put_str (w, home->categories[i].name, home->categories[i].len);
         hr_put_scored_list (w, home->categories[i].list.items, home->categories[i].list.n);
     }
+}
+
+void
+hr_proto_home_put (hr_writer_t *w, const hr_proto_home_t *home)
+{
+    s_home_head_put (w, home);
     hr_put_scored_list (w, home->diverse.items, home->diverse.n);
 }
 
@@ -492,6 +521,83 @@ fail:
     return -1;
 }
 
+uint64_t
+hr_proto_home_fingerprint (const void *head, size_t len)
+{
+    /*  8 bytes a step, multiply and fold (the bytes come from a service,
+        not from a client: no keyed hash needed), then the length.        */
+    const unsigned char *p = head;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+    for (; len >= 8; len -= 8, p += 8) {
+        uint64_t v;
+        memcpy (&v, p, 8);
+        h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+        h ^= h >> 31;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++)
+        v |= (uint64_t) p[i] << (8 * i);
+    h = (h ^ v) * 0x94D049BB133111EBull;
+    h ^= h >> 29;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+size_t
+hr_proto_home_picks_begin (hr_writer_t *w)
+{
+    size_t at = w->len;
+    hr_put_u8 (w, 1);
+    hr_put_u64 (w, 0);
+    return at;
+}
+
+void
+hr_proto_home_picks_mark (hr_writer_t *w, size_t at, bool full, uint64_t fingerprint)
+{
+    if (w->oom || at + HR_PROTO_HOME_PICKS_PREFIX > w->len)
+        return;
+    w->data[at] = full ? 1 : 0;
+    hr_le64_put (w->data + at + 1, fingerprint);
+}
+
+void
+hr_proto_home_picks_put (hr_writer_t *w, bool full, uint64_t fingerprint, const hr_proto_home_t *home)
+{
+    size_t at = hr_proto_home_picks_begin (w);
+    if (full) {
+        size_t head = w->len;
+        s_home_head_put (w, home);
+        if (!fingerprint && !w->oom)
+            fingerprint = hr_proto_home_fingerprint (w->data + head, w->len - head);
+    }
+    hr_proto_home_picks_mark (w, at, full, fingerprint);
+    hr_put_scored_list (w, home->diverse.items, home->diverse.n);
+}
+
+int
+hr_proto_home_picks_split (const void *body, size_t len, hr_proto_home_picks_t *out)
+{
+    memset (out, 0, sizeof *out);
+    if (len < HR_PROTO_HOME_PICKS_PREFIX)
+        return -1;
+    const unsigned char *b = body;
+    if (b[0] > 1)
+        return -1;
+    out->full = b[0] == 1;
+    out->fingerprint = hr_le64_get (b + 1);
+    out->head = out->picks = HR_PROTO_HOME_PICKS_PREFIX;
+    if (out->full) {
+        size_t at;
+        if (hr_proto_home_split (b + out->head, len - out->head, &at) != 0)
+            return -1;
+        out->head_len = at;
+        out->picks = out->head + at;
+    }
+    return 0;
+}
+
 int
 hr_proto_analyze_reply_decode (const void *body, size_t len, const char **json, size_t *json_len)
 {
@@ -540,6 +646,7 @@ hr_proto_req_get (hr_proto_req_kind_t kind, hr_reader_t *args, hr_proto_req_t *r
         [HR_REQ_ANALYZE] = "str query", [HR_REQ_HOME] = "u32 limit, u64 seed, history",
         [HR_REQ_TRENDING] = "u32 limit", [HR_REQ_HISTORY] = "str user_id, u32 days, u32 limit",
         [HR_REQ_ERASE] = "str user_id",
+        [HR_REQ_HOME_PICKS] = "u32 limit, u64 seed, u64 held, history",
     };
     int rc = 0;
     req->args = args;
@@ -553,6 +660,7 @@ hr_proto_req_get (hr_proto_req_kind_t kind, hr_reader_t *args, hr_proto_req_t *r
     case HR_REQ_TRENDING: rc = hr_proto_trending_get (args, &req->limit); break;
     case HR_REQ_HISTORY: rc = hr_proto_history_req_get (args, &req->history); break;
     case HR_REQ_ERASE: rc = hr_proto_erase_get (args, &req->user.id, &req->user.len); break;
+    case HR_REQ_HOME_PICKS: rc = hr_proto_home_picks_req_get (args, &req->home_picks); break;
     default: rc = -1;
     }
     if (rc != 0 && expected)

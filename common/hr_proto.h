@@ -59,6 +59,7 @@ extern const char *const hr_proto_models[HR_MODEL_COUNT + 1];
 #define HR_M_FOR_PRODUCT "for_product"  /* rules */
 #define HR_M_HOME        "home"         /* trending */
 #define HR_M_TRENDING    "trending"     /* trending */
+#define HR_M_HOME_PICKS  "home_picks"   /* trending */
 
 /*  True when the method read from a request is `name`.                    */
 bool hr_proto_method_is (const char *method, size_t len, const char *name);
@@ -259,6 +260,20 @@ void hr_proto_home_req_put (hr_writer_t *w, uint32_t limit, uint64_t seed,
                             const void *history, size_t history_len);
 int hr_proto_home_req_get (hr_reader_t *args, hr_proto_home_req_t *req);
 
+/*  trending home_picks: u32 limit, u64 seed, u64 held, history ->
+    hr_proto_home_picks_t.  `held` is the fingerprint of the first part of
+    a home reply (trending, best_value, top categories) the caller holds
+    already (0: none); the reply carries that part only when it differs.   */
+typedef struct {
+    uint32_t limit;
+    uint64_t seed;
+    uint64_t held;
+    hr_proto_history_t history;
+} hr_proto_home_picks_req_t;
+void hr_proto_home_picks_req_put (hr_writer_t *w, uint32_t limit, uint64_t seed, uint64_t held,
+                                  const void *history, size_t history_len);
+int hr_proto_home_picks_req_get (hr_reader_t *args, hr_proto_home_picks_req_t *req);
+
 /*  trending trending: u32 limit -> scored list.                           */
 void hr_proto_trending_put (hr_writer_t *w, uint32_t limit);
 int hr_proto_trending_get (hr_reader_t *args, uint32_t *limit);
@@ -303,6 +318,33 @@ int hr_proto_home_decode (const void *body, size_t len, hr_proto_home_t *out);
 int hr_proto_home_split (const void *body, size_t len, size_t *at);
 void hr_proto_home_free (hr_proto_home_t *home);
 
+/*  trending home_picks: u8 full, u64 fingerprint, then when full the first
+    part of a home reply (trending, best_value, u32 k × (str, list)), then
+    the scored list diverse_picks.  `fingerprint` names the first part of
+    the ranking that answered (hr_proto_home_fingerprint of its bytes);
+    full = 0 only when it equals the request's `held`: the caller's copy is
+    that part.  So a full reply after its 9 bytes is a `home` reply.        */
+#define HR_PROTO_HOME_PICKS_PREFIX 9
+/*  Never 0 (0 = "none held").                                             */
+uint64_t hr_proto_home_fingerprint (const void *head, size_t len);
+/*  The writer side: begin writes the prefix to patch; the service writes
+    the first part when full, then mark patches the prefix, then the picks. */
+size_t hr_proto_home_picks_begin (hr_writer_t *w);
+void hr_proto_home_picks_mark (hr_writer_t *w, size_t at, bool full, uint64_t fingerprint);
+/*  A whole reply (tests, round trips): with full, home's first part.     */
+void hr_proto_home_picks_put (hr_writer_t *w, bool full, uint64_t fingerprint,
+                              const hr_proto_home_t *home);
+/*  Where the parts of a reply are (offsets into the body); the picks are
+    read with hr_proto_list_decode from `picks` to the end, a full reply's
+    whole home part with hr_proto_home_decode from `head`.  0 / -1.        */
+typedef struct {
+    bool full;
+    uint64_t fingerprint;
+    size_t head, head_len;      /* head_len 0 when not full */
+    size_t picks;
+} hr_proto_home_picks_t;
+int hr_proto_home_picks_split (const void *body, size_t len, hr_proto_home_picks_t *out);
+
 /*  content analyze: str json.  */
 int hr_proto_analyze_reply_decode (const void *body, size_t len, const char **json,
                                    size_t *json_len);
@@ -335,6 +377,7 @@ typedef enum {
     HR_REQ_TRENDING,            /* .limit */
     HR_REQ_HISTORY,             /* .history */
     HR_REQ_ERASE,               /* .user */
+    HR_REQ_HOME_PICKS,          /* .home_picks */
 } hr_proto_req_kind_t;
 
 typedef struct {
@@ -344,6 +387,7 @@ typedef struct {
         hr_proto_product_req_t product;
         hr_proto_query_req_t query;
         hr_proto_home_req_t home;
+        hr_proto_home_picks_req_t home_picks;
         hr_proto_history_req_t history;
         uint32_t limit;
         struct {

@@ -203,21 +203,35 @@ s_utf8_prefix (const char *s, size_t n, size_t max)
     return cut;
 }
 
+//  One item: id, f32, u8, str source, written into one reservation (every
+//  list of every reply is written item by item: five small appends with
+//  their checks each were most of the encoding's instructions).
 void
 hr_put_scored_item (hr_writer_t *w, const char *id10, float score,
                     uint8_t strategy, const char *source, size_t source_len)
 {
     assert (w && id10);
-    char id[HR_PRODUCT_ID_LEN] = { 0 };
-    memcpy (id, id10, strnlen (id10, HR_PRODUCT_ID_LEN));
-    hr_put_bytes (w, id, HR_PRODUCT_ID_LEN);
-    hr_put_f32 (w, score);
-    hr_put_u8 (w, strategy);
     if (!source)
         source_len = 0;
     //  readers keep sources in HR_SOURCE_MAX bytes: never send more
     source_len = s_utf8_prefix (source, source_len, HR_SOURCE_MAX - 1);
-    hr_put_str (w, source, source_len);
+    if (!s_reserve (w, HR_SCORED_MIN_WIRE + source_len))
+        return;
+    unsigned char *b = w->data + w->len;
+    size_t idlen = strnlen (id10, HR_PRODUCT_ID_LEN);
+    memcpy (b, id10, idlen);
+    memset (b + idlen, 0, HR_PRODUCT_ID_LEN - idlen);
+    b += HR_PRODUCT_ID_LEN;
+    uint32_t bits;
+    memcpy (&bits, &score, sizeof bits);
+    for (int i = 0; i < 4; i++)
+        *b++ = (unsigned char) (bits >> (8 * i));
+    *b++ = strategy;
+    for (int i = 0; i < 4; i++)
+        *b++ = (unsigned char) ((uint32_t) source_len >> (8 * i));
+    if (source_len)
+        memcpy (b, source, source_len);
+    w->len += HR_SCORED_MIN_WIRE + source_len;
 }
 
 void

@@ -1,6 +1,6 @@
 /*  fuzz_replies — service replies through hr_proto's decoders, the ones
     the gateway (gw_proto.c), the CLI and the tests use: one list, two
-    lists, the trending home reply, a history (views and owned copies), the
+    lists, the trending home and home_picks replies, a history (views and owned copies), the
     analyze reply.  The first byte picks the decoder; the rest is the body.
     Invariants: every decoded item has a valid product id and a finite
     score; history events are clicks or searches whose value lies inside
@@ -47,6 +47,32 @@ s_home (const uint8_t *body, size_t len)
     hr_proto_home_free (&again);
     hr_writer_free (&w);
     hr_proto_home_free (&h);
+}
+
+/*  home_picks: split, then the picks (and a full reply's home part) decode;
+    a full reply's home part decodes only when its picks do, and its
+    fingerprint is never 0 when recomputed.                                */
+static void
+s_home_picks (const uint8_t *body, size_t len)
+{
+    hr_proto_home_picks_t p;
+    if (hr_proto_home_picks_split (body, len, &p) != 0)
+        return;
+    FUZZ_CHECK (p.picks <= len && p.head + p.head_len == p.picks);
+    FUZZ_CHECK (p.full || p.head_len == 0);
+    hr_proto_list_t picks;
+    int picks_ok = hr_proto_list_decode (body + p.picks, len - p.picks, &picks);
+    if (picks_ok == 0)
+        s_check_list (&picks);
+    hr_proto_list_free (&picks);
+    if (p.full) {
+        hr_proto_home_t h;
+        /*  the split only walks the first part; the decoder also checks
+            its ids: a full reply that decodes has picks that decode      */
+        FUZZ_CHECK (hr_proto_home_decode (body + p.head, len - p.head, &h) != 0 || picks_ok == 0);
+        hr_proto_home_free (&h);
+        FUZZ_CHECK (hr_proto_home_fingerprint (body + p.head, p.head_len) != 0);
+    }
 }
 
 static void
@@ -102,8 +128,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         hr_proto_list_free (&b);
         break;
     }
-    case 2:
+    case 2:                     /* trending's home, then home_picks on the same bytes */
         s_home (body, len);
+        s_home_picks (body, len);
         break;
     case 3:
         s_history (body, len);

@@ -2,7 +2,7 @@
     content-svc's whole handler (content_handle: similar, search, for_user,
     analyze) over a state built from the real catalog sample without any
     database, and every request decoder of hr_proto (record, history,
-    product, search, analyze, for_user, home, trending, erase).
+    product, search, analyze, for_user, home, home_picks, trending, erase).
     The first byte picks the method; the rest is its argument bytes.
     Invariants: an OK reply of a list method is a well-formed scored list;
     an error reply carries a message; a decoded request re-encodes to the
@@ -102,10 +102,18 @@ s_decoders (uint8_t pick, const uint8_t *args, size_t len)
         }
         break;
     }
-    case 6: {
+    case 6: {                   /* trending's home, then home_picks on the same bytes */
         hr_proto_home_req_t q;
         if (hr_proto_home_req_get (&r, &q) == 0) {
             hr_proto_home_req_put (&w, q.limit, q.seed, q.history.raw, q.history.raw_len);
+            s_same_args (&w, args, len);
+        }
+        hr_proto_home_picks_req_t pq;
+        hr_reader_init (&r, args, len);
+        if (hr_proto_home_picks_req_get (&r, &pq) == 0) {
+            FUZZ_CHECK (pq.history.n <= HR_HISTORY_MAX);
+            hr_proto_home_picks_req_put (&w, pq.limit, pq.seed, pq.held, pq.history.raw,
+                                         pq.history.raw_len);
             s_same_args (&w, args, len);
         }
         break;

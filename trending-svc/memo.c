@@ -3,11 +3,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hr_proto.h"
 
 typedef struct {
     uint32_t key;
     unsigned char *data;        /* malloc'd; NULL: free entry */
     size_t len;
+    uint64_t fingerprint;
 } entry_t;
 
 struct trending_memo {
@@ -39,7 +41,7 @@ trending_memo_destroy (trending_memo_t **self_p)
 }
 
 bool
-trending_memo_get (trending_memo_t *self, uint32_t key, hr_writer_t *w)
+trending_memo_get (trending_memo_t *self, uint32_t key, hr_writer_t *w, uint64_t *fingerprint)
 {
     if (!self)
         return false;
@@ -48,20 +50,39 @@ trending_memo_get (trending_memo_t *self, uint32_t key, hr_writer_t *w)
     for (int i = 0; i < TRENDING_MEMO_KEYS && !found; i++)
         if (self->e[i].data && self->e[i].key == key) {
             hr_put_bytes (w, self->e[i].data, self->e[i].len);
+            if (fingerprint)
+                *fingerprint = self->e[i].fingerprint;
             found = true;
         }
     pthread_mutex_unlock (&self->lock);
     return found;
 }
 
-void
-trending_memo_put (trending_memo_t *self, uint32_t key, const void *data, size_t len)
+bool
+trending_memo_fingerprint (trending_memo_t *self, uint32_t key, uint64_t *fingerprint)
 {
     if (!self)
-        return;
+        return false;
+    bool found = false;
+    pthread_mutex_lock (&self->lock);
+    for (int i = 0; i < TRENDING_MEMO_KEYS && !found; i++)
+        if (self->e[i].data && self->e[i].key == key) {
+            *fingerprint = self->e[i].fingerprint;
+            found = true;
+        }
+    pthread_mutex_unlock (&self->lock);
+    return found;
+}
+
+uint64_t
+trending_memo_put (trending_memo_t *self, uint32_t key, const void *data, size_t len)
+{
+    uint64_t fingerprint = hr_proto_home_fingerprint (data, len);
+    if (!self)
+        return fingerprint;
     unsigned char *copy = malloc (len ? len : 1);
     if (!copy)
-        return;
+        return fingerprint;
     memcpy (copy, data, len);
     pthread_mutex_lock (&self->lock);
     int at = -1;
@@ -69,7 +90,7 @@ trending_memo_put (trending_memo_t *self, uint32_t key, const void *data, size_t
         if (self->e[i].data && self->e[i].key == key) {     /* another thread was first */
             pthread_mutex_unlock (&self->lock);
             free (copy);
-            return;
+            return fingerprint;
         }
         if (!self->e[i].data && at < 0)
             at = i;
@@ -78,6 +99,7 @@ trending_memo_put (trending_memo_t *self, uint32_t key, const void *data, size_t
         at = (int) (self->next++ % TRENDING_MEMO_KEYS);
         free (self->e[at].data);
     }
-    self->e[at] = (entry_t) { key, copy, len };
+    self->e[at] = (entry_t) { key, copy, len, fingerprint };
     pthread_mutex_unlock (&self->lock);
+    return fingerprint;
 }

@@ -14,6 +14,11 @@
                                 the item's main category; categories the
                                 history clicked least, randomised by seed,
                                 never an item of the history)
+      home_picks  u32 limit, u64 seed, u64 held, history
+                -> u8 full, u64 fingerprint, [home's first three parts when
+                   full], scored list diverse_picks: full = 0 when `held` is
+                   the fingerprint of this ranking's first parts for this
+                   limit (memo.h), i.e. the caller holds them rendered
       trending  u32 limit
                 -> scored list  (the global ranking; limit up to
                    HR_TRENDING_LIMIT_MAX, e.g. the search fallback)

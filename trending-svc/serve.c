@@ -98,7 +98,7 @@ s_put_home (const trending_state_t *self, const trending_view_t *v, uint32_t lim
 {
     const hr_catalog_t *cat = v->catalog;
     size_t head = reply->len;
-    if (!trending_memo_get (v->memo, limit, reply)) {
+    if (!trending_memo_get (v->memo, limit, reply, NULL)) {
         s_put_home_head (self, v, limit, reply);
         if (!reply->oom)
             trending_memo_put (v->memo, limit, reply->data + head, reply->len - head);
@@ -139,8 +139,63 @@ s_home (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *re
     return rc;
 }
 
+/*  home_picks: home's reply without its first part when the caller holds
+    that part already (req->held = its fingerprint, memo.h): then only the
+    user's diverse picks are encoded and sent.                             */
+static void
+s_put_home_picks (const trending_state_t *self, const trending_view_t *v, uint32_t limit,
+                  uint64_t held, uint32_t npicks, const uint32_t *picks, hr_writer_t *reply)
+{
+    size_t at = hr_proto_home_picks_begin (reply);
+    uint64_t fingerprint = 0;
+    bool full = !(held && trending_memo_fingerprint (v->memo, limit, &fingerprint) && fingerprint == held);
+    if (full) {
+        size_t head = reply->len;
+        if (!trending_memo_get (v->memo, limit, reply, &fingerprint)) {
+            s_put_home_head (self, v, limit, reply);
+            if (!reply->oom)
+                fingerprint = trending_memo_put (v->memo, limit, reply->data + head, reply->len - head);
+        }
+    }
+    hr_proto_home_picks_mark (reply, at, full, fingerprint);
+    size_t begin = hr_scored_list_begin (reply);
+    for (uint32_t i = 0; i < npicks; i++) {
+        const hr_product_t *p = hr_catalog_at (v->catalog, picks[i]);
+        hr_put_scored_item (reply, p->id, 1.0f - (float) i / (float) (npicks + 1), HR_STRAT_DIVERSE,
+                            p->main_category, strlen (p->main_category));
+    }
+    hr_scored_list_end (reply, begin, npicks);
+}
+
+static int
+s_home_picks (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
+              hr_call_t *call)
+{
+    const trending_state_t *self = state;
+    trending_view_t v;
+    trending_view_of (model, &v);
+    const hr_proto_home_picks_req_t *req = &r->home_picks;
+    uint32_t limit = req->limit < HR_TRENDING_HOME_LIMIT_MAX ? req->limit : HR_TRENDING_HOME_LIMIT_MAX;
+    uint32_t *picks = malloc (((size_t) limit + 1) * sizeof *picks);
+    uint32_t *hist_idx = malloc (((size_t) req->history.n + 1) * sizeof *hist_idx);
+    uint16_t *hist_cat = malloc (((size_t) req->history.n + 1) * sizeof *hist_cat);
+    int rc = HR_OK;
+    if (picks && hist_idx && hist_cat) {
+        uint32_t nh = s_history_items (v.catalog, &req->history, hist_idx, hist_cat);
+        uint32_t np = trending_diverse (v.rank, v.st, hist_cat, nh, hist_idx, nh, limit, req->seed, picks);
+        s_put_home_picks (self, &v, limit, req->held, np, picks, reply);
+    }
+    if (!picks || !hist_idx || !hist_cat || reply->oom)
+        rc = hr_service_error (call, HR_INTERNAL, "home_picks: out of memory");
+    free (picks);
+    free (hist_idx);
+    free (hist_cat);
+    return rc;
+}
+
 static const hr_method_t s_methods[] = {
     { HR_M_HOME, HR_REQ_HOME, s_home },
+    { HR_M_HOME_PICKS, HR_REQ_HOME_PICKS, s_home_picks },
     { HR_M_TRENDING, HR_REQ_TRENDING, s_trending },
     { NULL, HR_REQ_RAW, NULL },
 };

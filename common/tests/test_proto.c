@@ -323,6 +323,68 @@ START_TEST (test_home_reply)
 }
 END_TEST
 
+/*  home_picks: the request round trip; a full reply is the prefix then a
+    `home` reply; one without the first part is the prefix then the picks;
+    the fingerprint is the first part's and never 0.                       */
+START_TEST (test_home_picks)
+{
+    hr_writer_t hist, w;
+    hr_writer_init (&hist);
+    hr_writer_init (&w);
+    hr_proto_history_put (&hist, s_events, 3);
+    hr_reader_t r;
+    hr_proto_home_picks_req_put (&w, 24, 0xFEEDull, 0xABCDEF0123456789ull, hist.data, hist.len);
+    s_method (&r, &w, HR_M_HOME_PICKS);
+    hr_proto_home_picks_req_t q;
+    ck_assert_int_eq (hr_proto_home_picks_req_get (&r, &q), 0);
+    ck_assert_uint_eq (q.limit, 24);
+    ck_assert (q.seed == 0xFEEDull && q.held == 0xABCDEF0123456789ull);
+    ck_assert_uint_eq (q.history.n, 3);
+    hr_proto_home_picks_req_put (&w, 24, 1, 2, hist.data, hist.len - 1);
+    s_method (&r, &w, HR_M_HOME_PICKS);
+    ck_assert_int_eq (hr_proto_home_picks_req_get (&r, &q), -1);
+
+    hr_scored_t t[2] = { s_item ("B0ABCDEFGH", 3, HR_STRAT_TRENDING, ""),
+                         s_item ("B01234567X", 2, HR_STRAT_TRENDING, "") };
+    hr_scored_t d[1] = { s_item ("B0ZZZZZZZZ", 1, HR_STRAT_DIVERSE, "Shoes") };
+    hr_proto_category_t cats[1] = { { "Shoes", 5, { t, 2 } } };
+    hr_proto_home_t in = { .trending = { t, 2 }, .best_value = { t + 1, 1 }, .diverse = { d, 1 },
+                           .categories = cats, .ncategories = 1 };
+    hr_writer_t home;
+    hr_writer_init (&home);
+    hr_proto_home_put (&home, &in);
+    size_t at;
+    ck_assert_int_eq (hr_proto_home_split (home.data, home.len, &at), 0);
+    uint64_t fp = hr_proto_home_fingerprint (home.data, at);
+    ck_assert (fp != 0 && fp != hr_proto_home_fingerprint (home.data, at - 1));
+
+    hr_writer_reset (&w);
+    hr_proto_home_picks_put (&w, true, 0, &in);
+    hr_proto_home_picks_t p;
+    ck_assert_int_eq (hr_proto_home_picks_split (w.data, w.len, &p), 0);
+    ck_assert (p.full && p.fingerprint == fp);
+    ck_assert_uint_eq (p.head, HR_PROTO_HOME_PICKS_PREFIX);
+    ck_assert_uint_eq (p.head_len, at);
+    ck_assert_uint_eq (w.len - HR_PROTO_HOME_PICKS_PREFIX, home.len);
+    ck_assert (!memcmp (w.data + HR_PROTO_HOME_PICKS_PREFIX, home.data, home.len));
+    for (size_t cut = 0; cut < p.picks; cut++)
+        ck_assert_int_eq (hr_proto_home_picks_split (w.data, cut, &p), -1);
+
+    hr_writer_reset (&w);
+    hr_proto_home_picks_put (&w, false, fp, &in);
+    ck_assert_int_eq (hr_proto_home_picks_split (w.data, w.len, &p), 0);
+    ck_assert (!p.full && p.fingerprint == fp && p.head_len == 0);
+    ck_assert_uint_eq (p.picks, HR_PROTO_HOME_PICKS_PREFIX);
+    ck_assert_uint_eq (w.len - p.picks, home.len - at);
+    ck_assert (!memcmp (w.data + p.picks, home.data + at, home.len - at));
+    w.data[0] = 2;                                  /* neither full nor not */
+    ck_assert_int_eq (hr_proto_home_picks_split (w.data, w.len, &p), -1);
+    hr_writer_free (&home);
+    hr_writer_free (&hist);
+    hr_writer_free (&w);
+}
+END_TEST
+
 /*  mmi.workers as the broker writes it (hr_broker.c answer_mmi): every
     entry read back; a truncated body is malformed, never over-read.       */
 START_TEST (test_workers_listing)
@@ -378,6 +440,7 @@ main (void)
     tcase_add_test (tc, test_for_user_and_home_requests);
     tcase_add_test (tc, test_list_replies);
     tcase_add_test (tc, test_home_reply);
+    tcase_add_test (tc, test_home_picks);
     tcase_add_test (tc, test_workers_listing);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);

@@ -194,6 +194,95 @@ START_TEST (test_scored_list_round_trip)
 }
 END_TEST
 
+/*  The item as written before it took one reservation: field by field
+    (id padded with NULs, f32, u8, str source cut to 255 bytes on a UTF-8
+    boundary).  hr_put_scored_item must write the same bytes.              */
+static void
+s_old_scored_item (hr_writer_t *w, const char *id10, float score, uint8_t strategy,
+                   const char *source, size_t source_len)
+{
+    char id[HR_PRODUCT_ID_LEN] = { 0 };
+    memcpy (id, id10, strnlen (id10, HR_PRODUCT_ID_LEN));
+    hr_put_bytes (w, id, HR_PRODUCT_ID_LEN);
+    hr_put_f32 (w, score);
+    hr_put_u8 (w, strategy);
+    if (!source)
+        source_len = 0;
+    if (source_len > HR_SOURCE_MAX - 1) {
+        source_len = HR_SOURCE_MAX - 1;
+        while (source_len > 0 && ((unsigned char) source[source_len] & 0xC0) == 0x80)
+            source_len--;
+    }
+    hr_put_str (w, source, source_len);
+}
+
+START_TEST (test_scored_item_bytes_unchanged)
+{
+    char longsrc[400], utf8[400];
+    memset (longsrc, 'q', sizeof longsrc);
+    for (size_t i = 0; i + 1 < sizeof utf8; i += 2) {     /* "é" x 200: cut at 254, not 255 */
+        utf8[i] = (char) 0xC3;
+        utf8[i + 1] = (char) 0xA9;
+    }
+    const struct {
+        const char *id;
+        float score;
+        uint8_t strategy;
+        const char *source;
+        size_t len;
+    } items[] = {
+        { "B000000001", 0.9f, HR_STRAT_CONTENT, "", 0 },
+        { "B000000002", -1.5f, HR_STRAT_SEARCH, "wireless mouse", 14 },
+        { "B0000", 1e30f, HR_STRAT_TRENDING, NULL, 7 },                    /* short id, NULL source */
+        { "1234567890X", 0.0f, HR_STRAT_RULES, "B000000001", 10 },         /* only 10 bytes of id */
+        { "B000000003", -0.0f, HR_STRAT_DIVERSE, longsrc, sizeof longsrc },
+        { "B000000004", NAN, HR_STRAT_BEST_VALUE, utf8, sizeof utf8 },
+        { "B000000005", 2.0f, HR_STRAT_POPULAR, longsrc, 255 },
+        { "B000000006", 3.0f, HR_STRAT_POPULAR, longsrc, 256 },
+    };
+    const size_t nitems = sizeof items / sizeof *items;
+    //  from several starting lengths, so the one reservation grows the
+    //  buffer at every point of an item
+    for (size_t lead = 0; lead < 300; lead += 7) {
+        hr_writer_t a, b;
+        hr_writer_init (&a);
+        hr_writer_init (&b);
+        for (size_t i = 0; i < lead; i++) {
+            hr_put_u8 (&a, (uint8_t) i);
+            hr_put_u8 (&b, (uint8_t) i);
+        }
+        for (int round = 0; round < 20; round++)
+            for (size_t i = 0; i < nitems; i++) {
+                hr_put_scored_item (&a, items[i].id, items[i].score, items[i].strategy,
+                                    items[i].source, items[i].len);
+                s_old_scored_item (&b, items[i].id, items[i].score, items[i].strategy,
+                                   items[i].source, items[i].len);
+            }
+        ck_assert (!a.oom && !b.oom);
+        ck_assert_uint_eq (a.len, b.len);
+        ck_assert (memcmp (a.data, b.data, a.len) == 0);
+        hr_writer_free (&a);
+        hr_writer_free (&b);
+    }
+    //  the known bytes of one item
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_scored_item (&w, "B0000", 1.0f, HR_STRAT_TRENDING, "ab", 2);
+    static const unsigned char want[] = {
+        'B', '0', '0', '0', '0', 0, 0, 0, 0, 0, 0x00, 0x00, 0x80, 0x3f, HR_STRAT_TRENDING,
+        2, 0, 0, 0, 'a', 'b',
+    };
+    ck_assert_uint_eq (w.len, sizeof want);
+    ck_assert (memcmp (w.data, want, sizeof want) == 0);
+    //  after an allocation failure nothing more is written
+    w.oom = true;
+    size_t len = w.len;
+    hr_put_scored_item (&w, "B000000001", 1.0f, HR_STRAT_TRENDING, "ab", 2);
+    ck_assert_uint_eq (w.len, len);
+    hr_writer_free (&w);
+}
+END_TEST
+
 START_TEST (test_scored_list_rejects_bad_items)
 {
     hr_writer_t w;
@@ -288,6 +377,7 @@ main (void)
     tcase_add_test (tc, test_truncated_reads_latch);
     tcase_add_test (tc, test_hostile_count);
     tcase_add_test (tc, test_scored_list_round_trip);
+    tcase_add_test (tc, test_scored_item_bytes_unchanged);
     tcase_add_test (tc, test_scored_list_rejects_bad_items);
     tcase_add_test (tc, test_names);
     suite_add_tcase (s, tc);

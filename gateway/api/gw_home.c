@@ -50,6 +50,7 @@ typedef struct {
     gw_history_t hist;
     unsigned degraded;          /* 1 << gw_service_t */
     gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
+    const gw_sections_entry_t *held;    /* the sections rendered when trending was asked (NULL: none) */
     /*  The merge that built personalized (for explain=true).              */
     const hr_merge_model_t *model;      /* NULL: rank or max merge */
     int64_t model_version;
@@ -189,26 +190,72 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
     return rendered;
 }
 
-/*  ,"trending":[..],"best_value":[..],"top_categories":{..}: the same for
-    every user of one ranking (gw_sections.h).  home: NULL when trending did
-    not answer.  */
+/*  Every list of trending's answer as the page shows it: without unlisted
+    products and duplicate variants, and with the request's filters; a
+    category left without items is left out.                              */
 static void
-render_sections (gw_buf_t *b, const hr_catalog_t *cat, const gw_home_lists_t *home, uint32_t limit)
+home_filter (const home_t *h, const hr_catalog_t *cat, gw_home_lists_t *home)
 {
-    static const gw_list_t none = { NULL, 0 };
-    gw_buf_puts (b, ",\"trending\":");
-    gw_render_list (b, cat, home ? &home->trending : &none, limit);
-    gw_buf_puts (b, ",\"best_value\":");
-    gw_render_list (b, cat, home ? &home->best_value : &none, limit);
-    gw_buf_puts (b, ",\"top_categories\":{");
-    for (uint32_t i = 0; home && i < home->ncategories; i++) {
-        if (i)
-            gw_buf_putc (b, ',');
-        gw_buf_json_str (b, home->categories[i].name, home->categories[i].len);
-        gw_buf_putc (b, ':');
-        gw_render_list (b, cat, &home->categories[i].list, limit);
+    gw_filter_list (h->filter, cat, &home->trending);
+    gw_filter_list (h->filter, cat, &home->best_value);
+    gw_filter_list (h->filter, cat, &home->diverse);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < home->ncategories; i++) {
+        gw_filter_list (h->filter, cat, &home->categories[i].list);
+        if (home->categories[i].list.n > 0)
+            home->categories[kept++] = home->categories[i];
     }
-    gw_buf_putc (b, '}');
+    home->ncategories = kept;
+}
+
+/*  Trending's home_picks answer: the lists to render (*home) and the
+    rendered sections (*sections).  Without filters the sections come from
+    the loop's gw_sections: the entry held since trending was asked when
+    trending answered the picks alone (it still ranks as when that entry
+    was rendered), else rendered now from the answer and kept.  false: the
+    answer is unusable.                                                    */
+static bool
+home_trending (home_t *h, const gw_call_t *c, const hr_catalog_t *cat, int64_t catalog_version,
+               gw_home_lists_t *home, h2o_iovec_t *sections)
+{
+    h2o_mem_pool_t *pool = &h->r->req->pool;
+    const unsigned char *body = c->body;
+    gw_sections_t *kept = h->filter ? NULL : h->r->thread->sections;
+    const gw_sections_entry_t *e = h->held;
+    hr_proto_home_picks_t p;
+    if (hr_proto_home_picks_split (body, c->len, &p) != 0)
+        return false;
+    h2o_iovec_t head = h2o_iovec_init (body + p.head, p.head_len);
+    if (p.full) {
+        if (gw_decode_home (pool, body + p.head, c->len - p.head, home) != 0)
+            return false;
+    }
+    else {                      /* the first part is the held entry's */
+        if (!e || e->fingerprint != p.fingerprint
+            || gw_decode_home_diverse (pool, body, c->len, p.picks, home) != 0)
+            return false;
+        head = e->head;
+        if (e->catalog_version != catalog_version) {    /* the catalog moved since: render it again */
+            gw_list_t diverse = home->diverse;
+            if (gw_decode_home_head (pool, e->head.base, e->head.len, home) != 0)
+                return false;
+            home->diverse = diverse;
+        }
+    }
+    home_filter (h, cat, home);
+    if (kept && e && e->fingerprint == p.fingerprint && e->catalog_version == catalog_version) {
+        gw_sections_count (kept, true);
+        *sections = e->rendered;
+        return true;
+    }
+    gw_sections_count (kept, false);
+    gw_buf_t b;
+    gw_buf_init (&b, pool, 1024 + (size_t) h->limit * (2 + home->ncategories) * 420);
+    gw_sections_render (&b, cat, home, h->limit);
+    e = gw_sections_put (kept, catalog_version, h->limit, p.fingerprint, head.base, head.len, b.data, b.len,
+                         pool);
+    *sections = e ? e->rendered : gw_buf_iovec (&b);
+    return true;
 }
 
 static void
@@ -221,42 +268,13 @@ home_render (gw_fanout_t *f, void *arg)
     const hr_catalog_t *cat = gw_catalog_for_request_v (r->app->catalog, pool, &catalog_version);
 
     gw_home_lists_t home;
+    h2o_iovec_t sections = { NULL, 0 };
     bool have_home = false;
-    /*  Without filters, the sections before the diverse picks may have
-        been rendered already for the same bytes (gw_sections.h): then only
-        the picks are decoded.  */
-    gw_sections_t *sections = h->filter ? NULL : r->thread->sections;
-    size_t split = 0;
-    h2o_iovec_t rendered = { NULL, 0 };
     const gw_call_t *c = usable (h, f, h->c_trending);
-    if (c) {
-        if (sections && hr_proto_home_split (c->body, c->len, &split) != 0)
-            sections = NULL;
-        if (sections && gw_sections_get (sections, catalog_version, h->limit, c->body, split, &rendered))
-            have_home = gw_decode_home_diverse (pool, c->body, c->len, split, &home) == 0;
-        else {
-            rendered.len = 0;
-            have_home = gw_decode_home (pool, c->body, c->len, &home) == 0;
-        }
-        if (!have_home) {
-            h->degraded |= 1u << GW_SVC_TRENDING;
-            rendered.len = 0;
-        }
-    }
-    if (have_home) {
-        gw_filter_list (h->filter, cat, &home.trending);
-        gw_filter_list (h->filter, cat, &home.best_value);
-        gw_filter_list (h->filter, cat, &home.diverse);
-        uint32_t kept = 0;      /* a category left without items is left out */
-        for (uint32_t i = 0; i < home.ncategories; i++) {
-            gw_filter_list (h->filter, cat, &home.categories[i].list);
-            if (home.categories[i].list.n > 0)
-                home.categories[kept++] = home.categories[i];
-        }
-        home.ncategories = kept;
-    }
+    if (c && !(have_home = home_trending (h, c, cat, catalog_version, &home, &sections)))
+        h->degraded |= 1u << GW_SVC_TRENDING;
     gw_buf_t b;
-    gw_buf_init (&b, pool, 2048 + (size_t) h->limit * 5 * 420);
+    gw_buf_init (&b, pool, 2048 + (size_t) h->limit * 2 * 420);    /* personalized + picks */
     gw_buf_puts (&b, "{\"personalized\":");
     uint32_t personalized = 0;
     if (h->hist.n > 0)
@@ -268,14 +286,12 @@ home_render (gw_fanout_t *f, void *arg)
         return;
     }
     static const gw_list_t none = { NULL, 0 };
-    if (rendered.len)
-        gw_buf_put (&b, rendered.base, rendered.len);
-    else {
-        size_t from = b.len;
-        render_sections (&b, cat, have_home ? &home : NULL, h->limit);
-        if (have_home && sections)
-            gw_sections_put (sections, catalog_version, h->limit, c->body, split, b.data + from, b.len - from);
-    }
+    if (!have_home)
+        gw_sections_render (&b, cat, NULL, h->limit);
+    /*  The page is sent in three pieces: what is the user's, the sections
+        as held (~50 KB at the default limit, never copied per request;
+        gw_sections.h), then the user's diverse picks.                     */
+    size_t personal = b.len;
     gw_buf_puts (&b, ",\"diverse_picks\":");
     gw_render_list (&b, cat, have_home ? &home.diverse : &none, h->limit);
     gw_render_degraded (&b, h->degraded);
@@ -283,7 +299,10 @@ home_render (gw_fanout_t *f, void *arg)
     const char *cached = h->hist.n > 0 ? gw_home_user_cache_state (&h->user_lists) : NULL;
     if (cached)                 /* hit: no for_user call was needed */
         gw_add_header (r, "x-cache", cached);
-    gw_send_json (r, 200, &b);
+    const h2o_iovec_t parts[3] = {
+        h2o_iovec_init (b.data, personal), sections, h2o_iovec_init (b.data + personal, b.len - personal),
+    };
+    gw_send_json_parts (r, 200, parts, 3);
 }
 
 static void
@@ -311,9 +330,13 @@ home_after_history (gw_fanout_t *f, void *arg)
         trending is waited for while it is alive (gw_fanout.h "Holding"). */
     gw_fanout_require (f, GW_SVC_TRENDING);
     hr_writer_t *w = &t->writer;
-    const hr_catalog_t *cat = gw_catalog_for_request (h->r->app->catalog, pool);
-    gw_req_trending_home (w, gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT), gw_random (t),
-                          h->history, h->history_len);
+    int64_t catalog_version;
+    const hr_catalog_t *cat = gw_catalog_for_request_v (h->r->app->catalog, pool, &catalog_version);
+    /*  The sections this loop holds rendered: trending answers only the
+        picks while it ranks as when they were rendered (gw_sections.h).   */
+    h->held = h->filter ? NULL : gw_sections_hold (t->sections, catalog_version, h->limit, pool);
+    gw_req_trending_home_picks (w, gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT), gw_random (t),
+                                h->held ? h->held->fingerprint : 0, h->history, h->history_len);
     h->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
     if (h->hist.n > 0) {
         /*  Ask for more than we show: clicked items and duplicates drop out. */

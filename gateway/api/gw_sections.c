@@ -2,17 +2,32 @@
 #include "gw_sections.h"
 #include <stdlib.h>
 #include <string.h>
+#include "gw_render.h"
 #include "hr_metrics.h"
 
 struct gw_sections {
-    int64_t catalog_version;
-    uint32_t limit;
-    unsigned char *prefix;      /* malloc'd; NULL: nothing kept */
-    size_t prefix_len;
-    char *rendered;             /* malloc'd */
-    size_t rendered_len;
+    gw_sections_entry_t *entry;         /* h2o shared memory: one reference is ours */
     hr_counter_t *hits, *misses;
 };
+
+void
+gw_sections_render (gw_buf_t *b, const hr_catalog_t *cat, const gw_home_lists_t *home, uint32_t limit)
+{
+    static const gw_list_t none = { NULL, 0 };
+    gw_buf_puts (b, ",\"trending\":");
+    gw_render_list (b, cat, home ? &home->trending : &none, limit);
+    gw_buf_puts (b, ",\"best_value\":");
+    gw_render_list (b, cat, home ? &home->best_value : &none, limit);
+    gw_buf_puts (b, ",\"top_categories\":{");
+    for (uint32_t i = 0; home && i < home->ncategories; i++) {
+        if (i)
+            gw_buf_putc (b, ',');
+        gw_buf_json_str (b, home->categories[i].name, home->categories[i].len);
+        gw_buf_putc (b, ':');
+        gw_render_list (b, cat, &home->categories[i].list, limit);
+    }
+    gw_buf_putc (b, '}');
+}
 
 gw_sections_t *
 gw_sections_new (void)
@@ -30,11 +45,9 @@ gw_sections_new (void)
 static void
 s_forget (gw_sections_t *self)
 {
-    free (self->prefix);
-    free (self->rendered);
-    self->prefix = NULL;
-    self->rendered = NULL;
-    self->prefix_len = self->rendered_len = 0;
+    if (self->entry)
+        h2o_mem_release_shared (self->entry);
+    self->entry = NULL;
 }
 
 void
@@ -48,39 +61,45 @@ gw_sections_destroy (gw_sections_t **self_p)
     *self_p = NULL;
 }
 
-bool
-gw_sections_get (gw_sections_t *self, int64_t catalog_version, uint32_t limit,
-                 const void *prefix, size_t prefix_len, h2o_iovec_t *rendered)
+const gw_sections_entry_t *
+gw_sections_hold (gw_sections_t *self, int64_t catalog_version, uint32_t limit, h2o_mem_pool_t *pool)
 {
-    if (!self)
-        return false;
-    if (self->prefix && self->catalog_version == catalog_version && self->limit == limit
-        && self->prefix_len == prefix_len && memcmp (self->prefix, prefix, prefix_len) == 0) {
-        *rendered = h2o_iovec_init (self->rendered, self->rendered_len);
-        hr_counter_inc (self->hits);
-        return true;
-    }
-    hr_counter_inc (self->misses);
-    return false;
+    gw_sections_entry_t *e = self ? self->entry : NULL;
+    if (!e || e->catalog_version != catalog_version || e->limit != limit)
+        return NULL;
+    h2o_mem_link_shared (pool, e);
+    return e;
 }
 
 void
-gw_sections_put (gw_sections_t *self, int64_t catalog_version, uint32_t limit,
-                 const void *prefix, size_t prefix_len, const void *rendered, size_t len)
+gw_sections_count (gw_sections_t *self, bool hit)
+{
+    if (self)
+        hr_counter_inc (hit ? self->hits : self->misses);
+}
+
+const gw_sections_entry_t *
+gw_sections_put (gw_sections_t *self, int64_t catalog_version, uint32_t limit, uint64_t fingerprint,
+                 const void *head, size_t head_len, const void *rendered, size_t len,
+                 h2o_mem_pool_t *pool)
 {
     if (!self)
-        return;
+        return NULL;
     s_forget (self);
-    self->prefix = malloc (prefix_len ? prefix_len : 1);
-    self->rendered = malloc (len ? len : 1);
-    if (!self->prefix || !self->rendered) {
-        s_forget (self);
-        return;
-    }
-    memcpy (self->prefix, prefix, prefix_len);
-    memcpy (self->rendered, rendered, len);
-    self->prefix_len = prefix_len;
-    self->rendered_len = len;
-    self->catalog_version = catalog_version;
-    self->limit = limit;
+    /*  One block: the entry, then the head's bytes, then the rendering.   */
+    gw_sections_entry_t *e = h2o_mem_alloc_shared (NULL, sizeof *e + head_len + len, NULL);
+    if (!e)
+        return NULL;
+    char *bytes = (char *) (e + 1);
+    if (head_len)
+        memcpy (bytes, head, head_len);
+    if (len)
+        memcpy (bytes + head_len, rendered, len);
+    *e = (gw_sections_entry_t) {
+        .catalog_version = catalog_version, .limit = limit, .fingerprint = fingerprint,
+        .head = h2o_iovec_init (bytes, head_len), .rendered = h2o_iovec_init (bytes + head_len, len),
+    };
+    self->entry = e;
+    h2o_mem_link_shared (pool, e);
+    return e;
 }

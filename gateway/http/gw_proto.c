@@ -23,6 +23,13 @@ gw_req_trending_home (hr_writer_t *w, uint32_t limit, uint64_t seed, const void 
 }
 
 void
+gw_req_trending_home_picks (hr_writer_t *w, uint32_t limit, uint64_t seed, uint64_t held,
+                            const void *history, size_t hlen)
+{
+    hr_proto_home_picks_req_put (w, limit, seed, held, history, hlen);
+}
+
+void
 gw_req_for_user (hr_writer_t *w, const void *history, size_t hlen, uint32_t limit)
 {
     hr_proto_for_user_put (w, history, hlen, limit);
@@ -107,6 +114,17 @@ gw_decode_home_diverse (h2o_mem_pool_t *pool, const void *body, size_t len, size
         return -1;
     s_pool_owns (pool, out->diverse.items);
     return 0;
+}
+
+int
+gw_decode_home_head (h2o_mem_pool_t *pool, const void *head, size_t len, gw_home_lists_t *out)
+{
+    /*  hr_proto_home_decode wants the picks too: an empty list after it.  */
+    char *whole = h2o_mem_alloc_pool (pool, len + 4);
+    if (len)
+        memcpy (whole, head, len);
+    memset (whole + len, 0, 4);
+    return gw_decode_home (pool, whole, len + 4, out);
 }
 
 int

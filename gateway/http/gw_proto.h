@@ -16,6 +16,10 @@ void gw_req_record (hr_writer_t *w, const char *user, size_t ulen, uint8_t type,
     verbatim, never re-encoded).  */
 void gw_req_trending_home (hr_writer_t *w, uint32_t limit, uint64_t seed,
                            const void *history, size_t hlen);
+/*  home_picks: `held` = the fingerprint of the home reply's first part the
+    gateway holds rendered (gw_sections.h), 0 = none.                      */
+void gw_req_trending_home_picks (hr_writer_t *w, uint32_t limit, uint64_t seed, uint64_t held,
+                                 const void *history, size_t hlen);
 void gw_req_for_user (hr_writer_t *w, const void *history, size_t hlen, uint32_t limit);
 /*  method: HR_M_SIMILAR or HR_M_FOR_PRODUCT.  */
 void gw_req_product (hr_writer_t *w, const char *method, const char *id10, uint32_t limit);
@@ -42,6 +46,9 @@ int gw_decode_home (h2o_mem_pool_t *pool, const void *body, size_t len, gw_home_
     (hr_proto_home_split); the other lists are left empty.                 */
 int gw_decode_home_diverse (h2o_mem_pool_t *pool, const void *body, size_t len, size_t at,
                             gw_home_lists_t *out);
+/*  A home reply's first part alone (trending, best_value, top categories,
+    as hr_proto_home_picks_split delimits it); diverse is left empty.      */
+int gw_decode_home_head (h2o_mem_pool_t *pool, const void *head, size_t len, gw_home_lists_t *out);
 int gw_decode_history (h2o_mem_pool_t *pool, const void *body, size_t len, gw_history_t *out);
 
 #endif

@@ -208,14 +208,28 @@ gw_page_file_find (const gw_page_file_t *files, size_t n, h2o_iovec_t name)
 void
 gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body)
 {
+    gw_send_parts (r, status, content_type, &body, 1);
+}
+
+void
+gw_send_parts (gw_request_t *r, int status, const char *content_type, const h2o_iovec_t *parts,
+               size_t nparts)
+{
     static h2o_generator_t generator = { NULL, NULL };
     h2o_req_t *req = r->req;
     if (r->answered)
         return;
     r->answered = true;
+    h2o_iovec_t body[GW_SEND_PARTS_MAX];
+    size_t n = 0, len = 0;
+    for (size_t i = 0; i < nparts && n < GW_SEND_PARTS_MAX; i++)
+        if (parts[i].len) {
+            body[n++] = parts[i];
+            len += parts[i].len;
+        }
     req->res.status = status;
     req->res.reason = gw_reason (status);
-    req->res.content_length = body.len;
+    req->res.content_length = len;
     if (content_type)
         h2o_add_header (&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                         content_type, strlen (content_type));
@@ -253,15 +267,21 @@ gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body
     hr_counter_inc (count);
     hr_histogram_observe (latency, seconds);
     if (r->thread->accesslog)
-        s_access_log (r, status, elapsed_ns, body.len);
+        s_access_log (r, status, elapsed_ns, len);
     h2o_start_response (req, &generator);
-    h2o_send (req, &body, body.len ? 1 : 0, H2O_SEND_STATE_FINAL);
+    h2o_send (req, body, n, H2O_SEND_STATE_FINAL);
 }
 
 void
 gw_send_json (gw_request_t *r, int status, const gw_buf_t *body)
 {
     gw_send (r, status, "application/json", gw_buf_iovec (body));
+}
+
+void
+gw_send_json_parts (gw_request_t *r, int status, const h2o_iovec_t *parts, size_t nparts)
+{
+    gw_send_parts (r, status, "application/json", parts, nparts);
 }
 
 void

@@ -11,6 +11,15 @@
 gw_request_t *gw_request_new (gw_thread_t *thread, h2o_req_t *req);
 void gw_send (gw_request_t *r, int status, const char *content_type, h2o_iovec_t body);
 void gw_send_json (gw_request_t *r, int status, const gw_buf_t *body);
+/*  The body in pieces, sent as they are (h2o writes them with one writev):
+    a part held elsewhere (/home's sections, gw_sections.h) is never copied
+    into the response.  Every part must live as long as the request's pool
+    (in it, or shared memory linked to it); empty parts are skipped, at
+    most GW_SEND_PARTS_MAX are sent.                                       */
+#define GW_SEND_PARTS_MAX 8
+void gw_send_parts (gw_request_t *r, int status, const char *content_type, const h2o_iovec_t *parts,
+                    size_t nparts);
+void gw_send_json_parts (gw_request_t *r, int status, const h2o_iovec_t *parts, size_t nparts);
 /*  200 with a page or one of its assets (the dashboard, /docs): its
     Content-Security-Policy and Cache-Control, plus nosniff and
     no-referrer (pages whose images come from other hosts must not tell

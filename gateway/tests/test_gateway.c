@@ -156,6 +156,63 @@ late_for_p30 (hr_reader_t *r)
         hold_here ();
 }
 
+/*  trending's home reply (the reader after limit and seed).  */
+static int
+trending_home (hr_reader_t *r, hr_writer_t *w)
+{
+    hr_reader_t again = *r;
+    if (clicked_first (&again, "P000000029"))
+        usleep (DEADLINE_MS * 2 / 3 * 1000);
+    again = *r;
+    if (clicked_first (&again, "P000000027"))
+        hold_here ();
+    if (clicked_first (r, "P000000043")) {
+        LIST (w, HR_STRAT_TRENDING, "", "P000000040", "P000000041", "P000000042", "P000000020",
+              "P000000021", "P000000044", "P000000043");
+        LIST (w, HR_STRAT_BEST_VALUE, "", "P000000041", "P000000040", "P000000022");
+        hr_put_u32 (w, 1);
+        hr_put_cstr (w, "Baby");
+        LIST (w, HR_STRAT_POPULAR, "", "P000000042", "P000000040", "P000000043");
+        LIST (w, HR_STRAT_DIVERSE, "", "P000000044", "P000000043", "P000000025");
+        return HR_OK;
+    }
+    LIST (w, HR_STRAT_TRENDING, "", "P000000020", "P000000021");
+    LIST (w, HR_STRAT_BEST_VALUE, "", "P000000022");
+    hr_put_u32 (w, 2);
+    hr_put_cstr (w, "Electronics");
+    LIST (w, HR_STRAT_POPULAR, "", "P000000023");
+    hr_put_cstr (w, "Fashion");
+    LIST (w, HR_STRAT_POPULAR, "", "P000000024");
+    LIST (w, HR_STRAT_DIVERSE, "", "P000000025");
+    return HR_OK;
+}
+
+/*  home_picks as trending-svc answers it: the home reply's first part only
+    when the gateway does not hold it (its fingerprint).                   */
+static atomic_int picks_alone;
+static int
+trending_home_picks (hr_reader_t *r, hr_writer_t *w)
+{
+    uint64_t held = hr_get_u64 (r);
+    hr_writer_t home;
+    hr_writer_init (&home);
+    int rc = trending_home (r, &home);
+    size_t at = 0;
+    if (hr_proto_home_split (home.data, home.len, &at) != 0)
+        rc = HR_INTERNAL;
+    uint64_t fingerprint = hr_proto_home_fingerprint (home.data, at);
+    bool full = held != fingerprint;
+    size_t mark = hr_proto_home_picks_begin (w);
+    if (full)
+        hr_put_bytes (w, home.data, at);
+    else
+        atomic_fetch_add (&picks_alone, 1);
+    hr_proto_home_picks_mark (w, mark, full, fingerprint);
+    hr_put_bytes (w, home.data + at, home.len - at);
+    hr_writer_free (&home);
+    return rc;
+}
+
 static int
 answer (const char *service, hr_reader_t *r, hr_writer_t *w)
 {
@@ -328,34 +385,10 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
             LIST (w, HR_STRAT_RULES, "P000000001", "P000000012");
         return HR_OK;
     }
-    if (!strcmp (service, "trending") && is (method, mlen, "home")) {
+    if (!strcmp (service, "trending") && (is (method, mlen, "home") || is (method, mlen, "home_picks"))) {
         hr_get_u32 (r);
         hr_get_u64 (r);
-        hr_reader_t again = *r;
-        if (clicked_first (&again, "P000000029"))
-            usleep (DEADLINE_MS * 2 / 3 * 1000);
-        again = *r;
-        if (clicked_first (&again, "P000000027"))
-            hold_here ();
-        if (clicked_first (r, "P000000043")) {
-            LIST (w, HR_STRAT_TRENDING, "", "P000000040", "P000000041", "P000000042", "P000000020",
-                  "P000000021", "P000000044", "P000000043");
-            LIST (w, HR_STRAT_BEST_VALUE, "", "P000000041", "P000000040", "P000000022");
-            hr_put_u32 (w, 1);
-            hr_put_cstr (w, "Baby");
-            LIST (w, HR_STRAT_POPULAR, "", "P000000042", "P000000040", "P000000043");
-            LIST (w, HR_STRAT_DIVERSE, "", "P000000044", "P000000043", "P000000025");
-            return HR_OK;
-        }
-        LIST (w, HR_STRAT_TRENDING, "", "P000000020", "P000000021");
-        LIST (w, HR_STRAT_BEST_VALUE, "", "P000000022");
-        hr_put_u32 (w, 2);
-        hr_put_cstr (w, "Electronics");
-        LIST (w, HR_STRAT_POPULAR, "", "P000000023");
-        hr_put_cstr (w, "Fashion");
-        LIST (w, HR_STRAT_POPULAR, "", "P000000024");
-        LIST (w, HR_STRAT_DIVERSE, "", "P000000025");
-        return HR_OK;
+        return is (method, mlen, "home") ? trending_home (r, w) : trending_home_picks (r, w);
     }
     if (!strcmp (service, "trending") && is (method, mlen, "trending")) {
         LIST (w, HR_STRAT_TRENDING, "", "P000000026", "P000000027");
@@ -690,6 +723,26 @@ START_TEST (test_home_new_user_shape)
     j = expect (200, "GET", "/recommendations/home?user_id=newbie&response_limit=1", NULL);
     ck_assert_uint_eq (json_array_size (json_object_get (j, "trending")), 1);
     json_decref (j);
+}
+END_TEST
+
+/*  The sections a loop rendered are sent again while trending ranks the
+    same: trending then answers the picks alone (home_picks), and the page
+    is byte for byte the one rendered from the whole answer.              */
+START_TEST (test_home_sections_held)
+{
+    hr_http_response_t first = request ("GET", "/recommendations/home?user_id=newbie", NULL, NULL);
+    ck_assert_int_eq (first.status, 200);
+    int before = atomic_load (&picks_alone);
+    for (int i = 0; i < 64 && atomic_load (&picks_alone) == before; i++) {
+        hr_http_response_t again = request ("GET", "/recommendations/home?user_id=newbie", NULL, NULL);
+        ck_assert_int_eq (again.status, 200);
+        ck_assert_uint_eq (again.body_len, first.body_len);
+        ck_assert_msg (!memcmp (again.body, first.body, first.body_len), "%s\n!=\n%s", again.body, first.body);
+        hr_http_response_free (&again);
+    }
+    ck_assert_msg (atomic_load (&picks_alone) > before, "trending never answered the picks alone");
+    hr_http_response_free (&first);
 }
 END_TEST
 
@@ -1584,6 +1637,7 @@ main (void)
     tcase_add_test (tc, test_oversized_url_and_headers);
     tcase_add_test (tc, test_home_validation);
     tcase_add_test (tc, test_home_new_user_shape);
+    tcase_add_test (tc, test_home_sections_held);
     tcase_add_test (tc, test_home_existing_user_merge);
     tcase_add_test (tc, test_home_personal_lists_cached);
     tcase_add_test (tc, test_product);

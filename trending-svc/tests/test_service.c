@@ -4,6 +4,7 @@
     - a burst of clicks published to the event stream moves an item to the
       top of `trending` over ZeroMQ (polled, bounded);
     - `home` has its four parts, diverse picks avoid the history;
+      `home_picks` leaves out what the caller holds (its fingerprint);
     - rankings appear in Redis sorted sets; malformed requests are refused.
     Needs DATABASE_URL and REDIS_URL.                                      */
 #include <check.h>
@@ -78,6 +79,66 @@ static void click_at (hr_pg_t *pg, const char *product, int64_t ts_ms)
 static int call (hr_client_t *c, hr_writer_t *req, void **body, size_t *len)
 {
     return test_call (c, HR_SERVICE_TRENDING, req, body, len);
+}
+
+/*  home_picks: the reply's first part is sent only to a caller that does
+    not hold it (its fingerprint); a full reply after its prefix is the
+    `home` reply of the same ranking, byte for byte.  The ranking may still
+    move under the calls (clicks arriving): then the three calls are made
+    again, until one round saw one ranking (bounded).                      */
+static void
+check_home_picks (hr_client_t *client, const hr_writer_t *hist)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    bool same_ranking = false;
+    for (int round = 0; round < 50 && !same_ranking; round++) {
+        void *full = NULL, *home = NULL, *picks = NULL;
+        size_t full_len = 0, home_len = 0, picks_len = 0;
+        hr_proto_home_picks_req_put (&w, 4, 12345, 0, hist->data, hist->len);
+        ck_assert_int_eq (call (client, &w, &full, &full_len), HR_OK);
+        hr_proto_home_req_put (&w, 4, 12345, hist->data, hist->len);
+        ck_assert_int_eq (call (client, &w, &home, &home_len), HR_OK);
+        hr_proto_home_picks_t f, p;
+        ck_assert_int_eq (hr_proto_home_picks_split (full, full_len, &f), 0);
+        ck_assert (f.full);
+        ck_assert (f.fingerprint == hr_proto_home_fingerprint ((char *) full + f.head, f.head_len));
+        hr_proto_home_picks_req_put (&w, 4, 12345, f.fingerprint, hist->data, hist->len);
+        ck_assert_int_eq (call (client, &w, &picks, &picks_len), HR_OK);
+        ck_assert_int_eq (hr_proto_home_picks_split (picks, picks_len, &p), 0);
+        same_ranking = !p.full && p.fingerprint == f.fingerprint;
+        if (same_ranking) {
+            /*  full = prefix + `home`; picks alone = prefix + the picks  */
+            ck_assert_uint_eq (full_len - HR_PROTO_HOME_PICKS_PREFIX, home_len);
+            ck_assert (!memcmp ((char *) full + HR_PROTO_HOME_PICKS_PREFIX, home, home_len));
+            ck_assert_uint_eq (p.head_len, 0);
+            ck_assert_uint_eq (picks_len - p.picks, full_len - f.picks);
+            ck_assert (!memcmp ((char *) picks + p.picks, (char *) full + f.picks, picks_len - p.picks));
+            hr_proto_list_t div;
+            ck_assert_int_eq (hr_proto_list_decode ((char *) picks + p.picks, picks_len - p.picks, &div), 0);
+            ck_assert_uint_eq (div.n, 4);
+            hr_proto_list_free (&div);
+        }
+        free (full);
+        free (home);
+        free (picks);
+    }
+    ck_assert_msg (same_ranking, "home_picks never answered the picks alone");
+    /*  a fingerprint the ranking does not have: the whole reply  */
+    void *body = NULL;
+    size_t len = 0;
+    hr_proto_home_picks_req_put (&w, 4, 12345, 42, hist->data, hist->len);
+    ck_assert_int_eq (call (client, &w, &body, &len), HR_OK);
+    hr_proto_home_picks_t f;
+    ck_assert_int_eq (hr_proto_home_picks_split (body, len, &f), 0);
+    ck_assert (f.full && f.fingerprint != 42);
+    free (body);
+    /*  truncated: BAD_REQUEST  */
+    hr_proto_home_picks_req_put (&w, 4, 12345, 0, hist->data, hist->len - 1);
+    body = NULL;
+    ck_assert_int_eq (call (client, &w, &body, &len), HR_BAD_REQUEST);
+    free (body);
+    hr_writer_free (&w);
 }
 
 START_TEST (reconcile_realtime_home_redis)
@@ -225,6 +286,17 @@ START_TEST (reconcile_realtime_home_redis)
     free (best);
     free (div);
     free (body);
+    hr_writer_t hist;
+    hr_writer_init (&hist);
+    hr_put_u32 (&hist, 2);
+    hr_put_u8 (&hist, 1);
+    hr_put_cstr (&hist, P[0]);
+    hr_put_i64 (&hist, hr_now_ms ());
+    hr_put_u8 (&hist, 1);
+    hr_put_cstr (&hist, P[3]);
+    hr_put_i64 (&hist, hr_now_ms ());
+    check_home_picks (client, &hist);
+    hr_writer_free (&hist);
 
     /*  Malformed requests.  */
     hr_writer_reset (&w);
