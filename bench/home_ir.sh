@@ -32,17 +32,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${HR_IR_NS:-}" ]; then
   exec unshare -n env HR_IR_NS=1 bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
 fi
-shared=$(cd "$here/../../shared" && pwd)
-export WORK=${WORK:-/tmp/hr-home-ir}
-mkdir -p "$WORK"
-export BENCH_CATALOG=$WORK/catalog.csv
-[ -s "$BENCH_CATALOG" ] || /usr/bin/python3 "$shared/reference/data/convert_amazon.py" \
-  "$shared/data/amazon-in-products" -o "$BENCH_CATALOG"
-[ -s "$WORK/inputs/requests.tsv" ] || /usr/bin/python3 "$shared/bench/gen_inputs.py" \
-  "$BENCH_CATALOG" "$WORK/inputs" --seed 1 >/dev/null
-# valgrind runs the processes ~50x slower: no fan-out deadline, no warmer
-export HR_GATEWAY_DEADLINE_MS=10000 HR_GATEWAY_PRODUCT_WARM_BATCH=0
 . "$here/lib.sh"
+bench_ir_prepare /tmp/hr-home-ir
 bench_stack_up 55493 56443 8253 5753 9480
 url=http://127.0.0.1:8253
 rm -rf "$out"/resp "$out"/sections "$out"/*.cg* "$out"/codes "$out"/summary

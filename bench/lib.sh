@@ -70,6 +70,24 @@ bench_netns() {
     bash -c 'ip link set lo up && exec "$0" "$@"' "$@"
 }
 
+# bench_ir_prepare DEFAULT_WORK: what the instruction counts per request share
+# (search_ir.sh, home_ir.sh): sets shared (../shared) and exports WORK (default
+# DEFAULT_WORK) and BENCH_CATALOG (the amazon.in CSVs converted once by the
+# reference's converter), makes the shared harness's inputs once ($WORK/inputs,
+# seed 1), and, as valgrind runs a process ~50x slower, no fan-out deadline and
+# no /product warmer.
+bench_ir_prepare() {
+  shared=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../shared" && pwd)
+  export WORK=${WORK:-$1}
+  mkdir -p "$WORK"
+  export BENCH_CATALOG=$WORK/catalog.csv
+  [ -s "$BENCH_CATALOG" ] || /usr/bin/python3 "$shared/reference/data/convert_amazon.py" \
+    "$shared/data/amazon-in-products" -o "$BENCH_CATALOG"
+  [ -s "$WORK/inputs/requests.tsv" ] || /usr/bin/python3 "$shared/bench/gen_inputs.py" \
+    "$BENCH_CATALOG" "$WORK/inputs" --seed 1 >/dev/null
+  export HR_GATEWAY_DEADLINE_MS=10000 HR_GATEWAY_PRODUCT_WARM_BATCH=0
+}
+
 # bench_compare_setup DEFAULT_WORK: what the runs with the shared harness share
 # (compare.sh, ab_env.sh): sets shared (../shared) and exports WORK (default
 # DEFAULT_WORK), RESULTS, QUIET_WAIT=0 and CATALOG, the amazon.in CSVs converted once by

@@ -49,7 +49,8 @@ trending_memo_get (trending_memo_t *self, uint32_t key, hr_writer_t *w, uint64_t
     pthread_mutex_lock (&self->lock);
     for (int i = 0; i < TRENDING_MEMO_KEYS && !found; i++)
         if (self->e[i].data && self->e[i].key == key) {
-            hr_put_bytes (w, self->e[i].data, self->e[i].len);
+            if (w)
+                hr_put_bytes (w, self->e[i].data, self->e[i].len);
             if (fingerprint)
                 *fingerprint = self->e[i].fingerprint;
             found = true;
@@ -61,17 +62,7 @@ trending_memo_get (trending_memo_t *self, uint32_t key, hr_writer_t *w, uint64_t
 bool
 trending_memo_fingerprint (trending_memo_t *self, uint32_t key, uint64_t *fingerprint)
 {
-    if (!self)
-        return false;
-    bool found = false;
-    pthread_mutex_lock (&self->lock);
-    for (int i = 0; i < TRENDING_MEMO_KEYS && !found; i++)
-        if (self->e[i].data && self->e[i].key == key) {
-            *fingerprint = self->e[i].fingerprint;
-            found = true;
-        }
-    pthread_mutex_unlock (&self->lock);
-    return found;
+    return trending_memo_get (self, key, NULL, fingerprint);
 }
 
 uint64_t

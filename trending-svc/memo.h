@@ -23,8 +23,9 @@ typedef struct trending_memo trending_memo_t;
 
 trending_memo_t *trending_memo_new (void);
 void trending_memo_destroy (trending_memo_t **self_p);
-/*  Appends the bytes kept for `key` to w: true, or false (w untouched)
-    when none.  self may be NULL (always false).  fingerprint (may be
+/*  Appends the bytes kept for `key` to w (w may be NULL: only the
+    fingerprint): true, or false (w untouched) when none.  self may be
+    NULL (always false).  fingerprint (may be
     NULL): the bytes' hr_proto_home_fingerprint.                           */
 bool trending_memo_get (trending_memo_t *self, uint32_t key, hr_writer_t *w,
                         uint64_t *fingerprint);

@@ -90,20 +90,27 @@ s_put_home_head (const trending_state_t *self, const trending_view_t *v, uint32_
     }
 }
 
-/*  The home reply: its first part from the ranking's memo (memo.h) when an
-    earlier call of this limit encoded it, then the user's diverse picks.  */
+/*  The home reply's first part (trending, best value, top categories):
+    from the ranking's memo (memo.h) when an earlier call of this limit
+    encoded it, else encoded now and kept.  *fingerprint: the memo's
+    fingerprint of that part (0 when it could not be kept).               */
 static void
-s_put_home (const trending_state_t *self, const trending_view_t *v, uint32_t limit, uint32_t npicks,
-            const uint32_t *picks, hr_writer_t *reply)
+s_put_home_head_memo (const trending_state_t *self, const trending_view_t *v, uint32_t limit,
+                      hr_writer_t *reply, uint64_t *fingerprint)
 {
-    const hr_catalog_t *cat = v->catalog;
     size_t head = reply->len;
-    if (!trending_memo_get (v->memo, limit, reply, NULL)) {
+    *fingerprint = 0;
+    if (!trending_memo_get (v->memo, limit, reply, fingerprint)) {
         s_put_home_head (self, v, limit, reply);
         if (!reply->oom)
-            trending_memo_put (v->memo, limit, reply->data + head, reply->len - head);
+            *fingerprint = trending_memo_put (v->memo, limit, reply->data + head, reply->len - head);
     }
-    /*  diverse_picks: score by pick order (the draw is the ranking)  */
+}
+
+/*  diverse_picks: score by pick order (the draw is the ranking)  */
+static void
+s_put_picks (const hr_catalog_t *cat, uint32_t npicks, const uint32_t *picks, hr_writer_t *reply)
+{
     size_t begin = hr_scored_list_begin (reply);
     for (uint32_t i = 0; i < npicks; i++) {
         const hr_product_t *p = hr_catalog_at (cat, picks[i]);
@@ -113,84 +120,62 @@ s_put_home (const trending_state_t *self, const trending_view_t *v, uint32_t lim
     hr_scored_list_end (reply, begin, npicks);
 }
 
+/*  home and home_picks: the user's diverse picks drawn, then the reply.
+    home: the first part, then the picks.  home_picks (picks_only): the
+    9-byte prefix (hr_proto.h), the first part only when the caller does
+    not hold it already (`held` = its fingerprint), then the picks.       */
 static int
-s_home (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
-        hr_call_t *call)
+s_home_reply (const trending_state_t *self, const void *model, uint32_t req_limit, uint64_t seed,
+              const hr_proto_history_t *history, bool picks_only, uint64_t held, hr_writer_t *reply,
+              hr_call_t *call)
 {
-    const trending_state_t *self = state;
     trending_view_t view, *v = &view;
     trending_view_of (model, &view);
-    const hr_proto_home_req_t *req = &r->home;
-    uint32_t limit = req->limit < HR_TRENDING_HOME_LIMIT_MAX ? req->limit : HR_TRENDING_HOME_LIMIT_MAX;
+    uint32_t limit = req_limit < HR_TRENDING_HOME_LIMIT_MAX ? req_limit : HR_TRENDING_HOME_LIMIT_MAX;
     uint32_t *picks = malloc (((size_t) limit + 1) * sizeof *picks);
-    uint32_t *hist_idx = malloc (((size_t) req->history.n + 1) * sizeof *hist_idx);
-    uint16_t *hist_cat = malloc (((size_t) req->history.n + 1) * sizeof *hist_cat);
+    uint32_t *hist_idx = malloc (((size_t) history->n + 1) * sizeof *hist_idx);
+    uint16_t *hist_cat = malloc (((size_t) history->n + 1) * sizeof *hist_cat);
     int rc = HR_OK;
     if (picks && hist_idx && hist_cat) {
-        uint32_t nh = s_history_items (v->catalog, &req->history, hist_idx, hist_cat);
-        uint32_t np = trending_diverse (v->rank, v->st, hist_cat, nh, hist_idx, nh, limit, req->seed, picks);
-        s_put_home (self, v, limit, np, picks, reply);
+        uint32_t nh = s_history_items (v->catalog, history, hist_idx, hist_cat);
+        uint32_t np = trending_diverse (v->rank, v->st, hist_cat, nh, hist_idx, nh, limit, seed, picks);
+        uint64_t fingerprint = 0;
+        if (!picks_only)
+            s_put_home_head_memo (self, v, limit, reply, &fingerprint);
+        else {
+            size_t at = hr_proto_home_picks_begin (reply);
+            bool full = !(held && trending_memo_fingerprint (v->memo, limit, &fingerprint) && fingerprint == held);
+            if (full)
+                s_put_home_head_memo (self, v, limit, reply, &fingerprint);
+            hr_proto_home_picks_mark (reply, at, full, fingerprint);
+        }
+        s_put_picks (v->catalog, np, picks, reply);
     }
     if (!picks || !hist_idx || !hist_cat || reply->oom)
-        rc = hr_service_error (call, HR_INTERNAL, "home: out of memory");
+        rc = hr_service_error (call, HR_INTERNAL, picks_only ? "home_picks: out of memory" : "home: out of memory");
     free (picks);
     free (hist_idx);
     free (hist_cat);
     return rc;
+}
+
+static int
+s_home (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
+        hr_call_t *call)
+{
+    const hr_proto_home_req_t *req = &r->home;
+    return s_home_reply (state, model, req->limit, req->seed, &req->history, false, 0, reply, call);
 }
 
 /*  home_picks: home's reply without its first part when the caller holds
     that part already (req->held = its fingerprint, memo.h): then only the
     user's diverse picks are encoded and sent.                             */
-static void
-s_put_home_picks (const trending_state_t *self, const trending_view_t *v, uint32_t limit,
-                  uint64_t held, uint32_t npicks, const uint32_t *picks, hr_writer_t *reply)
-{
-    size_t at = hr_proto_home_picks_begin (reply);
-    uint64_t fingerprint = 0;
-    bool full = !(held && trending_memo_fingerprint (v->memo, limit, &fingerprint) && fingerprint == held);
-    if (full) {
-        size_t head = reply->len;
-        if (!trending_memo_get (v->memo, limit, reply, &fingerprint)) {
-            s_put_home_head (self, v, limit, reply);
-            if (!reply->oom)
-                fingerprint = trending_memo_put (v->memo, limit, reply->data + head, reply->len - head);
-        }
-    }
-    hr_proto_home_picks_mark (reply, at, full, fingerprint);
-    size_t begin = hr_scored_list_begin (reply);
-    for (uint32_t i = 0; i < npicks; i++) {
-        const hr_product_t *p = hr_catalog_at (v->catalog, picks[i]);
-        hr_put_scored_item (reply, p->id, 1.0f - (float) i / (float) (npicks + 1), HR_STRAT_DIVERSE,
-                            p->main_category, strlen (p->main_category));
-    }
-    hr_scored_list_end (reply, begin, npicks);
-}
-
 static int
 s_home_picks (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
               hr_call_t *call)
 {
-    const trending_state_t *self = state;
-    trending_view_t v;
-    trending_view_of (model, &v);
     const hr_proto_home_picks_req_t *req = &r->home_picks;
-    uint32_t limit = req->limit < HR_TRENDING_HOME_LIMIT_MAX ? req->limit : HR_TRENDING_HOME_LIMIT_MAX;
-    uint32_t *picks = malloc (((size_t) limit + 1) * sizeof *picks);
-    uint32_t *hist_idx = malloc (((size_t) req->history.n + 1) * sizeof *hist_idx);
-    uint16_t *hist_cat = malloc (((size_t) req->history.n + 1) * sizeof *hist_cat);
-    int rc = HR_OK;
-    if (picks && hist_idx && hist_cat) {
-        uint32_t nh = s_history_items (v.catalog, &req->history, hist_idx, hist_cat);
-        uint32_t np = trending_diverse (v.rank, v.st, hist_cat, nh, hist_idx, nh, limit, req->seed, picks);
-        s_put_home_picks (self, &v, limit, req->held, np, picks, reply);
-    }
-    if (!picks || !hist_idx || !hist_cat || reply->oom)
-        rc = hr_service_error (call, HR_INTERNAL, "home_picks: out of memory");
-    free (picks);
-    free (hist_idx);
-    free (hist_cat);
-    return rc;
+    return s_home_reply (state, model, req->limit, req->seed, &req->history, true, req->held, reply, call);
 }
 
 static const hr_method_t s_methods[] = {
