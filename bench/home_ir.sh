@@ -88,22 +88,8 @@ wait_settled() {  # PROCS
 wait_settled "$procs"
 for path in "${paths[@]}"; do curl -s -o /dev/null "$url$path"; done     # warm-up pass
 pids=$(for p in $procs; do cat "$work/run/$p.pid"; done)
-[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -z "$p" >/dev/null; done
-t0=$(date +%s.%N) i=0
-for path in "${paths[@]}"; do
-  i=$((i + 1))
-  curl -s -o "$out/resp/$i" -w '%{http_code} %{size_download}\n' "$url$path" >>"$out/codes"
-done
-secs=$(echo "$(date +%s.%N) - $t0" | bc)
-[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d requests "$p" >/dev/null; done
-sleep "$secs"
-[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d idle "$p" >/dev/null; done
+bench_ir_measure "$out" "$url" /home "$pids" "${paths[@]}"
 for i in $(seq 1 "${#paths[@]}"); do sections "$out/resp/$i" >"$out/sections/$i"; done
-{
-  echo "$n /home in $secs s; Ir per process (.1: over the requests, .2: as long idle)"
-  for f in "$out"/*.cg.*; do echo "$(basename "$f") $(grep -m1 '^summary:' "$f")"; done
-} | tee "$out/summary"
-awk '{print "status " $1}' "$out/codes" | sort | uniq -c
 grep -l degraded "$out"/resp/* | sed 's/^/degraded: /' || true
 if [ -n "${IR_SAME_AS:-}" ]; then
   printf '#!/bin/sh\nexec "%s/hybridrec-gateway"\n' "$IR_SAME_AS" >"$vb/hybridrec-gateway"

@@ -88,6 +88,31 @@ bench_ir_prepare() {
   export HR_GATEWAY_DEADLINE_MS=10000 HR_GATEWAY_PRODUCT_WARM_BATCH=0
 }
 
+# bench_ir_measure OUT URL WHAT PIDS PATH...: one counted pass: URL+PATH asked
+# for each PATH in turn while the processes PIDS run under callgrind (counts
+# zeroed before, dumped as "requests" after, then as long idle and dumped as
+# "idle"); bodies in OUT/resp/<i>, status and size in OUT/codes, the Ir of each
+# dump in OUT/summary.  IR_NATIVE=1: the answers only, no counts.
+bench_ir_measure() {
+  local out=$1 url=$2 what=$3 pids=$4 p path f t0 secs i=0
+  shift 4
+  [ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -z "$p" >/dev/null; done
+  t0=$(date +%s.%N)
+  for path in "$@"; do
+    i=$((i + 1))
+    curl -s -o "$out/resp/$i" -w '%{http_code} %{size_download}\n' "$url$path" >>"$out/codes"
+  done
+  secs=$(echo "$(date +%s.%N) - $t0" | bc)
+  [ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d requests "$p" >/dev/null; done
+  sleep "$secs"
+  [ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d idle "$p" >/dev/null; done
+  {
+    echo "$# $what in $secs s; Ir per process (.1: over the requests, .2: as long idle)"
+    for f in "$out"/*.cg.*; do [ -e "$f" ] || continue; echo "$(basename "$f") $(grep -m1 '^summary:' "$f")"; done
+  } | tee "$out/summary"
+  awk '{print "status " $1}' "$out/codes" | sort | uniq -c
+}
+
 # bench_compare_setup DEFAULT_WORK: what the runs with the shared harness share
 # (compare.sh, ab_env.sh): sets shared (../shared) and exports WORK (default
 # DEFAULT_WORK), RESULTS, QUIET_WAIT=0 and CATALOG, the amazon.in CSVs converted once by

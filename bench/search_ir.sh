@@ -61,21 +61,7 @@ done
 [ "$(model_version)" = "$want" ] || { echo "search_ir: content never served model $want" >&2; exit 2; }
 sleep "${IR_SETTLE_S:-0}"
 pids=$(cat "$work/run/hybridrec-gateway.pid" "$work/run/content-svc.pid")
-[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -z "$p" >/dev/null; done
-t0=$(date +%s.%N) i=0
-for path in "${paths[@]}"; do
-  i=$((i + 1))
-  curl -s -o "$out/resp/$i" -w '%{http_code} %{size_download}\n' "$url$path" >>"$out/codes"
-done
-secs=$(echo "$(date +%s.%N) - $t0" | bc)
-[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d requests "$p" >/dev/null; done
-sleep "$secs"
-[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d idle "$p" >/dev/null; done
-{
-  echo "$n searches in $secs s; Ir per process (.1: over the requests, .2: as long idle)"
-  for f in "$out"/*.cg.*; do echo "$(basename "$f") $(grep -m1 '^summary:' "$f")"; done
-} | tee "$out/summary"
-awk '{print "status " $1}' "$out/codes" | sort | uniq -c
+bench_ir_measure "$out" "$url" searches "$pids" "${paths[@]}"
 if [ -n "$before" ]; then
   bad=0
   for i in $(seq 1 "$n"); do cmp -s "$before/resp/$i" "$out/resp/$i" || { echo "differs: $i"; bad=1; }; done
