@@ -21,37 +21,62 @@ s_fence_key (char *key, const char *user_id)
     snprintf (key, KEY_MAX, INTER_CACHE_FENCE_PREFIX "%s", user_id);
 }
 
-int
-inter_cache_fence_raise (hr_redis_t *redis, hr_event_t *const *events, int n, int ttl_s)
+//  An argument "<prefix><user id>" (a list or a fence key), without
+//  snprintf: the write path builds several per event.
+static int
+s_put_key (hr_strbuf_t *buf, const char *prefix, size_t plen, const char *user_id)
 {
-    assert (redis);
-    int queued = 0;
+    char key[KEY_MAX];
+    size_t ulen = strnlen (user_id, HR_USER_ID_MAX + 1);
+    memcpy (key, prefix, plen);
+    memcpy (key + plen, user_id, ulen);
+    return hr_resp_arg (buf, key, plen + ulen);
+}
+
+#define S_PUT_LIST(buf, user)  s_put_key (buf, INTER_CACHE_KEY_PREFIX, sizeof INTER_CACHE_KEY_PREFIX - 1, user)
+#define S_PUT_FENCE(buf, user) s_put_key (buf, INTER_CACHE_FENCE_PREFIX, sizeof INTER_CACHE_FENCE_PREFIX - 1, user)
+
+//  The fences' INCR + EXPIRE (raise) or DECR (lower) of every event
+static int
+s_put_fences (hr_strbuf_t *buf, hr_event_t *const *events, int n, bool raise, int ttl_s)
+{
     for (int i = 0; i < n; i++) {
-        char fence[KEY_MAX];
-        s_fence_key (fence, events[i]->user_id);
-        if (hr_redis_append (redis, "INCR %s", fence) != 0)
-            break;
-        queued++;
-        if (hr_redis_append (redis, "EXPIRE %s %d", fence, ttl_s) != 0)
-            break;
-        queued++;
+        if (hr_resp_command (buf, 2) != 0
+        ||  hr_resp_arg (buf, raise ? "INCR" : "DECR", 4) != 0
+        ||  S_PUT_FENCE (buf, events[i]->user_id) != 0)
+            return -1;
+        if (raise
+        && (hr_resp_command (buf, 3) != 0
+        ||  hr_resp_arg (buf, "EXPIRE", 6) != 0
+        ||  S_PUT_FENCE (buf, events[i]->user_id) != 0
+        ||  hr_resp_arg_int (buf, ttl_s) != 0))
+            return -1;
     }
-    return inter_cache_drain (redis, queued) == 0 && queued == 2 * n ? 0 : -1;
+    return 0;
+}
+
+int
+inter_cache_fence_raise (hr_redis_t *redis, hr_strbuf_t *buf, hr_event_t *const *events,
+                         int n, int ttl_s)
+{
+    assert (redis && buf);
+    buf->len = 0;
+    if (n == 0)
+        return 0;
+    if (s_put_fences (buf, events, n, true, ttl_s) != 0
+    ||  hr_redis_append_resp (redis, buf->buf, buf->len) != 0)
+        return -1;
+    return inter_cache_drain (redis, 2 * n);
 }
 
 void
-inter_cache_fence_lower (hr_redis_t *redis, hr_event_t *const *events, int n)
+inter_cache_fence_lower (hr_redis_t *redis, hr_strbuf_t *buf, hr_event_t *const *events, int n)
 {
-    assert (redis);
-    int queued = 0;
-    for (int i = 0; i < n; i++) {
-        char fence[KEY_MAX];
-        s_fence_key (fence, events[i]->user_id);
-        if (hr_redis_append (redis, "DECR %s", fence) != 0)
-            break;
-        queued++;
-    }
-    inter_cache_drain (redis, queued);
+    assert (redis && buf);
+    buf->len = 0;
+    if (n > 0 && s_put_fences (buf, events, n, false, 0) == 0
+    &&  hr_redis_append_resp (redis, buf->buf, buf->len) == 0)
+        inter_cache_drain (redis, n);
 }
 
 int
@@ -70,32 +95,32 @@ inter_cache_drain (hr_redis_t *redis, int expected)
 }
 
 int
-inter_cache_append_push (hr_redis_t *redis, hr_event_t *const *events, int n, int cache_len)
+inter_cache_put_push (hr_strbuf_t *buf, hr_event_t *const *events, int n, int cache_len)
 {
-    assert (redis);
-    int appended = 0;
+    assert (buf);
+    size_t mark = buf->len;
     for (int i = 0; i < n; i++) {
-        char key[KEY_MAX], elem[INTER_CACHE_ELEM_MAX];
-        s_key (key, events[i]->user_id);
+        const char *user = events[i]->user_id;
+        char elem[INTER_CACHE_ELEM_MAX];
         size_t len = inter_event_encode (events[i], elem, sizeof elem);
-        if (hr_redis_append (redis, "LPUSH %s %b", key, elem, len) != 0)
-            break;
-        appended++;
-        if (hr_redis_append (redis, "LTRIM %s 0 %d", key, cache_len - 1) != 0)
-            break;
-        appended++;
-        if (hr_redis_append (redis, "EXPIRE %s %d", key, INTER_CACHE_TTL_S) != 0)
-            break;
-        appended++;
+        if (hr_resp_command (buf, 3) != 0
+        ||  hr_resp_arg (buf, "LPUSH", 5) != 0 || S_PUT_LIST (buf, user) != 0
+        ||  hr_resp_arg (buf, elem, len) != 0
+        ||  hr_resp_command (buf, 4) != 0
+        ||  hr_resp_arg (buf, "LTRIM", 5) != 0 || S_PUT_LIST (buf, user) != 0
+        ||  hr_resp_arg (buf, "0", 1) != 0 || hr_resp_arg_int (buf, cache_len - 1) != 0
+        ||  hr_resp_command (buf, 3) != 0
+        ||  hr_resp_arg (buf, "EXPIRE", 6) != 0 || S_PUT_LIST (buf, user) != 0
+        ||  hr_resp_arg_int (buf, INTER_CACHE_TTL_S) != 0
         //  after the push, on the same connection: a refill that sees the
         //  fence down sees the list with this event
-        char fence[KEY_MAX];
-        s_fence_key (fence, events[i]->user_id);
-        if (hr_redis_append (redis, "DECR %s", fence) != 0)
-            break;
-        appended++;
+        ||  hr_resp_command (buf, 2) != 0
+        ||  hr_resp_arg (buf, "DECR", 4) != 0 || S_PUT_FENCE (buf, user) != 0) {
+            buf->len = mark;
+            return -1;
+        }
     }
-    return appended;
+    return 0;
 }
 
 int
