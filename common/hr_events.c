@@ -69,20 +69,19 @@ hr_events_put_xadd (hr_strbuf_t *buf, const hr_event_t *ev)
     size_t ulen = strnlen (ev->user_id, sizeof ev->user_id);
     size_t vlen = strnlen (ev->value, sizeof ev->value);
     size_t mark = buf->len;
-    if (hr_resp_command (buf, 14) != 0
-    ||  hr_resp_arg (buf, "XADD", 4) != 0
-    ||  hr_resp_arg (buf, HR_EVENTS_STREAM, strlen (HR_EVENTS_STREAM)) != 0
-    ||  hr_resp_arg (buf, "MAXLEN", 6) != 0
-    ||  hr_resp_arg (buf, "~", 1) != 0
-    ||  hr_resp_arg_int (buf, HR_EVENTS_MAXLEN) != 0
-    ||  hr_resp_arg (buf, "*", 1) != 0
-    ||  hr_resp_arg (buf, "u", 1) != 0
+    //  The constant pieces as they are (one put instead of one per
+    //  argument: every committed event writes one XADD)
+    static const char head[] = "*14\r\n$4\r\nXADD\r\n$9\r\n" HR_EVENTS_STREAM "\r\n$6\r\nMAXLEN\r\n"
+                               "$1\r\n~\r\n$7\r\n1000000\r\n$1\r\n*\r\n$1\r\nu\r\n";
+    _Static_assert (HR_EVENTS_MAXLEN == 1000000 && sizeof HR_EVENTS_STREAM == 10,
+                    "the XADD head above spells the stream and MAXLEN out");
+    char type[] = "$1\r\nt\r\n$1\r\n?\r\n$1\r\nv\r\n";
+    type[sizeof "$1\r\nt\r\n$1\r\n" - 1] = letter;
+    if (hr_strbuf_put (buf, head, sizeof head - 1) != 0
     ||  hr_resp_arg (buf, ev->user_id, ulen) != 0
-    ||  hr_resp_arg (buf, "t", 1) != 0
-    ||  hr_resp_arg (buf, &letter, 1) != 0
-    ||  hr_resp_arg (buf, "v", 1) != 0
+    ||  hr_strbuf_put (buf, type, sizeof type - 1) != 0
     ||  hr_resp_arg (buf, ev->value, vlen) != 0
-    ||  hr_resp_arg (buf, "ts", 2) != 0
+    ||  hr_strbuf_put (buf, "$2\r\nts\r\n", 8) != 0
     ||  hr_resp_arg_int (buf, ev->ts_ms) != 0) {
         buf->len = mark;            /* never half a command */
         if (buf->buf)

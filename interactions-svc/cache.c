@@ -21,35 +21,74 @@ s_fence_key (char *key, const char *user_id)
     snprintf (key, KEY_MAX, INTER_CACHE_FENCE_PREFIX "%s", user_id);
 }
 
-//  An argument "<prefix><user id>" (a list or a fence key), without
-//  snprintf: the write path builds several per event.
-static int
-s_put_key (hr_strbuf_t *buf, const char *prefix, size_t plen, const char *user_id)
+//  The write path's commands, in RESP: their constant pieces are written
+//  as they are, and each key argument once per event.
+#define S_LIT(buf, text) hr_strbuf_put (buf, text, sizeof text - 1)
+#define ARG_MAX (8 + KEY_MAX)
+_Static_assert (KEY_MAX < 100, "s_key_arg writes at most two length digits");
+
+//  The RESP argument "$<len>\r\n<prefix><user id>\r\n" into out; its length.
+static size_t
+s_key_arg (char *out, const char *prefix, size_t plen, const char *user_id)
 {
-    char key[KEY_MAX];
     size_t ulen = strnlen (user_id, HR_USER_ID_MAX + 1);
-    memcpy (key, prefix, plen);
-    memcpy (key + plen, user_id, ulen);
-    return hr_resp_arg (buf, key, plen + ulen);
+    size_t klen = plen + ulen;          /* at most 2 digits: KEY_MAX < 100 */
+    char *p = out;
+    *p++ = '$';
+    if (klen >= 10)
+        *p++ = (char) ('0' + klen / 10);
+    *p++ = (char) ('0' + klen % 10);
+    *p++ = '\r', *p++ = '\n';
+    memcpy (p, prefix, plen);
+    memcpy (p + plen, user_id, ulen);
+    p += klen;
+    *p++ = '\r', *p++ = '\n';
+    return (size_t) (p - out);
 }
 
-#define S_PUT_LIST(buf, user)  s_put_key (buf, INTER_CACHE_KEY_PREFIX, sizeof INTER_CACHE_KEY_PREFIX - 1, user)
-#define S_PUT_FENCE(buf, user) s_put_key (buf, INTER_CACHE_FENCE_PREFIX, sizeof INTER_CACHE_FENCE_PREFIX - 1, user)
+#define S_LIST_ARG(out, user)  s_key_arg (out, INTER_CACHE_KEY_PREFIX, sizeof INTER_CACHE_KEY_PREFIX - 1, user)
+#define S_FENCE_ARG(out, user) s_key_arg (out, INTER_CACHE_FENCE_PREFIX, sizeof INTER_CACHE_FENCE_PREFIX - 1, user)
+
+//  A non-negative integer argument in RESP, into out (room for 32); its
+//  length.  Without snprintf: a batch is often one event at low load.
+static size_t
+s_int_arg (char *out, long long v)
+{
+    assert (v >= 0);
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+    char *p = out;
+    *p++ = '$';
+    if (n >= 10)
+        *p++ = (char) ('0' + n / 10);
+    *p++ = (char) ('0' + n % 10);
+    *p++ = '\r', *p++ = '\n';
+    while (n)
+        *p++ = digits[--n];
+    *p++ = '\r', *p++ = '\n';
+    return (size_t) (p - out);
+}
 
 //  The fences' INCR + EXPIRE (raise) or DECR (lower) of every event
 static int
 s_put_fences (hr_strbuf_t *buf, hr_event_t *const *events, int n, bool raise, int ttl_s)
 {
+    char ttl[32];
+    size_t ttl_len = s_int_arg (ttl, ttl_s);
     for (int i = 0; i < n; i++) {
-        if (hr_resp_command (buf, 2) != 0
-        ||  hr_resp_arg (buf, raise ? "INCR" : "DECR", 4) != 0
-        ||  S_PUT_FENCE (buf, events[i]->user_id) != 0)
+        char fence[ARG_MAX];
+        size_t flen = S_FENCE_ARG (fence, events[i]->user_id);
+        if ((raise ? S_LIT (buf, "*2\r\n$4\r\nINCR\r\n") : S_LIT (buf, "*2\r\n$4\r\nDECR\r\n")) != 0
+        ||  hr_strbuf_put (buf, fence, flen) != 0)
             return -1;
         if (raise
-        && (hr_resp_command (buf, 3) != 0
-        ||  hr_resp_arg (buf, "EXPIRE", 6) != 0
-        ||  S_PUT_FENCE (buf, events[i]->user_id) != 0
-        ||  hr_resp_arg_int (buf, ttl_s) != 0))
+        && (S_LIT (buf, "*3\r\n$6\r\nEXPIRE\r\n") != 0
+        ||  hr_strbuf_put (buf, fence, flen) != 0
+        ||  hr_strbuf_put (buf, ttl, ttl_len) != 0))
             return -1;
     }
     return 0;
@@ -99,23 +138,23 @@ inter_cache_put_push (hr_strbuf_t *buf, hr_event_t *const *events, int n, int ca
 {
     assert (buf);
     size_t mark = buf->len;
+    char stop[32], ttl[32];
+    size_t stop_len = s_int_arg (stop, cache_len - 1);
+    size_t ttl_len = s_int_arg (ttl, INTER_CACHE_TTL_S);
     for (int i = 0; i < n; i++) {
-        const char *user = events[i]->user_id;
-        char elem[INTER_CACHE_ELEM_MAX];
+        char list[ARG_MAX], fence[ARG_MAX], elem[INTER_CACHE_ELEM_MAX];
+        size_t llen = S_LIST_ARG (list, events[i]->user_id);
+        size_t flen = S_FENCE_ARG (fence, events[i]->user_id);
         size_t len = inter_event_encode (events[i], elem, sizeof elem);
-        if (hr_resp_command (buf, 3) != 0
-        ||  hr_resp_arg (buf, "LPUSH", 5) != 0 || S_PUT_LIST (buf, user) != 0
+        if (S_LIT (buf, "*3\r\n$5\r\nLPUSH\r\n") != 0 || hr_strbuf_put (buf, list, llen) != 0
         ||  hr_resp_arg (buf, elem, len) != 0
-        ||  hr_resp_command (buf, 4) != 0
-        ||  hr_resp_arg (buf, "LTRIM", 5) != 0 || S_PUT_LIST (buf, user) != 0
-        ||  hr_resp_arg (buf, "0", 1) != 0 || hr_resp_arg_int (buf, cache_len - 1) != 0
-        ||  hr_resp_command (buf, 3) != 0
-        ||  hr_resp_arg (buf, "EXPIRE", 6) != 0 || S_PUT_LIST (buf, user) != 0
-        ||  hr_resp_arg_int (buf, INTER_CACHE_TTL_S) != 0
+        ||  S_LIT (buf, "*4\r\n$5\r\nLTRIM\r\n") != 0 || hr_strbuf_put (buf, list, llen) != 0
+        ||  S_LIT (buf, "$1\r\n0\r\n") != 0 || hr_strbuf_put (buf, stop, stop_len) != 0
+        ||  S_LIT (buf, "*3\r\n$6\r\nEXPIRE\r\n") != 0 || hr_strbuf_put (buf, list, llen) != 0
+        ||  hr_strbuf_put (buf, ttl, ttl_len) != 0
         //  after the push, on the same connection: a refill that sees the
         //  fence down sees the list with this event
-        ||  hr_resp_command (buf, 2) != 0
-        ||  hr_resp_arg (buf, "DECR", 4) != 0 || S_PUT_FENCE (buf, user) != 0) {
+        ||  S_LIT (buf, "*2\r\n$4\r\nDECR\r\n") != 0 || hr_strbuf_put (buf, fence, flen) != 0) {
             buf->len = mark;
             return -1;
         }
