@@ -58,29 +58,50 @@ s_letter_of (uint8_t type)
 }
 
 int
+hr_events_put_xadd (hr_strbuf_t *buf, const hr_event_t *ev)
+{
+    assert (buf && ev);
+    //  Readers drop such entries anyway: refuse them at the source
+    if (!hr_event_type_valid (ev->type) || !ev->user_id[0] || !ev->value[0])
+        return -1;
+    char letter = s_letter_of (ev->type);
+    //  The caller's fixed buffers may lack their NUL: bound those two
+    size_t ulen = strnlen (ev->user_id, sizeof ev->user_id);
+    size_t vlen = strnlen (ev->value, sizeof ev->value);
+    size_t mark = buf->len;
+    //  The constant pieces as they are (one put instead of one per
+    //  argument: every committed event writes one XADD)
+    static const char head[] = "*14\r\n$4\r\nXADD\r\n$9\r\n" HR_EVENTS_STREAM "\r\n$6\r\nMAXLEN\r\n"
+                               "$1\r\n~\r\n$7\r\n1000000\r\n$1\r\n*\r\n$1\r\nu\r\n";
+    _Static_assert (HR_EVENTS_MAXLEN == 1000000 && sizeof HR_EVENTS_STREAM == 10,
+                    "the XADD head above spells the stream and MAXLEN out");
+    char type[] = "$1\r\nt\r\n$1\r\n?\r\n$1\r\nv\r\n";
+    type[sizeof "$1\r\nt\r\n$1\r\n" - 1] = letter;
+    if (hr_strbuf_put (buf, head, sizeof head - 1) != 0
+    ||  hr_resp_arg (buf, ev->user_id, ulen) != 0
+    ||  hr_strbuf_put (buf, type, sizeof type - 1) != 0
+    ||  hr_resp_arg (buf, ev->value, vlen) != 0
+    ||  hr_strbuf_put (buf, "$2\r\nts\r\n", 8) != 0
+    ||  hr_resp_arg_int (buf, ev->ts_ms) != 0) {
+        buf->len = mark;            /* never half a command */
+        if (buf->buf)
+            buf->buf[mark] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int
 hr_events_append (hr_redis_t *redis, const hr_event_t *ev)
 {
     assert (ev);
     if (!redis)
         return -1;
-    //  Readers drop such entries anyway: refuse them at the source
-    if (!hr_event_type_valid (ev->type) || !ev->user_id[0] || !ev->value[0])
-        return -1;
-    char letter[2] = { s_letter_of (ev->type), 0 };
-    char ts[24];
-    snprintf (ts, sizeof ts, "%" PRId64, ev->ts_ms);
-    char maxlen[24];
-    snprintf (maxlen, sizeof maxlen, "%d", HR_EVENTS_MAXLEN);
-    const char *argv[] = { "XADD", HR_EVENTS_STREAM, "MAXLEN", "~", maxlen, "*",
-                           "u", ev->user_id, "t", letter,
-                           "v", ev->value, "ts", ts };
-    size_t lens[sizeof argv / sizeof argv[0]];
-    //  The caller's fixed buffers may lack their NUL: bound those two
-    for (size_t i = 0; i < sizeof argv / sizeof argv[0]; i++)
-        lens[i] = argv[i] == ev->user_id ? strnlen (ev->user_id, sizeof ev->user_id)
-                : argv[i] == ev->value   ? strnlen (ev->value, sizeof ev->value)
-                                         : strlen (argv[i]);
-    return hr_redis_append_argv (redis, (int) (sizeof argv / sizeof argv[0]), argv, lens);
+    hr_strbuf_t buf = { 0 };
+    int rc = hr_events_put_xadd (&buf, ev) == 0
+          && hr_redis_append_resp (redis, buf.buf, buf.len) == 0 ? 0 : -1;
+    hr_strbuf_free (&buf);
+    return rc;
 }
 
 int

@@ -28,6 +28,10 @@ int hr_events_publish (hr_redis_t *redis, const hr_event_t *ev);
     caller reads one reply per queued event (hr_redis_get_reply; a string
     entry id on success) — a group commit publishes in one round trip.     */
 int hr_events_append (hr_redis_t *redis, const hr_event_t *ev);
+/*  The same XADD written in RESP at the end of buf (hr_redis_append_resp
+    queues it with the commands around it).  0, or -1 when the event is
+    invalid or out of memory (buf unchanged).                               */
+int hr_events_put_xadd (hr_strbuf_t *buf, const hr_event_t *ev);
 
 /*  Erasure: XDELs every entry of user_id (XRANGE over the whole stream in
     chunks, so it costs one pass over at most HR_EVENTS_MAXLEN entries),

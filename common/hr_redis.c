@@ -273,6 +273,70 @@ hr_redis_append_argv (hr_redis_t *self, int argc, const char **argv, const size_
 }
 
 int
+hr_redis_append_resp (hr_redis_t *self, const char *resp, size_t len)
+{
+    assert (self);
+    if (s_ensure (self) != 0)
+        return -1;
+    return redisAppendFormattedCommand (self->ctx, resp, len) == REDIS_OK ? 0 : -1;
+}
+
+//  The decimal digits of v into out (room for 20); their count.
+static size_t
+s_decimal (uint64_t v, char *out)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+int
+hr_resp_command (hr_strbuf_t *buf, int argc)
+{
+    assert (buf && argc > 0);
+    char head[24] = "*";
+    size_t n = 1 + s_decimal ((uint64_t) argc, head + 1);
+    memcpy (head + n, "\r\n", 2);
+    return hr_strbuf_put (buf, head, n + 2);
+}
+
+int
+hr_resp_arg (hr_strbuf_t *buf, const void *s, size_t n)
+{
+    assert (buf && (s || n == 0));
+    if (hr_strbuf_reserve (buf, n + 26) != 0)
+        return -1;
+    char *p = buf->buf + buf->len;
+    *p++ = '$';
+    p += s_decimal (n, p);
+    *p++ = '\r', *p++ = '\n';
+    if (n)
+        memcpy (p, s, n);
+    p += n;
+    *p++ = '\r', *p++ = '\n';
+    *p = 0;
+    buf->len = (size_t) (p - buf->buf);
+    return 0;
+}
+
+int
+hr_resp_arg_int (hr_strbuf_t *buf, int64_t value)
+{
+    char text[24];
+    size_t n = 0;
+    if (value < 0)
+        text[n++] = '-';
+    n += s_decimal (value < 0 ? 0 - (uint64_t) value : (uint64_t) value, text + n);
+    return hr_resp_arg (buf, text, n);
+}
+
+int
 hr_redis_get_reply (hr_redis_t *self, redisReply **reply)
 {
     assert (self);

@@ -4,6 +4,8 @@
 #define HR_REDIS_H
 #include <hiredis.h>
 #include <stddef.h>
+#include <stdint.h>
+#include "hr_strbuf.h"
 
 typedef struct hr_redis hr_redis_t;
 
@@ -23,6 +25,17 @@ int hr_redis_append (hr_redis_t *self, const char *fmt, ...);
 int hr_redis_append_argv (hr_redis_t *self, int argc, const char **argv,
                           const size_t *argvlen);
 int hr_redis_get_reply (hr_redis_t *self, redisReply **reply);
+
+/*  Commands written in RESP by the caller into one buffer and queued with
+    one call (issue 16: a group commit queues ~7 commands per event; each
+    hr_redis_append parses its format and allocates per argument).  A
+    command is hr_resp_command (buf, argc) then argc hr_resp_arg /
+    hr_resp_arg_int.  0, or -1 when out of memory.                          */
+int hr_resp_command (hr_strbuf_t *buf, int argc);
+int hr_resp_arg (hr_strbuf_t *buf, const void *s, size_t n);
+int hr_resp_arg_int (hr_strbuf_t *buf, int64_t value);
+/*  Queues the commands in buf[0..len) on the pipeline.  0, -1 when down.   */
+int hr_redis_append_resp (hr_redis_t *self, const char *resp, size_t len);
 
 /*  Extra (common-data): the socket timeout for replies from now on (e.g.
     longer than an XREAD BLOCK); connecting keeps the timeout given to

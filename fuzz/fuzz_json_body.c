@@ -4,7 +4,8 @@
     gw_req_record), the service's decoder (hr_proto_record_get) and the
     service's own validation of the event (the accept rule both share,
     hr_validate).
-    Invariants: what the gateway accepts decodes to the same event and
+    Invariants: what the plain fast path (gw_record_parse_plain) accepts,
+    jansson's path accepts with the same fields; what the gateway accepts decodes to the same event and
     passes the service's checks; a refused body has an HTTP error status
     and a detail.                                                           */
 #define H2O_USE_LIBUV 0
@@ -49,7 +50,16 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     fuzz_quiet_logs ();
     gw_record_t ev;
     gw_reject_t why;
+    gw_record_t plain;
+    bool fast = gw_record_parse_plain (data, size, &plain);
     json_t *body = gw_record_parse (data, size, &ev, &why);
+    //  The fast path accepts only what jansson's path accepts, identically
+    if (fast) {
+        FUZZ_CHECK (body);
+        FUZZ_CHECK (plain.ulen == ev.ulen && memcmp (plain.user, ev.user, ev.ulen) == 0);
+        FUZZ_CHECK (plain.type == ev.type);
+        FUZZ_CHECK (plain.vlen == ev.vlen && memcmp (plain.value, ev.value, ev.vlen) == 0);
+    }
     if (!body) {
         FUZZ_CHECK (why.status == 400 || why.status == 422);
         FUZZ_CHECK (why.error && why.error[0] && memchr (why.detail, '\0', sizeof why.detail));

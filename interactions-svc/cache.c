@@ -21,37 +21,101 @@ s_fence_key (char *key, const char *user_id)
     snprintf (key, KEY_MAX, INTER_CACHE_FENCE_PREFIX "%s", user_id);
 }
 
-int
-inter_cache_fence_raise (hr_redis_t *redis, hr_event_t *const *events, int n, int ttl_s)
+//  The write path's commands, in RESP: their constant pieces are written
+//  as they are, and each key argument once per event.
+#define S_LIT(buf, text) hr_strbuf_put (buf, text, sizeof text - 1)
+#define ARG_MAX (8 + KEY_MAX)
+_Static_assert (KEY_MAX < 100, "s_key_arg writes at most two length digits");
+
+//  The RESP argument "$<len>\r\n<prefix><user id>\r\n" into out; its length.
+static size_t
+s_key_arg (char *out, const char *prefix, size_t plen, const char *user_id)
 {
-    assert (redis);
-    int queued = 0;
+    size_t ulen = strnlen (user_id, HR_USER_ID_MAX + 1);
+    size_t klen = plen + ulen;          /* at most 2 digits: KEY_MAX < 100 */
+    char *p = out;
+    *p++ = '$';
+    if (klen >= 10)
+        *p++ = (char) ('0' + klen / 10);
+    *p++ = (char) ('0' + klen % 10);
+    *p++ = '\r', *p++ = '\n';
+    memcpy (p, prefix, plen);
+    memcpy (p + plen, user_id, ulen);
+    p += klen;
+    *p++ = '\r', *p++ = '\n';
+    return (size_t) (p - out);
+}
+
+#define S_LIST_ARG(out, user)  s_key_arg (out, INTER_CACHE_KEY_PREFIX, sizeof INTER_CACHE_KEY_PREFIX - 1, user)
+#define S_FENCE_ARG(out, user) s_key_arg (out, INTER_CACHE_FENCE_PREFIX, sizeof INTER_CACHE_FENCE_PREFIX - 1, user)
+
+//  A non-negative integer argument in RESP, into out (room for 32); its
+//  length.  Without snprintf: a batch is often one event at low load.
+static size_t
+s_int_arg (char *out, long long v)
+{
+    assert (v >= 0);
+    char digits[24];
+    size_t n = 0;
+    do {
+        digits[n++] = (char) ('0' + v % 10);
+        v /= 10;
+    } while (v);
+    char *p = out;
+    *p++ = '$';
+    if (n >= 10)
+        *p++ = (char) ('0' + n / 10);
+    *p++ = (char) ('0' + n % 10);
+    *p++ = '\r', *p++ = '\n';
+    while (n)
+        *p++ = digits[--n];
+    *p++ = '\r', *p++ = '\n';
+    return (size_t) (p - out);
+}
+
+//  The fences' INCR + EXPIRE (raise) or DECR (lower) of every event
+static int
+s_put_fences (hr_strbuf_t *buf, hr_event_t *const *events, int n, bool raise, int ttl_s)
+{
+    char ttl[32];
+    size_t ttl_len = s_int_arg (ttl, ttl_s);
     for (int i = 0; i < n; i++) {
-        char fence[KEY_MAX];
-        s_fence_key (fence, events[i]->user_id);
-        if (hr_redis_append (redis, "INCR %s", fence) != 0)
-            break;
-        queued++;
-        if (hr_redis_append (redis, "EXPIRE %s %d", fence, ttl_s) != 0)
-            break;
-        queued++;
+        char fence[ARG_MAX];
+        size_t flen = S_FENCE_ARG (fence, events[i]->user_id);
+        if ((raise ? S_LIT (buf, "*2\r\n$4\r\nINCR\r\n") : S_LIT (buf, "*2\r\n$4\r\nDECR\r\n")) != 0
+        ||  hr_strbuf_put (buf, fence, flen) != 0)
+            return -1;
+        if (raise
+        && (S_LIT (buf, "*3\r\n$6\r\nEXPIRE\r\n") != 0
+        ||  hr_strbuf_put (buf, fence, flen) != 0
+        ||  hr_strbuf_put (buf, ttl, ttl_len) != 0))
+            return -1;
     }
-    return inter_cache_drain (redis, queued) == 0 && queued == 2 * n ? 0 : -1;
+    return 0;
+}
+
+int
+inter_cache_fence_raise (hr_redis_t *redis, hr_strbuf_t *buf, hr_event_t *const *events,
+                         int n, int ttl_s)
+{
+    assert (redis && buf);
+    buf->len = 0;
+    if (n == 0)
+        return 0;
+    if (s_put_fences (buf, events, n, true, ttl_s) != 0
+    ||  hr_redis_append_resp (redis, buf->buf, buf->len) != 0)
+        return -1;
+    return inter_cache_drain (redis, 2 * n);
 }
 
 void
-inter_cache_fence_lower (hr_redis_t *redis, hr_event_t *const *events, int n)
+inter_cache_fence_lower (hr_redis_t *redis, hr_strbuf_t *buf, hr_event_t *const *events, int n)
 {
-    assert (redis);
-    int queued = 0;
-    for (int i = 0; i < n; i++) {
-        char fence[KEY_MAX];
-        s_fence_key (fence, events[i]->user_id);
-        if (hr_redis_append (redis, "DECR %s", fence) != 0)
-            break;
-        queued++;
-    }
-    inter_cache_drain (redis, queued);
+    assert (redis && buf);
+    buf->len = 0;
+    if (n > 0 && s_put_fences (buf, events, n, false, 0) == 0
+    &&  hr_redis_append_resp (redis, buf->buf, buf->len) == 0)
+        inter_cache_drain (redis, n);
 }
 
 int
@@ -70,32 +134,32 @@ inter_cache_drain (hr_redis_t *redis, int expected)
 }
 
 int
-inter_cache_append_push (hr_redis_t *redis, hr_event_t *const *events, int n, int cache_len)
+inter_cache_put_push (hr_strbuf_t *buf, hr_event_t *const *events, int n, int cache_len)
 {
-    assert (redis);
-    int appended = 0;
+    assert (buf);
+    size_t mark = buf->len;
+    char stop[32], ttl[32];
+    size_t stop_len = s_int_arg (stop, cache_len - 1);
+    size_t ttl_len = s_int_arg (ttl, INTER_CACHE_TTL_S);
     for (int i = 0; i < n; i++) {
-        char key[KEY_MAX], elem[INTER_CACHE_ELEM_MAX];
-        s_key (key, events[i]->user_id);
+        char list[ARG_MAX], fence[ARG_MAX], elem[INTER_CACHE_ELEM_MAX];
+        size_t llen = S_LIST_ARG (list, events[i]->user_id);
+        size_t flen = S_FENCE_ARG (fence, events[i]->user_id);
         size_t len = inter_event_encode (events[i], elem, sizeof elem);
-        if (hr_redis_append (redis, "LPUSH %s %b", key, elem, len) != 0)
-            break;
-        appended++;
-        if (hr_redis_append (redis, "LTRIM %s 0 %d", key, cache_len - 1) != 0)
-            break;
-        appended++;
-        if (hr_redis_append (redis, "EXPIRE %s %d", key, INTER_CACHE_TTL_S) != 0)
-            break;
-        appended++;
+        if (S_LIT (buf, "*3\r\n$5\r\nLPUSH\r\n") != 0 || hr_strbuf_put (buf, list, llen) != 0
+        ||  hr_resp_arg (buf, elem, len) != 0
+        ||  S_LIT (buf, "*4\r\n$5\r\nLTRIM\r\n") != 0 || hr_strbuf_put (buf, list, llen) != 0
+        ||  S_LIT (buf, "$1\r\n0\r\n") != 0 || hr_strbuf_put (buf, stop, stop_len) != 0
+        ||  S_LIT (buf, "*3\r\n$6\r\nEXPIRE\r\n") != 0 || hr_strbuf_put (buf, list, llen) != 0
+        ||  hr_strbuf_put (buf, ttl, ttl_len) != 0
         //  after the push, on the same connection: a refill that sees the
         //  fence down sees the list with this event
-        char fence[KEY_MAX];
-        s_fence_key (fence, events[i]->user_id);
-        if (hr_redis_append (redis, "DECR %s", fence) != 0)
-            break;
-        appended++;
+        ||  S_LIT (buf, "*2\r\n$4\r\nDECR\r\n") != 0 || hr_strbuf_put (buf, fence, flen) != 0) {
+            buf->len = mark;
+            return -1;
+        }
     }
-    return appended;
+    return 0;
 }
 
 int

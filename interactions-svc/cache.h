@@ -34,19 +34,23 @@
 #define INTER_CACHE_FENCE_PREFIX "hr:histw:"
 
 /*  Raises the fences of the events' users (INCR + EXPIRE ttl_s per event,
-    one round trip), before their COMMIT.  0, or -1 when Redis failed (the
-    events must then not be pushed: forget their users' lists instead).     */
-int inter_cache_fence_raise (hr_redis_t *redis, hr_event_t *const *events, int n, int ttl_s);
+    one round trip), before their COMMIT.  buf is the caller's scratch
+    buffer for the commands (emptied first).  0, or -1 when Redis failed
+    (the events must then not be pushed: forget their users' lists
+    instead).                                                              */
+int inter_cache_fence_raise (hr_redis_t *redis, hr_strbuf_t *buf, hr_event_t *const *events,
+                             int n, int ttl_s);
 /*  Lowers them again without a push (the COMMIT failed).  Best effort.     */
-void inter_cache_fence_lower (hr_redis_t *redis, hr_event_t *const *events, int n);
+void inter_cache_fence_lower (hr_redis_t *redis, hr_strbuf_t *buf, hr_event_t *const *events,
+                              int n);
 
-/*  Queues LPUSH + LTRIM + EXPIRE + the fence's DECR for every event on the
-    connection's pipeline (sent with whatever follows, in one round trip).
-    Returns the number of commands queued: INTER_CACHE_PUSH_CMDS n, or
-    fewer when Redis is down.                                              */
+/*  Writes LPUSH + LTRIM + EXPIRE + the fence's DECR of every event, in
+    RESP, at the end of buf (the caller queues buf with
+    hr_redis_append_resp, with whatever follows, in one round trip):
+    INTER_CACHE_PUSH_CMDS n commands.  0, or -1 when out of memory (buf
+    unchanged).                                                            */
 #define INTER_CACHE_PUSH_CMDS 4
-int inter_cache_append_push (hr_redis_t *redis, hr_event_t *const *events, int n,
-                             int cache_len);
+int inter_cache_put_push (hr_strbuf_t *buf, hr_event_t *const *events, int n, int cache_len);
 /*  Reads `expected` pipelined replies: 0 when all came and none is an
     error, -1 otherwise (the connection's pipeline is then empty).          */
 int inter_cache_drain (hr_redis_t *redis, int expected);

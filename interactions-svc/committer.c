@@ -56,6 +56,7 @@ struct shard {
     //  Owned by the committer thread only
     inter_store_t *store;
     hr_redis_t *redis;
+    hr_strbuf_t resp;               /* the Redis commands of one batch, in RESP */
     waiter_t **batch;
     hr_event_t **events;
     char (*dirty)[HR_USER_ID_MAX + 1];
@@ -124,11 +125,18 @@ s_write_through (shard_t *self, hr_event_t *const *events, int n)
         hr_counter_add (self->cache_failed, (uint64_t) n);
         return;
     }
-    int cached = inter_cache_append_push (self->redis, events, n, self->config.settings.cache_len);
+    //  The cache's commands and the stream's XADDs in one buffer, queued
+    //  with one call and sent in one round trip (issue 16)
+    hr_strbuf_t *buf = &self->resp;
+    buf->len = 0;
+    int cached = inter_cache_put_push (buf, events, n, self->config.settings.cache_len) == 0
+               ? INTER_CACHE_PUSH_CMDS * n : 0;
     int queued = 0;
     while (cached == INTER_CACHE_PUSH_CMDS * n && queued < n
-       &&  hr_events_append (self->redis, events[queued]) == 0)
+       &&  hr_events_put_xadd (buf, events[queued]) == 0)
         queued++;
+    if (buf->len > 0 && hr_redis_append_resp (self->redis, buf->buf, buf->len) != 0)
+        cached = queued = 0;        /* Redis down: nothing was queued */
     if (inter_cache_drain (self->redis, cached) != 0 || cached != INTER_CACHE_PUSH_CMDS * n) {
         s_remember_dirty (self, events, n);
         hr_counter_add (self->cache_failed, (uint64_t) n);
@@ -177,7 +185,7 @@ s_commit_batch (shard_t *self, int n)
 {
     for (int i = 0; i < n; i++)
         self->events[i] = self->batch[i]->ev;
-    bool fenced = inter_cache_fence_raise (self->redis, self->events, n,
+    bool fenced = inter_cache_fence_raise (self->redis, &self->resp, self->events, n,
                                            self->fence_ttl_s) == 0;
     double t0 = hr_mono_s ();
     int rc = inter_store_insert (self->store, self->events, n);
@@ -198,7 +206,7 @@ s_commit_batch (shard_t *self, int n)
     else {
         hr_counter_add (self->failed, (uint64_t) n);
         if (fenced)
-            inter_cache_fence_lower (self->redis, self->events, n);
+            inter_cache_fence_lower (self->redis, &self->resp, self->events, n);
     }
 
     s_finish (self->batch, n, rc);
@@ -291,6 +299,7 @@ s_shard_fini (shard_t *self)
     pthread_cond_destroy (&self->work);
     inter_store_destroy (&self->store);
     hr_redis_destroy (&self->redis);
+    hr_strbuf_free (&self->resp);
     free (self->batch);
     free (self->events);
     free (self->dirty);

@@ -58,8 +58,33 @@ inter_event_make (hr_event_t *ev, const char *user_id, size_t user_id_len,
 size_t
 inter_event_encode (const hr_event_t *ev, char *buf, size_t cap)
 {
-    int n = snprintf (buf, cap, "%u|%" PRId64 "|%s", (unsigned) ev->type, ev->ts_ms, ev->value);
-    return n < 0 ? 0 : (size_t) n < cap ? (size_t) n : cap - 1;
+    //  "<type>|<ts_ms>|<value>", as snprintf would write it, without
+    //  snprintf's format parsing: every cached write encodes one (issue 16)
+    if (cap == 0)
+        return 0;
+    char text[3 + 1 + 21 + 1 + sizeof ev->value];
+    size_t n = 0;
+    char digits[24];
+    size_t nd = 0;
+    unsigned type = ev->type;
+    do { digits[nd++] = (char) ('0' + type % 10); type /= 10; } while (type);
+    while (nd)
+        text[n++] = digits[--nd];
+    text[n++] = '|';
+    uint64_t ts = ev->ts_ms < 0 ? 0 - (uint64_t) ev->ts_ms : (uint64_t) ev->ts_ms;
+    if (ev->ts_ms < 0)
+        text[n++] = '-';
+    do { digits[nd++] = (char) ('0' + ts % 10); ts /= 10; } while (ts);
+    while (nd)
+        text[n++] = digits[--nd];
+    text[n++] = '|';
+    size_t vlen = strnlen (ev->value, sizeof ev->value);
+    memcpy (text + n, ev->value, vlen);
+    n += vlen;
+    size_t out = n < cap ? n : cap - 1;
+    memcpy (buf, text, out);
+    buf[out] = '\0';
+    return out;
 }
 
 bool

@@ -3,6 +3,7 @@
 #include "hr_test.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,53 @@ START_TEST (test_pipeline)
 }
 END_TEST
 
+START_TEST (test_resp_matches_hiredis_and_pipelines)
+{
+    //  The bytes are hiredis's own formatting of the same arguments
+    hr_strbuf_t buf = { 0 };
+    ck_assert_int_eq (hr_resp_command (&buf, 4), 0);
+    ck_assert_int_eq (hr_resp_arg (&buf, "LPUSH", 5), 0);
+    ck_assert_int_eq (hr_resp_arg (&buf, "k\r\n", 3), 0);
+    ck_assert_int_eq (hr_resp_arg (&buf, "", 0), 0);
+    ck_assert_int_eq (hr_resp_arg_int (&buf, -1234567890123LL), 0);
+    const char *argv[] = { "LPUSH", "k\r\n", "", "-1234567890123" };
+    size_t lens[] = { 5, 3, 0, 14 };
+    char *want;
+    long long wlen = redisFormatCommandArgv (&want, 4, argv, lens);
+    ck_assert_int_eq ((long long) buf.len, wlen);
+    ck_assert (memcmp (buf.buf, want, buf.len) == 0);
+    redisFreeCommand (want);
+    buf.len = 0;
+    ck_assert_int_eq (hr_resp_arg_int (&buf, 0), 0);
+    ck_assert_int_eq (hr_resp_arg_int (&buf, INT64_MIN), 0);
+    ck_assert_str_eq (buf.buf, "$1\r\n0\r\n$20\r\n-9223372036854775808\r\n");
+
+    //  Several commands in one buffer, queued at once, answered in order
+    hr_redis_t *r = s_connect ();
+    const char *key = test_unique ("hr:test:resp:");
+    buf.len = 0;
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq (hr_resp_command (&buf, 2), 0);
+        ck_assert_int_eq (hr_resp_arg (&buf, "INCR", 4), 0);
+        ck_assert_int_eq (hr_resp_arg (&buf, key, strlen (key)), 0);
+    }
+    ck_assert_int_eq (hr_resp_command (&buf, 3), 0);
+    ck_assert_int_eq (hr_resp_arg (&buf, "EXPIRE", 6), 0);
+    ck_assert_int_eq (hr_resp_arg (&buf, key, strlen (key)), 0);
+    ck_assert_int_eq (hr_resp_arg_int (&buf, 60), 0);
+    ck_assert_int_eq (hr_redis_append_resp (r, buf.buf, buf.len), 0);
+    for (int i = 0; i < 4; i++) {
+        redisReply *rep;
+        ck_assert_int_eq (hr_redis_get_reply (r, &rep), 0);
+        ck_assert_int_eq (rep->type, REDIS_REPLY_INTEGER);
+        ck_assert_int_eq (rep->integer, i < 3 ? i + 1 : 1);
+        freeReplyObject (rep);
+    }
+    hr_strbuf_free (&buf);
+    hr_redis_destroy (&r);
+}
+END_TEST
+
 START_TEST (test_reconnect_after_client_kill)
 {
     hr_redis_t *r = s_connect ();
@@ -163,6 +211,7 @@ main (void)
     tcase_add_test (tc, test_commands_and_errors);
     tcase_add_test (tc, test_selects_the_database);
     tcase_add_test (tc, test_pipeline);
+    tcase_add_test (tc, test_resp_matches_hiredis_and_pipelines);
     tcase_add_test (tc, test_reconnect_after_client_kill);
     tcase_add_test (tc, test_down_returns_null_fast);
     suite_add_tcase (s, tc);

@@ -9,6 +9,7 @@
     200 with an empty body only after interactions acknowledged the COMMIT. */
 #include "gw_interactions.h"
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -120,6 +121,115 @@ s_record_fields (json_t *body, gw_record_t *out, gw_reject_t *why)
     return 0;
 }
 
+/*  ------------------------------------------------ the plain body, fast
+    Nearly every POST is a flat object of short ASCII strings without
+    escapes.  Such a body is read here in place, without jansson's
+    allocations (a hashtable and a copy of every string; issue 16): its
+    strings are exactly the bytes between the quotes.  Anything else — an
+    escape, a byte outside printable ASCII, a non-string value, a repeated
+    key we read, trailing bytes, a field the rules refuse — is left to
+    gw_record_parse, which then decides and words the answer: the fast path
+    only ever accepts what gw_record_parse would accept, with the same
+    fields (the fuzz_json_body target checks that on every input).         */
+
+static const char *
+s_skip_ws (const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+//  A string without escapes at p (on its opening quote): its bytes, and
+//  the position after the closing quote; NULL when not that plain.
+static const char *
+s_plain_string (const char *p, const char *end, const char **s, size_t *len)
+{
+    if (p == end || *p != '"')
+        return NULL;
+    const char *start = ++p;
+    while (p < end && *p != '"') {
+        unsigned char c = (unsigned char) *p;
+        if (c < 0x20 || c >= 0x7f || c == '\\')
+            return NULL;
+        p++;
+    }
+    if (p == end)
+        return NULL;
+    *s = start;
+    *len = (size_t) (p - start);
+    return p + 1;
+}
+
+bool
+gw_record_parse_plain (const void *data, size_t len, gw_record_t *out)
+{
+    if (!data)
+        return false;
+    const char *p = data, *end = p + len;
+    enum { USER, TYPE, PRODUCT, QUERY, NFIELDS };
+    static const char *const names[NFIELDS] = { "user_id", "event_type", "product_id", "query" };
+    const char *val[NFIELDS] = { 0 };
+    size_t vlen[NFIELDS] = { 0 };
+    p = s_skip_ws (p, end);
+    if (p == end || *p++ != '{')
+        return false;
+    p = s_skip_ws (p, end);
+    if (p < end && *p == '}')
+        return false;               /* {}: gw_record_parse words the refusal */
+    while (true) {
+        const char *key, *v;
+        size_t klen, n;
+        p = s_plain_string (p, end, &key, &klen);
+        if (!p)
+            return false;
+        p = s_skip_ws (p, end);
+        if (p == end || *p++ != ':')
+            return false;
+        p = s_plain_string (s_skip_ws (p, end), end, &v, &n);
+        if (!p)
+            return false;
+        for (int f = 0; f < NFIELDS; f++)
+            if (klen == strlen (names[f]) && memcmp (key, names[f], klen) == 0) {
+                if (val[f])
+                    return false;   /* repeated: jansson keeps the last */
+                val[f] = v;
+                vlen[f] = n;
+            }
+        p = s_skip_ws (p, end);
+        if (p == end)
+            return false;
+        if (*p == '}')
+            break;
+        if (*p++ != ',')
+            return false;
+        p = s_skip_ws (p, end);
+    }
+    if (s_skip_ws (p + 1, end) != end)
+        return false;
+    if (!val[USER] || !val[TYPE] || !hr_valid_user_id (val[USER], vlen[USER]))
+        return false;
+    uint8_t type;
+    int field;
+    if (vlen[TYPE] == 13 && memcmp (val[TYPE], "product_click", 13) == 0)
+        type = HR_EVENT_CLICK, field = PRODUCT;
+    else if (vlen[TYPE] == 12 && memcmp (val[TYPE], "search_query", 12) == 0)
+        type = HR_EVENT_SEARCH, field = QUERY;
+    else
+        return false;
+    const char *value = val[field];
+    size_t value_len = vlen[field];
+    if (!value)
+        return false;
+    if (type == HR_EVENT_CLICK && !hr_valid_product_id (value, value_len))
+        return false;
+    if (type == HR_EVENT_SEARCH
+    &&  hr_query_normalize (value, value_len, &value, &value_len) != HR_QUERY_OK)
+        return false;
+    *out = (gw_record_t) { val[USER], vlen[USER], type, value, value_len };
+    return true;
+}
+
 json_t *
 gw_record_parse (const void *data, size_t len, gw_record_t *out, gw_reject_t *why)
 {
@@ -146,11 +256,14 @@ gw_handle_interactions_post (gw_request_t *r)
         return;
     }
     gw_record_t ev;
-    gw_reject_t why;
-    json_t *body = gw_record_parse (req->entity.base, req->entity.len, &ev, &why);
-    if (!body) {
-        gw_send_error (r, why.status, why.error, "%s", why.detail);
-        return;
+    json_t *body = NULL;            /* held while ev points into it */
+    if (!gw_record_parse_plain (req->entity.base, req->entity.len, &ev)) {
+        gw_reject_t why;
+        body = gw_record_parse (req->entity.base, req->entity.len, &ev, &why);
+        if (!body) {
+            gw_send_error (r, why.status, why.error, "%s", why.detail);
+            return;
+        }
     }
     gw_fanout_t *f = gw_fanout_new (r->thread->loop, r->req);
     if (!f)
@@ -162,7 +275,7 @@ gw_handle_interactions_post (gw_request_t *r)
         gw_fanout_add (f, GW_SVC_INTERACTIONS, w->data, w->len);
         gw_fanout_wait (f, record_done, r);
     }
-    json_decref (body);
+    json_decref (body);             /* NULL after the plain path: nothing */
 }
 
 /* ------------------------------------------------------------ history */

@@ -4,6 +4,7 @@
 #ifndef GW_INTERACTIONS_H
 #define GW_INTERACTIONS_H
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,5 +29,11 @@ typedef struct {
     Returns the parsed JSON (json_decref it once `out` is no longer needed),
     or NULL with `why` filled.                                              */
 json_t *gw_record_parse (const void *data, size_t len, gw_record_t *out, gw_reject_t *why);
+
+/*  The common case without jansson: true when the body is a flat object
+    of plain ASCII strings (no escapes) that gw_record_parse would accept;
+    `out` then points into data, as gw_record_parse would have filled it.
+    false: not decided here, call gw_record_parse.                          */
+bool gw_record_parse_plain (const void *data, size_t len, gw_record_t *out);
 
 #endif

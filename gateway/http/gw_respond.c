@@ -136,6 +136,24 @@ s_cors_match (gw_app_t *app, h2o_req_t *req)
     return h2o_iovec_init (NULL, 0);
 }
 
+//  v in lower-case hex, zero-padded to at least `digits` (as %0<digits>llx);
+//  the number of characters written (at most 16).
+static size_t
+s_hex (char *out, uint64_t v, int digits)
+{
+    char tmp[16];
+    int n = 0;
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 0xf];
+        v >>= 4;
+    } while (v);
+    while (n < digits)
+        tmp[n++] = '0';
+    for (int i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return (size_t) n;
+}
+
 gw_request_t *
 gw_request_new (gw_thread_t *thread, h2o_req_t *req)
 {
@@ -152,9 +170,15 @@ gw_request_new (gw_thread_t *thread, h2o_req_t *req)
         memcpy (r->id, req->headers.entries[at].value.base, req->headers.entries[at].value.len);
         r->id[req->headers.entries[at].value.len] = '\0';
     }
-    else
-        snprintf (r->id, sizeof r->id, "%08x%02x%014llx", thread->app->id_prefix,
-                  thread->index & 0xff, (unsigned long long) ++thread->request_seq);
+    else {
+        //  "%08x%02x%014llx" without snprintf's format parsing (issue 16:
+        //  ~1,900 instructions of every request)
+        char *p = r->id;
+        p += s_hex (p, thread->app->id_prefix, 8);
+        p += s_hex (p, (uint64_t) (thread->index & 0xff), 2);
+        p += s_hex (p, (uint64_t) ++thread->request_seq, 14);
+        *p = '\0';
+    }
     r->cors_origin = s_cors_match (thread->app, req);
     return r;
 }

@@ -661,6 +661,19 @@ START_TEST (test_request_id_is_echoed)
     res = request ("GET", "/healthz", "X-Request-Id: bad id!\r\n", NULL);
     ck_assert_str_ne (hr_http_header (&res, "x-request-id", rid, sizeof rid), "bad id!");
     hr_http_response_free (&res);
+    //  A generated id is "%08x%02x%014llx": process prefix, thread, sequence
+    char first[64];
+    res = request ("GET", "/healthz", NULL, NULL);
+    ck_assert_ptr_nonnull (hr_http_header (&res, "x-request-id", first, sizeof first));
+    hr_http_response_free (&res);
+    res = request ("GET", "/healthz", NULL, NULL);
+    ck_assert_ptr_nonnull (hr_http_header (&res, "x-request-id", rid, sizeof rid));
+    hr_http_response_free (&res);
+    ck_assert_uint_eq (strlen (first), 24);
+    ck_assert_uint_eq (strspn (first, "0123456789abcdef"), 24);
+    ck_assert_uint_eq (strspn (rid, "0123456789abcdef"), 24);
+    ck_assert (memcmp (first, rid, 8) == 0);            /* one process */
+    ck_assert_str_ne (first, rid);                      /* the sequence moved */
 }
 END_TEST
 

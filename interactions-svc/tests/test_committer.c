@@ -8,6 +8,7 @@
 #include "test_env.h"
 #include <pthread.h>
 #include <stdatomic.h>
+#include "cache.h"
 #include "committer.h"
 #include "event.h"
 
@@ -154,6 +155,94 @@ START_TEST (test_empty_and_small_batches)
 }
 END_TEST
 
+//  What one batch leaves in Redis (issue 16: its commands are written in
+//  RESP by hand): per event its element at the head of its user's list,
+//  the list's TTL and trim, the fence back at 0, and one stream entry
+//  with u/t/v/ts.  Two users, one with two events of the batch.
+START_TEST (test_batch_written_through_exactly)
+{
+    inter_committer_config_t config = { 0 };
+    inter_settings_defaults (&config.settings, test_database_url (), test_redis_url ());
+    config.settings.cache_len = 3;
+    inter_committer_t *c = inter_committer_new (&config);
+    ck_assert_ptr_nonnull (c);
+    hr_redis_t *redis = hr_redis_new (test_redis_url (), 2000);
+    ck_assert_ptr_nonnull (redis);
+    redisReply *r = hr_redis_command (redis, "XADD %s * u x t c v B000000000 ts 1",
+                                      HR_EVENTS_STREAM);
+    ck_assert_ptr_nonnull (r);
+    char last_id[64];
+    snprintf (last_id, sizeof last_id, "%s", r->str);
+    freeReplyObject (r);
+    char u1[64], u2[64], err[128];
+    snprintf (u1, sizeof u1, "wa%s", t_tag);
+    snprintf (u2, sizeof u2, "wb%s", t_tag);
+    hr_event_t evs[5];
+    const char *users[5] = { u1, u2, u1, u1, u1 };
+    const char *values[5] = { "W000000001", "red  shoes|x", "W000000002", "W000000003", "W000000004" };
+    for (int k = 0; k < 5; k++)
+        ck_assert_int_eq (inter_event_make (&evs[k], users[k], strlen (users[k]),
+                                            k == 1 ? HR_EVENT_SEARCH : HR_EVENT_CLICK, values[k],
+                                            strlen (values[k]), err, sizeof err), 0);
+    int status[5];
+    ck_assert_int_eq (inter_committer_submit_many (c, evs, 5, status), 0);
+    for (int k = 0; k < 5; k++)
+        ck_assert_int_eq (status[k], 0);
+    //  u1: newest first, trimmed to 3
+    r = hr_redis_command (redis, "LRANGE " INTER_CACHE_KEY_PREFIX "%s 0 -1", u1);
+    ck_assert_int_eq (r->type, REDIS_REPLY_ARRAY);
+    ck_assert_uint_eq (r->elements, 3);
+    for (int i = 0; i < 3; i++) {
+        char want[INTER_CACHE_ELEM_MAX];
+        inter_event_encode (&evs[4 - i], want, sizeof want);
+        ck_assert_str_eq (r->element[i]->str, want);
+    }
+    freeReplyObject (r);
+    r = hr_redis_command (redis, "LRANGE " INTER_CACHE_KEY_PREFIX "%s 0 -1", u2);
+    ck_assert_uint_eq (r->elements, 1);
+    char want[INTER_CACHE_ELEM_MAX];
+    snprintf (want, sizeof want, "2|%lld|%s", (long long) evs[1].ts_ms, evs[1].value);
+    ck_assert_str_eq (evs[1].value, "red  shoes|x");
+    ck_assert_str_eq (r->element[0]->str, want);
+    freeReplyObject (r);
+    for (int k = 0; k < 2; k++) {
+        r = hr_redis_command (redis, "TTL " INTER_CACHE_KEY_PREFIX "%s", users[k]);
+        ck_assert (r->integer > INTER_CACHE_TTL_S - 100 && r->integer <= INTER_CACHE_TTL_S);
+        freeReplyObject (r);
+        r = hr_redis_command (redis, "GET " INTER_CACHE_FENCE_PREFIX "%s", users[k]);
+        ck_assert_str_eq (r->str, "0");
+        freeReplyObject (r);
+        r = hr_redis_command (redis, "TTL " INTER_CACHE_FENCE_PREFIX "%s", users[k]);
+        ck_assert (r->integer > 0);
+        freeReplyObject (r);
+    }
+    //  the stream: our five entries after the marker, in commit order
+    r = hr_redis_command (redis, "XRANGE %s (%s +", HR_EVENTS_STREAM, last_id);
+    ck_assert_int_eq (r->type, REDIS_REPLY_ARRAY);
+    int seen = 0;
+    for (size_t i = 0; i < r->elements; i++) {
+        const redisReply *f = r->element[i]->element[1];
+        if (f->elements != 8 || (strcmp (f->element[1]->str, u1) != 0 && strcmp (f->element[1]->str, u2) != 0))
+            continue;               /* another test's */
+        const hr_event_t *ev = &evs[seen++];
+        char ts[24];
+        snprintf (ts, sizeof ts, "%lld", (long long) ev->ts_ms);
+        ck_assert_str_eq (f->element[0]->str, "u");
+        ck_assert_str_eq (f->element[1]->str, ev->user_id);
+        ck_assert_str_eq (f->element[2]->str, "t");
+        ck_assert_str_eq (f->element[3]->str, ev->type == HR_EVENT_SEARCH ? "s" : "c");
+        ck_assert_str_eq (f->element[4]->str, "v");
+        ck_assert_str_eq (f->element[5]->str, ev->value);
+        ck_assert_str_eq (f->element[6]->str, "ts");
+        ck_assert_str_eq (f->element[7]->str, ts);
+    }
+    ck_assert_int_eq (seen, 5);
+    freeReplyObject (r);
+    hr_redis_destroy (&redis);
+    inter_committer_destroy (&c);
+}
+END_TEST
+
 static void
 s_setup (void)
 {
@@ -176,6 +265,7 @@ main (void)
     tcase_add_unchecked_fixture (tc, s_setup, s_teardown);
     tcase_add_test (tc, test_each_thread_woken_by_its_own_commit);
     tcase_add_test (tc, test_empty_and_small_batches);
+    tcase_add_test (tc, test_batch_written_through_exactly);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_set_fork_status (sr, CK_NOFORK);
