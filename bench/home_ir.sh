@@ -47,16 +47,8 @@ import sys
 b = open(sys.argv[1], "rb").read()
 i, j = b.find(b",\"trending\":"), b.find(b",\"diverse_picks\":")
 sys.stdout.buffer.write(b[i:j] if 0 <= i < j else b"")' "$1"; }
-vb=$work/vbin; mkdir "$vb"
 procs="hybridrec-gateway trending-svc interactions-svc"
-for p in $procs; do
-  vg="valgrind --tool=callgrind --callgrind-out-file=$out/$p.cg"
-  [ -z "${IR_NATIVE:-}" ] || vg=      # IR_NATIVE=1: answers only, no counts
-  printf '#!/bin/sh\nexec %s "%s/%s"\n' "$vg" "${IR_BIN:-$bin}" "$p" >"$vb/$p"
-  chmod +x "$vb/$p"
-  tests/harness/suite.sh kill "$work/run" "$p"
-  tests/harness/suite.sh restart "$vb" "$work/run" "$p"
-done
+bench_ir_callgrind "$out" $procs
 # until up and settled: trending-svc starts without a ranking and reconciles
 # from PostgreSQL (minutes under valgrind on a busy machine), the gateway
 # loads the catalog; a page without "degraded" whose sections three probes

@@ -88,6 +88,24 @@ bench_ir_prepare() {
   export HR_GATEWAY_DEADLINE_MS=10000 HR_GATEWAY_PRODUCT_WARM_BATCH=0
 }
 
+# bench_ir_callgrind OUT PROC...: each PROC of the running stack restarted
+# under valgrind --tool=callgrind (counts in OUT/PROC.cg), from IR_BIN when set
+# (else this tree's build-rel/bin); IR_NATIVE=1: restarted without valgrind.
+# Sets vb, the folder of the wrappers (suite.sh restart "$vb" ... starts one again).
+bench_ir_callgrind() {
+  local out=$1 p vg
+  shift
+  vb=$work/vbin; mkdir "$vb"
+  for p in "$@"; do
+    vg="valgrind --tool=callgrind --callgrind-out-file=$out/$p.cg"
+    [ -z "${IR_NATIVE:-}" ] || vg=
+    printf '#!/bin/sh\nexec %s "%s/%s"\n' "$vg" "${IR_BIN:-$bin}" "$p" >"$vb/$p"
+    chmod +x "$vb/$p"
+    tests/harness/suite.sh kill "$work/run" "$p"
+    tests/harness/suite.sh restart "$vb" "$work/run" "$p"
+  done
+}
+
 # bench_ir_measure OUT URL WHAT PIDS PATH...: one counted pass: URL+PATH asked
 # for each PATH in turn while the processes PIDS run under callgrind (counts
 # zeroed before, dumped as "requests" after, then as long idle and dumped as

@@ -34,15 +34,7 @@ model_version() {
     | awk '$1 == "hr_content_model_version" {print $2}'
 }
 for _ in $(seq 1 600); do want=$(model_version); [ -n "$want" ] && break; sleep 0.5; done
-vb=$work/vbin; mkdir "$vb"
-for p in hybridrec-gateway content-svc; do
-  vg="valgrind --tool=callgrind --callgrind-out-file=$out/$p.cg"
-  [ -z "${IR_NATIVE:-}" ] || vg=      # IR_NATIVE=1: answers only, no counts
-  printf '#!/bin/sh\nexec %s "%s/%s"\n' "$vg" "${IR_BIN:-$bin}" "$p" >"$vb/$p"
-  chmod +x "$vb/$p"
-  tests/harness/suite.sh kill "$work/run" "$p"
-  tests/harness/suite.sh restart "$vb" "$work/run" "$p"
-done
+bench_ir_callgrind "$out" hybridrec-gateway content-svc
 url=http://127.0.0.1:8252
 mapfile -t paths < <(awk -F'\t' '$4 == "search" {print $2}' "$WORK/inputs/requests.tsv" | head -n "$n")
 [ "${#paths[@]}" -gt 0 ] || { echo "search_ir: no searches in $WORK/inputs/requests.tsv" >&2; exit 2; }
