@@ -9,6 +9,7 @@
 #include "hr_broker.h"
 #include "config.h"
 #include "hr_curve.h"
+#include "hr_pid.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_version.h"
@@ -38,6 +39,7 @@ int main (int argc, char **argv)
 
     /*  We handle signals ourselves; czmq's handler would swallow SIGTERM.  */
     zsys_handler_set (NULL);
+    hr_pid_install ();          /* getpid without a system call: hr_pid.h */
     zsys_init ();
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);

@@ -3,6 +3,7 @@
     the metrics/health listener, and signal-driven graceful shutdown.     */
 #include "hr_service.h"
 #include "hr_clock.h"
+#include "hr_pid.h"
 #include "hr_version.h"
 #include "hr_batch.h"
 #include "hr_array.h"
@@ -660,6 +661,7 @@ hr_service_main (int argc, char **argv, const hr_service_def_t *def)
     /*  We handle SIGTERM/SIGINT ourselves (sigwait below); czmq must not
         install its handler, which would make sockets fail with EINTR.     */
     zsys_handler_set (NULL);
+    hr_pid_install ();          /* before libzmq's threads ask for it */
     /*  czmq asserts when it initialises itself (zsys_init, on the first
         actor) after sockets exist; initialise it before anything opens one. */
     zsys_init ();

@@ -9,6 +9,7 @@
 #include "gw_server.h"
 #include "hr_config.h"
 #include "hr_curve.h"
+#include "hr_pid.h"
 #include "hr_log.h"
 #include "hr_metrics.h"
 #include "hr_version.h"
@@ -49,6 +50,7 @@ main (int argc, char **argv)
     /*  czmq's one-time setup is not thread-safe and asserts when it runs
         after sockets exist: do it before the loop threads open theirs.    */
     zsys_handler_set (NULL);
+    hr_pid_install ();          /* getpid without a system call: hr_pid.h */
     zsys_init ();
 
     /*  Signals are taken synchronously by this thread only.  */
