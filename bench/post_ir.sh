@@ -13,6 +13,8 @@
 # the cost per POST, depends on the rate: compare runs at the same RATE.
 # IR_BIN=DIR: the gateway and interactions-svc measured are DIR's (e.g. a
 # copy of main's build-rel/bin), the rest of the stack this tree's.
+# IR_NATIVE=1: the two run without valgrind (bench/lib.sh bench_ir_callgrind):
+# the load table only, no counts.
 set -euo pipefail
 out=$(mkdir -p "${1:?usage: bench/post_ir.sh OUT [RATE] [SECONDS] [CONNECTIONS]}" && cd "$1" && pwd)
 rate=${2:-200} secs=${3:-20} conns=${4:-32}
@@ -25,15 +27,8 @@ export HR_GATEWAY_DEADLINE_MS=10000 HR_GATEWAY_PRODUCT_WARM_BATCH=0
 . "$here/lib.sh"
 bench_stack_up 55494 56444 8254 5754 9490
 rm -f "$out"/*.cg* "$out"/summary "$out"/load "$out"/redis
-vb=$work/vbin; mkdir "$vb"
 procs="hybridrec-gateway interactions-svc"
-for p in $procs; do
-  printf '#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file=%s/%s.cg "%s/%s"\n' \
-    "$out" "$p" "${IR_BIN:-$bin}" "$p" >"$vb/$p"
-  chmod +x "$vb/$p"
-  tests/harness/suite.sh kill "$work/run" "$p"
-  tests/harness/suite.sh restart "$vb" "$work/run" "$p"
-done
+bench_ir_callgrind "$out" $procs
 url=http://127.0.0.1:8254
 body='{"user_id":"irwarm","event_type":"product_click","product_id":"B000000000"}'
 for _ in $(seq 1 600); do       # until a POST is committed through both
@@ -49,15 +44,16 @@ rcli() { redis-cli -p 56444 "$@"; }
 load=$!
 for _ in $(seq 1 600); do grep -q '^measuring' "$out/load" && break; sleep 0.1; done
 pids=$(for p in $procs; do cat "$work/run/$p.pid"; done)
-for p in $pids; do callgrind_control -z "$p" >/dev/null; done
+[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -z "$p" >/dev/null; done
 rcli config resetstat >/dev/null
 wait "$load"
-for p in $pids; do callgrind_control -d post "$p" >/dev/null; done
+[ -n "${IR_NATIVE:-}" ] || for p in $pids; do callgrind_control -d post "$p" >/dev/null; done
 rcli info commandstats >"$out/redis"
 posts=$(awk '$1 == "ALL" {print $2; exit}' "$out/load")
 {
   echo "$posts POSTs at $rate/s, $conns connections, $secs s; Ir per process over the run, and per POST"
   for f in "$out"/*.cg.*; do
+    [ -e "$f" ] || continue
     ir=$(grep -m1 '^summary:' "$f" | awk '{print $2}')
     echo "$(basename "$f") $ir $(( ir / ${posts:-1} ))"
   done

@@ -178,12 +178,47 @@ s_home_picks (void *state, const void *model, const hr_proto_req_t *r, hr_writer
     return s_home_reply (state, model, req->limit, req->seed, &req->history, true, req->held, reply, call);
 }
 
-static const hr_method_t s_methods[] = {
+/*  Not const: HR_TRENDING_DISABLE_METHODS takes methods out at start
+    (s_disable_methods), before any worker reads it.                      */
+static hr_method_t s_methods[] = {
     { HR_M_HOME, HR_REQ_HOME, s_home },
     { HR_M_HOME_PICKS, HR_REQ_HOME_PICKS, s_home_picks },
     { HR_M_TRENDING, HR_REQ_TRENDING, s_trending },
     { NULL, HR_REQ_RAW, NULL },
 };
+
+/*  HR_TRENDING_DISABLE_METHODS (a test / compatibility knob, never for
+    production): the comma-separated methods are taken out of the table,
+    so this process answers them as a trending-svc that predates them does
+    (hr_service_dispatch: HR_BAD_REQUEST "trending: unknown method '..'").
+    E.g. home_picks: the gateway's fallback to `home` (gateway/api/
+    gw_home_picks.h; tests/e2e/test_home_compat.c).  0, or -1 when a name
+    is not one of the methods.                                             */
+static int
+s_disable_methods (const char *list)
+{
+    const char *p = list ? list : "";
+    while (*p) {
+        size_t len = strcspn (p, ",");
+        if (len > 0) {
+            hr_method_t *m = s_methods;
+            while (m->name && !hr_proto_method_is (p, len, m->name))
+                m++;
+            if (!m->name) {
+                hr_error ("HR_TRENDING_DISABLE_METHODS: '%.*s' is not a trending method", (int) len, p);
+                return -1;
+            }
+            hr_warn ("HR_TRENDING_DISABLE_METHODS: %s answers 'unknown method' (test/compatibility knob)", m->name);
+            do                  /* the {NULL} end moves up too */
+                m[0] = m[1];
+            while ((m++)->name);
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
 
 /* ---- the service definition ------------------------------------------- */
 
@@ -195,6 +230,8 @@ static void s_tick (void *state)
 
 static void *s_init (hr_config_t *cfg)
 {
+    if (s_disable_methods (hr_config_str (cfg, "HR_TRENDING_DISABLE_METHODS")) != 0)
+        return NULL;
     double mean = hr_config_double (cfg, "HR_TRENDING_BAYES_MEAN");
     trending_serve_params_t p = {
         .database_url = hr_config_database_url (cfg),

@@ -20,6 +20,7 @@
 #include "gw_endpoint.h"
 #include "gw_filter.h"
 #include "gw_home_cache.h"
+#include "gw_home_picks.h"
 #include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
@@ -51,6 +52,8 @@ typedef struct {
     unsigned degraded;          /* 1 << gw_service_t */
     gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
     const gw_sections_entry_t *held;    /* the sections rendered when trending was asked (NULL: none) */
+    bool home_asked;            /* trending was asked the older `home`, not home_picks (gw_home_picks.h) */
+    uint32_t trending_want;     /* the limit trending was asked for */
     /*  The merge that built personalized (for explain=true).              */
     const hr_merge_model_t *model;      /* NULL: rank or max merge */
     int64_t model_version;
@@ -208,12 +211,12 @@ home_filter (const home_t *h, const hr_catalog_t *cat, gw_home_lists_t *home)
     home->ncategories = kept;
 }
 
-/*  Trending's home_picks answer: the lists to render (*home) and the
-    rendered sections (*sections).  Without filters the sections come from
-    the loop's gw_sections: the entry held since trending was asked when
-    trending answered the picks alone (it still ranks as when that entry
-    was rendered), else rendered now from the answer and kept.  false: the
-    answer is unusable.                                                    */
+/*  Trending's home_picks (or home) answer: the lists to render (*home)
+    and the rendered sections (*sections).  Without filters the sections
+    come from the loop's gw_sections: the entry held since trending was
+    asked when trending answered the picks alone or a first part of its
+    fingerprint (it still ranks as when that entry was rendered), else
+    rendered now from the answer and kept.  false: unusable answer.       */
 static bool
 home_trending (home_t *h, const gw_call_t *c, const hr_catalog_t *cat, int64_t catalog_version,
                gw_home_lists_t *home, h2o_iovec_t *sections)
@@ -223,7 +226,7 @@ home_trending (home_t *h, const gw_call_t *c, const hr_catalog_t *cat, int64_t c
     gw_sections_t *kept = h->filter ? NULL : h->r->thread->sections;
     const gw_sections_entry_t *e = h->held;
     hr_proto_home_picks_t p;
-    if (hr_proto_home_picks_split (body, c->len, &p) != 0)
+    if (gw_home_picks_split (h->home_asked, body, c->len, &p) != 0)
         return false;
     h2o_iovec_t head = h2o_iovec_init (body + p.head, p.head_len);
     if (p.full) {
@@ -264,6 +267,17 @@ home_render (gw_fanout_t *f, void *arg)
     home_t *h = arg;
     gw_request_t *r = h->r;
     h2o_mem_pool_t *pool = &r->req->pool;
+    /*  An older trending (no home_picks): this page asks `home` now, in
+        what is left of the request's budget (its other answers are kept). */
+    if (!h->home_asked && h->c_trending >= 0 && gw_home_picks_refused (gw_fanout_call (f, h->c_trending))) {
+        h->home_asked = true;
+        gw_fanout_phase (f, GW_WAIT_REST);
+        gw_fanout_require (f, GW_SVC_TRENDING);
+        h->c_trending = gw_home_picks_add (f, &r->thread->writer, true, h->trending_want, gw_random (r->thread), 0,
+                                           h->history, h->history_len);
+        gw_fanout_wait (f, home_render, h);
+        return;
+    }
     int64_t catalog_version;
     const hr_catalog_t *cat = gw_catalog_for_request_v (r->app->catalog, pool, &catalog_version);
 
@@ -329,15 +343,15 @@ home_after_history (gw_fanout_t *f, void *arg)
     /*  ... and an answer without trending may be an empty personal list:
         trending is waited for while it is alive (gw_fanout.h "Holding"). */
     gw_fanout_require (f, GW_SVC_TRENDING);
-    hr_writer_t *w = &t->writer;
     int64_t catalog_version;
     const hr_catalog_t *cat = gw_catalog_for_request_v (h->r->app->catalog, pool, &catalog_version);
     /*  The sections this loop holds rendered: trending answers only the
         picks while it ranks as when they were rendered (gw_sections.h).   */
     h->held = h->filter ? NULL : gw_sections_hold (t->sections, catalog_version, h->limit, pool);
-    gw_req_trending_home_picks (w, gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT), gw_random (t),
-                                h->held ? h->held->fingerprint : 0, h->history, h->history_len);
-    h->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
+    h->home_asked = !gw_home_picks_ask ();     /* `home`: trending lacks home_picks (gw_home_picks.h) */
+    h->trending_want = gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT);
+    h->c_trending = gw_home_picks_add (f, &t->writer, h->home_asked, h->trending_want, gw_random (t),
+                                       h->held ? h->held->fingerprint : 0, h->history, h->history_len);
     if (h->hist.n > 0) {
         /*  Ask for more than we show: clicked items and duplicates drop out. */
         uint32_t want = gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT) + h->hist.n + 10;
