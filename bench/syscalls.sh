@@ -29,7 +29,7 @@ count() {  # KIND: one closed loop under perf trace, then the table (KIND idle: 
   perf_pid=$!
   sleep 1
   if [ "$kind" != idle ]; then
-    out=$(WARMUP=0 CONNS=${CONNS:-8} SKIP_SEED=1 KIND=$kind LABEL="syscalls $kind" \
+    out=$(WARMUP=0 CONNS=${CONNS:-8} THREADS=$(( ${CONNS:-8} < 2 ? 1 : 2 )) SKIP_SEED=1 KIND=$kind LABEL="syscalls $kind" \
       "$shared/bench/load.sh" "$url" "$secs" 2>&1)
     echo "$out" | grep -E '^MIX  (requests|responses)'
     reqs=$(echo "$out" | sed -n 's/^MIX  requests=\([0-9]*\).*/\1/p' | head -1)
