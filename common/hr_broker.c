@@ -14,8 +14,10 @@
 #include "hr_metrics.h"
 #include "hr_status.h"
 #include "hr_wire.h"
+#include "hr_zpoll.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
@@ -730,7 +732,10 @@ close_message (broker_t *b)
     b->nparts = 0;
 }
 
-static void
+/*  1 when it read until nothing was waiting (the ROUTER is idle: its fd
+    tells of the next message), 0 at the bound, -1 when the context is
+    terminated (zmq_poll's ETERM, which ended the loop).                   */
+static int
 handle_router (broker_t *b)
 {
     /*  Drain what is waiting (bounded, so heartbeats still go out).      */
@@ -738,7 +743,7 @@ handle_router (broker_t *b)
         int frames = recv_message (b);
         if (frames < 0) {
             close_message (b);
-            return;
+            return zmq_errno () == ETERM ? -1 : 1;
         }
         count (&b->stats->messages);
         if (frames > MAX_PARTS)
@@ -753,6 +758,7 @@ handle_router (broker_t *b)
             malformed (b, "unknown protocol header");
         close_message (b);
     }
+    return 0;
 }
 
 /* -------------------------------------------------------------- actor */
@@ -832,6 +838,64 @@ handle_pipe (broker_t *b, zsock_t *pipe)
     return rc;
 }
 
+/*  Until $TERM (or an interrupt): poll(2) on the two sockets' fds
+    (hr_zpoll), each asked only when its fd woke or something was done on
+    it since it was last idle.                                             */
+static void
+broker_loop (broker_t *b, zsock_t *pipe)
+{
+    hr_zpoll_t wait;
+    hr_zpoll_init (&wait);
+    void *ps = zsock_resolve (pipe);
+    int pipe_item = hr_zpoll_add (&wait, ps);
+    int router_item = hr_zpoll_add (&wait, b->rs);
+    assert (pipe_item >= 0 && router_item >= 0);
+    b->heartbeat_at = mono_ms () + b->ivl;
+    while (!zsys_interrupted) {     /* as zpoller_wait did */
+        int64_t timeout = b->heartbeat_at - mono_ms ();
+        if (b->queued_total > 0) {
+            int64_t until_deadline = b->earliest_deadline - hr_now_ms ();
+            if (until_deadline < timeout)
+                timeout = until_deadline;
+        }
+        if (timeout < 0)
+            timeout = 0;
+        if (hr_zpoll_wait (&wait, (int) timeout) < 0)
+            break;      /* EINTR: zpoller_wait's "terminated" */
+        if (hr_zpoll_ready (&wait, pipe_item)) {
+            int events = 0;
+            size_t size = sizeof events;
+            if (zmq_getsockopt (ps, ZMQ_EVENTS, &events, &size) != 0)
+                break;      /* ETERM */
+            if (events & ZMQ_POLLIN) {
+                if (handle_pipe (b, pipe) != 0)
+                    break;
+                hr_zpoll_touch (&wait, router_item);    /* BIND ran on it */
+            }
+            else
+                hr_zpoll_idle (&wait, pipe_item);
+        }
+        if (hr_zpoll_ready (&wait, router_item)) {
+            int drained = handle_router (b);
+            if (drained < 0)
+                break;
+            if (drained)
+                hr_zpoll_idle (&wait, router_item);
+        }
+        if (b->queued_total > 0 && hr_now_ms () >= b->earliest_deadline) {
+            purge_expired (b, hr_now_ms ());
+            hr_zpoll_touch (&wait, router_item);        /* sent EXPIRED */
+        }
+        account_cpu (b);
+        if (mono_ms () >= b->heartbeat_at) {
+            heartbeat_tick (b);
+            hr_zpoll_touch (&wait, router_item);        /* sent heartbeats */
+            export_metrics (b);
+            b->heartbeat_at = mono_ms () + b->ivl;
+        }
+    }
+}
+
 static void
 broker_actor (zsock_t *pipe, void *args_)
 {
@@ -861,36 +925,7 @@ broker_actor (zsock_t *pipe, void *args_)
     else
         hr_info ("broker: listening on %s", owner->endpoint);
 
-    zpoller_t *poller = zpoller_new (pipe, b.router, NULL);
-    b.heartbeat_at = mono_ms () + b.ivl;
-    while (true) {
-        int64_t timeout = b.heartbeat_at - mono_ms ();
-        if (b.queued_total > 0) {
-            int64_t until_deadline = b.earliest_deadline - hr_now_ms ();
-            if (until_deadline < timeout)
-                timeout = until_deadline;
-        }
-        if (timeout < 0)
-            timeout = 0;
-        void *which = zpoller_wait (poller, (int) timeout);
-        if (which == pipe) {
-            if (handle_pipe (&b, pipe) != 0)
-                break;
-        }
-        else if (which == b.router)
-            handle_router (&b);
-        else if (zpoller_terminated (poller))
-            break;
-        if (b.queued_total > 0 && hr_now_ms () >= b.earliest_deadline)
-            purge_expired (&b, hr_now_ms ());
-        account_cpu (&b);
-        if (mono_ms () >= b.heartbeat_at) {
-            heartbeat_tick (&b);
-            export_metrics (&b);
-            b.heartbeat_at = mono_ms () + b.ivl;
-        }
-    }
-    zpoller_destroy (&poller);
+    broker_loop (&b, pipe);
     broker_free (&b);
     hr_info ("broker: stopped");
 }

@@ -11,12 +11,14 @@
 #include "hr_frames.h"
 #include "hr_log.h"
 #include "hr_status.h"
+#include "hr_zpoll.h"
 
 #include <czmq.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
 
-/*  One wait of zmq_poll at most (its timeout is converted to int inside). */
+/*  One wait of poll(2) at most (its timeout is an int).                   */
 #define HR_WORKER_WAIT_MAX_MS 86400000L
 #define REQUEST_FRAMES 6        /* [HRW1][REQUEST][cid][u64 id][i64 deadline][body] */
 #define DISCONNECT_LINGER_MS 200
@@ -55,7 +57,22 @@ struct hr_worker {
     link_t *from;               /* ... and the link it came on */
     uint64_t request_id;
     int wake_fd;                /* readable = return from recv; -1 = none */
+    /*  What recv waits on: item 0 is the wake fd, item i + 1 links[i]'s
+        socket (NULL: none).  Kept between calls: a link we
+        sent on is asked again before the next wait blocks.               */
+    hr_zpoll_t wait;
 };
+
+#define WAKE_ITEM 0
+#define LINK_ITEM(i) ((i) + 1)
+
+/*  Something was done on the link's socket (a send, a new socket): its fd
+    may stay quiet while a message waits, so it is asked before blocking. */
+static void
+touch_link (hr_worker_t *self, link_t *link)
+{
+    hr_zpoll_touch (&self->wait, LINK_ITEM ((int) (link - self->links)));
+}
 
 
 static int
@@ -117,6 +134,8 @@ connect_link (hr_worker_t *self, link_t *link)
         return -1;
     }
     link->s = zsock_resolve (link->sock);
+    hr_zpoll_set (&self->wait, LINK_ITEM ((int) (link - self->links)), link->s);
+    touch_link (self, link);    /* may be a new socket at a freed one's address */
     return send_command (link, HR_WORKER_READY, self->service);
 }
 
@@ -218,6 +237,9 @@ hr_worker_new (const char *broker_endpoints, const char *service)
     memcpy (self->service, service, service_len + 1);
     self->wake_fd = -1;
     self->ivl = atomic_load (&s_heartbeat_ms);
+    hr_zpoll_init (&self->wait);
+    for (int i = 0; i < LINK_ITEM (HR_WORKER_BROKERS_MAX); i++)
+        hr_zpoll_add_fd (&self->wait, -1);     /* links' sockets set as they connect */
     int added = add_links (self, broker_endpoints);
     if (added == 0)
         hr_error ("worker: no broker endpoint in '%s'", broker_endpoints);
@@ -282,6 +304,7 @@ send_reply (hr_worker_t *self, link_t *link, uint8_t status, const void *body, s
 {
     if (!link->s)
         return -1;
+    touch_link (self, link);
     uint8_t command = HR_WORKER_REPLY, idb[8];
     hr_le64_put (idb, self->request_id);
     zmq_msg_t *cid = &self->parts[2];
@@ -358,28 +381,32 @@ read_message (hr_worker_t *self, link_t *link, hr_work_t *work)
     return 0;
 }
 
-/*  Reads what the readable links hold, starting after the link served
-    last so that no broker starves the others.  1 with *work filled when a
-    request came.                                                          */
+/*  Reads what the ready links hold, starting after the link served last
+    so that no broker starves the others; a link read until nothing was
+    waiting is idle (its fd tells of the next message).  1 with *work
+    filled when a request came (its link stays stale: more may wait), -1
+    when the context is terminated.                                        */
 static int
-read_links (hr_worker_t *self, const zmq_pollitem_t *items, const int *index, int nitems,
-            hr_work_t *work)
+read_links (hr_worker_t *self, hr_work_t *work)
 {
     for (int k = 0; k < self->nlinks; k++) {
         int i = (self->next + k) % self->nlinks;
-        int j = 0;
-        while (j < nitems && index[j] != i)
-            j++;
-        if (j == nitems || !(items[j].revents & ZMQ_POLLIN))
+        if (!hr_zpoll_ready (&self->wait, LINK_ITEM (i)))
             continue;
         link_t *link = &self->links[i];
-        int rc;
+        void *s = link->s;
+        int rc = 0;
         /*  A DISCONNECT inside replaces the socket: stop there.           */
-        while (link->s == items[j].socket && (rc = read_message (self, link, work)) >= 0)
+        while (s && link->s == s && (rc = read_message (self, link, work)) >= 0)
             if (rc == 1) {
                 self->next = (i + 1) % self->nlinks;
                 return 1;
             }
+        if (s && link->s == s && rc < 0) {
+            if (zmq_errno () == ETERM)
+                return -1;      /* zmq_poll's ETERM */
+            hr_zpoll_idle (&self->wait, LINK_ITEM (i));
+        }
     }
     return 0;
 }
@@ -399,6 +426,7 @@ tend_links (hr_worker_t *self, int64_t now, bool reconnect)
         else {
             if (now >= link->heartbeat_at) {
                 send_command (link, HR_WORKER_HEARTBEAT, NULL);
+                touch_link (self, link);
                 link->heartbeat_at = now + self->ivl;
             }
             if (reconnect && now >= link->broker_expiry) {
@@ -438,41 +466,47 @@ hr_worker_recv (hr_worker_t *self, hr_work_t *work, int timeout_ms)
     release_request (self);
     int64_t now = zclock_mono ();
     int64_t end = timeout_ms < 0 ? INT64_MAX : now + timeout_ms;
-    /*  The first poll does not wait: what the brokers sent while we were
+    /*  The first wait does not block: what the brokers sent while we were
         busy is read before any of them is judged silent.                  */
     int64_t due = now;
-    zmq_pollitem_t items[HR_WORKER_BROKERS_MAX + 1];
-    int index[HR_WORKER_BROKERS_MAX];
     while (true) {
-        int nitems = 0;
-        for (int i = 0; i < self->nlinks; i++)
-            if (self->links[i].s) {
-                items[nitems] = (zmq_pollitem_t) { self->links[i].s, 0, ZMQ_POLLIN, 0 };
-                index[nitems++] = i;
-            }
-        int npoll = nitems;
-        if (self->wake_fd >= 0)
-            items[npoll++] = (zmq_pollitem_t) { NULL, self->wake_fd, ZMQ_POLLIN, 0 };
+        /*  Links may have been added, dropped or moved since the last
+            call (hr_worker_set_brokers): items follow the links.           */
+        int live = 0;
+        for (int i = 0; i < HR_WORKER_BROKERS_MAX; i++) {
+            void *s = i < self->nlinks ? self->links[i].s : NULL;
+            hr_zpoll_set (&self->wait, LINK_ITEM (i), s);
+            live += s != NULL;
+        }
+        hr_zpoll_set_fd (&self->wait, WAKE_ITEM, self->wake_fd);
+        live += self->wake_fd >= 0;
         int64_t until = end < due ? end : due;
         long wait = until > now ? (long) (until - now) : 0;
         if (wait > HR_WORKER_WAIT_MAX_MS)
             wait = HR_WORKER_WAIT_MAX_MS;   /* the loop waits again */
-        int rc = npoll ? zmq_poll (items, npoll, wait) : 0;
+        int rc = live ? hr_zpoll_wait (&self->wait, (int) wait) : 0;
         if (rc < 0)
-            return -1;    /* EINTR (a signal) or ETERM */
-        if (npoll == 0 && wait > 0)
+            return -1;    /* EINTR (a signal) */
+        if (live == 0 && wait > 0)
             zclock_sleep ((int) wait);
-        if (rc > 0 && read_links (self, items, index, nitems, work) == 1) {
+        int got = rc > 0 ? read_links (self, work) : 0;
+        if (got < 0)
+            return -1;    /* ETERM */
+        if (got == 1) {
             /*  Busy with one broker's work, we still owe the others our
                 heartbeats (a REPLY only proves us alive to its own).      */
             tend_links (self, zclock_mono (), false);
             return 1;
         }
-        if (rc > 0 && npoll > nitems && (items[nitems].revents & ZMQ_POLLIN))
+        if (rc > 0 && hr_zpoll_ready (&self->wait, WAKE_ITEM))
             return 0;     /* woken: the caller has something else to do */
+        /*  A wait that only asked the stale links saw nothing of the
+            others: none is judged silent, nor is the call over, before
+            one that looked at every fd.                                   */
+        bool polled = live == 0 || hr_zpoll_polled (&self->wait);
         now = zclock_mono ();
-        due = tend_links (self, now, true);
-        if (now >= end)
+        due = tend_links (self, now, polled);
+        if (polled && now >= end)
             return 0;
     }
 }
