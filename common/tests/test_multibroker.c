@@ -220,7 +220,22 @@ START_TEST (test_broker_recreated)
     /*  And both workers take A's work again.                              */
     int s1 = atomic_load (&e1->served), s2 = atomic_load (&e2->served);
     hr_client_t *one[] = { ca };
-    ck_assert_int_eq (burst (one, 1, 40), 40);
+    /*  On a busy machine a worker may judge the old A silent only now and
+        reconnect: the new A forgets its first registration, and the one
+        request that registration held is answered UNAVAILABLE (by design,
+        docs/scaling.md), and that worker serves again once registered
+        afresh.  Bursts until both have served, none failing otherwise.   */
+    long long until_both = test_mono_ms () + WAIT_MS;
+    do {
+        hr_broker_stats_t before, after;
+        hr_broker_stats (a, &before);
+        int ok = burst (one, 1, 40);
+        hr_broker_stats (a, &after);
+        int gone = (int) (after.unavailable - before.unavailable);    /* at most one per worker */
+        ck_assert_int_le (gone, 2);
+        ck_assert_int_ge (ok, 40 - gone);
+    } while ((atomic_load (&e1->served) <= s1 || atomic_load (&e2->served) <= s2)
+             && test_mono_ms () < until_both);
     ck_assert_int_gt (atomic_load (&e1->served), s1);
     ck_assert_int_gt (atomic_load (&e2->served), s2);
     test_wait_workers (cb, "echo", 2);
