@@ -91,7 +91,7 @@ hr_service_dispatch (const char *service, const hr_method_t *methods, void *stat
             return hr_service_error (call, HR_BAD_REQUEST, "%s: expected %s", m->name, expected);
         return m->fn (state, model, &req, reply, call);
     }
-    return hr_service_error (call, HR_BAD_REQUEST, "%s: unknown method '%.*s'", service,
+    return hr_service_error (call, HR_BAD_REQUEST, "%s: " HR_SERVICE_UNKNOWN_METHOD "%.*s'", service,
                              (int) (method_len > 64 ? 64 : method_len), method);
 }
 

@@ -91,10 +91,16 @@ typedef struct {
 int hr_service_error (hr_call_t *call, int status, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 
+/*  What an unknown method's answer says before the method's name (and a
+    closing quote): a caller may tell a service that predates a method by
+    it (the gateway's /home in front of an older trending, gw_home_picks.h;
+    older services used the same words, so they are part of the protocol). */
+#define HR_SERVICE_UNKNOWN_METHOD "unknown method '"
+
 /*  Runs the handler of `method` from `methods` (ended by {NULL}) on its
     decoded arguments; an unknown method is HR_BAD_REQUEST "<service>:
-    unknown method '<m>'", undecodable arguments HR_BAD_REQUEST "<m>:
-    expected <arguments>".                                                 */
+    unknown method '<m>'" (HR_SERVICE_UNKNOWN_METHOD), undecodable
+    arguments HR_BAD_REQUEST "<m>: expected <arguments>".                  */
 int hr_service_dispatch (const char *service, const hr_method_t *methods, void *state,
                          const void *model, const char *method, size_t method_len,
                          hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);

@@ -4,6 +4,7 @@
 #include "hr_clock.h"
 #include "hr_metrics.h"
 #include "hr_proto.h"
+#include "hr_service.h"
 #include "hr_status.h"
 
 typedef struct {
@@ -33,9 +34,8 @@ gw_home_picks_refused (const gw_call_t *c)
         s_loop.lacking = false;
         return false;
     }
-    /*  hr_service_dispatch's answer to a method the service does not have
-        (common/hr_service.c; the same words before the method tables).  */
-    static const char unknown[] = "unknown method '" HR_M_HOME_PICKS "'";
+    /*  hr_service_dispatch's answer to a method the service does not have. */
+    static const char unknown[] = HR_SERVICE_UNKNOWN_METHOD HR_M_HOME_PICKS "'";
     if (c->outcome != GW_CALL_FAILED || c->status != HR_BAD_REQUEST || !c->body
         || !memmem (c->body, c->len, unknown, sizeof unknown - 1))
         return false;
