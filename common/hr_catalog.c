@@ -101,6 +101,28 @@ hr_catalog_find (const hr_catalog_t *self, const char *id10)
     return hr_idmap_find (self->ids, id10);
 }
 
+void
+hr_catalog_find_many (const hr_catalog_t *self, const char *const *ids, uint32_t n,
+                      int64_t *out)
+{
+    assert (self);
+    hr_idmap_find_many (self->ids, ids, n, out);
+}
+
+void
+hr_catalog_prefetch (const hr_catalog_t *self, uint32_t idx)
+{
+    assert (self);
+    if (idx >= self->count)
+        return;
+    __builtin_prefetch (&self->products[idx]);
+    if (!self->json_at)
+        return;
+    const char *json = self->json + self->json_at[idx], *end = self->json + self->json_at[idx + 1];
+    for (const char *p = json; p < end; p += 64)     /* an item is ~2-4 cache lines */
+        __builtin_prefetch (p);
+}
+
 //  The category's provisional id, adding it when new.  -1 when full.
 static int
 s_category_id (hr_catalog_t *self, category_set_t *set, const char *name)

@@ -46,6 +46,13 @@ uint32_t hr_catalog_size (const hr_catalog_t *self);
 const hr_product_t *hr_catalog_at (const hr_catalog_t *self, uint32_t idx);
 /*  Index of the product or -1.  id need not be NUL-terminated (10 bytes).  */
 int64_t hr_catalog_find (const hr_catalog_t *self, const char *id10);
+/*  hr_catalog_find for each of ids[0..n) into out[0..n), the lookups'
+    memory reads overlapped (hr_idmap_find_many).                          */
+void hr_catalog_find_many (const hr_catalog_t *self, const char *const *ids, uint32_t n,
+                           int64_t *out);
+/*  Asks for product idx's record and JSON to be brought into cache ahead of
+    use (a hint: nothing is read).                                         */
+void hr_catalog_prefetch (const hr_catalog_t *self, uint32_t idx);
 /*  The item JSON (frozen catalogs only).  */
 const char *hr_catalog_json (const hr_catalog_t *self, uint32_t idx, size_t *len);
 

@@ -84,6 +84,38 @@ hr_idmap_find (const hr_idmap_t *self, const char *id10)
     return slot ? (int64_t) slot - 1 : -1;
 }
 
+//  Ids are hashed and their slot asked for FIND_AHEAD * 2 lookups ahead,
+//  the id a slot names FIND_AHEAD ahead: by its turn, a lookup's two
+//  dependent loads are (usually) in cache.
+#define FIND_AHEAD 8
+#define FIND_RING 32                    /* > 2 * FIND_AHEAD, a power of two */
+
+void
+hr_idmap_find_many (const hr_idmap_t *self, const char *const *ids, uint32_t n, int64_t *out)
+{
+    assert (self);
+    assert (ids || n == 0);
+    uint32_t start[FIND_RING];
+    for (uint32_t j = 0; j < n && j < 2 * FIND_AHEAD; j++) {
+        start[j] = s_hash (ids[j]) & self->slot_mask;
+        __builtin_prefetch (&self->slots[start[j]]);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = i + 2 * FIND_AHEAD;
+        if (j < n) {
+            start[j % FIND_RING] = s_hash (ids[j]) & self->slot_mask;
+            __builtin_prefetch (&self->slots[start[j % FIND_RING]]);
+        }
+        j = i + FIND_AHEAD;
+        if (j < n && self->slots[start[j % FIND_RING]])
+            __builtin_prefetch (self->ids[self->slots[start[j % FIND_RING]] - 1]);
+        uint32_t at = start[i % FIND_RING];
+        while (self->slots[at] && memcmp (self->ids[self->slots[at] - 1], ids[i], 10) != 0)
+            at = (at + 1) & self->slot_mask;
+        out[i] = self->slots[at] ? (int64_t) self->slots[at] - 1 : -1;
+    }
+}
+
 //  Room for one more id: the id array and a load factor under one half.
 static int
 s_grow (hr_idmap_t *self)

@@ -18,6 +18,12 @@ void hr_idmap_destroy (hr_idmap_t **self_p);
 //  The index of id10 (ten bytes, not necessarily NUL-terminated), or -1.
 int64_t hr_idmap_find (const hr_idmap_t *self, const char *id10);
 
+//  hr_idmap_find for each of ids[0..n) into out[0..n), the lookups' memory
+//  reads overlapped (each one a likely cache miss on a large map: a search
+//  page resolves 2,000 ids).
+void hr_idmap_find_many (const hr_idmap_t *self, const char *const *ids, uint32_t n,
+                         int64_t *out);
+
 //  The index of id10, adding it as the next index when it is new (*added
 //  says which; added may be NULL).  -1 when out of memory.
 int64_t hr_idmap_add (hr_idmap_t *self, const char *id10, bool *added);

@@ -408,6 +408,27 @@ hr_proto_list_decode (const void *body, size_t len, hr_proto_list_t *out)
     return -1;
 }
 
+uint32_t
+hr_proto_list_count (const void *body, size_t len)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    uint32_t n = hr_get_count (&r, HR_SCORED_MIN_WIRE);
+    return hr_reader_ok (&r) ? n : 0;
+}
+
+int
+hr_proto_list_ids_decode (const void *body, size_t len, const char **ids, uint32_t cap,
+                          uint32_t *n)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    if (hr_get_scored_ids (&r, ids, cap, n) == 0 && hr_reader_done (&r))
+        return 0;
+    *n = 0;
+    return -1;
+}
+
 int
 hr_proto_two_lists_decode (const void *body, size_t len, hr_proto_list_t *first,
                            hr_proto_list_t *second)

@@ -291,6 +291,13 @@ void hr_proto_list_free (hr_proto_list_t *l);
 
 /*  One list (similar, search, collab/rules for_user, for_product, trending). */
 int hr_proto_list_decode (const void *body, size_t len, hr_proto_list_t *out);
+/*  One list read in place, for a caller that needs only its ids in order
+    (hr_get_scored_ids): ids[i] points into body.  `cap` at least the count
+    hr_proto_list_count announces (0 when the body could not hold that many
+    items), else -1.  The same checks otherwise.                            */
+uint32_t hr_proto_list_count (const void *body, size_t len);
+int hr_proto_list_ids_decode (const void *body, size_t len, const char **ids, uint32_t cap,
+                              uint32_t *n);
 /*  Two lists (content for_user: clicked, then search).                     */
 int hr_proto_two_lists_decode (const void *body, size_t len, hr_proto_list_t *first,
                                hr_proto_list_t *second);

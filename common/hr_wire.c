@@ -15,7 +15,6 @@
 
 #define HR_WRITER_MIN_CAP 256
 //  id + f32 score + u8 strategy + u32 source length
-#define HR_SCORED_MIN_WIRE (HR_PRODUCT_ID_LEN + 4 + 1 + 4)
 
 void
 hr_writer_init (hr_writer_t *w)
@@ -308,6 +307,37 @@ hr_get_scored_list (hr_reader_t *r, hr_scored_t **out, uint32_t *n)
         r->p = p + HR_SCORED_MIN_WIRE + slen;
     }
     *out = items;
+    *n = count;
+    return 0;
+}
+
+int
+hr_get_scored_ids (hr_reader_t *r, const char **ids, uint32_t cap, uint32_t *n)
+{
+    assert (r && n && (ids || cap == 0));
+    *n = 0;
+    uint32_t count = hr_get_count (r, HR_SCORED_MIN_WIRE);
+    if (!r->err && count > cap)
+        r->err = true;
+    if (r->err)
+        return -1;
+    const unsigned char *p = r->p;
+    for (uint32_t i = 0; i < count; i++) {
+        size_t left = (size_t) (r->end - p);
+        uint32_t slen = left >= HR_SCORED_MIN_WIRE ? s_le32 (p + HR_PRODUCT_ID_LEN + 5) : 0;
+        float score;
+        uint32_t bits = left >= HR_SCORED_MIN_WIRE ? s_le32 (p + HR_PRODUCT_ID_LEN) : 0;
+        memcpy (&score, &bits, sizeof score);
+        if (left < HR_SCORED_MIN_WIRE || slen >= HR_SOURCE_MAX
+            || left - HR_SCORED_MIN_WIRE < slen
+            || !hr_valid_product_id ((const char *) p, HR_PRODUCT_ID_LEN) || !isfinite (score)) {
+            r->err = true;
+            return -1;
+        }
+        ids[i] = (const char *) p;
+        p += HR_SCORED_MIN_WIRE + slen;
+    }
+    r->p = p;
     *n = count;
     return 0;
 }

@@ -133,6 +133,9 @@ const char *hr_strategy_name (int strategy);
 
 #define HR_PRODUCT_ID_LEN 10
 #define HR_SOURCE_MAX 256
+/*  A scored item on the wire: id, f32 score, u8 strategy, u32 source length,
+    then the source's bytes.  */
+#define HR_SCORED_MIN_WIRE (HR_PRODUCT_ID_LEN + 4 + 1 + 4)
 
 /*  One scored item.  `source` explains it: the product id or query that
     caused it (empty when none).  */
@@ -155,5 +158,11 @@ void hr_scored_list_end (hr_writer_t *w, size_t begin, uint32_t n);
 /*  Decodes a list into a malloc'd array (*out, *n); -1 on a malformed list
     (nothing allocated).  Ids are validated as product ids.                 */
 int hr_get_scored_list (hr_reader_t *r, hr_scored_t **out, uint32_t *n);
+/*  Reads a list in place for a caller that needs only its ids, in order (a
+    search page: 2,000 items, ~270 bytes each as hr_scored_t): ids[i] points
+    at item i's ten id bytes inside the reader's buffer (not terminated).
+    The same checks as hr_get_scored_list; -1 on a malformed list or when it
+    holds more than `cap` items (*n = 0).                                   */
+int hr_get_scored_ids (hr_reader_t *r, const char **ids, uint32_t cap, uint32_t *n);
 
 #endif

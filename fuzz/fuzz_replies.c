@@ -111,10 +111,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     uint8_t *body = malloc (len ? len : 1);
     memcpy (body, data + 1, len);
     switch (data[0] % 6) {
-    case 0: {
+    case 0: {                   /* the full decoder, and the in-place ids reader agreeing */
         hr_proto_list_t l;
-        if (hr_proto_list_decode (body, len, &l) == 0)
+        int full = hr_proto_list_decode (body, len, &l);
+        if (full == 0)
             s_check_list (&l);
+        uint32_t cap = hr_proto_list_count (body, len), n = 0;
+        const char **ids = malloc ((cap ? cap : 1) * sizeof *ids);
+        FUZZ_CHECK (hr_proto_list_ids_decode (body, len, ids, cap, &n) == full);
+        FUZZ_CHECK (full != 0 || n == l.n);
+        for (uint32_t i = 0; full == 0 && i < n; i++)
+            FUZZ_CHECK (memcmp (ids[i], l.items[i].id, HR_PRODUCT_ID_LEN) == 0);
+        free (ids);
         hr_proto_list_free (&l);
         break;
     }

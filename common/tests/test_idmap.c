@@ -65,9 +65,43 @@ START_TEST (test_grows_and_keeps_every_id)
 }
 END_TEST
 
+/*  find_many answers as find does, for lists shorter and longer than its
+    look-ahead, present and absent ids mixed, repeats included.            */
+START_TEST (test_find_many_as_find)
+{
+    hr_idmap_t *map = hr_idmap_new (16);
+    static char ids[3000][11];
+    for (unsigned i = 0; i < 2000; i++) {
+        s_id (ids[i], i * 104729u);
+        ck_assert_int_ge (hr_idmap_add (map, ids[i], NULL), 0);
+    }
+    for (unsigned i = 2000; i < 3000; i++)
+        s_id (ids[i], (i % 7 == 0) ? (i - 2000) * 104729u : i * 104729u + 3);
+    const char *list[3000];
+    int64_t out[3001];
+    for (unsigned i = 0; i < 3000; i++)
+        list[(i * 1237u) % 3000] = ids[i];              /* shuffled */
+    const uint32_t sizes[] = { 0, 1, 7, 8, 9, 16, 17, 33, 3000 };
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        memset (out, 0x55, sizeof out);
+        hr_idmap_find_many (map, list, sizes[k], out);
+        unsigned absent = 0;
+        for (uint32_t i = 0; i < sizes[k]; i++) {
+            ck_assert_int_eq (out[i], hr_idmap_find (map, list[i]));
+            absent += out[i] < 0;
+        }
+        if (sizes[k] == 3000)
+            ck_assert_uint_gt (absent, 0);
+        ck_assert_int_eq (out[sizes[k]], 0x5555555555555555ll);    /* nothing past n */
+    }
+    hr_idmap_destroy (&map);
+}
+END_TEST
+
 int
 main (void)
 {
     return test_run ("hr_idmap", 30, (const TTest *const[]) {
-        test_dense_indexes_in_order, test_ten_bytes_only, test_grows_and_keeps_every_id, NULL });
+        test_dense_indexes_in_order, test_ten_bytes_only, test_grows_and_keeps_every_id,
+        test_find_many_as_find, NULL });
 }

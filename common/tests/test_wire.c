@@ -355,6 +355,77 @@ START_TEST (test_scored_list_rejects_bad_items)
 }
 END_TEST
 
+/*  The in-place id reader accepts exactly what hr_get_scored_list accepts,
+    and names the same ids in order: each malformed list of the test above,
+    every truncation of a good one, and a count over the caller's room.    */
+static void
+s_ids_agree (const void *data, size_t len, uint32_t cap)
+{
+    hr_reader_t r1, r2;
+    hr_reader_init (&r1, data, len);
+    hr_reader_init (&r2, data, len);
+    hr_scored_t *items = NULL;
+    uint32_t n1 = 0, n2 = 99;
+    const char *ids[8];
+    int full = hr_get_scored_list (&r1, &items, &n1);
+    int in_place = hr_get_scored_ids (&r2, ids, cap, &n2);
+    if (full == 0 && n1 > cap)
+        ck_assert_int_eq (in_place, -1);
+    else {
+        ck_assert_int_eq (in_place, full);
+        ck_assert_int_eq (hr_reader_ok (&r2), hr_reader_ok (&r1));
+    }
+    if (in_place == 0) {
+        ck_assert_uint_eq (n2, n1);
+        ck_assert (r2.p == r1.p);
+        for (uint32_t i = 0; i < n2; i++)
+            ck_assert_int_eq (memcmp (ids[i], items[i].id, HR_PRODUCT_ID_LEN), 0);
+    }
+    else
+        ck_assert_uint_eq (n2, 0);
+    free (items);
+}
+
+START_TEST (test_scored_ids_as_scored_list)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_put_u32 (&w, 3);
+    hr_put_scored_item (&w, "B000000001", 1.0f, 1, "abc", 3);
+    hr_put_scored_item (&w, "B000000002", 0.5f, 2, "", 0);
+    hr_put_scored_item (&w, "B000000003", 0.25f, 5, "red shoes", 9);
+    for (size_t cut = 0; cut <= w.len; cut++)
+        s_ids_agree (w.data, cut, 8);
+    s_ids_agree (w.data, w.len, 3);
+    s_ids_agree (w.data, w.len, 2);                     /* more items than room: -1 */
+    const char *bad[] = { "b000000001", "B0001", NULL };
+    for (int i = 0; i < 3; i++) {
+        hr_writer_reset (&w);
+        hr_put_u32 (&w, 2);
+        hr_put_scored_item (&w, "B000000009", 1.0f, 1, "", 0);
+        if (bad[i])
+            hr_put_scored_item (&w, bad[i], 1.0f, 1, "", 0);
+        else
+            hr_put_scored_item (&w, "B000000001", NAN, 1, "", 0);
+        s_ids_agree (w.data, w.len, 8);
+    }
+    hr_writer_reset (&w);
+    hr_put_u32 (&w, 1);
+    hr_put_bytes (&w, "B000000001", 10);
+    hr_put_f32 (&w, 1.0f);
+    hr_put_u8 (&w, 1);
+    char big[HR_SOURCE_MAX];
+    memset (big, 'a', sizeof big);
+    hr_put_str (&w, big, sizeof big);                   /* one byte over the limit */
+    s_ids_agree (w.data, w.len, 8);
+    hr_writer_reset (&w);
+    hr_put_u32 (&w, 0xFFFFFFFF);
+    hr_put_bytes (&w, "0123456789abcdefghij", 20);
+    s_ids_agree (w.data, w.len, 8);
+    hr_writer_free (&w);
+}
+END_TEST
+
 START_TEST (test_names)
 {
     ck_assert_str_eq (hr_strategy_name (HR_STRAT_CONTENT), "content");
@@ -379,6 +450,7 @@ main (void)
     tcase_add_test (tc, test_scored_list_round_trip);
     tcase_add_test (tc, test_scored_item_bytes_unchanged);
     tcase_add_test (tc, test_scored_list_rejects_bad_items);
+    tcase_add_test (tc, test_scored_ids_as_scored_list);
     tcase_add_test (tc, test_names);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);

@@ -120,6 +120,26 @@ gw_filter_list (const gw_filter_t *self, const hr_catalog_t *cat, gw_list_t *lis
     gw_variants_collapse (cat, list);
 }
 
+#define FILTER_AHEAD 8                  /* products asked for ahead of their test */
+
+uint32_t
+gw_filter_ids (const gw_filter_t *self, const hr_catalog_t *cat, h2o_mem_pool_t *pool,
+               const char *const *ids, uint32_t n, uint32_t *idx)
+{
+    if (n == 0)
+        return 0;
+    int64_t *found = h2o_mem_alloc_pool (pool, (size_t) n * sizeof *found);
+    hr_catalog_find_many (cat, ids, n, found);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + FILTER_AHEAD < n && found[i + FILTER_AHEAD] >= 0)
+            hr_catalog_prefetch (cat, (uint32_t) found[i + FILTER_AHEAD]);
+        if (found[i] >= 0 && gw_filter_pass (self, cat, (uint32_t) found[i]))
+            idx[kept++] = (uint32_t) found[i];
+    }
+    return gw_variants_collapse_at (cat, idx, kept);
+}
+
 /*  Unlisted products among a list's first items: a few, unless most of the
     catalog is unlisted.  */
 #define UNLISTED_MARGIN_MAX 50

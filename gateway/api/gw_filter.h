@@ -26,6 +26,13 @@ bool gw_filter_parse (gw_request_t *r, gw_filter_t **out);
     products that are not listable (out of stock, hidden, deleted) and the
     variants of an earlier item (gw_variants.h).                           */
 void gw_filter_list (const gw_filter_t *self, const hr_catalog_t *cat, gw_list_t *list);
+/*  What gw_filter_list leaves of a list read as ids only
+    (hr_proto_list_ids_decode), as catalog indexes in order: products in the
+    catalog that gw_filter_pass passes, the first of each variant.  idx has
+    room for n; returns how many were written.  The catalog lookups overlap
+    (hr_catalog_find_many): a search page has 2,000 items.                 */
+uint32_t gw_filter_ids (const gw_filter_t *self, const hr_catalog_t *cat, h2o_mem_pool_t *pool,
+                        const char *const *ids, uint32_t n, uint32_t *idx);
 /*  True when the product (by catalog index) passes.  */
 bool gw_filter_pass (const gw_filter_t *self, const hr_catalog_t *cat, uint32_t idx);
 /*  How many items to ask a service for to show `limit` after filtering

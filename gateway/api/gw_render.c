@@ -132,6 +132,26 @@ gw_render_items (gw_buf_t *b, const hr_catalog_t *cat, const gw_list_t *list, ui
     return n;
 }
 
+#define RENDER_AHEAD 8                  /* items whose JSON is asked for ahead */
+
+uint32_t
+gw_render_at (gw_buf_t *b, const hr_catalog_t *cat, const uint32_t *idx, uint32_t n,
+              uint32_t limit)
+{
+    if (n > limit)
+        n = limit;
+    gw_buf_putc (b, '[');
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + RENDER_AHEAD < n)
+            hr_catalog_prefetch (cat, idx[i + RENDER_AHEAD]);
+        if (i > 0)
+            gw_buf_putc (b, ',');
+        gw_render_item_at (b, cat, idx[i]);
+    }
+    gw_buf_putc (b, ']');
+    return n;
+}
+
 uint32_t
 gw_render_list (gw_buf_t *b, const hr_catalog_t *cat, const gw_list_t *list, uint32_t limit)
 {

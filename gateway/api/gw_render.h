@@ -26,6 +26,10 @@ uint32_t gw_render_items (gw_buf_t *b, const hr_catalog_t *cat, const gw_list_t 
                           uint32_t limit, gw_item_style_t style);
 /*  The same, GW_ITEM_PLAIN.  */
 uint32_t gw_render_list (gw_buf_t *b, const hr_catalog_t *cat, const gw_list_t *list, uint32_t limit);
+/*  gw_render_list for catalog indexes already filtered (gw_filter_ids): the
+    first `limit` of idx[0..n), each item's JSON asked for ahead.           */
+uint32_t gw_render_at (gw_buf_t *b, const hr_catalog_t *cat, const uint32_t *idx, uint32_t n,
+                       uint32_t limit);
 /*  Appends the JSON of the catalog's item `idx` (from hr_catalog_find).  */
 void gw_render_item_at (gw_buf_t *b, const hr_catalog_t *cat, uint32_t idx);
 /*  The same without its closing brace: the caller appends fields and '}'. */

@@ -67,6 +67,45 @@ s_put_understanding (gw_buf_t *b, gw_fanout_t *f, int index)
     gw_buf_put (b, json, len);
 }
 
+/*  The results without explain: only the ids matter, so the list is read
+    in place and resolved to catalog indexes once (gw_filter_ids), not
+    decoded into 2,000 items of ~270 bytes, each looked up three times.
+    The same bytes as the general path below; false (nothing sent) when
+    there is nothing to show or the list does not decode: the general
+    path then answers with the fallback.                                   */
+static bool
+s_render_plain (search_t *s, const hr_catalog_t *cat, const gw_call_t *cs)
+{
+    gw_request_t *r = s->r;
+    h2o_mem_pool_t *pool = &r->req->pool;
+    const char **ids;
+    uint32_t n;
+    if (gw_decode_one_list_ids (pool, cs->body, cs->len, &ids, &n) != 0 || n == 0)
+        return false;
+    uint32_t *idx = h2o_mem_alloc_pool (pool, (size_t) n * sizeof *idx);
+    n = gw_filter_ids (s->filter, cat, pool, ids, n, idx);
+    if (n == 0)
+        return false;
+    if (n > s->limit)
+        n = s->limit;
+    gw_buf_t b;
+    size_t initial = 64 + (size_t) n * 420;
+    if (s->key.len && s->fill)          /* kept by the cache without a copy */
+        gw_buf_init_heap (&b, pool, initial);
+    else
+        gw_buf_init (&b, pool, initial);
+    gw_buf_puts (&b, "{\"results\":");
+    gw_render_at (&b, cat, idx, n, s->limit);
+    gw_buf_putc (&b, '}');
+    if (s->key.len) {
+        if (s->fill)
+            gw_cache_put_buf (r->app->search_cache, s->key.base, s->key.len, s->gen, &b);
+        gw_add_header (r, "x-cache", "miss");
+    }
+    gw_send_json (r, 200, &b);
+    return true;
+}
+
 static void
 s_search_render (gw_fanout_t *f, void *arg)
 {
@@ -75,6 +114,8 @@ s_search_render (gw_fanout_t *f, void *arg)
     h2o_mem_pool_t *pool = &r->req->pool;
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
     const gw_call_t *cs = gw_fanout_call (f, s->c_search), *ct = gw_fanout_call (f, s->c_trending);
+    if (!s->explain && cs->outcome == GW_CALL_OK && s_render_plain (s, cat, cs))
+        return;
     gw_list_t results, trending;
     bool have_results = cs->outcome == GW_CALL_OK
                      && gw_decode_one_list (pool, cs->body, cs->len, &results) == 0;

@@ -62,18 +62,28 @@ gw_variants_add (gw_variants_t *self, const hr_product_t *p)
     return s_add_key (self, p->variant);
 }
 
+/*  A set sized for n keys in `stack` (512 slots) or on the heap; NULL
+    when out of memory (the caller serves the list uncollapsed).            */
+static uint64_t *
+s_set_for (gw_variants_t *set, uint64_t *stack, uint32_t n)
+{
+    uint32_t nslots = s_slots_for (n);
+    uint64_t *slots = nslots <= 512 ? stack : malloc (nslots * sizeof *slots);
+    if (slots)
+        s_init (set, slots, nslots, n);
+    return slots;
+}
+
 void
 gw_variants_collapse (const hr_catalog_t *cat, gw_list_t *list)
 {
     if (hr_catalog_variants (cat) == 0 || !list->items || list->n < 2)
         return;
     uint64_t stack[512];
-    uint32_t nslots = s_slots_for (list->n);
-    uint64_t *slots = nslots <= 512 ? stack : malloc (nslots * sizeof *slots);
-    if (!slots)
-        return;                         /* out of memory: served uncollapsed */
     gw_variants_t set;
-    s_init (&set, slots, nslots, list->n);
+    uint64_t *slots = s_set_for (&set, stack, list->n);
+    if (!slots)
+        return;
     uint32_t kept = 0;
     for (uint32_t i = 0; i < list->n; i++) {
         int64_t idx = hr_catalog_find (cat, list->items[i].id);
@@ -86,6 +96,25 @@ gw_variants_collapse (const hr_catalog_t *cat, gw_list_t *list)
     list->n = kept;
     if (slots != stack)
         free (slots);
+}
+
+uint32_t
+gw_variants_collapse_at (const hr_catalog_t *cat, uint32_t *idx, uint32_t n)
+{
+    if (hr_catalog_variants (cat) == 0 || n < 2)
+        return n;
+    uint64_t stack[512];
+    gw_variants_t set;
+    uint64_t *slots = s_set_for (&set, stack, n);
+    if (!slots)
+        return n;
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (s_add_key (&set, hr_catalog_at (cat, idx[i])->variant))
+            idx[kept++] = idx[i];
+    if (slots != stack)
+        free (slots);
+    return kept;
 }
 
 /*  Variants among a list's first items: up to half on a shop selling

@@ -31,6 +31,10 @@ bool gw_variants_add (gw_variants_t *self, const hr_product_t *p);
     not in the catalog stay: the renderer skips them).                     */
 void gw_variants_collapse (const hr_catalog_t *cat, gw_list_t *list);
 
+/*  The same for a list of catalog indexes (known products), in place;
+    returns how many stay.                                                  */
+uint32_t gw_variants_collapse_at (const hr_catalog_t *cat, uint32_t *idx, uint32_t n);
+
 /*  Extra items to ask for so that `limit` survive the collapse: 0 for a
     catalog without variants.  */
 uint32_t gw_variants_margin (const hr_catalog_t *cat, uint32_t limit);

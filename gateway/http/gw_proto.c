@@ -81,6 +81,15 @@ gw_decode_one_list (h2o_mem_pool_t *pool, const void *body, size_t len, gw_list_
 }
 
 int
+gw_decode_one_list_ids (h2o_mem_pool_t *pool, const void *body, size_t len,
+                        const char ***ids, uint32_t *n)
+{
+    uint32_t cap = hr_proto_list_count (body, len);
+    *ids = h2o_mem_alloc_pool (pool, (cap ? cap : 1) * sizeof **ids);
+    return hr_proto_list_ids_decode (body, len, *ids, cap, n);
+}
+
+int
 gw_decode_two_lists (h2o_mem_pool_t *pool, const void *body, size_t len,
                      gw_list_t *first, gw_list_t *second)
 {

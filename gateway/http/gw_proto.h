@@ -39,6 +39,10 @@ typedef struct {
 
 /*  All: 0, or -1 on a malformed body.  */
 int gw_decode_one_list (h2o_mem_pool_t *pool, const void *body, size_t len, gw_list_t *out);
+/*  One list's ids only, in order, read in place (hr_proto_list_ids_decode):
+    *ids (in the pool) points into body, which must outlive them.          */
+int gw_decode_one_list_ids (h2o_mem_pool_t *pool, const void *body, size_t len,
+                            const char ***ids, uint32_t *n);
 int gw_decode_two_lists (h2o_mem_pool_t *pool, const void *body, size_t len,
                          gw_list_t *first, gw_list_t *second);
 int gw_decode_home (h2o_mem_pool_t *pool, const void *body, size_t len, gw_home_lists_t *out);

@@ -4,6 +4,8 @@
 #include <string.h>
 #include "gw_fanout.h"
 #include "gw_render.h"
+#include "gw_filter.h"
+#include "hr_wire.h"
 
 static h2o_mem_pool_t pool;
 static hr_catalog_t *cat;
@@ -100,6 +102,69 @@ START_TEST (test_scored_shows_unlisted_and_names_source_items)
 }
 END_TEST
 
+/*  A search page read as ids (gw_decode_one_list_ids, gw_filter_ids,
+    gw_render_at) gives the bytes the general path gives (gw_decode_one_list,
+    gw_filter_list, gw_render_list): missing and unlisted products dropped,
+    variants collapsed to the first, the limit applied after both; lists
+    longer than the look-ahead.                                            */
+START_TEST (test_ids_path_same_bytes)
+{
+    hr_catalog_t *c = hr_catalog_new ();
+    for (int i = 0; i < 60; i++) {
+        char name[64], id[11];
+        /*  groups of three sizes of one product: variants of one another */
+        snprintf (name, sizeof name, "Brand%d Comfort Wonder Pants Model, Size %d", i / 3, i % 3);
+        snprintf (id, sizeof id, "C%09u", (unsigned) i % 100u);
+        hr_product_t p = { .name = name, .main_category = "Baby", .sub_category = "Diapers",
+                           .price = 1.0, .original_price = 2.0, .discount_ratio = 0.5,
+                           .status = i % 11 == 5 ? HR_PRODUCT_OUT_OF_STOCK : HR_PRODUCT_IN_STOCK };
+        memcpy (p.id, id, 11);
+        ck_assert_int_eq (hr_catalog_add (c, &p), 0);
+    }
+    hr_catalog_freeze (c);
+    ck_assert_uint_gt (hr_catalog_variants (c), 0);
+    ck_assert_uint_gt (hr_catalog_unlisted (c), 0);
+    hr_writer_t w;
+    hr_writer_init (&w);
+    size_t begin = hr_scored_list_begin (&w);
+    uint32_t n = 0;
+    for (int k = 0; k < 90; k++, n++) {
+        char id[11];
+        int i = (k * 37) % 70;                          /* 60..69: not in the catalog */
+        snprintf (id, sizeof id, "C%09u", (unsigned) i % 100u);
+        hr_put_scored_item (&w, id, 1.0f / (float) (k + 1), HR_STRAT_SEARCH, "pants", 5);
+    }
+    hr_scored_list_end (&w, begin, n);
+    const uint32_t limits[] = { 1, 5, 17, 2000 };
+    for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+        gw_list_t list;
+        ck_assert_int_eq (gw_decode_one_list (&pool, w.data, w.len, &list), 0);
+        gw_filter_list (NULL, c, &list);
+        gw_buf_t a, b;
+        gw_buf_init (&a, &pool, 64);
+        uint32_t shown_a = gw_render_list (&a, c, &list, limits[l]);
+        const char **ids;
+        uint32_t m;
+        ck_assert_int_eq (gw_decode_one_list_ids (&pool, w.data, w.len, &ids, &m), 0);
+        ck_assert_uint_eq (m, n);
+        uint32_t *idx = h2o_mem_alloc_pool (&pool, m * sizeof *idx);
+        m = gw_filter_ids (NULL, c, &pool, ids, m, idx);
+        gw_buf_init (&b, &pool, 64);
+        uint32_t shown_b = gw_render_at (&b, c, idx, m, limits[l]);
+        ck_assert_uint_gt (shown_a, 0);
+        ck_assert_uint_eq (shown_b, shown_a);
+        ck_assert_uint_eq (b.len, a.len);
+        ck_assert_int_eq (memcmp (a.data, b.data, a.len), 0);
+        if (limits[l] == 2000)
+            ck_assert_uint_le (shown_a, 60 / 3);        /* one per variant group */
+    }
+    ck_assert_int_eq (gw_decode_one_list_ids (&pool, w.data, w.len - 1, &(const char **) { NULL },
+                                              &n), -1);
+    hr_writer_free (&w);
+    hr_catalog_destroy (&c);
+}
+END_TEST
+
 START_TEST (test_degraded)
 {
     gw_buf_t b;
@@ -121,6 +186,7 @@ main (void)
     tcase_add_test (tc, test_explain_names_strategy_source_score);
     tcase_add_test (tc, test_scored_shows_unlisted_and_names_source_items);
     tcase_add_test (tc, test_degraded);
+    tcase_add_test (tc, test_ids_path_same_bytes);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
     srunner_run_all (sr, CK_NORMAL);
