@@ -107,12 +107,16 @@ gw_filter_list (const gw_filter_t *self, const hr_catalog_t *cat, gw_list_t *lis
         return;
     if (self || hr_catalog_unlisted (cat) > 0) {
         uint32_t kept = 0;
-        for (uint32_t i = 0; i < list->n; i++) {
-            int64_t idx = hr_catalog_find (cat, list->items[i].id);
-            if (idx >= 0 && gw_filter_pass (self, cat, (uint32_t) idx)) {
-                if (kept != i)          /* an item is ~280 bytes: move only what moves */
-                    list->items[kept] = list->items[i];
-                kept++;
+        int64_t found[GW_FIND_CHUNK];
+        for (uint32_t c0 = 0; c0 < list->n; c0 += GW_FIND_CHUNK) {
+            uint32_t m = gw_find_chunk (cat, list, c0, found);
+            for (uint32_t k = 0; k < m; k++) {
+                uint32_t i = c0 + k;
+                if (found[k] >= 0 && gw_filter_pass (self, cat, (uint32_t) found[k])) {
+                    if (kept != i)      /* an item is ~280 bytes: move only what moves */
+                        list->items[kept] = list->items[i];
+                    kept++;
+                }
             }
         }
         list->n = kept;

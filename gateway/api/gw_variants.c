@@ -62,6 +62,17 @@ gw_variants_add (gw_variants_t *self, const hr_product_t *p)
     return s_add_key (self, p->variant);
 }
 
+uint32_t
+gw_find_chunk (const hr_catalog_t *cat, const gw_list_t *list, uint32_t c0, int64_t *found)
+{
+    uint32_t m = list->n - c0 < GW_FIND_CHUNK ? list->n - c0 : GW_FIND_CHUNK;
+    const char *ids[GW_FIND_CHUNK];
+    for (uint32_t k = 0; k < m; k++)
+        ids[k] = list->items[c0 + k].id;
+    hr_catalog_find_many (cat, ids, m, found);
+    return m;
+}
+
 /*  A set sized for n keys in `stack` (512 slots) or on the heap; NULL
     when out of memory (the caller serves the list uncollapsed).            */
 static uint64_t *
@@ -85,12 +96,17 @@ gw_variants_collapse (const hr_catalog_t *cat, gw_list_t *list)
     if (!slots)
         return;
     uint32_t kept = 0;
-    for (uint32_t i = 0; i < list->n; i++) {
-        int64_t idx = hr_catalog_find (cat, list->items[i].id);
-        if (idx < 0 || s_add_key (&set, hr_catalog_at (cat, (uint32_t) idx)->variant)) {
-            if (kept != i)              /* an item is ~280 bytes: move only what moves */
-                list->items[kept] = list->items[i];
-            kept++;
+    int64_t found[GW_FIND_CHUNK];
+    for (uint32_t c0 = 0; c0 < list->n; c0 += GW_FIND_CHUNK) {
+        uint32_t m = gw_find_chunk (cat, list, c0, found);
+        for (uint32_t k = 0; k < m; k++) {
+            uint32_t i = c0 + k;
+            int64_t idx = found[k];
+            if (idx < 0 || s_add_key (&set, hr_catalog_at (cat, (uint32_t) idx)->variant)) {
+                if (kept != i)          /* an item is ~280 bytes: move only what moves */
+                    list->items[kept] = list->items[i];
+                kept++;
+            }
         }
     }
     list->n = kept;

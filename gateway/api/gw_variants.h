@@ -35,6 +35,14 @@ void gw_variants_collapse (const hr_catalog_t *cat, gw_list_t *list);
     returns how many stay.                                                  */
 uint32_t gw_variants_collapse_at (const hr_catalog_t *cat, uint32_t *idx, uint32_t n);
 
+/*  The catalog indexes (-1: not in it) of list items [c0, c0 + GW_FIND_CHUNK)
+    (fewer at the end) into found, the lookups overlapped
+    (hr_catalog_find_many); returns how many.  For the loops over a list
+    that look every item up (here and gw_filter_list).                     */
+#define GW_FIND_CHUNK 64
+uint32_t gw_find_chunk (const hr_catalog_t *cat, const gw_list_t *list, uint32_t c0,
+                        int64_t *found);
+
 /*  Extra items to ask for so that `limit` survive the collapse: 0 for a
     catalog without variants.  */
 uint32_t gw_variants_margin (const hr_catalog_t *cat, uint32_t limit);
