@@ -22,7 +22,9 @@
 # own "CPU: server" line counts both stacks by name and is not used.
 # Environment: KINDS="mix home post search" (mix: the whole mix; else load.sh's KIND),
 #   CONNS=32 connections, WARMUP=3 s of the same load on the same stack before each turn
-#   (not counted), WORK=/tmp/hr-abbin (inputs, the converted catalog, ab.jsonl: one line per
+#   (not counted), PRIME=SECONDS s of the mix on each stack before the first round (not
+#   counted: the caches of a stack just started fill; without it round 1's mix cost ~40 %
+#   more CPU per request than round 2's on both stacks), WORK=/tmp/hr-abbin (inputs, the converted catalog, ab.jsonl: one line per
 #   turn; bench/ab_turns_table.py WORK/ab.jsonl prints the table again), HR_* variables
 #   (both stacks get them, e.g. HR_GATEWAY_PRODUCT_WARM_BATCH=0: no /product warming in
 #   the background, whose CPU would land in whichever turn it runs).
@@ -35,8 +37,8 @@
 # 55611/55621, Redis 56611/56621, broker 5771/5772, metrics 9611../9631..).  Needs root
 # (unshare).  Both stacks are stopped on exit, whatever the exit.
 set -euo pipefail
-usage() { sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
-[ $# -ge 2 ] || usage
+usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+if [ $# -lt 2 ] || [ ! -d "${1:-/nonexistent}" ] || [ ! -d "${2:-/nonexistent}" ]; then usage; fi
 bin_a=$(cd "$1" && pwd) bin_b=$(cd "$2" && pwd)
 rounds=${3:-3} secs=${4:-10}
 for b in "$bin_a" "$bin_b"; do
@@ -50,7 +52,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bench_netns HR_ABBIN_NS "$0" "$bin_a" "$bin_b" "$rounds" "$secs"
 cd "$here/.."
 bench_compare_setup /tmp/hr-abbin
-kinds=${KINDS:-mix home post search} conns=${CONNS:-32} warm=${WARMUP:-3}
+kinds=${KINDS:-mix home post search} conns=${CONNS:-32} warm=${WARMUP:-3} prime=${PRIME:-$secs}
 for k in $kinds; do
   case $k in mix|home|product|search|post) ;; *) echo "ab.sh: unknown kind $k" >&2; exit 2 ;; esac
 done
@@ -116,6 +118,12 @@ echo "== stack A from $bin_a"
 up A
 echo "== stack B from $bin_b"
 up B
+if [ "$prime" != 0 ]; then
+  echo "== priming: the mix for $prime s on A, then on B (not counted)"
+  for s in A B; do
+    WARMUP=0 SKIP_SEED=1 CONNS=$conns RESULTS=$WORK/warmup.jsonl "$load" "${url[$s]}" "$prime" >/dev/null
+  done
+fi
 echo "== $rounds rounds x kinds ($kinds), closed loop c=$conns, $secs s per turn (+${warm} s warm-up)"
 for r in $(seq 1 "$rounds"); do
   order="A B"; [ $((r % 2)) = 1 ] || order="B A"
