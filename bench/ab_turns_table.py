@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The tables of bench/ab.sh: per kind, A and B of each round (the order they ran in),
-B/A per round, then the medians and B/A of the medians, and the range of the per-round
-ratios (the spread: with A = B it is the harness's own noise).
+B/A per round, then the medians and B/A of the medians, and the median and range of the
+per-round ratios (paired: a slow drift of the machine hits both turns of a round; the
+range is the spread, with A = B the harness's own noise).
 
 usage: ab_turns_table.py AB.jsonl [SECONDS CONNS]"""
 import json
@@ -52,14 +53,14 @@ def main():
             mb = statistics.median(by[(r, "B")][key] for r in rounds)
             medians[key] = ratio(ma, mb)
             cells += [fmt.format(ma), fmt.format(mb), f"**{medians[key]:.3f}**"]
-            spread += ["", "", f"{min(per[key]):.3f}..{max(per[key]):.3f}"]
+            spread += ["", "", f"{statistics.median(per[key]):.3f} ({min(per[key]):.3f}..{max(per[key]):.3f})"]
         print("| median | " + " | ".join(cells) + " |")
-        print("| per-round B/A range | " + " | ".join(spread) + " |")
+        print("| per-round B/A: median (range) | " + " | ".join(spread) + " |")
         print()
         line = "; ".join(f"{name} {medians[key]:.3f} ({', '.join(f'{q:.3f}' for q in per[key])})"
                          for name, key, _ in FIGURES)
         summary.append(f"  {kind:7s} {line}")
-    print("B/A of the medians (each round's B/A):")
+    print("B/A of the medians (each round's B/A, in round order):")
     print("\n".join(summary))
 
 
