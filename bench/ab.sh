@@ -35,9 +35,10 @@
 # build's binaries apply; the harness scripts (tests/harness) are this tree's.  Runs in its
 # own network + PID namespace (like compare.sh); ports: A gateway 8271, B 8272 (PostgreSQL
 # 55611/55621, Redis 56611/56621, broker 5771/5772, metrics 9611../9631..).  Needs root
-# (unshare).  Both stacks are stopped on exit, whatever the exit.
+# (unshare).  Both stacks are stopped on exit, Ctrl-C and SIGTERM included (and, as this
+# script is the namespace's first process, the kernel kills whatever is left when it ends).
 set -euo pipefail
-usage() { sed -n '2,38p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 if [ $# -lt 2 ] || [ ! -d "${1:-/nonexistent}" ] || [ ! -d "${2:-/nonexistent}" ]; then usage; fi
 bin_a=$(cd "$1" && pwd) bin_b=$(cd "$2" && pwd)
 rounds=${3:-3} secs=${4:-10}
@@ -66,6 +67,7 @@ declare -A url=([A]=http://127.0.0.1:8271 [B]=http://127.0.0.1:8272)
 stacks=$(mktemp -d /tmp/hr-abbin-stacks-XXXXXX)
 chmod 755 "$stacks"      # PostgreSQL runs as its own user below it
 trap 'bench_stack_stop "$stacks/A"; bench_stack_stop "$stacks/B"; rm -rf "$stacks"' EXIT
+trap 'exit 130' INT; trap 'exit 143' TERM HUP   # bash runs no EXIT trap on a fatal signal
 
 up() {  # A|B: the stack up, seeded, trained, restarted (in a subshell: its own exports)
   (
