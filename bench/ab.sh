@@ -19,7 +19,10 @@
 # gateway, services, Redis, postmaster and backends (bench_stack_pids, by pid file, not by
 # command name: both stacks have the same names), from just before load.sh to just after
 # (its ~0.5 s of set-up and report included; the other stack idles meanwhile).  load.sh's
-# own "CPU: server" line counts both stacks by name and is not used.
+# own "CPU: server" line counts both stacks by name and is not used.  Every turn replays
+# requests.tsv from the same offsets (mix.lua), so a stack's caches hold more of a turn's
+# requests round after round: alike on both stacks, which see the same turns in the same
+# number; compare A with B of one run, not turns of different rounds or runs.
 # Environment: KINDS="mix home post search" (mix: the whole mix; else load.sh's KIND),
 #   CONNS=32 connections, WARMUP=3 s of the same load on the same stack before each turn
 #   (not counted), PRIME=SECONDS s of the mix on each stack before the first round (not
@@ -38,7 +41,7 @@
 # (unshare).  Both stacks are stopped on exit, Ctrl-C and SIGTERM included (and, as this
 # script is the namespace's first process, the kernel kills whatever is left when it ends).
 set -euo pipefail
-usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 if [ $# -lt 2 ] || [ ! -d "${1:-/nonexistent}" ] || [ ! -d "${2:-/nonexistent}" ]; then usage; fi
 bin_a=$(cd "$1" && pwd) bin_b=$(cd "$2" && pwd)
 rounds=${3:-3} secs=${4:-10}
@@ -102,6 +105,8 @@ def ticks(text):
 b, a = ticks(before), ticks(after)
 cpu_s = sum(max(0, t - b.get(p, 0)) for p, t in a.items()) / int(hz)   # a backend new since: from 0
 res = json.loads(open(results).read().splitlines()[-1])
+if not res.get("label", "").startswith(f"ab {stack} r{rnd} {kind} "):
+    sys.exit(f"ab.sh: load.sh recorded no result for stack {stack} round {rnd} {kind}")
 n = res["requests"]
 bad = res["other_4xx"] + res["s5xx"] + res["socket_errors"]
 row = {"stack": stack, "round": int(rnd), "kind": kind, "position": int(pos), "requests": n,
