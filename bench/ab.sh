@@ -6,7 +6,7 @@
 # B then A in even ones (order effects cancel); last, a table per kind: A and B per round,
 # the medians, B/A of the medians and each round's B/A (the spread).
 #   bench/ab.sh BIN_A BIN_B [ROUNDS=3] [SECONDS=10]        (make bench-ab BIN_A=.. BIN_B=..)
-#   e.g.  cp -r /work/main/build-rel/bin /tmp/bin-main       # a copy: a rebuild must not
+#   e.g.  cp -r ../main/build-rel/bin /tmp/bin-main          # a copy: a rebuild must not
 #         cmake --build build-rel -j2 && cp -r build-rel/bin /tmp/bin-mine   # change it mid-run
 #         bench/ab.sh /tmp/bin-main /tmp/bin-mine
 # Why: on a shared machine CPU time per request moves by 20-50 % between passes minutes
