@@ -1,5 +1,5 @@
 # Thin wrapper around CMake. `make run` and `make test` work on a fresh Debian 12.
-.PHONY: all build run stop test test-compose image bench bench-compare fuzz clean
+.PHONY: all build run stop test test-compose image bench bench-compare bench-ab fuzz clean
 
 JOBS ?= $(shell nproc)
 
@@ -37,6 +37,11 @@ bench: build
 # harness (../shared/bench) at the API's defaults: BENCHMARKS.md "Against the reference".
 bench-compare:
 	bench/compare.sh $(or $(BENCH_SECONDS),10)
+
+# two builds (bin dirs) side by side, their turns interleaved: BENCHMARKS.md
+# "Interleaved A/B: bench/ab.sh".  make bench-ab BIN_A=/tmp/bin-main BIN_B=/tmp/bin-mine
+bench-ab:
+	bench/ab.sh "$(BIN_A)" "$(BIN_B)" $(or $(BENCH_ROUNDS),3) $(or $(BENCH_SECONDS),10)
 
 fuzz:
 	scripts/fuzz.sh

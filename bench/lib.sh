@@ -1,13 +1,12 @@
-# Sourced by the whole-stack benchmarks (soak.sh, gateway.sh, compare.sh, ab_env.sh, ...): builds the
-# Release binaries, starts throwaway PostgreSQL + Redis and every process on
+# Sourced by the whole-stack benchmarks (soak.sh, gateway.sh, compare.sh, ab_env.sh, ab.sh, ...):
+# builds the Release binaries, starts throwaway PostgreSQL + Redis and every process on
 # the given ports with the full catalog (BENCH_CATALOG when set, else the
 # amazon.in CSVs, the bundled sample when ../shared/data is absent), trained
 # models, and removes it all on exit.
 #   bench_stack_up PG_PORT REDIS_PORT GATEWAY_PORT BROKER_PORT METRICS_BASE
-# Sets: bin, work (run dir = $work/run), and exports DATABASE_URL, REDIS_URL,
+# Sets: root, bin, work (run dir = $work/run), and exports DATABASE_URL, REDIS_URL,
 # HR_GATEWAY_PORT, HR_BROKER_PORT, HR_METRICS_BASE.
 bench_stack_up() {
-  local pg=$1 redis=$2
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   cd "$root"
   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -15,13 +14,23 @@ bench_stack_up() {
     trending-svc rules-svc collab-svc hr_load >/dev/null
   bin=$root/build-rel/bin
   work=$(mktemp -d /tmp/hr-bench-XXXXXX)
+  trap 'bench_stack_stop "$work"; rm -rf "$work"' EXIT
+  bench_stack_start "$bin" "$work" "$@"
+}
+
+# bench_stack_start BIN WORK PG_PORT REDIS_PORT GATEWAY_PORT BROKER_PORT METRICS_BASE:
+# bench_stack_up's stack from the binaries in BIN, in WORK (WORK/stack: PostgreSQL + Redis,
+# WORK/run: the processes), from the repository root (the current directory), no build,
+# no trap (bench_stack_stop WORK stops it).  Exports what bench_stack_up does.
+bench_stack_start() {
+  local bin=$1 work=$2 pg=$3 redis=$4
+  mkdir -p "$work"
   chmod 755 "$work"      # PostgreSQL runs as its own user below it
-  trap 'tests/harness/suite.sh stop "$work/run" >/dev/null 2>&1; tests/harness/stack.sh stop "$work/stack" >/dev/null 2>&1; rm -rf "$work"' EXIT
   tests/harness/stack.sh start "$work/stack" "$pg" "$redis" >/dev/null
   export DATABASE_URL=postgresql://hybridrec@127.0.0.1:$pg/hybridrec REDIS_URL=redis://127.0.0.1:$redis/0
-  export HR_GATEWAY_PORT=$3 HR_BROKER_PORT=$4 HR_METRICS_BASE=$5
+  export HR_GATEWAY_PORT=$5 HR_BROKER_PORT=$6 HR_METRICS_BASE=$7
   export HR_LOG_LEVEL=${HR_LOG_LEVEL:-warn} HR_GATEWAY_ACCESS_LOG=${HR_GATEWAY_ACCESS_LOG:-0}
-  local shared=$root/../shared/data/amazon-in-products
+  local shared=../shared/data/amazon-in-products
   if [ -n "${BENCH_CATALOG:-}" ]; then   # a spec-format CSV (compare.sh: the reference's ids)
     "$bin/hybridrec" import-catalog "$BENCH_CATALOG" >/dev/null
   elif [ -d "$shared" ]; then
@@ -34,16 +43,48 @@ bench_stack_up() {
   tests/harness/suite.sh start "$bin" "$work/run" >/dev/null
 }
 
+# bench_stack_stop WORK: stops the processes and the PostgreSQL + Redis of bench_stack_start.
+bench_stack_stop() {
+  tests/harness/suite.sh stop "$1/run" >/dev/null 2>&1 || true
+  tests/harness/stack.sh stop "$1/stack" >/dev/null 2>&1 || true
+}
+
+# bench_stack_pids [WORK=$work]: the pids of one stack, one a line: its processes
+# (gateway, services), Redis, PostgreSQL's postmaster and its children (backends,
+# background workers) -- by the stack's pid files, not by command name (two stacks
+# from the same binaries have the same names).
+bench_stack_pids() {
+  local w=${1:-$work} f
+  for f in "$w"/run/*.pid "$w/stack/redis.pid"; do [ -f "$f" ] && cat "$f"; done
+  bench_pg_pids "$w"
+}
+
+# bench_pg_pids [WORK=$work]: PostgreSQL's postmaster of that stack and its children.
+bench_pg_pids() {
+  local pg
+  pg=$(head -1 "${1:-$work}/stack/pg/postmaster.pid")
+  echo "$pg"
+  pgrep -P "$pg" || true
+}
+
+# bench_ticks PID...: "pid=ticks" (CPU time so far, user+system, clock ticks) of each
+# PID, one a line (0 for a process gone).
+bench_ticks() {
+  local p
+  for p in "$@"; do
+    printf '%s=%s\n' "$p" "$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)"
+  done
+}
+
 # CPU time (clock ticks, user+system) used so far by each process of the
 # run, and by PostgreSQL (postmaster + backends) and Redis: "name=ticks ...".
 bench_cpu() {
-  local f pg p t=0
+  local f p t=0
   ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
   for f in "$work"/run/*.pid; do
     printf ' %s=%s' "$(basename "$f" .pid)" "$(ticks "$(cat "$f")")"
   done
-  pg=$(head -1 "$work/stack/pg/postmaster.pid")
-  for p in $pg $(pgrep -P "$pg"); do t=$((t + $(ticks "$p"))); done
+  for p in $(bench_pg_pids); do t=$((t + $(ticks "$p"))); done
   printf ' postgres=%s redis=%s\n' "$t" "$(ticks "$(cat "$work/stack/redis.pid")")"
 }
 

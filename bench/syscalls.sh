@@ -21,8 +21,7 @@ bench_netns HR_SYSCALLS_NS "$0" "$@"
 bench_compare_setup /tmp/hr-syscalls
 export HR_GATEWAY_PRODUCT_WARM_BATCH=0    # no /product warming in the background
 bench_seeded_stack
-pids=$( { cat "$work"/run/*.pid "$work/stack/redis.pid"; pg=$(head -1 "$work/stack/pg/postmaster.pid");
-          echo "$pg"; pgrep -P "$pg"; } | paste -sd, -)
+pids=$(bench_stack_pids | paste -sd, -)
 count() {  # KIND: one closed loop under perf trace, then the table (KIND idle: no load)
   local kind=$1 trace=$work/trace.$1.txt out reqs=1 perf_pid
   perf trace -s -p "$pids" -o "$trace" -- sleep $((secs + 4)) >/dev/null 2>&1 &
