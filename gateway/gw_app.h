@@ -76,6 +76,14 @@ typedef struct {
     struct gw_accesslog *accesslog;     /* NULL = access log off */
     struct gw_jobs_loop *jobs;          /* where this loop's job completions arrive */
     struct gw_sections *sections;       /* /home's trending sections, rendered (gw_sections.h); NULL: none */
+    /*  /search's no-match fallback: trending's last answer (malloc'd), for
+        `want` items, reused until `until_ms` (HR_GATEWAY_SEARCH_FALLBACK_MS). */
+    struct {
+        char *body;
+        size_t len;
+        uint32_t want;
+        int64_t until_ms;
+    } search_fallback;
 } gw_thread_t;
 
 typedef struct {

@@ -43,6 +43,7 @@ typedef struct {
     int catalog_poll_ms;
     int cache_mb;                   /* gw_cache budget for /product + /search; 0 = off */
     int cache_ttl_ms;
+    int search_fallback_ms;         /* trending's fallback list reused this long per loop */
     int home_cache_mb;              /* gw_home_cache.h: /home's for_user answers; 0 = off */
     int cache_settle_ms;            /* gw_versions.h */
     int product_warm_batch;         /* gw_warm.h: products per message; 0 = no warmer */

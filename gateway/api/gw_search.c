@@ -28,6 +28,7 @@
 #include "gw_render.h"
 #include "gw_respond.h"
 #include "hr_validate.h"
+#include "hr_clock.h"
 
 #define SEARCH_DEFAULT_LIMIT 2000
 #define SEARCH_MAX_LIMIT 6000
@@ -37,7 +38,11 @@ typedef struct {
     gw_request_t *r;
     uint32_t limit;
     bool explain;               /* explain=true: each result carries strategy, source, score */
-    int c_search, c_trending, c_analyze;    /* c_analyze: -1 without explain */
+    int c_search, c_trending, c_analyze;    /* c_analyze: -1 without explain;
+                                               c_trending: -1 when the loop's
+                                               fallback list is fresh (below) */
+    uint32_t trending_want;     /* items trending was (or would have been) asked for */
+    h2o_iovec_t fallback;       /* c_trending -1: the loop's trending answer, copied */
     gw_filter_t *filter;        /* exclude= / category= (NULL: none) */
     h2o_iovec_t key;            /* cache key; empty: not cacheable */
     bool fill;                  /* the answer may be stored (gw_versions_gen) */
@@ -65,6 +70,44 @@ s_put_understanding (gw_buf_t *b, gw_fanout_t *f, int index)
         return;
     gw_buf_puts (b, ",\"query_understanding\":");
     gw_buf_put (b, json, len);
+}
+
+/*  The fallback (a no-match page: 3 % of the shared harness's searches)
+    needs trending's list, asked beside content so that it answers within
+    the one deadline.  Each loop keeps trending's last answer for
+    HR_GATEWAY_SEARCH_FALLBACK_MS and, while it is fresh, asks content
+    alone: one service call per search instead of two.  A trending answer
+    at most that old is what a no-match page shows (0: asked every time).  */
+static void
+s_fallback_keep (gw_request_t *r, uint32_t want, h2o_iovec_t body)
+{
+    int ttl = r->app->settings.search_fallback_ms;
+    if (ttl <= 0)
+        return;
+    __typeof__ (r->thread->search_fallback) *fb = &r->thread->search_fallback;
+    char *copy = malloc (body.len ? body.len : 1);
+    if (!copy)
+        return;
+    memcpy (copy, body.base, body.len);
+    free (fb->body);
+    fb->body = copy;
+    fb->len = body.len;
+    fb->want = want;
+    fb->until_ms = hr_mono_ms () + ttl;
+}
+
+/*  The loop's fresh answer for `want` items, copied into the pool (a later
+    search of this loop may replace it before this one renders); empty when
+    there is none.  */
+static h2o_iovec_t
+s_fallback_fresh (gw_request_t *r, uint32_t want)
+{
+    __typeof__ (r->thread->search_fallback) *fb = &r->thread->search_fallback;
+    if (!fb->body || fb->want != want || hr_mono_ms () >= fb->until_ms)
+        return h2o_iovec_init (NULL, 0);
+    char *copy = h2o_mem_alloc_pool (&r->req->pool, fb->len ? fb->len : 1);
+    memcpy (copy, fb->body, fb->len);
+    return h2o_iovec_init (copy, fb->len);
 }
 
 /*  The results without explain: only the ids matter, so the list is read
@@ -113,14 +156,21 @@ s_search_render (gw_fanout_t *f, void *arg)
     gw_request_t *r = s->r;
     h2o_mem_pool_t *pool = &r->req->pool;
     const hr_catalog_t *cat = gw_catalog_for_request (r->app->catalog, pool);
-    const gw_call_t *cs = gw_fanout_call (f, s->c_search), *ct = gw_fanout_call (f, s->c_trending);
+    const gw_call_t *cs = gw_fanout_call (f, s->c_search);
+    h2o_iovec_t tbody = s->fallback;
+    if (s->c_trending >= 0) {
+        const gw_call_t *ct = gw_fanout_call (f, s->c_trending);
+        tbody = ct->outcome == GW_CALL_OK ? h2o_iovec_init (ct->body, ct->len) : h2o_iovec_init (NULL, 0);
+        if (tbody.base)
+            s_fallback_keep (r, s->trending_want, tbody);
+    }
     if (!s->explain && cs->outcome == GW_CALL_OK && s_render_plain (s, cat, cs))
         return;
     gw_list_t results, trending;
     bool have_results = cs->outcome == GW_CALL_OK
                      && gw_decode_one_list (pool, cs->body, cs->len, &results) == 0;
-    bool have_trending = ct->outcome == GW_CALL_OK
-                      && gw_decode_one_list (pool, ct->body, ct->len, &trending) == 0;
+    bool have_trending = tbody.base
+                      && gw_decode_one_list (pool, tbody.base, tbody.len, &trending) == 0;
     if (have_results)
         gw_filter_list (s->filter, cat, &results);
     if (have_trending) {
@@ -245,9 +295,14 @@ gw_handle_search (gw_request_t *r)
     gw_fanout_need_one (f);
     gw_req_search (w, query, qlen, gw_filter_want (filter, cat, s->limit, SEARCH_MAX_LIMIT));
     s->c_search = gw_fanout_add (f, GW_SVC_CONTENT, w->data, w->len);
-    gw_req_trending (w, gw_filter_want (filter, cat, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX,
-                                       4 * FALLBACK_MAX));
-    s->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
+    s->trending_want = gw_filter_want (filter, cat, s->limit < FALLBACK_MAX ? s->limit : FALLBACK_MAX,
+                                       4 * FALLBACK_MAX);
+    s->fallback = s_fallback_fresh (r, s->trending_want);
+    s->c_trending = -1;
+    if (!s->fallback.base) {
+        gw_req_trending (w, s->trending_want);
+        s->c_trending = gw_fanout_add (f, GW_SVC_TRENDING, w->data, w->len);
+    }
     s->c_analyze = -1;
     if (explain) {
         hr_proto_analyze_put (w, query, qlen);

@@ -199,6 +199,8 @@ s_loop_parts_destroy (loop_thread_t *lt)
     gw_accesslog_destroy (&t->accesslog);
     gw_ratelimit_destroy (&t->ratelimit);
     gw_sections_destroy (&t->sections);
+    free (t->search_fallback.body);
+    t->search_fallback.body = NULL;
 }
 
 static void *

@@ -72,6 +72,8 @@ static bool slow;
 static atomic_int slow_done;
 /*  for_user calls for the history of "steady" / "twin" (P000000003 first). */
 static atomic_int steady_calls;
+/*  trending `trending` calls (the list /search's fallback shows).         */
+static atomic_int trending_calls;
 
 static void
 hold_here (void)
@@ -391,6 +393,7 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
         return is (method, mlen, "home") ? trending_home (r, w) : trending_home_picks (r, w);
     }
     if (!strcmp (service, "trending") && is (method, mlen, "trending")) {
+        atomic_fetch_add (&trending_calls, 1);
         LIST (w, HR_STRAT_TRENDING, "", "P000000026", "P000000027");
         return HR_OK;
     }
@@ -1513,6 +1516,49 @@ capped_get (int at, bool *shed)
     2; every step waits on a condition (the in-flight count, the fake's
     arrivals), never on time: a request's slot is freed when h2o disposes
     of it, which may be after its client has read the answer.            */
+/*  A no-match search on the gateway on `at`: 404, the fallback reason and
+    trending's first item.  */
+static void
+search_nothing (int at)
+{
+    hr_http_t *c = hr_http_new ("127.0.0.1", at);
+    hr_http_response_t res;
+    ck_assert_int_eq (hr_http_request (c, "GET", "/recommendations/search?query=nothing",
+                                       NULL, NULL, 0, &res), 0);
+    ck_assert_int_eq (res.status, 404);
+    json_t *j = json_of (&res);
+    ck_assert_str_eq (json_string_value (json_object_get (j, "fallback_reason")), "no_search_matches");
+    ck_assert (has_id (json_object_get (j, "results"), "P000000026"));
+    json_decref (j);
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+}
+
+/*  Issue 16: while its copy of trending's answer is fresh
+    (HR_GATEWAY_SEARCH_FALLBACK_MS), a loop asks content alone and still
+    shows the fallback; with 0 it asks trending with every search.        */
+START_TEST (test_search_fallback_reused_per_loop)
+{
+    const int ttls[] = { 600000, 0 };
+    for (int k = 0; k < 2; k++) {
+        gw_settings_t s;
+        side_settings (&s, 0);              /* one loop */
+        s.search_fallback_ms = ttls[k];
+        gw_server_t *side = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+        ck_assert_ptr_nonnull (side);
+        int before = atomic_load (&trending_calls);
+        for (int i = 0; i < 4; i++)
+            search_nothing (gw_server_port (side));
+        int asked = atomic_load (&trending_calls) - before;
+        if (ttls[k])
+            ck_assert_int_eq (asked, 1);
+        else
+            ck_assert_int_eq (asked, 4);
+        gw_server_destroy (&side);
+    }
+}
+END_TEST
+
 START_TEST (test_shedding_only_past_the_inflight_cap)
 {
     gw_settings_t s;
@@ -1675,6 +1721,7 @@ main (void)
     tcase_add_test (tc, test_connection_cap);
     tcase_add_test (tc, test_port_in_use_is_refused);
     tcase_add_test (tc, test_shedding_only_past_the_inflight_cap);
+    tcase_add_test (tc, test_search_fallback_reused_per_loop);
     tcase_add_test (tc, test_alive_services_are_held_not_503);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
