@@ -34,24 +34,41 @@ s_dot_avx2 (const int8_t *a, const __m256i *q16, const int8_t *q, uint32_t dim)
     vpaddd-horizontal adds (one store for the eight results).  dim % 16 == 0. */
 #define DOT8_STEP(j, acc)                                                     \
     acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (_mm256_cvtepi8_epi16 (    \
-        _mm_loadu_si128 ((const __m128i *) (a + (uint64_t) (j) * dim + k))), qv))
+        _mm_loadu_si128 ((const __m128i *) (ROW (j) + k))), qv))
 
+#define DOT8_EIGHT                                                            \
+    __m256i a0 = _mm256_setzero_si256 (), a1 = a0, a2 = a0, a3 = a0,          \
+            a4 = a0, a5 = a0, a6 = a0, a7 = a0;  /* named: kept in registers */ \
+    for (uint32_t k = 0; k < dim; k += 16) {                                  \
+        __m256i qv = q16[k / 16];                                             \
+        DOT8_STEP (0, a0); DOT8_STEP (1, a1); DOT8_STEP (2, a2);              \
+        DOT8_STEP (3, a3); DOT8_STEP (4, a4); DOT8_STEP (5, a5);              \
+        DOT8_STEP (6, a6); DOT8_STEP (7, a7);                                 \
+    }                                                                         \
+    __m256i t0 = _mm256_hadd_epi32 (a0, a1), t1 = _mm256_hadd_epi32 (a2, a3); \
+    __m256i t2 = _mm256_hadd_epi32 (a4, a5), t3 = _mm256_hadd_epi32 (a6, a7); \
+    __m256i u0 = _mm256_hadd_epi32 (t0, t1), u1 = _mm256_hadd_epi32 (t2, t3); \
+    __m256i r = _mm256_add_epi32 (_mm256_permute2x128_si256 (u0, u1, 0x20),   \
+                                  _mm256_permute2x128_si256 (u0, u1, 0x31));  \
+    _mm256_storeu_si256 ((__m256i *) out, r)
+
+/*  Eight consecutive vectors from a.  */
 __attribute__ ((target ("avx2"))) static void
 s_eight_avx2 (const int8_t *a, uint32_t dim, const __m256i *q16, int32_t *out)
 {
-    __m256i a0 = _mm256_setzero_si256 (), a1 = a0, a2 = a0, a3 = a0,
-            a4 = a0, a5 = a0, a6 = a0, a7 = a0;         /* named: kept in registers */
-    for (uint32_t k = 0; k < dim; k += 16) {
-        __m256i qv = q16[k / 16];
-        DOT8_STEP (0, a0); DOT8_STEP (1, a1); DOT8_STEP (2, a2); DOT8_STEP (3, a3);
-        DOT8_STEP (4, a4); DOT8_STEP (5, a5); DOT8_STEP (6, a6); DOT8_STEP (7, a7);
-    }
-    __m256i t0 = _mm256_hadd_epi32 (a0, a1), t1 = _mm256_hadd_epi32 (a2, a3);
-    __m256i t2 = _mm256_hadd_epi32 (a4, a5), t3 = _mm256_hadd_epi32 (a6, a7);
-    __m256i u0 = _mm256_hadd_epi32 (t0, t1), u1 = _mm256_hadd_epi32 (t2, t3);
-    __m256i r = _mm256_add_epi32 (_mm256_permute2x128_si256 (u0, u1, 0x20),
-                                  _mm256_permute2x128_si256 (u0, u1, 0x31));
-    _mm256_storeu_si256 ((__m256i *) out, r);
+#define ROW(j) (a + (uint64_t) (j) * dim)
+    DOT8_EIGHT;
+#undef ROW
+}
+
+/*  Eight vectors anywhere in vecs: rows[0..8).  */
+__attribute__ ((target ("avx2"))) static void
+s_eight_rows_avx2 (const int8_t *vecs, const uint32_t *rows, uint32_t dim, const __m256i *q16,
+                   int32_t *out)
+{
+#define ROW(j) (vecs + (uint64_t) rows[j] * dim)
+    DOT8_EIGHT;
+#undef ROW
 }
 
 __attribute__ ((target ("avx2"))) static void
@@ -68,6 +85,21 @@ s_many_avx2 (const int8_t *vecs, uint32_t count, uint32_t dim, const int8_t *q, 
         out[i] = s_dot_avx2 (vecs + (uint64_t) i * dim, q16, q, dim);
 }
 
+__attribute__ ((target ("avx2"))) static void
+s_rows_avx2 (const int8_t *vecs, uint32_t dim, const uint32_t *rows, uint32_t count,
+             const int8_t *q, int32_t *out)
+{
+    __m256i q16[16];                                    /* dim <= 256 */
+    for (uint32_t k = 0; k + 16 <= dim; k += 16)
+        q16[k / 16] = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (q + k)));
+    uint32_t i = 0;
+    if (dim % 16 == 0)
+        for (; i + 8 <= count; i += 8)
+            s_eight_rows_avx2 (vecs, rows + i, dim, q16, out + i);
+    for (; i < count; i++)
+        out[i] = s_dot_avx2 (vecs + (uint64_t) rows[i] * dim, q16, q, dim);
+}
+
 #endif
 
 void
@@ -82,6 +114,20 @@ content_dot8_many (const int8_t *vecs, uint32_t count, uint32_t dim,
 #endif
     for (uint32_t i = 0; i < count; i++)
         out[i] = s_dot_scalar (vecs + (uint64_t) i * dim, q, dim);
+}
+
+void
+content_dot8_rows (const int8_t *vecs, uint32_t dim, const uint32_t *rows, uint32_t count,
+                   const int8_t *q, int32_t *out)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (dim <= 256 && __builtin_cpu_supports ("avx2")) {
+        s_rows_avx2 (vecs, dim, rows, count, q, out);
+        return;
+    }
+#endif
+    for (uint32_t i = 0; i < count; i++)
+        out[i] = s_dot_scalar (vecs + (uint64_t) rows[i] * dim, q, dim);
 }
 
 int32_t

@@ -1249,12 +1249,14 @@ semantic_scan (const content_search_t *s, content_search_session_t *x, float wl,
 {
     int32_t dots[DOT_BLOCK];
     float cs[DOT_BLOCK];
+    const float qscale = x->qscale;
     uint32_t nh = 0;
     for (uint32_t d0 = 0; d0 < s->n; d0 += DOT_BLOCK) {
         uint32_t m = s->n - d0 < DOT_BLOCK ? s->n - d0 : DOT_BLOCK, j = 0;
         content_dot8_many (s->pvec + (uint64_t) d0 * s->dim, m, s->dim, x->q8, dots);
+        const float *pscale = s->pscale + d0;     /* contiguous: 4 at a time */
         for (uint32_t k = 0; k < m; k++)
-            cs[k] = (float) dots[k] * s->pscale[d0 + k] * x->qscale;
+            cs[k] = (float) dots[k] * pscale[k] * qscale;
 #ifdef __SSE2__
         const __m128 min = _mm_set1_ps (s->o.semantic_min);
         for (; j + 4 <= m; j += 4) {
@@ -1293,12 +1295,16 @@ content_search_query (content_search_t *s, content_search_session_t *x,
         /*  The lexical matches already fill the page: semantic-only hits
             (score <= w_semantic) would rank below them anyway, so only the
             matches are re-scored and the n x dim scan is skipped.          */
-        for (uint32_t k = 0; k < ntouched; k++) {
-            uint32_t d = x->touched[k];
-            float cs = (float) content_dot8 (s->pvec + (uint64_t) d * s->dim, x->q8, s->dim)
-                       * s->pscale[d] * x->qscale;
-            x->hits[nh++] = (content_hit_t) { d, wl * x->total[d] * inv
-                                                 + ws * (cs > 0 ? cs : 0) };
+        int32_t dots[DOT_BLOCK];
+        for (uint32_t k0 = 0; k0 < ntouched; k0 += DOT_BLOCK) {
+            uint32_t m = ntouched - k0 < DOT_BLOCK ? ntouched - k0 : DOT_BLOCK;
+            content_dot8_rows (s->pvec, s->dim, x->touched + k0, m, x->q8, dots);
+            for (uint32_t k = 0; k < m; k++) {
+                uint32_t d = x->touched[k0 + k];
+                float cs = (float) dots[k] * s->pscale[d] * x->qscale;
+                x->hits[nh++] = (content_hit_t) { d, wl * x->total[d] * inv
+                                                     + ws * (cs > 0 ? cs : 0) };
+            }
         }
     }
     else if (sem)
