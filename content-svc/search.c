@@ -51,6 +51,7 @@ struct content_search_session {
     uint8_t *cfull;                         /* this clause met beyond the main category */
     uint32_t *touched, *ctouched;
     content_hit_t *hits;
+    uint64_t *keys;                         /* 2 × n: content_topk_hits' scratch */
     float *qv;
     int8_t *q8;
     float qscale;
@@ -330,6 +331,7 @@ session_free (content_search_session_t *x)
     free (x->touched);
     free (x->ctouched);
     free (x->hits);
+    free (x->keys);
     free (x->qv);
     free (x->q8);
     free (x);
@@ -389,10 +391,11 @@ s_session_new (void *arg)
     x->touched = malloc (n * sizeof *x->touched);
     x->ctouched = malloc (n * sizeof *x->ctouched);
     x->hits = malloc (n * sizeof *x->hits);
+    x->keys = malloc (2 * n * sizeof *x->keys);
     x->qv = calloc (self->dim ? self->dim : 1, sizeof *x->qv);
     x->q8 = calloc (self->dim ? self->dim : 1, sizeof *x->q8);
     if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->cfull || !x->touched
-        || !x->ctouched || !x->hits || !x->qv) {
+        || !x->ctouched || !x->hits || !x->keys || !x->qv) {
         session_free (x);
         return NULL;
     }
@@ -1319,7 +1322,7 @@ content_search_query (content_search_t *s, content_search_session_t *x,
         x->total[d] = 0.0f;
         x->matched[d] = 0;
     }
-    content_topk_hits (x->hits, nh, limit < nh ? limit : nh);
+    content_topk_hits (x->hits, nh, limit < nh ? limit : nh, x->keys);
     return limit < nh ? limit : nh;
 }
 
