@@ -224,13 +224,18 @@ hr_put_scored_item (hr_writer_t *w, const char *id10, float score,
     b += HR_PRODUCT_ID_LEN;
     uint32_t bits;
     memcpy (&bits, &score, sizeof bits);
-    for (int i = 0; i < 4; i++)
-        *b++ = (unsigned char) (bits >> (8 * i));
-    *b++ = strategy;
-    for (int i = 0; i < 4; i++)
-        *b++ = (unsigned char) ((uint32_t) source_len >> (8 * i));
+    //  fixed offsets, not b++: the compiler merges each four into one store
+    b[0] = (unsigned char) bits;
+    b[1] = (unsigned char) (bits >> 8);
+    b[2] = (unsigned char) (bits >> 16);
+    b[3] = (unsigned char) (bits >> 24);
+    b[4] = strategy;
+    b[5] = (unsigned char) source_len;
+    b[6] = (unsigned char) (source_len >> 8);
+    b[7] = (unsigned char) (source_len >> 16);
+    b[8] = (unsigned char) (source_len >> 24);
     if (source_len)
-        memcpy (b, source, source_len);
+        memcpy (b + 9, source, source_len);
     w->len += HR_SCORED_MIN_WIRE + source_len;
 }
 
