@@ -79,17 +79,24 @@ s_eight_rows_avx2 (const int8_t *vecs, const uint32_t *rows, uint32_t dim, const
     vector's bytes negated where q is negative (vpsignb), so each product
     is a[k] · q[k] exactly and each int16 pair sum at most 2 × 127 × 127
     (no saturation: a and q within ±127), widened by vpmaddwd with ones.
-    Five instructions per 32 lanes instead of six.  dim % 32 == 0.        */
-#define DOT8_UBS_STEP(j, acc)                                                 \
-    acc = _mm256_add_epi32 (acc, _mm256_madd_epi16 (_mm256_maddubs_epi16 (    \
-        qa, _mm256_sign_epi8 (_mm256_loadu_si256 ((const __m256i *) (ROW (j) + k)), qs)), ones))
+    Five instructions per 32 lanes instead of six.  dim % 32 == 0, > 0.   */
+#define DOT8_UBS_LANES(j)                                                     \
+    _mm256_madd_epi16 (_mm256_maddubs_epi16 (                                 \
+        qa, _mm256_sign_epi8 (_mm256_loadu_si256 ((const __m256i *) (ROW (j) + k)), qs)), ones)
+#define DOT8_UBS_STEP(j, acc) acc = _mm256_add_epi32 (acc, DOT8_UBS_LANES (j))
 
+/*  the first step starts the sums (no zeros to add to)                    */
 #define DOT8_UBS_EIGHT                                                        \
     const __m256i ones = _mm256_set1_epi16 (1);                               \
-    __m256i a0 = _mm256_setzero_si256 (), a1 = a0, a2 = a0, a3 = a0,          \
-            a4 = a0, a5 = a0, a6 = a0, a7 = a0;                               \
-    for (uint32_t k = 0; k < dim; k += 32) {                                  \
-        __m256i qs = q32[k / 32], qa = qabs[k / 32];                          \
+    uint32_t k = 0;                                                           \
+    __m256i qs = q32[0], qa = qabs[0];                                        \
+    __m256i a0 = DOT8_UBS_LANES (0), a1 = DOT8_UBS_LANES (1),                 \
+            a2 = DOT8_UBS_LANES (2), a3 = DOT8_UBS_LANES (3),                 \
+            a4 = DOT8_UBS_LANES (4), a5 = DOT8_UBS_LANES (5),                 \
+            a6 = DOT8_UBS_LANES (6), a7 = DOT8_UBS_LANES (7);                 \
+    for (k = 32; k < dim; k += 32) {                                          \
+        qs = q32[k / 32];                                                     \
+        qa = qabs[k / 32];                                                    \
         DOT8_UBS_STEP (0, a0); DOT8_UBS_STEP (1, a1); DOT8_UBS_STEP (2, a2);  \
         DOT8_UBS_STEP (3, a3); DOT8_UBS_STEP (4, a4); DOT8_UBS_STEP (5, a5);  \
         DOT8_UBS_STEP (6, a6); DOT8_UBS_STEP (7, a7);                         \
@@ -119,7 +126,7 @@ s_eight_rows_ubs_avx2 (const int8_t *vecs, const uint32_t *rows, uint32_t dim,
 __attribute__ ((target ("avx2"))) static bool
 s_query_ubs (const int8_t *q, uint32_t dim, __m256i *q32, __m256i *qabs)
 {
-    if (dim % 32)
+    if (dim == 0 || dim % 32)
         return false;
     __m256i min = _mm256_set1_epi8 (-128), any = _mm256_setzero_si256 ();
     for (uint32_t k = 0; k < dim; k += 32) {
