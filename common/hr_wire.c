@@ -223,14 +223,55 @@ hr_put_scored_item (hr_writer_t *w, const char *id10, float score,
     b += HR_PRODUCT_ID_LEN;
     uint32_t bits;
     memcpy (&bits, &score, sizeof bits);
-    for (int i = 0; i < 4; i++)
-        *b++ = (unsigned char) (bits >> (8 * i));
-    *b++ = strategy;
-    for (int i = 0; i < 4; i++)
-        *b++ = (unsigned char) ((uint32_t) source_len >> (8 * i));
+    //  fixed offsets, not b++: the compiler merges each four into one store
+    b[0] = (unsigned char) bits;
+    b[1] = (unsigned char) (bits >> 8);
+    b[2] = (unsigned char) (bits >> 16);
+    b[3] = (unsigned char) (bits >> 24);
+    b[4] = strategy;
+    b[5] = (unsigned char) source_len;
+    b[6] = (unsigned char) (source_len >> 8);
+    b[7] = (unsigned char) (source_len >> 16);
+    b[8] = (unsigned char) (source_len >> 24);
     if (source_len)
-        memcpy (b, source, source_len);
+        memcpy (b + 9, source, source_len);
     w->len += HR_SCORED_MIN_WIRE + source_len;
+}
+
+void
+hr_put_scored_items (hr_writer_t *w, const char *const *ids, const float *scores, uint32_t n,
+                     uint8_t strategy, const char *source, size_t source_len)
+{
+    assert (w && (n == 0 || (ids && scores)));
+    if (!source)
+        source_len = 0;
+    source_len = s_utf8_prefix (source, source_len, HR_SOURCE_MAX - 1);
+    size_t item = HR_SCORED_MIN_WIRE + source_len;
+    if (n == 0 || !s_reserve (w, (size_t) n * item))
+        return;
+    //  what follows the score, the same in every item
+    unsigned char tail[5 + HR_SOURCE_MAX];
+    tail[0] = strategy;
+    tail[1] = (unsigned char) source_len;
+    tail[2] = (unsigned char) (source_len >> 8);
+    tail[3] = (unsigned char) (source_len >> 16);
+    tail[4] = (unsigned char) (source_len >> 24);
+    if (source_len)
+        memcpy (tail + 5, source, source_len);
+    unsigned char *b = w->data + w->len;
+    for (uint32_t i = 0; i < n; i++, b += item) {
+        size_t idlen = strnlen (ids[i], HR_PRODUCT_ID_LEN);
+        memcpy (b, ids[i], idlen);
+        memset (b + idlen, 0, HR_PRODUCT_ID_LEN - idlen);
+        uint32_t bits;
+        memcpy (&bits, &scores[i], sizeof bits);
+        b[HR_PRODUCT_ID_LEN] = (unsigned char) bits;
+        b[HR_PRODUCT_ID_LEN + 1] = (unsigned char) (bits >> 8);
+        b[HR_PRODUCT_ID_LEN + 2] = (unsigned char) (bits >> 16);
+        b[HR_PRODUCT_ID_LEN + 3] = (unsigned char) (bits >> 24);
+        memcpy (b + HR_PRODUCT_ID_LEN + 4, tail, 5 + source_len);
+    }
+    w->len += (size_t) n * item;
 }
 
 void

@@ -154,6 +154,11 @@ void hr_put_scored_list (hr_writer_t *w, const hr_scored_t *items, uint32_t n);
 size_t hr_scored_list_begin (hr_writer_t *w);
 void hr_put_scored_item (hr_writer_t *w, const char *id10, float score,
                          uint8_t strategy, const char *source, size_t source_len);
+/*  n items of one strategy and one source (a search's results, the query
+    every item's source): the bytes of hr_put_scored_item for each, the
+    source cut and framed and the room reserved once.                       */
+void hr_put_scored_items (hr_writer_t *w, const char *const *ids, const float *scores, uint32_t n,
+                          uint8_t strategy, const char *source, size_t source_len);
 void hr_scored_list_end (hr_writer_t *w, size_t begin, uint32_t n);
 /*  Decodes a list into a malloc'd array (*out, *n); -1 on a malformed list
     (nothing allocated).  Ids are validated as product ids.                 */

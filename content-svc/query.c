@@ -22,6 +22,8 @@ struct content_names {
     uint32_t *name_df;          /* per term: products whose name has it */
     uint32_t *zone_df;          /* per term: products whose zone has it */
     float *type_price;          /* per term: typical price of what it heads (0: unknown) */
+    uint64_t *zstart;           /* per term: the products whose zone has it, */
+    uint32_t *zdoc;             /* ascending (| CONTENT_ZONE_HEAD where a head) */
 };
 
 static const struct { const char *stem; unsigned bits; } audience_words[] = {
@@ -344,6 +346,29 @@ zones (content_names_t *self, content_analyzer_t *an, const hr_catalog_t *catalo
     return 0;
 }
 
+/*  The zone entries by term (self->zstart, self->zdoc): products ascending. */
+static int
+zone_postings (content_names_t *self)
+{
+    self->zstart = malloc (((size_t) self->nterms + 1) * sizeof *self->zstart);
+    self->zdoc = malloc ((self->start[self->n] ? self->start[self->n] : 1) * sizeof *self->zdoc);
+    if (!self->zstart || !self->zdoc)
+        return -1;
+    self->zstart[0] = 0;
+    for (uint32_t t = 0; t < self->nterms; t++)
+        self->zstart[t + 1] = self->zstart[t] + self->zone_df[t];
+    uint64_t *at = malloc (((size_t) self->nterms + 1) * sizeof *at);
+    if (!at)
+        return -1;
+    memcpy (at, self->zstart, ((size_t) self->nterms + 1) * sizeof *at);
+    for (uint32_t d = 0; d < self->n; d++)
+        for (uint64_t k = self->start[d]; k < self->start[d + 1]; k++)
+            self->zdoc[at[self->term[k] & ~HEAD_BIT]++]
+                = d | (self->term[k] & HEAD_BIT ? CONTENT_ZONE_HEAD : 0);
+    free (at);
+    return 0;
+}
+
 content_names_t *
 content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
 {
@@ -410,7 +435,7 @@ content_names_new (const hr_catalog_t *catalog, const content_docterms_t *dt)
             self->zone_df[self->term[k] & ~FLAGS]++;   /* one entry per term and product */
     free (one.t);
     content_analyzer_destroy (&an);
-    if (!self->term || type_prices (self, catalog))
+    if (!self->term || type_prices (self, catalog) || zone_postings (self))
         goto fail;
     return self;
 fail:
@@ -437,6 +462,8 @@ content_names_destroy (content_names_t **self_p)
     free (self->name_df);
     free (self->zone_df);
     free (self->type_price);
+    free (self->zstart);
+    free (self->zdoc);
     free (self);
     *self_p = NULL;
 }
@@ -492,6 +519,17 @@ content_names_head_rate (const content_names_t *self, uint32_t term)
     if (term >= self->nterms || self->name_df[term] == 0)
         return 0.0f;
     return (float) self->heads[term] / (float) self->name_df[term];
+}
+
+const uint32_t *
+content_names_zone_docs (const content_names_t *self, uint32_t term, uint32_t *count)
+{
+    if (term >= self->nterms) {
+        *count = 0;
+        return NULL;
+    }
+    *count = (uint32_t) (self->zstart[term + 1] - self->zstart[term]);
+    return self->zdoc + self->zstart[term];
 }
 
 float

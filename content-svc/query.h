@@ -48,6 +48,13 @@ unsigned content_names_audience (const content_names_t *self, uint32_t doc);
 /*  Whether the term is in the product's zone / is one of its heads.        */
 bool content_names_in_zone (const content_names_t *self, uint32_t doc, uint32_t term);
 bool content_names_is_head (const content_names_t *self, uint32_t doc, uint32_t term);
+/*  The products whose zone has the term, ascending, each as its index |
+    CONTENT_ZONE_HEAD when the term is one of its heads (count of them in
+    *count; NULL for an unknown term): a query's brand and type read once
+    per term instead of once per product and term (search.c).              */
+#define CONTENT_ZONE_HEAD 0x80000000u
+const uint32_t *content_names_zone_docs (const content_names_t *self, uint32_t term,
+                                         uint32_t *count);
 /*  Its share of products where it is a head.                               */
 /*  A brand opens 30 % of the names it is in (3 or more); with in_zones, of
     the names whose zone it is in: "Apple" is in more names after "for"

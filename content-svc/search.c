@@ -49,8 +49,11 @@ struct content_search_session {
     float *total, *clause;
     uint8_t *matched;                       /* clauses met, in halves */
     uint8_t *cfull;                         /* this clause met beyond the main category */
+    uint8_t *zbrands;                       /* brands whose zone has the product */
+    uint8_t *zhead;                         /* 1 + the type clause's first alt it heads */
     uint32_t *touched, *ctouched;
     content_hit_t *hits;
+    uint64_t *keys;                         /* 2 × n: content_topk_hits' scratch */
     float *qv;
     int8_t *q8;
     float qscale;
@@ -327,9 +330,12 @@ session_free (content_search_session_t *x)
     free (x->clause);
     free (x->matched);
     free (x->cfull);
+    free (x->zbrands);
+    free (x->zhead);
     free (x->touched);
     free (x->ctouched);
     free (x->hits);
+    free (x->keys);
     free (x->qv);
     free (x->q8);
     free (x);
@@ -386,13 +392,16 @@ s_session_new (void *arg)
     x->clause = calloc (n, sizeof *x->clause);
     x->matched = calloc (n, sizeof *x->matched);
     x->cfull = calloc (n, sizeof *x->cfull);
+    x->zbrands = calloc (n, sizeof *x->zbrands);
+    x->zhead = calloc (n, sizeof *x->zhead);
     x->touched = malloc (n * sizeof *x->touched);
     x->ctouched = malloc (n * sizeof *x->ctouched);
     x->hits = malloc (n * sizeof *x->hits);
+    x->keys = malloc (2 * n * sizeof *x->keys);
     x->qv = calloc (self->dim ? self->dim : 1, sizeof *x->qv);
     x->q8 = calloc (self->dim ? self->dim : 1, sizeof *x->q8);
-    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->cfull || !x->touched
-        || !x->ctouched || !x->hits || !x->qv) {
+    if (!x->q8 || !x->an || !x->total || !x->clause || !x->matched || !x->cfull || !x->zbrands
+        || !x->zhead || !x->touched || !x->ctouched || !x->hits || !x->keys || !x->qv) {
         session_free (x);
         return NULL;
     }
@@ -969,6 +978,22 @@ read_brand_and_type (content_search_t *s, content_search_session_t *x)
 
 enum { TYPE_NOT, TYPE_MET, TYPE_PART };
 
+/*  The verdict on product d when `head` is the first alternative of the
+    type clause it heads (0: none), as type_verdict.                        */
+static int
+s_type_verdict_at (const content_search_t *s, const content_search_session_t *x, uint32_t d,
+                   unsigned head)
+{
+    if (!head)
+        return TYPE_NOT;
+    const alt_t *a = &x->clauses[x->type_clause].alt[head - 1];
+    float typical = content_names_type_price (s->names, a->term[a->nterms - 1]);
+    double price = hr_catalog_at (s->catalog, d)->price;
+    if ((s->o.parts & CONTENT_PART_PRICE) && typical > 0 && price > 0 && price < 0.1 * typical)
+        return TYPE_PART;
+    return TYPE_MET;
+}
+
 /*  Whether product d is of the query's type (x->type_clause >= 0): a head
     of its zone for an alternative of the type clause, and not priced under
     a tenth of that type's typical price ("Refrigerator Cover" at 300
@@ -977,33 +1002,52 @@ static int
 type_verdict (const content_search_t *s, const content_search_session_t *x, uint32_t d)
 {
     const clause_t *c = &x->clauses[x->type_clause];
-    bool head = false;
-    float typical = 0;
-    for (uint8_t a = 0; a < c->nalts && !head; a++) {
-        uint32_t t = c->alt[a].term[c->alt[a].nterms - 1];
-        head = content_names_is_head (s->names, d, t);
-        typical = head ? content_names_type_price (s->names, t) : 0;
-    }
-    double price = hr_catalog_at (s->catalog, d)->price;
-    if (!head)
-        return TYPE_NOT;
-    if ((s->o.parts & CONTENT_PART_PRICE) && typical > 0 && price > 0 && price < 0.1 * typical)
-        return TYPE_PART;
-    return TYPE_MET;
+    unsigned head = 0;
+    for (uint8_t a = 0; a < c->nalts && !head; a++)
+        if (content_names_is_head (s->names, d, c->alt[a].term[c->alt[a].nterms - 1]))
+            head = a + 1u;
+    return s_type_verdict_at (s, x, d, head);
 }
 
-/*  The score factor of the constraints a product meets.                   */
+/*  What type_verdict and the brands ask of every product, read from the
+    zone postings of the query's few terms instead of searching each
+    product's zone once per term: x->zbrands[d] = brands (with repeats)
+    whose zone has d, x->zhead[d] = 1 + the first type alternative d heads.
+    set = false puts the zeros back.                                        */
+static void
+s_zone_marks (const content_search_t *s, content_search_session_t *x, bool set)
+{
+    uint32_t nz;
+    for (uint32_t b = 0; b < x->nbrand; b++) {
+        const uint32_t *z = content_names_zone_docs (s->names, x->brand[b], &nz);
+        for (uint32_t k = 0; k < nz; k++) {
+            uint32_t d = z[k] & ~CONTENT_ZONE_HEAD;
+            x->zbrands[d] = set ? (uint8_t) (x->zbrands[d] + 1) : 0;
+        }
+    }
+    if (x->type_clause < 0)
+        return;
+    const clause_t *c = &x->clauses[x->type_clause];
+    for (uint8_t a = c->nalts; a-- > 0;) {     /* the first alternative written last */
+        const alt_t *alt = &c->alt[a];
+        const uint32_t *z = content_names_zone_docs (s->names, alt->term[alt->nterms - 1], &nz);
+        for (uint32_t k = 0; k < nz; k++)
+            if (z[k] & CONTENT_ZONE_HEAD)
+                x->zhead[z[k] & ~CONTENT_ZONE_HEAD] = set ? (uint8_t) (a + 1) : 0;
+    }
+}
+
+/*  The score factor of the constraints a product meets (s_zone_marks set). */
 static float
 constraint_factor (const content_search_t *s, const content_search_session_t *x, uint32_t d)
 {
     float f = 1.0f;
     if (x->audience)
         f *= content_audience_factor (x->audience, content_names_audience (s->names, d));
-    for (uint32_t b = 0; b < x->nbrand; b++)
-        if (!content_names_in_zone (s->names, d, x->brand[b]))
-            f *= 0.35f;
+    for (uint32_t b = x->zbrands[d]; b < x->nbrand; b++)
+        f *= 0.35f;
     if (x->type_clause >= 0) {
-        int v = type_verdict (s, x, d);
+        int v = s_type_verdict_at (s, x, d, x->zhead[d]);
         f *= v == TYPE_NOT ? 0.3f : v == TYPE_PART ? 0.5f : 1.0f;
     }
     return f;
@@ -1171,11 +1215,13 @@ score_lexical (content_search_t *s, content_search_session_t *x, float *max_out)
         }
     }
     float mx = 0;
+    s_zone_marks (s, x, true);
     for (uint32_t k = 0; k < ntouched; k++) {
         uint32_t d = x->touched[k];
         float coord = (float) x->matched[d] / (2.0f * (float) x->nclauses);
         x->total[d] *= coord * s->prior[d] * constraint_factor (s, x, d);
     }
+    s_zone_marks (s, x, false);
     /*  products clicked after this very query by several shoppers          */
     if (s->nlboosts && (s->o.parts & CONTENT_PART_LEARNED)) {
         uint32_t lo = 0, hi = s->nlboosts;
@@ -1239,9 +1285,9 @@ s_scan_keep (const content_search_t *s, content_search_session_t *x, uint32_t d,
 /*  Every product against the query vector, DOT_BLOCK products' dot
     products at a time (dot8.h), their scores in a loop the compiler
     vectorises (the same two multiplications in the same order: the same
-    floats).  Most products are neither a match nor near enough, so four
-    at a time are passed over on one compare (SSE2, every x86-64) before
-    s_scan_keep looks at any.  Returns the number of hits written.          */
+    floats).  Most products are neither a match nor near enough, so eight
+    (then four) at a time are passed over on one test (SSE2, every x86-64)
+    before s_scan_keep looks at any.  Returns the number of hits written.   */
 #define DOT_BLOCK 256
 static uint32_t
 semantic_scan (const content_search_t *s, content_search_session_t *x, float wl, float ws,
@@ -1249,14 +1295,26 @@ semantic_scan (const content_search_t *s, content_search_session_t *x, float wl,
 {
     int32_t dots[DOT_BLOCK];
     float cs[DOT_BLOCK];
+    const float qscale = x->qscale;
     uint32_t nh = 0;
     for (uint32_t d0 = 0; d0 < s->n; d0 += DOT_BLOCK) {
         uint32_t m = s->n - d0 < DOT_BLOCK ? s->n - d0 : DOT_BLOCK, j = 0;
         content_dot8_many (s->pvec + (uint64_t) d0 * s->dim, m, s->dim, x->q8, dots);
+        const float *pscale = s->pscale + d0;     /* contiguous: 4 at a time */
         for (uint32_t k = 0; k < m; k++)
-            cs[k] = (float) dots[k] * s->pscale[d0 + k] * x->qscale;
+            cs[k] = (float) dots[k] * pscale[k] * qscale;
 #ifdef __SSE2__
         const __m128 min = _mm_set1_ps (s->o.semantic_min);
+        for (; j + 8 <= m; j += 8) {
+            uint64_t matched;
+            memcpy (&matched, x->matched + d0 + j, sizeof matched);
+            __m128 near = _mm_or_ps (_mm_cmpge_ps (_mm_loadu_ps (cs + j), min),
+                                     _mm_cmpge_ps (_mm_loadu_ps (cs + j + 4), min));
+            if (!matched && !_mm_movemask_ps (near))
+                continue;
+            for (uint32_t k = j; k < j + 8; k++)
+                nh = s_scan_keep (s, x, d0 + k, cs[k], wl, ws, inv, nh);
+        }
         for (; j + 4 <= m; j += 4) {
             uint32_t matched;
             memcpy (&matched, x->matched + d0 + j, sizeof matched);
@@ -1293,12 +1351,16 @@ content_search_query (content_search_t *s, content_search_session_t *x,
         /*  The lexical matches already fill the page: semantic-only hits
             (score <= w_semantic) would rank below them anyway, so only the
             matches are re-scored and the n x dim scan is skipped.          */
-        for (uint32_t k = 0; k < ntouched; k++) {
-            uint32_t d = x->touched[k];
-            float cs = (float) content_dot8 (s->pvec + (uint64_t) d * s->dim, x->q8, s->dim)
-                       * s->pscale[d] * x->qscale;
-            x->hits[nh++] = (content_hit_t) { d, wl * x->total[d] * inv
-                                                 + ws * (cs > 0 ? cs : 0) };
+        int32_t dots[DOT_BLOCK];
+        for (uint32_t k0 = 0; k0 < ntouched; k0 += DOT_BLOCK) {
+            uint32_t m = ntouched - k0 < DOT_BLOCK ? ntouched - k0 : DOT_BLOCK;
+            content_dot8_rows (s->pvec, s->dim, x->touched + k0, m, x->q8, dots);
+            for (uint32_t k = 0; k < m; k++) {
+                uint32_t d = x->touched[k0 + k];
+                float cs = (float) dots[k] * s->pscale[d] * x->qscale;
+                x->hits[nh++] = (content_hit_t) { d, wl * x->total[d] * inv
+                                                     + ws * (cs > 0 ? cs : 0) };
+            }
         }
     }
     else if (sem)
@@ -1313,7 +1375,7 @@ content_search_query (content_search_t *s, content_search_session_t *x,
         x->total[d] = 0.0f;
         x->matched[d] = 0;
     }
-    content_topk_hits (x->hits, nh, limit < nh ? limit : nh);
+    content_topk_hits (x->hits, nh, limit < nh ? limit : nh, x->keys);
     return limit < nh ? limit : nh;
 }
 

@@ -87,8 +87,11 @@
     }
 
 /*  The best `k` search hits (score desc, then product index asc) moved to
-    hits[0..k) in that order.                                               */
-void content_topk_hits (content_hit_t *hits, uint32_t n, uint32_t k);
+    hits[0..k) in that order.  With scratch (2 × min(k, n) keys) many kept
+    hits are sorted by radix instead of the heap: the same order (the keys
+    order as content_hit_before; a NaN or -0.0 score takes the heap), in a
+    default 2,000-hit search about half the instructions.                  */
+void content_topk_hits (content_hit_t *hits, uint32_t n, uint32_t k, uint64_t *scratch);
 
 /*  The ranking order of search hits: score desc, then product index asc.  */
 static inline bool

@@ -264,6 +264,31 @@ START_TEST (test_scored_item_bytes_unchanged)
         hr_writer_free (&a);
         hr_writer_free (&b);
     }
+    //  hr_put_scored_items: the bytes of one hr_put_scored_item per item,
+    //  for every source above, from several starting lengths
+    const char *ids[] = { "B000000001", "B0000", "1234567890X", "", "B000000009" };
+    const float scores[] = { 0.9f, -1.5f, NAN, -0.0f, 1e30f };
+    for (size_t lead = 0; lead < 300; lead += 13)
+        for (size_t i = 0; i < nitems; i++)
+            for (uint32_t n = 0; n <= 5; n++) {
+                hr_writer_t a, b;
+                hr_writer_init (&a);
+                hr_writer_init (&b);
+                for (size_t j = 0; j < lead; j++) {
+                    hr_put_u8 (&a, (uint8_t) j);
+                    hr_put_u8 (&b, (uint8_t) j);
+                }
+                hr_put_scored_items (&a, ids, scores, n, items[i].strategy, items[i].source,
+                                     items[i].len);
+                for (uint32_t k = 0; k < n; k++)
+                    hr_put_scored_item (&b, ids[k], scores[k], items[i].strategy,
+                                        items[i].source, items[i].len);
+                ck_assert (!a.oom && !b.oom);
+                ck_assert_uint_eq (a.len, b.len);
+                ck_assert (a.len == 0 || memcmp (a.data, b.data, a.len) == 0);
+                hr_writer_free (&a);
+                hr_writer_free (&b);
+            }
     //  the known bytes of one item
     hr_writer_t w;
     hr_writer_init (&w);
@@ -278,6 +303,8 @@ START_TEST (test_scored_item_bytes_unchanged)
     w.oom = true;
     size_t len = w.len;
     hr_put_scored_item (&w, "B000000001", 1.0f, HR_STRAT_TRENDING, "ab", 2);
+    ck_assert_uint_eq (w.len, len);
+    hr_put_scored_items (&w, ids, scores, 5, HR_STRAT_TRENDING, "ab", 2);
     ck_assert_uint_eq (w.len, len);
     hr_writer_free (&w);
 }

@@ -584,6 +584,41 @@ END_TEST
 /*  A brand opens 30 % of the names whose zone has it
     (CONTENT_PART_BRANDZONE), not of all the names it is in: accessories
     "for" a maker's products outnumber its own, as with Apple.             */
+/*  The zone postings by term (what scoring reads) say what the per-product
+    lookups say: every product whose zone has the term, once, ascending,
+    flagged exactly where the term is one of its heads.                     */
+START_TEST (test_zone_postings)
+{
+    content_fields_t f = CONTENT_FIELDS_DEFAULT;
+    content_docterms_t *dt = content_docterms_build (cat, &f, 1, NULL, NULL);
+    ck_assert_ptr_nonnull (dt);
+    content_names_t *names = content_names_new (cat, dt);
+    ck_assert_ptr_nonnull (names);
+    uint32_t heads = 0, entries = 0, nz;
+    for (uint32_t t = 0; t < dt->tf.cols; t++) {
+        const uint32_t *z = content_names_zone_docs (names, t, &nz);
+        uint32_t k = 0;
+        for (uint32_t d = 0; d < dt->tf.rows; d++) {
+            bool in = content_names_in_zone (names, d, t);
+            ck_assert (in == (k < nz && (z[k] & ~CONTENT_ZONE_HEAD) == d));
+            if (!in)
+                continue;
+            ck_assert (content_names_is_head (names, d, t) == !!(z[k] & CONTENT_ZONE_HEAD));
+            heads += !!(z[k] & CONTENT_ZONE_HEAD);
+            k++;
+        }
+        ck_assert_uint_eq (k, nz);
+        entries += nz;
+    }
+    ck_assert_uint_gt (heads, 10);
+    ck_assert_uint_gt (entries, heads);
+    content_names_zone_docs (names, dt->tf.cols, &nz);
+    ck_assert_uint_eq (nz, 0);
+    content_names_destroy (&names);
+    content_docterms_destroy (&dt);
+}
+END_TEST
+
 START_TEST (test_brand_in_zones)
 {
     static const char *const names[] = {
@@ -925,6 +960,7 @@ main (void)
     tcase_add_test (tc, test_audience);
     tcase_add_test (tc, test_pronoun_audience);
     tcase_add_test (tc, test_brand_in_zones);
+    tcase_add_test (tc, test_zone_postings);
     tcase_add_test (tc, test_typo_synonyms_weight);
     tcase_add_test (tc, test_audience_words_of_queries);
     tcase_add_test (tc, test_compounds);

@@ -41,16 +41,22 @@ check_against_qsort (const content_hit_t *in, uint32_t n, uint32_t k)
     ck_assert_ptr_nonnull (got);
     if (n)
         memcpy (want, in, n * sizeof *in);
-    if (n)
-        memcpy (got, in, n * sizeof *in);
     qsort (want, n, sizeof *want, cmp_hit);
-    content_topk_hits (got, n, k);
-    uint32_t m = k < n ? k : n;
-    ck_assert_int_eq (memcmp (got, want, m * sizeof *got), 0);
-    /*  the rest is a permutation of the other elements: nothing lost       */
-    if (n)
-        qsort (got, n, sizeof *got, cmp_hit);
-    ck_assert_int_eq (memcmp (got, want, n * sizeof *got), 0);
+    uint64_t *scratch = malloc (2 * (n ? n : 1) * sizeof *scratch);
+    ck_assert_ptr_nonnull (scratch);
+    /*  the heap alone (no scratch) and the radix sort of many (scratch)    */
+    for (int radix = 0; radix < 2; radix++) {
+        if (n)
+            memcpy (got, in, n * sizeof *in);
+        content_topk_hits (got, n, k, radix ? scratch : NULL);
+        uint32_t m = k < n ? k : n;
+        ck_assert_int_eq (memcmp (got, want, m * sizeof *got), 0);
+        /*  the rest is a permutation of the other elements: nothing lost   */
+        if (n)
+            qsort (got, n, sizeof *got, cmp_hit);
+        ck_assert_int_eq (memcmp (got, want, n * sizeof *got), 0);
+    }
+    free (scratch);
     free (want);
     free (got);
 }
@@ -95,6 +101,53 @@ START_TEST (test_topk_sorted_inputs)
 }
 END_TEST
 
+/*  Scores over the whole float range, negative and positive, every bit
+    pattern but NaN: each byte of the radix keys differs somewhere.       */
+START_TEST (test_topk_any_float)
+{
+    enum { N = 4000 };
+    content_hit_t *h = malloc (N * sizeof *h);
+    ck_assert_ptr_nonnull (h);
+    uint64_t seed = 9;
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t bits = next_rand (&seed) ^ (next_rand (&seed) << 16);
+        if ((bits & 0x7FFFFFFFu) > 0x7F800000u || bits == 0x80000000u)
+            bits = 0x3F800000u;                     /* 1.0 for a NaN or -0 */
+        h[i].doc = (i * 7919u) % N + (i % 3 ? 0 : 100000u);
+        memcpy (&h[i].score, &bits, sizeof bits);
+        if (i % 5 == 0 && i)
+            h[i].score = h[i - 1].score;            /* ties */
+    }
+    check_against_qsort (h, N, 300);
+    check_against_qsort (h, N, 2000);
+    check_against_qsort (h, N, N);
+    free (h);
+}
+END_TEST
+
+/*  -0.0 (equal to +0.0, broken by doc) and NaN (no order at all) take the
+    heap: the same result as without scratch.                               */
+START_TEST (test_topk_zero_and_nan)
+{
+    enum { N = 1000 };
+    content_hit_t *a = malloc (N * sizeof *a), *b = malloc (N * sizeof *b);
+    uint64_t *scratch = malloc (2 * N * sizeof *scratch);
+    ck_assert (a && b && scratch);
+    for (uint32_t i = 0; i < N; i++)
+        a[i] = (content_hit_t) { N - i, i % 2 ? 0.0f : -0.0f };
+    check_against_qsort (a, N, 500);
+    for (uint32_t i = 0; i < N; i++)
+        a[i] = (content_hit_t) { i, i % 10 ? (float) (i % 37) : __builtin_nanf ("") };
+    memcpy (b, a, N * sizeof *a);
+    content_topk_hits (a, N, 600, NULL);
+    content_topk_hits (b, N, 600, scratch);
+    ck_assert_int_eq (memcmp (a, b, N * sizeof *a), 0);
+    free (a);
+    free (b);
+    free (scratch);
+}
+END_TEST
+
 /*  A second instance of the macro on another type, as serve.c uses it.    */
 typedef struct {
     uint32_t id;
@@ -130,6 +183,8 @@ main (void)
     TCase *tc = tcase_create ("topk");
     tcase_add_test (tc, test_topk_matches_qsort);
     tcase_add_test (tc, test_topk_sorted_inputs);
+    tcase_add_test (tc, test_topk_any_float);
+    tcase_add_test (tc, test_topk_zero_and_nan);
     tcase_add_test (tc, test_topk_macro_other_type);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);
