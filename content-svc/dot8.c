@@ -137,12 +137,20 @@ s_query_ubs (const int8_t *q, uint32_t dim, __m256i *q32, __m256i *qabs)
     return _mm256_testz_si256 (any, any);
 }
 
+/*  The query widened to int16, 16 lanes a register (the kernels without
+    vpmaddubsw).  */
+__attribute__ ((target ("avx2"))) static void
+s_query16 (const int8_t *q, uint32_t dim, __m256i *q16)
+{
+    for (uint32_t k = 0; k + 16 <= dim; k += 16)
+        q16[k / 16] = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (q + k)));
+}
+
 __attribute__ ((target ("avx2"))) static void
 s_many_avx2 (const int8_t *vecs, uint32_t count, uint32_t dim, const int8_t *q, int32_t *out)
 {
     __m256i q16[16];                                    /* dim <= 256 */
-    for (uint32_t k = 0; k + 16 <= dim; k += 16)
-        q16[k / 16] = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (q + k)));
+    s_query16 (q, dim, q16);
     __m256i q32[8], qabs[8];
     uint32_t i = 0;
     if (s_query_ubs (q, dim, q32, qabs))
@@ -160,8 +168,7 @@ s_rows_avx2 (const int8_t *vecs, uint32_t dim, const uint32_t *rows, uint32_t co
              const int8_t *q, int32_t *out)
 {
     __m256i q16[16];                                    /* dim <= 256 */
-    for (uint32_t k = 0; k + 16 <= dim; k += 16)
-        q16[k / 16] = _mm256_cvtepi8_epi16 (_mm_loadu_si128 ((const __m128i *) (q + k)));
+    s_query16 (q, dim, q16);
     __m256i q32[8], qabs[8];
     uint32_t i = 0;
     if (s_query_ubs (q, dim, q32, qabs))

@@ -110,6 +110,33 @@ s_fallback_fresh (gw_request_t *r, uint32_t want)
     return h2o_iovec_init (copy, fb->len);
 }
 
+/*  A results page (200): its buffer, on the heap when the search cache
+    will keep it (without a copy), and the opening of its JSON.            */
+static void
+s_page_init (search_t *s, gw_buf_t *b, size_t initial)
+{
+    h2o_mem_pool_t *pool = &s->r->req->pool;
+    if (s->key.len && s->fill)
+        gw_buf_init_heap (b, pool, initial);
+    else
+        gw_buf_init (b, pool, initial);
+    gw_buf_puts (b, "{\"results\":");
+}
+
+/*  ... and its end: kept by the cache when it may be, X-Cache: miss when
+    it is cacheable, sent.  */
+static void
+s_page_send (search_t *s, gw_buf_t *b)
+{
+    gw_request_t *r = s->r;
+    if (s->key.len) {
+        if (s->fill)
+            gw_cache_put_buf (r->app->search_cache, s->key.base, s->key.len, s->gen, b);
+        gw_add_header (r, "x-cache", "miss");
+    }
+    gw_send_json (r, 200, b);
+}
+
 /*  The results without explain: only the ids matter, so the list is read
     in place and resolved to catalog indexes once (gw_filter_ids), not
     decoded into 2,000 items of ~270 bytes, each looked up three times.
@@ -132,20 +159,10 @@ s_render_plain (search_t *s, const hr_catalog_t *cat, const gw_call_t *cs)
     if (n > s->limit)
         n = s->limit;
     gw_buf_t b;
-    size_t initial = 64 + (size_t) n * 420;
-    if (s->key.len && s->fill)          /* kept by the cache without a copy */
-        gw_buf_init_heap (&b, pool, initial);
-    else
-        gw_buf_init (&b, pool, initial);
-    gw_buf_puts (&b, "{\"results\":");
+    s_page_init (s, &b, 64 + (size_t) n * 420);
     gw_render_at (&b, cat, idx, n, s->limit);
     gw_buf_putc (&b, '}');
-    if (s->key.len) {
-        if (s->fill)
-            gw_cache_put_buf (r->app->search_cache, s->key.base, s->key.len, s->gen, &b);
-        gw_add_header (r, "x-cache", "miss");
-    }
-    gw_send_json (r, 200, &b);
+    s_page_send (s, &b);
     return true;
 }
 
@@ -181,23 +198,13 @@ s_search_render (gw_fanout_t *f, void *arg)
     gw_buf_t b;
     if (have_results && results.n > 0) {
         uint32_t n = results.n < s->limit ? results.n : s->limit;
-        size_t initial = 64 + (size_t) n * (s->explain ? 700 : 420);
-        if (s->key.len && s->fill)      /* kept by the cache without a copy */
-            gw_buf_init_heap (&b, pool, initial);
-        else
-            gw_buf_init (&b, pool, initial);
-        gw_buf_puts (&b, "{\"results\":");
+        s_page_init (s, &b, 64 + (size_t) n * (s->explain ? 700 : 420));
         uint32_t shown = gw_render_items (&b, cat, &results, s->limit,
                                          s->explain ? GW_ITEM_EXPLAIN : GW_ITEM_PLAIN);
         if (shown > 0) {
             s_put_understanding (&b, f, s->c_analyze);
             gw_buf_putc (&b, '}');
-            if (s->key.len) {
-                if (s->fill)
-                    gw_cache_put_buf (r->app->search_cache, s->key.base, s->key.len, s->gen, &b);
-                gw_add_header (r, "x-cache", "miss");
-            }
-            gw_send_json (r, 200, &b);
+            s_page_send (s, &b);
             return;
         }
         /*  every match has left the catalog since: answer as "no match" */
