@@ -14,7 +14,6 @@
 #include <string.h>
 
 #define HR_WRITER_MIN_CAP 256
-//  id + f32 score + u8 strategy + u32 source length
 
 void
 hr_writer_init (hr_writer_t *w)
@@ -205,6 +204,17 @@ s_utf8_prefix (const char *s, size_t n, size_t max)
 //  One item: id, f32, u8, str source, written into one reservation (every
 //  list of every reply is written item by item: five small appends with
 //  their checks each were most of the encoding's instructions).
+/*  v little-endian at b, at fixed offsets (not b++): the compiler merges
+    the four into one store.  */
+static inline void
+s_put_le32 (unsigned char *b, uint32_t v)
+{
+    b[0] = (unsigned char) v;
+    b[1] = (unsigned char) (v >> 8);
+    b[2] = (unsigned char) (v >> 16);
+    b[3] = (unsigned char) (v >> 24);
+}
+
 void
 hr_put_scored_item (hr_writer_t *w, const char *id10, float score,
                     uint8_t strategy, const char *source, size_t source_len)
@@ -223,16 +233,9 @@ hr_put_scored_item (hr_writer_t *w, const char *id10, float score,
     b += HR_PRODUCT_ID_LEN;
     uint32_t bits;
     memcpy (&bits, &score, sizeof bits);
-    //  fixed offsets, not b++: the compiler merges each four into one store
-    b[0] = (unsigned char) bits;
-    b[1] = (unsigned char) (bits >> 8);
-    b[2] = (unsigned char) (bits >> 16);
-    b[3] = (unsigned char) (bits >> 24);
+    s_put_le32 (b, bits);
     b[4] = strategy;
-    b[5] = (unsigned char) source_len;
-    b[6] = (unsigned char) (source_len >> 8);
-    b[7] = (unsigned char) (source_len >> 16);
-    b[8] = (unsigned char) (source_len >> 24);
+    s_put_le32 (b + 5, (uint32_t) source_len);
     if (source_len)
         memcpy (b + 9, source, source_len);
     w->len += HR_SCORED_MIN_WIRE + source_len;
@@ -252,10 +255,7 @@ hr_put_scored_items (hr_writer_t *w, const char *const *ids, const float *scores
     //  what follows the score, the same in every item
     unsigned char tail[5 + HR_SOURCE_MAX];
     tail[0] = strategy;
-    tail[1] = (unsigned char) source_len;
-    tail[2] = (unsigned char) (source_len >> 8);
-    tail[3] = (unsigned char) (source_len >> 16);
-    tail[4] = (unsigned char) (source_len >> 24);
+    s_put_le32 (tail + 1, (uint32_t) source_len);
     if (source_len)
         memcpy (tail + 5, source, source_len);
     unsigned char *b = w->data + w->len;
@@ -265,10 +265,7 @@ hr_put_scored_items (hr_writer_t *w, const char *const *ids, const float *scores
         memset (b + idlen, 0, HR_PRODUCT_ID_LEN - idlen);
         uint32_t bits;
         memcpy (&bits, &scores[i], sizeof bits);
-        b[HR_PRODUCT_ID_LEN] = (unsigned char) bits;
-        b[HR_PRODUCT_ID_LEN + 1] = (unsigned char) (bits >> 8);
-        b[HR_PRODUCT_ID_LEN + 2] = (unsigned char) (bits >> 16);
-        b[HR_PRODUCT_ID_LEN + 3] = (unsigned char) (bits >> 24);
+        s_put_le32 (b + HR_PRODUCT_ID_LEN, bits);
         memcpy (b + HR_PRODUCT_ID_LEN + 4, tail, 5 + source_len);
     }
     w->len += (size_t) n * item;
@@ -303,6 +300,22 @@ hr_scored_list_end (hr_writer_t *w, size_t begin, uint32_t n)
         w->data[begin + (size_t) i] = (unsigned char) (n >> (8 * i));
 }
 
+/*  The scored item at p (`left` bytes to the end) as both readers take it:
+    whole, a source shorter than HR_SOURCE_MAX, a valid product id, a finite
+    score (*score, *slen set).  One bounds check per item instead of one
+    per field (a /home decodes ~1,000 items).                              */
+static bool
+s_scored_item_ok (const unsigned char *p, size_t left, float *score, uint32_t *slen)
+{
+    if (left < HR_SCORED_MIN_WIRE)
+        return false;
+    *slen = s_le32 (p + HR_PRODUCT_ID_LEN + 5);
+    uint32_t bits = s_le32 (p + HR_PRODUCT_ID_LEN);
+    memcpy (score, &bits, sizeof *score);
+    return *slen < HR_SOURCE_MAX && left - HR_SCORED_MIN_WIRE >= *slen
+           && hr_valid_product_id ((const char *) p, HR_PRODUCT_ID_LEN) && isfinite (*score);
+}
+
 int
 hr_get_scored_list (hr_reader_t *r, hr_scored_t **out, uint32_t *n)
 {
@@ -319,30 +332,20 @@ hr_get_scored_list (hr_reader_t *r, hr_scored_t **out, uint32_t *n)
         r->err = true;
         return -1;
     }
-    /*  One bounds check per item instead of one per field (a /home decodes
-        ~1,000 items): id, f32 score, u8 strategy, u32 length + source, read
-        in place as hr_get_f32 / hr_get_u8 / hr_get_str_copy would.        */
+    /*  id, f32 score, u8 strategy, u32 length + source, read in place as
+        hr_get_f32 / hr_get_u8 / hr_get_str_copy would (s_scored_item_ok).  */
     for (uint32_t i = 0; i < count; i++) {
         hr_scored_t *it = &items[i];
         const unsigned char *p = r->p;
-        size_t left = s_left (r);
-        uint32_t slen = left >= HR_SCORED_MIN_WIRE ? s_le32 (p + HR_PRODUCT_ID_LEN + 5) : 0;
-        if (left < HR_SCORED_MIN_WIRE || slen >= sizeof it->source
-            || left - HR_SCORED_MIN_WIRE < slen) {
+        uint32_t slen;
+        if (!s_scored_item_ok (p, s_left (r), &it->score, &slen)) {
             r->err = true;
             free (items);
             return -1;
         }
-        uint32_t bits = s_le32 (p + HR_PRODUCT_ID_LEN);
-        memcpy (&it->score, &bits, sizeof it->score);
         it->strategy = p[HR_PRODUCT_ID_LEN + 4];
         memcpy (it->source, p + HR_SCORED_MIN_WIRE, slen);
         it->source[slen] = 0;
-        if (!hr_valid_product_id ((const char *) p, HR_PRODUCT_ID_LEN) || !isfinite (it->score)) {
-            r->err = true;
-            free (items);
-            return -1;
-        }
         memcpy (it->id, p, HR_PRODUCT_ID_LEN);
         it->id[HR_PRODUCT_ID_LEN] = 0;
         r->p = p + HR_SCORED_MIN_WIRE + slen;
@@ -364,14 +367,9 @@ hr_get_scored_ids (hr_reader_t *r, const char **ids, uint32_t cap, uint32_t *n)
         return -1;
     const unsigned char *p = r->p;
     for (uint32_t i = 0; i < count; i++) {
-        size_t left = (size_t) (r->end - p);
-        uint32_t slen = left >= HR_SCORED_MIN_WIRE ? s_le32 (p + HR_PRODUCT_ID_LEN + 5) : 0;
         float score;
-        uint32_t bits = left >= HR_SCORED_MIN_WIRE ? s_le32 (p + HR_PRODUCT_ID_LEN) : 0;
-        memcpy (&score, &bits, sizeof score);
-        if (left < HR_SCORED_MIN_WIRE || slen >= HR_SOURCE_MAX
-            || left - HR_SCORED_MIN_WIRE < slen
-            || !hr_valid_product_id ((const char *) p, HR_PRODUCT_ID_LEN) || !isfinite (score)) {
+        uint32_t slen;
+        if (!s_scored_item_ok (p, (size_t) (r->end - p), &score, &slen)) {
             r->err = true;
             return -1;
         }
