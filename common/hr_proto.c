@@ -381,6 +381,13 @@ hr_proto_trending_get (hr_reader_t *args, uint32_t *limit)
     return s_done (args);
 }
 
+void
+hr_proto_diverse_pools_put (hr_writer_t *w, uint32_t limit)
+{
+    s_method (w, HR_M_DIVERSE_POOLS);
+    hr_put_u32 (w, limit);
+}
+
 /* -------------------------------------------------------------- replies */
 
 void
@@ -515,30 +522,69 @@ hr_proto_home_split (const void *body, size_t len, size_t *at)
     return 0;
 }
 
+/*  u32 k, then k × (str name, scored list): a home reply's top categories
+    and a diverse_pools reply.  0 / -1 (*cats freed, NULL).               */
+static int
+s_categories_get (hr_reader_t *r, hr_proto_category_t **cats, uint32_t *n)
+{
+    *cats = NULL;
+    *n = 0;
+    uint32_t k = hr_get_count (r, S_CATEGORY_MIN_WIRE);
+    if (!hr_reader_ok (r))
+        return -1;
+    if (k && !(*cats = calloc (k, sizeof **cats)))
+        return -1;
+    for (uint32_t i = 0; i < k; i++) {
+        hr_proto_category_t *c = &(*cats)[i];
+        *n = i + 1;
+        c->name = hr_get_str (r, &c->len);
+        if (!c->name || s_list_get (r, &c->list) != 0) {
+            hr_proto_pools_free (cats, *n);
+            *n = 0;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+void
+hr_proto_pools_free (hr_proto_category_t **cats, uint32_t n)
+{
+    if (!*cats)
+        return;
+    for (uint32_t i = 0; i < n; i++)
+        hr_proto_list_free (&(*cats)[i].list);
+    free (*cats);
+    *cats = NULL;
+}
+
 int
 hr_proto_home_decode (const void *body, size_t len, hr_proto_home_t *out)
 {
     memset (out, 0, sizeof *out);
     hr_reader_t r;
     hr_reader_init (&r, body, len);
-    if (s_list_get (&r, &out->trending) != 0 || s_list_get (&r, &out->best_value) != 0)
+    if (s_list_get (&r, &out->trending) != 0 || s_list_get (&r, &out->best_value) != 0
+        || s_categories_get (&r, &out->categories, &out->ncategories) != 0)
         goto fail;
-    uint32_t k = hr_get_count (&r, S_CATEGORY_MIN_WIRE);
-    if (!hr_reader_ok (&r))
-        goto fail;
-    if (k && !(out->categories = calloc (k, sizeof *out->categories)))
-        goto fail;
-    for (uint32_t i = 0; i < k; i++) {
-        hr_proto_category_t *c = &out->categories[i];
-        out->ncategories = i + 1;
-        c->name = hr_get_str (&r, &c->len);
-        if (!c->name || s_list_get (&r, &c->list) != 0)
-            goto fail;
-    }
     if (s_list_get (&r, &out->diverse) == 0 && hr_reader_done (&r))
         return 0;
 fail:
     hr_proto_home_free (out);
+    return -1;
+}
+
+int
+hr_proto_pools_decode (const void *body, size_t len, hr_proto_category_t **cats, uint32_t *n)
+{
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    if (s_categories_get (&r, cats, n) != 0)
+        return -1;
+    if (hr_reader_done (&r))
+        return 0;
+    hr_proto_pools_free (cats, *n);
+    *n = 0;
     return -1;
 }
 

@@ -60,6 +60,7 @@ extern const char *const hr_proto_models[HR_MODEL_COUNT + 1];
 #define HR_M_HOME        "home"         /* trending */
 #define HR_M_TRENDING    "trending"     /* trending */
 #define HR_M_HOME_PICKS  "home_picks"   /* trending */
+#define HR_M_DIVERSE_POOLS "diverse_pools" /* trending */
 
 /*  True when the method read from a request is `name`.                    */
 bool hr_proto_method_is (const char *method, size_t len, const char *name);
@@ -277,6 +278,9 @@ int hr_proto_home_picks_req_get (hr_reader_t *args, hr_proto_home_picks_req_t *r
 /*  trending trending: u32 limit -> scored list.                           */
 void hr_proto_trending_put (hr_writer_t *w, uint32_t limit);
 int hr_proto_trending_get (hr_reader_t *args, uint32_t *limit);
+/*  trending diverse_pools: u32 limit -> hr_proto_pools (below).  Decoded
+    as HR_REQ_TRENDING (.limit).                                           */
+void hr_proto_diverse_pools_put (hr_writer_t *w, uint32_t limit);
 
 /* -------------------------------------------------------------- replies
     Scored lists (hr_wire.h: hr_put_scored_list / hr_scored_list_begin...)
@@ -324,6 +328,17 @@ int hr_proto_home_decode (const void *body, size_t len, hr_proto_home_t *out);
     bytes (gw_sections.h).  Walks without copying.  0 / -1 (malformed).     */
 int hr_proto_home_split (const void *body, size_t len, size_t *at);
 void hr_proto_home_free (hr_proto_home_t *home);
+
+/*  trending diverse_pools: u32 k, then k × (str main_category, scored
+    list): every main category of trending's catalog in its order
+    (hr_catalog_main_name 0..k-1), each with the candidates the diverse
+    draw picks from (hr_diverse.h), best first: its best min(limit,
+    HR_TRENDING_DIVERSE_POOL) items.  The gateway draws a page's diverse
+    picks from them itself (gw_diverse.h).  Decoded into malloc'd
+    categories (names into the body); free with hr_proto_pools_free.      */
+int hr_proto_pools_decode (const void *body, size_t len, hr_proto_category_t **cats,
+                           uint32_t *n);
+void hr_proto_pools_free (hr_proto_category_t **cats, uint32_t n);
 
 /*  trending home_picks: u8 full, u64 fingerprint, then when full the first
     part of a home reply (trending, best_value, u32 k × (str, list)), then

@@ -1,6 +1,6 @@
 /*  fuzz_replies — service replies through hr_proto's decoders, the ones
     the gateway (gw_proto.c), the CLI and the tests use: one list, two
-    lists, the trending home and home_picks replies, a history (views and owned copies), the
+    lists, the trending home, home_picks and diverse_pools replies, a history (views and owned copies), the
     analyze reply.  The first byte picks the decoder; the rest is the body.
     Invariants: every decoded item has a valid product id and a finite
     score; history events are clicks or searches whose value lies inside
@@ -136,10 +136,21 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         hr_proto_list_free (&b);
         break;
     }
-    case 2:                     /* trending's home, then home_picks on the same bytes */
+    case 2: {                   /* trending's home, home_picks and diverse_pools on the same bytes */
         s_home (body, len);
         s_home_picks (body, len);
+        hr_proto_category_t *cats;
+        uint32_t k;
+        if (hr_proto_pools_decode (body, len, &cats, &k) == 0)
+            for (uint32_t c = 0; c < k; c++) {
+                FUZZ_CHECK (s_inside (cats[c].name, cats[c].len, body, len));
+                s_check_list (&cats[c].list);
+            }
+        else
+            FUZZ_CHECK (cats == NULL);
+        hr_proto_pools_free (&cats, k);
         break;
+    }
     case 3:
         s_history (body, len);
         break;

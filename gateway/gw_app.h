@@ -76,6 +76,7 @@ typedef struct {
     struct gw_accesslog *accesslog;     /* NULL = access log off */
     struct gw_jobs_loop *jobs;          /* where this loop's job completions arrive */
     struct gw_sections *sections;       /* /home's trending sections, rendered (gw_sections.h); NULL: none */
+    struct gw_diverse *diverse;         /* /home's diverse candidates (gw_diverse.h); NULL: ask trending */
     /*  /search's no-match fallback: trending's last answer (malloc'd), for
         `want` items, reused until `until_ms` (HR_GATEWAY_SEARCH_FALLBACK_MS). */
     struct {

@@ -42,6 +42,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->cache_mb = 0;                  /* tests turn it on where they test it */
     out->cache_ttl_ms = 60000;
     out->search_fallback_ms = 1000;
+    out->diverse_local_ms = 1000;
     out->home_cache_mb = 0;             /* tests turn it on where they test it */
     out->cache_settle_ms = 0;
     out->product_warm_batch = 0;        /* tests turn it on where they test it */
@@ -90,6 +91,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->cache_mb = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_MB");
     out->cache_ttl_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_TTL_MS");
     out->search_fallback_ms = (int) hr_config_int (cfg, "HR_GATEWAY_SEARCH_FALLBACK_MS");
+    out->diverse_local_ms = (int) hr_config_int (cfg, "HR_GATEWAY_DIVERSE_LOCAL_MS");
     out->home_cache_mb = (int) hr_config_int (cfg, "HR_GATEWAY_HOME_CACHE_MB");
     out->cache_settle_ms = (int) hr_config_int (cfg, "HR_GATEWAY_CACHE_SETTLE_MS");
     out->product_warm_batch = (int) hr_config_int (cfg, "HR_GATEWAY_PRODUCT_WARM_BATCH");

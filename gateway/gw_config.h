@@ -44,6 +44,7 @@ typedef struct {
     int cache_mb;                   /* gw_cache budget for /product + /search; 0 = off */
     int cache_ttl_ms;
     int search_fallback_ms;         /* trending's fallback list reused this long per loop */
+    int diverse_local_ms;           /* /home draws its diverse picks itself this long per loop (gw_diverse.h) */
     int home_cache_mb;              /* gw_home_cache.h: /home's for_user answers; 0 = off */
     int cache_settle_ms;            /* gw_versions.h */
     int product_warm_batch;         /* gw_warm.h: products per message; 0 = no warmer */

@@ -389,27 +389,6 @@ const uint16_t *trending_rank_categories (const trending_rank_t *self, uint32_t 
 /* -------------------------------------------------------------------------
    Diversity                                                                */
 
-static uint64_t s_splitmix64 (uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static double s_uniform01 (uint64_t *state)
-{
-    return (double) (s_splitmix64 (state) >> 11) * 0x1.0p-53;
-}
-
-static bool s_contains (const uint32_t *v, uint32_t n, uint32_t x)
-{
-    for (uint32_t i = 0; i < n; i++)
-        if (v[i] == x)
-            return true;
-    return false;
-}
-
 uint32_t trending_diverse (const trending_rank_t *rank, const trending_static_t *st,
                            const uint16_t *clicked_cats, uint32_t nclicked,
                            const uint32_t *exclude, uint32_t nexclude,
@@ -418,55 +397,29 @@ uint32_t trending_diverse (const trending_rank_t *rank, const trending_static_t 
     uint32_t ncats = rank->ncats;
     if (!ncats || !limit)
         return 0;
-    double *w = calloc (ncats, sizeof *w);
-    uint32_t *clicks = calloc (ncats, sizeof *clicks);
-    if (!w || !clicks) {
-        free (w);
-        free (clicks);
+    hr_diverse_cat_t *cats = malloc (ncats * sizeof *cats);
+    if (!cats)
         return 0;
-    }
-    for (uint32_t i = 0; i < nclicked; i++)
-        if (clicked_cats[i] < ncats)
-            clicks[clicked_cats[i]]++;
-    for (uint32_t c = 0; c < ncats; c++)
-        if (rank->cat_off[c + 1] > rank->cat_off[c])
-            w[c] = 1.0 / (1.0 + clicks[c]);
-    uint64_t rng = seed;
-    uint32_t picked = 0, pool = st->params.diverse_pool ? st->params.diverse_pool : 1;
-    while (picked < limit) {
-        double total = 0;
-        for (uint32_t c = 0; c < ncats; c++)
-            total += w[c];
-        if (total <= 0)
-            break;
-        double u = s_uniform01 (&rng) * total;
-        uint32_t c = 0;
-        for (; c + 1 < ncats; c++) {
-            if (u < w[c])
-                break;
-            u -= w[c];
-        }
-        while (w[c] <= 0)       /* rounding at the end of the wheel */
-            c = c ? c - 1 : ncats - 1;
-        uint32_t n;
-        const uint32_t *items = trending_rank_category (rank, (uint16_t) c, &n);
-        uint32_t m = n < pool ? n : pool;
-        uint32_t start = (uint32_t) (s_splitmix64 (&rng) % m), chosen = UINT32_MAX;
-        for (uint32_t k = 0; k < m; k++) {
-            uint32_t it = items[(start + k) % m];
-            if (!s_contains (exclude, nexclude, it) && !s_contains (out, picked, it)) {
-                chosen = it;
-                break;
-            }
-        }
-        if (chosen == UINT32_MAX) {
-            w[c] = 0;           /* this category has nothing left to offer */
-            continue;
-        }
-        out[picked++] = chosen;
-        w[c] *= 0.5;
-    }
-    free (w);
-    free (clicks);
-    return picked;
+    trending_diverse_cats (rank, cats);
+    uint32_t n = hr_diverse_draw (cats, ncats, st->params.diverse_pool, clicked_cats, nclicked,
+                                  exclude, nexclude, limit, seed, out);
+    free (cats);
+    return n;
+}
+
+void trending_diverse_cats (const trending_rank_t *rank, hr_diverse_cat_t *cats)
+{
+    for (uint32_t c = 0; c < rank->ncats; c++)
+        cats[c] = (hr_diverse_cat_t) { rank->cat_items + rank->cat_off[c],
+                                       rank->cat_off[c + 1] - rank->cat_off[c] };
+}
+
+uint32_t trending_diverse_pool (const trending_static_t *st)
+{
+    return st->params.diverse_pool ? st->params.diverse_pool : 1;
+}
+
+uint32_t trending_rank_ncats (const trending_rank_t *rank)
+{
+    return rank->ncats;
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include "decay.h"
 #include "hr_catalog.h"
+#include "hr_diverse.h"
 
 typedef struct {
     double prior_weight;        /* HR_TRENDING_PRIOR_WEIGHT (1.0) */
@@ -71,14 +72,19 @@ const uint32_t *trending_rank_category (const trending_rank_t *self, uint16_t ma
 /*  Main categories by popularity (sum of their items' scores), descending. */
 const uint16_t *trending_rank_categories (const trending_rank_t *self, uint32_t *n);
 
-/*  diverse_picks: up to `limit` items drawn from the categories the user
-    clicked least (weight 1/(1 + clicks in the category), halved after each
-    pick from it), each a random one of the category's diverse_pool best
-    items; never an item in `exclude`; deterministic for a given seed.
+/*  diverse_picks: hr_diverse_draw (hr_diverse.h) over this ranking's
+    categories, each category's diverse_pool best items.
     clicked_cats: main category of each clicked item (with repeats).
     Writes catalog indices to out[]; returns how many.                     */
 uint32_t trending_diverse (const trending_rank_t *rank, const trending_static_t *st,
                            const uint16_t *clicked_cats, uint32_t nclicked,
                            const uint32_t *exclude, uint32_t nexclude,
                            uint32_t limit, uint64_t seed, uint32_t *out);
+/*  The draw's candidates: cats[c] for every main category c of the
+    catalog (trending_rank_ncats of them), best first (all of the
+    category's ranked items: the draw takes the first diverse_pool).       */
+uint32_t trending_rank_ncats (const trending_rank_t *rank);
+/*  How many of a category's best items the draw picks from (>= 1).      */
+uint32_t trending_diverse_pool (const trending_static_t *st);
+void trending_diverse_cats (const trending_rank_t *rank, hr_diverse_cat_t *cats);
 #endif

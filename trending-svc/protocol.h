@@ -22,6 +22,12 @@
       trending  u32 limit
                 -> scored list  (the global ranking; limit up to
                    HR_TRENDING_LIMIT_MAX, e.g. the search fallback)
+      diverse_pools  u32 limit
+                -> u32 k, then k × (str main_category, scored list):
+                   every main category in the catalog's order with its
+                   best min(limit, HR_TRENDING_DIVERSE_POOL) items, what
+                   the diverse draw picks from (common/hr_diverse.h; the
+                   gateway draws /home's picks itself, gw_diverse.h)
 
     history = u32 n, then n × (u8 type 1 click | 2 search, str value,
     i64 ts_ms), newest first.  limit is clamped to HR_TRENDING_LIMIT_MAX

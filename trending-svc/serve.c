@@ -38,6 +38,32 @@ s_trending (void *state, const void *model, const hr_proto_req_t *req, hr_writer
     return HR_OK;
 }
 
+/*  diverse_pools: every main category, in the catalog's order, with the
+    draw's candidates (hr_diverse.h), its best min(limit, diverse_pool)
+    items: what the gateway draws a page's picks from itself.             */
+static int
+s_diverse_pools (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t *reply,
+                 hr_call_t *call)
+{
+    (void) state;
+    (void) call;
+    trending_view_t v;
+    trending_view_of (model, &v);
+    uint32_t pool = trending_diverse_pool (v.st);
+    if (req->limit < pool)
+        pool = req->limit;
+    uint32_t ncats = trending_rank_ncats (v.rank);
+    hr_put_u32 (reply, ncats);
+    for (uint32_t c = 0; c < ncats; c++) {
+        uint32_t n;
+        const uint32_t *items = trending_rank_category (v.rank, (uint16_t) c, &n);
+        const char *name = hr_catalog_main_name (v.catalog, (uint16_t) c);
+        hr_put_str (reply, name, strlen (name));
+        s_put_items (reply, v.catalog, v.rank, items, n < pool ? n : pool, HR_STRAT_DIVERSE, NULL);
+    }
+    return reply->oom ? hr_service_error (call, HR_INTERNAL, "diverse_pools: out of memory") : HR_OK;
+}
+
 /*  The history's clicked products that are in the catalog: their indices
     and main categories (arrays of h->n entries).  Returns how many.        */
 static uint32_t
@@ -184,6 +210,7 @@ static hr_method_t s_methods[] = {
     { HR_M_HOME, HR_REQ_HOME, s_home },
     { HR_M_HOME_PICKS, HR_REQ_HOME_PICKS, s_home_picks },
     { HR_M_TRENDING, HR_REQ_TRENDING, s_trending },
+    { HR_M_DIVERSE_POOLS, HR_REQ_TRENDING, s_diverse_pools },
     { NULL, HR_REQ_RAW, NULL },
 };
 

@@ -323,6 +323,54 @@ START_TEST (test_home_reply)
 }
 END_TEST
 
+/*  diverse_pools: the request decodes as a limit; the reply, categories
+    with their lists (an empty one kept in place), round-trips; every
+    truncation and a trailing byte are refused (and free what they read). */
+START_TEST (test_diverse_pools)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    hr_proto_diverse_pools_put (&w, 77);
+    hr_reader_t r;
+    hr_reader_init (&r, w.data, w.len);
+    size_t mlen;
+    const char *m = hr_get_str (&r, &mlen);
+    ck_assert (mlen == strlen (HR_M_DIVERSE_POOLS) && !memcmp (m, HR_M_DIVERSE_POOLS, mlen));
+    hr_proto_req_t req;
+    ck_assert_int_eq (hr_proto_req_get (HR_REQ_TRENDING, &r, &req, NULL), 0);
+    ck_assert_uint_eq (req.limit, 77);
+    hr_scored_t t[2] = { s_item ("B0ABCDEFGH", 3, HR_STRAT_DIVERSE, ""),
+                         s_item ("B01234567X", 2, HR_STRAT_DIVERSE, "") };
+    hr_writer_reset (&w);
+    hr_put_u32 (&w, 3);
+    hr_put_cstr (&w, "Bags");
+    hr_put_scored_list (&w, NULL, 0);
+    hr_put_cstr (&w, "Shoes");
+    hr_put_scored_list (&w, t, 2);
+    hr_put_cstr (&w, "Toys");
+    hr_put_scored_list (&w, t + 1, 1);
+    hr_proto_category_t *cats;
+    uint32_t k;
+    ck_assert_int_eq (hr_proto_pools_decode (w.data, w.len, &cats, &k), 0);
+    ck_assert_uint_eq (k, 3);
+    ck_assert (cats[1].len == 5 && !memcmp (cats[1].name, "Shoes", 5));
+    ck_assert_uint_eq (cats[0].list.n, 0);
+    ck_assert_uint_eq (cats[1].list.n, 2);
+    ck_assert_str_eq (cats[1].list.items[1].id, "B01234567X");
+    ck_assert_str_eq (cats[2].list.items[0].id, "B01234567X");
+    hr_proto_pools_free (&cats, k);
+    ck_assert_ptr_null (cats);
+    for (size_t cut = 0; cut < w.len; cut++) {
+        ck_assert_int_eq (hr_proto_pools_decode (w.data, cut, &cats, &k), -1);
+        ck_assert_ptr_null (cats);
+    }
+    hr_put_u8 (&w, 0);
+    ck_assert_int_eq (hr_proto_pools_decode (w.data, w.len, &cats, &k), -1);
+    ck_assert_ptr_null (cats);
+    hr_writer_free (&w);
+}
+END_TEST
+
 /*  home_picks: the request round trip; a full reply is the prefix then a
     `home` reply; one without the first part is the prefix then the picks;
     the fingerprint is the first part's and never 0.                       */
@@ -441,6 +489,7 @@ main (void)
     tcase_add_test (tc, test_list_replies);
     tcase_add_test (tc, test_home_reply);
     tcase_add_test (tc, test_home_picks);
+    tcase_add_test (tc, test_diverse_pools);
     tcase_add_test (tc, test_workers_listing);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);

@@ -13,14 +13,21 @@
     without one, the rank merge with the configured sub-weights.  Every
     list keeps one item per group of variants (gw_variants.h).  The
     history gets at most half the request deadline, the second phase what
-    is left of it, so the whole request stays inside it.                   */
+    is left of it, so the whole request stays inside it.
+
+    While the loop holds trending's sections and diverse candidates
+    (gw_diverse.h), phase 2 draws the picks here and asks trending
+    nothing: a user whose lists are cached (gw_home_cache.h) costs one
+    service round trip, the history.                                       */
 #include <string.h>
 #include "gw_app.h"
 #include "gw_auth.h"
+#include "gw_diverse.h"
 #include "gw_endpoint.h"
 #include "gw_filter.h"
 #include "gw_home_cache.h"
 #include "gw_home_picks.h"
+#include "gw_home_trending.h"
 #include "gw_params.h"
 #include "gw_render.h"
 #include "gw_respond.h"
@@ -29,6 +36,7 @@
 #include "gw_variants.h"
 #include "hr_merge.h"
 #include "hr_merge_model.h"
+#include "hr_clock.h"
 #include "hr_status.h"
 #include "hr_validate.h"
 
@@ -45,6 +53,9 @@ typedef struct {
     bool explain;
     bool personal;              /* explain may name the user's clicks and queries */
     int c_history, c_trending;
+    int c_pools;                /* trending's diverse candidates asked alongside (-1: not) */
+    bool local;                 /* picks drawn here (gw_diverse.h); trending not asked */
+    gw_list_t local_picks;
     gw_home_user_t user_lists;  /* content, collab, rules: asked or cached (gw_home_cache.h) */
     const void *history;        /* the history argument, as interactions sent it */
     size_t history_len;
@@ -193,74 +204,6 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
     return rendered;
 }
 
-/*  Every list of trending's answer as the page shows it: without unlisted
-    products and duplicate variants, and with the request's filters; a
-    category left without items is left out.                              */
-static void
-home_filter (const home_t *h, const hr_catalog_t *cat, gw_home_lists_t *home)
-{
-    gw_filter_list (h->filter, cat, &home->trending);
-    gw_filter_list (h->filter, cat, &home->best_value);
-    gw_filter_list (h->filter, cat, &home->diverse);
-    uint32_t kept = 0;
-    for (uint32_t i = 0; i < home->ncategories; i++) {
-        gw_filter_list (h->filter, cat, &home->categories[i].list);
-        if (home->categories[i].list.n > 0)
-            home->categories[kept++] = home->categories[i];
-    }
-    home->ncategories = kept;
-}
-
-/*  Trending's home_picks (or home) answer: the lists to render (*home)
-    and the rendered sections (*sections).  Without filters the sections
-    come from the loop's gw_sections: the entry held since trending was
-    asked when trending answered the picks alone or a first part of its
-    fingerprint (it still ranks as when that entry was rendered), else
-    rendered now from the answer and kept.  false: unusable answer.       */
-static bool
-home_trending (home_t *h, const gw_call_t *c, const hr_catalog_t *cat, int64_t catalog_version,
-               gw_home_lists_t *home, h2o_iovec_t *sections)
-{
-    h2o_mem_pool_t *pool = &h->r->req->pool;
-    const unsigned char *body = c->body;
-    gw_sections_t *kept = h->filter ? NULL : h->r->thread->sections;
-    const gw_sections_entry_t *e = h->held;
-    hr_proto_home_picks_t p;
-    if (gw_home_picks_split (h->home_asked, body, c->len, &p) != 0)
-        return false;
-    h2o_iovec_t head = h2o_iovec_init (body + p.head, p.head_len);
-    if (p.full) {
-        if (gw_decode_home (pool, body + p.head, c->len - p.head, home) != 0)
-            return false;
-    }
-    else {                      /* the first part is the held entry's */
-        if (!e || e->fingerprint != p.fingerprint
-            || gw_decode_home_diverse (pool, body, c->len, p.picks, home) != 0)
-            return false;
-        head = e->head;
-        if (e->catalog_version != catalog_version) {    /* the catalog moved since: render it again */
-            gw_list_t diverse = home->diverse;
-            if (gw_decode_home_head (pool, e->head.base, e->head.len, home) != 0)
-                return false;
-            home->diverse = diverse;
-        }
-    }
-    home_filter (h, cat, home);
-    if (kept && e && e->fingerprint == p.fingerprint && e->catalog_version == catalog_version) {
-        gw_sections_count (kept, true);
-        *sections = e->rendered;
-        return true;
-    }
-    gw_sections_count (kept, false);
-    gw_buf_t b;
-    gw_buf_init (&b, pool, 1024 + (size_t) h->limit * (2 + home->ncategories) * 420);
-    gw_sections_render (&b, cat, home, h->limit);
-    e = gw_sections_put (kept, catalog_version, h->limit, p.fingerprint, head.base, head.len, b.data, b.len,
-                         pool);
-    *sections = e ? e->rendered : gw_buf_iovec (&b);
-    return true;
-}
-
 static void
 home_render (gw_fanout_t *f, void *arg)
 {
@@ -284,9 +227,25 @@ home_render (gw_fanout_t *f, void *arg)
     gw_home_lists_t home;
     h2o_iovec_t sections = { NULL, 0 };
     bool have_home = false;
-    const gw_call_t *c = usable (h, f, h->c_trending);
-    if (c && !(have_home = home_trending (h, c, cat, catalog_version, &home, &sections)))
-        h->degraded |= 1u << GW_SVC_TRENDING;
+    if (h->local) {             /* the held sections and the picks drawn here */
+        memset (&home, 0, sizeof home);
+        home.diverse = h->local_picks;
+        gw_filter_list (NULL, cat, &home.diverse);
+        gw_sections_count (r->thread->sections, true);
+        sections = h->held->rendered;
+        have_home = true;
+    }
+    else {
+        const gw_call_t *c = usable (h, f, h->c_trending);
+        if (c && !(have_home = gw_home_trending_read (h->r, h->filter, h->limit, h->home_asked, h->held, c, cat,
+                                                              catalog_version, &home, &sections)))
+            h->degraded |= 1u << GW_SVC_TRENDING;
+        /*  The candidates asked alongside: kept when trending's answer
+            renewed the sections too, so both are as fresh.               */
+        const gw_call_t *p = h->c_pools >= 0 ? gw_fanout_call (f, h->c_pools) : NULL;
+        if (have_home && p && p->outcome == GW_CALL_OK)
+            gw_diverse_put (r->thread->diverse, cat, catalog_version, p->body, p->len, hr_mono_ms ());
+    }
     gw_buf_t b;
     gw_buf_init (&b, pool, 2048 + (size_t) h->limit * 2 * 420);    /* personalized + picks */
     gw_buf_puts (&b, "{\"personalized\":");
@@ -340,18 +299,31 @@ home_after_history (gw_fanout_t *f, void *arg)
     }
     gw_fanout_phase (f, GW_WAIT_REST);
     gw_fanout_need_one (f);     /* without any answer the page is a 503 */
-    /*  ... and an answer without trending may be an empty personal list:
-        trending is waited for while it is alive (gw_fanout.h "Holding"). */
-    gw_fanout_require (f, GW_SVC_TRENDING);
     int64_t catalog_version;
     const hr_catalog_t *cat = gw_catalog_for_request_v (h->r->app->catalog, pool, &catalog_version);
     /*  The sections this loop holds rendered: trending answers only the
         picks while it ranks as when they were rendered (gw_sections.h).   */
     h->held = h->filter ? NULL : gw_sections_hold (t->sections, catalog_version, h->limit, pool);
-    h->home_asked = !gw_home_picks_ask ();     /* `home`: trending lacks home_picks (gw_home_picks.h) */
     h->trending_want = gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT);
-    h->c_trending = gw_home_picks_add (f, &t->writer, h->home_asked, h->trending_want, gw_random (t),
-                                       h->held ? h->held->fingerprint : 0, h->history, h->history_len);
+    int ttl = h->r->app->settings.diverse_local_ms;
+    int64_t now = hr_mono_ms ();
+    if (h->held && gw_diverse_ready (t->diverse, now, ttl, catalog_version)) {
+        h->local = true;
+        gw_diverse_draw (t->diverse, pool, cat, &h->hist, h->trending_want, gw_random (t), &h->local_picks);
+    }
+    else {
+        /*  ... and an answer without trending may be an empty personal
+            list: trending is waited for while it is alive (gw_fanout.h
+            "Holding").                                                    */
+        gw_fanout_require (f, GW_SVC_TRENDING);
+        h->home_asked = !gw_home_picks_ask ();     /* `home`: trending lacks home_picks (gw_home_picks.h) */
+        h->c_trending = gw_home_picks_add (f, &t->writer, h->home_asked, h->trending_want, gw_random (t),
+                                           h->held ? h->held->fingerprint : 0, h->history, h->history_len);
+        if (!h->filter && gw_diverse_ask_due (t->diverse, now, ttl)) {
+            gw_req_diverse_pools (&t->writer);
+            h->c_pools = gw_fanout_add (f, GW_SVC_TRENDING, t->writer.data, t->writer.len);
+        }
+    }
     if (h->hist.n > 0) {
         /*  Ask for more than we show: clicked items and duplicates drop out. */
         uint32_t want = gw_filter_want (h->filter, cat, h->limit, 4 * HOME_MAX_LIMIT) + h->hist.n + 10;
@@ -391,6 +363,7 @@ gw_handle_home (gw_request_t *r)
         items are the user's history: only with a key when keys are set.  */
     h->personal = h->explain && gw_auth_check (req) == GW_AUTH_OK;
     h->c_trending = -1;
+    h->c_pools = -1;
     gw_fanout_phase (f, GW_WAIT_HALF);
     gw_req_history (&r->thread->writer, user.base, user.len, HISTORY_DAYS, HISTORY_EVENTS);
     h->c_history = gw_fanout_add (f, GW_SVC_INTERACTIONS, r->thread->writer.data, r->thread->writer.len);

@@ -53,6 +53,12 @@ gw_req_trending (hr_writer_t *w, uint32_t limit)
     hr_proto_trending_put (w, limit);
 }
 
+void
+gw_req_diverse_pools (hr_writer_t *w)
+{
+    hr_proto_diverse_pools_put (w, UINT32_MAX);     /* trending's own pool size */
+}
+
 /* ------------------------------------------------------------ replies */
 
 static void

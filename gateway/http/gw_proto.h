@@ -25,6 +25,8 @@ void gw_req_for_user (hr_writer_t *w, const void *history, size_t hlen, uint32_t
 void gw_req_product (hr_writer_t *w, const char *method, const char *id10, uint32_t limit);
 void gw_req_search (hr_writer_t *w, const char *query, size_t qlen, uint32_t limit);
 void gw_req_trending (hr_writer_t *w, uint32_t limit);
+/*  diverse_pools: every category's candidates for the diverse draw.      */
+void gw_req_diverse_pools (hr_writer_t *w);
 
 /* ------------------------------------------------------------ replies */
 typedef hr_proto_list_t gw_list_t;          /* items freed with the pool */

@@ -15,6 +15,7 @@
 #include "gw_cache.h"
 #include "gw_versions.h"
 #include "gw_warm.h"
+#include "gw_diverse.h"
 #include "gw_sections.h"
 #include "gw_admin.h"     /* dashboard */
 #include "gw_accesslog.h"
@@ -199,6 +200,7 @@ s_loop_parts_destroy (loop_thread_t *lt)
     gw_accesslog_destroy (&t->accesslog);
     gw_ratelimit_destroy (&t->ratelimit);
     gw_sections_destroy (&t->sections);
+    gw_diverse_destroy (&t->diverse);
     free (t->search_fallback.body);
     t->search_fallback.body = NULL;
 }
@@ -218,6 +220,7 @@ loop_main (void *arg)
         t->rng = 1;
     t->loop = gw_loop_new (&t->ctx, s->client_endpoint, &s->app.settings, t->index);
     t->jobs = gw_jobs_loop_new (&t->ctx);
+    t->diverse = gw_diverse_new ();    /* NULL: every /home asks trending */
     t->sections = gw_sections_new ();  /* NULL: every /home renders its sections */
     lt->linger = gw_linger_new (loop);
     const gw_settings_t *set = &s->app.settings;

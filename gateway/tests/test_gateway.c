@@ -74,6 +74,11 @@ static atomic_int slow_done;
 static atomic_int steady_calls;
 /*  trending `trending` calls (the list /search's fallback shows).         */
 static atomic_int trending_calls;
+/*  trending `home`/`home_picks` and `diverse_pools` calls; diverse_pools is
+    answered only while pools_on is set (else "unknown method", as an older
+    trending answers it: then every /home asks trending, gw_diverse.h).   */
+static atomic_int home_calls, pools_calls;
+static atomic_bool pools_on;
 
 static void
 hold_here (void)
@@ -387,7 +392,23 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
             LIST (w, HR_STRAT_RULES, "P000000001", "P000000012");
         return HR_OK;
     }
+    if (!strcmp (service, "trending") && is (method, mlen, "diverse_pools")) {
+        if (!atomic_load (&pools_on))
+            return HR_BAD_REQUEST;
+        atomic_fetch_add (&pools_calls, 1);
+        hr_put_u32 (w, 4);          /* test_catalog's main categories, in its (sorted) order */
+        hr_put_cstr (w, "Baby");
+        LIST (w, HR_STRAT_DIVERSE, "", "P000000040");
+        hr_put_cstr (w, "Electronics");
+        LIST (w, HR_STRAT_DIVERSE, "", "P000000001", "P000000003", "P000000005");
+        hr_put_cstr (w, "Fashion");
+        LIST (w, HR_STRAT_DIVERSE, "", "P000000002", "P000000004");
+        hr_put_cstr (w, "Toys");
+        LIST (w, HR_STRAT_DIVERSE, "", "P000000045");
+        return HR_OK;
+    }
     if (!strcmp (service, "trending") && (is (method, mlen, "home") || is (method, mlen, "home_picks"))) {
+        atomic_fetch_add (&home_calls, 1);
         hr_get_u32 (r);
         hr_get_u64 (r);
         return is (method, mlen, "home") ? trending_home (r, w) : trending_home_picks (r, w);
@@ -1559,6 +1580,70 @@ START_TEST (test_search_fallback_reused_per_loop)
 }
 END_TEST
 
+/*  Issue 16: while its loop holds trending's diverse candidates and the
+    sections (HR_GATEWAY_DIVERSE_LOCAL_MS), /home draws the diverse picks
+    itself and asks trending nothing: drawn from the candidates, never the
+    user's click, with the same sections; with 0 every page asks trending
+    and candidates are never asked for.                                   */
+static json_t *
+home_at (int at, const char *user)
+{
+    hr_http_t *c = hr_http_new ("127.0.0.1", at);
+    hr_http_response_t res;
+    char target[128];
+    snprintf (target, sizeof target, "/recommendations/home?user_id=%s", user);
+    ck_assert_int_eq (hr_http_request (c, "GET", target, NULL, NULL, 0, &res), 0);
+    ck_assert_int_eq (res.status, 200);
+    json_t *j = json_of (&res);
+    hr_http_response_free (&res);
+    hr_http_destroy (&c);
+    return j;
+}
+
+START_TEST (test_home_diverse_drawn_per_loop)
+{
+    atomic_store (&pools_on, true);
+    const int ttls[] = { 600000, 0 };
+    static const char *const candidates[] = { "P000000001", "P000000005", "P000000002",
+                                              "P000000004", "P000000040", "P000000045" };
+    for (int k = 0; k < 2; k++) {
+        gw_settings_t s;
+        side_settings (&s, 0);              /* one loop */
+        s.diverse_local_ms = ttls[k];
+        gw_server_t *side = gw_server_new (&s, gw_catalog_holder_new_fixed (test_catalog ()));
+        ck_assert_ptr_nonnull (side);
+        int homes = atomic_load (&home_calls), pools = atomic_load (&pools_calls);
+        json_t *first = home_at (gw_server_port (side), "steady");
+        for (int i = 0; i < 6; i++) {
+            json_t *j = home_at (gw_server_port (side), "steady");
+            ck_assert (json_equal (json_object_get (j, "trending"), json_object_get (first, "trending")));
+            ck_assert (json_equal (json_object_get (j, "top_categories"),
+                                   json_object_get (first, "top_categories")));
+            ck_assert_ptr_null (json_object_get (j, "degraded"));
+            json_t *picks = json_object_get (j, "diverse_picks");
+            if (ttls[k]) {                  /* drawn here: every candidate but the click */
+                ck_assert_msg (json_array_size (picks) == 6, "picks %zu, pools asked %d, home asked %d", json_array_size (picks), atomic_load (&pools_calls) - pools, atomic_load (&home_calls) - homes);
+                ck_assert (!has_id (picks, "P000000003"));
+                for (int c = 0; c < 6; c++)
+                    ck_assert_msg (has_id (picks, candidates[c]), "%s not drawn", candidates[c]);
+            }
+            json_decref (j);
+        }
+        json_decref (first);
+        if (ttls[k]) {
+            ck_assert_int_eq (atomic_load (&home_calls) - homes, 1);
+            ck_assert_int_eq (atomic_load (&pools_calls) - pools, 1);
+        }
+        else {
+            ck_assert_int_eq (atomic_load (&home_calls) - homes, 7);
+            ck_assert_int_eq (atomic_load (&pools_calls) - pools, 0);
+        }
+        gw_server_destroy (&side);
+    }
+    atomic_store (&pools_on, false);
+}
+END_TEST
+
 START_TEST (test_shedding_only_past_the_inflight_cap)
 {
     gw_settings_t s;
@@ -1722,6 +1807,7 @@ main (void)
     tcase_add_test (tc, test_port_in_use_is_refused);
     tcase_add_test (tc, test_shedding_only_past_the_inflight_cap);
     tcase_add_test (tc, test_search_fallback_reused_per_loop);
+    tcase_add_test (tc, test_home_diverse_drawn_per_loop);
     tcase_add_test (tc, test_alive_services_are_held_not_503);
     suite_add_tcase (s, tc);
     SRunner *sr = srunner_create (s);

@@ -8,7 +8,10 @@
     in hr_gateway_home_picks_fallbacks_total.  Restarted without the knob
     (the upgrade), trending's home_picks is used again after the re-probe,
     with the same sections.  No click is made: the ranking stays the same
-    throughout.  Every wait is on a condition, bounded at 60 s.           */
+    throughout.  Every wait is on a condition, bounded at 60 s.
+    The gateway runs with HR_GATEWAY_DIVERSE_LOCAL_MS=0: every page asks
+    trending (a loop drawing the picks itself asks it about once a second,
+    gw_diverse.h, and a whole page would not show that trending answered). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +183,7 @@ END_TEST
 int
 main (void)
 {
+    setenv ("HR_GATEWAY_DIVERSE_LOCAL_MS", "0", 1);
     int rc = test_run ("e2e_home_compat", 300, (const TTest *const[]) {
         test_stack_starts, test_home_picks_reference, test_older_trending_falls_back_to_home,
         test_upgraded_trending_is_used_again, NULL });

@@ -5,6 +5,8 @@
       top of `trending` over ZeroMQ (polled, bounded);
     - `home` has its four parts, diverse picks avoid the history;
       `home_picks` leaves out what the caller holds (its fingerprint);
+      `diverse_pools` carries what the draw needs: hr_diverse_draw over it
+      gives home_picks' picks, seed for seed (the gateway's local draw);
     - rankings appear in Redis sorted sets; malformed requests are refused.
     Needs DATABASE_URL and REDIS_URL.                                      */
 #include <check.h>
@@ -20,6 +22,7 @@
 #include "hr_catalog.h"
 #include "hr_cli.h"
 #include "hr_client.h"
+#include "hr_diverse.h"
 #include "hr_events.h"
 #include "hr_log.h"
 #include "hr_migrate.h"
@@ -137,6 +140,109 @@ check_home_picks (hr_client_t *client, const hr_writer_t *hist)
     hr_proto_home_picks_req_put (&w, 4, 12345, 0, hist->data, hist->len - 1);
     body = NULL;
     ck_assert_int_eq (call (client, &w, &body, &len), HR_BAD_REQUEST);
+    free (body);
+    hr_writer_free (&w);
+}
+
+/*  diverse_pools: every main category in the catalog's (sorted) order,
+    each list best first; drawing from it with hr_diverse_draw (ids mapped
+    to any numbering) gives the picks home_picks answers for the same seed
+    and history, in order: what the gateway does (gw_diverse.h).  Clicks
+    may move the ranking between the calls: a round whose two pools
+    answers differ is made again (bounded).                                */
+static void
+check_diverse_pools (hr_client_t *client, const hr_writer_t *hist, const char *const *clicked,
+                     const char *clicked_cat, uint32_t nclicked)
+{
+    hr_writer_t w;
+    hr_writer_init (&w);
+    bool stable = false;
+    for (int round = 0; round < 50 && !stable; round++) {
+        void *before = NULL, *after = NULL;
+        size_t before_len = 0, after_len = 0;
+        hr_proto_diverse_pools_put (&w, UINT32_MAX);
+        ck_assert_int_eq (call (client, &w, &before, &before_len), HR_OK);
+        hr_proto_category_t *cats;
+        uint32_t k;
+        ck_assert_int_eq (hr_proto_pools_decode (before, before_len, &cats, &k), 0);
+        ck_assert_uint_ge (k, 3);
+        /*  ids numbered in the order they come; categories by position   */
+        uint32_t total = 0;
+        for (uint32_t c = 0; c < k; c++)
+            total += cats[c].list.n;
+        const char **ids = calloc (total + 1, sizeof *ids);
+        uint32_t *items = calloc (total + 1, sizeof *items);
+        hr_diverse_cat_t *dc = calloc (k, sizeof *dc);
+        uint32_t at = 0;
+        int clicked_c = -1;
+        for (uint32_t c = 0; c < k; c++) {
+            if (c > 0)
+                ck_assert (strncmp (cats[c - 1].name, cats[c].name,
+                                    cats[c].len < cats[c - 1].len ? cats[c].len : cats[c - 1].len) <= 0);
+            if (strlen (clicked_cat) == cats[c].len && !memcmp (cats[c].name, clicked_cat, cats[c].len))
+                clicked_c = (int) c;
+            dc[c] = (hr_diverse_cat_t) { items + at, cats[c].list.n };
+            for (uint32_t i = 0; i < cats[c].list.n; i++) {
+                ck_assert_int_eq (cats[c].list.items[i].strategy, HR_STRAT_DIVERSE);
+                if (i > 0)
+                    ck_assert (cats[c].list.items[i].score <= cats[c].list.items[i - 1].score);
+                ids[at] = cats[c].list.items[i].id;
+                items[at] = at;
+                at++;
+            }
+        }
+        ck_assert_int_ge (clicked_c, 0);
+        uint16_t ccat[8];
+        uint32_t excl[8];
+        for (uint32_t i = 0; i < nclicked; i++) {
+            ccat[i] = (uint16_t) clicked_c;
+            excl[i] = UINT32_MAX;
+            for (uint32_t j = 0; j < total; j++)
+                if (!strcmp (ids[j], clicked[i]))
+                    excl[i] = j;
+        }
+        bool same = true;
+        for (uint64_t seed = 1; seed <= 16 && same; seed++) {
+            void *body = NULL;
+            size_t len = 0;
+            hr_proto_home_picks_req_put (&w, 4, seed, 0, hist->data, hist->len);
+            ck_assert_int_eq (call (client, &w, &body, &len), HR_OK);
+            hr_proto_home_picks_t p;
+            ck_assert_int_eq (hr_proto_home_picks_split (body, len, &p), 0);
+            hr_proto_list_t div;
+            ck_assert_int_eq (hr_proto_list_decode ((char *) body + p.picks, len - p.picks, &div), 0);
+            uint32_t out[8];
+            uint32_t n = hr_diverse_draw (dc, k, UINT32_MAX, ccat, nclicked, excl, nclicked, 4, seed, out);
+            same = n == div.n;
+            for (uint32_t i = 0; same && i < n; i++)
+                same = !strcmp (ids[out[i]], div.items[i].id);
+            hr_proto_list_free (&div);
+            free (body);
+        }
+        hr_proto_diverse_pools_put (&w, UINT32_MAX);
+        ck_assert_int_eq (call (client, &w, &after, &after_len), HR_OK);
+        bool moved = after_len != before_len || memcmp (after, before, before_len) != 0;
+        ck_assert_msg (same || moved, "the local draw differs from home_picks' on one ranking");
+        stable = same && !moved;
+        hr_proto_pools_free (&cats, k);
+        free (ids);
+        free (items);
+        free (dc);
+        free (before);
+        free (after);
+    }
+    ck_assert_msg (stable, "the ranking never held still for a round");
+    /*  a limit smaller than the pool: at most that many per category      */
+    void *body = NULL;
+    size_t len = 0;
+    hr_proto_diverse_pools_put (&w, 1);
+    ck_assert_int_eq (call (client, &w, &body, &len), HR_OK);
+    hr_proto_category_t *cats;
+    uint32_t k;
+    ck_assert_int_eq (hr_proto_pools_decode (body, len, &cats, &k), 0);
+    for (uint32_t c = 0; c < k; c++)
+        ck_assert_uint_le (cats[c].list.n, 1);
+    hr_proto_pools_free (&cats, k);
     free (body);
     hr_writer_free (&w);
 }
@@ -296,6 +402,8 @@ START_TEST (reconcile_realtime_home_redis)
     hr_put_cstr (&hist, P[3]);
     hr_put_i64 (&hist, hr_now_ms ());
     check_home_picks (client, &hist);
+    const char *const clicked[] = { P[0], P[3] };
+    check_diverse_pools (client, &hist, clicked, CAT[0], 2);
     hr_writer_free (&hist);
 
     /*  Malformed requests.  */
