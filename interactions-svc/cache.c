@@ -162,17 +162,14 @@ inter_cache_put_push (hr_strbuf_t *buf, hr_event_t *const *events, int n, int ca
     return 0;
 }
 
-int
-inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
-                  uint32_t limit, hr_event_t *out, uint32_t *n)
+//  One element beyond `limit` tells whether the list reaches further
+#define S_READ_FMT "LRANGE %s 0 %u"
+
+//  An LRANGE reply (freed here) read as inter_cache_read answers.
+static int
+s_read_parse (redisReply *r, const char *user_id, int64_t since_ms, uint32_t limit,
+              hr_event_t *out, uint32_t *n)
 {
-    assert (redis);
-    char key[KEY_MAX];
-    s_key (key, user_id);
-    //  One element beyond `limit` tells whether the list reaches further
-    redisReply *r = hr_redis_command (redis, "LRANGE %s 0 %u", key, limit);
-    if (!r)
-        return -1;
     if (r->type != REDIS_REPLY_ARRAY) {
         freeReplyObject (r);
         return -1;
@@ -208,6 +205,40 @@ inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
     *n = count;
     return 1;
 }
+
+int
+inter_cache_read_send (hr_redis_t *redis, const char *user_id, uint32_t limit)
+{
+    assert (redis);
+    char key[KEY_MAX];
+    s_key (key, user_id);
+    return hr_redis_append (redis, S_READ_FMT, key, limit);
+}
+
+int
+inter_cache_read_take (hr_redis_t *redis, const char *user_id, int64_t since_ms,
+                       uint32_t limit, hr_event_t *out, uint32_t *n)
+{
+    assert (redis);
+    redisReply *r;
+    if (hr_redis_get_reply (redis, &r) != 0)
+        return -1;
+    return s_read_parse (r, user_id, since_ms, limit, out, n);
+}
+
+int
+inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
+                  uint32_t limit, hr_event_t *out, uint32_t *n)
+{
+    assert (redis);
+    char key[KEY_MAX];
+    s_key (key, user_id);
+    redisReply *r = hr_redis_command (redis, S_READ_FMT, key, limit);
+    if (!r)
+        return -1;
+    return s_read_parse (r, user_id, since_ms, limit, out, n);
+}
+
 
 int
 inter_cache_refill_begin (hr_redis_t *redis, const char *user_id)

@@ -59,6 +59,13 @@ int inter_cache_drain (hr_redis_t *redis, int expected);
     cache length).  1 = served (*n set), 0 = miss, -1 = Redis down.          */
 int inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
                       uint32_t limit, hr_event_t *out, uint32_t *n);
+/*  The same in two halves, so that several reads share one round trip:
+    read_send queues the read (0, or -1: not queued), read_take reads the
+    oldest queued read's reply (as inter_cache_read answers; after a -1 the
+    connection is gone, and with it the reads queued after it).            */
+int inter_cache_read_send (hr_redis_t *redis, const char *user_id, uint32_t limit);
+int inter_cache_read_take (hr_redis_t *redis, const char *user_id, int64_t since_ms,
+                           uint32_t limit, hr_event_t *out, uint32_t *n);
 
 /*  Starts a refill: WATCHes the key and the fence.  Call before reading
     PostgreSQL.  0 = go on, 1 = a write of this user is between its COMMIT

@@ -176,6 +176,53 @@ s_refill (inter_history_t *self, reader_t *r, const char *user_id, int64_t now_m
     return n;
 }
 
+void
+inter_history_reply_many (inter_history_t *self, const inter_history_req_t *reqs, int n, int *rc)
+{
+    assert (self);
+    for (int i = 0; i < n; i++)
+        rc[i] = 1;                      /* 1: not answered yet */
+    reader_t *r = n > 1 ? s_take (self) : NULL;
+    if (r) {
+        double t0 = hr_mono_s ();
+        int64_t now_ms = hr_now_ms ();
+        int sent = 0;
+        for (int i = 0; i < n; i++) {
+            const inter_history_req_t *q = &reqs[i];
+            assert (q->limit <= HR_HISTORY_MAX);
+            if (q->days > INTER_CACHE_DAYS || q->limit > (uint32_t) self->cache_len)
+                continue;
+            if (inter_cache_read_send (r->redis, q->user_id, q->limit) != 0)
+                break;
+            rc[i] = 2;                  /* 2: its read is queued */
+            sent++;
+        }
+        for (int i = 0; i < n && sent > 0; i++) {
+            if (rc[i] != 2)
+                continue;
+            sent--;
+            const inter_history_req_t *q = &reqs[i];
+            uint32_t got;
+            int64_t since_ms = now_ms - (int64_t) q->days * DAY_MS;
+            int hit = inter_cache_read_take (r->redis, q->user_id, since_ms, q->limit, r->events, &got);
+            rc[i] = 1;
+            if (hit == 1) {
+                hr_proto_history_put (q->reply, r->events, got);
+                hr_counter_inc (self->from_redis);
+                hr_histogram_observe (self->latency, hr_mono_s () - t0);
+                rc[i] = 0;
+            }
+            /*  Every queued reply is read, even after an error reply: the
+                connection is used again.  A lost connection answers the
+                rest at once (-1), and they go the single way below.      */
+        }
+        s_give_back (self, r);
+    }
+    for (int i = 0; i < n; i++)
+        if (rc[i] != 0)
+            rc[i] = inter_history_reply (self, reqs[i].user_id, reqs[i].days, reqs[i].limit, reqs[i].reply);
+}
+
 int
 inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
                      uint32_t limit, hr_writer_t *reply)

@@ -25,4 +25,16 @@ void inter_history_destroy (inter_history_t **self_p);
 int inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
                          uint32_t limit, hr_writer_t *reply);
 
+/*  n validated requests at once (a batch's, at load): the reads the Redis
+    list can answer go out together on one reader's connection, one round
+    trip for all; a read the list cannot answer (a miss, a window past it,
+    Redis down) then goes the way of inter_history_reply.  Same answers as
+    n calls of it: rc[i] is what the i-th call would return.               */
+typedef struct {
+    const char *user_id;
+    uint32_t days, limit;
+    hr_writer_t *reply;
+} inter_history_req_t;
+void inter_history_reply_many (inter_history_t *self, const inter_history_req_t *reqs, int n, int *rc);
+
 #endif

@@ -153,24 +153,34 @@ s_record (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t
     return HR_OK;
 }
 
+//  A history request's checks; the user id copied (NUL-terminated) into
+//  user_id.  HR_OK or BAD_REQUEST.
+static int
+s_history_check (const hr_proto_history_req_t *req, char *user_id, hr_call_t *call)
+{
+    if (!hr_valid_user_id (req->user_id, req->user_id_len))
+        return hr_service_error (call, HR_BAD_REQUEST,
+                                 "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
+    if (req->days < 1 || req->days > HR_HISTORY_DAYS_MAX)
+        return hr_service_error (call, HR_BAD_REQUEST, "days must be 1..%d", HR_HISTORY_DAYS_MAX);
+    if (req->limit < 1 || req->limit > HR_HISTORY_MAX)
+        return hr_service_error (call, HR_BAD_REQUEST, "limit must be 1..%d", HR_HISTORY_MAX);
+    memcpy (user_id, req->user_id, req->user_id_len);
+    user_id[req->user_id_len] = '\0';
+    return HR_OK;
+}
+
 static int
 s_history (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t *reply,
            hr_call_t *call)
 {
     inter_server_t *self = state;
     (void) model;
-    const hr_proto_history_req_t req = r->history;
-    if (!hr_valid_user_id (req.user_id, req.user_id_len))
-        return hr_service_error (call, HR_BAD_REQUEST,
-                                 "invalid user_id: must match ^[a-zA-Z0-9]{1,50}$");
-    if (req.days < 1 || req.days > HR_HISTORY_DAYS_MAX)
-        return hr_service_error (call, HR_BAD_REQUEST, "days must be 1..%d", HR_HISTORY_DAYS_MAX);
-    if (req.limit < 1 || req.limit > HR_HISTORY_MAX)
-        return hr_service_error (call, HR_BAD_REQUEST, "limit must be 1..%d", HR_HISTORY_MAX);
     char user_id[HR_USER_ID_MAX + 1];
-    memcpy (user_id, req.user_id, req.user_id_len);
-    user_id[req.user_id_len] = '\0';
-    if (inter_history_reply (self->history, user_id, req.days, req.limit, reply) != 0)
+    int st = s_history_check (&r->history, user_id, call);
+    if (st != HR_OK)
+        return st;
+    if (inter_history_reply (self->history, user_id, r->history.days, r->history.limit, reply) != 0)
         return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
     return HR_OK;
 }
@@ -274,18 +284,59 @@ static const hr_method_t s_methods[] = {
 };
 
 /*  A batch: its records are handed to the committer together (one wait,
-    shared commits) instead of one commit wait after another; the other
-    methods are answered in turn.                                          */
+    shared commits) instead of one commit wait after another; its history
+    reads go to Redis together (one round trip, inter_history_reply_many);
+    the other methods are answered in turn.                                */
+typedef struct {
+    hr_event_t events[HR_BATCH_MAX];
+    int item[HR_BATCH_MAX];             /* the batch item of each event */
+    int status[HR_BATCH_MAX];
+    inter_history_req_t reads[HR_BATCH_MAX];
+    char users[HR_BATCH_MAX][HR_USER_ID_MAX + 1];
+    int read_item[HR_BATCH_MAX];        /* the batch item of each read */
+    int read_rc[HR_BATCH_MAX];
+} batch_scratch_t;
+
+//  The batch's history items, checked, answered together.
+static void
+s_batch_histories (inter_server_t *self, hr_batch_item_t *items, int n, batch_scratch_t *b)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        hr_batch_item_t *item = &items[i];
+        if (item->status != HR_BATCH_PENDING
+            || !hr_proto_method_is (item->method, item->method_len, HR_M_HISTORY))
+            continue;
+        hr_proto_req_t req;
+        const char *expected = "";
+        if (hr_proto_req_get (HR_REQ_HISTORY, &item->args, &req, &expected) != 0)
+            item->status = hr_service_error (&item->call, HR_BAD_REQUEST, "%s: expected %s",
+                                             HR_M_HISTORY, expected);
+        else if ((item->status = s_history_check (&req.history, b->users[k], &item->call)) == HR_OK) {
+            b->reads[k] = (inter_history_req_t) { b->users[k], req.history.days, req.history.limit,
+                                                  item->reply };
+            b->read_item[k++] = i;
+            item->status = HR_BATCH_PENDING;
+        }
+    }
+    if (k == 0)
+        return;
+    inter_history_reply_many (self->history, b->reads, k, b->read_rc);
+    for (int j = 0; j < k; j++) {
+        hr_batch_item_t *item = &items[b->read_item[j]];
+        item->status = b->read_rc[j] == 0 ? HR_OK
+            : hr_service_error (&item->call, HR_UNAVAILABLE, "interactions store unavailable");
+    }
+}
+
 static void
 s_handle_batch (void *state, hr_batch_item_t *items, int n)
 {
     inter_server_t *self = state;
     assert (n <= HR_BATCH_MAX);     /* hr_service refuses larger batches */
-    struct {
-        hr_event_t events[HR_BATCH_MAX];
-        int item[HR_BATCH_MAX];         /* the batch item of each event */
-        int status[HR_BATCH_MAX];
-    } *records = malloc (sizeof *records);
+    batch_scratch_t *records = malloc (sizeof *records);
+    if (records)
+        s_batch_histories (self, items, n, records);
     int m = 0;
     for (int i = 0; i < n; i++) {
         hr_batch_item_t *item = &items[i];

@@ -177,6 +177,98 @@ START_TEST (test_batch_of_records)
 }
 END_TEST
 
+/*  A batch of history reads (what the gateway sends at load; the cached
+    ones share one Redis round trip): each item answers byte for byte what
+    the same read alone answers — cached lists, a list just deleted (a
+    miss: refilled), a window past the cache (PostgreSQL), an unknown user,
+    a limit — and the invalid ones are refused alone, in place.  On a
+    stack whose Redis is down the same batch answers from PostgreSQL.     */
+static void
+s_batch_of_histories (hr_client_t *client, const char *const *users, int nusers, bool redis)
+{
+    enum { N = 12 };
+    struct { int user; uint32_t days, limit; int status; } q[N] = {
+        { 0, 30, 10, HR_OK }, { 1, 30, 10, HR_OK }, { 2, 30, 10, HR_OK }, { 0, 30, 2, HR_OK },
+        { 1, 365, 10, HR_OK }, { 3, 30, 10, HR_OK }, { -1, 30, 10, HR_BAD_REQUEST },
+        { 2, 30, 0, HR_BAD_REQUEST }, { 2, 0, 10, HR_BAD_REQUEST }, { 1, 30, 1, HR_OK },
+        { 0, 30, 50, HR_OK }, { 2, 7, 10, HR_OK },
+    };
+    ck_assert_int_eq (nusers, 4);
+    if (redis)
+        s_del_cache (users[1]);         /* its first read misses and refills */
+    hr_writer_t inner[N + 1], w, one;
+    hr_writer_init (&w);
+    hr_writer_init (&one);
+    hr_batch_writer_t bw;
+    hr_batch_request_begin (&bw, &w);
+    for (int i = 0; i < N; i++) {
+        const char *u = q[i].user < 0 ? "not valid!" : users[q[i].user];
+        hr_writer_init (&inner[i]);
+        hr_proto_history_req_put (&inner[i], &(hr_proto_history_req_t) { u, strlen (u), q[i].days, q[i].limit });
+        hr_batch_request_add (&bw, 900 + (uint64_t) i, inner[i].data, inner[i].len);
+    }
+    hr_writer_init (&inner[N]);         /* malformed: a user and nothing else */
+    hr_put_cstr (&inner[N], HR_M_HISTORY);
+    hr_put_cstr (&inner[N], users[0]);
+    hr_batch_request_add (&bw, 900 + N, inner[N].data, inner[N].len);
+    hr_batch_end (&bw);
+    void *body = NULL;
+    size_t len = 0;
+    ck_assert_int_eq (hr_client_call (client, HR_SERVICE_INTERACTIONS, w.data, w.len, 10000, &body, &len),
+                      HR_OK);
+    hr_reader_t r;
+    hr_reader_init (&r, body, len);
+    ck_assert_uint_eq (hr_batch_count (&r), N + 1);
+    for (int i = 0; i <= N; i++) {
+        uint64_t id;
+        uint8_t status;
+        const void *item;
+        size_t item_len;
+        ck_assert_int_eq (hr_batch_next_reply (&r, &id, &status, &item, &item_len), 0);
+        ck_assert_uint_eq (id, 900 + (uint64_t) i);
+        ck_assert_int_eq (status, i < N ? q[i].status : HR_BAD_REQUEST);
+        if (i == N || status != HR_OK)
+            continue;
+        /*  the same read alone  */
+        void *alone = NULL;
+        size_t alone_len = 0;
+        ck_assert_int_eq (hr_client_call (client, HR_SERVICE_INTERACTIONS, inner[i].data, inner[i].len, 10000,
+                                          &alone, &alone_len), HR_OK);
+        ck_assert_uint_eq (item_len, alone_len);
+        ck_assert_msg (!memcmp (item, alone, alone_len), "item %d differs from the same read alone", i);
+        free (alone);
+    }
+    ck_assert (hr_reader_done (&r));
+    free (body);
+    for (int i = 0; i <= N; i++)
+        hr_writer_free (&inner[i]);
+    hr_writer_free (&w);
+    hr_writer_free (&one);
+}
+
+START_TEST (test_batch_of_histories)
+{
+    char u[4][64];
+    const char *users[4] = { u[0], u[1], u[2], u[3] };
+    s_user (u[0], sizeof u[0], "bha");
+    s_user (u[1], sizeof u[1], "bhb");
+    s_user (u[2], sizeof u[2], "bhc");
+    s_user (u[3], sizeof u[3], "bhnobody");
+    for (int i = 0; i < 9; i++) {
+        char pid[16];
+        snprintf (pid, sizeof pid, "H%09d", i);
+        ck_assert_int_eq (t_record (s_main.client, users[i % 3], 1, pid, NULL, 0), HR_OK);
+    }
+    ck_assert_int_eq (t_record (s_main.client, users[2], 2, "a query", NULL, 0), HR_OK);
+    s_batch_of_histories (s_main.client, users, 4, true);
+    /*  Redis down: the same batch from PostgreSQL  */
+    stack_t st = { 0 };
+    s_stack_start (&st, test_database_url (), "redis://127.0.0.1:1/0");
+    s_batch_of_histories (st.client, users, 4, false);
+    s_stack_stop (&st);
+}
+END_TEST
+
 START_TEST (test_days_filtering)
 {
     char user[64];
@@ -403,6 +495,7 @@ main (void)
     tcase_add_unchecked_fixture (tc, s_setup, s_teardown);
     tcase_add_test (tc, test_round_trip_newest_first);
     tcase_add_test (tc, test_batch_of_records);
+    tcase_add_test (tc, test_batch_of_histories);
     tcase_add_test (tc, test_days_filtering);
     tcase_add_test (tc, test_user_ids_are_case_sensitive);
     tcase_add_test (tc, test_validation);
