@@ -288,14 +288,39 @@ static const hr_method_t s_methods[] = {
     reads go to Redis together (one round trip, inter_history_reply_many);
     the other methods are answered in turn.                                */
 typedef struct {
-    hr_event_t events[HR_BATCH_MAX];
-    int item[HR_BATCH_MAX];             /* the batch item of each event */
-    int status[HR_BATCH_MAX];
-    inter_history_req_t reads[HR_BATCH_MAX];
-    char users[HR_BATCH_MAX][HR_USER_ID_MAX + 1];
-    int read_item[HR_BATCH_MAX];        /* the batch item of each read */
-    int read_rc[HR_BATCH_MAX];
+    hr_event_t *events;
+    int *item;                          /* the batch item of each event */
+    int *status;
+    inter_history_req_t *reads;
+    char (*users)[HR_USER_ID_MAX + 1];
+    int *read_item;                     /* the batch item of each read */
+    int *read_rc;
 } batch_scratch_t;
+
+/*  Room for n items in one allocation sized by n, not HR_BATCH_MAX: at
+    the maximum it is past glibc's trim threshold, and a chunk that size
+    freed at the top of a thread's heap is given back to the kernel and
+    faulted in again by the next batch.  NULL when out of memory.         */
+static void *
+s_scratch_new (batch_scratch_t *b, int n)
+{
+    size_t un = (size_t) (n > 0 ? n : 1);
+    size_t at_reads = un * sizeof *b->events;
+    size_t at_ints = at_reads + un * sizeof *b->reads;
+    size_t at_users = at_ints + 4 * un * sizeof (int);
+    char *mem = malloc (at_users + un * sizeof *b->users);
+    if (!mem)
+        return NULL;
+    b->events = (hr_event_t *) mem;
+    b->reads = (inter_history_req_t *) (mem + at_reads);
+    int *ints = (int *) (mem + at_ints);
+    b->item = ints;
+    b->status = ints + un;
+    b->read_item = ints + 2 * un;
+    b->read_rc = ints + 3 * un;
+    b->users = (char (*)[HR_USER_ID_MAX + 1]) (mem + at_users);
+    return mem;
+}
 
 //  The batch's history items, checked, answered together.
 static void
@@ -334,8 +359,11 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
 {
     inter_server_t *self = state;
     assert (n <= HR_BATCH_MAX);     /* hr_service refuses larger batches */
-    batch_scratch_t *records = malloc (sizeof *records);
-    if (records)
+    batch_scratch_t scratch, *records = &scratch;
+    void *mem = s_scratch_new (records, n);
+    if (!mem)
+        records = NULL;
+    else
         s_batch_histories (self, items, n, records);
     int m = 0;
     for (int i = 0; i < n; i++) {
@@ -363,7 +391,7 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
         item->status = records->status[k] == 0 ? HR_OK
             : hr_service_error (&item->call, HR_UNAVAILABLE, "interactions store unavailable");
     }
-    free (records);
+    free (mem);
 }
 
 void
