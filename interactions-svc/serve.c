@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "batch.h"
 #include "committer.h"
 #include "erase.h"
 #include "event.h"
@@ -287,44 +288,9 @@ static const hr_method_t s_methods[] = {
     shared commits) instead of one commit wait after another; its history
     reads go to Redis together (one round trip, inter_history_reply_many);
     the other methods are answered in turn.                                */
-typedef struct {
-    hr_event_t *events;
-    int *item;                          /* the batch item of each event */
-    int *status;
-    inter_history_req_t *reads;
-    char (*users)[HR_USER_ID_MAX + 1];
-    int *read_item;                     /* the batch item of each read */
-    int *read_rc;
-} batch_scratch_t;
-
-/*  Room for n items in one allocation sized by n, not HR_BATCH_MAX: at
-    the maximum it is past glibc's trim threshold, and a chunk that size
-    freed at the top of a thread's heap is given back to the kernel and
-    faulted in again by the next batch.  NULL when out of memory.         */
-static void *
-s_scratch_new (batch_scratch_t *b, int n)
-{
-    size_t un = (size_t) (n > 0 ? n : 1);
-    size_t at_reads = un * sizeof *b->events;
-    size_t at_ints = at_reads + un * sizeof *b->reads;
-    size_t at_users = at_ints + 4 * un * sizeof (int);
-    char *mem = malloc (at_users + un * sizeof *b->users);
-    if (!mem)
-        return NULL;
-    b->events = (hr_event_t *) mem;
-    b->reads = (inter_history_req_t *) (mem + at_reads);
-    int *ints = (int *) (mem + at_ints);
-    b->item = ints;
-    b->status = ints + un;
-    b->read_item = ints + 2 * un;
-    b->read_rc = ints + 3 * un;
-    b->users = (char (*)[HR_USER_ID_MAX + 1]) (mem + at_users);
-    return mem;
-}
-
 //  The batch's history items, checked, answered together.
 static void
-s_batch_histories (inter_server_t *self, hr_batch_item_t *items, int n, batch_scratch_t *b)
+s_batch_histories (inter_server_t *self, hr_batch_item_t *items, int n, inter_batch_t *b)
 {
     int k = 0;
     for (int i = 0; i < n; i++) {
@@ -359,9 +325,8 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
 {
     inter_server_t *self = state;
     assert (n <= HR_BATCH_MAX);     /* hr_service refuses larger batches */
-    batch_scratch_t scratch, *records = &scratch;
-    void *mem = s_scratch_new (records, n);
-    if (!mem)
+    inter_batch_t scratch, *records = &scratch;
+    if (inter_batch_init (records, n) != 0)
         records = NULL;
     else
         s_batch_histories (self, items, n, records);
@@ -391,7 +356,8 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
         item->status = records->status[k] == 0 ? HR_OK
             : hr_service_error (&item->call, HR_UNAVAILABLE, "interactions store unavailable");
     }
-    free (mem);
+    if (records)
+        inter_batch_free (records);
 }
 
 void
