@@ -2,6 +2,7 @@
 #include "hr_diverse.h"
 #include <stdbool.h>
 #include <stdlib.h>
+#include "hr_validate.h"
 
 #define S_STACK_CATS 256
 
@@ -98,4 +99,18 @@ hr_diverse_draw (const hr_diverse_cat_t *cats, uint32_t ncats, uint32_t pool,
         free (clicks);
     }
     return picked;
+}
+
+bool
+hr_diverse_clicked (const hr_catalog_t *cat, const hr_proto_event_t *ev, uint32_t *idx,
+                    uint16_t *main_cat)
+{
+    if (!hr_event_is_product (ev->type) || !hr_valid_product_id (ev->value, ev->len))
+        return false;
+    int64_t at = hr_catalog_find (cat, ev->value);
+    if (at < 0)
+        return false;
+    *idx = (uint32_t) at;
+    *main_cat = hr_catalog_at (cat, (uint32_t) at)->main_cat;
+    return true;
 }

@@ -16,7 +16,10 @@
     indices (hr_product_t.main_cat) into `cats`.                           */
 #ifndef HR_DIVERSE_H
 #define HR_DIVERSE_H
+#include <stdbool.h>
 #include <stdint.h>
+#include "hr_catalog.h"
+#include "hr_proto.h"
 
 /*  One category's candidates, best first.  */
 typedef struct {
@@ -32,5 +35,17 @@ uint32_t hr_diverse_draw (const hr_diverse_cat_t *cats, uint32_t ncats, uint32_t
                           const uint16_t *clicked_cats, uint32_t nclicked,
                           const uint32_t *exclude, uint32_t nexclude,
                           uint32_t limit, uint64_t seed, uint32_t *out);
+
+/*  A history event as the draw counts it: a click on a product of `cat`.
+    Then true, with its catalog index and main category in *idx, *main_cat. */
+bool hr_diverse_clicked (const hr_catalog_t *cat, const hr_proto_event_t *ev, uint32_t *idx,
+                         uint16_t *main_cat);
+
+/*  The score of the i-th of n picks (the draw is the ranking).            */
+static inline float
+hr_diverse_score (uint32_t i, uint32_t n)
+{
+    return 1.0f - (float) i / (float) (n + 1);
+}
 
 #endif

@@ -401,7 +401,7 @@ uint32_t trending_diverse (const trending_rank_t *rank, const trending_static_t 
     if (!cats)
         return 0;
     trending_diverse_cats (rank, cats);
-    uint32_t n = hr_diverse_draw (cats, ncats, st->params.diverse_pool, clicked_cats, nclicked,
+    uint32_t n = hr_diverse_draw (cats, ncats, trending_diverse_pool (st), clicked_cats, nclicked,
                                   exclude, nexclude, limit, seed, out);
     free (cats);
     return n;

@@ -46,7 +46,6 @@ s_diverse_pools (void *state, const void *model, const hr_proto_req_t *req, hr_w
                  hr_call_t *call)
 {
     (void) state;
-    (void) call;
     trending_view_t v;
     trending_view_of (model, &v);
     uint32_t pool = trending_diverse_pool (v.st);
@@ -74,14 +73,8 @@ s_history_items (const hr_catalog_t *cat, const hr_proto_history_t *h, uint32_t 
     hr_proto_history_iter (h, &it);
     hr_proto_event_t ev;
     uint32_t n = 0;
-    while (hr_proto_history_next (&it, &ev)) {
-        int64_t i = hr_event_is_product (ev.type) && hr_valid_product_id (ev.value, ev.len)
-                        ? hr_catalog_find (cat, ev.value) : -1;
-        if (i >= 0) {
-            idx[n] = (uint32_t) i;
-            main_cat[n++] = hr_catalog_at (cat, (uint32_t) i)->main_cat;
-        }
-    }
+    while (hr_proto_history_next (&it, &ev))
+        n += hr_diverse_clicked (cat, &ev, &idx[n], &main_cat[n]);
     return n;
 }
 
@@ -140,7 +133,7 @@ s_put_picks (const hr_catalog_t *cat, uint32_t npicks, const uint32_t *picks, hr
     size_t begin = hr_scored_list_begin (reply);
     for (uint32_t i = 0; i < npicks; i++) {
         const hr_product_t *p = hr_catalog_at (cat, picks[i]);
-        hr_put_scored_item (reply, p->id, 1.0f - (float) i / (float) (npicks + 1), HR_STRAT_DIVERSE,
+        hr_put_scored_item (reply, p->id, hr_diverse_score (i, npicks), HR_STRAT_DIVERSE,
                             p->main_category, strlen (p->main_category));
     }
     hr_scored_list_end (reply, begin, npicks);

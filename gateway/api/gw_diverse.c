@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hr_diverse.h"
-#include "hr_validate.h"
 
 struct gw_diverse {
     hr_diverse_cat_t *cats;     /* ncats, into items */
@@ -118,16 +117,8 @@ gw_diverse_draw (const gw_diverse_t *self, h2o_mem_pool_t *pool, const hr_catalo
     uint32_t *idx = h2o_mem_alloc_pool (pool, ((size_t) hist->n + 1) * sizeof *idx);
     uint16_t *main_cat = h2o_mem_alloc_pool (pool, ((size_t) hist->n + 1) * sizeof *main_cat);
     uint32_t nh = 0;
-    for (uint32_t i = 0; i < hist->n; i++) {
-        const gw_event_t *ev = &hist->events[i];
-        if (!hr_event_is_product (ev->type) || !hr_valid_product_id (ev->value, ev->len))
-            continue;
-        int64_t at = hr_catalog_find (cat, ev->value);
-        if (at >= 0) {
-            idx[nh] = (uint32_t) at;
-            main_cat[nh++] = hr_catalog_at (cat, (uint32_t) at)->main_cat;
-        }
-    }
+    for (uint32_t i = 0; i < hist->n; i++)
+        nh += hr_diverse_clicked (cat, &hist->events[i], &idx[nh], &main_cat[nh]);
     uint32_t *picks = h2o_mem_alloc_pool (pool, ((size_t) limit + 1) * sizeof *picks);
     uint32_t np = hr_diverse_draw (self->cats, self->ncats, UINT32_MAX, main_cat, nh, idx, nh, limit,
                                    seed, picks);
@@ -137,7 +128,7 @@ gw_diverse_draw (const gw_diverse_t *self, h2o_mem_pool_t *pool, const hr_catalo
         const hr_product_t *p = hr_catalog_at (cat, picks[i]);
         hr_scored_t *s = &out->items[i];
         memcpy (s->id, p->id, sizeof s->id);
-        s->score = 1.0f - (float) i / (float) (np + 1);
+        s->score = hr_diverse_score (i, np);
         s->strategy = HR_STRAT_DIVERSE;
         size_t sl = strlen (p->main_category);
         if (sl >= sizeof s->source)
