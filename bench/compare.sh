@@ -16,6 +16,7 @@ set -euo pipefail
 secs=${1:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
+[ -n "${HR_COMPARE_NS:-}" ] || [ "${ONLY:-}" = hybridrec ] || bench_reference_deps
 bench_netns HR_COMPARE_NS "$0" "$@"
 bench_compare_setup /tmp/hr-compare
 [ -n "${ONLY:-}" ] || : >"$RESULTS"      # ONLY=...: add to the earlier results

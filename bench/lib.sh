@@ -172,6 +172,22 @@ bench_ir_measure() {
   awk '{print "status " $1}' "$out/codes" | sort | uniq -c
 }
 
+# bench_reference_deps: the reference's Debian packages (../shared/reference/README.md
+# "Install"), installed when missing; before bench_netns (apt needs the network).
+bench_reference_deps() {
+  local p missing=() sudo_=""
+  for p in python3-fastapi python3-uvicorn python3-uvloop python3-httptools \
+           python3-asyncpg python3-sklearn python3-numpy python3-scipy; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  echo "bench: installing the reference's packages: ${missing[*]}" >&2
+  [ "$(id -u)" = 0 ] || sudo_=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || { DEBIAN_FRONTEND=noninteractive $sudo_ apt-get update -qq \
+         && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+}
+
 # bench_compare_setup DEFAULT_WORK: what the runs with the shared harness share
 # (compare.sh, ab_env.sh): sets shared (../shared) and exports WORK (default
 # DEFAULT_WORK), RESULTS, QUIET_WAIT=0 and CATALOG, the amazon.in CSVs converted once by
