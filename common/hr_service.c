@@ -77,6 +77,16 @@ hr_service_error (hr_call_t *call, int status, const char *fmt, ...)
 }
 
 int
+hr_service_decode (const char *name, hr_proto_req_kind_t kind, hr_reader_t *args,
+                   hr_proto_req_t *req, hr_call_t *call)
+{
+    const char *expected = "";
+    if (hr_proto_req_get (kind, args, req, &expected) != 0)
+        return hr_service_error (call, HR_BAD_REQUEST, "%s: expected %s", name, expected);
+    return HR_OK;
+}
+
+int
 hr_service_dispatch (const char *service, const hr_method_t *methods, void *state,
                      const void *model, const char *method, size_t method_len,
                      hr_reader_t *args, hr_writer_t *reply, hr_call_t *call)
@@ -86,10 +96,8 @@ hr_service_dispatch (const char *service, const hr_method_t *methods, void *stat
         if (!hr_proto_method_is (method, method_len, m->name))
             continue;
         hr_proto_req_t req;
-        const char *expected = "";
-        if (hr_proto_req_get (m->kind, args, &req, &expected) != 0)
-            return hr_service_error (call, HR_BAD_REQUEST, "%s: expected %s", m->name, expected);
-        return m->fn (state, model, &req, reply, call);
+        int st = hr_service_decode (m->name, m->kind, args, &req, call);
+        return st != HR_OK ? st : m->fn (state, model, &req, reply, call);
     }
     return hr_service_error (call, HR_BAD_REQUEST, "%s: " HR_SERVICE_UNKNOWN_METHOD "%.*s'", service,
                              (int) (method_len > 64 ? 64 : method_len), method);

@@ -104,6 +104,11 @@ int hr_service_error (hr_call_t *call, int status, const char *fmt, ...)
 int hr_service_dispatch (const char *service, const hr_method_t *methods, void *state,
                          const void *model, const char *method, size_t method_len,
                          hr_reader_t *args, hr_writer_t *reply, hr_call_t *call);
+/*  Decodes a call of method `name` as `kind` into req: HR_OK, or
+    HR_BAD_REQUEST "<name>: expected <arguments>" (what the dispatch
+    answers; for a handler that takes items out of a batch itself).       */
+int hr_service_decode (const char *name, hr_proto_req_kind_t kind, hr_reader_t *args,
+                       hr_proto_req_t *req, hr_call_t *call);
 
 /*  Answers one request as the definition says (its handle(), or its
     methods on the model take() returns).                                  */

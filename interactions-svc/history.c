@@ -176,6 +176,16 @@ s_refill (inter_history_t *self, reader_t *r, const char *user_id, int64_t now_m
     return n;
 }
 
+//  Writes a read's answer and counts it by where it came from.
+static void
+s_answer (inter_history_t *self, hr_writer_t *reply, const hr_event_t *events, uint32_t n,
+          hr_counter_t *source, double t0)
+{
+    hr_proto_history_put (reply, events, n);
+    hr_counter_inc (source);
+    hr_histogram_observe (self->latency, hr_mono_s () - t0);
+}
+
 void
 inter_history_reply_many (inter_history_t *self, const inter_history_req_t *reqs, int n, int *rc)
 {
@@ -207,9 +217,7 @@ inter_history_reply_many (inter_history_t *self, const inter_history_req_t *reqs
             int hit = inter_cache_read_take (r->redis, q->user_id, since_ms, q->limit, r->events, &got);
             rc[i] = 1;
             if (hit == 1) {
-                hr_proto_history_put (q->reply, r->events, got);
-                hr_counter_inc (self->from_redis);
-                hr_histogram_observe (self->latency, hr_mono_s () - t0);
+                s_answer (self, q->reply, r->events, got, self->from_redis, t0);
                 rc[i] = 0;
             }
             /*  Every queued reply is read, even after an error reply: the
@@ -236,12 +244,13 @@ inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
     int64_t now_ms = hr_now_ms ();
     int64_t since_ms = now_ms - (int64_t) days * DAY_MS;
     int n = -1;
+    hr_counter_t *source = NULL;
     if (days <= INTER_CACHE_DAYS && limit <= (uint32_t) self->cache_len) {
         uint32_t got;
         int rc = inter_cache_read (r->redis, user_id, since_ms, limit, r->events, &got);
         if (rc == 1) {
             n = (int) got;
-            hr_counter_inc (self->from_redis);
+            source = self->from_redis;
         }
         else
         if (rc == 0) {
@@ -250,8 +259,7 @@ inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
                 s_give_back (self, r);
                 return -1;
             }
-            if (n >= 0)
-                hr_counter_inc (self->refills);
+            source = self->refills;
         }
     }
     if (n < 0) {
@@ -260,10 +268,9 @@ inter_history_reply (inter_history_t *self, const char *user_id, uint32_t days,
             s_give_back (self, r);
             return -1;
         }
-        hr_counter_inc (self->from_pg);
+        source = self->from_pg;
     }
-    hr_proto_history_put (reply, r->events, (uint32_t) n);
+    s_answer (self, reply, r->events, (uint32_t) n, source, t0);
     s_give_back (self, r);
-    hr_histogram_observe (self->latency, hr_mono_s () - t0);
     return 0;
 }

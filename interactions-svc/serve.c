@@ -299,11 +299,9 @@ s_batch_histories (inter_server_t *self, hr_batch_item_t *items, int n, inter_ba
             || !hr_proto_method_is (item->method, item->method_len, HR_M_HISTORY))
             continue;
         hr_proto_req_t req;
-        const char *expected = "";
-        if (hr_proto_req_get (HR_REQ_HISTORY, &item->args, &req, &expected) != 0)
-            item->status = hr_service_error (&item->call, HR_BAD_REQUEST, "%s: expected %s",
-                                             HR_M_HISTORY, expected);
-        else if ((item->status = s_history_check (&req.history, b->users[k], &item->call)) == HR_OK) {
+        if ((item->status = hr_service_decode (HR_M_HISTORY, HR_REQ_HISTORY, &item->args, &req,
+                                               &item->call)) == HR_OK
+            && (item->status = s_history_check (&req.history, b->users[k], &item->call)) == HR_OK) {
             b->reads[k] = (inter_history_req_t) { b->users[k], req.history.days, req.history.limit,
                                                   item->reply };
             b->read_item[k++] = i;
