@@ -171,6 +171,15 @@ START_TEST (test_shipped_synonym_file)
     uint32_t nt, len;
     ck_assert_uint_eq (content_synonyms_match (s, q, l, 1, 0, &targets, &nt), 1);
     ck_assert_str_eq (content_synonyms_phrase (s, targets[0], &len), "refriger");
+    /*  Hindi and Indian English words (issue 20): a word and a phrase.    */
+    const char *hi[] = { "kainchi" };
+    uint32_t hl[] = { 7 };
+    ck_assert_uint_eq (content_synonyms_match (s, hi, hl, 1, 0, &targets, &nt), 1);
+    ck_assert_str_eq (content_synonyms_phrase (s, targets[0], &len), "scissor");
+    const char *pc[] = { "pencil", "cell" };
+    uint32_t pl[] = { 6, 4 };
+    ck_assert_uint_eq (content_synonyms_match (s, pc, pl, 2, 0, &targets, &nt), 2);
+    ck_assert_str_eq (content_synonyms_phrase (s, targets[0], &len), "aa batteri");
     content_synonyms_destroy (&s);
     content_analyzer_destroy (&an);
 }
