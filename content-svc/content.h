@@ -5,6 +5,7 @@
     "content-svc/content.h"; everything else in the folder is private.     */
 #ifndef CONTENT_H
 #define CONTENT_H
+#include "quantity.h"
 #include "search.h"
 #include "serve.h"
 #include "synonyms.h"

@@ -3,6 +3,7 @@
 #include "hr_pool.h"
 #include "dot8.h"
 #include "query.h"
+#include "quantity.h"
 #include "semantic.h"
 #include "text.h"
 #include "topk.h"
@@ -21,6 +22,7 @@
 
 #define MAX_TOKENS  64          /* a 255-byte query has at most ~85 words */
 #define MAX_CLAUSES 64
+#define QTY_MAX     4           /* sizes read from a query */
 #define MAX_ALTS    8
 
 typedef struct {
@@ -68,6 +70,8 @@ struct content_search_session {
     uint32_t brand[MAX_CLAUSES];            /* brand terms */
     uint32_t nbrand;
     int32_t type_clause;                    /* -1 = none */
+    content_qty_t qty[QTY_MAX];             /* sizes asked for (CONTENT_PART_QUANTITY) */
+    uint32_t nqty;
 };
 
 struct content_search {
@@ -87,6 +91,7 @@ struct content_search {
     struct lboost { char query[256]; uint32_t doc; float factor; } *lboosts;
     uint32_t nlboosts;                      /* sorted by query */
     content_names_t *names;                 /* zones, heads, audiences, brands */
+    content_qtys_t *qtys;                   /* the sizes each name states */
     int64_t *model_term;                    /* index term -> model term */
     uint32_t dim;
     int8_t *pvec;                           /* n × dim product vectors, int8 */
@@ -102,6 +107,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
 {
     static const struct { const char *name; unsigned bit; } parts[] = {
         { "typo2", CONTENT_PART_TYPO2 }, { "constraints", CONTENT_PART_CONSTRAINTS },
+        { "quantity", CONTENT_PART_QUANTITY },
         { "learned", CONTENT_PART_LEARNED }, { "price", CONTENT_PART_PRICE },
         { "compound", CONTENT_PART_COMPOUND },
         { "typocost", CONTENT_PART_TYPOCOST }, { "typocontext", CONTENT_PART_TYPOCONTEXT },
@@ -307,9 +313,10 @@ content_search_new (const hr_catalog_t *catalog, content_docterms_t *dt,
     s->prior = malloc ((s->n ? s->n : 1) * sizeof *s->prior);
     s->typo = content_typo_new ();
     s->names = content_names_new (catalog, dt);
+    s->qtys = content_qtys_new (catalog);
     s->sessions = hr_pool_new (s_session_new, s_session_free, s);
     if (!s->pstart || !s->pdoc || !s->pw || !s->pmain || !s->prior || !s->typo || !s->names
-        || !s->sessions)
+        || !s->qtys || !s->sessions)
         goto fail;
 
     if (s_bm25_postings (s, nnz) != 0 || s_typo_dictionary (s) != 0
@@ -357,6 +364,7 @@ content_search_destroy (content_search_t **self_p)
     free (s->prior);
     content_typo_destroy (&s->typo);
     content_names_destroy (&s->names);
+    content_qtys_destroy (&s->qtys);
     free (s->model_term);
     free (s->pvec);
     free (s->pscale);
@@ -1037,6 +1045,8 @@ s_zone_marks (const content_search_t *s, content_search_session_t *x, bool set)
     }
 }
 
+static float qty_factor (int verdict);
+
 /*  The score factor of the constraints a product meets (s_zone_marks set). */
 static float
 constraint_factor (const content_search_t *s, const content_search_session_t *x, uint32_t d)
@@ -1050,7 +1060,26 @@ constraint_factor (const content_search_t *s, const content_search_session_t *x,
         int v = s_type_verdict_at (s, x, d, x->zhead[d]);
         f *= v == TYPE_NOT ? 0.3f : v == TYPE_PART ? 0.5f : 1.0f;
     }
+    for (uint32_t k = 0; k < x->nqty; k++)
+        f *= qty_factor (content_qtys_verdict (s->qtys, d, x->qty[k]));
     return f;
+}
+
+/*  The sizes a query asks for ("7 kg washing machine"): a product of
+    another size in that unit is another product (0.3, as another type);
+    one that states no size in it may still be one (0.6).                  */
+static float
+qty_factor (int verdict)
+{
+    return verdict == CONTENT_QTY_STATED ? 1.0f : verdict == CONTENT_QTY_OTHER ? 0.3f : 0.6f;
+}
+
+static void
+read_quantities (const content_search_t *s, content_search_session_t *x, const char *query,
+                 size_t len)
+{
+    x->nqty = (s->o.parts & CONTENT_PART_QUANTITY) ? content_qty_parse (query, len, x->qty, QTY_MAX)
+                                                     : 0;
 }
 
 static void
@@ -1337,6 +1366,7 @@ content_search_query (content_search_t *s, content_search_session_t *x,
 {
     *hits = x->hits;
     resolve_tokens (s, x, query, len);
+    read_quantities (s, x, query, len);
     plan (s, x);
     query_key (x);
     if (x->nclauses == 0 || limit == 0 || s->n == 0)
@@ -1430,6 +1460,14 @@ explain_results (content_search_t *s, content_search_session_t *x, const char *q
             static const char *const verdicts[] = { "not_the_type", "the_type", "priced_as_a_part" };
             json_object_set_new (o, "type", json_string (verdicts[type_verdict (s, x, d)]));
         }
+        if (x->nqty) {
+            static const char *const qv[] = { "unstated", "other_size", "stated" };
+            json_t *qa = json_array ();
+            for (uint32_t k = 0; k < x->nqty; k++)
+                json_array_append_new (qa, json_string (
+                    qv[content_qtys_verdict (s->qtys, d, x->qty[k]) + 1]));
+            json_object_set_new (o, "quantity", qa);
+        }
         json_object_set_new (o, "constraint_factor", json_real (constraint_factor (s, x, d)));
         json_array_append_new (out, o);
     }
@@ -1441,6 +1479,7 @@ content_search_explain (content_search_t *s, content_search_session_t *x,
                         const char *query, size_t len)
 {
     resolve_tokens (s, x, query, len);
+    read_quantities (s, x, query, len);
     plan (s, x);
     json_t *root = json_object ();
     json_t *toks = json_array ();
@@ -1486,6 +1525,13 @@ content_search_explain (content_search_t *s, content_search_session_t *x,
         json_object_set_new (cons, "type", json_string (
             content_vocab_term (s->dt->vocab, ta->term[ta->nterms - 1], NULL)));
     }
+    json_t *qs = json_array ();
+    for (uint32_t k = 0; k < x->nqty; k++) {
+        char b[48];
+        content_qty_format (x->qty[k], b, sizeof b);
+        json_array_append_new (qs, json_string (b));
+    }
+    json_object_set_new (cons, "quantities", qs);
     json_object_set_new (root, "constraints", cons);
     json_object_set_new (root, "semantic", json_boolean (query_vector (s, x)));
     json_object_set_new (root, "results", explain_results (s, x, query, len));

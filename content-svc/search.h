@@ -47,7 +47,8 @@ typedef struct {
 #define CONTENT_PART_SPLITTYPO   (1u << 12) /* no split of a word one edit from a known one */
 #define CONTENT_PART_VOWELGAP    (1u << 13) /* a vowel left out costs half an edit */
 #define CONTENT_PART_TYPOPOOL    (1u << 14) /* 64 candidates, the 16 cheapest weighed */
-#define CONTENT_PART_ALL         0x7fffu
+#define CONTENT_PART_QUANTITY    (1u << 15) /* "7 kg", "1.5 ton": a size asked for is a constraint */
+#define CONTENT_PART_ALL         0xffffu
 
 #define CONTENT_SEARCH_OPTS_DEFAULT ((content_search_opts_t) { \
     .k1 = 1.2f, .b = 0.75f, .synonym_weight = 0.85f, .typo_weight = 0.9f, \

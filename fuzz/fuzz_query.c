@@ -1,7 +1,7 @@
 /*  fuzz_query — content-svc's query analysis: UTF-8 decoding, lower-casing
     and accent folding, tokenising, stop words, stemming (text.h); typo
     correction against the real catalog's words (typo.h); synonym rules
-    (synonyms.h); and whole searches with their explanation (search.h) over
+    (synonyms.h); sizes (quantity.h); and whole searches with their explanation (search.h) over
     the real catalog sample.  The first byte picks:
       0  the input is a synonym file: parsed, then its own text queried;
       1+ the input is a query.
@@ -83,6 +83,16 @@ analyze (const char *text, size_t len)
     FUZZ_CHECK (fl2 == fl && memcmp (folded, again, fl) == 0);
     char tiny[4];
     FUZZ_CHECK (content_fold (text, len, tiny, sizeof tiny) < sizeof tiny);
+    /*  sizes (quantity.h): a unit each, at most max, each printable        */
+    content_qty_t q[4];
+    uint32_t nq = content_qty_parse (text, len, q, 4);
+    FUZZ_CHECK (nq <= 4);
+    for (uint32_t i = 0; i < nq; i++) {
+        char b[48];
+        FUZZ_CHECK (q[i].unit > CONTENT_QTY_NONE && q[i].unit < CONTENT_QTY_UNITS);
+        content_qty_format (q[i], b, sizeof b);
+        FUZZ_CHECK (strlen (b) < sizeof b - 1 && strchr (b, ' '));
+    }
 }
 
 static void
