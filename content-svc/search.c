@@ -1420,6 +1420,7 @@ explain_results (content_search_t *s, content_search_session_t *x, const char *q
     json_t *out = json_array ();
     const content_hit_t *hits;
     uint32_t n = content_search_query (s, x, query, len, EXPLAIN_RESULTS, &hits);
+    s_zone_marks (s, x, true);          /* what constraint_factor reads, as in the query */
     for (uint32_t h = 0; h < n; h++) {
         uint32_t d = hits[h].doc;
         json_t *o = json_pack ("{s:s, s:f}", "id", hr_catalog_at (s->catalog, d)->id,
@@ -1471,6 +1472,7 @@ explain_results (content_search_t *s, content_search_session_t *x, const char *q
         json_object_set_new (o, "constraint_factor", json_real (constraint_factor (s, x, d)));
         json_array_append_new (out, o);
     }
+    s_zone_marks (s, x, false);
     return out;
 }
 

@@ -822,6 +822,8 @@ START_TEST (test_explain)
     ck_assert_uint_ge (json_array_size (res), 6);
     json_t *r0 = json_array_get (res, 0);
     ck_assert_str_eq (json_string_value (json_object_get (r0, "type")), "the_type");
+    /*  the factor shown is the one the ranking used: the type met, 1      */
+    ck_assert_double_eq (json_number_value (json_object_get (r0, "constraint_factor")), 1.0);
     json_t *m0 = json_array_get (json_object_get (r0, "matched"), 0);
     ck_assert_str_eq (json_string_value (json_object_get (m0, "kind")), "word");
     int parts = 0;
