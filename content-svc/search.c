@@ -752,7 +752,10 @@ join_and_split (content_search_t *s, content_search_session_t *x)
         memcpy (w, a->surface, la);
         memcpy (w + la, b->surface, lb);
         int64_t id = word_id (s, x, w, la + lb);
-        if (id < 0 || s->dt->df[id] < COMPOUND_MIN_DF)
+        /*  the stem of the two run together may be one of them: "silver"
+            + "ring" -> "silverring", stemmed as "silverr" + -ing, undoubled:
+            "silver"; that is no compound                                   */
+        if (id < 0 || s->dt->df[id] < COMPOUND_MIN_DF || id == a->id || id == b->id)
             continue;
         if (a->id >= 0 && b->id >= 0 && s->dt->df[id] <= cooccur (s, (uint32_t) a->id, (uint32_t) b->id))
             continue;
