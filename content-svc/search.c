@@ -850,7 +850,10 @@ resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q,
     for (uint32_t k = 0; k < n; k++) {
         qtoken_t *t = &x->tok[k];
         bool rare = t->id >= 0 && s->dt->df[t->id] < 3;
-        if ((t->id >= 0 && !rare) || single_word_synonym (s, t->stem, (uint32_t) strlen (t->stem)))
+        /*  an audience word is never a typo, though the catalog may not
+            hold it: "gents" (titles say "Men's") had become "gifts"       */
+        if ((t->id >= 0 && !rare) || single_word_synonym (s, t->stem, (uint32_t) strlen (t->stem))
+            || content_query_audience_of (t->stem, strlen (t->stem)))
             continue;
         correct_token (s, x, k, rare);
         nfixed += t->fixed_id >= 0;
