@@ -210,7 +210,7 @@ export interface SearchResults {
   results: Product[];
   fallback_reason?: "no_search_matches" | "search_unavailable";
   degraded?: Degraded;
-  /** Additive (explain=true, when content answered): tokens [{token, stem, known, correction?}], clauses [[{terms, kind: word|typo|synonym, weight}]], constraints {audience, brands, type?}, semantic. */
+  /** Additive (explain=true, when content answered): tokens [{token, stem, known, correction?}], clauses [[{terms, kind: word|typo|synonym, weight}]], constraints {audience, brands, type?, quantities}, semantic. */
   query_understanding?: Record<string, unknown>;
 }
 
@@ -330,7 +330,7 @@ export interface SearchProductsArgs {
   query: string;
   /** Query parameter. Integer, clamped to 1-6000; a non-integer is 422. */
   response_limit?: number;
-  /** Query parameter. Additive: `true` adds to each result an `explain` object {strategy, source, score}, and to the answer `query_understanding`: how the query was read (content `analyze`: tokens with corrections, clauses with their expansions, constraints audience/brands/type). */
+  /** Query parameter. Additive: `true` adds to each result an `explain` object {strategy, source, score}, and to the answer `query_understanding`: how the query was read (content `analyze`: tokens with corrections, clauses with their expansions, constraints audience/brands/type/quantities). */
   explain?: boolean;
   /**
    * Query parameter. Additive: comma-separated product ids never to list (e.g. the cart),
