@@ -502,6 +502,34 @@ read_in (const char *const *names, size_t n, const char *main, const char *rules
     return buf;
 }
 
+/*  The word the context holds beats a far more frequent one (Dec 8,
+    CONTEXT_FREQ_EXP): "miltn bottle" is Milton's bottle, not "multi".     */
+START_TEST (test_typo_context_over_frequency)
+{
+    /*  3 Milton bottles, 4 "Multi" spray bottles and 40 other "Multi"
+        products: with the frequency weighed at 0.75, "multi" won          */
+    static const char *const words[] = { "Plug Adapter", "Pin Charger", "Colour Pens",
+        "Tool Kit", "Layer Rack", "Purpose Stand", "Socket Board", "Grain Flour",
+        "Vitamin Tablets", "Cooker Pot" };
+    static char buf[47][48];
+    const char *names[47];
+    size_t n = 0;
+    names[n++] = "Milton Thermosteel Water Bottle";
+    names[n++] = "Milton Steel Bottle 1 Litre";
+    names[n++] = "Milton Kids Bottle";
+    for (int i = 0; i < 4; i++, n++) {
+        snprintf (buf[n], sizeof buf[n], "Multi Purpose Spray Bottle %d", i);
+        names[n] = buf[n];
+    }
+    for (int i = 0; i < 40; i++, n++) {
+        snprintf (buf[n], sizeof buf[n], "Multi %s %d", words[i % 10], i);
+        names[n] = buf[n];
+    }
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "miltn bottle", 0),
+                      "milton");
+}
+END_TEST
+
 /*  A correction's context counts the other words' synonyms
     (CONTENT_PART_TYPOCONTEXT): titles say "TV Stand", never "Television
     Stand", so "stnd" (4 letters: corrected only to a word seen with the
@@ -973,6 +1001,7 @@ main (void)
     tcase_add_test (tc, test_typo_cost);
     tcase_add_test (tc, test_two_edits_fixture);
     tcase_add_test (tc, test_typo_context_synonyms);
+    tcase_add_test (tc, test_typo_context_over_frequency);
     tcase_add_test (tc, test_short_word_two_edits);
     tcase_add_test (tc, test_main_category_half);
     tcase_add_test (tc, test_audience);
