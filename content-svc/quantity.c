@@ -121,9 +121,9 @@ content_qty_format (content_qty_t q, char *buf, size_t cap)
     if (frac == 0)
         snprintf (buf, cap, "%u %s", whole, content_qty_unit_name (q.unit));
     else {
-        while (frac % 10 == 0)
+        int digits = 3;
+        for (; frac % 10 == 0; digits--)
             frac /= 10;
-        int digits = q.milli % 10 ? 3 : q.milli % 100 ? 2 : 1;
         snprintf (buf, cap, "%u.%0*u %s", whole, digits, frac, content_qty_unit_name (q.unit));
     }
 }

@@ -835,6 +835,7 @@ static void
 resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q, size_t len)
 {
     x->pronoun = (s->o.parts & CONTENT_PART_PRONOUN) ? pronoun_audience (q, len) : 0;
+    x->nqty = (s->o.parts & CONTENT_PART_QUANTITY) ? content_qty_parse (q, len, x->qty, QTY_MAX) : 0;
     const content_token_t *tok;
     uint32_t n = content_analyze (x->an, q, len, &tok);
     if (n > MAX_TOKENS)
@@ -999,8 +1000,10 @@ read_brand_and_type (content_search_t *s, content_search_session_t *x)
 
 enum { TYPE_NOT, TYPE_MET, TYPE_PART };
 
-/*  The verdict on product d when `head` is the first alternative of the
-    type clause it heads (0: none), as type_verdict.                        */
+/*  Whether product d is of the query's type, when `head` is the first
+    alternative of the type clause it heads (0: none; s_zone_marks): not a
+    head, or a head priced under a tenth of that type's typical price
+    ("Refrigerator Cover" at 300 rupees is a part).                         */
 static int
 s_type_verdict_at (const content_search_t *s, const content_search_session_t *x, uint32_t d,
                    unsigned head)
@@ -1015,22 +1018,7 @@ s_type_verdict_at (const content_search_t *s, const content_search_session_t *x,
     return TYPE_MET;
 }
 
-/*  Whether product d is of the query's type (x->type_clause >= 0): a head
-    of its zone for an alternative of the type clause, and not priced under
-    a tenth of that type's typical price ("Refrigerator Cover" at 300
-    rupees is a part).                                                      */
-static int
-type_verdict (const content_search_t *s, const content_search_session_t *x, uint32_t d)
-{
-    const clause_t *c = &x->clauses[x->type_clause];
-    unsigned head = 0;
-    for (uint8_t a = 0; a < c->nalts && !head; a++)
-        if (content_names_is_head (s->names, d, c->alt[a].term[c->alt[a].nterms - 1]))
-            head = a + 1u;
-    return s_type_verdict_at (s, x, d, head);
-}
-
-/*  What type_verdict and the brands ask of every product, read from the
+/*  What the type and the brands ask of every product, read from the
     zone postings of the query's few terms instead of searching each
     product's zone once per term: x->zbrands[d] = brands (with repeats)
     whose zone has d, x->zhead[d] = 1 + the first type alternative d heads.
@@ -1058,7 +1046,14 @@ s_zone_marks (const content_search_t *s, content_search_session_t *x, bool set)
     }
 }
 
-static float qty_factor (int verdict);
+/*  The sizes a query asks for ("7 kg washing machine"): a product of
+    another size in that unit is another product (0.3, as another type);
+    one that states no size in it may still be one (0.6).                  */
+static float
+qty_factor (int verdict)
+{
+    return verdict == CONTENT_QTY_STATED ? 1.0f : verdict == CONTENT_QTY_OTHER ? 0.3f : 0.6f;
+}
 
 /*  The score factor of the constraints a product meets (s_zone_marks set). */
 static float
@@ -1076,23 +1071,6 @@ constraint_factor (const content_search_t *s, const content_search_session_t *x,
     for (uint32_t k = 0; k < x->nqty; k++)
         f *= qty_factor (content_qtys_verdict (s->qtys, d, x->qty[k]));
     return f;
-}
-
-/*  The sizes a query asks for ("7 kg washing machine"): a product of
-    another size in that unit is another product (0.3, as another type);
-    one that states no size in it may still be one (0.6).                  */
-static float
-qty_factor (int verdict)
-{
-    return verdict == CONTENT_QTY_STATED ? 1.0f : verdict == CONTENT_QTY_OTHER ? 0.3f : 0.6f;
-}
-
-static void
-read_quantities (const content_search_t *s, content_search_session_t *x, const char *query,
-                 size_t len)
-{
-    x->nqty = (s->o.parts & CONTENT_PART_QUANTITY) ? content_qty_parse (query, len, x->qty, QTY_MAX)
-                                                     : 0;
 }
 
 static void
@@ -1379,7 +1357,6 @@ content_search_query (content_search_t *s, content_search_session_t *x,
 {
     *hits = x->hits;
     resolve_tokens (s, x, query, len);
-    read_quantities (s, x, query, len);
     plan (s, x);
     query_key (x);
     if (x->nclauses == 0 || limit == 0 || s->n == 0)
@@ -1464,15 +1441,12 @@ explain_results (content_search_t *s, content_search_session_t *x, const char *q
             json_object_set_new (o, "audience", json_string (
                 f >= 1.0f ? "asked" : f >= 0.6f ? "broader" : f >= 0.5f ? "unstated" : "other"));
         }
-        if (x->nbrand) {
-            bool all = true;
-            for (uint32_t b = 0; b < x->nbrand; b++)
-                all &= content_names_in_zone (s->names, d, x->brand[b]);
-            json_object_set_new (o, "brand", json_boolean (all));
-        }
+        if (x->nbrand)
+            json_object_set_new (o, "brand", json_boolean (x->zbrands[d] >= x->nbrand));
         if (x->type_clause >= 0) {
             static const char *const verdicts[] = { "not_the_type", "the_type", "priced_as_a_part" };
-            json_object_set_new (o, "type", json_string (verdicts[type_verdict (s, x, d)]));
+            json_object_set_new (o, "type", json_string (
+                verdicts[s_type_verdict_at (s, x, d, x->zhead[d])]));
         }
         if (x->nqty) {
             static const char *const qv[] = { "unstated", "other_size", "stated" };
@@ -1494,7 +1468,6 @@ content_search_explain (content_search_t *s, content_search_session_t *x,
                         const char *query, size_t len)
 {
     resolve_tokens (s, x, query, len);
-    read_quantities (s, x, query, len);
     plan (s, x);
     json_t *root = json_object ();
     json_t *toks = json_array ();

@@ -239,7 +239,6 @@ inter_cache_read (hr_redis_t *redis, const char *user_id, int64_t since_ms,
     return s_read_parse (r, user_id, since_ms, limit, out, n);
 }
 
-
 int
 inter_cache_refill_begin (hr_redis_t *redis, const char *user_id)
 {
