@@ -458,6 +458,34 @@ single_word_synonym (const content_search_t *s, const char *stem, uint32_t len)
         && content_synonyms_match (s->learned_syn, st, &len, 1, 0, &targets, &nt) > 0;
 }
 
+/*  Marks the query words that spell a curated phrase of several words as
+    typed ("kooda dan" => dustbin; left to right, longest first, as plan
+    reads phrases).  They are read as that phrase and never corrected: a
+    word the catalog does not know would otherwise become another word
+    before the phrase could match ("kooda" -> kada, "mirch" -> match), and
+    the rule would never fire.                                             */
+static void
+synonym_phrase_words (const content_search_t *s, const content_search_session_t *x,
+                      bool in_phrase[MAX_TOKENS])
+{
+    if (!s->syn)
+        return;
+    const char *stems[MAX_TOKENS];
+    uint32_t lens[MAX_TOKENS];
+    for (uint32_t k = 0; k < x->ntok; k++) {
+        stems[k] = x->tok[k].stem;
+        lens[k] = (uint32_t) strlen (stems[k]);
+    }
+    for (uint32_t pos = 0; pos < x->ntok; ) {
+        const uint32_t *targets;
+        uint32_t nt;
+        uint32_t w = content_synonyms_match (s->syn, stems, lens, x->ntok, pos, &targets, &nt);
+        for (uint32_t k = 0; w > 1 && k < w; k++)
+            in_phrase[pos + k] = true;
+        pos += w > 1 ? w : 1;
+    }
+}
+
 /*  Products that contain both terms (postings are sorted by product).      */
 static uint32_t
 cooccur (const content_search_t *s, uint32_t a, uint32_t b)
@@ -854,13 +882,16 @@ resolve_tokens (content_search_t *s, content_search_session_t *x, const char *q,
     if (s->o.parts & CONTENT_PART_COMPOUND)
         join_and_split (s, x);
     n = x->ntok;
+    bool in_phrase[MAX_TOKENS] = { false };
+    synonym_phrase_words (s, x, in_phrase);
     uint32_t nfixed = 0;
     for (uint32_t k = 0; k < n; k++) {
         qtoken_t *t = &x->tok[k];
         bool rare = t->id >= 0 && s->dt->df[t->id] < 3;
         /*  an audience word is never a typo, though the catalog may not
             hold it: "gents" (titles say "Men's") had become "gifts"       */
-        if ((t->id >= 0 && !rare) || single_word_synonym (s, t->stem, (uint32_t) strlen (t->stem))
+        if ((t->id >= 0 && !rare) || in_phrase[k]
+            || single_word_synonym (s, t->stem, (uint32_t) strlen (t->stem))
             || content_query_audience_of (t->stem, strlen (t->stem)))
             continue;
         correct_token (s, x, k, rare);

@@ -439,9 +439,11 @@ END_TEST
     unrelated ones in "stores" (sub-category "All"), with the synonym rules
     `rules` (NULL: none): the correction of query token `tok`, or with tok
     = FIRST_RESULT the name of the first result, with FIRST_BRAND the first
-    brand the query was read with.                                          */
+    brand the query was read with, with FIRST_KIND the kind of what the
+    first result matched (explain: word, typo, synonym).                    */
 #define FIRST_RESULT ((size_t) -1)
 #define FIRST_BRAND ((size_t) -2)
+#define FIRST_KIND ((size_t) -3)
 static const char *
 read_in (const char *const *names, size_t n, const char *main, const char *rules,
          unsigned parts, const char *q, size_t tok)
@@ -487,8 +489,11 @@ read_in (const char *const *names, size_t n, const char *main, const char *rules
         json_t *root = json_loads (js, 0, NULL);
         free (js);
         ck_assert_ptr_nonnull (root);
+        json_t *first = json_array_get (json_object_get (root, "results"), 0);
         json_t *t = tok == FIRST_BRAND
             ? json_array_get (json_object_get (json_object_get (root, "constraints"), "brands"), 0)
+            : tok == FIRST_KIND
+            ? json_object_get (json_array_get (json_object_get (first, "matched"), 0), "kind")
             : json_object_get (json_array_get (json_object_get (root, "tokens"), tok), "correction");
         const char *v = t ? json_string_value (t) : NULL;
         snprintf (buf, sizeof buf, "%s", v ? v : "");
@@ -527,6 +532,31 @@ START_TEST (test_typo_context_over_frequency)
     }
     ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "miltn bottle", 0),
                       "milton");
+}
+END_TEST
+
+/*  A phrase rule is read before typo correction (issue 20): "kooda dan"
+    (Hindi: dustbin) is the rule's left side as typed, so neither word is
+    corrected ("kooda" alone is read as kada, a bangle) and the rule's
+    expansion is found.  Alone, the word is still corrected, and so is a
+    misspelt word beside the phrase.                                       */
+START_TEST (test_phrase_before_typo)
+{
+    static const char *const names[] = { "Plastic Dustbin with Lid", "Pedal Dustbin 10 Litre",
+        "Silver Kada for Men", "Copper Kada Bracelet", "Brass Kada Bangle", "Steel Kada" };
+    const size_t n = sizeof names / sizeof *names;
+    const char *rules = "kooda dan => dustbin\n";
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL, "kooda dan", 0), "");
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL, "kooda dan", 1), "");
+    ck_assert_ptr_nonnull (strstr (read_in (names, n, "stores", rules, CONTENT_PART_ALL,
+                                            "Kooda Dans", FIRST_RESULT), "Dustbin"));
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL, "kooda dan",
+                               FIRST_KIND), "synonym");
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL, "kooda", 0), "kada");
+    ck_assert_str_eq (read_in (names, n, "stores", rules, CONTENT_PART_ALL,
+                               "kooda dan plastik", 2), "plastic");
+    ck_assert_ptr_nonnull (strstr (read_in (names, n, "stores", rules, CONTENT_PART_ALL,
+                                            "kooda dan plastik", FIRST_RESULT), "Plastic Dustbin"));
 }
 END_TEST
 
@@ -1002,6 +1032,7 @@ main (void)
     tcase_add_test (tc, test_two_edits_fixture);
     tcase_add_test (tc, test_typo_context_synonyms);
     tcase_add_test (tc, test_typo_context_over_frequency);
+    tcase_add_test (tc, test_phrase_before_typo);
     tcase_add_test (tc, test_short_word_two_edits);
     tcase_add_test (tc, test_main_category_half);
     tcase_add_test (tc, test_audience);
