@@ -20,6 +20,10 @@
        sessions containing it: the candidates a live session is compared
        with at request time.
 
+    3. Sequential rules (seqrules.h): per item its best forward rules
+       a -> b (1/d per occurrence at distance d <= 10, consequents best
+       first) and their total, the second list of for_user.
+
     Layout: compressed rows (CSR).  Sessions are numbered most recent first. */
 #ifndef COLLAB_MODEL_H
 #define COLLAB_MODEL_H
@@ -58,6 +62,11 @@ typedef struct {
     int64_t *ss_time;           /* last event of the session (ms) */
     uint32_t *inv_start;        /* n_items + 1 */
     uint32_t *inv_sess;         /* most recent first */
+    /* sequential rules (seqrules.h): item -> consequents, best first */
+    uint32_t *sr_start;         /* n_items + 1 */
+    uint32_t *sr_item;
+    float *sr_count;
+    float *sr_total;            /* n_items: a row's kept count */
     uint64_t n_train_events;
     int64_t trained_until_ms;   /* newest event seen */
 } collab_model_t;
@@ -70,7 +79,8 @@ collab_model_t *collab_model_train (const collab_log_t *log, collab_ids_t *ids,
 void collab_model_destroy (collab_model_t **self_p);
 
 /*  Serialisation for hr_model_store: a self-describing little-endian blob
-    ("HRCOLLB1", sizes, arrays).  collab_model_save returns a malloc'd blob.
+    ("HRCOLLB2", sizes, arrays; an "HRCOLLB1" blob, from before the
+    sequential rules, loads with empty rule rows).  collab_model_save returns a malloc'd blob.
     collab_model_load checks every size and index against the blob's length
     and the model's own counts: a corrupt blob is an error, never a crash.  */
 void *collab_model_save (const collab_model_t *self, size_t *len);

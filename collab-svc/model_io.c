@@ -3,6 +3,7 @@
     behind a header of counts; loading copies and validates every index, so
     a truncated or corrupt blob fails cleanly.                               */
 #include "model.h"
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,8 @@
 
 _Static_assert (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "blob format is little-endian");
 
-#define MAGIC "HRCOLLB1"
+#define MAGIC "HRCOLLB2"
+#define MAGIC_V1 "HRCOLLB1"       /* before the sequential rules: loads with empty rule rows */
 
 typedef struct {
     unsigned char *p;
@@ -47,13 +49,14 @@ collab_model_save (const collab_model_t *m, size_t *len)
 {
     out_t o = { 0 };
     uint32_t nb = m->nb_start[m->n_items], ss = m->ss_start[m->n_sessions];
-    uint32_t inv = m->inv_start[m->n_items];
+    uint32_t inv = m->inv_start[m->n_items], sr = m->sr_start[m->n_items];
     s_put (&o, MAGIC, 8);
     PUT (&o, m->n_items);
     PUT (&o, m->n_sessions);
     PUT (&o, nb);
     PUT (&o, ss);
     PUT (&o, inv);
+    PUT (&o, sr);
     PUT (&o, m->params);
     PUT (&o, m->trained_until_ms);
     PUT (&o, m->n_train_events);
@@ -71,6 +74,10 @@ collab_model_save (const collab_model_t *m, size_t *len)
     s_put (&o, m->ss_time, m->n_sessions * sizeof *m->ss_time);
     s_put (&o, m->inv_start, (m->n_items + 1) * sizeof *m->inv_start);
     s_put (&o, m->inv_sess, inv * sizeof *m->inv_sess);
+    s_put (&o, m->sr_start, (m->n_items + 1) * sizeof *m->sr_start);
+    s_put (&o, m->sr_item, sr * sizeof *m->sr_item);
+    s_put (&o, m->sr_count, sr * sizeof *m->sr_count);
+    s_put (&o, m->sr_total, m->n_items * sizeof *m->sr_total);
     if (o.oom) {
         free (o.p);
         return NULL;
@@ -119,6 +126,16 @@ s_offsets_ok (const uint32_t *start, uint32_t n, uint32_t total)
     return true;
 }
 
+/*  Rule counts > 0 and totals >= 0, all finite: the scorer adds them.     */
+static bool
+s_counts_ok (const float *v, uint32_t n, bool zero_ok)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!(v[i] < INFINITY) || !(zero_ok ? v[i] >= 0 : v[i] > 0))
+            return false;
+    return true;
+}
+
 static bool
 s_below (const uint32_t *v, uint32_t n, uint32_t bound)
 {
@@ -133,19 +150,21 @@ collab_model_load (const void *blob, size_t len, char *err, size_t errlen)
 {
     in_t in = { blob, (const unsigned char *) blob + len };
     char magic[8];
-    uint32_t nb, ss, inv;
+    uint32_t nb, ss, inv, sr = 0;
+    bool v1 = false;
     collab_model_t *m = calloc (1, sizeof *m);
     const char *why = "truncated";
     if (!m) {
         snprintf (err, errlen, "out of memory");
         return NULL;
     }
-    if (!s_get (&in, magic, 8) || memcmp (magic, MAGIC, 8) != 0) {
+    if (!s_get (&in, magic, 8)
+        || (memcmp (magic, MAGIC, 8) != 0 && !(v1 = memcmp (magic, MAGIC_V1, 8) == 0))) {
         why = "not a collab model (bad magic)";
         goto fail;
     }
     if (!s_get (&in, &m->n_items, 4) || !s_get (&in, &m->n_sessions, 4) || !s_get (&in, &nb, 4)
-        || !s_get (&in, &ss, 4) || !s_get (&in, &inv, 4)
+        || !s_get (&in, &ss, 4) || !s_get (&in, &inv, 4) || (!v1 && !s_get (&in, &sr, 4))
         || !s_get (&in, &m->params, sizeof m->params)
         || !s_get (&in, &m->trained_until_ms, 8) || !s_get (&in, &m->n_train_events, 8))
         goto fail;
@@ -173,12 +192,27 @@ collab_model_load (const void *blob, size_t len, char *err, size_t errlen)
         || !(m->ss_time = s_take (&in, m->n_sessions, 8))
         || !(m->inv_start = s_take (&in, m->n_items + 1, 4)) || !(m->inv_sess = s_take (&in, inv, 4)))
         goto fail;
+    if (v1) {                   /* no rules: empty rows */
+        m->sr_start = calloc ((size_t) m->n_items + 1, 4);
+        m->sr_item = malloc (4);
+        m->sr_count = malloc (4);
+        m->sr_total = calloc ((size_t) m->n_items + 1, 4);
+        if (!m->sr_start || !m->sr_item || !m->sr_count || !m->sr_total) {
+            why = "out of memory";
+            goto fail;
+        }
+    }
+    else if (!(m->sr_start = s_take (&in, m->n_items + 1, 4)) || !(m->sr_item = s_take (&in, sr, 4))
+             || !(m->sr_count = s_take (&in, sr, 4)) || !(m->sr_total = s_take (&in, m->n_items, 4)))
+        goto fail;
     if (in.p != in.end) {
         why = "trailing bytes";
         goto fail;
     }
     if (!s_offsets_ok (m->nb_start, m->n_items, nb) || !s_offsets_ok (m->ss_start, m->n_sessions, ss)
-        || !s_offsets_ok (m->inv_start, m->n_items, inv)
+        || !s_offsets_ok (m->inv_start, m->n_items, inv) || !s_offsets_ok (m->sr_start, m->n_items, sr)
+        || !s_below (m->sr_item, sr, m->n_items) || !s_counts_ok (m->sr_count, sr, false)
+        || !s_counts_ok (m->sr_total, m->n_items, true)
         || !s_below (m->nb_item, nb, m->n_items) || !s_below (m->ss_item, ss, m->n_items)
         || !s_below (m->inv_sess, inv, m->n_sessions)) {
         why = "inconsistent offsets or indices";

@@ -195,6 +195,7 @@ typedef struct {
     collab_overlay_nb_t nb[COLLAB_OVERLAY_ROW];
     uint32_t n;
     float mass;
+    float seq_mass;
 } row_t;
 
 struct collab_overlay {
@@ -263,9 +264,9 @@ collab_overlay_destroy (collab_overlay_t **self_p)
     *self_p = NULL;
 }
 
-/*  Adds w to a -> b.  */
+/*  Adds w to a -> b, and seq to its sequential-rule count.  */
 static void
-s_add_pair (collab_overlay_t *self, const char *a, const char *b, float w)
+s_add_pair (collab_overlay_t *self, const char *a, const char *b, float w, float seq)
 {
     bool fresh;
     int32_t s = s_table_get (&self->items, a, strlen (a), &fresh);
@@ -274,12 +275,15 @@ s_add_pair (collab_overlay_t *self, const char *a, const char *b, float w)
         self->entries -= r->n;
         r->n = 0;
         r->mass = 0;
+        r->seq_mass = 0;
     }
     r->mass += w;
+    r->seq_mass += seq;
     uint32_t lightest = 0;
     for (uint32_t e = 0; e < r->n; e++) {
         if (memcmp (r->nb[e].id, b, COLLAB_ID_MAX) == 0) {
             r->nb[e].weight += w;
+            r->nb[e].seq += seq;
             return;
         }
         if (r->nb[e].weight < r->nb[lightest].weight)
@@ -293,6 +297,7 @@ s_add_pair (collab_overlay_t *self, const char *a, const char *b, float w)
         return;                 /* full, and lighter than everything kept */
     memcpy (r->nb[lightest].id, b, COLLAB_ID_MAX + 1);
     r->nb[lightest].weight = w;
+    r->nb[lightest].seq = seq;
 }
 
 /*  Erasure: the user's window (the product ids of their live session) is
@@ -335,8 +340,8 @@ s_apply_click (collab_overlay_t *self, const hr_event_t *ev)
         const char *i = u->item[(u->top + COLLAB_OVERLAY_WINDOW_MAX + 1 - d) % COLLAB_OVERLAY_WINDOW_MAX];
         if (memcmp (i, j, COLLAB_ID_MAX) == 0)
             continue;
-        s_add_pair (self, i, j, self->p.fwd * self->distw[d]);
-        s_add_pair (self, j, i, self->p.bwd * self->distw[d]);
+        s_add_pair (self, i, j, self->p.fwd * self->distw[d], 1.0f / (float) d);
+        s_add_pair (self, j, i, self->p.bwd * self->distw[d], 0.0f);
     }
     u->top = (u->top + 1) % COLLAB_OVERLAY_WINDOW_MAX;
     memcpy (u->item[u->top], j, vlen);
@@ -383,7 +388,15 @@ uint32_t
 collab_overlay_row (collab_overlay_t *self, const char *id, size_t len,
                     collab_overlay_nb_t *out, uint32_t cap, float *mass)
 {
-    *mass = 0;
+    float seq_mass;
+    return collab_overlay_row_seq (self, id, len, out, cap, mass, &seq_mass);
+}
+
+uint32_t
+collab_overlay_row_seq (collab_overlay_t *self, const char *id, size_t len,
+                        collab_overlay_nb_t *out, uint32_t cap, float *mass, float *seq_mass)
+{
+    *mass = *seq_mass = 0;
     if (len == 0 || len > COLLAB_ID_MAX)
         return 0;
     collab_overlay_nb_t all[COLLAB_OVERLAY_ROW];
@@ -394,6 +407,7 @@ collab_overlay_row (collab_overlay_t *self, const char *id, size_t len,
         n = self->row[s].n;
         memcpy (all, self->row[s].nb, n * sizeof *all);
         *mass = self->row[s].mass;
+        *seq_mass = self->row[s].seq_mass;
     }
     pthread_rwlock_unlock (&self->lock);
     qsort (all, n, sizeof *all, s_nb_desc);

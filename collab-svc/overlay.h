@@ -38,6 +38,7 @@ void collab_overlay_params_default (collab_overlay_params_t *p);
 typedef struct {
     char id[COLLAB_ID_MAX + 1];
     float weight;               /* raw co-count weight */
+    float seq;                  /* sequential-rule count: sum of 1/d over forward pairs (seqrules.h) */
 } collab_overlay_nb_t;
 
 typedef struct {
@@ -65,6 +66,11 @@ void collab_overlay_clear_rows (collab_overlay_t *self, float fwd, float bwd, fl
     total weight into *mass; returns the entry count (0 = no row).          */
 uint32_t collab_overlay_row (collab_overlay_t *self, const char *id, size_t len,
                              collab_overlay_nb_t *out, uint32_t cap, float *mass);
+/*  The same, and the row's sequential-rule total (the sum of its entries'
+    `seq`, evicted entries included) into *seq_mass.                       */
+uint32_t collab_overlay_row_seq (collab_overlay_t *self, const char *id, size_t len,
+                                 collab_overlay_nb_t *out, uint32_t cap, float *mass,
+                                 float *seq_mass);
 
 void collab_overlay_stats (collab_overlay_t *self, collab_overlay_stats_t *out);
 

@@ -338,6 +338,48 @@ collab_scorer_recommend_extra (collab_scorer_t *self, const collab_score_params_
 }
 
 uint32_t
+collab_scorer_seqrules (collab_scorer_t *self, const uint32_t *hist, uint32_t n,
+                        const uint32_t *row, const float *w, uint32_t nrow,
+                        const collab_rec_t *extra, uint32_t n_extra, collab_rec_t *out, uint32_t k)
+{
+    const collab_model_t *m = self->m;
+    if (k == 0 || s_heap_reserve (self, k))
+        return 0;
+    uint32_t nh = 0;
+    for (uint32_t i = 0; i < n; i++)
+        if (hist[i] < m->n_items && !self->hist_rank[hist[i]]) {
+            self->hist_items[nh++] = hist[i];
+            self->hist_rank[hist[i]] = nh;
+        }
+    self->n_touched = 0;
+    for (uint32_t r = 0; r < nrow; r++) {
+        uint32_t a = row[r];
+        if (a >= m->n_items)
+            continue;
+        for (uint32_t e = m->sr_start[a]; e < m->sr_start[a + 1]; e++) {
+            float v = w[r] * m->sr_count[e];
+            if (v > 0 && v < INFINITY && !self->hist_rank[m->sr_item[e]])
+                s_add (self, m->sr_item[e], v);      /* (a corrupt count is never touched) */
+        }
+    }
+    for (uint32_t i = 0; i < n_extra; i++) {
+        uint32_t j = extra[i].item;
+        if (j < m->n_items && !self->hist_rank[j] && extra[i].score > 0)
+            s_add (self, j, extra[i].score);
+    }
+    uint32_t nout = 0;
+    for (uint32_t t = 0; t < self->n_touched; t++) {
+        uint32_t j = self->touched[t];
+        s_heap_push (self->heap, &nout, k, (collab_rec_t) { j, self->score[j] });
+        self->score[j] = 0.0f;
+    }
+    s_heap_drain (self->heap, nout, out);
+    for (uint32_t i = 0; i < nh; i++)
+        self->hist_rank[self->hist_items[i]] = 0;
+    return nout;
+}
+
+uint32_t
 collab_scorer_similar (collab_scorer_t *self, uint32_t item, collab_rec_t *out, uint32_t k)
 {
     const collab_model_t *m = self->m;

@@ -65,6 +65,15 @@ uint32_t collab_scorer_recommend_extra (collab_scorer_t *self, const collab_scor
                                         bool exclude_history, const collab_rec_t *extra,
                                         uint32_t n_extra, collab_rec_t *out, uint32_t k);
 
+/*  Sequential rules (seqrules.h): the rule rows `row[i]` of the model,
+    each weighted w[i], plus `extra` (live counts, already weighted), the
+    best k items not in `hist` (the whole history, item indices), best
+    first.                                                                 */
+uint32_t collab_scorer_seqrules (collab_scorer_t *self, const uint32_t *hist, uint32_t n,
+                                 const uint32_t *row, const float *w, uint32_t nrow,
+                                 const collab_rec_t *extra, uint32_t n_extra,
+                                 collab_rec_t *out, uint32_t k);
+
 /*  "Also clicked": the item's neighbour row (never the item itself).       */
 uint32_t collab_scorer_similar (collab_scorer_t *self, uint32_t item,
                                 collab_rec_t *out, uint32_t k);

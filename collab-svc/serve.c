@@ -15,6 +15,7 @@
 #include "live.h"
 #include "params.h"
 #include "protocol.h"
+#include "seqrules.h"
 #include "stream.h"
 #include "loaded.h"
 #include <assert.h>
@@ -135,7 +136,8 @@ collab_serve_version (collab_serve_t *self)
     most limit items, only product ids with a positive score.               */
 static void
 s_put_merged (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *recs, uint32_t nrecs,
-              const collab_named_t *cold, uint32_t ncold, uint32_t limit, const char *source, size_t source_len)
+              const collab_named_t *cold, uint32_t ncold, uint32_t limit, uint8_t strategy,
+              const char *source, size_t source_len)
 {
     size_t begin = hr_scored_list_begin (reply);
     uint32_t written = 0, i = 0, j = 0;
@@ -152,7 +154,7 @@ s_put_merged (hr_writer_t *reply, const collab_model_t *m, const collab_rec_t *r
         }
         if (strlen (id) != HR_PRODUCT_ID_LEN || !(score > 0))
             continue;           /* only product ids go on the wire */
-        hr_put_scored_item (reply, id, score, HR_STRAT_COLLAB, source, source_len);
+        hr_put_scored_item (reply, id, score, strategy, source, source_len);
         written++;
     }
     hr_scored_list_end (reply, begin, written);
@@ -223,7 +225,20 @@ s_for_user (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t
         got = collab_scorer_recommend_extra (u->scorer, &self->params, hist, nh, hr_now_ms (),
                                              true, extra, nextra, recs, limit);
     const char *newest = nclicks ? clicks[0].p : NULL;
-    s_put_merged (reply, m, recs, got, cold, ncold, limit, newest, nclicks ? clicks[0].len : 0);
+    size_t newest_len = nclicks ? clicks[0].len : 0;
+    s_put_merged (reply, m, recs, got, cold, ncold, limit, HR_STRAT_COLLAB, newest, newest_len);
+
+    /* the second list: sequential rules (seqrules.h) */
+    collab_seqrules_query_t q;
+    got = 0;
+    q.ncold = 0;
+    if (limit > 0) {
+        collab_seqrules_query (self->overlay, m, clicks, nclicks, &q);
+        if (u->scorer)
+            got = collab_scorer_seqrules (u->scorer, hist, nh, q.row, q.w, q.nrow, q.extra,
+                                          q.nextra, recs, limit);
+    }
+    s_put_merged (reply, m, recs, got, q.cold, q.ncold, limit, HR_STRAT_SEQRULES, newest, newest_len);
     return HR_OK;
 }
 
@@ -257,7 +272,7 @@ s_similar (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t 
         collab_named_set_add (&cand_set, nb[e].id, norm * nb[e].weight);
     uint32_t nc = cand_set.n;
     collab_named_sort (cand, nc);
-    s_put_merged (reply, m, NULL, 0, cand, nc, limit, id, len);
+    s_put_merged (reply, m, NULL, 0, cand, nc, limit, HR_STRAT_COLLAB, id, len);
     return HR_OK;
 }
 

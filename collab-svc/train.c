@@ -4,6 +4,7 @@
     of positions, accumulating into a dense per-thread array: no hash table
     of pairs, memory linear in the log, and items split across threads.    */
 #include "model.h"
+#include "seqrules.h"
 #include <assert.h>
 #include <math.h>
 #include <pthread.h>
@@ -360,6 +361,9 @@ collab_model_train (const collab_log_t *log, collab_ids_t *ids, const collab_tra
     int rc = s_train_rows (m, &c, &m->params);
     if (rc == 0)
         rc = s_train_sessions (m, &c, &m->params);
+    if (rc == 0)
+        rc = collab_seqrules_train (log, m->n_items, COLLAB_SR_WINDOW, COLLAB_SR_KEEP, &m->sr_start,
+                                    &m->sr_item, &m->sr_count, &m->sr_total);
     s_collapsed_free (&c);
     if (rc) {
         collab_model_destroy (&m);
@@ -386,6 +390,10 @@ collab_model_destroy (collab_model_t **self_p)
     free (m->ss_time);
     free (m->inv_start);
     free (m->inv_sess);
+    free (m->sr_start);
+    free (m->sr_item);
+    free (m->sr_count);
+    free (m->sr_total);
     free (m);
     *self_p = NULL;
 }
@@ -394,7 +402,7 @@ size_t
 collab_model_bytes (const collab_model_t *m)
 {
     size_t nb = m->nb_start[m->n_items], ss = m->ss_start[m->n_sessions];
-    size_t inv = m->inv_start[m->n_items];
-    return (size_t) m->n_items * (4 + 4 + 4 + 16 + 8)
-         + nb * 8 + ss * 4 + (size_t) m->n_sessions * 12 + inv * 4;
+    size_t inv = m->inv_start[m->n_items], sr = m->sr_start ? m->sr_start[m->n_items] : 0;
+    return (size_t) m->n_items * (4 + 4 + 4 + 16 + 8 + 8)
+         + nb * 8 + ss * 4 + (size_t) m->n_sessions * 12 + inv * 4 + sr * 8;
 }

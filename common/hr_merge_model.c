@@ -8,10 +8,10 @@
 #include "hr_wire.h"
 
 const char *const hr_home_source_names[HR_HOME_SOURCES] = {
-    "content_clicked", "collab", "rules", "content_search", "diverse",
+    "content_clicked", "collab", "rules", "content_search", "diverse", "seqrules",
 };
 const char *const hr_home_source_signals[HR_HOME_SOURCES] = {
-    "clicked", "clicked", "clicked", "search", "diverse",
+    "clicked", "clicked", "clicked", "search", "diverse", "clicked",
 };
 
 #define FORMAT 1

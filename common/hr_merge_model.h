@@ -26,7 +26,7 @@
     merges them, `hybridrec train merge` fits them).                       */
 typedef enum {
     HR_HOME_CONTENT_CLICKED, HR_HOME_COLLAB, HR_HOME_RULES, HR_HOME_CONTENT_SEARCH,
-    HR_HOME_DIVERSE, HR_HOME_SOURCES
+    HR_HOME_DIVERSE, HR_HOME_SEQRULES, HR_HOME_SOURCES
 } hr_home_source_t;
 extern const char *const hr_home_source_names[HR_HOME_SOURCES];
 extern const char *const hr_home_source_signals[HR_HOME_SOURCES];

@@ -389,7 +389,7 @@ hr_strategy_name (int strategy)
         [HR_STRAT_COLLAB] = "collab",     [HR_STRAT_RULES] = "rules",
         [HR_STRAT_TRENDING] = "trending", [HR_STRAT_SEARCH] = "search",
         [HR_STRAT_DIVERSE] = "diverse",   [HR_STRAT_POPULAR] = "popular",
-        [HR_STRAT_BEST_VALUE] = "best_value",
+        [HR_STRAT_BEST_VALUE] = "best_value", [HR_STRAT_SEQRULES] = "seqrules",
     };
     if (strategy < 0 || strategy >= (int) (sizeof names / sizeof names[0]))
         return "unknown";

@@ -128,6 +128,7 @@ typedef enum {
     HR_STRAT_DIVERSE = 6,
     HR_STRAT_POPULAR = 7,
     HR_STRAT_BEST_VALUE = 8,
+    HR_STRAT_SEQRULES = 9,
 } hr_strategy_t;
 const char *hr_strategy_name (int strategy);
 

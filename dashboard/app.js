@@ -368,11 +368,11 @@
   }
 
   /* ------------------------------------------------------------ shopper */
-  const SIGNAL_OF = { content_clicked: 'clicked', collab: 'clicked', rules: 'clicked', content_search: 'search', diverse: 'diverse' };
+  const SIGNAL_OF = { content_clicked: 'clicked', collab: 'clicked', rules: 'clicked', content_search: 'search', diverse: 'diverse', seqrules: 'clicked' };
   const STRATEGY_TITLES = {
     content_clicked: 'Content · similar to clicked', collab: 'Collaborative · for this user',
     rules: 'Rules · frequently viewed together', content_search: 'Content · from recent searches',
-    diverse: 'Trending · diverse picks',
+    diverse: 'Trending · diverse picks', seqrules: 'Sequential rules · what sessions click next',
   };
 
   function historyTable(events) {
@@ -422,7 +422,7 @@
         panel(h('span', {}, 'History of ', h('b', { text: u.user_id }), h('small', { text: ` ${clicks} clicks, ${u.history.events.length - clicks} searches in ${u.history.days} days` })),
           u.history.status !== 'ok' ? h('p', { class: 'status' }, tag(u.history.status, 'bad')) : null,
           historyTable(u.history.events)),
-        panel(h('span', {}, 'Merged /home personalized ', h('small', { text: `= ${w.clicked} × clicked (content ${w.clicked_content}, collab ${w.clicked_collab}, rules ${w.clicked_rules}) + ${w.search} × search + ${w.diverse} × diverse` })),
+        panel(h('span', {}, 'Merged /home personalized ', h('small', { text: `= ${w.clicked} × clicked (content ${w.clicked_content}, collab ${w.clicked_collab}, rules ${w.clicked_rules}, sequential rules ${w.clicked_seqrules}) + ${w.search} × search + ${w.diverse} × diverse` })),
           home.degraded ? h('p', { class: 'status' }, 'degraded: ', home.degraded.map((d) => tag(d, 'bad'))) : null,
           home.personalized.length
             ? h('div', { class: 'items', id: 'user-merged' }, home.personalized.map((p, i) => itemCard(p, { rank: i + 1, why: explainBox(p.explain, names) })))

@@ -34,7 +34,8 @@ s_usage (FILE *out)
         "                (default 1 for yoochoose, 7 for diginetica) are the test\n"
         "  --validate D  tune mode: drop the test, evaluate on the last D days of train\n"
         "  --strategies  comma list of popularity,trending,content,collab,collab_live,rules,\n"
-        "                seqrules (sequential rules: order alone, SR), hybrid,\n"
+        "                seqrules (sequential rules: order alone, SR), seqrules_live\n"
+        "                (collab-svc's second list as served: its rule rows + overlay), hybrid,\n"
         "                hybrid_learned (the learned merge, fitted on the newest 10 %% of\n"
         "                the train sessions: validation carved from train), hybrid_ltr\n"
         "                (the learning-to-rank stage over the same sources, fitted on the\n"
@@ -242,9 +243,10 @@ s_load (const eval_args_t *a, collab_ids_t *ids, collab_log_t **train, collab_lo
 /*  The strategies of one run: the listed ones and those a hybrid needs
     (hidden), then one hybrid per --weights.  idx: position in st[] by name
     (-1 = not built).                                                        */
-enum { S_POPULARITY, S_TRENDING, S_COLLAB, S_COLLAB_LIVE, S_RULES, S_CONTENT, S_SEQRULES, S_SOURCES };
+enum { S_POPULARITY, S_TRENDING, S_COLLAB, S_COLLAB_LIVE, S_RULES, S_CONTENT, S_SEQRULES, S_SEQRULES_LIVE,
+       S_SOURCES };
 static const char *const s_source_names[S_SOURCES] = {
-    "popularity", "trending", "collab", "collab_live", "rules", "content", "seqrules"
+    "popularity", "trending", "collab", "collab_live", "rules", "content", "seqrules", "seqrules_live"
 };
 
 #define LINEUP_MAX 12
@@ -320,6 +322,8 @@ s_build_source (const eval_args_t *a, int which, const collab_model_t *model,
         eval_seqrules_params_t qp = s_seqrules_params ();
         return eval_seqrules (st, train, n_items, &qp);
     }
+    case S_SEQRULES_LIVE:
+        return eval_seqrules_live (st, model);
     case S_CONTENT:
         fprintf (stderr, "eval: building the content model from %s\n", a->catalog);
         if (eval_content (st, a->catalog, model->ids, err, sizeof err) == 0)

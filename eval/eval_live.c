@@ -1,13 +1,16 @@
 /*  The "collab_live" strategy of the evaluation (see eval_strategies.h):
     collab's scorer plus the live overlay, fed with every replayed test
     click as if it came from the event stream (user = session), through
-    collab_live_deltas — the code for_user serves.
+    collab_live_deltas — the code for_user serves.  "seqrules_live" is
+    for_user's second list the same way (collab_seqrules_query and the
+    model's rule rows).
 
     The overlay speaks product ids: here an item's id is its dense index as
     ten digits, on a private copy of the model relabelled the same way.   */
 #include "eval_strategies.h"
 #include "collab-svc/live.h"
 #include "collab-svc/overlay.h"
+#include "collab-svc/seqrules.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +23,7 @@ typedef struct {
     char (*names)[COLLAB_ID_MAX + 1];   /* item -> "%010u" */
     collab_click_t *clicks;     /* scratch, n_items + 1 */
     uint32_t clicks_cap;
+    collab_seqrules_query_t *seq;       /* seqrules_live: its scratch; NULL: collab_live */
 } live_t;
 
 static uint32_t
@@ -31,6 +35,12 @@ s_live_recommend (void *state, const uint32_t *hist, uint32_t n, int64_t now_ms,
     for (uint32_t i = 0; i < n && nclicks < self->clicks_cap; i++)
         if (hist[i] < self->model->n_items)
             self->clicks[nclicks++] = (collab_click_t) { self->names[hist[i]], COLLAB_ID_MAX };
+    if (self->seq) {            /* every test item is known here: no cold items */
+        collab_seqrules_query (self->overlay, self->model, self->clicks, nclicks, self->seq);
+        return collab_scorer_seqrules (self->scorer, hist, exclude_history ? n : 0, self->seq->row,
+                                       self->seq->w, self->seq->nrow, self->seq->extra,
+                                       self->seq->nextra, out, k);
+    }
     collab_rec_t extra[COLLAB_LIVE_MAX];
     collab_named_t cold[COLLAB_LIVE_MAX];
     uint32_t nextra, ncold;
@@ -62,16 +72,21 @@ s_live_destroy (void *state)
     collab_overlay_destroy (&self->overlay);
     free (self->names);
     free (self->clicks);
+    free (self->seq);
     free (self);
 }
 
-int
-eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
-                  const collab_score_params_t *params)
+static int
+s_live_new (eval_strategy_t *st, const collab_model_t *model, const collab_score_params_t *params,
+            bool seq)
 {
     live_t *self = calloc (1, sizeof *self);
     if (!self)
         return -1;
+    if (seq && !(self->seq = malloc (sizeof *self->seq))) {
+        free (self);
+        return -1;
+    }
     self->params = *params;
     size_t len = 0;
     char err[128];
@@ -102,14 +117,30 @@ eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
     self->scorer = collab_scorer_new (self->model);
     if (!self->scorer)
         goto fail;
-    *st = (eval_strategy_t) { .name = "collab_live", .state = self,
+    *st = (eval_strategy_t) { .name = seq ? "seqrules_live" : "collab_live", .state = self,
                               .recommend = s_live_recommend,
                               .observe = s_live_observe,
                               .destroy = s_live_destroy,
-                              .note = "collab + overlay fed by the replayed test clicks" };
+                              .note = seq ? "collab-svc's sequential rules + overlay fed by the replayed test clicks"
+                                          : "collab + overlay fed by the replayed test clicks" };
     return 0;
 fail:
     collab_ids_destroy (&ids);
     s_live_destroy (self);
     return -1;
+}
+
+int
+eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
+                  const collab_score_params_t *params)
+{
+    return s_live_new (st, model, params, false);
+}
+
+int
+eval_seqrules_live (eval_strategy_t *st, const collab_model_t *model)
+{
+    collab_score_params_t p;
+    collab_score_params_default (&p);
+    return s_live_new (st, model, &p, true);
 }

@@ -2,11 +2,12 @@
     sequential rules of session-based recommendation (SR, Ludewig &
     Jannach 2018, "Evaluation of session-based recommendation algorithms").
 
-    Training: inside each session (consecutive repeats collapsed) every
-    click b at distance d <= window after a click a adds 1 / d to the rule
-    a -> b (only forwards: what sessions do next).  Each rule row is kept
-    to its `keep` best consequents and normalised to sum 1 (a probability
-    of "where sessions go from a").
+    Training: collab_seqrules_train (collab-svc/seqrules.h, the rows
+    collab-svc serves): inside each session (consecutive repeats
+    collapsed) every click b at distance d <= window after a click a adds
+    1 / d to the rule a -> b (only forwards: what sessions do next).  Each
+    rule row is kept to its `keep` best consequents; scoring divides by
+    their total (a probability of "where sessions go from a").
 
     Scoring: score(b) = sum over the newest `hist` distinct history items
     h_k (k = 0 newest) of (k + 1)^-hist_pow x rule(h_k -> b).  Unlike
@@ -16,14 +17,10 @@
     clicks of a session add their rules too (as collab's live overlay
     learns between retrains), into an overlay counted the same way.      */
 #include "eval_strategies.h"
+#include "collab-svc/seqrules.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    uint64_t key;               /* a << 32 | b */
-    float w;
-} seq_pair_t;
 
 typedef struct {
     uint32_t item;              /* the consequent */
@@ -41,8 +38,10 @@ typedef struct {
 typedef struct {
     eval_seqrules_params_t p;
     uint32_t n_items;
-    uint32_t *row;              /* n_items + 1 offsets into rec */
-    collab_rec_t *rec;          /* per antecedent: consequents and their counts, best first */
+    /* the trained rows (collab_seqrules_train, the code collab-svc trains) */
+    uint32_t *row;              /* n_items + 1 offsets into item / count */
+    uint32_t *item;             /* per antecedent: consequents, best first */
+    float *count;
     float *total;               /* n_items: a row's count (its kept consequents) + live count */
     float *acc;                 /* n_items scratch scores */
     uint32_t *touched;          /* items with acc != 0 */
@@ -62,97 +61,12 @@ eval_seqrules_params_default (eval_seqrules_params_t *p)
 }
 
 static int
-s_cmp_pair (const void *x, const void *y)
-{
-    uint64_t a = ((const seq_pair_t *) x)->key, b = ((const seq_pair_t *) y)->key;
-    return a < b ? -1 : a > b;
-}
-
-static int
 s_cmp_rec (const void *x, const void *y)
 {
     const collab_rec_t *a = x, *b = y;
     if (a->score != b->score)
         return a->score > b->score ? -1 : 1;
     return a->item < b->item ? -1 : a->item > b->item;
-}
-
-/*  Appends (a -> b, w) to *pairs.  0 / -1 (out of memory: *pairs freed).  */
-static int
-s_push (seq_pair_t **pairs, size_t *used, size_t *cap, uint32_t a, uint32_t b, float w)
-{
-    if (*used == *cap) {
-        seq_pair_t *grown = realloc (*pairs, 2 * *cap * sizeof **pairs);
-        if (!grown) {
-            free (*pairs);
-            *pairs = NULL;
-            return -1;
-        }
-        *pairs = grown;
-        *cap *= 2;
-    }
-    (*pairs)[(*used)++] = (seq_pair_t) { (uint64_t) a << 32 | b, w };
-    return 0;
-}
-
-/*  Every rule occurrence of the log as (a << 32 | b, 1 / d), summed by
-    key and sorted.  *n the distinct rules.  NULL on out of memory.         */
-static seq_pair_t *
-s_count (const collab_log_t *log, uint32_t window, size_t *n)
-{
-    size_t cap = 1024, used = 0;
-    seq_pair_t *pairs = malloc (cap * sizeof *pairs);
-    uint32_t *seq = malloc ((log->n_events + 1) * sizeof *seq);
-    for (uint32_t s = 0; pairs && seq && s < log->n_sessions; s++) {
-        uint32_t len = 0;
-        for (uint32_t e = log->start[s]; e < log->start[s + 1]; e++)
-            if (len == 0 || seq[len - 1] != log->item[e])
-                seq[len++] = log->item[e];
-        for (uint32_t q = 1; pairs && q < len; q++)
-            for (uint32_t d = 1; d <= window && d <= q; d++)
-                if (seq[q - d] != seq[q]
-                    && s_push (&pairs, &used, &cap, seq[q - d], seq[q], 1.0f / (float) d) != 0)
-                    break;
-    }
-    free (seq);
-    if (!pairs)
-        return NULL;
-    qsort (pairs, used, sizeof *pairs, s_cmp_pair);
-    size_t out = 0;
-    for (size_t i = 0; i < used; i++) {
-        if (out > 0 && pairs[out - 1].key == pairs[i].key)
-            pairs[out - 1].w += pairs[i].w;
-        else
-            pairs[out++] = pairs[i];
-    }
-    *n = out;
-    return pairs;
-}
-
-/*  The rule rows from the summed rules (sorted by key): the best `keep`
-    consequents per antecedent and their total.  0 / -1.                   */
-static int
-s_build_rows (seqrules_t *self, const seq_pair_t *pairs, size_t n)
-{
-    self->row = calloc (self->n_items + 1, sizeof *self->row);
-    self->rec = malloc ((n ? n : 1) * sizeof *self->rec);
-    if (!self->row || !self->rec)
-        return -1;
-    uint32_t used = 0;
-    size_t i = 0;
-    for (uint32_t a = 0; a < self->n_items; a++) {
-        self->row[a] = used;
-        uint32_t first = used;
-        for (; i < n && (uint32_t) (pairs[i].key >> 32) == a; i++)
-            self->rec[used++] = (collab_rec_t) { (uint32_t) pairs[i].key, pairs[i].w };
-        qsort (self->rec + first, used - first, sizeof *self->rec, s_cmp_rec);
-        if (used - first > self->p.keep)
-            used = first + self->p.keep;
-        for (uint32_t j = first; j < used; j++)
-            self->total[a] += self->rec[j].score;
-    }
-    self->row[self->n_items] = used;
-    return 0;
 }
 
 /*  Counts the replayed click: the rules from the session's previous
@@ -209,10 +123,10 @@ s_add_row (seqrules_t *self, uint32_t a, float w, uint32_t *nt)
         return;
     float f = w / self->total[a];
     for (uint32_t j = self->row[a]; j < self->row[a + 1]; j++) {
-        uint32_t b = self->rec[j].item;
+        uint32_t b = self->item[j];
         if (self->acc[b] == 0)
             self->touched[(*nt)++] = b;
-        self->acc[b] += f * self->rec[j].score;
+        self->acc[b] += f * self->count[j];
     }
     for (uint32_t l = self->head ? self->head[a] : UINT32_MAX; l != UINT32_MAX; l = self->live[l].next) {
         uint32_t b = self->live[l].item;
@@ -267,7 +181,8 @@ s_destroy (void *state)
 {
     seqrules_t *self = state;
     free (self->row);
-    free (self->rec);
+    free (self->item);
+    free (self->count);
     free (self->total);
     free (self->acc);
     free (self->touched);
@@ -288,13 +203,10 @@ eval_seqrules (eval_strategy_t *st, const collab_log_t *train, uint32_t n_items,
     self->n_items = n_items;
     if (self->p.window > SEQ_WINDOW_MAX)
         self->p.window = SEQ_WINDOW_MAX;
-    size_t n = 0;
-    seq_pair_t *pairs = s_count (train, self->p.window, &n);
-    bool ok = pairs && (self->total = calloc (n_items + 1, sizeof *self->total))
+    bool ok = collab_seqrules_train (train, n_items, self->p.window, self->p.keep, &self->row,
+                                     &self->item, &self->count, &self->total) == 0
               && (self->acc = calloc (n_items + 1, sizeof *self->acc))
-              && (self->touched = malloc ((n_items + 1) * sizeof *self->touched))
-              && s_build_rows (self, pairs, n) == 0;
-    free (pairs);
+              && (self->touched = malloc ((n_items + 1) * sizeof *self->touched));
     if (ok && params->online) {
         self->live_cap = params->live_max ? params->live_max : 1u << 20;
         ok = (self->live = malloc (self->live_cap * sizeof *self->live))

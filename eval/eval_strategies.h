@@ -30,6 +30,9 @@ int eval_collab (eval_strategy_t *st, const collab_model_t *model,
     add.  The model is copied.  */
 int eval_collab_live (eval_strategy_t *st, const collab_model_t *model,
                       const collab_score_params_t *params);
+/*  collab-svc's for_user second list as served (collab-svc/seqrules.h: the
+    model's rule rows plus the overlay's live rules), "seqrules_live".     */
+int eval_seqrules_live (eval_strategy_t *st, const collab_model_t *model);
 
 /*  content-svc's for_user (its clicked list) over a content model built in
     process from catalog_csv (content-svc's product CSV format); product

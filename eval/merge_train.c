@@ -4,7 +4,7 @@
 
       1. the clicks of the interactions table as sessions (as train collab
          reads them); the newest MERGE_HOLDOUT of the sessions are held out;
-      2. collab, rules and popularity are trained on the sessions before
+      2. collab (and its sequential rules), rules and popularity are trained on the sessions before
          them, content is the served model (catalog-only: no leak);
       3. every held-out session is replayed click by click: each source
          answers as it would for /home, the next new item is the target
@@ -51,7 +51,7 @@ typedef struct {
     collab_log_t *log, *before, *after, *held;
     collab_model_t *model;
     collab_ids_t *ids;                  /* until the model owns it */
-    eval_strategy_t collab, rules, trending;
+    eval_strategy_t collab, seqrules, rules, trending;
     merge_content_t *content;
     merge_replay_t *replay;
     uint32_t depth, pool, most;
@@ -156,7 +156,7 @@ s_sources (job_t *j)
         (uint32_t) hr_config_int (j->cfg, "HR_RULES_MAX_LEN"), (uint32_t) hr_config_int (j->cfg, "HR_RULES_MIN_COUNT"),
         (uint32_t) hr_config_int (j->cfg, "HR_RULES_BASKET_CAP"), (size_t) hr_config_int (j->cfg, "HR_RULES_MAX_ITEMSETS"),
     };
-    if (eval_collab_live (&j->collab, j->model, &sp) != 0
+    if (eval_collab_live (&j->collab, j->model, &sp) != 0 || eval_seqrules_live (&j->seqrules, j->model) != 0
         || eval_trending (&j->trending, j->before, hr_config_double (j->cfg, "TRENDING_DECAY_RATE")) != 0) {
         fprintf (stderr, "hybridrec train merge: building the sources failed (out of memory)\n");
         return -1;
@@ -229,7 +229,7 @@ s_diverse (job_t *j, const uint32_t *hist, uint32_t nh, int64_t now, uint64_t *r
 static void
 s_observe (job_t *j, uint32_t session, uint32_t item, int64_t ts)
 {
-    eval_strategy_t *st[] = { &j->collab, &j->rules, &j->trending };
+    eval_strategy_t *st[] = { &j->collab, &j->seqrules, &j->rules, &j->trending };
     for (size_t i = 0; i < sizeof st / sizeof *st; i++)
         if (st[i]->recommend && st[i]->observe)
             st[i]->observe (st[i]->state, session, item, ts);
@@ -248,6 +248,8 @@ s_replay (job_t *j)
           hr_config_double (j->cfg, "HR_WEIGHT_CLICKED_RULES") },
         { hr_home_source_names[3], hr_home_source_signals[3], hr_config_double (j->cfg, "HR_WEIGHT_SEARCH"), 1 },
         { hr_home_source_names[4], hr_home_source_signals[4], hr_config_double (j->cfg, "HR_WEIGHT_DIVERSE"), 1 },
+        { hr_home_source_names[5], hr_home_source_signals[5], hr_config_double (j->cfg, "HR_WEIGHT_CLICKED"),
+          hr_config_double (j->cfg, "HR_WEIGHT_CLICKED_SEQRULES") },
     };
     uint32_t cap = j->depth > j->pool ? j->depth : j->pool;
     j->replay = merge_replay_new (fs, HR_HOME_SOURCES);
@@ -284,6 +286,8 @@ s_replay (job_t *j)
             uint32_t n[HR_HOME_SOURCES] = { 0 };
             n[HR_HOME_COLLAB] = s_items (ids, recs, j->collab.recommend (j->collab.state, hist, nh, ts[pos],
                                                                  true, recs, j->depth), lists[HR_HOME_COLLAB]);
+            n[HR_HOME_SEQRULES] = s_items (ids, recs, j->seqrules.recommend (j->seqrules.state, hist, nh, ts[pos],
+                                                                     true, recs, j->depth), lists[HR_HOME_SEQRULES]);
             if (j->rules.recommend)
                 n[HR_HOME_RULES] = s_items (ids, recs, j->rules.recommend (j->rules.state, hist, nh, ts[pos],
                                                                    true, recs, j->depth), lists[HR_HOME_RULES]);
@@ -409,6 +413,7 @@ s_job_free (job_t *j)
     merge_replay_destroy (&j->replay);
     merge_content_destroy (&j->content);
     eval_strategy_free (&j->collab);
+    eval_strategy_free (&j->seqrules);
     eval_strategy_free (&j->rules);
     eval_strategy_free (&j->trending);
     collab_model_destroy (&j->model);

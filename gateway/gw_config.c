@@ -55,7 +55,7 @@ gw_settings_defaults (gw_settings_t *out)
     out->rate_limit_clients = 16384;
     out->max_connections = 4096;
     out->req_timeout_ms = 10000;
-    out->weights = (gw_weights_t) { 0.5, 0.4, 0.1, 0.4, 0.4, 0.2, GW_MERGE_LEARNED };
+    out->weights = (gw_weights_t) { 0.5, 0.4, 0.1, 0.4, 0.4, 0.2, 0.2, GW_MERGE_LEARNED };
 }
 
 void
@@ -113,6 +113,7 @@ gw_settings_from_config (hr_config_t *cfg, gw_settings_t *out)
     out->weights.diverse = hr_config_double (cfg, "HR_WEIGHT_DIVERSE");
     out->weights.clicked_content = hr_config_double (cfg, "HR_WEIGHT_CLICKED_CONTENT");
     out->weights.clicked_collab = hr_config_double (cfg, "HR_WEIGHT_CLICKED_COLLAB");
+    out->weights.clicked_seqrules = hr_config_double (cfg, "HR_WEIGHT_CLICKED_SEQRULES");
     out->weights.clicked_rules = hr_config_double (cfg, "HR_WEIGHT_CLICKED_RULES");
     const char *by = hr_config_str (cfg, "HR_MERGE_BY");
     out->weights.mode = strcmp (by, "max") == 0 ? GW_MERGE_MAX

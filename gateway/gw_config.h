@@ -13,7 +13,7 @@ typedef enum { GW_MERGE_LEARNED, GW_MERGE_RANK, GW_MERGE_MAX } gw_merge_mode_t;
 /*  Weights of the personalised merge (hr_merge sources).                   */
 typedef struct {
     double clicked, search, diverse;                 /* top level: 0.5/0.4/0.1 */
-    double clicked_content, clicked_collab, clicked_rules;   /* within clicked */
+    double clicked_content, clicked_collab, clicked_rules, clicked_seqrules;   /* within clicked */
     gw_merge_mode_t mode;       /* HR_MERGE_BY */
 } gw_weights_t;
 

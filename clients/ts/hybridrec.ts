@@ -83,6 +83,7 @@ export interface AdminUser {
     rules?: AdminList;
     content_search?: AdminList;
     diverse?: AdminList;
+    seqrules?: AdminList;
   };
 }
 
@@ -181,7 +182,7 @@ export type ExplainedProduct = Product & {
     strategy?: string;
     /** The clicked product or query behind it (with API keys set: only for a request with a valid key) */
     source?: string;
-    /** Weighted contribution per source (content_clicked, collab, rules, content_search, diverse) */
+    /** Weighted contribution per source (content_clicked, collab, rules, content_search, diverse, seqrules) */
     parts?: { [key: string]: number };
     /** With the learned merge: {by: learned, version: the merge model's version} */
     merge?: {

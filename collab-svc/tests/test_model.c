@@ -10,6 +10,7 @@
 #include "model.h"
 #include "params.h"
 #include "score.h"
+#include "seqrules.h"
 
 static const char *const NAMES[4] = { "A", "B", "C", "D" };
 
@@ -139,11 +140,68 @@ START_TEST (blob_round_trip_and_corruption)
     ck_assert_ptr_null (collab_model_load (bad, len, err, sizeof err));
     ck_assert_ptr_nonnull (strstr (err, "magic"));
     memcpy (bad, blob, len);
-    uint32_t huge = 0xffffffffu;
-    memcpy (bad + len - 4, &huge, 4);            /* last inv_sess entry */
+    uint32_t huge = 0xffffffffu, sr = m->sr_start[4];
+    size_t rules = 5 * 4 + (size_t) sr * 8 + 4 * 4;  /* sr_start, sr_item, sr_count, sr_total */
+    memcpy (bad + len - rules - 4, &huge, 4);    /* last inv_sess entry */
     ck_assert_ptr_null (collab_model_load (bad, len, err, sizeof err));
+    memcpy (bad, blob, len);
+    memcpy (bad + len - 16 - sr * 8, &huge, 4);  /* first rule's consequent */
+    ck_assert_ptr_null (collab_model_load (bad, len, err, sizeof err));
+    memcpy (bad, blob, len);
+    memcpy (bad + len - 4, &huge, 4);            /* D's rule total: NaN */
+    ck_assert_ptr_null (collab_model_load (bad, len, err, sizeof err));
+    /* a blob of the format before the rules ("HRCOLLB1": no rule count, no
+       rule arrays) still loads, with empty rule rows */
+    memcpy (bad, blob, len);
+    memcpy (bad, "HRCOLLB1", 8);
+    memmove (bad + 28, bad + 32, len - 32);      /* magic 8, five counts, then the rule count */
+    back = collab_model_load (bad, len - 4 - rules, err, sizeof err);
+    ck_assert_msg (back != NULL, "%s", err);
+    ck_assert_uint_eq (back->sr_start[4], 0);
+    ck_assert_uint_eq (back->nb_start[4], m->nb_start[4]);
+    collab_model_destroy (&back);
     free (bad);
     free (blob);
+    collab_model_destroy (&m);
+}
+END_TEST
+
+/*  fixture.h's log (s1 = A B C, s2 = A B, s3 = B D) by hand: the rules
+    A -> B 1 + 1, A -> C 1/2, B -> C 1, B -> D 1; totals A 2.5, B 2.      */
+START_TEST (seqrules_by_hand)
+{
+    collab_model_t *m = fixture_model (NAMES);
+    ck_assert_uint_eq (m->sr_start[1] - m->sr_start[0], 2);
+    ck_assert_uint_eq (m->sr_item[0], 1);
+    ck_assert_float_eq_tol (m->sr_count[0], 2.0f, 1e-6);
+    ck_assert_uint_eq (m->sr_item[1], 2);
+    ck_assert_float_eq_tol (m->sr_count[1], 0.5f, 1e-6);
+    ck_assert_float_eq_tol (m->sr_total[0], 2.5f, 1e-6);
+    ck_assert_uint_eq (m->sr_start[2] - m->sr_start[1], 2);
+    ck_assert_uint_eq (m->sr_item[m->sr_start[1]], 2);      /* tie: lower index first */
+    ck_assert_uint_eq (m->sr_item[m->sr_start[1] + 1], 3);
+    ck_assert_uint_eq (m->sr_start[4] - m->sr_start[2], 0);  /* C and D lead nowhere */
+    /* history B (newest), A: C = 1 x 1/2 + 1/2 x 0.5/2.5 = 0.6, D = 1 x 1/2 = 0.5 */
+    collab_click_t clicks[] = { { "B", 1 }, { "A", 1 } };
+    collab_seqrules_query_t q;
+    collab_seqrules_query (NULL, m, clicks, 2, &q);
+    ck_assert_uint_eq (q.nrow, 2);
+    collab_scorer_t *sc = collab_scorer_new (m);
+    uint32_t hist[] = { 1, 0 };
+    collab_rec_t out[4];
+    uint32_t n = collab_scorer_seqrules (sc, hist, 2, q.row, q.w, q.nrow, q.extra, q.nextra, out, 4);
+    ck_assert_uint_eq (n, 2);
+    ck_assert_uint_eq (out[0].item, 2);
+    ck_assert_float_eq_tol (out[0].score, 0.6f, 1e-6);
+    ck_assert_uint_eq (out[1].item, 3);
+    ck_assert_float_eq_tol (out[1].score, 0.5f, 1e-6);
+    /* history A alone: B 2/2.5, C 0.5/2.5; the limit keeps the best */
+    collab_seqrules_query (NULL, m, clicks + 1, 1, &q);
+    n = collab_scorer_seqrules (sc, hist + 1, 1, q.row, q.w, q.nrow, q.extra, q.nextra, out, 1);
+    ck_assert_uint_eq (n, 1);
+    ck_assert_uint_eq (out[0].item, 1);
+    ck_assert_float_eq_tol (out[0].score, 0.8f, 1e-6);
+    collab_scorer_destroy (&sc);
     collab_model_destroy (&m);
 }
 END_TEST
@@ -203,6 +261,7 @@ main (void)
     tcase_add_test (tc, consecutive_repeats_collapse);
     tcase_add_test (tc, scorer_by_hand);
     tcase_add_test (tc, blob_round_trip_and_corruption);
+    tcase_add_test (tc, seqrules_by_hand);
     tcase_add_test (tc, params_by_name);
     tcase_add_test (tc, dataset_reader_errors);
     suite_add_tcase (s, tc);

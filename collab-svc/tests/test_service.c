@@ -59,9 +59,11 @@ s_teardown (void)
     hr_broker_destroy (&broker);
 }
 
-/*  Calls for_user with clicks (newest first); returns the decoded list.    */
+/*  Calls for_user with clicks (newest first); returns both decoded lists
+    (collab's, then the sequential rules').                                 */
 static int
-s_for_user (const char *const *clicks, uint32_t n, uint32_t limit, hr_scored_t **items, uint32_t *count)
+s_for_user_both (const char *const *clicks, uint32_t n, uint32_t limit, hr_proto_list_t *collab,
+                 hr_proto_list_t *seq)
 {
     hr_writer_t w;
     hr_writer_init (&w);
@@ -78,11 +80,27 @@ s_for_user (const char *const *clicks, uint32_t n, uint32_t limit, hr_scored_t *
         }
     }
     hr_put_u32 (&w, limit);
-    hr_proto_list_t list;
-    int status = test_call_list (client, HR_SERVICE_COLLAB, &w, &list);
+    void *body;
+    size_t len;
+    int status = test_call (client, HR_SERVICE_COLLAB, &w, &body, &len);
     hr_writer_free (&w);
-    *items = list.items;
-    *count = list.n;
+    memset (collab, 0, sizeof *collab);
+    memset (seq, 0, sizeof *seq);
+    if (status == HR_OK)
+        ck_assert_int_eq (hr_proto_two_lists_decode (body, len, collab, seq), 0);
+    free (body);
+    return status;
+}
+
+/*  The same, collab's list alone.  */
+static int
+s_for_user (const char *const *clicks, uint32_t n, uint32_t limit, hr_scored_t **items, uint32_t *count)
+{
+    hr_proto_list_t collab, seq;
+    int status = s_for_user_both (clicks, n, limit, &collab, &seq);
+    hr_proto_list_free (&seq);
+    *items = collab.items;
+    *count = collab.n;
     return status;
 }
 
@@ -335,6 +353,50 @@ START_TEST (hot_reload)
 }
 END_TEST
 
+/*  for_user's second list: the sequential rules of the history (fixture.h:
+    A -> B 2, A -> C 1/2 of a total 2.5), then a live session's rule: after
+    D the stream saw C, so D (no trained rule) now leads to C.            */
+START_TEST (for_user_sequential_rules)
+{
+    hr_proto_list_t collab, seq;
+    const char *one[] = { "PRODUCT00A" };
+    ck_assert_int_eq (s_for_user_both (one, 1, 10, &collab, &seq), HR_OK);
+    ck_assert_uint_eq (seq.n, 2);
+    ck_assert_str_eq (seq.items[0].id, "PRODUCT00B");
+    ck_assert_float_eq_tol (seq.items[0].score, 0.8f, 1e-5);
+    ck_assert_uint_eq (seq.items[0].strategy, HR_STRAT_SEQRULES);
+    ck_assert_str_eq (seq.items[0].source, "PRODUCT00A");
+    ck_assert_str_eq (seq.items[1].id, "PRODUCT00C");
+    ck_assert_uint_eq (collab.n, 2);        /* collab's list as before */
+    ck_assert_uint_eq (collab.items[0].strategy, HR_STRAT_COLLAB);
+    hr_proto_list_free (&collab);
+    hr_proto_list_free (&seq);
+    const char *d[] = { "PRODUCT00D" };
+    ck_assert_int_eq (s_for_user_both (d, 1, 10, &collab, &seq), HR_OK);
+    ck_assert_uint_eq (seq.n, 0);           /* D leads nowhere in the log */
+    hr_proto_list_free (&collab);
+    hr_proto_list_free (&seq);
+    int64_t now = hr_now_ms ();
+    hr_event_t ev[] = { s_click ("seqtest", "PRODUCT00D", now), s_click ("seqtest", "PRODUCT00C", now + 1) };
+    ck_assert_uint_eq (collab_serve_apply_events (state, ev, 2), 2);
+    ck_assert_int_eq (s_for_user_both (d, 1, 10, &collab, &seq), HR_OK);
+    ck_assert_uint_eq (seq.n, 1);
+    ck_assert_str_eq (seq.items[0].id, "PRODUCT00C");
+    ck_assert_float_eq_tol (seq.items[0].score, 1.0f, 1e-5);
+    hr_proto_list_free (&collab);
+    hr_proto_list_free (&seq);
+    /* a cold history item's live rule answers a cold consequent too */
+    hr_event_t cold[] = { s_click ("seqtest2", "NEWSEQ0001", now), s_click ("seqtest2", "NEWSEQ0002", now + 1) };
+    ck_assert_uint_eq (collab_serve_apply_events (state, cold, 2), 2);
+    const char *c1[] = { "NEWSEQ0001" };
+    ck_assert_int_eq (s_for_user_both (c1, 1, 10, &collab, &seq), HR_OK);
+    ck_assert_uint_eq (seq.n, 1);
+    ck_assert_str_eq (seq.items[0].id, "NEWSEQ0002");
+    hr_proto_list_free (&collab);
+    hr_proto_list_free (&seq);
+}
+END_TEST
+
 int
 main (void)
 {
@@ -343,6 +405,7 @@ main (void)
     tcase_add_checked_fixture (tc, s_setup, s_teardown);
     tcase_set_timeout (tc, 30);
     tcase_add_test (tc, for_user_follows_clicks);
+    tcase_add_test (tc, for_user_sequential_rules);
     tcase_add_test (tc, similar_and_bad_requests);
     tcase_add_test (tc, hot_reload);
     tcase_add_test (tc, live_events_update_neighbours);

@@ -64,9 +64,9 @@ s_user_render (gw_fanout_t *f, void *arg)
     gw_request_t *r = u->r;
     const hr_catalog_t *cat = gw_endpoint_catalog (r);
     h2o_mem_pool_t *pool = &r->req->pool;
-    gw_admin_list_t clicked, search, collab, rules, diverse;
+    gw_admin_list_t clicked, search, collab, seqrules, rules, diverse;
     gw_admin_list_take_two (pool, f, u->c_content, &clicked, &search);
-    gw_admin_list_take (pool, f, u->c_collab, &collab);
+    gw_admin_list_take_two (pool, f, u->c_collab, &collab, &seqrules);
     gw_admin_list_take (pool, f, u->c_rules, &rules);
     /*  Trending's home answer: only its diverse picks feed personalized.   */
     const gw_call_t *c = gw_admin_list_take_call (f, u->c_trending, &diverse);
@@ -78,19 +78,20 @@ s_user_render (gw_fanout_t *f, void *arg)
             diverse.status = "malformed";
     }
     gw_buf_t b;
-    gw_buf_init (&b, pool, 8192 + (size_t) u->limit * 5 * 700 + (size_t) u->hist.n * 600);
+    gw_buf_init (&b, pool, 8192 + (size_t) u->limit * HR_HOME_SOURCES * 700 + (size_t) u->hist.n * 600);
     gw_buf_puts (&b, "{\"user_id\":");
     gw_buf_json_str (&b, u->user.base, u->user.len);
     gw_buf_putc (&b, ',');
     s_put_history (&b, cat, u);
     const gw_weights_t *w = &r->app->settings.weights;
     gw_buf_printf (&b, ",\"weights\":{\"clicked\":%.6g,\"search\":%.6g,\"diverse\":%.6g,"
-                   "\"clicked_content\":%.6g,\"clicked_collab\":%.6g,\"clicked_rules\":%.6g}",
+                   "\"clicked_content\":%.6g,\"clicked_collab\":%.6g,\"clicked_rules\":%.6g,"
+                   "\"clicked_seqrules\":%.6g}",
                    w->clicked, w->search, w->diverse, w->clicked_content, w->clicked_collab,
-                   w->clicked_rules);
+                   w->clicked_rules, w->clicked_seqrules);
     const gw_admin_list_t *lists[HR_HOME_SOURCES] = {
         [HR_HOME_CONTENT_CLICKED] = &clicked, [HR_HOME_COLLAB] = &collab, [HR_HOME_RULES] = &rules,
-        [HR_HOME_CONTENT_SEARCH] = &search, [HR_HOME_DIVERSE] = &diverse,
+        [HR_HOME_CONTENT_SEARCH] = &search, [HR_HOME_DIVERSE] = &diverse, [HR_HOME_SEQRULES] = &seqrules,
     };
     gw_buf_puts (&b, ",\"strategies\":{");
     for (int i = 0; i < HR_HOME_SOURCES; i++) {

@@ -2,9 +2,10 @@
 
     Phase 1 asks interactions for the user's last 30 days; phase 2 asks
     trending (trending / best value / top categories / diverse picks) and,
-    for a user with history, the three "clicked" strategies plus content's
-    search signal, all in parallel.  personalized is hr_merge of
-      clicked  = content-clicked, collab, rules  (HR_WEIGHT_CLICKED x sub-weights)
+    for a user with history, content, collab and rules (four "clicked"
+    lists: collab answers its sequential rules too) plus content's search
+    signal, all in parallel.  personalized is hr_merge of
+      clicked  = content-clicked, collab, rules, seqrules (HR_WEIGHT_CLICKED x sub-weights)
       search   = content-search                  (HR_WEIGHT_SEARCH)
       diverse  = trending's diverse picks         (HR_WEIGHT_DIVERSE)
     without the items the user just clicked.  With a published merge model
@@ -159,6 +160,7 @@ render_personalized (home_t *h, gw_fanout_t *f, gw_buf_t *b, const hr_catalog_t 
         w->clicked * (h->model ? 1 : w->clicked_content),
         w->clicked * (h->model ? 1 : w->clicked_collab),
         w->clicked * (h->model ? 1 : w->clicked_rules), w->search, w->diverse,
+        w->clicked * (h->model ? 1 : w->clicked_seqrules),
     };
     hr_merge_source_t src[HR_HOME_SOURCES];
     for (int s = 0; s < HR_HOME_SOURCES; s++)

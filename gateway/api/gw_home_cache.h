@@ -45,7 +45,7 @@ typedef struct {
 void gw_home_user_ask (gw_home_user_t *self, gw_request_t *r, gw_fanout_t *f, const void *history,
                        size_t len, uint32_t count);
 /*  Once f's phase is over: the answers decoded into lists[HR_HOME_*]
-    (content's clicked and search lists, collab's, rules'), each whole
+    (content's clicked and search lists, collab's two, rules'), each whole
     answer just asked stored for the next request.  Returns the services
     that failed (1 << gw_service_t).  */
 unsigned gw_home_user_lists (gw_home_user_t *self, gw_request_t *r, gw_fanout_t *f, gw_list_t *lists);

@@ -382,6 +382,7 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
     }
     if (!strcmp (service, "collab") && is (method, mlen, "for_user")) {
         LIST (w, HR_STRAT_COLLAB, "P000000001", "P000000009", "P000000007");
+        LIST (w, HR_STRAT_SEQRULES, "P000000001", "P000000009");     /* its sequential rules */
         return HR_OK;
     }
     if (!strcmp (service, "rules")) {
@@ -806,6 +807,18 @@ START_TEST (test_home_existing_user_merge)
     ck_assert_str_eq (json_string_value (json_object_get (ex, "source")), "shoes");
     ck_assert (json_is_object (json_object_get (ex, "parts")));
     ck_assert_str_eq (json_string_value (json_object_get (json_array_get (p, 0), "id")), "P000000008");
+    /*  collab's second list (sequential rules) is a source of its own  */
+    bool seen = false;
+    for (size_t i = 0; i < json_array_size (p); i++) {
+        json_t *it = json_array_get (p, i);
+        if (strcmp (json_string_value (json_object_get (it, "id")), "P000000009") != 0)
+            continue;
+        json_t *parts = json_object_get (json_object_get (it, "explain"), "parts");
+        ck_assert (json_number_value (json_object_get (parts, "seqrules")) > 0);
+        ck_assert (json_number_value (json_object_get (parts, "collab")) > 0);
+        seen = true;
+    }
+    ck_assert (seen);
     json_decref (j);
 }
 END_TEST
@@ -1298,9 +1311,10 @@ START_TEST (test_home_learned_merge)
     json_t *j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
     gw_server_use_merge (server, NULL);
     json_t *items = json_object_get (j, "personalized");
-    /*  collab's first (0.5 x 2 x 0.5) beats collab's second + content
-        (0.5 x 2 x 0.4 + 0.5 x 0.01); rules, not in the model, gets the
-        mean calibration 0.255 (x 0.5) and beats search (x 0.4)            */
+    /*  collab's first (0.5 x 2 x 0.5, and seqrules' first) beats collab's
+        second + content (0.5 x 2 x 0.4 + 0.5 x 0.01); rules and seqrules,
+        not in the model, get the mean calibration 0.255 (x 0.5) and beat
+        search (x 0.4)                                                     */
     json_t *first = json_array_get (items, 0);
     ck_assert_str_eq (json_string_value (json_object_get (first, "id")), "P000000009");
     ck_assert_str_eq (json_string_value (json_object_get (json_array_get (items, 1), "id")), "P000000007");

@@ -212,7 +212,7 @@ async function main() {
         (await clickedItems.first().textContent()).includes(second.name.slice(0, 20)), 'names the clicked source');
       assert.ok(await page.locator('#user-strategies [data-strategy="content_search"] .item').count() >= 1, 'search list');
       assert.ok(await page.locator('#user-strategies [data-strategy="diverse"] .item').count() >= 1, 'diverse list');
-      assert.equal(await page.locator('#user-strategies > .panel').count(), 5, 'all five strategy lists');
+      assert.equal(await page.locator('#user-strategies > .panel').count(), 6, 'all six strategy lists (collab answers two)');
       await shot('2-shopper');
     });
 
