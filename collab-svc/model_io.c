@@ -126,7 +126,8 @@ s_offsets_ok (const uint32_t *start, uint32_t n, uint32_t total)
     return true;
 }
 
-/*  Rule counts > 0 and totals >= 0, all finite: the scorer adds them.     */
+/*  Scores, counts and totals finite and >= 0 (rule counts > 0): the
+    scorer adds them.                                                      */
 static bool
 s_counts_ok (const float *v, uint32_t n, bool zero_ok)
 {
@@ -211,6 +212,7 @@ collab_model_load (const void *blob, size_t len, char *err, size_t errlen)
     }
     if (!s_offsets_ok (m->nb_start, m->n_items, nb) || !s_offsets_ok (m->ss_start, m->n_sessions, ss)
         || !s_offsets_ok (m->inv_start, m->n_items, inv) || !s_offsets_ok (m->sr_start, m->n_items, sr)
+        || !s_counts_ok (m->pop, m->n_items, true) || !s_counts_ok (m->nb_score, nb, true)
         || !s_below (m->sr_item, sr, m->n_items) || !s_counts_ok (m->sr_count, sr, false)
         || !s_counts_ok (m->sr_total, m->n_items, true)
         || !s_below (m->nb_item, nb, m->n_items) || !s_below (m->ss_item, ss, m->n_items)

@@ -2,11 +2,12 @@
 # build (fuzz/CMakeLists.txt) and the regression runners (fuzz/regress.cmake).
 # A target whose library is not (yet) built in this tree is skipped.
 set(HR_FUZZ_TARGETS validate wire csv events_import http_params json_body replies
-    requests query frames merge_model)
+    requests query frames merge_model collab_model)
 set(HR_FUZZ_LIBS_validate hr_common)
 set(HR_FUZZ_LIBS_wire hr_common)
 set(HR_FUZZ_LIBS_frames hr_common)
 set(HR_FUZZ_LIBS_merge_model hr_common)
+set(HR_FUZZ_LIBS_collab_model hr_collab)
 set(HR_FUZZ_LIBS_csv hr_common)
 set(HR_FUZZ_LIBS_events_import hr_interactions)
 set(HR_FUZZ_LIBS_http_params hr_gateway)
