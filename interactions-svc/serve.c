@@ -17,6 +17,9 @@
 #include "store.h"
 #include "hr_clock.h"
 
+/*  The error of every request the store (PostgreSQL or Redis) could not serve.  */
+static const char s_unavailable[] = "interactions store unavailable";
+
 #define MAINTAIN_EVERY_MS  (3600 * 1000)
 #define MAINTAIN_RETRY_MS  (10 * 1000)
 
@@ -150,7 +153,7 @@ s_record (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t
     if (status != HR_OK)
         return status;
     if (inter_committer_submit (self->committer, &ev) != 0)
-        return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+        return hr_service_error (call, HR_UNAVAILABLE, s_unavailable);
     return HR_OK;
 }
 
@@ -182,7 +185,7 @@ s_history (void *state, const void *model, const hr_proto_req_t *r, hr_writer_t 
     if (st != HR_OK)
         return st;
     if (inter_history_reply (self->history, user_id, r->history.days, r->history.limit, reply) != 0)
-        return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+        return hr_service_error (call, HR_UNAVAILABLE, s_unavailable);
     return HR_OK;
 }
 
@@ -248,7 +251,7 @@ s_events (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t
         for (uint32_t i = 0; all && i < n; i++)
             all = status[i] == 0;
         if (!all)
-            rc = hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+            rc = hr_service_error (call, HR_UNAVAILABLE, s_unavailable);
     }
     free (events);
     free (status);
@@ -271,7 +274,7 @@ s_erase (void *state, const void *model, const hr_proto_req_t *req, hr_writer_t 
     user_id[len] = '\0';
     hr_proto_erase_reply_t out;
     if (inter_eraser_run (self->eraser, user_id, &out) != 0)
-        return hr_service_error (call, HR_UNAVAILABLE, "interactions store unavailable");
+        return hr_service_error (call, HR_UNAVAILABLE, s_unavailable);
     hr_proto_erase_reply_put (reply, &out);
     return HR_OK;
 }
@@ -314,7 +317,7 @@ s_batch_histories (inter_server_t *self, hr_batch_item_t *items, int n, inter_ba
     for (int j = 0; j < k; j++) {
         hr_batch_item_t *item = &items[b->read_item[j]];
         item->status = b->read_rc[j] == 0 ? HR_OK
-            : hr_service_error (&item->call, HR_UNAVAILABLE, "interactions store unavailable");
+            : hr_service_error (&item->call, HR_UNAVAILABLE, s_unavailable);
     }
 }
 
@@ -352,7 +355,7 @@ s_handle_batch (void *state, hr_batch_item_t *items, int n)
     for (int k = 0; k < m; k++) {
         hr_batch_item_t *item = &items[records->item[k]];
         item->status = records->status[k] == 0 ? HR_OK
-            : hr_service_error (&item->call, HR_UNAVAILABLE, "interactions store unavailable");
+            : hr_service_error (&item->call, HR_UNAVAILABLE, s_unavailable);
     }
     if (records)
         inter_batch_free (records);
