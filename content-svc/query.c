@@ -83,6 +83,7 @@ content_is_unit (const char *stem, size_t len)
     for "men"): between one that says it is for them and one that says
     nothing.                                                                */
 #define BROADER 0.7f
+#define CHILDREN (CONTENT_AUD_GIRL | CONTENT_AUD_BOY | CONTENT_AUD_KID | CONTENT_AUD_BABY)
 #define UNSTATED_FOR_CHILDREN 0.3f
 float
 content_audience_factor (unsigned asked, unsigned product)
@@ -92,7 +93,8 @@ content_audience_factor (unsigned asked, unsigned product)
         broader |= CONTENT_AUD_KID | CONTENT_AUD_BABY;
     if (asked & CONTENT_AUD_KID)
         accept |= CONTENT_AUD_GIRL | CONTENT_AUD_BOY | CONTENT_AUD_BABY;
-    if (asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN))
+    /*  unisex among adults: "Unisex-Child" is a child's, no man's        */
+    if ((asked & (CONTENT_AUD_WOMEN | CONTENT_AUD_MEN)) && !(product & CHILDREN))
         broader |= CONTENT_AUD_UNISEX;
     if (product & accept)
         return 1.0f;
@@ -105,7 +107,7 @@ content_audience_factor (unsigned asked, unsigned product)
         or a man can use most unmarked things: 0.3 for children, 0.5 else
         (chosen on audience_bench --min-audiences 1, dev half: 0.5 / 0.4 /
         0.35 / 0.3 -> 0.963 / 0.978 / 0.981 / 0.986).                      */
-    if (asked & (CONTENT_AUD_GIRL | CONTENT_AUD_BOY | CONTENT_AUD_KID | CONTENT_AUD_BABY))
+    if (asked & CHILDREN)
         return UNSTATED_FOR_CHILDREN;
     return 0.5f;
 }

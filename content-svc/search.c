@@ -1468,9 +1468,10 @@ explain_results (content_search_t *s, content_search_session_t *x, const char *q
         }
         json_object_set_new (o, "matched", m);      /* empty: a semantic-only hit */
         if (x->audience) {
-            float f = content_audience_factor (x->audience, content_names_audience (s->names, d));
+            unsigned pa = content_names_audience (s->names, d);
+            float f = content_audience_factor (x->audience, pa);
             json_object_set_new (o, "audience", json_string (
-                f >= 1.0f ? "asked" : f >= 0.6f ? "broader" : f >= 0.5f ? "unstated" : "other"));
+                f >= 1.0f ? "asked" : !pa ? "unstated" : f >= 0.6f ? "broader" : "other"));
         }
         if (x->nbrand)
             json_object_set_new (o, "brand", json_boolean (x->zbrands[d] >= x->nbrand));

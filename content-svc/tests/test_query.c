@@ -765,6 +765,60 @@ START_TEST (test_audience)
 }
 END_TEST
 
+/*  "Unisex" is broader than "men" or "women" only among adults: Amazon's
+    "Unisex-Child" is a child's, as much another audience's as a girl's
+    ("puma shoes for men" listed two children's football shoes).          */
+START_TEST (test_unisex_child)
+{
+    unsigned child = CONTENT_AUD_UNISEX | CONTENT_AUD_KID;
+    ck_assert_float_eq (content_audience_factor (CONTENT_AUD_MEN, child),
+                        content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_GIRL));
+    ck_assert_float_eq (content_audience_factor (CONTENT_AUD_WOMEN, child),
+                        content_audience_factor (CONTENT_AUD_WOMEN, CONTENT_AUD_KID));
+    ck_assert_float_lt (content_audience_factor (CONTENT_AUD_MEN, child),
+                        content_audience_factor (CONTENT_AUD_MEN, CONTENT_AUD_UNISEX));
+    ck_assert_float_eq (content_audience_factor (CONTENT_AUD_KID, child), 1.0f);
+    static const char *const names[] = { "Zoomer Unisex-Child Football Shoe",
+                                         "Zoomer Unisex-Adult Football Shoe" };
+    ck_assert_str_eq (read_in (names, 2, "stores", NULL, CONTENT_PART_ALL,
+                               "football shoe for men", FIRST_RESULT),
+                      "Zoomer Unisex-Adult Football Shoe");
+}
+END_TEST
+
+/*  explain's audience verdict of the fixture's row `name` for query q.    */
+static const char *
+audience_verdict (const char *q, const char *name)
+{
+    static char buf[16];
+    char id[16] = "";
+    for (size_t i = 0; i < NROWS; i++)
+        if (strcmp (rows[i][0], name) == 0)
+            snprintf (id, sizeof id, "Q%09zu", i);
+    char *js = content_search_explain (idx, x, q, strlen (q));
+    json_t *o = json_loads (js, 0, NULL), *r;
+    free (js);
+    ck_assert_ptr_nonnull (o);
+    size_t k;
+    buf[0] = 0;
+    json_array_foreach (json_object_get (o, "results"), k, r)
+        if (strcmp (json_string_value (json_object_get (r, "id")), id) == 0)
+            snprintf (buf, sizeof buf, "%s", json_string_value (json_object_get (r, "audience")));
+    json_decref (o);
+    return buf;
+}
+
+/*  A product that names no audience is "unstated" in explain, also when a
+    child's is asked for and it counts less (0.3) than another audience's
+    would for an adult (it was shown as "other").                          */
+START_TEST (test_explain_unstated)
+{
+    ck_assert_str_eq (audience_verdict ("jeans for men", "Classic Blue Denim Jeans"), "unstated");
+    ck_assert_str_eq (audience_verdict ("jeans for kids", "Classic Blue Denim Jeans"), "unstated");
+    ck_assert_str_eq (audience_verdict ("jeans for kids", "Kotty Women's Loose Fit Jeans"), "other");
+}
+END_TEST
+
 START_TEST (test_audience_words_of_queries)
 {
     /*  who it is for: a query word that is no audience in a title          */
@@ -1036,6 +1090,8 @@ main (void)
     tcase_add_test (tc, test_short_word_two_edits);
     tcase_add_test (tc, test_main_category_half);
     tcase_add_test (tc, test_audience);
+    tcase_add_test (tc, test_unisex_child);
+    tcase_add_test (tc, test_explain_unstated);
     tcase_add_test (tc, test_pronoun_audience);
     tcase_add_test (tc, test_brand_in_zones);
     tcase_add_test (tc, test_zone_postings);
