@@ -9,9 +9,7 @@
     (ids are stored NUL-padded, so bytes after an id's NUL are not kept). */
 #include <math.h>
 #include "fuzz_util.h"
-#include "collab-svc/model.h"
-#include "collab-svc/score.h"
-#include "collab-svc/seqrules.h"
+#include "collab-svc/collab.h"
 
 /*  sorted: the list is ranked by the scorer (a neighbour row is answered
     in its stored order).  */
