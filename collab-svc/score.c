@@ -174,6 +174,36 @@ s_add (collab_scorer_t *self, uint32_t item, float v)
     self->score[item] += v;
 }
 
+/*  Adds `extra` (items of the history and unknown ones skipped), then
+    keeps the best k of every touched item in the heap and clears their
+    scores.  Returns how many the heap holds.                              */
+static uint32_t
+s_add_extra_and_rank (collab_scorer_t *self, const collab_rec_t *extra, uint32_t n_extra, uint32_t k)
+{
+    const collab_model_t *m = self->m;
+    for (uint32_t i = 0; i < n_extra; i++) {
+        uint32_t j = extra[i].item;
+        if (j < m->n_items && !self->hist_rank[j] && extra[i].score > 0)
+            s_add (self, j, extra[i].score);
+    }
+    uint32_t nout = 0;
+    for (uint32_t t = 0; t < self->n_touched; t++) {
+        uint32_t j = self->touched[t];
+        s_heap_push (self->heap, &nout, k, (collab_rec_t) { j, self->score[j] });
+        self->score[j] = 0.0f;
+    }
+    return nout;
+}
+
+int
+collab_rec_cmp (const void *x, const void *y)
+{
+    const collab_rec_t *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return a->item < b->item ? -1 : a->item > b->item;
+}
+
 /*  --- the two signals ------------------------------------------------------ */
 
 static void
@@ -296,17 +326,7 @@ collab_scorer_recommend_extra (collab_scorer_t *self, const collab_score_params_
         if (p->sknn_weight > 0.0f)
             s_session_knn (self, p, nused, now_ms, p->sknn_weight);
     }
-    for (uint32_t i = 0; i < n_extra; i++) {
-        uint32_t j = extra[i].item;
-        if (j < m->n_items && !self->hist_rank[j] && extra[i].score > 0)
-            s_add (self, j, extra[i].score);
-    }
-    uint32_t nout = 0;
-    for (uint32_t t = 0; t < self->n_touched; t++) {
-        uint32_t j = self->touched[t];
-        s_heap_push (self->heap, &nout, k, (collab_rec_t) { j, self->score[j] });
-        self->score[j] = 0.0f;
-    }
+    uint32_t nout = s_add_extra_and_rank (self, extra, n_extra, k);
     if (!exclude_history && p->reclick > 0) {
         float decay = 1.0f;
         for (uint32_t i = 0; i < n; i++, decay *= p->reclick_decay)
@@ -362,17 +382,7 @@ collab_scorer_seqrules (collab_scorer_t *self, const uint32_t *hist, uint32_t n,
                 s_add (self, m->sr_item[e], v);      /* (a corrupt count is never touched) */
         }
     }
-    for (uint32_t i = 0; i < n_extra; i++) {
-        uint32_t j = extra[i].item;
-        if (j < m->n_items && !self->hist_rank[j] && extra[i].score > 0)
-            s_add (self, j, extra[i].score);
-    }
-    uint32_t nout = 0;
-    for (uint32_t t = 0; t < self->n_touched; t++) {
-        uint32_t j = self->touched[t];
-        s_heap_push (self->heap, &nout, k, (collab_rec_t) { j, self->score[j] });
-        self->score[j] = 0.0f;
-    }
+    uint32_t nout = s_add_extra_and_rank (self, extra, n_extra, k);
     s_heap_drain (self->heap, nout, out);
     for (uint32_t i = 0; i < nh; i++)
         self->hist_rank[self->hist_items[i]] = 0;

@@ -43,6 +43,9 @@ typedef struct {
     float score;
 } collab_rec_t;
 
+/*  qsort order of recommendations: best first, ties by lower item.        */
+int collab_rec_cmp (const void *a, const void *b);
+
 typedef struct collab_scorer collab_scorer_t;
 
 collab_scorer_t *collab_scorer_new (const collab_model_t *model);

@@ -16,16 +16,6 @@ s_cmp_pair (const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/*  Best first; ties: lower item first.  */
-static int
-s_cmp_rec (const void *x, const void *y)
-{
-    const collab_rec_t *a = x, *b = y;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    return a->item < b->item ? -1 : a->item > b->item;
-}
-
 /*  Appends (a -> b, w).  0 / -1 (out of memory: *pairs freed).            */
 static int
 s_push (pair_t **pairs, size_t *used, size_t *cap, uint32_t a, uint32_t b, float w)
@@ -103,7 +93,7 @@ collab_seqrules_train (const collab_log_t *log, uint32_t n_items, uint32_t windo
         uint32_t first = used;
         for (; i < n && (uint32_t) (pairs[i].key >> 32) == a; i++)
             rec[used++] = (collab_rec_t) { (uint32_t) pairs[i].key, pairs[i].w };
-        qsort (rec + first, used - first, sizeof *rec, s_cmp_rec);
+        qsort (rec + first, used - first, sizeof *rec, collab_rec_cmp);
         if (used - first > keep)
             used = first + keep;
         for (uint32_t j = first; j < used; j++)

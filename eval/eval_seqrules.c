@@ -60,15 +60,6 @@ eval_seqrules_params_default (eval_seqrules_params_t *p)
                                     .online = true };
 }
 
-static int
-s_cmp_rec (const void *x, const void *y)
-{
-    const collab_rec_t *a = x, *b = y;
-    if (a->score != b->score)
-        return a->score > b->score ? -1 : 1;
-    return a->item < b->item ? -1 : a->item > b->item;
-}
-
 /*  Counts the replayed click: the rules from the session's previous
     clicks to it, into the live lists.  A full overlay stops learning.    */
 static void
@@ -164,10 +155,10 @@ s_recommend (void *state, const uint32_t *hist, uint32_t n, int64_t now_ms,
             continue;
         collab_rec_t r = { b, sc };
         /* insertion into the best k, best first (ties: lower item first) */
-        if (nout == k && s_cmp_rec (&r, &out[k - 1]) >= 0)
+        if (nout == k && collab_rec_cmp (&r, &out[k - 1]) >= 0)
             continue;
         uint32_t p = nout < k ? nout++ : k - 1;
-        while (p > 0 && s_cmp_rec (&r, &out[p - 1]) < 0) {
+        while (p > 0 && collab_rec_cmp (&r, &out[p - 1]) < 0) {
             out[p] = out[p - 1];
             p--;
         }
