@@ -78,8 +78,8 @@ gw_home_user_lists (gw_home_user_t *self, gw_request_t *r, gw_fanout_t *f, gw_li
         }
         int rc = i == 0 ? gw_decode_two_lists (pool, a.base, a.len, &lists[HR_HOME_CONTENT_CLICKED],
                                                &lists[HR_HOME_CONTENT_SEARCH])
-               : i == 1 ? gw_decode_two_lists (pool, a.base, a.len, &lists[HR_HOME_COLLAB],
-                                               &lists[HR_HOME_SEQRULES])
+               : i == 1 ? gw_decode_one_or_two_lists (pool, a.base, a.len, &lists[HR_HOME_COLLAB],
+                                                      &lists[HR_HOME_SEQRULES])
                         : gw_decode_one_list (pool, a.base, a.len, &lists[HR_HOME_RULES]);
         if (rc != 0)
             failed |= 1u << s_services[i];

@@ -107,6 +107,16 @@ gw_decode_two_lists (h2o_mem_pool_t *pool, const void *body, size_t len,
 }
 
 int
+gw_decode_one_or_two_lists (h2o_mem_pool_t *pool, const void *body, size_t len,
+                            gw_list_t *first, gw_list_t *second)
+{
+    if (gw_decode_two_lists (pool, body, len, first, second) == 0)
+        return 0;
+    memset (second, 0, sizeof *second);
+    return gw_decode_one_list (pool, body, len, first);
+}
+
+int
 gw_decode_home (h2o_mem_pool_t *pool, const void *body, size_t len, gw_home_lists_t *out)
 {
     if (hr_proto_home_decode (body, len, out) != 0)

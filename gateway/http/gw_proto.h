@@ -47,6 +47,11 @@ int gw_decode_one_list_ids (h2o_mem_pool_t *pool, const void *body, size_t len,
                             const char ***ids, uint32_t *n);
 int gw_decode_two_lists (h2o_mem_pool_t *pool, const void *body, size_t len,
                          gw_list_t *first, gw_list_t *second);
+/*  Two lists, or one (then *second is empty): collab-svc's for_user, whose
+    second list (sequential rules) an older collab-svc does not send, so a
+    gateway rolled first keeps reading it (docs/operations.md, Upgrade).   */
+int gw_decode_one_or_two_lists (h2o_mem_pool_t *pool, const void *body, size_t len,
+                                gw_list_t *first, gw_list_t *second);
 int gw_decode_home (h2o_mem_pool_t *pool, const void *body, size_t len, gw_home_lists_t *out);
 /*  Only the diverse picks of a home reply, which start at `at`
     (hr_proto_home_split); the other lists are left empty.                 */

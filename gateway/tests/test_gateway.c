@@ -79,6 +79,9 @@ static atomic_int trending_calls;
     trending answers it: then every /home asks trending, gw_diverse.h).   */
 static atomic_int home_calls, pools_calls;
 static atomic_bool pools_on;
+/*  collab's for_user answers one list, as a collab-svc older than its
+    sequential rules does.  */
+static atomic_bool collab_one_list;
 
 static void
 hold_here (void)
@@ -382,7 +385,8 @@ answer (const char *service, hr_reader_t *r, hr_writer_t *w)
     }
     if (!strcmp (service, "collab") && is (method, mlen, "for_user")) {
         LIST (w, HR_STRAT_COLLAB, "P000000001", "P000000009", "P000000007");
-        LIST (w, HR_STRAT_SEQRULES, "P000000001", "P000000009");     /* its sequential rules */
+        if (!atomic_load (&collab_one_list))
+            LIST (w, HR_STRAT_SEQRULES, "P000000001", "P000000009");     /* its sequential rules */
         return HR_OK;
     }
     if (!strcmp (service, "rules")) {
@@ -1145,6 +1149,29 @@ readyz_until (int want)
     return status;
 }
 
+/*  A gateway rolled before collab-svc (docs/operations.md, Upgrade) reads
+    an older collab's single list: collab serves, seqrules is empty, and
+    nothing is degraded.  */
+START_TEST (test_home_collab_one_list)
+{
+    atomic_store (&collab_one_list, true);
+    json_t *j = expect (200, "GET", "/recommendations/home?user_id=alice&explain=true", NULL);
+    atomic_store (&collab_one_list, false);
+    ck_assert_ptr_null (json_object_get (j, "degraded"));
+    json_t *p = json_object_get (j, "personalized");
+    bool seen = false;
+    for (size_t i = 0; i < json_array_size (p); i++) {
+        json_t *it = json_array_get (p, i);
+        json_t *parts = json_object_get (json_object_get (it, "explain"), "parts");
+        ck_assert_ptr_null (json_object_get (parts, "seqrules"));
+        if (strcmp (json_string_value (json_object_get (it, "id")), "P000000009") == 0)
+            seen = json_number_value (json_object_get (parts, "collab")) > 0;
+    }
+    ck_assert (seen);
+    json_decref (j);
+}
+END_TEST
+
 START_TEST (test_missing_service_degrades)
 {
     stop_fake (&fakes[RULES_FAKE]);         /* DISCONNECT: the broker drops it */
@@ -1808,6 +1835,7 @@ main (void)
     tcase_add_test (tc, test_late_service_degrades_within_deadline);
     tcase_add_test (tc, test_second_phase_gets_the_rest_of_the_deadline);
     tcase_add_test (tc, test_late_answers_are_waited_for_not_503);
+    tcase_add_test (tc, test_home_collab_one_list);
     tcase_add_test (tc, test_missing_service_degrades);
     tcase_add_test (tc, test_cors);
     tcase_add_test (tc, test_keep_alive_many_requests);
