@@ -115,6 +115,7 @@ content_search_opts_off (content_search_opts_t *o, const char *part)
         { "pronoun", CONTENT_PART_PRONOUN }, { "brandzone", CONTENT_PART_BRANDZONE },
         { "short1", CONTENT_PART_SHORT1 }, { "splittypo", CONTENT_PART_SPLITTYPO },
         { "vowelgap", CONTENT_PART_VOWELGAP }, { "typopool", CONTENT_PART_TYPOPOOL },
+        { "digraph", CONTENT_PART_DIGRAPH }, { "shortsound", CONTENT_PART_SHORTSOUND },
     };
     for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
         if (!strcmp (part, parts[k].name)) {
@@ -580,6 +581,8 @@ static double
 typo_cost (const content_search_t *s, const char *typed, size_t tl, const char *w, size_t wl)
 {
     unsigned flags = (s->o.parts & CONTENT_PART_VOWELGAP) ? CONTENT_TYPO_VOWEL_GAP : 0;
+    if (s->o.parts & CONTENT_PART_DIGRAPH)
+        flags |= CONTENT_TYPO_DIGRAPH;
     return content_typo_cost (typed, tl, w, wl, flags);
 }
 
@@ -693,7 +696,12 @@ correct_token (content_search_t *s, content_search_session_t *x, uint32_t k, boo
             ball): unknown as typed, it would find nothing                  */
         bool alone_ok = !context && weighted && (s->o.parts & CONTENT_PART_SHORT1)
                         && cost <= CONTENT_TYPO_CHEAP;
-        if (short_word && ((evidence == 0 && !alone_ok) || w[0] != t->surface[0]
+        /*  its first letter kept, or (CONTENT_PART_SHORTSOUND) one that
+            sounds alike: "fone holder" -> phone, f for ph                  */
+        bool first_ok = w[0] == t->surface[0]
+                        || ((s->o.parts & CONTENT_PART_SHORTSOUND)
+                            && content_sounds_alike (w[0], t->surface[0]));
+        if (short_word && ((evidence == 0 && !alone_ok) || !first_ok
                            || (c[ci].distance > 1 && wl <= sl)))
             continue;
         double score = context

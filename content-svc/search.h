@@ -48,7 +48,9 @@ typedef struct {
 #define CONTENT_PART_VOWELGAP    (1u << 13) /* a vowel left out costs half an edit */
 #define CONTENT_PART_TYPOPOOL    (1u << 14) /* 64 candidates, the 16 cheapest weighed */
 #define CONTENT_PART_QUANTITY    (1u << 15) /* "7 kg", "1.5 ton": a size asked for is a constraint */
-#define CONTENT_PART_ALL         0xffffu
+#define CONTENT_PART_DIGRAPH     (1u << 16) /* "f" for "ph", "sh" for "t": one cheap edit */
+#define CONTENT_PART_SHORTSOUND  (1u << 17) /* a 4-letter word's first letter may sound alike */
+#define CONTENT_PART_ALL         0x3ffffu
 
 #define CONTENT_SEARCH_OPTS_DEFAULT ((content_search_opts_t) { \
     .k1 = 1.2f, .b = 0.75f, .synonym_weight = 0.85f, .typo_weight = 0.9f, \

@@ -250,6 +250,31 @@ s_vowel (char c)
     return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
 }
 
+/*  One sound a shopper writes with other letters than the catalog: "f"
+    for "ph" (fone, headfone, sopha), "sh" for the "t" of -tion (loshion),
+    "ks" for "x" (mikser), "kw" for "qu", "k" for "ck": with
+    CONTENT_TYPO_DIGRAPH, typing the left side for the right or the right
+    for the left is one cheap edit, not two.                                */
+static const char *const s_sound_spellings[][2] = {
+    { "f", "ph" }, { "sh", "t" }, { "ks", "x" }, { "kw", "qu" }, { "k", "ck" } };
+
+/*  The cheaper of best and a step from d[i - |x|][j - |y|] where a[..i)
+    ends with one spelling x of a sound and b[..j) with the other, y.      */
+static double
+s_spelling_step (const char *a, size_t i, const char *b, size_t j,
+                 double d[][CONTENT_TOKEN_MAX + 1], double best)
+{
+    for (size_t k = 0; k < sizeof s_sound_spellings / sizeof *s_sound_spellings; k++)
+        for (int side = 0; side < 2; side++) {
+            const char *x = s_sound_spellings[k][side], *y = s_sound_spellings[k][!side];
+            size_t lx = strlen (x), ly = strlen (y);
+            if (lx <= i && ly <= j && !memcmp (a + i - lx, x, lx) && !memcmp (b + j - ly, y, ly)
+                && d[i - lx][j - ly] + CONTENT_TYPO_CHEAP < best)
+                best = d[i - lx][j - ly] + CONTENT_TYPO_CHEAP;
+        }
+    return best;
+}
+
 double
 content_typo_cost (const char *a, size_t na, const char *b, size_t nb, unsigned flags)
 {
@@ -276,6 +301,8 @@ content_typo_cost (const char *a, size_t na, const char *b, size_t nb, unsigned 
             if (d[i][j - 1] + ins < v) v = d[i][j - 1] + ins;
             if (i > 1 && j > 1 && x == b[j - 2] && a[i - 2] == y && d[i - 2][j - 2] + cheap < v)
                 v = d[i - 2][j - 2] + cheap;
+            if (flags & CONTENT_TYPO_DIGRAPH)
+                v = s_spelling_step (a, i, b, j, d, v);
             d[i][j] = v;
         }
     return d[na][nb];

@@ -45,11 +45,14 @@ int content_typo_max_distance (size_t n);
     substituted, adjacent letters swapped, a doubled letter typed once or a
     letter typed twice); with CONTENT_TYPO_VOWEL_GAP in flags also a vowel
     of b left out of a ("televison", "stnd", "refrigertor": shoppers write
-    the consonants and skip vowels; an extra vowel typed stays a full edit). */
+    the consonants and skip vowels; an extra vowel typed stays a full edit);
+    with CONTENT_TYPO_DIGRAPH one sound spelt otherwise ("fone" for phone,
+    "loshion" for lotion) is one cheap edit.                               */
 #ifndef CONTENT_TYPO_CHEAP
 #define CONTENT_TYPO_CHEAP 0.5
 #endif
 #define CONTENT_TYPO_VOWEL_GAP 1u
+#define CONTENT_TYPO_DIGRAPH 2u
 double content_typo_cost (const char *a, size_t na, const char *b, size_t nb, unsigned flags);
 
 /*  a and b are letters a shopper writes for one another by sound (c/s,

@@ -13,7 +13,7 @@
     docs/search.md: --off NAME (repeatable; names in content_search_opts_t:
     typo2, constraints, synonyms, semantic, learned, price, compound,
     typocost, typocontext, short2, mainhalf, pronoun, brandzone, short1,
-    splittypo, vowelgap, typopool).
+    splittypo, vowelgap, typopool, digraph, shortsound).
 
     usage: search_topk [--explain] [--variants] [--limit N] [--off NAME]... FILE.csv... < queries */
 #include "content-svc/catalog_csv.h"

@@ -579,6 +579,43 @@ START_TEST (test_typo_context_synonyms)
 }
 END_TEST
 
+/*  One sound spelt with other letters (CONTENT_PART_DIGRAPH, dev5):
+    "loshion" is lotion with "sh" for the "t" of -tion, one cheap edit, not
+    two far ones; without it the far more frequent "fashion" (a far
+    substitution and a vowel) won, seen with "body" in 40 names.  A 4-letter
+    word may change a first letter that sounds alike
+    (CONTENT_PART_SHORTSOUND): "fone holder" is phone, f for ph.            */
+START_TEST (test_sound_spellings)
+{
+    static char buf[44][48];
+    const char *names[44];
+    size_t n = 0;
+    names[n++] = "Nivea Body Lotion 400 ml";
+    names[n++] = "Vaseline Cocoa Body Lotion";
+    names[n++] = "Himalaya Body Lotion for Dry Skin";
+    names[n++] = "Car Mobile Phone Holder";
+    for (int i = 0; i < 40; i++, n++) {
+        snprintf (buf[n], sizeof buf[n], "Fashion Body Chain Style %d", i);
+        names[n] = buf[n];
+    }
+    ck_assert_double_eq_tol (content_typo_cost ("loshion", 7, "lotion", 6, CONTENT_TYPO_DIGRAPH),
+                             0.5, 1e-9);
+    ck_assert_double_eq_tol (content_typo_cost ("loshion", 7, "lotion", 6, 0), 1.5, 1e-9);
+    ck_assert_double_eq_tol (content_typo_cost ("fone", 4, "phone", 5, CONTENT_TYPO_DIGRAPH),
+                             0.5, 1e-9);
+    ck_assert_double_eq_tol (content_typo_cost ("phone", 5, "fone", 4, CONTENT_TYPO_DIGRAPH),
+                             0.5, 1e-9);
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "body loshion", 1),
+                      "lotion");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL & ~CONTENT_PART_DIGRAPH,
+                               "body loshion", 1), "fashion");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL, CONTENT_PART_ALL, "fone holder", 0),
+                      "phone");
+    ck_assert_str_eq (read_in (names, n, "stores", NULL,
+                               CONTENT_PART_ALL & ~CONTENT_PART_SHORTSOUND, "fone holder", 0), "");
+}
+END_TEST
+
 /*  A 4-letter word the catalog does not know may be a longer word with two
     letters lost or changed (CONTENT_PART_SHORT2): "riun neck" is round
     (a vowel changed, d dropped), which titles have with neck far more
@@ -1088,6 +1125,7 @@ main (void)
     tcase_add_test (tc, test_typo_context_over_frequency);
     tcase_add_test (tc, test_phrase_before_typo);
     tcase_add_test (tc, test_short_word_two_edits);
+    tcase_add_test (tc, test_sound_spellings);
     tcase_add_test (tc, test_main_category_half);
     tcase_add_test (tc, test_audience);
     tcase_add_test (tc, test_unisex_child);
