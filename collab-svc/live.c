@@ -9,33 +9,24 @@
 
 _Static_assert (COLLAB_ID_MAX == 10, "hr_product_id_hash hashes 10 bytes");
 
-/*  --- the history as a set: "was j clicked" without scanning it -------- */
+/*  --- the history as a set (live.h) ---------------------------------------- */
 
-#define CLICK_SLOTS_STACK 2048  /* covers COLLAB_HISTORY_MAX clicks at <= 50 % load */
-
-typedef struct {
-    const collab_click_t *clicks;
-    uint32_t n, inserted;       /* clicks[0..inserted) are in the table */
-    uint32_t mask;
-    uint32_t *slot;             /* click index + 1; 0 = empty; NULL = scan */
-    uint32_t *heap;             /* slot when the stack buffer is too small */
-} click_set_t;
-
-static void
-s_click_set_init (click_set_t *self, const collab_click_t *clicks, uint32_t n, uint32_t *stack)
+void
+collab_click_set_init (collab_click_set_t *self, const collab_click_t *clicks, uint32_t n,
+                       uint32_t *stack)
 {
     uint32_t nslots = 16;
     while (nslots < 2ull * n && nslots < (1u << 30))
         nslots <<= 1;
-    *self = (click_set_t) { clicks, n, 0, nslots - 1, stack, NULL };
-    if (nslots > CLICK_SLOTS_STACK)
+    *self = (collab_click_set_t) { clicks, n, 0, nslots - 1, stack, NULL };
+    if (nslots > COLLAB_CLICK_SLOTS_STACK)
         self->slot = self->heap = malloc (nslots * sizeof *self->slot);
     if (self->slot)
         memset (self->slot, 0, nslots * sizeof *self->slot);
 }
 
-static void
-s_click_set_fini (click_set_t *self)
+void
+collab_click_set_fini (collab_click_set_t *self)
 {
     free (self->heap);
 }
@@ -43,7 +34,7 @@ s_click_set_fini (click_set_t *self)
 /*  Index of the first click equal to (id, len) among the inserted ones, or
     the slot where it would go (*found false).                             */
 static uint32_t
-s_click_probe (const click_set_t *self, const char *id, size_t len, bool *found)
+s_click_probe (const collab_click_set_t *self, const char *id, size_t len, bool *found)
 {
     uint32_t at = collab_id_hash (id, len) & self->mask;
     for (; self->slot[at]; at = (at + 1) & self->mask) {
@@ -57,9 +48,8 @@ s_click_probe (const click_set_t *self, const char *id, size_t len, bool *found)
     return at;
 }
 
-/*  Inserts the next click; true when no earlier click equals it.          */
-static bool
-s_click_set_next (click_set_t *self)
+bool
+collab_click_set_next (collab_click_set_t *self)
 {
     uint32_t i = self->inserted++;
     const collab_click_t *c = &self->clicks[i];
@@ -76,11 +66,11 @@ s_click_set_next (click_set_t *self)
     return !found;
 }
 
-static bool
-s_click_set_has (click_set_t *self, const char *id, size_t len)
+bool
+collab_click_set_has (collab_click_set_t *self, const char *id, size_t len)
 {
     while (self->inserted < self->n)
-        s_click_set_next (self);
+        collab_click_set_next (self);
     if (!self->slot) {
         for (uint32_t q = 0; q < self->n; q++)
             if (self->clicks[q].len == len && memcmp (self->clicks[q].p, id, len) == 0)
@@ -162,13 +152,13 @@ collab_live_deltas (collab_overlay_t *ov, const collab_model_t *m, const collab_
                     collab_rec_t *extra, uint32_t *nextra, collab_named_t *cold, uint32_t *ncold)
 {
     *nextra = *ncold = 0;
-    uint32_t stack_slots[CLICK_SLOTS_STACK];
-    click_set_t seen;
-    s_click_set_init (&seen, clicks, nclicks, stack_slots);
+    uint32_t stack_slots[COLLAB_CLICK_SLOTS_STACK];
+    collab_click_set_t seen;
+    collab_click_set_init (&seen, clicks, nclicks, stack_slots);
     const collab_click_t *distinct[COLLAB_LIVE_HIST];
     uint32_t nd = 0;
     for (uint32_t i = 0; i < nclicks && nd < COLLAB_LIVE_HIST && nd < p->hist_max; i++)
-        if (s_click_set_next (&seen))
+        if (collab_click_set_next (&seen))
             distinct[nd++] = &clicks[i];
     collab_named_set_t cold_set;
     collab_named_set_init (&cold_set, cold, COLLAB_LIVE_MAX);
@@ -182,7 +172,7 @@ collab_live_deltas (collab_overlay_t *ov, const collab_model_t *m, const collab_
         float w = (float) ((1.0 - p->sknn_weight) * pow (k + 1.0, -p->hist_pow) / wsum) * norm;
         for (uint32_t e = 0; e < nn; e++) {
             size_t len = strnlen (nb[e].id, COLLAB_ID_MAX);
-            if (s_click_set_has (&seen, nb[e].id, len))
+            if (collab_click_set_has (&seen, nb[e].id, len))
                 continue;
             int64_t idx = m ? collab_ids_find (m->ids, nb[e].id, len) : -1;
             if (idx >= 0)
@@ -191,7 +181,7 @@ collab_live_deltas (collab_overlay_t *ov, const collab_model_t *m, const collab_
                 collab_named_set_add (&cold_set, nb[e].id, w * nb[e].weight);
         }
     }
-    s_click_set_fini (&seen);
+    collab_click_set_fini (&seen);
     *ncold = cold_set.n;
     collab_named_sort (cold, *ncold);
 }

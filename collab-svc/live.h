@@ -11,6 +11,7 @@
     and make up the whole row of a cold one.                               */
 #ifndef COLLAB_LIVE_H
 #define COLLAB_LIVE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "model.h"
@@ -30,6 +31,28 @@ typedef struct {
     char id[COLLAB_ID_MAX + 1];
     float score;
 } collab_named_t;
+
+/*  The history as a set: "was j clicked" without scanning it.  Clicks are
+    inserted in order by collab_click_set_next (true when no earlier click
+    equals the next one: the distinct clicks, newest first);
+    collab_click_set_has inserts the rest and looks an id up.  `stack`:
+    COLLAB_CLICK_SLOTS_STACK slots of the caller's (enough for
+    COLLAB_HISTORY_MAX clicks at <= 50 % load; a longer history allocates,
+    or scans when it cannot).                                              */
+#define COLLAB_CLICK_SLOTS_STACK 2048
+typedef struct {
+    const collab_click_t *clicks;
+    uint32_t n, inserted;       /* clicks[0..inserted) are in the table */
+    uint32_t mask;
+    uint32_t *slot;             /* click index + 1; 0 = empty; NULL = scan */
+    uint32_t *heap;             /* slot when the stack buffer is too small */
+} collab_click_set_t;
+
+void collab_click_set_init (collab_click_set_t *self, const collab_click_t *clicks, uint32_t n,
+                            uint32_t *stack);
+void collab_click_set_fini (collab_click_set_t *self);
+bool collab_click_set_next (collab_click_set_t *self);
+bool collab_click_set_has (collab_click_set_t *self, const char *id, size_t len);
 
 /*  clicks: newest first (duplicates allowed).  m may be NULL (no model:
     everything is cold).  Fills extra (model items, may repeat: scores add

@@ -125,15 +125,6 @@ fail:
     return -1;
 }
 
-static bool
-s_clicked (const collab_click_t *clicks, uint32_t n, const char *id, size_t len)
-{
-    for (uint32_t i = 0; i < n; i++)
-        if (clicks[i].len == len && memcmp (clicks[i].p, id, len) == 0)
-            return true;
-    return false;
-}
-
 void
 collab_seqrules_query (collab_overlay_t *ov, const collab_model_t *m,
                        const collab_click_t *clicks, uint32_t nclicks, collab_seqrules_query_t *q)
@@ -141,10 +132,13 @@ collab_seqrules_query (collab_overlay_t *ov, const collab_model_t *m,
     q->nrow = q->nextra = q->ncold = 0;
     collab_named_set_t cold;
     collab_named_set_init (&cold, q->cold, COLLAB_SR_LIVE_MAX);
+    uint32_t stack_slots[COLLAB_CLICK_SLOTS_STACK];
+    collab_click_set_t seen;
+    collab_click_set_init (&seen, clicks, nclicks, stack_slots);
     const collab_click_t *distinct[COLLAB_SR_HIST];
     uint32_t nd = 0;
     for (uint32_t i = 0; i < nclicks && nd < COLLAB_SR_HIST; i++)
-        if (!s_clicked (clicks, i, clicks[i].p, clicks[i].len))
+        if (collab_click_set_next (&seen))
             distinct[nd++] = &clicks[i];
     for (uint32_t k = 0; k < nd; k++) {
         const collab_click_t *h = distinct[k];
@@ -166,7 +160,7 @@ collab_seqrules_query (collab_overlay_t *ov, const collab_model_t *m,
             if (!(nb[e].seq > 0))
                 continue;
             size_t len = strnlen (nb[e].id, COLLAB_ID_MAX);
-            if (s_clicked (clicks, nclicks, nb[e].id, len))
+            if (collab_click_set_has (&seen, nb[e].id, len))
                 continue;
             int64_t j = m ? collab_ids_find (m->ids, nb[e].id, len) : -1;
             if (j >= 0)
@@ -175,6 +169,7 @@ collab_seqrules_query (collab_overlay_t *ov, const collab_model_t *m,
                 collab_named_set_add (&cold, nb[e].id, w * nb[e].seq);
         }
     }
+    collab_click_set_fini (&seen);
     q->ncold = cold.n;
     collab_named_sort (q->cold, q->ncold);
 }
